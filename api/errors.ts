@@ -1,0 +1,81 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ZodError } from 'zod';
+
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'INVALID_STATE'
+  | 'UNPROCESSABLE'
+  | 'UNAVAILABLE'
+  | 'INTERNAL';
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+const statusOf: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  INVALID_STATE: 409,
+  UNPROCESSABLE: 422,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+/** An error the API reports as `{error: {code, message, details}}` with the code's HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+    readonly status: number = statusOf[code],
+  ) {
+    super(message);
+  }
+}
+
+export function zodDetails(err: ZodError, prefix: (string | number)[] = []): ErrorDetail[] {
+  return err.issues.map((i) => {
+    const p = [...prefix, ...i.path].map(String);
+    // An unknown key's path is its parent; name the key itself so the client can find it.
+    if (i.code === 'unrecognized_keys') {
+      return { path: [...p, ...i.keys].join('.') || '(body)', message: `unknown field (allowed fields are listed in /openapi.json)` };
+    }
+    return { path: p.join('.') || '(body)', message: i.message };
+  });
+}
+
+export function validationError(err: ZodError, where = 'body', prefix: (string | number)[] = []): ApiError {
+  const details = zodDetails(err, prefix);
+  const first = details[0];
+  return new ApiError('VALIDATION_FAILED', `Invalid ${where}${first ? `: ${first.path} — ${first.message}` : ''}`, details);
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new ApiError('NOT_FOUND', `No route for ${req.method} ${req.path}`));
+};
+
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  let apiErr: ApiError;
+  if (err instanceof ApiError) apiErr = err;
+  else if (err instanceof ZodError) apiErr = validationError(err);
+  else if (err?.type === 'entity.parse.failed') {
+    apiErr = new ApiError('VALIDATION_FAILED', 'Request body is not valid JSON', [{ path: '(body)', message: String(err.message) }]);
+  } else if (err?.type === 'entity.too.large') {
+    apiErr = new ApiError('VALIDATION_FAILED', 'Request body is too large', [{ path: '(body)', message: 'too large' }], 413);
+  } else {
+    req.log?.error({ err }, 'unhandled error');
+    apiErr = new ApiError('INTERNAL', 'Internal error; the request id identifies it in the logs');
+  }
+  if (apiErr.status >= 500) req.log?.error({ err }, apiErr.message);
+  res.status(apiErr.status).json({
+    error: { code: apiErr.code, message: apiErr.message, details: apiErr.details, requestId: req.id },
+  });
+};

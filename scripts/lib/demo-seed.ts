@@ -1,0 +1,61 @@
+import type { Knex } from 'knex';
+import { hashPassword } from '../../api/auth/passwords';
+
+export const DEMO_PASSWORD = 'demo';
+
+export const demoOrganisations = [
+  { key: 'training', type: 'training_institution', name: 'Changchun Entrepreneurship Training Centre', region: 'Changchun' },
+  { key: 'community-a', type: 'community', name: 'Nanguan Credit Community', region: 'Changchun' },
+  { key: 'community-b', type: 'community', name: 'Kuancheng Credit Community', region: 'Changchun' },
+  { key: 'guarantee', type: 'guarantee_company', name: 'Jilin SME Credit Guarantee Company', region: 'Jilin' },
+  { key: 'bank-a', type: 'bank', name: 'Changchun Rural Commercial Bank', region: 'Changchun' },
+  { key: 'bank-b', type: 'bank', name: 'Jilin Bank Changchun Branch', region: 'Changchun' },
+  { key: 'finance', type: 'finance_bureau', name: 'Changchun Finance Bureau', region: 'Changchun' },
+] as const;
+
+type OrgKey = (typeof demoOrganisations)[number]['key'];
+
+export const demoUsers: Array<{ username: string; role: string; org: OrgKey | null; idNumber?: string; name?: string; phone?: string }> = [
+  { username: 'trainer', role: 'training_officer', org: 'training' },
+  { username: 'community-a', role: 'community_officer', org: 'community-a' },
+  { username: 'community-b', role: 'community_officer', org: 'community-b' },
+  { username: 'g-reviewer', role: 'guarantee_reviewer', org: 'guarantee' },
+  { username: 'g-approver', role: 'guarantee_approver', org: 'guarantee' },
+  { username: 'bank-a', role: 'bank_officer', org: 'bank-a' },
+  { username: 'bank-b', role: 'bank_officer', org: 'bank-b' },
+  { username: 'fin-officer', role: 'finance_officer', org: 'finance' },
+  { username: 'fin-approver', role: 'finance_approver', org: 'finance' },
+  { username: 'auditor', role: 'auditor', org: 'finance' },
+  { username: 'admin', role: 'admin', org: null },
+  // 220102199003070013: a valid GB 11643 number (check digit 3), born 1990-03-07.
+  { username: 'applicant', role: 'applicant', org: null, idNumber: '220102199003070013', name: 'Zhang Wei', phone: '13800000000' },
+];
+
+/** True when the database has no organisations yet: `npm start` seeds only then. */
+export async function isEmpty(db: Knex): Promise<boolean> {
+  const row = await db('organisations').count<{ count: number }[]>('* as count').first();
+  return Number(row?.count ?? 0) === 0;
+}
+
+/** Seeds the demo organisations and users of API.md in one transaction. */
+export async function seedDemoData(db: Knex): Promise<void> {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  await db.transaction(async (trx) => {
+    const orgIds = new Map<string, string>();
+    for (const o of demoOrganisations) {
+      const [row] = await trx('organisations').insert({ type: o.type, name: o.name, region: o.region }).returning('id');
+      orgIds.set(o.key, row.id);
+    }
+    for (const u of demoUsers) {
+      await trx('users').insert({
+        username: u.username,
+        password_hash: passwordHash,
+        role: u.role,
+        org_id: u.org ? orgIds.get(u.org) : null,
+        id_number: u.idNumber ?? null,
+        name: u.name ?? null,
+        phone: u.phone ?? null,
+      });
+    }
+  });
+}

@@ -1,0 +1,31 @@
+/** The worker alone (production): connects to DATABASE_URL and TEMPORAL_ADDRESS, polls TASK_QUEUE. */
+import pino from 'pino';
+import { loadConfig, ConfigError } from '../config';
+import { createDb } from '../db/knex';
+import { createLoanflowWorker } from './lib/worker';
+
+async function main() {
+  const config = loadConfig();
+  const logger = pino({ level: config.LOG_LEVEL });
+  if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
+    throw new ConfigError('The worker needs DATABASE_URL and TEMPORAL_ADDRESS (npm start runs everything locally).');
+  }
+  const db = createDb(config.DATABASE_URL);
+  const { worker, connection } = await createLoanflowWorker({
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TASK_QUEUE,
+    db,
+  });
+  logger.info({ taskQueue: config.TASK_QUEUE }, 'worker started');
+  // Worker.run() shuts down gracefully on SIGINT/SIGTERM by default.
+  await worker.run();
+  await connection.close();
+  await db.destroy();
+  logger.info('worker stopped');
+}
+
+main().catch((e) => {
+  console.error(e instanceof ConfigError ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,135 @@
+/**
+ * One place where tests get their real infrastructure:
+ *
+ *   const env = await testEnv();      // in a before() hook
+ *
+ * gives a fresh embedded PostgreSQL (own temp folder, free port, migrated), the Temporal dev
+ * server (CLI from .tools/) and, on first use of `env.timeSkipping()`, the Java time-skipping
+ * server. All are started once per mocha run, shared by every file, and stopped by the root
+ * hook in hooks.ts. Nothing here touches the data of `npm start`.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Knex } from 'knex';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { startEmbeddedPostgres, type EmbeddedPg } from '../../db/embedded';
+import { createDb, migrateLatest } from '../../db/knex';
+import { createActivities, type ActivityDeps } from '../../activities';
+import { systemClock } from '../../activities/clock';
+import { requireTool, temporalCliPath, timeSkippingServerPath } from './tools';
+
+export interface TestEnv {
+  pg: EmbeddedPg;
+  databaseUrl: string;
+  db: Knex;
+  /** The Temporal dev server (real server, SQLite in memory). */
+  temporal: TestWorkflowEnvironment;
+  /** The Java test server with time skipping; started on first call. */
+  timeSkipping(): Promise<TestWorkflowEnvironment>;
+  /** Workflow code bundled once for the whole run. */
+  workflowBundle(): Promise<WorkflowBundleWithSourceMap>;
+  /** A worker on a fresh task queue of `on`, running our workflows and activities built from `deps`. */
+  createWorker(on: TestWorkflowEnvironment, opts?: { taskQueue?: string; deps?: Partial<ActivityDeps> }): Promise<{ worker: Worker; taskQueue: string }>;
+}
+
+let envPromise: Promise<TestEnv> | undefined;
+const cleanups: Array<() => Promise<unknown>> = [];
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+let queueCounter = 0;
+export function uniqueTaskQueue(prefix = 'test'): string {
+  queueCounter += 1;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${queueCounter}`;
+}
+
+async function start(): Promise<TestEnv> {
+  // Keep the Rust core quiet unless something is wrong.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'loanflow-test-'));
+  cleanups.push(async () => fs.rmSync(tmp, { recursive: true, force: true }));
+  const pg = await startEmbeddedPostgres({
+    dataDir: path.join(tmp, 'pg'),
+    port: await freePort(),
+    database: 'loanflow_test',
+    persistent: false,
+  });
+  cleanups.push(() => pg.stop());
+  const db = createDb(pg.url, { max: 20 });
+  cleanups.push(() => db.destroy());
+  await migrateLatest(db);
+
+  const temporal = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: requireTool(temporalCliPath) },
+      ip: '127.0.0.1',
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+  cleanups.push(() => temporal.teardown());
+
+  let skipping: Promise<TestWorkflowEnvironment> | undefined;
+  const timeSkipping = () => {
+    skipping ??= TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: requireTool(timeSkippingServerPath) } },
+    }).then((e) => {
+      cleanups.push(() => e.teardown());
+      return e;
+    });
+    return skipping;
+  };
+
+  let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+  const workflowBundle = () => {
+    bundle ??= bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows'),
+      logger: new DefaultLogger('WARN'),
+    });
+    return bundle;
+  };
+
+  const createWorker: TestEnv['createWorker'] = async (on, opts = {}) => {
+    const taskQueue = opts.taskQueue ?? uniqueTaskQueue();
+    const deps: ActivityDeps = { db, clock: systemClock, ...opts.deps };
+    const worker = await Worker.create({
+      connection: on.nativeConnection,
+      namespace: on.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: createActivities(deps),
+    });
+    return { worker, taskQueue };
+  };
+
+  return { pg, databaseUrl: pg.url, db, temporal, timeSkipping, workflowBundle, createWorker };
+}
+
+export function testEnv(): Promise<TestEnv> {
+  envPromise ??= start();
+  return envPromise;
+}
+
+/** Called once by the root hook after the last test. */
+export async function stopTestEnv(): Promise<void> {
+  if (!envPromise) return;
+  await envPromise.catch(() => undefined);
+  while (cleanups.length) {
+    const fn = cleanups.pop()!;
+    await fn().catch((e) => console.error('test cleanup failed:', e));
+  }
+  envPromise = undefined;
+}
