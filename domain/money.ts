@@ -1,0 +1,100 @@
+import Decimal from 'decimal.js';
+import { z } from 'zod';
+
+/**
+ * Our own Decimal constructor, so nobody else's global Decimal settings can change how
+ * money behaves. 40 significant digits keeps 16 integer digits times rates and day
+ * fractions exact well past the fen before anything is rounded.
+ */
+export const Money = Decimal.clone({
+  precision: 40,
+  rounding: Decimal.ROUND_HALF_UP,
+  toExpNeg: -40,
+  toExpPos: 40,
+});
+export type Money = Decimal;
+
+/** What callers may hand to money functions: a Decimal of any flavour, or a decimal string. */
+export type MoneyLike = string | Decimal;
+
+const DECIMAL_STRING = /^-?\d+(\.\d+)?$/;
+
+/**
+ * Converts without rounding: intermediate values (interest before rounding, shares)
+ * must keep every digit until the one place that rounds. Numbers are refused on purpose,
+ * so a float can never slip into a money computation.
+ */
+export function toMoney(x: MoneyLike): Money {
+  if (typeof x === 'string') {
+    if (!DECIMAL_STRING.test(x)) throw new TypeError(`not a decimal string: ${JSON.stringify(x)}`);
+    return new Money(x);
+  }
+  if (!Decimal.isDecimal(x) || !x.isFinite()) throw new TypeError(`not a finite Decimal: ${String(x)}`);
+  return new Money(x);
+}
+
+/** THE rounding rule: half-up (away from zero on .5) to the fen. Nothing else rounds money. */
+export function roundFen(d: MoneyLike): Money {
+  return toMoney(d).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+}
+
+/**
+ * Always two decimals. Refuses amounts that are not already whole fen rather than
+ * rounding them, so a forgotten roundFen shows up as an error instead of a hidden
+ * second rounding.
+ */
+export function formatMoney(d: MoneyLike): string {
+  const m = toMoney(d);
+  if (m.decimalPlaces() > 2) {
+    throw new RangeError(`${m.toString()} is not a whole number of fen; round it with roundFen where it is computed`);
+  }
+  // -0 must not reach the wire as "-0.00".
+  return (m.isZero() ? new Money(0) : m).toFixed(2);
+}
+
+/** Exact sum, no rounding: the parts are expected to be fen amounts already. */
+export function sumMoney(xs: Iterable<MoneyLike>): Money {
+  let total = new Money(0);
+  for (const x of xs) total = total.plus(toMoney(x));
+  return total;
+}
+
+export const MAX_INTEGER_DIGITS = 16;
+export const MONEY_FORMAT_MESSAGE = 'must be a decimal string with at most 2 decimals, e.g. "80000.00"';
+const MONEY_STRING = /^(0|[1-9]\d*)(\.\d{1,2})?$/;
+
+function integerDigits(s: string): number {
+  return s.split('.')[0]!.length;
+}
+
+/** A non-negative amount as it travels on the wire; canonical form comes from normaliseMoney. */
+export const moneyString = z
+  .string({ error: MONEY_FORMAT_MESSAGE })
+  .regex(MONEY_STRING, { message: MONEY_FORMAT_MESSAGE, abort: true })
+  .refine((s) => integerDigits(s) <= MAX_INTEGER_DIGITS, {
+    message: `must have at most ${MAX_INTEGER_DIGITS} digits before the decimal point`,
+    abort: true,
+  });
+
+export const positiveMoneyString = moneyString.refine((s) => new Money(s).greaterThan(0), {
+  message: 'must be greater than 0.00',
+});
+
+/** "80000" and "80000.0" become "80000.00", so equal amounts compare equal as strings. */
+export function normaliseMoney(s: string): string {
+  return formatMoney(toMoney(moneyString.parse(s)));
+}
+
+/** Like moneyString, but the parsed value is already in canonical two-decimal form. */
+export const normalisedMoneyString = moneyString.transform(normaliseMoney);
+export const normalisedPositiveMoneyString = positiveMoneyString.transform(normaliseMoney);
+
+export const RATE_FORMAT_MESSAGE = 'must be a fraction between 0 and 1 with at most 6 decimals, e.g. "0.0435" for 4.35%';
+const RATE_STRING = /^\d(\.\d{1,6})?$/;
+
+/** Annual rates, shares and fees as fractions: "0.0435" is 4.35%. */
+export const rateString = z
+  .string({ error: RATE_FORMAT_MESSAGE })
+  .regex(RATE_STRING, { message: RATE_FORMAT_MESSAGE, abort: true })
+  .refine((s) => new Money(s).lessThanOrEqualTo(1), { message: RATE_FORMAT_MESSAGE });
+
