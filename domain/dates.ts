@@ -92,8 +92,12 @@ export function fromEpochDay(n: number): IsoDate {
 
 export const isoDateSchema = z
   .string({ error: 'must be a date in YYYY-MM-DD form' })
-  .regex(ISO_DATE, { message: 'must be a date in YYYY-MM-DD form, e.g. "2027-01-31"', abort: true })
-  .refine((s) => tryParseIsoDate(s) !== undefined, { message: 'is not a real calendar date' });
+  .regex(ISO_DATE, 'must be a date in YYYY-MM-DD form, e.g. "2027-01-31"')
+  .refine((s) => tryParseIsoDate(s) !== undefined, {
+    message: 'is not a real calendar date',
+    // Gated rather than aborting, so objects embedding a date still run their own rules.
+    when: (p) => typeof p.value === 'string' && ISO_DATE.test(p.value),
+  });
 
 export function addDays(date: IsoDate, n: number): IsoDate {
   return fromEpochDay(toEpochDay(date) + n);

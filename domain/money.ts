@@ -67,17 +67,24 @@ function integerDigits(s: string): number {
   return s.split('.')[0]!.length;
 }
 
+/**
+ * Later checks are gated with `when` on the format rather than `abort`, because an
+ * aborting issue would also silence the cross-field rules of any object embedding this.
+ */
+const wellFormedMoney = (p: { value: unknown }) => typeof p.value === 'string' && MONEY_STRING.test(p.value);
+
 /** A non-negative amount as it travels on the wire; canonical form comes from normaliseMoney. */
 export const moneyString = z
   .string({ error: MONEY_FORMAT_MESSAGE })
-  .regex(MONEY_STRING, { message: MONEY_FORMAT_MESSAGE, abort: true })
+  .regex(MONEY_STRING, MONEY_FORMAT_MESSAGE)
   .refine((s) => integerDigits(s) <= MAX_INTEGER_DIGITS, {
     message: `must have at most ${MAX_INTEGER_DIGITS} digits before the decimal point`,
-    abort: true,
+    when: wellFormedMoney,
   });
 
 export const positiveMoneyString = moneyString.refine((s) => new Money(s).greaterThan(0), {
   message: 'must be greater than 0.00',
+  when: wellFormedMoney,
 });
 
 /** "80000" and "80000.0" become "80000.00", so equal amounts compare equal as strings. */
@@ -95,6 +102,9 @@ const RATE_STRING = /^\d(\.\d{1,6})?$/;
 /** Annual rates, shares and fees as fractions: "0.0435" is 4.35%. */
 export const rateString = z
   .string({ error: RATE_FORMAT_MESSAGE })
-  .regex(RATE_STRING, { message: RATE_FORMAT_MESSAGE, abort: true })
-  .refine((s) => new Money(s).lessThanOrEqualTo(1), { message: RATE_FORMAT_MESSAGE });
+  .regex(RATE_STRING, RATE_FORMAT_MESSAGE)
+  .refine((s) => new Money(s).lessThanOrEqualTo(1), {
+    message: RATE_FORMAT_MESSAGE,
+    when: (p) => typeof p.value === 'string' && RATE_STRING.test(p.value),
+  });
 

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { Money, positiveMoneyString, rateString } from './money';
+import { subsidyModeSchema } from './enums';
+import { type IsoDate, compareDates } from './dates';
+
+const count = z.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more');
+const months = z.number({ error: 'must be a whole number of months' }).int('must be a whole number of months').min(1, 'must be at least 1');
+const age = z.number({ error: 'must be a whole number of years' }).int('must be a whole number of years').min(0).max(150);
+
+export const lossSharingSchema = z
+  .object({
+    guaranteeFund: rateString,
+    bank: rateString,
+    guaranteeCompany: rateString,
+  })
+  .strict();
+
+/**
+ * Product and policy parameters (SPEC §3a, API.md), effective-dated so an application
+ * keeps the rules in force when it was submitted. Strict: a misspelt key must fail loudly,
+ * not leave the default silently in force.
+ */
+export const policyParamsSchema = z
+  .object({
+    guaranteeMin: positiveMoneyString,
+    guaranteeMax: positiveMoneyString,
+    termMonthsMin: months,
+    termMonthsMax: months,
+    extensionMaxMonths: count,
+    rateCap: rateString,
+    subsidyMode: subsidyModeSchema,
+    subsidyShare: rateString,
+    borrowerRateFloor: rateString,
+    graceDays: count,
+    defaultAfterDays: count,
+    lossSharing: lossSharingSchema,
+    leverageCap: count,
+    guaranteeFeeRate: rateString,
+    maxActiveLoans: count,
+    maxLifetimeLoans: count,
+    certificateMaxAgeMonths: count,
+    counterGuaranteeDays: count,
+    guaranteeDecisionDays: count,
+    disbursalDays: count,
+    backdatingWindowDays: count,
+    ageMin: age.default(18),
+    ageMax: age.default(60),
+  })
+  .strict()
+  .superRefine(
+    (p, ctx) => {
+      const fail = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+      // These rules also run when other fields are malformed, so one answer lists every
+      // problem; each rule looks only at fields that are well-formed on their own (a
+      // malformed field already has its own issue).
+      const raw = p as Record<string, unknown>;
+      const money = (k: string) => (positiveMoneyString.safeParse(raw[k]).success ? new Money(raw[k] as string) : undefined);
+      const rate = (v: unknown) => (rateString.safeParse(v).success ? new Money(v as string) : undefined);
+      const int = (k: string) => (Number.isSafeInteger(raw[k]) ? (raw[k] as number) : undefined);
+      const lessOrEqual = (lo: string, hi: string, a: Money | number | undefined, b: Money | number | undefined) => {
+        if (a !== undefined && b !== undefined && new Money(a).greaterThan(b)) fail([lo], `must not be greater than ${hi}`);
+      };
+      lessOrEqual('guaranteeMin', 'guaranteeMax', money('guaranteeMin'), money('guaranteeMax'));
+      lessOrEqual('termMonthsMin', 'termMonthsMax', int('termMonthsMin'), int('termMonthsMax'));
+      lessOrEqual('ageMin', 'ageMax', int('ageMin'), int('ageMax'));
+      lessOrEqual('maxActiveLoans', 'maxLifetimeLoans', int('maxActiveLoans'), int('maxLifetimeLoans'));
+      if (rate(raw.rateCap)?.isZero()) fail(['rateCap'], 'must be greater than 0');
+      const sharing = raw.lossSharing as Record<string, unknown> | undefined;
+      if (sharing && typeof sharing === 'object') {
+        const parts = [rate(sharing.guaranteeFund), rate(sharing.bank), rate(sharing.guaranteeCompany)];
+        if (parts.every((x) => x !== undefined) && !parts.reduce((a, b) => a!.plus(b!), new Money(0))!.equals(1)) {
+          fail(['lossSharing'], 'guaranteeFund + bank + guaranteeCompany must add up to exactly 1');
+        }
+      }
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );
+
+export type PolicyParams = z.output<typeof policyParamsSchema>;
+/** What an admin may send: ageMin and ageMax may be left out. */
+export type PolicyParamsInput = z.input<typeof policyParamsSchema>;
+export type LossSharing = z.output<typeof lossSharingSchema>;
+
+/** The seed-era product (SPEC §3a defaults). */
+export const defaultPolicyParams: Readonly<PolicyParams> = Object.freeze({
+  guaranteeMin: '50000.00',
+  guaranteeMax: '100000.00',
+  termMonthsMin: 6,
+  termMonthsMax: 24,
+  extensionMaxMonths: 12,
+  rateCap: '0.0600',
+  subsidyMode: 'share_of_interest',
+  subsidyShare: '1',
+  borrowerRateFloor: '0.0150',
+  graceDays: 0,
+  defaultAfterDays: 90,
+  lossSharing: Object.freeze({ guaranteeFund: '1', bank: '0', guaranteeCompany: '0' }),
+  leverageCap: 5,
+  guaranteeFeeRate: '0',
+  maxActiveLoans: 1,
+  maxLifetimeLoans: 3,
+  certificateMaxAgeMonths: 24,
+  counterGuaranteeDays: 10,
+  guaranteeDecisionDays: 15,
+  disbursalDays: 30,
+  backdatingWindowDays: 90,
+  ageMin: 18,
+  ageMax: 60,
+});
+
+/** A stored policy version; createdSeq (or createdAt) orders versions sharing an effectiveFrom. */
+export interface PolicyVersionRef {
+  effectiveFrom: IsoDate;
+  createdSeq?: number | bigint | string;
+  createdAt?: string | Date;
+}
+
+function creationOrder(a: PolicyVersionRef, b: PolicyVersionRef): number {
+  if (a.createdSeq !== undefined && b.createdSeq !== undefined) {
+    const x = BigInt(a.createdSeq);
+    const y = BigInt(b.createdSeq);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (a.createdAt !== undefined && b.createdAt !== undefined) {
+    const x = new Date(a.createdAt).getTime();
+    const y = new Date(b.createdAt).getTime();
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  return 0;
+}
+
+/**
+ * The version in force on a day: latest effectiveFrom on or before it, the newest among
+ * equals. When creation order cannot tell two versions apart, the later one in the list
+ * wins, so the answer never depends on sort stability.
+ */
+export function policyInForce<T extends PolicyVersionRef>(versions: readonly T[], day: IsoDate): T | undefined {
+  let best: T | undefined;
+  for (const v of versions) {
+    if (compareDates(v.effectiveFrom, day) > 0) continue;
+    if (best === undefined) {
+      best = v;
+      continue;
+    }
+    const byDate = compareDates(v.effectiveFrom, best.effectiveFrom);
+    if (byDate > 0 || (byDate === 0 && creationOrder(v, best) >= 0)) best = v;
+  }
+  return best;
+}

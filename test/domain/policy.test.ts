@@ -1,0 +1,170 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { defaultPolicyParams, policyInForce, policyParamsSchema } from '../../domain/policy';
+import { addDays } from '../../domain/dates';
+
+function problems(params: unknown): [string, string][] {
+  const r = policyParamsSchema.safeParse(params);
+  return r.success ? [] : r.error.issues.map((i) => [i.path.join('.'), i.message]);
+}
+
+describe('domain/policy', () => {
+  describe('policyParamsSchema', () => {
+    it('holds exactly the SPEC §3a defaults', () => {
+      expect(policyParamsSchema.parse(defaultPolicyParams)).to.deep.equal({
+        guaranteeMin: '50000.00',
+        guaranteeMax: '100000.00',
+        termMonthsMin: 6,
+        termMonthsMax: 24,
+        extensionMaxMonths: 12,
+        rateCap: '0.0600',
+        subsidyMode: 'share_of_interest',
+        subsidyShare: '1',
+        borrowerRateFloor: '0.0150',
+        graceDays: 0,
+        defaultAfterDays: 90,
+        lossSharing: { guaranteeFund: '1', bank: '0', guaranteeCompany: '0' },
+        leverageCap: 5,
+        guaranteeFeeRate: '0',
+        maxActiveLoans: 1,
+        maxLifetimeLoans: 3,
+        certificateMaxAgeMonths: 24,
+        counterGuaranteeDays: 10,
+        guaranteeDecisionDays: 15,
+        disbursalDays: 30,
+        backdatingWindowDays: 90,
+        ageMin: 18,
+        ageMax: 60,
+      });
+    });
+
+    it('fills in the age limits when they are left out', () => {
+      const { ageMin: _min, ageMax: _max, ...withoutAges } = defaultPolicyParams;
+      const parsed = policyParamsSchema.parse(withoutAges);
+      expect([parsed.ageMin, parsed.ageMax]).to.deep.equal([18, 60]);
+    });
+
+    it('expresses the later national rules by parameters alone', () => {
+      const later = {
+        ...defaultPolicyParams,
+        guaranteeMax: '300000.00',
+        termMonthsMax: 36,
+        rateCap: '0.0450',
+        subsidyMode: 'above_borrower_rate',
+        borrowerRateFloor: '0.0150',
+        lossSharing: { guaranteeFund: '0.70', bank: '0.25', guaranteeCompany: '0.05' },
+      };
+      expect(problems(later)).to.deep.equal([]);
+      expect(problems({ ...later, lossSharing: { guaranteeFund: '0.8', bank: '0.2', guaranteeCompany: '0' } })).to.deep.equal([]);
+    });
+
+    it('refuses unknown and missing keys', () => {
+      expect(problems({ ...defaultPolicyParams, guaranteeMaxx: '1.00' })).to.deep.equal([
+        ['', 'Unrecognized key: "guaranteeMaxx"'],
+      ]);
+      const { rateCap: _omit, ...withoutCap } = defaultPolicyParams;
+      expect(problems(withoutCap).map(([p]) => p)).to.deep.equal(['rateCap']);
+      expect(problems({ ...defaultPolicyParams, lossSharing: { guaranteeFund: '1', bank: '0' } }).map(([p]) => p)).to.deep.equal([
+        'lossSharing.guaranteeCompany',
+      ]);
+    });
+
+    it('refuses wrong types field by field', () => {
+      expect(problems({ ...defaultPolicyParams, guaranteeMin: 50000 }).map(([p]) => p)).to.deep.equal(['guaranteeMin']);
+      expect(problems({ ...defaultPolicyParams, guaranteeMax: '100000.001' }).map(([p]) => p)).to.deep.equal(['guaranteeMax']);
+      expect(problems({ ...defaultPolicyParams, rateCap: '6' }).map(([p]) => p)).to.deep.equal(['rateCap']);
+      expect(problems({ ...defaultPolicyParams, graceDays: -1 }).map(([p]) => p)).to.deep.equal(['graceDays']);
+      expect(problems({ ...defaultPolicyParams, defaultAfterDays: 90.5 }).map(([p]) => p)).to.deep.equal(['defaultAfterDays']);
+      expect(problems({ ...defaultPolicyParams, maxActiveLoans: '1' }).map(([p]) => p)).to.deep.equal(['maxActiveLoans']);
+      expect(problems({ ...defaultPolicyParams, subsidyMode: 'half' }).map(([p]) => p)).to.deep.equal(['subsidyMode']);
+      expect(problems({ ...defaultPolicyParams, termMonthsMin: 0 }).map(([p]) => p)).to.deep.equal(['termMonthsMin']);
+    });
+
+    it('checks the cross-field rules, each at its own path', () => {
+      expect(problems({ ...defaultPolicyParams, guaranteeMin: '100000.01' })).to.deep.equal([
+        ['guaranteeMin', 'must not be greater than guaranteeMax'],
+      ]);
+      expect(problems({ ...defaultPolicyParams, termMonthsMin: 25 })).to.deep.equal([
+        ['termMonthsMin', 'must not be greater than termMonthsMax'],
+      ]);
+      expect(problems({ ...defaultPolicyParams, rateCap: '0.0000' })).to.deep.equal([['rateCap', 'must be greater than 0']]);
+      expect(problems({ ...defaultPolicyParams, ageMin: 61 })).to.deep.equal([['ageMin', 'must not be greater than ageMax']]);
+      expect(problems({ ...defaultPolicyParams, maxActiveLoans: 4 })).to.deep.equal([
+        ['maxActiveLoans', 'must not be greater than maxLifetimeLoans'],
+      ]);
+      expect(problems({ ...defaultPolicyParams, lossSharing: { guaranteeFund: '0.8', bank: '0.1', guaranteeCompany: '0.05' } })).to.deep.equal([
+        ['lossSharing', 'guaranteeFund + bank + guaranteeCompany must add up to exactly 1'],
+      ]);
+    });
+
+    it('reports cross-field problems together with malformed fields in one answer', () => {
+      expect(problems({ ...defaultPolicyParams, guaranteeMax: 'lots', ageMin: 70, termMonthsMin: 30 })).to.deep.equal([
+        ['guaranteeMax', 'must be a decimal string with at most 2 decimals, e.g. "80000.00"'],
+        ['termMonthsMin', 'must not be greater than termMonthsMax'],
+        ['ageMin', 'must not be greater than ageMax'],
+      ]);
+    });
+
+    it('accepts equal bounds', () => {
+      expect(problems({ ...defaultPolicyParams, guaranteeMin: '80000', guaranteeMax: '80000.00', termMonthsMin: 12, termMonthsMax: 12 })).to.deep.equal([]);
+    });
+
+    it('refuses a non-object', () => {
+      expect(problems('defaults')).to.have.length(1);
+      expect(problems(null)).to.have.length(1);
+    });
+  });
+
+  describe('policyInForce', () => {
+    const versions = [
+      { id: 'a', effectiveFrom: '2026-01-01', createdSeq: 1 },
+      { id: 'c', effectiveFrom: '2027-01-01', createdSeq: 3 },
+      { id: 'b', effectiveFrom: '2027-01-01', createdSeq: 2 },
+      { id: 'd', effectiveFrom: '2028-01-01', createdSeq: 4 },
+    ];
+
+    it('picks the latest effectiveFrom on or before the day, the newest among equals', () => {
+      expect(policyInForce(versions, '2025-12-31')).to.equal(undefined);
+      expect(policyInForce(versions, '2026-01-01')?.id).to.equal('a');
+      expect(policyInForce(versions, '2026-12-31')?.id).to.equal('a');
+      expect(policyInForce(versions, '2027-01-01')?.id).to.equal('c');
+      expect(policyInForce(versions, '2027-12-31')?.id).to.equal('c');
+      expect(policyInForce(versions, '2030-01-01')?.id).to.equal('d');
+      expect(policyInForce([], '2030-01-01')).to.equal(undefined);
+    });
+
+    it('orders equals by createdAt when there is no sequence', () => {
+      const byTime = [
+        { id: 'late', effectiveFrom: '2027-01-01', createdAt: '2026-12-01T10:00:00.000Z' },
+        { id: 'early', effectiveFrom: '2027-01-01', createdAt: new Date('2026-11-01T10:00:00.000Z') },
+      ];
+      expect(policyInForce(byTime, '2027-06-01')?.id).to.equal('late');
+    });
+
+    it('does not depend on the order of the list', () => {
+      fc.assert(
+        fc.property(
+          fc.uniqueArray(fc.record({ offset: fc.integer({ min: 0, max: 40 }), createdSeq: fc.integer({ min: 0, max: 1000 }) }), {
+            selector: (v) => v.createdSeq,
+            maxLength: 12,
+          }),
+          fc.integer({ min: -5, max: 45 }),
+          (raw, dayOffset) => {
+            const vs = raw.map((v) => ({ effectiveFrom: addDays('2027-01-01', v.offset), createdSeq: v.createdSeq }));
+            const day = addDays('2027-01-01', dayOffset);
+            const picked = policyInForce(vs, day);
+            expect(policyInForce([...vs].reverse(), day)).to.equal(picked);
+            const eligible = vs.filter((v) => v.effectiveFrom <= day);
+            if (eligible.length === 0) {
+              expect(picked).to.equal(undefined);
+              return;
+            }
+            const latest = eligible.reduce((a, b) => (b.effectiveFrom > a.effectiveFrom ? b : a)).effectiveFrom;
+            const newest = Math.max(...eligible.filter((v) => v.effectiveFrom === latest).map((v) => v.createdSeq));
+            expect(picked).to.include({ effectiveFrom: latest, createdSeq: newest });
+          },
+        ),
+      );
+    });
+  });
+});
