@@ -1,0 +1,12 @@
+/**
+ * The pure rules of loanflow: no I/O, no clock, no randomness, so workflows may import
+ * any of it and the same inputs always give the same answer.
+ */
+export * from './money';
+export * from './dates';
+export * from './id-number';
+export * from './enums';
+export * from './policy';
+export * from './subsidy';
+export * from './schedule';
+export * from './eligibility';
