@@ -1,11 +1,13 @@
 import type { ActivityDeps } from './deps';
 import { createSystemActivities } from './system';
+import { createApplicationActivities } from './applications';
 
 export type { ActivityDeps } from './deps';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createSystemActivities(deps),
+    ...createApplicationActivities(deps),
   };
 }
 

@@ -1,9 +1,18 @@
 import express from 'express';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
+import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
 import { healthRoutes } from './routes/health';
+import { ApiRouter } from './route';
+import { openApiDocument, openApiRoutes } from './openapi';
+import { authRoutes } from './routes/auth';
+import { userRoutes } from './routes/users';
+import { organisationRoutes } from './routes/organisations';
+import { policyRoutes } from './routes/policies';
+import { certificateRoutes } from './routes/certificates';
+import { applicationRoutes } from './routes/applications';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -27,6 +36,16 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(express.json({ limit: '1mb' }));
 
   app.use(healthRoutes(deps));
+
+  const api = new ApiRouter(deps, new OpenAPIRegistry());
+  authRoutes(api);
+  userRoutes(api);
+  organisationRoutes(api);
+  policyRoutes(api);
+  certificateRoutes(api);
+  applicationRoutes(api);
+  app.use(api.router);
+  app.use(openApiRoutes(openApiDocument(api.registry)));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

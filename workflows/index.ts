@@ -1,3 +1,4 @@
 // Every workflow the worker registers. Workflow code is bundled and sandboxed: import only
 // @temporalio/workflow, pure domain code, and types.
 export * from './system-check';
+export * from './application';

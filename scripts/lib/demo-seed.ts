@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
 import { hashPassword } from '../../api/auth/passwords';
+import { defaultPolicyParams } from '../../domain/policy';
+import { addDays } from '../../domain/dates';
+import { businessDateOf } from '../../domain/business-day';
 
 export const DEMO_PASSWORD = 'demo';
 
@@ -37,8 +40,15 @@ export async function isEmpty(db: Knex): Promise<boolean> {
   return Number(row?.count ?? 0) === 0;
 }
 
-/** Seeds the demo organisations and users of API.md in one transaction. */
-export async function seedDemoData(db: Knex): Promise<void> {
+export const DEMO_CERTIFICATE_NO = 'SYB-2026-0001';
+/** The policy version the demo starts with: SPEC §3a defaults, in force since long ago. */
+export const DEMO_POLICY_EFFECTIVE_FROM = '2006-01-01';
+
+/**
+ * Seeds the demo of API.md in one transaction: organisations, users, the default policy
+ * version and the applicant's valid certificate (issued 60 days before `today`).
+ */
+export async function seedDemoData(db: Knex, today: string = businessDateOf(new Date())): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await db.transaction(async (trx) => {
     const orgIds = new Map<string, string>();
@@ -57,5 +67,18 @@ export async function seedDemoData(db: Knex): Promise<void> {
         phone: u.phone ?? null,
       });
     }
+    const admin = await trx('users').where({ username: 'admin' }).first();
+    await trx('policies').insert({ effective_from: DEMO_POLICY_EFFECTIVE_FROM, params: JSON.stringify(defaultPolicyParams), created_by: admin.id });
+    const trainer = await trx('users').where({ username: 'trainer' }).first();
+    const applicant = demoUsers.find((u) => u.username === 'applicant')!;
+    await trx('certificates').insert({
+      certificate_no: DEMO_CERTIFICATE_NO,
+      institution_id: orgIds.get('training'),
+      holder_id_number: applicant.idNumber,
+      holder_name: applicant.name,
+      course: 'SYB',
+      issued_on: addDays(today, -60),
+      registered_by: trainer.id,
+    });
   });
 }

@@ -20,6 +20,7 @@ import { createDb, migrateLatest } from '../../db/knex';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { systemClock } from '../../activities/clock';
 import { requireTool, temporalCliPath, timeSkippingServerPath } from './tools';
+import { seedDemoData } from '../../scripts/lib/demo-seed';
 
 export interface TestEnv {
   pg: EmbeddedPg;
@@ -72,6 +73,8 @@ async function start(): Promise<TestEnv> {
   const db = createDb(pg.url, { max: 20 });
   cleanups.push(() => db.destroy());
   await migrateLatest(db);
+  // The demo organisations and users of API.md: tests act as those officers.
+  await seedDemoData(db);
 
   const temporal = await TestWorkflowEnvironment.createLocal({
     server: {

@@ -1,0 +1,24 @@
+import { OpenApiGeneratorV31, type OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { Router } from 'express';
+import swaggerUi from 'swagger-ui-express';
+
+export function openApiDocument(registry: OpenAPIRegistry) {
+  registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'loanflow API',
+      version: '1',
+      description:
+        'Guaranteed start-up loans and interest subsidy. Money is a decimal string with two decimals ("80000.00"); dates are YYYY-MM-DD; quarters 2027Q1. Errors: {error: {code, message, details: [{path, message}]}}.',
+    },
+  });
+}
+
+/** /openapi.json and Swagger UI at /docs, both from the document the routes registered. */
+export function openApiRoutes(doc: object): Router {
+  const r = Router();
+  r.get('/openapi.json', (_req, res) => res.json(doc));
+  r.use('/docs', swaggerUi.serve, swaggerUi.setup(doc, { customSiteTitle: 'loanflow API' }));
+  return r;
+}

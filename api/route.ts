@@ -1,0 +1,159 @@
+import { Router, type Request, type Response, type NextFunction, type RequestHandler } from 'express';
+import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { z, type ZodType } from 'zod';
+import type { ApiDeps } from './deps';
+import { ApiError, validationError } from './errors';
+import { authenticate, requireRole, type AuthUser } from './auth/middleware';
+import { withIdempotency } from './idempotency';
+import type { Role } from '../domain/enums';
+
+export interface HandlerContext<P, Q, B> {
+  req: Request;
+  user: AuthUser;
+  params: P;
+  query: Q;
+  body: B;
+  deps: ApiDeps;
+  requestId: string;
+}
+
+export interface HandlerResult {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+type Schema = ZodType;
+type Out<S> = S extends ZodType ? z.output<S> : undefined;
+
+export interface RouteSpec<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express style (`/v1/applications/:id`); the OpenAPI path is derived from it. */
+  path: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  /** 'public': no token; 'signed-in': any role; else the roles allowed. */
+  auth: 'public' | 'signed-in' | readonly Role[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Accepts an Idempotency-Key header (every POST that creates or decides). */
+  idempotent?: boolean;
+  responses: Record<number, { description: string; schema?: Schema }>;
+  /** A handler for bodies that are not JSON (file uploads); runs before parsing. */
+  rawBody?: RequestHandler;
+  handler(ctx: HandlerContext<Out<P>, Out<Q>, Out<B>>): Promise<HandlerResult>;
+}
+
+const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string(), message: z.string() })),
+      requestId: z.string().optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+const standardErrors: Record<number, string> = {
+  400: 'Invalid input: `details` names each field and rule; nothing was written',
+  401: 'Missing, expired or invalid token',
+  403: 'The role or organisation may not do this',
+  404: 'Not found (or not visible to you)',
+  409: 'CONFLICT, or INVALID_STATE when the decision does not fit the current status',
+  422: 'Well-formed but refused by a business rule',
+};
+
+/**
+ * Registers an Express route and its OpenAPI description from one definition, so the document
+ * at /openapi.json cannot drift from what the server actually checks.
+ */
+export class ApiRouter {
+  readonly router = Router();
+  constructor(
+    readonly deps: ApiDeps,
+    readonly registry: OpenAPIRegistry,
+  ) {}
+
+  add<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined>(spec: RouteSpec<P, Q, B>): void {
+    const { deps } = this;
+    const chain: RequestHandler[] = [];
+    if (spec.auth !== 'public') chain.push(authenticate(deps));
+    if (Array.isArray(spec.auth)) chain.push(requireRole(...(spec.auth as Role[])));
+    if (spec.rawBody) chain.push(spec.rawBody);
+
+    const run = async (req: Request): Promise<HandlerResult> => {
+      const parse = <S extends Schema | undefined>(schema: S, value: unknown, where: string): Out<S> => {
+        if (!schema) return undefined as Out<S>;
+        const r = schema.safeParse(value);
+        if (!r.success) throw validationError(r.error, where);
+        return r.data as Out<S>;
+      };
+      const ctx: HandlerContext<Out<P>, Out<Q>, Out<B>> = {
+        req,
+        user: req.user as AuthUser,
+        params: parse(spec.params as P, req.params, 'path parameter'),
+        query: parse(spec.query as Q, req.query, 'query'),
+        body: parse(spec.body as B, req.body ?? {}, 'body'),
+        deps,
+        requestId: String(req.id),
+      };
+      if (spec.idempotent) return withIdempotency(deps.db, req, () => spec.handler(ctx));
+      return spec.handler(ctx);
+    };
+
+    chain.push(async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const result = await run(req);
+        for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
+        res.status(result.status).json(result.body);
+      } catch (e) {
+        next(e);
+      }
+    });
+    this.router[spec.method](spec.path, ...chain);
+
+    const responses: Record<string, unknown> = {};
+    for (const [code, r] of Object.entries(spec.responses)) {
+      responses[code] = r.schema ? { description: r.description, content: { 'application/json': { schema: r.schema } } } : { description: r.description };
+    }
+    for (const [code, description] of Object.entries(standardErrors)) {
+      if (code === '401' && spec.auth === 'public') continue;
+      responses[code] ??= { description, content: { 'application/json': { schema: errorSchema } } };
+    }
+    const headers = spec.idempotent
+      ? z.object({
+          'idempotency-key': z
+            .string()
+            .max(200)
+            .optional()
+            .meta({ description: 'Same key + same body replays the first response; same key + another body is 409' }),
+        })
+      : undefined;
+    this.registry.registerPath({
+      method: spec.method,
+      path: spec.path.replace(/:([A-Za-z_]+)/g, '{$1}'),
+      summary: spec.summary,
+      description:
+        (spec.description ?? '') +
+        (Array.isArray(spec.auth) ? `\n\nRoles: ${spec.auth.join(', ')}.` : spec.auth === 'signed-in' ? '\n\nAny signed-in user.' : ''),
+      tags: [spec.tag],
+      security: spec.auth === 'public' ? [] : [{ bearerAuth: [] }],
+      request: {
+        ...(spec.params ? { params: spec.params as never } : {}),
+        ...(spec.query ? { query: spec.query as never } : {}),
+        ...(headers ? { headers: headers as never } : {}),
+        ...(spec.body ? { body: { content: { 'application/json': { schema: spec.body } } } } : {}),
+      },
+      responses: responses as never,
+    });
+  }
+}
+
+/** For handlers: 404 when a row is missing (or hidden from this user). */
+export function found<T>(row: T | undefined | null, what: string): T {
+  if (row === undefined || row === null) throw new ApiError('NOT_FOUND', `${what} not found`);
+  return row;
+}

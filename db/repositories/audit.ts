@@ -1,0 +1,41 @@
+import type { Knex } from 'knex';
+
+export interface AuditActor {
+  userId: string;
+  username: string;
+  role: string;
+  orgId: string | null;
+}
+
+export interface AuditEntry {
+  /** null: the system itself (a deadline, an automatic check). */
+  actor: AuditActor | null;
+  action: string;
+  entityType: string;
+  entityId: string;
+  reason?: string | null;
+  requestId?: string | null;
+  payload?: unknown;
+  /** When set, a second write with the same key is a no-op (retried activities). */
+  key?: string;
+  at?: string | Date;
+}
+
+/** One audit row; callers write it in the same transaction as the change it explains. */
+export async function audit(trx: Knex | Knex.Transaction, a: AuditEntry): Promise<void> {
+  const insert = trx('audit_log').insert({
+    ...(a.at ? { at: a.at } : {}),
+    actor_user_id: a.actor?.userId ?? null,
+    actor_username: a.actor?.username ?? 'system',
+    actor_role: a.actor?.role ?? 'system',
+    actor_org_id: a.actor?.orgId ?? null,
+    action: a.action,
+    entity_type: a.entityType,
+    entity_id: a.entityId,
+    reason: a.reason ?? null,
+    request_id: a.requestId ?? null,
+    payload: a.payload === undefined ? null : JSON.stringify(a.payload),
+    idempotency_key: a.key ?? null,
+  });
+  await (a.key ? insert.onConflict('idempotency_key').ignore() : insert);
+}

@@ -1,0 +1,99 @@
+/**
+ * Request bodies of the application API, shared by the HTTP layer (validation, OpenAPI) and the
+ * workflow (update arguments). `.strict()` everywhere: an unknown field is an error, not ignored.
+ */
+import { z } from 'zod';
+import { idNumberSchema } from './id-number';
+import { isoDateSchema } from './dates';
+import { Money, normalisedPositiveMoneyString, rateString } from './money';
+import { counterGuaranteeTypeSchema, courseSchema, repaymentMethodSchema, targetGroupSchema } from './enums';
+
+const uuid = z.uuid({ message: 'must be a UUID' });
+const reason = z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters');
+const optionalReason = z.string().trim().max(2000, 'must be at most 2000 characters').default('');
+const phone = z.string().regex(/^1\d{10}$/, 'must be an 11-digit mainland mobile number starting with 1');
+const personName = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+
+export const newApplicationSchema = z
+  .object({
+    idNumber: idNumberSchema,
+    name: personName,
+    phone,
+    targetGroup: targetGroupSchema,
+    certificateNo: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
+    communityId: uuid,
+    /** Optional: the partner bank the applicant prefers; without it any partner bank may disburse. */
+    bankId: uuid.optional(),
+    requestedAmount: normalisedPositiveMoneyString,
+    termMonths: z.number({ error: 'must be a whole number of months' }).int('must be a whole number of months').positive('must be positive'),
+    repaymentMethod: repaymentMethodSchema,
+    businessPlan: z.string().trim().min(20, 'must describe the business in at least 20 characters').max(20000, 'must be at most 20000 characters'),
+  })
+  .strict()
+  .meta({ id: 'NewApplication' });
+export type NewApplication = z.output<typeof newApplicationSchema>;
+
+export const counterGuaranteeDecisionSchema = z
+  .object({
+    decision: z.enum(['approve', 'reject']),
+    type: counterGuaranteeTypeSchema,
+    reason,
+  })
+  .strict()
+  .meta({ id: 'CounterGuaranteeDecision' });
+export type CounterGuaranteeDecision = z.output<typeof counterGuaranteeDecisionSchema>;
+
+export const guaranteeReviewSchema = z
+  .object({
+    recommendation: z.enum(['approve', 'reject']),
+    /** Required when recommending approval. */
+    amount: normalisedPositiveMoneyString.optional(),
+    reason,
+  })
+  .strict()
+  .refine((b) => b.recommendation === 'reject' || b.amount !== undefined, {
+    path: ['amount'],
+    message: 'is required when recommending approval',
+  })
+  .meta({ id: 'GuaranteeReview' });
+export type GuaranteeReview = z.output<typeof guaranteeReviewSchema>;
+
+export const guaranteeApprovalSchema = z
+  .object({
+    decision: z.enum(['approve', 'reject']),
+    amount: normalisedPositiveMoneyString.optional(),
+    reason,
+  })
+  .strict()
+  .refine((b) => b.decision === 'reject' || b.amount !== undefined, { path: ['amount'], message: 'is required when approving' })
+  .meta({ id: 'GuaranteeApproval' });
+export type GuaranteeApproval = z.output<typeof guaranteeApprovalSchema>;
+
+export const disbursalSchema = z
+  .object({
+    contractNo: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
+    amount: normalisedPositiveMoneyString,
+    annualRate: rateString.refine((s) => new Money(s).greaterThan(0), { message: 'must be greater than 0' }),
+    disbursedOn: isoDateSchema,
+    bankReference: z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters'),
+  })
+  .strict()
+  .meta({ id: 'Disbursal' });
+export type Disbursal = z.output<typeof disbursalSchema>;
+
+export const withdrawalSchema = z.object({ reason: optionalReason }).strict().meta({ id: 'Withdrawal' });
+export type Withdrawal = z.output<typeof withdrawalSchema>;
+
+export const newCertificateSchema = z
+  .object({
+    certificateNo: z.string().trim().regex(/^[A-Za-z0-9\-]{4,64}$/, 'must be 4–64 letters, digits or dashes'),
+    holderIdNumber: idNumberSchema,
+    holderName: personName,
+    course: courseSchema,
+    issuedOn: isoDateSchema,
+  })
+  .strict()
+  .meta({ id: 'NewCertificate' });
+export type NewCertificate = z.output<typeof newCertificateSchema>;
+
+export const revocationSchema = z.object({ reason }).strict().meta({ id: 'Revocation' });

@@ -1,0 +1,11 @@
+/**
+ * Loans, deadlines and back-dating windows count in the business's own calendar: China
+ * Standard Time, UTC+8 all year (no daylight saving), whatever the server's timezone.
+ */
+const OFFSET_MS = 8 * 3600 * 1000;
+
+/** The 'YYYY-MM-DD' business date of an instant. */
+export function businessDateOf(instant: Date | number): string {
+  const ms = typeof instant === 'number' ? instant : instant.getTime();
+  return new Date(ms + OFFSET_MS).toISOString().slice(0, 10);
+}

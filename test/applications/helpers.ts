@@ -1,0 +1,78 @@
+import { expect } from 'chai';
+import type { ApiHarness, Applicant } from '../support/api';
+import type { TestEnv } from '../support/env';
+
+export interface DemoOrgs {
+  communityA: string;
+  communityB: string;
+  guarantee: string;
+  bankA: string;
+  bankB: string;
+  training: string;
+}
+
+export async function demoOrgs(env: TestEnv): Promise<DemoOrgs> {
+  const byName = async (type: string, nth = 0) => (await env.db('organisations').where({ type }).orderBy('name'))[nth].id as string;
+  const communities = await env.db('organisations').where({ type: 'community' });
+  const banks = await env.db('organisations').where({ type: 'bank' });
+  const nameIs = (rows: Array<{ id: string; name: string }>, name: string) => rows.find((r) => r.name === name)!.id;
+  return {
+    communityA: nameIs(communities, 'Nanguan Credit Community'),
+    communityB: nameIs(communities, 'Kuancheng Credit Community'),
+    guarantee: await byName('guarantee_company'),
+    bankA: nameIs(banks, 'Changchun Rural Commercial Bank'),
+    bankB: nameIs(banks, 'Jilin Bank Changchun Branch'),
+    training: await byName('training_institution'),
+  };
+}
+
+export function applicationBody(a: Applicant, orgs: DemoOrgs, over: Record<string, unknown> = {}) {
+  return {
+    idNumber: a.idNumber,
+    name: a.name,
+    phone: '13900000000',
+    targetGroup: 'college_graduate',
+    certificateNo: a.certificateNo,
+    communityId: orgs.communityA,
+    requestedAmount: '80000.00',
+    termMonths: 12,
+    repaymentMethod: 'monthly_interest_bullet',
+    businessPlan: 'A small noodle shop near the university, two employees in the first year.',
+    ...over,
+  };
+}
+
+export function today(): string {
+  return new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+}
+
+/** Submits and expects the intake to pass. */
+export async function submit(h: ApiHarness, a: Applicant, orgs: DemoOrgs, over: Record<string, unknown> = {}): Promise<string> {
+  const r = await h.call('POST', '/v1/applications', { token: a.token, body: applicationBody(a, orgs, over) });
+  expect(r.status, JSON.stringify(r.body)).to.equal(201);
+  expect(r.body.status, JSON.stringify(r.body)).to.equal('AWAITING_COUNTER_GUARANTEE');
+  return r.body.id;
+}
+
+/** Moves an application forward through the officers' steps, up to and including `until`. */
+export async function advance(
+  h: ApiHarness,
+  id: string,
+  until: 'counter-guarantee' | 'guarantee-review' | 'guarantee-approval' | 'disbursal',
+  amount = '80000.00',
+): Promise<any> {
+  const steps: Array<[string, string, unknown]> = [
+    ['counter-guarantee', 'community-a', { decision: 'approve', type: 'credit_community', reason: 'good standing in the community' }],
+    ['guarantee-review', 'g-reviewer', { recommendation: 'approve', amount, reason: 'sound plan' }],
+    ['guarantee-approval', 'g-approver', { decision: 'approve', amount, reason: 'approved' }],
+    ['disbursal', 'bank-a', { contractNo: `C-${id.slice(0, 8)}`, amount, annualRate: '0.0435', disbursedOn: today(), bankReference: `REF-${id.slice(0, 8)}` }],
+  ];
+  let last: any;
+  for (const [path, user, body] of steps) {
+    const r = await h.call('POST', `/v1/applications/${id}/${path}`, { token: await h.login(user), body });
+    expect(r.status, `${path}: ${JSON.stringify(r.body)}`).to.equal(200);
+    last = r.body;
+    if (path === until) break;
+  }
+  return last;
+}

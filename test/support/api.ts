@@ -1,0 +1,128 @@
+/**
+ * The HTTP API on a free port, wired to the test database and a Temporal environment, with a
+ * worker running our workflows on its own task queue — the whole product, as a client sees it.
+ */
+import pino from 'pino';
+import { randomInt } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { listen } from '../../scripts/lib/api-server';
+import type { TestEnv } from './env';
+import { DEMO_PASSWORD } from '../../scripts/lib/demo-seed';
+import { checkCharFor } from '../../domain/id-number';
+import type { ActivityDeps } from '../../activities';
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface ApiHarness {
+  url: string;
+  taskQueue: string;
+  temporal: TestWorkflowEnvironment;
+  worker: Worker;
+  call<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Reply<T>>;
+  login(username: string, password?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startApi(
+  env: TestEnv,
+  opts: { on?: TestWorkflowEnvironment; now?: () => Date; deps?: Partial<ActivityDeps>; runWorker?: boolean } = {},
+): Promise<ApiHarness> {
+  const temporal = opts.on ?? env.temporal;
+  const { worker, taskQueue } = await env.createWorker(temporal, { deps: opts.deps });
+  const running = opts.runWorker === false ? undefined : worker.run();
+  const api = await listen(
+    {
+      db: env.db,
+      temporal: temporal.client,
+      taskQueue,
+      logger: pino({ level: 'silent' }),
+      jwtSecret: 'test-secret-test-secret-test-secret!',
+      tokenTtlSeconds: 3600,
+      ...(opts.now ? { now: opts.now } : {}),
+    },
+    0,
+    '127.0.0.1',
+  );
+  const tokens = new Map<string, string>();
+  const call: ApiHarness['call'] = async (method, path, o = {}) => {
+    const headers: Record<string, string> = { ...(o.headers ?? {}) };
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    if (o.body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(api.url + path, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON (e.g. /docs)
+    }
+    return { status: res.status, body: body as any, headers: res.headers };
+  };
+  return {
+    url: api.url,
+    taskQueue,
+    temporal,
+    worker,
+    call,
+    async login(username, password = DEMO_PASSWORD) {
+      const key = `${username}:${password}`;
+      const cached = tokens.get(key);
+      if (cached) return cached;
+      const r = await call('POST', '/v1/auth/login', { body: { username, password } });
+      if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
+      tokens.set(key, r.body.token);
+      return r.body.token;
+    },
+    async close() {
+      await api.close();
+      if (running) {
+        worker.shutdown();
+        await running;
+      }
+    },
+  };
+}
+
+/** A fresh, valid resident ID number (GB 11643), born `birth` (YYYYMMDD); random, so unused. */
+export function newIdNumber(birth = '19900101'): string {
+  const first17 = `${randomInt(110000, 660000)}${birth}${String(randomInt(0, 1000)).padStart(3, '0')}`;
+  return first17 + checkCharFor(first17);
+}
+
+export interface Applicant {
+  username: string;
+  token: string;
+  userId: string;
+  idNumber: string;
+  name: string;
+  certificateNo: string;
+}
+
+let applicantCounter = 0;
+/** Registers a new applicant account and, through the trainer, a valid certificate for them. */
+export async function newApplicant(h: ApiHarness, o: { birth?: string; issuedOn?: string; withCertificate?: boolean } = {}): Promise<Applicant> {
+  applicantCounter += 1;
+  const tag = `${Date.now().toString(36)}${applicantCounter}`;
+  const idNumber = newIdNumber(o.birth);
+  const username = `app-${tag}`;
+  const name = `Applicant ${tag}`;
+  const reg = await h.call('POST', '/v1/auth/register', { body: { username, password: 'password-1', idNumber, name, phone: '13900000000' } });
+  if (reg.status !== 201) throw new Error(`register: ${reg.status} ${JSON.stringify(reg.body)}`);
+  const token = await h.login(username, 'password-1');
+  const certificateNo = `SYB-${tag}`.toUpperCase();
+  if (o.withCertificate !== false) {
+    const trainer = await h.login('trainer');
+    const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+    const c = await h.call('POST', '/v1/certificates', {
+      token: trainer,
+      body: { certificateNo, holderIdNumber: idNumber, holderName: name, course: 'SYB', issuedOn: o.issuedOn ?? today },
+    });
+    if (c.status !== 201) throw new Error(`certificate: ${c.status} ${JSON.stringify(c.body)}`);
+  }
+  return { username, token, userId: reg.body.id, idNumber, name, certificateNo };
+}
