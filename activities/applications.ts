@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import type { ActivityDeps } from './deps';
 import type { Actor, ApplicationInput } from '../workflows/definitions';
 import type { ApplicationStatus, RepaymentMethod } from '../domain/enums';
-import { policyParamsSchema, policyInForce, type PolicyParams } from '../domain/policy';
+import type { PolicyParams } from '../domain/policy';
+import { loadPolicy, loadPolicyInForce } from '../db/repositories/policies';
 import { checkCertificate, checkEligibility } from '../domain/eligibility';
 import type { Disbursal } from '../domain/application-schemas';
 import { audit } from '../db/repositories/audit';
@@ -45,17 +46,6 @@ function isUniqueViolation(e: unknown, constraint: string): boolean {
   return err?.code === '23505' && err.constraint === constraint;
 }
 
-export async function loadPolicyInForce(db: Knex | Knex.Transaction, day: string): Promise<{ id: string; params: PolicyParams } | undefined> {
-  const rows = await db('policies').where('effective_from', '<=', day).select('id', 'effective_from', 'seq', 'params');
-  const chosen = policyInForce(
-    rows.map((r) => ({ id: r.id as string, effectiveFrom: r.effective_from as string, createdSeq: Number(r.seq) })),
-    day,
-  );
-  if (!chosen) return undefined;
-  const row = rows.find((r) => r.id === chosen.id)!;
-  return { id: row.id, params: policyParamsSchema.parse(row.params) };
-}
-
 export function createApplicationActivities({ db, clock }: ActivityDeps) {
   return {
     /**
@@ -65,7 +55,7 @@ export function createApplicationActivities({ db, clock }: ActivityDeps) {
     async registerApplication(input: ApplicationInput & { key: string }): Promise<Registration> {
       const existing = await db('applications').where({ id: input.applicationId }).first();
       const policyRow = existing
-        ? await db('policies').where({ id: existing.policy_id }).first().then((r) => r && { id: r.id, params: policyParamsSchema.parse(r.params) })
+        ? await loadPolicy(db, existing.policy_id)
         : await loadPolicyInForce(db, input.submittedOn);
       if (!policyRow) {
         throw ApplicationFailure.nonRetryable(`No policy version is in force on ${input.submittedOn}`, 'UNPROCESSABLE');
@@ -135,8 +125,7 @@ export function createApplicationActivities({ db, clock }: ActivityDeps) {
     /** Certificate registry lookup and eligibility on the application's own policy version. */
     async checkIntake({ applicationId }: { applicationId: string }): Promise<ViolationList> {
       const app = await db('applications').where({ id: applicationId }).first();
-      const policyRow = await db('policies').where({ id: app.policy_id }).first();
-      const policy = policyParamsSchema.parse(policyRow.params);
+      const { params: policy } = await loadPolicy(db, app.policy_id);
       const cert = await db('certificates').where({ certificate_no: app.certificate_no }).first();
       const history = await db('applications')
         .where({ id_number: app.id_number })

@@ -20,7 +20,7 @@ function canonical(value: unknown): string {
 
 /**
  * Runs a create/decide handler at most once per (user, Idempotency-Key): the same key with the
- * same request replays the first response (errors included, except server faults); the same key
+ * same request replays the first response (refusals included; not bad input or server faults); the same key
  * with another request is 409. A key still being processed is also 409 so that two racing
  * retries never both act.
  */
@@ -65,10 +65,11 @@ export async function withIdempotency(db: Knex, req: Request, run: () => Promise
     await store(result.status, result.body);
     return result;
   } catch (e) {
-    if (e instanceof ApiError && e.status < 500) {
+    if (e instanceof ApiError && e.status < 500 && e.code !== 'VALIDATION_FAILED') {
       await store(e.status, { error: { code: e.code, message: e.message, details: e.details } });
     } else {
-      // A server fault is not an answer: free the key so the client's retry runs again.
+      // Bad input wrote nothing and a server fault is not an answer: free the key so the
+      // client's corrected request or retry runs.
       await db('idempotency_keys').where({ user_id: userId, key }).delete();
     }
     throw e;

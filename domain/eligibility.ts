@@ -55,6 +55,32 @@ function moneyViolation(path: string, value: unknown): Violation | undefined {
 }
 
 /**
+ * The product limits a request must keep (amount band, term range): rules about the request
+ * itself, so the API refuses a breach as bad input before anything is written, and intake
+ * applies them again under the application's own policy version.
+ */
+export function checkRequestLimits(
+  input: Pick<EligibilityInput, 'requestedAmount' | 'termMonths'>,
+  policy: Pick<PolicyParams, 'guaranteeMin' | 'guaranteeMax' | 'termMonthsMin' | 'termMonthsMax'>,
+): Violation[] {
+  const out: Violation[] = [];
+  const badMoney = moneyViolation('requestedAmount', input.requestedAmount);
+  if (badMoney) out.push(badMoney);
+  else {
+    const band = bandViolation('requestedAmount', new Money(input.requestedAmount), policy);
+    if (band) out.push(band);
+  }
+  if (!Number.isSafeInteger(input.termMonths) || input.termMonths < policy.termMonthsMin || input.termMonths > policy.termMonthsMax) {
+    out.push({
+      path: 'termMonths',
+      rule: 'term_range',
+      message: `must be a whole number of months from ${policy.termMonthsMin} to ${policy.termMonthsMax}`,
+    });
+  }
+  return out;
+}
+
+/**
  * Every reason the applicant is not eligible under `policy` on `today` (SPEC §1 step 2);
  * empty when eligible. All rules are checked, so the applicant learns everything at once.
  */
@@ -80,20 +106,7 @@ export function checkEligibility(input: EligibilityInput, policy: EligibilityPol
     }
   }
 
-  const badMoney = moneyViolation('requestedAmount', input.requestedAmount);
-  if (badMoney) out.push(badMoney);
-  else {
-    const band = bandViolation('requestedAmount', new Money(input.requestedAmount), policy);
-    if (band) out.push(band);
-  }
-
-  if (!Number.isSafeInteger(input.termMonths) || input.termMonths < policy.termMonthsMin || input.termMonths > policy.termMonthsMax) {
-    out.push({
-      path: 'termMonths',
-      rule: 'term_range',
-      message: `must be a whole number of months from ${policy.termMonthsMin} to ${policy.termMonthsMax}`,
-    });
-  }
+  out.push(...checkRequestLimits(input, policy));
 
   if (input.activeLoans >= policy.maxActiveLoans) {
     out.push({

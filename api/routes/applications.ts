@@ -22,6 +22,8 @@ import {
 } from '../../domain/application-schemas';
 import { applicationStatusSchema } from '../../domain/enums';
 import { businessDateOf } from '../../domain/business-day';
+import { checkRequestLimits } from '../../domain/eligibility';
+import { loadPolicyInForce } from '../../db/repositories/policies';
 import {
   applicationWorkflowId,
   counterGuaranteeUpdate,
@@ -176,13 +178,20 @@ export function applicationRoutes(api: ApiRouter): void {
         const bank = await deps.db('organisations').where({ id: body.bankId }).first();
         if (!bank || bank.type !== 'bank') throw new ApiError('VALIDATION_FAILED', 'bankId is not a bank', [{ path: 'bankId', message: 'no such bank' }]);
       }
+      const submittedOn = businessDateOf(deps.now?.() ?? new Date());
+      const policy = await loadPolicyInForce(deps.db, submittedOn);
+      if (!policy) throw new ApiError('UNPROCESSABLE', `no policy version is in force on ${submittedOn}; an admin must add one`);
+      const limits = checkRequestLimits(body, policy.params);
+      if (limits.length) {
+        throw new ApiError('VALIDATION_FAILED', `Invalid body: ${limits[0]!.path} ${limits[0]!.message}`, limits.map(({ path, message }) => ({ path, message })));
+      }
       const applicationId = randomUUID();
       const result = await startApplication(deps.temporal, deps.taskQueue, {
         ...body,
         bankId: body.bankId ?? null,
         applicationId,
         applicantUserId: user.id,
-        submittedOn: businessDateOf(deps.now?.() ?? new Date()),
+        submittedOn,
         meta: { actor: actorOf(user), requestId },
       });
       if (result.outcome === 'conflict') throw new ApiError('CONFLICT', result.message, [{ path: 'idNumber', message: result.message }]);

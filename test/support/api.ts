@@ -22,6 +22,7 @@ export interface ApiHarness {
   url: string;
   taskQueue: string;
   temporal: TestWorkflowEnvironment;
+  /** Undefined when started with runWorker: false. */
   worker: Worker;
   call<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Reply<T>>;
   login(username: string, password?: string): Promise<string>;
@@ -33,8 +34,11 @@ export async function startApi(
   opts: { on?: TestWorkflowEnvironment; now?: () => Date; deps?: Partial<ActivityDeps>; runWorker?: boolean } = {},
 ): Promise<ApiHarness> {
   const temporal = opts.on ?? env.temporal;
-  const { worker, taskQueue } = await env.createWorker(temporal, { deps: opts.deps });
-  const running = opts.runWorker === false ? undefined : worker.run();
+  // A worker that never runs would hold the connection open; without one, use a queue nobody polls.
+  const created = opts.runWorker === false ? undefined : await env.createWorker(temporal, { deps: opts.deps });
+  const taskQueue = created?.taskQueue ?? 'unpolled';
+  const worker = created?.worker as Worker;
+  const running = created ? worker.run() : undefined;
   const api = await listen(
     {
       db: env.db,
