@@ -1,0 +1,52 @@
+/**
+ * Account codes of the chart (the authoritative chart is the `ledger_chart` table of the ledger
+ * migration; an account comes into being the first time an entry names its code).
+ *
+ * How the money movements of SPEC §1 post (Dr = debit, Cr = credit):
+ *
+ * | movement | lines |
+ * |---|---|
+ * | budget allocation | Dr fund:F:available / Cr fund:F:budget |
+ * | guarantee commitment (memo) | Dr guarantor:G:commitments / Cr guarantor:G:commitments_contra (released by the opposite entry) |
+ * | disbursal | Dr bank:B:loans_receivable / Cr bank:B:cash |
+ * | repayment | Dr bank:B:cash / Cr bank:B:loans_receivable (principal), Cr bank:B:interest_income (interest) |
+ * | subsidy accrual (on-time period) | Dr program:subsidy_expense / Cr bank:B:subsidy_payable |
+ * | claim approved | Dr fund:F:reserved / Cr fund:F:available (fails when the budget is short) |
+ * | payout | Dr bank:B:subsidy_payable / Cr fund:F:reserved |
+ * | reservation released | Dr fund:F:available / Cr fund:F:reserved |
+ * | guarantee fund deposit | Dr guarantor:G:guarantee_fund / Cr guarantor:G:capital (or Cr treasury:T:cash) |
+ * | compensation (default) | Dr guarantor:G:compensation_receivable / Cr guarantor:G:guarantee_fund; Dr bank:B:cash / Cr bank:B:loans_receivable; bank's share: Dr bank:B:loan_losses / Cr bank:B:loans_receivable |
+ * | recovery | Dr guarantor:G:guarantee_fund / Cr guarantor:G:compensation_receivable (beyond it: Cr guarantor:G:recoveries) |
+ * | write-off | Dr guarantor:G:compensation_losses / Cr guarantor:G:compensation_receivable |
+ */
+
+export type AccountType = 'asset' | 'liability' | 'equity' | 'income' | 'expense' | 'memo';
+export type Side = 'debit' | 'credit';
+
+export const ACCOUNT_CODE = /^[a-z_]+(:[A-Za-z0-9_-]+)+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function id(x: string, what: string): string {
+  const v = x.toLowerCase();
+  if (!UUID.test(v)) throw new TypeError(`${what} must be a uuid: ${JSON.stringify(x)}`);
+  return v;
+}
+
+export type FundAccount = 'budget' | 'available' | 'reserved';
+export type BankAccount = 'subsidy_payable' | 'loans_receivable' | 'cash' | 'interest_income' | 'loan_losses';
+export type GuarantorAccount =
+  | 'guarantee_fund'
+  | 'capital'
+  | 'compensation_receivable'
+  | 'recoveries'
+  | 'compensation_losses'
+  | 'commitments'
+  | 'commitments_contra';
+
+export const accountCode = {
+  fund: (fundId: string, which: FundAccount) => `fund:${id(fundId, 'fund id')}:${which}`,
+  bank: (bankOrgId: string, which: BankAccount) => `bank:${id(bankOrgId, 'bank organisation id')}:${which}`,
+  guarantor: (orgId: string, which: GuarantorAccount) => `guarantor:${id(orgId, 'guarantee company id')}:${which}`,
+  treasury: (financeBureauOrgId: string) => `treasury:${id(financeBureauOrgId, 'finance bureau id')}:cash`,
+  subsidyExpense: () => 'program:subsidy_expense',
+} as const;

@@ -1,0 +1,180 @@
+/**
+ * Typed refusals of the ledger. The database raises them with SQLSTATE LFxxx and a JSON detail
+ * (see the ledger migration); toLedgerError turns a driver error into one of these classes.
+ */
+
+export interface LedgerErrorDetail {
+  path: string;
+  message: string;
+}
+
+export class LedgerError extends Error {
+  constructor(
+    /** Stable machine-readable code. */
+    readonly code: string,
+    message: string,
+    readonly details: LedgerErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that can never be posted (bad amount, unknown side, fewer than two lines...). */
+export class LedgerValidationError extends LedgerError {
+  constructor(message: string, details: LedgerErrorDetail[] = []) {
+    super('LEDGER_VALIDATION', message, details);
+  }
+}
+
+/** Debits and credits differ (or fewer than two lines) — refused before or at commit. */
+export class UnbalancedEntryError extends LedgerError {
+  constructor(message: string) {
+    super('UNBALANCED_ENTRY', message);
+  }
+}
+
+/** The idempotency key was used before for an entry with other content. */
+export class IdempotencyConflictError extends LedgerError {
+  constructor(
+    readonly idempotencyKey: string,
+    readonly entryId: number,
+    readonly differences: string[],
+  ) {
+    super(
+      'IDEMPOTENCY_CONFLICT',
+      `idempotency key ${JSON.stringify(idempotencyKey)} already posted entry ${entryId} with other content (${differences.join(', ')})`,
+      differences.map((d) => ({ path: d, message: 'differs from the entry first posted with this key' })),
+    );
+  }
+}
+
+/** The posting date falls in a closed quarter. */
+export class PeriodClosedError extends LedgerError {
+  constructor(
+    readonly quarter: string,
+    message = `period ${quarter} is closed`,
+  ) {
+    super('PERIOD_CLOSED', message);
+  }
+}
+
+/** An account that may not go negative would. */
+export class InsufficientBalanceError extends LedgerError {
+  constructor(
+    readonly account: string,
+    readonly balance: string,
+    readonly required: string,
+    message = `insufficient balance on ${account}: balance ${balance}, this posting takes ${required}`,
+    code = 'INSUFFICIENT_BALANCE',
+  ) {
+    super(code, message);
+  }
+}
+
+/** The special fund's available (or reserved) budget would be overspent. */
+export class InsufficientBudgetError extends InsufficientBalanceError {
+  constructor(
+    account: string,
+    balance: string,
+    required: string,
+    readonly fundId: string,
+  ) {
+    const what = account.endsWith(':reserved') ? 'reserved budget' : 'available budget';
+    super(account, balance, required, `insufficient budget in fund ${fundId}: ${what} ${balance}, needs ${required}`, 'INSUFFICIENT_BUDGET');
+  }
+}
+
+export class UnknownAccountError extends LedgerError {
+  constructor(
+    readonly account: string | undefined,
+    message: string,
+  ) {
+    super('UNKNOWN_ACCOUNT', message);
+  }
+}
+
+export class EntryNotFoundError extends LedgerError {
+  constructor(readonly entryId: number) {
+    super('ENTRY_NOT_FOUND', `ledger entry ${entryId} not found`);
+  }
+}
+
+export class FundNotFoundError extends LedgerError {
+  constructor(readonly fundId: string) {
+    super('FUND_NOT_FOUND', `fund ${fundId} not found`);
+  }
+}
+
+/** The entry was reversed already, or the reversal does not mirror it. */
+export class ReversalError extends LedgerError {
+  constructor(
+    readonly entryId: number | undefined,
+    message: string,
+  ) {
+    super('REVERSAL_REFUSED', message);
+  }
+}
+
+/** UPDATE / DELETE / TRUNCATE on an append-only ledger table. */
+export class AppendOnlyError extends LedgerError {
+  constructor(message: string) {
+    super('APPEND_ONLY', message);
+  }
+}
+
+interface PgErrorLike {
+  code?: string;
+  detail?: string;
+  constraint?: string;
+  message?: string;
+}
+
+function parseDetail(e: PgErrorLike): Record<string, unknown> {
+  try {
+    const d = JSON.parse(e.detail ?? '{}');
+    return d && typeof d === 'object' ? (d as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** Maps a database error raised by the ledger's rules to its typed error; anything else is returned as is. */
+export function toLedgerError(err: unknown): unknown {
+  if (err instanceof LedgerError || !err || typeof err !== 'object') return err;
+  const e = err as PgErrorLike;
+  const d = parseDetail(e);
+  const message = str(d.message) ?? e.message ?? 'ledger error';
+  switch (e.code) {
+    case 'LF002':
+      return new PeriodClosedError(str(d.quarter) ?? '?', message);
+    case 'LF003':
+      return new UnbalancedEntryError(message);
+    case 'LF004':
+      return new ReversalError(typeof d.reversesEntryId === 'number' ? d.reversesEntryId : undefined, message);
+    case 'LF005':
+      return new UnknownAccountError(str(d.account), message);
+    case 'LF006':
+      return new AppendOnlyError(message);
+    case 'LF010': {
+      const account = str(d.account) ?? '?';
+      const balance = str(d.balance) ?? '?';
+      const required = str(d.required) ?? '?';
+      const fund = /^fund:([0-9a-f-]{36}):/.exec(account);
+      return fund ? new InsufficientBudgetError(account, balance, required, fund[1]!) : new InsufficientBalanceError(account, balance, required);
+    }
+    case '23505':
+      if (e.constraint === 'ledger_entries_reverses_once') return new ReversalError(undefined, 'this entry has been reversed already (an entry is reversed at most once)');
+      return err;
+    case '23503':
+      if (e.constraint === 'ledger_entries_reverses_entry_id_fkey') return new ReversalError(undefined, 'the entry to reverse does not exist');
+      return err;
+    case '23514':
+      if (e.constraint === 'ledger_balances_non_negative') return new InsufficientBalanceError('?', '?', '?', 'an account that may not go negative would');
+      return err;
+    default:
+      return err;
+  }
+}

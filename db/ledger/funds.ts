@@ -1,0 +1,175 @@
+import { accountCode } from './accounts';
+import { postEntry, type Db, type PostedEntry } from './entries';
+import { FundNotFoundError, LedgerValidationError } from './errors';
+import type { MoneyLike } from '../../domain/money';
+
+/**
+ * The SME development special fund: one per finance bureau and year. Its budget lives in three
+ * accounts — `budget` (allocated), `available` and `reserved` — and `paid` is what has left it
+ * (budget − available − reserved). `available` and `reserved` may never go negative: the database
+ * refuses the posting (InsufficientBudgetError), under row locks, however many run at once.
+ */
+
+export interface Fund {
+  id: string;
+  year: number;
+  financeBureauOrgId: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface FundStatus {
+  id: string;
+  year: number;
+  budget: string;
+  reserved: string;
+  paid: string;
+  available: string;
+}
+
+interface FundRow {
+  id: string;
+  year: number;
+  finance_bureau_org_id: string;
+  name: string;
+  created_at: Date;
+}
+
+const toFund = (r: FundRow): Fund => ({
+  id: r.id,
+  year: r.year,
+  financeBureauOrgId: r.finance_bureau_org_id,
+  name: r.name,
+  createdAt: r.created_at.toISOString(),
+});
+
+/** Creates the bureau's fund for a year, or returns the one that exists (idempotent). */
+export async function createFund(db: Db, input: { year: number; financeBureauOrgId: string; name: string; id?: string }): Promise<Fund> {
+  if (!Number.isInteger(input.year) || input.year < 2000 || input.year > 2200) {
+    throw new LedgerValidationError('year must be between 2000 and 2200', [{ path: 'year', message: 'must be between 2000 and 2200' }]);
+  }
+  const [row] = await db('funds')
+    .insert({ ...(input.id ? { id: input.id } : {}), year: input.year, finance_bureau_org_id: input.financeBureauOrgId, name: input.name })
+    .onConflict(['finance_bureau_org_id', 'year'])
+    .ignore()
+    .returning('*');
+  if (row) return toFund(row);
+  const existing = await findFund(db, input.financeBureauOrgId, input.year);
+  if (!existing) throw new Error('fund vanished after a conflicting insert');
+  return existing;
+}
+
+export async function getFund(db: Db, fundId: string): Promise<Fund | undefined> {
+  const row: FundRow | undefined = await db('funds').where({ id: fundId }).first();
+  return row ? toFund(row) : undefined;
+}
+
+export async function findFund(db: Db, financeBureauOrgId: string, year: number): Promise<Fund | undefined> {
+  const row: FundRow | undefined = await db('funds').where({ finance_bureau_org_id: financeBureauOrgId, year }).first();
+  return row ? toFund(row) : undefined;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `{id, year, budget, reserved, paid, available}`, money as strings (SQL function ledger_fund_status). */
+export async function getFundStatus(db: Db, fundId: string): Promise<FundStatus> {
+  if (!UUID.test(fundId)) throw new FundNotFoundError(fundId);
+  const { rows } = await db.raw('select id, year, budget, reserved, paid, available from ledger_fund_status(?::uuid)', [fundId]);
+  const r = rows[0];
+  if (!r) throw new FundNotFoundError(fundId);
+  return { id: r.id, year: r.year, budget: r.budget, reserved: r.reserved, paid: r.paid, available: r.available };
+}
+
+export interface FundPostingInput {
+  fundId: string;
+  amount: MoneyLike;
+  postedOn: string;
+  idempotencyKey: string;
+  description?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** Budget allocation: Dr available / Cr budget. */
+export function allocateBudget(db: Db, i: FundPostingInput): Promise<PostedEntry> {
+  return postEntry(db, {
+    idempotencyKey: i.idempotencyKey,
+    postedOn: i.postedOn,
+    kind: 'fund.allocation',
+    description: i.description ?? 'Budget allocation',
+    metadata: { fundId: i.fundId, ...i.metadata },
+    lines: [
+      { account: accountCode.fund(i.fundId, 'available'), side: 'debit', amount: i.amount },
+      { account: accountCode.fund(i.fundId, 'budget'), side: 'credit', amount: i.amount },
+    ],
+  });
+}
+
+/** A claim approved: the amount is held out of the available budget (Dr reserved / Cr available). */
+export function reserveBudget(db: Db, i: FundPostingInput): Promise<PostedEntry> {
+  return postEntry(db, {
+    idempotencyKey: i.idempotencyKey,
+    postedOn: i.postedOn,
+    kind: 'fund.reservation',
+    description: i.description ?? 'Budget reserved for an approved claim',
+    metadata: { fundId: i.fundId, ...i.metadata },
+    lines: [
+      { account: accountCode.fund(i.fundId, 'reserved'), side: 'debit', amount: i.amount },
+      { account: accountCode.fund(i.fundId, 'available'), side: 'credit', amount: i.amount },
+    ],
+  });
+}
+
+/** A reservation no longer needed goes back to available (Dr available / Cr reserved). */
+export function releaseReservation(db: Db, i: FundPostingInput): Promise<PostedEntry> {
+  return postEntry(db, {
+    idempotencyKey: i.idempotencyKey,
+    postedOn: i.postedOn,
+    kind: 'fund.release',
+    description: i.description ?? 'Reservation released',
+    metadata: { fundId: i.fundId, ...i.metadata },
+    lines: [
+      { account: accountCode.fund(i.fundId, 'available'), side: 'debit', amount: i.amount },
+      { account: accountCode.fund(i.fundId, 'reserved'), side: 'credit', amount: i.amount },
+    ],
+  });
+}
+
+export interface PayoutInput extends FundPostingInput {
+  bankOrgId: string;
+  /** true (default): pay what was reserved; false: pay straight from the available budget. */
+  fromReservation?: boolean;
+}
+
+/** Subsidy paid to a bank: Dr bank:B:subsidy_payable / Cr fund:F:reserved (or :available). */
+export function payOut(db: Db, i: PayoutInput): Promise<PostedEntry> {
+  const from = i.fromReservation === false ? 'available' : 'reserved';
+  return postEntry(db, {
+    idempotencyKey: i.idempotencyKey,
+    postedOn: i.postedOn,
+    kind: 'fund.payout',
+    description: i.description ?? 'Interest subsidy paid to bank',
+    metadata: { fundId: i.fundId, bankOrgId: i.bankOrgId, ...i.metadata },
+    lines: [
+      { account: accountCode.bank(i.bankOrgId, 'subsidy_payable'), side: 'debit', amount: i.amount },
+      { account: accountCode.fund(i.fundId, from), side: 'credit', amount: i.amount },
+    ],
+  });
+}
+
+/** Subsidy earned by an on-time period: Dr program:subsidy_expense / Cr bank:B:subsidy_payable. */
+export function accrueSubsidy(
+  db: Db,
+  i: { bankOrgId: string; amount: MoneyLike; postedOn: string; idempotencyKey: string; description?: string; metadata?: Record<string, unknown> },
+): Promise<PostedEntry> {
+  return postEntry(db, {
+    idempotencyKey: i.idempotencyKey,
+    postedOn: i.postedOn,
+    kind: 'subsidy.accrual',
+    description: i.description ?? 'Interest subsidy earned',
+    metadata: { bankOrgId: i.bankOrgId, ...i.metadata },
+    lines: [
+      { account: accountCode.subsidyExpense(), side: 'debit', amount: i.amount },
+      { account: accountCode.bank(i.bankOrgId, 'subsidy_payable'), side: 'credit', amount: i.amount },
+    ],
+  });
+}

@@ -1,0 +1,19 @@
+/**
+ * The auditable double-entry ledger (SPEC §4). The rules live in the database (migration
+ * 20261123000100_ledger.ts); this module posts, reads, seals and verifies.
+ *
+ *   await db.transaction(async (trx) => {
+ *     await trx('claims').update(...);                       // read model
+ *     await trx('audit_events').insert(...);                 // audit row
+ *     await reserveBudget(trx, { fundId, amount: '1200.00', postedOn, idempotencyKey: `${workflowId}:reserve` });
+ *   });
+ */
+export * from './accounts';
+export * from './errors';
+export { postEntry, reverseEntry, getEntry, loadEntries, findEntryByKey, findReversal, normaliseEntry, canonicalJson } from './entries';
+export type { Db, LineInput, PostEntryInput, LedgerLine, LedgerEntry, PostedEntry, ReverseEntryInput } from './entries';
+export * from './reads';
+export * from './funds';
+export * from './periods';
+export * from './seal';
+export { verifyLedger, type VerifyReport } from './verify';

@@ -1,0 +1,244 @@
+import { expect } from 'chai';
+import type { Knex } from 'knex';
+import { testEnv } from '../support/env';
+import {
+  accountCode,
+  getEntry,
+  IdempotencyConflictError,
+  LedgerValidationError,
+  postEntry,
+  UnbalancedEntryError,
+  UnknownAccountError,
+  accountBalance,
+  InsufficientBalanceError,
+  type PostEntryInput,
+} from '../../db/ledger';
+import { createOrg, uniqueKey } from './helpers';
+import { toMoney } from '../../domain/money';
+
+describe('ledger postings (real PostgreSQL)', () => {
+  let db: Knex;
+  let bank: string;
+  let bank2: string;
+
+  before(async () => {
+    db = (await testEnv()).db;
+    bank = await createOrg(db, 'bank');
+    bank2 = await createOrg(db, 'bank');
+  });
+
+  const disbursal = (key: string, amount = '80000.00'): PostEntryInput => ({
+    idempotencyKey: key,
+    postedOn: '2027-02-10',
+    kind: 'loan.disbursal',
+    description: 'Disbursal',
+    metadata: { loanId: 'L-1' },
+    lines: [
+      { account: accountCode.bank(bank, 'loans_receivable'), side: 'debit', amount },
+      { account: accountCode.bank(bank, 'cash'), side: 'credit', amount },
+    ],
+  });
+
+  describe('idempotency', () => {
+    it('a retry with the same key and content returns the first entry and writes nothing', async () => {
+      const key = uniqueKey('disbursal');
+      const before = await accountBalance(db, accountCode.bank(bank, 'cash')).catch(() => undefined);
+      const first = await postEntry(db, disbursal(key));
+      expect(first.replayed).to.equal(false);
+      // Same content, different spelling: "80000" = "80000.00", metadata key order, line order.
+      const again = await postEntry(db, {
+        ...disbursal(key, '80000'),
+        metadata: { loanId: 'L-1' },
+        lines: [...disbursal(key, '80000').lines].reverse(),
+      });
+      expect(again.replayed).to.equal(true);
+      expect(again.id).to.equal(first.id);
+      expect(again.lines).to.deep.equal(first.lines);
+      const after = await accountBalance(db, accountCode.bank(bank, 'cash'));
+      const was = toMoney(before ? before.credits : '0');
+      expect(toMoney(after.credits).minus(was).toFixed(2)).to.equal('80000.00'); // once, not twice
+      expect(await db('ledger_entries').where({ idempotency_key: key }).count<{ n: number }[]>({ n: '*' })).to.deep.equal([{ n: 1 }]);
+    });
+
+    it('the same key with other content is an IdempotencyConflictError naming what differs', async () => {
+      const key = uniqueKey('disbursal');
+      const first = await postEntry(db, disbursal(key));
+      const err = await postEntry(db, disbursal(key, '70000.00')).catch((e) => e);
+      expect(err).to.be.instanceOf(IdempotencyConflictError);
+      expect(err.entryId).to.equal(first.id);
+      expect(err.differences).to.deep.equal(['lines']);
+      const err2 = await postEntry(db, { ...disbursal(key), postedOn: '2027-02-11', description: 'other' }).catch((e) => e);
+      expect(err2).to.be.instanceOf(IdempotencyConflictError);
+      expect(err2.differences).to.deep.equal(['postedOn', 'description']);
+    });
+
+    it('concurrent postings with one key write one entry; all callers get it', async () => {
+      const key = uniqueKey('race');
+      const results = await Promise.all(Array.from({ length: 12 }, () => postEntry(db, disbursal(key, '10.00'))));
+      expect(new Set(results.map((r) => r.id)).size).to.equal(1);
+      expect(results.filter((r) => !r.replayed)).to.have.length(1);
+      const lines = await db('ledger_lines').where({ entry_id: results[0]!.id });
+      expect(lines).to.have.length(2);
+    });
+  });
+
+  describe('inside the caller transaction', () => {
+    it('commits with the caller and disappears with its rollback', async () => {
+      const kept = uniqueKey('kept');
+      const dropped = uniqueKey('dropped');
+      await db.transaction(async (trx) => {
+        await postEntry(trx, disbursal(kept, '5.00'));
+      });
+      await db
+        .transaction(async (trx) => {
+          await postEntry(trx, disbursal(dropped, '5.00'));
+          throw new Error('caller fails after posting');
+        })
+        .catch(() => undefined);
+      expect(await db('ledger_entries').where({ idempotency_key: kept }).first()).to.not.equal(undefined);
+      expect(await db('ledger_entries').where({ idempotency_key: dropped }).first()).to.equal(undefined);
+    });
+
+    it('a refusal inside a savepoint leaves the caller transaction usable', async () => {
+      const ok = uniqueKey('after-refusal');
+      await db.transaction(async (trx) => {
+        const err = await trx
+          .transaction((sp) =>
+            postEntry(sp, {
+              ...disbursal(uniqueKey('overdraw'), '1.00'),
+              // loans receivable may not go negative: crediting a fresh bank's receivable is refused
+              lines: [
+                { account: accountCode.bank(bank2, 'cash'), side: 'debit', amount: '1.00' },
+                { account: accountCode.bank(bank2, 'loans_receivable'), side: 'credit', amount: '1.00' },
+              ],
+            }),
+          )
+          .catch((e) => e);
+        expect(err).to.be.instanceOf(InsufficientBalanceError);
+        await postEntry(trx, disbursal(ok, '1.00'));
+      });
+      expect(await db('ledger_entries').where({ idempotency_key: ok }).first()).to.not.equal(undefined);
+    });
+  });
+
+  describe('refusals before the database', () => {
+    it('refuses unbalanced entries, single lines, bad amounts, numbers for money', async () => {
+      const base = disbursal(uniqueKey('bad'));
+      await postEntry(db, { ...base, lines: [base.lines[0]!, { ...base.lines[1]!, amount: '79999.99' }] }).then(
+        () => expect.fail('posted'),
+        (e) => expect(e).to.be.instanceOf(UnbalancedEntryError),
+      );
+      await postEntry(db, { ...base, lines: [base.lines[0]!] }).then(
+        () => expect.fail('posted'),
+        (e) => expect(e).to.be.instanceOf(LedgerValidationError),
+      );
+      for (const amount of ['0', '0.00', '-5.00', '1.001', 'abc', '12345678901234567.00']) {
+        const e = await postEntry(db, { ...base, lines: base.lines.map((l) => ({ ...l, amount })) }).catch((x) => x);
+        expect(e, amount).to.be.instanceOf(LedgerValidationError);
+        expect(e.details[0].path).to.equal('lines.0.amount');
+      }
+      const e = await postEntry(db, { ...base, lines: base.lines.map((l) => ({ ...l, amount: 5 as unknown as string })) }).catch((x) => x);
+      expect(e).to.be.instanceOf(LedgerValidationError);
+      const e2 = await postEntry(db, { ...base, postedOn: '2027-02-30' }).catch((x) => x);
+      expect(e2).to.be.instanceOf(LedgerValidationError);
+      expect(e2.details[0].path).to.equal('postedOn');
+    });
+
+    it('refuses codes outside the chart and organisations that are not what the code says', async () => {
+      const base = disbursal(uniqueKey('chart'));
+      const notCharted = await postEntry(db, { ...base, lines: [base.lines[0]!, { ...base.lines[1]!, account: `bank:${bank}:petty_cash` }] }).catch((e) => e);
+      expect(notCharted).to.be.instanceOf(UnknownAccountError);
+      const bureau = await createOrg(db, 'finance_bureau');
+      const wrongType = await postEntry(db, { ...base, lines: [base.lines[0]!, { ...base.lines[1]!, account: `bank:${bureau}:cash` }] }).catch((e) => e);
+      expect(wrongType).to.be.instanceOf(UnknownAccountError);
+      expect(wrongType.message).to.contain('no bank organisation');
+    });
+  });
+
+  describe('rules the database enforces on its own (raw SQL, no TypeScript checks)', () => {
+    async function rawEntry(trx: Knex.Transaction, key: string): Promise<number> {
+      const [row] = await trx('ledger_entries').insert({ idempotency_key: key, posted_on: '2027-02-10', kind: 'raw.test', txid: trx.raw('pg_current_xact_id()') }).returning('id');
+      return row.id;
+    }
+    async function accountId(code: string): Promise<number> {
+      await postEntry(db, {
+        ...disbursal(uniqueKey('open')),
+        lines: [
+          { account: code, side: 'debit', amount: '0.01' },
+          { account: accountCode.bank(bank, 'interest_income'), side: 'credit', amount: '0.01' },
+        ],
+      });
+      return (await db('ledger_accounts').where({ code }).first('id')).id;
+    }
+
+    it('an unbalanced entry fails at commit', async () => {
+      const cash = await accountId(accountCode.bank(bank, 'cash'));
+      const err = await db
+        .transaction(async (trx) => {
+          const id = await rawEntry(trx, uniqueKey('raw'));
+          await trx('ledger_lines').insert([
+            { entry_id: id, line_no: 1, account_id: cash, side: 'debit', amount: '10.00' },
+            { entry_id: id, line_no: 2, account_id: cash, side: 'credit', amount: '9.99' },
+          ]);
+        })
+        .catch((e) => e);
+      expect(err.code).to.equal('LF003');
+      expect(err.message).to.contain('does not balance');
+    });
+
+    it('an entry with one line fails at commit; amounts ≤ 0 and unknown sides never get in', async () => {
+      const cash = await accountId(accountCode.bank(bank, 'cash'));
+      const one = await db
+        .transaction(async (trx) => {
+          const id = await rawEntry(trx, uniqueKey('raw'));
+          await trx('ledger_lines').insert({ entry_id: id, line_no: 1, account_id: cash, side: 'debit', amount: '10.00' });
+        })
+        .catch((e) => e);
+      expect(one.code).to.equal('LF003');
+      for (const [side, amount] of [
+        ['debit', '0.00'],
+        ['debit', '-1.00'],
+        ['both', '1.00'],
+      ]) {
+        const e = await db
+          .transaction(async (trx) => {
+            const id = await rawEntry(trx, uniqueKey('raw'));
+            await trx('ledger_lines').insert({ entry_id: id, line_no: 1, account_id: cash, side, amount });
+          })
+          .catch((x) => x);
+        expect(e.code, `${side} ${amount}`).to.equal('23514');
+      }
+    });
+
+    it('lines cannot be added later to an entry of another transaction', async () => {
+      const entry = await postEntry(db, disbursal(uniqueKey('closed-entry'), '3.00'));
+      const cash = (await db('ledger_accounts').where({ code: accountCode.bank(bank, 'cash') }).first('id')).id;
+      const err = await db('ledger_lines')
+        .insert({ entry_id: entry.id, line_no: 3, account_id: cash, side: 'debit', amount: '1.00' })
+        .catch((e) => e);
+      expect(err.code).to.equal('LF006');
+      expect((await getEntry(db, entry.id)).lines).to.have.length(2);
+    });
+
+    it('memo accounts balance among themselves, not against the balance sheet', async () => {
+      const gc = await createOrg(db, 'guarantee_company');
+      const err = await postEntry(db, {
+        ...disbursal(uniqueKey('memo')),
+        lines: [
+          { account: accountCode.guarantor(gc, 'commitments'), side: 'debit', amount: '5.00' },
+          { account: accountCode.bank(bank, 'cash'), side: 'credit', amount: '5.00' },
+        ],
+      }).catch((e) => e);
+      expect(err).to.be.instanceOf(UnbalancedEntryError);
+      const ok = await postEntry(db, {
+        ...disbursal(uniqueKey('memo')),
+        kind: 'guarantee.commitment',
+        lines: [
+          { account: accountCode.guarantor(gc, 'commitments'), side: 'debit', amount: '80000.00' },
+          { account: accountCode.guarantor(gc, 'commitments_contra'), side: 'credit', amount: '80000.00' },
+        ],
+      });
+      expect(ok.replayed).to.equal(false);
+    });
+  });
+});
