@@ -31,7 +31,7 @@ describe('ledger: the fund budget under concurrency (real PostgreSQL)', function
 
   function settle<T>(ps: Array<Promise<T>>) {
     return Promise.allSettled(ps).then((rs) => ({
-      ok: rs.filter((r): r is PromiseFulfilledResult<T> => r.status === 'fulfilled').map((r) => r.value),
+      ok: rs.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])),
       errors: rs.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown),
     }));
   }
