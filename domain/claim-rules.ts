@@ -1,0 +1,16 @@
+import { type IsoDate, type Quarter, addDays, addMonthsClamped, compareDates, nextQuarter, quarterBounds } from './dates';
+
+/** Claims are filed once the quarter has ended (SPEC §3a). */
+export function quarterHasEnded(quarter: Quarter, today: IsoDate): boolean {
+  return compareDates(today, quarterBounds(quarter).end) > 0;
+}
+
+/** The last day of the normal filing window: the end of the first month of the next quarter. */
+export function claimDueBy(quarter: Quarter): IsoDate {
+  return addDays(addMonthsClamped(quarterBounds(nextQuarter(quarter)).start, 1), -1);
+}
+
+/** A claim filed after the first month of the next quarter is accepted and marked late. */
+export function claimIsLate(quarter: Quarter, filedOn: IsoDate): boolean {
+  return compareDates(filedOn, claimDueBy(quarter)) > 0;
+}

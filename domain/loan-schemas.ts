@@ -1,0 +1,56 @@
+/**
+ * Request bodies of the loan and subsidy-claim API, shared by the HTTP layer (validation,
+ * OpenAPI) and the workflows (update arguments). Strict: an unknown field is an error.
+ */
+import { z } from 'zod';
+import { isoDateSchema, quarterSchema } from './dates';
+import { normalisedPositiveMoneyString } from './money';
+
+const reference = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+const reason = z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters');
+const optionalReason = z.string().trim().max(2000, 'must be at most 2000 characters').default('');
+const wholeNumber = (what: string) => z.number({ error: `must be a whole number of ${what}` }).int(`must be a whole number of ${what}`);
+
+export const repaymentSchema = z
+  .object({
+    period: wholeNumber('periods').min(1, 'must be 1 or more'),
+    amount: normalisedPositiveMoneyString,
+    paidOn: isoDateSchema,
+    bankReference: reference,
+  })
+  .strict()
+  .meta({ id: 'Repayment' });
+export type RepaymentBody = z.output<typeof repaymentSchema>;
+
+export const extensionSchema = z
+  .object({
+    months: wholeNumber('months').min(1, 'must be at least 1'),
+    reason,
+  })
+  .strict()
+  .meta({ id: 'Extension' });
+export type ExtensionBody = z.output<typeof extensionSchema>;
+
+export const recoverySchema = z
+  .object({
+    amount: normalisedPositiveMoneyString,
+    receivedOn: isoDateSchema,
+    reference,
+    note: optionalReason,
+  })
+  .strict()
+  .meta({ id: 'Recovery' });
+export type RecoveryBody = z.output<typeof recoverySchema>;
+
+export const newSubsidyClaimSchema = z.object({ quarter: quarterSchema }).strict().meta({ id: 'NewSubsidyClaim' });
+export type NewSubsidyClaim = z.output<typeof newSubsidyClaimSchema>;
+
+export const claimDecisionSchema = z
+  .object({
+    decision: z.enum(['approve', 'reject']),
+    reason: optionalReason,
+  })
+  .strict()
+  .refine((b) => b.decision === 'approve' || b.reason.length > 0, { path: ['reason'], message: 'is required when rejecting' })
+  .meta({ id: 'SubsidyClaimDecision' });
+export type ClaimDecision = z.output<typeof claimDecisionSchema>;
