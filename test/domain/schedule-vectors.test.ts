@@ -1,10 +1,13 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type ScheduleInput, buildSchedule, scheduleTotals, subsidyByQuarter } from '../../domain/schedule';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
-const vectorsFile = path.resolve(repoRoot, '..', 'shared', 'vectors', 'schedules.json');
+// A copy kept in the repository, so a clean checkout tests without the steering folder beside
+// it; the drift test below compares it with ../shared when that folder is there.
+const vectorsFile = path.resolve(repoRoot, 'test', 'fixtures', 'schedules.json');
+const sharedVectorsFile = path.resolve(repoRoot, '..', 'shared', 'vectors', 'schedules.json');
 
 interface Vector {
   input: ScheduleInput;
@@ -27,6 +30,12 @@ function describeVector(v: Vector): string {
 }
 
 describe('domain/schedule against shared/vectors/schedules.json', () => {
+  it('uses a copy identical to ../shared/vectors/schedules.json wherever that folder is present', () => {
+    const copy = readFileSync(vectorsFile, 'utf8');
+    const shared = existsSync(sharedVectorsFile) ? readFileSync(sharedVectorsFile, 'utf8') : copy;
+    expect(JSON.parse(copy)).to.deep.equal(JSON.parse(shared));
+  });
+
   it('has vectors, every one made only of fields this code understands', () => {
     expect(vectors.length).to.be.greaterThan(0);
     for (const v of vectors) {
