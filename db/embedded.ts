@@ -45,7 +45,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedPgOptions): Promise<Em
   fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
   // The server may run as `postgres`, which must be able to reach its own folder.
   fs.chmodSync(path.dirname(opts.dataDir), 0o755);
-  const log = opts.onLog ?? (() => undefined);
+  const tail: string[] = [];
+  const log = (line: string) => {
+    tail.push(line.trim());
+    if (tail.length > 20) tail.shift();
+    opts.onLog?.(line);
+  };
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
@@ -58,12 +63,18 @@ export async function startEmbeddedPostgres(opts: EmbeddedPgOptions): Promise<Em
     // TCP on loopback only; no Unix socket, so two clusters never fight over a socket file.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
     onLog: (m: unknown) => log(String(m)),
-    onError: (m: unknown) => log(String(m)),
+    onError: (m: unknown) => log(m instanceof Error ? m.message : String(m)),
   });
   if (!fs.existsSync(path.join(opts.dataDir, 'PG_VERSION'))) {
     await server.initialise();
   }
-  await server.start();
+  try {
+    await server.start();
+  } catch (e) {
+    // The library rejects with nothing when the server exits early; say why, from its log.
+    const why = e instanceof Error ? e.message : tail.filter(Boolean).slice(-5).join('\n  ');
+    throw new Error(`PostgreSQL did not start on port ${opts.port} (data in ${opts.dataDir}):\n  ${why || 'no output'}`);
+  }
   const urlFor = (db: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${db}`;
   const createDatabase = async (name: string) => {
     const client = new pg.Client({ connectionString: urlFor('postgres') });

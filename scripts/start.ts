@@ -14,6 +14,7 @@ import { startTemporalDevServer } from './lib/temporal-dev-server';
 import { createLoanflowWorker } from './lib/worker';
 import { listen } from './lib/api-server';
 import { localJwtSecret } from './lib/secrets';
+import { requireFreePorts } from './lib/ports';
 import { isEmpty, seedDemoData, demoUsers, DEMO_PASSWORD } from './lib/demo-seed';
 
 async function main() {
@@ -38,6 +39,12 @@ async function main() {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
+    // Name a taken port up front, rather than failing later with a server's own message.
+    await requireFreePorts([
+      ...(config.DATABASE_URL ? [] : [{ port: config.PG_PORT, variable: 'PG_PORT' }]),
+      ...(config.TEMPORAL_ADDRESS ? [] : [{ port: config.TEMPORAL_PORT, variable: 'TEMPORAL_PORT' }, { port: config.TEMPORAL_UI_PORT, variable: 'TEMPORAL_UI_PORT' }]),
+      { port: config.PORT, variable: 'PORT' },
+    ]);
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
       const pg = await startEmbeddedPostgres({
