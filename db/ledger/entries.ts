@@ -144,9 +144,85 @@ function contentDifferences(a: NormalisedEntry, b: LedgerEntry): string[] {
 
 const toIso = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
 
+interface BatchRow {
+  ord: number;
+  posted_id: number;
+  was_replayed: boolean;
+  posted_at: Date;
+}
+
+/** One call of the database function `ledger_post_batch`: one round trip, whatever the number of entries. */
+async function postBatch(db: Db, entries: NormalisedEntry[]): Promise<BatchRow[]> {
+  const lineEntry: number[] = [];
+  const lineNo: number[] = [];
+  const accounts: string[] = [];
+  const sides: string[] = [];
+  const amounts: string[] = [];
+  entries.forEach((e, i) => {
+    for (const [k, l] of e.lines.entries()) {
+      lineEntry.push(i + 1);
+      lineNo.push(k + 1);
+      accounts.push(l.account);
+      sides.push(l.side);
+      amounts.push(l.amount);
+    }
+  });
+  try {
+    const r = await db.raw(
+      `select ord, posted_id, was_replayed, posted_at
+         from ledger_post_batch(?::text[], ?::date[], ?::text[], ?::text[], ?::jsonb[], ?::bigint[], ?::integer[], ?::integer[], ?::text[], ?::text[], ?::numeric[])`,
+      [
+        entries.map((e) => e.idempotencyKey),
+        entries.map((e) => e.postedOn),
+        entries.map((e) => e.kind),
+        entries.map((e) => e.description),
+        entries.map((e) => JSON.stringify(e.metadata)),
+        entries.map((e) => e.reversesEntryId) as unknown as string[],
+        lineEntry,
+        lineNo,
+        accounts,
+        sides,
+        amounts,
+      ],
+    );
+    return (r.rows as BatchRow[]).sort((a, b) => a.ord - b.ord);
+  } catch (e) {
+    throw toLedgerError(e);
+  }
+}
+
+/** Replayed keys must carry the content they were first posted with. */
+async function resolveReplays(db: Db, entries: NormalisedEntry[], rows: BatchRow[]): Promise<PostedEntry[]> {
+  const replayedIds = rows.filter((r) => r.was_replayed).map((r) => r.posted_id);
+  const originals = new Map((await loadEntries(db, [...new Set(replayedIds)])).map((e) => [e.id, e]));
+  return rows.map((row, i) => {
+    const n = entries[i]!;
+    if (!row.was_replayed) {
+      return {
+        id: row.posted_id,
+        idempotencyKey: n.idempotencyKey,
+        postedOn: n.postedOn,
+        kind: n.kind,
+        description: n.description,
+        metadata: n.metadata,
+        reversesEntryId: n.reversesEntryId,
+        createdAt: toIso(row.posted_at),
+        lines: n.lines.map((l, k) => ({ lineNo: k + 1, ...l })),
+        replayed: false,
+      };
+    }
+    const original = originals.get(row.posted_id);
+    if (!original) throw new EntryNotFoundError(row.posted_id);
+    const diffs = contentDifferences(n, original);
+    if (diffs.length) throw new IdempotencyConflictError(n.idempotencyKey, original.id, diffs);
+    return { ...original, replayed: true };
+  });
+}
+
 /**
- * Posts one balanced entry in ONE round trip (the database function `ledger_post`), inside the
- * caller's transaction when given one: the read model, the audit row and the entry commit together.
+ * Posts one balanced entry in ONE round trip (the database function `ledger_post_batch`), inside
+ * the caller's transaction when given one: the read model, the audit row and the entry commit
+ * together.
  *
  * - same idempotency key + same content → the first entry (`replayed: true`), nothing written;
  * - same key + other content → IdempotencyConflictError;
@@ -158,44 +234,47 @@ const toIso = (v: unknown): string => (v instanceof Date ? v.toISOString() : Str
  */
 export async function postEntry(db: Db, input: PostEntryInput): Promise<PostedEntry> {
   const n = normaliseEntry(input);
-  let row: { posted_id: number; was_replayed: boolean; posted_at: Date };
-  try {
-    const r = await db.raw(
-      'select posted_id, was_replayed, posted_at from ledger_post(?, ?::date, ?, ?, ?::jsonb, ?::bigint, ?::text[], ?::text[], ?::numeric[])',
-      [
-        n.idempotencyKey,
-        n.postedOn,
-        n.kind,
-        n.description,
-        JSON.stringify(n.metadata),
-        n.reversesEntryId,
-        n.lines.map((l) => l.account),
-        n.lines.map((l) => l.side),
-        n.lines.map((l) => l.amount),
-      ],
-    );
-    row = r.rows[0];
-  } catch (e) {
-    throw toLedgerError(e);
-  }
-  if (row.was_replayed) {
-    const original = await getEntry(db, row.posted_id);
-    const diffs = contentDifferences(n, original);
-    if (diffs.length) throw new IdempotencyConflictError(n.idempotencyKey, original.id, diffs);
-    return { ...original, replayed: true };
-  }
-  return {
-    id: row.posted_id,
-    idempotencyKey: n.idempotencyKey,
-    postedOn: n.postedOn,
-    kind: n.kind,
-    description: n.description,
-    metadata: n.metadata,
-    reversesEntryId: n.reversesEntryId,
-    createdAt: toIso(row.posted_at),
-    lines: n.lines.map((l, i) => ({ lineNo: i + 1, ...l })),
-    replayed: false,
+  const rows = await postBatch(db, [n]);
+  return (await resolveReplays(db, [n], rows))[0]!;
+}
+
+/**
+ * Posts many entries in one round trip and one transaction (the caller's, or its own): all or
+ * none. Same rules as postEntry, per entry; the balance rules (non-negative accounts) apply to the
+ * batch's total effect. Results come back in input order.
+ */
+export async function postEntries(db: Db, inputs: PostEntryInput[]): Promise<PostedEntry[]> {
+  if (inputs.length === 0) return [];
+  const entries = inputs.map((input, i) => {
+    try {
+      return normaliseEntry(input);
+    } catch (e) {
+      if (e instanceof LedgerValidationError) {
+        const details = e.details.map((d) => ({ path: `entries.${i}.${d.path}`, message: d.message }));
+        throw new LedgerValidationError(`entries.${i}: ${e.message}`, details);
+      }
+      if (e instanceof UnbalancedEntryError) throw new UnbalancedEntryError(`entries.${i}: ${e.message}`);
+      throw e;
+    }
+  });
+  // A key repeated within the batch is posted once; its later occurrences are replays of the first.
+  const firstOf = new Map<string, number>();
+  entries.forEach((e, i) => {
+    if (!firstOf.has(e.idempotencyKey)) firstOf.set(e.idempotencyKey, i);
+  });
+  const unique = [...firstOf.values()].map((i) => entries[i]!);
+  const run = async (trx: Db) => {
+    const posted = await resolveReplays(trx, unique, await postBatch(trx, unique));
+    const byKey = new Map(posted.map((p) => [p.idempotencyKey, p]));
+    return entries.map((e, i) => {
+      const p = byKey.get(e.idempotencyKey)!;
+      if (firstOf.get(e.idempotencyKey) === i) return p;
+      const diffs = contentDifferences(e, p);
+      if (diffs.length) throw new IdempotencyConflictError(e.idempotencyKey, p.id, diffs);
+      return { ...p, replayed: true };
+    });
   };
+  return (db as Knex.Transaction).isTransaction ? run(db) : db.transaction((trx) => run(trx));
 }
 
 export interface ReverseEntryInput {

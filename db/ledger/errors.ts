@@ -168,9 +168,6 @@ export function toLedgerError(err: unknown): unknown {
     case '23505':
       if (e.constraint === 'ledger_entries_reverses_once') return new ReversalError(undefined, 'this entry has been reversed already (an entry is reversed at most once)');
       return err;
-    case '23503':
-      if (e.constraint === 'ledger_entries_reverses_entry_id_fkey') return new ReversalError(undefined, 'the entry to reverse does not exist');
-      return err;
     case '23514':
       if (e.constraint === 'ledger_balances_non_negative') return new InsufficientBalanceError('?', '?', '?', 'an account that may not go negative would');
       return err;

@@ -86,6 +86,12 @@ export async function up(knex: Knex): Promise<void> {
       closed_at timestamptz,
       closed_by uuid,
       updated_at timestamptz not null default now(),
+      -- The quarter's first and last day, so a posting's date is compared, not formatted.
+      starts_on date generated always as (
+        make_date(substr(quarter, 1, 4)::integer, (substr(quarter, 6, 1)::integer - 1) * 3 + 1, 1)) stored,
+      ends_on date generated always as (
+        make_date(substr(quarter, 1, 4)::integer + (substr(quarter, 6, 1) = '4')::integer,
+                  case substr(quarter, 6, 1) when '4' then 1 else substr(quarter, 6, 1)::integer * 3 + 1 end, 1) - 1) stored,
       check (status = 'open' or closed_at is not null)
     );
 
@@ -143,22 +149,32 @@ export async function up(knex: Knex): Promise<void> {
       kind text not null check (kind ~ '^[a-z][a-z0-9_.]{0,63}$'),
       description text not null default '' check (length(description) <= 1000),
       metadata jsonb not null default '{}'::jsonb check (jsonb_typeof(metadata) = 'object'),
-      reverses_entry_id bigint references ledger_entries(id),
-      -- The writing transaction: lines may only join an entry of their own transaction, and the
-      -- sealer only chains entries whose transaction has ended.
-      txid xid8 not null,
+      -- No foreign key: the lines trigger compares a reversal with its original's lines, which
+      -- refuses a reversal of an entry that does not exist (and costs nothing for other entries).
+      reverses_entry_id bigint,
+      -- The writing transaction (checked, never taken from the client): lines may only join an
+      -- entry of their own transaction, and the sealer only chains entries whose transaction ended.
+      txid bigint not null default (pg_current_xact_id()::text::bigint),
       created_at timestamptz not null default now(),
       constraint ledger_entries_idempotency_key_key unique (idempotency_key),
-      constraint ledger_entries_reverses_once unique (reverses_entry_id),
       check (reverses_entry_id is null or reverses_entry_id <> id)
     );
-    create index ledger_entries_posted_on on ledger_entries (posted_on, id);
-    create index ledger_entries_txid on ledger_entries (txid, id);
+    -- An entry is reversed at most once.
+    create unique index ledger_entries_reverses_once on ledger_entries (reverses_entry_id) where reverses_entry_id is not null;
+    -- Business dates follow insertion order closely (back-dating is bounded), so a BRIN index
+    -- serves date ranges at a fraction of a B-tree's cost per insert.
+    create index ledger_entries_posted_on on ledger_entries using brin (posted_on);
+    -- Append-only, so physical order follows insertion: BRIN serves the sealer's "recent txids"
+    -- scans for next to nothing per insert.
+    create index ledger_entries_txid on ledger_entries using brin (txid);
 
+    -- entry_id and account_id are checked set-based by the lines trigger (the entry exists and was
+    -- written by the same transaction; the account exists), once per statement rather than by two
+    -- per-row foreign-key probes; rows are never deleted, so nothing can dangle later.
     create table ledger_lines (
-      entry_id bigint not null references ledger_entries(id),
+      entry_id bigint not null,
       line_no smallint not null check (line_no > 0),
-      account_id bigint not null references ledger_accounts(id),
+      account_id bigint not null,
       side text not null check (side in ('debit','credit')),
       amount numeric(18,2) not null check (amount > 0),
       primary key (entry_id, line_no)
@@ -217,15 +233,13 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     create function ledger_balances_guard() returns trigger language plpgsql as $f$
     begin
-      if pg_trigger_depth() < 2 then
-        perform ledger_fail('LF006', format('ledger_balances is maintained by the ledger itself: direct %s refused', lower(tg_op)), '{}');
-      end if;
-      if tg_op = 'DELETE' then
-        perform ledger_fail('LF006', 'ledger_balances: delete refused', '{}');
-      end if;
-      return new;
+      perform ledger_fail('LF006', format('ledger_balances is maintained by the ledger itself: direct %s refused', lower(tg_op)), '{}');
     end $f$;
-    create trigger ledger_balances_guard before insert or update or delete on ledger_balances
+    -- The condition is evaluated without calling any function, so the ledger's own updates
+    -- (from inside its triggers, depth ≥ 1 when the condition is evaluated) cost nothing here.
+    create trigger ledger_balances_guard before insert or update on ledger_balances
+      for each row when (pg_trigger_depth() = 0) execute function ledger_balances_guard();
+    create trigger ledger_balances_no_delete before delete on ledger_balances
       for each row execute function ledger_balances_guard();
     create trigger ledger_balances_no_truncate before truncate on ledger_balances
       for each statement execute function ledger_refuse_change();
@@ -309,95 +323,166 @@ export async function up(knex: Knex): Promise<void> {
       for each row execute function ledger_accounts_after_insert();
   `);
 
-  // ---- entries ----------------------------------------------------------------------------------
+  // ---- entries and lines: set-based rules, once per statement -----------------------------------
+  //
+  // An entry's lines arrive in ONE statement, numbered 1..n (checked below); with the primary key
+  // (entry_id, line_no) that means no line can ever be added to an entry afterwards. So every rule
+  // about an entry's lines is checked once, on that statement's transition table: ≥ 2 lines,
+  // balanced, a reversal mirrors its original. What is left for commit time is "every entry got its
+  // lines": a per-transaction counter (entries written − entries given lines) that must be 0.
   await knex.raw(`
-    create function ledger_entries_before_insert() returns trigger language plpgsql as $f$
-    declare q text := ledger_quarter(new.posted_on);
-    begin
-      new.txid := pg_current_xact_id();
-      new.created_at := now();
-      if exists (select 1 from accounting_periods p where p.quarter = q and p.status = 'closed') then
-        perform ledger_fail('LF002', format('period %s is closed: no posting dated %s (post a correction into an open period)', q, new.posted_on), jsonb_build_object('quarter', q, 'postedOn', new.posted_on));
-      end if;
-      return new;
-    end $f$;
-    create trigger ledger_entries_before_insert before insert on ledger_entries
-      for each row execute function ledger_entries_before_insert();
+    create function ledger_pending_add(delta bigint) returns void language sql volatile as $f$
+      select set_config('loanflow.ledger_pending',
+        (coalesce(nullif(current_setting('loanflow.ledger_pending', true), ''), '0')::bigint + delta)::text, true)
+    $f$;
 
-    -- At commit: ≥ 2 lines, balanced on the balance sheet and among memo accounts, and a reversal
-    -- mirrors its original exactly.
+    -- Writer's txid and time are the real ones, and no entry falls in a closed quarter.
+    create function ledger_entries_after_insert() returns trigger language plpgsql as $f$
+    declare
+      bad record;
+      n bigint;
+      cur bigint := pg_current_xact_id()::text::bigint;
+    begin
+      select e.id, e.posted_on, p.quarter, (e.txid <> cur or e.created_at <> now()) as forged
+        into bad
+        from new_entries e
+        left join accounting_periods p on p.status = 'closed' and e.posted_on between p.starts_on and p.ends_on
+       where p.quarter is not null or e.txid <> cur or e.created_at <> now()
+       order by e.id
+       limit 1;
+      if found then
+        if bad.forged then
+          perform ledger_fail('LF006', format('entry %s: txid and created_at are set by the database', bad.id), jsonb_build_object('entryId', bad.id));
+        end if;
+        perform ledger_fail('LF002', format('period %s is closed: no posting dated %s (post a correction into an open period)', bad.quarter, bad.posted_on),
+          jsonb_build_object('quarter', bad.quarter, 'postedOn', bad.posted_on));
+      end if;
+      select count(*) into n from new_entries;
+      perform ledger_pending_add(n);
+      return null;
+    end $f$;
+    create trigger ledger_entries_after_insert after insert on ledger_entries
+      referencing new table as new_entries
+      for each statement execute function ledger_entries_after_insert();
+
+    -- Commit time: every entry written by this transaction received its lines.
     create function ledger_entries_check() returns trigger language plpgsql as $f$
     declare
-      n integer;
-      bal numeric;
-      memo numeric;
+      pending bigint := coalesce(nullif(current_setting('loanflow.ledger_pending', true), ''), '0')::bigint;
     begin
-      select count(*),
-             coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type <> 'memo'), 0),
-             coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type = 'memo'), 0)
-        into n, bal, memo
-        from ledger_lines l join ledger_accounts a on a.id = l.account_id
-       where l.entry_id = new.id;
-      if n < 2 then
-        perform ledger_fail('LF003', format('entry %s has %s line(s); an entry needs at least 2', new.id, n), jsonb_build_object('entryId', new.id));
-      end if;
-      if bal <> 0 or memo <> 0 then
-        perform ledger_fail('LF003', format('entry %s does not balance: debits - credits = %s (memo accounts: %s)', new.id, bal, memo), jsonb_build_object('entryId', new.id));
-      end if;
-      if new.reverses_entry_id is not null and exists (
-        (select account_id, case side when 'debit' then 'credit' else 'debit' end, amount
-           from ledger_lines where entry_id = new.reverses_entry_id
-         except all
-         select account_id, side, amount from ledger_lines where entry_id = new.id)
-        union all
-        (select account_id, side, amount from ledger_lines where entry_id = new.id
-         except all
-         select account_id, case side when 'debit' then 'credit' else 'debit' end, amount
-           from ledger_lines where entry_id = new.reverses_entry_id)
-      ) then
-        perform ledger_fail('LF004', format('entry %s reverses entry %s but its lines are not the original''s with sides swapped', new.id, new.reverses_entry_id), jsonb_build_object('entryId', new.id, 'reversesEntryId', new.reverses_entry_id));
+      perform set_config('loanflow.ledger_check_queued', '', true);
+      if pending <> 0 then
+        perform ledger_fail('LF003', format('%s entr%s of this transaction %s no lines; an entry needs at least 2', pending,
+          case when pending = 1 then 'y' else 'ies' end, case when pending = 1 then 'has' else 'have' end), '{}');
       end if;
       return null;
     end $f$;
+    -- Queued once per transaction (the WHEN condition: built-in calls only, the CASE fixes their
+    -- order), not once per entry; the check re-arms the queueing, so entries written after it
+    -- (constraints made immediate) queue it again.
     create constraint trigger ledger_entries_balanced after insert on ledger_entries
-      deferrable initially deferred for each row execute function ledger_entries_check();
-  `);
+      deferrable initially deferred for each row
+      when (case when current_setting('loanflow.ledger_check_queued', true) = 'y' then false
+                 else set_config('loanflow.ledger_check_queued', 'y', true) = 'y' end)
+      execute function ledger_entries_check();
 
-  // ---- lines: maintain balances under ordered row locks -----------------------------------------
-  await knex.raw(`
     create function ledger_lines_after_insert() returns trigger language plpgsql as $f$
     declare
       bad record;
+      n bigint;
+      foreign_entries bigint;
+      reversals bigint[];
+      cur bigint := pg_current_xact_id()::text::bigint;
     begin
-      if exists (select 1 from new_lines l join ledger_entries e on e.id = l.entry_id
-                  where e.txid <> pg_current_xact_id()) then
+      -- Lines join existing entries of this very transaction (and note the reversals among them).
+      select count(*) filter (where e.id is null or e.txid <> cur),
+             array_agg(e.id) filter (where e.reverses_entry_id is not null),
+             count(*)
+        into foreign_entries, reversals, n
+        from (select distinct entry_id from new_lines) l
+        left join ledger_entries e on e.id = l.entry_id;
+      if foreign_entries > 0 then
         perform ledger_fail('LF006', 'lines can only be added to an entry written in the same transaction', '{}');
       end if;
 
-      -- Fixed order: every posting locks its balance rows by ascending account id, so postings
-      -- over overlapping accounts wait for each other instead of deadlocking.
-      perform 1 from ledger_balances b
-        where b.account_id in (select account_id from new_lines)
-        order by b.account_id
-        for update;
-
-      select a.code, a.kind, b.normal_side,
-             case b.normal_side when 'debit' then b.debit_total - b.credit_total else b.credit_total - b.debit_total end as balance,
-             case b.normal_side when 'debit' then d.cr - d.dr else d.dr - d.cr end as decrease
-        into bad
-        from (select account_id,
-                     coalesce(sum(amount) filter (where side = 'debit'), 0) as dr,
-                     coalesce(sum(amount) filter (where side = 'credit'), 0) as cr
-                from new_lines group by account_id) d
-        join ledger_balances b on b.account_id = d.account_id
-        join ledger_accounts a on a.id = d.account_id
-       where not b.allow_negative
-         and (case b.normal_side when 'debit' then (b.debit_total + d.dr) - (b.credit_total + d.cr)
-                                 else (b.credit_total + d.cr) - (b.debit_total + d.dr) end) < 0
-       order by b.account_id
+      -- Per entry: lines 1..n in this statement, n ≥ 2, balanced (balance sheet and memo apart).
+      select x.entry_id, x.n, x.bal, x.memo, x.numbered into bad
+        from (select l.entry_id, count(*) as n, min(l.line_no) = 1 and max(l.line_no) = count(*) as numbered,
+                     coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type <> 'memo'), 0) as bal,
+                     coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type = 'memo'), 0) as memo
+                from new_lines l left join ledger_accounts a on a.id = l.account_id
+               group by l.entry_id) x
+       where not x.numbered or x.n < 2 or x.bal <> 0 or x.memo <> 0
+       order by x.entry_id
        limit 1;
       if found then
-        perform ledger_fail('LF010', format('insufficient balance on %s: balance %s, this posting takes %s', bad.code, bad.balance, bad.decrease), jsonb_build_object('account', bad.code, 'kind', bad.kind, 'balance', bad.balance::text, 'required', bad.decrease::text));
+        if not bad.numbered then
+          perform ledger_fail('LF006', format('entry %s: its lines must be numbered 1..n and inserted together', bad.entry_id), jsonb_build_object('entryId', bad.entry_id));
+        elsif bad.n < 2 then
+          perform ledger_fail('LF003', format('entry %s has %s line(s); an entry needs at least 2', bad.entry_id, bad.n), jsonb_build_object('entryId', bad.entry_id));
+        end if;
+        perform ledger_fail('LF003', format('entry %s does not balance: debits - credits = %s (memo accounts: %s)', bad.entry_id, bad.bal, bad.memo),
+          jsonb_build_object('entryId', bad.entry_id));
+      end if;
+
+      -- A reversal mirrors its original, line for line, sides swapped.
+      select e.id, e.reverses_entry_id into bad
+        from ledger_entries e
+       where e.id = any(reversals)
+         and reversals is not null
+         and exists (
+           (select account_id, case side when 'debit' then 'credit' else 'debit' end, amount
+              from ledger_lines where entry_id = e.reverses_entry_id
+            except all
+            select account_id, side, amount from new_lines where entry_id = e.id)
+           union all
+           (select account_id, side, amount from new_lines where entry_id = e.id
+            except all
+            select account_id, case side when 'debit' then 'credit' else 'debit' end, amount
+              from ledger_lines where entry_id = e.reverses_entry_id))
+       order by e.id
+       limit 1;
+      if found then
+        perform ledger_fail('LF004', format('entry %s reverses entry %s but its lines are not the original''s with sides swapped', bad.id, bad.reverses_entry_id),
+          jsonb_build_object('entryId', bad.id, 'reversesEntryId', bad.reverses_entry_id));
+      end if;
+
+      -- Fixed order: every posting locks its balance rows by ascending account id, so postings
+      -- over overlapping accounts wait for each other instead of deadlocking. The same query
+      -- looks for a missing account, or one that may not go negative and would (the sort reads
+      -- every locked row first, so all of them are locked before anything is refused or changed).
+      with d as materialized (
+        select account_id,
+               coalesce(sum(amount) filter (where side = 'debit'), 0) as dr,
+               coalesce(sum(amount) filter (where side = 'credit'), 0) as cr
+          from new_lines group by account_id
+      ), locked as materialized (
+        select b.account_id, b.normal_side, b.allow_negative, b.debit_total, b.credit_total
+          from ledger_balances b
+         where b.account_id in (select account_id from d)
+         order by b.account_id
+           for update
+      )
+      select a.code, a.kind, b.normal_side,
+             case b.normal_side when 'debit' then b.debit_total - b.credit_total else b.credit_total - b.debit_total end as balance,
+             case b.normal_side when 'debit' then d.cr - d.dr else d.dr - d.cr end as decrease,
+             b.account_id is null as missing
+        into bad
+        from d
+        left join locked b on b.account_id = d.account_id
+        left join ledger_accounts a on a.id = b.account_id
+       where b.account_id is null
+          or (not b.allow_negative
+              and (case b.normal_side when 'debit' then (b.debit_total + d.dr) - (b.credit_total + d.cr)
+                                      else (b.credit_total + d.cr) - (b.debit_total + d.dr) end) < 0)
+       order by b.account_id nulls first
+       limit 1;
+      if found then
+        if bad.missing then
+          perform ledger_fail('LF005', 'a line names an account that does not exist', '{}');
+        end if;
+        perform ledger_fail('LF010', format('insufficient balance on %s: balance %s, this posting takes %s', bad.code, bad.balance, bad.decrease),
+          jsonb_build_object('account', bad.code, 'kind', bad.kind, 'balance', bad.balance::text, 'required', bad.decrease::text));
       end if;
 
       update ledger_balances b
@@ -412,6 +497,8 @@ export async function up(knex: Knex): Promise<void> {
                      max(entry_id) as last_entry
                 from new_lines group by account_id) d
        where b.account_id = d.account_id;
+
+      perform ledger_pending_add(-n);
       return null;
     end $f$;
     create trigger ledger_lines_after_insert after insert on ledger_lines
@@ -419,27 +506,38 @@ export async function up(knex: Knex): Promise<void> {
       for each statement execute function ledger_lines_after_insert();
   `);
 
-  // ---- posting: one round trip --------------------------------------------------------------------
+  // ---- posting: one round trip for one entry or a batch ------------------------------------------
   await knex.raw(`
-    create function ledger_post(
-      p_key text, p_posted_on date, p_kind text, p_description text, p_metadata jsonb, p_reverses bigint,
-      p_accounts text[], p_sides text[], p_amounts numeric[]
-    ) returns table (posted_id bigint, was_replayed boolean, posted_at timestamptz)
+    -- Posts entries given as parallel arrays; lines carry the 1-based index of their entry and
+    -- their number within it (1..n). A key posted before is not written again: its row comes back
+    -- with was_replayed = true (keys must be distinct within a batch). A batch is atomic; its
+    -- balance rules apply to its total effect.
+    create function ledger_post_batch(
+      p_keys text[], p_posted_on date[], p_kinds text[], p_descriptions text[], p_metadata jsonb[], p_reverses bigint[],
+      p_line_entry integer[], p_line_no integer[], p_accounts text[], p_sides text[], p_amounts numeric[]
+    ) returns table (ord integer, posted_id bigint, was_replayed boolean, posted_at timestamptz)
     language plpgsql as $f$
     declare
-      n integer := coalesce(array_length(p_accounts, 1), 0);
+      n integer := coalesce(cardinality(p_keys), 0);
+      m integer := coalesce(cardinality(p_line_entry), 0);
+      v_ids bigint[];
+      v_at timestamptz[];
+      v_replayed boolean[];
       v_id bigint;
-      v_at timestamptz;
-      v_lines integer;
+      v_created timestamptz;
+      v_txid bigint := pg_current_xact_id()::text::bigint;
     begin
-      -- A retry finds its entry first (even when its quarter has closed since).
-      select e.id, e.created_at into v_id, v_at from ledger_entries e where e.idempotency_key = p_key;
-      if found then
-        return query select v_id, true, v_at;
+      if n = 0 then
         return;
       end if;
-      if n < 2 or coalesce(array_length(p_sides, 1), 0) <> n or coalesce(array_length(p_amounts, 1), 0) <> n then
-        perform ledger_fail('LF003', 'an entry needs at least 2 lines, each with an account, a side and an amount', '{}');
+      -- Entries and their lines are two statements here; the commit-time rule must wait for both.
+      set constraints ledger_entries_balanced deferred;
+      if coalesce(cardinality(p_posted_on), 0) <> n or coalesce(cardinality(p_kinds), 0) <> n
+         or coalesce(cardinality(p_descriptions), 0) <> n or coalesce(cardinality(p_metadata), 0) <> n
+         or coalesce(cardinality(p_reverses), 0) <> n
+         or coalesce(cardinality(p_line_no), 0) <> m or coalesce(cardinality(p_accounts), 0) <> m
+         or coalesce(cardinality(p_sides), 0) <> m or coalesce(cardinality(p_amounts), 0) <> m then
+        perform ledger_fail('LF003', 'malformed batch: array lengths differ', '{}');
       end if;
 
       -- Accounts come into being on first use, in code order (two postings creating the same new
@@ -451,30 +549,41 @@ export async function up(knex: Knex): Promise<void> {
        order by w.code
       on conflict (code) do nothing;
 
-      with e as (
+      -- 1. Entries; a key that exists already is skipped here and looked up below (a replay).
+      with ins as (
         insert into ledger_entries (idempotency_key, posted_on, kind, description, metadata, reverses_entry_id, txid)
-        values (p_key, p_posted_on, p_kind, coalesce(p_description, ''), coalesce(p_metadata, '{}'::jsonb), p_reverses, pg_current_xact_id())
+        select t.key, t.posted_on, t.kind, coalesce(t.description, ''), coalesce(t.metadata, '{}'::jsonb), t.reverses, v_txid
+          from unnest(p_keys, p_posted_on, p_kinds, p_descriptions, p_metadata, p_reverses)
+               with ordinality as t(key, posted_on, kind, description, metadata, reverses, ord)
+         order by t.ord
         on conflict (idempotency_key) do nothing
-        returning id, created_at
-      ), l as (
-        insert into ledger_lines (entry_id, line_no, account_id, side, amount)
-        select e.id, t.ord, a.id, t.side, t.amount
-          from e
-          cross join unnest(p_accounts, p_sides, p_amounts) with ordinality as t(code, side, amount, ord)
-          join ledger_accounts a on a.code = t.code
-        returning 1
+        returning id, idempotency_key, created_at
       )
-      select e.id, e.created_at, (select count(*) from l) into v_id, v_at, v_lines from e;
+      select array_agg(ins.id order by k.ord), array_agg(ins.created_at order by k.ord), array_agg(ins.id is null order by k.ord)
+        into v_ids, v_at, v_replayed
+        from unnest(p_keys) with ordinality as k(key, ord)
+        left join ins on ins.idempotency_key = k.key;
 
-      if v_id is null then
-        -- A concurrent posting with the same key committed first.
-        return query select e.id, true, e.created_at from ledger_entries e where e.idempotency_key = p_key;
-        return;
-      end if;
-      if v_lines <> n then
-        perform ledger_fail('LF005', 'an account of this entry could not be resolved', '{}');
-      end if;
-      return query select v_id, false, v_at;
+      -- 2. Their lines, addressed by position.
+      insert into ledger_lines (entry_id, line_no, account_id, side, amount)
+      select v_ids[l.e], l.line_no, a.id, l.side, l.amount
+        from unnest(p_line_entry, p_line_no, p_accounts, p_sides, p_amounts) as l(e, line_no, code, side, amount)
+        join ledger_accounts a on a.code = l.code
+       where not v_replayed[l.e];
+
+      -- 3. Replays: the entry each skipped key already has.
+      for k in 1 .. n loop
+        if v_replayed[k] then
+          select e.id, e.created_at into v_id, v_created from ledger_entries e where e.idempotency_key = p_keys[k];
+          if not found then
+            perform ledger_fail('LF003', format('idempotency key %s appears twice in one batch', p_keys[k]), '{}');
+          end if;
+          v_ids[k] := v_id;
+          v_at[k] := v_created;
+        end if;
+      end loop;
+      return query select t.ord::integer, t.id, t.replayed, t.at
+                     from unnest(v_ids, v_replayed, v_at) with ordinality as t(id, replayed, at, ord);
     end $f$;
   `);
 
@@ -506,9 +615,9 @@ export async function up(knex: Knex): Promise<void> {
       v_seq bigint := 0;
       v_prev text := repeat('0', 64);
       v_first_prev text;
-      v_txid xid8 := '0'::xid8;
+      v_txid bigint := 0;
       v_id bigint := 0;
-      v_horizon xid8 := pg_snapshot_xmin(pg_current_snapshot());
+      v_horizon bigint := pg_snapshot_xmin(pg_current_snapshot())::text::bigint;
       v_seal bigint;
       r record;
       ids bigint[] := '{}';
@@ -520,7 +629,7 @@ export async function up(knex: Knex): Promise<void> {
         from ledger_chain c join ledger_entries e on e.id = c.entry_id
        order by c.seq desc limit 1;
       if not found then
-        v_seq := 0; v_prev := repeat('0', 64); v_txid := '0'::xid8; v_id := 0;
+        v_seq := 0; v_prev := repeat('0', 64); v_txid := 0; v_id := 0;
       end if;
       v_first_prev := v_prev;
       for r in
@@ -576,13 +685,14 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw(`
     drop function if exists ledger_fund_status(uuid);
     drop function if exists ledger_seal(integer);
-    drop function if exists ledger_post(text, date, text, text, jsonb, bigint, text[], text[], numeric[]);
+    drop function if exists ledger_post_batch(text[], date[], text[], text[], jsonb[], bigint[], integer[], integer[], text[], text[], numeric[]);
+    drop function if exists ledger_pending_add(bigint);
     drop table if exists ledger_chain, ledger_seals, ledger_lines, ledger_balances, ledger_entries, ledger_accounts, ledger_chart, funds, accounting_periods cascade;
     drop function if exists ledger_entry_canonical(bigint);
     drop function if exists ledger_field(text);
     drop function if exists ledger_lines_after_insert();
     drop function if exists ledger_entries_check();
-    drop function if exists ledger_entries_before_insert();
+    drop function if exists ledger_entries_after_insert();
     drop function if exists ledger_accounts_after_insert();
     drop function if exists ledger_accounts_before_insert();
     drop function if exists accounting_periods_guard();

@@ -49,10 +49,10 @@ describe('ledger: closed periods (private database)', () => {
     expect((await postEntry(db, entry(firstKey, '2027-01-15'))).id).to.equal(first.id);
 
     // The correction of a closed quarter's entry is a reversal dated in an open one.
-    const rev = await reverseEntry(db, { entryId: first.id, idempotencyKey: uniqueKey('fix'), postedOn: '2027-04-02' });
-    expect(rev.reversesEntryId).to.equal(first.id);
     const revInClosed = await reverseEntry(db, { entryId: first.id, idempotencyKey: uniqueKey('fix'), postedOn: '2027-03-30' }).catch((e) => e);
     expect(revInClosed).to.be.instanceOf(PeriodClosedError);
+    const rev = await reverseEntry(db, { entryId: first.id, idempotencyKey: uniqueKey('fix'), postedOn: '2027-04-02' });
+    expect(rev.reversesEntryId).to.equal(first.id);
 
     expect((await reopenPeriod(db, '2027Q1')).status).to.equal('open');
     await postEntry(db, entry(uniqueKey('reopened'), '2027-03-31'));

@@ -7,6 +7,7 @@ import {
   IdempotencyConflictError,
   LedgerValidationError,
   postEntry,
+  postEntries,
   UnbalancedEntryError,
   UnknownAccountError,
   accountBalance,
@@ -79,6 +80,44 @@ describe('ledger postings (real PostgreSQL)', () => {
       expect(results.filter((r) => !r.replayed)).to.have.length(1);
       const lines = await db('ledger_lines').where({ entry_id: results[0]!.id });
       expect(lines).to.have.length(2);
+    });
+  });
+
+  describe('batches (postEntries: one round trip, all or none)', () => {
+    it('posts many entries in input order; repeated keys (in the batch or from before) are replays', async () => {
+      const before = uniqueKey('batch-before');
+      const first = await postEntry(db, disbursal(before, '1.00'));
+      const k1 = uniqueKey('batch');
+      const k2 = uniqueKey('batch');
+      const out = await postEntries(db, [disbursal(k1, '2.00'), disbursal(before, '1.00'), disbursal(k2, '3.00'), disbursal(k1, '2.00')]);
+      expect(out.map((e) => e.replayed)).to.deep.equal([false, true, false, true]);
+      expect(out[1]!.id).to.equal(first.id);
+      expect(out[3]!.id).to.equal(out[0]!.id);
+      expect(out[0]!.id).to.be.lessThan(out[2]!.id);
+      expect(out[2]!.lines.map((l) => l.amount)).to.deep.equal(['3.00', '3.00']);
+      expect(await db('ledger_lines').where({ entry_id: out[0]!.id }).count<{ n: number }[]>({ n: '*' })).to.deep.equal([{ n: 2 }]);
+    });
+
+    it('a conflict or refusal anywhere in the batch writes nothing', async () => {
+      const k1 = uniqueKey('batch');
+      const k2 = uniqueKey('batch');
+      const conflict = await postEntries(db, [disbursal(k1, '2.00'), disbursal(k2, '3.00'), disbursal(k1, '2.50')]).catch((e) => e);
+      expect(conflict).to.be.instanceOf(IdempotencyConflictError);
+      const overdraw = await postEntries(db, [
+        disbursal(k1, '2.00'),
+        {
+          ...disbursal(k2, '1.00'),
+          lines: [
+            { account: accountCode.bank(bank2, 'cash'), side: 'debit', amount: '1.00' },
+            { account: accountCode.bank(bank2, 'loans_receivable'), side: 'credit', amount: '1.00' },
+          ],
+        },
+      ]).catch((e) => e);
+      expect(overdraw).to.be.instanceOf(InsufficientBalanceError);
+      const invalid = await postEntries(db, [disbursal(k1, '2.00'), disbursal(k2, '-3.00')]).catch((e) => e);
+      expect(invalid).to.be.instanceOf(LedgerValidationError);
+      expect(invalid.details[0].path).to.equal('entries.1.lines.0.amount');
+      expect(await db('ledger_entries').whereIn('idempotency_key', [k1, k2]).count<{ n: number }[]>({ n: '*' })).to.deep.equal([{ n: 0 }]);
     });
   });
 
@@ -157,7 +196,7 @@ describe('ledger postings (real PostgreSQL)', () => {
 
   describe('rules the database enforces on its own (raw SQL, no TypeScript checks)', () => {
     async function rawEntry(trx: Knex.Transaction, key: string): Promise<number> {
-      const [row] = await trx('ledger_entries').insert({ idempotency_key: key, posted_on: '2027-02-10', kind: 'raw.test', txid: trx.raw('pg_current_xact_id()') }).returning('id');
+      const [row] = await trx('ledger_entries').insert({ idempotency_key: key, posted_on: '2027-02-10', kind: 'raw.test' }).returning('id');
       return row.id;
     }
     async function accountId(code: string): Promise<number> {
@@ -171,7 +210,7 @@ describe('ledger postings (real PostgreSQL)', () => {
       return (await db('ledger_accounts').where({ code }).first('id')).id;
     }
 
-    it('an unbalanced entry fails at commit', async () => {
+    it('an unbalanced entry is refused', async () => {
       const cash = await accountId(accountCode.bank(bank, 'cash'));
       const err = await db
         .transaction(async (trx) => {
@@ -186,7 +225,7 @@ describe('ledger postings (real PostgreSQL)', () => {
       expect(err.message).to.contain('does not balance');
     });
 
-    it('an entry with one line fails at commit; amounts ≤ 0 and unknown sides never get in', async () => {
+    it('an entry with one line, or with none, is refused; amounts ≤ 0 and unknown sides never get in', async () => {
       const cash = await accountId(accountCode.bank(bank, 'cash'));
       const one = await db
         .transaction(async (trx) => {
@@ -195,6 +234,13 @@ describe('ledger postings (real PostgreSQL)', () => {
         })
         .catch((e) => e);
       expect(one.code).to.equal('LF003');
+      const none = await db
+        .transaction(async (trx) => {
+          await rawEntry(trx, uniqueKey('raw'));
+        })
+        .catch((e) => e);
+      expect(none.code).to.equal('LF003');
+      expect(none.message).to.contain('no lines');
       for (const [side, amount] of [
         ['debit', '0.00'],
         ['debit', '-1.00'],
@@ -207,6 +253,34 @@ describe('ledger postings (real PostgreSQL)', () => {
           })
           .catch((x) => x);
         expect(e.code, `${side} ${amount}`).to.equal('23514');
+      }
+    });
+
+    it("an entry's lines come together, numbered 1..n: none can be added by a later statement", async () => {
+      const cash = await accountId(accountCode.bank(bank, 'cash'));
+      const split = await db
+        .transaction(async (trx) => {
+          const id = await rawEntry(trx, uniqueKey('raw'));
+          await trx('ledger_lines').insert([
+            { entry_id: id, line_no: 1, account_id: cash, side: 'debit', amount: '10.00' },
+            { entry_id: id, line_no: 2, account_id: cash, side: 'credit', amount: '10.00' },
+          ]);
+          await trx('ledger_lines').insert([
+            { entry_id: id, line_no: 3, account_id: cash, side: 'debit', amount: '1.00' },
+            { entry_id: id, line_no: 4, account_id: cash, side: 'credit', amount: '1.00' },
+          ]);
+        })
+        .catch((e) => e);
+      expect(split.code).to.equal('LF006');
+      expect(split.message).to.contain('numbered 1..n');
+    });
+
+    it('txid and created_at cannot be forged by the writer', async () => {
+      for (const forged of [{ txid: '1' }, { created_at: '2020-01-01T00:00:00Z' }]) {
+        const err = await db('ledger_entries')
+          .insert({ idempotency_key: uniqueKey('forged'), posted_on: '2027-02-10', kind: 'raw.test', ...forged })
+          .catch((e) => e);
+        expect(err.code, JSON.stringify(forged)).to.equal('LF006');
       }
     });
 
