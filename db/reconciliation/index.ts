@@ -1,0 +1,11 @@
+/**
+ * The finance bureau's rules over bank statements, reconciliations and quarters. The API routes
+ * and the `loanflow` CLI both call these functions, so the same rules hold whichever is used.
+ */
+export * from './errors';
+export * from './statement-format';
+export { readCsvStatement, type StatementEncoding } from './read-csv';
+export { readXlsxStatement } from './read-xlsx';
+export { payoutsSql, listPayouts, type Payout } from './payouts';
+export { matchStatement, RECEIPT_WINDOW_DAYS, OUTCOMES, type Outcome, type MismatchKind, type MatchCounts } from './match';
+export { importStatement, type ImportInput, type ImportResult, type ImportProgress } from './import';

@@ -1,0 +1,123 @@
+import { positiveMoneyString } from '../../domain/money';
+import { isIsoDate } from '../../domain/dates';
+import type { FinanceErrorDetail } from './errors';
+
+/**
+ * A bank's statement of subsidy receipts, one receipt per line, in CSV or XLSX with the same
+ * columns (README "Finance bureau"). The header row names the columns, in any order:
+ *
+ *   date         YYYY-MM-DD, the day the bank received the money (within the quarter, not after today)
+ *   reference    what the payer wrote on the transfer: the subsidy claim id
+ *   amount       yuan with at most 2 decimals, > 0, no thousands separators ("80000.00")
+ *   description  optional free text, ignored by matching
+ */
+export const STATEMENT_COLUMNS = ['date', 'reference', 'amount', 'description'] as const;
+export type StatementColumn = (typeof STATEMENT_COLUMNS)[number];
+const REQUIRED: StatementColumn[] = ['date', 'reference', 'amount'];
+
+export const MAX_REFERENCE = 100;
+export const MAX_DESCRIPTION = 500;
+/** A file with more problems than this stops being read: the first ones are enough to fix it. */
+export const MAX_REPORTED_PROBLEMS = 20;
+
+export interface StatementLine {
+  /** CSV: the file's line (header = 1); XLSX: the row number. */
+  lineNo: number;
+  valueDate: string;
+  reference: string;
+  /** Exactly as written (validated); Postgres NUMERIC(18,2) gives it two decimals. */
+  amount: string;
+  description: string;
+}
+
+export interface StatementContext {
+  quarterStart: string;
+  quarterEnd: string;
+  today: string;
+}
+
+/** Where a cell is, as the user's program shows it: "line 12, column 3 (amount)" or "row 12, cell C12 (amount)". */
+export type Locate = (lineNo: number, columnIndex: number, column: string) => string;
+
+export type ColumnIndex = Partial<Record<StatementColumn, number>>;
+
+export interface Header {
+  index: ColumnIndex;
+  /** Positions the header names: a value anywhere else is an error. */
+  named: ReadonlySet<number>;
+}
+
+/** Reads the header row; a wrong, missing or repeated column is reported with its position. */
+export function readHeader(cells: string[], lineNo: number, locate: Locate): Header | { problems: FinanceErrorDetail[] } {
+  const index: ColumnIndex = {};
+  const problems: FinanceErrorDetail[] = [];
+  const expected = `expected the columns ${STATEMENT_COLUMNS.join(',')} (description optional)`;
+  cells.forEach((raw, i) => {
+    const name = raw.trim().toLowerCase();
+    if (name === '' && cells.slice(i).every((c) => c.trim() === '')) return; // trailing empty cells
+    if (!(STATEMENT_COLUMNS as readonly string[]).includes(name)) {
+      problems.push({ path: locate(lineNo, i, raw.trim() || '(empty)'), message: `unknown column ${JSON.stringify(raw.trim())}: ${expected}` });
+    } else if (index[name as StatementColumn] !== undefined) {
+      problems.push({ path: locate(lineNo, i, name), message: `column ${name} appears twice` });
+    } else {
+      index[name as StatementColumn] = i;
+    }
+  });
+  for (const c of REQUIRED) {
+    if (index[c] === undefined) problems.push({ path: `line ${lineNo} (header)`, message: `missing column ${c}: ${expected}` });
+  }
+  return problems.length ? { problems } : { index, named: new Set(Object.values(index)) };
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** One line's cells (as text) → a statement line, or the problems naming line and column. */
+export function checkLine(
+  cells: readonly string[],
+  lineNo: number,
+  { index, named }: Header,
+  ctx: StatementContext,
+  locate: Locate,
+): StatementLine | FinanceErrorDetail[] {
+  const problems: FinanceErrorDetail[] = [];
+  const cell = (c: StatementColumn) => (index[c] === undefined ? '' : (cells[index[c]!] ?? '').trim());
+  const fail = (c: StatementColumn, message: string) => problems.push({ path: locate(lineNo, index[c] ?? 0, c), message });
+
+  const extra = cells.findIndex((v, i) => !named.has(i) && v.trim() !== '');
+  if (extra >= 0) problems.push({ path: locate(lineNo, extra, '(no header)'), message: 'a value in a column the header does not name' });
+
+  const valueDate = cell('date');
+  if (!isIsoDate(valueDate)) fail('date', `must be a date YYYY-MM-DD, got ${JSON.stringify(valueDate)}`);
+  else if (valueDate < ctx.quarterStart || valueDate > ctx.quarterEnd) fail('date', `${valueDate} is outside the quarter (${ctx.quarterStart} to ${ctx.quarterEnd})`);
+  else if (valueDate > ctx.today) fail('date', `${valueDate} is in the future`);
+
+  const reference = cell('reference');
+  if (reference === '') fail('reference', 'must not be empty (the subsidy claim id the payment carried)');
+  else if (reference.length > MAX_REFERENCE) fail('reference', `must be at most ${MAX_REFERENCE} characters`);
+  else if (CONTROL.test(reference)) fail('reference', 'must not contain control characters');
+
+  const amount = cell('amount');
+  const money = positiveMoneyString.safeParse(amount);
+  if (!money.success) fail('amount', `${money.error.issues[0]!.message}, got ${JSON.stringify(amount)}`);
+
+  const description = cell('description');
+  if (description.length > MAX_DESCRIPTION) fail('description', `must be at most ${MAX_DESCRIPTION} characters`);
+
+  if (problems.length) return problems;
+  return { lineNo, valueDate, reference, amount, description };
+}
+
+/** Collects problems up to the limit, then stops the read with a StatementFileError. */
+export class ProblemList {
+  readonly items: FinanceErrorDetail[] = [];
+  add(...ps: FinanceErrorDetail[]): void {
+    for (const p of ps) if (this.items.length < MAX_REPORTED_PROBLEMS) this.items.push(p);
+  }
+  get full(): boolean {
+    return this.items.length >= MAX_REPORTED_PROBLEMS;
+  }
+  get any(): boolean {
+    return this.items.length > 0;
+  }
+}

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { Knex } from 'knex';
+import type { TestEnv } from '../support/env';
+import { createDb, migrateLatest } from '../../db/knex';
+import { seedDemoData } from '../../scripts/lib/demo-seed';
+import { accrueSubsidy, allocateBudget, createFund, payOut } from '../../db/ledger';
+import type { AuditActor } from '../../db/repositories/audit';
+
+/**
+ * A migrated, demo-seeded database of its own: quarters are global, and these tests close them.
+ * `today` fixes the demo data's dates.
+ */
+export async function financeDb(env: TestEnv, prefix: string): Promise<Knex> {
+  const name = `${prefix}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  await env.pg.createDatabase(name);
+  const db = createDb(env.pg.urlFor(name), { max: 20 });
+  await migrateLatest(db);
+  await seedDemoData(db);
+  return db;
+}
+
+export interface People {
+  bankA: string;
+  bankB: string;
+  bureau: string;
+  officer: AuditActor;
+  approver: AuditActor;
+  bankOfficer: { id: string };
+}
+
+export async function people(db: Knex): Promise<People> {
+  const user = async (username: string): Promise<AuditActor> => {
+    const u = await db('users').where({ username }).first();
+    return { userId: u.id, username: u.username, role: u.role, orgId: u.org_id };
+  };
+  const org = async (name: string) => (await db('organisations').where({ name }).first()).id as string;
+  return {
+    bankA: await org('Changchun Rural Commercial Bank'),
+    bankB: await org('Jilin Bank Changchun Branch'),
+    bureau: await org('Changchun Finance Bureau'),
+    officer: await user('fin-officer'),
+    approver: await user('fin-approver'),
+    bankOfficer: { id: (await user('bank-a')).userId },
+  };
+}
+
+const funded = new Map<string, Promise<string>>();
+
+/** The bureau's fund for the year, with a budget far above anything a test pays. */
+async function fundFor(db: Knex, p: People, year: number): Promise<string> {
+  const key = `${(db.client.config.connection as { connectionString: string }).connectionString}:${year}`;
+  let f = funded.get(key);
+  if (!f) {
+    f = (async () => {
+      const fund = await createFund(db, { year, financeBureauOrgId: p.bureau, name: `Special fund ${year}` });
+      await allocateBudget(db, { fundId: fund.id, amount: '100000000000.00', postedOn: `${year}-01-01`, idempotencyKey: `test-budget:${fund.id}` });
+      return fund.id;
+    })();
+    funded.set(key, f);
+  }
+  return f;
+}
+
+export interface PaidClaim {
+  claimId: string;
+  entryId: number;
+  amount: string;
+  paidOn: string;
+  bankId: string;
+}
+
+/**
+ * A PAID subsidy claim as the subsidy workflow leaves it: the subsidy accrued and paid out by the
+ * ledger's own functions (never a hand-written ledger row) and the claim's read-model row pointing
+ * at the payout.
+ */
+export async function paidClaim(db: Knex, p: People, o: { bankId: string; amount: string; paidOn: string; claimId?: string }): Promise<PaidClaim> {
+  const year = Number(o.paidOn.slice(0, 4));
+  const fundId = await fundFor(db, p, year);
+  const claimId = o.claimId ?? randomUUID();
+  const quarterOfClaim = `${year}Q${Math.floor((Number(o.paidOn.slice(5, 7)) - 1) / 3) + 1}`;
+  return db.transaction(async (trx) => {
+    // What the bank's on-time periods earned, which the payout then settles.
+    await accrueSubsidy(trx, { bankOrgId: o.bankId, amount: o.amount, postedOn: o.paidOn, idempotencyKey: `test-accrual:${claimId}`, metadata: { claimId } });
+    const entry = await payOut(trx, {
+      fundId,
+      bankOrgId: o.bankId,
+      amount: o.amount,
+      postedOn: o.paidOn,
+      idempotencyKey: `subsidy-claim:${claimId}:payout`,
+      fromReservation: false,
+      metadata: { claimId },
+    });
+    await trx('subsidy_claims').insert({
+      id: claimId,
+      bank_id: o.bankId,
+      quarter: quarterOfClaim,
+      workflow_id: `subsidy-claim-${o.bankId}-${quarterOfClaim}-${claimId}`,
+      status: 'PAID',
+      late: false,
+      total: o.amount,
+      filed_on: o.paidOn,
+      filed_by: p.bankOfficer.id,
+      checked_by: p.officer.userId,
+      approved_by: p.approver.userId,
+      fund_id: fundId,
+      paid_on: o.paidOn,
+      payout_entry_id: entry.id,
+    });
+    return { claimId, entryId: entry.id, amount: o.amount, paidOn: o.paidOn, bankId: o.bankId };
+  });
+}
+
+/** Many payouts, a few at a time (each is its own transaction, as the workflow's would be). */
+export async function paidClaims(db: Knex, p: People, specs: Array<{ bankId: string; amount: string; paidOn: string }>, parallel = 8): Promise<PaidClaim[]> {
+  const out: PaidClaim[] = new Array(specs.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= specs.length) return;
+        out[i] = await paidClaim(db, p, specs[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+export function csv(lines: string[]): () => Readable {
+  const text = lines.join('\n') + '\n';
+  return () => Readable.from([Buffer.from(text, 'utf8')]);
+}
+
+export function bytes(b: Buffer): () => Readable {
+  return () => Readable.from([b]);
+}
