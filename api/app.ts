@@ -13,6 +13,8 @@ import { organisationRoutes } from './routes/organisations';
 import { policyRoutes } from './routes/policies';
 import { certificateRoutes } from './routes/certificates';
 import { applicationRoutes } from './routes/applications';
+import { reconciliationRoutes } from './routes/reconciliations';
+import { periodRoutes } from './routes/periods';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -44,6 +46,8 @@ export function createApp(deps: ApiDeps): express.Express {
   policyRoutes(api);
   certificateRoutes(api);
   applicationRoutes(api);
+  reconciliationRoutes(api);
+  periodRoutes(api);
   app.use(api.router);
   app.use(openApiRoutes(openApiDocument(api.registry)));
 

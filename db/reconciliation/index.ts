@@ -9,3 +9,6 @@ export { readXlsxStatement } from './read-xlsx';
 export { payoutsSql, listPayouts, type Payout } from './payouts';
 export { matchStatement, RECEIPT_WINDOW_DAYS, OUTCOMES, type Outcome, type MismatchKind, type MatchCounts } from './match';
 export { importStatement, type ImportInput, type ImportResult, type ImportProgress } from './import';
+export * from './queries';
+export { resolveMismatch, REVERSIBLE_KINDS, type ResolveInput } from './resolve';
+export * from './periods';

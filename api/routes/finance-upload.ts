@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Request, RequestHandler } from 'express';
+import busboy from 'busboy';
+import { ApiError } from '../errors';
+
+/**
+ * Statement uploads, streamed to a temporary file (never held in memory) while their SHA-256 is
+ * computed. Two ways to send one:
+ *  - multipart/form-data: fields `quarter`, `bankId` (optional `encoding`) and one file part `file`
+ *    (busboy: the maintained streaming multipart parser that multer is built on);
+ *  - the file itself as the body (text/csv, an XLSX type or application/octet-stream), with the
+ *    fields in the query string.
+ * The route's body schema then checks `req.body` = the fields + {fileName, fileSha256, fileBytes};
+ * the hash makes the Idempotency-Key cover the file's content. The file is removed when the
+ * response is done, whatever happened.
+ */
+export const MAX_STATEMENT_BYTES = 512 * 1024 * 1024;
+
+export interface UploadedFile {
+  path: string;
+  name: string;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      upload?: UploadedFile;
+    }
+  }
+}
+
+class Limit extends Transform {
+  readonly hash = createHash('sha256');
+  bytes = 0;
+  override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > MAX_STATEMENT_BYTES) return cb(new ApiError('VALIDATION_FAILED', 'The statement file is too large', [{ path: 'file', message: `at most ${MAX_STATEMENT_BYTES} bytes` }], 413));
+    this.hash.update(chunk);
+    cb(null, chunk);
+  }
+}
+
+async function spool(source: NodeJS.ReadableStream, dir: string): Promise<{ path: string; sha256: string; bytes: number }> {
+  const file = path.join(dir, 'statement');
+  const limit = new Limit();
+  await pipeline(source, limit, fs.createWriteStream(file));
+  return { path: file, sha256: limit.hash.digest('hex'), bytes: limit.bytes };
+}
+
+function multipart(req: Request, dir: string): Promise<{ fields: Record<string, string>; file?: { path: string; name: string; sha256: string; bytes: number } }> {
+  return new Promise((resolve, reject) => {
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 10_000 } });
+    } catch (e) {
+      return reject(new ApiError('VALIDATION_FAILED', `Malformed multipart request: ${(e as Error).message}`, [{ path: '(body)', message: 'malformed multipart' }]));
+    }
+    const fields: Record<string, string> = {};
+    let file: Promise<{ path: string; name: string; sha256: string; bytes: number }> | undefined;
+    bb.on('field', (name, value) => {
+      fields[name] = value;
+    });
+    bb.on('file', (name, stream, info) => {
+      if (name !== 'file' || file) {
+        stream.resume();
+        return;
+      }
+      file = spool(stream, dir).then((f) => ({ ...f, name: info.filename || 'statement' }));
+      file.catch(() => undefined);
+    });
+    bb.on('error', (e) => reject(new ApiError('VALIDATION_FAILED', `Malformed multipart request: ${(e as Error).message}`, [{ path: '(body)', message: 'malformed multipart' }])));
+    bb.on('close', () => {
+      if (!file) return resolve({ fields });
+      file.then((f) => resolve({ fields, file: f }), reject);
+    });
+    req.pipe(bb);
+  });
+}
+
+const RAW_TYPES = /^(text\/csv|text\/plain|application\/csv|application\/octet-stream|application\/vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet|application\/vnd\.ms-excel)\b/i;
+
+export const statementUpload: RequestHandler = async (req, res, next) => {
+  let dir: string | undefined;
+  const cleanup = () => {
+    if (dir) fs.rm(dir, { recursive: true, force: true }, () => undefined);
+  };
+  res.on('close', cleanup);
+  try {
+    const type = req.headers['content-type'] ?? '';
+    const query = Object.fromEntries(Object.entries(req.query).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    if (/^multipart\/form-data/i.test(type)) {
+      dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'loanflow-upload-'));
+      const { fields, file } = await multipart(req, dir);
+      if (!file) throw new ApiError('VALIDATION_FAILED', 'No statement file: send it as the form part "file"', [{ path: 'file', message: 'required' }]);
+      req.upload = { path: file.path, name: file.name };
+      req.body = { ...query, ...fields, fileName: file.name, fileSha256: file.sha256, fileBytes: file.bytes };
+    } else if (RAW_TYPES.test(type)) {
+      dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'loanflow-upload-'));
+      const file = await spool(req, dir);
+      const name = typeof req.headers['x-file-name'] === 'string' ? req.headers['x-file-name'] : 'statement';
+      req.upload = { path: file.path, name };
+      req.body = { ...query, fileName: name, fileSha256: file.sha256, fileBytes: file.bytes };
+    } else {
+      throw new ApiError('VALIDATION_FAILED', 'Send the statement as multipart/form-data (part "file") or as the body with Content-Type text/csv or the XLSX type', [
+        { path: 'file', message: 'required' },
+      ]);
+    }
+    next();
+  } catch (e) {
+    next(e);
+  }
+};

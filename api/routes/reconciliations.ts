@@ -1,0 +1,250 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+import type { ApiRouter } from '../route';
+import { ApiError } from '../errors';
+import { actorOf } from '../actor';
+import { businessDateOf } from '../../domain/business-day';
+import { quarterSchema } from '../../domain/dates';
+import {
+  FinanceError,
+  OUTCOMES,
+  getReconciliation,
+  importStatement,
+  listMismatches,
+  listReconciliations,
+  listStatementLines,
+  resolveMismatch,
+} from '../../db/reconciliation';
+import { statementUpload } from './finance-upload';
+
+/** The finance rules throw FinanceError with the API's own codes; pass them on as they are. */
+export async function financeCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof FinanceError) throw new ApiError(e.code, e.message, e.details);
+    throw e;
+  }
+}
+
+export const todayOf = (deps: { now?: () => Date }) => businessDateOf(deps.now?.() ?? new Date());
+
+const FINANCE = ['finance_officer', 'finance_approver'] as const;
+const READERS = ['finance_officer', 'finance_approver', 'auditor'] as const;
+const MISMATCH_KINDS = OUTCOMES.filter((o) => o !== 'matched') as [string, ...string[]];
+
+const money = z.string().meta({ description: 'decimal string with two decimals' });
+const countsSchema = z.object(Object.fromEntries(MISMATCH_KINDS.map((k) => [k, z.number()])) as Record<string, z.ZodNumber>);
+
+const reconciliationSchema = z
+  .object({
+    id: z.string(),
+    bankId: z.string(),
+    bankName: z.string(),
+    quarter: z.string(),
+    current: z.boolean().meta({ description: 'the newest import for its bank and quarter: the one the quarter close looks at' }),
+    supersededBy: z.string().nullable(),
+    sourceFormat: z.string(),
+    fileName: z.string(),
+    fileSha256: z.string(),
+    importedBy: z.string(),
+    importedAt: z.string(),
+    lineCount: z.number(),
+    statementTotal: money,
+    payoutCount: z.number(),
+    payoutTotal: money,
+    matched: z.number(),
+    counts: countsSchema,
+    mismatchCount: z.number(),
+    unresolved: z.number(),
+  })
+  .meta({ id: 'Reconciliation' });
+
+const mismatchSchema = z
+  .object({
+    itemNo: z.number(),
+    kind: z.enum(MISMATCH_KINDS),
+    lineNo: z.number().nullable(),
+    reference: z.string().nullable(),
+    statementDate: z.string().nullable(),
+    statementAmount: money.nullable(),
+    claimId: z.string().nullable(),
+    payoutEntryId: z.number().nullable(),
+    ledgerDate: z.string().nullable(),
+    ledgerAmount: money.nullable(),
+    note: z.string().nullable(),
+    resolution: z
+      .object({ kind: z.enum(['explanation', 'reversal']), reason: z.string(), reversalEntryId: z.number().nullable(), by: z.string(), role: z.string(), at: z.string() })
+      .nullable(),
+  })
+  .meta({ id: 'ReconciliationMismatch' });
+
+const FIRST_MISMATCHES = 100;
+
+const importResultSchema = reconciliationSchema
+  .extend({
+    mismatches: z.array(mismatchSchema).meta({ description: `the first ${FIRST_MISMATCHES}; the rest through GET /v1/reconciliations/{id}/mismatches` }),
+    mismatchesTruncated: z.boolean(),
+  })
+  .meta({ id: 'ReconciliationImported' });
+
+const uploadFields = z
+  .object({
+    quarter: quarterSchema,
+    bankId: z.uuid({ message: 'must be a bank organisation id (UUID)' }),
+    encoding: z.enum(['utf-8', 'gb18030']).default('utf-8'),
+    fileName: z.string(),
+    fileSha256: z.string(),
+    fileBytes: z.number(),
+  })
+  .strict();
+
+const idParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+
+export function reconciliationRoutes(api: ApiRouter): void {
+  api.add({
+    method: 'post',
+    path: '/v1/reconciliations',
+    tag: 'finance',
+    summary: "Import a bank's statement of subsidy receipts for a quarter and reconcile it",
+    description:
+      'multipart/form-data with fields `quarter`, `bankId` (optional `encoding`: utf-8 | gb18030) and the file as part `file`; ' +
+      'or the file as the body (Content-Type text/csv or the XLSX type) with the fields in the query string. ' +
+      'CSV or XLSX (told apart by content) with the header `date,reference,amount,description` (README "Finance bureau"). ' +
+      'A bad file is 400 with each problem’s line and column in `details`, and nothing is imported.',
+    auth: FINANCE,
+    idempotent: true,
+    rawBody: statementUpload,
+    body: uploadFields,
+    responses: { 201: { description: 'Imported and matched', schema: importResultSchema } },
+    async handler({ req, body, deps, user, requestId }) {
+      const upload = req.upload!;
+      const result = await financeCall(() =>
+        importStatement(deps.db, {
+          bankId: body.bankId,
+          quarter: body.quarter,
+          fileName: body.fileName,
+          encoding: body.encoding,
+          open: () => fs.createReadStream(upload.path, { highWaterMark: 256 * 1024 }),
+          actor: actorOf(user),
+          requestId,
+          today: todayOf(deps),
+        }),
+      );
+      const view = await getReconciliation(deps.db, result.id);
+      const first = await listMismatches(deps.db, result.id, { limit: FIRST_MISMATCHES });
+      return { status: 201, body: { ...view, mismatches: first.items, mismatchesTruncated: first.total > first.items.length } };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/v1/reconciliations',
+    tag: 'finance',
+    summary: 'Reconciliations, newest first',
+    auth: READERS,
+    query: z.object({ quarter: quarterSchema.optional(), bankId: z.uuid().optional() }).strict(),
+    responses: { 200: { description: 'Reconciliations', schema: z.array(reconciliationSchema) } },
+    async handler({ query, deps }) {
+      return { status: 200, body: await listReconciliations(deps.db, query) };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/v1/reconciliations/:id',
+    tag: 'finance',
+    summary: 'One reconciliation with its counts',
+    auth: READERS,
+    params: idParam,
+    responses: { 200: { description: 'The reconciliation', schema: reconciliationSchema } },
+    async handler({ params, deps }) {
+      return { status: 200, body: await financeCall(() => getReconciliation(deps.db, params.id)) };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/v1/reconciliations/:id/mismatches',
+    tag: 'finance',
+    summary: 'Mismatches of a reconciliation, with their resolutions',
+    auth: READERS,
+    params: idParam,
+    query: z
+      .object({
+        kind: z.enum(MISMATCH_KINDS).optional(),
+        unresolved: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+        page: z.coerce.number().int().min(1).default(1),
+        pageSize: z.coerce.number().int().min(1).max(1000).default(100),
+      })
+      .strict(),
+    responses: { 200: { description: 'A page of mismatches', schema: z.object({ items: z.array(mismatchSchema), page: z.number(), pageSize: z.number(), total: z.number() }) } },
+    async handler({ params, query, deps }) {
+      await financeCall(() => getReconciliation(deps.db, params.id));
+      const r = await listMismatches(deps.db, params.id, {
+        kind: query.kind as never,
+        unresolved: query.unresolved,
+        offset: (query.page - 1) * query.pageSize,
+        limit: query.pageSize,
+      });
+      return { status: 200, body: { items: r.items, page: query.page, pageSize: query.pageSize, total: r.total } };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/v1/reconciliations/:id/lines',
+    tag: 'finance',
+    summary: 'Statement lines as imported, with their outcome (keyset pages: pass the last lineNo as `after`)',
+    auth: READERS,
+    params: idParam,
+    query: z
+      .object({
+        outcome: z.enum(OUTCOMES.filter((o) => o !== 'missing_in_statement') as [string, ...string[]]).optional(),
+        after: z.coerce.number().int().min(0).default(0),
+        limit: z.coerce.number().int().min(1).max(5000).default(500),
+      })
+      .strict(),
+    responses: {
+      200: {
+        description: 'Lines',
+        schema: z.array(
+          z.object({ lineNo: z.number(), date: z.string(), reference: z.string(), amount: money, description: z.string(), outcome: z.string(), payoutEntryId: z.number().nullable() }),
+        ),
+      },
+    },
+    async handler({ params, query, deps }) {
+      await financeCall(() => getReconciliation(deps.db, params.id));
+      return { status: 200, body: await listStatementLines(deps.db, params.id, { outcome: query.outcome, afterLine: query.after, limit: query.limit }) };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/v1/reconciliations/:id/mismatches/:itemNo/resolution',
+    tag: 'finance',
+    summary: 'Resolve a mismatch: an explanation, or a correcting reversal of the payout (finance approver)',
+    description:
+      'Nothing is edited: an explanation is recorded with who and why; a reversal posts, today, an entry reversing the payout, and records its id. ' +
+      'One resolution per mismatch; only on the newest reconciliation of an open quarter. Reversal applies to missing_in_statement, amount_differs and date_differs.',
+    auth: FINANCE,
+    idempotent: true,
+    params: z.object({ id: z.uuid({ message: 'must be a UUID' }), itemNo: z.coerce.number().int().min(1) }),
+    body: z.object({ resolution: z.enum(['explanation', 'reversal']), reason: z.string().trim().min(3).max(2000) }).strict().meta({ id: 'MismatchResolution' }),
+    responses: { 200: { description: 'The mismatch, resolved', schema: mismatchSchema } },
+    async handler({ params, body, deps, user, requestId }) {
+      const item = await financeCall(() =>
+        resolveMismatch(deps.db, {
+          reconciliationId: params.id,
+          itemNo: params.itemNo,
+          resolution: body.resolution,
+          reason: body.reason,
+          actor: actorOf(user),
+          requestId,
+          today: todayOf(deps),
+        }),
+      );
+      return { status: 200, body: item };
+    },
+  });
+}

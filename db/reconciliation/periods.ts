@@ -1,0 +1,164 @@
+import type { Knex } from 'knex';
+import { closePeriod, getPeriod, reopenPeriod, type Db } from '../ledger';
+import { audit, type AuditActor } from '../repositories/audit';
+import { quarterBounds, quarterSchema } from '../../domain/dates';
+import { FinanceError, type FinanceErrorDetail } from './errors';
+import { payoutsSql } from './payouts';
+
+/**
+ * Closing a quarter (SPEC §1 step 8): the finance approver closes a quarter that has ended and whose
+ * subsidy payouts are all reconciled — every bank paid in it has a reconciliation of it, the newest
+ * of which saw every payout, and no mismatch of it is unresolved. The ledger then refuses every
+ * posting dated in it (its own rule), and this module's tables refuse changes to its
+ * reconciliations. Reopening also needs the finance approver and a reason. Both are audited.
+ */
+
+export interface PeriodEvent {
+  action: 'close' | 'reopen';
+  reason: string | null;
+  by: string;
+  role: string;
+  at: string;
+}
+
+export interface PeriodView {
+  quarter: string;
+  status: 'open' | 'closed';
+  closedAt: string | null;
+  closedBy: string | null;
+  /** What would stop a close now (empty when it could close). */
+  blockers: FinanceErrorDetail[];
+  reconciliations: Array<{ id: string; bankId: string; unresolved: number }>;
+  history: PeriodEvent[];
+}
+
+const MAX_LISTED = 20;
+
+function checkQuarter(quarter: string): void {
+  if (!quarterSchema.safeParse(quarter).success) {
+    throw new FinanceError('VALIDATION_FAILED', 'quarter must look like 2027Q1', [{ path: 'quarter', message: 'must look like 2027Q1' }]);
+  }
+}
+
+function requireApprover(actor: AuditActor, what: string): void {
+  if (actor.role !== 'finance_approver') throw new FinanceError('FORBIDDEN', `${what} needs the finance approver (role ${actor.role})`);
+}
+
+/** The newest reconciliation of each bank for the quarter: the ones a close looks at. */
+const currentSql = `select distinct on (bank_id) id, bank_id from reconciliations where quarter = ? and status = 'imported' order by bank_id, seq desc`;
+
+/** Why the quarter cannot close now; reads only, so the status page and the close share it. */
+export async function closeBlockers(db: Db, quarter: string, today: string): Promise<FinanceErrorDetail[]> {
+  checkQuarter(quarter);
+  const { start, end } = quarterBounds(quarter);
+  const out: FinanceErrorDetail[] = [];
+  if (end >= today) out.push({ path: 'quarter', message: `${quarter} has not ended (it ends ${end}); a quarter closes after its last day` });
+  const p = payoutsSql({ from: start, to: end });
+  const { rows: unreconciled } = await db.raw(
+    `with p as (${p.sql}), cur as (${currentSql})
+     select p.bank_id, o.name, count(*)::integer as n from p join organisations o on o.id = p.bank_id
+      where not exists (select 1 from cur where cur.bank_id = p.bank_id)
+      group by p.bank_id, o.name order by o.name`,
+    [...p.bindings, quarter],
+  );
+  for (const r of unreconciled) {
+    out.push({ path: `banks/${r.bank_id}`, message: `${r.name}: ${r.n} payout(s) in ${quarter} and no statement reconciled; import its statement` });
+  }
+  const { rows: unseen } = await db.raw(
+    `with p as (${p.sql}), cur as (${currentSql})
+     select p.entry_id, p.claim_id, p.posted_on, cur.id as reconciliation_id from p join cur on cur.bank_id = p.bank_id
+      where not exists (select 1 from statement_lines l where l.reconciliation_id = cur.id and l.payout_entry_id = p.entry_id)
+        and not exists (select 1 from reconciliation_items i where i.reconciliation_id = cur.id and i.payout_entry_id = p.entry_id)
+      order by p.posted_on, p.entry_id limit ?`,
+    [...p.bindings, quarter, MAX_LISTED],
+  );
+  for (const r of unseen) {
+    out.push({
+      path: `reconciliations/${r.reconciliation_id}`,
+      message: `payout entry ${r.entry_id} (claim ${r.claim_id}, ${r.posted_on}) was posted after this reconciliation: import the statement again`,
+    });
+  }
+  const { rows: open } = await db.raw(
+    `with cur as (${currentSql})
+     select i.reconciliation_id, i.item_no, i.kind from cur join reconciliation_items i on i.reconciliation_id = cur.id
+      where not exists (select 1 from reconciliation_resolutions s where s.reconciliation_id = i.reconciliation_id and s.item_no = i.item_no)
+      order by i.reconciliation_id, i.item_no limit ?`,
+    [quarter, MAX_LISTED],
+  );
+  for (const r of open) {
+    out.push({ path: `reconciliations/${r.reconciliation_id}/mismatches/${r.item_no}`, message: `unresolved ${r.kind}: explain it or reverse the payout` });
+  }
+  return out;
+}
+
+async function history(db: Db, quarter: string): Promise<PeriodEvent[]> {
+  const rows = await db('accounting_period_events as e').join('users as u', 'u.id', 'e.by_user_id').where('e.quarter', quarter).orderBy('e.id').select('e.*', 'u.username');
+  return rows.map((r) => ({ action: r.action, reason: r.reason, by: r.username, role: r.by_role, at: (r.at as Date).toISOString() }));
+}
+
+export async function periodView(db: Db, quarter: string, today: string): Promise<PeriodView> {
+  checkQuarter(quarter);
+  const period = await getPeriod(db, quarter);
+  const { rows } = await db.raw(
+    `with cur as (${currentSql})
+     select cur.id, cur.bank_id, (select count(*) from reconciliation_items i where i.reconciliation_id = cur.id
+        and not exists (select 1 from reconciliation_resolutions s where s.reconciliation_id = i.reconciliation_id and s.item_no = i.item_no))::integer as unresolved
+       from cur order by cur.bank_id`,
+    [quarter],
+  );
+  const closedBy = period.closedBy ? ((await db('users').where({ id: period.closedBy }).first('username'))?.username ?? period.closedBy) : null;
+  return {
+    quarter,
+    status: period.status,
+    closedAt: period.closedAt,
+    closedBy,
+    blockers: period.status === 'closed' ? [] : await closeBlockers(db, quarter, today),
+    reconciliations: rows.map((r: { id: string; bank_id: string; unresolved: number }) => ({ id: r.id, bankId: r.bank_id, unresolved: r.unresolved })),
+    history: await history(db, quarter),
+  };
+}
+
+export interface PeriodDecision {
+  quarter: string;
+  actor: AuditActor;
+  reason?: string;
+  requestId?: string | null;
+  today: string;
+}
+
+/**
+ * Closes the quarter in one transaction: the close comes first, so that the ledger's lock makes
+ * postings in flight finish and new ones wait; then the rules are checked on what is committed;
+ * any blocker rolls the close back and is reported (409 INVALID_STATE, each blocker in `details`).
+ */
+export async function closeQuarter(db: Knex, d: PeriodDecision): Promise<PeriodView> {
+  checkQuarter(d.quarter);
+  requireApprover(d.actor, 'closing a quarter');
+  await db.transaction(async (trx) => {
+    const before = await getPeriod(trx, d.quarter);
+    if (before.status === 'closed') throw new FinanceError('INVALID_STATE', `${d.quarter} is closed already`);
+    await closePeriod(trx, d.quarter, d.actor.userId);
+    const blockers = await closeBlockers(trx, d.quarter, d.today);
+    if (blockers.length) throw new FinanceError('INVALID_STATE', `${d.quarter} cannot close: ${blockers[0]!.message}${blockers.length > 1 ? ` (and ${blockers.length - 1} more)` : ''}`, blockers);
+    await trx('accounting_period_events').insert({ quarter: d.quarter, action: 'close', reason: d.reason?.trim() || null, by_user_id: d.actor.userId, by_role: d.actor.role, request_id: d.requestId ?? null });
+    await audit(trx, { actor: d.actor, action: 'period.close', entityType: 'accounting_period', entityId: d.quarter, reason: d.reason?.trim() || null, requestId: d.requestId ?? null });
+  });
+  return periodView(db, d.quarter, d.today);
+}
+
+/** Reopens a closed quarter: the finance approver, with a reason, audited. */
+export async function reopenQuarter(db: Knex, d: PeriodDecision): Promise<PeriodView> {
+  checkQuarter(d.quarter);
+  requireApprover(d.actor, 'reopening a quarter');
+  const reason = d.reason?.trim() ?? '';
+  if (reason.length < 3) throw new FinanceError('VALIDATION_FAILED', 'reopening a quarter needs a reason', [{ path: 'reason', message: 'at least 3 characters' }]);
+  await db.transaction(async (trx) => {
+    // The row lock makes two reopenings (or a close and a reopening) take turns.
+    const row = await trx('accounting_periods').where({ quarter: d.quarter }).forUpdate().first('status');
+    if (row?.status !== 'closed') throw new FinanceError('INVALID_STATE', `${d.quarter} is not closed`);
+    await reopenPeriod(trx, d.quarter);
+    await trx('accounting_period_events').insert({ quarter: d.quarter, action: 'reopen', reason, by_user_id: d.actor.userId, by_role: d.actor.role, request_id: d.requestId ?? null });
+    await audit(trx, { actor: d.actor, action: 'period.reopen', entityType: 'accounting_period', entityId: d.quarter, reason, requestId: d.requestId ?? null });
+  });
+  return periodView(db, d.quarter, d.today);
+}
