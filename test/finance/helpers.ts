@@ -48,13 +48,13 @@ export async function people(db: Knex): Promise<People> {
 const funded = new Map<string, Promise<string>>();
 
 /** The bureau's fund for the year, with a budget far above anything a test pays. */
-async function fundFor(db: Knex, p: People, year: number): Promise<string> {
+async function fundFor(db: Knex, p: People, year: number, firstUse: string): Promise<string> {
   const key = `${(db.client.config.connection as { connectionString: string }).connectionString}:${year}`;
   let f = funded.get(key);
   if (!f) {
     f = (async () => {
       const fund = await createFund(db, { year, financeBureauOrgId: p.bureau, name: `Special fund ${year}` });
-      await allocateBudget(db, { fundId: fund.id, amount: '100000000000.00', postedOn: `${year}-01-01`, idempotencyKey: `test-budget:${fund.id}` });
+      await allocateBudget(db, { fundId: fund.id, amount: '100000000000.00', postedOn: firstUse, idempotencyKey: `test-budget:${fund.id}` });
       return fund.id;
     })();
     funded.set(key, f);
@@ -77,7 +77,8 @@ export interface PaidClaim {
  */
 export async function paidClaim(db: Knex, p: People, o: { bankId: string; amount: string; paidOn: string; claimId?: string }): Promise<PaidClaim> {
   const year = Number(o.paidOn.slice(0, 4));
-  const fundId = await fundFor(db, p, year);
+  // Allocated on first use: tests close quarters, and a posting into a closed one is refused.
+  const fundId = await fundFor(db, p, year, o.paidOn);
   const claimId = o.claimId ?? randomUUID();
   const quarterOfClaim = `${year}Q${Math.floor((Number(o.paidOn.slice(5, 7)) - 1) / 3) + 1}`;
   return db.transaction(async (trx) => {
@@ -135,4 +136,14 @@ export function csv(lines: string[]): () => Readable {
 
 export function bytes(b: Buffer): () => Readable {
   return () => Readable.from([b]);
+}
+
+/** The error a promise rejects with (fails the test when it resolves). */
+export async function rejection(q: Promise<unknown>): Promise<Error> {
+  try {
+    await q;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a refusal, but it succeeded');
 }
