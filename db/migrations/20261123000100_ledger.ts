@@ -25,18 +25,25 @@ import type { Knex } from 'knex';
  *   other content, and logs are chained by hash — but there `set_log_hash()` reads the previous
  *   log inside every insert, which serialises all writers on one row. Here: codes such as
  *   `fund:<uuid>:available` created on demand from a chart, reversals as linked opposite entries,
- *   the key-with-other-content check (done by comparing the stored content, see db/ledger/post.ts),
+ *   the key-with-other-content check (done by comparing the stored content, see db/ledger/entries.ts),
  *   and the chain computed *after* commit by a separate sealing step (`ledger_seal`) so that
  *   writers never wait on a chain head (ARCHITECTURE.md).
  *
  * Enforced here, whatever the client: charted account codes only (and the fund / organisation the
  * code names must exist); ≥ 2 lines, amounts NUMERIC(18,2) > 0, debits = credits per entry (on the
- * balance sheet and, separately, among memo accounts) checked at commit; lines only join an entry
- * of their own transaction; no posting into a closed quarter (and closing a quarter waits for the
- * postings in flight); append-only tables (UPDATE / DELETE / TRUNCATE refused by triggers);
- * reversals mirror their original line by line and happen once; balances are maintained by the
- * ledger's own trigger only, under row locks taken in account-id order, and an account that may not
- * go negative never does (trigger check with a clear error, plus a CHECK constraint as backstop).
+ * balance sheet and, separately, among memo accounts); an entry's lines arrive together, numbered
+ * 1..n, and only in the transaction that wrote the entry (so none can be added later); every entry
+ * written gets its lines (checked at commit); no posting into a closed quarter (and closing a
+ * quarter waits for the postings in flight); append-only tables (UPDATE / DELETE / TRUNCATE refused
+ * by triggers); reversals mirror their original line by line and happen once; balances are
+ * maintained by the ledger's own trigger only, under row locks taken in account-id order, and an
+ * account that may not go negative never does (a trigger check with a clear error, plus a CHECK
+ * constraint as backstop).
+ *
+ * Cost: the rules run once per statement on transition tables, not once per row, so a batch of
+ * entries (ledger_post_batch) pays them once; the commit-time rule is a per-transaction counter.
+ * That is why lines carry set-based checks instead of per-row foreign keys, and why the date and
+ * txid indexes are BRIN (the tables are append-only, so physical order follows insertion).
  */
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -331,34 +338,35 @@ export async function up(knex: Knex): Promise<void> {
   // balanced, a reversal mirrors its original. What is left for commit time is "every entry got its
   // lines": a per-transaction counter (entries written − entries given lines) that must be 0.
   await knex.raw(`
-    create function ledger_pending_add(delta bigint) returns void language sql volatile as $f$
-      select set_config('loanflow.ledger_pending',
-        (coalesce(nullif(current_setting('loanflow.ledger_pending', true), ''), '0')::bigint + delta)::text, true)
-    $f$;
-
-    -- Writer's txid and time are the real ones, and no entry falls in a closed quarter.
+    -- Writer's txid and time are the real ones, and no entry falls in a closed quarter. (One query
+    -- in the common case: statement triggers on transition tables are planned on every call.)
     create function ledger_entries_after_insert() returns trigger language plpgsql as $f$
     declare
       bad record;
       n bigint;
+      bad_id bigint;
       cur bigint := pg_current_xact_id()::text::bigint;
     begin
-      select e.id, e.posted_on, p.quarter, (e.txid <> cur or e.created_at <> now()) as forged
-        into bad
+      select count(*),
+             min(e.id) filter (where p.quarter is not null or e.txid <> cur or e.created_at <> now())
+        into n, bad_id
         from new_entries e
-        left join accounting_periods p on p.status = 'closed' and e.posted_on between p.starts_on and p.ends_on
-       where p.quarter is not null or e.txid <> cur or e.created_at <> now()
-       order by e.id
-       limit 1;
-      if found then
+        left join accounting_periods p on p.status = 'closed' and e.posted_on between p.starts_on and p.ends_on;
+      if bad_id is not null then
+        select e.id, e.posted_on, p.quarter, (e.txid <> cur or e.created_at <> now()) as forged
+          into bad
+          from new_entries e
+          left join accounting_periods p on p.status = 'closed' and e.posted_on between p.starts_on and p.ends_on
+         where e.id = bad_id
+         limit 1;
         if bad.forged then
           perform ledger_fail('LF006', format('entry %s: txid and created_at are set by the database', bad.id), jsonb_build_object('entryId', bad.id));
         end if;
         perform ledger_fail('LF002', format('period %s is closed: no posting dated %s (post a correction into an open period)', bad.quarter, bad.posted_on),
           jsonb_build_object('quarter', bad.quarter, 'postedOn', bad.posted_on));
       end if;
-      select count(*) into n from new_entries;
-      perform ledger_pending_add(n);
+      perform set_config('loanflow.ledger_pending',
+        (coalesce(nullif(current_setting('loanflow.ledger_pending', true), ''), '0')::bigint + n)::text, true);
       return null;
     end $f$;
     create trigger ledger_entries_after_insert after insert on ledger_entries
@@ -391,31 +399,36 @@ export async function up(knex: Knex): Promise<void> {
       bad record;
       n bigint;
       foreign_entries bigint;
+      bad_entry bigint;
       reversals bigint[];
       cur bigint := pg_current_xact_id()::text::bigint;
     begin
-      -- Lines join existing entries of this very transaction (and note the reversals among them).
-      select count(*) filter (where e.id is null or e.txid <> cur),
-             array_agg(e.id) filter (where e.reverses_entry_id is not null),
-             count(*)
-        into foreign_entries, reversals, n
-        from (select distinct entry_id from new_lines) l
-        left join ledger_entries e on e.id = l.entry_id;
+      -- Per entry of this statement, in one pass: it exists and was written by this transaction;
+      -- its lines are 1..n (n ≥ 2) and balance, on the balance sheet and among memo accounts.
+      select count(*), count(*) filter (where x.foreign_entry),
+             min(x.entry_id) filter (where not x.numbered or x.n < 2 or x.bal <> 0 or x.memo <> 0),
+             array_agg(x.entry_id) filter (where x.reverses is not null)
+        into n, foreign_entries, bad_entry, reversals
+        from (select l.entry_id, count(*) as n, min(l.line_no) = 1 and max(l.line_no) = count(*) as numbered,
+                     coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type <> 'memo'), 0) as bal,
+                     coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type = 'memo'), 0) as memo,
+                     bool_or(e.id is null or e.txid <> cur) as foreign_entry,
+                     max(e.reverses_entry_id) as reverses
+                from new_lines l
+                left join ledger_entries e on e.id = l.entry_id
+                left join ledger_accounts a on a.id = l.account_id
+               group by l.entry_id) x;
       if foreign_entries > 0 then
         perform ledger_fail('LF006', 'lines can only be added to an entry written in the same transaction', '{}');
       end if;
-
-      -- Per entry: lines 1..n in this statement, n ≥ 2, balanced (balance sheet and memo apart).
-      select x.entry_id, x.n, x.bal, x.memo, x.numbered into bad
-        from (select l.entry_id, count(*) as n, min(l.line_no) = 1 and max(l.line_no) = count(*) as numbered,
-                     coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type <> 'memo'), 0) as bal,
-                     coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type = 'memo'), 0) as memo
-                from new_lines l left join ledger_accounts a on a.id = l.account_id
-               group by l.entry_id) x
-       where not x.numbered or x.n < 2 or x.bal <> 0 or x.memo <> 0
-       order by x.entry_id
-       limit 1;
-      if found then
+      if bad_entry is not null then
+        select l.entry_id, count(*) as n, min(l.line_no) = 1 and max(l.line_no) = count(*) as numbered,
+               coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type <> 'memo'), 0) as bal,
+               coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type = 'memo'), 0) as memo
+          into bad
+          from new_lines l left join ledger_accounts a on a.id = l.account_id
+         where l.entry_id = bad_entry
+         group by l.entry_id;
         if not bad.numbered then
           perform ledger_fail('LF006', format('entry %s: its lines must be numbered 1..n and inserted together', bad.entry_id), jsonb_build_object('entryId', bad.entry_id));
         elsif bad.n < 2 then
@@ -426,10 +439,10 @@ export async function up(knex: Knex): Promise<void> {
       end if;
 
       -- A reversal mirrors its original, line for line, sides swapped.
+      if reversals is not null then
       select e.id, e.reverses_entry_id into bad
         from ledger_entries e
        where e.id = any(reversals)
-         and reversals is not null
          and exists (
            (select account_id, case side when 'debit' then 'credit' else 'debit' end, amount
               from ledger_lines where entry_id = e.reverses_entry_id
@@ -445,6 +458,7 @@ export async function up(knex: Knex): Promise<void> {
       if found then
         perform ledger_fail('LF004', format('entry %s reverses entry %s but its lines are not the original''s with sides swapped', bad.id, bad.reverses_entry_id),
           jsonb_build_object('entryId', bad.id, 'reversesEntryId', bad.reverses_entry_id));
+      end if;
       end if;
 
       -- Fixed order: every posting locks its balance rows by ascending account id, so postings
@@ -498,7 +512,8 @@ export async function up(knex: Knex): Promise<void> {
                 from new_lines group by account_id) d
        where b.account_id = d.account_id;
 
-      perform ledger_pending_add(-n);
+      perform set_config('loanflow.ledger_pending',
+        (coalesce(nullif(current_setting('loanflow.ledger_pending', true), ''), '0')::bigint - n)::text, true);
       return null;
     end $f$;
     create trigger ledger_lines_after_insert after insert on ledger_lines
@@ -592,14 +607,20 @@ export async function up(knex: Knex): Promise<void> {
     create function ledger_field(v text) returns text language sql immutable as
     $f$ select case when v is null then '~' else octet_length(v)::text || ':' || v end $f$;
 
-    -- Canonical content of one entry; db/ledger/verify.ts rebuilds the same bytes independently.
-    create function ledger_entry_canonical(p_id bigint) returns text language sql stable as $f$
+    -- Canonical content of an entry: its fields, then its lines in order, each field length-prefixed
+    -- (so no separator can be forged). db/ledger/verify.ts rebuilds the same bytes independently.
+    create function ledger_canonical_head(e ledger_entries) returns text language sql stable as $f$
       select 'E' || ledger_field(e.id::text) || ledger_field(e.idempotency_key)
              || ledger_field(to_char(e.posted_on, 'YYYY-MM-DD')) || ledger_field(e.kind) || ledger_field(e.description)
              || ledger_field(e.reverses_entry_id::text) || ledger_field(e.metadata::text)
              || ledger_field(to_char(e.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
-             || coalesce((select string_agg('L' || ledger_field(l.line_no::text) || ledger_field(a.code)
-                                            || ledger_field(l.side) || ledger_field(l.amount::text), '' order by l.line_no)
+    $f$;
+    create function ledger_canonical_line(l ledger_lines, code text) returns text language sql immutable as $f$
+      select 'L' || ledger_field(l.line_no::text) || ledger_field(code) || ledger_field(l.side) || ledger_field(l.amount::text)
+    $f$;
+    create function ledger_entry_canonical(p_id bigint) returns text language sql stable as $f$
+      select ledger_canonical_head(e)
+             || coalesce((select string_agg(ledger_canonical_line(l, a.code), '' order by l.line_no)
                             from ledger_lines l join ledger_accounts a on a.id = l.account_id
                            where l.entry_id = e.id), '')
         from ledger_entries e where e.id = p_id
@@ -620,6 +641,7 @@ export async function up(knex: Knex): Promise<void> {
       v_horizon bigint := pg_snapshot_xmin(pg_current_snapshot())::text::bigint;
       v_seal bigint;
       r record;
+      k integer := 0;
       ids bigint[] := '{}';
       prevs text[] := '{}';
       hashes text[] := '{}';
@@ -632,29 +654,41 @@ export async function up(knex: Knex): Promise<void> {
         v_seq := 0; v_prev := repeat('0', 64); v_txid := 0; v_id := 0;
       end if;
       v_first_prev := v_prev;
+      -- Canonical texts set-based (one pass over the batch's lines), then the chain in order.
       for r in
-        select e.id, ledger_entry_canonical(e.id) as canon
-          from ledger_entries e
-         where (e.txid, e.id) > (v_txid, v_id) and e.txid < v_horizon
-         order by e.txid, e.id
-         limit greatest(p_limit, 1)
+        with cand as (
+          select e as ent, e.id, e.txid
+            from ledger_entries e
+           where e.txid >= v_txid and (e.txid, e.id) > (v_txid, v_id) and e.txid < v_horizon
+           order by e.txid, e.id
+           limit greatest(p_limit, 1)
+        ), lns as (
+          select l.entry_id, string_agg(ledger_canonical_line(l, a.code), '' order by l.line_no) as s
+            from ledger_lines l join ledger_accounts a on a.id = l.account_id
+           where l.entry_id in (select id from cand)
+           group by l.entry_id
+        )
+        select c.id, ledger_canonical_head(c.ent) || coalesce(lns.s, '') as canon
+          from cand c left join lns on lns.entry_id = c.id
+         order by c.txid, c.id
       loop
-        ids := ids || r.id;
-        prevs := prevs || v_prev;
+        k := k + 1;
+        ids[k] := r.id;
+        prevs[k] := v_prev;
         v_prev := encode(sha256(convert_to(v_prev || r.canon, 'UTF8')), 'hex');
-        hashes := hashes || v_prev;
+        hashes[k] := v_prev;
       end loop;
-      if cardinality(ids) = 0 then
+      if k = 0 then
         return query select null::bigint, 0, v_prev;
         return;
       end if;
       insert into ledger_seals (first_seq, last_seq, entries, prev_hash, head_hash)
-      values (v_seq + 1, v_seq + cardinality(ids), cardinality(ids), v_first_prev, v_prev)
+      values (v_seq + 1, v_seq + k, k, v_first_prev, v_prev)
       returning id into v_seal;
       insert into ledger_chain (seq, entry_id, seal_id, prev_hash, hash)
       select v_seq + t.ord, t.id, v_seal, t.prev, t.h
         from unnest(ids, prevs, hashes) with ordinality as t(id, prev, h, ord);
-      return query select v_seal, cardinality(ids), v_prev;
+      return query select v_seal, k, v_prev;
     end $f$;
   `);
 
@@ -686,9 +720,10 @@ export async function down(knex: Knex): Promise<void> {
     drop function if exists ledger_fund_status(uuid);
     drop function if exists ledger_seal(integer);
     drop function if exists ledger_post_batch(text[], date[], text[], text[], jsonb[], bigint[], integer[], integer[], text[], text[], numeric[]);
-    drop function if exists ledger_pending_add(bigint);
     drop table if exists ledger_chain, ledger_seals, ledger_lines, ledger_balances, ledger_entries, ledger_accounts, ledger_chart, funds, accounting_periods cascade;
     drop function if exists ledger_entry_canonical(bigint);
+    drop function if exists ledger_canonical_line(ledger_lines, text);
+    drop function if exists ledger_canonical_head(ledger_entries);
     drop function if exists ledger_field(text);
     drop function if exists ledger_lines_after_insert();
     drop function if exists ledger_entries_check();
