@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Knex } from 'knex';
+import { testEnv, type TestEnv } from '../support/env';
+import { createLedgerActivities } from '../../activities/ledger';
+import { systemClock } from '../../activities/clock';
+import { accountCode, allocateBudget, postEntry } from '../../db/ledger';
+import { projectRoot } from '../../config';
+import { createFundFixture, privateDb, uniqueKey } from './helpers';
+
+function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(path.join(projectRoot, 'node_modules', '.bin', 'tsx'), [path.join(projectRoot, 'scripts', 'ledger-verify.ts'), ...args], { cwd: projectRoot }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as NodeJS.ErrnoException & { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('ledger activities and the verify CLI', function () {
+  this.timeout(60_000);
+  let env: TestEnv;
+  before(async () => {
+    env = await testEnv();
+  });
+
+  it('activities post idempotently and fail without retry on a ledger refusal', async () => {
+    const acts = createLedgerActivities({ db: env.db, clock: systemClock });
+    const { fund, bankId } = await createFundFixture(env.db);
+    const key = uniqueKey('wf-1:allocate');
+    const first = await acts.fundAllocate({ fundId: fund.id, amount: '100.00', postedOn: '2027-01-03', idempotencyKey: key });
+    const again = await acts.fundAllocate({ fundId: fund.id, amount: '100.00', postedOn: '2027-01-03', idempotencyKey: key });
+    expect(again).to.deep.equal({ ...first, replayed: true });
+    const short = await acts.fundReserve({ fundId: fund.id, amount: '100.01', postedOn: '2027-04-03', idempotencyKey: uniqueKey('wf-1:reserve') }).catch((e) => e);
+    expect(short).to.be.instanceOf(ApplicationFailure);
+    expect(short.nonRetryable).to.equal(true);
+    expect(short.type).to.equal('InsufficientBudgetError');
+    expect(short.details[0].code).to.equal('INSUFFICIENT_BUDGET');
+    const posted = await acts.ledgerPost({
+      idempotencyKey: uniqueKey('wf-2:accrue'),
+      postedOn: '2027-03-31',
+      kind: 'subsidy.accrual',
+      lines: [
+        { account: accountCode.subsidyExpense(), side: 'debit', amount: '12.50' },
+        { account: accountCode.bank(bankId, 'subsidy_payable'), side: 'credit', amount: '12.50' },
+      ],
+    });
+    expect(posted.replayed).to.equal(false);
+  });
+
+  describe('scripts/ledger-verify.ts (private database)', () => {
+    let db: Knex;
+    let url: string;
+    before(async () => {
+      db = await privateDb(env, 'ledger_cli');
+      url = (db.client.config.connection as { connectionString: string }).connectionString;
+      const { fund } = await createFundFixture(db);
+      await allocateBudget(db, { fundId: fund.id, amount: '10.00', postedOn: '2027-01-03', idempotencyKey: uniqueKey('a') });
+      await postEntry(db, {
+        idempotencyKey: uniqueKey('b'),
+        postedOn: '2027-01-04',
+        kind: 'fund.reservation',
+        lines: [
+          { account: accountCode.fund(fund.id, 'reserved'), side: 'debit', amount: '4.00' },
+          { account: accountCode.fund(fund.id, 'available'), side: 'credit', amount: '4.00' },
+        ],
+      });
+    });
+    after(async () => {
+      await db?.destroy();
+    });
+
+    it('seals, verifies, and exits 0 when intact; exits 1 naming the entry after tampering', async () => {
+      const clean = await runCli(['--url', url, '--seal']);
+      expect(clean.code, clean.stderr).to.equal(0);
+      const report = JSON.parse(clean.stdout);
+      expect(report).to.deep.include({ ok: true, entries: 2, sealed: 2, unsealed: 0, sealedNow: 2 });
+
+      const headOk = await runCli(['--url', url, '--expect-head', report.headHash]);
+      expect(headOk.code).to.equal(0);
+      expect(JSON.parse(headOk.stdout).headMatches).to.equal(true);
+
+      const victim = (await db('ledger_entries').orderBy('id').first('id')).id;
+      await db.transaction(async (trx) => {
+        await trx.raw('set local session_replication_role = replica');
+        await trx.raw(`update ledger_entries set description = 'rewritten' where id = ?`, [victim]);
+      });
+      const tampered = await runCli(['--url', url]);
+      expect(tampered.code).to.equal(1);
+      expect(JSON.parse(tampered.stdout)).to.deep.include({ ok: false, chainIntact: false, firstBadEntry: victim });
+    });
+  });
+});
