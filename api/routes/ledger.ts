@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import type { ApiRouter } from '../route';
+import { ApiError } from '../errors';
+import { isoDateSchema } from '../../domain/dates';
+import {
+  ACCOUNT_CODE,
+  EntryNotFoundError,
+  FundNotFoundError,
+  LedgerError,
+  LedgerValidationError,
+  MAX_PAGE_SIZE,
+  UnknownAccountError,
+  accountBalance,
+  listEntries,
+  trialBalance,
+  verifyLedger,
+} from '../../db/ledger';
+
+import { fundRoutes } from './funds';
+
+/** Ledger refusals as API errors: bad input 400, unknown things 404, the rest 422. */
+export async function ledgerCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof LedgerValidationError) throw new ApiError('VALIDATION_FAILED', e.message, e.details);
+    if (e instanceof UnknownAccountError || e instanceof EntryNotFoundError || e instanceof FundNotFoundError) throw new ApiError('NOT_FOUND', e.message);
+    if (e instanceof LedgerError) throw new ApiError('UNPROCESSABLE', e.message, e.details);
+    throw e;
+  }
+}
+
+const READERS = ['finance_officer', 'finance_approver', 'auditor'] as const;
+
+const money = z.string().meta({ description: 'decimal string, two decimals', example: '80000.00' });
+
+const lineSchema = z
+  .object({ lineNo: z.number().int(), account: z.string(), side: z.enum(['debit', 'credit']), amount: money })
+  .meta({ id: 'LedgerLine' });
+
+const entrySchema = z
+  .object({
+    id: z.number().int(),
+    idempotencyKey: z.string(),
+    postedOn: z.string().meta({ description: 'business date, YYYY-MM-DD' }),
+    kind: z.string(),
+    description: z.string(),
+    metadata: z.record(z.string(), z.unknown()),
+    reversesEntryId: z.number().int().nullable(),
+    createdAt: z.string().meta({ description: 'when it was written' }),
+    lines: z.array(lineSchema),
+  })
+  .meta({ id: 'LedgerEntry' });
+
+const balanceSchema = z
+  .object({
+    account: z.string(),
+    name: z.string(),
+    kind: z.string(),
+    type: z.enum(['asset', 'liability', 'equity', 'income', 'expense', 'memo']),
+    normalSide: z.enum(['debit', 'credit']),
+    asOf: z.string().nullable(),
+    debits: money,
+    credits: money,
+    balance: money.meta({ description: "on the account's normal side" }),
+  })
+  .meta({ id: 'AccountBalance' });
+
+const trialBalanceSchema = z
+  .object({
+    asOf: z.string().nullable(),
+    accounts: z.array(
+      z.object({
+        account: z.string(),
+        name: z.string(),
+        type: z.string(),
+        normalSide: z.enum(['debit', 'credit']),
+        debits: money,
+        credits: money,
+        balance: money,
+        debitBalance: money,
+        creditBalance: money,
+      }),
+    ),
+    totalDebits: money,
+    totalCredits: money,
+    balanced: z.boolean(),
+  })
+  .meta({ id: 'TrialBalance' });
+
+const verifySchema = z
+  .object({
+    ok: z.boolean(),
+    entries: z.number().int(),
+    sealed: z.number().int(),
+    unsealed: z.number().int(),
+    balanced: z.boolean(),
+    chainIntact: z.boolean(),
+    balancesMatch: z.boolean(),
+    firstBadEntry: z.number().int().nullable(),
+    badEntries: z.array(z.number().int()),
+    headHash: z.string(),
+    problems: z.array(z.string()),
+  })
+  .meta({ id: 'LedgerVerification' });
+
+const accountCodeSchema = z
+  .string()
+  .max(200)
+  .regex(ACCOUNT_CODE, 'must be an account code like fund:<id>:available')
+  .meta({ example: 'fund:8f0e2c1a-0000-4000-8000-000000000001:available' });
+
+const asOfQuery = z.object({ asOf: isoDateSchema.optional().meta({ description: 'end of this business date; omitted: everything posted' }) }).strict();
+
+/** The ledger's routes, and the special fund's (api/routes/funds.ts), which read the same books. */
+export function ledgerRoutes(api: ApiRouter): void {
+  fundRoutes(api);
+  api.add({
+    method: 'get',
+    path: '/v1/ledger/entries',
+    tag: 'ledger',
+    summary: 'Journal entries with their lines, by business date; filter by account and date range',
+    auth: READERS,
+    query: z
+      .object({
+        account: accountCodeSchema.optional(),
+        from: isoDateSchema.optional().meta({ description: 'posted on or after' }),
+        to: isoDateSchema.optional().meta({ description: 'posted on or before' }),
+        page: z.coerce.number().int().min(1).default(1),
+        pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+      })
+      .strict(),
+    responses: {
+      200: {
+        description: 'One page of entries',
+        schema: z.object({ items: z.array(entrySchema), page: z.number().int(), pageSize: z.number().int(), total: z.number().int() }).meta({ id: 'LedgerEntryPage' }),
+      },
+    },
+    async handler({ query, deps }) {
+      if (query.from && query.to && query.from > query.to) {
+        throw new ApiError('VALIDATION_FAILED', 'from must not be after to', [{ path: 'from', message: 'must not be after to' }]);
+      }
+      return { status: 200, body: await ledgerCall(() => listEntries(deps.db, query)) };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/v1/ledger/verify',
+    tag: 'ledger',
+    summary: 'Recompute the hash chain and the balances from the rows: {ok, entries, balanced, chainIntact, firstBadEntry, ...}',
+    description:
+      'Read-only: entries committed since the last seal are counted as `unsealed` (checked for balance, not yet chained). ' +
+      '`headHash` is the chain’s last hash — compare it with one recorded earlier to detect a rewritten chain.',
+    auth: ['auditor'],
+    responses: { 200: { description: 'The verification report (ok or not)', schema: verifySchema } },
+    async handler({ deps }) {
+      return { status: 200, body: await verifyLedger(deps.db) };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/v1/ledger/trial-balance',
+    tag: 'ledger',
+    summary: 'Every account’s net balance in a debit or a credit column; the columns are equal',
+    auth: READERS,
+    query: asOfQuery,
+    responses: { 200: { description: 'The trial balance', schema: trialBalanceSchema } },
+    async handler({ query, deps }) {
+      return { status: 200, body: await ledgerCall(() => trialBalance(deps.db, query.asOf)) };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/v1/ledger/accounts/:code/balance',
+    tag: 'ledger',
+    summary: 'An account’s debits, credits and balance, now or as of a business date',
+    auth: READERS,
+    params: z.object({ code: accountCodeSchema }),
+    query: asOfQuery,
+    responses: { 200: { description: 'The balance', schema: balanceSchema } },
+    async handler({ params, query, deps }) {
+      return { status: 200, body: await ledgerCall(() => accountBalance(deps.db, params.code, query.asOf)) };
+    },
+  });
+}
