@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { createSystemActivities } from './system';
 import { createApplicationActivities } from './applications';
+import { createLedgerActivities } from './ledger';
 
 export type { ActivityDeps } from './deps';
 
@@ -8,6 +9,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createSystemActivities(deps),
     ...createApplicationActivities(deps),
+    ...createLedgerActivities(deps),
   };
 }
 

@@ -15,6 +15,7 @@ import { certificateRoutes } from './routes/certificates';
 import { applicationRoutes } from './routes/applications';
 import { reconciliationRoutes } from './routes/reconciliations';
 import { periodRoutes } from './routes/periods';
+import { ledgerRoutes } from './routes/ledger';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -48,6 +49,7 @@ export function createApp(deps: ApiDeps): express.Express {
   applicationRoutes(api);
   reconciliationRoutes(api);
   periodRoutes(api);
+  ledgerRoutes(api);
   app.use(api.router);
   app.use(openApiRoutes(openApiDocument(api.registry)));
 
