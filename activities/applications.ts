@@ -8,6 +8,8 @@ import { loadPolicy, loadPolicyInForce } from '../db/repositories/policies';
 import { checkCertificate, checkEligibility } from '../domain/eligibility';
 import type { Disbursal } from '../domain/application-schemas';
 import { audit } from '../db/repositories/audit';
+import { openLoanRecords } from './loans';
+import type { LoanPeriod } from '../domain/repayment';
 
 export type ViolationList = Array<{ path: string; rule: string; message: string }>;
 
@@ -208,6 +210,10 @@ export function createApplicationActivities({ db, clock }: ActivityDeps) {
       repaymentMethod: RepaymentMethod;
       actor: Actor;
       requestId: string;
+      /** The loan's schedule, as the loan workflow computes it from the same pure code. */
+      periods: LoanPeriod[];
+      /** The business date the disbursal is recorded on (postings fall back to it in a closed quarter). */
+      recordedOn: string;
     }): Promise<void> {
       try {
         await db.transaction(async (trx) => {
@@ -241,6 +247,11 @@ export function createApplicationActivities({ db, clock }: ActivityDeps) {
           await trx('applications')
             .where({ id: r.applicationId })
             .update({ status: 'REPAYING', loan_id: r.loanId, bank_id: r.bankId, step_deadline_at: null, updated_at: r.at });
+          await openLoanRecords(trx, {
+            key: r.key, loanId: r.loanId, bankId: r.bankId, guaranteeCompanyId: app.guarantee_company_id, idNumber: app.id_number,
+            principal: r.disbursal.amount, disbursedOn: r.disbursal.disbursedOn, recordedOn: r.recordedOn,
+            contractNo: r.disbursal.contractNo, periods: r.periods,
+          });
           await audit(trx, {
             key: r.key, at: r.at, actor: r.actor, action: 'disbursal.record', entityType: 'application',
             entityId: r.applicationId, reason: null, requestId: r.requestId, payload: { loanId: r.loanId, ...r.disbursal },

@@ -1,8 +1,11 @@
 import {
   ApplicationFailure,
+  type ChildWorkflowHandle,
+  ParentClosePolicy,
   condition,
   proxyActivities,
   setHandler,
+  startChild,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -27,7 +30,10 @@ import {
   type ApplicationState,
   type DecisionMeta,
   type IntakeResult,
+  type LoanInput,
+  loanWorkflowId,
 } from './definitions';
+import { initialPeriods, loan } from './loan';
 
 const acts = proxyActivities<ApplicationActivities>({
   startToCloseTimeout: '30 seconds',
@@ -87,6 +93,7 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
   // Set while a decision's activity runs: a second decision, or the deadline, must wait for it.
   let inFlight = false;
   let seq = 0;
+  let loanRun: ChildWorkflowHandle<typeof loan> | undefined;
 
   const now = () => new Date().toISOString();
   const today = () => businessDateOf(Date.now());
@@ -239,6 +246,22 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
         const loanId = uuid4();
         seq += 1;
         const at = now();
+        const loanInput: LoanInput = {
+          loanId,
+          applicationId: input.applicationId,
+          bankId: meta.actor.orgId!,
+          guaranteeCompanyId: guaranteeCompanyId!,
+          borrowerIdNumber: input.idNumber,
+          terms: {
+            repaymentMethod: input.repaymentMethod,
+            principal: d.amount,
+            annualRate: d.annualRate,
+            disbursedOn: d.disbursedOn,
+            termMonths: input.termMonths,
+            policy: policy!,
+          },
+          policy: policy!,
+        };
         await acts.recordDisbursal({
           key: `${wfId}:${seq}:disbursal`,
           applicationId: input.applicationId,
@@ -250,6 +273,13 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
           repaymentMethod: input.repaymentMethod,
           actor: meta.actor,
           requestId: meta.requestId,
+          periods: initialPeriods(loanInput),
+          recordedOn: today(),
+        });
+        loanRun = await startChild(loan, {
+          workflowId: loanWorkflowId(loanId),
+          args: [loanInput],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
         });
         bankId = meta.actor.orgId;
         state.loanId = loanId;
@@ -366,6 +396,17 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
         status: 'EXPIRED', set: { end_reason: reason, step_deadline_at: null },
         audit: { action: `${step}.expire`, requestId: null },
       });
+    }
+  }
+  // After disbursal the application follows its loan (REPAYING → REPAID / DEFAULTED; the loan's
+  // activities keep the read model in step). Waiting costs no history; ABANDON means the loan
+  // outlives this workflow should it ever be terminated. (A parent that stays open also receives
+  // its child's completion, which the time-skipping test server mishandles for closed parents.)
+  if (loanRun) {
+    try {
+      state.status = (await loanRun.result()).status;
+    } catch {
+      // A loan terminated by an operator leaves the read model as the loan last wrote it.
     }
   }
   return state;
