@@ -1,6 +1,8 @@
 import type { ActivityDeps } from './deps';
 import { createSystemActivities } from './system';
 import { createApplicationActivities } from './applications';
+import { createLoanActivities } from './loans';
+import { createSubsidyActivities } from './subsidy';
 import { createLedgerActivities } from './ledger';
 
 export type { ActivityDeps } from './deps';
@@ -9,6 +11,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createSystemActivities(deps),
     ...createApplicationActivities(deps),
+    ...createLoanActivities(deps),
+    ...createSubsidyActivities(deps),
     ...createLedgerActivities(deps),
   };
 }

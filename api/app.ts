@@ -15,6 +15,9 @@ import { certificateRoutes } from './routes/certificates';
 import { applicationRoutes } from './routes/applications';
 import { reconciliationRoutes } from './routes/reconciliations';
 import { periodRoutes } from './routes/periods';
+import { loanRoutes } from './routes/loans';
+import { integrityRoutes } from './routes/integrity';
+import { subsidyClaimRoutes } from './routes/subsidy-claims';
 import { ledgerRoutes } from './routes/ledger';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -49,6 +52,9 @@ export function createApp(deps: ApiDeps): express.Express {
   applicationRoutes(api);
   reconciliationRoutes(api);
   periodRoutes(api);
+  loanRoutes(api);
+  integrityRoutes(api);
+  subsidyClaimRoutes(api);
   ledgerRoutes(api);
   app.use(api.router);
   app.use(openApiRoutes(openApiDocument(api.registry)));

@@ -2,7 +2,11 @@
  * Every update, query and signal of loanflow's workflows, with their argument and result types:
  * the one file both the workflows and the API client import.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { PolicyParams } from '../domain/policy';
+import type { LoanPeriod, LoanTerms } from '../domain/repayment';
+import type { Loss, LossSplit } from '../domain/default';
+import type { ClaimDecision, ExtensionBody, RecoveryBody, RepaymentBody } from '../domain/loan-schemas';
 import type { ApplicationStatus, RepaymentMethod, Role, TargetGroup } from '../domain/enums';
 import type {
   CounterGuaranteeDecision,
@@ -94,4 +98,108 @@ export function applicationWorkflowId(applicationId: string): string {
 
 export function loanWorkflowId(loanId: string): string {
   return `loan-${loanId}`;
+}
+
+// ---- Loans (issue 6) ----------------------------------------------------------------------------
+
+export type LoanStatus = 'REPAYING' | 'REPAID' | 'DEFAULTED';
+
+export interface LoanInput {
+  loanId: string;
+  applicationId: string;
+  bankId: string;
+  guaranteeCompanyId: string;
+  borrowerIdNumber: string;
+  terms: LoanTerms;
+  /** The policy version the application was submitted under: the loan keeps it to the end. */
+  policy: PolicyParams;
+  /** Set when a run continues as new: where the previous run left off. */
+  carried?: LoanState;
+}
+
+export interface LoanDefault {
+  on: string;
+  /** The period whose overdue days passed the threshold. */
+  period: number;
+  loss: Loss;
+  split: LossSplit;
+  recovered: string;
+}
+
+export interface LoanState {
+  loanId: string;
+  status: LoanStatus;
+  periods: LoanPeriod[];
+  extendedMonths: number;
+  bankReferences: string[];
+  recoveryReferences: string[];
+  defaulted: LoanDefault | null;
+  endedOn: string | null;
+  /** Step counter behind every idempotency key; carried across runs so keys never repeat. */
+  seq: number;
+  /** How many runs this loan's history has been split into (continue-as-new). */
+  run: number;
+}
+
+export const repaymentUpdate = defineUpdate<LoanState, [RepaymentBody, DecisionMeta]>('repayment');
+export const extensionUpdate = defineUpdate<LoanState, [ExtensionBody, DecisionMeta]>('extension');
+export const recoveryUpdate = defineUpdate<LoanState, [RecoveryBody, DecisionMeta]>('recovery');
+export const loanStateQuery = defineQuery<LoanState>('loanState');
+
+// ---- Subsidy claims (issue 6) ------------------------------------------------------------------
+
+export type ClaimStatus = 'SUBMITTED' | 'CHECKED' | 'PENDING_BUDGET' | 'PAID' | 'REJECTED';
+
+export interface ClaimInput {
+  claimId: string;
+  bankId: string;
+  quarter: string;
+  meta: DecisionMeta;
+}
+
+export interface ClaimLine {
+  loanId: string;
+  period: number;
+  amount: string;
+  dueOn: string;
+  balanceAtStart: string;
+  balanceAtEnd: string;
+}
+
+export interface ClaimState {
+  id: string;
+  bankId: string;
+  quarter: string;
+  status: ClaimStatus | 'REFUSED';
+  late: boolean;
+  lines: ClaimLine[];
+  total: string;
+  checkedBy: string | null;
+  /** Why the claim waits or was refused or rejected. */
+  note: string | null;
+}
+
+/** The outcome of filing: the API answers POST /v1/subsidy-claims with it. */
+export type FilingResult =
+  | { outcome: 'filed'; claim: ClaimState }
+  | { outcome: 'refused'; type: string; message: string; details: Array<{ path: string; message: string }> };
+
+export const filingUpdate = defineUpdate<FilingResult>('filing');
+/**
+ * A decision names its claim: the workflow id is per bank and quarter, and after a rejection a
+ * refiled claim runs under the same id, so a decision meant for the old claim must not reach the new.
+ */
+export interface ClaimDecisionMeta extends DecisionMeta {
+  claimId: string;
+}
+export const claimCheckUpdate = defineUpdate<ClaimState, [ClaimDecision, ClaimDecisionMeta]>('claimCheck');
+export const claimApprovalUpdate = defineUpdate<ClaimState, [ClaimDecision, ClaimDecisionMeta]>('claimApproval');
+/** Tries the payout of a claim waiting for budget again, and says at once whether it went through. */
+export const claimPaymentRetryUpdate = defineUpdate<ClaimState, [ClaimDecisionMeta]>('claimPaymentRetry');
+/** Sent when a fund's budget has been topped up: claims waiting for budget try again. */
+export const budgetToppedUpSignal = defineSignal<[{ fundId: string }]>('budgetToppedUp');
+export const claimStateQuery = defineQuery<ClaimState>('claimState');
+
+export function subsidyClaimWorkflowId(bankId: string, quarter: string): string {
+  return `subsidy-claim-${bankId}-${quarter}`;
 }

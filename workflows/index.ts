@@ -2,3 +2,5 @@
 // @temporalio/workflow, pure domain code, and types.
 export * from './system-check';
 export * from './application';
+export * from './loan';
+export * from './subsidy-claim';

@@ -1,0 +1,164 @@
+import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { SubsidyActivities } from '../activities/subsidy';
+import { businessDateOf } from '../domain/business-day';
+import { addDays, quarterBounds } from '../domain/dates';
+import { claimIsLate, quarterHasEnded } from '../domain/claim-rules';
+import {
+  budgetToppedUpSignal,
+  claimApprovalUpdate,
+  claimCheckUpdate,
+  claimPaymentRetryUpdate,
+  claimStateQuery,
+  failureTypes,
+  filingUpdate,
+  type Actor,
+  type ClaimInput,
+  type ClaimState,
+  type FilingResult,
+} from './definitions';
+
+const acts = proxyActivities<SubsidyActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+function fail(type: string, message: string, details: Array<{ path: string; message: string }> = []): never {
+  throw ApplicationFailure.create({ type, message, details: [details], nonRetryable: true });
+}
+
+/**
+ * One filing of a bank's interest-subsidy claim for a quarter (SPEC §1 step 7), workflow id
+ * subsidy-claim-<bankId>-<quarter>: so a bank has at most one claim in progress per quarter, and
+ * files again (a new run) after a rejection or for periods reported after a paid claim.
+ * The finance officer checks, a different finance approver approves; approval pays from the
+ * special fund, or the claim waits in PENDING_BUDGET until a top-up.
+ */
+export async function subsidyClaim(input: ClaimInput): Promise<ClaimState> {
+  const state: ClaimState = {
+    id: input.claimId,
+    bankId: input.bankId,
+    quarter: input.quarter,
+    status: 'SUBMITTED',
+    late: false,
+    lines: [],
+    total: '0.00',
+    checkedBy: null,
+    note: null,
+  };
+  const today = () => businessDateOf(Date.now());
+  let filing: FilingResult | undefined;
+  let inFlight = false;
+  let toppedUp = false;
+  let attempts = 0;
+
+  setHandler(claimStateQuery, () => state);
+  setHandler(filingUpdate, async () => {
+    await condition(() => filing !== undefined);
+    return filing!;
+  });
+
+  async function decide(fn: () => Promise<ClaimState>): Promise<ClaimState> {
+    inFlight = true;
+    try {
+      Object.assign(state, await fn());
+    } finally {
+      inFlight = false;
+    }
+    return state;
+  }
+  function requireStatus(claimId: string, allowed: ClaimState['status'][], what: string) {
+    if (claimId !== input.claimId) fail(failureTypes.invalidState, `claim ${claimId} is no longer in progress; claim ${input.claimId} is`);
+    if (filing === undefined) fail(failureTypes.invalidState, 'The claim is still being filed; try again in a moment');
+    if (!allowed.includes(state.status)) fail(failureTypes.invalidState, `${what} is not possible while the claim is ${state.status}`);
+    if (inFlight) fail(failureTypes.invalidState, 'Another decision on this claim is being recorded; try again');
+  }
+  const requireRole = (actor: Actor, role: string, what: string) => {
+    if (actor.role !== role) fail(failureTypes.forbidden, `${what} needs the ${role} role`);
+  };
+
+  setHandler(
+    claimCheckUpdate,
+    (d, meta) => decide(() => acts.checkClaim({ claimId: input.claimId, actor: meta.actor, requestId: meta.requestId, reason: d.reason, today: today(), decision: d.decision })),
+    {
+      validator: (_d, meta) => {
+        requireRole(meta.actor, 'finance_officer', 'Checking a subsidy claim');
+        requireStatus(meta.claimId, ['SUBMITTED'], 'A check');
+      },
+    },
+  );
+
+  setHandler(
+    claimApprovalUpdate,
+    (d, meta) => {
+      // This attempt sees the budget as it is now; only a later top-up should trigger a retry.
+      toppedUp = false;
+      return decide(() => acts.approveClaim({ claimId: input.claimId, actor: meta.actor, requestId: meta.requestId, reason: d.reason, today: today(), decision: d.decision }));
+    },
+    {
+      validator: (d, meta) => {
+        requireRole(meta.actor, 'finance_approver', 'Approving a subsidy claim');
+        requireStatus(meta.claimId, d.decision === 'approve' ? ['CHECKED'] : ['CHECKED', 'PENDING_BUDGET'], d.decision === 'approve' ? 'An approval' : 'A rejection');
+        // Maker–checker: whoever checked may not also approve.
+        if (meta.actor.userId === state.checkedBy) fail(failureTypes.forbidden, 'The approver must be a different person from the checker (maker–checker)');
+      },
+    },
+  );
+
+  const retry = (actor: Actor | null, requestId: string | null) =>
+    decide(() => acts.retryClaimPayment({ claimId: input.claimId, key: `${workflowInfo().workflowId}:${workflowInfo().runId}:pay:${++attempts}`, today: today(), actor, requestId }));
+
+  setHandler(claimPaymentRetryUpdate, (meta) => retry(meta.actor, meta.requestId), {
+    validator: (meta) => {
+      if (meta.actor.role !== 'finance_approver' && meta.actor.role !== 'finance_officer') fail(failureTypes.forbidden, 'Retrying a payout needs a finance role');
+      requireStatus(meta.claimId, ['PENDING_BUDGET'], 'Retrying the payout');
+    },
+  });
+  setHandler(budgetToppedUpSignal, () => {
+    toppedUp = true;
+  });
+
+  // ---- filing ---------------------------------------------------------------------------------
+  const filedOn = today();
+  if (!quarterHasEnded(input.quarter, filedOn)) {
+    const opens = addDays(quarterBounds(input.quarter).end, 1);
+    filing = {
+      outcome: 'refused',
+      type: failureTypes.validation,
+      message: `quarter ${input.quarter} has not ended yet; its claims can be filed from ${opens}`,
+      details: [{ path: 'quarter', message: `has not ended yet (claims open on ${opens})` }],
+    };
+    state.status = 'REFUSED';
+    await condition(allHandlersFinished);
+    return state;
+  }
+  const filed = await acts.fileClaim({
+    claimId: input.claimId,
+    bankId: input.bankId,
+    quarter: input.quarter,
+    workflowId: workflowInfo().workflowId,
+    filedOn,
+    late: claimIsLate(input.quarter, filedOn),
+    actor: input.meta.actor,
+    requestId: input.meta.requestId,
+  });
+  if (!filed.ok) {
+    filing = { outcome: 'refused', type: filed.type, message: filed.message, details: [{ path: 'quarter', message: filed.message }] };
+    state.status = 'REFUSED';
+    state.note = filed.message;
+    await condition(allHandlersFinished);
+    return state;
+  }
+  Object.assign(state, filed.claim);
+  filing = { outcome: 'filed', claim: state };
+
+  // ---- decisions; a claim short of budget waits for a top-up ------------------------------------
+  while (state.status !== 'PAID' && state.status !== 'REJECTED') {
+    await condition(() => state.status === 'PAID' || state.status === 'REJECTED' || (toppedUp && state.status === 'PENDING_BUDGET' && !inFlight));
+    if (toppedUp && state.status === 'PENDING_BUDGET') {
+      toppedUp = false;
+      await retry(null, null);
+    }
+  }
+  await condition(() => !inFlight && allHandlersFinished());
+  return state;
+}
