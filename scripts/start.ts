@@ -15,6 +15,7 @@ import { createLoanflowWorker } from './lib/worker';
 import { listen } from './lib/api-server';
 import { localJwtSecret } from './lib/secrets';
 import { requireFreePorts } from './lib/ports';
+import { ensureSchedules } from './lib/schedules';
 import { isEmpty, seedDemoData, demoUsers, DEMO_PASSWORD } from './lib/demo-seed';
 
 async function main() {
@@ -101,6 +102,7 @@ async function main() {
 
     const temporal = await connectTemporalClient(temporalAddress, config.TEMPORAL_NAMESPACE);
     stops.push(() => temporal.connection.close());
+    await ensureSchedules(temporal, config.TASK_QUEUE);
     const api = await listen(
       {
         db,

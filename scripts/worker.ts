@@ -3,6 +3,8 @@ import pino from 'pino';
 import { loadConfig, ConfigError } from '../config';
 import { createDb } from '../db/knex';
 import { createLoanflowWorker } from './lib/worker';
+import { ensureSchedules } from './lib/schedules';
+import { connectTemporalClient } from '../api/temporal';
 
 async function main() {
   const config = loadConfig();
@@ -17,6 +19,9 @@ async function main() {
     taskQueue: config.TASK_QUEUE,
     db,
   });
+  const client = await connectTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  await ensureSchedules(client, config.TASK_QUEUE);
+  await client.connection.close();
   logger.info({ taskQueue: config.TASK_QUEUE }, 'worker started');
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM by default.
   await worker.run();

@@ -4,3 +4,4 @@ export * from './system-check';
 export * from './application';
 export * from './loan';
 export * from './subsidy-claim';
+export * from './ledger-sealing';
