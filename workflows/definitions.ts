@@ -2,7 +2,7 @@
  * Every update, query and signal of loanflow's workflows, with their argument and result types:
  * the one file both the workflows and the API client import.
  */
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { PolicyParams } from '../domain/policy';
 import type { LoanPeriod, LoanTerms } from '../domain/repayment';
 import type { Loss, LossSplit } from '../domain/default';
@@ -196,8 +196,6 @@ export const claimCheckUpdate = defineUpdate<ClaimState, [ClaimDecision, ClaimDe
 export const claimApprovalUpdate = defineUpdate<ClaimState, [ClaimDecision, ClaimDecisionMeta]>('claimApproval');
 /** Tries the payout of a claim waiting for budget again, and says at once whether it went through. */
 export const claimPaymentRetryUpdate = defineUpdate<ClaimState, [ClaimDecisionMeta]>('claimPaymentRetry');
-/** Sent when a fund's budget has been topped up: claims waiting for budget try again. */
-export const budgetToppedUpSignal = defineSignal<[{ fundId: string }]>('budgetToppedUp');
 export const claimStateQuery = defineQuery<ClaimState>('claimState');
 
 export function subsidyClaimWorkflowId(bankId: string, quarter: string): string {

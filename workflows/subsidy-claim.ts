@@ -4,7 +4,6 @@ import { businessDateOf } from '../domain/business-day';
 import { addDays, quarterBounds } from '../domain/dates';
 import { claimIsLate, quarterHasEnded } from '../domain/claim-rules';
 import {
-  budgetToppedUpSignal,
   claimApprovalUpdate,
   claimCheckUpdate,
   claimPaymentRetryUpdate,
@@ -31,7 +30,7 @@ function fail(type: string, message: string, details: Array<{ path: string; mess
  * subsidy-claim-<bankId>-<quarter>: so a bank has at most one claim in progress per quarter, and
  * files again (a new run) after a rejection or for periods reported after a paid claim.
  * The finance officer checks, a different finance approver approves; approval pays from the
- * special fund, or the claim waits in PENDING_BUDGET until a top-up.
+ * special fund, or the claim waits in PENDING_BUDGET until a top-up (or a finance user) retries it.
  */
 export async function subsidyClaim(input: ClaimInput): Promise<ClaimState> {
   const state: ClaimState = {
@@ -48,7 +47,6 @@ export async function subsidyClaim(input: ClaimInput): Promise<ClaimState> {
   const today = () => businessDateOf(Date.now());
   let filing: FilingResult | undefined;
   let inFlight = false;
-  let toppedUp = false;
   let attempts = 0;
 
   setHandler(claimStateQuery, () => state);
@@ -89,11 +87,7 @@ export async function subsidyClaim(input: ClaimInput): Promise<ClaimState> {
 
   setHandler(
     claimApprovalUpdate,
-    (d, meta) => {
-      // This attempt sees the budget as it is now; only a later top-up should trigger a retry.
-      toppedUp = false;
-      return decide(() => acts.approveClaim({ claimId: input.claimId, actor: meta.actor, requestId: meta.requestId, reason: d.reason, today: today(), decision: d.decision }));
-    },
+    (d, meta) => decide(() => acts.approveClaim({ claimId: input.claimId, actor: meta.actor, requestId: meta.requestId, reason: d.reason, today: today(), decision: d.decision })),
     {
       validator: (d, meta) => {
         requireRole(meta.actor, 'finance_approver', 'Approving a subsidy claim');
@@ -104,17 +98,23 @@ export async function subsidyClaim(input: ClaimInput): Promise<ClaimState> {
     },
   );
 
-  const retry = (actor: Actor | null, requestId: string | null) =>
-    decide(() => acts.retryClaimPayment({ claimId: input.claimId, key: `${workflowInfo().workflowId}:${workflowInfo().runId}:pay:${++attempts}`, today: today(), actor, requestId }));
-
-  setHandler(claimPaymentRetryUpdate, (meta) => retry(meta.actor, meta.requestId), {
+  setHandler(
+    claimPaymentRetryUpdate,
+    (meta) =>
+      decide(() =>
+        acts.retryClaimPayment({
+          claimId: input.claimId,
+          key: `${workflowInfo().workflowId}:${workflowInfo().runId}:pay:${++attempts}`,
+          today: today(),
+          actor: meta.actor,
+          requestId: meta.requestId,
+        }),
+      ),
+    {
     validator: (meta) => {
       if (meta.actor.role !== 'finance_approver' && meta.actor.role !== 'finance_officer') fail(failureTypes.forbidden, 'Retrying a payout needs a finance role');
       requireStatus(meta.claimId, ['PENDING_BUDGET'], 'Retrying the payout');
     },
-  });
-  setHandler(budgetToppedUpSignal, () => {
-    toppedUp = true;
   });
 
   // ---- filing ---------------------------------------------------------------------------------
@@ -151,14 +151,7 @@ export async function subsidyClaim(input: ClaimInput): Promise<ClaimState> {
   Object.assign(state, filed.claim);
   filing = { outcome: 'filed', claim: state };
 
-  // ---- decisions; a claim short of budget waits for a top-up ------------------------------------
-  while (state.status !== 'PAID' && state.status !== 'REJECTED') {
-    await condition(() => state.status === 'PAID' || state.status === 'REJECTED' || (toppedUp && state.status === 'PENDING_BUDGET' && !inFlight));
-    if (toppedUp && state.status === 'PENDING_BUDGET') {
-      toppedUp = false;
-      await retry(null, null);
-    }
-  }
-  await condition(() => !inFlight && allHandlersFinished());
+  // ---- decisions; a claim short of budget waits until a top-up retries its payout ----------------
+  await condition(() => (state.status === 'PAID' || state.status === 'REJECTED') && !inFlight && allHandlersFinished());
   return state;
 }

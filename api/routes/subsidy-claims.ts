@@ -10,15 +10,19 @@ import { actorOf } from '../actor';
 import { updateErrorToApi } from '../workflow-errors';
 import { claimLines, scopeClaims, type ClaimRow } from '../../db/repositories/subsidy';
 import { claimDecisionSchema, newSubsidyClaimSchema } from '../../domain/loan-schemas';
+import { normalisedPositiveMoneyString } from '../../domain/money';
+import { businessDateOf } from '../../domain/business-day';
+import { allocateBudget, getFund, getFundStatus } from '../../db/ledger';
+import { audit } from '../../db/repositories/audit';
 import { quarterSchema } from '../../domain/dates';
 import {
-  budgetToppedUpSignal,
   claimApprovalUpdate,
   claimCheckUpdate,
   claimPaymentRetryUpdate,
   filingUpdate,
   subsidyClaimWorkflowId,
   type ClaimDecisionMeta,
+  type DecisionMeta,
 } from '../../workflows/definitions';
 import { subsidyClaim } from '../../workflows/subsidy-claim';
 
@@ -77,15 +81,30 @@ export async function claimView(db: Knex, c: ClaimRow) {
 }
 
 /**
- * Wakes every claim waiting for budget in this fund's bureau after a top-up: each tries its payout
- * again, oldest first by the ledger's row locks. Meant to be called after a budget allocation.
+ * After a top-up, the claims waiting for budget try their payout again, oldest first, each through
+ * its workflow's update: the caller learns at once which were paid and which still wait.
  */
-export async function notifyBudgetTopUp(deps: { db: Knex; temporal: Client }, fundId: string): Promise<number> {
-  const waiting: Array<{ workflow_id: string }> = await deps.db('subsidy_claims').where({ status: 'PENDING_BUDGET' }).orderBy('updated_at').select('workflow_id');
-  for (const c of waiting) {
-    await deps.temporal.workflow.getHandle(c.workflow_id).signal(budgetToppedUpSignal, { fundId }).catch(() => undefined);
+export async function payWaitingClaims(
+  deps: { db: Knex; temporal: Client },
+  financeBureauId: string,
+  meta: DecisionMeta,
+): Promise<{ paid: string[]; waiting: string[] }> {
+  // A claim is paid from the fund of the bureau whose approver approved it.
+  const rows: Array<{ id: string; workflow_id: string }> = await deps.db('subsidy_claims as c')
+    .join('users as u', 'u.id', 'c.approved_by')
+    .where({ 'c.status': 'PENDING_BUDGET', 'u.org_id': financeBureauId })
+    .orderBy([{ column: 'c.approved_at' }, { column: 'c.id' }])
+    .select('c.id', 'c.workflow_id');
+  const paid: string[] = [];
+  const waiting: string[] = [];
+  for (const c of rows) {
+    const state = await deps.temporal.workflow
+      .getHandle(c.workflow_id)
+      .executeUpdate(claimPaymentRetryUpdate, { args: [{ ...meta, claimId: c.id }] })
+      .catch(() => undefined);
+    (state?.status === 'PAID' ? paid : waiting).push(c.id);
   }
-  return waiting.length;
+  return { paid, waiting };
 }
 
 const idParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
@@ -237,12 +256,51 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
     method: 'post',
     path: '/v1/subsidy-claims/:id/payment',
     tag: 'subsidy-claims',
-    summary: 'Try the payout of a claim waiting for budget again (after a top-up)',
-    description: 'Answers with the claim: PAID when the fund now covers it, still PENDING_BUDGET otherwise. Claims are also woken by a budget top-up.',
+    summary: 'Try the payout of a claim waiting for budget again',
+    description: 'Answers with the claim: PAID when the fund now covers it, still PENDING_BUDGET otherwise. A top-up (POST /v1/funds/:id/top-ups) does this for every waiting claim.',
     auth: ['finance_officer', 'finance_approver'],
     idempotent: true,
     params: idParam,
     responses: { 200: { description: 'The claim as it now stands', schema: claimViewSchema } },
     handler: (ctx) => decide(ctx as Ctx, (h, meta) => h.executeUpdate(claimPaymentRetryUpdate, { args: [meta] })),
+  });
+
+  // The top-up lives here rather than with the fund reads because what matters about it is the
+  // claims it pays: each claim waiting for budget tries its payout again, oldest first.
+  api.add({
+    method: 'post',
+    path: '/v1/funds/:id/top-ups',
+    tag: 'funds',
+    summary: "Top up a special fund's budget (finance bureau); claims waiting for budget are paid if it now covers them",
+    auth: ['finance_officer', 'finance_approver'],
+    idempotent: true,
+    params: idParam,
+    body: z.object({ amount: normalisedPositiveMoneyString, reason: z.string().trim().min(1, 'must not be empty').max(2000) }).strict().meta({ id: 'FundTopUp' }),
+    responses: {
+      201: {
+        description: 'Allocated; the fund as it now stands and how many waiting claims were woken',
+        schema: z.object({
+          id: z.string(), year: z.number(), budget: money, reserved: money, paid: money, available: money,
+          claimsPaid: z.array(z.string()).meta({ description: 'claims that were waiting for budget and are now paid' }),
+          claimsWaiting: z.array(z.string()).meta({ description: 'claims still waiting for budget' }),
+        }),
+      },
+    },
+    async handler({ params, body, user, deps, requestId }) {
+      const fund = await getFund(deps.db, params.id);
+      if (!fund || fund.financeBureauOrgId !== user.orgId) throw new ApiError('NOT_FOUND', `fund ${params.id} not found`);
+      const today = businessDateOf(deps.now?.() ?? new Date());
+      await deps.db.transaction(async (trx) => {
+        const entry = await allocateBudget(trx, {
+          fundId: fund.id, amount: body.amount, postedOn: today, idempotencyKey: `fund:${fund.id}:top-up:${randomUUID()}`, description: `Top-up: ${body.reason}`,
+        });
+        await audit(trx, {
+          actor: actorOf(user), action: 'fund.top_up', entityType: 'fund', entityId: fund.id, reason: body.reason, requestId,
+          payload: { amount: body.amount, ledgerEntryId: entry.id },
+        });
+      });
+      const { paid, waiting } = await payWaitingClaims(deps, fund.financeBureauOrgId, { actor: actorOf(user), requestId });
+      return { status: 201, body: { ...(await getFundStatus(deps.db, fund.id)), claimsPaid: paid, claimsWaiting: waiting } };
+    },
   });
 }

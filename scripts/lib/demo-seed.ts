@@ -3,6 +3,7 @@ import { hashPassword } from '../../api/auth/passwords';
 import { defaultPolicyParams } from '../../domain/policy';
 import { addDays } from '../../domain/dates';
 import { businessDateOf } from '../../domain/business-day';
+import { accountCode, allocateBudget, createFund, postEntry } from '../../db/ledger';
 
 export const DEMO_PASSWORD = 'demo';
 
@@ -44,9 +45,15 @@ export const DEMO_CERTIFICATE_NO = 'SYB-2026-0001';
 /** The policy version the demo starts with: SPEC §3a defaults, in force since long ago. */
 export const DEMO_POLICY_EFFECTIVE_FROM = '2006-01-01';
 
+/** The special fund's budget for the current year, and the guarantee company's guarantee fund. */
+export const DEMO_FUND_BUDGET = '5000000.00';
+export const DEMO_GUARANTEE_FUND = '10000000.00';
+
 /**
  * Seeds the demo of API.md in one transaction: organisations, users, the default policy
- * version and the applicant's valid certificate (issued 60 days before `today`).
+ * version, the applicant's valid certificate (issued 60 days before `today`), the finance
+ * bureau's special fund for the current year with its budget, and the guarantee company's
+ * guarantee fund deposit (what compensations on default are paid from).
  */
 export async function seedDemoData(db: Knex, today: string = businessDateOf(new Date())): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
@@ -79,6 +86,20 @@ export async function seedDemoData(db: Knex, today: string = businessDateOf(new 
       course: 'SYB',
       issued_on: addDays(today, -60),
       registered_by: trainer.id,
+    });
+    const year = Number(today.slice(0, 4));
+    const fund = await createFund(trx, { year, financeBureauOrgId: orgIds.get('finance')!, name: `SME development special fund ${year}` });
+    await allocateBudget(trx, { fundId: fund.id, amount: DEMO_FUND_BUDGET, postedOn: today, idempotencyKey: `demo:fund:${fund.id}:budget`, description: `Budget ${year}` });
+    const guarantor = orgIds.get('guarantee')!;
+    await postEntry(trx, {
+      idempotencyKey: `demo:guarantor:${guarantor}:deposit`,
+      postedOn: today,
+      kind: 'guarantee.deposit',
+      description: 'Guarantee fund deposit',
+      lines: [
+        { account: accountCode.guarantor(guarantor, 'guarantee_fund'), side: 'debit', amount: DEMO_GUARANTEE_FUND },
+        { account: accountCode.guarantor(guarantor, 'capital'), side: 'credit', amount: DEMO_GUARANTEE_FUND },
+      ],
     });
   });
 }

@@ -27,7 +27,8 @@ export interface LoanOptions {
   termMonths?: number;
   repaymentMethod?: 'monthly_interest_bullet' | 'equal_instalment';
   annualRate?: string;
-  bank?: 'bank-a' | 'bank-b';
+  /** The disbursing bank officer's token (default: bank-a's). */
+  bankToken?: string;
 }
 
 export interface OpenedLoan {
@@ -53,13 +54,14 @@ export async function openLoan(h: ApiHarness, on: TestWorkflowEnvironment, orgs:
     expect(r.status, `${path}: ${JSON.stringify(r.body)}`).to.equal(200);
   }
   const disbursedOn = await serverToday(on);
+  const bankToken = o.bankToken ?? (await h.login('bank-a'));
   const d = await h.call('POST', `/v1/applications/${applicationId}/disbursal`, {
-    token: await h.login(o.bank ?? 'bank-a'),
+    token: bankToken,
     body: { contractNo: `C-${applicationId.slice(0, 8)}`, amount, annualRate: o.annualRate ?? '0.0435', disbursedOn, bankReference: `D-${applicationId.slice(0, 8)}` },
   });
   expect(d.status, JSON.stringify(d.body)).to.equal(200);
   const loanId = d.body.loanId as string;
-  const loan = await h.call('GET', `/v1/loans/${loanId}`, { token: await h.login(o.bank ?? 'bank-a') });
+  const loan = await h.call('GET', `/v1/loans/${loanId}`, { token: bankToken });
   expect(loan.status, JSON.stringify(loan.body)).to.equal(200);
   return { applicant, applicationId, loanId, disbursedOn, loan: loan.body };
 }
@@ -72,12 +74,12 @@ export async function pay(
   on: TestWorkflowEnvironment,
   loanId: string,
   period: { period: number; dueOn: string; principal: string; interest: string },
-  o: { paidOn?: string; amount?: string; bank?: string; expect?: number } = {},
+  o: { paidOn?: string; amount?: string; bankToken?: string; expect?: number } = {},
 ) {
   const paidOn = o.paidOn ?? period.dueOn;
   await skipTo(on, paidOn);
   const r = await h.call('POST', `/v1/loans/${loanId}/repayments`, {
-    token: await h.login(o.bank ?? 'bank-a'),
+    token: o.bankToken ?? (await h.login('bank-a')),
     body: { period: period.period, amount: o.amount ?? amountDue(period), paidOn, bankReference: `R-${loanId.slice(0, 8)}-${period.period}-${paidOn}-${o.amount ?? 'full'}` },
   });
   expect(r.status, `period ${period.period}: ${JSON.stringify(r.body)}`).to.equal(o.expect ?? 201);
@@ -121,4 +123,17 @@ export async function fundFor(db: Knex, year: number, budget: string | null, key
   const fund = (await findFund(db, bureau.id, year)) ?? (await createFund(db, { year, financeBureauOrgId: bureau.id, name: `Special fund ${year}` }));
   if (budget) await allocateBudget(db, { fundId: fund.id, amount: budget, postedOn: `${year}-01-01`, idempotencyKey: key });
   return fund.id;
+}
+
+/**
+ * Terminates every open workflow on the time-skipping server. Workflows left open by a test file
+ * whose worker has gone get workflow tasks nobody takes once their timers fire, and the test server
+ * stops skipping time while a task is outstanding: files that skip time clean up before and after.
+ */
+export async function terminateOpenWorkflows(on: TestWorkflowEnvironment, reason: string): Promise<void> {
+  const open = await on.client.workflowService.listOpenWorkflowExecutions({ namespace: on.namespace ?? 'default', maximumPageSize: 1000 });
+  for (const e of open.executions) {
+    const id = e.execution?.workflowId;
+    if (id) await on.client.workflow.getHandle(id, e.execution?.runId ?? undefined).terminate(reason).catch(() => undefined);
+  }
 }
