@@ -284,19 +284,16 @@ export async function loan(input: LoanInput): Promise<LoanState> {
   }
 
   while (state.status === 'REPAYING') {
+    if (dueDatesThisRun() >= DUE_DATES_PER_RUN || historyIsLong()) await continueAsNewWhenIdle();
     const next = nextCheckpoint(state.periods, policy);
     const wait = next === undefined ? undefined : businessDayStartMs(next) - Date.now();
     if (wait === undefined || wait > 0) {
       changed = false;
       // Wakes at the checkpoint, or earlier when a repayment or an extension moved the plan.
       const moved = wait === undefined ? await condition(() => changed || historyIsLong()) : await condition(() => changed || historyIsLong(), wait);
-      if (moved) {
-        if (historyIsLong()) await continueAsNewWhenIdle();
-        continue;
-      }
+      if (moved) continue;
     }
     await exclusive(checkpoints);
-    if (state.status === 'REPAYING' && (dueDatesThisRun() >= DUE_DATES_PER_RUN || historyIsLong())) await continueAsNewWhenIdle();
   }
 
   // In default the loan stays open for recoveries until the guarantor has been repaid in full.

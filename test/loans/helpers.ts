@@ -7,6 +7,7 @@ import { businessDateOf } from '../../domain/business-day';
 import { businessDayStartMs } from '../../domain/loan-calendar';
 import { Money, formatMoney } from '../../domain/money';
 import { accountCode, allocateBudget, createFund, findFund, postEntry, trialBalance } from '../../db/ledger';
+import { defaultPolicyParams, type PolicyParams } from '../../domain/policy';
 
 const HOUR = 3600 * 1000;
 
@@ -135,5 +136,25 @@ export async function terminateOpenWorkflows(on: TestWorkflowEnvironment, reason
   for (const e of open.executions) {
     const id = e.execution?.workflowId;
     if (id) await on.client.workflow.getHandle(id, e.execution?.runId ?? undefined).terminate(reason).catch(() => undefined);
+  }
+}
+
+/**
+ * Runs `fn` (a submission) while a policy version with `overrides` is in force, then puts the
+ * defaults back in force: an application keeps the version of its submission day, so only the
+ * applications submitted inside `fn` get these rules.
+ */
+export async function underPolicy<T>(h: ApiHarness, overrides: Partial<PolicyParams>, fn: () => Promise<T>): Promise<T> {
+  const admin = await h.login('admin');
+  const effectiveFrom = businessDateOf(Date.now());
+  const set = async (params: PolicyParams) => {
+    const r = await h.call('POST', '/v1/policies', { token: admin, body: { effectiveFrom, params } });
+    expect(r.status, JSON.stringify(r.body)).to.equal(201);
+  };
+  await set({ ...defaultPolicyParams, ...overrides } as PolicyParams);
+  try {
+    return await fn();
+  } finally {
+    await set({ ...defaultPolicyParams } as PolicyParams);
   }
 }
