@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { testEnv, type TestEnv } from '../support/env';
-import { startApi, type ApiHarness } from '../support/api';
+import { newApplicant, startApi, type ApiHarness } from '../support/api';
 import { demoOrgs, type DemoOrgs } from '../applications/helpers';
 import { amountDue, expectTrialBalance, ledgerOfLoan, openLoan, pay, skipTo, terminateOpenWorkflows } from './helpers';
 import { buildSchedule, scheduleTotals } from '../../domain/schedule';
@@ -101,7 +101,16 @@ describe('loan repayments (time-skipping server)', () => {
   });
 
   it("refuses what does not fit, naming the field, and only the loan's own bank may report", async () => {
-    const { loanId, loan } = await openLoan(h, skipping, orgs, { termMonths: 6 });
+    const { loanId, loan, applicant } = await openLoan(h, skipping, orgs, { termMonths: 6 });
+    // Who sees the loan: the borrower, the bank, the guarantee company, finance and the auditor.
+    for (const [who, status] of [['bank-a', 200], ['g-reviewer', 200], ['fin-officer', 200], ['auditor', 200], ['bank-b', 403]] as const) {
+      expect((await h.call('GET', `/v1/loans/${loanId}`, { token: await h.login(who) })).status, who).to.equal(status);
+    }
+    expect((await h.call('GET', `/v1/loans/${loanId}`, { token: applicant.token })).status).to.equal(200);
+    expect((await h.call('GET', `/v1/loans/${loanId}`, { token: (await newApplicant(h)).token })).status).to.equal(403);
+    expect((await h.call('GET', `/v1/loans/00000000-0000-4000-8000-000000000000`, { token: await h.login('auditor') })).status).to.equal(404);
+    expect((await h.call('GET', `/v1/integrity-records/${applicant.idNumber}`, { token: (await newApplicant(h)).token })).status).to.equal(403);
+    expect((await h.call('GET', '/v1/integrity-records/123', { token: await h.login('auditor') })).status).to.equal(400);
     const p1 = loan.schedule[0];
     const body = { period: 1, amount: amountDue(p1), paidOn: loan.disbursedOn, bankReference: 'X-1' };
     const post = async (user: string, b: Record<string, unknown>) =>
@@ -124,8 +133,16 @@ describe('loan repayments (time-skipping server)', () => {
     expect(bad.body.error.details[0].path).to.equal('amount');
     expect(await env.db('loan_repayments').where({ loan_id: loanId })).to.have.length(0);
 
-    const ok = await post('bank-a', {});
+    // A retried request with the same Idempotency-Key replays the first answer; nothing posts twice.
+    const bankA = await h.login('bank-a');
+    const send = () => h.call('POST', `/v1/loans/${loanId}/repayments`, { token: bankA, body, headers: { 'Idempotency-Key': `pay-${loanId}` } });
+    const ok = await send();
     expect(ok.status, JSON.stringify(ok.body)).to.equal(201);
+    const replay = await send();
+    expect(replay.status).to.equal(201);
+    expect(replay.headers.get('idempotent-replayed')).to.equal('true');
+    expect(await env.db('loan_repayments').where({ loan_id: loanId })).to.have.length(1);
+    expect(await env.db('ledger_entries').where({ kind: 'loan.repayment' }).whereRaw(`metadata->>'loanId' = ?`, [loanId])).to.have.length(1);
     const again = await post('bank-a', { bankReference: 'X-2' });
     expect(again.status).to.equal(409);
     expect(again.body.error.code).to.equal('CONFLICT');
