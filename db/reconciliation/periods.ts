@@ -3,7 +3,7 @@ import { closePeriod, getPeriod, reopenPeriod, type Db } from '../ledger';
 import { audit, type AuditActor } from '../repositories/audit';
 import { quarterBounds, quarterSchema } from '../../domain/dates';
 import { FinanceError, type FinanceErrorDetail } from './errors';
-import { payoutsSql } from './payouts';
+import { ledgerDisagreementsSql, payoutsSql } from './payouts';
 
 /**
  * Closing a quarter (SPEC §1 step 8): the finance approver closes a quarter that has ended and whose
@@ -76,6 +76,14 @@ export async function closeBlockers(db: Db, quarter: string, today: string): Pro
     out.push({
       path: `reconciliations/${r.reconciliation_id}`,
       message: `payout entry ${r.entry_id} (claim ${r.claim_id}, ${r.posted_on}) was posted after this reconciliation: import the statement again`,
+    });
+  }
+  const d = ledgerDisagreementsSql(start, end);
+  const { rows: drifted } = await db.raw(`${d.sql} order by c.paid_on, c.id limit ?`, [...d.bindings, MAX_LISTED]);
+  for (const r of drifted) {
+    out.push({
+      path: `subsidy-claims/${r.claim_id}`,
+      message: `the claim says ${r.total} paid on ${r.paid_on}, its ledger entry ${r.entry_id} (${r.kind}) ${r.paid ?? 'nothing'} to the bank on ${r.posted_on}: the records disagree`,
     });
   }
   const { rows: open } = await db.raw(

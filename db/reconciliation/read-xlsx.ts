@@ -40,11 +40,12 @@ function cellText(v: ExcelJS.CellValue): string {
 }
 
 /**
- * Streams the first worksheet of an XLSX statement (exceljs's streaming reader: rows arrive one
- * by one; only the shared-strings table, which the format needs for random access, is held).
+ * Streams the first worksheet of an XLSX statement in batches (exceljs's streaming reader: rows
+ * arrive one by one; only the shared-strings table, which the format needs for random access, is
+ * held).
  * Same columns, rules and errors as CSV, positions as "row 12, cell C12".
  */
-export async function* readXlsxStatement(input: Readable, ctx: StatementContext): AsyncGenerator<StatementLine> {
+export async function* readXlsxStatement(input: Readable, ctx: StatementContext): AsyncGenerator<StatementLine[]> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -56,6 +57,7 @@ export async function* readXlsxStatement(input: Readable, ctx: StatementContext)
   let header: Header | undefined;
   let lines = 0;
   let sheets = 0;
+  let batch: StatementLine[] = [];
   try {
     outer: for await (const sheet of reader) {
       sheets += 1;
@@ -93,10 +95,15 @@ export async function* readXlsxStatement(input: Readable, ctx: StatementContext)
           problems.add(...line);
           if (problems.full) break outer;
         } else if (!problems.any) {
-          yield line;
+          batch.push(line);
+          if (batch.length >= 2000) {
+            yield batch;
+            batch = [];
+          }
         }
       }
     }
+    if (batch.length && !problems.any) yield batch;
   } catch (e) {
     if (e instanceof StatementFileError) throw e;
     problems.add({ path: '(file)', message: `not readable as XLSX: ${(e as Error).message}` });

@@ -1,4 +1,4 @@
-import { positiveMoneyString } from '../../domain/money';
+import { moneyString } from '../../domain/money';
 import { isIsoDate } from '../../domain/dates';
 import type { FinanceErrorDetail } from './errors';
 
@@ -72,40 +72,56 @@ export function readHeader(cells: string[], lineNo: number, locate: Locate): Hea
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-/** One line's cells (as text) → a statement line, or the problems naming line and column. */
+const cellAt = (cells: readonly string[], i: number | undefined): string => (i === undefined ? '' : (cells[i] ?? '').trim());
+const NON_ZERO = /[1-9]/;
+
+/**
+ * One line's cells (as text) → a statement line, or the problems naming line and column. It runs
+ * once per line of million-line files, so it allocates nothing on the good path (no closures, no
+ * Decimal: moneyString checks the text, and "> 0" is "has a non-zero digit" on that text).
+ */
 export function checkLine(
   cells: readonly string[],
   lineNo: number,
-  { index, named }: Header,
+  header: Header,
   ctx: StatementContext,
   locate: Locate,
 ): StatementLine | FinanceErrorDetail[] {
+  const { index } = header;
+  const valueDate = cellAt(cells, index.date);
+  const reference = cellAt(cells, index.reference);
+  const amount = cellAt(cells, index.amount);
+  const description = cellAt(cells, index.description);
+  const money = moneyString.safeParse(amount);
+  let extra = -1;
+  if (cells.length > header.named.size) extra = cells.findIndex((v, i) => !header.named.has(i) && v.trim() !== '');
+  const good =
+    extra < 0 &&
+    isIsoDate(valueDate) &&
+    valueDate >= ctx.quarterStart &&
+    valueDate <= ctx.quarterEnd &&
+    valueDate <= ctx.today &&
+    reference !== '' &&
+    reference.length <= MAX_REFERENCE &&
+    !CONTROL.test(reference) &&
+    money.success &&
+    NON_ZERO.test(amount) &&
+    description.length <= MAX_DESCRIPTION;
+  if (good) return { lineNo, valueDate, reference, amount, description };
+
   const problems: FinanceErrorDetail[] = [];
-  const cell = (c: StatementColumn) => (index[c] === undefined ? '' : (cells[index[c]!] ?? '').trim());
   const fail = (c: StatementColumn, message: string) => problems.push({ path: locate(lineNo, index[c] ?? 0, c), message });
-
-  const extra = cells.findIndex((v, i) => !named.has(i) && v.trim() !== '');
   if (extra >= 0) problems.push({ path: locate(lineNo, extra, '(no header)'), message: 'a value in a column the header does not name' });
-
-  const valueDate = cell('date');
   if (!isIsoDate(valueDate)) fail('date', `must be a date YYYY-MM-DD, got ${JSON.stringify(valueDate)}`);
   else if (valueDate < ctx.quarterStart || valueDate > ctx.quarterEnd) fail('date', `${valueDate} is outside the quarter (${ctx.quarterStart} to ${ctx.quarterEnd})`);
   else if (valueDate > ctx.today) fail('date', `${valueDate} is in the future`);
-
-  const reference = cell('reference');
   if (reference === '') fail('reference', 'must not be empty (the subsidy claim id the payment carried)');
   else if (reference.length > MAX_REFERENCE) fail('reference', `must be at most ${MAX_REFERENCE} characters`);
   else if (CONTROL.test(reference)) fail('reference', 'must not contain control characters');
-
-  const amount = cell('amount');
-  const money = positiveMoneyString.safeParse(amount);
   if (!money.success) fail('amount', `${money.error.issues[0]!.message}, got ${JSON.stringify(amount)}`);
-
-  const description = cell('description');
+  else if (!NON_ZERO.test(amount)) fail('amount', `must be greater than 0.00, got ${JSON.stringify(amount)}`);
   if (description.length > MAX_DESCRIPTION) fail('description', `must be at most ${MAX_DESCRIPTION} characters`);
-
-  if (problems.length) return problems;
-  return { lineNo, valueDate, reference, amount, description };
+  return problems;
 }
 
 /** Collects problems up to the limit, then stops the read with a StatementFileError. */

@@ -154,7 +154,7 @@ describe('finance: statement reconciliation', function () {
                 expected.amountDiffers += 1;
                 break;
               case 'date_differs':
-                lines.push(`${addDays(c.paidOn, -1)},${c.claimId},${c.amount},`);
+                lines.push(`${addDays(c.paidOn, 8 + (s.day % 5))},${c.claimId},${c.amount},`); // after the receipt window
                 expected.dateDiffers += 1;
                 break;
               case 'duplicated':
@@ -231,7 +231,7 @@ describe('finance: statement reconciliation', function () {
     });
 
     it('broken quoting and stray columns', async function () {
-      expect((await refused(csv([HEADER, '2026-04-01,"A,1.00,']))).details[0]!.message).to.match(/^not readable as CSV: Quote Not Closed/);
+      expect((await refused(csv([HEADER, '2026-04-01,"A,1.00,']))).details[0]!.message).to.match(/^not readable as CSV \(a quote is never closed\): Quote Not Closed/);
       expect((await refused(csv([HEADER, '2026-04-01,A,1.00,,surprise']))).details[0]).to.deep.equal({ path: 'line 2, column 5 ((no header))', message: 'a value in a column the header does not name' });
     });
 

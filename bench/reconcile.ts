@@ -1,0 +1,162 @@
+/**
+ * npm run bench:reconcile — a bank statement of N lines (default 1,000,000) imported and matched
+ * (importStatement: streamed parse + validation, COPY, set-based matching, every row persisted)
+ * against a plain COPY of the same file into a table of the same columns, in the same run, on the
+ * same embedded PostgreSQL. Target: import + match ≤ 3 × the plain COPY. Also reports the peak RSS
+ * of this process during the import (the file must never sit in memory).
+ *
+ * The ledger side is N payouts to one bank in 2026Q2, posted through the ledger's own batch posting
+ * (postEntries, the same accrual and payout lines as accrueSubsidy and payOut) with their PAID claim
+ * rows; the statement names them all, with a few of every mismatch kind.
+ *
+ * Options: --lines N (default 1000000), --keep (leave the generated file in the temp folder).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { startEmbeddedPostgres } from '../db/embedded';
+import { createDb, migrateLatest } from '../db/knex';
+import { seedDemoData } from '../scripts/lib/demo-seed';
+import { accountCode, allocateBudget, createFund, postEntries, type PostEntryInput } from '../db/ledger';
+import { importStatement } from '../db/reconciliation';
+import { addDays } from '../domain/dates';
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : dflt;
+  if (!Number.isInteger(v) || v < 10) throw new Error(`--${name} must be an integer ≥ 10`);
+  return v;
+}
+
+const fen = (i: number) => {
+  const f = 1000 + ((i * 7919) % 9_000_000);
+  return `${Math.floor(f / 100)}.${String(f % 100).padStart(2, '0')}`;
+};
+const dayOf = (i: number) => addDays('2026-04-01', i % 85);
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+
+async function main() {
+  const lines = arg('lines', 1_000_000);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'loanflow-bench-reconcile-'));
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: 25000 + Math.floor(Math.random() * 20000), database: 'bench', persistent: false });
+  const db = createDb(pg.url, { max: 8 });
+  try {
+    await migrateLatest(db);
+    await seedDemoData(db);
+    const bank = (await db('organisations').where({ name: 'Changchun Rural Commercial Bank' }).first()).id as string;
+    const bureau = (await db('organisations').where({ type: 'finance_bureau' }).first()).id as string;
+    const user = async (u: string) => (await db('users').where({ username: u }).first()).id as string;
+    const [bankOfficer, checker, approver] = [await user('bank-a'), await user('fin-officer'), await user('fin-approver')];
+    const officer = await db('users').where({ username: 'fin-officer' }).first();
+
+    // ---- ledger side: one payout per statement line (minus a few, for mismatches) ----
+    const payouts = lines - Math.floor(lines / 1000); // 0.1% of the lines name no payout
+    const fund = await createFund(db, { year: 2026, financeBureauOrgId: bureau, name: 'Special fund 2026' });
+    await allocateBudget(db, { fundId: fund.id, amount: '100000000000.00', postedOn: '2026-04-01', idempotencyKey: 'bench:budget' });
+    const claimIds: string[] = [];
+    const t0 = Date.now();
+    const BATCH = 2000;
+    for (let start = 0; start < payouts; start += BATCH) {
+      const n = Math.min(BATCH, payouts - start);
+      const entries: PostEntryInput[] = [];
+      const ids: string[] = [];
+      for (let k = 0; k < n; k++) {
+        const i = start + k;
+        const id = randomUUID();
+        ids.push(id);
+        const amount = fen(i);
+        const postedOn = dayOf(i);
+        entries.push({
+          idempotencyKey: `bench:accrual:${id}`, postedOn, kind: 'subsidy.accrual', metadata: { bankOrgId: bank, claimId: id },
+          lines: [{ account: accountCode.subsidyExpense(), side: 'debit', amount }, { account: accountCode.bank(bank, 'subsidy_payable'), side: 'credit', amount }],
+        });
+        entries.push({
+          idempotencyKey: `subsidy-claim:${id}:payout`, postedOn, kind: 'fund.payout', metadata: { fundId: fund.id, bankOrgId: bank, claimId: id },
+          lines: [{ account: accountCode.bank(bank, 'subsidy_payable'), side: 'debit', amount }, { account: accountCode.fund(fund.id, 'available'), side: 'credit', amount }],
+        });
+      }
+      await db.transaction(async (trx) => {
+        const posted = await postEntries(trx, entries);
+        const rows = ids.map((id, k) => ({
+          id, bank_id: bank, quarter: '2026Q2', workflow_id: `bench-${id}`, status: 'PAID', late: false, total: fen(start + k), filed_on: dayOf(start + k),
+          filed_by: bankOfficer, checked_by: checker, approved_by: approver, fund_id: fund.id, paid_on: dayOf(start + k), payout_entry_id: posted[2 * k + 1]!.id,
+        }));
+        await trx.batchInsert('subsidy_claims', rows, 1000);
+      });
+      claimIds.push(...ids);
+      if ((start / BATCH) % 50 === 0) process.stdout.write(`\rledger: ${start + n} payouts posted (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    }
+    console.log(`\rledger: ${payouts} payouts posted in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    // A live database has statistics (autovacuum); a freshly bulk-loaded one needs them said.
+    await db.raw('analyze');
+
+    // ---- the statement: every payout once, with a few of each mismatch kind ----
+    const file = path.join(tmp, 'statement.csv');
+    const out = fs.createWriteStream(file);
+    out.write('date,reference,amount,description\n');
+    for (let i = 0; i < lines; i++) {
+      let line: string;
+      if (i >= payouts) line = `${dayOf(i)},UNKNOWN-${i},${fen(i)},not ours`; // missing in ledger
+      else if (i % 997 === 1) line = `${dayOf(i)},${claimIds[i]},${fen(i + 1)},amount differs`;
+      else if (i % 997 === 2) line = `${addDays(dayOf(i), i % 85 < 50 ? 20 : -20)},${claimIds[i]},${fen(i)},date differs`;
+      else if (i % 997 === 3) continue; // missing in statement
+      else line = `${dayOf(i)},${claimIds[i]},${fen(i)},interest subsidy`;
+      if (!out.write(line + '\n')) await once(out, 'drain');
+      if (i % 997 === 4) out.write(line + '\n'); // duplicated
+    }
+    out.end();
+    await once(out, 'finish');
+    const size = fs.statSync(file).size;
+    console.log(`statement: ${lines} lines, ${mb(size)}`);
+
+    // ---- baseline: plain COPY of the same file ----
+    await db.raw('create table plain_copy (value_date date, reference text, amount numeric(18,2), description text)');
+    const conn = (await db.client.acquireConnection()) as PoolClient;
+    const b0 = process.hrtime.bigint();
+    await pipeline(fs.createReadStream(file, { highWaterMark: 256 * 1024 }), conn.query(copyFrom('COPY plain_copy FROM STDIN (FORMAT csv, HEADER true)')));
+    const baseline = Number(process.hrtime.bigint() - b0) / 1e9;
+    await db.client.releaseConnection(conn);
+
+    // ---- import + match ----
+    let peak = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    const rssBefore = process.memoryUsage().rss;
+    const i0 = process.hrtime.bigint();
+    const result = await importStatement(db, {
+      bankId: bank,
+      quarter: '2026Q2',
+      fileName: 'statement.csv',
+      open: () => fs.createReadStream(file, { highWaterMark: 256 * 1024 }),
+      actor: { userId: officer.id, username: officer.username, role: officer.role, orgId: officer.org_id },
+      today: '2026-11-23',
+    });
+    const imported = Number(process.hrtime.bigint() - i0) / 1e9;
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().rss);
+
+    const ratio = imported / baseline;
+    console.log(`
+statement lines           ${result.lineCount}
+matched                   ${result.matched}
+mismatches                missing_in_ledger ${result.missingInLedger}, missing_in_statement ${result.missingInStatement}, amount_differs ${result.amountDiffers}, date_differs ${result.dateDiffers}, duplicated ${result.duplicated}
+plain COPY (baseline)     ${baseline.toFixed(2)} s  (${Math.round(result.lineCount / baseline).toLocaleString('en')} lines/s)
+import + match            ${imported.toFixed(2)} s  (${Math.round(result.lineCount / imported).toLocaleString('en')} lines/s)
+ratio                     ${ratio.toFixed(2)} × baseline  (target ≤ 3.00): ${ratio <= 3 ? 'MET' : 'NOT MET'}
+peak RSS during import    ${mb(peak)} (before: ${mb(rssBefore)}; file ${mb(size)})
+machine                   ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, node ${process.version}`);
+  } finally {
+    await db.destroy();
+    await pg.stop();
+    if (!process.argv.includes('--keep')) fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
