@@ -15,6 +15,7 @@ import { certificateRoutes } from './routes/certificates';
 import { applicationRoutes } from './routes/applications';
 import { reconciliationRoutes } from './routes/reconciliations';
 import { periodRoutes } from './routes/periods';
+import { reportRoutes } from './routes/reports';
 import { loanRoutes } from './routes/loans';
 import { integrityRoutes } from './routes/integrity';
 import { subsidyClaimRoutes } from './routes/subsidy-claims';
@@ -52,6 +53,7 @@ export function createApp(deps: ApiDeps): express.Express {
   applicationRoutes(api);
   reconciliationRoutes(api);
   periodRoutes(api);
+  reportRoutes(api);
   loanRoutes(api);
   integrityRoutes(api);
   subsidyClaimRoutes(api);

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import type { ApiRouter } from '../route';
+import { validationError } from '../errors';
+import { authenticate, requireRole } from '../auth/middleware';
+import { isoDateSchema } from '../../domain/dates';
+import { GROUP_BY, KPI_COLUMNS, kpiCsv, kpiReport, kpiXlsx, XLSX_TYPE } from '../../db/reports';
+import { todayOf } from './reconciliations';
+
+const OFFICERS = [
+  'training_officer', 'community_officer', 'guarantee_reviewer', 'guarantee_approver', 'bank_officer', 'finance_officer', 'finance_approver', 'auditor', 'admin',
+] as const;
+
+export const kpiQuery = z
+  .object({
+    from: isoDateSchema,
+    to: isoDateSchema,
+    groupBy: z.enum(GROUP_BY),
+    format: z.enum(['json', 'csv', 'xlsx']).default('json').meta({ description: 'csv and xlsx return the report as a file (Content-Disposition: attachment)' }),
+  })
+  .strict()
+  .refine((q) => q.from <= q.to, { path: ['to'], message: 'must be on or after from' });
+
+const valueSchema = z.union([z.number(), z.string(), z.null()]);
+const rowSchema = z.object({ key: z.string(), name: z.string(), values: z.record(z.string(), valueSchema) });
+
+export function reportRoutes(api: ApiRouter): void {
+  // Files are not JSON, which ApiRouter.add always answers with; this route sends them, under the
+  // same authentication, roles and query schema, and leaves JSON to the documented route below.
+  api.router.get('/v1/reports/kpi', (req, _res, next) => (req.query.format === 'csv' || req.query.format === 'xlsx' ? next() : next('route')), authenticate(api.deps), requireRole(...OFFICERS), async (req, res, next) => {
+    try {
+      const parsed = kpiQuery.safeParse(req.query);
+      if (!parsed.success) throw validationError(parsed.error, 'query');
+      const q = parsed.data;
+      const report = await kpiReport(api.deps.db, { from: q.from, to: q.to, groupBy: q.groupBy, today: todayOf(api.deps) });
+      const name = `kpi-${q.groupBy}-${q.from}-${q.to}.${q.format}`;
+      res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+      if (q.format === 'csv') res.type('text/csv; charset=utf-8').send(kpiCsv(report));
+      else res.type(XLSX_TYPE).send(await kpiXlsx(report));
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  api.add({
+    method: 'get',
+    path: '/v1/reports/kpi',
+    tag: 'reports',
+    summary: 'The indicators of SPEC §5 for a date range, per region, community, bank or training institution',
+    description:
+      'Each row holds every indicator column (see `columns`: counts as integers, money/rates/days as exact decimal strings, null when not applicable); ' +
+      '`total` covers everything, including the special fund. `notComputable` names the indicators the records cannot give, and why. ' +
+      '`format=csv|xlsx` downloads the same report as a file.',
+    auth: OFFICERS,
+    query: kpiQuery,
+    responses: {
+      200: {
+        description: 'The report',
+        schema: z
+          .object({
+            from: z.string(),
+            to: z.string(),
+            groupBy: z.enum(GROUP_BY),
+            columns: z.array(z.object({ key: z.string(), label: z.string(), kind: z.enum(['count', 'money', 'rate', 'days', 'text']) })),
+            rows: z.array(rowSchema),
+            total: rowSchema,
+            notComputable: z.array(z.object({ key: z.string(), why: z.string() })),
+          })
+          .meta({ id: 'KpiReport' }),
+      },
+    },
+    async handler({ query, deps }) {
+      const report = await kpiReport(deps.db, { from: query.from, to: query.to, groupBy: query.groupBy, today: todayOf(deps) });
+      return { status: 200, body: { ...report, columns: KPI_COLUMNS } };
+    },
+  });
+}
