@@ -10,7 +10,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { audit, type AuditActor } from '../repositories/audit';
 import { quarterBounds, quarterSchema } from '../../domain/dates';
-import { FinanceError } from './errors';
+import { FinanceError, requireFinance } from './errors';
 import { readCsvStatement, type StatementEncoding } from './read-csv';
 import { readXlsxStatement } from './read-xlsx';
 import { PayoutIndex, storeMismatches, type MatchCounts, type MismatchKind } from './match';
@@ -114,6 +114,7 @@ class CopyWriter {
  * mismatches and the audit row are committed together — or, on any problem, nothing is.
  */
 export async function importStatement(db: Knex, input: ImportInput): Promise<ImportResult> {
+  requireFinance(input.actor, 'importing a statement');
   const q = quarterSchema.safeParse(input.quarter);
   if (!q.success) throw new FinanceError('VALIDATION_FAILED', 'quarter must look like 2027Q1', [{ path: 'quarter', message: 'must look like 2027Q1' }]);
   const { start, end } = quarterBounds(input.quarter);

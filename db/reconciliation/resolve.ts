@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { LedgerError, PeriodClosedError, ReversalError, reverseEntry } from '../ledger';
 import { audit, type AuditActor } from '../repositories/audit';
-import { FinanceError } from './errors';
+import { FinanceError, requireFinance } from './errors';
 import { listMismatches, type MismatchView } from './queries';
 
 /** Kinds where our payout itself is in question, so reversing it can be the correction. */
@@ -26,6 +26,7 @@ export interface ResolveInput {
  * payout does.
  */
 export async function resolveMismatch(db: Knex, input: ResolveInput): Promise<MismatchView> {
+  requireFinance(input.actor, 'resolving a mismatch');
   if (input.reason.trim().length < 3) throw new FinanceError('VALIDATION_FAILED', 'a reason is required', [{ path: 'reason', message: 'at least 3 characters' }]);
   await db.transaction(async (trx) => {
     const item = await trx('reconciliation_items as i')

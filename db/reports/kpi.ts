@@ -250,7 +250,7 @@ export async function kpiReport(db: Knex, input: { from: string; to: string; gro
   await certificates(db, null, from, to, totals);
   const names = await groupNames(db, groupBy, [...acc.keys()]);
   // Certificates belong to institutions: by community or bank their columns do not apply.
-  const noCertificates = groupBy === 'community' || groupBy === 'bank' ? { trainees_certified: null, certified_with_loan: null } : {};
+  const noCertificates: Record<string, KpiValue> = groupBy === 'community' || groupBy === 'bank' ? { trainees_certified: null, certified_with_loan: null } : {};
   const rows = [...acc.entries()]
     .map(([key, values]) => ({ key: key || '(none)', name: key ? (names.get(key) ?? key) : '(none)', values: complete({ ...values, ...noCertificates }) }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
