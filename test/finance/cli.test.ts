@@ -1,0 +1,105 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { createDb } from '../../db/knex';
+import { testEnv, type TestEnv } from '../support/env';
+import { people, paidClaim } from './helpers';
+import type { Knex } from 'knex';
+
+const root = path.resolve(__dirname, '../..');
+
+/** Runs the real CLI (`tsx scripts/cli.ts`) against this test's own database. */
+function cli(url: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/cli.ts'), ...args], { cwd: root, env: { ...process.env, DATABASE_URL: url } }, (e, out, err) =>
+      resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out: String(out), err: String(err) }),
+    );
+  });
+}
+
+describe('loanflow CLI', function () {
+  this.timeout(180_000);
+  let env: TestEnv;
+  let url: string;
+  let db: Knex;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'loanflow-cli-'));
+
+  before(async function () {
+    env = await testEnv();
+    const name = `cli_${Date.now()}`;
+    await env.pg.createDatabase(name);
+    url = env.pg.urlFor(name);
+  });
+  after(async () => {
+    await db?.destroy();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('seeds the demo data into an empty database, once', async function () {
+    const first = await cli(url, ['demo', 'seed']);
+    expect(first.code, first.err).to.equal(0);
+    expect(first.out).to.match(/demo data seeded; users \(password "demo"\): trainer, /);
+    const again = await cli(url, ['demo', 'seed']);
+    expect(again.out).to.match(/nothing seeded/);
+    db = createDb(url);
+  });
+
+  it('imports a statement with a summary, refuses a bad one with line and column, and shows the mismatches', async function () {
+    const p = await people(db);
+    const c = await paidClaim(db, p, { bankId: p.bankA, amount: '321.00', paidOn: '2026-05-05' });
+    const file = path.join(tmp, 'statement.csv');
+    fs.writeFileSync(file, `date,reference,amount,description\n2026-05-05,${c.claimId},321.00,ok\n2026-05-06,SOMETHING-ELSE,5.00,\n`);
+    const r = await cli(url, ['reconcile', 'import', file, '--bank', 'Changchun Rural Commercial Bank', '--quarter', '2026Q2', '--as', 'fin-officer']);
+    expect(r.code, r.err).to.equal(0);
+    expect(r.out).to.match(/matched\s+1\n/);
+    expect(r.out).to.match(/missing in ledger\s+1\n/);
+    const id = /reconciliation ([0-9a-f-]{36})/.exec(r.out)![1]!;
+
+    const shown = await cli(url, ['reconcile', 'mismatches', id]);
+    expect(shown.out).to.match(/#1 {2}missing_in_ledger {2}line 3 {2}ref SOMETHING-ELSE .* UNRESOLVED/);
+
+    fs.writeFileSync(file, 'date,reference,amount\n2026-05-05,X,1,5\n');
+    const bad = await cli(url, ['reconcile', 'import', file, '--bank', 'Changchun Rural Commercial Bank', '--quarter', '2026Q2', '--as', 'fin-officer']);
+    expect(bad.code).to.equal(1);
+    expect(bad.err).to.contain('line 2, column 4 ((no header)): a value in a column the header does not name');
+
+    const wrongRole = await cli(url, ['reconcile', 'import', file, '--bank', 'Changchun Rural Commercial Bank', '--quarter', '2026Q2', '--as', 'bank-a']);
+    expect(wrongRole.code).to.equal(1);
+    expect(wrongRole.err).to.contain('refused (FORBIDDEN): importing a statement needs a finance officer or approver (role bank_officer)');
+    const nobody = await cli(url, ['reconcile', 'import', file, '--bank', 'Changchun Rural Commercial Bank', '--quarter', '2026Q2']);
+    expect(nobody.code).to.equal(2);
+  });
+
+  it('closes and reopens quarters through the same rules as the API', async function () {
+    const blocked = await cli(url, ['period', 'close', '2026Q2', '--as', 'fin-approver']);
+    expect(blocked.code).to.equal(1);
+    expect(blocked.err).to.match(/refused \(INVALID_STATE\): 2026Q2 cannot close: unresolved missing_in_ledger/);
+    const officer = await cli(url, ['period', 'close', '2025Q4', '--as', 'fin-officer']);
+    expect(officer.err).to.contain('closing a quarter needs the finance approver');
+    const closed = await cli(url, ['period', 'close', '2025Q4', '--as', 'fin-approver']);
+    expect(closed.code, closed.err).to.equal(0);
+    expect(closed.out).to.match(/^2025Q4: closed \(closed .* by fin-approver\)/);
+    const reopened = await cli(url, ['period', 'reopen', '2025Q4', '--as', 'fin-approver', '--reason', 'late bank correction']);
+    expect(reopened.out).to.match(/^2025Q4: open/);
+    expect(reopened.out).to.contain('reopen by fin-approver: late bank correction');
+  });
+
+  it('writes the KPI report as XLSX and verifies the ledger', async function () {
+    const out = path.join(tmp, 'kpi.xlsx');
+    const r = await cli(url, ['report', 'kpi', '--from', '2026-01-01', '--to', '2026-12-31', '--group-by', 'bank', '--format', 'xlsx', '--out', out]);
+    expect(r.code, r.err).to.equal(0);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(out);
+    expect(wb.getWorksheet('KPI')!.getRow(1).getCell(1).value).to.equal('Group');
+    const bad = await cli(url, ['report', 'kpi', '--from', '2026-01-01', '--to', '2026-12-31', '--group-by', 'street']);
+    expect(bad.code).to.equal(2);
+    expect(bad.err).to.contain('--group-by is one of region, community, bank, training_institution');
+
+    const v = await cli(url, ['ledger', 'verify']);
+    expect(v.code, v.out + v.err).to.equal(0);
+    expect(v.out).to.contain('ledger OK');
+  });
+});
