@@ -71,7 +71,8 @@ export interface PaidClaim {
 }
 
 /**
- * A PAID subsidy claim as the subsidy workflow leaves it: the subsidy accrued and paid out by the
+ * A PAID subsidy claim as the subsidy workflow leaves it (workflow-payout.test.ts goes through the
+ * workflow itself; here the payout can be dated in any past quarter, and made by the thousand): the subsidy accrued and paid out by the
  * ledger's own functions (never a hand-written ledger row) and the claim's read-model row pointing
  * at the payout.
  */
