@@ -175,7 +175,9 @@ async function measure(db: ReturnType<typeof createDb>, url: string, bank: strin
     await db.client.releaseConnection(conn);
 
     // ---- import + match, in a process of its own ----
-    const out = execFileSync(process.execPath, ['--import', 'tsx', __filename, '--child', '--url', url, '--file', file, '--bank', bank], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    // BENCH_PROFILE=<dir>: a CPU profile of the import process, for finding where the time goes.
+    const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
+    const out = execFileSync(process.execPath, [...profile, '--import', 'tsx', __filename, '--child', '--url', url, '--file', file, '--bank', bank], { encoding: 'utf8', maxBuffer: 1 << 24 });
     const { seconds: imported, maxRssBytes: peak, result } = JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; maxRssBytes: number; result: Awaited<ReturnType<typeof importStatement>> };
 
     const ratio = imported / baseline;
