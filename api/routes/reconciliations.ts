@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { ApiRouter } from '../route';
 import { ApiError } from '../errors';
 import { actorOf } from '../actor';
@@ -101,6 +102,16 @@ const uploadFields = z
 
 const idParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 
+/**
+ * ApiRouter.add documents JSON bodies and answers; an upload or a file download is not one. This
+ * lets a route amend its own OpenAPI entry (what it checks is unchanged).
+ */
+export function amendRouteDoc(api: ApiRouter, method: string, path: string, amend: (route: RouteConfig) => void): void {
+  for (const d of api.registry.definitions) if (d.type === 'route' && d.route.method === method && d.route.path === path) amend(d.route);
+}
+
+const fileSchema = z.string().meta({ format: 'binary', description: 'the statement: CSV or XLSX (README "Finance bureau")' });
+
 export function reconciliationRoutes(api: ApiRouter): void {
   api.add({
     method: 'post',
@@ -135,6 +146,18 @@ export function reconciliationRoutes(api: ApiRouter): void {
       const first = await listMismatches(deps.db, result.id, { limit: FIRST_MISMATCHES });
       return { status: 201, body: { ...view, mismatches: first.items, mismatchesTruncated: first.total > first.items.length } };
     },
+  });
+
+  const uploadSchema = z
+    .object({ quarter: quarterSchema, bankId: z.uuid(), encoding: z.enum(['utf-8', 'gb18030']).optional(), file: fileSchema })
+    .meta({ id: 'StatementUpload' });
+  amendRouteDoc(api, 'post', '/v1/reconciliations', (route) => {
+    const content = {
+      'multipart/form-data': { schema: uploadSchema },
+      'text/csv': { schema: fileSchema },
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: fileSchema },
+    };
+    route.request = { ...route.request, body: { required: true, content } };
   });
 
   api.add({

@@ -4,7 +4,7 @@ import { validationError } from '../errors';
 import { authenticate, requireRole } from '../auth/middleware';
 import { isoDateSchema } from '../../domain/dates';
 import { GROUP_BY, KPI_COLUMNS, kpiCsv, kpiReport, kpiXlsx, XLSX_TYPE } from '../../db/reports';
-import { todayOf } from './reconciliations';
+import { amendRouteDoc, todayOf } from './reconciliations';
 
 const OFFICERS = [
   'training_officer', 'community_officer', 'guarantee_reviewer', 'guarantee_approver', 'bank_officer', 'finance_officer', 'finance_approver', 'auditor', 'admin',
@@ -72,5 +72,11 @@ export function reportRoutes(api: ApiRouter): void {
       const report = await kpiReport(deps.db, { from: query.from, to: query.to, groupBy: query.groupBy, today: todayOf(deps) });
       return { status: 200, body: { ...report, columns: KPI_COLUMNS } };
     },
+  });
+  // The same report as files (format=csv|xlsx), served by the route above.
+  amendRouteDoc(api, 'get', '/v1/reports/kpi', (route) => {
+    const ok = route.responses[200] as { description: string; content?: Record<string, unknown> };
+    const file = { schema: { type: 'string', format: 'binary' } };
+    route.responses[200] = { ...ok, content: { ...ok.content, 'text/csv': file, [XLSX_TYPE]: file } } as never;
   });
 }

@@ -109,9 +109,10 @@ class CopyWriter {
 
 /**
  * Imports a bank's statement for a quarter and reconciles it, in ONE transaction: the rules are
- * checked, the file is streamed (never held in memory) through validation into a temp table with
- * COPY, matched set-based against the ledger's payouts, and the reconciliation, its lines, its
- * mismatches and the audit row are committed together — or, on any problem, nothing is.
+ * checked, the file is streamed (never held in memory) through validation, each line is matched as
+ * it passes against an index of the bank's payouts and COPY'd into statement_lines with its
+ * outcome, and the reconciliation, its lines, its mismatches and the audit row are committed
+ * together — or, on any problem, nothing is.
  */
 export async function importStatement(db: Knex, input: ImportInput): Promise<ImportResult> {
   requireFinance(input.actor, 'importing a statement');
@@ -121,18 +122,22 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
   if (start > input.today) {
     throw new FinanceError('INVALID_STATE', `quarter ${input.quarter} has not begun: a statement of it cannot exist yet`, [{ path: 'quarter', message: 'has not begun' }]);
   }
-  const bank = await db('organisations').where({ id: input.bankId }).first('id', 'type');
+  const bank = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(input.bankId)
+    ? await db('organisations').where({ id: input.bankId }).first('id', 'type')
+    : undefined;
   if (!bank || bank.type !== 'bank') throw new FinanceError('VALIDATION_FAILED', 'bankId is not a bank', [{ path: 'bankId', message: 'no bank organisation with this id' }]);
 
   const sourceFormat = await sniffFormat(input.open);
   const id = randomUUID();
   const tap = new Tap();
-  const source = input.open().pipe(tap);
+  const raw = input.open();
+  const source = raw.pipe(tap);
   const ctx = { quarterStart: start, quarterEnd: end, today: input.today };
   const lines = sourceFormat === 'xlsx' ? readXlsxStatement(source, ctx) : readCsvStatement(source, ctx, input.encoding ?? 'utf-8');
   let seen = 0;
   const progress = () => input.onProgress?.({ bytes: tap.bytes, lines: seen });
 
+  // A refusal before the file is read must still close it.
   const counts = await db.transaction(async (trx) => {
     const period = await trx('accounting_periods').where({ quarter: input.quarter }).first('status');
     if (period?.status === 'closed') {
@@ -229,6 +234,9 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
       payload: { bankId: input.bankId, quarter: input.quarter, fileName: input.fileName, sourceFormat, fileSha256, ...counts },
     });
     return { ...counts, fileSha256 };
+  }).finally(() => {
+    raw.destroy();
+    tap.destroy();
   });
   return { id, bankId: input.bankId, quarter: input.quarter, sourceFormat, ...counts };
 }

@@ -169,4 +169,15 @@ describe('finance API: statement upload, mismatches and their resolution', funct
     expect(page2.body.map((l: any) => [l.lineNo, l.outcome])).to.deep.equal([[3, 'amount_differs']]);
     expect((await h.call('GET', `/v1/reconciliations/${id}/lines`, { token: await h.login('bank-a') })).status).to.equal(403);
   });
+
+  it('documents the upload, the finance routes and the report files in /openapi.json', async function () {
+    const doc = (await h.call('GET', '/openapi.json')).body;
+    const upload = doc.paths['/v1/reconciliations'].post;
+    expect(Object.keys(upload.requestBody.content)).to.deep.equal(['multipart/form-data', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']);
+    expect(doc.components.schemas.StatementUpload.required).to.deep.equal(['quarter', 'bankId', 'file']);
+    for (const p of ['/v1/reconciliations/{id}/mismatches/{itemNo}/resolution', '/v1/periods/{quarter}/close', '/v1/periods/{quarter}/reopen', '/v1/reports/kpi']) {
+      expect(Object.keys(doc.paths), p).to.include(p);
+    }
+    expect(Object.keys(doc.paths['/v1/reports/kpi'].get.responses['200'].content)).to.include.members(['application/json', 'text/csv']);
+  });
 });
