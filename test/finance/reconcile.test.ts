@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import type { Knex } from 'knex';
 import { Readable } from 'node:stream';
 import { testEnv } from '../support/env';
-import { financeDb, people, paidClaim, paidClaims, csv, type People, type PaidClaim } from './helpers';
+import ExcelJS from 'exceljs';
+import { financeDb, people, paidClaim, paidClaims, csv, bytes, type People, type PaidClaim } from './helpers';
 import { importStatement, StatementFileError, type ImportResult } from '../../db/reconciliation';
 import { businessDateOf } from '../../domain/business-day';
 import { addDays } from '../../domain/dates';
@@ -233,6 +234,23 @@ describe('finance: statement reconciliation', function () {
     it('broken quoting and stray columns', async function () {
       expect((await refused(csv([HEADER, '2026-04-01,"A,1.00,']))).details[0]!.message).to.match(/^not readable as CSV \(a quote is never closed\): Quote Not Closed/);
       expect((await refused(csv([HEADER, '2026-04-01,A,1.00,,surprise']))).details[0]).to.deep.equal({ path: 'line 2, column 5 ((no header))', message: 'a value in a column the header does not name' });
+    });
+
+    it('XLSX: positions as row and cell, formula noise refused, a broken workbook named as such', async function () {
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet('Statement');
+      ws.addRow(['Date', 'Reference', 'Amount']);
+      ws.addRow(['2026-04-01', 'A', '1.00']);
+      ws.addRow(['2026-04-02', 'B', 0.1 + 0.2]);
+      ws.addRow([new Date(Date.UTC(2026, 6, 1)), 'C', '2.00']);
+      const e = await refused(bytes(Buffer.from(await wb.xlsx.writeBuffer())));
+      expect(e.details).to.deep.equal([
+        { path: 'row 3, cell C3 (amount)', message: 'must be a decimal string with at most 2 decimals, e.g. "80000.00", got "0.30000000000000004"' },
+        { path: 'row 4, cell A4 (date)', message: '2026-07-01 is outside the quarter (2026-04-01 to 2026-06-30)' },
+      ]);
+      const broken = await refused(bytes(Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(200, 7)])));
+      expect(broken.details[0]!.path).to.equal('(file)');
+      expect(broken.details[0]!.message).to.match(/^not readable as XLSX/);
     });
 
     it('a bad line after 10,000 good ones still imports nothing', async function () {
