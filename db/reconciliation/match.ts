@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { daysBetween } from '../../domain/dates';
 import { payoutsSql } from './payouts';
 import type { StatementLine } from './statement-format';
 
@@ -47,11 +48,14 @@ export class PayoutIndex {
   readonly claimId: string[] = [];
   readonly entryId: number[] = [];
   readonly amount: string[] = [];
-  /** The payout's date and the last day of its receipt window, as ISO strings (they compare as dates). */
-  readonly paidOn: string[] = [];
-  readonly windowEnd: string[] = [];
+  /** The payout's date as days after `origin` (small integers: no string per payout). */
+  readonly day: number[] = [];
   private seen = new Uint8Array(0);
+  /** Days after `origin` of the statement's dates: a quarter has at most 92 of them. */
+  private readonly dayOf = new Map<string, number>();
   total = '0.00';
+
+  private constructor(private readonly origin: string) {}
 
   /** Streams the payouts with COPY … TO STDOUT (the fastest way out of Postgres), in the caller's transaction. */
   static async load(trx: Knex.Transaction, conn: PoolClient, where: { bankId: string; from: string; to: string }): Promise<PayoutIndex> {
@@ -60,25 +64,24 @@ export class PayoutIndex {
     const sql = trx.raw(q.sql, q.bindings).toQuery();
     // The anti-join on reversals hashes every payout: keep it in memory rather than spill to disk.
     await trx.raw(`set local work_mem = '256MB'`);
-    const index = new PayoutIndex();
+    const index = new PayoutIndex(where.from);
     let rest = '';
-    const copy = `COPY (select claim_id, entry_id, posted_on, posted_on + ${RECEIPT_WINDOW_DAYS}, amount from (${sql}) p) TO STDOUT`;
+    // The total rides along (Postgres sums NUMERIC exactly, in the same pass); only the first row's is read.
+    const copy = `COPY (select claim_id, entry_id, posted_on - date '${where.from}', amount, sum(amount) over () from (${sql}) p) TO STDOUT`;
     for await (const chunk of conn.query(copyTo(copy))) {
       const text = rest + (chunk as Buffer).toString('utf8');
       const rows = text.split('\n');
       rest = rows.pop()!;
       for (const row of rows) {
-        const [claimId, entryId, postedOn, windowEnd, amount] = row.split('\t') as [string, string, string, string, string];
+        const [claimId, entryId, day, amount, total] = row.split('\t') as [string, string, string, string, string];
+        if (index.claimId.length === 0) index.total = total;
         index.byClaim.set(claimId, index.claimId.length);
         index.claimId.push(claimId);
         index.entryId.push(Number(entryId)); // an id, never money
         index.amount.push(amount);
-        index.paidOn.push(postedOn);
-        index.windowEnd.push(windowEnd);
+        index.day.push(Number(day)); // a day count, never money
       }
     }
-    // Postgres sums NUMERIC exactly, faster than a Decimal per payout would.
-    index.total = (await trx.raw(`select coalesce(sum(amount), 0)::text as total from (${q.sql}) p`, q.bindings)).rows[0].total;
     index.seen = new Uint8Array(index.claimId.length);
     return index;
   }
@@ -98,7 +101,10 @@ export class PayoutIndex {
     if (this.seen[i]) return { outcome: 'duplicated', payout: i };
     this.seen[i] = 1;
     if (canonicalAmount(l.amount) !== this.amount[i]) return { outcome: 'amount_differs', payout: i };
-    if (l.valueDate < this.paidOn[i]! || l.valueDate > this.windowEnd[i]!) return { outcome: 'date_differs', payout: i };
+    let d = this.dayOf.get(l.valueDate);
+    if (d === undefined) this.dayOf.set(l.valueDate, (d = daysBetween(this.origin, l.valueDate)));
+    const late = d - this.day[i]!;
+    if (late < 0 || late > RECEIPT_WINDOW_DAYS) return { outcome: 'date_differs', payout: i };
     return { outcome: 'matched', payout: i };
   }
 
@@ -106,7 +112,7 @@ export class PayoutIndex {
   unseen(): number[] {
     const out: number[] = [];
     for (let i = 0; i < this.claimId.length; i++) if (!this.seen[i]) out.push(i);
-    return out.sort((a, b) => (this.paidOn[a]! < this.paidOn[b]! ? -1 : this.paidOn[a]! > this.paidOn[b]! ? 1 : this.entryId[a]! - this.entryId[b]!));
+    return out.sort((a, b) => this.day[a]! - this.day[b]! || this.entryId[a]! - this.entryId[b]!);
   }
 }
 
