@@ -12,6 +12,7 @@ import {
   serverToday,
   skipTo,
   terminateOpenWorkflows,
+  timeSkippingServer,
   underPolicy,
 } from './helpers';
 import { accountCode } from '../../db/ledger';
@@ -29,7 +30,7 @@ describe('loan lifecycle: extension, early repayment, default and 代偿, recove
 
   before(async () => {
     env = await testEnv();
-    skipping = await env.timeSkipping();
+    skipping = await timeSkippingServer(env);
     await terminateOpenWorkflows(skipping, 'left by an earlier test file');
     h = await startApi(env, { on: skipping });
     orgs = await demoOrgs(env);
