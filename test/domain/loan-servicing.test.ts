@@ -167,6 +167,10 @@ describe('domain/repayment', () => {
         const ps = payOnDueDates(terms, periods, broken.period - 1);
         const quote = quotePayoff(terms, ps, repaidOn)!;
         expect(quote).to.deep.include({ period: broken.period, principal: broken.principal, interest: broken.interest, subsidy: broken.subsidy });
+        // When the broken period's interest rounds to the scheduled one, the payoff is the period's
+        // ordinary instalment paid early: recorded as such, due date unchanged (a case of its own below).
+        const scheduled = ps.find((p) => p.period === broken.period)!;
+        fc.pre(quote.amount !== formatMoney(new Money(scheduled.principal).plus(scheduled.interest)));
         const plan = planRepayment(terms, ps, { period: broken.period, amount: quote.amount, paidOn: repaidOn, bankReference: 'P' }, { today: repaidOn, knownReferences: [] });
         expect(plan.ok).to.equal(true);
         const applied = applyRepayment(terms, ps, (plan as any).plan, repaidOn);
@@ -175,6 +179,21 @@ describe('domain/repayment', () => {
         expect(formatMoney(outstandingPrincipal(terms.principal, applied.periods))).to.equal('0.00');
       }),
     );
+  });
+
+  it('records a payoff equal to the last instalment as that instalment paid early, due date unchanged', () => {
+    // 10,000 at 0.0108% a year: the broken period's interest for 25 days and the scheduled one both round to 0.01.
+    const input: ScheduleInput = { ...bulletInput(), repaymentMethod: 'equal_instalment', amount: '10000.00', annualRate: '0.000108', disbursedOn: '2025-05-01', termMonths: 15 };
+    const { terms, periods } = loanOf(input);
+    const ps = payOnDueDates(terms, periods, 14);
+    const quote = quotePayoff(terms, ps, '2026-07-26')!;
+    expect(quote.amount).to.equal('666.78');
+    const plan = planRepayment(terms, ps, { period: 15, amount: quote.amount, paidOn: '2026-07-26', bankReference: 'P' }, { today: '2026-07-26', knownReferences: [] });
+    if (!plan.ok) throw new Error(JSON.stringify(plan.refusals));
+    const applied = applyRepayment(terms, ps, plan.plan, '2026-07-26');
+    expect(applied.repaidInFull).to.equal(true);
+    const last = applied.periods.at(-1)!;
+    expect(last).to.deep.include({ dueOn: '2026-08-01', principal: '666.77', interest: '0.01', subsidy: '0.01', status: 'paid_on_time' });
   });
 
   it('offers the payoff amount in the refusal of an over-payment', () => {
