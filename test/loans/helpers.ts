@@ -1,9 +1,6 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Client, Connection } from '@temporalio/client';
-import { InternalConnectionOptionsSymbol, type InternalConnectionOptions } from '@temporalio/client/lib/connection';
-import { msToTs, tsToMs } from '@temporalio/common/lib/time';
 import type { TestEnv } from '../support/env';
 import { newApplicant, type ApiHarness, type Applicant } from '../support/api';
 import { submit, type DemoOrgs } from '../applications/helpers';
@@ -14,40 +11,6 @@ import { accountCode, allocateBudget, createFund, findFund, postEntry, trialBala
 import { defaultPolicyParams, type PolicyParams } from '../../domain/policy';
 
 const HOUR = 3600 * 1000;
-
-let skippingServer: Promise<TestWorkflowEnvironment> | undefined;
-
-/**
- * The shared time-skipping server, driven through a connection of our own without keepalive pings.
- * The SDK's default connection pings every 30 s; the Java test server allows one ping per 5 minutes
- * and answers more with GOAWAY (too_many_pings), and a GOAWAY that lands on an in-flight
- * unlockTimeSkippingWithSleep can leave time skipping stuck for good. Same server, same worker
- * connection; only the client side (API calls, sleep, current time) goes through this connection.
- */
-export function timeSkippingServer(env: TestEnv): Promise<TestWorkflowEnvironment> {
-  skippingServer ??= (async () => {
-    const base = await env.timeSkipping();
-    const options: InternalConnectionOptions = {
-      address: base.connection.options.address,
-      channelArgs: { 'grpc.keepalive_time_ms': 24 * 3600 * 1000, 'grpc.keepalive_permit_without_calls': 0 },
-      // As TestWorkflowEnvironment itself does, to get the test service (sleep, current time).
-      [InternalConnectionOptionsSymbol]: { supportsTestService: true },
-    };
-    const connection = await Connection.connect(options);
-    const testService = connection.testService!;
-    const namespace = base.namespace ?? 'default';
-    const own: Partial<TestWorkflowEnvironment> = {
-      connection,
-      client: new Client({ connection, namespace }) as TestWorkflowEnvironment['client'],
-      sleep: async (ms) => {
-        await testService.unlockTimeSkippingWithSleep({ duration: msToTs(ms) });
-      },
-      currentTimeMs: async () => tsToMs((await testService.getCurrentTime({})).time),
-    };
-    return Object.assign(Object.create(base) as TestWorkflowEnvironment, own);
-  })();
-  return skippingServer;
-}
 
 /** The business date on the server the workflows run on: with time skipping it runs ahead of the wall clock. */
 export async function serverToday(on: TestWorkflowEnvironment): Promise<string> {
@@ -164,18 +127,7 @@ export async function fundFor(db: Knex, year: number, budget: string | null, key
   return fund.id;
 }
 
-/**
- * Terminates every open workflow on the time-skipping server. Workflows left open by a test file
- * whose worker has gone get workflow tasks nobody takes once their timers fire, and the test server
- * stops skipping time while a task is outstanding: files that skip time clean up before and after.
- */
-export async function terminateOpenWorkflows(on: TestWorkflowEnvironment, reason: string): Promise<void> {
-  const open = await on.client.workflowService.listOpenWorkflowExecutions({ namespace: on.namespace ?? 'default', maximumPageSize: 1000 });
-  for (const e of open.executions) {
-    const id = e.execution?.workflowId;
-    if (id) await on.client.workflow.getHandle(id, e.execution?.runId ?? undefined).terminate(reason).catch(() => undefined);
-  }
-}
+export { terminateOpenWorkflows } from '../support/env';
 
 /**
  * Runs `fn` (a submission) while a policy version with `overrides` is in force, then puts the

@@ -12,7 +12,6 @@ import {
   serverToday,
   skipTo,
   terminateOpenWorkflows,
-  timeSkippingServer,
   underPolicy,
 } from './helpers';
 import { accountCode } from '../../db/ledger';
@@ -30,7 +29,7 @@ describe('loan lifecycle: extension, early repayment, default and 代偿, recove
 
   before(async () => {
     env = await testEnv();
-    skipping = await timeSkippingServer(env);
+    skipping = await env.timeSkipping();
     await terminateOpenWorkflows(skipping, 'left by an earlier test file');
     h = await startApi(env, { on: skipping });
     orgs = await demoOrgs(env);

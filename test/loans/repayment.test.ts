@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { testEnv, type TestEnv } from '../support/env';
 import { newApplicant, startApi, type ApiHarness } from '../support/api';
 import { demoOrgs, type DemoOrgs } from '../applications/helpers';
-import { amountDue, expectTrialBalance, ledgerOfLoan, openLoan, pay, skipTo, terminateOpenWorkflows, timeSkippingServer } from './helpers';
+import { amountDue, expectTrialBalance, ledgerOfLoan, openLoan, pay, skipTo, terminateOpenWorkflows } from './helpers';
 import { buildSchedule, scheduleTotals } from '../../domain/schedule';
 import { defaultPolicyParams } from '../../domain/policy';
 import { Money, formatMoney, sumMoney } from '../../domain/money';
@@ -18,7 +18,7 @@ describe('loan repayments (time-skipping server)', () => {
 
   before(async () => {
     env = await testEnv();
-    skipping = await timeSkippingServer(env);
+    skipping = await env.timeSkipping();
     await terminateOpenWorkflows(skipping, 'left by an earlier test file');
     h = await startApi(env, { on: skipping });
     orgs = await demoOrgs(env);

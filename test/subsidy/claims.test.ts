@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { testEnv, type TestEnv } from '../support/env';
 import { newApplicant, startApi, type ApiHarness } from '../support/api';
 import { demoOrgs, type DemoOrgs } from '../applications/helpers';
-import { expectTrialBalance, fundFor, pay, serverToday, skipTo, terminateOpenWorkflows, timeSkippingServer } from '../loans/helpers';
+import { expectTrialBalance, fundFor, pay, serverToday, skipTo, terminateOpenWorkflows } from '../loans/helpers';
 import { claimsOpen, loanPaidThrough, login, newOrg, skipPastQuarter } from './helpers';
 import { randomUUID } from 'node:crypto';
 import { accountBalance, accountCode, allocateBudget, getFundStatus } from '../../db/ledger';
@@ -46,7 +46,7 @@ describe('subsidy claims (time-skipping server)', () => {
 
   before(async () => {
     env = await testEnv();
-    skipping = await timeSkippingServer(env);
+    skipping = await env.timeSkipping();
     await terminateOpenWorkflows(skipping, 'left by an earlier test file');
     h = await startApi(env, { on: skipping });
     orgs = await demoOrgs(env);

@@ -9,6 +9,10 @@
  * hook in hooks.ts. Nothing here touches the data of `npm start`.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Connection } from '@temporalio/client';
+import { TimeSkippingClient } from '@temporalio/testing/lib/client';
+import { InternalConnectionOptionsSymbol, type InternalConnectionOptions } from '@temporalio/client/lib/connection';
+import { msToTs, tsToMs } from '@temporalio/common/lib/time';
 import { bundleWorkflowCode, Worker, Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import fs from 'node:fs';
@@ -28,7 +32,7 @@ export interface TestEnv {
   db: Knex;
   /** The Temporal dev server (real server, SQLite in memory). */
   temporal: TestWorkflowEnvironment;
-  /** The Java test server with time skipping; started on first call. */
+  /** The Java test server with time skipping; started on first call (see withoutKeepalivePings). */
   timeSkipping(): Promise<TestWorkflowEnvironment>;
   /** Workflow code bundled once for the whole run. */
   workflowBundle(): Promise<WorkflowBundleWithSourceMap>;
@@ -89,9 +93,11 @@ async function start(): Promise<TestEnv> {
   const timeSkipping = () => {
     skipping ??= TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: requireTool(timeSkippingServerPath) } },
-    }).then((e) => {
+    }).then(async (e) => {
       cleanups.push(() => e.teardown());
-      return e;
+      const quiet = await withoutKeepalivePings(e);
+      cleanups.push(() => quiet.connection.close());
+      return quiet;
     });
     return skipping;
   };
@@ -119,6 +125,48 @@ async function start(): Promise<TestEnv> {
   };
 
   return { pg, databaseUrl: pg.url, db, temporal, timeSkipping, workflowBundle, createWorker };
+}
+
+/**
+ * The time-skipping environment, its client side (API calls, sleep, current time) on a connection
+ * of our own without keepalive pings. The SDK's client pings every 30 s; the Java test server
+ * allows one ping per 5 minutes and answers more with GOAWAY (too_many_pings), and a GOAWAY that
+ * lands on an in-flight unlockTimeSkippingWithSleep can leave time skipping stuck for good.
+ * Workers keep the environment's native connection.
+ */
+async function withoutKeepalivePings(base: TestWorkflowEnvironment): Promise<TestWorkflowEnvironment> {
+  const options: InternalConnectionOptions = {
+    address: base.connection.options.address,
+    channelArgs: { 'grpc.keepalive_time_ms': 24 * 3600 * 1000, 'grpc.keepalive_permit_without_calls': 0 },
+    // As TestWorkflowEnvironment itself does, to reach the test service (sleep, current time).
+    [InternalConnectionOptionsSymbol]: { supportsTestService: true },
+  };
+  const connection = await Connection.connect(options);
+  const testService = connection.testService!;
+  const own: Partial<TestWorkflowEnvironment> = {
+    connection,
+    // TimeSkippingClient, as the environment's own: waiting on a result lets the server skip time.
+    client: new TimeSkippingClient({ connection, namespace: base.namespace ?? 'default' }),
+    sleep: async (ms) => {
+      await testService.unlockTimeSkippingWithSleep({ duration: msToTs(ms) });
+    },
+    currentTimeMs: async () => tsToMs((await testService.getCurrentTime({})).time),
+  };
+  return Object.assign(Object.create(base) as TestWorkflowEnvironment, own);
+}
+
+/**
+ * Terminates every open workflow on a (time-skipping) server. Workflows left open by a test file
+ * whose worker has gone get workflow tasks nobody takes once their timers fire, and the test
+ * server stops skipping time while a task is outstanding: files that skip time clean up after
+ * themselves, and before, in case an earlier file did not.
+ */
+export async function terminateOpenWorkflows(on: TestWorkflowEnvironment, reason: string): Promise<void> {
+  const open = await on.client.workflowService.listOpenWorkflowExecutions({ namespace: on.namespace ?? 'default', maximumPageSize: 1000 });
+  for (const e of open.executions) {
+    const id = e.execution?.workflowId;
+    if (id) await on.client.workflow.getHandle(id, e.execution?.runId ?? undefined).terminate(reason).catch(() => undefined);
+  }
 }
 
 export function testEnv(): Promise<TestEnv> {
