@@ -1,6 +1,16 @@
 import { type IsoDate, type Quarter, addDays, addMonthsClamped, compareDates, nextQuarter, quarterBounds } from './dates';
 
 /** Claims are filed once the quarter has ended (SPEC §3a). */
+/** One on-time period claimed for its subsidy, with the loan's principal at the quarter's start and end. */
+export interface ClaimLine {
+  loanId: string;
+  period: number;
+  amount: string;
+  dueOn: IsoDate;
+  balanceAtStart: string;
+  balanceAtEnd: string;
+}
+
 export function quarterHasEnded(quarter: Quarter, today: IsoDate): boolean {
   return compareDates(today, quarterBounds(quarter).end) > 0;
 }

@@ -6,6 +6,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { PolicyParams } from '../domain/policy';
 import type { LoanPeriod, LoanTerms } from '../domain/repayment';
 import type { Loss, LossSplit } from '../domain/default';
+import type { ClaimLine } from '../domain/claim-rules';
 import type { ClaimDecision, ExtensionBody, RecoveryBody, RepaymentBody } from '../domain/loan-schemas';
 import type { ApplicationStatus, RepaymentMethod, Role, TargetGroup } from '../domain/enums';
 import type {
@@ -157,14 +158,7 @@ export interface ClaimInput {
   meta: DecisionMeta;
 }
 
-export interface ClaimLine {
-  loanId: string;
-  period: number;
-  amount: string;
-  dueOn: string;
-  balanceAtStart: string;
-  balanceAtEnd: string;
-}
+export type { ClaimLine } from '../domain/claim-rules';
 
 export interface ClaimState {
   id: string;

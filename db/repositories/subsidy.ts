@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { quarterBounds } from '../../domain/dates';
+import type { ClaimLine } from '../../domain/claim-rules';
 
 type Db = Knex | Knex.Transaction;
 
@@ -28,20 +29,12 @@ export interface ClaimRow {
   created_at: Date;
 }
 
-export interface ClaimableLine {
-  loanId: string;
-  period: number;
-  amount: string;
-  dueOn: string;
-  balanceAtStart: string;
-  balanceAtEnd: string;
-}
 
 /**
  * The bank's on-time periods due in the quarter that no live claim holds yet, each with its
  * loan's principal outstanding at the quarter's start and end (by the repayments' dates).
  */
-export async function claimableLines(db: Db, bankId: string, quarter: string): Promise<ClaimableLine[]> {
+export async function claimableLines(db: Db, bankId: string, quarter: string): Promise<ClaimLine[]> {
   const { start, end } = quarterBounds(quarter);
   const { rows } = await db.raw(
     `select a.loan_id, a.period, a.amount, a.due_on,
@@ -63,7 +56,7 @@ export async function claimableLines(db: Db, bankId: string, quarter: string): P
   }));
 }
 
-export async function claimLines(db: Db, claimId: string): Promise<ClaimableLine[]> {
+export async function claimLines(db: Db, claimId: string): Promise<ClaimLine[]> {
   const rows = await db('subsidy_claim_lines as c')
     .join('subsidy_accruals as a', function join() {
       this.on('a.loan_id', 'c.loan_id').andOn('a.period', 'c.period');

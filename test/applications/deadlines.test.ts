@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { testEnv, terminateOpenWorkflows, type TestEnv } from '../support/env';
+import { testEnv, type TestEnv } from '../support/env';
 import { startApi, newApplicant, type ApiHarness } from '../support/api';
 import { demoOrgs, submit, advance, type DemoOrgs } from './helpers';
 import { applicationWorkflowId } from '../../workflows/definitions';
@@ -16,13 +16,11 @@ describe('application deadlines (time-skipping server)', () => {
   before(async () => {
     env = await testEnv();
     skipping = await env.timeSkipping();
-    await terminateOpenWorkflows(skipping, 'left by an earlier test file');
     h = await startApi(env, { on: skipping });
     orgs = await demoOrgs(env);
   });
   after(async () => {
     await h?.close();
-    if (skipping) await terminateOpenWorkflows(skipping, 'end of test file');
   });
 
   const cases = [

@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { testEnv, type TestEnv } from '../support/env';
 import { startApi, type ApiHarness } from '../support/api';
 import { demoOrgs, type DemoOrgs } from '../applications/helpers';
-import { fundFor, serverToday, terminateOpenWorkflows } from '../loans/helpers';
+import { fundFor, serverToday } from '../loans/helpers';
 import { loanPaidThrough, login, newOrg, skipPastQuarter } from '../subsidy/helpers';
 import { getEntry, verifyLedger } from '../../db/ledger';
 import { quarterOf } from '../../domain/dates';
@@ -24,13 +24,11 @@ describe('finance: reconciling a payout made by the subsidy-claim workflow (time
   before(async () => {
     env = await testEnv();
     skipping = await env.timeSkipping();
-    await terminateOpenWorkflows(skipping, 'left by an earlier test file');
     h = await startApi(env, { on: skipping, now: () => new Date(serverNow) });
     orgs = await demoOrgs(env);
   });
   after(async () => {
     await h?.close();
-    if (skipping) await terminateOpenWorkflows(skipping, 'end of test file');
   });
 
   async function upload(token: string, quarter: string, bankId: string, csv: string) {

@@ -127,7 +127,6 @@ export async function fundFor(db: Knex, year: number, budget: string | null, key
   return fund.id;
 }
 
-export { terminateOpenWorkflows } from '../support/env';
 
 /**
  * Runs `fn` (a submission) while a policy version with `overrides` is in force, then puts the

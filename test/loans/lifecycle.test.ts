@@ -11,7 +11,6 @@ import {
   pay,
   serverToday,
   skipTo,
-  terminateOpenWorkflows,
   underPolicy,
 } from './helpers';
 import { accountCode } from '../../db/ledger';
@@ -30,13 +29,11 @@ describe('loan lifecycle: extension, early repayment, default and 代偿, recove
   before(async () => {
     env = await testEnv();
     skipping = await env.timeSkipping();
-    await terminateOpenWorkflows(skipping, 'left by an earlier test file');
     h = await startApi(env, { on: skipping });
     orgs = await demoOrgs(env);
   });
   after(async () => {
     await h?.close();
-    if (skipping) await terminateOpenWorkflows(skipping, 'end of test file');
   });
 
   it('extends once within the policy: the periods not yet due are re-planned, extended periods earn no subsidy', async () => {

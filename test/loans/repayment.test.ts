@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { testEnv, type TestEnv } from '../support/env';
 import { newApplicant, startApi, type ApiHarness } from '../support/api';
 import { demoOrgs, type DemoOrgs } from '../applications/helpers';
-import { amountDue, expectTrialBalance, ledgerOfLoan, openLoan, pay, skipTo, terminateOpenWorkflows } from './helpers';
+import { amountDue, expectTrialBalance, ledgerOfLoan, openLoan, pay, skipTo } from './helpers';
 import { buildSchedule, scheduleTotals } from '../../domain/schedule';
 import { defaultPolicyParams } from '../../domain/policy';
 import { Money, formatMoney, sumMoney } from '../../domain/money';
@@ -19,13 +19,11 @@ describe('loan repayments (time-skipping server)', () => {
   before(async () => {
     env = await testEnv();
     skipping = await env.timeSkipping();
-    await terminateOpenWorkflows(skipping, 'left by an earlier test file');
     h = await startApi(env, { on: skipping });
     orgs = await demoOrgs(env);
   });
   after(async () => {
     await h?.close();
-    if (skipping) await terminateOpenWorkflows(skipping, 'end of test file');
   });
 
   it('all on time: every period earns its scheduled subsidy to the fen, accrued to the bank in the ledger; loan and application REPAID', async () => {

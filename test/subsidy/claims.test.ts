@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { testEnv, type TestEnv } from '../support/env';
 import { newApplicant, startApi, type ApiHarness } from '../support/api';
 import { demoOrgs, type DemoOrgs } from '../applications/helpers';
-import { expectTrialBalance, fundFor, pay, serverToday, skipTo, terminateOpenWorkflows } from '../loans/helpers';
+import { expectTrialBalance, fundFor, pay, serverToday, skipTo } from '../loans/helpers';
 import { claimsOpen, loanPaidThrough, login, newOrg, skipPastQuarter } from './helpers';
 import { randomUUID } from 'node:crypto';
 import { accountBalance, accountCode, allocateBudget, getFundStatus } from '../../db/ledger';
@@ -47,13 +47,11 @@ describe('subsidy claims (time-skipping server)', () => {
   before(async () => {
     env = await testEnv();
     skipping = await env.timeSkipping();
-    await terminateOpenWorkflows(skipping, 'left by an earlier test file');
     h = await startApi(env, { on: skipping });
     orgs = await demoOrgs(env);
   });
   after(async () => {
     await h?.close();
-    if (skipping) await terminateOpenWorkflows(skipping, 'end of test file');
   });
 
   it('files a quarter: lines are exactly its on-time periods with balances; check, then approval by another person pays from the fund; every figure in the ledger', async () => {

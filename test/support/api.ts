@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { listen } from '../../scripts/lib/api-server';
-import type { TestEnv } from './env';
+import { terminateOpenWorkflows, type TestEnv } from './env';
 import { DEMO_PASSWORD } from '../../scripts/lib/demo-seed';
 import { checkCharFor } from '../../domain/id-number';
 import type { ActivityDeps } from '../../activities';
@@ -34,6 +34,8 @@ export async function startApi(
   opts: { on?: TestWorkflowEnvironment; now?: () => Date; deps?: Partial<ActivityDeps>; runWorker?: boolean } = {},
 ): Promise<ApiHarness> {
   const temporal = opts.on ?? env.temporal;
+  // On the time-skipping server, open workflows left by an earlier file would stall time skipping.
+  if (temporal.supportsTimeSkipping) await terminateOpenWorkflows(temporal, 'left by an earlier test file');
   // A worker that never runs would hold the connection open; without one, use a queue nobody polls.
   const created = opts.runWorker === false ? undefined : await env.createWorker(temporal, { deps: opts.deps });
   const taskQueue = created?.taskQueue ?? 'unpolled';
@@ -88,6 +90,7 @@ export async function startApi(
         worker.shutdown();
         await running;
       }
+      if (temporal.supportsTimeSkipping) await terminateOpenWorkflows(temporal, 'end of test file');
     },
   };
 }
