@@ -1,5 +1,6 @@
 import {
   ApplicationFailure,
+  allHandlersFinished,
   type ChildWorkflowHandle,
   ParentClosePolicy,
   condition,
@@ -95,6 +96,11 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
   let seq = 0;
   let loanRun: ChildWorkflowHandle<typeof loan> | undefined;
 
+  /** Lets update handlers still answering (intake) finish before the workflow completes. */
+  const finished = async () => {
+    await condition(allHandlersFinished);
+    return state;
+  };
   const now = () => new Date().toISOString();
   const today = () => businessDateOf(Date.now());
 
@@ -341,7 +347,7 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
   const reg = await acts.registerApplication({ ...input, key: `${wfId}:0:submitted` });
   if (!reg.ok) {
     intake = { outcome: 'conflict', message: reg.message };
-    return state;
+    return finished();
   }
   policy = reg.policy;
   guaranteeCompanyId = reg.guaranteeCompanyId;
@@ -356,7 +362,7 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
       audit: { action: 'application.intake_reject', requestId: input.meta.requestId, payload: { violations } },
     });
     intake = { outcome: 'rejected', state, violations };
-    return state;
+    return finished();
   }
   await record({
     step: 'intake_check', decision: 'passed', actor: null, reason: 'certificate valid; eligible',
@@ -409,5 +415,5 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
       // A loan terminated by an operator leaves the read model as the loan last wrote it.
     }
   }
-  return state;
+  return finished();
 }
