@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
-import { healthRoutes } from './routes/health';
+import { healthRoutes, registerHealthDoc } from './routes/health';
 import { ApiRouter } from './route';
 import { openApiDocument, openApiRoutes } from './openapi';
 import { authRoutes } from './routes/auth';
@@ -45,6 +45,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(healthRoutes(deps));
 
   const api = new ApiRouter(deps, new OpenAPIRegistry());
+  registerHealthDoc(api.registry);
   authRoutes(api);
   userRoutes(api);
   organisationRoutes(api);

@@ -1,4 +1,6 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { pingDb } from '../../db/knex';
 import { pingTemporal } from '../temporal';
 import type { ApiDeps } from '../deps';
@@ -26,6 +28,24 @@ async function probe(fn: () => Promise<void>, raceTimeout = true): Promise<{ ok:
   } finally {
     clearTimeout(timer);
   }
+}
+
+const probeSchema = z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() });
+const healthSchema = z.object({ status: z.enum(['ok', 'degraded']), postgres: probeSchema, temporal: probeSchema }).meta({ id: 'Health' });
+
+/** Describes /healthz in the OpenAPI document (the route itself is plain Express: no auth, no body). */
+export function registerHealthDoc(registry: OpenAPIRegistry): void {
+  registry.registerPath({
+    method: 'get',
+    path: '/healthz',
+    summary: 'Reachability of PostgreSQL and Temporal',
+    tags: ['health'],
+    security: [],
+    responses: {
+      200: { description: 'Both reachable', content: { 'application/json': { schema: healthSchema } } },
+      503: { description: 'One or both unreachable; the failing probe carries its error', content: { 'application/json': { schema: healthSchema } } },
+    },
+  });
 }
 
 /** GET /healthz: 200 when Postgres and Temporal both answer, 503 naming the one that does not. */

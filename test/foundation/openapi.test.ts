@@ -20,7 +20,9 @@ describe('OpenAPI document and docs', () => {
       '/v1/auth/login', '/v1/auth/register', '/v1/users', '/v1/organisations', '/v1/certificates',
       '/v1/certificates/{no}/revocation', '/v1/applications', '/v1/applications/{id}', '/v1/applications/{id}/withdrawal',
       '/v1/applications/{id}/counter-guarantee', '/v1/applications/{id}/guarantee-review', '/v1/applications/{id}/guarantee-approval',
-      '/v1/applications/{id}/disbursal', '/v1/policies',
+      '/v1/applications/{id}/disbursal', '/v1/policies', '/healthz', '/v1/loans/{id}', '/v1/loans/{id}/repayments',
+      '/v1/integrity-records/{idNumber}', '/v1/subsidy-claims', '/v1/subsidy-claims/{id}/check', '/v1/subsidy-claims/{id}/approval',
+      '/v1/funds/{id}', '/v1/reconciliations', '/v1/periods/{quarter}/close', '/v1/ledger/entries', '/v1/ledger/verify', '/v1/reports/kpi',
     ]) {
       expect(paths, p).to.include(p);
     }
