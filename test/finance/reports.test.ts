@@ -21,7 +21,8 @@ describe('finance: KPI report and its exports', function () {
   let orgs: DemoOrgs;
   let auditor: string;
   const from = '2020-01-01';
-  const to = today();
+  // Taken after the data is made, never at file load: a run may cross midnight (UTC+8).
+  let to: string;
 
   before(async function () {
     env = await testEnv();
@@ -43,6 +44,7 @@ describe('finance: KPI report and its exports', function () {
     await submit(h, await newApplicant(h), orgs);
     await newApplicant(h); // certified, never applied (as is the demo applicant)
 
+    to = today();
     const bureau = (await db('organisations').where({ type: 'finance_bureau' }).first()).id;
     const fund = await createFund(db, { year: Number(to.slice(0, 4)), financeBureauOrgId: bureau, name: 'Special fund' });
     await allocateBudget(db, { fundId: fund.id, amount: '1234567.89', postedOn: to, idempotencyKey: `reports-budget:${fund.id}` });

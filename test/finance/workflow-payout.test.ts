@@ -18,13 +18,14 @@ describe('finance: reconciling a payout made by the subsidy-claim workflow (time
   let skipping: TestWorkflowEnvironment;
   let h: ApiHarness;
   let orgs: DemoOrgs;
-  // The API's "today" follows the server's clock, which runs ahead of the wall clock here.
-  let serverNow = Date.now();
+  // The API's "today" is the wall clock's until the server has skipped ahead, then the server's.
+  // (Read at each request, never at file load: a run may cross midnight, UTC+8.)
+  let serverNow: number | undefined;
 
   before(async () => {
     env = await testEnv();
     skipping = await env.timeSkipping();
-    h = await startApi(env, { on: skipping, now: () => new Date(serverNow) });
+    h = await startApi(env, { on: skipping, now: () => new Date(serverNow ?? Date.now()) });
     orgs = await demoOrgs(env);
   });
   after(async () => {
