@@ -294,6 +294,22 @@ describe('ledger postings (real PostgreSQL)', () => {
       expect((await getEntry(db, entry.id)).lines).to.have.length(2);
     });
 
+    it('a chain row must name an entry and a seal that exist', async () => {
+      const entry = await postEntry(db, disbursal(uniqueKey('chain-ref'), '4.00'));
+      const zeros = '0'.repeat(64);
+      const attempt = (row: (seal: number) => Record<string, unknown>) =>
+        db
+          .transaction(async (trx) => {
+            const [seal] = await trx('ledger_seals').insert({ first_seq: 9e12, last_seq: 9e12, entries: 1, prev_hash: zeros, head_hash: zeros }).returning('id');
+            await trx('ledger_chain').insert({ seq: 9e12, prev_hash: zeros, hash: zeros, ...row(seal.id) });
+            throw new Error('inserted');
+          })
+          .catch((e) => e);
+      expect((await attempt((seal) => ({ entry_id: 9e12, seal_id: seal }))).code).to.equal('LF006');
+      expect((await attempt(() => ({ entry_id: entry.id, seal_id: 9e12 }))).code).to.equal('LF006');
+      expect((await attempt((seal) => ({ entry_id: entry.id, seal_id: seal }))).message).to.equal('inserted');
+    });
+
     it('memo accounts balance among themselves, not against the balance sheet', async () => {
       const gc = await createOrg(db, 'guarantee_company');
       const err = await postEntry(db, {

@@ -1,0 +1,352 @@
+import type { Knex } from 'knex';
+import { LEDGER_LINES_AFTER_INSERT_V1 } from './20261123000100_ledger';
+
+/**
+ * Ledger speed (issue 5's bench target): the same rules as 20261123000100_ledger.ts, at less cost
+ * per posting and per sealed entry. Nothing here relaxes a rule; `down` restores the previous
+ * definitions exactly.
+ *
+ * Posting:
+ * - the lines rule looked up each line's entry through a join the planner was free to make a hash
+ *   join over all of ledger_entries; with statistics that lag an append-heavy table (autovacuum
+ *   analyses in steps) it did, so every posting read the whole ledger. Now each entry of the
+ *   statement is one primary-key probe.
+ *
+ * Sealing (it runs beside the writers, so its cost is theirs on a shared machine):
+ * - the next entries to chain are found through a B-tree on (txid, id), read in chain order and
+ *   cut at the batch size; the BRIN index it replaces made every call re-read the last block range
+ *   (and any range not yet summarised) and sort it, and the old batch query joined the lines of the
+ *   whole ledger to pick out the batch's. Each entry's lines are now read by its primary key;
+ * - the canonical text is the same bytes as `ledger_entry_canonical`, with each field converted
+ *   once (the inlined `ledger_field` converted every value up to three times);
+ * - the chain's hash checks say the same thing without a bounded repetition (`{64}` makes
+ *   PostgreSQL's regex engine build a large automaton for every row it checks), and the two
+ *   per-row foreign-key probes of `ledger_chain` (each also locking the entry row it read, which
+ *   wrote to the entry's page again) become one set-based check per statement, as `ledger_lines`
+ *   already does. Entries and seals are append-only, so nothing a chain row names can disappear.
+ */
+
+const OLD_SEAL = `
+    create or replace function ledger_seal(p_limit integer default 10000)
+    returns table (seal_id bigint, sealed integer, head_hash text)
+    language plpgsql as $f$
+    declare
+      v_seq bigint := 0;
+      v_prev text := repeat('0', 64);
+      v_first_prev text;
+      v_txid bigint := 0;
+      v_id bigint := 0;
+      v_horizon bigint := pg_snapshot_xmin(pg_current_snapshot())::text::bigint;
+      v_seal bigint;
+      r record;
+      k integer := 0;
+      ids bigint[] := '{}';
+      prevs text[] := '{}';
+      hashes text[] := '{}';
+    begin
+      perform pg_advisory_xact_lock(7340531, 1);
+      select c.seq, c.hash, e.txid, e.id into v_seq, v_prev, v_txid, v_id
+        from ledger_chain c join ledger_entries e on e.id = c.entry_id
+       order by c.seq desc limit 1;
+      if not found then
+        v_seq := 0; v_prev := repeat('0', 64); v_txid := 0; v_id := 0;
+      end if;
+      v_first_prev := v_prev;
+      -- Canonical texts set-based (one pass over the batch's lines), then the chain in order.
+      for r in
+        with cand as (
+          select e as ent, e.id, e.txid
+            from ledger_entries e
+           where e.txid >= v_txid and (e.txid, e.id) > (v_txid, v_id) and e.txid < v_horizon
+           order by e.txid, e.id
+           limit greatest(p_limit, 1)
+        ), lns as (
+          select l.entry_id, string_agg(ledger_canonical_line(l, a.code), '' order by l.line_no) as s
+            from ledger_lines l join ledger_accounts a on a.id = l.account_id
+           where l.entry_id in (select id from cand)
+           group by l.entry_id
+        )
+        select c.id, ledger_canonical_head(c.ent) || coalesce(lns.s, '') as canon
+          from cand c left join lns on lns.entry_id = c.id
+         order by c.txid, c.id
+      loop
+        k := k + 1;
+        ids[k] := r.id;
+        prevs[k] := v_prev;
+        v_prev := encode(sha256(convert_to(v_prev || r.canon, 'UTF8')), 'hex');
+        hashes[k] := v_prev;
+      end loop;
+      if k = 0 then
+        return query select null::bigint, 0, v_prev;
+        return;
+      end if;
+      insert into ledger_seals (first_seq, last_seq, entries, prev_hash, head_hash)
+      values (v_seq + 1, v_seq + k, k, v_first_prev, v_prev)
+      returning id into v_seal;
+      insert into ledger_chain (seq, entry_id, seal_id, prev_hash, hash)
+      select v_seq + t.ord, t.id, v_seal, t.prev, t.h
+        from unnest(ids, prevs, hashes) with ordinality as t(id, prev, h, ord);
+      return query select v_seal, k, v_prev;
+    end $f$;
+`;
+
+const NEW_SEAL = `
+    -- Chains, in (txid, id) order, the entries whose writing transaction has ended: anything below
+    -- the snapshot's xmin is finished, so no entry can later appear before the chain's end.
+    -- Writers never touch the chain; only sealers queue, on an advisory lock.
+    -- One plan for every call (plan_cache_mode): a plan made for one batch size would be made again
+    -- on every call, and the index walk in chain order suits any size.
+    create or replace function ledger_seal(p_limit integer default 10000)
+    returns table (seal_id bigint, sealed integer, head_hash text)
+    language plpgsql set plan_cache_mode = force_generic_plan as $f$
+    declare
+      v_seq bigint := 0;
+      v_prev text := repeat('0', 64);
+      v_first_prev text;
+      v_txid bigint := 0;
+      v_id bigint := 0;
+      v_horizon bigint := pg_snapshot_xmin(pg_current_snapshot())::text::bigint;
+      v_seal bigint;
+      r record;
+      k integer := 0;
+      ids bigint[] := '{}';
+      prevs text[] := '{}';
+      hashes text[] := '{}';
+    begin
+      perform pg_advisory_xact_lock(7340531, 1);
+      select c.seq, c.hash, e.txid, e.id into v_seq, v_prev, v_txid, v_id
+        from ledger_chain c join ledger_entries e on e.id = c.entry_id
+       order by c.seq desc limit 1;
+      if not found then
+        v_seq := 0; v_prev := repeat('0', 64); v_txid := 0; v_id := 0;
+      end if;
+      v_first_prev := v_prev;
+      -- The batch in chain order straight from the (txid, id) index; its canonical texts (the bytes
+      -- of ledger_entry_canonical: fields length-prefixed, then the lines in order), each field
+      -- converted once; then the chain.
+      for r in
+        select c.id,
+               concat('E', octet_length(c.i), ':', c.i, octet_length(c.k), ':', c.k, octet_length(c.p), ':', c.p,
+                      octet_length(c.kd), ':', c.kd, octet_length(c.d), ':', c.d,
+                      case when c.r is null then '~' else octet_length(c.r)::text || ':' || c.r end,
+                      octet_length(c.m), ':', c.m, octet_length(c.ca), ':', c.ca,
+                      (select string_agg(concat('L', octet_length(x.n), ':', x.n, octet_length(x.code), ':', x.code,
+                                                octet_length(x.side), ':', x.side, octet_length(x.amt), ':', x.amt), '' order by x.line_no)
+                         from (select l.line_no, l.line_no::text as n, a.code, l.side, l.amount::text as amt
+                                 from ledger_lines l join ledger_accounts a on a.id = l.account_id
+                                where l.entry_id = c.id
+                               offset 0) x)) as canon
+          from (select e.id, e.txid, e.id::text as i, e.idempotency_key as k, to_char(e.posted_on, 'YYYY-MM-DD') as p,
+                       e.kind as kd, e.description as d, e.reverses_entry_id::text as r, e.metadata::text as m,
+                       to_char(e.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as ca
+                  from ledger_entries e
+                 where (e.txid, e.id) > (v_txid, v_id) and e.txid < v_horizon
+                 order by e.txid, e.id
+                 limit greatest(p_limit, 1)) c
+         order by c.txid, c.id
+      loop
+        k := k + 1;
+        ids[k] := r.id;
+        prevs[k] := v_prev;
+        v_prev := encode(sha256(convert_to(v_prev || r.canon, 'UTF8')), 'hex');
+        hashes[k] := v_prev;
+      end loop;
+      if k = 0 then
+        return query select null::bigint, 0, v_prev;
+        return;
+      end if;
+      insert into ledger_seals (first_seq, last_seq, entries, prev_hash, head_hash)
+      values (v_seq + 1, v_seq + k, k, v_first_prev, v_prev)
+      returning id into v_seal;
+      insert into ledger_chain (seq, entry_id, seal_id, prev_hash, hash)
+      select v_seq + t.ord, t.id, v_seal, t.prev, t.h
+        from unnest(ids, prevs, hashes) with ordinality as t(id, prev, h, ord);
+      return query select v_seal, k, v_prev;
+    end $f$;
+`;
+
+const HEX64 = (col: string) => `check (length(${col}) = 64 and ${col} !~ '[^0-9a-f]')`;
+const OLD_HEX64 = (col: string) => `check (${col} ~ '^[0-9a-f]{64}$')`;
+
+export async function up(knex: Knex): Promise<void> {
+  // ---- posting: the lines rule ------------------------------------------------------------------
+  await knex.raw(`
+    create or replace function ledger_lines_after_insert() returns trigger language plpgsql as $f$
+    declare
+      bad record;
+      n bigint;
+      foreign_entries bigint;
+      bad_entry bigint;
+      reversals bigint[];
+      cur bigint := pg_current_xact_id()::text::bigint;
+    begin
+      -- Per entry of this statement, in one pass: it exists and was written by this transaction;
+      -- its lines are 1..n (n ≥ 2) and balance, on the balance sheet and among memo accounts.
+      select count(*), count(*) filter (where x.foreign_entry),
+             min(x.entry_id) filter (where not x.numbered or x.n < 2 or x.bal <> 0 or x.memo <> 0),
+             array_agg(x.entry_id) filter (where x.reverses is not null)
+        into n, foreign_entries, bad_entry, reversals
+        from (select g.entry_id, g.n, g.numbered, g.bal, g.memo,
+                     e.id is null or e.txid <> cur as foreign_entry, e.reverses_entry_id as reverses
+                from (select l.entry_id, count(*) as n, min(l.line_no) = 1 and max(l.line_no) = count(*) as numbered,
+                             coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type <> 'memo'), 0) as bal,
+                             coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type = 'memo'), 0) as memo
+                        from new_lines l
+                        left join ledger_accounts a on a.id = l.account_id
+                       group by l.entry_id) g
+                -- One primary-key probe per entry, whatever the planner believes of the table's size: a
+                -- join left to the planner read the whole ledger on every posting while its statistics lagged.
+                left join lateral (select e.id, e.txid, e.reverses_entry_id from ledger_entries e where e.id = g.entry_id offset 0) e on true) x;
+      if foreign_entries > 0 then
+        perform ledger_fail('LF006', 'lines can only be added to an entry written in the same transaction', '{}');
+      end if;
+      if bad_entry is not null then
+        select l.entry_id, count(*) as n, min(l.line_no) = 1 and max(l.line_no) = count(*) as numbered,
+               coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type <> 'memo'), 0) as bal,
+               coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type = 'memo'), 0) as memo
+          into bad
+          from new_lines l left join ledger_accounts a on a.id = l.account_id
+         where l.entry_id = bad_entry
+         group by l.entry_id;
+        if not bad.numbered then
+          perform ledger_fail('LF006', format('entry %s: its lines must be numbered 1..n and inserted together', bad.entry_id), jsonb_build_object('entryId', bad.entry_id));
+        elsif bad.n < 2 then
+          perform ledger_fail('LF003', format('entry %s has %s line(s); an entry needs at least 2', bad.entry_id, bad.n), jsonb_build_object('entryId', bad.entry_id));
+        end if;
+        perform ledger_fail('LF003', format('entry %s does not balance: debits - credits = %s (memo accounts: %s)', bad.entry_id, bad.bal, bad.memo),
+          jsonb_build_object('entryId', bad.entry_id));
+      end if;
+
+      -- A reversal mirrors its original, line for line, sides swapped.
+      if reversals is not null then
+      select e.id, e.reverses_entry_id into bad
+        from ledger_entries e
+       where e.id = any(reversals)
+         and exists (
+           (select account_id, case side when 'debit' then 'credit' else 'debit' end, amount
+              from ledger_lines where entry_id = e.reverses_entry_id
+            except all
+            select account_id, side, amount from new_lines where entry_id = e.id)
+           union all
+           (select account_id, side, amount from new_lines where entry_id = e.id
+            except all
+            select account_id, case side when 'debit' then 'credit' else 'debit' end, amount
+              from ledger_lines where entry_id = e.reverses_entry_id))
+       order by e.id
+       limit 1;
+      if found then
+        perform ledger_fail('LF004', format('entry %s reverses entry %s but its lines are not the original''s with sides swapped', bad.id, bad.reverses_entry_id),
+          jsonb_build_object('entryId', bad.id, 'reversesEntryId', bad.reverses_entry_id));
+      end if;
+      end if;
+
+      -- Fixed order: every posting locks its balance rows by ascending account id, so postings
+      -- over overlapping accounts wait for each other instead of deadlocking. The same query
+      -- looks for a missing account, or one that may not go negative and would (the sort reads
+      -- every locked row first, so all of them are locked before anything is refused or changed).
+      with d as materialized (
+        select account_id,
+               coalesce(sum(amount) filter (where side = 'debit'), 0) as dr,
+               coalesce(sum(amount) filter (where side = 'credit'), 0) as cr
+          from new_lines group by account_id
+      ), locked as materialized (
+        select b.account_id, b.normal_side, b.allow_negative, b.debit_total, b.credit_total
+          from ledger_balances b
+         where b.account_id in (select account_id from d)
+         order by b.account_id
+           for update
+      )
+      select a.code, a.kind, b.normal_side,
+             case b.normal_side when 'debit' then b.debit_total - b.credit_total else b.credit_total - b.debit_total end as balance,
+             case b.normal_side when 'debit' then d.cr - d.dr else d.dr - d.cr end as decrease,
+             b.account_id is null as missing
+        into bad
+        from d
+        left join locked b on b.account_id = d.account_id
+        left join ledger_accounts a on a.id = b.account_id
+       where b.account_id is null
+          or (not b.allow_negative
+              and (case b.normal_side when 'debit' then (b.debit_total + d.dr) - (b.credit_total + d.cr)
+                                      else (b.credit_total + d.cr) - (b.debit_total + d.dr) end) < 0)
+       order by b.account_id nulls first
+       limit 1;
+      if found then
+        if bad.missing then
+          perform ledger_fail('LF005', 'a line names an account that does not exist', '{}');
+        end if;
+        perform ledger_fail('LF010', format('insufficient balance on %s: balance %s, this posting takes %s', bad.code, bad.balance, bad.decrease),
+          jsonb_build_object('account', bad.code, 'kind', bad.kind, 'balance', bad.balance::text, 'required', bad.decrease::text));
+      end if;
+
+      update ledger_balances b
+         set debit_total = b.debit_total + d.dr,
+             credit_total = b.credit_total + d.cr,
+             version = b.version + 1,
+             last_entry_id = d.last_entry,
+             updated_at = now()
+        from (select account_id,
+                     coalesce(sum(amount) filter (where side = 'debit'), 0) as dr,
+                     coalesce(sum(amount) filter (where side = 'credit'), 0) as cr,
+                     max(entry_id) as last_entry
+                from new_lines group by account_id) d
+       where b.account_id = d.account_id;
+
+      perform set_config('loanflow.ledger_pending',
+        (coalesce(nullif(current_setting('loanflow.ledger_pending', true), ''), '0')::bigint - n)::text, true);
+      return null;
+    end $f$;
+  `);
+
+  // ---- sealing ------------------------------------------------------------------------------------
+  await knex.raw(`
+    drop index ledger_entries_txid;
+    create index ledger_entries_txid on ledger_entries (txid, id);
+
+    alter table ledger_chain
+      drop constraint ledger_chain_hash_check, add constraint ledger_chain_hash_check ${HEX64('hash')},
+      drop constraint ledger_chain_prev_hash_check, add constraint ledger_chain_prev_hash_check ${HEX64('prev_hash')},
+      drop constraint ledger_chain_entry_id_fkey,
+      drop constraint ledger_chain_seal_id_fkey;
+    alter table ledger_seals
+      drop constraint ledger_seals_head_hash_check, add constraint ledger_seals_head_hash_check ${HEX64('head_hash')},
+      drop constraint ledger_seals_prev_hash_check, add constraint ledger_seals_prev_hash_check ${HEX64('prev_hash')};
+
+    -- What the two foreign keys said, once per statement: every chain row names an entry and a seal.
+    -- (Looked up by primary key with the ids as an array, so the plan never scans a whole table.)
+    create function ledger_chain_after_insert() returns trigger language plpgsql as $f$
+    declare
+      v_entries bigint[];
+      v_seals bigint[];
+    begin
+      select array_agg(distinct c.entry_id), array_agg(distinct c.seal_id) into v_entries, v_seals from new_chain c;
+      if (select count(*) from ledger_entries e where e.id = any(v_entries)) <> cardinality(v_entries)
+         or (select count(*) from ledger_seals s where s.id = any(v_seals)) <> cardinality(v_seals) then
+        perform ledger_fail('LF006', 'ledger_chain: a row names an entry or a seal that does not exist', '{}');
+      end if;
+      return null;
+    end $f$;
+    create trigger ledger_chain_after_insert after insert on ledger_chain
+      referencing new table as new_chain
+      for each statement execute function ledger_chain_after_insert();
+    ${NEW_SEAL}
+  `);
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await knex.raw(LEDGER_LINES_AFTER_INSERT_V1.replace('create function', 'create or replace function'));
+  await knex.raw(`
+    ${OLD_SEAL}
+    drop trigger ledger_chain_after_insert on ledger_chain;
+    drop function ledger_chain_after_insert();
+    alter table ledger_seals
+      drop constraint ledger_seals_head_hash_check, add constraint ledger_seals_head_hash_check ${OLD_HEX64('head_hash')},
+      drop constraint ledger_seals_prev_hash_check, add constraint ledger_seals_prev_hash_check ${OLD_HEX64('prev_hash')};
+    alter table ledger_chain
+      drop constraint ledger_chain_hash_check, add constraint ledger_chain_hash_check ${OLD_HEX64('hash')},
+      drop constraint ledger_chain_prev_hash_check, add constraint ledger_chain_prev_hash_check ${OLD_HEX64('prev_hash')},
+      add constraint ledger_chain_entry_id_fkey foreign key (entry_id) references ledger_entries(id),
+      add constraint ledger_chain_seal_id_fkey foreign key (seal_id) references ledger_seals(id);
+    drop index ledger_entries_txid;
+    create index ledger_entries_txid on ledger_entries using brin (txid);
+  `);
+}
