@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { ACCOUNT_CODE, type Side } from './accounts';
-import { EntryNotFoundError, IdempotencyConflictError, LedgerValidationError, ReversalError, UnbalancedEntryError, toLedgerError, type LedgerErrorDetail } from './errors';
+import { EntryNotFoundError, LedgerValidationError, ReversalError, UnbalancedEntryError, toLedgerError, type LedgerErrorDetail } from './errors';
 import { formatMoney, MAX_INTEGER_DIGITS, sumMoney, toMoney, type MoneyLike } from '../../domain/money';
 import { isIsoDate } from '../../domain/dates';
 
@@ -66,19 +66,6 @@ interface NormalisedEntry {
   lines: Array<{ account: string; side: Side; amount: string }>;
 }
 
-/** JSON with sorted keys: two metadata objects with the same content compare equal. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
 function normaliseAmount(x: unknown): string {
   if (typeof x === 'number') throw new TypeError('amounts are decimal strings, never numbers');
   const m = toMoney(x as MoneyLike);
@@ -126,20 +113,6 @@ export function normaliseEntry(input: PostEntryInput): NormalisedEntry {
   // Metadata is stored as JSON; compare and return it as JSON would bring it back.
   const meta = JSON.parse(JSON.stringify(metadata)) as Record<string, unknown>;
   return { idempotencyKey: input.idempotencyKey, postedOn: input.postedOn, kind: input.kind, description, metadata: meta, reversesEntryId: reverses, lines };
-}
-
-function contentDifferences(a: NormalisedEntry, b: LedgerEntry): string[] {
-  const diffs: string[] = [];
-  if (a.postedOn !== b.postedOn) diffs.push('postedOn');
-  if (a.kind !== b.kind) diffs.push('kind');
-  if (a.description !== b.description) diffs.push('description');
-  if (canonicalJson(a.metadata) !== canonicalJson(b.metadata)) diffs.push('metadata');
-  if (a.reversesEntryId !== b.reversesEntryId) diffs.push('reversesEntryId');
-  const key = (l: { account: string; side: string; amount: string }) => `${l.account}|${l.side}|${l.amount}`;
-  const la = a.lines.map(key).sort();
-  const lb = b.lines.map(key).sort();
-  if (la.length !== lb.length || la.some((x, i) => x !== lb[i])) diffs.push('lines');
-  return diffs;
 }
 
 const toIso = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
@@ -191,7 +164,7 @@ async function postBatch(db: Db, entries: NormalisedEntry[]): Promise<BatchRow[]
   }
 }
 
-/** Replayed keys must carry the content they were first posted with. */
+/** Results in input order; a replay returns the entry first posted with its key (whose content the database compared). */
 async function resolveReplays(db: Db, entries: NormalisedEntry[], rows: BatchRow[]): Promise<PostedEntry[]> {
   const replayedIds = rows.filter((r) => r.was_replayed).map((r) => r.posted_id);
   const originals = new Map((await loadEntries(db, [...new Set(replayedIds)])).map((e) => [e.id, e]));
@@ -213,8 +186,6 @@ async function resolveReplays(db: Db, entries: NormalisedEntry[], rows: BatchRow
     }
     const original = originals.get(row.posted_id);
     if (!original) throw new EntryNotFoundError(row.posted_id);
-    const diffs = contentDifferences(n, original);
-    if (diffs.length) throw new IdempotencyConflictError(n.idempotencyKey, original.id, diffs);
     return { ...original, replayed: true };
   });
 }
@@ -225,7 +196,7 @@ async function resolveReplays(db: Db, entries: NormalisedEntry[], rows: BatchRow
  * together.
  *
  * - same idempotency key + same content → the first entry (`replayed: true`), nothing written;
- * - same key + other content → IdempotencyConflictError;
+ * - same key + other content → IdempotencyConflictError (the database compares, naming what differs);
  * - refusals are typed: UnbalancedEntryError, PeriodClosedError, InsufficientBalanceError /
  *   InsufficientBudgetError, UnknownAccountError, LedgerValidationError, ReversalError.
  *
@@ -239,9 +210,11 @@ export async function postEntry(db: Db, input: PostEntryInput): Promise<PostedEn
 }
 
 /**
- * Posts many entries in one round trip and one transaction (the caller's, or its own): all or
- * none. Same rules as postEntry, per entry; the balance rules (non-negative accounts) apply to the
- * batch's total effect. Results come back in input order.
+ * Posts many entries in one round trip, as one statement: all or none, inside the caller's
+ * transaction when given one. Same rules as postEntry, per entry; a key repeated within the batch
+ * is posted once and its later occurrences are replays (with the same content, or the whole batch
+ * is refused). The balance rules (non-negative accounts) apply to the batch's total effect.
+ * Results come back in input order.
  */
 export async function postEntries(db: Db, inputs: PostEntryInput[]): Promise<PostedEntry[]> {
   if (inputs.length === 0) return [];
@@ -257,24 +230,7 @@ export async function postEntries(db: Db, inputs: PostEntryInput[]): Promise<Pos
       throw e;
     }
   });
-  // A key repeated within the batch is posted once; its later occurrences are replays of the first.
-  const firstOf = new Map<string, number>();
-  entries.forEach((e, i) => {
-    if (!firstOf.has(e.idempotencyKey)) firstOf.set(e.idempotencyKey, i);
-  });
-  const unique = [...firstOf.values()].map((i) => entries[i]!);
-  const run = async (trx: Db) => {
-    const posted = await resolveReplays(trx, unique, await postBatch(trx, unique));
-    const byKey = new Map(posted.map((p) => [p.idempotencyKey, p]));
-    return entries.map((e, i) => {
-      const p = byKey.get(e.idempotencyKey)!;
-      if (firstOf.get(e.idempotencyKey) === i) return p;
-      const diffs = contentDifferences(e, p);
-      if (diffs.length) throw new IdempotencyConflictError(e.idempotencyKey, p.id, diffs);
-      return { ...p, replayed: true };
-    });
-  };
-  return (db as Knex.Transaction).isTransaction ? run(db) : db.transaction((trx) => run(trx));
+  return resolveReplays(db, entries, await postBatch(db, entries));
 }
 
 export interface ReverseEntryInput {

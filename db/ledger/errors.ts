@@ -158,6 +158,8 @@ export function toLedgerError(err: unknown): unknown {
       return new UnknownAccountError(str(d.account), message);
     case 'LF006':
       return new AppendOnlyError(message);
+    case 'LF007':
+      return new IdempotencyConflictError(str(d.idempotencyKey) ?? '?', typeof d.entryId === 'number' ? d.entryId : Number(d.entryId), Array.isArray(d.differences) ? d.differences.map(String) : []);
     case 'LF010': {
       const account = str(d.account) ?? '?';
       const balance = str(d.balance) ?? '?';

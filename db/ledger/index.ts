@@ -10,7 +10,7 @@
  */
 export * from './accounts';
 export * from './errors';
-export { postEntry, postEntries, reverseEntry, getEntry, loadEntries, findEntryByKey, findReversal, normaliseEntry, canonicalJson } from './entries';
+export { postEntry, postEntries, reverseEntry, getEntry, loadEntries, findEntryByKey, findReversal, normaliseEntry } from './entries';
 export type { Db, LineInput, PostEntryInput, LedgerLine, LedgerEntry, PostedEntry, ReverseEntryInput } from './entries';
 export * from './reads';
 export * from './funds';

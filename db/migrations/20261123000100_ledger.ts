@@ -208,6 +208,83 @@ begin
 end $f$;
 `;
 
+/** The posting function as first written; a later migration replaces it and restores this text on the way down. */
+export const LEDGER_POST_BATCH_V1 = `
+create function ledger_post_batch(
+  p_keys text[], p_posted_on date[], p_kinds text[], p_descriptions text[], p_metadata jsonb[], p_reverses bigint[],
+  p_line_entry integer[], p_line_no integer[], p_accounts text[], p_sides text[], p_amounts numeric[]
+) returns table (ord integer, posted_id bigint, was_replayed boolean, posted_at timestamptz)
+language plpgsql as $f$
+declare
+  n integer := coalesce(cardinality(p_keys), 0);
+  m integer := coalesce(cardinality(p_line_entry), 0);
+  v_ids bigint[];
+  v_at timestamptz[];
+  v_replayed boolean[];
+  v_id bigint;
+  v_created timestamptz;
+  v_txid bigint := pg_current_xact_id()::text::bigint;
+begin
+  if n = 0 then
+    return;
+  end if;
+  -- Entries and their lines are two statements here; the commit-time rule must wait for both.
+  set constraints ledger_entries_balanced deferred;
+  if coalesce(cardinality(p_posted_on), 0) <> n or coalesce(cardinality(p_kinds), 0) <> n
+     or coalesce(cardinality(p_descriptions), 0) <> n or coalesce(cardinality(p_metadata), 0) <> n
+     or coalesce(cardinality(p_reverses), 0) <> n
+     or coalesce(cardinality(p_line_no), 0) <> m or coalesce(cardinality(p_accounts), 0) <> m
+     or coalesce(cardinality(p_sides), 0) <> m or coalesce(cardinality(p_amounts), 0) <> m then
+    perform ledger_fail('LF003', 'malformed batch: array lengths differ', '{}');
+  end if;
+
+  -- Accounts come into being on first use, in code order (two postings creating the same new
+  -- accounts must not deadlock).
+  insert into ledger_accounts (code)
+  select w.code
+    from (select distinct unnest(p_accounts) as code) w
+   where not exists (select 1 from ledger_accounts a where a.code = w.code)
+   order by w.code
+  on conflict (code) do nothing;
+
+  -- 1. Entries; a key that exists already is skipped here and looked up below (a replay).
+  with ins as (
+    insert into ledger_entries (idempotency_key, posted_on, kind, description, metadata, reverses_entry_id, txid)
+    select t.key, t.posted_on, t.kind, coalesce(t.description, ''), coalesce(t.metadata, '{}'::jsonb), t.reverses, v_txid
+      from unnest(p_keys, p_posted_on, p_kinds, p_descriptions, p_metadata, p_reverses)
+           with ordinality as t(key, posted_on, kind, description, metadata, reverses, ord)
+     order by t.ord
+    on conflict (idempotency_key) do nothing
+    returning id, idempotency_key, created_at
+  )
+  select array_agg(ins.id order by k.ord), array_agg(ins.created_at order by k.ord), array_agg(ins.id is null order by k.ord)
+    into v_ids, v_at, v_replayed
+    from unnest(p_keys) with ordinality as k(key, ord)
+    left join ins on ins.idempotency_key = k.key;
+
+  -- 2. Their lines, addressed by position.
+  insert into ledger_lines (entry_id, line_no, account_id, side, amount)
+  select v_ids[l.e], l.line_no, a.id, l.side, l.amount
+    from unnest(p_line_entry, p_line_no, p_accounts, p_sides, p_amounts) as l(e, line_no, code, side, amount)
+    join ledger_accounts a on a.code = l.code
+   where not v_replayed[l.e];
+
+  -- 3. Replays: the entry each skipped key already has.
+  for k in 1 .. n loop
+    if v_replayed[k] then
+      select e.id, e.created_at into v_id, v_created from ledger_entries e where e.idempotency_key = p_keys[k];
+      if not found then
+        perform ledger_fail('LF003', format('idempotency key %s appears twice in one batch', p_keys[k]), '{}');
+      end if;
+      v_ids[k] := v_id;
+      v_at[k] := v_created;
+    end if;
+  end loop;
+  return query select t.ord::integer, t.id, t.replayed, t.at
+                 from unnest(v_ids, v_replayed, v_at) with ordinality as t(id, replayed, at, ord);
+end $f$;
+`;
+
 const APPEND_ONLY_TABLES = ['ledger_chart', 'ledger_accounts', 'ledger_entries', 'ledger_lines', 'ledger_seals', 'ledger_chain'];
 
 export async function up(knex: Knex): Promise<void> {
@@ -535,79 +612,7 @@ export async function up(knex: Knex): Promise<void> {
     -- their number within it (1..n). A key posted before is not written again: its row comes back
     -- with was_replayed = true (keys must be distinct within a batch). A batch is atomic; its
     -- balance rules apply to its total effect.
-    create function ledger_post_batch(
-      p_keys text[], p_posted_on date[], p_kinds text[], p_descriptions text[], p_metadata jsonb[], p_reverses bigint[],
-      p_line_entry integer[], p_line_no integer[], p_accounts text[], p_sides text[], p_amounts numeric[]
-    ) returns table (ord integer, posted_id bigint, was_replayed boolean, posted_at timestamptz)
-    language plpgsql as $f$
-    declare
-      n integer := coalesce(cardinality(p_keys), 0);
-      m integer := coalesce(cardinality(p_line_entry), 0);
-      v_ids bigint[];
-      v_at timestamptz[];
-      v_replayed boolean[];
-      v_id bigint;
-      v_created timestamptz;
-      v_txid bigint := pg_current_xact_id()::text::bigint;
-    begin
-      if n = 0 then
-        return;
-      end if;
-      -- Entries and their lines are two statements here; the commit-time rule must wait for both.
-      set constraints ledger_entries_balanced deferred;
-      if coalesce(cardinality(p_posted_on), 0) <> n or coalesce(cardinality(p_kinds), 0) <> n
-         or coalesce(cardinality(p_descriptions), 0) <> n or coalesce(cardinality(p_metadata), 0) <> n
-         or coalesce(cardinality(p_reverses), 0) <> n
-         or coalesce(cardinality(p_line_no), 0) <> m or coalesce(cardinality(p_accounts), 0) <> m
-         or coalesce(cardinality(p_sides), 0) <> m or coalesce(cardinality(p_amounts), 0) <> m then
-        perform ledger_fail('LF003', 'malformed batch: array lengths differ', '{}');
-      end if;
-
-      -- Accounts come into being on first use, in code order (two postings creating the same new
-      -- accounts must not deadlock).
-      insert into ledger_accounts (code)
-      select w.code
-        from (select distinct unnest(p_accounts) as code) w
-       where not exists (select 1 from ledger_accounts a where a.code = w.code)
-       order by w.code
-      on conflict (code) do nothing;
-
-      -- 1. Entries; a key that exists already is skipped here and looked up below (a replay).
-      with ins as (
-        insert into ledger_entries (idempotency_key, posted_on, kind, description, metadata, reverses_entry_id, txid)
-        select t.key, t.posted_on, t.kind, coalesce(t.description, ''), coalesce(t.metadata, '{}'::jsonb), t.reverses, v_txid
-          from unnest(p_keys, p_posted_on, p_kinds, p_descriptions, p_metadata, p_reverses)
-               with ordinality as t(key, posted_on, kind, description, metadata, reverses, ord)
-         order by t.ord
-        on conflict (idempotency_key) do nothing
-        returning id, idempotency_key, created_at
-      )
-      select array_agg(ins.id order by k.ord), array_agg(ins.created_at order by k.ord), array_agg(ins.id is null order by k.ord)
-        into v_ids, v_at, v_replayed
-        from unnest(p_keys) with ordinality as k(key, ord)
-        left join ins on ins.idempotency_key = k.key;
-
-      -- 2. Their lines, addressed by position.
-      insert into ledger_lines (entry_id, line_no, account_id, side, amount)
-      select v_ids[l.e], l.line_no, a.id, l.side, l.amount
-        from unnest(p_line_entry, p_line_no, p_accounts, p_sides, p_amounts) as l(e, line_no, code, side, amount)
-        join ledger_accounts a on a.code = l.code
-       where not v_replayed[l.e];
-
-      -- 3. Replays: the entry each skipped key already has.
-      for k in 1 .. n loop
-        if v_replayed[k] then
-          select e.id, e.created_at into v_id, v_created from ledger_entries e where e.idempotency_key = p_keys[k];
-          if not found then
-            perform ledger_fail('LF003', format('idempotency key %s appears twice in one batch', p_keys[k]), '{}');
-          end if;
-          v_ids[k] := v_id;
-          v_at[k] := v_created;
-        end if;
-      end loop;
-      return query select t.ord::integer, t.id, t.replayed, t.at
-                     from unnest(v_ids, v_replayed, v_at) with ordinality as t(id, replayed, at, ord);
-    end $f$;
+    ${LEDGER_POST_BATCH_V1}
   `);
 
   // ---- sealing: chain committed entries in batches ----------------------------------------------

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { LEDGER_LINES_AFTER_INSERT_V1 } from './20261123000100_ledger';
+import { LEDGER_LINES_AFTER_INSERT_V1, LEDGER_POST_BATCH_V1 } from './20261123000100_ledger';
 
 /**
  * Ledger speed (issue 5's bench target): the same rules as 20261123000100_ledger.ts, at less cost
@@ -11,6 +11,10 @@ import { LEDGER_LINES_AFTER_INSERT_V1 } from './20261123000100_ledger';
  *   join over all of ledger_entries; with statistics that lag an append-heavy table (autovacuum
  *   analyses in steps) it did, so every posting read the whole ledger. Now each entry of the
  *   statement is one primary-key probe.
+ * - a batch is one statement that also compares a replayed key's content with its entry (and
+ *   takes a key repeated within the batch), so it needs no client transaction: one round trip
+ *   instead of three (BEGIN, the call, COMMIT), which on loopback cost the client more CPU than
+ *   building the batch did.
  *
  * Sealing (it runs beside the writers, so its cost is theirs on a shared machine):
  * - the next entries to chain are found through a B-tree on (txid, id), read in chain order and
@@ -25,6 +29,131 @@ import { LEDGER_LINES_AFTER_INSERT_V1 } from './20261123000100_ledger';
  *   wrote to the entry's page again) become one set-based check per statement, as `ledger_lines`
  *   already does. Entries and seals are append-only, so nothing a chain row names can disappear.
  */
+
+const POST_BATCH_V2 = `
+    -- Posts entries given as parallel arrays; lines carry the 1-based index of their entry and
+    -- their number within it (1..n). One statement, so one round trip is atomic without a client
+    -- transaction. A key posted before, or earlier in the same batch, is not written again: its row
+    -- comes back with was_replayed = true — if its content is the same; otherwise the whole call is
+    -- refused (LF007, naming what differs). Balance rules apply to the batch's total effect.
+    create or replace function ledger_post_batch(
+      p_keys text[], p_posted_on date[], p_kinds text[], p_descriptions text[], p_metadata jsonb[], p_reverses bigint[],
+      p_line_entry integer[], p_line_no integer[], p_accounts text[], p_sides text[], p_amounts numeric[]
+    ) returns table (ord integer, posted_id bigint, was_replayed boolean, posted_at timestamptz)
+    language plpgsql as $f$
+    declare
+      n integer := coalesce(cardinality(p_keys), 0);
+      m integer := coalesce(cardinality(p_line_entry), 0);
+      v_ids bigint[];
+      v_at timestamptz[];
+      v_replayed boolean[];
+      v_id bigint;
+      v_created timestamptz;
+      v_txid bigint := pg_current_xact_id()::text::bigint;
+      bad record;
+    begin
+      if n = 0 then
+        return;
+      end if;
+      -- Entries and their lines are two statements here; the commit-time rule must wait for both.
+      set constraints ledger_entries_balanced deferred;
+      if coalesce(cardinality(p_posted_on), 0) <> n or coalesce(cardinality(p_kinds), 0) <> n
+         or coalesce(cardinality(p_descriptions), 0) <> n or coalesce(cardinality(p_metadata), 0) <> n
+         or coalesce(cardinality(p_reverses), 0) <> n
+         or coalesce(cardinality(p_line_no), 0) <> m or coalesce(cardinality(p_accounts), 0) <> m
+         or coalesce(cardinality(p_sides), 0) <> m or coalesce(cardinality(p_amounts), 0) <> m then
+        perform ledger_fail('LF003', 'malformed batch: array lengths differ', '{}');
+      end if;
+
+      -- Accounts come into being on first use, in code order (two postings creating the same new
+      -- accounts must not deadlock).
+      insert into ledger_accounts (code)
+      select w.code
+        from (select distinct unnest(p_accounts) as code) w
+       where not exists (select 1 from ledger_accounts a where a.code = w.code)
+       order by w.code
+      on conflict (code) do nothing;
+
+      -- 1. Entries: the first occurrence of each key, in input order; a key that exists already is
+      -- skipped here and looked up below (a replay), as is a later occurrence in the batch.
+      with t as (
+        select u.*, min(u.ord) over (partition by u.key) as first
+          from unnest(p_keys, p_posted_on, p_kinds, p_descriptions, p_metadata, p_reverses)
+               with ordinality as u(key, posted_on, kind, description, metadata, reverses, ord)
+      ), ins as (
+        insert into ledger_entries (idempotency_key, posted_on, kind, description, metadata, reverses_entry_id, txid)
+        select t.key, t.posted_on, t.kind, coalesce(t.description, ''), coalesce(t.metadata, '{}'::jsonb), t.reverses, v_txid
+          from t where t.ord = t.first
+         order by t.ord
+        on conflict (idempotency_key) do nothing
+        returning id, idempotency_key, created_at
+      )
+      select array_agg(ins.id order by t.ord), array_agg(ins.created_at order by t.ord), array_agg(ins.id is null or t.ord <> t.first order by t.ord)
+        into v_ids, v_at, v_replayed
+        from t left join ins on ins.idempotency_key = t.key;
+
+      -- 2. Their lines, addressed by position.
+      insert into ledger_lines (entry_id, line_no, account_id, side, amount)
+      select v_ids[l.e], l.line_no, a.id, l.side, l.amount
+        from unnest(p_line_entry, p_line_no, p_accounts, p_sides, p_amounts) as l(e, line_no, code, side, amount)
+        join ledger_accounts a on a.code = l.code
+       where not v_replayed[l.e];
+
+      if not (true = any(v_replayed)) then
+        return query select t.ord::integer, t.id, false, t.at from unnest(v_ids, v_at) with ordinality as t(id, at, ord);
+        return;
+      end if;
+
+      -- 3. Replays: the entry each skipped key already has...
+      for k in 1 .. n loop
+        if v_ids[k] is null then
+          select e.id, e.created_at into v_id, v_created from ledger_entries e where e.idempotency_key = p_keys[k];
+          if not found then
+            perform ledger_fail('LF003', format('idempotency key %s: no entry found for a replay', p_keys[k]), '{}');
+          end if;
+          v_ids[k] := v_id;
+          v_at[k] := v_created;
+        end if;
+      end loop;
+
+      -- ...which must carry the content that entry was posted with: the same date, kind,
+      -- description, metadata (as JSON values) and reversal, and the same lines in any order.
+      select x.key, x.id, x.differences into bad
+        from (select p_keys[j] as key, e.id, j,
+                     array_remove(array[
+                       case when e.posted_on is distinct from p_posted_on[j] then 'postedOn' end,
+                       case when e.kind is distinct from p_kinds[j] then 'kind' end,
+                       case when e.description is distinct from coalesce(p_descriptions[j], '') then 'description' end,
+                       case when e.metadata is distinct from coalesce(p_metadata[j], '{}'::jsonb) then 'metadata' end,
+                       case when e.reverses_entry_id is distinct from p_reverses[j] then 'reversesEntryId' end,
+                       case when exists (
+                              (select l.code, l.side, l.amount
+                                 from unnest(p_line_entry, p_accounts, p_sides, p_amounts) as l(ent, code, side, amount) where l.ent = j
+                               except all
+                               select a.code, sl.side, sl.amount
+                                 from ledger_lines sl join ledger_accounts a on a.id = sl.account_id where sl.entry_id = e.id)
+                              union all
+                              (select a.code, sl.side, sl.amount
+                                 from ledger_lines sl join ledger_accounts a on a.id = sl.account_id where sl.entry_id = e.id
+                               except all
+                               select l.code, l.side, l.amount
+                                 from unnest(p_line_entry, p_accounts, p_sides, p_amounts) as l(ent, code, side, amount) where l.ent = j))
+                            then 'lines' end
+                     ], null) as differences
+                from generate_subscripts(p_keys, 1) as j
+                join lateral (select e.* from ledger_entries e where e.id = v_ids[j] offset 0) e on true
+               where v_replayed[j]) x
+       where cardinality(x.differences) > 0
+       order by x.j
+       limit 1;
+      if found then
+        perform ledger_fail('LF007', format('idempotency key %s already posted entry %s with other content (%s)', to_jsonb(bad.key)::text, bad.id, array_to_string(bad.differences, ', ')),
+          jsonb_build_object('idempotencyKey', bad.key, 'entryId', bad.id, 'differences', to_jsonb(bad.differences)));
+      end if;
+      return query select t.ord::integer, t.id, t.replayed, t.at
+                     from unnest(v_ids, v_replayed, v_at) with ordinality as t(id, replayed, at, ord);
+    end $f$;
+`;
 
 const OLD_SEAL = `
     create or replace function ledger_seal(p_limit integer default 10000)
@@ -297,6 +426,8 @@ export async function up(knex: Knex): Promise<void> {
     end $f$;
   `);
 
+  await knex.raw(POST_BATCH_V2);
+
   // ---- sealing ------------------------------------------------------------------------------------
   await knex.raw(`
     drop index ledger_entries_txid;
@@ -334,6 +465,7 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(LEDGER_LINES_AFTER_INSERT_V1.replace('create function', 'create or replace function'));
+  await knex.raw(LEDGER_POST_BATCH_V1.replace('create function', 'create or replace function'));
   await knex.raw(`
     ${OLD_SEAL}
     drop trigger ledger_chain_after_insert on ledger_chain;

@@ -73,6 +73,17 @@ describe('ledger postings (real PostgreSQL)', () => {
       expect(err2.differences).to.deep.equal(['postedOn', 'description']);
     });
 
+    it('content is compared as values: metadata keys in another order and lines in another order are the same entry', async () => {
+      const key = uniqueKey('values');
+      const base = { ...disbursal(key, '5.00'), metadata: { loanId: 'L-1', period: 3 } };
+      const first = await postEntry(db, base);
+      const again = await postEntry(db, { ...base, metadata: { period: 3, loanId: 'L-1' }, lines: [...base.lines].reverse() });
+      expect(again).to.include({ id: first.id, replayed: true });
+      const other = await postEntry(db, { ...base, metadata: { loanId: 'L-1', period: 4 } }).catch((e) => e);
+      expect(other).to.be.instanceOf(IdempotencyConflictError);
+      expect(other.differences).to.deep.equal(['metadata']);
+    });
+
     it('concurrent postings with one key write one entry; all callers get it', async () => {
       const key = uniqueKey('race');
       const results = await Promise.all(Array.from({ length: 12 }, () => postEntry(db, disbursal(key, '10.00'))));
