@@ -60,6 +60,17 @@ export function sumMoney(xs: Iterable<MoneyLike>): Money {
 }
 
 export const MAX_INTEGER_DIGITS = 16;
+
+const CANONICAL_MONEY = new RegExp(`^(0|[1-9]\\d{0,${MAX_INTEGER_DIGITS - 1}})\\.\\d{2}$`);
+
+/**
+ * A string already in the form formatMoney gives ("80000.00", at most MAX_INTEGER_DIGITS before
+ * the point, never negative). Two such strings are equal exactly when the amounts are, so hot
+ * paths may check and compare them without building Decimals.
+ */
+export function isCanonicalMoney(x: unknown): x is string {
+  return typeof x === 'string' && CANONICAL_MONEY.test(x);
+}
 export const MONEY_FORMAT_MESSAGE = 'must be a decimal string with at most 2 decimals, e.g. "80000.00"';
 const MONEY_STRING = /^(0|[1-9]\d*)(\.\d{1,2})?$/;
 

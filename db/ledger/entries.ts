@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { ACCOUNT_CODE, type Side } from './accounts';
 import { EntryNotFoundError, LedgerValidationError, ReversalError, UnbalancedEntryError, toLedgerError, type LedgerErrorDetail } from './errors';
-import { formatMoney, MAX_INTEGER_DIGITS, sumMoney, toMoney, type MoneyLike } from '../../domain/money';
+import { formatMoney, isCanonicalMoney, MAX_INTEGER_DIGITS, sumMoney, toMoney, type MoneyLike } from '../../domain/money';
 import { isIsoDate } from '../../domain/dates';
 
 /** Anything that runs queries: the pool, or the caller's transaction (postings join it). */
@@ -62,17 +62,34 @@ interface NormalisedEntry {
   kind: string;
   description: string;
   metadata: Record<string, unknown>;
+  /** The metadata as sent to the database (stringified once). */
+  metadataJson: string;
   reversesEntryId: number | null;
   lines: Array<{ account: string; side: Side; amount: string }>;
 }
 
 function normaliseAmount(x: unknown): string {
+  if (isCanonicalMoney(x)) {
+    if (x === '0.00') throw new TypeError('must be greater than 0.00');
+    return x;
+  }
   if (typeof x === 'number') throw new TypeError('amounts are decimal strings, never numbers');
   const m = toMoney(x as MoneyLike);
   const s = formatMoney(m); // refuses more than 2 decimals rather than rounding
   if (!m.greaterThan(0)) throw new TypeError('must be greater than 0.00');
   if (s.split('.')[0]!.replace('-', '').length > MAX_INTEGER_DIGITS) throw new TypeError(`at most ${MAX_INTEGER_DIGITS} digits before the decimal point`);
   return s;
+}
+
+/** Debits = credits; the common entry of one debit and one credit line compares canonical strings. */
+function balances(lines: NormalisedEntry['lines']): { debits: string; credits: string; balanced: boolean } {
+  if (lines.length === 2 && lines[0]!.side !== lines[1]!.side) {
+    const [debits, credits] = lines[0]!.side === 'debit' ? [lines[0]!.amount, lines[1]!.amount] : [lines[1]!.amount, lines[0]!.amount];
+    return { debits, credits, balanced: debits === credits };
+  }
+  const debits = sumMoney(lines.filter((l) => l.side === 'debit').map((l) => l.amount));
+  const credits = sumMoney(lines.filter((l) => l.side === 'credit').map((l) => l.amount));
+  return { debits: formatMoney(debits), credits: formatMoney(credits), balanced: debits.equals(credits) };
 }
 
 /** Checks and canonicalises an entry before it reaches the database (which checks again). */
@@ -105,14 +122,12 @@ export function normaliseEntry(input: PostEntryInput): NormalisedEntry {
     lines.push({ account, side: l?.side, amount });
   });
   if (details.length) throw new LedgerValidationError(`invalid ledger entry: ${details[0]!.path} ${details[0]!.message}`, details);
-  const debits = sumMoney(lines.filter((l) => l.side === 'debit').map((l) => l.amount));
-  const credits = sumMoney(lines.filter((l) => l.side === 'credit').map((l) => l.amount));
-  if (!debits.equals(credits)) {
-    throw new UnbalancedEntryError(`entry does not balance: debits ${formatMoney(debits)} ≠ credits ${formatMoney(credits)}`);
-  }
-  // Metadata is stored as JSON; compare and return it as JSON would bring it back.
-  const meta = JSON.parse(JSON.stringify(metadata)) as Record<string, unknown>;
-  return { idempotencyKey: input.idempotencyKey, postedOn: input.postedOn, kind: input.kind, description, metadata: meta, reversesEntryId: reverses, lines };
+  const b = balances(lines);
+  if (!b.balanced) throw new UnbalancedEntryError(`entry does not balance: debits ${b.debits} ≠ credits ${b.credits}`);
+  // Metadata is stored as JSON: sent as this text, returned as the database will give it back.
+  const metadataJson = JSON.stringify(metadata);
+  const meta = JSON.parse(metadataJson) as Record<string, unknown>;
+  return { idempotencyKey: input.idempotencyKey, postedOn: input.postedOn, kind: input.kind, description, metadata: meta, metadataJson, reversesEntryId: reverses, lines };
 }
 
 const toIso = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
@@ -149,7 +164,7 @@ async function postBatch(db: Db, entries: NormalisedEntry[]): Promise<BatchRow[]
         entries.map((e) => e.postedOn),
         entries.map((e) => e.kind),
         entries.map((e) => e.description),
-        entries.map((e) => JSON.stringify(e.metadata)),
+        entries.map((e) => e.metadataJson),
         entries.map((e) => e.reversesEntryId) as unknown as string[],
         lineEntry,
         lineNo,

@@ -15,6 +15,7 @@ import { LEDGER_LINES_AFTER_INSERT_V1, LEDGER_POST_BATCH_V1 } from './2026112300
  *   takes a key repeated within the batch), so it needs no client transaction: one round trip
  *   instead of three (BEGIN, the call, COMMIT), which on loopback cost the client more CPU than
  *   building the batch did.
+ * - the entry kind's check says the same without a bounded repetition (as the hash checks below).
  *
  * Sealing (it runs beside the writers, so its cost is theirs on a shared machine):
  * - the next entries to chain are found through a B-tree on (txid, id), read in chain order and
@@ -427,6 +428,11 @@ export async function up(knex: Knex): Promise<void> {
   `);
 
   await knex.raw(POST_BATCH_V2);
+  // The same rule as '^[a-z][a-z0-9_.]{0,63}$' without the bounded repetition (see HEX64 below).
+  await knex.raw(`
+    alter table ledger_entries drop constraint ledger_entries_kind_check,
+      add constraint ledger_entries_kind_check check (length(kind) <= 64 and kind ~ '^[a-z][a-z0-9_.]*$');
+  `);
 
   // ---- sealing ------------------------------------------------------------------------------------
   await knex.raw(`
@@ -466,6 +472,10 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(LEDGER_LINES_AFTER_INSERT_V1.replace('create function', 'create or replace function'));
   await knex.raw(LEDGER_POST_BATCH_V1.replace('create function', 'create or replace function'));
+  await knex.raw(`
+    alter table ledger_entries drop constraint ledger_entries_kind_check,
+      add constraint ledger_entries_kind_check check (kind ~ '^[a-z][a-z0-9_.]{0,63}$');
+  `);
   await knex.raw(`
     ${OLD_SEAL}
     drop trigger ledger_chain_after_insert on ledger_chain;

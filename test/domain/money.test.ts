@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import {
   Money,
   formatMoney,
+  isCanonicalMoney,
+  MAX_INTEGER_DIGITS,
   moneyString,
   normaliseMoney,
   normalisedMoneyString,
@@ -86,6 +88,28 @@ describe('domain/money', () => {
 
     it('refuses an amount that has not been rounded to the fen', () => {
       expect(() => formatMoney('1.005')).to.throw(RangeError, /roundFen/);
+    });
+  });
+
+  describe('isCanonicalMoney', () => {
+    it('holds exactly for what formatMoney writes of a non-negative amount within the digit limit', () => {
+      const amounts = fc.oneof(
+        fc.bigInt({ min: 0n, max: 10n ** BigInt(MAX_INTEGER_DIGITS + 2) - 1n }).map((fen) => new Money(fen.toString()).dividedBy(100).toFixed()),
+        fc.stringMatching(/^-?\d{1,3}(\.\d{0,3})?$/),
+      );
+      fc.assert(
+        fc.property(amounts, (s) => {
+          let canonical = false;
+          try {
+            canonical = formatMoney(s) === s && !s.startsWith('-') && s.split('.')[0]!.length <= MAX_INTEGER_DIGITS;
+          } catch {
+            canonical = false;
+          }
+          expect(isCanonicalMoney(s)).to.equal(canonical);
+        }),
+      );
+      for (const s of [80000, '80000', '80000.0', '080000.00', '-1.00', '1e3', ' 1.00', '1.00 ']) expect(isCanonicalMoney(s), String(s)).to.equal(false);
+      for (const s of ['0.00', '80000.00', '9999999999999999.99']) expect(isCanonicalMoney(s), s).to.equal(true);
     });
   });
 
