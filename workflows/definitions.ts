@@ -149,7 +149,7 @@ export const loanStateQuery = defineQuery<LoanState>('loanState');
 
 // ---- Subsidy claims (issue 6) ------------------------------------------------------------------
 
-export type ClaimStatus = 'SUBMITTED' | 'CHECKED' | 'PENDING_BUDGET' | 'PAID' | 'REJECTED';
+export type ClaimStatus = 'SUBMITTED' | 'CHECKED' | 'PENDING_BUDGET' | 'PAID' | 'PAYOUT_REVERSED' | 'REJECTED';
 
 export interface ClaimInput {
   claimId: string;

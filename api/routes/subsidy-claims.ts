@@ -15,6 +15,8 @@ import { businessDateOf } from '../../domain/business-day';
 import { allocateBudget, getFund, getFundStatus } from '../../db/ledger';
 import { audit } from '../../db/repositories/audit';
 import { quarterSchema } from '../../domain/dates';
+import { payClaimAgain } from '../../db/reconciliation';
+import { financeCall, todayOf } from './reconciliations';
 import {
   claimApprovalUpdate,
   claimCheckUpdate,
@@ -27,7 +29,7 @@ import {
 import { subsidyClaim } from '../../workflows/subsidy-claim';
 
 const money = z.string().meta({ description: 'decimal string with two decimals' });
-const statusSchema = z.enum(['SUBMITTED', 'CHECKED', 'PENDING_BUDGET', 'PAID', 'REJECTED']);
+const statusSchema = z.enum(['SUBMITTED', 'CHECKED', 'PENDING_BUDGET', 'PAID', 'PAYOUT_REVERSED', 'REJECTED']);
 
 export const claimViewSchema = z
   .object({
@@ -263,6 +265,28 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
     params: idParam,
     responses: { 200: { description: 'The claim as it now stands', schema: claimViewSchema } },
     handler: (ctx) => decide(ctx as Ctx, (h, meta) => h.executeUpdate(claimPaymentRetryUpdate, { args: [meta] })),
+  });
+
+  api.add({
+    method: 'post',
+    path: '/v1/subsidy-claims/:id/payout',
+    tag: 'subsidy-claims',
+    summary: 'Pay again a claim whose payout a reconciliation reversed (finance approver)',
+    description:
+      'A reconciliation that reverses a payout (POST /v1/reconciliations/{id}/mismatches/{itemNo}/resolution) leaves its claim PAYOUT_REVERSED, ' +
+      "the amount back in the fund's reserved budget. Once the cause is corrected, this posts a new payout dated today and the claim is PAID again.",
+    auth: ['finance_approver'],
+    idempotent: true,
+    params: idParam,
+    body: z.object({ reason: z.string().trim().min(3, 'at least 3 characters').max(2000) }).strict().meta({ id: 'ClaimPayAgain' }),
+    responses: { 200: { description: 'The claim, paid again', schema: claimViewSchema } },
+    async handler(ctx) {
+      const { params, body, deps, user, requestId } = ctx;
+      await visibleOr404(ctx as Ctx);
+      await financeCall(() => payClaimAgain(deps.db, { claimId: params.id, reason: body.reason, actor: actorOf(user), requestId, today: todayOf(deps) }));
+      const row: ClaimRow = await deps.db('subsidy_claims').where({ id: params.id }).first();
+      return { status: 200, body: await claimView(deps.db, row) };
+    },
   });
 
   // The top-up lives here rather than with the fund reads because what matters about it is the

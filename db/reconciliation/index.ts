@@ -10,5 +10,5 @@ export { payoutsSql, ledgerDisagreementsSql, listPayouts, type Payout } from './
 export { PayoutIndex, RECEIPT_WINDOW_DAYS, OUTCOMES, type Outcome, type LineOutcome, type MismatchKind, type MatchCounts } from './match';
 export { importStatement, type ImportInput, type ImportResult, type ImportProgress } from './import';
 export * from './queries';
-export { resolveMismatch, REVERSIBLE_KINDS, type ResolveInput } from './resolve';
+export { resolveMismatch, payClaimAgain, REVERSIBLE_KINDS, type ResolveInput, type PayAgainInput } from './resolve';
 export * from './periods';

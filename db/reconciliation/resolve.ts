@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { LedgerError, PeriodClosedError, ReversalError, reverseEntry } from '../ledger';
+import { InsufficientBalanceError, LedgerError, PeriodClosedError, ReversalError, payOut, reverseEntry } from '../ledger';
 import { audit, type AuditActor } from '../repositories/audit';
 import { FinanceError, requireFinance } from './errors';
 import { listMismatches, type MismatchView } from './queries';
@@ -23,7 +23,7 @@ export interface ResolveInput {
  * correcting reversal is a new ledger entry that reverses the item's payout, posted today (the
  * payout's own quarter may be closed), linked from the resolution row. One resolution per item,
  * on the current reconciliation of an open quarter; a reversal needs the finance approver, as a
- * payout does.
+ * payout does. A reversed payout's claim becomes PAYOUT_REVERSED (see payClaimAgain).
  */
 export async function resolveMismatch(db: Knex, input: ResolveInput): Promise<MismatchView> {
   requireFinance(input.actor, 'resolving a mismatch');
@@ -63,6 +63,18 @@ export async function resolveMismatch(db: Knex, input: ResolveInput): Promise<Mi
           }),
         );
         reversalEntryId = entry.id;
+        // The claim is no longer paid: its money is back in the fund's reserved account until
+        // the approver pays it again (payClaimAgain).
+        const reversedClaims = await trx('subsidy_claims')
+          .where({ payout_entry_id: item.payout_entry_id, status: 'PAID' })
+          .update({ status: 'PAYOUT_REVERSED', updated_at: trx.fn.now() }, ['id']);
+        for (const c of reversedClaims) {
+          await audit(trx, {
+            actor: input.actor, action: 'subsidy_claim.payout_reversed', entityType: 'subsidy_claim', entityId: c.id,
+            reason: input.reason.trim(), requestId: input.requestId ?? null,
+            payload: { reconciliationId: input.reconciliationId, itemNo: input.itemNo, payoutEntryId: item.payout_entry_id, reversalEntryId: entry.id },
+          });
+        }
       } catch (e) {
         if (e instanceof ReversalError) throw new FinanceError('CONFLICT', e.message);
         if (e instanceof PeriodClosedError) throw new FinanceError('INVALID_STATE', `${e.message}: today's quarter must be open for the reversal`);
@@ -91,4 +103,56 @@ export async function resolveMismatch(db: Knex, input: ResolveInput): Promise<Mi
     });
   });
   return (await listMismatches(db, input.reconciliationId, { itemNo: input.itemNo })).items[0]!;
+}
+
+export interface PayAgainInput {
+  claimId: string;
+  reason: string;
+  actor: AuditActor;
+  requestId?: string | null;
+  /** The new payout's business date (an open quarter). */
+  today: string;
+}
+
+/**
+ * Pays again a claim whose payout a reconciliation reversed (e.g. once the bank's account details
+ * are corrected): a new payout from the amount the reversal put back into the fund's reserved
+ * account, dated today, and the claim is PAID again. The finance approver's decision, audited; a
+ * retry posts nothing twice (the payout's key names the reversed payout it replaces).
+ */
+export async function payClaimAgain(db: Knex, input: PayAgainInput): Promise<void> {
+  requireFinance(input.actor, 'paying a claim again');
+  if (input.actor.role !== 'finance_approver') throw new FinanceError('FORBIDDEN', 'paying a claim again needs the finance approver');
+  if (input.reason.trim().length < 3) throw new FinanceError('VALIDATION_FAILED', 'a reason is required', [{ path: 'reason', message: 'at least 3 characters' }]);
+  await db.transaction(async (trx) => {
+    const claim = await trx('subsidy_claims').where({ id: input.claimId }).forUpdate().first();
+    if (!claim) throw new FinanceError('NOT_FOUND', `subsidy claim ${input.claimId} not found`);
+    if (claim.status !== 'PAYOUT_REVERSED') {
+      throw new FinanceError('INVALID_STATE', `claim ${input.claimId} is ${claim.status}: only a claim whose payout was reversed is paid again`);
+    }
+    const reversed = Number(claim.payout_entry_id);
+    let payoutId: number;
+    try {
+      const payout = await trx.transaction((sp) =>
+        payOut(sp, {
+          fundId: claim.fund_id, bankOrgId: claim.bank_id, amount: claim.total, postedOn: input.today,
+          idempotencyKey: `subsidy-claim:${claim.id}:payout-replacing:${reversed}`,
+          description: `Interest subsidy ${claim.quarter} paid again to bank ${claim.bank_id} (payout entry ${reversed} was reversed)`,
+          metadata: { claimId: claim.id, bankId: claim.bank_id, quarter: claim.quarter, replacesPayoutEntryId: reversed },
+        }),
+      );
+      payoutId = payout.id;
+    } catch (e) {
+      if (e instanceof PeriodClosedError) throw new FinanceError('INVALID_STATE', `${e.message}: today's quarter must be open for the payout`);
+      if (e instanceof InsufficientBalanceError) throw new FinanceError('UNPROCESSABLE', `the fund no longer holds this claim's reservation: ${e.message}`);
+      if (e instanceof LedgerError) throw new FinanceError('UNPROCESSABLE', e.message, e.details);
+      throw e;
+    }
+    await trx('subsidy_claims').where({ id: claim.id }).update({ status: 'PAID', paid_on: input.today, payout_entry_id: payoutId, updated_at: trx.fn.now() });
+    await audit(trx, {
+      actor: input.actor, action: 'subsidy_claim.paid_again', entityType: 'subsidy_claim', entityId: claim.id,
+      reason: input.reason.trim(), requestId: input.requestId ?? null,
+      payload: { reversedPayoutEntryId: reversed, payoutEntryId: payoutId, amount: claim.total, paidOn: input.today },
+    });
+  });
 }

@@ -5,7 +5,8 @@ import { startApi, type ApiHarness } from '../support/api';
 import { demoOrgs, type DemoOrgs } from '../applications/helpers';
 import { fundFor, serverToday } from '../loans/helpers';
 import { loanPaidThrough, login, newOrg, skipPastQuarter } from '../subsidy/helpers';
-import { getEntry, verifyLedger } from '../../db/ledger';
+import { getEntry, getFundStatus, verifyLedger } from '../../db/ledger';
+import { Money } from '../../domain/money';
 import { quarterOf } from '../../domain/dates';
 
 /**
@@ -41,7 +42,7 @@ describe('finance: reconciling a payout made by the subsidy-claim workflow (time
     return { status: res.status, body: (await res.json()) as any };
   }
 
-  it('matches the paid claim by its id, amount and date; a wrong amount is corrected by reversing the payout', async () => {
+  it('matches the paid claim by its id, amount and date; a wrong amount is corrected by reversing the payout, and the claim is paid again', async () => {
     const bank = await newOrg(h, env.db, 'bank', ['bank_officer']);
     const bankToken = await login(h, bank.users.bank_officer!);
     const opened = await loanPaidThrough(h, skipping, orgs, bank.users.bank_officer!, { termMonths: 6, payPeriods: 3 });
@@ -73,6 +74,33 @@ describe('finance: reconciling a payout made by the subsidy-claim workflow (time
     expect(fixed.status, JSON.stringify(fixed.body)).to.equal(200);
     const reversal = await getEntry(env.db, fixed.body.resolution.reversalEntryId);
     expect(reversal.reversesEntryId).to.equal(Number(claim.payout_entry_id));
+    expect((await verifyLedger(env.db)).balanced).to.equal(true);
+
+    // The claim is no longer paid: the bank sees it, and the fund holds its amount reserved again.
+    const fundBefore = await getFundStatus(env.db, claim.fund_id);
+    const reversed = await h.call('GET', `/v1/subsidy-claims/${claimId}`, { token: bankToken });
+    expect(reversed.body).to.include({ status: 'PAYOUT_REVERSED', total: claim.total });
+
+    // Once corrected, the approver (and only the approver) pays it again, today, from that reservation.
+    const byOfficer = await h.call('POST', `/v1/subsidy-claims/${claimId}/payout`, { token: officer, body: { reason: 'account corrected' } });
+    expect(byOfficer.status).to.equal(403);
+    const approver = await h.login('fin-approver');
+    const again = await h.call('POST', `/v1/subsidy-claims/${claimId}/payout`, { token: approver, body: { reason: 'account corrected by the bank' } });
+    expect(again.status, JSON.stringify(again.body)).to.equal(200);
+    const today = await serverToday(skipping);
+    expect(again.body).to.include({ status: 'PAID', paidOn: today, total: claim.total });
+    const repaid = await env.db('subsidy_claims').where({ id: claimId }).first();
+    const payout = await getEntry(env.db, Number(repaid.payout_entry_id));
+    expect(payout).to.include({ kind: 'fund.payout', postedOn: today });
+    expect(payout.metadata).to.include({ replacesPayoutEntryId: Number(claim.payout_entry_id) });
+    const fundAfter = await getFundStatus(env.db, claim.fund_id);
+    expect(fundAfter.reserved).to.equal(new Money(fundBefore.reserved).minus(claim.total).toFixed(2));
+    expect(fundAfter.paid).to.equal(new Money(fundBefore.paid).plus(claim.total).toFixed(2));
+    expect(fundAfter.available).to.equal(fundBefore.available);
+    const twice = await h.call('POST', `/v1/subsidy-claims/${claimId}/payout`, { token: approver, body: { reason: 'once more' } });
+    expect(twice.status).to.equal(409);
+    const audited = await env.db('audit_log').where({ entity_type: 'subsidy_claim', entity_id: claimId }).whereIn('action', ['subsidy_claim.payout_reversed', 'subsidy_claim.paid_again']).orderBy('id').pluck('action');
+    expect(audited).to.deep.equal(['subsidy_claim.payout_reversed', 'subsidy_claim.paid_again']);
     expect((await verifyLedger(env.db)).balanced).to.equal(true);
   });
 });
