@@ -285,6 +285,71 @@ begin
 end $f$;
 `;
 
+/** The sealing function as first written; a later migration replaces it and restores this text on the way down. */
+export const LEDGER_SEAL_V1 = `
+create function ledger_seal(p_limit integer default 10000)
+returns table (seal_id bigint, sealed integer, head_hash text)
+language plpgsql as $f$
+declare
+  v_seq bigint := 0;
+  v_prev text := repeat('0', 64);
+  v_first_prev text;
+  v_txid bigint := 0;
+  v_id bigint := 0;
+  v_horizon bigint := pg_snapshot_xmin(pg_current_snapshot())::text::bigint;
+  v_seal bigint;
+  r record;
+  k integer := 0;
+  ids bigint[] := '{}';
+  prevs text[] := '{}';
+  hashes text[] := '{}';
+begin
+  perform pg_advisory_xact_lock(7340531, 1);
+  select c.seq, c.hash, e.txid, e.id into v_seq, v_prev, v_txid, v_id
+    from ledger_chain c join ledger_entries e on e.id = c.entry_id
+   order by c.seq desc limit 1;
+  if not found then
+    v_seq := 0; v_prev := repeat('0', 64); v_txid := 0; v_id := 0;
+  end if;
+  v_first_prev := v_prev;
+  -- Canonical texts set-based (one pass over the batch's lines), then the chain in order.
+  for r in
+    with cand as (
+      select e as ent, e.id, e.txid
+        from ledger_entries e
+       where e.txid >= v_txid and (e.txid, e.id) > (v_txid, v_id) and e.txid < v_horizon
+       order by e.txid, e.id
+       limit greatest(p_limit, 1)
+    ), lns as (
+      select l.entry_id, string_agg(ledger_canonical_line(l, a.code), '' order by l.line_no) as s
+        from ledger_lines l join ledger_accounts a on a.id = l.account_id
+       where l.entry_id in (select id from cand)
+       group by l.entry_id
+    )
+    select c.id, ledger_canonical_head(c.ent) || coalesce(lns.s, '') as canon
+      from cand c left join lns on lns.entry_id = c.id
+     order by c.txid, c.id
+  loop
+    k := k + 1;
+    ids[k] := r.id;
+    prevs[k] := v_prev;
+    v_prev := encode(sha256(convert_to(v_prev || r.canon, 'UTF8')), 'hex');
+    hashes[k] := v_prev;
+  end loop;
+  if k = 0 then
+    return query select null::bigint, 0, v_prev;
+    return;
+  end if;
+  insert into ledger_seals (first_seq, last_seq, entries, prev_hash, head_hash)
+  values (v_seq + 1, v_seq + k, k, v_first_prev, v_prev)
+  returning id into v_seal;
+  insert into ledger_chain (seq, entry_id, seal_id, prev_hash, hash)
+  select v_seq + t.ord, t.id, v_seal, t.prev, t.h
+    from unnest(ids, prevs, hashes) with ordinality as t(id, prev, h, ord);
+  return query select v_seal, k, v_prev;
+end $f$;
+`;
+
 const APPEND_ONLY_TABLES = ['ledger_chart', 'ledger_accounts', 'ledger_entries', 'ledger_lines', 'ledger_seals', 'ledger_chain'];
 
 export async function up(knex: Knex): Promise<void> {
@@ -642,67 +707,7 @@ export async function up(knex: Knex): Promise<void> {
     -- Chains, in (txid, id) order, the entries whose writing transaction has ended: anything below
     -- the snapshot's xmin is finished, so no entry can later appear before the chain's end.
     -- Writers never touch the chain; only sealers queue, on an advisory lock.
-    create function ledger_seal(p_limit integer default 10000)
-    returns table (seal_id bigint, sealed integer, head_hash text)
-    language plpgsql as $f$
-    declare
-      v_seq bigint := 0;
-      v_prev text := repeat('0', 64);
-      v_first_prev text;
-      v_txid bigint := 0;
-      v_id bigint := 0;
-      v_horizon bigint := pg_snapshot_xmin(pg_current_snapshot())::text::bigint;
-      v_seal bigint;
-      r record;
-      k integer := 0;
-      ids bigint[] := '{}';
-      prevs text[] := '{}';
-      hashes text[] := '{}';
-    begin
-      perform pg_advisory_xact_lock(7340531, 1);
-      select c.seq, c.hash, e.txid, e.id into v_seq, v_prev, v_txid, v_id
-        from ledger_chain c join ledger_entries e on e.id = c.entry_id
-       order by c.seq desc limit 1;
-      if not found then
-        v_seq := 0; v_prev := repeat('0', 64); v_txid := 0; v_id := 0;
-      end if;
-      v_first_prev := v_prev;
-      -- Canonical texts set-based (one pass over the batch's lines), then the chain in order.
-      for r in
-        with cand as (
-          select e as ent, e.id, e.txid
-            from ledger_entries e
-           where e.txid >= v_txid and (e.txid, e.id) > (v_txid, v_id) and e.txid < v_horizon
-           order by e.txid, e.id
-           limit greatest(p_limit, 1)
-        ), lns as (
-          select l.entry_id, string_agg(ledger_canonical_line(l, a.code), '' order by l.line_no) as s
-            from ledger_lines l join ledger_accounts a on a.id = l.account_id
-           where l.entry_id in (select id from cand)
-           group by l.entry_id
-        )
-        select c.id, ledger_canonical_head(c.ent) || coalesce(lns.s, '') as canon
-          from cand c left join lns on lns.entry_id = c.id
-         order by c.txid, c.id
-      loop
-        k := k + 1;
-        ids[k] := r.id;
-        prevs[k] := v_prev;
-        v_prev := encode(sha256(convert_to(v_prev || r.canon, 'UTF8')), 'hex');
-        hashes[k] := v_prev;
-      end loop;
-      if k = 0 then
-        return query select null::bigint, 0, v_prev;
-        return;
-      end if;
-      insert into ledger_seals (first_seq, last_seq, entries, prev_hash, head_hash)
-      values (v_seq + 1, v_seq + k, k, v_first_prev, v_prev)
-      returning id into v_seal;
-      insert into ledger_chain (seq, entry_id, seal_id, prev_hash, hash)
-      select v_seq + t.ord, t.id, v_seal, t.prev, t.h
-        from unnest(ids, prevs, hashes) with ordinality as t(id, prev, h, ord);
-      return query select v_seal, k, v_prev;
-    end $f$;
+    ${LEDGER_SEAL_V1}
   `);
 
   // ---- fund status ----------------------------------------------------------------------------------
