@@ -71,6 +71,7 @@ const CANONICAL_MONEY = new RegExp(`^(0|[1-9]\\d{0,${MAX_INTEGER_DIGITS - 1}})\\
 export function isCanonicalMoney(x: unknown): x is string {
   return typeof x === 'string' && CANONICAL_MONEY.test(x);
 }
+
 export const MONEY_FORMAT_MESSAGE = 'must be a decimal string with at most 2 decimals, e.g. "80000.00"';
 const MONEY_STRING = /^(0|[1-9]\d*)(\.\d{1,2})?$/;
 

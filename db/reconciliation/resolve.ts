@@ -63,23 +63,23 @@ export async function resolveMismatch(db: Knex, input: ResolveInput): Promise<Mi
           }),
         );
         reversalEntryId = entry.id;
-        // The claim is no longer paid: its money is back in the fund's reserved account until
-        // the approver pays it again (payClaimAgain).
-        const reversedClaims = await trx('subsidy_claims')
-          .where({ payout_entry_id: item.payout_entry_id, status: 'PAID' })
-          .update({ status: 'PAYOUT_REVERSED', updated_at: trx.fn.now() }, ['id']);
-        for (const c of reversedClaims) {
-          await audit(trx, {
-            actor: input.actor, action: 'subsidy_claim.payout_reversed', entityType: 'subsidy_claim', entityId: c.id,
-            reason: input.reason.trim(), requestId: input.requestId ?? null,
-            payload: { reconciliationId: input.reconciliationId, itemNo: input.itemNo, payoutEntryId: item.payout_entry_id, reversalEntryId: entry.id },
-          });
-        }
       } catch (e) {
         if (e instanceof ReversalError) throw new FinanceError('CONFLICT', e.message);
         if (e instanceof PeriodClosedError) throw new FinanceError('INVALID_STATE', `${e.message}: today's quarter must be open for the reversal`);
         if (e instanceof LedgerError) throw new FinanceError('UNPROCESSABLE', e.message, e.details);
         throw e;
+      }
+      // The claim is no longer paid: its money is back in the fund's reserved account until the
+      // approver pays it again (payClaimAgain).
+      const reversedClaims: Array<{ id: string }> = await trx('subsidy_claims')
+        .where({ payout_entry_id: item.payout_entry_id, status: 'PAID' })
+        .update({ status: 'PAYOUT_REVERSED', updated_at: trx.fn.now() }, ['id']);
+      for (const c of reversedClaims) {
+        await audit(trx, {
+          actor: input.actor, action: 'subsidy_claim.payout_reversed', entityType: 'subsidy_claim', entityId: c.id,
+          reason: input.reason.trim(), requestId: input.requestId ?? null,
+          payload: { reconciliationId: input.reconciliationId, itemNo: input.itemNo, payoutEntryId: item.payout_entry_id, reversalEntryId },
+        });
       }
     }
     await trx('reconciliation_resolutions').insert({
