@@ -200,6 +200,9 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
       await once(items, 'finish');
       await trx.raw(`create temp table item_stage (ord integer, line_no integer, kind text, entry_id bigint, claim_id uuid, reference text) on commit drop`);
       await pipeline(fs.createReadStream(itemsPath), conn.query(copyFrom('COPY item_stage FROM STDIN')));
+      // Temp tables are never analysed by autovacuum: without statistics the planner once joined
+      // the staged mismatches to a million claims in a way that took 15 s instead of 0.7 s.
+      await trx.raw('analyze item_stage');
       await storeMismatches(trx, id, input.bankId);
       counts = {
         lineCount: seen,
