@@ -168,7 +168,7 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
       let ord = 0;
       const item = async (lineNo: number | null, kind: MismatchKind, payout: number, reference: string | null) => {
         ord += 1;
-        const row = `${ord}\t${lineNo ?? '\\N'}\t${kind}\t${payout >= 0 ? payouts.entryId[payout] : '\\N'}\t${payout >= 0 ? payouts.claimId[payout] : '\\N'}\t${reference === null ? '\\N' : esc(reference)}\n`;
+        const row = `${ord}\t${lineNo ?? '\\N'}\t${kind}\t${payout >= 0 ? payouts.entryId(payout) : '\\N'}\t${payout >= 0 ? payouts.claimId(payout) : '\\N'}\t${reference === null ? '\\N' : esc(reference)}\n`;
         if (!items.write(row)) await once(items, 'drain');
       };
       const count = { matched: 0, missing_in_ledger: 0, amount_differs: 0, date_differs: 0, duplicated: 0 };
@@ -179,7 +179,7 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
             const { outcome, payout } = payouts.classify(l);
             count[outcome] += 1;
             if (outcome !== 'matched') await item(l.lineNo, outcome, payout, l.reference);
-            if (out.add(`${id}\t${l.lineNo}\t${l.valueDate}\t${esc(l.reference)}\t${l.amount}\t${esc(l.description)}\t${outcome}\t${payout >= 0 ? payouts.entryId[payout] : '\\N'}\n`)) await out.flush();
+            if (out.add(`${id}\t${l.lineNo}\t${l.valueDate}\t${esc(l.reference)}\t${l.amount}\t${esc(l.description)}\t${outcome}\t${payout >= 0 ? payouts.entryId(payout) : '\\N'}\n`)) await out.flush();
           }
           seen += batch.length;
           progress();

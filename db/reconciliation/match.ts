@@ -37,20 +37,39 @@ function canonicalAmount(s: string): string {
   return s.length - dot === 2 ? `${s}0` : s;
 }
 
+/** Hex digit values by character code; -1 for anything else. */
+const HEX = new Int8Array(128).fill(-1);
+for (let c = 0; c < 10; c++) HEX[48 + c] = c;
+for (let c = 0; c < 6; c++) HEX[97 + c] = HEX[65 + c] = 10 + c;
+const HEX_DIGITS = '0123456789abcdef';
+/** Where a UUID's text has its dashes; every other character is a hex digit. */
+const isDash = (k: number) => k === 8 || k === 13 || k === 18 || k === 23;
+/** Bytes kept per amount: NUMERIC(18,2) prints as at most 16 digits, a point and 2 decimals. */
+const AMOUNT_WIDTH = 20;
+
 /**
  * The bank's payouts of the quarter, indexed by claim id, as the statement is matched against them
  * line by line while it streams. Its size is the ledger's (payouts of one bank and quarter), never
  * the file's; `seen` marks the payouts a line has named, so a second line naming one is a
  * duplicate and a payout no line named is missing in the statement.
+ *
+ * A million payouts must not cost a million JavaScript strings and a Map of them (the first version
+ * did: 700 MB and seconds of garbage collection), so the index is a few typed arrays: each claim id
+ * as its 16 bytes in an open-addressing hash table, each amount as the ASCII text Postgres printed
+ * (compared byte for byte with the statement's amount in the same form — never a number), each date
+ * as days after the quarter's start. Rows are read straight from COPY's bytes.
  */
 export class PayoutIndex {
-  private readonly byClaim = new Map<string, number>();
-  readonly claimId: string[] = [];
-  readonly entryId: number[] = [];
-  readonly amount: string[] = [];
-  /** The payout's date as days after `origin` (small integers: no string per payout). */
-  readonly day: number[] = [];
+  private n = 0;
+  private ids = new Uint8Array(0);
+  private entries = new Float64Array(0); // entry ids: integers below 2^53, never money
+  private days = new Int32Array(0);
+  private amounts = new Uint8Array(0);
+  private amountLength = new Uint8Array(0);
+  private table = new Int32Array(0); // payout index + 1 per slot; 0 = empty
   private seen = new Uint8Array(0);
+  private readonly key = new Uint8Array(16);
+  private carry: Buffer = Buffer.alloc(0);
   /** Days after `origin` of the statement's dates: a quarter has at most 92 of them. */
   private readonly dayOf = new Map<string, number>();
   total = '0.00';
@@ -65,29 +84,152 @@ export class PayoutIndex {
     // The anti-join on reversals hashes every payout: keep it in memory rather than spill to disk.
     await trx.raw(`set local work_mem = '256MB'`);
     const index = new PayoutIndex(where.from);
-    let rest = '';
-    // The total rides along (Postgres sums NUMERIC exactly, in the same pass); only the first row's is read.
-    const copy = `COPY (select claim_id, entry_id, posted_on - date '${where.from}', amount, sum(amount) over () from (${sql}) p) TO STDOUT`;
-    for await (const chunk of conn.query(copyTo(copy))) {
-      const text = rest + (chunk as Buffer).toString('utf8');
-      const rows = text.split('\n');
-      rest = rows.pop()!;
-      for (const row of rows) {
-        const [claimId, entryId, day, amount, total] = row.split('\t') as [string, string, string, string, string];
-        if (index.claimId.length === 0) index.total = total;
-        index.byClaim.set(claimId, index.claimId.length);
-        index.claimId.push(claimId);
-        index.entryId.push(Number(entryId)); // an id, never money
-        index.amount.push(amount);
-        index.day.push(Number(day)); // a day count, never money
-      }
-    }
-    index.seen = new Uint8Array(index.claimId.length);
+    // Rows stream out as Postgres finds them, while this process indexes them; their total (Postgres
+    // sums NUMERIC exactly) comes last, in a row of its own without a claim.
+    const copy = `COPY (with p as (${sql})
+                        select claim_id, entry_id, posted_on - date '${where.from}', amount from p
+                        union all
+                        select null, null, null, coalesce(sum(amount), 0)::numeric(20,2) from p) TO STDOUT`;
+    for await (const chunk of conn.query(copyTo(copy))) index.feed(chunk as Buffer);
+    if (index.carry.length) throw new Error('payouts: the last row from Postgres is incomplete');
+    index.buildTable();
     return index;
   }
 
   get size(): number {
-    return this.claimId.length;
+    return this.n;
+  }
+
+  /** The payout's ledger entry id. */
+  entryId(i: number): number {
+    return this.entries[i]!;
+  }
+
+  /** The payout's claim id, as Postgres writes a UUID. */
+  claimId(i: number): string {
+    let s = '';
+    for (let b = 0; b < 16; b++) {
+      if (b === 4 || b === 6 || b === 8 || b === 10) s += '-';
+      const v = this.ids[i * 16 + b]!;
+      s += HEX_DIGITS[v >> 4]! + HEX_DIGITS[v & 15]!;
+    }
+    return s;
+  }
+
+  private feed(chunk: Buffer): void {
+    const buf = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+    let start = 0;
+    for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+      this.row(buf, start, nl);
+      start = nl + 1;
+    }
+    this.carry = Buffer.from(buf.subarray(start));
+  }
+
+  /** One COPY text row: claim_id, entry_id, day, amount — tab-separated; or, last, the total after three \N. */
+  private row(buf: Buffer, s: number, e: number): void {
+    if (buf[s] === 92) {
+      this.total = buf.toString('latin1', buf.lastIndexOf(9, e) + 1, e);
+      return;
+    }
+    if (this.n === this.entries.length) this.grow();
+    const i = this.n;
+    let p = s;
+    for (let k = 0, b = 0; k < 36; k++, p++) {
+      if (isDash(k)) continue;
+      const hi = HEX[buf[p]!]!;
+      const lo = HEX[buf[++p]!]!;
+      k++;
+      this.ids[i * 16 + b++] = (hi << 4) | lo;
+    }
+    p++; // tab
+    let entry = 0;
+    for (; p < e && buf[p] !== 9; p++) entry = entry * 10 + (buf[p]! - 48);
+    p++;
+    let sign = 1;
+    if (buf[p] === 45) {
+      sign = -1;
+      p++;
+    }
+    let day = 0;
+    for (; p < e && buf[p] !== 9; p++) day = day * 10 + (buf[p]! - 48);
+    p++;
+    const amountStart = p;
+    p = e;
+    if (p - amountStart > AMOUNT_WIDTH) throw new Error(`payouts: an amount wider than ${AMOUNT_WIDTH} characters`);
+    buf.copy(this.amounts, i * AMOUNT_WIDTH, amountStart, p);
+    this.amountLength[i] = p - amountStart;
+    this.entries[i] = entry;
+    this.days[i] = sign * day;
+    this.n++;
+  }
+
+  private grow(): void {
+    const cap = Math.max(1024, this.entries.length * 2);
+    const more = <T extends Uint8Array | Int32Array | Float64Array>(a: T, per: number, make: (n: number) => T): T => {
+      const b = make(cap * per);
+      b.set(a);
+      return b;
+    };
+    this.ids = more(this.ids, 16, (n) => new Uint8Array(n));
+    this.entries = more(this.entries, 1, (n) => new Float64Array(n));
+    this.days = more(this.days, 1, (n) => new Int32Array(n));
+    this.amounts = more(this.amounts, AMOUNT_WIDTH, (n) => new Uint8Array(n));
+    this.amountLength = more(this.amountLength, 1, (n) => new Uint8Array(n));
+  }
+
+  /** Claim ids are random (v4), so their first four bytes spread them well over the table. */
+  private slotOf(ids: Uint8Array, at: number): number {
+    const h = ids[at]! | (ids[at + 1]! << 8) | (ids[at + 2]! << 16) | (ids[at + 3]! << 24);
+    return Math.imul(h, 0x9e3779b1) >>> 0;
+  }
+
+  private buildTable(): void {
+    let size = 16;
+    while (size < this.n * 2) size *= 2;
+    this.table = new Int32Array(size);
+    const mask = size - 1;
+    for (let i = 0; i < this.n; i++) {
+      let slot = this.slotOf(this.ids, i * 16) & mask;
+      while (this.table[slot] !== 0) slot = (slot + 1) & mask;
+      this.table[slot] = i + 1;
+    }
+    this.seen = new Uint8Array(this.n);
+  }
+
+  /** The payout whose claim id the reference is (any case), or -1. */
+  private find(reference: string): number {
+    if (reference.length !== 36) return -1;
+    const key = this.key;
+    for (let k = 0, b = 0; k < 36; k++) {
+      const c = reference.charCodeAt(k);
+      if (isDash(k)) {
+        if (c !== 45) return -1;
+        continue;
+      }
+      const hi = c < 128 ? HEX[c]! : -1;
+      const c2 = reference.charCodeAt(++k);
+      const lo = c2 < 128 ? HEX[c2]! : -1;
+      if (hi < 0 || lo < 0) return -1;
+      key[b++] = (hi << 4) | lo;
+    }
+    const mask = this.table.length - 1;
+    for (let slot = this.slotOf(key, 0) & mask; ; slot = (slot + 1) & mask) {
+      const t = this.table[slot]!;
+      if (t === 0) return -1;
+      const at = (t - 1) * 16;
+      let same = true;
+      for (let b = 0; b < 16 && same; b++) same = this.ids[at + b] === key[b];
+      if (same) return t - 1;
+    }
+  }
+
+  private amountIs(i: number, s: string): boolean {
+    const len = this.amountLength[i]!;
+    if (s.length !== len) return false;
+    const at = i * AMOUNT_WIDTH;
+    for (let k = 0; k < len; k++) if (this.amounts[at + k] !== s.charCodeAt(k)) return false;
+    return true;
   }
 
   /**
@@ -96,14 +238,14 @@ export class PayoutIndex {
    * `missing_in_ledger`.
    */
   classify(l: StatementLine): { outcome: LineOutcome; payout: number } {
-    const i = this.byClaim.get(l.reference.toLowerCase());
-    if (i === undefined) return { outcome: 'missing_in_ledger', payout: -1 };
+    const i = this.n ? this.find(l.reference) : -1;
+    if (i < 0) return { outcome: 'missing_in_ledger', payout: -1 };
     if (this.seen[i]) return { outcome: 'duplicated', payout: i };
     this.seen[i] = 1;
-    if (canonicalAmount(l.amount) !== this.amount[i]) return { outcome: 'amount_differs', payout: i };
+    if (!this.amountIs(i, canonicalAmount(l.amount))) return { outcome: 'amount_differs', payout: i };
     let d = this.dayOf.get(l.valueDate);
     if (d === undefined) this.dayOf.set(l.valueDate, (d = daysBetween(this.origin, l.valueDate)));
-    const late = d - this.day[i]!;
+    const late = d - this.days[i]!;
     if (late < 0 || late > RECEIPT_WINDOW_DAYS) return { outcome: 'date_differs', payout: i };
     return { outcome: 'matched', payout: i };
   }
@@ -111,8 +253,8 @@ export class PayoutIndex {
   /** Payouts no line named, in payout order (date, then entry). */
   unseen(): number[] {
     const out: number[] = [];
-    for (let i = 0; i < this.claimId.length; i++) if (!this.seen[i]) out.push(i);
-    return out.sort((a, b) => this.day[a]! - this.day[b]! || this.entryId[a]! - this.entryId[b]!);
+    for (let i = 0; i < this.n; i++) if (!this.seen[i]) out.push(i);
+    return out.sort((a, b) => this.days[a]! - this.days[b]! || this.entries[a]! - this.entries[b]!);
   }
 }
 
