@@ -76,7 +76,8 @@ export const MONEY_FORMAT_MESSAGE = 'must be a decimal string with at most 2 dec
 const MONEY_STRING = /^(0|[1-9]\d*)(\.\d{1,2})?$/;
 
 function integerDigits(s: string): number {
-  return s.split('.')[0]!.length;
+  const dot = s.indexOf('.');
+  return dot < 0 ? s.length : dot;
 }
 
 /**
