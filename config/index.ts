@@ -16,6 +16,14 @@ export const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  /**
+   * The schema owner, for migrations: it also creates the role DATABASE_URL names and grants it rows
+   * only (db/app-role.ts). When unset, DATABASE_URL migrates as well and its role is left as is.
+   */
+  MIGRATION_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   /** External Temporal frontend (host:port); when unset, `npm start` runs the Temporal dev server. */
   TEMPORAL_ADDRESS: z
     .string()
@@ -35,6 +43,10 @@ export const configSchema = z.object({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Token lifetime in seconds. */
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(8 * 3600),
+}).superRefine((c, ctx) => {
+  if (c.MIGRATION_DATABASE_URL && !c.DATABASE_URL) {
+    ctx.addIssue({ code: 'custom', path: ['MIGRATION_DATABASE_URL'], message: 'needs DATABASE_URL too (the role the application connects as); the embedded database manages both itself' });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -16,12 +16,19 @@ export const migrationConfig: Knex.MigratorConfig = {
   tableName: 'knex_migrations',
 };
 
-export function createDb(databaseUrl: string, pool: { min?: number; max?: number } = {}): Knex {
+/**
+ * `quietConnectErrors`: for a caller that probes a server and says itself what failed (the CLI),
+ * knex's own "Acquire connection error" warning with its stack trace is left out.
+ */
+export function createDb(databaseUrl: string, pool: { min?: number; max?: number; quietConnectErrors?: boolean } = {}): Knex {
   return knexFactory({
     client: 'pg',
     connection: { connectionString: databaseUrl, application_name: 'loanflow' },
     pool: { min: pool.min ?? 0, max: pool.max ?? 10 },
     migrations: migrationConfig,
+    ...(pool.quietConnectErrors
+      ? { log: { warn: (m: unknown) => void (String(m).startsWith('Acquire connection error') || console.warn(m)) } }
+      : {}),
   });
 }
 

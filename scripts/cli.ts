@@ -22,8 +22,8 @@ import { reportCommand } from './cli/report';
 import { ledgerCommand } from './cli/ledger';
 import { demoCommand } from './cli/demo';
 
-async function run(fn: (ctx: CliContext) => Promise<void>): Promise<void> {
-  const ctx = await openContext();
+async function run(fn: (ctx: CliContext) => Promise<void>, opts: { migrate?: boolean } = {}): Promise<void> {
+  const ctx = await openContext(opts);
   try {
     await fn(ctx);
   } finally {

@@ -11,6 +11,7 @@
  */
 import { loadConfig, ConfigError } from '../config';
 import { createDb } from '../db/knex';
+import { databaseUrls } from './lib/databases';
 import { sealLedger, verifyLedger } from '../db/ledger';
 
 function option(name: string): string | undefined {
@@ -20,7 +21,7 @@ function option(name: string): string | undefined {
 
 async function main(): Promise<number> {
   const config = loadConfig();
-  const url = option('--url') ?? config.DATABASE_URL ?? `postgres://postgres:loanflow@127.0.0.1:${config.PG_PORT}/loanflow`;
+  const url = option('--url') ?? databaseUrls(config).app;
   const db = createDb(url, { max: 2 });
   try {
     const sealed = process.argv.includes('--seal') ? await sealLedger(db) : undefined;

@@ -1,22 +1,29 @@
-/** Applies the knex migrations to DATABASE_URL (`npm run migrate`; `-- --rollback` undoes the last batch). */
+/**
+ * Applies the knex migrations (`npm run migrate`; `-- --rollback` undoes the last batch) as
+ * MIGRATION_DATABASE_URL (the schema's owner) when set, then grants the role DATABASE_URL names
+ * rows only; else as DATABASE_URL itself.
+ */
 import { loadConfig, ConfigError } from '../config';
-import { createDb, migrateLatest, migrationConfig } from '../db/knex';
+import { createDb, migrationConfig } from '../db/knex';
+import { databaseUrls, migrateAsOwner } from './lib/databases';
 
 async function main() {
   const config = loadConfig();
   if (!config.DATABASE_URL) throw new ConfigError('DATABASE_URL is required (npm start migrates its embedded database itself).');
-  const db = createDb(config.DATABASE_URL);
-  try {
-    if (process.argv.includes('--rollback')) {
+  const urls = databaseUrls(config);
+  if (process.argv.includes('--rollback')) {
+    const db = createDb(urls.owner);
+    try {
       const [, undone] = (await db.migrate.rollback(migrationConfig)) as [number, string[]];
       console.log(undone.length ? `rolled back: ${undone.join(', ')}` : 'nothing to roll back');
-    } else {
-      const applied = await migrateLatest(db);
-      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'already up to date');
+    } finally {
+      await db.destroy();
     }
-  } finally {
-    await db.destroy();
+    return;
   }
+  const applied = await migrateAsOwner(urls);
+  console.log(applied.length ? `applied: ${applied.join(', ')}` : 'already up to date');
+  if (urls.managesAppRole) console.log(`the application's role (DATABASE_URL) may read and write rows, nothing else`);
 }
 
 main().catch((e) => {

@@ -8,7 +8,8 @@ import pino from 'pino';
 import { Runtime } from '@temporalio/worker';
 import { loadConfig, ConfigError } from '../config';
 import { startEmbeddedPostgres } from '../db/embedded';
-import { createDb, migrateLatest } from '../db/knex';
+import { createDb } from '../db/knex';
+import { databaseUrls, migrateAsOwner, roleSummary } from './lib/databases';
 import { connectTemporalClient } from '../api/temporal';
 import { startTemporalDevServer } from './lib/temporal-dev-server';
 import { createLoanflowWorker } from './lib/worker';
@@ -46,8 +47,8 @@ async function main() {
       ...(config.TEMPORAL_ADDRESS ? [] : [{ port: config.TEMPORAL_PORT, variable: 'TEMPORAL_PORT' }, { port: config.TEMPORAL_UI_PORT, variable: 'TEMPORAL_UI_PORT' }]),
       { port: config.PORT, variable: 'PORT' },
     ]);
-    let databaseUrl = config.DATABASE_URL;
-    if (!databaseUrl) {
+    let embeddedUrl: string | undefined;
+    if (!config.DATABASE_URL) {
       const pg = await startEmbeddedPostgres({
         dataDir: path.join(config.DATA_DIR, 'postgres'),
         port: config.PG_PORT,
@@ -56,13 +57,15 @@ async function main() {
         onLog: (l) => logger.debug({ component: 'postgres' }, l.trim()),
       });
       stops.push(() => pg.stop());
-      databaseUrl = pg.url;
+      embeddedUrl = pg.url;
       step(`embedded PostgreSQL on port ${config.PG_PORT}`);
     }
-    const db = createDb(databaseUrl);
-    stops.push(() => db.destroy());
-    const applied = await migrateLatest(db);
+    const urls = databaseUrls(config, embeddedUrl);
+    const applied = await migrateAsOwner(urls);
     step(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
+    const db = createDb(urls.app);
+    stops.push(() => db.destroy());
+    const connectedAs = await roleSummary(db);
     const seeded = await isEmpty(db);
     if (seeded) {
       await seedDemoData(db);
@@ -125,6 +128,7 @@ loanflow is up (${elapsed} s)
   Health           ${api.url}/healthz
   Temporal Web UI  ${uiUrl ?? '(external Temporal at ' + temporalAddress + ')'}
   Database         ${config.DATABASE_URL ? 'external (DATABASE_URL)' : `embedded PostgreSQL, data in ${path.join(config.DATA_DIR, 'postgres')}`}
+                   connected ${connectedAs}
 
 Demo users${seeded ? ' (just seeded)' : ''}, password "${DEMO_PASSWORD}":
 ${demoUsers.map((u) => `  ${u.username.padEnd(13)} ${u.role}`).join('\n')}

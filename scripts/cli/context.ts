@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { loadConfig } from '../../config';
 import { createDb, pingDb } from '../../db/knex';
+import { databaseUrls, migrateAsOwner } from '../lib/databases';
 import { startEmbeddedPostgres, type EmbeddedPg } from '../../db/embedded';
 import type { AuditActor } from '../../db/repositories/audit';
 import { businessDateOf } from '../../domain/business-day';
@@ -20,21 +21,38 @@ export class CliError extends Error {}
 /**
  * The database of DATABASE_URL, or else the embedded one of `npm start`: the running server when
  * it is up, otherwise the CLI starts the same cluster (same data folder) for the length of the
- * command. Either way the CLI goes through the same rule functions as the API.
+ * command. Either way the CLI connects as the application's role (scripts/lib/databases.ts) and
+ * goes through the same rule functions as the API. `migrate` (demo seed) first migrates as the
+ * schema's owner, which also creates that role.
  */
-export async function openContext(): Promise<CliContext> {
+export async function openContext(opts: { migrate?: boolean } = {}): Promise<CliContext> {
   const config = loadConfig();
   let embedded: EmbeddedPg | undefined;
-  let url = config.DATABASE_URL ?? `postgres://postgres:loanflow@127.0.0.1:${config.PG_PORT}/loanflow`;
-  let db = createDb(url, { max: 4 });
+  let urls = databaseUrls(config);
+  if (!config.DATABASE_URL) {
+    const owner = createDb(urls.owner, { max: 1, quietConnectErrors: true });
+    const up = await pingDb(owner).then(() => true, () => false);
+    await owner.destroy();
+    if (!up) {
+      embedded = await startEmbeddedPostgres({ dataDir: path.join(config.DATA_DIR, 'postgres'), port: config.PG_PORT, database: 'loanflow', persistent: true });
+      urls = databaseUrls(config, embedded.url);
+    }
+  }
+  const db = createDb(urls.app, { max: 4, quietConnectErrors: true });
   try {
+    if (opts.migrate) {
+      const applied = await migrateAsOwner(urls);
+      if (applied.length) console.log(`migrations applied: ${applied.join(', ')}`);
+    }
     await pingDb(db);
   } catch (e) {
-    if (config.DATABASE_URL) throw new CliError(`cannot reach DATABASE_URL: ${(e as Error).message}`);
     await db.destroy();
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(config.DATA_DIR, 'postgres'), port: config.PG_PORT, database: 'loanflow', persistent: true });
-    url = embedded.url;
-    db = createDb(url, { max: 4 });
+    await embedded?.stop();
+    const code = (e as { code?: string }).code;
+    if (code === '28P01' || code === '28000') {
+      throw new CliError(`cannot connect as the application's role: ${(e as Error).message} (run \`npm start\` or \`loanflow demo seed\` once: migrating creates it)`);
+    }
+    throw new CliError(`cannot reach ${config.DATABASE_URL ? 'DATABASE_URL' : 'the embedded database'}: ${(e as Error).message}`);
   }
   return {
     db,

@@ -1,21 +1,18 @@
 import { Command } from 'commander';
-import { migrateLatest } from '../../db/knex';
 import { DEMO_PASSWORD, demoUsers, isEmpty, seedDemoData } from '../lib/demo-seed';
 import type { CliContext } from './context';
 
-export function demoCommand(run: (fn: (ctx: CliContext) => Promise<void>) => Promise<void>): Command {
+export function demoCommand(run: (fn: (ctx: CliContext) => Promise<void>, opts?: { migrate?: boolean }) => Promise<void>): Command {
   const cmd = new Command('demo').description('demo data');
   cmd
     .command('seed')
     .description('migrate, then seed the demo organisations and users of API.md into an empty database')
     .action(() =>
       run(async (ctx) => {
-        const applied = await migrateLatest(ctx.db);
-        if (applied.length) console.log(`migrations applied: ${applied.join(', ')}`);
         if (!(await isEmpty(ctx.db))) return void console.log('the database has organisations already: nothing seeded');
         await seedDemoData(ctx.db);
         console.log(`demo data seeded; users (password "${DEMO_PASSWORD}"): ${demoUsers.map((u) => u.username).join(', ')}`);
-      }),
+      }, { migrate: true }),
     );
   return cmd;
 }

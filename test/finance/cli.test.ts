@@ -5,16 +5,21 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { createDb } from '../../db/knex';
-import { testEnv, type TestEnv } from '../support/env';
+import { testEnv, TEST_APP_ROLE, type TestEnv } from '../support/env';
+import { urlAs } from '../../db/app-role';
 import { people, paidClaim } from './helpers';
 import type { Knex } from 'knex';
 
 const root = path.resolve(__dirname, '../..');
 
-/** Runs the real CLI (`tsx scripts/cli.ts`) against this test's own database. */
+/** The owner of this test's database: `demo seed` migrates as it (MIGRATION_DATABASE_URL). */
+let ownerUrl: string;
+
+/** Runs the real CLI (`tsx scripts/cli.ts`) against this test's own database, as the application's role. */
 function cli(url: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/cli.ts'), ...args], { cwd: root, env: { ...process.env, DATABASE_URL: url } }, (e, out, err) =>
+    const env = { ...process.env, DATABASE_URL: url, MIGRATION_DATABASE_URL: ownerUrl };
+    execFile(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/cli.ts'), ...args], { cwd: root, env }, (e, out, err) =>
       resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out: String(out), err: String(err) }),
     );
   });
@@ -31,7 +36,8 @@ describe('loanflow CLI', function () {
     env = await testEnv();
     const name = `cli_${Date.now()}`;
     await env.pg.createDatabase(name);
-    url = env.pg.urlFor(name);
+    ownerUrl = env.pg.urlFor(name);
+    url = urlAs(ownerUrl, TEST_APP_ROLE);
   });
   after(async () => {
     await db?.destroy();

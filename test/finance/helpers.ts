@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { TestEnv } from '../support/env';
-import { createDb, migrateLatest } from '../../db/knex';
-import { seedDemoData } from '../../scripts/lib/demo-seed';
 import { accrueSubsidy, allocateBudget, createFund, payOut } from '../../db/ledger';
 import type { AuditActor } from '../../db/repositories/audit';
 
@@ -12,12 +10,7 @@ import type { AuditActor } from '../../db/repositories/audit';
  * `today` fixes the demo data's dates.
  */
 export async function financeDb(env: TestEnv, prefix: string): Promise<Knex> {
-  const name = `${prefix}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
-  await env.pg.createDatabase(name);
-  const db = createDb(env.pg.urlFor(name), { max: 20 });
-  await migrateLatest(db);
-  await seedDemoData(db);
-  return db;
+  return (await env.newDatabase(prefix, { seed: true })).db;
 }
 
 export interface People {

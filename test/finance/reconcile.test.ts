@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Knex } from 'knex';
 import { Readable } from 'node:stream';
-import { testEnv } from '../support/env';
+import { adminOf, testEnv } from '../support/env';
 import ExcelJS from 'exceljs';
 import { financeDb, people, paidClaim, paidClaims, csv, bytes, type People, type PaidClaim } from './helpers';
 import { importStatement, StatementFileError, type ImportResult } from '../../db/reconciliation';
@@ -110,8 +110,12 @@ describe('finance: statement reconciliation', function () {
       }
       return 'allowed';
     };
-    expect(await refused(db('statement_lines').where({ reconciliation_id: r.id }).update({ amount: '10.00' }))).to.match(/append-only/);
-    expect(await refused(db('reconciliation_items').where({ reconciliation_id: r.id }).delete())).to.match(/append-only/);
+    // The application's role lacks the privilege; the owner is stopped by the tables' triggers.
+    expect(await refused(db('statement_lines').where({ reconciliation_id: r.id }).update({ amount: '10.00' }))).to.match(/permission denied for table statement_lines/);
+    expect(await refused(db('reconciliation_items').where({ reconciliation_id: r.id }).delete())).to.match(/permission denied for table reconciliation_items/);
+    const owner = adminOf(db);
+    expect(await refused(owner('statement_lines').where({ reconciliation_id: r.id }).update({ amount: '10.00' }))).to.match(/append-only/);
+    expect(await refused(owner('reconciliation_items').where({ reconciliation_id: r.id }).delete())).to.match(/append-only/);
     expect(await refused(db('reconciliations').where({ id: r.id }).update({ matched: 1 }))).to.match(/final once imported/);
     expect(await refused(db('statement_lines').insert({ reconciliation_id: r.id, line_no: 99, value_date: '2026-04-02', reference: 'x', amount: '1.00', outcome: 'missing_in_ledger' }))).to.match(
       /only while their reconciliation is importing/,

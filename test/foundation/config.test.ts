@@ -1,5 +1,10 @@
 import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { loadConfig, ConfigError } from '../../config';
+import { appRoleOf } from '../../db/app-role';
+import { databaseUrls } from '../../scripts/lib/databases';
 
 describe('config', () => {
   it('has defaults for a local run', () => {
@@ -19,6 +24,31 @@ describe('config', () => {
       const msg = (e as Error).message;
       for (const name of ['PORT', 'DATABASE_URL', 'TEMPORAL_ADDRESS', 'LOG_LEVEL']) expect(msg).to.contain(name);
       expect(msg).to.contain('postgres://');
+    }
+  });
+
+  it('takes the migrating owner apart from the application, and only with the application named too', () => {
+    const app = 'postgres://loanflow_app:secret-pw@db:5432/loanflow';
+    const owner = 'postgres://loanflow:owner-pw@db:5432/loanflow';
+    const urls = databaseUrls(loadConfig({ DATABASE_URL: app, MIGRATION_DATABASE_URL: owner }));
+    expect(urls).to.deep.equal({ app, owner, managesAppRole: true });
+    expect(databaseUrls(loadConfig({ DATABASE_URL: app }))).to.deep.equal({ app, owner: app, managesAppRole: false });
+    expect(() => loadConfig({ MIGRATION_DATABASE_URL: owner })).to.throw(ConfigError, /MIGRATION_DATABASE_URL: needs DATABASE_URL too/);
+  });
+
+  it('connects a local run as loanflow_app, with a password kept in the data folder, and migrates as the embedded superuser', () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loanflow-config-'));
+    try {
+      const urls = databaseUrls(loadConfig({ DATA_DIR: dataDir, PG_PORT: '6543' }));
+      expect(urls.owner).to.equal('postgres://postgres:loanflow@127.0.0.1:6543/loanflow');
+      expect(urls.managesAppRole).to.equal(true);
+      const role = appRoleOf(urls.app);
+      expect(role.name).to.equal('loanflow_app');
+      expect(role.password).to.have.length.greaterThan(30);
+      expect(fs.statSync(path.join(dataDir, 'db-app-password')).mode & 0o077).to.equal(0);
+      expect(databaseUrls(loadConfig({ DATA_DIR: dataDir, PG_PORT: '6543' })).app, 'the same password on the next start').to.equal(urls.app);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

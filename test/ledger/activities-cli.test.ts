@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
-import { testEnv, type TestEnv } from '../support/env';
+import { adminOf, testEnv, type TestEnv } from '../support/env';
 import { createLedgerActivities } from '../../activities/ledger';
 import { systemClock } from '../../activities/clock';
 import { accountCode, allocateBudget, postEntry } from '../../db/ledger';
@@ -82,7 +82,7 @@ describe('ledger activities and the verify CLI', function () {
       expect(JSON.parse(headOk.stdout).headMatches).to.equal(true);
 
       const victim = (await db('ledger_entries').orderBy('id').first('id')).id;
-      await db.transaction(async (trx) => {
+      await adminOf(db).transaction(async (trx) => {
         await trx.raw('set local session_replication_role = replica');
         await trx.raw(`update ledger_entries set description = 'rewritten' where id = ?`, [victim]);
       });

@@ -2,8 +2,6 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { testEnv, type TestEnv } from '../support/env';
 import { startApi, type ApiHarness } from '../support/api';
-import { createDb, migrateLatest } from '../../db/knex';
-import { seedDemoData } from '../../scripts/lib/demo-seed';
 import { accountCode, allocateBudget, createFund, reserveBudget, sealLedger } from '../../db/ledger';
 import { createOrg, uniqueKey } from './helpers';
 
@@ -20,11 +18,7 @@ describe('ledger and fund API: roles, filters, errors (private demo database)', 
     env = await testEnv();
     // The demo users (fin-officer, auditor, bank-a...) in a database of our own, so verify sees
     // only entries this test made.
-    const name = `ledger_api_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
-    await env.pg.createDatabase(name);
-    db = createDb(env.pg.urlFor(name), { max: 10 });
-    await migrateLatest(db);
-    await seedDemoData(db);
+    db = (await env.newDatabase('ledger_api', { seed: true, pool: 10 })).db;
     h = await startApi({ ...env, db }, { runWorker: false });
     for (const u of ['fin-officer', 'fin-approver', 'auditor', 'bank-a', 'admin']) tokens[u] = await h.login(u);
     const bureau = (await db('users').where({ username: 'fin-officer' }).first()).org_id as string;

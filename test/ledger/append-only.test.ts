@@ -23,9 +23,7 @@ describe('ledger: append-only, corrections by reversal (real PostgreSQL)', () =>
       ],
     });
 
-  it('UPDATE, DELETE and TRUNCATE are refused on every ledger table', async () => {
-    const e = await entry(uniqueKey('ao'));
-    await sealLedger(db);
+  const attemptsOn = (e: { id: number }): Array<[string, string]> => {
     const attempts: Array<[string, string]> = [
       ['ledger_entries', `update ledger_entries set description = 'changed' where id = ${e.id}`],
       ['ledger_entries', `delete from ledger_entries where id = ${e.id}`],
@@ -44,10 +42,31 @@ describe('ledger: append-only, corrections by reversal (real PostgreSQL)', () =>
     for (const t of ['ledger_entries', 'ledger_lines', 'ledger_accounts', 'ledger_chart', 'ledger_chain', 'ledger_seals', 'ledger_balances', 'funds', 'accounting_periods']) {
       attempts.push([t, `truncate ${t} cascade`]);
     }
-    for (const [table, sql] of attempts) {
-      const err = await db.raw(sql).catch((x) => x);
+    return attempts;
+  };
+
+  it('UPDATE, DELETE and TRUNCATE are refused on every ledger table, by its triggers even for the owner', async () => {
+    const e = await entry(uniqueKey('ao'));
+    await sealLedger(db);
+    const owner = (await testEnv()).adminDb;
+    for (const [table, sql] of attemptsOn(e)) {
+      const err = await owner.raw(sql).catch((x) => x);
       expect(err, sql).to.be.instanceOf(Error);
       expect(err.code, `${sql}: ${err.message}`).to.equal('LF006');
+      expect(err.message, sql).to.contain(table);
+    }
+    expect((await getEntry(db, e.id)).description).to.equal('');
+  });
+
+  it("and the application's role lacks the privilege itself; balances it may change only through the ledger's triggers", async () => {
+    const e = await entry(uniqueKey('ao-app'));
+    await sealLedger(db);
+    for (const [table, sql] of attemptsOn(e)) {
+      const err = await db.raw(sql).catch((x) => x);
+      expect(err, sql).to.be.instanceOf(Error);
+      // ledger_balances keeps UPDATE/INSERT for the posting triggers, which run as the application.
+      const expected = table === 'ledger_balances' && !sql.startsWith('truncate') ? 'LF006' : '42501';
+      expect(err.code, `${sql}: ${err.message}`).to.equal(expected);
       expect(err.message, sql).to.contain(table);
     }
     expect((await getEntry(db, e.id)).description).to.equal('');

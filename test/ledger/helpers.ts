@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { TestEnv } from '../support/env';
-import { createDb, migrateLatest } from '../../db/knex';
 import { createFund, type Fund } from '../../db/ledger';
 
 /** Unique per call, so tests never depend on a clean (shared) database. */
@@ -30,13 +29,12 @@ export async function createFundFixture(db: Knex, year = 2027): Promise<FundFixt
   return { fund, bureauId, bankId };
 }
 
-/** A database of its own, migrated: for tests that close quarters, tamper with rows or need a known ledger. */
+/**
+ * A database of its own, migrated, connected as the application's role: for tests that close
+ * quarters or need a known ledger. `adminOf(db)` (support/env.ts) is its owner, for tampering.
+ */
 export async function privateDb(env: TestEnv, prefix: string): Promise<Knex> {
-  const name = `${prefix}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
-  await env.pg.createDatabase(name);
-  const db = createDb(env.pg.urlFor(name), { max: 20 });
-  await migrateLatest(db);
-  return db;
+  return (await env.newDatabase(prefix)).db;
 }
 
 /** Resolves when `pred` holds (polling a condition, not sleeping for a guessed time). */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { testEnv } from '../support/env';
+import { adminOf, testEnv } from '../support/env';
 import { accountCode, allocateBudget, accrueSubsidy, payOut, postEntry, reserveBudget, sealLedger, verifyLedger, type PostedEntry } from '../../db/ledger';
 import { createFundFixture, privateDb, uniqueKey } from './helpers';
 
@@ -9,9 +9,12 @@ describe('ledger: hash chain and tamper evidence (private database)', function (
   let db: Knex;
   const entries: PostedEntry[] = [];
 
-  /** What a superuser can do behind the ledger's back: the same statement with triggers off. */
+  /**
+   * What a superuser can do behind the ledger's back: the same statement with triggers off. (The
+   * application's own role can do neither: see app-role.test.ts.)
+   */
   async function asSuperuserWithoutTriggers(sql: string, bindings: unknown[] = []): Promise<void> {
-    await db.transaction(async (trx) => {
+    await adminOf(db).transaction(async (trx) => {
       await trx.raw('set local session_replication_role = replica');
       await trx.raw(sql, bindings as never);
     });
@@ -83,14 +86,14 @@ describe('ledger: hash chain and tamper evidence (private database)', function (
 
   it('finds a balanced rewrite (both lines, via ALTER TABLE ... DISABLE TRIGGER) by the chain alone', async () => {
     const victim = entries[9]!;
-    await db.transaction(async (trx) => {
+    await adminOf(db).transaction(async (trx) => {
       await trx.raw('alter table ledger_lines disable trigger all');
       await trx.raw(`update ledger_lines set amount = amount * 10 where entry_id = ?`, [victim.id]);
       await trx.raw('alter table ledger_lines enable trigger all');
     });
     const report = await verifyLedger(db);
     expect(report).to.deep.include({ ok: false, balanced: true, chainIntact: false, firstBadEntry: victim.id });
-    await db.transaction(async (trx) => {
+    await adminOf(db).transaction(async (trx) => {
       await trx.raw('alter table ledger_lines disable trigger all');
       await trx.raw(`update ledger_lines set amount = amount / 10 where entry_id = ?`, [victim.id]);
       await trx.raw('alter table ledger_lines enable trigger all');

@@ -21,6 +21,7 @@ import path from 'node:path';
 import net from 'node:net';
 import { startEmbeddedPostgres, type EmbeddedPg } from '../../db/embedded';
 import { createDb, migrateLatest } from '../../db/knex';
+import { ensureAppRole, urlAs } from '../../db/app-role';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { systemClock } from '../../activities/clock';
 import { requireTool, temporalCliPath, timeSkippingServerPath } from './tools';
@@ -28,8 +29,13 @@ import { seedDemoData } from '../../scripts/lib/demo-seed';
 
 export interface TestEnv {
   pg: EmbeddedPg;
+  /** The application's connection: role loanflow_app, rows only, as `npm start` connects (db/app-role.ts). */
   databaseUrl: string;
   db: Knex;
+  /** The schema's owner (the cluster's superuser): for what only an attacker or a DBA could do. */
+  adminDb: Knex;
+  /** A fresh database of its own, migrated by its owner, with the application's role granted. */
+  newDatabase(prefix: string, opts?: { seed?: boolean; pool?: number }): Promise<AppDatabase>;
   /** The Temporal dev server (real server, SQLite in memory). */
   temporal: TestWorkflowEnvironment;
   /** The Java test server with time skipping; started on first call (see withoutKeepalivePings). */
@@ -38,6 +44,32 @@ export interface TestEnv {
   workflowBundle(): Promise<WorkflowBundleWithSourceMap>;
   /** A worker on a fresh task queue of `on`, running our workflows and activities built from `deps`. */
   createWorker(on: TestWorkflowEnvironment, opts?: { taskQueue?: string; deps?: Partial<ActivityDeps> }): Promise<{ worker: Worker; taskQueue: string }>;
+}
+
+export interface AppDatabase {
+  name: string;
+  /** As the application (loanflow_app). */
+  db: Knex;
+  url: string;
+  /** As the owner. */
+  admin: Knex;
+  adminUrl: string;
+}
+
+/** The application's role in the test cluster (roles are per cluster; grants per database). */
+export const TEST_APP_ROLE = { name: 'loanflow_app', password: 'loanflow-test-app' };
+
+const owners = new WeakMap<Knex, Knex>();
+
+/**
+ * The owner's connection to a database whose application connection is `db` (the shared one, or one
+ * from newDatabase): the owner can switch triggers off, as an attacker with its password could;
+ * the application cannot.
+ */
+export function adminOf(db: Knex): Knex {
+  const admin = owners.get(db);
+  if (!admin) throw new Error('adminOf: not a connection made by testEnv');
+  return admin;
 }
 
 let envPromise: Promise<TestEnv> | undefined;
@@ -74,11 +106,34 @@ async function start(): Promise<TestEnv> {
     persistent: false,
   });
   cleanups.push(() => pg.stop());
-  const db = createDb(pg.url, { max: 20 });
+  const adminDb = createDb(pg.url, { max: 4 });
+  cleanups.push(() => adminDb.destroy());
+  await migrateLatest(adminDb);
+  await ensureAppRole(adminDb, TEST_APP_ROLE);
+  const databaseUrl = urlAs(pg.url, TEST_APP_ROLE);
+  const db = createDb(databaseUrl, { max: 20 });
   cleanups.push(() => db.destroy());
-  await migrateLatest(db);
   // The demo organisations and users of API.md: tests act as those officers.
   await seedDemoData(db);
+
+  let databases = 0;
+  const newDatabase: TestEnv['newDatabase'] = async (prefix, opts = {}) => {
+    databases += 1;
+    const name = `${prefix}_${process.pid}_${databases}`;
+    await pg.createDatabase(name);
+    const adminUrl = pg.urlFor(name);
+    const admin = createDb(adminUrl, { max: 2 });
+    cleanups.push(() => admin.destroy());
+    await migrateLatest(admin);
+    await ensureAppRole(admin, TEST_APP_ROLE);
+    const url = urlAs(adminUrl, TEST_APP_ROLE);
+    const appDb = createDb(url, { max: opts.pool ?? 20 });
+    cleanups.push(() => appDb.destroy());
+    if (opts.seed) await seedDemoData(appDb);
+    owners.set(appDb, admin);
+    return { name, db: appDb, url, admin, adminUrl };
+  };
+  owners.set(db, adminDb);
 
   const temporal = await TestWorkflowEnvironment.createLocal({
     server: {
@@ -124,7 +179,7 @@ async function start(): Promise<TestEnv> {
     return { worker, taskQueue };
   };
 
-  return { pg, databaseUrl: pg.url, db, temporal, timeSkipping, workflowBundle, createWorker };
+  return { pg, databaseUrl, db, adminDb, newDatabase, temporal, timeSkipping, workflowBundle, createWorker };
 }
 
 /**

@@ -1,0 +1,124 @@
+import type { Knex } from 'knex';
+
+/**
+ * The application's own PostgreSQL role. The API, the worker and the CLI connect as it; only
+ * migrations run as the schema's owner. It may read and write rows, and nothing else: it owns no
+ * table, so it cannot disable the ledger's triggers, switch them off with
+ * `session_replication_role`, TRUNCATE, or change the schema. Where a table's triggers always
+ * refuse UPDATE or DELETE (the append-only tables), the privilege itself is withheld too, so the
+ * refusal holds even if a trigger were ever dropped.
+ */
+export interface AppRole {
+  name: string;
+  password: string;
+}
+
+const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Functions whose triggers refuse a change outright (no WHEN condition, no exception). */
+const REFUSING_FUNCTIONS = ['ledger_refuse_change', 'loanflow_refuse_change'];
+
+/** Tables of the migrator's own bookkeeping: the application only reads them. */
+const MIGRATION_TABLES = ['knex_migrations', 'knex_migrations_lock'];
+
+/** The role and password a postgres:// URL connects with. */
+export function appRoleOf(databaseUrl: string): AppRole {
+  const u = new URL(databaseUrl);
+  return { name: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
+}
+
+/** The same URL, connecting as `role`. */
+export function urlAs(databaseUrl: string, role: AppRole): string {
+  const u = new URL(databaseUrl);
+  u.username = encodeURIComponent(role.name);
+  u.password = encodeURIComponent(role.password);
+  return u.toString();
+}
+
+/**
+ * Creates the role (or sets its password and attributes again) and grants it what the application
+ * needs in the current database. Run as the owner after every migration: tables added since get
+ * their grants, and the append-only ones lose UPDATE/DELETE. Idempotent.
+ */
+export async function ensureAppRole(owner: Knex, role: AppRole): Promise<void> {
+  if (!ROLE_NAME.test(role.name)) throw new Error(`application role ${JSON.stringify(role.name)}: use lower-case letters, digits and _`);
+  if (role.password.length < 8) throw new Error(`application role ${role.name}: its password must have at least 8 characters`);
+  const { rows: me } = await owner.raw('select current_user as name, current_database() as db');
+  if (me[0].name === role.name) throw new Error(`application role ${role.name} is the migrating role itself: connect the application as a role of its own`);
+
+  // Utility statements take no bind parameters: PostgreSQL's format() quotes the name and password.
+  const sql = async (db: Knex, template: string, ...args: string[]) => {
+    const { rows } = await db.raw(`select format(?, ${args.map(() => '?::text').join(', ')}) as s`, [template, ...args]);
+    await db.raw(rows[0].s);
+  };
+  const attributes = 'login nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit';
+  const exists = (await owner.raw('select 1 from pg_roles where rolname = ?', [role.name])).rows.length > 0;
+  if (!exists) {
+    try {
+      await sql(owner, `create role %I ${attributes} password %L`, role.name, role.password);
+    } catch (e) {
+      // Another process created it meanwhile (roles are cluster-wide; test files share a cluster).
+      if ((e as { code?: string }).code !== '42710') throw e;
+    }
+  }
+  // One transaction: the role never holds the broad grant without its exceptions.
+  await owner.transaction(async (trx) => {
+    await sql(trx, `alter role %I ${attributes} password %L`, role.name, role.password);
+    await sql(trx, 'grant connect, temporary on database %I to %I', me[0].db, role.name);
+    await sql(trx, 'grant usage on schema public to %I', role.name);
+    await sql(trx, 'grant select, insert, update, delete on all tables in schema public to %I', role.name);
+    await sql(trx, 'grant usage, select on all sequences in schema public to %I', role.name);
+    await sql(trx, 'grant execute on all functions in schema public to %I', role.name);
+    await sql(trx, 'revoke truncate, references, trigger on all tables in schema public from %I', role.name);
+    for (const t of MIGRATION_TABLES) {
+      if (await tableExists(trx, t)) await sql(trx, 'revoke insert, update, delete on %I from %I', t, role.name);
+    }
+    for (const r of await refusedByTriggers(trx)) {
+      await sql(trx, `revoke ${r.operations.join(', ')} on %I from %I`, r.table, role.name);
+    }
+  });
+}
+
+async function tableExists(db: Knex, table: string): Promise<boolean> {
+  const { rows } = await db.raw(`select to_regclass(format('public.%I', ?::text)) is not null as ok`, [table]);
+  return rows[0].ok;
+}
+
+/**
+ * Per table, the operations (update, delete) that one of its triggers refuses unconditionally.
+ * Read from the catalogue, so a table made append-only by a later migration is covered without
+ * being listed here.
+ */
+export async function refusedByTriggers(db: Knex): Promise<Array<{ table: string; operations: Array<'update' | 'delete'> }>> {
+  // tgtype bits: 8 = DELETE, 16 = UPDATE (pg_trigger.h); tgqual null = no WHEN condition.
+  const { rows } = await db.raw(
+    `select c.relname as table,
+            bool_or(t.tgtype & 16 <> 0) as refuses_update,
+            bool_or(t.tgtype & 8 <> 0) as refuses_delete
+       from pg_trigger t
+       join pg_class c on c.oid = t.tgrelid
+       join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
+       join pg_proc p on p.oid = t.tgfoid
+      where p.proname = any(?) and t.tgqual is null and t.tgenabled <> 'D' and not t.tgisinternal
+      group by c.relname
+      order by c.relname`,
+    [REFUSING_FUNCTIONS],
+  );
+  return rows
+    .map((r: { table: string; refuses_update: boolean; refuses_delete: boolean }) => ({
+      table: r.table,
+      operations: [...(r.refuses_update ? (['update'] as const) : []), ...(r.refuses_delete ? (['delete'] as const) : [])],
+    }))
+    .filter((r: { operations: string[] }) => r.operations.length > 0);
+}
+
+/** How a connection's role stands, for start-up output: a superuser or owner can bypass triggers. */
+export async function describeRole(db: Knex): Promise<{ name: string; superuser: boolean; ownsTables: number }> {
+  const { rows } = await db.raw(
+    `select r.rolname as name, r.rolsuper as superuser,
+            (select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+              where n.nspname = 'public' and c.relkind in ('r', 'p') and pg_has_role(current_user, c.relowner, 'USAGE'))::integer as owns
+       from pg_roles r where r.rolname = current_user`,
+  );
+  return { name: rows[0].name, superuser: rows[0].superuser, ownsTables: rows[0].owns };
+}
