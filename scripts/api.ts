@@ -2,6 +2,7 @@
 import pino from 'pino';
 import { loadConfig, ConfigError } from '../config';
 import { createDb } from '../db/knex';
+import { logRole } from './lib/databases';
 import { connectTemporalClient } from '../api/temporal';
 import { listen } from './lib/api-server';
 
@@ -12,6 +13,7 @@ async function main() {
     throw new ConfigError('The API needs DATABASE_URL, TEMPORAL_ADDRESS and JWT_SECRET (npm start runs everything locally).');
   }
   const db = createDb(config.DATABASE_URL);
+  await logRole(db, logger);
   const temporal = await connectTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   const api = await listen(
     { db, temporal, taskQueue: config.TASK_QUEUE, logger, jwtSecret: config.JWT_SECRET, tokenTtlSeconds: config.TOKEN_TTL_SECONDS },

@@ -128,7 +128,7 @@ loanflow is up (${elapsed} s)
   Health           ${api.url}/healthz
   Temporal Web UI  ${uiUrl ?? '(external Temporal at ' + temporalAddress + ')'}
   Database         ${config.DATABASE_URL ? 'external (DATABASE_URL)' : `embedded PostgreSQL, data in ${path.join(config.DATA_DIR, 'postgres')}`}
-                   connected ${connectedAs}
+                   connected ${connectedAs.text}
 
 Demo users${seeded ? ' (just seeded)' : ''}, password "${DEMO_PASSWORD}":
 ${demoUsers.map((u) => `  ${u.username.padEnd(13)} ${u.role}`).join('\n')}

@@ -2,6 +2,7 @@
 import pino from 'pino';
 import { loadConfig, ConfigError } from '../config';
 import { createDb } from '../db/knex';
+import { logRole } from './lib/databases';
 import { createLoanflowWorker } from './lib/worker';
 import { ensureSchedules } from './lib/schedules';
 import { connectTemporalClient } from '../api/temporal';
@@ -13,6 +14,7 @@ async function main() {
     throw new ConfigError('The worker needs DATABASE_URL and TEMPORAL_ADDRESS (npm start runs everything locally).');
   }
   const db = createDb(config.DATABASE_URL);
+  await logRole(db, logger);
   const { worker, connection } = await createLoanflowWorker({
     address: config.TEMPORAL_ADDRESS,
     namespace: config.TEMPORAL_NAMESPACE,

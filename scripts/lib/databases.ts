@@ -54,9 +54,17 @@ export async function migrateAsOwner(urls: DatabaseUrls): Promise<string[]> {
 }
 
 /** One line on how the application connects: a superuser or an owner could switch off the ledger's triggers. */
-export async function roleSummary(app: Knex): Promise<string> {
+export async function roleSummary(app: Knex): Promise<{ text: string; privileged: boolean }> {
   const r = await describeRole(app);
-  if (r.superuser) return `as ${r.name}, a SUPERUSER: it could switch off the ledger's triggers (set MIGRATION_DATABASE_URL and connect the application as a role of its own)`;
-  if (r.ownsTables > 0) return `as ${r.name}, which owns ${r.ownsTables} table(s): it could switch off their triggers (set MIGRATION_DATABASE_URL and connect the application as a role of its own)`;
-  return `as ${r.name} (rows only: no table of its own, append-only tables without UPDATE/DELETE)`;
+  const advice = 'set MIGRATION_DATABASE_URL and connect the application as a role of its own';
+  if (r.superuser) return { privileged: true, text: `as ${r.name}, a SUPERUSER: it could switch off the ledger's triggers (${advice})` };
+  if (r.ownsTables > 0) return { privileged: true, text: `as ${r.name}, which owns ${r.ownsTables} table(s): it could switch off their triggers (${advice})` };
+  return { privileged: false, text: `as ${r.name} (rows only: no table of its own, append-only tables without UPDATE/DELETE)` };
+}
+
+/** For the production entry points: says, in their log, which role they run as — loudly when it could bypass the rules. */
+export async function logRole(app: Knex, logger: { info(o: object, m: string): void; warn(o: object, m: string): void }): Promise<void> {
+  const r = await roleSummary(app);
+  if (r.privileged) logger.warn({ database: r.text }, 'the application connects with a role that can bypass the database rules');
+  else logger.info({ database: r.text }, 'database role');
 }
