@@ -81,12 +81,11 @@ export class PayoutIndex {
     const q = payoutsSql(where);
     // COPY takes no parameters: knex inlines the (validated) values with its own quoting.
     const sql = trx.raw(q.sql, q.bindings).toQuery();
-    // The anti-join on reversals hashes every payout: keep it in memory rather than spill to disk.
-    await trx.raw(`set local work_mem = '256MB'`);
     const index = new PayoutIndex(where.from);
     // Rows stream out as Postgres finds them, while this process indexes them; their total (Postgres
-    // sums NUMERIC exactly) comes last, in a row of its own without a claim.
-    const copy = `COPY (with p as (${sql})
+    // sums NUMERIC exactly) comes last, in a row of its own without a claim. The query runs twice
+    // (NOT MATERIALIZED): scanning the claims again costs less than keeping a million rows aside.
+    const copy = `COPY (with p as not materialized (${sql})
                         select claim_id, entry_id, posted_on - date '${where.from}', amount from p
                         union all
                         select null, null, null, coalesce(sum(amount), 0)::numeric(20,2) from p) TO STDOUT`;
