@@ -76,6 +76,12 @@ export async function ensureAppRole(owner: Knex, role: AppRole): Promise<void> {
     for (const r of await refusedByTriggers(trx)) {
       await sql(trx, `revoke ${r.operations.join(', ')} on %I from %I`, r.table, role.name);
     }
+    // A partition is reached through its parent (whose privileges apply); directly, the role gets
+    // only what the function that creates it grants for the while (statement_lines_begin).
+    const { rows: partitions } = await trx.raw(
+      `select c.relname as t from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relispartition and c.relkind in ('r', 'p')`,
+    );
+    for (const p of partitions as Array<{ t: string }>) await sql(trx, 'revoke all on %I from %I', p.t, role.name);
   });
 }
 

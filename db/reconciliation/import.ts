@@ -110,9 +110,9 @@ class CopyWriter {
 /**
  * Imports a bank's statement for a quarter and reconciles it, in ONE transaction: the rules are
  * checked, the file is streamed (never held in memory) through validation, each line is matched as
- * it passes against an index of the bank's payouts and COPY'd into statement_lines with its
- * outcome, and the reconciliation, its lines, its mismatches and the audit row are committed
- * together — or, on any problem, nothing is.
+ * it passes against an index of the bank's payouts and COPY'd, with its outcome, into the
+ * reconciliation's own partition of statement_lines, and the reconciliation, its lines, its
+ * mismatches and the audit row are committed together — or, on any problem, nothing is.
  */
 export async function importStatement(db: Knex, input: ImportInput): Promise<ImportResult> {
   requireFinance(input.actor, 'importing a statement');
@@ -172,7 +172,12 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
         if (!items.write(row)) await once(items, 'drain');
       };
       const count = { matched: 0, missing_in_ledger: 0, amount_differs: 0, date_differs: 0, duplicated: 0 };
-      const out = new CopyWriter(conn.query(copyFrom('COPY statement_lines (reconciliation_id, line_no, value_date, reference, amount, description, outcome, payout_entry_id) FROM STDIN')));
+      // The lines go into a table of this reconciliation's own, with no index to keep in step; its
+      // primary key is built in one pass afterwards and it joins statement_lines as a partition
+      // (db/migrations/20261123000700_statement_partitions.ts).
+      const { rows: made } = await trx.raw('select statement_lines_begin(?::uuid) as t', [id]);
+      const partition = `"${String(made[0].t).replace(/"/g, '""')}"`;
+      const out = new CopyWriter(conn.query(copyFrom(`COPY ${partition} (reconciliation_id, line_no, value_date, reference, amount, description, outcome, payout_entry_id) FROM STDIN`)));
       try {
         for await (const batch of lines) {
           for (const l of batch) {
@@ -189,6 +194,7 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
         throw e;
       }
       await out.end();
+      await trx.raw('select statement_lines_finish(?::uuid)', [id]);
       // Postgres sums NUMERIC exactly and far faster than a Decimal per line would.
       const { rows: totals } = await trx.raw(`select coalesce(sum(amount), 0)::text as total from statement_lines where reconciliation_id = ?::uuid`, [id]);
       let missingInStatement = 0;

@@ -120,6 +120,16 @@ describe('finance: statement reconciliation', function () {
     expect(await refused(db('statement_lines').insert({ reconciliation_id: r.id, line_no: 99, value_date: '2026-04-02', reference: 'x', amount: '1.00', outcome: 'missing_in_ledger' }))).to.match(
       /only while their reconciliation is importing/,
     );
+    // The lines live in the reconciliation's own partition: closed to the application, and to the
+    // owner too once the import has ended; no new one for a reconciliation that is not importing.
+    const partition = `statement_lines_${r.id.replace(/-/g, '')}`;
+    const line = { reconciliation_id: r.id, line_no: 99, value_date: '2026-04-02', reference: 'x', amount: '1.00', outcome: 'missing_in_ledger' };
+    expect(await refused(db(partition).insert(line))).to.match(new RegExp(`permission denied for table ${partition}`));
+    expect(await refused(owner(partition).insert(line))).to.match(/only while their reconciliation is importing/);
+    expect(await refused(owner(partition).truncate())).to.match(/append-only/);
+    expect(await refused(db.raw('select statement_lines_begin(?::uuid)', [r.id]))).to.match(/is not importing/);
+    expect(await refused(db.raw('select statement_lines_new_partition(gen_random_uuid())'))).to.match(/permission denied for schema public/);
+    expect((await db('statement_lines').where({ reconciliation_id: r.id }).count<{ count: number }[]>())[0]!.count).to.equal(1);
   });
 
   it('matches generated statements exactly as a simple model says (every kind, random mixes)', async function () {
@@ -259,9 +269,12 @@ describe('finance: statement reconciliation', function () {
 
     it('a bad line after 10,000 good ones still imports nothing', async function () {
       const good = Array.from({ length: 10_000 }, (_, i) => `2026-04-01,R${i},1.00,`);
+      const tables = async () => Number((await db.raw(`select count(*) from pg_tables where tablename like 'statement\\_lines\\_%'`)).rows[0].count);
+      const before = await tables();
       const e = await refused(csv([HEADER, ...good, '2026-04-01,LAST,abc,']));
       expect(e.details).to.deep.equal([{ path: 'line 10002, column 3 (amount)', message: 'must be a decimal string with at most 2 decimals, e.g. "80000.00", got "abc"' }]);
       expect(await db('statement_lines').where({ reference: 'R1' }).first()).to.equal(undefined);
+      expect(await tables(), "the import's own table went with its transaction").to.equal(before);
     });
   });
 });

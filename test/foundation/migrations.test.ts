@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import { testEnv, type TestEnv } from '../support/env';
+import { randomUUID } from 'node:crypto';
 import { createDb, migrateLatest, migrationConfig, migrationsDir } from '../../db/knex';
+import { seedDemoData } from '../../scripts/lib/demo-seed';
 
 describe('knex migrations (real PostgreSQL)', () => {
   let env: TestEnv;
@@ -63,6 +65,46 @@ describe('knex migrations (real PostgreSQL)', () => {
         const [, undone] = await db.migrate.down(migrationConfig);
         expect(await schema(), `after undoing ${undone.join(', ')}`).to.deep.equal(expected);
       }
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('moves statements imported before partitioning each into a partition of its own, and back on the way down', async () => {
+    const name = `migrations_partitions_${Date.now()}`;
+    await env.pg.createDatabase(name);
+    const db = createDb(env.pg.urlFor(name));
+    try {
+      const files = fs.readdirSync(migrationsDir).filter((f) => /\.(ts|js)$/.test(f)).sort();
+      const target = files.findIndex((f) => f.includes('statement_partitions'));
+      while ((await db.migrate.list(migrationConfig))[0].length < target) await db.migrate.up(migrationConfig);
+      await seedDemoData(db);
+      const bank = (await db('organisations').where({ type: 'bank' }).first('id')).id;
+      const officer = (await db('users').where({ username: 'fin-officer' }).first('id')).id;
+      const ids = [randomUUID(), randomUUID()];
+      for (const [k, id] of ids.entries()) {
+        await db('reconciliations').insert({ id, bank_id: bank, quarter: '2026Q1', source_format: 'csv', file_name: 'old.csv', file_sha256: '0'.repeat(64), status: 'importing', imported_by: officer });
+        await db('statement_lines').insert(
+          Array.from({ length: 3 + k }, (_, i) => ({ reconciliation_id: id, line_no: i + 2, value_date: '2026-02-01', reference: `R${k}-${i}`, amount: '1.50', outcome: 'missing_in_ledger' })),
+        );
+      }
+      const lines = async () => db('statement_lines').orderBy(['reconciliation_id', 'line_no']).select();
+      const old = await lines();
+
+      await db.migrate.up(migrationConfig);
+      expect(await lines(), 'the same rows, read through the parent').to.deep.equal(old);
+      const { rows: parts } = await db.raw(`select inhrelid::regclass::text as t from pg_inherits where inhparent = 'statement_lines'::regclass order by 1`);
+      expect(parts.map((p: { t: string }) => p.t)).to.deep.equal(ids.map((id) => `statement_lines_${id.replace(/-/g, '')}`).sort());
+      const dup = await db('statement_lines').insert({ reconciliation_id: ids[0], line_no: 2, value_date: '2026-02-01', reference: 'again', amount: '1.00', outcome: 'missing_in_ledger' }).then(() => 'inserted', (e: Error) => e.message);
+      expect(dup, "each partition has the parent's primary key").to.match(/duplicate key/);
+      await db.raw(`update reconciliations set status = 'imported', line_count = 3, statement_total = 4.5, payout_count = 0, payout_total = 0, matched = 0,
+                    missing_in_ledger = 3, missing_in_statement = 0, amount_differs = 0, date_differs = 0, duplicated = 0 where id = ?`, [ids[0]!]);
+      const late = await db(parts[0].t).insert({ reconciliation_id: ids[0], line_no: 90, value_date: '2026-02-01', reference: 'late', amount: '1.00', outcome: 'missing_in_ledger' }).then(() => 'inserted', (e: Error) => e.message);
+      expect(late).to.match(/only while their reconciliation is importing/);
+
+      await db.migrate.down(migrationConfig);
+      expect(await lines(), 'the same rows in one table again').to.deep.equal(old);
+      expect((await db.raw(`select count(*)::integer as n from pg_inherits where inhparent = 'statement_lines'::regclass`)).rows[0].n).to.equal(0);
     } finally {
       await db.destroy();
     }
