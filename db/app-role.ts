@@ -42,7 +42,8 @@ export function urlAs(databaseUrl: string, role: AppRole): string {
  */
 export async function ensureAppRole(owner: Knex, role: AppRole): Promise<void> {
   if (!ROLE_NAME.test(role.name)) throw new Error(`application role ${JSON.stringify(role.name)}: use lower-case letters, digits and _`);
-  if (role.password.length < 8) throw new Error(`application role ${role.name}: its password must have at least 8 characters`);
+  // No password: the role signs in some other way (certificate, peer); a short one is a mistake.
+  if (role.password !== '' && role.password.length < 8) throw new Error(`application role ${role.name}: its password must have at least 8 characters`);
   const { rows: me } = await owner.raw('select current_user as name, current_database() as db');
   if (me[0].name === role.name) throw new Error(`application role ${role.name} is the migrating role itself: connect the application as a role of its own`);
 
@@ -55,7 +56,7 @@ export async function ensureAppRole(owner: Knex, role: AppRole): Promise<void> {
   const exists = (await owner.raw('select 1 from pg_roles where rolname = ?', [role.name])).rows.length > 0;
   if (!exists) {
     try {
-      await sql(owner, `create role %I ${attributes} password %L`, role.name, role.password);
+      await sql(owner, `create role %I ${attributes}`, role.name);
     } catch (e) {
       // Another process created it meanwhile (roles are cluster-wide; test files share a cluster).
       if ((e as { code?: string }).code !== '42710') throw e;
@@ -63,7 +64,8 @@ export async function ensureAppRole(owner: Knex, role: AppRole): Promise<void> {
   }
   // One transaction: the role never holds the broad grant without its exceptions.
   await owner.transaction(async (trx) => {
-    await sql(trx, `alter role %I ${attributes} password %L`, role.name, role.password);
+    await sql(trx, `alter role %I ${attributes}`, role.name);
+    if (role.password !== '') await sql(trx, 'alter role %I password %L', role.name, role.password);
     await sql(trx, 'grant connect, temporary on database %I to %I', me[0].db, role.name);
     await sql(trx, 'grant usage on schema public to %I', role.name);
     await sql(trx, 'grant select, insert, update, delete on all tables in schema public to %I', role.name);
