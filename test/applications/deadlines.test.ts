@@ -1,27 +1,16 @@
 import { expect } from 'chai';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { testEnv, type TestEnv } from '../support/env';
-import { startApi, newApplicant, type ApiHarness } from '../support/api';
-import { demoOrgs, submit, advance, type DemoOrgs } from './helpers';
+import type { TestEnv } from '../support/env';
+import { openApiSuite, newApplicant, type ApiHarness } from '../support/api';
+import { submit, advance, type DemoOrgs } from './helpers';
 import { applicationWorkflowId } from '../../workflows/definitions';
 
 const DAY = 24 * 3600 * 1000;
 
 describe('application deadlines (time-skipping server)', () => {
-  let env: TestEnv;
-  let skipping: TestWorkflowEnvironment;
-  let h: ApiHarness;
-  let orgs: DemoOrgs;
-
-  before(async () => {
-    env = await testEnv();
-    skipping = await env.timeSkipping();
-    h = await startApi(env, { on: skipping });
-    orgs = await demoOrgs(env);
-  });
-  after(async () => {
-    await h?.close();
-  });
+  let env: TestEnv, skipping: TestWorkflowEnvironment, h: ApiHarness, orgs: DemoOrgs;
+  before(async () => ({ env, skipping, h, orgs } = await openApiSuite({ timeSkipping: true })));
+  after(async () => h?.close());
 
   const cases = [
     { step: 'counter_guarantee', days: 10, before: undefined },

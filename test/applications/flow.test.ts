@@ -1,21 +1,12 @@
 import { expect } from 'chai';
-import { testEnv, type TestEnv } from '../support/env';
-import { startApi, newApplicant, type ApiHarness } from '../support/api';
-import { demoOrgs, applicationBody, submit, advance, today, type DemoOrgs } from './helpers';
+import type { TestEnv } from '../support/env';
+import { openApiSuite, newApplicant, type ApiHarness } from '../support/api';
+import { applicationBody, submit, advance, today, type DemoOrgs } from './helpers';
 
 describe('applications over HTTP: certificate → counter-guarantee → guarantee → disbursal', () => {
-  let env: TestEnv;
-  let h: ApiHarness;
-  let orgs: DemoOrgs;
-
-  before(async () => {
-    env = await testEnv();
-    h = await startApi(env);
-    orgs = await demoOrgs(env);
-  });
-  after(async () => {
-    await h?.close();
-  });
+  let env: TestEnv, h: ApiHarness, orgs: DemoOrgs;
+  before(async () => ({ env, h, orgs } = await openApiSuite()));
+  after(async () => h?.close());
 
   it('carries an application along the whole happy path, with history and audit for every step', async () => {
     const a = await newApplicant(h);

@@ -2,29 +2,9 @@ import { expect } from 'chai';
 import type { ApiHarness, Applicant } from '../support/api';
 import type { TestEnv } from '../support/env';
 
-export interface DemoOrgs {
-  communityA: string;
-  communityB: string;
-  guarantee: string;
-  bankA: string;
-  bankB: string;
-  training: string;
-}
+import { demoOrgs, type DemoOrgs } from '../support/api';
 
-export async function demoOrgs(env: TestEnv): Promise<DemoOrgs> {
-  const byName = async (type: string, nth = 0) => (await env.db('organisations').where({ type }).orderBy('name'))[nth].id as string;
-  const communities = await env.db('organisations').where({ type: 'community' });
-  const banks = await env.db('organisations').where({ type: 'bank' });
-  const nameIs = (rows: Array<{ id: string; name: string }>, name: string) => rows.find((r) => r.name === name)!.id;
-  return {
-    communityA: nameIs(communities, 'Nanguan Credit Community'),
-    communityB: nameIs(communities, 'Kuancheng Credit Community'),
-    guarantee: await byName('guarantee_company'),
-    bankA: nameIs(banks, 'Changchun Rural Commercial Bank'),
-    bankB: nameIs(banks, 'Jilin Bank Changchun Branch'),
-    training: await byName('training_institution'),
-  };
-}
+export { demoOrgs, type DemoOrgs };
 
 export function applicationBody(a: Applicant, orgs: DemoOrgs, over: Record<string, unknown> = {}) {
   return {

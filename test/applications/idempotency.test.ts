@@ -1,21 +1,12 @@
 import { expect } from 'chai';
-import { testEnv, type TestEnv } from '../support/env';
-import { startApi, newApplicant, type ApiHarness } from '../support/api';
-import { demoOrgs, applicationBody, submit, type DemoOrgs } from './helpers';
+import type { TestEnv } from '../support/env';
+import { openApiSuite, newApplicant, type ApiHarness } from '../support/api';
+import { applicationBody, submit, type DemoOrgs } from './helpers';
 
 describe('Idempotency-Key on creating and deciding POSTs', () => {
-  let env: TestEnv;
-  let h: ApiHarness;
-  let orgs: DemoOrgs;
-
-  before(async () => {
-    env = await testEnv();
-    h = await startApi(env);
-    orgs = await demoOrgs(env);
-  });
-  after(async () => {
-    await h?.close();
-  });
+  let env: TestEnv, h: ApiHarness, orgs: DemoOrgs;
+  before(async () => ({ env, h, orgs } = await openApiSuite()));
+  after(async () => h?.close());
 
   it('replays the first answer for the same key and body, and refuses another body with 409', async () => {
     const a = await newApplicant(h);

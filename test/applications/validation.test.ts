@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { testEnv, type TestEnv } from '../support/env';
-import { startApi, newApplicant, type ApiHarness, type Applicant } from '../support/api';
-import { demoOrgs, applicationBody, type DemoOrgs } from './helpers';
+import type { TestEnv } from '../support/env';
+import { openApiSuite, newApplicant, type ApiHarness, type Applicant } from '../support/api';
+import { applicationBody, type DemoOrgs } from './helpers';
 
 /** Rows a rejected request must not have written. */
 async function counts(env: TestEnv) {
@@ -10,20 +10,13 @@ async function counts(env: TestEnv) {
 }
 
 describe('input validation: 400 with the field path, and nothing written', () => {
-  let env: TestEnv;
-  let h: ApiHarness;
-  let orgs: DemoOrgs;
+  let env: TestEnv, h: ApiHarness, orgs: DemoOrgs;
   let a: Applicant;
-
   before(async () => {
-    env = await testEnv();
-    h = await startApi(env);
-    orgs = await demoOrgs(env);
+    ({ env, h, orgs } = await openApiSuite());
     a = await newApplicant(h);
   });
-  after(async () => {
-    await h?.close();
-  });
+  after(async () => h?.close());
 
   const bad: Array<[string, Record<string, unknown>, string]> = [
     ['an unknown field', { favouriteColour: 'red' }, 'favouriteColour'],

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { testEnv, type TestEnv } from '../support/env';
-import { startApi, type ApiHarness } from '../support/api';
-import { demoOrgs, type DemoOrgs } from '../applications/helpers';
+import type { TestEnv } from '../support/env';
+import { openApiSuite, type ApiHarness } from '../support/api';
+import type { DemoOrgs } from '../applications/helpers';
 import { fundFor, serverToday } from '../loans/helpers';
 import { loanPaidThrough, login, newOrg, skipPastQuarter } from '../subsidy/helpers';
 import { getEntry, getFundStatus, verifyLedger } from '../../db/ledger';
@@ -15,23 +15,12 @@ import { quarterOf } from '../../domain/dates';
  * and then the bank's statement reconciled against it through the API.
  */
 describe('finance: reconciling a payout made by the subsidy-claim workflow (time-skipping server)', () => {
-  let env: TestEnv;
-  let skipping: TestWorkflowEnvironment;
-  let h: ApiHarness;
-  let orgs: DemoOrgs;
+  let env: TestEnv, skipping: TestWorkflowEnvironment, h: ApiHarness, orgs: DemoOrgs;
   // The API's "today" is the wall clock's until the server has skipped ahead, then the server's.
   // (Read at each request, never at file load: a run may cross midnight, UTC+8.)
   let serverNow: number | undefined;
-
-  before(async () => {
-    env = await testEnv();
-    skipping = await env.timeSkipping();
-    h = await startApi(env, { on: skipping, now: () => new Date(serverNow ?? Date.now()) });
-    orgs = await demoOrgs(env);
-  });
-  after(async () => {
-    await h?.close();
-  });
+  before(async () => ({ env, skipping, h, orgs } = await openApiSuite({ timeSkipping: true, now: () => new Date(serverNow ?? Date.now()) })));
+  after(async () => h?.close());
 
   async function upload(token: string, quarter: string, bankId: string, csv: string) {
     const form = new FormData();

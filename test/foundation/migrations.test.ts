@@ -99,7 +99,7 @@ describe('knex migrations (real PostgreSQL)', () => {
       expect(dup, "each partition has the parent's primary key").to.match(/duplicate key/);
       await db.raw(`update reconciliations set status = 'imported', line_count = 3, statement_total = 4.5, payout_count = 0, payout_total = 0, matched = 0,
                     missing_in_ledger = 3, missing_in_statement = 0, amount_differs = 0, date_differs = 0, duplicated = 0 where id = ?`, [ids[0]!]);
-      const late = await db(parts[0].t).insert({ reconciliation_id: ids[0], line_no: 90, value_date: '2026-02-01', reference: 'late', amount: '1.00', outcome: 'missing_in_ledger' }).then(() => 'inserted', (e: Error) => e.message);
+      const late = await db(`statement_lines_${ids[0]!.replace(/-/g, '')}`).insert({ reconciliation_id: ids[0], line_no: 90, value_date: '2026-02-01', reference: 'late', amount: '1.00', outcome: 'missing_in_ledger' }).then(() => 'inserted', (e: Error) => e.message);
       expect(late).to.match(/only while their reconciliation is importing/);
 
       await db.migrate.down(migrationConfig);

@@ -1,25 +1,16 @@
 import { expect } from 'chai';
-import { testEnv, type TestEnv } from '../support/env';
-import { startApi, type ApiHarness } from '../support/api';
-import { demoOrgs, type DemoOrgs } from '../applications/helpers';
+import type { TestEnv } from '../support/env';
+import { openApiSuite, type ApiHarness } from '../support/api';
+import type { DemoOrgs } from '../applications/helpers';
 import { amountDue, openLoan } from './helpers';
 import { createLoanActivities, type RepaymentRecord } from '../../activities/loans';
 import { systemClock } from '../../activities/clock';
 import { loanWorkflowId } from '../../workflows/definitions';
 
 describe('loan activities retried (dev server, real PostgreSQL)', () => {
-  let env: TestEnv;
-  let h: ApiHarness;
-  let orgs: DemoOrgs;
-
-  before(async () => {
-    env = await testEnv();
-    h = await startApi(env);
-    orgs = await demoOrgs(env);
-  });
-  after(async () => {
-    await h?.close();
-  });
+  let env: TestEnv, h: ApiHarness, orgs: DemoOrgs;
+  before(async () => ({ env, h, orgs } = await openApiSuite()));
+  after(async () => h?.close());
 
   it('writes a repayment, its ledger entry, accrual, integrity event and audit row once, however often the activity runs', async () => {
     const { loanId, applicationId, applicant, loan, disbursedOn } = await openLoan(h, env.temporal, orgs, { termMonths: 6 });

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { testEnv, type TestEnv } from '../support/env';
-import { startApi, type ApiHarness } from '../support/api';
-import { demoOrgs, type DemoOrgs } from '../applications/helpers';
+import type { TestEnv } from '../support/env';
+import { openApiSuite, type ApiHarness } from '../support/api';
+import type { DemoOrgs } from '../applications/helpers';
 import {
   amountDue,
   expectTrialBalance,
@@ -21,20 +21,9 @@ import { loanStateQuery, loanWorkflowId } from '../../workflows/definitions';
 const neg = (x: string) => formatMoney(new Money(x).negated());
 
 describe('loan lifecycle: extension, early repayment, default and 代偿, recovery, a 36-month loan (time-skipping server)', () => {
-  let env: TestEnv;
-  let skipping: TestWorkflowEnvironment;
-  let h: ApiHarness;
-  let orgs: DemoOrgs;
-
-  before(async () => {
-    env = await testEnv();
-    skipping = await env.timeSkipping();
-    h = await startApi(env, { on: skipping });
-    orgs = await demoOrgs(env);
-  });
-  after(async () => {
-    await h?.close();
-  });
+  let env: TestEnv, skipping: TestWorkflowEnvironment, h: ApiHarness, orgs: DemoOrgs;
+  before(async () => ({ env, skipping, h, orgs } = await openApiSuite({ timeSkipping: true })));
+  after(async () => h?.close());
 
   it('extends once within the policy: the periods not yet due are re-planned, extended periods earn no subsidy', async () => {
     const bank = await h.login('bank-a');

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { testEnv, type TestEnv } from '../support/env';
-import { newApplicant, startApi, type ApiHarness } from '../support/api';
-import { demoOrgs, type DemoOrgs } from '../applications/helpers';
+import type { TestEnv } from '../support/env';
+import { openApiSuite, newApplicant, type ApiHarness } from '../support/api';
+import type { DemoOrgs } from '../applications/helpers';
 import { amountDue, expectTrialBalance, ledgerOfLoan, openLoan, pay, skipTo } from './helpers';
 import { buildSchedule, scheduleTotals } from '../../domain/schedule';
 import { defaultPolicyParams } from '../../domain/policy';
@@ -11,20 +11,9 @@ import { accountCode } from '../../db/ledger';
 import { addDays } from '../../domain/dates';
 
 describe('loan repayments (time-skipping server)', () => {
-  let env: TestEnv;
-  let skipping: TestWorkflowEnvironment;
-  let h: ApiHarness;
-  let orgs: DemoOrgs;
-
-  before(async () => {
-    env = await testEnv();
-    skipping = await env.timeSkipping();
-    h = await startApi(env, { on: skipping });
-    orgs = await demoOrgs(env);
-  });
-  after(async () => {
-    await h?.close();
-  });
+  let env: TestEnv, skipping: TestWorkflowEnvironment, h: ApiHarness, orgs: DemoOrgs;
+  before(async () => ({ env, skipping, h, orgs } = await openApiSuite({ timeSkipping: true })));
+  after(async () => h?.close());
 
   it('all on time: every period earns its scheduled subsidy to the fen, accrued to the bank in the ledger; loan and application REPAID', async () => {
     const { loanId, applicationId, disbursedOn, applicant } = await openLoan(h, skipping, orgs, { termMonths: 12 });

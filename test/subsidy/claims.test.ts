@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { testEnv, type TestEnv } from '../support/env';
-import { newApplicant, startApi, type ApiHarness } from '../support/api';
-import { demoOrgs, type DemoOrgs } from '../applications/helpers';
+import type { TestEnv } from '../support/env';
+import { openApiSuite, newApplicant, type ApiHarness } from '../support/api';
+import type { DemoOrgs } from '../applications/helpers';
 import { expectTrialBalance, fundFor, pay, serverToday, skipTo } from '../loans/helpers';
 import { claimsOpen, loanPaidThrough, login, newOrg, skipPastQuarter } from './helpers';
 import { randomUUID } from 'node:crypto';
@@ -39,20 +39,9 @@ async function settle(h: ApiHarness, on: TestWorkflowEnvironment, loans: Array<{
 }
 
 describe('subsidy claims (time-skipping server)', () => {
-  let env: TestEnv;
-  let skipping: TestWorkflowEnvironment;
-  let h: ApiHarness;
-  let orgs: DemoOrgs;
-
-  before(async () => {
-    env = await testEnv();
-    skipping = await env.timeSkipping();
-    h = await startApi(env, { on: skipping });
-    orgs = await demoOrgs(env);
-  });
-  after(async () => {
-    await h?.close();
-  });
+  let env: TestEnv, skipping: TestWorkflowEnvironment, h: ApiHarness, orgs: DemoOrgs;
+  before(async () => ({ env, skipping, h, orgs } = await openApiSuite({ timeSkipping: true })));
+  after(async () => h?.close());
 
   it('files a quarter: lines are exactly its on-time periods with balances; check, then approval by another person pays from the fund; every figure in the ledger', async () => {
     const bank = await newOrg(h, env.db, 'bank', ['bank_officer']);

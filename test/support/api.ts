@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { listen } from '../../scripts/lib/api-server';
-import { terminateOpenWorkflows, type TestEnv } from './env';
+import { terminateOpenWorkflows, testEnv, type TestEnv } from './env';
 import { DEMO_PASSWORD } from '../../scripts/lib/demo-seed';
 import { checkCharFor } from '../../domain/id-number';
 import type { ActivityDeps } from '../../activities';
@@ -132,4 +132,49 @@ export async function newApplicant(h: ApiHarness, o: { birth?: string; issuedOn?
     if (c.status !== 201) throw new Error(`certificate: ${c.status} ${JSON.stringify(c.body)}`);
   }
   return { username, token, userId: reg.body.id, idNumber, name, certificateNo };
+}
+
+/** The demo organisations of API.md (seeded in every test database), by role. */
+export interface DemoOrgs {
+  communityA: string;
+  communityB: string;
+  guarantee: string;
+  bankA: string;
+  bankB: string;
+  training: string;
+}
+
+export async function demoOrgs(env: TestEnv): Promise<DemoOrgs> {
+  const byName = async (type: string, nth = 0) => (await env.db('organisations').where({ type }).orderBy('name'))[nth].id as string;
+  const communities = await env.db('organisations').where({ type: 'community' });
+  const banks = await env.db('organisations').where({ type: 'bank' });
+  const nameIs = (rows: Array<{ id: string; name: string }>, name: string) => rows.find((r) => r.name === name)!.id;
+  return {
+    communityA: nameIs(communities, 'Nanguan Credit Community'),
+    communityB: nameIs(communities, 'Kuancheng Credit Community'),
+    guarantee: await byName('guarantee_company'),
+    bankA: nameIs(banks, 'Changchun Rural Commercial Bank'),
+    bankB: nameIs(banks, 'Jilin Bank Changchun Branch'),
+    training: await byName('training_institution'),
+  };
+}
+
+export interface ApiSuite {
+  env: TestEnv;
+  /** The time-skipping server, when asked for; else undefined. */
+  skipping: TestWorkflowEnvironment;
+  h: ApiHarness;
+  orgs: DemoOrgs;
+}
+
+/**
+ * What an HTTP test file starts with: the shared test environment, the API and a worker (on the
+ * time-skipping server when `timeSkipping`), and the demo organisations. Call it in before(); close
+ * `h` in after().
+ */
+export async function openApiSuite(opts: { timeSkipping?: boolean; now?: () => Date } = {}): Promise<ApiSuite> {
+  const env = await testEnv();
+  const skipping = opts.timeSkipping ? await env.timeSkipping() : (undefined as unknown as TestWorkflowEnvironment);
+  const h = await startApi(env, { on: opts.timeSkipping ? skipping : undefined, now: opts.now });
+  return { env, skipping, h, orgs: await demoOrgs(env) };
 }
