@@ -181,7 +181,8 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
       try {
         for await (const batch of lines) {
           for (const l of batch) {
-            const { outcome, payout } = payouts.classify(l);
+            const outcome = payouts.classify(l);
+            const payout = payouts.lastPayout;
             count[outcome] += 1;
             if (outcome !== 'matched') await item(l.lineNo, outcome, payout, l.reference);
             if (out.add(`${id}\t${l.lineNo}\t${l.valueDate}\t${esc(l.reference)}\t${l.amount}\t${esc(l.description)}\t${outcome}\t${payout >= 0 ? payouts.entryId(payout) : '\\N'}\n`)) await out.flush();

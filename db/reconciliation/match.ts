@@ -70,6 +70,12 @@ export class PayoutIndex {
   private seen = new Uint8Array(0);
   private readonly key = new Uint8Array(16);
   private carry: Buffer = Buffer.alloc(0);
+  /**
+   * The payout the last classify() named (-1: none). A field, not a returned pair: classify runs
+   * once per line, and a million short-lived objects cost more in garbage collection than the
+   * lookup itself.
+   */
+  lastPayout = -1;
   /** Days after `origin` of the statement's dates: a quarter has at most 92 of them. */
   private readonly dayOf = new Map<string, number>();
   total = '0.00';
@@ -236,17 +242,18 @@ export class PayoutIndex {
    * naming it again is `duplicated`; a line naming no payout of this bank and quarter is
    * `missing_in_ledger`.
    */
-  classify(l: StatementLine): { outcome: LineOutcome; payout: number } {
+  classify(l: StatementLine): LineOutcome {
     const i = this.n ? this.find(l.reference) : -1;
-    if (i < 0) return { outcome: 'missing_in_ledger', payout: -1 };
-    if (this.seen[i]) return { outcome: 'duplicated', payout: i };
+    this.lastPayout = i;
+    if (i < 0) return 'missing_in_ledger';
+    if (this.seen[i]) return 'duplicated';
     this.seen[i] = 1;
-    if (!this.amountIs(i, canonicalAmount(l.amount))) return { outcome: 'amount_differs', payout: i };
+    if (!this.amountIs(i, canonicalAmount(l.amount))) return 'amount_differs';
     let d = this.dayOf.get(l.valueDate);
     if (d === undefined) this.dayOf.set(l.valueDate, (d = daysBetween(this.origin, l.valueDate)));
     const late = d - this.days[i]!;
-    if (late < 0 || late > RECEIPT_WINDOW_DAYS) return { outcome: 'date_differs', payout: i };
-    return { outcome: 'matched', payout: i };
+    if (late < 0 || late > RECEIPT_WINDOW_DAYS) return 'date_differs';
+    return 'matched';
   }
 
   /** Payouts no line named, in payout order (date, then entry). */
