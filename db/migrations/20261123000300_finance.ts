@@ -14,6 +14,20 @@ import type { Knex } from 'knex';
  * - nothing of a closed quarter changes: no reconciliation is imported for it and no mismatch of it
  *   is resolved while it is closed (the ledger itself refuses postings into it).
  */
+/** statement_lines' columns and constraints (also the partitioned table's: 20261123000700). */
+export const STATEMENT_LINES_COLUMNS = `
+      reconciliation_id uuid not null,
+      -- The line of the file (CSV: physical line, the header being line 1; XLSX: the row number).
+      line_no integer not null check (line_no > 1),
+      value_date date not null,
+      reference text not null check (length(reference) between 1 and 100),
+      amount numeric(18,2) not null check (amount > 0),
+      description text not null default '' check (length(description) <= 500),
+      outcome text not null check (outcome in ('matched','missing_in_ledger','amount_differs','date_differs','duplicated')),
+      payout_entry_id bigint,
+      primary key (reconciliation_id, line_no),
+      check ((outcome = 'missing_in_ledger') = (payout_entry_id is null) or outcome = 'duplicated')`;
+
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     create function finance_quarter_open(p_quarter text) returns void language plpgsql as $f$
@@ -79,18 +93,7 @@ export async function up(knex: Knex): Promise<void> {
 
     -- No per-row foreign key: a million-line statement is checked once per statement by the
     -- trigger below (its reconciliation exists and is importing), and rows are never deleted.
-    create table statement_lines (
-      reconciliation_id uuid not null,
-      -- The line of the file (CSV: physical line, the header being line 1; XLSX: the row number).
-      line_no integer not null check (line_no > 1),
-      value_date date not null,
-      reference text not null check (length(reference) between 1 and 100),
-      amount numeric(18,2) not null check (amount > 0),
-      description text not null default '' check (length(description) <= 500),
-      outcome text not null check (outcome in ('matched','missing_in_ledger','amount_differs','date_differs','duplicated')),
-      payout_entry_id bigint,
-      primary key (reconciliation_id, line_no),
-      check ((outcome = 'missing_in_ledger') = (payout_entry_id is null) or outcome = 'duplicated')
+    create table statement_lines (${STATEMENT_LINES_COLUMNS}
     );
 
     create table reconciliation_items (

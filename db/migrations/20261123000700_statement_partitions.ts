@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { STATEMENT_LINES_COLUMNS } from './20261123000300_finance';
 
 /**
  * A statement's lines are loaded into a table of their own, then attached as a partition of
@@ -20,19 +21,6 @@ import type { Knex } from 'knex';
  * is importing; it may insert into its partition only between the two.
  */
 
-const COLUMNS = `
-      reconciliation_id uuid not null,
-      -- The line of the file (CSV: physical line, the header being line 1; XLSX: the row number).
-      line_no integer not null check (line_no > 1),
-      value_date date not null,
-      reference text not null check (length(reference) between 1 and 100),
-      amount numeric(18,2) not null check (amount > 0),
-      description text not null default '' check (length(description) <= 500),
-      outcome text not null check (outcome in ('matched','missing_in_ledger','amount_differs','date_differs','duplicated')),
-      payout_entry_id bigint,
-      primary key (reconciliation_id, line_no),
-      check ((outcome = 'missing_in_ledger') = (payout_entry_id is null) or outcome = 'duplicated')`;
-
 const PLAIN_TRIGGERS = `
     create trigger statement_lines_while_importing after insert on statement_lines
       referencing new table as new_rows for each statement execute function finance_rows_while_importing();
@@ -44,7 +32,7 @@ export async function up(knex: Knex): Promise<void> {
     alter table statement_lines rename to statement_lines_unpartitioned;
     alter index statement_lines_pkey rename to statement_lines_unpartitioned_pkey;
 
-    create table statement_lines (${COLUMNS}
+    create table statement_lines (${STATEMENT_LINES_COLUMNS}
     ) partition by list (reconciliation_id);
     -- Rows inserted through the parent (never the importer's way) are checked as before.
     ${PLAIN_TRIGGERS}
@@ -130,7 +118,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw(`
     alter table statement_lines rename to statement_lines_partitioned;
     alter index statement_lines_pkey rename to statement_lines_partitioned_pkey;
-    create table statement_lines (${COLUMNS}
+    create table statement_lines (${STATEMENT_LINES_COLUMNS}
     );
     insert into statement_lines select * from statement_lines_partitioned;
     ${PLAIN_TRIGGERS}
