@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
+import type { Knex } from 'knex';
 import { testEnv, type TestEnv } from '../support/env';
 import { randomUUID } from 'node:crypto';
 import { createDb, migrateLatest, migrationConfig, migrationsDir } from '../../db/knex';
@@ -11,11 +12,15 @@ describe('knex migrations (real PostgreSQL)', () => {
     env = await testEnv();
   });
 
-  it('go up, all the way down, and up again on an empty database', async () => {
-    // A database of its own, so rolling back never disturbs the other tests' tables.
-    const name = `migrations_${Date.now()}`;
+  /** A database of its own, not migrated, as its owner: rolling back never disturbs the other tests' tables. */
+  async function emptyDatabase(prefix: string): Promise<Knex> {
+    const name = `${prefix}_${Date.now()}`;
     await env.pg.createDatabase(name);
-    const db = createDb(env.pg.urlFor(name));
+    return createDb(env.pg.urlFor(name));
+  }
+
+  it('go up, all the way down, and up again on an empty database', async () => {
+    const db = await emptyDatabase('migrations');
     try {
       const files = fs.readdirSync(migrationsDir).filter((f) => /\.(ts|js)$/.test(f));
       const tables = async () =>
@@ -37,9 +42,7 @@ describe('knex migrations (real PostgreSQL)', () => {
   });
 
   it('each migration going down leaves the schema exactly as it found it (functions, constraints, indexes, triggers)', async () => {
-    const name = `migrations_exact_${Date.now()}`;
-    await env.pg.createDatabase(name);
-    const db = createDb(env.pg.urlFor(name));
+    const db = await emptyDatabase('migrations_exact');
     // Ours only: knex's bookkeeping tables, and the functions of extensions (kept on the way down,
     // since other objects may use them), are not the migrations' to restore.
     const schema = async () => ({
@@ -71,9 +74,7 @@ describe('knex migrations (real PostgreSQL)', () => {
   });
 
   it('moves statements imported before partitioning each into a partition of its own, and back on the way down', async () => {
-    const name = `migrations_partitions_${Date.now()}`;
-    await env.pg.createDatabase(name);
-    const db = createDb(env.pg.urlFor(name));
+    const db = await emptyDatabase('migrations_partitions');
     try {
       const files = fs.readdirSync(migrationsDir).filter((f) => /\.(ts|js)$/.test(f)).sort();
       const target = files.findIndex((f) => f.includes('statement_partitions'));

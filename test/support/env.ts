@@ -106,23 +106,9 @@ async function start(): Promise<TestEnv> {
     persistent: false,
   });
   cleanups.push(() => pg.stop());
-  const adminDb = createDb(pg.url, { max: 4 });
-  cleanups.push(() => adminDb.destroy());
-  await migrateLatest(adminDb);
-  await ensureAppRole(adminDb, TEST_APP_ROLE);
-  const databaseUrl = urlAs(pg.url, TEST_APP_ROLE);
-  const db = createDb(databaseUrl, { max: 20 });
-  cleanups.push(() => db.destroy());
-  // The demo organisations and users of API.md: tests act as those officers.
-  await seedDemoData(db);
-
-  let databases = 0;
-  const newDatabase: TestEnv['newDatabase'] = async (prefix, opts = {}) => {
-    databases += 1;
-    const name = `${prefix}_${process.pid}_${databases}`;
-    await pg.createDatabase(name);
-    const adminUrl = pg.urlFor(name);
-    const admin = createDb(adminUrl, { max: 2 });
+  /** Migrated by its owner, the application's role granted, both connections kept for the run. */
+  const prepare = async (name: string, adminUrl: string, opts: { seed?: boolean; pool?: number; adminPool?: number } = {}): Promise<AppDatabase> => {
+    const admin = createDb(adminUrl, { max: opts.adminPool ?? 2 });
     cleanups.push(() => admin.destroy());
     await migrateLatest(admin);
     await ensureAppRole(admin, TEST_APP_ROLE);
@@ -133,7 +119,16 @@ async function start(): Promise<TestEnv> {
     owners.set(appDb, admin);
     return { name, db: appDb, url, admin, adminUrl };
   };
-  owners.set(db, adminDb);
+  // The demo organisations and users of API.md: tests act as those officers.
+  const main = await prepare('loanflow_test', pg.url, { seed: true, adminPool: 4 });
+
+  let databases = 0;
+  const newDatabase: TestEnv['newDatabase'] = async (prefix, opts = {}) => {
+    databases += 1;
+    const name = `${prefix}_${process.pid}_${databases}`;
+    await pg.createDatabase(name);
+    return prepare(name, pg.urlFor(name), opts);
+  };
 
   const temporal = await TestWorkflowEnvironment.createLocal({
     server: {
@@ -168,7 +163,7 @@ async function start(): Promise<TestEnv> {
 
   const createWorker: TestEnv['createWorker'] = async (on, opts = {}) => {
     const taskQueue = opts.taskQueue ?? uniqueTaskQueue();
-    const deps: ActivityDeps = { db, clock: systemClock, ...opts.deps };
+    const deps: ActivityDeps = { db: main.db, clock: systemClock, ...opts.deps };
     const worker = await Worker.create({
       connection: on.nativeConnection,
       namespace: on.namespace ?? 'default',
@@ -179,7 +174,7 @@ async function start(): Promise<TestEnv> {
     return { worker, taskQueue };
   };
 
-  return { pg, databaseUrl, db, adminDb, newDatabase, temporal, timeSkipping, workflowBundle, createWorker };
+  return { pg, databaseUrl: main.url, db: main.db, adminDb: main.admin, newDatabase, temporal, timeSkipping, workflowBundle, createWorker };
 }
 
 /**
