@@ -21,6 +21,21 @@ import { STATEMENT_LINES_COLUMNS } from './20261123000300_finance';
  * is importing; it may insert into its partition only between the two.
  */
 
+/** The partition maker as first written; a later migration replaces it and restores this on the way down. */
+export const STATEMENT_LINES_NEW_PARTITION_V1 = `
+    -- The empty, unattached table (as whoever calls it: from statement_lines_begin, the owner).
+    create function statement_lines_new_partition(p_reconciliation uuid) returns text language plpgsql as $f$
+    declare
+      t text := statement_lines_partition(p_reconciliation);
+    begin
+      execute format('create table public.%I (like public.statement_lines including constraints including defaults)', t);
+      -- The partition's bound as a CHECK: ATTACH then need not read the rows to prove it.
+      execute format('alter table public.%I add constraint bound check (reconciliation_id = %L::uuid)', t, p_reconciliation);
+      execute format('create trigger no_truncate before truncate on public.%I for each statement execute function public.loanflow_refuse_change()', t);
+      return t;
+    end $f$;
+`;
+
 const PLAIN_TRIGGERS = `
     create trigger statement_lines_while_importing after insert on statement_lines
       referencing new table as new_rows for each statement execute function finance_rows_while_importing();
@@ -54,18 +69,7 @@ export async function up(knex: Knex): Promise<void> {
       return null;
     end $f$;
 
-    -- The empty, unattached table (as whoever calls it: from statement_lines_begin, the owner).
-    create function statement_lines_new_partition(p_reconciliation uuid) returns text language plpgsql as $f$
-    declare
-      t text := statement_lines_partition(p_reconciliation);
-    begin
-      execute format('create table public.%I (like public.statement_lines including constraints including defaults)', t);
-      -- The partition's bound as a CHECK: ATTACH then need not read the rows to prove it.
-      execute format('alter table public.%I add constraint bound check (reconciliation_id = %L::uuid)', t, p_reconciliation);
-      execute format('create trigger no_truncate before truncate on public.%I for each statement execute function public.loanflow_refuse_change()', t);
-      return t;
-    end $f$;
-
+    ${STATEMENT_LINES_NEW_PARTITION_V1}
     create function statement_lines_begin(p_reconciliation uuid) returns text language plpgsql
       security definer set search_path = pg_catalog, public, pg_temp as $f$
     declare

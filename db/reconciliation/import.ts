@@ -14,7 +14,8 @@ import { MoneyTotal } from '../../domain/money';
 import { FinanceError, requireFinance } from './errors';
 import { readCsvStatement, type StatementEncoding } from './read-csv';
 import { readXlsxStatement } from './read-xlsx';
-import { PayoutIndex, storeMismatches, type MatchCounts, type MismatchKind } from './match';
+import { CopyRows } from './copy-rows';
+import { OUTCOMES, PayoutIndex, storeMismatches, type LineOutcome, type MatchCounts, type MismatchKind } from './match';
 
 export interface ImportProgress {
   bytes: number;
@@ -74,39 +75,6 @@ class Tap extends Transform {
 
 /** COPY text format: backslash, tab and line breaks escaped; everything else as is. */
 const esc = (s: string) => (/[\\\t\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s);
-
-/** Writes to a COPY stream in large pieces, waiting whenever the socket is full. */
-class CopyWriter {
-  private buf = '';
-  private readonly finished: Promise<void>;
-  constructor(private readonly copy: NodeJS.WritableStream & { destroy(e?: Error): void }) {
-    this.finished = new Promise<void>((resolve, reject) => {
-      copy.on('finish', resolve);
-      copy.on('error', reject);
-    });
-    this.finished.catch(() => undefined);
-  }
-  /** true when the buffer is large enough to flush (kept synchronous: it runs once per line). */
-  add(row: string): boolean {
-    this.buf += row;
-    return this.buf.length >= 256 * 1024;
-  }
-  async flush(): Promise<void> {
-    if (!this.buf) return;
-    const ok = this.copy.write(this.buf);
-    this.buf = '';
-    if (!ok) await once(this.copy, 'drain');
-  }
-  async end(): Promise<void> {
-    this.copy.end(this.buf);
-    this.buf = '';
-    await this.finished;
-  }
-  /** Abandons the COPY (the server gets CopyFail), so the transaction rolls back with nothing written. */
-  abort(e: Error): void {
-    this.copy.destroy(e);
-  }
-}
 
 /**
  * Imports a bank's statement for a quarter and reconciles it, in ONE transaction: the rules are
@@ -178,28 +146,36 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
       const statementTotal = new MoneyTotal();
       // The lines go into a table of this reconciliation's own, with no index to keep in step; its
       // primary key is built in one pass afterwards and it joins statement_lines as a partition
-      // (db/migrations/20261123000700_statement_partitions.ts).
+      // (db/migrations/20261123000700_statement_partitions.ts). Its reconciliation_id is the
+      // column's default there (migration 0800), so the rows leave it out.
       const { rows: made } = await trx.raw('select statement_lines_begin(?::uuid) as t', [id]);
       const partition = `"${String(made[0].t).replace(/"/g, '""')}"`;
-      const out = new CopyWriter(conn.query(copyFrom(`COPY ${partition} (reconciliation_id, line_no, value_date, reference, amount, description, outcome, payout_entry_id) FROM STDIN`)));
+      const out = new CopyRows(conn.query(copyFrom(`COPY ${partition} (line_no, value_date, reference, amount, description, outcome, payout_entry_id) FROM STDIN`)));
+      const outcomeTab = Object.fromEntries(OUTCOMES.map((o) => [o, Buffer.from(`\t${o}\t`, 'latin1')])) as Record<LineOutcome, Buffer>;
       try {
         for await (const batch of lines) {
-          for (const l of batch) {
-            const outcome = payouts.classify(l);
+          const b = batch.buf;
+          for (let k = 0; k < batch.count; k++) {
+            const outcome = payouts.classify(batch, k);
             const payout = payouts.lastPayout;
             count[outcome] += 1;
-            statementTotal.add(l.amount);
-            if (outcome !== 'matched') await item(l.lineNo, outcome, payout, l.reference);
-            if (out.add(`${id}\t${l.lineNo}\t${l.valueDate}\t${esc(l.reference)}\t${l.amount}\t${esc(l.description)}\t${outcome}\t${payout >= 0 ? payouts.entryId(payout) : '\\N'}\n`)) await out.flush();
+            statementTotal.addAscii(b, batch.amount(k), batch.amountEnd(k));
+            if (outcome !== 'matched') await item(batch.lineNo[k]!, outcome, payout, batch.reference(k));
+            out.int(batch.lineNo[k]!).tab().raw(b, batch.date(k), batch.date(k) + 10).tab();
+            out.text(b, batch.ref(k), batch.refEnd(k)).tab().raw(b, batch.amount(k), batch.amountEnd(k)).tab();
+            out.text(b, batch.desc(k), batch.descEnd(k)).raw(outcomeTab[outcome]);
+            if (payout >= 0) out.int(payouts.entryId(payout));
+            else out.nul();
+            if (out.end()) await out.flush();
           }
-          seen += batch.length;
+          seen += batch.count;
           progress();
         }
       } catch (e) {
         out.abort(e as Error);
         throw e;
       }
-      await out.end();
+      await out.close();
       await trx.raw('select statement_lines_finish(?::uuid)', [id]);
       let missingInStatement = 0;
       for (const i of payouts.unseen()) {

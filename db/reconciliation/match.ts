@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { daysBetween } from '../../domain/dates';
 import { payoutsSql } from './payouts';
-import type { StatementLine } from './statement-format';
+import type { LineBatch } from './line-batch';
 
 /**
  * A receipt matches a payout when its reference is the payout's claim id (case aside), its amount
@@ -28,13 +28,6 @@ export interface MatchCounts {
   amountDiffers: number;
   dateDiffers: number;
   duplicated: number;
-}
-
-/** "500" and "500.5" as "500.00" and "500.50": a validated money string in the form NUMERIC prints. */
-function canonicalAmount(s: string): string {
-  const dot = s.indexOf('.');
-  if (dot < 0) return `${s}.00`;
-  return s.length - dot === 2 ? `${s}0` : s;
 }
 
 /** Hex digit values by character code; -1 for anything else. */
@@ -76,8 +69,8 @@ export class PayoutIndex {
    * lookup itself.
    */
   lastPayout = -1;
-  /** Days after `origin` of the statement's dates: a quarter has at most 92 of them. */
-  private readonly dayOf = new Map<string, number>();
+  /** Days after `origin` of the statement's dates (by their bytes' value): a quarter has at most 92 of them. */
+  private readonly dayOf = new Map<number, number>();
   total = '0.00';
 
   private constructor(private readonly origin: string) {}
@@ -202,18 +195,18 @@ export class PayoutIndex {
     this.seen = new Uint8Array(this.n);
   }
 
-  /** The payout whose claim id the reference is (any case), or -1. */
-  private find(reference: string): number {
-    if (reference.length !== 36) return -1;
+  /** The payout whose claim id the reference — bytes [s, e) of buf — is (any case), or -1. */
+  private find(buf: Uint8Array, s: number, e: number): number {
+    if (e - s !== 36) return -1;
     const key = this.key;
     for (let k = 0, b = 0; k < 36; k++) {
-      const c = reference.charCodeAt(k);
+      const c = buf[s + k]!;
       if (isDash(k)) {
         if (c !== 45) return -1;
         continue;
       }
       const hi = c < 128 ? HEX[c]! : -1;
-      const c2 = reference.charCodeAt(++k);
+      const c2 = buf[s + ++k]!;
       const lo = c2 < 128 ? HEX[c2]! : -1;
       if (hi < 0 || lo < 0) return -1;
       key[b++] = (hi << 4) | lo;
@@ -229,28 +222,39 @@ export class PayoutIndex {
     }
   }
 
-  private amountIs(i: number, s: string): boolean {
+  /**
+   * Whether the payout's amount is the line's, bytes [s, e) of buf in moneyString's form: compared
+   * as NUMERIC prints it, so "500" and "500.5" are read as "500.00" and "500.50".
+   */
+  private amountIs(i: number, buf: Uint8Array, s: number, e: number): boolean {
+    let dot = -1;
+    for (let k = s; k < e; k++) if (buf[k] === 46) dot = k;
+    const pad = dot < 0 ? 3 : 3 - (e - dot);
     const len = this.amountLength[i]!;
-    if (s.length !== len) return false;
+    if (e - s + pad !== len) return false;
     const at = i * AMOUNT_WIDTH;
-    for (let k = 0; k < len; k++) if (this.amounts[at + k] !== s.charCodeAt(k)) return false;
+    for (let k = 0; k < e - s; k++) if (this.amounts[at + k] !== buf[s + k]) return false;
+    for (let k = e - s; k < len; k++) if (this.amounts[at + k] !== (k === e - s && dot < 0 ? 46 : 48)) return false;
     return true;
   }
 
   /**
-   * The first line naming a claim is compared with its payout (amount, then date); any later line
-   * naming it again is `duplicated`; a line naming no payout of this bank and quarter is
-   * `missing_in_ledger`.
+   * Line k of the batch. The first line naming a claim is compared with its payout (amount, then
+   * date); any later line naming it again is `duplicated`; a line naming no payout of this bank
+   * and quarter is `missing_in_ledger`.
    */
-  classify(l: StatementLine): LineOutcome {
-    const i = this.n ? this.find(l.reference) : -1;
+  classify(batch: LineBatch, k: number): LineOutcome {
+    const buf = batch.buf;
+    const i = this.n ? this.find(buf, batch.ref(k), batch.refEnd(k)) : -1;
     this.lastPayout = i;
     if (i < 0) return 'missing_in_ledger';
     if (this.seen[i]) return 'duplicated';
     this.seen[i] = 1;
-    if (!this.amountIs(i, canonicalAmount(l.amount))) return 'amount_differs';
-    let d = this.dayOf.get(l.valueDate);
-    if (d === undefined) this.dayOf.set(l.valueDate, (d = daysBetween(this.origin, l.valueDate)));
+    if (!this.amountIs(i, buf, batch.amount(k), batch.amountEnd(k))) return 'amount_differs';
+    const ds = batch.date(k);
+    const key = (((((buf[ds]! * 10 + buf[ds + 1]!) * 10 + buf[ds + 2]!) * 10 + buf[ds + 3]!) * 10 + buf[ds + 5]!) * 10 + buf[ds + 6]!) * 100 + buf[ds + 8]! * 10 + buf[ds + 9]!;
+    let d = this.dayOf.get(key);
+    if (d === undefined) this.dayOf.set(key, (d = daysBetween(this.origin, buf.toString('latin1', ds, ds + 10))));
     const late = d - this.days[i]!;
     if (late < 0 || late > RECEIPT_WINDOW_DAYS) return 'date_differs';
     return 'matched';

@@ -1,7 +1,12 @@
+import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { parse as parseSync, CsvError } from 'csv-parse/sync';
 import { StatementFileError } from './errors';
-import { checkLine, readHeader, ProblemList, type Header, type StatementContext, type StatementLine } from './statement-format';
+import { LineBatch } from './line-batch';
+import { checkLine, LineBytesCheck, readHeader, ProblemList, type Header, type StatementContext, type StatementLine } from './statement-format';
+
+const EMPTY = Buffer.alloc(0);
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 export type StatementEncoding = 'utf-8' | 'gb18030';
 
@@ -22,7 +27,7 @@ function encodingProblem(encoding: StatementEncoding, line: number) {
  */
 class Records {
   private rest = '';
-  private pending = '';
+  private open = '';
   private pendingLine = 0;
   private line = 0;
   private first = true;
@@ -42,17 +47,28 @@ class Records {
     this.rest = s.slice(start);
   }
 
+  /** One physical line (without its line break) with its number, from a reader that splits lines itself. */
+  takeLine(l: string, lineNo: number, out: Array<{ cells: string[]; line: number }>): void {
+    this.line = lineNo - 1;
+    this.take(l, out);
+  }
+
+  /** Inside a quoted cell that spans lines: the next lines belong to it. */
+  get pending(): boolean {
+    return this.open.length > 0;
+  }
+
   end(out: Array<{ cells: string[]; line: number }>): void {
     if (this.rest.length) this.take(this.rest.endsWith('\r') ? this.rest.slice(0, -1) : this.rest, out);
     this.rest = '';
-    if (this.pending) this.quoted(out, true);
+    if (this.open) this.quoted(out, true);
   }
 
   private take(l: string, out: Array<{ cells: string[]; line: number }>): void {
     this.line += 1;
-    if (this.pending) {
-      this.pending += '\n' + l;
-      if (balanced(this.pending)) this.quoted(out, false);
+    if (this.open) {
+      this.open += '\n' + l;
+      if (balanced(this.open)) this.quoted(out, false);
       return;
     }
     if (l.length === 0) return;
@@ -60,15 +76,15 @@ class Records {
       out.push({ cells: l.split(','), line: this.line });
       return;
     }
-    this.pending = l;
+    this.open = l;
     this.pendingLine = this.line;
     if (balanced(l)) this.quoted(out, false);
   }
 
   private quoted(out: Array<{ cells: string[]; line: number }>, atEnd: boolean): void {
-    const text = this.pending;
+    const text = this.open;
     const line = this.pendingLine;
-    this.pending = '';
+    this.open = '';
     try {
       const [cells] = parseSync(text, { relax_column_count: true }) as string[][];
       out.push({ cells: cells ?? [], line });
@@ -94,14 +110,16 @@ const balanced = (s: string) => {
  * user fixes the file in one go rather than one error per upload. The decoder is strict: bytes
  * that are not valid in the declared encoding stop the import with their line, instead of turning
  * into U+FFFD and a wrong reference.
+ *
+ * UTF-8 files are read as bytes: each line is first offered to LineBytesCheck, which takes the
+ * ordinary line without making a string of it; any other line (the header, quotes, a problem) is
+ * decoded and goes through Records and checkLine like every line of a GB18030 file.
  */
-export async function* readCsvStatement(input: Readable, ctx: StatementContext, encoding: StatementEncoding = 'utf-8'): AsyncGenerator<StatementLine[]> {
-  const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
+export async function* readCsvStatement(input: Readable, ctx: StatementContext, encoding: StatementEncoding = 'utf-8'): AsyncGenerator<LineBatch> {
   const records = new Records();
   const problems = new ProblemList();
   let header: Header | undefined;
   let lines = 0;
-  let newlines = 0;
   const handle = (batch: Array<{ cells: string[]; line: number }>): StatementLine[] => {
     const good: StatementLine[] = [];
     for (const r of batch) {
@@ -122,7 +140,12 @@ export async function* readCsvStatement(input: Readable, ctx: StatementContext, 
     }
     return good;
   };
-  try {
+  const stopped = () => problems.full || (problems.any && !header);
+
+  /** GB18030 (or any other encoding): decoded text, every line through checkLine. */
+  async function* textLines(): AsyncGenerator<LineBatch> {
+    const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
+    let newlines = 0;
     for await (const chunk of input) {
       let text: string;
       try {
@@ -137,20 +160,103 @@ export async function* readCsvStatement(input: Readable, ctx: StatementContext, 
       const batch: Array<{ cells: string[]; line: number }> = [];
       records.push(text, batch);
       const good = handle(batch);
-      if (good.length) yield good;
-      if (problems.full || (problems.any && !header)) break;
+      if (good.length) yield LineBatch.of(good);
+      if (stopped()) return;
     }
-    if (!problems.full && !(problems.any && !header)) {
-      const batch: Array<{ cells: string[]; line: number }> = [];
-      try {
-        records.push(decoder.decode(), batch);
-      } catch {
-        throw encodingProblem(encoding, newlines + 1);
+    const batch: Array<{ cells: string[]; line: number }> = [];
+    try {
+      records.push(decoder.decode(), batch);
+    } catch {
+      throw encodingProblem(encoding, newlines + 1);
+    }
+    records.end(batch);
+    const good = handle(batch);
+    if (good.length) yield LineBatch.of(good);
+  }
+
+  /** UTF-8: the bytes as read, line by line. */
+  async function* utf8Lines(): AsyncGenerator<LineBatch> {
+    let check: LineBytesCheck | undefined;
+    let lineNo = 0;
+    let carry: Buffer = EMPTY;
+    let atStart = true;
+    // Lines checkLine passed, waiting for their turn: order is kept by yielding whichever kind
+    // of line came first before the other kind is added.
+    let slow: StatementLine[] = [];
+
+    /** The lines of buf[s0, e0): whole lines, the last one ending with a line break unless the file did. */
+    function* region(buf: Buffer, s0: number, e0: number): Generator<LineBatch> {
+      if (!isUtf8(buf.subarray(s0, e0))) {
+        const lenient = new TextDecoder('utf-8').decode(buf.subarray(s0, e0));
+        const at = lenient.indexOf('\uFFFD');
+        throw encodingProblem('utf-8', lineNo + 1 + (lenient.slice(0, Math.max(at, 0)).match(/\n/g)?.length ?? 0));
       }
-      records.end(batch);
-      const good = handle(batch);
-      if (good.length) yield good;
+      let batch = new LineBatch(buf, 4096);
+      for (let s = s0; s < e0 && !stopped(); ) {
+        let nl = buf.indexOf(10, s);
+        if (nl < 0 || nl >= e0) nl = e0;
+        const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
+        lineNo += 1;
+        const from = s;
+        s = nl + 1;
+        if (check && !records.pending) {
+          if (e === from) continue; // an empty line, as Records skips it
+          if (slow.length) {
+            yield LineBatch.of(slow);
+            slow = [];
+          }
+          const before = batch.count;
+          if (check.accept(buf, from, e, lineNo, batch)) {
+            lines += 1;
+            if (problems.any) batch.count = before; // checked, never kept: nothing is imported
+            continue;
+          }
+        }
+        const out: Array<{ cells: string[]; line: number }> = [];
+        records.takeLine(buf.toString('utf8', from, e), lineNo, out);
+        const good = handle(out);
+        if (header && !check) check = new LineBytesCheck(header, ctx);
+        if (good.length) {
+          if (batch.count) {
+            yield batch;
+            batch = new LineBatch(buf, 4096);
+          }
+          slow.push(...good);
+        }
+      }
+      if (batch.count) yield batch;
     }
+
+    for await (const chunk of input) {
+      let buf = carry.length ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+      if (atStart) {
+        if (buf.length < BOM.length) {
+          carry = buf;
+          continue;
+        }
+        if (buf.subarray(0, BOM.length).equals(BOM)) buf = buf.subarray(BOM.length);
+        atStart = false;
+      }
+      const last = buf.lastIndexOf(10);
+      if (last < 0) {
+        carry = buf;
+        continue;
+      }
+      yield* region(buf, 0, last + 1);
+      carry = last + 1 < buf.length ? Buffer.from(buf.subarray(last + 1)) : EMPTY;
+      if (stopped()) return;
+    }
+    if (atStart && carry.subarray(0, BOM.length).equals(BOM)) carry = carry.subarray(BOM.length);
+    if (carry.length) yield* region(carry, 0, carry.length);
+    if (stopped()) return;
+    const out: Array<{ cells: string[]; line: number }> = [];
+    records.end(out);
+    slow.push(...handle(out));
+    if (slow.length) yield LineBatch.of(slow);
+  }
+
+  try {
+    yield* encoding === 'utf-8' ? utf8Lines() : textLines();
   } catch (e) {
     if (!(e instanceof StatementFileError)) throw e;
     problems.add(...e.details);

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { StatementFileError } from './errors';
+import { LineBatch } from './line-batch';
 import { checkLine, readHeader, ProblemList, type Header, type StatementContext, type StatementLine } from './statement-format';
 
 const columnLetter = (i: number): string => {
@@ -45,7 +46,7 @@ function cellText(v: ExcelJS.CellValue): string {
  * held).
  * Same columns, rules and errors as CSV, positions as "row 12, cell C12".
  */
-export async function* readXlsxStatement(input: Readable, ctx: StatementContext): AsyncGenerator<StatementLine[]> {
+export async function* readXlsxStatement(input: Readable, ctx: StatementContext): AsyncGenerator<LineBatch> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -97,13 +98,13 @@ export async function* readXlsxStatement(input: Readable, ctx: StatementContext)
         } else if (!problems.any) {
           batch.push(line);
           if (batch.length >= 2000) {
-            yield batch;
+            yield LineBatch.of(batch);
             batch = [];
           }
         }
       }
     }
-    if (batch.length && !problems.any) yield batch;
+    if (batch.length && !problems.any) yield LineBatch.of(batch);
   } catch (e) {
     if (e instanceof StatementFileError) throw e;
     problems.add({ path: '(file)', message: `not readable as XLSX: ${(e as Error).message}` });

@@ -147,7 +147,8 @@ describe('domain/money', () => {
     it('refuses what is not a money amount instead of adding it at another scale', () => {
       expect(() => new MoneyTotal().add('1.005')).to.throw(RangeError);
       expect(() => new MoneyTotal().add('1.')).to.throw(RangeError);
-      expect(() => new MoneyTotal().add('12a')).to.throw(SyntaxError);
+      expect(() => new MoneyTotal().add('12a')).to.throw(RangeError);
+      expect(() => new MoneyTotal().add('.5')).to.throw(RangeError);
     });
 
     it('agrees with sumMoney on any list of valid amounts', () => {
@@ -158,6 +159,12 @@ describe('domain/money', () => {
         fc.property(fc.array(amount, { maxLength: 50 }), (xs) => {
           for (const x of xs) expect(moneyString.safeParse(x).success, x).to.equal(true);
           expect(totalOf(xs)).to.equal(formatMoney(sumMoney(xs)));
+          const bytes = new MoneyTotal();
+          for (const x of xs) {
+            const b = Buffer.from(`,${x};`, 'latin1');
+            bytes.addAscii(b, 1, b.length - 1);
+          }
+          expect(bytes.toString()).to.equal(formatMoney(sumMoney(xs)));
         }),
       );
     });

@@ -1,0 +1,105 @@
+import { Readable } from 'node:stream';
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { LineBatch } from '../../db/reconciliation/line-batch';
+import { readCsvStatement } from '../../db/reconciliation/read-csv';
+import { checkLine, LineBytesCheck, readHeader, type Header, type StatementLine } from '../../db/reconciliation/statement-format';
+
+const ctx = { quarterStart: '2026-04-01', quarterEnd: '2026-06-30', today: '2026-06-20' };
+const locate = (line: number, col: number, name: string) => `line ${line}, column ${col + 1} (${name})`;
+
+function headerOf(names: string[]): Header {
+  const h = readHeader(names, 1, locate);
+  if ('problems' in h) throw new Error(JSON.stringify(h.problems));
+  return h;
+}
+
+/** Cells as a bank's program might write them: mostly good, with every kind of near miss. */
+const cell = {
+  date: fc.oneof(
+    { arbitrary: fc.date({ min: new Date('2026-04-01'), max: new Date('2026-06-20'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)), weight: 4 },
+    fc.constantFrom('2026-04-01', '2026-05-31', '2026-06-20', '2026-06-21', '2026-03-31', '2026-02-30', '2026-04-31', '2026-4-01', '20260401', ' 2026-04-02', '2026-04-02 ', '２０２６-04-02', ''),
+    fc.date({ min: new Date('2026-03-25'), max: new Date('2026-07-05'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+  ),
+  reference: fc.oneof(
+    { arbitrary: fc.uuid(), weight: 4 },
+    fc.uuid().map((u) => u.toUpperCase()),
+    fc.constantFrom('', ' ', 'abc', 'C-1\\2', 'tab\there', 'bell\u0007', 'del\u007f', '\u3000padded', 'padded\u00a0', '利息补贴参考号', 'x'.repeat(100), 'x'.repeat(101), '贴'.repeat(40), '贴'.repeat(101)),
+    fc.string({ unit: 'grapheme', maxLength: 40 }),
+  ),
+  amount: fc.oneof(
+    { arbitrary: fc.tuple(fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: 0, max: 99 })).map(([y, f]) => `${y}.${String(f).padStart(2, '0')}`), weight: 4 },
+    fc.constantFrom('0', '0.00', '0.0', '00.10', '01', '1', '1.5', '1.50', '1.234', '12.', '.5', '1e3', '-5', '+5', ' 5', '5 ', '80000.00', '9999999999999999.99', '10000000000000000.00', '١٢'),
+    fc.tuple(fc.bigInt({ min: 0n, max: 10n ** 17n }), fc.constantFrom('', '.', '.0', '.05', '.5', '.123')).map(([n, d]) => `${n}${d}`),
+  ),
+  description: fc.oneof(
+    { arbitrary: fc.constantFrom('interest subsidy', '利息补贴', ''), weight: 3 },
+    fc.constantFrom('', 'interest subsidy', '利息补贴', ' leading', 'trailing ', 'trailing\u3000', '\ufeffbom', 'back\\slash', 'a\tb', 'cr\rinside', 'd'.repeat(500), 'd'.repeat(501), '贴'.repeat(200), '贴'.repeat(501), '😀'.repeat(125), '😀'.repeat(251)),
+    fc.string({ unit: 'grapheme', maxLength: 60 }),
+  ),
+};
+const noSeparators = (s: string) => !/[,"\n]/.test(s);
+
+describe('finance: statement lines read as bytes', () => {
+  it('takes a line only when checkLine takes it, with the same fields', () => {
+    let taken = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(['date', 'reference', 'amount', 'description'], ['reference', 'amount', 'date'], ['description', 'amount', 'date', 'reference', '']),
+        cell.date,
+        cell.reference,
+        cell.amount,
+        cell.description,
+        fc.constantFrom('', ',', ',,', ',x'),
+        (names, date, reference, amount, description, tail) => {
+          fc.pre([date, reference, amount, description].every(noSeparators));
+          runs += 1;
+          const header = headerOf(names);
+          const values: Record<string, string> = { date, reference, amount, description, '': '' };
+          const text = names.map((n) => values[n]).join(',') + tail;
+          const bytes = Buffer.from(text, 'utf8');
+          const batch = new LineBatch(bytes);
+          const took = new LineBytesCheck(header, ctx).accept(bytes, 0, bytes.length, 7, batch);
+          const expected = checkLine(text.split(','), 7, header, ctx, locate);
+          if (!took) {
+            expect(batch.count).to.equal(0);
+            return;
+          }
+          taken += 1;
+          expect(expected, text).to.not.be.an('array');
+          expect(batch.count).to.equal(1);
+          expect(batch.line(0), text).to.deep.equal(expected as StatementLine);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    // The check must also say yes often, or it would prove nothing.
+    expect(taken).to.be.greaterThan(runs / 20);
+  });
+
+  it('reads a file of mixed lines in order, with their numbers: BOM, CRLF, blank lines, quoted cells over several lines, Chinese', async () => {
+    const csv = [
+      '\ufeffdate,reference,amount,description',
+      '2026-04-02,20ee9795-b281-42f1-9dba-437839865cde,10.00,利息补贴',
+      '',
+      '2026-04-03,"quoted, with a comma",5,"two',
+      'lines"',
+      '2026-04-04, padded ,7.5,x',
+      '2026-04-05,ref-5,8,back\\slash\ttab',
+      '2026-04-06,ref-6,9,last line without a break',
+    ].join('\r\n');
+    const read: StatementLine[] = [];
+    // One byte at a time, so every line and character is split across chunks somewhere.
+    const bytes = Buffer.from(csv, 'utf8');
+    const chunks = Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1));
+    for await (const batch of readCsvStatement(Readable.from(chunks), ctx)) for (let k = 0; k < batch.count; k++) read.push(batch.line(k));
+    expect(read).to.deep.equal([
+      { lineNo: 2, valueDate: '2026-04-02', reference: '20ee9795-b281-42f1-9dba-437839865cde', amount: '10.00', description: '利息补贴' },
+      { lineNo: 4, valueDate: '2026-04-03', reference: 'quoted, with a comma', amount: '5', description: 'two\nlines' },
+      { lineNo: 6, valueDate: '2026-04-04', reference: 'padded', amount: '7.5', description: 'x' },
+      { lineNo: 7, valueDate: '2026-04-05', reference: 'ref-5', amount: '8', description: 'back\\slash\ttab' },
+      { lineNo: 8, valueDate: '2026-04-06', reference: 'ref-6', amount: '9', description: 'last line without a break' },
+    ]);
+  });
+});
