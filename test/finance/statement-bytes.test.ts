@@ -8,8 +8,8 @@ import { checkLine, LineBytesCheck, readHeader, type Header, type StatementLine 
 const ctx = { quarterStart: '2026-04-01', quarterEnd: '2026-06-30', today: '2026-06-20' };
 const locate = (line: number, col: number, name: string) => `line ${line}, column ${col + 1} (${name})`;
 
-function headerOf(names: string[]): Header {
-  const h = readHeader(names, 1, locate);
+function headerOf(names: readonly string[]): Header {
+  const h = readHeader([...names], 1, locate);
   if ('problems' in h) throw new Error(JSON.stringify(h.problems));
   return h;
 }
