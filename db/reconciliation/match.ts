@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { daysBetween } from '../../domain/dates';
+import { MoneyTotal } from '../../domain/money';
 import { payoutsSql } from './payouts';
 import type { LineBatch } from './line-batch';
 
@@ -71,7 +72,7 @@ export class PayoutIndex {
   lastPayout = -1;
   /** Days after `origin` of the statement's dates (by their bytes' value): a quarter has at most 92 of them. */
   private readonly dayOf = new Map<number, number>();
-  total = '0.00';
+  private readonly sum = new MoneyTotal();
 
   private constructor(private readonly origin: string) {}
 
@@ -81,13 +82,9 @@ export class PayoutIndex {
     // COPY takes no parameters: knex inlines the (validated) values with its own quoting.
     const sql = trx.raw(q.sql, q.bindings).toQuery();
     const index = new PayoutIndex(where.from);
-    // Rows stream out as Postgres finds them, while this process indexes them; their total (Postgres
-    // sums NUMERIC exactly) comes last, in a row of its own without a claim. The query runs twice
-    // (NOT MATERIALIZED): scanning the claims again costs less than keeping a million rows aside.
-    const copy = `COPY (with p as not materialized (${sql})
-                        select claim_id, entry_id, posted_on - date '${where.from}', amount from p
-                        union all
-                        select null, null, null, coalesce(sum(amount), 0)::numeric(20,2) from p) TO STDOUT`;
+    // Rows stream out as Postgres finds them, while this process indexes them and sums their
+    // amounts (exactly, in fen: a second scan of the claims for the total cost Postgres more).
+    const copy = `COPY (select claim_id, entry_id, posted_on - date '${where.from}', amount from (${sql}) p) TO STDOUT`;
     for await (const chunk of conn.query(copyTo(copy))) index.feed(chunk as Buffer);
     if (index.carry.length) throw new Error('payouts: the last row from Postgres is incomplete');
     index.buildTable();
@@ -96,6 +93,11 @@ export class PayoutIndex {
 
   get size(): number {
     return this.n;
+  }
+
+  /** The payouts' total, as formatMoney writes it. */
+  get total(): string {
+    return this.sum.toString();
   }
 
   /** The payout's ledger entry id. */
@@ -124,12 +126,8 @@ export class PayoutIndex {
     this.carry = Buffer.from(buf.subarray(start));
   }
 
-  /** One COPY text row: claim_id, entry_id, day, amount — tab-separated; or, last, the total after three \N. */
+  /** One COPY text row: claim_id, entry_id, day, amount — tab-separated. */
   private row(buf: Buffer, s: number, e: number): void {
-    if (buf[s] === 92) {
-      this.total = buf.toString('latin1', buf.lastIndexOf(9, e) + 1, e);
-      return;
-    }
     if (this.n === this.entries.length) this.grow();
     const i = this.n;
     let p = s;
@@ -156,6 +154,7 @@ export class PayoutIndex {
     p = e;
     if (p - amountStart > AMOUNT_WIDTH) throw new Error(`payouts: an amount wider than ${AMOUNT_WIDTH} characters`);
     buf.copy(this.amounts, i * AMOUNT_WIDTH, amountStart, p);
+    this.sum.addAscii(buf, amountStart, p);
     this.amountLength[i] = p - amountStart;
     this.entries[i] = entry;
     this.days[i] = sign * day;
