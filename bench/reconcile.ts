@@ -29,7 +29,7 @@ import { startEmbeddedPostgres } from '../db/embedded';
 import { createDb, migrateLatest } from '../db/knex';
 import { seedDemoData } from '../scripts/lib/demo-seed';
 import { accountCode, allocateBudget, createFund, postEntries, type PostEntryInput } from '../db/ledger';
-import { importStatement } from '../db/reconciliation';
+import { importStatement, IMPORT_PHASES } from '../db/reconciliation';
 import { addDays } from '../domain/dates';
 
 function arg(name: string, dflt: number, min = 10): number {
@@ -56,6 +56,8 @@ async function child(url: string, file: string, bank: string) {
   const db = createDb(url, { max: 2 });
   const officer = await db('users').where({ username: 'fin-officer' }).first();
   const i0 = process.hrtime.bigint();
+  // Seconds from the start to each phase's beginning (the import's own progress reports).
+  const phases: Record<string, number> = {};
   const result = await importStatement(db, {
     bankId: bank,
     quarter: '2026Q2',
@@ -63,11 +65,12 @@ async function child(url: string, file: string, bank: string) {
     open: () => fs.createReadStream(file, { highWaterMark: 256 * 1024 }),
     actor: { userId: officer.id, username: officer.username, role: officer.role, orgId: officer.org_id },
     today: '2026-11-23',
+    onProgress: (p) => (phases[p.phase] ??= Number(process.hrtime.bigint() - i0) / 1e9),
   });
   const seconds = Number(process.hrtime.bigint() - i0) / 1e9;
   await db.destroy();
   // maxRSS is in kilobytes: the peak of this whole process, which only imports.
-  console.log(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, result }));
+  console.log(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, result, phases }));
 }
 
 async function main() {
@@ -184,6 +187,8 @@ interface Run {
   ratio: number;
   peak: number;
   result: Awaited<ReturnType<typeof importStatement>>;
+  /** Seconds from the import's start to each of its phases. */
+  phases: Record<string, number>;
 }
 
 async function measureOnce(db: ReturnType<typeof createDb>, url: string, bank: string, file: string): Promise<Run> {
@@ -203,8 +208,8 @@ async function measureOnce(db: ReturnType<typeof createDb>, url: string, bank: s
   // BENCH_PROFILE=<dir>: a CPU profile of the import process, for finding where the time goes.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
   const out = execFileSync(process.execPath, [...profile, '--import', 'tsx', __filename, '--child', '--url', url, '--file', file, '--bank', bank], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  const { seconds: imported, maxRssBytes: peak, result } = JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; maxRssBytes: number; result: Run['result'] };
-  return { baseline, imported, ratio: imported / baseline, peak, result };
+  const { seconds: imported, maxRssBytes: peak, result, phases } = JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; maxRssBytes: number; result: Run['result']; phases: Run['phases'] };
+  return { baseline, imported, ratio: imported / baseline, peak, result, phases };
 }
 
 async function measure(db: ReturnType<typeof createDb>, url: string, bank: string, file: string): Promise<void> {
@@ -221,6 +226,12 @@ async function measure(db: ReturnType<typeof createDb>, url: string, bank: strin
   const m = [...runs].sort((a, b) => a.ratio - b.ratio)[Math.floor(runs.length / 2)]!;
   const { result } = m;
   const size = fs.statSync(file).size;
+  // Where the median import's time went, phase by phase (as its own progress reports said).
+  const marks = IMPORT_PHASES.filter((p) => m.phases[p] !== undefined);
+  const phaseText = marks
+    .slice(0, -1)
+    .map((p, i) => `${p} ${(m.phases[marks[i + 1]!]! - m.phases[p]!).toFixed(2)} s`)
+    .join(', ');
   console.log(`
 statement lines           ${result.lineCount}
 matched                   ${result.matched}
@@ -228,6 +239,7 @@ mismatches                missing_in_ledger ${result.missingInLedger}, missing_i
 median run of ${repeat}:
 plain COPY (baseline)     ${m.baseline.toFixed(2)} s  (${Math.round(result.lineCount / m.baseline).toLocaleString('en')} lines/s)
 import + match            ${m.imported.toFixed(2)} s  (${Math.round(result.lineCount / m.imported).toLocaleString('en')} lines/s)
+  of which                ${phaseText}
 ratio                     ${m.ratio.toFixed(2)} × baseline  (target ≤ 3.00): ${m.ratio <= 3 ? 'MET' : 'NOT MET'}  (runs: ${runs.map((r) => r.ratio.toFixed(2)).join(', ')})
 peak RSS of the import    ${mb(Math.max(...runs.map((r) => r.peak)))} (its own process: node, the payout index, buffers; file ${mb(size)}; the highest of the runs)
 machine                   ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, node ${process.version}`);

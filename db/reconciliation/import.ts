@@ -17,7 +17,12 @@ import { readXlsxStatement } from './read-xlsx';
 import { CopyRows } from './copy-rows';
 import { OUTCOMES, PayoutIndex, storeMismatches, type LineOutcome, type MatchCounts, type MismatchKind } from './match';
 
+/** What an import is doing, in order: the long steps of a large statement. */
+export const IMPORT_PHASES = ['loading payouts', 'matching lines', 'indexing lines', 'storing mismatches', 'done'] as const;
+export type ImportPhase = (typeof IMPORT_PHASES)[number];
+
 export interface ImportProgress {
+  phase: ImportPhase;
   bytes: number;
   lines: number;
 }
@@ -104,7 +109,8 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
   const ctx = { quarterStart: start, quarterEnd: end, today: input.today };
   const lines = sourceFormat === 'xlsx' ? readXlsxStatement(source, ctx) : readCsvStatement(source, ctx, input.encoding ?? 'utf-8');
   let seen = 0;
-  const progress = () => input.onProgress?.({ bytes: tap.bytes, lines: seen });
+  let phase: ImportPhase = 'loading payouts';
+  const progress = (now: ImportPhase = phase) => input.onProgress?.({ phase: (phase = now), bytes: tap.bytes, lines: seen });
 
   // A refusal before the file is read must still close it.
   const counts = await db.transaction(async (trx) => {
@@ -125,7 +131,9 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
     });
     // The transaction's own connection: knex hands it out again inside a transaction.
     const conn = (await (trx as unknown as { client: { acquireConnection(): Promise<PoolClient> } }).client.acquireConnection()) as PoolClient;
+    progress('loading payouts');
     const payouts = await PayoutIndex.load(trx, conn, { bankId: input.bankId, from: start, to: end });
+    progress('matching lines');
 
     // Lines go straight to their table, outcome included: one pass over the file, one write per
     // line. Mismatches (usually few, but never assumed so) are staged in a temp file, not memory.
@@ -176,7 +184,9 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
         throw e;
       }
       await out.close();
+      progress('indexing lines');
       await trx.raw('select statement_lines_finish(?::uuid)', [id]);
+      progress('storing mismatches');
       let missingInStatement = 0;
       for (const i of payouts.unseen()) {
         missingInStatement += 1;
@@ -227,5 +237,6 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
     raw.destroy();
     tap.destroy();
   });
+  progress('done');
   return { id, bankId: input.bankId, quarter: input.quarter, sourceFormat, ...counts };
 }

@@ -23,8 +23,8 @@ export function reconcileCommand(run: (fn: (ctx: CliContext) => Promise<void>) =
         const bankId = await findBank(ctx.db, o.bank);
         const size = fs.statSync(file).size;
         // cli-progress: a maintained progress bar that redraws in place and degrades in pipes.
-        const bar = new SingleBar({ format: 'importing [{bar}] {percentage}% | {lines} lines | {eta_formatted} left', hideCursor: true }, Presets.shades_classic);
-        bar.start(size, 0, { lines: 0 });
+        const bar = new SingleBar({ format: 'importing [{bar}] {percentage}% | {lines} lines | {phase} | {eta_formatted} left', hideCursor: true }, Presets.shades_classic);
+        bar.start(size, 0, { lines: 0, phase: 'starting' });
         const started = Date.now();
         try {
           const r = await importStatement(ctx.db, {
@@ -35,7 +35,7 @@ export function reconcileCommand(run: (fn: (ctx: CliContext) => Promise<void>) =
             open: () => fs.createReadStream(file, { highWaterMark: 256 * 1024 }),
             actor,
             today: ctx.today,
-            onProgress: (p) => bar.update(p.bytes, { lines: p.lines.toLocaleString('en') }),
+            onProgress: (p) => bar.update(p.bytes, { lines: p.lines.toLocaleString('en'), phase: p.phase }),
           });
           bar.update(size);
           bar.stop();
