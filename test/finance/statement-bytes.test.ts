@@ -102,4 +102,31 @@ describe('finance: statement lines read as bytes', () => {
       { lineNo: 8, valueDate: '2026-04-06', reference: 'ref-6', amount: '9', description: 'last line without a break' },
     ]);
   });
+
+  it('reads a GB18030 file (decoded, every line through checkLine) into the same batches', async () => {
+    const text = 'date,reference,amount,description\n2026-04-02,参考-1,10.00,利息补贴\n2026-04-03,ref-2,5,"引号, 逗号"\n';
+    const gb = Buffer.from(new Uint8Array([...Buffer.from('date,reference,amount,description\n2026-04-02,', 'latin1'), 0xb2, 0xce, 0xbf, 0xbc, ...Buffer.from('-1,10.00,', 'latin1'), 0xc0, 0xfb, 0xcf, 0xa2, 0xb2, 0xb9, 0xcc, 0xf9, ...Buffer.from('\n2026-04-03,ref-2,5,"', 'latin1'), 0xd2, 0xfd, 0xba, 0xc5, ...Buffer.from(', ', 'latin1'), 0xb6, 0xba, 0xba, 0xc5, ...Buffer.from('"\n', 'latin1')]));
+    expect(new TextDecoder('gb18030').decode(gb)).to.equal(text);
+    const read: StatementLine[] = [];
+    for await (const batch of readCsvStatement(Readable.from([gb]), ctx, 'gb18030')) for (let k = 0; k < batch.count; k++) read.push(batch.line(k));
+    expect(read).to.deep.equal([
+      { lineNo: 2, valueDate: '2026-04-02', reference: '参考-1', amount: '10.00', description: '利息补贴' },
+      { lineNo: 3, valueDate: '2026-04-03', reference: 'ref-2', amount: '5', description: '引号, 逗号' },
+    ]);
+  });
+
+  it('names the line of bytes that are not UTF-8 however the file was cut into chunks', async () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `2026-04-02,ref-${i},1.00,ok`);
+    const bytes = Buffer.concat([Buffer.from(`date,reference,amount,description\n${lines.join('\n')}\n2026-04-02,bad,1.00,`), Buffer.from([0xff, 0x0a])]);
+    for (const size of [7, 4096, bytes.length]) {
+      const chunks = Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
+      let error: unknown;
+      try {
+        for await (const _ of readCsvStatement(Readable.from(chunks), ctx)) void _;
+      } catch (e) {
+        error = e;
+      }
+      expect((error as { details: unknown[] }).details, `chunks of ${size}`).to.deep.equal([{ path: 'line 5002', message: 'bytes that are not UTF-8: save the file as UTF-8 (or say encoding=gb18030)' }]);
+    }
+  });
 });
