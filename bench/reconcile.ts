@@ -56,8 +56,11 @@ async function child(url: string, file: string, bank: string) {
   const db = createDb(url, { max: 2 });
   const officer = await db('users').where({ username: 'fin-officer' }).first();
   const i0 = process.hrtime.bigint();
-  // Seconds from the start to each phase's beginning (the import's own progress reports).
+  // Seconds from the start to each phase's beginning (the import's own progress reports), and this
+  // process's CPU seconds by then: a phase that took much longer than its CPU waited on PostgreSQL.
   const phases: Record<string, number> = {};
+  const cpu: Record<string, number> = {};
+  const c0 = process.cpuUsage();
   const result = await importStatement(db, {
     bankId: bank,
     quarter: '2026Q2',
@@ -65,12 +68,17 @@ async function child(url: string, file: string, bank: string) {
     open: () => fs.createReadStream(file, { highWaterMark: 256 * 1024 }),
     actor: { userId: officer.id, username: officer.username, role: officer.role, orgId: officer.org_id },
     today: '2026-11-23',
-    onProgress: (p) => (phases[p.phase] ??= Number(process.hrtime.bigint() - i0) / 1e9),
+    onProgress: (p) => {
+      if (phases[p.phase] !== undefined) return;
+      phases[p.phase] = Number(process.hrtime.bigint() - i0) / 1e9;
+      const c = process.cpuUsage(c0);
+      cpu[p.phase] = (c.user + c.system) / 1e6;
+    },
   });
   const seconds = Number(process.hrtime.bigint() - i0) / 1e9;
   await db.destroy();
   // maxRSS is in kilobytes: the peak of this whole process, which only imports.
-  console.log(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, result, phases }));
+  console.log(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, result, phases, cpu }));
 }
 
 async function main() {
@@ -187,8 +195,9 @@ interface Run {
   ratio: number;
   peak: number;
   result: Awaited<ReturnType<typeof importStatement>>;
-  /** Seconds from the import's start to each of its phases. */
+  /** Seconds from the import's start to each of its phases, and the import process's CPU seconds by then. */
   phases: Record<string, number>;
+  cpu: Record<string, number>;
 }
 
 async function measureOnce(db: ReturnType<typeof createDb>, url: string, bank: string, file: string): Promise<Run> {
@@ -208,8 +217,8 @@ async function measureOnce(db: ReturnType<typeof createDb>, url: string, bank: s
   // BENCH_PROFILE=<dir>: a CPU profile of the import process, for finding where the time goes.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
   const out = execFileSync(process.execPath, [...profile, '--import', 'tsx', __filename, '--child', '--url', url, '--file', file, '--bank', bank], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  const { seconds: imported, maxRssBytes: peak, result, phases } = JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; maxRssBytes: number; result: Run['result']; phases: Run['phases'] };
-  return { baseline, imported, ratio: imported / baseline, peak, result, phases };
+  const { seconds: imported, maxRssBytes: peak, result, phases, cpu } = JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; maxRssBytes: number; result: Run['result']; phases: Run['phases']; cpu: Run['cpu'] };
+  return { baseline, imported, ratio: imported / baseline, peak, result, phases, cpu };
 }
 
 async function measure(db: ReturnType<typeof createDb>, url: string, bank: string, file: string): Promise<void> {
@@ -230,8 +239,8 @@ async function measure(db: ReturnType<typeof createDb>, url: string, bank: strin
   const marks = IMPORT_PHASES.filter((p) => m.phases[p] !== undefined);
   const phaseText = marks
     .slice(0, -1)
-    .map((p, i) => `${p} ${(m.phases[marks[i + 1]!]! - m.phases[p]!).toFixed(2)} s`)
-    .join(', ');
+    .map((p, i) => `${p} ${(m.phases[marks[i + 1]!]! - m.phases[p]!).toFixed(2)} s (this process busy ${(m.cpu[marks[i + 1]!]! - m.cpu[p]!).toFixed(2)} s)`)
+    .join(',\n                          ');
   console.log(`
 statement lines           ${result.lineCount}
 matched                   ${result.matched}

@@ -1,18 +1,25 @@
 import { once } from 'node:events';
+import { daysBetween } from '../../domain/dates';
 
 const FLUSH_AT = 256 * 1024;
-const BACKSLASH = 92;
-const ESCAPES: Record<number, number> = { 9: 116, 10: 110, 13: 114, 92: 92 }; // \t \n \r \\
+/** PostgreSQL's binary COPY: signature, flags, header extension length. */
+const HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+const TRAILER = Buffer.from([0xff, 0xff]);
+const TWO_32 = 0x1_0000_0000;
 
 /**
- * Writes COPY text-format rows straight as bytes, into pieces of ~256 KB handed to the COPY stream
- * (waiting whenever the socket is full). Fields are appended from the bytes they were read from,
- * so a million-line statement makes no string per line on its way into Postgres.
+ * Writes rows in COPY's binary format, straight from the bytes the statement was read from, in
+ * pieces of ~256 KB handed to the COPY stream (waiting whenever the socket is full). Binary rather
+ * than text: PostgreSQL takes integers, dates and amounts as they are instead of parsing their
+ * digits, and free text needs no escaping — at a million lines PostgreSQL's side of the COPY was
+ * the slower one (bench/reconcile.ts).
  */
 export class CopyRows {
   private buf = Buffer.allocUnsafe(FLUSH_AT * 2);
   private at = 0;
   private readonly finished: Promise<void>;
+  /** Days since 2000-01-01 (PostgreSQL's date) by the value of a date's ASCII digits. */
+  private readonly days = new Map<number, number>();
 
   constructor(private readonly copy: NodeJS.WritableStream & { destroy(e?: Error): void }) {
     this.finished = new Promise<void>((resolve, reject) => {
@@ -20,6 +27,7 @@ export class CopyRows {
       copy.on('error', reject);
     });
     this.finished.catch(() => undefined);
+    this.raw(HEADER);
   }
 
   private room(n: number): void {
@@ -29,57 +37,95 @@ export class CopyRows {
     this.buf = bigger;
   }
 
-  /** Bytes as they are (text known to need no escaping: ids, dates, amounts, outcomes). */
-  raw(src: Uint8Array, start = 0, end = src.length): this {
-    this.room(end - start);
-    for (let i = start; i < end; i++) this.buf[this.at++] = src[i]!;
+  private raw(src: Uint8Array): void {
+    this.room(src.length);
+    for (let i = 0; i < src.length; i++) this.buf[this.at++] = src[i]!;
+  }
+
+  /** Starts a row of `fields` columns. */
+  row(fields: number): this {
+    this.room(2);
+    this.at = this.buf.writeInt16BE(fields, this.at);
     return this;
   }
 
-  /** Bytes of free text: backslash, tab and line breaks escaped as COPY's text format wants. */
-  text(src: Uint8Array, start: number, end: number): this {
-    this.room(2 * (end - start));
-    for (let i = start; i < end; i++) {
-      const c = src[i]!;
-      if (c === 9 || c === 10 || c === 13 || c === BACKSLASH) {
-        this.buf[this.at++] = BACKSLASH;
-        this.buf[this.at++] = ESCAPES[c]!;
-      } else this.buf[this.at++] = c;
-    }
+  int4(n: number): this {
+    this.room(8);
+    this.at = this.buf.writeInt32BE(4, this.at);
+    this.at = this.buf.writeInt32BE(n, this.at);
     return this;
   }
 
-  /** A non-negative integer below 2^53, in decimal. */
-  int(n: number): this {
-    this.room(16);
-    const from = this.at;
-    do {
-      this.buf[this.at++] = 48 + (n % 10);
-      n = Math.floor(n / 10);
-    } while (n > 0);
-    this.buf.subarray(from, this.at).reverse();
-    return this;
-  }
-
-  /** A field separator (tab). */
-  tab(): this {
-    this.room(1);
-    this.buf[this.at++] = 9;
+  /** A non-negative integer below 2^53 as bigint. */
+  int8(n: number): this {
+    this.room(12);
+    this.at = this.buf.writeInt32BE(8, this.at);
+    this.at = this.buf.writeUInt32BE(Math.floor(n / TWO_32), this.at);
+    this.at = this.buf.writeUInt32BE(n % TWO_32, this.at);
     return this;
   }
 
   /** SQL NULL. */
   nul(): this {
-    this.room(2);
-    this.buf[this.at++] = BACKSLASH;
-    this.buf[this.at++] = 78;
+    this.room(4);
+    this.at = this.buf.writeInt32BE(-1, this.at);
+    return this;
+  }
+
+  /** Text: its UTF-8 bytes [start, end) as they are. */
+  text(src: Uint8Array, start: number, end: number): this {
+    this.room(4 + end - start);
+    this.at = this.buf.writeInt32BE(end - start, this.at);
+    for (let i = start; i < end; i++) this.buf[this.at++] = src[i]!;
+    return this;
+  }
+
+  /** A date from its 10 ASCII bytes YYYY-MM-DD at `start` (already proven real). */
+  date(src: Uint8Array, start: number): this {
+    let key = 0;
+    for (let i = start; i < start + 10; i++) key = key * 16 + (src[i]! & 15);
+    let d = this.days.get(key);
+    if (d === undefined) this.days.set(key, (d = daysBetween('2000-01-01', Buffer.from(src.subarray(start, start + 10)).toString('latin1'))));
+    return this.int4(d);
+  }
+
+  /**
+   * An amount from its ASCII bytes [start, end) in moneyString's form, as NUMERIC's binary form:
+   * base-10000 digits from the point outwards, the weight of the first, and the decimals given
+   * (the column's NUMERIC(18,2) then scales it as it would the text).
+   */
+  numeric(src: Uint8Array, start: number, end: number): this {
+    let dot = end;
+    for (let i = start; i < end; i++) if (src[i] === 46) dot = i;
+    let first = start;
+    while (first < dot && src[first] === 48) first++;
+    const intDigits = dot - first;
+    const decimals = dot < end ? end - dot - 1 : 0;
+    const intGroups = Math.ceil(intDigits / 4);
+    const groups = intGroups + (decimals > 0 ? 1 : 0);
+    this.room(12 + 2 * groups);
+    this.at = this.buf.writeInt32BE(8 + 2 * groups, this.at);
+    this.at = this.buf.writeInt16BE(groups, this.at);
+    this.at = this.buf.writeInt16BE(intGroups - 1, this.at);
+    this.at = this.buf.writeUInt16BE(0, this.at); // positive
+    this.at = this.buf.writeInt16BE(decimals, this.at);
+    let i = first;
+    for (let g = 0; g < intGroups; g++) {
+      const width = g === 0 ? intDigits - 4 * (intGroups - 1) : 4;
+      let v = 0;
+      for (let k = 0; k < width; k++) v = v * 10 + (src[i++]! - 48);
+      this.at = this.buf.writeInt16BE(v, this.at);
+    }
+    if (decimals > 0) {
+      let v = 0;
+      for (let k = 0; k < 4; k++) v = v * 10 + (k < decimals ? src[dot + 1 + k]! - 48 : 0);
+      this.at = this.buf.writeInt16BE(v, this.at);
+    }
     return this;
   }
 
   /** Ends the row; true when enough has gathered to flush (kept synchronous: it runs once per line). */
   end(): boolean {
-    this.room(1);
-    this.buf[this.at++] = 10;
     return this.at >= FLUSH_AT;
   }
 
@@ -93,6 +139,7 @@ export class CopyRows {
   }
 
   async close(): Promise<void> {
+    this.raw(TRAILER);
     await this.flush();
     this.copy.end();
     await this.finished;

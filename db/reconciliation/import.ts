@@ -158,8 +158,8 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
       // column's default there (migration 0800), so the rows leave it out.
       const { rows: made } = await trx.raw('select statement_lines_begin(?::uuid) as t', [id]);
       const partition = `"${String(made[0].t).replace(/"/g, '""')}"`;
-      const out = new CopyRows(conn.query(copyFrom(`COPY ${partition} (line_no, value_date, reference, amount, description, outcome, payout_entry_id) FROM STDIN`)));
-      const outcomeTab = Object.fromEntries(OUTCOMES.map((o) => [o, Buffer.from(`\t${o}\t`, 'latin1')])) as Record<LineOutcome, Buffer>;
+      const out = new CopyRows(conn.query(copyFrom(`COPY ${partition} (line_no, value_date, reference, amount, description, outcome, payout_entry_id) FROM STDIN (FORMAT binary)`)));
+      const outcomeText = Object.fromEntries(OUTCOMES.map((o) => [o, Buffer.from(o, 'latin1')])) as Record<LineOutcome, Buffer>;
       try {
         for await (const batch of lines) {
           const b = batch.buf;
@@ -169,10 +169,9 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
             count[outcome] += 1;
             statementTotal.addAscii(b, batch.amount(k), batch.amountEnd(k));
             if (outcome !== 'matched') await item(batch.lineNo[k]!, outcome, payout, batch.reference(k));
-            out.int(batch.lineNo[k]!).tab().raw(b, batch.date(k), batch.date(k) + 10).tab();
-            out.text(b, batch.ref(k), batch.refEnd(k)).tab().raw(b, batch.amount(k), batch.amountEnd(k)).tab();
-            out.text(b, batch.desc(k), batch.descEnd(k)).raw(outcomeTab[outcome]);
-            if (payout >= 0) out.int(payouts.entryId(payout));
+            out.row(7).int4(batch.lineNo[k]!).date(b, batch.date(k)).text(b, batch.ref(k), batch.refEnd(k)).numeric(b, batch.amount(k), batch.amountEnd(k));
+            out.text(b, batch.desc(k), batch.descEnd(k)).text(outcomeText[outcome], 0, outcomeText[outcome].length);
+            if (payout >= 0) out.int8(payouts.entryId(payout));
             else out.nul();
             if (out.end()) await out.flush();
           }

@@ -99,6 +99,24 @@ describe('finance: statement reconciliation', function () {
     expect(auditRow).to.include({ action: 'reconciliation.import', actor_username: 'fin-officer' });
   });
 
+  it('stores every line exactly as the file wrote it: amounts of every shape, dates, any text', async function () {
+    const amounts = ['0.05', '0.5', '1', '10000', '10000.01', '12345678.9', '9999999999999999.99', '100.10', '7.07', '1234'];
+    const texts = ['tab\there', 'back\\slash', '利息补贴', '😀 emoji', '\\N', ''];
+    const lines = amounts.map((a, i) => `2026-0${4 + (i % 3)}-${String(1 + i).padStart(2, '0')},REF-${i}${i === 3 ? '\\x' : ''},${a},${texts[i % texts.length]}`);
+    const r = await run(p.bankA, '2026Q2', lines.map((l) => (l.includes('\t') ? l.replace(/,([^,]*)$/, ',"$1"') : l)));
+    const stored = await db('statement_lines').where({ reconciliation_id: r.id }).orderBy('line_no').select(db.raw('line_no, value_date::text as d, reference, amount::text as amount, description'));
+    expect(stored).to.deep.equal(
+      amounts.map((a, i) => ({
+        line_no: i + 2,
+        d: `2026-0${4 + (i % 3)}-${String(1 + i).padStart(2, '0')}`,
+        reference: `REF-${i}${i === 3 ? '\\x' : ''}`,
+        amount: a.includes('.') ? (a.split('.')[1]!.length === 1 ? `${a}0` : a) : `${a}.00`,
+        description: texts[i % texts.length],
+      })),
+    );
+    expect(r.statementTotal).to.equal('10000000012367021.62');
+  });
+
   it('refuses to change a reconciliation, its lines or its mismatches afterwards', async function () {
     const c = await paidClaim(db, p, { bankId: p.bankB, amount: '10.00', paidOn: '2026-04-01' });
     const r = await run(p.bankB, '2026Q2', [`2026-04-01,${c.claimId},10.01,`]);
