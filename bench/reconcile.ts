@@ -51,6 +51,30 @@ function option(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+/**
+ * CPU seconds used so far by every PostgreSQL process on this machine (Linux /proc; 0 elsewhere):
+ * beside this process's own, it tells which side of a phase was the busy one.
+ */
+function postgresCpuSeconds(): number {
+  let ticks = 0;
+  try {
+    for (const pid of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (!stat.includes('(postgres)')) continue;
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(f[11]) + Number(f[12]); // utime, stime
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+  } catch {
+    return 0;
+  }
+  return ticks / 100; // USER_HZ
+}
+
 /** The measured part, in its own process: import + match of the file, with this process's peak RSS. */
 async function child(url: string, file: string, bank: string) {
   const db = createDb(url, { max: 2 });
@@ -60,7 +84,9 @@ async function child(url: string, file: string, bank: string) {
   // process's CPU seconds by then: a phase that took much longer than its CPU waited on PostgreSQL.
   const phases: Record<string, number> = {};
   const cpu: Record<string, number> = {};
+  const pgCpu: Record<string, number> = {};
   const c0 = process.cpuUsage();
+  const pg0 = postgresCpuSeconds();
   const result = await importStatement(db, {
     bankId: bank,
     quarter: '2026Q2',
@@ -73,12 +99,13 @@ async function child(url: string, file: string, bank: string) {
       phases[p.phase] = Number(process.hrtime.bigint() - i0) / 1e9;
       const c = process.cpuUsage(c0);
       cpu[p.phase] = (c.user + c.system) / 1e6;
+      pgCpu[p.phase] = postgresCpuSeconds() - pg0;
     },
   });
   const seconds = Number(process.hrtime.bigint() - i0) / 1e9;
   await db.destroy();
   // maxRSS is in kilobytes: the peak of this whole process, which only imports.
-  console.log(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, result, phases, cpu }));
+  console.log(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, result, phases, cpu, pgCpu }));
 }
 
 async function main() {
@@ -198,6 +225,7 @@ interface Run {
   /** Seconds from the import's start to each of its phases, and the import process's CPU seconds by then. */
   phases: Record<string, number>;
   cpu: Record<string, number>;
+  pgCpu: Record<string, number>;
 }
 
 async function measureOnce(db: ReturnType<typeof createDb>, url: string, bank: string, file: string): Promise<Run> {
@@ -217,8 +245,8 @@ async function measureOnce(db: ReturnType<typeof createDb>, url: string, bank: s
   // BENCH_PROFILE=<dir>: a CPU profile of the import process, for finding where the time goes.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
   const out = execFileSync(process.execPath, [...profile, '--import', 'tsx', __filename, '--child', '--url', url, '--file', file, '--bank', bank], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  const { seconds: imported, maxRssBytes: peak, result, phases, cpu } = JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; maxRssBytes: number; result: Run['result']; phases: Run['phases']; cpu: Run['cpu'] };
-  return { baseline, imported, ratio: imported / baseline, peak, result, phases, cpu };
+  const { seconds: imported, maxRssBytes: peak, result, phases, cpu, pgCpu } = JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; maxRssBytes: number; result: Run['result']; phases: Run['phases']; cpu: Run['cpu']; pgCpu: Run['pgCpu'] };
+  return { baseline, imported, ratio: imported / baseline, peak, result, phases, cpu, pgCpu };
 }
 
 async function measure(db: ReturnType<typeof createDb>, url: string, bank: string, file: string): Promise<void> {
@@ -239,7 +267,7 @@ async function measure(db: ReturnType<typeof createDb>, url: string, bank: strin
   const marks = IMPORT_PHASES.filter((p) => m.phases[p] !== undefined);
   const phaseText = marks
     .slice(0, -1)
-    .map((p, i) => `${p} ${(m.phases[marks[i + 1]!]! - m.phases[p]!).toFixed(2)} s (this process busy ${(m.cpu[marks[i + 1]!]! - m.cpu[p]!).toFixed(2)} s)`)
+    .map((p, i) => `${p} ${(m.phases[marks[i + 1]!]! - m.phases[p]!).toFixed(2)} s (CPU: this process ${(m.cpu[marks[i + 1]!]! - m.cpu[p]!).toFixed(2)} s, PostgreSQL ${(m.pgCpu[marks[i + 1]!]! - m.pgCpu[p]!).toFixed(2)} s)`)
     .join(',\n                          ');
   console.log(`
 statement lines           ${result.lineCount}
