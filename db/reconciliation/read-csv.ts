@@ -21,8 +21,7 @@ function encodingProblem(encoding: StatementEncoding, line: number) {
 /**
  * Splits decoded text into CSV records with their first physical line. A line without a quote is
  * split on commas directly — RFC 4180 says that is all it is, and it is ~15× cheaper than a general
- * parser per record, which is what keeps a million-line import within 3× of a plain COPY (see
- * bench/reconcile.ts). A line with a quote (a quoted cell, maybe spanning lines) goes to csv-parse,
+ * parser per record. A line with a quote (a quoted cell, maybe spanning lines) goes to csv-parse,
  * the maintained RFC 4180 parser, so quoting rules are never hand-written here.
  */
 class Records {
