@@ -42,26 +42,38 @@ const isDash = (k: number) => k === 8 || k === 13 || k === 18 || k === 23;
 const AMOUNT_WIDTH = 20;
 
 /**
+ * One payout's record, in bytes: all a line's match reads of it is in the same 48 bytes, so a
+ * lookup waits on two cache misses (the hash slot, then the record) instead of one per field.
+ */
+const REC = 48;
+const ID = 0; // 16 bytes: the claim id
+const AMOUNT = 16; // AMOUNT_WIDTH bytes: the amount as Postgres printed it
+const AMOUNT_LENGTH = 36;
+const SEEN = 37; // 1 once a line named it
+const DAY = 38; // int16: days after the quarter's start
+const ENTRY = 40; // two uint32 (low, high): the ledger entry id, an integer below 2^53 (never money)
+
+/**
  * The bank's payouts of the quarter, indexed by claim id, as the statement is matched against them
  * line by line while it streams. Its size is the ledger's (payouts of one bank and quarter), never
- * the file's; `seen` marks the payouts a line has named, so a second line naming one is a
+ * the file's; a payout's `seen` mark says a line has named it, so a second line naming it is a
  * duplicate and a payout no line named is missing in the statement.
  *
  * A million payouts must not cost a million JavaScript strings and a Map of them (the first version
- * did: 700 MB and seconds of garbage collection), so the index is a few typed arrays: each claim id
- * as its 16 bytes in an open-addressing hash table, each amount as the ASCII text Postgres printed
- * (compared byte for byte with the statement's amount in the same form — never a number), each date
- * as days after the quarter's start. Rows are read straight from COPY's bytes.
+ * did: 700 MB and seconds of garbage collection), so the index is one byte array of fixed-size
+ * records (REC) and an open-addressing hash table over them: each claim id as its 16 bytes, each
+ * amount as the ASCII text Postgres printed (compared byte for byte with the statement's amount in
+ * the same form — never a number), each date as days after the quarter's start. Rows are read
+ * straight from COPY's bytes.
  */
 export class PayoutIndex {
   private n = 0;
-  private ids = new Uint8Array(0);
-  private entries = new Float64Array(0); // entry ids: integers below 2^53, never money
-  private days = new Int32Array(0);
-  private amounts = new Uint8Array(0);
-  private amountLength = new Uint8Array(0);
+  private cap = 0;
+  /** REC bytes per payout (see REC): what a line's match reads of a payout sits together. */
+  private rec = new Uint8Array(0);
+  private u32 = new Uint32Array(0);
+  private i16 = new Int16Array(0);
   private table = new Int32Array(0); // payout index + 1 per slot; 0 = empty
-  private seen = new Uint8Array(0);
   private readonly key = new Uint8Array(16);
   private carry: Buffer = Buffer.alloc(0);
   /**
@@ -102,7 +114,8 @@ export class PayoutIndex {
 
   /** The payout's ledger entry id. */
   entryId(i: number): number {
-    return this.entries[i]!;
+    const w = (i * REC + ENTRY) >> 2;
+    return this.u32[w + 1]! * 0x1_0000_0000 + this.u32[w]!;
   }
 
   /** The payout's claim id, as Postgres writes a UUID. */
@@ -110,7 +123,7 @@ export class PayoutIndex {
     let s = '';
     for (let b = 0; b < 16; b++) {
       if (b === 4 || b === 6 || b === 8 || b === 10) s += '-';
-      const v = this.ids[i * 16 + b]!;
+      const v = this.rec[i * REC + ID + b]!;
       s += HEX_DIGITS[v >> 4]! + HEX_DIGITS[v & 15]!;
     }
     return s;
@@ -128,7 +141,7 @@ export class PayoutIndex {
 
   /** One COPY text row: claim_id, entry_id, day, amount — tab-separated. */
   private row(buf: Buffer, s: number, e: number): void {
-    if (this.n === this.entries.length) this.grow();
+    if (this.n === this.cap) this.grow();
     const i = this.n;
     let p = s;
     for (let k = 0, b = 0; k < 36; k++, p++) {
@@ -136,7 +149,7 @@ export class PayoutIndex {
       const hi = HEX[buf[p]!]!;
       const lo = HEX[buf[++p]!]!;
       k++;
-      this.ids[i * 16 + b++] = (hi << 4) | lo;
+      this.rec[i * REC + ID + b++] = (hi << 4) | lo;
     }
     p++; // tab
     let entry = 0;
@@ -153,26 +166,23 @@ export class PayoutIndex {
     const amountStart = p;
     p = e;
     if (p - amountStart > AMOUNT_WIDTH) throw new Error(`payouts: an amount wider than ${AMOUNT_WIDTH} characters`);
-    buf.copy(this.amounts, i * AMOUNT_WIDTH, amountStart, p);
+    for (let k = amountStart; k < p; k++) this.rec[i * REC + AMOUNT + k - amountStart] = buf[k]!;
     this.sum.addAscii(buf, amountStart, p);
-    this.amountLength[i] = p - amountStart;
-    this.entries[i] = entry;
-    this.days[i] = sign * day;
+    this.rec[i * REC + AMOUNT_LENGTH] = p - amountStart;
+    const w = (i * REC + ENTRY) >> 2;
+    this.u32[w] = entry % 0x1_0000_0000;
+    this.u32[w + 1] = Math.floor(entry / 0x1_0000_0000);
+    this.i16[(i * REC + DAY) >> 1] = sign * day;
     this.n++;
   }
 
   private grow(): void {
-    const cap = Math.max(1024, this.entries.length * 2);
-    const more = <T extends Uint8Array | Int32Array | Float64Array>(a: T, per: number, make: (n: number) => T): T => {
-      const b = make(cap * per);
-      b.set(a);
-      return b;
-    };
-    this.ids = more(this.ids, 16, (n) => new Uint8Array(n));
-    this.entries = more(this.entries, 1, (n) => new Float64Array(n));
-    this.days = more(this.days, 1, (n) => new Int32Array(n));
-    this.amounts = more(this.amounts, AMOUNT_WIDTH, (n) => new Uint8Array(n));
-    this.amountLength = more(this.amountLength, 1, (n) => new Uint8Array(n));
+    this.cap = Math.max(1024, this.cap * 2);
+    const rec = new Uint8Array(this.cap * REC);
+    rec.set(this.rec);
+    this.rec = rec;
+    this.u32 = new Uint32Array(rec.buffer);
+    this.i16 = new Int16Array(rec.buffer);
   }
 
   /** Claim ids are random (v4), so their first four bytes spread them well over the table. */
@@ -187,11 +197,10 @@ export class PayoutIndex {
     this.table = new Int32Array(size);
     const mask = size - 1;
     for (let i = 0; i < this.n; i++) {
-      let slot = this.slotOf(this.ids, i * 16) & mask;
+      let slot = this.slotOf(this.rec, i * REC + ID) & mask;
       while (this.table[slot] !== 0) slot = (slot + 1) & mask;
       this.table[slot] = i + 1;
     }
-    this.seen = new Uint8Array(this.n);
   }
 
   /** The payout whose claim id the reference — bytes [s, e) of buf — is (any case), or -1. */
@@ -214,9 +223,9 @@ export class PayoutIndex {
     for (let slot = this.slotOf(key, 0) & mask; ; slot = (slot + 1) & mask) {
       const t = this.table[slot]!;
       if (t === 0) return -1;
-      const at = (t - 1) * 16;
+      const at = (t - 1) * REC + ID;
       let same = true;
-      for (let b = 0; b < 16 && same; b++) same = this.ids[at + b] === key[b];
+      for (let b = 0; b < 16 && same; b++) same = this.rec[at + b] === key[b];
       if (same) return t - 1;
     }
   }
@@ -229,11 +238,11 @@ export class PayoutIndex {
     let dot = -1;
     for (let k = s; k < e; k++) if (buf[k] === 46) dot = k;
     const pad = dot < 0 ? 3 : 3 - (e - dot);
-    const len = this.amountLength[i]!;
+    const len = this.rec[i * REC + AMOUNT_LENGTH]!;
     if (e - s + pad !== len) return false;
-    const at = i * AMOUNT_WIDTH;
-    for (let k = 0; k < e - s; k++) if (this.amounts[at + k] !== buf[s + k]) return false;
-    for (let k = e - s; k < len; k++) if (this.amounts[at + k] !== (k === e - s && dot < 0 ? 46 : 48)) return false;
+    const at = i * REC + AMOUNT;
+    for (let k = 0; k < e - s; k++) if (this.rec[at + k] !== buf[s + k]) return false;
+    for (let k = e - s; k < len; k++) if (this.rec[at + k] !== (k === e - s && dot < 0 ? 46 : 48)) return false;
     return true;
   }
 
@@ -247,14 +256,15 @@ export class PayoutIndex {
     const i = this.n ? this.find(buf, batch.ref(k), batch.refEnd(k)) : -1;
     this.lastPayout = i;
     if (i < 0) return 'missing_in_ledger';
-    if (this.seen[i]) return 'duplicated';
-    this.seen[i] = 1;
+    const seen = i * REC + SEEN;
+    if (this.rec[seen]) return 'duplicated';
+    this.rec[seen] = 1;
     if (!this.amountIs(i, buf, batch.amount(k), batch.amountEnd(k))) return 'amount_differs';
     const ds = batch.date(k);
     const key = (((((buf[ds]! * 10 + buf[ds + 1]!) * 10 + buf[ds + 2]!) * 10 + buf[ds + 3]!) * 10 + buf[ds + 5]!) * 10 + buf[ds + 6]!) * 100 + buf[ds + 8]! * 10 + buf[ds + 9]!;
     let d = this.dayOf.get(key);
     if (d === undefined) this.dayOf.set(key, (d = daysBetween(this.origin, buf.toString('latin1', ds, ds + 10))));
-    const late = d - this.days[i]!;
+    const late = d - this.i16[(i * REC + DAY) >> 1]!;
     if (late < 0 || late > RECEIPT_WINDOW_DAYS) return 'date_differs';
     return 'matched';
   }
@@ -262,8 +272,9 @@ export class PayoutIndex {
   /** Payouts no line named, in payout order (date, then entry). */
   unseen(): number[] {
     const out: number[] = [];
-    for (let i = 0; i < this.n; i++) if (!this.seen[i]) out.push(i);
-    return out.sort((a, b) => this.days[a]! - this.days[b]! || this.entries[a]! - this.entries[b]!);
+    for (let i = 0; i < this.n; i++) if (!this.rec[i * REC + SEEN]) out.push(i);
+    const day = (i: number) => this.i16[(i * REC + DAY) >> 1]!;
+    return out.sort((a, b) => day(a) - day(b) || this.entryId(a) - this.entryId(b));
   }
 }
 
