@@ -40,6 +40,10 @@ const HEX_DIGITS = '0123456789abcdef';
 const isDash = (k: number) => k === 8 || k === 13 || k === 18 || k === 23;
 /** Bytes kept per amount: NUMERIC(18,2) prints as at most 16 digits, a point and 2 decimals. */
 const AMOUNT_WIDTH = 20;
+const EMPTY = Buffer.alloc(0);
+/** A binary COPY begins with this signature, 4 bytes of flags and the length of an extension. */
+const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+const COPY_HEADER = 19;
 
 /**
  * One payout's record, in bytes: all a line's match reads of it is in the same 48 bytes, so a
@@ -75,7 +79,7 @@ export class PayoutIndex {
   private i16 = new Int16Array(0);
   private table = new Int32Array(0); // payout index + 1 per slot; 0 = empty
   private readonly key = new Uint8Array(16);
-  private carry: Buffer = Buffer.alloc(0);
+  private carry: Buffer = EMPTY;
   /**
    * The payout the last classify() named (-1: none). A field, not a returned pair: classify runs
    * once per line, and a million short-lived objects cost more in garbage collection than the
@@ -95,10 +99,12 @@ export class PayoutIndex {
     const sql = trx.raw(q.sql, q.bindings).toQuery();
     const index = new PayoutIndex(where.from);
     // Rows stream out as Postgres finds them, while this process indexes them and sums their
-    // amounts (exactly, in fen: a second scan of the claims for the total cost Postgres more).
-    const copy = `COPY (select claim_id, entry_id, posted_on - date '${where.from}', amount from (${sql}) p) TO STDOUT`;
+    // amounts (exactly, in fen: a second scan of the claims for the total cost Postgres more). In
+    // binary: the claim id arrives as its 16 bytes and the numbers as numbers, so neither side
+    // writes or reads their digits.
+    const copy = `COPY (select claim_id, entry_id::bigint, (posted_on - date '${where.from}')::integer, amount::numeric(18,2) from (${sql}) p) TO STDOUT (FORMAT binary)`;
     for await (const chunk of conn.query(copyTo(copy))) index.feed(chunk as Buffer);
-    if (index.carry.length) throw new Error('payouts: the last row from Postgres is incomplete');
+    if (!index.ended) throw new Error('payouts: the COPY from Postgres ended early');
     index.buildTable();
     return index;
   }
@@ -129,50 +135,96 @@ export class PayoutIndex {
     return s;
   }
 
+  /** Past the binary COPY's header; its trailer seen. */
+  private started = false;
+  ended = false;
+
+  /** Takes the binary COPY's bytes as they come, every complete row at once (a row may span chunks). */
   private feed(chunk: Buffer): void {
     const buf = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
-    let start = 0;
-    for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
-      this.row(buf, start, nl);
-      start = nl + 1;
+    let p = 0;
+    if (!this.started) {
+      if (buf.length < COPY_HEADER) {
+        this.carry = Buffer.from(buf);
+        return;
+      }
+      if (!buf.subarray(0, 11).equals(COPY_SIGNATURE)) throw new Error('payouts: not a binary COPY from Postgres');
+      p = COPY_HEADER + buf.readUInt32BE(15);
+      this.started = true;
     }
-    this.carry = Buffer.from(buf.subarray(start));
+    for (;;) {
+      const end = this.rowEnd(buf, p);
+      if (end < 0) break;
+      if (buf.readInt16BE(p) === -1) {
+        this.ended = true;
+        p = end;
+        break;
+      }
+      this.row(buf, p + 2);
+      p = end;
+    }
+    this.carry = p < buf.length ? Buffer.from(buf.subarray(p)) : EMPTY;
   }
 
-  /** One COPY text row: claim_id, entry_id, day, amount — tab-separated. */
-  private row(buf: Buffer, s: number, e: number): void {
+  /** Where the row (or trailer) at p ends, or -1 when its bytes have not all arrived. */
+  private rowEnd(buf: Buffer, p: number): number {
+    if (p + 2 > buf.length) return -1;
+    const fields = buf.readInt16BE(p);
+    if (fields === -1) return p + 2;
+    if (fields !== 4) throw new Error(`payouts: a row of ${fields} fields`);
+    let q = p + 2;
+    for (let f = 0; f < 4; f++) {
+      if (q + 4 > buf.length) return -1;
+      const len = buf.readInt32BE(q);
+      if (len < 0) throw new Error('payouts: a NULL field');
+      q += 4 + len;
+    }
+    return q > buf.length ? -1 : q;
+  }
+
+  /**
+   * One row's fields from p: claim_id (uuid, 16 bytes), entry_id (int8), day (int4), amount
+   * (numeric: digit count, weight, sign, scale, then base-10000 digits), each after its length.
+   */
+  private row(buf: Buffer, p: number): void {
     if (this.n === this.cap) this.grow();
     const i = this.n;
-    let p = s;
-    for (let k = 0, b = 0; k < 36; k++, p++) {
-      if (isDash(k)) continue;
-      const hi = HEX[buf[p]!]!;
-      const lo = HEX[buf[++p]!]!;
-      k++;
-      this.rec[i * REC + ID + b++] = (hi << 4) | lo;
+    const at = i * REC;
+    const rec = this.rec;
+    for (let b = 0; b < 16; b++) rec[at + ID + b] = buf[p + 4 + b]!;
+    p += 20;
+    const entry = buf.readUInt32BE(p + 4) * 0x1_0000_0000 + buf.readUInt32BE(p + 8);
+    p += 12;
+    const day = buf.readInt32BE(p + 4);
+    p += 8;
+    // The amount as NUMERIC(18,2) prints it: the integer part's groups (the first without leading
+    // zeros), a point, the first two decimals.
+    const ndigits = buf.readInt16BE(p + 4);
+    const weight = buf.readInt16BE(p + 6);
+    if (buf.readUInt16BE(p + 8) !== 0) throw new Error('payouts: an amount that is not positive');
+    if (weight > 3) throw new Error(`payouts: an amount wider than ${AMOUNT_WIDTH} characters`);
+    const digits = p + 12;
+    const a = at + AMOUNT;
+    let len = 0;
+    if (weight < 0) rec[a + len++] = 48;
+    for (let g = 0; g <= weight; g++) {
+      const v = g < ndigits ? buf.readInt16BE(digits + 2 * g) : 0;
+      if (g > 0 || v >= 1000) rec[a + len++] = 48 + ((v / 1000) | 0);
+      if (g > 0 || v >= 100) rec[a + len++] = 48 + (((v / 100) | 0) % 10);
+      if (g > 0 || v >= 10) rec[a + len++] = 48 + (((v / 10) | 0) % 10);
+      rec[a + len++] = 48 + (v % 10);
     }
-    p++; // tab
-    let entry = 0;
-    for (; p < e && buf[p] !== 9; p++) entry = entry * 10 + (buf[p]! - 48);
-    p++;
-    let sign = 1;
-    if (buf[p] === 45) {
-      sign = -1;
-      p++;
-    }
-    let day = 0;
-    for (; p < e && buf[p] !== 9; p++) day = day * 10 + (buf[p]! - 48);
-    p++;
-    const amountStart = p;
-    p = e;
-    if (p - amountStart > AMOUNT_WIDTH) throw new Error(`payouts: an amount wider than ${AMOUNT_WIDTH} characters`);
-    for (let k = amountStart; k < p; k++) this.rec[i * REC + AMOUNT + k - amountStart] = buf[k]!;
-    this.sum.addAscii(buf, amountStart, p);
-    this.rec[i * REC + AMOUNT_LENGTH] = p - amountStart;
-    const w = (i * REC + ENTRY) >> 2;
+    const f = weight + 1; // the group holding the first four decimals
+    const cents = f >= 0 && f < ndigits ? (buf.readInt16BE(digits + 2 * f) / 100) | 0 : 0;
+    rec[a + len++] = 46;
+    rec[a + len++] = 48 + ((cents / 10) | 0);
+    rec[a + len++] = 48 + (cents % 10);
+    rec[at + AMOUNT_LENGTH] = len;
+    this.sum.addAscii(rec, at + AMOUNT, at + AMOUNT + len);
+    const w = (at + ENTRY) >> 2;
     this.u32[w] = entry % 0x1_0000_0000;
     this.u32[w + 1] = Math.floor(entry / 0x1_0000_0000);
-    this.i16[(i * REC + DAY) >> 1] = sign * day;
+    this.i16[(at + DAY) >> 1] = day;
     this.n++;
   }
 

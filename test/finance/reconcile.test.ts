@@ -117,6 +117,18 @@ describe('finance: statement reconciliation', function () {
     expect(r.statementTotal).to.equal('10000000012367021.62');
   });
 
+  it('reads every payout amount exactly as the ledger holds it (cents, whole yuan, long amounts)', async function () {
+    const amounts = ['0.05', '0.50', '1.00', '10000.00', '10000.01', '12345678.90', '100000000.01', '7.07'];
+    const claims = await paidClaims(db, p, amounts.map((amount, i) => ({ bankId: p.bankB, amount, paidOn: `2025-10-${String(10 + i).padStart(2, '0')}` })));
+    const r = await run(
+      p.bankB,
+      '2025Q4',
+      claims.map((c, i) => `2025-10-${String(10 + i).padStart(2, '0')},${c.claimId},${amounts[i]!.replace(/\.00$/, '').replace(/(\.\d)0$/, '$1')},`),
+    );
+    // The statement writes them as banks do ("1", "0.5"); the ledger holds "1.00", "0.50".
+    expect(r).to.include({ lineCount: amounts.length, matched: amounts.length, payoutCount: amounts.length, payoutTotal: '112365687.54', statementTotal: '112365687.54' });
+  });
+
   it('refuses to change a reconciliation, its lines or its mismatches afterwards', async function () {
     const c = await paidClaim(db, p, { bankId: p.bankB, amount: '10.00', paidOn: '2026-04-01' });
     const r = await run(p.bankB, '2026Q2', [`2026-04-01,${c.claimId},10.01,`]);
