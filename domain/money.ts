@@ -74,25 +74,20 @@ export class MoneyTotal {
   private count = 0;
 
   add(amount: string): void {
-    const dot = amount.indexOf('.');
-    const end = amount.length;
-    this.check(dot < 0 ? end : dot, dot < 0 ? -1 : end - dot - 1, amount);
-    // The place of the last digit: fen (0) when there are two decimals.
-    let place = dot < 0 ? 2 : 3 - (end - dot);
-    for (let i = end - 1; i >= 0; i--) {
-      const c = amount.charCodeAt(i);
-      if (c === 46) continue;
-      if (c < 48 || c > 57) throw new RangeError(`not a money amount: ${JSON.stringify(amount)}`);
-      this.columns[place++]! += c - 48;
-    }
-    this.carry();
+    if (!/^[0-9.]+$/.test(amount)) throw new RangeError(`not a money amount: ${JSON.stringify(amount)}`);
+    this.addAscii(Buffer.from(amount, 'latin1'), 0, amount.length);
   }
 
   /** The same for an amount given as ASCII bytes `[start, end)` of a buffer. */
   addAscii(bytes: Uint8Array, start: number, end: number): void {
     let dot = -1;
-    for (let i = start; i < end; i++) if (bytes[i] === 46) dot = i;
-    this.check(dot < 0 ? end - start : dot - start, dot < 0 ? -1 : end - dot - 1, bytes);
+    for (let i = start; i < end; i++) {
+      if (bytes[i] !== 46) continue;
+      if (dot >= 0) throw new RangeError('not a money amount: two points');
+      dot = i;
+    }
+    this.check(dot < 0 ? end - start : dot - start, dot < 0 ? -1 : end - dot - 1);
+    // The place of the last digit: fen (0) when there are two decimals.
     let place = dot < 0 ? 2 : 3 - (end - dot);
     for (let i = end - 1; i >= start; i--) {
       const c = bytes[i]!;
@@ -104,9 +99,9 @@ export class MoneyTotal {
   }
 
   /** decimals: -1 when there is no point. */
-  private check(integerDigits: number, decimals: number, what: unknown): void {
+  private check(integerDigits: number, decimals: number): void {
     if (integerDigits < 1 || integerDigits > MAX_INTEGER_DIGITS || decimals === 0 || decimals > 2) {
-      throw new RangeError(`not a money amount: ${typeof what === 'string' ? JSON.stringify(what) : 'bytes'}`);
+      throw new RangeError(`not a money amount: ${integerDigits} digit(s) before the point, ${Math.max(decimals, 0)} after`);
     }
   }
 

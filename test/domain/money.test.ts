@@ -149,6 +149,8 @@ describe('domain/money', () => {
       expect(() => new MoneyTotal().add('1.')).to.throw(RangeError);
       expect(() => new MoneyTotal().add('12a')).to.throw(RangeError);
       expect(() => new MoneyTotal().add('.5')).to.throw(RangeError);
+      expect(() => new MoneyTotal().add('1.2.3')).to.throw(RangeError);
+      expect(() => new MoneyTotal().add('ı')).to.throw(RangeError);
     });
 
     it('agrees with sumMoney on any list of valid amounts', () => {
