@@ -89,7 +89,7 @@ export class CopyRows {
   }
 
   /** Text: its UTF-8 bytes [start, end) as they are. */
-  text(src: Uint8Array, start: number, end: number): this {
+  text(src: Uint8Array, start = 0, end = src.length): this {
     this.room(4 + end - start);
     this.put32(end - start);
     const b = this.buf;
@@ -143,8 +143,8 @@ export class CopyRows {
     return this;
   }
 
-  /** Ends the row; true when enough has gathered to flush (kept synchronous: it runs once per line). */
-  end(): boolean {
+  /** Whether enough has gathered to flush (kept synchronous: it is asked once per row). */
+  full(): boolean {
     return this.at >= FLUSH_AT;
   }
 

@@ -170,10 +170,10 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
             statementTotal.addAscii(b, batch.amount(k), batch.amountEnd(k));
             if (outcome !== 'matched') await item(batch.lineNo[k]!, outcome, payout, batch.reference(k));
             out.row(7).int4(batch.lineNo[k]!).date(b, batch.date(k)).text(b, batch.ref(k), batch.refEnd(k)).numeric(b, batch.amount(k), batch.amountEnd(k));
-            out.text(b, batch.desc(k), batch.descEnd(k)).text(outcomeText[outcome], 0, outcomeText[outcome].length);
+            out.text(b, batch.desc(k), batch.descEnd(k)).text(outcomeText[outcome]);
             if (payout >= 0) out.int8(payouts.entryId(payout));
             else out.nul();
-            if (out.end()) await out.flush();
+            if (out.full()) await out.flush();
           }
           seen += batch.count;
           progress();
