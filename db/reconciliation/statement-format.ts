@@ -10,7 +10,7 @@ import type { LineBatch } from './line-batch';
  *   date         YYYY-MM-DD, the day the bank received the money (within the quarter, not after today)
  *   reference    what the payer wrote on the transfer: the subsidy claim id
  *   amount       yuan with at most 2 decimals, > 0, no thousands separators ("80000.00")
- *   description  optional free text, ignored by matching
+ *   description  optional free text (no NUL character), ignored by matching
  */
 export const STATEMENT_COLUMNS = ['date', 'reference', 'amount', 'description'] as const;
 export type StatementColumn = (typeof STATEMENT_COLUMNS)[number];
@@ -116,7 +116,8 @@ export function checkLine(
     !CONTROL.test(reference) &&
     money.success &&
     NON_ZERO.test(amount) &&
-    description.length <= MAX_DESCRIPTION;
+    description.length <= MAX_DESCRIPTION &&
+    !description.includes('\u0000');
   if (good) return { lineNo, valueDate, reference, amount, description };
 
   const problems: FinanceErrorDetail[] = [];
@@ -131,6 +132,8 @@ export function checkLine(
   if (!money.success) fail('amount', `${money.error.issues[0]!.message}, got ${JSON.stringify(amount)}`);
   else if (!NON_ZERO.test(amount)) fail('amount', `must be greater than 0.00, got ${JSON.stringify(amount)}`);
   if (description.length > MAX_DESCRIPTION) fail('description', `must be at most ${MAX_DESCRIPTION} characters`);
+  // PostgreSQL text cannot hold it: refused here, with its place, rather than by the database.
+  else if (description.includes('\u0000')) fail('description', 'must not contain the NUL character (U+0000)');
   return problems;
 }
 
@@ -278,6 +281,7 @@ export class LineBytesCheck {
       xs = starts[this.description]!;
       xe = ends[this.description]!;
       if (xe - xs > MAX_DESCRIPTION || trimmable(buf, xs, xe)) return false;
+      for (let i = xs; i < xe; i++) if (buf[i] === 0) return false;
     }
     batch.push(lineNo, ds, rs, re, as, ae, xs, xe);
     return true;

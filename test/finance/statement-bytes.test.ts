@@ -34,7 +34,7 @@ const cell = {
   ),
   description: fc.oneof(
     { arbitrary: fc.constantFrom('interest subsidy', '利息补贴', ''), weight: 3 },
-    fc.constantFrom('', 'interest subsidy', '利息补贴', ' leading', 'trailing ', 'trailing\u3000', '\ufeffbom', 'back\\slash', 'a\tb', 'cr\rinside', 'd'.repeat(500), 'd'.repeat(501), '贴'.repeat(200), '贴'.repeat(501), '😀'.repeat(125), '😀'.repeat(251)),
+    fc.constantFrom('', 'interest subsidy', '利息补贴', ' leading', 'trailing ', 'trailing\u3000', '\ufeffbom', 'back\\slash', 'a\tb', 'cr\rinside', 'nul\u0000inside', 'd'.repeat(500), 'd'.repeat(501), '贴'.repeat(200), '贴'.repeat(501), '😀'.repeat(125), '😀'.repeat(251)),
     fc.string({ unit: 'grapheme', maxLength: 60 }),
   ),
 };
@@ -128,5 +128,16 @@ describe('finance: statement lines read as bytes', () => {
       }
       expect((error as { details: unknown[] }).details, `chunks of ${size}`).to.deep.equal([{ path: 'line 5002', message: 'bytes that are not UTF-8: save the file as UTF-8 (or say encoding=gb18030)' }]);
     }
+  });
+
+  it('refuses a NUL character in a description with its line and column (PostgreSQL text cannot hold it)', async () => {
+    const bytes = Buffer.from('date,reference,amount,description\n2026-04-02,ref-1,1.00,ok\n2026-04-03,ref-2,2.00,a\u0000b\n');
+    let error: unknown;
+    try {
+      for await (const _ of readCsvStatement(Readable.from([bytes]), ctx)) void _;
+    } catch (e) {
+      error = e;
+    }
+    expect((error as { details: unknown[] }).details).to.deep.equal([{ path: 'line 3, column 4 (description)', message: 'must not contain the NUL character (U+0000)' }]);
   });
 });
