@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { daysBetween } from '../../domain/dates';
+import { DaysSince } from './line-batch';
 
 const FLUSH_AT = 256 * 1024;
 /** PostgreSQL's binary COPY: signature, flags, header extension length. */
@@ -18,8 +18,8 @@ export class CopyRows {
   private buf = Buffer.allocUnsafe(FLUSH_AT * 2);
   private at = 0;
   private readonly finished: Promise<void>;
-  /** Days since 2000-01-01 (PostgreSQL's date) by the value of a date's ASCII digits. */
-  private readonly days = new Map<number, number>();
+  /** PostgreSQL's date: days since 2000-01-01. */
+  private readonly days = new DaysSince('2000-01-01');
 
   constructor(private readonly copy: NodeJS.WritableStream & { destroy(e?: Error): void }) {
     this.finished = new Promise<void>((resolve, reject) => {
@@ -101,11 +101,7 @@ export class CopyRows {
 
   /** A date from its 10 ASCII bytes YYYY-MM-DD at `start` (already proven real). */
   date(src: Uint8Array, start: number): this {
-    let key = 0;
-    for (let i = start; i < start + 10; i++) key = key * 16 + (src[i]! & 15);
-    let d = this.days.get(key);
-    if (d === undefined) this.days.set(key, (d = daysBetween('2000-01-01', Buffer.from(src.subarray(start, start + 10)).toString('latin1'))));
-    return this.int4(d);
+    return this.int4(this.days.at(src, start));
   }
 
   /**

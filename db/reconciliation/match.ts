@@ -1,10 +1,9 @@
 import type { Knex } from 'knex';
 import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { daysBetween } from '../../domain/dates';
 import { MoneyTotal } from '../../domain/money';
 import { payoutsSql } from './payouts';
-import type { LineBatch } from './line-batch';
+import { DaysSince, type LineBatch } from './line-batch';
 
 /**
  * A receipt matches a payout when its reference is the payout's claim id (case aside), its amount
@@ -86,11 +85,13 @@ export class PayoutIndex {
    * lookup itself.
    */
   lastPayout = -1;
-  /** Days after `origin` of the statement's dates (by their bytes' value): a quarter has at most 92 of them. */
-  private readonly dayOf = new Map<number, number>();
+  /** Days after the quarter's start of the statement's dates. */
+  private readonly dayOf: DaysSince;
   private readonly sum = new MoneyTotal();
 
-  private constructor(private readonly origin: string) {}
+  private constructor(origin: string) {
+    this.dayOf = new DaysSince(origin);
+  }
 
   /** Streams the payouts with COPY … TO STDOUT (the fastest way out of Postgres), in the caller's transaction. */
   static async load(trx: Knex.Transaction, conn: PoolClient, where: { bankId: string; from: string; to: string }): Promise<PayoutIndex> {
@@ -312,11 +313,7 @@ export class PayoutIndex {
     if (this.rec[seen]) return 'duplicated';
     this.rec[seen] = 1;
     if (!this.amountIs(i, buf, batch.amount(k), batch.amountEnd(k))) return 'amount_differs';
-    const ds = batch.date(k);
-    const key = (((((buf[ds]! * 10 + buf[ds + 1]!) * 10 + buf[ds + 2]!) * 10 + buf[ds + 3]!) * 10 + buf[ds + 5]!) * 10 + buf[ds + 6]!) * 100 + buf[ds + 8]! * 10 + buf[ds + 9]!;
-    let d = this.dayOf.get(key);
-    if (d === undefined) this.dayOf.set(key, (d = daysBetween(this.origin, buf.toString('latin1', ds, ds + 10))));
-    const late = d - this.i16[(i * REC + DAY) >> 1]!;
+    const late = this.dayOf.at(buf, batch.date(k)) - this.i16[(i * REC + DAY) >> 1]!;
     if (late < 0 || late > RECEIPT_WINDOW_DAYS) return 'date_differs';
     return 'matched';
   }

@@ -18,6 +18,13 @@ function encodingProblem(encoding: StatementEncoding, line: number) {
   ]);
 }
 
+/** The problem for bytes that are not valid: its line is where a lenient decoding first gave U+FFFD. */
+function badBytes(encoding: StatementEncoding, bytes: Uint8Array, linesBefore: number) {
+  const lenient = new TextDecoder(encoding).decode(bytes);
+  const at = lenient.indexOf('\uFFFD');
+  return encodingProblem(encoding, linesBefore + 1 + (lenient.slice(0, Math.max(at, 0)).match(/\n/g)?.length ?? 0));
+}
+
 /**
  * Splits decoded text into CSV records with their first physical line. A line without a quote is
  * split on commas directly — RFC 4180 says that is all it is, and it is ~15× cheaper than a general
@@ -150,10 +157,7 @@ export async function* readCsvStatement(input: Readable, ctx: StatementContext, 
       try {
         text = decoder.decode(chunk as Buffer, { stream: true });
       } catch {
-        // Where: the first replacement character of a lenient decoding of this chunk.
-        const lenient = new TextDecoder(encoding).decode(chunk as Buffer);
-        const at = lenient.indexOf('\uFFFD');
-        throw encodingProblem(encoding, newlines + 1 + (lenient.slice(0, Math.max(at, 0)).match(/\n/g)?.length ?? 0));
+        throw badBytes(encoding, chunk as Buffer, newlines);
       }
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) newlines++;
       const batch: Array<{ cells: string[]; line: number }> = [];
@@ -185,11 +189,7 @@ export async function* readCsvStatement(input: Readable, ctx: StatementContext, 
 
     /** The lines of buf[s0, e0): whole lines, the last one ending with a line break unless the file did. */
     function* region(buf: Buffer, s0: number, e0: number): Generator<LineBatch> {
-      if (!isUtf8(buf.subarray(s0, e0))) {
-        const lenient = new TextDecoder('utf-8').decode(buf.subarray(s0, e0));
-        const at = lenient.indexOf('\uFFFD');
-        throw encodingProblem('utf-8', lineNo + 1 + (lenient.slice(0, Math.max(at, 0)).match(/\n/g)?.length ?? 0));
-      }
+      if (!isUtf8(buf.subarray(s0, e0))) throw badBytes('utf-8', buf.subarray(s0, e0), lineNo);
       let batch = new LineBatch(buf, 4096);
       for (let s = s0; s < e0 && !stopped(); ) {
         let nl = buf.indexOf(10, s);
