@@ -16,7 +16,14 @@ export interface AppRole {
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Functions whose triggers refuse a change outright (no WHEN condition, no exception). */
-const REFUSING_FUNCTIONS = ['ledger_refuse_change', 'loanflow_refuse_change'];
+const REFUSING_FUNCTIONS = ['ledger_refuse_change', 'loanflow_refuse_change', 'ledger_balances_guard'];
+
+/**
+ * Functions whose triggers refuse a change unless a SECURITY DEFINER function of the schema is
+ * making it (their WHEN condition opens only while it runs): the application writes those tables
+ * through that function, as the owner, and needs no privilege of its own.
+ */
+const OWNER_ONLY_FUNCTIONS = ['ledger_refuse_direct_write'];
 
 /** Tables of the migrator's own bookkeeping: the application only reads them. */
 const MIGRATION_TABLES = ['knex_migrations', 'knex_migrations_lock'];
@@ -92,30 +99,33 @@ async function tableExists(db: Knex, table: string): Promise<boolean> {
   return rows[0].ok;
 }
 
+type Operation = 'insert' | 'update' | 'delete';
+
 /**
- * Per table, the operations (update, delete) that one of its triggers refuses unconditionally.
- * Read from the catalogue, so a table made append-only by a later migration is covered without
- * being listed here.
+ * Per table, the operations that one of its triggers refuses to the application: unconditionally
+ * (append-only tables), or unless the schema's own function writes (the ledger's posting). Read
+ * from the catalogue, so a table guarded by a later migration is covered without being listed here.
  */
-export async function refusedByTriggers(db: Knex): Promise<Array<{ table: string; operations: Array<'update' | 'delete'> }>> {
-  // tgtype bits: 8 = DELETE, 16 = UPDATE (pg_trigger.h); tgqual null = no WHEN condition.
+export async function refusedByTriggers(db: Knex): Promise<Array<{ table: string; operations: Operation[] }>> {
+  // tgtype bits: 4 = INSERT, 8 = DELETE, 16 = UPDATE (pg_trigger.h); tgqual null = no WHEN condition.
   const { rows } = await db.raw(
     `select c.relname as table,
+            bool_or(t.tgtype & 4 <> 0) as refuses_insert,
             bool_or(t.tgtype & 16 <> 0) as refuses_update,
             bool_or(t.tgtype & 8 <> 0) as refuses_delete
        from pg_trigger t
        join pg_class c on c.oid = t.tgrelid
        join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
        join pg_proc p on p.oid = t.tgfoid
-      where p.proname = any(?) and t.tgqual is null and t.tgenabled <> 'D' and not t.tgisinternal
+      where ((p.proname = any(?) and t.tgqual is null) or p.proname = any(?)) and t.tgenabled <> 'D' and not t.tgisinternal
       group by c.relname
       order by c.relname`,
-    [REFUSING_FUNCTIONS],
+    [REFUSING_FUNCTIONS, OWNER_ONLY_FUNCTIONS],
   );
   return rows
-    .map((r: { table: string; refuses_update: boolean; refuses_delete: boolean }) => ({
+    .map((r: { table: string; refuses_insert: boolean; refuses_update: boolean; refuses_delete: boolean }) => ({
       table: r.table,
-      operations: [...(r.refuses_update ? (['update'] as const) : []), ...(r.refuses_delete ? (['delete'] as const) : [])],
+      operations: (['insert', 'update', 'delete'] as const).filter((op) => r[`refuses_${op}`]),
     }))
     .filter((r: { operations: string[] }) => r.operations.length > 0);
 }

@@ -350,6 +350,69 @@ begin
 end $f$;
 `;
 
+/**
+ * The entries' rules as statement triggers (replaced by the posting function in
+ * 20261123000900_ledger_posting_function.ts, whose `down` restores them from here).
+ */
+export const LEDGER_ENTRIES_TRIGGERS_V1 = `
+    -- Writer's txid and time are the real ones, and no entry falls in a closed quarter. (One query
+    -- in the common case: statement triggers on transition tables are planned on every call.)
+    create function ledger_entries_after_insert() returns trigger language plpgsql as $f$
+    declare
+      bad record;
+      n bigint;
+      bad_id bigint;
+      cur bigint := pg_current_xact_id()::text::bigint;
+    begin
+      select count(*),
+             min(e.id) filter (where p.quarter is not null or e.txid <> cur or e.created_at <> now())
+        into n, bad_id
+        from new_entries e
+        left join accounting_periods p on p.status = 'closed' and e.posted_on between p.starts_on and p.ends_on;
+      if bad_id is not null then
+        select e.id, e.posted_on, p.quarter, (e.txid <> cur or e.created_at <> now()) as forged
+          into bad
+          from new_entries e
+          left join accounting_periods p on p.status = 'closed' and e.posted_on between p.starts_on and p.ends_on
+         where e.id = bad_id
+         limit 1;
+        if bad.forged then
+          perform ledger_fail('LF006', format('entry %s: txid and created_at are set by the database', bad.id), jsonb_build_object('entryId', bad.id));
+        end if;
+        perform ledger_fail('LF002', format('period %s is closed: no posting dated %s (post a correction into an open period)', bad.quarter, bad.posted_on),
+          jsonb_build_object('quarter', bad.quarter, 'postedOn', bad.posted_on));
+      end if;
+      perform set_config('loanflow.ledger_pending',
+        (coalesce(nullif(current_setting('loanflow.ledger_pending', true), ''), '0')::bigint + n)::text, true);
+      return null;
+    end $f$;
+    create trigger ledger_entries_after_insert after insert on ledger_entries
+      referencing new table as new_entries
+      for each statement execute function ledger_entries_after_insert();
+
+    -- Commit time: every entry written by this transaction received its lines.
+    create function ledger_entries_check() returns trigger language plpgsql as $f$
+    declare
+      pending bigint := coalesce(nullif(current_setting('loanflow.ledger_pending', true), ''), '0')::bigint;
+    begin
+      perform set_config('loanflow.ledger_check_queued', '', true);
+      if pending <> 0 then
+        perform ledger_fail('LF003', format('%s entr%s of this transaction %s no lines; an entry needs at least 2', pending,
+          case when pending = 1 then 'y' else 'ies' end, case when pending = 1 then 'has' else 'have' end), '{}');
+      end if;
+      return null;
+    end $f$;
+    -- Queued once per transaction (the WHEN condition: built-in calls only, the CASE fixes their
+    -- order), not once per entry; the check re-arms the queueing, so entries written after it
+    -- (constraints made immediate) queue it again.
+    create constraint trigger ledger_entries_balanced after insert on ledger_entries
+      deferrable initially deferred for each row
+      when (case when current_setting('loanflow.ledger_check_queued', true) = 'y' then false
+                 else set_config('loanflow.ledger_check_queued', 'y', true) = 'y' end)
+      execute function ledger_entries_check();
+
+`;
+
 const APPEND_ONLY_TABLES = ['ledger_chart', 'ledger_accounts', 'ledger_entries', 'ledger_lines', 'ledger_seals', 'ledger_chain'];
 
 export async function up(knex: Knex): Promise<void> {
@@ -609,62 +672,7 @@ export async function up(knex: Knex): Promise<void> {
   // balanced, a reversal mirrors its original. What is left for commit time is "every entry got its
   // lines": a per-transaction counter (entries written − entries given lines) that must be 0.
   await knex.raw(`
-    -- Writer's txid and time are the real ones, and no entry falls in a closed quarter. (One query
-    -- in the common case: statement triggers on transition tables are planned on every call.)
-    create function ledger_entries_after_insert() returns trigger language plpgsql as $f$
-    declare
-      bad record;
-      n bigint;
-      bad_id bigint;
-      cur bigint := pg_current_xact_id()::text::bigint;
-    begin
-      select count(*),
-             min(e.id) filter (where p.quarter is not null or e.txid <> cur or e.created_at <> now())
-        into n, bad_id
-        from new_entries e
-        left join accounting_periods p on p.status = 'closed' and e.posted_on between p.starts_on and p.ends_on;
-      if bad_id is not null then
-        select e.id, e.posted_on, p.quarter, (e.txid <> cur or e.created_at <> now()) as forged
-          into bad
-          from new_entries e
-          left join accounting_periods p on p.status = 'closed' and e.posted_on between p.starts_on and p.ends_on
-         where e.id = bad_id
-         limit 1;
-        if bad.forged then
-          perform ledger_fail('LF006', format('entry %s: txid and created_at are set by the database', bad.id), jsonb_build_object('entryId', bad.id));
-        end if;
-        perform ledger_fail('LF002', format('period %s is closed: no posting dated %s (post a correction into an open period)', bad.quarter, bad.posted_on),
-          jsonb_build_object('quarter', bad.quarter, 'postedOn', bad.posted_on));
-      end if;
-      perform set_config('loanflow.ledger_pending',
-        (coalesce(nullif(current_setting('loanflow.ledger_pending', true), ''), '0')::bigint + n)::text, true);
-      return null;
-    end $f$;
-    create trigger ledger_entries_after_insert after insert on ledger_entries
-      referencing new table as new_entries
-      for each statement execute function ledger_entries_after_insert();
-
-    -- Commit time: every entry written by this transaction received its lines.
-    create function ledger_entries_check() returns trigger language plpgsql as $f$
-    declare
-      pending bigint := coalesce(nullif(current_setting('loanflow.ledger_pending', true), ''), '0')::bigint;
-    begin
-      perform set_config('loanflow.ledger_check_queued', '', true);
-      if pending <> 0 then
-        perform ledger_fail('LF003', format('%s entr%s of this transaction %s no lines; an entry needs at least 2', pending,
-          case when pending = 1 then 'y' else 'ies' end, case when pending = 1 then 'has' else 'have' end), '{}');
-      end if;
-      return null;
-    end $f$;
-    -- Queued once per transaction (the WHEN condition: built-in calls only, the CASE fixes their
-    -- order), not once per entry; the check re-arms the queueing, so entries written after it
-    -- (constraints made immediate) queue it again.
-    create constraint trigger ledger_entries_balanced after insert on ledger_entries
-      deferrable initially deferred for each row
-      when (case when current_setting('loanflow.ledger_check_queued', true) = 'y' then false
-                 else set_config('loanflow.ledger_check_queued', 'y', true) = 'y' end)
-      execute function ledger_entries_check();
-
+    ${LEDGER_ENTRIES_TRIGGERS_V1}
     ${LEDGER_LINES_AFTER_INSERT_V1}
     create trigger ledger_lines_after_insert after insert on ledger_lines
       referencing new table as new_lines

@@ -33,7 +33,135 @@ import { LEDGER_LINES_AFTER_INSERT_V1, LEDGER_POST_BATCH_V1, LEDGER_SEAL_V1 } fr
  *   already does. Entries and seals are append-only, so nothing a chain row names can disappear.
  */
 
-const POST_BATCH_V2 = `
+/** The lines rule of this migration (20261123000900's `down` restores it from here). */
+export const LEDGER_LINES_AFTER_INSERT_V2 = `
+    create or replace function ledger_lines_after_insert() returns trigger language plpgsql as $f$
+    declare
+      bad record;
+      n bigint;
+      foreign_entries bigint;
+      bad_entry bigint;
+      reversals bigint[];
+      cur bigint := pg_current_xact_id()::text::bigint;
+    begin
+      -- Per entry of this statement, in one pass: it exists and was written by this transaction;
+      -- its lines are 1..n (n ≥ 2) and balance, on the balance sheet and among memo accounts.
+      select count(*), count(*) filter (where x.foreign_entry),
+             min(x.entry_id) filter (where not x.numbered or x.n < 2 or x.bal <> 0 or x.memo <> 0),
+             array_agg(x.entry_id) filter (where x.reverses is not null)
+        into n, foreign_entries, bad_entry, reversals
+        from (select g.entry_id, g.n, g.numbered, g.bal, g.memo,
+                     e.id is null or e.txid <> cur as foreign_entry, e.reverses_entry_id as reverses
+                from (select l.entry_id, count(*) as n, min(l.line_no) = 1 and max(l.line_no) = count(*) as numbered,
+                             coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type <> 'memo'), 0) as bal,
+                             coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type = 'memo'), 0) as memo
+                        from new_lines l
+                        left join ledger_accounts a on a.id = l.account_id
+                       group by l.entry_id) g
+                -- One primary-key probe per entry, whatever the planner believes of the table's size: a
+                -- join left to the planner read the whole ledger on every posting while its statistics lagged.
+                left join lateral (select e.id, e.txid, e.reverses_entry_id from ledger_entries e where e.id = g.entry_id offset 0) e on true) x;
+      if foreign_entries > 0 then
+        perform ledger_fail('LF006', 'lines can only be added to an entry written in the same transaction', '{}');
+      end if;
+      if bad_entry is not null then
+        select l.entry_id, count(*) as n, min(l.line_no) = 1 and max(l.line_no) = count(*) as numbered,
+               coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type <> 'memo'), 0) as bal,
+               coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type = 'memo'), 0) as memo
+          into bad
+          from new_lines l left join ledger_accounts a on a.id = l.account_id
+         where l.entry_id = bad_entry
+         group by l.entry_id;
+        if not bad.numbered then
+          perform ledger_fail('LF006', format('entry %s: its lines must be numbered 1..n and inserted together', bad.entry_id), jsonb_build_object('entryId', bad.entry_id));
+        elsif bad.n < 2 then
+          perform ledger_fail('LF003', format('entry %s has %s line(s); an entry needs at least 2', bad.entry_id, bad.n), jsonb_build_object('entryId', bad.entry_id));
+        end if;
+        perform ledger_fail('LF003', format('entry %s does not balance: debits - credits = %s (memo accounts: %s)', bad.entry_id, bad.bal, bad.memo),
+          jsonb_build_object('entryId', bad.entry_id));
+      end if;
+
+      -- A reversal mirrors its original, line for line, sides swapped.
+      if reversals is not null then
+      select e.id, e.reverses_entry_id into bad
+        from ledger_entries e
+       where e.id = any(reversals)
+         and exists (
+           (select account_id, case side when 'debit' then 'credit' else 'debit' end, amount
+              from ledger_lines where entry_id = e.reverses_entry_id
+            except all
+            select account_id, side, amount from new_lines where entry_id = e.id)
+           union all
+           (select account_id, side, amount from new_lines where entry_id = e.id
+            except all
+            select account_id, case side when 'debit' then 'credit' else 'debit' end, amount
+              from ledger_lines where entry_id = e.reverses_entry_id))
+       order by e.id
+       limit 1;
+      if found then
+        perform ledger_fail('LF004', format('entry %s reverses entry %s but its lines are not the original''s with sides swapped', bad.id, bad.reverses_entry_id),
+          jsonb_build_object('entryId', bad.id, 'reversesEntryId', bad.reverses_entry_id));
+      end if;
+      end if;
+
+      -- Fixed order: every posting locks its balance rows by ascending account id, so postings
+      -- over overlapping accounts wait for each other instead of deadlocking. The same query
+      -- looks for a missing account, or one that may not go negative and would (the sort reads
+      -- every locked row first, so all of them are locked before anything is refused or changed).
+      with d as materialized (
+        select account_id,
+               coalesce(sum(amount) filter (where side = 'debit'), 0) as dr,
+               coalesce(sum(amount) filter (where side = 'credit'), 0) as cr
+          from new_lines group by account_id
+      ), locked as materialized (
+        select b.account_id, b.normal_side, b.allow_negative, b.debit_total, b.credit_total
+          from ledger_balances b
+         where b.account_id in (select account_id from d)
+         order by b.account_id
+           for update
+      )
+      select a.code, a.kind, b.normal_side,
+             case b.normal_side when 'debit' then b.debit_total - b.credit_total else b.credit_total - b.debit_total end as balance,
+             case b.normal_side when 'debit' then d.cr - d.dr else d.dr - d.cr end as decrease,
+             b.account_id is null as missing
+        into bad
+        from d
+        left join locked b on b.account_id = d.account_id
+        left join ledger_accounts a on a.id = b.account_id
+       where b.account_id is null
+          or (not b.allow_negative
+              and (case b.normal_side when 'debit' then (b.debit_total + d.dr) - (b.credit_total + d.cr)
+                                      else (b.credit_total + d.cr) - (b.debit_total + d.dr) end) < 0)
+       order by b.account_id nulls first
+       limit 1;
+      if found then
+        if bad.missing then
+          perform ledger_fail('LF005', 'a line names an account that does not exist', '{}');
+        end if;
+        perform ledger_fail('LF010', format('insufficient balance on %s: balance %s, this posting takes %s', bad.code, bad.balance, bad.decrease),
+          jsonb_build_object('account', bad.code, 'kind', bad.kind, 'balance', bad.balance::text, 'required', bad.decrease::text));
+      end if;
+
+      update ledger_balances b
+         set debit_total = b.debit_total + d.dr,
+             credit_total = b.credit_total + d.cr,
+             version = b.version + 1,
+             last_entry_id = d.last_entry,
+             updated_at = now()
+        from (select account_id,
+                     coalesce(sum(amount) filter (where side = 'debit'), 0) as dr,
+                     coalesce(sum(amount) filter (where side = 'credit'), 0) as cr,
+                     max(entry_id) as last_entry
+                from new_lines group by account_id) d
+       where b.account_id = d.account_id;
+
+      perform set_config('loanflow.ledger_pending',
+        (coalesce(nullif(current_setting('loanflow.ledger_pending', true), ''), '0')::bigint - n)::text, true);
+      return null;
+    end $f$;
+`;
+
+export const LEDGER_POST_BATCH_V2 = `
     -- Posts entries given as parallel arrays; lines carry the 1-based index of their entry and
     -- their number within it (1..n). One statement, so one round trip is atomic without a client
     -- transaction. A key posted before, or earlier in the same batch, is not written again: its row
@@ -159,7 +287,7 @@ const POST_BATCH_V2 = `
 `;
 
 
-const NEW_SEAL = `
+export const LEDGER_SEAL_V2 = `
     -- Chains, in (txid, id) order, the entries whose writing transaction has ended: anything below
     -- the snapshot's xmin is finished, so no entry can later appear before the chain's end.
     -- Writers never touch the chain; only sealers queue, on an advisory lock.
@@ -241,134 +369,9 @@ const OLD_HEX64 = (col: string) => `check (${col} ~ '^[0-9a-f]{64}$')`;
 
 export async function up(knex: Knex): Promise<void> {
   // ---- posting: the lines rule ------------------------------------------------------------------
-  await knex.raw(`
-    create or replace function ledger_lines_after_insert() returns trigger language plpgsql as $f$
-    declare
-      bad record;
-      n bigint;
-      foreign_entries bigint;
-      bad_entry bigint;
-      reversals bigint[];
-      cur bigint := pg_current_xact_id()::text::bigint;
-    begin
-      -- Per entry of this statement, in one pass: it exists and was written by this transaction;
-      -- its lines are 1..n (n ≥ 2) and balance, on the balance sheet and among memo accounts.
-      select count(*), count(*) filter (where x.foreign_entry),
-             min(x.entry_id) filter (where not x.numbered or x.n < 2 or x.bal <> 0 or x.memo <> 0),
-             array_agg(x.entry_id) filter (where x.reverses is not null)
-        into n, foreign_entries, bad_entry, reversals
-        from (select g.entry_id, g.n, g.numbered, g.bal, g.memo,
-                     e.id is null or e.txid <> cur as foreign_entry, e.reverses_entry_id as reverses
-                from (select l.entry_id, count(*) as n, min(l.line_no) = 1 and max(l.line_no) = count(*) as numbered,
-                             coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type <> 'memo'), 0) as bal,
-                             coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type = 'memo'), 0) as memo
-                        from new_lines l
-                        left join ledger_accounts a on a.id = l.account_id
-                       group by l.entry_id) g
-                -- One primary-key probe per entry, whatever the planner believes of the table's size: a
-                -- join left to the planner read the whole ledger on every posting while its statistics lagged.
-                left join lateral (select e.id, e.txid, e.reverses_entry_id from ledger_entries e where e.id = g.entry_id offset 0) e on true) x;
-      if foreign_entries > 0 then
-        perform ledger_fail('LF006', 'lines can only be added to an entry written in the same transaction', '{}');
-      end if;
-      if bad_entry is not null then
-        select l.entry_id, count(*) as n, min(l.line_no) = 1 and max(l.line_no) = count(*) as numbered,
-               coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type <> 'memo'), 0) as bal,
-               coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type = 'memo'), 0) as memo
-          into bad
-          from new_lines l left join ledger_accounts a on a.id = l.account_id
-         where l.entry_id = bad_entry
-         group by l.entry_id;
-        if not bad.numbered then
-          perform ledger_fail('LF006', format('entry %s: its lines must be numbered 1..n and inserted together', bad.entry_id), jsonb_build_object('entryId', bad.entry_id));
-        elsif bad.n < 2 then
-          perform ledger_fail('LF003', format('entry %s has %s line(s); an entry needs at least 2', bad.entry_id, bad.n), jsonb_build_object('entryId', bad.entry_id));
-        end if;
-        perform ledger_fail('LF003', format('entry %s does not balance: debits - credits = %s (memo accounts: %s)', bad.entry_id, bad.bal, bad.memo),
-          jsonb_build_object('entryId', bad.entry_id));
-      end if;
+  await knex.raw(LEDGER_LINES_AFTER_INSERT_V2);
 
-      -- A reversal mirrors its original, line for line, sides swapped.
-      if reversals is not null then
-      select e.id, e.reverses_entry_id into bad
-        from ledger_entries e
-       where e.id = any(reversals)
-         and exists (
-           (select account_id, case side when 'debit' then 'credit' else 'debit' end, amount
-              from ledger_lines where entry_id = e.reverses_entry_id
-            except all
-            select account_id, side, amount from new_lines where entry_id = e.id)
-           union all
-           (select account_id, side, amount from new_lines where entry_id = e.id
-            except all
-            select account_id, case side when 'debit' then 'credit' else 'debit' end, amount
-              from ledger_lines where entry_id = e.reverses_entry_id))
-       order by e.id
-       limit 1;
-      if found then
-        perform ledger_fail('LF004', format('entry %s reverses entry %s but its lines are not the original''s with sides swapped', bad.id, bad.reverses_entry_id),
-          jsonb_build_object('entryId', bad.id, 'reversesEntryId', bad.reverses_entry_id));
-      end if;
-      end if;
-
-      -- Fixed order: every posting locks its balance rows by ascending account id, so postings
-      -- over overlapping accounts wait for each other instead of deadlocking. The same query
-      -- looks for a missing account, or one that may not go negative and would (the sort reads
-      -- every locked row first, so all of them are locked before anything is refused or changed).
-      with d as materialized (
-        select account_id,
-               coalesce(sum(amount) filter (where side = 'debit'), 0) as dr,
-               coalesce(sum(amount) filter (where side = 'credit'), 0) as cr
-          from new_lines group by account_id
-      ), locked as materialized (
-        select b.account_id, b.normal_side, b.allow_negative, b.debit_total, b.credit_total
-          from ledger_balances b
-         where b.account_id in (select account_id from d)
-         order by b.account_id
-           for update
-      )
-      select a.code, a.kind, b.normal_side,
-             case b.normal_side when 'debit' then b.debit_total - b.credit_total else b.credit_total - b.debit_total end as balance,
-             case b.normal_side when 'debit' then d.cr - d.dr else d.dr - d.cr end as decrease,
-             b.account_id is null as missing
-        into bad
-        from d
-        left join locked b on b.account_id = d.account_id
-        left join ledger_accounts a on a.id = b.account_id
-       where b.account_id is null
-          or (not b.allow_negative
-              and (case b.normal_side when 'debit' then (b.debit_total + d.dr) - (b.credit_total + d.cr)
-                                      else (b.credit_total + d.cr) - (b.debit_total + d.dr) end) < 0)
-       order by b.account_id nulls first
-       limit 1;
-      if found then
-        if bad.missing then
-          perform ledger_fail('LF005', 'a line names an account that does not exist', '{}');
-        end if;
-        perform ledger_fail('LF010', format('insufficient balance on %s: balance %s, this posting takes %s', bad.code, bad.balance, bad.decrease),
-          jsonb_build_object('account', bad.code, 'kind', bad.kind, 'balance', bad.balance::text, 'required', bad.decrease::text));
-      end if;
-
-      update ledger_balances b
-         set debit_total = b.debit_total + d.dr,
-             credit_total = b.credit_total + d.cr,
-             version = b.version + 1,
-             last_entry_id = d.last_entry,
-             updated_at = now()
-        from (select account_id,
-                     coalesce(sum(amount) filter (where side = 'debit'), 0) as dr,
-                     coalesce(sum(amount) filter (where side = 'credit'), 0) as cr,
-                     max(entry_id) as last_entry
-                from new_lines group by account_id) d
-       where b.account_id = d.account_id;
-
-      perform set_config('loanflow.ledger_pending',
-        (coalesce(nullif(current_setting('loanflow.ledger_pending', true), ''), '0')::bigint - n)::text, true);
-      return null;
-    end $f$;
-  `);
-
-  await knex.raw(POST_BATCH_V2);
+  await knex.raw(LEDGER_POST_BATCH_V2);
   // The same rule as '^[a-z][a-z0-9_.]{0,63}$' without the bounded repetition (see HEX64 below).
   await knex.raw(`
     alter table ledger_entries drop constraint ledger_entries_kind_check,
@@ -406,7 +409,7 @@ export async function up(knex: Knex): Promise<void> {
     create trigger ledger_chain_after_insert after insert on ledger_chain
       referencing new table as new_chain
       for each statement execute function ledger_chain_after_insert();
-    ${NEW_SEAL}
+    ${LEDGER_SEAL_V2}
   `);
 }
 

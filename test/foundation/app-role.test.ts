@@ -41,10 +41,14 @@ describe("the application's database role", () => {
     }
   });
 
-  it('lacks UPDATE and DELETE exactly where a trigger refuses them, and has every row privilege elsewhere', async () => {
+  it('lacks INSERT, UPDATE and DELETE exactly where a trigger refuses them, and has every row privilege elsewhere', async () => {
     const refusedTables = await refusedByTriggers(env.adminDb);
     // The audit trail and every ledger table are among them: read from the triggers, not a list.
-    expect(refusedTables.map((r) => r.table)).to.include.members(['audit_log', 'ledger_entries', 'ledger_lines', 'ledger_chain', 'ledger_seals', 'statement_lines']);
+    expect(refusedTables.map((r) => r.table)).to.include.members(['audit_log', 'ledger_entries', 'ledger_lines', 'ledger_balances', 'ledger_chain', 'ledger_seals', 'statement_lines']);
+    // The ledger is written by its posting function only (which runs as the owner).
+    for (const t of ['ledger_entries', 'ledger_lines', 'ledger_accounts', 'ledger_balances']) {
+      expect(refusedTables.find((r) => r.table === t)?.operations, t).to.include('insert');
+    }
     const { rows } = await env.adminDb.raw(
       `select c.relname as table, c.relispartition as partition,
               has_table_privilege(?, c.oid, 'SELECT') as s, has_table_privilege(?, c.oid, 'INSERT') as i,
@@ -54,12 +58,14 @@ describe("the application's database role", () => {
         where n.nspname = 'public' and c.relkind in ('r', 'p') order by c.relname`,
       Array(5).fill(TEST_APP_ROLE.name),
     );
-    const appendOnly = new Set(refusedTables.map((r) => r.table));
+    const refusedOps = new Map(refusedTables.map((r) => [r.table, new Set<string>(r.operations)]));
     for (const r of rows as Array<{ table: string; partition: boolean; s: boolean; i: boolean; u: boolean; d: boolean; t: boolean }>) {
       const migrations = r.table.startsWith('knex_migrations');
       // A statement's partition is read and written through statement_lines only.
       const direct = !r.partition;
-      const expected = { s: direct, i: direct && !migrations, u: direct && !migrations && !appendOnly.has(r.table), d: direct && !migrations && !appendOnly.has(r.table), t: false };
+      const ops = refusedOps.get(r.table) ?? new Set<string>();
+      const may = (op: string) => direct && !migrations && !ops.has(op);
+      const expected = { s: direct, i: may('insert'), u: may('update'), d: may('delete'), t: false };
       expect({ s: r.s, i: r.i, u: r.u, d: r.d, t: r.t }, r.table).to.deep.equal(expected);
     }
   });

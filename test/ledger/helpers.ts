@@ -45,3 +45,49 @@ export async function until(pred: () => Promise<boolean>, what: string, timeoutM
     await new Promise((r) => setImmediate(r));
   }
 }
+
+export interface RawLine {
+  account: string;
+  side: string;
+  amount: string;
+  /** Defaults to the line's position in its entry (1..n). */
+  lineNo?: number;
+  /** The 1-based entry of the batch the line belongs to; defaults to the entry it is listed under. */
+  entry?: number;
+}
+
+export interface RawEntry {
+  key: string;
+  postedOn: string;
+  kind?: string;
+  reverses?: number | null;
+  lines: RawLine[];
+}
+
+/**
+ * Calls the database's posting function straight, with arrays built here: no TypeScript check of
+ * the ledger runs, so whatever is refused is refused by PostgreSQL. Rejects with the raw driver
+ * error (its `code` is the SQLSTATE, e.g. LF003).
+ */
+export async function rawPost(db: Knex, entries: RawEntry[]): Promise<Array<{ ord: number; posted_id: number; was_replayed: boolean }>> {
+  const lines = entries.flatMap((e, i) => e.lines.map((l, k) => ({ ...l, entry: l.entry ?? i + 1, lineNo: l.lineNo ?? k + 1 })));
+  const { rows } = await db.raw(
+    `select ord, posted_id, was_replayed
+       from ledger_post_batch(?::text[], ?::date[], ?::text[], ?::text[], ?::jsonb[], ?::bigint[], ?::integer[], ?::integer[], ?::text[], ?::text[], ?::numeric[])
+      order by ord`,
+    [
+      entries.map((e) => e.key),
+      entries.map((e) => e.postedOn),
+      entries.map((e) => e.kind ?? 'raw.test'),
+      entries.map(() => ''),
+      entries.map(() => '{}'),
+      entries.map((e) => e.reverses ?? null) as unknown as string[],
+      lines.map((l) => l.entry),
+      lines.map((l) => l.lineNo),
+      lines.map((l) => l.account),
+      lines.map((l) => l.side),
+      lines.map((l) => l.amount),
+    ],
+  );
+  return rows;
+}

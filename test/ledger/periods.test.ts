@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { testEnv } from '../support/env';
 import { accountCode, closePeriod, getPeriod, postEntry, reopenPeriod, reverseEntry, PeriodClosedError, type PostEntryInput } from '../../db/ledger';
-import { createOrg, privateDb, uniqueKey, until } from './helpers';
+import { createOrg, privateDb, rawPost, uniqueKey, until } from './helpers';
 
 describe('ledger: closed periods (private database)', () => {
   let db: Knex;
@@ -38,7 +38,7 @@ describe('ledger: closed periods (private database)', () => {
     expect(err.quarter).to.equal('2027Q1');
 
     // Also without the TypeScript layer.
-    const raw = await db('ledger_entries').insert({ idempotency_key: uniqueKey('raw'), posted_on: '2027-02-01', kind: 'raw.test' }).catch((e) => e);
+    const raw = await rawPost(db, [{ key: uniqueKey('raw'), postedOn: '2027-02-01', lines: entry(uniqueKey('x'), '2027-02-01').lines.map((l) => ({ ...l, amount: String(l.amount) })) }]).catch((e) => e);
     expect(raw.code).to.equal('LF002');
 
     // Neighbouring quarters stay open.

@@ -14,7 +14,7 @@ import {
   InsufficientBalanceError,
   type PostEntryInput,
 } from '../../db/ledger';
-import { createOrg, uniqueKey } from './helpers';
+import { createOrg, rawPost, uniqueKey, type RawEntry } from './helpers';
 import { toMoney } from '../../domain/money';
 
 describe('ledger postings (real PostgreSQL)', () => {
@@ -205,103 +205,89 @@ describe('ledger postings (real PostgreSQL)', () => {
     });
   });
 
-  describe('rules the database enforces on its own (raw SQL, no TypeScript checks)', () => {
-    async function rawEntry(trx: Knex.Transaction, key: string): Promise<number> {
-      const [row] = await trx('ledger_entries').insert({ idempotency_key: key, posted_on: '2027-02-10', kind: 'raw.test' }).returning('id');
-      return row.id;
-    }
-    async function accountId(code: string): Promise<number> {
-      await postEntry(db, {
-        ...disbursal(uniqueKey('open')),
-        lines: [
-          { account: code, side: 'debit', amount: '0.01' },
-          { account: accountCode.bank(bank, 'interest_income'), side: 'credit', amount: '0.01' },
-        ],
-      });
-      return (await db('ledger_accounts').where({ code }).first('id')).id;
-    }
+  describe('rules the database enforces on its own (its posting function called straight, no TypeScript checks)', () => {
+    const cash = () => accountCode.bank(bank, 'cash');
+    const income = () => accountCode.bank(bank, 'interest_income');
+    const raw = (entries: RawEntry[]) => rawPost(db, entries).catch((e) => e);
 
-    it('an unbalanced entry is refused', async () => {
-      const cash = await accountId(accountCode.bank(bank, 'cash'));
-      const err = await db
-        .transaction(async (trx) => {
-          const id = await rawEntry(trx, uniqueKey('raw'));
-          await trx('ledger_lines').insert([
-            { entry_id: id, line_no: 1, account_id: cash, side: 'debit', amount: '10.00' },
-            { entry_id: id, line_no: 2, account_id: cash, side: 'credit', amount: '9.99' },
-          ]);
-        })
-        .catch((e) => e);
+    it('an unbalanced entry is refused, and nothing of its batch is written', async () => {
+      const good = uniqueKey('raw-good');
+      const err = await raw([
+        { key: good, postedOn: '2027-02-10', lines: [{ account: cash(), side: 'debit', amount: '1.00' }, { account: income(), side: 'credit', amount: '1.00' }] },
+        { key: uniqueKey('raw'), postedOn: '2027-02-10', lines: [{ account: cash(), side: 'debit', amount: '10.00' }, { account: income(), side: 'credit', amount: '9.99' }] },
+      ]);
       expect(err.code).to.equal('LF003');
-      expect(err.message).to.contain('does not balance');
+      expect(err.message).to.contain('entry 2 of the batch does not balance');
+      expect(await db('ledger_entries').where({ idempotency_key: good }).first()).to.equal(undefined);
     });
 
     it('an entry with one line, or with none, is refused; amounts ≤ 0 and unknown sides never get in', async () => {
-      const cash = await accountId(accountCode.bank(bank, 'cash'));
-      const one = await db
-        .transaction(async (trx) => {
-          const id = await rawEntry(trx, uniqueKey('raw'));
-          await trx('ledger_lines').insert({ entry_id: id, line_no: 1, account_id: cash, side: 'debit', amount: '10.00' });
-        })
-        .catch((e) => e);
+      const one = await raw([{ key: uniqueKey('raw'), postedOn: '2027-02-10', lines: [{ account: cash(), side: 'debit', amount: '10.00' }] }]);
       expect(one.code).to.equal('LF003');
-      const none = await db
-        .transaction(async (trx) => {
-          await rawEntry(trx, uniqueKey('raw'));
-        })
-        .catch((e) => e);
+      expect(one.message).to.contain('has 1 line');
+      const none = await raw([
+        { key: uniqueKey('raw'), postedOn: '2027-02-10', lines: [{ account: cash(), side: 'debit', amount: '1.00' }, { account: income(), side: 'credit', amount: '1.00' }] },
+        { key: uniqueKey('raw'), postedOn: '2027-02-10', lines: [] },
+      ]);
       expect(none.code).to.equal('LF003');
-      expect(none.message).to.contain('no lines');
-      for (const [side, amount] of [
-        ['debit', '0.00'],
-        ['debit', '-1.00'],
+      expect(none.message).to.contain('entry 2 of the batch has no lines');
+      // Balanced, so that the tables' own CHECKs are what refuses them.
+      const cases: Array<[string, string]> = [
+        ['credit', '0.00'],
+        ['credit', '-1.00'],
         ['both', '1.00'],
-      ]) {
-        const e = await db
-          .transaction(async (trx) => {
-            const id = await rawEntry(trx, uniqueKey('raw'));
-            await trx('ledger_lines').insert({ entry_id: id, line_no: 1, account_id: cash, side, amount });
-          })
-          .catch((x) => x);
+      ];
+      for (const [side, amount] of cases) {
+        const e = await raw([{ key: uniqueKey('raw'), postedOn: '2027-02-10', lines: [{ account: cash(), side: 'debit', amount }, { account: income(), side, amount }] }]);
         expect(e.code, `${side} ${amount}`).to.equal('23514');
       }
     });
 
-    it("an entry's lines come together, numbered 1..n: none can be added by a later statement", async () => {
-      const cash = await accountId(accountCode.bank(bank, 'cash'));
-      const split = await db
-        .transaction(async (trx) => {
-          const id = await rawEntry(trx, uniqueKey('raw'));
-          await trx('ledger_lines').insert([
-            { entry_id: id, line_no: 1, account_id: cash, side: 'debit', amount: '10.00' },
-            { entry_id: id, line_no: 2, account_id: cash, side: 'credit', amount: '10.00' },
-          ]);
-          await trx('ledger_lines').insert([
-            { entry_id: id, line_no: 3, account_id: cash, side: 'debit', amount: '1.00' },
-            { entry_id: id, line_no: 4, account_id: cash, side: 'credit', amount: '1.00' },
-          ]);
-        })
-        .catch((e) => e);
-      expect(split.code).to.equal('LF006');
-      expect(split.message).to.contain('numbered 1..n');
-    });
-
-    it('txid and created_at cannot be forged by the writer', async () => {
-      for (const forged of [{ txid: '1' }, { created_at: '2020-01-01T00:00:00Z' }]) {
-        const err = await db('ledger_entries')
-          .insert({ idempotency_key: uniqueKey('forged'), posted_on: '2027-02-10', kind: 'raw.test', ...forged })
-          .catch((e) => e);
-        expect(err.code, JSON.stringify(forged)).to.equal('LF006');
+    it("an entry's lines are numbered 1..n, each line belongs to an entry of the batch, and the arrays agree", async () => {
+      const lines = (a: number, b: number) => [
+        { account: cash(), side: 'debit', amount: '1.00', lineNo: a },
+        { account: income(), side: 'credit', amount: '1.00', lineNo: b },
+      ];
+      const numbers: Array<[number, number]> = [
+        [1, 3],
+        [2, 3],
+        [1, 1],
+      ];
+      for (const [a, b] of numbers) {
+        const err = await raw([{ key: uniqueKey('raw'), postedOn: '2027-02-10', lines: lines(a, b) }]);
+        expect(err.code, `${a},${b}`).to.equal('LF006');
+        expect(err.message).to.contain('numbered 1..n');
       }
+      for (const entry of [0, 2, -1]) {
+        const err = await raw([{ key: uniqueKey('raw'), postedOn: '2027-02-10', lines: [{ ...lines(1, 2)[0]!, entry }, lines(1, 2)[1]!] }]);
+        expect(err.code, String(entry)).to.equal('LF003');
+        expect(err.message).to.contain('malformed batch');
+      }
+      const short = await db
+        .raw(`select * from ledger_post_batch(array['k'], array['2027-02-10'::date], array['raw.test'], array[''], array['{}'::jsonb], array[null::bigint], array[1, 1], array[1, 2], array['${cash()}', '${income()}'], array['debit', 'credit'], array[1.00])`)
+        .catch((e) => e);
+      expect(short.code).to.equal('LF003');
+      expect(short.message).to.contain('array lengths differ');
     });
 
-    it('lines cannot be added later to an entry of another transaction', async () => {
-      const entry = await postEntry(db, disbursal(uniqueKey('closed-entry'), '3.00'));
-      const cash = (await db('ledger_accounts').where({ code: accountCode.bank(bank, 'cash') }).first('id')).id;
-      const err = await db('ledger_lines')
-        .insert({ entry_id: entry.id, line_no: 3, account_id: cash, side: 'debit', amount: '1.00' })
-        .catch((e) => e);
-      expect(err.code).to.equal('LF006');
+    it('the tables take rows from the posting function only: no INSERT for the application, refused for the owner', async () => {
+      const owner = (await testEnv()).adminDb;
+      const entry = await postEntry(db, disbursal(uniqueKey('direct'), '3.00'));
+      const cashId = (await db('ledger_accounts').where({ code: cash() }).first('id')).id;
+      const attempts: Array<[string, string]> = [
+        ['ledger_entries', `insert into ledger_entries (idempotency_key, posted_on, kind) values ('${uniqueKey('direct')}', '2027-02-10', 'raw.test')`],
+        ['ledger_entries', `insert into ledger_entries (idempotency_key, posted_on, kind, txid, created_at) values ('${uniqueKey('forged')}', '2027-02-10', 'raw.test', 1, '2020-01-01')`],
+        ['ledger_lines', `insert into ledger_lines (entry_id, line_no, account_id, side, amount) values (${entry.id}, 3, ${cashId}, 'debit', 1.00)`],
+        ['ledger_accounts', `insert into ledger_accounts (code) values ('bank:${bank2}:cash')`],
+        ['ledger_balances', `update ledger_balances set debit_total = debit_total + 1 where account_id = ${cashId}`],
+      ];
+      for (const [table, sql] of attempts) {
+        const app = await db.raw(sql).catch((e) => e);
+        expect(app.code, `${sql}: ${app.message}`).to.equal('42501');
+        const own = await owner.raw(sql).catch((e) => e);
+        expect(own.code, `${sql}: ${own.message}`).to.equal('LF006');
+        expect(own.message).to.contain(`${table} is written only by posting`);
+      }
       expect((await getEntry(db, entry.id)).lines).to.have.length(2);
     });
 
