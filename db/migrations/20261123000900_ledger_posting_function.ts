@@ -28,8 +28,9 @@ import { LEDGER_LINES_AFTER_INSERT_V2, LEDGER_POST_BATCH_V2, LEDGER_SEAL_V2 } fr
  * LF006 numbering or direct write, LF007 key with other content, LF010 insufficient balance).
  *
  * Speed (bench:ledger): one function, its statements planned once per session (generic plans: the
- * arrays' sizes change nothing in these plans); a batch of new keys is inserted without the
- * window and merge join that placed replays (kept for the batch that has some); the balance rows
+ * arrays' sizes change nothing in these plans); a batch of new keys is inserted plainly, without
+ * ON CONFLICT's speculative insertion or the window and merge join that placed replays (both kept
+ * for the batch that has some, which the unique key sends that way); the balance rows
  * are locked, checked and updated in one statement. The sealer builds the canonical texts of its
  * batch in one query (the lines of all its entries in one index scan) instead of a sub-query per
  * entry; the bytes are the same.
@@ -56,6 +57,7 @@ const POST_BATCH_V3 = `
       m integer := coalesce(cardinality(p_line_entry), 0);
       v_ids bigint[];
       v_keys text[];
+      v_constraint text;
       v_at timestamptz[];
       v_replayed boolean[];
       v_account_ids bigint[];
@@ -132,21 +134,39 @@ const POST_BATCH_V3 = `
           jsonb_build_object('entry', bad.e));
       end if;
 
-      -- Entries, in input order; a key that exists already (or comes again later in the batch) is
-      -- skipped here: a replay, placed below.
-      with ins as (
-        insert into ledger_entries (idempotency_key, posted_on, kind, description, metadata, reverses_entry_id, txid)
-        select u.key, u.posted_on, u.kind, coalesce(u.description, ''), coalesce(u.metadata, '{}'::jsonb), u.reverses, v_txid
-          from unnest(p_keys, p_posted_on, p_kinds, p_descriptions, p_metadata, p_reverses)
-               with ordinality as u(key, posted_on, kind, description, metadata, reverses, ord)
-         order by u.ord
-        on conflict (idempotency_key) do nothing
-        returning id, idempotency_key, created_at
-      )
-      select array_agg(ins.id), array_agg(ins.idempotency_key), array_agg(ins.created_at) into v_ids, v_keys, v_at from ins;
+      -- Entries, in input order. Most batches carry new keys only: a plain insert (no speculative
+      -- insertion, which costs more than the subtransaction of this block). A key posted before,
+      -- or twice in the batch, makes it fail; then the insert skips such keys (replays, placed
+      -- below).
+      begin
+        with ins as (
+          insert into ledger_entries (idempotency_key, posted_on, kind, description, metadata, reverses_entry_id, txid)
+          select u.key, u.posted_on, u.kind, coalesce(u.description, ''), coalesce(u.metadata, '{}'::jsonb), u.reverses, v_txid
+            from unnest(p_keys, p_posted_on, p_kinds, p_descriptions, p_metadata, p_reverses)
+                 with ordinality as u(key, posted_on, kind, description, metadata, reverses, ord)
+           order by u.ord
+          returning id, idempotency_key, created_at
+        )
+        select array_agg(ins.id), array_agg(ins.idempotency_key), array_agg(ins.created_at) into v_ids, v_keys, v_at from ins;
+      exception when unique_violation then
+        get stacked diagnostics v_constraint = constraint_name;
+        if v_constraint is distinct from 'ledger_entries_idempotency_key_key' then
+          raise;
+        end if;
+        with ins as (
+          insert into ledger_entries (idempotency_key, posted_on, kind, description, metadata, reverses_entry_id, txid)
+          select u.key, u.posted_on, u.kind, coalesce(u.description, ''), coalesce(u.metadata, '{}'::jsonb), u.reverses, v_txid
+            from unnest(p_keys, p_posted_on, p_kinds, p_descriptions, p_metadata, p_reverses)
+                 with ordinality as u(key, posted_on, kind, description, metadata, reverses, ord)
+           order by u.ord
+          on conflict (idempotency_key) do nothing
+          returning id, idempotency_key, created_at
+        )
+        select array_agg(ins.id), array_agg(ins.idempotency_key), array_agg(ins.created_at) into v_ids, v_keys, v_at from ins;
+      end;
       if v_keys is distinct from p_keys then
-        -- Not every key was new: each input position gets its key's entry, and is a replay unless
-        -- it is the first occurrence of a key written now.
+        -- Each input position gets its key's entry, and is a replay unless it is the first
+        -- occurrence of a key written now.
         select array_agg(x.id order by u.ord), array_agg(x.created_at order by u.ord), array_agg(x.id is null or u.ord <> u.first order by u.ord)
           into v_ids, v_at, v_replayed
           from (select k.key, k.ord, min(k.ord) over (partition by k.key) as first from unnest(p_keys) with ordinality as k(key, ord)) u
