@@ -38,11 +38,19 @@ function field(v: string | null): string {
   return v === null ? '~' : `${Buffer.byteLength(v, 'utf8')}:${v}`;
 }
 
+interface SealRow {
+  id: number;
+  first_seq: number;
+  last_seq: number;
+  entries: number;
+  prev_hash: string;
+  head_hash: string;
+}
+
 interface ChainRow {
   seq: number;
   entry_id: number;
   seal_id: number;
-  prev_hash: string;
   hash: string;
   e_id: number | null;
   idempotency_key: string | null;
@@ -108,22 +116,31 @@ async function verifyInSnapshot(trx: Knex.Transaction): Promise<VerifyReport> {
 
   const [{ n: entries }] = (await trx.raw('select count(*)::bigint as n from ledger_entries')).rows;
 
-  // 1. Walk the chain in sequence.
+  // 1. Walk the chain, seal by seal in sequence: each entry's hash over the hash before it and
+  // its canonical content, as rebuilt here.
+  const seals = (await trx.raw('select id, first_seq, last_seq, entries, prev_hash, head_hash from ledger_seals order by first_seq, id')).rows as SealRow[];
   let prev = GENESIS;
-  let lastSeq = 0;
+  let expectFirst = 1;
   let sealed = 0;
-  const hashAt = new Map<number, { prev: string; hash: string }>();
-  for (;;) {
+  for (let i = 0; i < seals.length; ) {
+    // A page of whole seals, about PAGE entries (a seal bigger than that is a page of its own).
+    const page: SealRow[] = [];
+    for (let count = 0; i < seals.length && (page.length === 0 || count + seals[i]!.entries <= PAGE); i++) {
+      page.push(seals[i]!);
+      count += seals[i]!.entries;
+    }
     const { rows } = (await trx.raw(
-      `select c.seq, c.entry_id, c.seal_id, c.prev_hash, c.hash,
+      `select s.id as seal_id, s.first_seq + t.ord - 1 as seq, t.entry_id, t.hash,
               e.id as e_id, e.idempotency_key, to_char(e.posted_on, 'YYYY-MM-DD') as posted_on, e.kind, e.description,
               e.reverses_entry_id::text as reverses, e.metadata::text as metadata,
               to_char(e.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_at
-         from ledger_chain c left join ledger_entries e on e.id = c.entry_id
-        where c.seq > ? order by c.seq limit ?`,
-      [lastSeq, PAGE],
+         from ledger_seals s
+        cross join lateral unnest(s.entry_ids, s.hashes) with ordinality as t(entry_id, hash, ord)
+         left join lateral (select e.* from ledger_entries e where e.id = t.entry_id offset 0) e on true
+        where s.id = any(?::bigint[])
+        order by s.first_seq, s.id, t.ord`,
+      [page.map((x) => x.id)],
     )) as { rows: ChainRow[] };
-    if (rows.length === 0) break;
     const ids = rows.map((r) => r.entry_id);
     const { rows: lineRows } = (await trx.raw(
       `select l.entry_id, l.line_no, a.code, a.type, l.side, l.amount
@@ -137,72 +154,73 @@ async function verifyInSnapshot(trx: Knex.Transaction): Promise<VerifyReport> {
       if (!list) linesOf.set(l.entry_id, (list = []));
       list.push(l);
     }
+    const rowsOf = new Map<number, ChainRow[]>();
     for (const r of rows) {
-      sealed += 1;
-      if (r.seq !== lastSeq + 1) {
+      let list = rowsOf.get(r.seal_id);
+      if (!list) rowsOf.set(r.seal_id, (list = []));
+      list.push(r);
+    }
+    for (const seal of page) {
+      if (seal.first_seq !== expectFirst) {
         chainIntact = false;
-        problem(`chain: sequence jumps from ${lastSeq} to ${r.seq} (a sealed link is missing)`, r.entry_id);
+        problem(`chain: seal ${seal.id} starts at seq ${seal.first_seq}, but the chain before it ends at ${expectFirst - 1} (a sealed link is missing)`);
       }
-      if (r.prev_hash !== prev) {
+      if (seal.prev_hash !== prev) {
         chainIntact = false;
-        problem(`chain: entry ${r.entry_id} (seq ${r.seq}) does not link to the hash before it`, r.entry_id);
+        problem(`chain: seal ${seal.id} (seq ${seal.first_seq}..${seal.last_seq}) does not link to the hash before it`);
       }
-      if (r.e_id === null) {
-        chainIntact = false;
-        balanced = false;
-        problem(`entry ${r.entry_id} (seq ${r.seq}) was sealed but is gone`, r.entry_id);
-      } else {
-        const lines = linesOf.get(r.entry_id) ?? [];
-        const hash = createHash('sha256').update(r.prev_hash + canonicalEntry(r, lines), 'utf8').digest('hex');
-        if (hash !== r.hash) {
+      const sealRows = rowsOf.get(seal.id) ?? [];
+      let link = seal.prev_hash;
+      for (const r of sealRows) {
+        sealed += 1;
+        if (r.e_id === null) {
           chainIntact = false;
-          problem(`entry ${r.entry_id} (seq ${r.seq}) differs from what was sealed: its hash no longer matches`, r.entry_id);
-        }
-        if (!entryBalances(lines)) {
           balanced = false;
-          problem(`entry ${r.entry_id} does not balance or has fewer than 2 lines`, r.entry_id);
+          problem(`entry ${r.entry_id} (seq ${r.seq}) was sealed but is gone`, r.entry_id);
+        } else {
+          const lines = linesOf.get(r.entry_id) ?? [];
+          const hash = createHash('sha256').update(link + canonicalEntry(r, lines), 'utf8').digest('hex');
+          if (hash !== r.hash) {
+            chainIntact = false;
+            problem(`entry ${r.entry_id} (seq ${r.seq}) differs from what was sealed: its hash no longer matches`, r.entry_id);
+          }
+          if (!entryBalances(lines)) {
+            balanced = false;
+            problem(`entry ${r.entry_id} does not balance or has fewer than 2 lines`, r.entry_id);
+          }
         }
+        link = r.hash;
       }
-      hashAt.set(r.seq, { prev: r.prev_hash, hash: r.hash });
-      prev = r.hash;
-      lastSeq = r.seq;
+      if (sealRows.length !== seal.entries || link !== seal.head_hash) {
+        chainIntact = false;
+        problem(`seal ${seal.id} (seq ${seal.first_seq}..${seal.last_seq}) does not match the chain it holds`);
+      }
+      prev = link;
+      expectFirst = seal.last_seq + 1;
     }
   }
 
-  // 2. Seals agree with the chain they close.
-  const seals = (await trx.raw('select id, first_seq, last_seq, entries, prev_hash, head_hash from ledger_seals order by id')).rows as Array<{
-    id: number;
-    first_seq: number;
-    last_seq: number;
-    entries: number;
-    prev_hash: string;
-    head_hash: string;
-  }>;
-  let expectFirst = 1;
-  for (const s of seals) {
-    const first = hashAt.get(s.first_seq);
-    const last = hashAt.get(s.last_seq);
-    if (s.first_seq !== expectFirst || !first || !last || first.prev !== s.prev_hash || last.hash !== s.head_hash) {
-      chainIntact = false;
-      problem(`seal ${s.id} (seq ${s.first_seq}..${s.last_seq}) does not match the chain`);
-    }
-    expectFirst = s.last_seq + 1;
-  }
-  if (expectFirst !== lastSeq + 1) {
+  // 2. No entry is chained twice (the seals' trigger refuses it; a rewrite behind its back would not be).
+  const { rows: twice } = await trx.raw(
+    `select x.id from (select unnest(entry_ids) as id from ledger_seals) x group by x.id having count(*) > 1 order by x.id limit ${MAX_LISTED}`,
+  );
+  for (const r of twice as Array<{ id: number }>) {
     chainIntact = false;
-    problem(`seals cover seq 1..${expectFirst - 1} but the chain runs to ${lastSeq}`);
+    problem(`entry ${r.id} is sealed more than once`, r.id);
   }
 
   // 3. Entries not sealed yet: balance only.
   const { rows: unsealedRows } = await trx.raw(
-    `select count(*)::bigint as n from ledger_entries e where not exists (select 1 from ledger_chain c where c.entry_id = e.id)`,
+    `with sealed as materialized (select unnest(entry_ids) as id from ledger_seals)
+     select count(*)::bigint as n from ledger_entries e where not exists (select 1 from sealed s where s.id = e.id)`,
   );
   const unsealed = Number(unsealedRows[0].n);
   const { rows: unbalanced } = await trx.raw(
-    `select e.id from ledger_entries e
+    `with sealed as materialized (select unnest(entry_ids) as id from ledger_seals)
+     select e.id from ledger_entries e
        left join ledger_lines l on l.entry_id = e.id
        left join ledger_accounts a on a.id = l.account_id
-      where not exists (select 1 from ledger_chain c where c.entry_id = e.id)
+      where not exists (select 1 from sealed s where s.id = e.id)
       group by e.id
      having count(l.entry_id) < 2
          or coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type is distinct from 'memo'), 0) <> 0

@@ -161,6 +161,27 @@ export const LEDGER_LINES_AFTER_INSERT_V2 = `
     end $f$;
 `;
 
+/** The chain rows' check of this migration (20261123001000's `down` restores it from here). */
+export const LEDGER_CHAIN_AFTER_INSERT_V1 = `
+    -- What the two foreign keys said, once per statement: every chain row names an entry and a seal.
+    -- (Looked up by primary key with the ids as an array, so the plan never scans a whole table.)
+    create function ledger_chain_after_insert() returns trigger language plpgsql as $f$
+    declare
+      v_entries bigint[];
+      v_seals bigint[];
+    begin
+      select array_agg(distinct c.entry_id), array_agg(distinct c.seal_id) into v_entries, v_seals from new_chain c;
+      if (select count(*) from ledger_entries e where e.id = any(v_entries)) <> cardinality(v_entries)
+         or (select count(*) from ledger_seals s where s.id = any(v_seals)) <> cardinality(v_seals) then
+        perform ledger_fail('LF006', 'ledger_chain: a row names an entry or a seal that does not exist', '{}');
+      end if;
+      return null;
+    end $f$;
+    create trigger ledger_chain_after_insert after insert on ledger_chain
+      referencing new table as new_chain
+      for each statement execute function ledger_chain_after_insert();
+`;
+
 export const LEDGER_POST_BATCH_V2 = `
     -- Posts entries given as parallel arrays; lines carry the 1-based index of their entry and
     -- their number within it (1..n). One statement, so one round trip is atomic without a client
@@ -364,7 +385,7 @@ export const LEDGER_SEAL_V2 = `
     end $f$;
 `;
 
-const HEX64 = (col: string) => `check (length(${col}) = 64 and ${col} !~ '[^0-9a-f]')`;
+export const HEX64 = (col: string) => `check (length(${col}) = 64 and ${col} !~ '[^0-9a-f]')`;
 const OLD_HEX64 = (col: string) => `check (${col} ~ '^[0-9a-f]{64}$')`;
 
 export async function up(knex: Knex): Promise<void> {
@@ -392,23 +413,7 @@ export async function up(knex: Knex): Promise<void> {
       drop constraint ledger_seals_head_hash_check, add constraint ledger_seals_head_hash_check ${HEX64('head_hash')},
       drop constraint ledger_seals_prev_hash_check, add constraint ledger_seals_prev_hash_check ${HEX64('prev_hash')};
 
-    -- What the two foreign keys said, once per statement: every chain row names an entry and a seal.
-    -- (Looked up by primary key with the ids as an array, so the plan never scans a whole table.)
-    create function ledger_chain_after_insert() returns trigger language plpgsql as $f$
-    declare
-      v_entries bigint[];
-      v_seals bigint[];
-    begin
-      select array_agg(distinct c.entry_id), array_agg(distinct c.seal_id) into v_entries, v_seals from new_chain c;
-      if (select count(*) from ledger_entries e where e.id = any(v_entries)) <> cardinality(v_entries)
-         or (select count(*) from ledger_seals s where s.id = any(v_seals)) <> cardinality(v_seals) then
-        perform ledger_fail('LF006', 'ledger_chain: a row names an entry or a seal that does not exist', '{}');
-      end if;
-      return null;
-    end $f$;
-    create trigger ledger_chain_after_insert after insert on ledger_chain
-      referencing new table as new_chain
-      for each statement execute function ledger_chain_after_insert();
+    ${LEDGER_CHAIN_AFTER_INSERT_V1}
     ${LEDGER_SEAL_V2}
   `);
 }

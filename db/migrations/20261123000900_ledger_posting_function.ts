@@ -334,7 +334,8 @@ const POST_BATCH_V3 = `
     end $f$;
 `;
 
-const SEAL_V3 = `
+/** The sealer of this migration (20261123001000's `down` restores it from here). */
+export const LEDGER_SEAL_V3 = `
     -- Chains, in (txid, id) order, the entries whose writing transaction has ended: anything below
     -- the snapshot's xmin is finished, so no entry can later appear before the chain's end.
     -- Writers never touch the chain; only sealers queue, on an advisory lock.
@@ -441,7 +442,7 @@ export async function up(knex: Knex): Promise<void> {
       when (current_setting('loanflow.ledger_writer', true) is distinct from 'post') execute function ledger_refuse_direct_write();
   `);
   await knex.raw(POST_BATCH_V3);
-  await knex.raw(SEAL_V3);
+  await knex.raw(LEDGER_SEAL_V3);
 }
 
 export async function down(knex: Knex): Promise<void> {

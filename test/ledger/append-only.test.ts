@@ -32,14 +32,13 @@ describe('ledger: append-only, corrections by reversal (real PostgreSQL)', () =>
       ['ledger_accounts', `update ledger_accounts set allow_negative = true where code = '${accountCode.bank(bank, 'cash')}'`],
       ['ledger_accounts', `delete from ledger_accounts where code = '${accountCode.bank(bank, 'cash')}'`],
       ['ledger_chart', `update ledger_chart set allow_negative = true`],
-      ['ledger_chain', `update ledger_chain set hash = repeat('0', 64)`],
-      ['ledger_chain', `delete from ledger_chain`],
+      ['ledger_seals', `update ledger_seals set head_hash = repeat('0', 64)`],
       ['ledger_seals', `delete from ledger_seals`],
       ['ledger_balances', `update ledger_balances set debit_total = 0`],
       ['ledger_balances', `delete from ledger_balances`],
       ['ledger_balances', `insert into ledger_balances (account_id, normal_side, allow_negative) values (-1, 'debit', true)`],
     ];
-    for (const t of ['ledger_entries', 'ledger_lines', 'ledger_accounts', 'ledger_chart', 'ledger_chain', 'ledger_seals', 'ledger_balances', 'funds', 'accounting_periods']) {
+    for (const t of ['ledger_entries', 'ledger_lines', 'ledger_accounts', 'ledger_chart', 'ledger_seals', 'ledger_balances', 'funds', 'accounting_periods']) {
       attempts.push([t, `truncate ${t} cascade`]);
     }
     return attempts;

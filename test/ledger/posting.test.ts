@@ -12,6 +12,7 @@ import {
   UnknownAccountError,
   accountBalance,
   InsufficientBalanceError,
+  sealLedger,
   type PostEntryInput,
 } from '../../db/ledger';
 import { createOrg, rawPost, uniqueKey, type RawEntry } from './helpers';
@@ -291,20 +292,25 @@ describe('ledger postings (real PostgreSQL)', () => {
       expect((await getEntry(db, entry.id)).lines).to.have.length(2);
     });
 
-    it('a chain row must name an entry and a seal that exist', async () => {
-      const entry = await postEntry(db, disbursal(uniqueKey('chain-ref'), '4.00'));
+    it('a seal continues the chain: right after the seal before it, with entries that exist, in chain order, none chained before', async () => {
+      const old = await postEntry(db, disbursal(uniqueKey('chain-old'), '4.00'));
+      await sealLedger(db);
+      const fresh = await postEntry(db, disbursal(uniqueKey('chain-new'), '4.00'));
       const zeros = '0'.repeat(64);
-      const attempt = (row: (seal: number) => Record<string, unknown>) =>
+      const attempt = (after: number, ids: number[]) =>
         db
           .transaction(async (trx) => {
-            const [seal] = await trx('ledger_seals').insert({ first_seq: 9e12, last_seq: 9e12, entries: 1, prev_hash: zeros, head_hash: zeros }).returning('id');
-            await trx('ledger_chain').insert({ seq: 9e12, prev_hash: zeros, hash: zeros, ...row(seal.id) });
+            const { rows } = await trx.raw('select coalesce(max(last_seq), 0) as last from ledger_seals');
+            const first = Number(rows[0].last) + after;
+            await trx('ledger_seals').insert({ first_seq: first, last_seq: first + ids.length - 1, entries: ids.length, prev_hash: zeros, head_hash: zeros, entry_ids: ids, hashes: ids.map(() => zeros) });
             throw new Error('inserted');
           })
           .catch((e) => e);
-      expect((await attempt((seal) => ({ entry_id: 9e12, seal_id: seal }))).code).to.equal('LF006');
-      expect((await attempt(() => ({ entry_id: entry.id, seal_id: 9e12 }))).code).to.equal('LF006');
-      expect((await attempt((seal) => ({ entry_id: entry.id, seal_id: seal }))).message).to.equal('inserted');
+      expect((await attempt(1, [9e12])).code, 'an entry that does not exist').to.equal('LF006');
+      expect((await attempt(2, [fresh.id])).code, 'a gap in the chain').to.equal('LF006');
+      expect((await attempt(1, [old.id])).code, 'an entry sealed before').to.equal('LF006');
+      expect((await attempt(1, [fresh.id, fresh.id])).code, 'an entry twice').to.equal('LF006');
+      expect((await attempt(1, [fresh.id])).message).to.equal('inserted');
     });
 
     it('memo accounts balance among themselves, not against the balance sheet', async () => {

@@ -124,11 +124,19 @@ describe('ledger: hash chain and tamper evidence (private database)', function (
 
   it('finds a deleted entry and an overwritten hash', async () => {
     const victim = entries[7]!;
-    const saved = await db('ledger_chain').where({ entry_id: victim.id }).first();
-    await asSuperuserWithoutTriggers(`update ledger_chain set hash = repeat('a', 64) where entry_id = ?`, [victim.id]);
+    const saved = (
+      await db.raw(
+        `select s.first_seq + array_position(s.entry_ids, ?::bigint) - 1 as seq, s.hashes[array_position(s.entry_ids, ?::bigint)] as hash
+           from ledger_seals s where ?::bigint = any(s.entry_ids)`,
+        [victim.id, victim.id, victim.id],
+      )
+    ).rows[0];
+    const setHash = `update ledger_seals set hashes[array_position(entry_ids, ?::bigint)] = ? where ?::bigint = any(entry_ids)`;
+    await asSuperuserWithoutTriggers(setHash, [victim.id, 'a'.repeat(64), victim.id]);
     let report = await verifyLedger(db);
     expect(report).to.deep.include({ ok: false, chainIntact: false, firstBadEntry: victim.id });
-    await asSuperuserWithoutTriggers(`update ledger_chain set hash = ? where entry_id = ?`, [saved.hash, victim.id]);
+    await asSuperuserWithoutTriggers(setHash, [victim.id, saved.hash, victim.id]);
+    expect((await verifyLedger(db)).ok).to.equal(true);
 
     await asSuperuserWithoutTriggers(
       `with l as (delete from ledger_lines where entry_id = ? returning entry_id) delete from ledger_entries where id = (select distinct entry_id from l)`,
