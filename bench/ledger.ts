@@ -12,10 +12,10 @@
  * each in two modes: one posting per transaction (postEntry) and batches (postEntries, one round
  * trip and one transaction per batch; the raw side inserts the same batch in one statement).
  *
- * Each raw/ledger pair is measured --repeat times (default 3), interleaved; the median pair by
+ * Each raw/ledger pair is measured --repeat times (default 5), interleaved; the median pair by
  * ratio is reported.
  *
- * Options: --postings N (per measurement, default 12000), --repeat N (default 3), --clients N (single mode, default 16),
+ * Options: --postings N (per measurement, default 12000), --repeat N (default 5), --clients N (single mode, default 16),
  * --batch N (default 50), --batch-clients N (default 8).
  */
 import fs from 'node:fs';
@@ -139,7 +139,7 @@ const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 
 async function main() {
   const total = arg('postings', 12_000);
-  const repeat = arg('repeat', 3);
+  const repeat = arg('repeat', 5);
   const clients = arg('clients', 16);
   const batch = arg('batch', 50);
   const batchClients = arg('batch-clients', 8);
