@@ -200,36 +200,32 @@ async function verifyInSnapshot(trx: Knex.Transaction): Promise<VerifyReport> {
     }
   }
 
-  // 2. No entry is chained twice (the seals' trigger refuses it; a rewrite behind its back would not be).
-  const { rows: twice } = await trx.raw(
-    `select x.id from (select unnest(entry_ids) as id from ledger_seals) x group by x.id having count(*) > 1 order by x.id limit ${MAX_LISTED}`,
-  );
-  for (const r of twice as Array<{ id: number }>) {
+  // 2. Entries chained twice (the seals' trigger refuses that; a rewrite behind its back would
+  // not be), and entries not sealed yet, which are checked for balance only.
+  const {
+    rows: [rest],
+  } = (await trx.raw(
+    `with sealed as materialized (select unnest(entry_ids) as id from ledger_seals),
+          unsealed as materialized (select e.id from ledger_entries e where not exists (select 1 from sealed s where s.id = e.id))
+     select (select count(*) from unsealed)::bigint as unsealed,
+            array(select x.id from sealed x group by x.id having count(*) > 1 order by x.id limit ${MAX_LISTED}) as twice,
+            array(select u.id from unsealed u
+                    left join ledger_lines l on l.entry_id = u.id
+                    left join ledger_accounts a on a.id = l.account_id
+                   group by u.id
+                  having count(l.entry_id) < 2
+                      or coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type is distinct from 'memo'), 0) <> 0
+                      or coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type = 'memo'), 0) <> 0
+                   order by u.id limit ${MAX_LISTED}) as unbalanced`,
+  )) as { rows: Array<{ unsealed: number; twice: string[]; unbalanced: string[] }> };
+  for (const id of rest!.twice.map(Number)) {
     chainIntact = false;
-    problem(`entry ${r.id} is sealed more than once`, r.id);
+    problem(`entry ${id} is sealed more than once`, id);
   }
-
-  // 3. Entries not sealed yet: balance only.
-  const { rows: unsealedRows } = await trx.raw(
-    `with sealed as materialized (select unnest(entry_ids) as id from ledger_seals)
-     select count(*)::bigint as n from ledger_entries e where not exists (select 1 from sealed s where s.id = e.id)`,
-  );
-  const unsealed = Number(unsealedRows[0].n);
-  const { rows: unbalanced } = await trx.raw(
-    `with sealed as materialized (select unnest(entry_ids) as id from ledger_seals)
-     select e.id from ledger_entries e
-       left join ledger_lines l on l.entry_id = e.id
-       left join ledger_accounts a on a.id = l.account_id
-      where not exists (select 1 from sealed s where s.id = e.id)
-      group by e.id
-     having count(l.entry_id) < 2
-         or coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type is distinct from 'memo'), 0) <> 0
-         or coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where a.type = 'memo'), 0) <> 0
-      order by e.id limit ${MAX_LISTED}`,
-  );
-  for (const r of unbalanced as Array<{ id: number }>) {
+  const unsealed = Number(rest!.unsealed);
+  for (const id of rest!.unbalanced.map(Number)) {
     balanced = false;
-    problem(`entry ${r.id} (not sealed yet) does not balance or has fewer than 2 lines`, r.id);
+    problem(`entry ${id} (not sealed yet) does not balance or has fewer than 2 lines`, id);
   }
 
   // 4. Kept balances = sums of lines.

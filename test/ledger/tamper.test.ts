@@ -146,4 +146,31 @@ describe('ledger: hash chain and tamper evidence (private database)', function (
     expect(report).to.deep.include({ ok: false, chainIntact: false, firstBadEntry: victim.id });
     expect(report.problems.join('\n')).to.contain(`entry ${victim.id} (seq ${saved.seq}) was sealed but is gone`);
   });
+  it('finds an unsealed entry that does not balance, and an entry sealed twice behind the trigger', async () => {
+    const extra = await postEntry(db, {
+      idempotencyKey: uniqueKey('unsealed'),
+      postedOn: '2027-05-02',
+      kind: 'test.late',
+      lines: [
+        { account: accountCode.subsidyExpense(), side: 'debit', amount: '2.00' },
+        { account: entries[1]!.lines[1]!.account, side: 'credit', amount: '2.00' },
+      ],
+    });
+    await asSuperuserWithoutTriggers(`update ledger_lines set amount = amount + 0.01 where entry_id = ? and line_no = 1`, [extra.id]);
+    let report = await verifyLedger(db);
+    expect(report).to.deep.include({ balanced: false, unsealed: 1 });
+    expect(report.badEntries).to.include(extra.id);
+    expect(report.problems.join('\n')).to.contain(`entry ${extra.id} (not sealed yet) does not balance`);
+
+    const zeros = '0'.repeat(64);
+    const twice = entries[0]!.id;
+    await asSuperuserWithoutTriggers(
+      `insert into ledger_seals (first_seq, last_seq, entries, prev_hash, head_hash, entry_ids, hashes)
+       select max(last_seq) + 1, max(last_seq) + 1, 1, ?, ?, array[?::bigint], array[?] from ledger_seals`,
+      [zeros, zeros, twice, zeros],
+    );
+    report = await verifyLedger(db);
+    expect(report.chainIntact).to.equal(false);
+    expect(report.problems.join('\n')).to.contain(`entry ${twice} is sealed more than once`);
+  });
 });
