@@ -5,6 +5,7 @@ import { testEnv, type TestEnv } from '../support/env';
 import { randomUUID } from 'node:crypto';
 import { createDb, migrateLatest, migrationConfig, migrationsDir } from '../../db/knex';
 import { seedDemoData } from '../../scripts/lib/demo-seed';
+import { accountCode, postEntries, sealLedger, verifyLedger } from '../../db/ledger';
 
 describe('knex migrations (real PostgreSQL)', () => {
   let env: TestEnv;
@@ -106,6 +107,46 @@ describe('knex migrations (real PostgreSQL)', () => {
       await db.migrate.down(migrationConfig);
       expect(await lines(), 'the same rows in one table again').to.deep.equal(old);
       expect((await db.raw(`select count(*)::integer as n from pg_inherits where inhparent = 'statement_lines'::regclass`)).rows[0].n).to.equal(0);
+    } finally {
+      await db.destroy();
+    }
+  });
+  it('moves the hash chain into its seals with every link kept, and back on the way down', async () => {
+    const db = await emptyDatabase('migrations_chain');
+    try {
+      const files = fs.readdirSync(migrationsDir).filter((f) => /\.(ts|js)$/.test(f)).sort();
+      const target = files.findIndex((f) => f.includes('ledger_chain_in_seals'));
+      while ((await db.migrate.list(migrationConfig))[0].length < target) await db.migrate.up(migrationConfig);
+      // A ledger sealed the old way: one chain row per entry, three seals.
+      const bank = randomUUID();
+      await db('organisations').insert({ id: bank, type: 'bank', name: 'chain move bank', region: 'test' });
+      const posting = (i: number) => ({
+        idempotencyKey: `move:${i}`,
+        postedOn: '2027-04-15',
+        kind: 'test.move',
+        lines: [
+          { account: accountCode.bank(bank, 'cash'), side: 'debit' as const, amount: `${i + 1}.00` },
+          { account: accountCode.bank(bank, 'interest_income'), side: 'credit' as const, amount: `${i + 1}.00` },
+        ],
+      });
+      await postEntries(db, Array.from({ length: 25 }, (_, i) => posting(i)));
+      expect((await sealLedger(db, { batchSize: 10 })).seals).to.equal(3);
+      const chain = async () => (await db.raw('select seq, entry_id, seal_id, prev_hash, hash from ledger_chain order by seq')).rows;
+      const old = await chain();
+      expect(old).to.have.length(25);
+
+      await db.migrate.up(migrationConfig);
+      const moved = await verifyLedger(db);
+      expect(moved).to.deep.include({ ok: true, sealed: 25, unsealed: 0, chainIntact: true, headHash: old[24].hash });
+      // Sealing carries on from where the old chain ended.
+      await postEntries(db, [posting(25)]);
+      await sealLedger(db);
+      expect(await verifyLedger(db)).to.deep.include({ ok: true, sealed: 26, chainIntact: true });
+
+      await db.migrate.down(migrationConfig);
+      const back = await chain();
+      expect(back.slice(0, 25)).to.deep.equal(old);
+      expect(back[25]).to.deep.include({ seq: 26, prev_hash: old[24].hash });
     } finally {
       await db.destroy();
     }
