@@ -6,7 +6,8 @@ import type { Knex } from 'knex';
  * table, so it cannot disable the ledger's triggers, switch them off with
  * `session_replication_role`, TRUNCATE, or change the schema. Where a table's triggers always
  * refuse UPDATE or DELETE (the append-only tables), the privilege itself is withheld too, so the
- * refusal holds even if a trigger were ever dropped.
+ * refusal holds even if a trigger were ever dropped; so is INSERT where only the schema's own
+ * function may write (the ledger's entries, lines, accounts and balances: its posting function).
  */
 export interface AppRole {
   name: string;
