@@ -16,10 +16,10 @@ import { LEDGER_LINES_AFTER_INSERT_V2, LEDGER_POST_BATCH_V2, LEDGER_SEAL_V2 } fr
  *   application's role loses INSERT on ledger_entries, ledger_lines, ledger_accounts and
  *   ledger_balances (db/app-role.ts reads that from the guards below);
  * - each of those tables refuses a direct write from anyone else, the owner included, unless the
- *   posting function is running (its `SET loanflow.ledger_writer = 'post'` holds only while it
- *   runs, and PostgreSQL restores the setting when it returns or fails). A role that could set the
- *   flag and then insert would need the INSERT privilege — which only the owner has, and the owner
- *   can drop triggers anyway.
+ *   posting function is running (it sets `loanflow.ledger_writer` to 'post' as it starts and clears
+ *   it on every way out; an error rolls the setting back with everything else). A role that could
+ *   set the flag and then insert would need the INSERT privilege — which only the owner has, and
+ *   the owner can drop triggers anyway.
  *
  * What stays in the tables themselves: NOT NULL, CHECK (amounts > 0, sides, kinds...), the unique
  * idempotency key, the primary keys, "reversed at most once", the balances' non-negative CHECK,
@@ -49,7 +49,6 @@ const POST_BATCH_V3 = `
     ) returns table (ord integer, posted_id bigint, was_replayed boolean, posted_at timestamptz)
     language plpgsql security definer
     set search_path = pg_catalog, public
-    set loanflow.ledger_writer = 'post'
     set plan_cache_mode = force_generic_plan
     as $f$
     declare
@@ -73,6 +72,11 @@ const POST_BATCH_V3 = `
       if n = 0 then
         return;
       end if;
+      -- Opens the tables' guards while this function runs; closed again on every way out (an error
+      -- rolls it back with the rest). Set here rather than in a SET clause: PostgreSQL lets only a
+      -- superuser store a setting of its own in a function's definition, and the schema's owner
+      -- need not be one.
+      perform set_config('loanflow.ledger_writer', 'post', true);
       if coalesce(cardinality(p_posted_on), 0) <> n or coalesce(cardinality(p_kinds), 0) <> n
          or coalesce(cardinality(p_descriptions), 0) <> n or coalesce(cardinality(p_metadata), 0) <> n
          or coalesce(cardinality(p_reverses), 0) <> n
@@ -279,6 +283,7 @@ const POST_BATCH_V3 = `
       end if;
 
       if not (true = any(v_replayed)) then
+        perform set_config('loanflow.ledger_writer', '', true);
         return query select t.ord::integer, t.id, false, t.at from unnest(v_ids, v_at) with ordinality as t(id, at, ord);
         return;
       end if;
@@ -329,6 +334,7 @@ const POST_BATCH_V3 = `
         perform ledger_fail('LF007', format('idempotency key %s already posted entry %s with other content (%s)', to_jsonb(bad.key)::text, bad.id, array_to_string(bad.differences, ', ')),
           jsonb_build_object('idempotencyKey', bad.key, 'entryId', bad.id, 'differences', to_jsonb(bad.differences)));
       end if;
+      perform set_config('loanflow.ledger_writer', '', true);
       return query select t.ord::integer, t.id, t.replayed, t.at
                      from unnest(v_ids, v_replayed, v_at) with ordinality as t(id, replayed, at, ord);
     end $f$;

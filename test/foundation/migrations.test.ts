@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { testEnv, type TestEnv } from '../support/env';
 import { randomUUID } from 'node:crypto';
 import { createDb, migrateLatest, migrationConfig, migrationsDir } from '../../db/knex';
+import { urlAs } from '../../db/app-role';
 import { seedDemoData } from '../../scripts/lib/demo-seed';
 import { accountCode, postEntries, sealLedger, verifyLedger } from '../../db/ledger';
 
@@ -147,6 +148,40 @@ describe('knex migrations (real PostgreSQL)', () => {
       const back = await chain();
       expect(back.slice(0, 25)).to.deep.equal(old);
       expect(back[25]).to.deep.include({ seq: 26, prev_hash: old[24].hash });
+    } finally {
+      await db.destroy();
+    }
+  });
+  it('runs as a schema owner that is no superuser (as on a managed PostgreSQL), and the ledger works', async () => {
+    const stamp = Date.now();
+    const role = { name: `owner_${stamp}`, password: 'owner-password-1' };
+    const name = `migrations_owner_${stamp}`;
+    await env.adminDb.raw(`create role ${role.name} login nosuperuser password '${role.password}'`);
+    await env.adminDb.raw(`create database ${name} owner ${role.name}`);
+    const db = createDb(urlAs(env.pg.urlFor(name), role));
+    try {
+      expect((await db.raw('select rolsuper from pg_roles where rolname = current_user')).rows[0].rolsuper).to.equal(false);
+      const files = fs.readdirSync(migrationsDir).filter((f) => /\.(ts|js)$/.test(f));
+      expect(await migrateLatest(db)).to.have.length(files.length);
+      const bank = randomUUID();
+      await db('organisations').insert({ id: bank, type: 'bank', name: 'owner test bank', region: 'test' });
+      const [posted] = await postEntries(db, [
+        {
+          idempotencyKey: 'owner:1',
+          postedOn: '2027-04-15',
+          kind: 'test.owner',
+          lines: [
+            { account: accountCode.bank(bank, 'cash'), side: 'debit', amount: '1.00' },
+            { account: accountCode.bank(bank, 'interest_income'), side: 'credit', amount: '1.00' },
+          ],
+        },
+      ]);
+      expect(posted!.replayed).to.equal(false);
+      // The guard is closed again once the posting function has returned, for its owner too.
+      const direct = await db.raw(`insert into ledger_entries (idempotency_key, posted_on, kind) values ('owner:2', '2027-04-15', 'test.owner')`).catch((e) => e);
+      expect(direct.code).to.equal('LF006');
+      await sealLedger(db);
+      expect(await verifyLedger(db)).to.deep.include({ ok: true, entries: 1, sealed: 1 });
     } finally {
       await db.destroy();
     }
