@@ -49,7 +49,8 @@ export async function until(pred: () => Promise<boolean>, what: string, timeoutM
 export interface RawLine {
   account: string;
   side: string;
-  amount: string;
+  /** Sent as its text (a string, or a Decimal). */
+  amount: string | { toString(): string };
   /** Defaults to the line's position in its entry (1..n). */
   lineNo?: number;
   /** The 1-based entry of the batch the line belongs to; defaults to the entry it is listed under. */
@@ -86,7 +87,7 @@ export async function rawPost(db: Knex, entries: RawEntry[]): Promise<Array<{ or
       lines.map((l) => l.lineNo),
       lines.map((l) => l.account),
       lines.map((l) => l.side),
-      lines.map((l) => l.amount),
+      lines.map((l) => String(l.amount)),
     ],
   );
   return rows;
