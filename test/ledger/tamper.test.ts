@@ -41,6 +41,18 @@ describe('ledger: hash chain and tamper evidence (private database)', function (
       );
     }
   });
+  /** An entry posted after the seals: subsidy expense against the first accrual's credit account. */
+  const postAfterSeal = (prefix: string, postedOn: string, amount: string) =>
+    postEntry(db, {
+      idempotencyKey: uniqueKey(prefix),
+      postedOn,
+      kind: 'test.late',
+      lines: [
+        { account: accountCode.subsidyExpense(), side: 'debit', amount },
+        { account: entries[1]!.lines[1]!.account, side: 'credit', amount },
+      ],
+    });
+
   after(async () => {
     await db?.destroy();
   });
@@ -52,15 +64,7 @@ describe('ledger: hash chain and tamper evidence (private database)', function (
     expect(await sealLedger(db)).to.deep.include({ seals: 0, entries: 0, headHash: first.headHash });
 
     // Entries after the seal wait, unsealed but balanced, for the next one.
-    const late = await postEntry(db, {
-      idempotencyKey: uniqueKey('late'),
-      postedOn: '2027-05-01',
-      kind: 'test.late',
-      lines: [
-        { account: accountCode.subsidyExpense(), side: 'debit', amount: '1.00' },
-        { account: entries[1]!.lines[1]!.account, side: 'credit', amount: '1.00' },
-      ],
-    });
+    const late = await postAfterSeal('late', '2027-05-01', '1.00');
     entries.push(late);
     const before = await verifyLedger(db);
     expect(before).to.deep.include({ ok: true, entries: entries.length, sealed: entries.length - 1, unsealed: 1, balanced: true, chainIntact: true, balancesMatch: true, firstBadEntry: null });
@@ -146,16 +150,9 @@ describe('ledger: hash chain and tamper evidence (private database)', function (
     expect(report).to.deep.include({ ok: false, chainIntact: false, firstBadEntry: victim.id });
     expect(report.problems.join('\n')).to.contain(`entry ${victim.id} (seq ${saved.seq}) was sealed but is gone`);
   });
+
   it('finds an unsealed entry that does not balance, and an entry sealed twice behind the trigger', async () => {
-    const extra = await postEntry(db, {
-      idempotencyKey: uniqueKey('unsealed'),
-      postedOn: '2027-05-02',
-      kind: 'test.late',
-      lines: [
-        { account: accountCode.subsidyExpense(), side: 'debit', amount: '2.00' },
-        { account: entries[1]!.lines[1]!.account, side: 'credit', amount: '2.00' },
-      ],
-    });
+    const extra = await postAfterSeal('unsealed', '2027-05-02', '2.00');
     await asSuperuserWithoutTriggers(`update ledger_lines set amount = amount + 0.01 where entry_id = ? and line_no = 1`, [extra.id]);
     let report = await verifyLedger(db);
     expect(report).to.deep.include({ balanced: false, unsealed: 1 });
