@@ -74,10 +74,17 @@ export async function ensureAppRole(owner: Knex, role: AppRole): Promise<void> {
   await owner.transaction(async (trx) => {
     await sql(trx, `alter role %I ${attributes}`, role.name);
     if (role.password !== '') await sql(trx, 'alter role %I password %L', role.name, role.password);
-    await sql(trx, 'grant connect, temporary on database %I to %I', me[0].db, role.name);
+    await sql(trx, 'grant connect on database %I to %I', me[0].db, role.name);
+    // No temporary tables: a table in pg_temp shadows ours for any function that resolves names
+    // through a path where pg_temp is not named last (docs/security.md). PUBLIC holds TEMPORARY
+    // and, before PostgreSQL 15, CREATE on schema public by default; both go.
+    await sql(trx, 'revoke temporary on database %I from public, %I', me[0].db, role.name);
+    await sql(trx, 'revoke create on schema public from public, %I', role.name);
     await sql(trx, 'grant usage on schema public to %I', role.name);
     await sql(trx, 'grant select, insert, update, delete on all tables in schema public to %I', role.name);
     await sql(trx, 'grant usage, select on all sequences in schema public to %I', role.name);
+    // Every role may run a new function by default; the SECURITY DEFINER ones act as the owner.
+    await trx.raw('revoke execute on all functions in schema public from public');
     await sql(trx, 'grant execute on all functions in schema public to %I', role.name);
     await sql(trx, 'revoke truncate, references, trigger on all tables in schema public from %I', role.name);
     for (const t of MIGRATION_TABLES) {
@@ -92,6 +99,19 @@ export async function ensureAppRole(owner: Knex, role: AppRole): Promise<void> {
       `select c.relname as t from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relispartition and c.relkind in ('r', 'p')`,
     );
     for (const p of partitions as Array<{ t: string }>) await sql(trx, 'revoke all on %I from %I', p.t, role.name);
+    // A revoke by a role that does not own the database or schema only warns: say what is left.
+    const { rows: left } = await trx.raw(
+      `select has_database_privilege(?, current_database(), 'TEMPORARY') as temp, has_schema_privilege(?, 'public', 'CREATE') as create`,
+      [role.name, role.name],
+    );
+    if (left[0].temp || left[0].create) {
+      throw new Error(
+        `application role ${role.name} can still ${left[0].temp ? 'create temporary tables' : 'create objects in schema public'} ` +
+          `(granted to PUBLIC by the database's owner); as that owner run: ` +
+          (left[0].temp ? `REVOKE TEMPORARY ON DATABASE ${me[0].db} FROM PUBLIC; ` : '') +
+          (left[0].create ? 'REVOKE CREATE ON SCHEMA public FROM PUBLIC;' : ''),
+      );
+    }
   });
 }
 

@@ -1,0 +1,123 @@
+import { expect } from 'chai';
+import type { Knex } from 'knex';
+import { testEnv, TEST_APP_ROLE, type AppDatabase } from '../support/env';
+import { accountCode, allocateBudget, closePeriod, createFund } from '../../db/ledger';
+import { PINNED_SEARCH_PATH } from '../../db/migrations/20261205000100_pinned_search_path';
+import { createOrg, rawPost, uniqueKey } from '../ledger/helpers';
+
+/**
+ * What a hostile application role (or anyone who gets its password) tries against the database,
+ * each refused by PostgreSQL itself (docs/security.md).
+ */
+describe('attacks on the database as the application role', () => {
+  let d: AppDatabase;
+  const probe = `loanflow_probe_${process.pid}`;
+
+  before(async () => {
+    // Quarters are global: close them in a database of our own.
+    d = await (await testEnv()).newDatabase('attacks');
+    // A role that MAY create temporary tables and call the posting function: what loanflow_app
+    // could do before, to show the functions themselves no longer read the caller's pg_temp.
+    await d.admin.raw(`drop role if exists ${probe}`);
+    await d.admin.raw(`create role ${probe} nologin`);
+    await d.admin.raw(`grant temporary on database ${d.name} to ${probe}`);
+    await d.admin.raw(`grant usage on schema public to ${probe}`);
+    await d.admin.raw(`grant execute on all functions in schema public to ${probe}`);
+    await d.admin.raw(`grant select on all tables in schema public to ${probe}`);
+  });
+  after(async () => {
+    await d.admin.raw(`drop owned by ${probe}`).catch(() => undefined);
+    await d.admin.raw(`drop role if exists ${probe}`).catch(() => undefined);
+  });
+
+  /** Runs `body` as the probe role inside a transaction that is always rolled back. */
+  async function asProbe<T>(body: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    let out: T | undefined;
+    await d.admin
+      .transaction(async (trx) => {
+        await trx.raw(`set local role ${probe}`);
+        out = await body(trx);
+        throw new Error('rollback');
+      })
+      .catch((e: Error) => {
+        if (e.message !== 'rollback') throw e;
+      });
+    return out as T;
+  }
+
+  const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: { code?: string; message: string }) => e);
+
+  it('may not create temporary tables (nor anything in the schema)', async () => {
+    for (const sql of ['create temp table accounting_periods (quarter text)', 'create temporary table x (y int)', 'create table public.x (y int)']) {
+      const err = await refusal(d.db.raw(sql));
+      expect(err, sql).to.not.equal(undefined);
+      expect(err!.code, `${sql}: ${err!.message}`).to.equal('42501');
+    }
+  });
+
+  it('cannot reopen a closed quarter for the posting function with a temporary accounting_periods', async () => {
+    const bank = await createOrg(d.db, 'bank');
+    await closePeriod(d.db, '2027Q1', null);
+    const lines = [
+      { account: accountCode.bank(bank, 'cash'), side: 'debit', amount: '10.00' },
+      { account: accountCode.bank(bank, 'interest_income'), side: 'credit', amount: '10.00' },
+    ];
+    const err = await asProbe(async (trx) => {
+      await trx.raw('create temp table accounting_periods (quarter text, status text, starts_on date, ends_on date)');
+      return refusal(rawPost(trx, [{ key: uniqueKey('closed'), postedOn: '2027-02-01', lines }]));
+    });
+    expect(err?.code, err?.message).to.equal('LF002');
+  });
+
+  it('cannot overdraw a fund through the posting function with a temporary ledger_balances', async () => {
+    const bureau = await createOrg(d.db, 'finance_bureau');
+    const fund = await createFund(d.db, { year: 2028, financeBureauOrgId: bureau, name: 'attack fund' });
+    await allocateBudget(d.db, { fundId: fund.id, amount: '100.00', postedOn: '2028-01-05', idempotencyKey: uniqueKey('alloc') });
+    const err = await asProbe(async (trx) => {
+      await trx.raw('create temp table ledger_balances as select * from public.ledger_balances');
+      await trx.raw('update pg_temp.ledger_balances set allow_negative = true');
+      return refusal(
+        rawPost(trx, [
+          {
+            key: uniqueKey('overdraw'),
+            postedOn: '2028-02-01',
+            lines: [
+              { account: accountCode.fund(fund.id, 'reserved'), side: 'debit', amount: '1000.00' },
+              { account: accountCode.fund(fund.id, 'available'), side: 'credit', amount: '1000.00' },
+            ],
+          },
+        ]),
+      );
+    });
+    expect(err?.code, err?.message).to.equal('LF010');
+    const { rows } = await d.db.raw(`select available from ledger_fund_status(?::uuid)`, [fund.id]);
+    expect(rows[0].available).to.equal('100.00');
+  });
+
+  it('every function of the schema resolves names with pg_temp last (or is an IMMUTABLE SQL function, which reads no table)', async () => {
+    const { rows } = await d.admin.raw(
+      `select p.oid::regprocedure::text as fn, l.lanname as lang, p.provolatile as vol, p.prosecdef as definer,
+              (select c from unnest(p.proconfig) c where c like 'search_path=%') as path
+         from pg_proc p
+         join pg_namespace n on n.oid = p.pronamespace and n.nspname = 'public'
+         join pg_language l on l.oid = p.prolang
+        where not exists (select 1 from pg_depend x where x.classid = 'pg_proc'::regclass and x.objid = p.oid and x.deptype = 'e')`,
+    );
+    expect(rows.length).to.be.greaterThan(20);
+    for (const r of rows as Array<{ fn: string; lang: string; vol: string; definer: boolean; path: string | null }>) {
+      if (r.lang === 'sql' && r.vol === 'i' && !r.definer) continue;
+      expect(r.path, r.fn).to.equal(`search_path=${PINNED_SEARCH_PATH}`);
+    }
+  });
+
+  it('the application role has what it needs and no more: no TEMPORARY, no CREATE, and only it may run SECURITY DEFINER functions', async () => {
+    const { rows } = await d.admin.raw(
+      `select has_database_privilege(?, current_database(), 'TEMPORARY') as temp,
+              has_schema_privilege(?, 'public', 'CREATE') as create,
+              (select array_agg(p.proname::text order by p.proname) from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                where n.nspname = 'public' and p.prosecdef and has_function_privilege('public', p.oid, 'EXECUTE')) as public_definers`,
+      [TEST_APP_ROLE.name, TEST_APP_ROLE.name],
+    );
+    expect(rows[0]).to.deep.equal({ temp: false, create: false, public_definers: null });
+  });
+});
