@@ -5,7 +5,8 @@
  *
  *   reconcile import <file> --bank <id|name> --quarter 2027Q1 --as fin-officer
  *   reconcile list | reconcile mismatches <id>
- *   period status|close|reopen <quarter> --as fin-approver [--reason ...]
+ *   period status|close <quarter> --as fin-approver [--reason ...]
+ *   period reopen <quarter> --as fin-officer --reason ...; period reopen-approve <quarter> <requestId> --as fin-approver
  *   report kpi --from 2027-01-01 --to 2027-03-31 --group-by bank --format xlsx --out kpi.xlsx
  *   ledger verify
  *   demo seed

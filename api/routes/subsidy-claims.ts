@@ -10,10 +10,11 @@ import { actorOf } from '../actor';
 import { updateErrorToApi } from '../workflow-errors';
 import { claimLines, scopeClaims, type ClaimRow } from '../../db/repositories/subsidy';
 import { claimDecisionSchema, newSubsidyClaimSchema } from '../../domain/loan-schemas';
-import { normalisedPositiveMoneyString } from '../../domain/money';
+import { Money, normalisedPositiveMoneyString } from '../../domain/money';
 import { businessDateOf } from '../../domain/business-day';
-import { allocateBudget, getFund, getFundStatus } from '../../db/ledger';
-import { audit } from '../../db/repositories/audit';
+import { getFund, getFundStatus } from '../../db/ledger';
+import { decideTopUp, listTopUps, proposeTopUp } from '../../db/funds/top-ups';
+import { proposalSchema } from './proposals';
 import { quarterSchema } from '../../domain/dates';
 import { payClaimAgain } from '../../db/reconciliation';
 import { financeCall, todayOf } from './reconciliations';
@@ -29,6 +30,9 @@ import {
 import { subsidyClaim } from '../../workflows/subsidy-claim';
 
 const money = z.string().meta({ description: 'decimal string with two decimals' });
+/** A fund's budget is public money of one bureau and year: a trillion yuan is far beyond any. */
+const MAX_TOP_UP = '1000000000000.00';
+const topUpAmount = normalisedPositiveMoneyString.refine((s) => !new Money(s).greaterThan(MAX_TOP_UP), { message: `must be at most ${MAX_TOP_UP}` });
 const statusSchema = z.enum(['SUBMITTED', 'CHECKED', 'PENDING_BUDGET', 'PAID', 'PAYOUT_REVERSED', 'REJECTED']);
 
 export const claimViewSchema = z
@@ -291,40 +295,73 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
 
   // The top-up lives here rather than with the fund reads because what matters about it is the
   // claims it pays: each claim waiting for budget tries its payout again, oldest first.
+  const fundParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
   api.add({
     method: 'post',
     path: '/v1/funds/:id/top-ups',
     tag: 'funds',
-    summary: "Top up a special fund's budget (finance bureau); claims waiting for budget are paid if it now covers them",
+    summary: "Propose a top-up of a special fund's budget (maker: finance officer or approver of the fund's bureau)",
+    description: `Nothing is allocated until a finance approver other than the proposer approves it (POST /v1/funds/{id}/top-ups/{proposalId}/decision). At most ${MAX_TOP_UP} yuan.`,
     auth: ['finance_officer', 'finance_approver'],
     idempotent: true,
-    params: idParam,
-    body: z.object({ amount: normalisedPositiveMoneyString, reason: z.string().trim().min(1, 'must not be empty').max(2000) }).strict().meta({ id: 'FundTopUp' }),
+    params: fundParam,
+    body: z.object({ amount: topUpAmount, reason: z.string().trim().min(3, 'at least 3 characters').max(2000) }).strict().meta({ id: 'FundTopUp' }),
+    responses: { 201: { description: 'Proposed; waiting for a finance approver', schema: proposalSchema } },
+    async handler({ params, body, user, deps, requestId }) {
+      const proposal = await financeCall(() => proposeTopUp(deps.db, { fundId: params.id, amount: body.amount, reason: body.reason, actor: actorOf(user), requestId }));
+      return { status: 201, body: proposal, headers: { Location: `/v1/funds/${params.id}/top-ups/${proposal.id}` } };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/v1/funds/:id/top-ups',
+    tag: 'funds',
+    summary: "A fund's top-up proposals, newest first (its bureau's finance staff; the auditor)",
+    auth: ['finance_officer', 'finance_approver', 'auditor'],
+    params: fundParam,
+    responses: { 200: { description: 'Proposals', schema: z.array(proposalSchema) } },
+    async handler({ params, user, deps }) {
+      const fund = await getFund(deps.db, params.id);
+      if (!fund || (user.role !== 'auditor' && fund.financeBureauOrgId !== user.orgId)) throw new ApiError('NOT_FOUND', `fund ${params.id} not found`);
+      return { status: 200, body: await listTopUps(deps.db, fund.id) };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/v1/funds/:id/top-ups/:proposalId/decision',
+    tag: 'funds',
+    summary: 'Approve (the budget is allocated; claims waiting for budget are paid if it now covers them) or reject a top-up (checker)',
+    description: 'A finance approver of the fund’s bureau who did not propose it (403 otherwise). Rejecting needs a reason. A decided proposal is 409.',
+    auth: ['finance_approver'],
+    idempotent: true,
+    params: fundParam.extend({ proposalId: z.uuid({ message: 'must be a UUID' }) }),
+    body: z
+      .object({ decision: z.enum(['approve', 'reject']), reason: z.string().trim().min(3, 'at least 3 characters').max(2000).optional() })
+      .strict()
+      .meta({ id: 'TopUpDecision' }),
     responses: {
-      201: {
-        description: 'Allocated; the fund as it now stands and how many waiting claims were woken',
+      200: {
+        description: 'Decided; the proposal, the fund as it now stands, and the waiting claims the top-up paid',
         schema: z.object({
-          id: z.string(), year: z.number(), budget: money, reserved: money, paid: money, available: money,
+          proposal: proposalSchema,
+          fund: z.object({ id: z.string(), year: z.number(), budget: money, reserved: money, paid: money, available: money }),
           claimsPaid: z.array(z.string()).meta({ description: 'claims that were waiting for budget and are now paid' }),
           claimsWaiting: z.array(z.string()).meta({ description: 'claims still waiting for budget' }),
         }),
       },
     },
     async handler({ params, body, user, deps, requestId }) {
-      const fund = await getFund(deps.db, params.id);
-      if (!fund || fund.financeBureauOrgId !== user.orgId) throw new ApiError('NOT_FOUND', `fund ${params.id} not found`);
-      const today = businessDateOf(deps.now?.() ?? new Date());
-      await deps.db.transaction(async (trx) => {
-        const entry = await allocateBudget(trx, {
-          fundId: fund.id, amount: body.amount, postedOn: today, idempotencyKey: `fund:${fund.id}:top-up:${randomUUID()}`, description: `Top-up: ${body.reason}`,
-        });
-        await audit(trx, {
-          actor: actorOf(user), action: 'fund.top_up', entityType: 'fund', entityId: fund.id, reason: body.reason, requestId,
-          payload: { amount: body.amount, ledgerEntryId: entry.id },
-        });
-      });
-      const { paid, waiting } = await payWaitingClaims(deps, fund.financeBureauOrgId, { actor: actorOf(user), requestId });
-      return { status: 201, body: { ...(await getFundStatus(deps.db, fund.id)), claimsPaid: paid, claimsWaiting: waiting } };
+      const proposal = await financeCall(() =>
+        decideTopUp(deps.db, {
+          fundId: params.id, proposalId: params.proposalId, decision: body.decision, reason: body.reason,
+          actor: actorOf(user), requestId, today: businessDateOf(deps.now?.() ?? new Date()),
+        }),
+      );
+      const { paid, waiting } =
+        proposal.status === 'approved' ? await payWaitingClaims(deps, user.orgId!, { actor: actorOf(user), requestId }) : { paid: [], waiting: [] };
+      return { status: 200, body: { proposal, fund: await getFundStatus(deps.db, params.id), claimsPaid: paid, claimsWaiting: waiting } };
     },
   });
 }

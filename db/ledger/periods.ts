@@ -3,8 +3,9 @@ import { LedgerValidationError } from './errors';
 
 /**
  * Accounting periods are quarters ('2027Q1'). A quarter without a row is open. The database refuses
- * any entry dated in a closed quarter, and closing one waits for the postings in flight (see the
- * trigger on accounting_periods), so these helpers are conveniences, not the rule.
+ * any entry dated in a closed quarter, closing one waits for the postings in flight (see the
+ * trigger on accounting_periods), and a quarter changes only through its two functions, which
+ * record who did it: these helpers call them.
  */
 
 export interface AccountingPeriod {
@@ -27,20 +28,30 @@ export async function getPeriod(db: Db, quarter: string): Promise<AccountingPeri
   return { quarter, status: row.status, closedAt: row.closed_at ? row.closed_at.toISOString() : null, closedBy: row.closed_by };
 }
 
-/** Closes a quarter (idempotent); returns once postings in flight have committed. */
-export async function closePeriod(db: Db, quarter: string, closedBy: string | null): Promise<AccountingPeriod> {
+export interface PeriodChange {
+  /** The finance approver who closes, or who approves the reopening. */
+  actorId: string;
+  reason?: string | null;
+  requestId?: string | null;
+}
+
+/**
+ * Closes a quarter through the database's `period_close`, which also records the period's event
+ * and audit row; returns once postings in flight have committed. Refused (55000) when it is closed
+ * already, (42501) unless the actor is an active finance approver.
+ */
+export async function closePeriod(db: Db, quarter: string, c: PeriodChange): Promise<AccountingPeriod> {
   check(quarter);
-  await db.raw(
-    `insert into accounting_periods (quarter, status, closed_at, closed_by) values (?, 'closed', now(), ?)
-     on conflict (quarter) do update set status = 'closed', closed_at = now(), closed_by = excluded.closed_by
-     where accounting_periods.status <> 'closed'`,
-    [quarter, closedBy],
-  );
+  await db.raw('select period_close(?, ?::uuid, ?, ?)', [quarter, c.actorId, c.reason ?? null, c.requestId ?? null]);
   return getPeriod(db, quarter);
 }
 
-export async function reopenPeriod(db: Db, quarter: string): Promise<AccountingPeriod> {
-  check(quarter);
-  await db('accounting_periods').where({ quarter }).update({ status: 'open', closed_at: null, closed_by: null });
-  return getPeriod(db, quarter);
+/**
+ * Reopens a quarter as the approved outcome of a reopening request (maker–checker, see
+ * `finance_proposals`): `period_reopen` checks the request is pending, the approver is an active
+ * finance approver other than the requester, and the quarter is closed.
+ */
+export async function reopenPeriod(db: Db, proposalId: string, c: PeriodChange): Promise<AccountingPeriod> {
+  const { rows } = await db.raw('select period_reopen(?::uuid, ?::uuid, ?, ?) as quarter', [proposalId, c.actorId, c.reason ?? null, c.requestId ?? null]);
+  return getPeriod(db, rows[0].quarter);
 }

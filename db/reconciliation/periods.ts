@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import { closePeriod, getPeriod, reopenPeriod, type Db } from '../ledger';
 import { audit, type AuditActor } from '../repositories/audit';
+import { decideProposal, insertProposal, listProposals, lockProposal, type ProposalView } from '../repositories/proposals';
 import { quarterBounds, quarterSchema } from '../../domain/dates';
-import { FinanceError, type FinanceErrorDetail } from './errors';
+import { FinanceError, requireFinance, type FinanceErrorDetail } from './errors';
 import { ledgerDisagreementsSql, payoutsSql } from './payouts';
 
 /**
@@ -10,7 +11,9 @@ import { ledgerDisagreementsSql, payoutsSql } from './payouts';
  * subsidy payouts are all reconciled — every bank paid in it has a reconciliation of it, the newest
  * of which saw every payout, and no mismatch of it is unresolved. The ledger then refuses every
  * posting dated in it (its own rule), and this module's tables refuse changes to its
- * reconciliations. Reopening also needs the finance approver and a reason. Both are audited.
+ * reconciliations. Reopening is maker–checker: a finance officer or approver asks, with a reason,
+ * and another person, a finance approver, approves (docs/security.md). All of it is audited, by
+ * the database's own functions where the quarter changes.
  */
 
 export interface PeriodEvent {
@@ -19,6 +22,8 @@ export interface PeriodEvent {
   by: string;
   role: string;
   at: string;
+  /** For a reopening: who asked for it (the approver is `by`). */
+  requestedBy: string | null;
 }
 
 export interface PeriodView {
@@ -30,6 +35,8 @@ export interface PeriodView {
   blockers: FinanceErrorDetail[];
   reconciliations: Array<{ id: string; bankId: string; unresolved: number }>;
   history: PeriodEvent[];
+  /** Requests to reopen the quarter, newest first; at most one is pending. */
+  reopenRequests: ProposalView[];
 }
 
 const MAX_LISTED = 20;
@@ -100,8 +107,14 @@ export async function closeBlockers(db: Db, quarter: string, today: string): Pro
 }
 
 async function history(db: Db, quarter: string): Promise<PeriodEvent[]> {
-  const rows = await db('accounting_period_events as e').join('users as u', 'u.id', 'e.by_user_id').where('e.quarter', quarter).orderBy('e.id').select('e.*', 'u.username');
-  return rows.map((r) => ({ action: r.action, reason: r.reason, by: r.username, role: r.by_role, at: (r.at as Date).toISOString() }));
+  const rows = await db('accounting_period_events as e')
+    .join('users as u', 'u.id', 'e.by_user_id')
+    .leftJoin('finance_proposals as p', 'p.id', 'e.proposal_id')
+    .leftJoin('users as m', 'm.id', 'p.proposed_by')
+    .where('e.quarter', quarter)
+    .orderBy('e.id')
+    .select('e.*', 'u.username', 'm.username as requester');
+  return rows.map((r) => ({ action: r.action, reason: r.reason, by: r.username, role: r.by_role, at: (r.at as Date).toISOString(), requestedBy: r.requester ?? null }));
 }
 
 export async function periodView(db: Db, quarter: string, today: string): Promise<PeriodView> {
@@ -123,6 +136,7 @@ export async function periodView(db: Db, quarter: string, today: string): Promis
     blockers: period.status === 'closed' ? [] : await closeBlockers(db, quarter, today),
     reconciliations: rows.map((r: { id: string; bank_id: string; unresolved: number }) => ({ id: r.id, bankId: r.bank_id, unresolved: r.unresolved })),
     history: await history(db, quarter),
+    reopenRequests: await listProposals(db as Knex, { kind: 'period_reopen', quarter }),
   };
 }
 
@@ -134,39 +148,104 @@ export interface PeriodDecision {
   today: string;
 }
 
+/** The database's refusals of a period change, as the API's codes (its own checks run first). */
+async function periodCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    const message = String(err.message ?? '').replace(/^.* - /, '');
+    if (err.code === '55000') throw new FinanceError('INVALID_STATE', message);
+    if (err.code === '42501') throw new FinanceError('FORBIDDEN', message);
+    if (err.code === 'P0002') throw new FinanceError('NOT_FOUND', message);
+    throw e;
+  }
+}
+
 /**
  * Closes the quarter in one transaction: the close comes first, so that the ledger's lock makes
  * postings in flight finish and new ones wait; then the rules are checked on what is committed;
- * any blocker rolls the close back and is reported (409 INVALID_STATE, each blocker in `details`).
+ * any blocker rolls the close back (its event and audit row with it) and is reported (409
+ * INVALID_STATE, each blocker in `details`).
  */
 export async function closeQuarter(db: Knex, d: PeriodDecision): Promise<PeriodView> {
   checkQuarter(d.quarter);
   requireApprover(d.actor, 'closing a quarter');
-  await db.transaction(async (trx) => {
-    const before = await getPeriod(trx, d.quarter);
-    if (before.status === 'closed') throw new FinanceError('INVALID_STATE', `${d.quarter} is closed already`);
-    await closePeriod(trx, d.quarter, d.actor.userId);
-    const blockers = await closeBlockers(trx, d.quarter, d.today);
-    if (blockers.length) throw new FinanceError('INVALID_STATE', `${d.quarter} cannot close: ${blockers[0]!.message}${blockers.length > 1 ? ` (and ${blockers.length - 1} more)` : ''}`, blockers);
-    await trx('accounting_period_events').insert({ quarter: d.quarter, action: 'close', reason: d.reason?.trim() || null, by_user_id: d.actor.userId, by_role: d.actor.role, request_id: d.requestId ?? null });
-    await audit(trx, { actor: d.actor, action: 'period.close', entityType: 'accounting_period', entityId: d.quarter, reason: d.reason?.trim() || null, requestId: d.requestId ?? null });
-  });
+  await periodCall(() =>
+    db.transaction(async (trx) => {
+      const before = await getPeriod(trx, d.quarter);
+      if (before.status === 'closed') throw new FinanceError('INVALID_STATE', `${d.quarter} is closed already`);
+      await closePeriod(trx, d.quarter, { actorId: d.actor.userId, reason: d.reason?.trim() || null, requestId: d.requestId ?? null });
+      const blockers = await closeBlockers(trx, d.quarter, d.today);
+      if (blockers.length) throw new FinanceError('INVALID_STATE', `${d.quarter} cannot close: ${blockers[0]!.message}${blockers.length > 1 ? ` (and ${blockers.length - 1} more)` : ''}`, blockers);
+    }),
+  );
   return periodView(db, d.quarter, d.today);
 }
 
-/** Reopens a closed quarter: the finance approver, with a reason, audited. */
-export async function reopenQuarter(db: Knex, d: PeriodDecision): Promise<PeriodView> {
+function reopenReason(reason: string | undefined): string {
+  const r = reason?.trim() ?? '';
+  if (r.length < 3) throw new FinanceError('VALIDATION_FAILED', 'reopening a quarter needs a reason', [{ path: 'reason', message: 'at least 3 characters' }]);
+  return r;
+}
+
+/**
+ * Asks to reopen a closed quarter (finance officer or approver, with a reason): the request waits
+ * for another person, a finance approver. One request may wait per quarter.
+ */
+export async function requestReopen(db: Knex, d: PeriodDecision): Promise<{ request: ProposalView; period: PeriodView }> {
   checkQuarter(d.quarter);
-  requireApprover(d.actor, 'reopening a quarter');
-  const reason = d.reason?.trim() ?? '';
-  if (reason.length < 3) throw new FinanceError('VALIDATION_FAILED', 'reopening a quarter needs a reason', [{ path: 'reason', message: 'at least 3 characters' }]);
-  await db.transaction(async (trx) => {
-    // The row lock makes two reopenings (or a close and a reopening) take turns.
-    const row = await trx('accounting_periods').where({ quarter: d.quarter }).forUpdate().first('status');
+  requireFinance(d.actor, 'asking to reopen a quarter');
+  const reason = reopenReason(d.reason);
+  const id = await db.transaction(async (trx) => {
+    // (Two requests racing: the partial unique index lets one through; the other is the 409 below.)
+    const row = await trx('accounting_periods').where({ quarter: d.quarter }).first('status');
     if (row?.status !== 'closed') throw new FinanceError('INVALID_STATE', `${d.quarter} is not closed`);
-    await reopenPeriod(trx, d.quarter);
-    await trx('accounting_period_events').insert({ quarter: d.quarter, action: 'reopen', reason, by_user_id: d.actor.userId, by_role: d.actor.role, request_id: d.requestId ?? null });
-    await audit(trx, { actor: d.actor, action: 'period.reopen', entityType: 'accounting_period', entityId: d.quarter, reason, requestId: d.requestId ?? null });
+    const pending = await trx('finance_proposals').where({ kind: 'period_reopen', quarter: d.quarter, status: 'pending' }).first('id');
+    if (pending) throw new FinanceError('CONFLICT', `a request to reopen ${d.quarter} is waiting for approval already (${pending.id})`, [{ path: 'quarter', message: 'a request is pending' }]);
+    const p = await insertProposal(trx, { kind: 'period_reopen', quarter: d.quarter, reason, proposedBy: d.actor.userId, proposedRole: d.actor.role, requestId: d.requestId ?? null });
+    await audit(trx, { actor: d.actor, action: 'period.reopen_request', entityType: 'accounting_period', entityId: d.quarter, reason, requestId: d.requestId ?? null, payload: { proposalId: p.id } });
+    return p.id;
+  }).catch((e: { code?: string; constraint?: string }) => {
+    if (e.code === '23505' && e.constraint === 'finance_proposals_one_reopen') {
+      throw new FinanceError('CONFLICT', `a request to reopen ${d.quarter} is waiting for approval already`, [{ path: 'quarter', message: 'a request is pending' }]);
+    }
+    throw e;
   });
+  const period = await periodView(db, d.quarter, d.today);
+  return { request: period.reopenRequests.find((r) => r.id === id)!, period };
+}
+
+export interface ReopenDecision extends PeriodDecision {
+  requestId?: string | null;
+  proposalId: string;
+  decision: 'approve' | 'reject';
+}
+
+/**
+ * Approves (the quarter opens, through the database's `period_reopen`) or rejects a request to
+ * reopen. Only a finance approver who did not ask for it.
+ */
+export async function decideReopen(db: Knex, d: ReopenDecision): Promise<PeriodView> {
+  checkQuarter(d.quarter);
+  requireApprover(d.actor, 'deciding on reopening a quarter');
+  await periodCall(() =>
+    db.transaction(async (trx) => {
+      const p = await lockProposal(trx, d.proposalId, 'period_reopen');
+      if (!p || p.quarter !== d.quarter) throw new FinanceError('NOT_FOUND', `no request to reopen ${d.quarter} with id ${d.proposalId}`);
+      if (p.status !== 'pending') throw new FinanceError('INVALID_STATE', `this request was ${p.status} already`);
+      if (p.proposed_by === d.actor.userId) {
+        throw new FinanceError('FORBIDDEN', 'The approver must be another person than the one who asked to reopen (maker–checker)');
+      }
+      const reason = d.reason?.trim() || null;
+      if (d.decision === 'approve') {
+        await reopenPeriod(trx, p.id, { actorId: d.actor.userId, reason, requestId: d.requestId ?? null });
+      } else {
+        if (!reason || reason.length < 3) throw new FinanceError('VALIDATION_FAILED', 'rejecting a request needs a reason', [{ path: 'reason', message: 'at least 3 characters' }]);
+        await decideProposal(trx, p.id, { status: 'rejected', decidedBy: d.actor.userId, decidedRole: d.actor.role, reason });
+        await audit(trx, { actor: d.actor, action: 'period.reopen_reject', entityType: 'accounting_period', entityId: d.quarter, reason, requestId: d.requestId ?? null, payload: { proposalId: p.id } });
+      }
+    }),
+  );
   return periodView(db, d.quarter, d.today);
 }

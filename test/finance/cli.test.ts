@@ -88,9 +88,15 @@ describe('loanflow CLI', function () {
     const closed = await cli(url, ['period', 'close', '2025Q4', '--as', 'fin-approver']);
     expect(closed.code, closed.err).to.equal(0);
     expect(closed.out).to.match(/^2025Q4: closed \(closed .* by fin-approver\)/);
-    const reopened = await cli(url, ['period', 'reopen', '2025Q4', '--as', 'fin-approver', '--reason', 'late bank correction']);
+    const asked = await cli(url, ['period', 'reopen', '2025Q4', '--as', 'fin-officer', '--reason', 'late bank correction']);
+    expect(asked.code, asked.err).to.equal(0);
+    expect(asked.out).to.match(/^2025Q4: closed/);
+    const id = /reopen-approve 2025Q4 ([0-9a-f-]{36})/.exec(asked.out)?.[1];
+    expect(id, asked.out).to.be.a('string');
+    const reopened = await cli(url, ['period', 'reopen-approve', '2025Q4', id!, '--as', 'fin-approver']);
+    expect(reopened.code, reopened.err).to.equal(0);
     expect(reopened.out).to.match(/^2025Q4: open/);
-    expect(reopened.out).to.contain('reopen by fin-approver: late bank correction');
+    expect(reopened.out).to.contain('reopen by fin-approver (asked by fin-officer): late bank correction');
   });
 
   it('writes the KPI report as XLSX and verifies the ledger', async function () {

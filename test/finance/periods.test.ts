@@ -108,27 +108,63 @@ describe('finance: closing and reopening a quarter', function () {
     expect(resolve.status).to.equal(409);
   });
 
-  it('reopens with the approver and a reason, audited; the officer may not', async function () {
-    expect((await reopen('2025Q2', 'a correction is needed', officer)).status).to.equal(403);
-    const noReason = await reopen('2025Q2');
+  it('reopens maker–checker: one person asks with a reason, another, a finance approver, approves; all audited', async function () {
+    const noReason = await reopen('2025Q2', undefined, officer);
     expect(noReason.status).to.equal(400);
     expect(noReason.body.error.details[0].path).to.equal('reason');
-    const r = await reopen('2025Q2', 'the bank corrected its statement of May');
+    expect((await reopen('2025Q1x', 'typo', officer)).status).to.equal(400);
+
+    const asked = await reopen('2025Q2', 'the bank corrected its statement of May', officer);
+    expect(asked.status, JSON.stringify(asked.body)).to.equal(201);
+    expect(asked.body.status, 'still closed until approved').to.equal('closed');
+    const request = asked.body.reopenRequests[0];
+    expect(request).to.include({ kind: 'period_reopen', quarter: '2025Q2', status: 'pending', proposedBy: 'fin-officer', reason: 'the bank corrected its statement of May' });
+    expect((await reopen('2025Q2', 'asked twice', approver)).status, 'one request waits at a time').to.equal(409);
+
+    const decide = (token: string, body: object, id = request.id) => h.call('POST', `/v1/periods/2025Q2/reopen-requests/${id}/decision`, { token, body });
+    expect((await decide(officer, { decision: 'approve' })).status, 'an officer does not approve').to.equal(403);
+    expect((await decide(approver, { decision: 'reject' })).status, 'a rejection needs a reason').to.equal(400);
+    expect((await decide(approver, { decision: 'approve' }, '00000000-0000-4000-8000-000000000000')).status).to.equal(404);
+
+    const r = await decide(approver, { decision: 'approve', reason: 'checked the corrected statement' });
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
     expect(r.body.status).to.equal('open');
-    expect(r.body.history.map((e: any) => [e.action, e.by, e.reason])).to.deep.equal([
-      ['close', 'fin-approver', null],
-      ['reopen', 'fin-approver', 'the bank corrected its statement of May'],
+    expect(r.body.history.map((e: any) => [e.action, e.by, e.requestedBy, e.reason])).to.deep.equal([
+      ['close', 'fin-approver', null, null],
+      ['reopen', 'fin-approver', 'fin-officer', 'the bank corrected its statement of May'],
     ]);
-    expect((await reopen('2025Q2', 'once more')).status).to.equal(409);
+    expect(r.body.reopenRequests[0]).to.include({ status: 'approved', decidedBy: 'fin-approver', decisionReason: 'checked the corrected statement' });
+    expect((await decide(approver, { decision: 'approve' })).status, 'decided once').to.equal(409);
+    expect((await reopen('2025Q2', 'once more', officer)).status, 'an open quarter is not reopened').to.equal(409);
     const audits = await db('audit_log').where({ entity_type: 'accounting_period', entity_id: '2025Q2' }).orderBy('id').select('action', 'actor_username', 'reason');
     expect(audits).to.deep.equal([
       { action: 'period.close', actor_username: 'fin-approver', reason: null },
+      { action: 'period.reopen_request', actor_username: 'fin-officer', reason: 'the bank corrected its statement of May' },
       { action: 'period.reopen', actor_username: 'fin-approver', reason: 'the bank corrected its statement of May' },
     ]);
     // Open again: postings are accepted, and the quarter closes again once reconciled.
     await paidClaim(db, p, { bankId: p.bankA, amount: '3.00', paidOn: '2025-05-02' });
     expect((await close('2025Q2')).status).to.equal(409);
+  });
+
+  it('a single approver cannot reopen alone: asking and approving are two people, also in the database', async function () {
+    expect((await close('2024Q3')).status).to.equal(200);
+    const asked = await reopen('2024Q3', 'I want it open', approver);
+    expect(asked.status).to.equal(201);
+    const id = asked.body.reopenRequests[0].id;
+    const self = await h.call('POST', `/v1/periods/2024Q3/reopen-requests/${id}/decision`, { token: approver, body: { decision: 'approve' } });
+    expect(self.status).to.equal(403);
+    expect(self.body.error.message).to.match(/another person/);
+    // Straight to the database as the application's role: the function and the table refuse too.
+    const fn = await rejection(db.raw('select period_reopen(?::uuid, ?::uuid, null, null)', [id, p.approver.userId]));
+    expect(fn.message).to.match(/another person/);
+    const direct = await rejection(db('finance_proposals').where({ id }).update({ status: 'approved', decided_by: p.approver.userId, decided_role: 'finance_approver' }));
+    expect(direct.message).to.match(/finance_proposals_four_eyes|period_reopen/);
+    const plain = await rejection(db('accounting_periods').where({ quarter: '2024Q3' }).update({ status: 'open', closed_at: null }));
+    expect((plain as { code?: string }).code).to.equal('42501');
+    expect((await h.call('GET', '/v1/periods/2024Q3', { token: approver })).body.status).to.equal('closed');
+    const rejected = await h.call('POST', `/v1/periods/2024Q3/reopen-requests/${id}/decision`, { token: approver, body: { decision: 'approve' } });
+    expect(rejected.status).to.equal(403);
   });
 
   it('lets the CLI and the API share the rule: a finance officer cannot close through the functions either', async function () {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { TestEnv } from '../support/env';
-import { createFund, type Fund } from '../../db/ledger';
+import { createFund, reopenPeriod, type AccountingPeriod, type Fund } from '../../db/ledger';
+import { insertProposal } from '../../db/repositories/proposals';
 
 /** Unique per call, so tests never depend on a clean (shared) database. */
 export function uniqueKey(prefix = 'test'): string {
@@ -91,4 +92,27 @@ export async function rawPost(db: Knex, entries: RawEntry[]): Promise<Array<{ or
     ],
   );
   return rows;
+}
+
+export interface FinanceStaff {
+  bureauId: string;
+  officer: { userId: string; username: string };
+  approver: { userId: string; username: string };
+}
+
+/** A finance bureau with an officer and an approver: quarters close and reopen only through them. */
+export async function financeStaff(db: Knex): Promise<FinanceStaff> {
+  const bureauId = await createOrg(db, 'finance_bureau');
+  const person = async (role: string) => {
+    const username = `${role.replace('_', '-')}-${randomUUID().slice(0, 8)}`;
+    const [u] = await db('users').insert({ username, password_hash: 'x', role, org_id: bureauId }).returning('id');
+    return { userId: u.id as string, username };
+  };
+  return { bureauId, officer: await person('finance_officer'), approver: await person('finance_approver') };
+}
+
+/** Reopens a closed quarter the only way there is: the officer asks, the approver approves. */
+export async function reopenWithTwoPeople(db: Knex, quarter: string, staff: FinanceStaff): Promise<AccountingPeriod> {
+  const p = await insertProposal(db, { kind: 'period_reopen', quarter, reason: 'test correction', proposedBy: staff.officer.userId, proposedRole: 'finance_officer', requestId: null });
+  return reopenPeriod(db, p.id, { actorId: staff.approver.userId });
 }

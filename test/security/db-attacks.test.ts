@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { testEnv, TEST_APP_ROLE, type AppDatabase } from '../support/env';
 import { accountCode, allocateBudget, closePeriod, createFund } from '../../db/ledger';
 import { PINNED_SEARCH_PATH } from '../../db/migrations/20261205000100_pinned_search_path';
-import { createOrg, rawPost, uniqueKey } from '../ledger/helpers';
+import { createOrg, financeStaff, rawPost, uniqueKey } from '../ledger/helpers';
 
 /**
  * What a hostile application role (or anyone who gets its password) tries against the database,
@@ -57,7 +57,7 @@ describe('attacks on the database as the application role', () => {
 
   it('cannot reopen a closed quarter for the posting function with a temporary accounting_periods', async () => {
     const bank = await createOrg(d.db, 'bank');
-    await closePeriod(d.db, '2027Q1', null);
+    await closePeriod(d.db, '2027Q1', { actorId: (await financeStaff(d.db)).approver.userId });
     const lines = [
       { account: accountCode.bank(bank, 'cash'), side: 'debit', amount: '10.00' },
       { account: accountCode.bank(bank, 'interest_income'), side: 'credit', amount: '10.00' },

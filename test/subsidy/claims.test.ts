@@ -233,8 +233,14 @@ describe('subsidy claims (time-skipping server)', () => {
     const retry = await h.call('POST', `/v1/subsidy-claims/${waiting.id}/payment`, { token: approver });
     expect(retry.status).to.equal(200);
     expect(retry.body.status).to.equal('PENDING_BUDGET');
-    const topUp = await h.call('POST', `/v1/funds/${fundId}/top-ups`, { token: approver, body: { amount: waiting.total, reason: 'supplementary budget' } });
-    expect(topUp.status, JSON.stringify(topUp.body)).to.equal(201);
+    // Maker–checker: an officer proposes the top-up, the approver approves it (and only then is it allocated).
+    const proposed = await h.call('POST', `/v1/funds/${fundId}/top-ups`, { token: officer, body: { amount: waiting.total, reason: 'supplementary budget' } });
+    expect(proposed.status, JSON.stringify(proposed.body)).to.equal(201);
+    expect(proposed.body).to.include({ status: 'pending', amount: waiting.total, proposedBy: bureau.users.finance_officer });
+    expect((await getFundStatus(env.db, fundId)).budget, 'nothing allocated before approval').to.equal(budget);
+    const topUp = await h.call('POST', `/v1/funds/${fundId}/top-ups/${proposed.body.id}/decision`, { token: approver, body: { decision: 'approve' } });
+    expect(topUp.status, JSON.stringify(topUp.body)).to.equal(200);
+    expect(topUp.body.proposal).to.include({ status: 'approved', decidedBy: bureau.users.finance_approver });
     expect(topUp.body.claimsPaid).to.include(waiting.id);
     expect((await h.call('GET', `/v1/subsidy-claims/${waiting.id}`, { token: approver })).body.status).to.equal('PAID');
     status = await getFundStatus(env.db, fundId);

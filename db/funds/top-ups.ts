@@ -1,0 +1,79 @@
+import type { Knex } from 'knex';
+import { allocateBudget, getFund } from '../ledger';
+import { audit, type AuditActor } from '../repositories/audit';
+import { decideProposal, insertProposal, listProposals, lockProposal, proposalView, type ProposalView } from '../repositories/proposals';
+import { FinanceError, requireFinance } from '../reconciliation/errors';
+
+/**
+ * Topping up a special fund is maker–checker (docs/security.md): a finance officer or approver of
+ * the fund's bureau proposes an amount with a reason; a finance approver of the same bureau, not
+ * the proposer, approves it. The allocation is posted on approval, keyed on the proposal
+ * (`fund-top-up:<id>`), so a retried approval allocates once; the database refuses an approval
+ * without that entry, by the proposer, or twice.
+ */
+export function topUpLedgerKey(proposalId: string): string {
+  return `fund-top-up:${proposalId}`;
+}
+
+async function fundOfBureau(db: Knex, fundId: string, actor: AuditActor) {
+  const fund = await getFund(db, fundId);
+  if (!fund || fund.financeBureauOrgId !== actor.orgId) throw new FinanceError('NOT_FOUND', `fund ${fundId} not found`);
+  return fund;
+}
+
+export async function proposeTopUp(
+  db: Knex,
+  p: { fundId: string; amount: string; reason: string; actor: AuditActor; requestId: string | null },
+): Promise<ProposalView> {
+  requireFinance(p.actor, 'proposing a top-up');
+  const fund = await fundOfBureau(db, p.fundId, p.actor);
+  const row = await db.transaction(async (trx) => {
+    const r = await insertProposal(trx, { kind: 'fund_top_up', fundId: fund.id, amount: p.amount, reason: p.reason, proposedBy: p.actor.userId, proposedRole: p.actor.role, requestId: p.requestId });
+    await audit(trx, { actor: p.actor, action: 'fund.top_up_proposed', entityType: 'fund', entityId: fund.id, reason: p.reason, requestId: p.requestId, payload: { proposalId: r.id, amount: p.amount } });
+    return r;
+  });
+  return proposalView({ ...row, proposer: p.actor.username });
+}
+
+export async function listTopUps(db: Knex, fundId: string): Promise<ProposalView[]> {
+  return listProposals(db, { kind: 'fund_top_up', fund_id: fundId });
+}
+
+export interface TopUpDecision {
+  fundId: string;
+  proposalId: string;
+  decision: 'approve' | 'reject';
+  reason?: string;
+  actor: AuditActor;
+  requestId: string | null;
+  /** The allocation's posting date. */
+  today: string;
+}
+
+export async function decideTopUp(db: Knex, d: TopUpDecision): Promise<ProposalView> {
+  if (d.actor.role !== 'finance_approver') throw new FinanceError('FORBIDDEN', `deciding on a top-up needs the finance approver (role ${d.actor.role})`);
+  const fund = await fundOfBureau(db, d.fundId, d.actor);
+  const reason = d.reason?.trim() || null;
+  await db.transaction(async (trx) => {
+    const p = await lockProposal(trx, d.proposalId, 'fund_top_up');
+    if (!p || p.fund_id !== fund.id) throw new FinanceError('NOT_FOUND', `no top-up ${d.proposalId} of fund ${fund.id}`);
+    if (p.status !== 'pending') throw new FinanceError('INVALID_STATE', `this top-up was ${p.status} already`);
+    if (p.proposed_by === d.actor.userId) throw new FinanceError('FORBIDDEN', 'The approver must be another person than the one who proposed the top-up (maker–checker)');
+    if (d.decision === 'reject') {
+      if (!reason || reason.length < 3) throw new FinanceError('VALIDATION_FAILED', 'rejecting a top-up needs a reason', [{ path: 'reason', message: 'at least 3 characters' }]);
+      await decideProposal(trx, p.id, { status: 'rejected', decidedBy: d.actor.userId, decidedRole: d.actor.role, reason });
+      await audit(trx, { actor: d.actor, action: 'fund.top_up_rejected', entityType: 'fund', entityId: fund.id, reason, requestId: d.requestId, payload: { proposalId: p.id, amount: p.amount } });
+      return;
+    }
+    const entry = await allocateBudget(trx, {
+      fundId: fund.id, amount: p.amount!, postedOn: d.today, idempotencyKey: topUpLedgerKey(p.id), description: `Top-up: ${p.reason}`,
+      metadata: { proposalId: p.id },
+    });
+    await decideProposal(trx, p.id, { status: 'approved', decidedBy: d.actor.userId, decidedRole: d.actor.role, reason, ledgerEntryId: entry.id });
+    await audit(trx, {
+      actor: d.actor, action: 'fund.top_up', entityType: 'fund', entityId: fund.id, reason: p.reason, requestId: d.requestId,
+      payload: { proposalId: p.id, amount: p.amount, ledgerEntryId: entry.id, proposedBy: p.proposed_by },
+    });
+  });
+  return (await listTopUps(db, fund.id)).find((x) => x.id === d.proposalId)!;
+}
