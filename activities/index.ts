@@ -1,20 +1,23 @@
 import type { ActivityDeps } from './deps';
+import { finalOnBadData } from './failures';
 import { createSystemActivities } from './system';
 import { createApplicationActivities } from './applications';
 import { createLoanActivities } from './loans';
 import { createSubsidyActivities } from './subsidy';
 import { createLedgerActivities } from './ledger';
+import { createHousekeepingActivities } from './housekeeping';
 
 export type { ActivityDeps } from './deps';
 
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return finalOnBadData({
     ...createSystemActivities(deps),
     ...createApplicationActivities(deps),
     ...createLoanActivities(deps),
     ...createSubsidyActivities(deps),
     ...createLedgerActivities(deps),
-  };
+    ...createHousekeepingActivities(deps),
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

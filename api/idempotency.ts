@@ -6,6 +6,16 @@ import type { HandlerResult } from './route';
 
 const KEY = /^[A-Za-z0-9._:\-]{1,200}$/;
 
+/**
+ * A pending key's lease: renewed every third of it while its request runs, so a request that died
+ * with its process frees the key within a minute, and a slow one (a large statement import) keeps it.
+ */
+export const LEASE_SECONDS = 60;
+/** How long a key and its stored reply are kept; then it may be used again (and is purged). */
+export const KEY_TTL_HOURS = 24;
+/** Racing requests on one key each try at most this often to insert or take it over. */
+const ATTEMPTS = 5;
+
 /** Canonical JSON: keys sorted, so the same body hashes the same whatever its key order. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -18,11 +28,30 @@ function canonical(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+/** What a key is bound to: the method, the path and the body (canonical JSON), hashed. */
+export function requestHash(method: string, path: string, body: unknown): string {
+  return createHash('sha256').update(canonical({ method, path, body: body ?? null })).digest('hex');
+}
+
+interface KeyRow {
+  request_hash: string;
+  method: string;
+  path: string;
+  status_code: number | null;
+  response: unknown;
+  lapsed: boolean;
+  expired: boolean;
+}
+
+const inProgress = () =>
+  new ApiError('CONFLICT', 'A request with this Idempotency-Key is still being processed; retry shortly', [{ path: 'Idempotency-Key', message: 'in progress' }]);
+
 /**
  * Runs a create/decide handler at most once per (user, Idempotency-Key): the same key with the
- * same request replays the first response (refusals included; not bad input or server faults); the same key
- * with another request is 409. A key still being processed is also 409 so that two racing
- * retries never both act.
+ * same request replays the first response (refusals included; not bad input or server faults); the
+ * same key with another request is 409. A key still being processed is also 409, so two racing
+ * retries never both act; its lease lapses if its request died, and the next retry takes it over.
+ * Keys expire after KEY_TTL_HOURS. The database keeps a stored reply final (its guard trigger).
  */
 export async function withIdempotency(db: Knex, req: Request, run: () => Promise<HandlerResult>): Promise<HandlerResult> {
   const key = req.header('idempotency-key');
@@ -34,44 +63,74 @@ export async function withIdempotency(db: Knex, req: Request, run: () => Promise
   }
   const userId = req.user!.id;
   const path = req.baseUrl + req.path;
-  const requestHash = createHash('sha256').update(canonical({ method: req.method, path, body: req.body ?? null })).digest('hex');
+  const hash = requestHash(req.method, path, req.body);
+  const mine = () => db('idempotency_keys').where({ user_id: userId, key }).whereNull('status_code');
 
-  const inserted = await db('idempotency_keys')
-    .insert({ user_id: userId, key, method: req.method, path, request_hash: requestHash })
-    .onConflict(['user_id', 'key'])
-    .ignore()
-    .returning('key');
-  if (inserted.length === 0) {
-    const prior = await db('idempotency_keys').where({ user_id: userId, key }).first();
-    if (prior.request_hash !== requestHash) {
+  let owned = false;
+  for (let attempt = 0; attempt < ATTEMPTS && !owned; attempt++) {
+    const inserted = await db('idempotency_keys')
+      .insert({
+        user_id: userId, key, method: req.method, path, request_hash: hash,
+        lease_until: db.raw(`now() + make_interval(secs => ?)`, [LEASE_SECONDS]),
+        expires_at: db.raw(`now() + make_interval(hours => ?)`, [KEY_TTL_HOURS]),
+      })
+      .onConflict(['user_id', 'key'])
+      .ignore()
+      .returning('key');
+    if (inserted.length > 0) {
+      owned = true;
+      break;
+    }
+    const prior: KeyRow | undefined = await db('idempotency_keys')
+      .where({ user_id: userId, key })
+      .first('request_hash', 'method', 'path', 'status_code', 'response', db.raw('lease_until < now() as lapsed'), db.raw('expires_at < now() as expired'));
+    // Released meanwhile (the first request failed validation): try the insert again.
+    if (!prior) continue;
+    if (prior.expired) {
+      await db('idempotency_keys').where({ user_id: userId, key }).where('expires_at', '<', db.fn.now()).delete();
+      continue;
+    }
+    if (prior.request_hash !== hash) {
       throw new ApiError('CONFLICT', 'This Idempotency-Key was already used with a different request', [
         { path: 'Idempotency-Key', message: `first used for ${prior.method} ${prior.path} with another body` },
       ]);
     }
-    if (prior.status_code === null) {
-      throw new ApiError('CONFLICT', 'A request with this Idempotency-Key is still being processed; retry shortly', [
-        { path: 'Idempotency-Key', message: 'in progress' },
-      ]);
+    if (prior.status_code !== null) {
+      return { status: prior.status_code, body: prior.response, headers: { 'Idempotent-Replayed': 'true' } };
     }
-    return { status: prior.status_code, body: prior.response, headers: { 'Idempotent-Replayed': 'true' } };
+    if (!prior.lapsed) throw inProgress();
+    // Its request died without an answer: take the key over (one racer wins the update).
+    const taken = await mine()
+      .where('lease_until', '<', db.fn.now())
+      .update({ lease_until: db.raw(`now() + make_interval(secs => ?)`, [LEASE_SECONDS]) })
+      .returning('key');
+    owned = taken.length > 0;
   }
+  if (!owned) throw inProgress();
 
-  const store = (status: number, body: unknown) =>
-    db('idempotency_keys')
-      .where({ user_id: userId, key })
-      .update({ status_code: status, response: JSON.stringify(body), completed_at: db.fn.now() });
+  const renew = setInterval(() => {
+    void mine()
+      .update({ lease_until: db.raw(`now() + make_interval(secs => ?)`, [LEASE_SECONDS]) })
+      .catch(() => undefined);
+  }, (LEASE_SECONDS * 1000) / 3);
+  renew.unref();
+  // Only while still pending: a reply is final (the table refuses a second one).
+  const store = (status: number, body: unknown) => mine().update({ status_code: status, response: JSON.stringify(body), completed_at: db.fn.now() });
   try {
     const result = await run();
+    clearInterval(renew);
     await store(result.status, result.body);
     return result;
   } catch (e) {
+    clearInterval(renew);
     if (e instanceof ApiError && e.status < 500 && e.code !== 'VALIDATION_FAILED') {
       await store(e.status, { error: { code: e.code, message: e.message, details: e.details } });
     } else {
       // Bad input wrote nothing and a server fault is not an answer: free the key so the
       // client's corrected request or retry runs.
-      await db('idempotency_keys').where({ user_id: userId, key }).delete();
+      await mine().delete();
     }
     throw e;
   }
 }
+

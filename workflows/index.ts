@@ -5,3 +5,4 @@ export * from './application';
 export * from './loan';
 export * from './subsidy-claim';
 export * from './ledger-sealing';
+export * from './housekeeping';

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import type { TestEnv } from '../support/env';
+import { adminOf, type TestEnv } from '../support/env';
+import { requestHash } from '../../api/idempotency';
+import { purgeExpiredIdempotencyKeys } from '../../db/repositories/idempotency-keys';
 import { openApiSuite, newApplicant, type ApiHarness } from '../support/api';
 import { applicationBody, submit, type DemoOrgs } from './helpers';
 
@@ -63,5 +65,80 @@ describe('Idempotency-Key on creating and deciding POSTs', () => {
     const r = await h.call('POST', '/v1/applications', { token: a.token, body: applicationBody(a, orgs), headers: { 'Idempotency-Key': 'has spaces in it' } });
     expect(r.status).to.equal(400);
     expect(r.body.error.details[0].path).to.equal('Idempotency-Key');
+  });
+});
+
+describe('Idempotency-Key: races, leases and expiry', () => {
+  let env: TestEnv, h: ApiHarness, orgs: DemoOrgs;
+  before(async () => ({ env, h, orgs } = await openApiSuite()));
+  after(async () => h?.close());
+
+  /** A day passes for this key (a stored reply is final even to the owner: its triggers are set aside). */
+  const expire = (key: string) =>
+    adminOf(env.db).transaction(async (trx) => {
+      await trx.raw('set local session_replication_role = replica');
+      await trx('idempotency_keys').where({ key }).update({ expires_at: trx.raw(`now() - interval '1 second'`) });
+    });
+  const userId = async (username: string) => (await env.db('users').where({ username }).first('id')).id as string;
+
+  it('20 concurrent requests on one key whose handler refuses the input: each gets a 4xx, none a 5xx, no key is left', async () => {
+    const a = await newApplicant(h);
+    // Well-formed, so it reaches the handler, which refuses the amount against the policy (400).
+    const body = applicationBody(a, orgs, { requestedAmount: '1000.00' });
+    const headers = { 'Idempotency-Key': `race-${a.username}` };
+    const replies = await Promise.all(Array.from({ length: 20 }, () => h.call('POST', '/v1/applications', { token: a.token, body, headers })));
+    const statuses = replies.map((r) => r.status);
+    expect(statuses.filter((s) => s >= 500), JSON.stringify(replies.map((r) => r.body))).to.deep.equal([]);
+    for (const s of statuses) expect([400, 409]).to.include(s);
+    expect(statuses).to.include(400);
+    expect(await env.db('idempotency_keys').where({ key: headers['Idempotency-Key'] })).to.have.length(0);
+  });
+
+  it('a key whose request died without an answer is taken over by the retry once its lease has lapsed', async () => {
+    const a = await newApplicant(h);
+    const body = applicationBody(a, orgs);
+    const key = `died-${a.username}`;
+    // What a request that crashed mid-way leaves: the key, no reply, its lease running.
+    await env.db('idempotency_keys').insert({
+      user_id: await userId(a.username), key, method: 'POST', path: '/v1/applications', request_hash: requestHash('POST', '/v1/applications', body),
+    });
+    const busy = await h.call('POST', '/v1/applications', { token: a.token, body, headers: { 'Idempotency-Key': key } });
+    expect(busy.status).to.equal(409);
+    expect(busy.body.error.details[0].message).to.equal('in progress');
+    // The lease lapses (a minute later; here, moved back by the owner).
+    await adminOf(env.db)('idempotency_keys').where({ key }).update({ lease_until: env.db.raw(`now() - interval '1 second'`) });
+    const retried = await h.call('POST', '/v1/applications', { token: a.token, body, headers: { 'Idempotency-Key': key } });
+    expect(retried.status, JSON.stringify(retried.body)).to.equal(201);
+    const replay = await h.call('POST', '/v1/applications', { token: a.token, body, headers: { 'Idempotency-Key': key } });
+    expect(replay.body.id).to.equal(retried.body.id);
+    expect(replay.headers.get('idempotent-replayed')).to.equal('true');
+  });
+
+  it('keys expire after a day: the key may be used again, and the purge deletes expired ones', async () => {
+    const a = await newApplicant(h);
+    const key = `old-${a.username}`;
+    const first = await h.call('POST', '/v1/applications', { token: a.token, body: applicationBody(a, orgs), headers: { 'Idempotency-Key': key } });
+    expect(first.status).to.equal(201);
+    const row = await env.db('idempotency_keys').where({ key }).first(env.db.raw(`round(extract(epoch from expires_at - created_at) / 3600) as hours`));
+    expect(Number(row.hours)).to.equal(24);
+    await expire(key);
+    // A withdrawal under the same, expired key is a new request, not a 409.
+    const withdraw = await h.call('POST', `/v1/applications/${first.body.id}/withdrawal`, { token: a.token, body: { reason: 'changed my mind' }, headers: { 'Idempotency-Key': key } });
+    expect(withdraw.status, JSON.stringify(withdraw.body)).to.equal(200);
+    await expire(key);
+    expect(await purgeExpiredIdempotencyKeys(env.db)).to.be.greaterThan(0);
+    expect(await env.db('idempotency_keys').where({ key })).to.have.length(0);
+  });
+
+  it('a stored reply is final: the application role cannot rewrite it', async () => {
+    const a = await newApplicant(h);
+    const key = `final-${a.username}`;
+    expect((await h.call('POST', '/v1/applications', { token: a.token, body: applicationBody(a, orgs), headers: { 'Idempotency-Key': key } })).status).to.equal(201);
+    const forged = await env.db('idempotency_keys').where({ key }).update({ response: JSON.stringify({ id: 'forged' }) }).catch((e) => e);
+    expect(forged.code).to.equal('42501');
+    const planted = await env.db('idempotency_keys')
+      .insert({ user_id: await userId(a.username), key: `${key}-planted`, method: 'POST', path: '/v1/applications', request_hash: 'x', status_code: 201, response: '{}' })
+      .catch((e) => e);
+    expect(planted.code).to.equal('23514');
   });
 });
