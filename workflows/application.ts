@@ -1,9 +1,9 @@
 import {
-  ApplicationFailure,
   allHandlersFinished,
   type ChildWorkflowHandle,
   ParentClosePolicy,
   condition,
+  log,
   proxyActivities,
   setHandler,
   startChild,
@@ -35,12 +35,9 @@ import {
   loanWorkflowId,
 } from './definitions';
 import { initialPeriods, loan } from './loan';
+import { ACTIVITY_OPTIONS, fail, finalRefusal } from './common';
 
-const acts = proxyActivities<ApplicationActivities>({
-  startToCloseTimeout: '30 seconds',
-  // Database hiccups heal by retrying; business refusals are thrown as non-retryable failures.
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
-});
+const acts = proxyActivities<ApplicationActivities>(ACTIVITY_OPTIONS);
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -58,10 +55,6 @@ const BEFORE_DISBURSAL: readonly ApplicationStatus[] = [
   'AWAITING_GUARANTEE_APPROVAL',
   'AWAITING_DISBURSAL',
 ];
-
-function fail(type: string, message: string, details: Array<{ path: string; message: string }> = []): never {
-  throw ApplicationFailure.create({ type, message, details: [details], nonRetryable: true });
-}
 
 function violationsAsDetails(v: ViolationList) {
   return v.map((x) => ({ path: x.path, message: x.message }));
@@ -84,6 +77,7 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
     stepDeadline: null,
     endReason: null,
     history: [],
+    incidents: [],
   };
   let policy: PolicyParams | undefined;
   let guaranteeCompanyId: string | null = null;
@@ -123,14 +117,38 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
     });
   }
 
-  async function decide(body: () => Promise<void>): Promise<ApplicationState> {
+  /**
+   * A step an activity refused for good (bad data): recorded in the state, and the application stays
+   * where it was, so the next decision or the deadline can still come.
+   */
+  function incident(step: string, e: unknown): void {
+    const r = finalRefusal(e);
+    if (!r) return;
+    state.incidents.push({ step, at: now(), type: r.type ?? 'UNPROCESSABLE', message: r.message });
+    log.warn('step refused for good; the application stays decidable', { step, type: r.type, message: r.message });
+  }
+
+  async function decide(step: string, body: () => Promise<void>): Promise<ApplicationState> {
     inFlight = true;
     try {
       await body();
+    } catch (e) {
+      incident(step, e);
+      throw e;
     } finally {
       inFlight = false;
     }
     return state;
+  }
+
+  /** A step of the workflow's own (reminder, expiry): a final refusal is recorded, not fatal. */
+  async function systemStep(step: string, body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (e) {
+      if (!finalRefusal(e)) throw e;
+      incident(step, e);
+    }
   }
 
   function requireStep(expected: ApplicationStatus, what: string) {
@@ -163,7 +181,7 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
   setHandler(
     counterGuaranteeUpdate,
     (d, meta) =>
-      decide(async () => {
+      decide('counter_guarantee', async () => {
         if (d.decision === 'approve') {
           await record({
             step: 'counter_guarantee', decision: 'approved', actor: meta.actor, reason: d.reason,
@@ -190,7 +208,7 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
   setHandler(
     guaranteeReviewUpdate,
     (d, meta) =>
-      decide(async () => {
+      decide('guarantee_review', async () => {
         const approve = d.recommendation === 'approve';
         await record({
           step: 'guarantee_review', decision: approve ? 'recommended' : 'rejected', actor: meta.actor, reason: d.reason,
@@ -216,7 +234,7 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
   setHandler(
     guaranteeApprovalUpdate,
     (d, meta) =>
-      decide(async () => {
+      decide('guarantee_approval', async () => {
         const approve = d.decision === 'approve';
         await record({
           step: 'guarantee_approval', decision: approve ? 'approved' : 'rejected', actor: meta.actor, reason: d.reason,
@@ -248,7 +266,7 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
   setHandler(
     disbursalUpdate,
     (d, meta) =>
-      decide(async () => {
+      decide('disbursal', async () => {
         const loanId = uuid4();
         seq += 1;
         const at = now();
@@ -324,7 +342,7 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
   setHandler(
     withdrawalUpdate,
     (d, meta) =>
-      decide(async () => {
+      decide('withdrawal', async () => {
         await record({
           step: 'withdrawal', decision: 'withdrawn', actor: meta.actor, reason: d.reason || null,
           status: 'WITHDRAWN', set: { end_reason: d.reason ? `withdrawn by the applicant: ${d.reason}` : 'withdrawn by the applicant', step_deadline_at: null },
@@ -344,31 +362,41 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
   );
 
   // --- Intake: register, check the certificate and eligibility (SPEC §1 steps 1–2) ---
-  const reg = await acts.registerApplication({ ...input, key: `${wfId}:0:submitted` });
-  if (!reg.ok) {
-    intake = { outcome: 'conflict', message: reg.message };
-    return finished();
-  }
-  policy = reg.policy;
-  guaranteeCompanyId = reg.guaranteeCompanyId;
-  state.history.push({ step: 'submission', decision: 'submitted', by: input.meta.actor.username, role: input.meta.actor.role, at: reg.submittedAt, reason: null });
+  try {
+    const reg = await acts.registerApplication({ ...input, key: `${wfId}:0:submitted` });
+    if (!reg.ok) {
+      intake = { outcome: 'conflict', message: reg.message };
+      return finished();
+    }
+    policy = reg.policy;
+    guaranteeCompanyId = reg.guaranteeCompanyId;
+    state.history.push({ step: 'submission', decision: 'submitted', by: input.meta.actor.username, role: input.meta.actor.role, at: reg.submittedAt, reason: null });
 
-  const violations = await acts.checkIntake({ applicationId: input.applicationId });
-  if (violations.length) {
+    const violations = await acts.checkIntake({ applicationId: input.applicationId });
+    if (violations.length) {
+      await record({
+        step: 'intake_check', decision: 'rejected', actor: null,
+        reason: violations.map((v) => v.message).join('; '),
+        status: 'REJECTED', set: { end_reason: violations.map((v) => v.message).join('; ') },
+        audit: { action: 'application.intake_reject', requestId: input.meta.requestId, payload: { violations } },
+      });
+      intake = { outcome: 'rejected', state, violations };
+      return finished();
+    }
     await record({
-      step: 'intake_check', decision: 'rejected', actor: null,
-      reason: violations.map((v) => v.message).join('; '),
-      status: 'REJECTED', set: { end_reason: violations.map((v) => v.message).join('; ') },
-      audit: { action: 'application.intake_reject', requestId: input.meta.requestId, payload: { violations } },
+      step: 'intake_check', decision: 'passed', actor: null, reason: 'certificate valid; eligible',
+      status: 'AWAITING_COUNTER_GUARANTEE', set: { step_deadline_at: deadlineFor('AWAITING_COUNTER_GUARANTEE') },
+      audit: { action: 'application.intake_pass', requestId: input.meta.requestId },
     });
-    intake = { outcome: 'rejected', state, violations };
+  } catch (e) {
+    // Refused for good (bad data, no policy in force): the submitter hears why, and nothing waits.
+    const r = finalRefusal(e);
+    if (!r) throw e;
+    incident('intake', e);
+    const raw = r.details?.[0];
+    intake = { outcome: 'failed', type: r.type ?? 'UNPROCESSABLE', message: r.message, details: Array.isArray(raw) ? raw : [] };
     return finished();
   }
-  await record({
-    step: 'intake_check', decision: 'passed', actor: null, reason: 'certificate valid; eligible',
-    status: 'AWAITING_COUNTER_GUARANTEE', set: { step_deadline_at: deadlineFor('AWAITING_COUNTER_GUARANTEE') },
-    audit: { action: 'application.intake_pass', requestId: input.meta.requestId },
-  });
   intake = { outcome: 'accepted', state, violations: [] };
 
   // --- Officers' steps, each with a deadline: reminder at half time, EXPIRED at the end ---
@@ -388,20 +416,24 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
       }
       if (!reminded) {
         reminded = true;
-        await record({
-          step: `${step}_reminder`, decision: 'reminded', actor: null,
-          reason: `half of the ${days(policy)}-day deadline has passed; decision due by ${state.stepDeadline}`,
-          audit: { action: `${step}.reminder`, requestId: null },
-        });
+        await systemStep(`${step}_reminder`, () =>
+          record({
+            step: `${step}_reminder`, decision: 'reminded', actor: null,
+            reason: `half of the ${days(policy!)}-day deadline has passed; decision due by ${state.stepDeadline}`,
+            audit: { action: `${step}.reminder`, requestId: null },
+          }),
+        );
         continue;
       }
       const reason = `no ${step.replace(/_/g, ' ')} decision within ${days(policy)} days`;
       state.status = 'EXPIRED'; // before the await, so no decision slips in meanwhile
-      await record({
-        step, decision: 'expired', actor: null, reason,
-        status: 'EXPIRED', set: { end_reason: reason, step_deadline_at: null },
-        audit: { action: `${step}.expire`, requestId: null },
-      });
+      await systemStep(step, () =>
+        record({
+          step, decision: 'expired', actor: null, reason,
+          status: 'EXPIRED', set: { end_reason: reason, step_deadline_at: null },
+          audit: { action: `${step}.expire`, requestId: null },
+        }),
+      );
     }
   }
   // After disbursal the application follows its loan (REPAYING → REPAID / DEFAULTED; the loan's

@@ -69,11 +69,15 @@ export interface ApplicationState {
   stepDeadline: string | null;
   endReason: string | null;
   history: HistoryItem[];
+  /** Steps refused for good (bad data): the application stayed where it was. */
+  incidents: Array<{ step: string; at: string; type: string; message: string }>;
 }
 
 export type IntakeResult =
   | { outcome: 'accepted' | 'rejected'; state: ApplicationState; violations: Array<{ path: string; rule: string; message: string }> }
-  | { outcome: 'conflict'; message: string };
+  | { outcome: 'conflict'; message: string }
+  /** Refused for good by an activity (bad data, no policy in force): nothing waits. */
+  | { outcome: 'failed'; type: string; message: string; details: Array<{ path: string; message: string }> };
 
 /** Resolves once the certificate and eligibility checks have run; the API answers POST with it. */
 export const intakeUpdate = defineUpdate<IntakeResult>('intake');
@@ -140,6 +144,8 @@ export interface LoanState {
   seq: number;
   /** How many runs this loan's history has been split into (continue-as-new). */
   run: number;
+  /** Checkpoints refused for good (bad data); absent in runs started before it existed. */
+  incidents?: Array<{ step: string; at: string; type: string; message: string }>;
 }
 
 export const repaymentUpdate = defineUpdate<LoanState, [RepaymentBody, DecisionMeta]>('repayment');

@@ -1,12 +1,5 @@
-import {
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ACTIVITY_OPTIONS, fail, finalRefusal } from './common';
 import type { LoanActivities, LoanRef } from '../activities/loans';
 import { businessDateOf } from '../domain/business-day';
 import { compareDates } from '../domain/dates';
@@ -27,11 +20,8 @@ import {
   type LoanState,
 } from './definitions';
 
-const acts = proxyActivities<LoanActivities>({
-  startToCloseTimeout: '30 seconds',
-  // Database hiccups heal by retrying; every activity is idempotent by its key.
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
-});
+// Every activity is idempotent by its key, so retrying a fault that heals is safe.
+const acts = proxyActivities<LoanActivities>(ACTIVITY_OPTIONS);
 
 /** A run covers at most this many due dates before continuing as new, so no history grows without bound. */
 export const DUE_DATES_PER_RUN = 12;
@@ -42,10 +32,6 @@ const KIND_TO_FAILURE: Record<Refusal['kind'], string> = {
   conflict: failureTypes.conflict,
   state: failureTypes.invalidState,
 };
-
-function fail(type: string, message: string, details: Array<{ path: string; message: string }> = []): never {
-  throw ApplicationFailure.create({ type, message, details: [details], nonRetryable: true });
-}
 
 function refuse(what: string, refusals: Refusal[]): never {
   const first = refusals[0]!;
@@ -293,7 +279,18 @@ export async function loan(input: LoanInput): Promise<LoanState> {
       const moved = wait === undefined ? await condition(() => changed || historyIsLong()) : await condition(() => changed || historyIsLong(), wait);
       if (moved) continue;
     }
-    await exclusive(checkpoints);
+    try {
+      await exclusive(checkpoints);
+    } catch (e) {
+      // Refused for good (bad data): recorded, and tried again a day later or when the loan moves;
+      // repayments and the extension stay possible meanwhile.
+      const r = finalRefusal(e);
+      if (!r) throw e;
+      state.incidents = [...(state.incidents ?? []), { step: 'checkpoint', at: new Date().toISOString(), type: r.type ?? 'UNPROCESSABLE', message: r.message }];
+      log.warn('checkpoint refused for good; retrying tomorrow', { type: r.type, message: r.message });
+      changed = false;
+      await condition(() => changed, '1 day');
+    }
   }
 
   // In default the loan stays open for recoveries until the guarantor has been repaid in full.

@@ -1,4 +1,5 @@
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ACTIVITY_OPTIONS, fail, finalRefusal } from './common';
 import type { SubsidyActivities } from '../activities/subsidy';
 import { businessDateOf } from '../domain/business-day';
 import { addDays, quarterBounds } from '../domain/dates';
@@ -16,14 +17,7 @@ import {
   type FilingResult,
 } from './definitions';
 
-const acts = proxyActivities<SubsidyActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
-});
-
-function fail(type: string, message: string, details: Array<{ path: string; message: string }> = []): never {
-  throw ApplicationFailure.create({ type, message, details: [details], nonRetryable: true });
-}
+const acts = proxyActivities<SubsidyActivities>(ACTIVITY_OPTIONS);
 
 /**
  * One filing of a bank's interest-subsidy claim for a quarter (SPEC §1 step 7), workflow id
@@ -131,16 +125,25 @@ export async function subsidyClaim(input: ClaimInput): Promise<ClaimState> {
     await condition(allHandlersFinished);
     return state;
   }
-  const filed = await acts.fileClaim({
-    claimId: input.claimId,
-    bankId: input.bankId,
-    quarter: input.quarter,
-    workflowId: workflowInfo().workflowId,
-    filedOn,
-    late: claimIsLate(input.quarter, filedOn),
-    actor: input.meta.actor,
-    requestId: input.meta.requestId,
-  });
+  let filed: Awaited<ReturnType<typeof acts.fileClaim>>;
+  try {
+    filed = await acts.fileClaim({
+      claimId: input.claimId,
+      bankId: input.bankId,
+      quarter: input.quarter,
+      workflowId: workflowInfo().workflowId,
+      filedOn,
+      late: claimIsLate(input.quarter, filedOn),
+      actor: input.meta.actor,
+      requestId: input.meta.requestId,
+    });
+  } catch (e) {
+    // Refused for good (bad data): the bank hears why; nothing was filed.
+    const r = finalRefusal(e);
+    if (!r) throw e;
+    log.warn('filing refused for good', { type: r.type, message: r.message });
+    filed = { ok: false, type: 'UNPROCESSABLE', message: r.message };
+  }
   if (!filed.ok) {
     filing = { outcome: 'refused', type: filed.type, message: filed.message, details: [{ path: 'quarter', message: filed.message }] };
     state.status = 'REFUSED';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { ApiRouter, HandlerContext } from '../route';
-import { ApiError } from '../errors';
+import { ApiError, type ErrorCode } from '../errors';
 import { actorOf } from '../actor';
 import { updateErrorToApi } from '../workflow-errors';
 import {
@@ -144,6 +144,9 @@ async function decide<A>(ctx: Ctx, send: (h: WorkflowHandle, meta: DecisionMeta)
   return { status: 200, body: await applicationView(ctx.deps.db, fresh) };
 }
 
+const REFUSAL_CODES: readonly string[] = ['VALIDATION_FAILED', 'CONFLICT', 'INVALID_STATE', 'UNPROCESSABLE', 'FORBIDDEN'];
+const apiCodeOf = (type: string): ErrorCode => (REFUSAL_CODES.includes(type) ? (type as ErrorCode) : 'UNPROCESSABLE');
+
 async function startApplication(temporal: Client, taskQueue: string, args: Parameters<typeof loanApplication>[0]): Promise<IntakeResult> {
   const handle = await temporal.workflow.start(loanApplication, {
     taskQueue,
@@ -195,6 +198,7 @@ export function applicationRoutes(api: ApiRouter): void {
         meta: { actor: actorOf(user), requestId },
       });
       if (result.outcome === 'conflict') throw new ApiError('CONFLICT', result.message, [{ path: 'idNumber', message: result.message }]);
+      if (result.outcome === 'failed') throw new ApiError(apiCodeOf(result.type), result.message, result.details);
       const row = (await deps.db('applications').where({ id: applicationId }).first()) as ApplicationRow;
       return { status: 201, body: await applicationView(deps.db, row), headers: { Location: `/v1/applications/${applicationId}` } };
     },

@@ -1,0 +1,23 @@
+import { ActivityFailure, ApplicationFailure, type ActivityOptions } from '@temporalio/workflow';
+
+/**
+ * What every business workflow shares: how activities are retried, and how a refusal is thrown.
+ *
+ * A retry policy with no limit is only for faults that can heal (the database restarting, a lost
+ * connection). Bad data cannot heal: the activities throw it as a non-retryable failure
+ * (activities/failures.ts), and the workflow records it and stays decidable (docs/security.md).
+ */
+export const ACTIVITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+};
+
+export function fail(type: string, message: string, details: Array<{ path: string; message: string }> = []): never {
+  throw ApplicationFailure.create({ type, message, details: [details], nonRetryable: true });
+}
+
+/** The refusal an activity gave for good (bad data, a rule), or undefined for anything else. */
+export function finalRefusal(e: unknown): ApplicationFailure | undefined {
+  const cause = e instanceof ActivityFailure ? e.cause : e;
+  return cause instanceof ApplicationFailure && cause.nonRetryable ? cause : undefined;
+}
