@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { createHash, randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { ApiRouter, HandlerContext } from '../route';
 import { ApiError, type ErrorCode } from '../errors';
 import { actorOf } from '../actor';
 import { updateErrorToApi } from '../workflow-errors';
+import { updateIdOf } from '../updates';
 import {
   applicationHistory,
   findVisibleApplication,
@@ -147,14 +148,42 @@ async function decide<A>(ctx: Ctx, send: (h: WorkflowHandle, meta: DecisionMeta)
 const REFUSAL_CODES: readonly string[] = ['VALIDATION_FAILED', 'CONFLICT', 'INVALID_STATE', 'UNPROCESSABLE', 'FORBIDDEN'];
 const apiCodeOf = (type: string): ErrorCode => (REFUSAL_CODES.includes(type) ? (type as ErrorCode) : 'UNPROCESSABLE');
 
-async function startApplication(temporal: Client, taskQueue: string, args: Parameters<typeof loanApplication>[0]): Promise<IntakeResult> {
-  const handle = await temporal.workflow.start(loanApplication, {
-    taskQueue,
-    workflowId: applicationWorkflowId(args.applicationId),
-    args: [args],
-    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-  });
-  return handle.executeUpdate(intakeUpdate);
+/**
+ * Starts the application's workflow and waits for its intake. A submission retried under the same
+ * Idempotency-Key (after a 5xx freed the key) has the same application id, so it finds the
+ * workflow its first attempt started and answers with the same intake.
+ */
+async function startApplication(
+  temporal: Client,
+  taskQueue: string,
+  args: Parameters<typeof loanApplication>[0],
+): Promise<IntakeResult | { outcome: 'recorded' }> {
+  const workflowId = applicationWorkflowId(args.applicationId);
+  try {
+    const handle = await temporal.workflow.start(loanApplication, {
+      taskQueue,
+      workflowId,
+      args: [args],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+    return await handle.executeUpdate(intakeUpdate);
+  } catch (e) {
+    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+    // Still open: its intake answers. Closed (rejected, or refused at intake): the caller reads
+    // what it recorded.
+    return temporal.workflow
+      .getHandle(workflowId)
+      .executeUpdate(intakeUpdate)
+      .catch(() => ({ outcome: 'recorded' }) as const);
+  }
+}
+
+/** The application id of a submission: derived from the Idempotency-Key when there is one. */
+function applicationIdOf(userId: string, key: string | undefined): string {
+  if (key === undefined) return randomUUID();
+  const h = createHash('sha256').update(`application:${userId}:${key}`).digest('hex');
+  // Formatted as a version-4-style UUID (the variant and version bits set).
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 export function applicationRoutes(api: ApiRouter): void {
@@ -169,7 +198,7 @@ export function applicationRoutes(api: ApiRouter): void {
     idempotent: true,
     body: newApplicationSchema,
     responses: { 201: { description: 'Submitted', schema: applicationViewSchema } },
-    async handler({ body, user, deps, requestId }) {
+    async handler({ req, body, user, deps, requestId }) {
       if (body.idNumber !== user.idNumber) {
         throw new ApiError('FORBIDDEN', "idNumber must be your own account's ID number", [{ path: 'idNumber', message: 'is not the ID number of your account' }]);
       }
@@ -188,7 +217,7 @@ export function applicationRoutes(api: ApiRouter): void {
       if (limits.length) {
         throw new ApiError('VALIDATION_FAILED', `Invalid body: ${limits[0]!.path} ${limits[0]!.message}`, limits.map(({ path, message }) => ({ path, message })));
       }
-      const applicationId = randomUUID();
+      const applicationId = applicationIdOf(user.id, req.header('idempotency-key'));
       const result = await startApplication(deps.temporal, deps.taskQueue, {
         ...body,
         bankId: body.bankId ?? null,
@@ -199,7 +228,11 @@ export function applicationRoutes(api: ApiRouter): void {
       });
       if (result.outcome === 'conflict') throw new ApiError('CONFLICT', result.message, [{ path: 'idNumber', message: result.message }]);
       if (result.outcome === 'failed') throw new ApiError(apiCodeOf(result.type), result.message, result.details);
-      const row = (await deps.db('applications').where({ id: applicationId }).first()) as ApplicationRow;
+      const row = (await deps.db('applications').where({ id: applicationId }).first()) as ApplicationRow | undefined;
+      if (!row) {
+        const message = 'This person already has an application in progress; withdraw it or wait for its outcome';
+        throw new ApiError('CONFLICT', message, [{ path: 'idNumber', message }]);
+      }
       return { status: 201, body: await applicationView(deps.db, row), headers: { Location: `/v1/applications/${applicationId}` } };
     },
   });
@@ -248,7 +281,7 @@ export function applicationRoutes(api: ApiRouter): void {
     summary: string;
     roles: Parameters<ApiRouter['add']>[0]['auth'];
     body: B;
-    send: (h: WorkflowHandle, b: z.output<B>, meta: DecisionMeta) => Promise<unknown>;
+    send: (h: WorkflowHandle, b: z.output<B>, meta: DecisionMeta, updateId: string | undefined) => Promise<unknown>;
   }) =>
     api.add({
       method: 'post',
@@ -261,7 +294,7 @@ export function applicationRoutes(api: ApiRouter): void {
       params: idParam,
       body: o.body,
       responses: { 200: { description: 'Recorded; the application as it now stands', schema: applicationViewSchema } },
-      handler: (ctx) => decide(ctx as Ctx, (h, meta) => o.send(h, ctx.body as z.output<B>, meta)),
+      handler: (ctx) => decide(ctx as Ctx, (h, meta) => o.send(h, ctx.body as z.output<B>, meta, updateIdOf(ctx.req))),
     });
 
   decision({
@@ -269,34 +302,34 @@ export function applicationRoutes(api: ApiRouter): void {
     summary: 'Withdraw your application (before disbursal)',
     roles: ['applicant'],
     body: withdrawalSchema,
-    send: (h, b, meta) => h.executeUpdate(withdrawalUpdate, { args: [b, meta] }),
+    send: (h, b, meta, updateId) => h.executeUpdate(withdrawalUpdate, { args: [b, meta], updateId }),
   });
   decision({
     path: 'counter-guarantee',
     summary: "The community's counter-guarantee decision",
     roles: ['community_officer'],
     body: counterGuaranteeDecisionSchema,
-    send: (h, b, meta) => h.executeUpdate(counterGuaranteeUpdate, { args: [b, meta] }),
+    send: (h, b, meta, updateId) => h.executeUpdate(counterGuaranteeUpdate, { args: [b, meta], updateId }),
   });
   decision({
     path: 'guarantee-review',
     summary: "The guarantee company's review (maker)",
     roles: ['guarantee_reviewer'],
     body: guaranteeReviewSchema,
-    send: (h, b, meta) => h.executeUpdate(guaranteeReviewUpdate, { args: [b, meta] }),
+    send: (h, b, meta, updateId) => h.executeUpdate(guaranteeReviewUpdate, { args: [b, meta], updateId }),
   });
   decision({
     path: 'guarantee-approval',
     summary: "The guarantee company's approval (checker, not the reviewer)",
     roles: ['guarantee_approver'],
     body: guaranteeApprovalSchema,
-    send: (h, b, meta) => h.executeUpdate(guaranteeApprovalUpdate, { args: [b, meta] }),
+    send: (h, b, meta, updateId) => h.executeUpdate(guaranteeApprovalUpdate, { args: [b, meta], updateId }),
   });
   decision({
     path: 'disbursal',
     summary: "The bank's disbursal; starts the loan",
     roles: ['bank_officer'],
     body: disbursalSchema,
-    send: (h, b, meta) => h.executeUpdate(disbursalUpdate, { args: [b, meta] }),
+    send: (h, b, meta, updateId) => h.executeUpdate(disbursalUpdate, { args: [b, meta], updateId }),
   });
 }

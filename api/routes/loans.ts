@@ -5,6 +5,7 @@ import type { ApiRouter, HandlerContext } from '../route';
 import { ApiError } from '../errors';
 import { actorOf } from '../actor';
 import { updateErrorToApi } from '../workflow-errors';
+import { updateIdOf } from '../updates';
 import { findVisibleLoan, loanPeriods, loanRepayments, type LoanRow } from '../../db/repositories/loans';
 import { scopeApplications } from '../../db/repositories/applications';
 import { extensionSchema, recoverySchema, repaymentSchema } from '../../domain/loan-schemas';
@@ -225,7 +226,7 @@ export function loanRoutes(api: ApiRouter): void {
     params: idParam,
     body: repaymentSchema,
     responses: { 201: { description: 'Recorded; the loan as it now stands', schema: loanViewSchema } },
-    handler: (ctx) => decide(ctx as Ctx, 201, (h, meta) => h.executeUpdate(repaymentUpdate, { args: [ctx.body, meta] })),
+    handler: (ctx) => decide(ctx as Ctx, 201, (h, meta) => h.executeUpdate(repaymentUpdate, { args: [ctx.body, meta], updateId: updateIdOf(ctx.req) })),
   });
 
   api.add({
@@ -239,7 +240,7 @@ export function loanRoutes(api: ApiRouter): void {
     params: idParam,
     body: extensionSchema,
     responses: { 200: { description: 'Extended; the loan as it now stands', schema: loanViewSchema } },
-    handler: (ctx) => decide(ctx as Ctx, 200, (h, meta) => h.executeUpdate(extensionUpdate, { args: [ctx.body, meta] })),
+    handler: (ctx) => decide(ctx as Ctx, 200, (h, meta) => h.executeUpdate(extensionUpdate, { args: [ctx.body, meta], updateId: updateIdOf(ctx.req) })),
   });
 
   api.add({
@@ -253,6 +254,6 @@ export function loanRoutes(api: ApiRouter): void {
     params: idParam,
     body: recoverySchema,
     responses: { 201: { description: 'Recorded; the loan as it now stands', schema: loanViewSchema } },
-    handler: (ctx) => decide(ctx as Ctx, 201, (h, meta) => h.executeUpdate(recoveryUpdate, { args: [ctx.body, meta] })),
+    handler: (ctx) => decide(ctx as Ctx, 201, (h, meta) => h.executeUpdate(recoveryUpdate, { args: [ctx.body, meta], updateId: updateIdOf(ctx.req) })),
   });
 }

@@ -8,6 +8,7 @@ import type { ApiRouter, HandlerContext } from '../route';
 import { ApiError, type ErrorCode } from '../errors';
 import { actorOf } from '../actor';
 import { updateErrorToApi } from '../workflow-errors';
+import { updateIdOf } from '../updates';
 import { claimLines, scopeClaims, type ClaimRow } from '../../db/repositories/subsidy';
 import { claimDecisionSchema, newSubsidyClaimSchema } from '../../domain/loan-schemas';
 import { Money, normalisedPositiveMoneyString } from '../../domain/money';
@@ -239,7 +240,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
       params: idParam,
       body: claimDecisionSchema,
       responses: { 200: { description: 'Recorded; the claim as it now stands', schema: claimViewSchema } },
-      handler: (ctx) => decide(ctx as Ctx, (h, meta) => h.executeUpdate(o.update, { args: [ctx.body, meta] })),
+      handler: (ctx) => decide(ctx as Ctx, (h, meta) => h.executeUpdate(o.update, { args: [ctx.body, meta], updateId: updateIdOf(ctx.req) })),
     });
 
   decision({
@@ -268,7 +269,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
     idempotent: true,
     params: idParam,
     responses: { 200: { description: 'The claim as it now stands', schema: claimViewSchema } },
-    handler: (ctx) => decide(ctx as Ctx, (h, meta) => h.executeUpdate(claimPaymentRetryUpdate, { args: [meta] })),
+    handler: (ctx) => decide(ctx as Ctx, (h, meta) => h.executeUpdate(claimPaymentRetryUpdate, { args: [meta], updateId: updateIdOf(ctx.req) })),
   });
 
   api.add({
