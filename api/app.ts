@@ -1,6 +1,4 @@
 import express from 'express';
-import { pinoHttp } from 'pino-http';
-import { randomUUID } from 'node:crypto';
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
@@ -20,26 +18,13 @@ import { loanRoutes } from './routes/loans';
 import { integrityRoutes } from './routes/integrity';
 import { subsidyClaimRoutes } from './routes/subsidy-claims';
 import { ledgerRoutes } from './routes/ledger';
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+import { requestLogger } from './request-log';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      // A caller's X-Request-Id is kept so one id follows a request through proxies and logs.
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
-    }),
-  );
+  app.use(requestLogger(deps.logger));
   app.use(express.json({ limit: '1mb' }));
 
   app.use(healthRoutes(deps));

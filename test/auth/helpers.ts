@@ -1,0 +1,62 @@
+import pino, { type Logger } from 'pino';
+import { Writable } from 'node:stream';
+import type { Knex } from 'knex';
+import { listen } from '../../scripts/lib/api-server';
+import type { TestEnv } from '../support/env';
+import type { ApiDeps } from '../../api/deps';
+
+export const JWT_SECRET = 'auth-test-secret-auth-test-secret!';
+
+/** Every line a logger writes, as text. */
+export function capturedLogger(): { logger: Logger; text(): string; lines(): any[] } {
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  const logger = pino({ level: 'trace' }, sink);
+  return { logger, text: () => chunks.join(''), lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
+}
+
+export interface Api {
+  url: string;
+  call(method: string, path: string, o?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/** The API on its own port over `db` (default: the shared test database), with no worker. */
+export async function startPlainApi(env: TestEnv, o: { db?: Knex; logger?: Logger; deps?: Partial<ApiDeps> } = {}): Promise<Api> {
+  const api = await listen(
+    {
+      db: o.db ?? env.db,
+      temporal: env.temporal.client,
+      taskQueue: 'unpolled',
+      logger: o.logger ?? pino({ level: 'silent' }),
+      jwtSecret: JWT_SECRET,
+      tokenTtlSeconds: 3600,
+      ...o.deps,
+    },
+    0,
+    '127.0.0.1',
+  );
+  return {
+    url: api.url,
+    async call(method, path, c = {}) {
+      const headers: Record<string, string> = { ...(c.headers ?? {}) };
+      if (c.token) headers.authorization = `Bearer ${c.token}`;
+      if (c.body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(api.url + path, { method, headers, body: c.body === undefined ? undefined : JSON.stringify(c.body) });
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON
+      }
+      return { status: res.status, body, headers: res.headers };
+    },
+    close: () => api.close(),
+  };
+}
