@@ -33,7 +33,7 @@ export interface StepRecord {
     end_reason: string;
     step_deadline_at: string | null;
   }>;
-  audit?: { action: string; requestId: string | null; payload?: unknown };
+  audit?: { action: string; requestId: string | null; clientRequestId?: string | null; payload?: unknown };
 }
 
 export type Registration =
@@ -111,7 +111,7 @@ export function createApplicationActivities({ db, clock }: ActivityDeps) {
           });
           await audit(trx, {
             key: input.key, at, actor: input.meta.actor, action: 'application.submit',
-            entityType: 'application', entityId: input.applicationId, reason: null, requestId: input.meta.requestId,
+            entityType: 'application', entityId: input.applicationId, reason: null, requestId: input.meta.requestId, clientRequestId: input.meta.clientRequestId ?? null,
             payload: { requestedAmount: input.requestedAmount, termMonths: input.termMonths, certificateNo: input.certificateNo, policyId: policyRow.id },
           });
         });
@@ -192,7 +192,7 @@ export function createApplicationActivities({ db, clock }: ActivityDeps) {
         if (r.audit) {
           await audit(trx, {
             key: r.key, at: r.at, actor: r.actor, action: r.audit.action, entityType: 'application',
-            entityId: r.applicationId, reason: r.reason, requestId: r.audit.requestId, payload: r.audit.payload,
+            entityId: r.applicationId, reason: r.reason, requestId: r.audit.requestId, clientRequestId: r.audit.clientRequestId ?? null, payload: r.audit.payload,
           });
         }
       });
@@ -210,6 +210,7 @@ export function createApplicationActivities({ db, clock }: ActivityDeps) {
       repaymentMethod: RepaymentMethod;
       actor: Actor;
       requestId: string;
+      clientRequestId?: string | null;
       /** The loan's schedule, as the loan workflow computes it from the same pure code. */
       periods: LoanPeriod[];
       /** The business date the disbursal is recorded on (postings fall back to it in a closed quarter). */
@@ -254,7 +255,7 @@ export function createApplicationActivities({ db, clock }: ActivityDeps) {
           });
           await audit(trx, {
             key: r.key, at: r.at, actor: r.actor, action: 'disbursal.record', entityType: 'application',
-            entityId: r.applicationId, reason: null, requestId: r.requestId, payload: { loanId: r.loanId, ...r.disbursal },
+            entityId: r.applicationId, reason: null, requestId: r.requestId, clientRequestId: r.clientRequestId ?? null, payload: { loanId: r.loanId, ...r.disbursal },
           });
         });
       } catch (e) {

@@ -111,6 +111,7 @@ export interface RepaymentRecord {
   today: string;
   actor: Actor;
   requestId: string;
+  clientRequestId?: string | null;
   repayment: RepaymentBody;
   plan: { kind: 'scheduled' | 'payoff'; interestPart: string; principalPart: string };
   /** The period rows as they now stand; for an early payoff, later periods are dropped. */
@@ -196,7 +197,7 @@ export function createLoanActivities({ db, clock }: ActivityDeps) {
         await trx('loans').where({ id: loan.loanId }).update(loanUpdate);
         await audit(trx, {
           key: r.key, at, actor: r.actor, action: r.plan.kind === 'payoff' ? 'loan.early_repayment' : 'loan.repayment',
-          entityType: 'loan', entityId: loan.loanId, requestId: r.requestId,
+          entityType: 'loan', entityId: loan.loanId, requestId: r.requestId, clientRequestId: r.clientRequestId ?? null,
           payload: { ...b, interestPart: r.plan.interestPart, principalPart: r.plan.principalPart, settled: s, ledgerEntryId: entry.id },
         });
       });
@@ -213,7 +214,7 @@ export function createLoanActivities({ db, clock }: ActivityDeps) {
       });
     },
 
-    async recordExtension(r: LoanStep & { actor: Actor; requestId: string; months: number; reason: string; periods: LoanPeriod[] }): Promise<void> {
+    async recordExtension(r: LoanStep & { actor: Actor; requestId: string; clientRequestId?: string | null; months: number; reason: string; periods: LoanPeriod[] }): Promise<void> {
       await step(async (trx, at) => {
         const fresh = await insertLoanEvent(trx, {
           loanId: r.loan.loanId, step: 'extension', on: r.today, key: r.key, actor: r.actor, detail: `extended by ${r.months} months: ${r.reason}`,
@@ -228,7 +229,7 @@ export function createLoanActivities({ db, clock }: ActivityDeps) {
         });
         await audit(trx, {
           key: r.key, at, actor: r.actor, action: 'loan.extension', entityType: 'loan', entityId: r.loan.loanId,
-          reason: r.reason, requestId: r.requestId, payload: { months: r.months, maturityOn: maturity },
+          reason: r.reason, requestId: r.requestId, clientRequestId: r.clientRequestId ?? null, payload: { months: r.months, maturityOn: maturity },
         });
       });
     },
@@ -289,7 +290,7 @@ export function createLoanActivities({ db, clock }: ActivityDeps) {
 
     /** Money recovered from the borrower after a default, back to those who compensated. */
     async recordRecovery(
-      r: LoanStep & { actor: Actor; requestId: string; recovery: RecoveryBody; allocation: { guaranteeFund: string; guaranteeCompany: string }; recoveredAfter: string },
+      r: LoanStep & { actor: Actor; requestId: string; clientRequestId?: string | null; recovery: RecoveryBody; allocation: { guaranteeFund: string; guaranteeCompany: string }; recoveredAfter: string },
     ): Promise<void> {
       const { loan, recovery: b, allocation } = r;
       await step(async (trx, at) => {
@@ -318,7 +319,7 @@ export function createLoanActivities({ db, clock }: ActivityDeps) {
         });
         await audit(trx, {
           key: r.key, at, actor: r.actor, action: 'loan.recovery', entityType: 'loan', entityId: loan.loanId,
-          reason: b.note || null, requestId: r.requestId, payload: { ...b, allocation, ledgerEntryId: entry.id },
+          reason: b.note || null, requestId: r.requestId, clientRequestId: r.clientRequestId ?? null, payload: { ...b, allocation, ledgerEntryId: entry.id },
         });
       });
     },

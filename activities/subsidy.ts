@@ -14,6 +14,7 @@ export interface ClaimDecisionRecord {
   claimId: string;
   actor: Actor;
   requestId: string;
+  clientRequestId?: string | null;
   reason: string;
   today: string;
 }
@@ -81,7 +82,7 @@ export function createSubsidyActivities({ db, clock }: ActivityDeps) {
      * Files the bank's claim for a quarter: its lines are the on-time periods due in the quarter that
      * no live claim holds, computed from the records in the same transaction that stores them.
      */
-    async fileClaim(r: { claimId: string; bankId: string; quarter: string; workflowId: string; filedOn: string; late: boolean; actor: Actor; requestId: string }): Promise<FilingOutcome> {
+    async fileClaim(r: { claimId: string; bankId: string; quarter: string; workflowId: string; filedOn: string; late: boolean; actor: Actor; requestId: string; clientRequestId?: string | null }): Promise<FilingOutcome> {
       return db.transaction(async (trx) => {
         const existing: ClaimRow | undefined = await trx('subsidy_claims').where({ id: r.claimId }).first();
         if (existing) return { ok: true, claim: await claimState(trx, existing) };
@@ -103,7 +104,7 @@ export function createSubsidyActivities({ db, clock }: ActivityDeps) {
         );
         await audit(trx, {
           key: `subsidy-claim:${r.claimId}:file`, at, actor: r.actor, action: 'subsidy_claim.file', entityType: 'subsidy_claim', entityId: r.claimId,
-          requestId: r.requestId, payload: { quarter: r.quarter, total, lines: lines.length, late: r.late },
+          requestId: r.requestId, clientRequestId: r.clientRequestId ?? null, payload: { quarter: r.quarter, total, lines: lines.length, late: r.late },
         });
         const row: ClaimRow = await trx('subsidy_claims').where({ id: r.claimId }).first();
         return { ok: true, claim: await claimState(trx, row) };
@@ -127,7 +128,7 @@ export function createSubsidyActivities({ db, clock }: ActivityDeps) {
           if (!approve) await trx('subsidy_claim_lines').where({ claim_id: r.claimId }).update({ voided: true });
           await audit(trx, {
             key: `subsidy-claim:${r.claimId}:check`, at, actor: r.actor, action: `subsidy_claim.check.${r.decision}`, entityType: 'subsidy_claim',
-            entityId: r.claimId, reason: r.reason || null, requestId: r.requestId,
+            entityId: r.claimId, reason: r.reason || null, requestId: r.requestId, clientRequestId: r.clientRequestId ?? null,
           });
         }
         return claimState(trx, await trx('subsidy_claims').where({ id: r.claimId }).first());
@@ -150,7 +151,7 @@ export function createSubsidyActivities({ db, clock }: ActivityDeps) {
             await trx('subsidy_claim_lines').where({ claim_id: r.claimId }).update({ voided: true });
             await audit(trx, {
               key: `subsidy-claim:${r.claimId}:approval`, at, actor: r.actor, action: 'subsidy_claim.approval.reject', entityType: 'subsidy_claim',
-              entityId: r.claimId, reason: r.reason, requestId: r.requestId,
+              entityId: r.claimId, reason: r.reason, requestId: r.requestId, clientRequestId: r.clientRequestId ?? null,
             });
           }
           return claimState(trx, await trx('subsidy_claims').where({ id: r.claimId }).first());
@@ -162,7 +163,7 @@ export function createSubsidyActivities({ db, clock }: ActivityDeps) {
           outcome = await tryPayment(trx, claim, r.actor.orgId!, r.today);
           await audit(trx, {
             key: `subsidy-claim:${r.claimId}:approval`, at, actor: r.actor, action: 'subsidy_claim.approval.approve', entityType: 'subsidy_claim',
-            entityId: r.claimId, reason: r.reason || null, requestId: r.requestId, payload: outcome,
+            entityId: r.claimId, reason: r.reason || null, requestId: r.requestId, clientRequestId: r.clientRequestId ?? null, payload: outcome,
           });
         }
         return claimState(trx, await trx('subsidy_claims').where({ id: r.claimId }).first(), outcome?.note ?? null);
@@ -170,7 +171,7 @@ export function createSubsidyActivities({ db, clock }: ActivityDeps) {
     },
 
     /** A claim waiting for budget tries its payout again (after a top-up). */
-    async retryClaimPayment(r: { claimId: string; key: string; today: string; actor: Actor | null; requestId: string | null }): Promise<ClaimState> {
+    async retryClaimPayment(r: { claimId: string; key: string; today: string; actor: Actor | null; requestId: string | null; clientRequestId?: string | null }): Promise<ClaimState> {
       return db.transaction(async (trx) => {
         const claim: ClaimRow = await trx('subsidy_claims').where({ id: r.claimId }).forUpdate().first();
         if (claim.status !== 'PENDING_BUDGET') return claimState(trx, claim);
@@ -179,7 +180,7 @@ export function createSubsidyActivities({ db, clock }: ActivityDeps) {
         if (outcome.status === 'PAID') {
           await audit(trx, {
             key: r.key, at: clock.now(), actor: r.actor, action: 'subsidy_claim.paid_after_top_up', entityType: 'subsidy_claim',
-            entityId: r.claimId, requestId: r.requestId, payload: outcome,
+            entityId: r.claimId, requestId: r.requestId, clientRequestId: r.clientRequestId ?? null, payload: outcome,
           });
         }
         return claimState(trx, await trx('subsidy_claims').where({ id: r.claimId }).first(), outcome.note);

@@ -5,6 +5,7 @@ import type { ApiDeps } from './deps';
 import { ApiError, validationError } from './errors';
 import { authenticate, requireRole, type AuthUser } from './auth/middleware';
 import { withIdempotency } from './idempotency';
+import { inRequest } from '../db/repositories/audit';
 import type { Role } from '../domain/enums';
 
 export interface HandlerContext<P, Q, B> {
@@ -15,6 +16,8 @@ export interface HandlerContext<P, Q, B> {
   body: B;
   deps: ApiDeps;
   requestId: string;
+  /** The caller's own X-Request-Id, sanitised; audit rows keep it beside requestId. */
+  clientRequestId: string | null;
 }
 
 export interface HandlerResult {
@@ -99,9 +102,11 @@ export class ApiRouter {
         body: parse(spec.body as B, req.body ?? {}, 'body'),
         deps,
         requestId: String(req.id),
+        clientRequestId: req.clientRequestId ?? null,
       };
-      if (spec.idempotent) return withIdempotency(deps.db, req, () => spec.handler(ctx));
-      return spec.handler(ctx);
+      const handle = () => inRequest({ clientRequestId: ctx.clientRequestId }, () => spec.handler(ctx));
+      if (spec.idempotent) return withIdempotency(deps.db, req, handle);
+      return handle();
     };
 
     chain.push(async (req: Request, res: Response, next: NextFunction) => {

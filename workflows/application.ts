@@ -187,13 +187,13 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
             step: 'counter_guarantee', decision: 'approved', actor: meta.actor, reason: d.reason,
             status: 'AWAITING_GUARANTEE_REVIEW',
             set: { counter_guarantee_type: d.type, step_deadline_at: deadlineFor('AWAITING_GUARANTEE_REVIEW') },
-            audit: { action: 'counter_guarantee.approve', requestId: meta.requestId, payload: d },
+            audit: { action: 'counter_guarantee.approve', requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null, payload: d },
           });
         } else {
           await record({
             step: 'counter_guarantee', decision: 'rejected', actor: meta.actor, reason: d.reason,
             status: 'REJECTED', set: { counter_guarantee_type: d.type, end_reason: `counter-guarantee refused: ${d.reason}`, step_deadline_at: null },
-            audit: { action: 'counter_guarantee.reject', requestId: meta.requestId, payload: d },
+            audit: { action: 'counter_guarantee.reject', requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null, payload: d },
           });
         }
       }),
@@ -217,7 +217,7 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
           set: approve
             ? { recommended_amount: d.amount!, reviewed_by: meta.actor.userId, step_deadline_at: deadlineFor('AWAITING_GUARANTEE_APPROVAL') }
             : { reviewed_by: meta.actor.userId, end_reason: `guarantee review rejected: ${d.reason}`, step_deadline_at: null },
-          audit: { action: `guarantee_review.${d.recommendation}`, requestId: meta.requestId, payload: d },
+          audit: { action: `guarantee_review.${d.recommendation}`, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null, payload: d },
         });
         reviewedBy = meta.actor.userId;
         if (approve) state.recommendedAmount = d.amount!;
@@ -243,7 +243,7 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
           set: approve
             ? { approved_amount: d.amount!, step_deadline_at: deadlineFor('AWAITING_DISBURSAL') }
             : { end_reason: `guarantee approval rejected: ${d.reason}`, step_deadline_at: null },
-          audit: { action: `guarantee_approval.${d.decision}`, requestId: meta.requestId, payload: d },
+          audit: { action: `guarantee_approval.${d.decision}`, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null, payload: d },
         });
         if (approve) {
           state.approvedAmount = d.amount!;
@@ -296,7 +296,7 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
           termMonths: input.termMonths,
           repaymentMethod: input.repaymentMethod,
           actor: meta.actor,
-          requestId: meta.requestId,
+          requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null,
           periods: initialPeriods(loanInput),
           recordedOn: today(),
         });
@@ -346,7 +346,7 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
         await record({
           step: 'withdrawal', decision: 'withdrawn', actor: meta.actor, reason: d.reason || null,
           status: 'WITHDRAWN', set: { end_reason: d.reason ? `withdrawn by the applicant: ${d.reason}` : 'withdrawn by the applicant', step_deadline_at: null },
-          audit: { action: 'application.withdraw', requestId: meta.requestId, payload: d },
+          audit: { action: 'application.withdraw', requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null, payload: d },
         });
       }),
     {
@@ -378,7 +378,7 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
         step: 'intake_check', decision: 'rejected', actor: null,
         reason: violations.map((v) => v.message).join('; '),
         status: 'REJECTED', set: { end_reason: violations.map((v) => v.message).join('; ') },
-        audit: { action: 'application.intake_reject', requestId: input.meta.requestId, payload: { violations } },
+        audit: { action: 'application.intake_reject', requestId: input.meta.requestId, clientRequestId: input.meta.clientRequestId ?? null, payload: { violations } },
       });
       intake = { outcome: 'rejected', state, violations };
       return finished();
@@ -386,7 +386,7 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
     await record({
       step: 'intake_check', decision: 'passed', actor: null, reason: 'certificate valid; eligible',
       status: 'AWAITING_COUNTER_GUARANTEE', set: { step_deadline_at: deadlineFor('AWAITING_COUNTER_GUARANTEE') },
-      audit: { action: 'application.intake_pass', requestId: input.meta.requestId },
+      audit: { action: 'application.intake_pass', requestId: input.meta.requestId, clientRequestId: input.meta.clientRequestId ?? null },
     });
   } catch (e) {
     // Refused for good (bad data, no policy in force): the submitter hears why, and nothing waits.

@@ -28,6 +28,8 @@ export interface Actor {
 export interface DecisionMeta {
   actor: Actor;
   requestId: string;
+  /** The caller's own X-Request-Id (sanitised), kept beside ours in the audit row. */
+  clientRequestId?: string | null;
 }
 
 export interface ApplicationInput {

@@ -129,7 +129,7 @@ export async function loan(input: LoanInput): Promise<LoanState> {
           loan: ref,
           today: today(),
           actor: meta.actor,
-          requestId: meta.requestId,
+          requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null,
           repayment: b,
           plan: { kind: plan.kind, interestPart: plan.interestPart, principalPart: plan.principalPart },
           periods: [target],
@@ -176,7 +176,7 @@ export async function loan(input: LoanInput): Promise<LoanState> {
           loan: ref,
           today: today(),
           actor: meta.actor,
-          requestId: meta.requestId,
+          requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null,
           months: b.months,
           reason: b.reason,
           periods: r.periods.filter((p) => p.period >= r.firstReplanned),
@@ -226,7 +226,7 @@ export async function loan(input: LoanInput): Promise<LoanState> {
         const allocation = allocateRecovery(d.split, d.recovered, b.amount);
         const recoveredAfter = formatMoney(toMoney(d.recovered).plus(b.amount));
         await acts.recordRecovery({
-          key: key('recovery'), loan: ref, today: today(), actor: meta.actor, requestId: meta.requestId, recovery: b, allocation, recoveredAfter,
+          key: key('recovery'), loan: ref, today: today(), actor: meta.actor, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null, recovery: b, allocation, recoveredAfter,
         });
         d.recovered = recoveredAfter;
         state.recoveryReferences.push(b.reference);

@@ -70,7 +70,7 @@ export async function subsidyClaim(input: ClaimInput): Promise<ClaimState> {
 
   setHandler(
     claimCheckUpdate,
-    (d, meta) => decide(() => acts.checkClaim({ claimId: input.claimId, actor: meta.actor, requestId: meta.requestId, reason: d.reason, today: today(), decision: d.decision })),
+    (d, meta) => decide(() => acts.checkClaim({ claimId: input.claimId, actor: meta.actor, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null, reason: d.reason, today: today(), decision: d.decision })),
     {
       validator: (_d, meta) => {
         requireRole(meta.actor, 'finance_officer', 'Checking a subsidy claim');
@@ -81,7 +81,7 @@ export async function subsidyClaim(input: ClaimInput): Promise<ClaimState> {
 
   setHandler(
     claimApprovalUpdate,
-    (d, meta) => decide(() => acts.approveClaim({ claimId: input.claimId, actor: meta.actor, requestId: meta.requestId, reason: d.reason, today: today(), decision: d.decision })),
+    (d, meta) => decide(() => acts.approveClaim({ claimId: input.claimId, actor: meta.actor, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null, reason: d.reason, today: today(), decision: d.decision })),
     {
       validator: (d, meta) => {
         requireRole(meta.actor, 'finance_approver', 'Approving a subsidy claim');
@@ -101,7 +101,7 @@ export async function subsidyClaim(input: ClaimInput): Promise<ClaimState> {
           key: `${workflowInfo().workflowId}:${workflowInfo().runId}:pay:${++attempts}`,
           today: today(),
           actor: meta.actor,
-          requestId: meta.requestId,
+          requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null,
         }),
       ),
     {
@@ -136,6 +136,7 @@ export async function subsidyClaim(input: ClaimInput): Promise<ClaimState> {
       late: claimIsLate(input.quarter, filedOn),
       actor: input.meta.actor,
       requestId: input.meta.requestId,
+      clientRequestId: input.meta.clientRequestId ?? null,
     });
   } catch (e) {
     // Refused for good (bad data): the bank hears why; nothing was filed.

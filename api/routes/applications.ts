@@ -134,7 +134,7 @@ async function visibleOr404(ctx: Ctx) {
 /** Sends a decision to the application's workflow; answers with the read model once recorded. */
 async function decide<A>(ctx: Ctx, send: (h: WorkflowHandle, meta: DecisionMeta) => Promise<A>) {
   const row = await visibleOr404(ctx);
-  const meta: DecisionMeta = { actor: actorOf(ctx.user), requestId: ctx.requestId };
+  const meta: DecisionMeta = { actor: actorOf(ctx.user), requestId: ctx.requestId, clientRequestId: ctx.clientRequestId };
   const handle = ctx.deps.temporal.workflow.getHandle(applicationWorkflowId(row.id));
   try {
     await send(handle, meta);
@@ -198,7 +198,7 @@ export function applicationRoutes(api: ApiRouter): void {
     idempotent: true,
     body: newApplicationSchema,
     responses: { 201: { description: 'Submitted', schema: applicationViewSchema } },
-    async handler({ req, body, user, deps, requestId }) {
+    async handler({ req, body, user, deps, requestId, clientRequestId }) {
       if (body.idNumber !== user.idNumber) {
         throw new ApiError('FORBIDDEN', "idNumber must be your own account's ID number", [{ path: 'idNumber', message: 'is not the ID number of your account' }]);
       }
@@ -224,7 +224,7 @@ export function applicationRoutes(api: ApiRouter): void {
         applicationId,
         applicantUserId: user.id,
         submittedOn,
-        meta: { actor: actorOf(user), requestId },
+        meta: { actor: actorOf(user), requestId, clientRequestId },
       });
       if (result.outcome === 'conflict') throw new ApiError('CONFLICT', result.message, [{ path: 'idNumber', message: result.message }]);
       if (result.outcome === 'failed') throw new ApiError(apiCodeOf(result.type), result.message, result.details);

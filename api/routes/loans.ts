@@ -147,7 +147,7 @@ async function visibleOr404(ctx: Ctx): Promise<LoanRow> {
 
 async function decide(ctx: Ctx, status: number, send: (h: WorkflowHandle, meta: DecisionMeta) => Promise<unknown>) {
   const row = await visibleOr404(ctx);
-  const meta: DecisionMeta = { actor: actorOf(ctx.user), requestId: ctx.requestId };
+  const meta: DecisionMeta = { actor: actorOf(ctx.user), requestId: ctx.requestId, clientRequestId: ctx.clientRequestId };
   try {
     await send(ctx.deps.temporal.workflow.getHandle(loanWorkflowId(row.id)), meta);
   } catch (e) {

@@ -127,7 +127,7 @@ async function visibleOr404(ctx: Ctx): Promise<ClaimRow> {
 
 async function decide(ctx: Ctx, send: (h: WorkflowHandle, meta: ClaimDecisionMeta) => Promise<unknown>) {
   const row = await visibleOr404(ctx);
-  const meta: ClaimDecisionMeta = { actor: actorOf(ctx.user), requestId: ctx.requestId, claimId: row.id };
+  const meta: ClaimDecisionMeta = { actor: actorOf(ctx.user), requestId: ctx.requestId, clientRequestId: ctx.clientRequestId, claimId: row.id };
   try {
     await send(ctx.deps.temporal.workflow.getHandle(row.workflow_id), meta);
   } catch (e) {
@@ -157,7 +157,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
     idempotent: true,
     body: newSubsidyClaimSchema,
     responses: { 201: { description: 'Filed', schema: claimViewSchema } },
-    async handler({ body, user, deps, requestId }) {
+    async handler({ body, user, deps, requestId, clientRequestId }) {
       const bankId = user.orgId!;
       const claimId = randomUUID();
       const workflowId = subsidyClaimWorkflowId(bankId, body.quarter);
@@ -166,7 +166,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
         handle = await deps.temporal.workflow.start(subsidyClaim, {
           taskQueue: deps.taskQueue,
           workflowId,
-          args: [{ claimId, bankId, quarter: body.quarter, meta: { actor: actorOf(user), requestId } }],
+          args: [{ claimId, bankId, quarter: body.quarter, meta: { actor: actorOf(user), requestId, clientRequestId } }],
           workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
         });
       } catch (e) {
@@ -353,7 +353,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
         }),
       },
     },
-    async handler({ params, body, user, deps, requestId }) {
+    async handler({ params, body, user, deps, requestId, clientRequestId }) {
       const proposal = await financeCall(() =>
         decideTopUp(deps.db, {
           fundId: params.id, proposalId: params.proposalId, decision: body.decision, reason: body.reason,
@@ -361,7 +361,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
         }),
       );
       const { paid, waiting } =
-        proposal.status === 'approved' ? await payWaitingClaims(deps, user.orgId!, { actor: actorOf(user), requestId }) : { paid: [], waiting: [] };
+        proposal.status === 'approved' ? await payWaitingClaims(deps, user.orgId!, { actor: actorOf(user), requestId, clientRequestId }) : { paid: [], waiting: [] };
       return { status: 200, body: { proposal, fund: await getFundStatus(deps.db, params.id), claimsPaid: paid, claimsWaiting: waiting } };
     },
   });

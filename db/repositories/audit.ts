@@ -1,4 +1,17 @@
 import type { Knex } from 'knex';
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * What an HTTP request adds to every audit row written while serving it: the caller's own
+ * X-Request-Id. Ambient, like the request's logger, so the repositories a handler calls record
+ * it without each passing it on; rows written by workflow activities get it from the decision's
+ * meta instead (AuditEntry.clientRequestId).
+ */
+const requestContext = new AsyncLocalStorage<{ clientRequestId: string | null }>();
+
+export function inRequest<T>(context: { clientRequestId: string | null }, fn: () => Promise<T>): Promise<T> {
+  return requestContext.run(context, fn);
+}
 
 export interface AuditActor {
   userId: string;
@@ -14,7 +27,10 @@ export interface AuditEntry {
   entityType: string;
   entityId: string;
   reason?: string | null;
+  /** Ours (api/request-id.ts): a UUID. */
   requestId?: string | null;
+  /** The caller's own X-Request-Id, sanitised; defaults to the one of the request being served. */
+  clientRequestId?: string | null;
   payload?: unknown;
   /** When set, a second write with the same key is a no-op (retried activities). */
   key?: string;
@@ -34,6 +50,7 @@ export async function audit(trx: Knex | Knex.Transaction, a: AuditEntry): Promis
     entity_id: a.entityId,
     reason: a.reason ?? null,
     request_id: a.requestId ?? null,
+    client_request_id: a.clientRequestId !== undefined ? a.clientRequestId : (requestContext.getStore()?.clientRequestId ?? null),
     payload: a.payload === undefined ? null : JSON.stringify(a.payload),
     idempotency_key: a.key ?? null,
   });

@@ -79,9 +79,13 @@ describe('applications over HTTP: certificate → counter-guarantee → guarante
     expect(cgAudit.actor_username).to.equal('community-a');
     expect(cgAudit.actor_role).to.equal('community_officer');
     expect(cgAudit.actor_org_id).to.equal(orgs.communityA);
-    expect(cgAudit.request_id).to.equal('req-cg-1');
+    // The caller's own ids are kept apart; the audit trail's request id is the API's (request-id.ts).
+    expect(cgAudit.client_request_id).to.equal('req-cg-1');
+    expect(cgAudit.request_id).to.equal(cg.headers.get('x-request-id'));
+    expect(cgAudit.request_id).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(cgAudit.reason).to.equal('rated credit community member');
-    expect(audit.find((r) => r.action === 'application.submit')!.request_id).to.equal('req-submit-1');
+    expect(audit.find((r) => r.action === 'application.submit')!.client_request_id).to.equal('req-submit-1');
+    expect(audit.find((r) => r.action === 'application.submit')!.request_id).to.equal(created.headers.get('x-request-id'));
   });
 
   it('lists applications per organisation; other organisations get 403, strangers 404', async () => {

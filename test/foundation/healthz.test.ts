@@ -20,12 +20,16 @@ describe('GET /healthz', () => {
     env = await testEnv();
   });
 
-  it('is 200 with both Postgres and Temporal reachable, and echoes a request id', async () => {
+  it('is 200 with both Postgres and Temporal reachable, and echoes a request id that is a UUID', async () => {
     const api = await listen(base(env.temporal.client), 0, '127.0.0.1');
     try {
-      const res = await fetch(`${api.url}/healthz`, { headers: { 'X-Request-Id': 'probe-1' } });
+      const probe = '0b7c3c52-5b7e-4d35-9a4e-0d1f2c3b4a59';
+      const res = await fetch(`${api.url}/healthz`, { headers: { 'X-Request-Id': probe } });
       expect(res.status).to.equal(200);
-      expect(res.headers.get('x-request-id')).to.equal('probe-1');
+      expect(res.headers.get('x-request-id')).to.equal(probe);
+      // Any other text is replaced by an id of the API's own.
+      const other = await fetch(`${api.url}/healthz`, { headers: { 'X-Request-Id': 'probe-1' } });
+      expect(other.headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
       const body = (await res.json()) as any;
       expect(body.status).to.equal('ok');
       expect(body.postgres.ok).to.equal(true);
