@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import type { LoginLimitSettings } from './auth/login-limits';
 
 /** What the HTTP layer needs; built by the entry point (or a test) and passed in. */
 export interface ApiDeps {
@@ -12,4 +13,6 @@ export interface ApiDeps {
   tokenTtlSeconds: number;
   /** The day used for "today" checks (back-dating windows, future dates); injectable for tests. */
   now?: () => Date;
+  /** Sign-in limits; the defaults of api/auth/login-limits.ts unless a test tightens them. */
+  loginLimits?: Partial<LoginLimitSettings>;
 }

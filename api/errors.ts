@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'INVALID_STATE'
   | 'UNPROCESSABLE'
+  | 'TOO_MANY_REQUESTS'
   | 'UNAVAILABLE'
   | 'INTERNAL';
 
@@ -25,6 +26,7 @@ const statusOf: Record<ErrorCode, number> = {
   CONFLICT: 409,
   INVALID_STATE: 409,
   UNPROCESSABLE: 422,
+  TOO_MANY_REQUESTS: 429,
   UNAVAILABLE: 503,
   INTERNAL: 500,
 };
@@ -39,6 +41,9 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+
+  /** Extra response headers (Retry-After on a 429). */
+  headers?: Record<string, string>;
 }
 
 export function zodDetails(err: ZodError, prefix: (string | number)[] = []): ErrorDetail[] {
@@ -75,6 +80,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     apiErr = new ApiError('INTERNAL', 'Internal error; the request id identifies it in the logs');
   }
   if (apiErr.status >= 500) req.log?.error({ err }, apiErr.message);
+  for (const [k, v] of Object.entries(apiErr.headers ?? {})) res.setHeader(k, v);
   res.status(apiErr.status).json({
     error: { code: apiErr.code, message: apiErr.message, details: apiErr.details, requestId: req.id },
   });

@@ -24,7 +24,7 @@ const REFUSING_FUNCTIONS = ['ledger_refuse_change', 'loanflow_refuse_change', 'l
  * making it (their WHEN condition opens only while it runs): the application writes those tables
  * through that function, as the owner, and needs no privilege of its own.
  */
-const OWNER_ONLY_FUNCTIONS = ['ledger_refuse_direct_write', 'loanflow_refuse_direct_write'];
+const OWNER_ONLY_FUNCTIONS = ['ledger_refuse_direct_write', 'loanflow_refuse_direct_write', 'loanflow_users_refuse_direct_write'];
 
 /** Tables of the migrator's own bookkeeping: the application only reads them. */
 const MIGRATION_TABLES = ['knex_migrations', 'knex_migrations_lock'];

@@ -32,6 +32,7 @@ export function authenticate(deps: { db: Knex; jwtSecret: string }): RequestHand
       if (!check.ok) throw new ApiError('UNAUTHENTICATED', check.reason);
       const row = await deps.db('users').where({ id: check.claims.sub }).first();
       if (!row || !row.active) throw new ApiError('UNAUTHENTICATED', 'user no longer exists or is deactivated');
+      if (row.token_version !== check.claims.tokenVersion) throw new ApiError('UNAUTHENTICATED', 'token has been revoked (logout or deactivation); log in again');
       req.user = { id: row.id, username: row.username, role: row.role, orgId: row.org_id, idNumber: row.id_number };
       next();
     } catch (e) {

@@ -5,6 +5,8 @@ export interface TokenClaims {
   username: string;
   role: string;
   orgId: string | null;
+  /** The user's token version when issued: a logout or deactivation bumps it, and older tokens die. */
+  tokenVersion: number;
 }
 
 const ISSUER = 'loanflow';
@@ -13,7 +15,7 @@ const AUDIENCE = 'loanflow-api';
 // HS256 through jose: a maintained, dependency-free JOSE implementation; one shared secret
 // suffices because the API is the only party that issues and checks tokens.
 export async function issueToken(secret: string, claims: TokenClaims, ttlSeconds: number): Promise<string> {
-  return new SignJWT({ username: claims.username, role: claims.role, orgId: claims.orgId })
+  return new SignJWT({ username: claims.username, role: claims.role, orgId: claims.orgId, tv: claims.tokenVersion })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(claims.sub)
     .setIssuer(ISSUER)
@@ -33,6 +35,7 @@ export async function verifyToken(secret: string, token: string): Promise<TokenC
       algorithms: ['HS256'],
     });
     if (typeof payload.sub !== 'string') return { ok: false, reason: 'token has no subject' };
+    if (typeof payload.tv !== 'number' || !Number.isInteger(payload.tv)) return { ok: false, reason: 'token is not valid' };
     return {
       ok: true,
       claims: {
@@ -40,6 +43,7 @@ export async function verifyToken(secret: string, token: string): Promise<TokenC
         username: String(payload.username),
         role: String(payload.role),
         orgId: typeof payload.orgId === 'string' ? payload.orgId : null,
+        tokenVersion: payload.tv,
       },
     };
   } catch (e) {

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
 import { ApiError } from '../errors';
-import { hashPassword, verifyPassword } from '../auth/passwords';
+import { hashPassword, verifyPasswordOrDummy } from '../auth/passwords';
 import { issueToken } from '../auth/tokens';
-import { findUserByUsername, insertUser, publicUser, DuplicateError } from '../../db/repositories/users';
+import { findUserByUsername, insertUser, publicUser, revokeTokens, DuplicateError } from '../../db/repositories/users';
 import { audit } from '../../db/repositories/audit';
 import { idNumberSchema } from '../../domain/id-number';
+import { LoginLimiter } from '../auth/login-limits';
 
 const username = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, 'must be 3–40 lowercase letters, digits, dots, dashes or underscores');
 const password = z.string().min(8, 'must be at least 8 characters').max(200, 'must be at most 200 characters');
@@ -34,23 +35,61 @@ export const userSchema = z
   })
   .meta({ id: 'User' });
 
+/** The same answer whether or not an account was made: registration does not reveal who has one. */
+export const registrationReceivedSchema = z
+  .object({ status: z.literal('received'), username: z.string(), message: z.string() })
+  .meta({ id: 'RegistrationReceived' });
+
+const REGISTRATION_RECEIVED =
+  'Registration received. Sign in with this username and password to continue. If sign-in fails, the username ' +
+  'or the ID number already has an account: choose another username, or ask the service desk about the account of your ID number.';
+
 export function authRoutes(api: ApiRouter): void {
+  const limiter = new LoginLimiter(api.deps.db, api.deps.loginLimits);
+
   api.add({
     method: 'post',
     path: '/v1/auth/login',
     tag: 'auth',
     summary: 'Sign in; returns a bearer token',
+    description:
+      'The same 401 for an unknown username, a wrong password and a deactivated account. After 5 failed attempts for a username ' +
+      'each further attempt waits 1, 2, 4, 8, then 15 minutes; an address with 100 failed attempts in an hour waits 15 minutes. ' +
+      'Both answer 429 with Retry-After (seconds) and a message saying how many minutes. A successful sign-in clears the username\'s count.',
     auth: 'public',
     body: loginSchema,
-    responses: { 200: { description: 'Signed in', schema: z.object({ token: z.string(), user: userSchema }) } },
-    async handler({ body, deps }) {
-      const user = await findUserByUsername(deps.db, body.username);
-      // Same answer for an unknown user and a wrong password: no user enumeration.
-      if (!user || !user.active || !(await verifyPassword(user.password_hash, body.password))) {
-        throw new ApiError('UNAUTHENTICATED', 'username or password is wrong');
-      }
-      const token = await issueToken(deps.jwtSecret, { sub: user.id, username: user.username, role: user.role, orgId: user.org_id }, deps.tokenTtlSeconds);
+    responses: {
+      200: { description: 'Signed in', schema: z.object({ token: z.string(), expiresIn: z.number(), user: userSchema }) },
+      429: { description: 'Too many failed sign-ins: wait Retry-After seconds' },
+    },
+    async handler({ req, body, deps }) {
+      const user = await limiter.attempt(body.username, req.ip, async () => {
+        const found = await findUserByUsername(deps.db, body.username);
+        // Argon2 work for every attempt, known user or not (verifyPasswordOrDummy).
+        const ok = await verifyPasswordOrDummy(found?.password_hash, body.password);
+        return ok && found && found.active ? found : null;
+      });
+      // Same answer for an unknown user, a wrong password and a deactivated account.
+      if (!user) throw new ApiError('UNAUTHENTICATED', 'username or password is wrong');
+      const token = await issueToken(
+        deps.jwtSecret,
+        { sub: user.id, username: user.username, role: user.role, orgId: user.org_id, tokenVersion: user.token_version },
+        deps.tokenTtlSeconds,
+      );
       return { status: 200, body: { token, expiresIn: deps.tokenTtlSeconds, user: publicUser(user) } };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/v1/auth/logout',
+    tag: 'auth',
+    summary: 'Sign out everywhere: every token issued to you so far stops working',
+    auth: 'signed-in',
+    responses: { 204: { description: 'Signed out' } },
+    async handler({ user, deps, requestId, clientRequestId }) {
+      await revokeTokens(deps.db, user.id, { requestId, clientRequestId });
+      return { status: 204, body: undefined };
     },
   });
 
@@ -59,28 +98,39 @@ export function authRoutes(api: ApiRouter): void {
     path: '/v1/auth/register',
     tag: 'auth',
     summary: 'Create an applicant account',
+    description:
+      'Always 202 with the same body, whether the account was made or the username or ID number already has one (then nothing ' +
+      'is made and the audit trail records the refusal): the answer does not tell anyone which usernames or ID numbers are registered. ' +
+      'The applicant learns the outcome by signing in.',
     auth: 'public',
     body: registerSchema,
-    responses: { 201: { description: 'Account created', schema: userSchema } },
+    responses: { 202: { description: 'Received (made, or refused without saying so)', schema: registrationReceivedSchema } },
     async handler({ body, deps, requestId }) {
       const password_hash = await hashPassword(body.password);
       try {
-        const user = await deps.db.transaction(async (trx) => {
+        await deps.db.transaction(async (trx) => {
           const u = await insertUser(trx, {
             username: body.username, password_hash, role: 'applicant', org_id: null,
             id_number: body.idNumber, name: body.name, phone: body.phone,
           });
           await audit(trx, {
             actor: { userId: u.id, username: u.username, role: u.role, orgId: null },
-            action: 'user.register', entityType: 'user', entityId: u.id, requestId,
+            action: 'user.register', entityType: 'user', entityId: u.id, requestId, payload: { username: u.username },
           });
-          return u;
         });
-        return { status: 201, body: publicUser(user) };
       } catch (e) {
-        if (e instanceof DuplicateError) throw new ApiError('CONFLICT', e.message, [{ path: e.field, message: e.message }]);
-        throw e;
+        if (!(e instanceof DuplicateError)) throw e;
+        const existing =
+          e.field === 'username'
+            ? await findUserByUsername(deps.db, body.username)
+            : await deps.db('users').where({ role: 'applicant', id_number: body.idNumber }).first();
+        await audit(deps.db, {
+          actor: null, action: 'user.register_refused', entityType: 'user', entityId: existing?.id ?? '(unknown)', requestId,
+          reason: `${e.field === 'username' ? 'username' : 'ID number'} already has an account`,
+          payload: { username: body.username, clash: e.field },
+        });
       }
+      return { status: 202, body: { status: 'received', username: body.username, message: REGISTRATION_RECEIVED } };
     },
   });
 

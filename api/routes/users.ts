@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { ApiRouter } from '../route';
 import { ApiError } from '../errors';
 import { hashPassword } from '../auth/passwords';
-import { insertUser, publicUser, DuplicateError } from '../../db/repositories/users';
+import { changeUser, insertUser, publicUser, DuplicateError, UserChangeRefused } from '../../db/repositories/users';
 import { audit } from '../../db/repositories/audit';
 import { roleSchema, type Role } from '../../domain/enums';
 import { userSchema } from './auth';
@@ -82,7 +82,10 @@ export function userRoutes(api: ApiRouter): void {
     path: '/v1/users/:id',
     tag: 'admin',
     summary: "Change an officer's role or organisation, or (de)activate an account",
-    description: 'Past decisions keep the role the person had when deciding; maker–checker compares people, not roles.',
+    description:
+      'Past decisions keep the role the person had when deciding; maker–checker compares people, not roles. ' +
+      'Deactivating revokes every token of the account (a later reactivation does not revive them). ' +
+      'The last active admin cannot be deactivated or demoted (422).',
     auth: ['admin'],
     idempotent: true,
     params: z.object({ id: z.uuid({ message: 'must be a UUID' }) }),
@@ -95,25 +98,24 @@ export function userRoutes(api: ApiRouter): void {
       .strict()
       .meta({ id: 'UserChange' }),
     responses: { 200: { description: 'Changed', schema: userSchema } },
-    async handler({ params, body, deps, user, requestId }) {
+    async handler({ params, body, deps, user, requestId, clientRequestId }) {
       const current = await deps.db('users').where({ id: params.id }).first();
       if (!current) throw new ApiError('NOT_FOUND', `user ${params.id} not found`);
       if (current.role === 'applicant' && body.role) throw new ApiError('VALIDATION_FAILED', 'applicants keep their role', [{ path: 'role', message: 'cannot change an applicant' }]);
       const role = (body.role ?? current.role) as Role;
       const orgId = body.orgId === undefined ? current.org_id : body.orgId;
       await checkOrgForRole(deps.db, role, orgId ?? undefined);
-      const updated = await deps.db.transaction(async (trx) => {
-        const [u] = await trx('users')
-          .where({ id: params.id })
-          .update({ role, org_id: orgId, ...(body.active === undefined ? {} : { active: body.active }) })
-          .returning('*');
-        await audit(trx, {
-          actor: actorOf(user), action: 'user.change', entityType: 'user', entityId: params.id, requestId,
-          payload: { from: { role: current.role, orgId: current.org_id, active: current.active }, to: body },
-        });
-        return u;
-      });
-      return { status: 200, body: publicUser(updated) };
+      try {
+        // The database's admin path (db/repositories/users.ts): the change and its audit row in one call.
+        const updated = await changeUser(deps.db, user.id, params.id, { role, orgId, active: body.active }, { requestId, clientRequestId });
+        return { status: 200, body: publicUser(updated) };
+      } catch (e) {
+        if (!(e instanceof UserChangeRefused)) throw e;
+        if (e.reason === 'last_admin') throw new ApiError('UNPROCESSABLE', e.message, [{ path: body.active === false ? 'active' : 'role', message: 'the last active admin must stay an active admin' }]);
+        if (e.reason === 'not_found') throw new ApiError('NOT_FOUND', `user ${params.id} not found`);
+        if (e.reason === 'applicant_role') throw new ApiError('VALIDATION_FAILED', e.message, [{ path: 'role', message: e.message }]);
+        throw new ApiError('FORBIDDEN', e.message);
+      }
     },
   });
 

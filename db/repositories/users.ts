@@ -10,6 +10,7 @@ export interface UserRow {
   name: string | null;
   phone: string | null;
   active: boolean;
+  token_version: number;
 }
 
 export function publicUser(u: UserRow) {
@@ -20,7 +21,7 @@ export function findUserByUsername(db: Knex, username: string): Promise<UserRow 
   return db('users').where({ username }).first();
 }
 
-export type NewUser = Omit<UserRow, 'id' | 'active'>;
+export type NewUser = Omit<UserRow, 'id' | 'active' | 'token_version'>;
 
 export class DuplicateError extends Error {
   constructor(readonly field: string, message: string) {
@@ -41,4 +42,63 @@ export async function insertUser(trx: Knex | Knex.Transaction, u: NewUser): Prom
     }
     throw e;
   }
+}
+
+/** Why the admin path refused a change (SQLSTATEs of 20261205000310_user_admin_path.ts). */
+export class UserChangeRefused extends Error {
+  constructor(
+    readonly reason: 'last_admin' | 'not_admin' | 'not_found' | 'applicant_role',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const refusals: Record<string, UserChangeRefused['reason']> = { LU001: 'last_admin', LU002: 'not_admin', LU003: 'not_found', LU004: 'applicant_role' };
+
+async function refusing<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    const reason = err.code ? refusals[err.code] : undefined;
+    if (reason) throw new UserChangeRefused(reason, String(err.message).replace(/^.* - /, ''));
+    throw e;
+  }
+}
+
+export interface UserChange {
+  role?: string;
+  /** undefined: unchanged; null: none. */
+  orgId?: string | null;
+  active?: boolean;
+}
+
+/**
+ * An admin changes a user's role, organisation or active flag: the only way these change (the
+ * database refuses any other UPDATE of users), audited in the same call. Deactivation revokes the
+ * user's tokens; the last active admin cannot be deactivated or demoted.
+ */
+export async function changeUser(
+  db: Knex | Knex.Transaction,
+  adminId: string,
+  userId: string,
+  change: UserChange,
+  request: { requestId: string | null; clientRequestId: string | null },
+): Promise<UserRow> {
+  return refusing(async () => {
+    const { rows } = await db.raw('select * from loanflow_change_user(?::uuid, ?::uuid, ?::text, ?::boolean, ?::uuid, ?::boolean, ?::text, ?::text)', [
+      adminId, userId, change.role ?? null, change.orgId !== undefined, change.orgId ?? null, change.active ?? null,
+      request.requestId, request.clientRequestId,
+    ]);
+    return rows[0] as UserRow;
+  });
+}
+
+/** Logs a user out everywhere: every token issued to them so far stops working. Audited. */
+export async function revokeTokens(db: Knex, userId: string, request: { requestId: string | null; clientRequestId: string | null }): Promise<number> {
+  return refusing(async () => {
+    const { rows } = await db.raw('select loanflow_revoke_tokens(?::uuid, ?::text, ?::text) as v', [userId, request.requestId, request.clientRequestId]);
+    return rows[0].v as number;
+  });
 }

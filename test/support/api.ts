@@ -119,8 +119,10 @@ export async function newApplicant(h: ApiHarness, o: { birth?: string; issuedOn?
   const username = `app-${tag}`;
   const name = `Applicant ${tag}`;
   const reg = await h.call('POST', '/v1/auth/register', { body: { username, password: 'password-1', idNumber, name, phone: '13900000000' } });
-  if (reg.status !== 201) throw new Error(`register: ${reg.status} ${JSON.stringify(reg.body)}`);
+  if (reg.status !== 202) throw new Error(`register: ${reg.status} ${JSON.stringify(reg.body)}`);
   const token = await h.login(username, 'password-1');
+  // Registration answers alike whether or not it made the account; the account itself says who it is.
+  const me = await h.call('GET', '/v1/me', { token });
   const certificateNo = `SYB-${tag}`.toUpperCase();
   if (o.withCertificate !== false) {
     const trainer = await h.login('trainer');
@@ -131,7 +133,7 @@ export async function newApplicant(h: ApiHarness, o: { birth?: string; issuedOn?
     });
     if (c.status !== 201) throw new Error(`certificate: ${c.status} ${JSON.stringify(c.body)}`);
   }
-  return { username, token, userId: reg.body.id, idNumber, name, certificateNo };
+  return { username, token, userId: me.body.id, idNumber, name, certificateNo };
 }
 
 /** The demo organisations of API.md (seeded in every test database), by role. */

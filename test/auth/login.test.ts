@@ -1,0 +1,150 @@
+import { expect } from 'chai';
+import { performance } from 'node:perf_hooks';
+import { testEnv, type AppDatabase, type TestEnv } from '../support/env';
+import { newIdNumber } from '../support/api';
+import { startPlainApi, type Api } from './helpers';
+import { DEFAULT_LOGIN_LIMITS, lockSecondsFor } from '../../api/auth/login-limits';
+import fc from 'fast-check';
+
+const tooMany = /^too many failed sign-ins; try again in \d+ minutes?$/;
+
+/**
+ * Sign-in limits and what sign-in and registration give away. A database of its own, so the
+ * counters start empty (the rest of the suite signs in from the same address).
+ */
+describe('sign-in and registration', () => {
+  let env: TestEnv, d: AppDatabase, api: Api;
+  const login = (username: string, password: string) => api.call('POST', '/v1/auth/login', { body: { username, password } });
+  /** What the passing of time would do: every lock and count runs out. */
+  const timePasses = () => d.admin.raw('update login_limits set expire = 0');
+
+  before(async () => {
+    env = await testEnv();
+    d = await env.newDatabase('auth_login', { seed: true, pool: 6 });
+    api = await startPlainApi(env, { db: d.db });
+  });
+  beforeEach(async () => d.admin.raw('delete from login_limits'));
+  after(async () => api?.close());
+
+  it('backs off exponentially after 5 failures, then up to 15 minutes', () => {
+    const s = DEFAULT_LOGIN_LIMITS;
+    expect([1, 5, 6, 7, 8, 9, 10, 11, 50].map((n) => lockSecondsFor(n, s))).to.deep.equal([0, 0, 60, 120, 240, 480, 900, 900, 900]);
+    fc.assert(fc.property(fc.integer({ min: 1, max: 10_000 }), (n) => {
+      expect(lockSecondsFor(n + 1, s)).to.be.at.least(lockSecondsFor(n, s));
+      expect(lockSecondsFor(n, s)).to.be.at.most(s.maxLockSeconds);
+    }));
+  });
+
+  it('locks a username after repeated wrong passwords: 200 tries get 6 checks, then the right password waits too', async () => {
+    const statuses: number[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < 200; i += 1) statuses.push((await login('applicant', `wrong-${i}`)).status);
+    const ms = performance.now() - t0;
+    expect(statuses.slice(0, 6)).to.deep.equal([401, 401, 401, 401, 401, 401]);
+    expect(new Set(statuses.slice(6))).to.deep.equal(new Set([429]));
+    const right = await login('applicant', 'demo');
+    expect(right.status).to.equal(429);
+    expect(right.body.error.message).to.match(tooMany);
+    const retryAfter = Number(right.headers.get('retry-after'));
+    expect(retryAfter).to.be.within(1, 60);
+    console.log(`      (200 wrong passwords: ${ms.toFixed(0)} ms)`);
+
+    await timePasses();
+    expect((await login('applicant', 'demo')).status).to.equal(200);
+    // The success cleared the count: the next mistake is a plain 401 again, not a lock.
+    expect((await login('applicant', 'wrong')).status).to.equal(401);
+    expect((await login('applicant', 'demo')).status).to.equal(200);
+  });
+
+  it('treats an unknown username exactly like a known one (same 401, same lock)', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i += 1) statuses.push((await login('nobody-here', `wrong-${i}`)).status);
+    expect(statuses).to.deep.equal([401, 401, 401, 401, 401, 401, 429, 429]);
+    const unknown = await login('nobody-else', 'x');
+    const wrong = await login('applicant', 'x');
+    expect(unknown.body.error).to.deep.equal({ ...wrong.body.error, requestId: unknown.body.error.requestId });
+  });
+
+  it('costs an unknown username the same Argon2 work as a wrong password', async () => {
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const time = async (username: string, password: string) => {
+      const t0 = performance.now();
+      expect((await login(username, password)).status).to.equal(401);
+      return performance.now() - t0;
+    };
+    const unknown: number[] = [];
+    const wrong: number[] = [];
+    for (let round = 0; round < 3; round += 1) {
+      await timePasses();
+      for (let i = 0; i < 5; i += 1) {
+        unknown.push(await time(`ghost-${round}-${i}`, 'wrong-password'));
+        wrong.push(await time('fin-officer', 'wrong-password'));
+      }
+    }
+    const [u, w] = [median(unknown), median(wrong)];
+    console.log(`      (median: unknown user ${u.toFixed(1)} ms, wrong password ${w.toFixed(1)} ms)`);
+    expect(u / w).to.be.within(0.6, 1.6);
+  });
+
+  it('lets no parallel burst of attempts slip past the limit', async () => {
+    const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => login('community-a', `wrong-${i}`)));
+    const checked = replies.filter((r) => r.status === 401).length;
+    expect(checked).to.be.at.most(DEFAULT_LOGIN_LIMITS.freeFailuresPerUser + 1);
+    expect(replies.filter((r) => r.status === 429).length).to.equal(30 - checked);
+  });
+
+  it('limits failed attempts per address across usernames, not successful sign-ins', async () => {
+    const strict = await startPlainApi(env, { db: d.db, deps: { loginLimits: { failuresPerIp: 10 } } });
+    try {
+      for (let i = 0; i < 30; i += 1) expect((await strict.call('POST', '/v1/auth/login', { body: { username: 'auditor', password: 'demo' } })).status).to.equal(200);
+      for (let i = 0; i < 10; i += 1) {
+        expect((await strict.call('POST', '/v1/auth/login', { body: { username: `spray-${i}`, password: 'password' } })).status).to.equal(401);
+      }
+      const locked = await strict.call('POST', '/v1/auth/login', { body: { username: 'spray-x', password: 'password' } });
+      expect(locked.status).to.equal(429);
+      expect(locked.body.error.message).to.match(tooMany);
+      expect(Number(locked.headers.get('retry-after'))).to.be.within(1, DEFAULT_LOGIN_LIMITS.ipLockSeconds);
+      // The whole address waits, whoever signs in.
+      expect((await strict.call('POST', '/v1/auth/login', { body: { username: 'auditor', password: 'demo' } })).status).to.equal(429);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  describe('registration', () => {
+    const register = (o: { username: string; idNumber: string }) =>
+      api.call('POST', '/v1/auth/register', { body: { ...o, password: 'password-1', name: 'Li Na', phone: '13900000003' } });
+    const tag = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
+
+    it('answers alike for a new account, a taken username and a taken ID number, making only the new one', async () => {
+      const fresh = { username: `reg-${tag()}`, idNumber: newIdNumber() };
+      const made = await register(fresh);
+      const takenName = await register({ username: fresh.username, idNumber: newIdNumber() });
+      const takenId = { username: `reg-${tag()}`, idNumber: fresh.idNumber };
+      const takenNumber = await register(takenId);
+      for (const r of [made, takenName, takenNumber]) {
+        expect(r.status).to.equal(202);
+        expect(Object.keys(r.body).sort()).to.deep.equal(['message', 'status', 'username']);
+        expect(r.body.message).to.equal(made.body.message);
+      }
+      expect((await login(fresh.username, 'password-1')).status).to.equal(200);
+      expect((await login(takenId.username, 'password-1')).status).to.equal(401);
+      expect(await d.db('users').where({ username: takenId.username }).first()).to.equal(undefined);
+      expect(await d.db('users').where({ id_number: fresh.idNumber })).to.have.length(1);
+
+      const refused = await d.db('audit_log').where({ action: 'user.register_refused' }).whereRaw(`payload->>'username' in (?, ?)`, [fresh.username, takenId.username]).orderBy('id');
+      expect(refused.map((r) => r.payload.clash)).to.deep.equal(['username', 'idNumber']);
+      const account = (await d.db('users').where({ username: fresh.username }).first()).id;
+      expect(refused.map((r) => r.entity_id)).to.deep.equal([account, account]);
+    });
+
+    it('still keeps one applicant account per ID number in the database itself', async () => {
+      const idNumber = newIdNumber();
+      await register({ username: `reg-${tag()}`, idNumber });
+      const err = await d.db('users')
+        .insert({ username: `reg-${tag()}`, password_hash: 'x', role: 'applicant', id_number: idNumber })
+        .then(() => undefined, (e: { constraint?: string }) => e);
+      expect(err?.constraint).to.equal('users_applicant_id_number');
+    });
+  });
+});
