@@ -10,3 +10,4 @@ export * from './policy';
 export * from './subsidy';
 export * from './schedule';
 export * from './eligibility';
+export * from './masking';

@@ -5,6 +5,23 @@ import { audit } from '../../db/repositories/audit';
 import { newCertificateSchema, revocationSchema } from '../../domain/application-schemas';
 import { actorOf } from '../actor';
 import { businessDateOf } from '../../domain/business-day';
+import { maskIdNumber, maskName } from '../../domain/masking';
+import { scopeApplications } from '../../db/repositories/applications';
+import type { AuthUser } from '../auth/middleware';
+import type { Knex } from 'knex';
+
+/**
+ * Who sees a certificate's holder in full: its institution, the holder, and officers handling an
+ * application on this certificate that they may see (the applications' visibility rule). Others who
+ * may look certificates up see the ID number and name masked: numbers are sequential, so anyone
+ * could otherwise collect ID numbers by counting.
+ */
+async function seesHolder(db: Knex, user: AuthUser, c: CertRow): Promise<boolean> {
+  if (user.role === 'training_officer') return c.institution_id === user.orgId;
+  if (user.role === 'applicant') return c.holder_id_number === user.idNumber;
+  const handled = await scopeApplications(db('applications as a').where('a.certificate_no', c.certificate_no), user).first('a.id');
+  return handled !== undefined;
+}
 
 const certificateSchema = z
   .object({
@@ -17,6 +34,7 @@ const certificateSchema = z
     revoked: z.boolean(),
     revokedAt: z.string().nullable(),
     revocationReason: z.string().nullable(),
+    masked: z.boolean().meta({ description: 'true: holderIdNumber and holderName are masked (you are not entitled to the full record)' }),
   })
   .meta({ id: 'Certificate' });
 
@@ -24,16 +42,17 @@ type CertRow = {
   certificate_no: string; institution_id: string; holder_id_number: string; holder_name: string; course: string;
   issued_on: string; revoked_at: Date | null; revocation_reason: string | null;
 };
-const view = (r: CertRow) => ({
+const view = (r: CertRow, masked = false) => ({
   certificateNo: r.certificate_no,
   institutionId: r.institution_id,
-  holderIdNumber: r.holder_id_number,
-  holderName: r.holder_name,
+  holderIdNumber: masked ? maskIdNumber(r.holder_id_number) : r.holder_id_number,
+  holderName: masked ? maskName(r.holder_name) : r.holder_name,
   course: r.course,
   issuedOn: r.issued_on,
   revoked: r.revoked_at !== null,
   revokedAt: r.revoked_at ? r.revoked_at.toISOString() : null,
   revocationReason: r.revocation_reason,
+  masked,
 });
 
 const noParam = z.object({ no: z.string().min(1).max(64) });
@@ -104,7 +123,7 @@ export function certificateRoutes(api: ApiRouter): void {
     method: 'get',
     path: '/v1/certificates/:no',
     tag: 'certificates',
-    summary: 'A certificate (its institution, the holder, officers deciding on applications, auditor)',
+    summary: 'A certificate: in full to its institution, the holder and officers handling an application on it; masked to other officers',
     auth: 'signed-in',
     params: noParam,
     responses: { 200: { description: 'The certificate', schema: certificateSchema } },
@@ -114,7 +133,7 @@ export function certificateRoutes(api: ApiRouter): void {
         c &&
         (user.role === 'applicant' ? c.holder_id_number === user.idNumber : user.role === 'training_officer' ? c.institution_id === user.orgId : user.role !== 'admin');
       if (!visible) throw new ApiError('NOT_FOUND', `certificate ${params.no} not found`);
-      return { status: 200, body: view(c) };
+      return { status: 200, body: view(c, !(await seesHolder(deps.db, user, c))) };
     },
   });
 }
