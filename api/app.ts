@@ -30,6 +30,17 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(healthRoutes(deps));
 
   const api = new ApiRouter(deps, new OpenAPIRegistry());
+  registerRoutes(api);
+  app.use(api.router);
+  app.use(openApiRoutes(openApiDocument(api.registry)));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}
+
+/** Every route of the API, on `api` (its `routes` then lists them). */
+export function registerRoutes(api: ApiRouter): void {
   registerHealthDoc(api.registry);
   authRoutes(api);
   userRoutes(api);
@@ -44,10 +55,4 @@ export function createApp(deps: ApiDeps): express.Express {
   integrityRoutes(api);
   subsidyClaimRoutes(api);
   ledgerRoutes(api);
-  app.use(api.router);
-  app.use(openApiRoutes(openApiDocument(api.registry)));
-
-  app.use(notFoundHandler);
-  app.use(errorHandler);
-  return app;
 }

@@ -75,6 +75,11 @@ const standardErrors: Record<number, string> = {
  */
 export class ApiRouter {
   readonly router = Router();
+  private readonly registered: Array<Readonly<Pick<RouteSpec<Schema, Schema, Schema>, 'method' | 'path' | 'auth'>>> = [];
+  /** Every route added so far and whom it admits: read-only, for tests that go over all routes. */
+  get routes(): ReadonlyArray<Readonly<Pick<RouteSpec<Schema, Schema, Schema>, 'method' | 'path' | 'auth'>>> {
+    return this.registered;
+  }
   constructor(
     readonly deps: ApiDeps,
     readonly registry: OpenAPIRegistry,
@@ -82,6 +87,7 @@ export class ApiRouter {
 
   add<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined>(spec: RouteSpec<P, Q, B>): void {
     const { deps } = this;
+    this.registered.push(Object.freeze({ method: spec.method, path: spec.path, auth: spec.auth }));
     const chain: RequestHandler[] = [];
     if (spec.auth !== 'public') chain.push(authenticate(deps));
     if (Array.isArray(spec.auth)) chain.push(requireRole(...(spec.auth as Role[])));
