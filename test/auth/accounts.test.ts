@@ -50,7 +50,17 @@ describe('accounts: the admin path', () => {
     const reviewer = await newOfficer('guarantee_reviewer', 'guarantee_company');
     const admin = await idOf('admin');
     const before = Number((await d.admin('audit_log').count('* as n').first())!.n);
-    await d.db.transaction(async (trx) => {
+    // loanflow_app may not create temporary tables at all (test/security/db-attacks.test.ts); a role
+    // that may shows the function itself never reads them.
+    const probe = `loanflow_probe_users_${process.pid}`;
+    await d.admin.raw(`drop role if exists ${probe}`);
+    await d.admin.raw(`create role ${probe} nologin`);
+    await d.admin.raw(`grant temporary on database ${d.name} to ${probe}`);
+    await d.admin.raw(`grant usage on schema public to ${probe}`);
+    await d.admin.raw(`grant select on all tables in schema public to ${probe}`);
+    await d.admin.raw(`grant execute on all functions in schema public to ${probe}`);
+    await d.admin.transaction(async (trx) => {
+      await trx.raw(`set local role ${probe}`);
       await trx.raw('create temp table users (like public.users) on commit drop');
       await trx.raw('create temp table audit_log (like public.audit_log) on commit drop');
       await trx.raw('set local search_path = pg_temp, public');
@@ -59,6 +69,8 @@ describe('accounts: the admin path', () => {
       expect(Number((await trx.raw('select count(*) as n from pg_temp.users')).rows[0].n)).to.equal(0);
       expect(Number((await trx.raw('select count(*) as n from pg_temp.audit_log')).rows[0].n)).to.equal(0);
     });
+    await d.admin.raw(`drop owned by ${probe}`);
+    await d.admin.raw(`drop role ${probe}`);
     expect((await d.admin('users').where({ id: reviewer.id }).first()).role).to.equal('guarantee_approver');
     const row = await d.admin('audit_log').where({ request_id: 'rid-temp' }).first();
     expect(row).to.include({ action: 'user.change', entity_id: reviewer.id, actor_username: 'admin', client_request_id: 'client-temp' });

@@ -69,6 +69,11 @@ const OWNER_RULES: Record<string, OwnerRule> = {
   '/v1/periods/:quarter': { params: () => ({ quarter: '2020Q1' }), owners: 'all-allowed' },
   '/v1/periods/:quarter/close': { params: () => ({ quarter: '2020Q1' }), owners: 'all-allowed' },
   '/v1/periods/:quarter/reopen': { params: () => ({ quarter: '2020Q1' }), owners: 'all-allowed' },
+  '/v1/periods/:quarter/reopen-requests/:requestId/decision': {
+    params: () => ({ quarter: '2020Q1', requestId: '00000000-0000-4000-8000-000000000000' }),
+    owners: 'all-allowed',
+  },
+  '/v1/funds/:id/top-ups/:proposalId/decision': { params: (f) => ({ id: f.fundId, proposalId: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },
   '/v1/ledger/accounts/:code/balance': { params: () => ({ code: 'no-such-account' }), owners: 'all-allowed' },
   '/v1/reconciliations/:id': { params: () => ({ id: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },
   '/v1/reconciliations/:id/mismatches': { params: () => ({ id: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },

@@ -212,12 +212,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       if (r.status !== status) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body;
     };
-    const tokens = new Map<string, string>();
-    const login = async (username: string, password = DEMO_PASSWORD) => {
-      const cached = tokens.get(username);
-      if (cached) return cached;
-      const token = ok(await call('POST', '/v1/auth/login', null, { username, password }, null), `login ${username}`).token as string;
-      tokens.set(username, token);
+    // One sign-in per user, shared by the applications driven at once (as a browser tab would):
+    // more than a few sign-ins of one account at once look like guessing to the login limiter.
+    const tokens = new Map<string, Promise<string>>();
+    const login = (username: string, password = DEMO_PASSWORD) => {
+      let token = tokens.get(username);
+      if (!token) {
+        token = call('POST', '/v1/auth/login', null, { username, password }, null).then((r) => ok(r, `login ${username}`).token as string);
+        tokens.set(username, token);
+      }
       return token;
     };
 
