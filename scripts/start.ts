@@ -68,7 +68,9 @@ async function main() {
     const connectedAs = await roleSummary(db);
     const seeded = await isEmpty(db);
     if (seeded) {
-      await seedDemoData(db);
+      // As the schema's owner: officers' accounts are never made by the application's role.
+      const owner = createDb(urls.owner, { max: 2 });
+      await seedDemoData(owner).finally(() => owner.destroy());
       step('demo data seeded');
     }
 

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { ApiRouter } from '../route';
 import { ApiError } from '../errors';
 import { hashPassword } from '../auth/passwords';
-import { changeUser, insertUser, publicUser, DuplicateError, UserChangeRefused } from '../../db/repositories/users';
+import { changeUser, createOfficer, publicUser, DuplicateError, UserChangeRefused } from '../../db/repositories/users';
 import { audit } from '../../db/repositories/audit';
 import { roleSchema, type Role } from '../../domain/enums';
 import { userSchema } from './auth';
@@ -57,21 +57,20 @@ export function userRoutes(api: ApiRouter): void {
     idempotent: true,
     body: newUserSchema,
     responses: { 201: { description: 'Created', schema: userSchema } },
-    async handler({ body, deps, user, requestId }) {
+    async handler({ body, deps, user, requestId, clientRequestId }) {
       await checkOrgForRole(deps.db, body.role, body.orgId);
       const password_hash = await hashPassword(body.password);
       try {
-        const created = await deps.db.transaction(async (trx) => {
-          const u = await insertUser(trx, {
-            username: body.username, password_hash, role: body.role, org_id: body.orgId ?? null,
-            id_number: null, name: body.name ?? null, phone: null,
-          });
-          await audit(trx, { actor: actorOf(user), action: 'user.create', entityType: 'user', entityId: u.id, requestId, payload: { role: u.role, orgId: u.org_id } });
-          return u;
-        });
+        const created = await createOfficer(
+          deps.db,
+          user.id,
+          { username: body.username, password_hash, role: body.role, org_id: body.orgId ?? null, name: body.name ?? null },
+          { requestId, clientRequestId: clientRequestId ?? null },
+        );
         return { status: 201, body: publicUser(created) };
       } catch (e) {
         if (e instanceof DuplicateError) throw new ApiError('CONFLICT', e.message, [{ path: e.field, message: e.message }]);
+        if (e instanceof UserChangeRefused) throw new ApiError(e.reason === 'not_admin' ? 'FORBIDDEN' : 'UNPROCESSABLE', e.message);
         throw e;
       }
     },

@@ -44,6 +44,30 @@ export async function insertUser(trx: Knex | Knex.Transaction, u: NewUser): Prom
   }
 }
 
+/**
+ * An admin creates an officer's (or another admin's) account: the only way one is made (the
+ * database refuses any other insert of a non-applicant), audited in the same call.
+ */
+export async function createOfficer(
+  db: Knex | Knex.Transaction,
+  adminId: string,
+  u: { username: string; password_hash: string; role: string; org_id: string | null; name: string | null },
+  request: { requestId: string | null; clientRequestId: string | null },
+): Promise<UserRow> {
+  return refusing(async () => {
+    try {
+      const { rows } = await db.raw('select * from loanflow_create_user(?::uuid, ?, ?, ?, ?::uuid, ?, ?, ?)', [
+        adminId, u.username, u.password_hash, u.role, u.org_id, u.name, request.requestId, request.clientRequestId,
+      ]);
+      return rows[0] as UserRow;
+    } catch (e) {
+      const err = e as { code?: string; constraint?: string };
+      if (err.code === '23505' && err.constraint === 'users_username_unique') throw new DuplicateError('username', 'username is already taken');
+      throw e;
+    }
+  });
+}
+
 /** Why the admin path refused a change (SQLSTATEs of 20261205000310_user_admin_path.ts). */
 export class UserChangeRefused extends Error {
   constructor(

@@ -10,6 +10,8 @@ import { businessDateOf } from '../../domain/business-day';
 /** What every command gets: the database and who acts. */
 export interface CliContext {
   db: Knex;
+  /** The schema's owner's URL (what migrates): for the demo seed only. */
+  ownerUrl: string;
   today: string;
   /** The user a command acts as (`--as`), checked to exist and be active; audit rows name them. */
   actor(username: string | undefined): Promise<AuditActor>;
@@ -56,6 +58,7 @@ export async function openContext(opts: { migrate?: boolean } = {}): Promise<Cli
   }
   return {
     db,
+    ownerUrl: urls.owner,
     today: businessDateOf(new Date()),
     async actor(username) {
       if (!username) throw new CliError('say who acts: --as <username> (an active user; the audit trail names them)');

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { DEMO_PASSWORD, demoUsers, isEmpty, seedDemoData } from '../lib/demo-seed';
 import type { CliContext } from './context';
+import { createDb } from '../../db/knex';
 
 export function demoCommand(run: (fn: (ctx: CliContext) => Promise<void>, opts?: { migrate?: boolean }) => Promise<void>): Command {
   const cmd = new Command('demo').description('demo data');
@@ -10,7 +11,9 @@ export function demoCommand(run: (fn: (ctx: CliContext) => Promise<void>, opts?:
     .action(() =>
       run(async (ctx) => {
         if (!(await isEmpty(ctx.db))) return void console.log('the database has organisations already: nothing seeded');
-        await seedDemoData(ctx.db);
+        // As the schema's owner: officers' accounts are never made by the application's role.
+        const owner = createDb(ctx.ownerUrl, { max: 2 });
+        await seedDemoData(owner).finally(() => owner.destroy());
         console.log(`demo data seeded; users (password "${DEMO_PASSWORD}"): ${demoUsers.map((u) => u.username).join(', ')}`);
       }, { migrate: true }),
     );

@@ -55,6 +55,7 @@ export const DEMO_GUARANTEE_FUND = '10000000.00';
  * bureau's special fund for the current year with its budget, and the guarantee company's
  * guarantee fund deposit (what compensations on default are paid from).
  */
+/** Run as the schema's owner: the application's role may not create officers' or admins' accounts. */
 export async function seedDemoData(db: Knex, today: string = businessDateOf(new Date())): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await db.transaction(async (trx) => {

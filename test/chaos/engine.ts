@@ -93,7 +93,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const appUrl = urlAs(pg.url, role);
     const db = createDb(appUrl, { max: 20, quietConnectErrors: true });
     stops.push(() => db.destroy());
-    await seedDemoData(db);
+    await seedDemoData(owner);
 
     const temporalPort = await freePort();
     const temporalUiPort = await freePort();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { TestEnv } from '../support/env';
+import { adminOf, type TestEnv } from '../support/env';
 import { createFund, reopenPeriod, type AccountingPeriod, type Fund } from '../../db/ledger';
 import { insertProposal } from '../../db/repositories/proposals';
 
@@ -105,7 +105,8 @@ export async function financeStaff(db: Knex): Promise<FinanceStaff> {
   const bureauId = await createOrg(db, 'finance_bureau');
   const person = async (role: string) => {
     const username = `${role.replace('_', '-')}-${randomUUID().slice(0, 8)}`;
-    const [u] = await db('users').insert({ username, password_hash: 'x', role, org_id: bureauId }).returning('id');
+    // As the owner: an officer's account is never made by the application's role.
+    const [u] = await adminOf(db)('users').insert({ username, password_hash: 'x', role, org_id: bureauId }).returning('id');
     return { userId: u.id as string, username };
   };
   return { bureauId, officer: await person('finance_officer'), approver: await person('finance_approver') };

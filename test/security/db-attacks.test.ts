@@ -94,6 +94,19 @@ describe('attacks on the database as the application role', () => {
     expect(rows[0].available).to.equal('100.00');
   });
 
+  it('may not make itself an admin: an officer or admin account is created only through the admin path', async () => {
+    const planted = await refusal(d.db('users').insert({ username: `evil-${process.pid}`, password_hash: 'x', role: 'admin' }));
+    expect(planted?.code, planted?.message).to.equal('42501');
+    const staff = await financeStaff(d.db);
+    // The function wants an active admin as the actor; a finance approver is not one.
+    const viaFunction = await refusal(
+      d.db.raw(`select * from loanflow_create_user(?::uuid, 'evil2', 'x', 'admin', null, null, null, null)`, [staff.approver.userId]),
+    );
+    expect(viaFunction?.code).to.equal('LU002');
+    // An applicant's account (what public registration makes) is still the application's to insert.
+    await d.db('users').insert({ username: `applicant-${process.pid}`, password_hash: 'x', role: 'applicant', id_number: '220102199003070013' });
+  });
+
   it('every function of the schema resolves names with pg_temp last (or is an IMMUTABLE SQL function, which reads no table)', async () => {
     const { rows } = await d.admin.raw(
       `select p.oid::regprocedure::text as fn, l.lanname as lang, p.provolatile as vol, p.prosecdef as definer,

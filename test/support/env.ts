@@ -115,7 +115,8 @@ async function start(): Promise<TestEnv> {
     const url = urlAs(adminUrl, TEST_APP_ROLE);
     const appDb = createDb(url, { max: opts.pool ?? 20 });
     cleanups.push(() => appDb.destroy());
-    if (opts.seed) await seedDemoData(appDb);
+    // Officers' accounts are made by the schema's owner or the admin path, never the application.
+    if (opts.seed) await seedDemoData(admin);
     owners.set(appDb, admin);
     return { name, db: appDb, url, admin, adminUrl };
   };
