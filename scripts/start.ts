@@ -1,7 +1,8 @@
 /**
  * `npm start`: everything on one machine — embedded PostgreSQL (unless DATABASE_URL), the Temporal
  * dev server (unless TEMPORAL_ADDRESS), migrations, demo data on an empty database, the worker
- * and the API. Ctrl-C stops all of it.
+ * and the API. Ctrl-C stops all of it. Every step is bounded; a step that fails ends the start with
+ * one line naming it and its cause, after stopping whatever had started.
  */
 import path from 'node:path';
 import pino from 'pino';
@@ -16,6 +17,7 @@ import { createLoanflowWorker } from './lib/worker';
 import { listen } from './lib/api-server';
 import { localJwtSecret } from './lib/secrets';
 import { requireFreePorts } from './lib/ports';
+import { ServiceStartError, messageOf, within } from './lib/service-process';
 import { ensureSchedules } from './lib/schedules';
 import { isEmpty, seedDemoData, demoUsers, DEMO_PASSWORD } from './lib/demo-seed';
 
@@ -32,10 +34,19 @@ async function main() {
   const shutdown = async (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n[loanflow] ${signal}: stopping...`);
-    while (stops.length) await stops.pop()!().catch((e) => console.error('[loanflow] stop failed:', e));
-    console.log('[loanflow] stopped.');
+    const say = exitCode === 0 ? (m: string) => console.log(m) : () => undefined;
+    say(`\n[loanflow] ${signal}: stopping...`);
+    while (stops.length) await stops.pop()!().catch((e) => console.error(`[loanflow] stop failed: ${messageOf(e)}`));
+    say('[loanflow] stopped.');
     process.exit(exitCode);
+  };
+  /** Runs one step of the start; its failure names the step, unless it already names its service. */
+  const run = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (e) {
+      throw e instanceof ServiceStartError ? e : new ServiceStartError(`${what}: ${messageOf(e)}`);
+    }
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -48,55 +59,65 @@ async function main() {
       { port: config.PORT, variable: 'PORT' },
     ]);
     let embeddedUrl: string | undefined;
+    let pgData: string | undefined;
     if (!config.DATABASE_URL) {
-      const pg = await startEmbeddedPostgres({
-        dataDir: path.join(config.DATA_DIR, 'postgres'),
-        port: config.PG_PORT,
-        database: 'loanflow',
-        persistent: true,
-        onLog: (l) => logger.debug({ component: 'postgres' }, l.trim()),
-      });
+      const pg = await run('PostgreSQL', () =>
+        startEmbeddedPostgres({
+          dataDir: path.join(config.DATA_DIR, 'postgres'),
+          port: config.PG_PORT,
+          database: 'loanflow',
+          persistent: true,
+          detached: true,
+          onLog: (l) => logger.debug({ component: 'postgres' }, l.trim()),
+        }),
+      );
       stops.push(() => pg.stop());
       embeddedUrl = pg.url;
-      step(`embedded PostgreSQL on port ${config.PG_PORT}`);
+      pgData = pg.movedBecause ? `${pg.dataDir} (${path.join(config.DATA_DIR, 'postgres')} links there: ${pg.movedBecause})` : pg.dataDir;
+      step(`embedded PostgreSQL on port ${config.PG_PORT}, data in ${pgData}`);
     }
     const urls = databaseUrls(config, embeddedUrl);
-    const applied = await migrateAsOwner(urls);
+    const applied = await run('migrations', () => migrateAsOwner(urls));
     step(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
     const db = createDb(urls.app);
     stops.push(() => db.destroy());
-    const connectedAs = await roleSummary(db);
-    const seeded = await isEmpty(db);
+    const connectedAs = await run('connecting as the application', () => roleSummary(db));
+    const seeded = await run('demo data', () => isEmpty(db));
     if (seeded) {
       // As the schema's owner: officers' accounts are never made by the application's role.
       const owner = createDb(urls.owner, { max: 2 });
-      await seedDemoData(owner).finally(() => owner.destroy());
+      await run('demo data', () => seedDemoData(owner)).finally(() => owner.destroy());
       step('demo data seeded');
     }
 
     let temporalAddress = config.TEMPORAL_ADDRESS;
     let uiUrl: string | undefined;
     if (!temporalAddress) {
-      const dev = await startTemporalDevServer({
-        dataDir: config.DATA_DIR,
-        port: config.TEMPORAL_PORT,
-        uiPort: config.TEMPORAL_UI_PORT,
-        namespace: config.TEMPORAL_NAMESPACE,
-        onLog: (l) => logger.debug({ component: 'temporal' }, l.trim()),
-      });
+      const dev = await run('Temporal dev server', () =>
+        startTemporalDevServer({
+          dbFile: path.join(config.DATA_DIR, 'temporal.sqlite'),
+          port: config.TEMPORAL_PORT,
+          uiPort: config.TEMPORAL_UI_PORT,
+          namespace: config.TEMPORAL_NAMESPACE,
+          detached: true,
+          onLog: (l) => logger.debug({ component: 'temporal' }, l.trim()),
+        }),
+      );
       stops.push(() => dev.stop());
       temporalAddress = dev.address;
       uiUrl = dev.uiUrl;
       step(`Temporal dev server on ${temporalAddress}`);
     }
 
-    const { worker, connection } = await createLoanflowWorker({
-      address: temporalAddress,
-      namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: config.TASK_QUEUE,
-      db,
-      shutdownSignals: [],
-    });
+    const address = temporalAddress;
+    // Bundling the workflows takes a few seconds; connecting, less.
+    const { worker, connection } = await run('worker', () =>
+      within(
+        120_000,
+        `worker: did not connect to Temporal at ${address} and bundle the workflows`,
+        createLoanflowWorker({ address, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, db, shutdownSignals: [] }),
+      ),
+    );
     const running = worker.run();
     stops.push(async () => {
       worker.shutdown();
@@ -105,10 +126,12 @@ async function main() {
     });
     step(`worker polling task queue "${config.TASK_QUEUE}"`);
 
-    const temporal = await connectTemporalClient(temporalAddress, config.TEMPORAL_NAMESPACE);
+    const temporal = await run('Temporal client', () =>
+      within(30_000, `Temporal client: did not connect to ${address}`, connectTemporalClient(address, config.TEMPORAL_NAMESPACE)),
+    );
     stops.push(() => temporal.connection.close());
-    await ensureSchedules(temporal, config.TASK_QUEUE);
-    const api = await listen(
+    await run('Temporal schedules', () => within(30_000, 'Temporal schedules: not created', ensureSchedules(temporal, config.TASK_QUEUE)));
+    const api = await run(`API on port ${config.PORT} (set PORT to use another)`, () => listen(
       {
         db,
         temporal,
@@ -118,7 +141,7 @@ async function main() {
         tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
       },
       config.PORT,
-    );
+    ));
     stops.push(() => api.close());
 
     const elapsed = ((Date.now() - started) / 1000).toFixed(1);
@@ -129,7 +152,7 @@ loanflow is up (${elapsed} s)
   API docs         ${api.url}/docs
   Health           ${api.url}/healthz
   Temporal Web UI  ${uiUrl ?? '(external Temporal at ' + temporalAddress + ')'}
-  Database         ${config.DATABASE_URL ? 'external (DATABASE_URL)' : `embedded PostgreSQL, data in ${path.join(config.DATA_DIR, 'postgres')}`}
+  Database         ${config.DATABASE_URL ? 'external (DATABASE_URL)' : `embedded PostgreSQL, data in ${pgData}`}
                    connected ${connectedAs.text}
 
 Demo users${seeded ? ' (just seeded)' : ''}, password "${DEMO_PASSWORD}":
@@ -137,14 +160,14 @@ ${demoUsers.map((u) => `  ${u.username.padEnd(13)} ${u.role}`).join('\n')}
 
 Ctrl-C stops everything.`);
   } catch (e) {
-    console.error(`[loanflow] start failed: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(`[loanflow] start failed: ${messageOf(e)}`);
     logger.debug({ err: e }, 'start failed');
     await shutdown('error', 1);
   }
 }
 
 main().catch((e) => {
-  if (e instanceof ConfigError) console.error(`[loanflow] ${e.message}`);
-  else console.error('[loanflow]', e);
+  // An invalid environment lists each variable on a line of its own; anything else is one line.
+  console.error(`[loanflow] ${e instanceof ConfigError ? e.message : messageOf(e)}`);
   process.exit(1);
 });

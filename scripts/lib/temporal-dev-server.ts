@@ -1,92 +1,94 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { projectRoot } from '../../config';
+import { ServiceStartError, startServiceProcess, type ServiceProcess } from './service-process';
 
 export const temporalCli = path.join(projectRoot, '.tools', 'bin', 'temporal');
 
 export interface DevServer {
   address: string;
-  uiUrl: string;
-  process: ChildProcess;
+  /** Undefined when started without its Web UI. */
+  uiUrl?: string;
+  process: ServiceProcess;
   stop(): Promise<void>;
 }
 
+/** True when a Temporal frontend (the dev server, the Java test server) answers its gRPC health check. */
+export async function answersHealthCheck(address: string): Promise<boolean> {
+  const conn = await Connection.connect({ address, connectTimeout: 1000 });
+  try {
+    return (await conn.healthService.check({})).status === 1; // SERVING
+  } finally {
+    await conn.close();
+  }
+}
+
+/** A JSON log line as its message (and error), plain lines as they are. */
+export function describeTemporalLine(line: string): string {
+  const text = line.trim();
+  if (!text.startsWith('{')) return text;
+  try {
+    const entry = JSON.parse(text) as { level?: string; msg?: string; error?: string };
+    return [entry.level, entry.msg, entry.error].filter(Boolean).join(': ');
+  } catch {
+    return text;
+  }
+}
+
 /**
- * Runs `temporal server start-dev` with its SQLite file in the data folder (kept across restarts)
- * and waits until its frontend answers health checks.
+ * Runs `temporal server start-dev` and waits until its frontend answers health checks: with its
+ * SQLite file at `dbFile` (kept across restarts) or in memory, with its Web UI on `uiPort` or none.
+ * Rejects with one line naming the cause when the CLI is missing, exits early or does not answer
+ * within `timeoutMs`.
  */
 export async function startTemporalDevServer(opts: {
-  dataDir: string;
   port: number;
-  uiPort: number;
   namespace: string;
+  dbFile?: string;
+  uiPort?: number;
+  cli?: string;
+  extraArgs?: string[];
+  detached?: boolean;
+  timeoutMs?: number;
   onLog?: (line: string) => void;
 }): Promise<DevServer> {
-  if (!fs.existsSync(temporalCli)) {
-    throw new Error(`The Temporal CLI is missing at ${temporalCli}: run \`npm run tools\` (npm start runs it first).`);
+  const cli = opts.cli ?? temporalCli;
+  if (!fs.existsSync(cli)) {
+    throw new ServiceStartError(`Temporal dev server: the Temporal CLI is missing at ${cli}: run \`npm run tools\` (npm start and npm test run it first)`);
   }
-  fs.mkdirSync(opts.dataDir, { recursive: true });
+  if (opts.dbFile) fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+  const address = `127.0.0.1:${opts.port}`;
   const args = [
     'server', 'start-dev',
     '--ip', '127.0.0.1',
     '--port', String(opts.port),
-    '--ui-port', String(opts.uiPort),
+    ...(opts.uiPort ? ['--ui-port', String(opts.uiPort)] : ['--headless']),
     '--namespace', opts.namespace,
-    '--db-filename', path.join(opts.dataDir, 'temporal.sqlite'),
-    '--sqlite-pragma', 'journal_mode=WAL',
-    '--sqlite-pragma', 'synchronous=NORMAL',
+    ...(opts.dbFile
+      ? ['--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL']
+      : []),
     '--log-level', 'warn',
     '--log-format', 'json',
+    ...(opts.extraArgs ?? []),
   ];
-  // Its own process group, so a terminal's Ctrl-C reaches only the launcher, which stops the
-  // worker before the server.
-  const child = spawn(temporalCli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  const collect = (buf: Buffer) => {
-    const s = buf.toString();
-    output = (output + s).slice(-4000);
-    opts.onLog?.(s);
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-  const address = `127.0.0.1:${opts.port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const early = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 250))]);
-    if (early !== undefined) {
-      throw new Error(`Temporal dev server exited (code ${String(early)}) before it was ready:\n${output}`);
-    }
-    try {
-      const conn = await Connection.connect({ address, connectTimeout: 1000 });
-      try {
-        const res = await conn.healthService.check({});
-        if (res.status === 1) break;
-      } finally {
-        await conn.close();
-      }
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`Temporal dev server did not become ready at ${address} within 60 s:\n${output}`);
-    }
-  }
-
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const server = await startServiceProcess({
+    service: 'Temporal dev server',
+    command: cli,
+    args,
+    detached: opts.detached,
+    ready: () => answersHealthCheck(address),
+    readyMeans: `answer on ${address}`,
+    timeoutMs,
+    describeLine: describeTemporalLine,
+    pickLines: (lines) => lines.slice(-1),
+    onLog: opts.onLog,
+  });
   return {
     address,
-    uiUrl: `http://127.0.0.1:${opts.uiPort}`,
-    process: child,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    uiUrl: opts.uiPort ? `http://127.0.0.1:${opts.uiPort}` : undefined,
+    process: server,
+    stop: () => server.stop(),
   };
 }

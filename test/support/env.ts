@@ -7,6 +7,10 @@
  * server (CLI from .tools/) and, on first use of `env.timeSkipping()`, the Java time-skipping
  * server. All are started once per mocha run, shared by every file, and stopped by the root
  * hook in hooks.ts. Nothing here touches the data of `npm start`.
+ *
+ * Each server's start is bounded and fails with one line naming it (scripts/lib/service-process.ts).
+ * The first failure sticks: every later testEnv() rejects at once with the same line, so a run
+ * whose servers cannot start ends in seconds instead of waiting out every file's hook timeout.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Connection } from '@temporalio/client';
@@ -24,7 +28,10 @@ import { createDb, migrateLatest } from '../../db/knex';
 import { ensureAppRole, urlAs } from '../../db/app-role';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { systemClock } from '../../activities/clock';
-import { requireTool, temporalCliPath, timeSkippingServerPath } from './tools';
+import { temporalCliPath, timeSkippingServerPath } from './tools';
+import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server';
+import { ServiceStartError, messageOf } from '../../scripts/lib/service-process';
+import { startTimeSkippingServer, timeSkippingEnvironmentOn } from './time-skipping-server';
 import { seedDemoData } from '../../scripts/lib/demo-seed';
 
 export interface TestEnv {
@@ -36,7 +43,7 @@ export interface TestEnv {
   adminDb: Knex;
   /** A fresh database of its own, migrated by its owner, with the application's role granted. */
   newDatabase(prefix: string, opts?: { seed?: boolean; pool?: number }): Promise<AppDatabase>;
-  /** The Temporal dev server (real server, SQLite in memory). */
+  /** The Temporal dev server (real server, SQLite in memory), through the SDK's test environment. */
   temporal: TestWorkflowEnvironment;
   /** The Java test server with time skipping; started on first call (see withoutKeepalivePings). */
   timeSkipping(): Promise<TestWorkflowEnvironment>;
@@ -73,6 +80,8 @@ export function adminOf(db: Knex): Knex {
 }
 
 let envPromise: Promise<TestEnv> | undefined;
+/** The first failed start of a server: later calls fail with it at once. */
+let failure: ServiceStartError | undefined;
 const cleanups: Array<() => Promise<unknown>> = [];
 
 export async function freePort(): Promise<number> {
@@ -131,24 +140,29 @@ async function start(): Promise<TestEnv> {
     return prepare(name, pg.urlFor(name), opts);
   };
 
-  const temporal = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: requireTool(temporalCliPath) },
-      ip: '127.0.0.1',
-      log: { format: 'pretty', level: 'error' },
-    },
+  const devServer = await startTemporalDevServer({
+    cli: temporalCliPath,
+    port: await freePort(),
+    namespace: 'default',
+    // As the SDK's own dev-server environment configures it.
+    extraArgs: SDK_DEV_SERVER_CONFIG.flatMap((v) => ['--dynamic-config-value', v]),
   });
+  cleanups.push(() => devServer.stop());
+  const temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: devServer.address, namespace: 'default' });
   cleanups.push(() => temporal.teardown());
 
   let skipping: Promise<TestWorkflowEnvironment> | undefined;
   const timeSkipping = () => {
-    skipping ??= TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: requireTool(timeSkippingServerPath) } },
-    }).then(async (e) => {
+    skipping ??= (async () => {
+      const server = await startTimeSkippingServer({ executable: timeSkippingServerPath, port: await freePort() });
+      cleanups.push(() => server.process.stop());
+      const e = await timeSkippingEnvironmentOn(server.address);
       cleanups.push(() => e.teardown());
       const quiet = await withoutKeepalivePings(e);
       cleanups.push(() => quiet.connection.close());
       return quiet;
+    })().catch((e: unknown) => {
+      throw remember(e);
     });
     return skipping;
   };
@@ -220,8 +234,24 @@ export async function terminateOpenWorkflows(on: TestWorkflowEnvironment, reason
   }
 }
 
+/** The dynamic configuration the SDK's createLocal gives its dev server. */
+const SDK_DEV_SERVER_CONFIG = [
+  'frontend.enableServerVersionCheck=false',
+  'frontend.enableUpdateWorkflowExecution=true',
+  'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+];
+
+/** Keeps the first failure, as one line naming the service (a ServiceStartError already is one). */
+function remember(e: unknown): ServiceStartError {
+  failure ??= e instanceof ServiceStartError ? e : new ServiceStartError(`test environment did not start: ${messageOf(e)}`);
+  return failure;
+}
+
 export function testEnv(): Promise<TestEnv> {
-  envPromise ??= start();
+  if (failure) return Promise.reject(failure);
+  envPromise ??= start().catch((e: unknown) => {
+    throw remember(e);
+  });
   return envPromise;
 }
 

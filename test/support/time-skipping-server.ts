@@ -1,0 +1,39 @@
+import fs from 'node:fs';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { answersHealthCheck } from '../../scripts/lib/temporal-dev-server';
+import { ServiceStartError, startServiceProcess, type ServiceProcess } from '../../scripts/lib/service-process';
+
+/**
+ * The Java time-skipping test server, started by us rather than by the SDK: the SDK gives it a
+ * fixed 5 s to answer (a JVM on a busy machine may need more) and, when it fails, reports a
+ * refused connection instead of what the server printed.
+ */
+export async function startTimeSkippingServer(opts: { executable: string; port: number; timeoutMs?: number }): Promise<{ address: string; process: ServiceProcess }> {
+  const service = 'Temporal time-skipping test server';
+  if (!fs.existsSync(opts.executable)) {
+    throw new ServiceStartError(`${service}: ${opts.executable} is missing: run \`npm run tools\` (npm test runs it first)`);
+  }
+  const address = `127.0.0.1:${opts.port}`;
+  const server = await startServiceProcess({
+    service,
+    command: opts.executable,
+    // How the SDK starts an `existing-path` test server.
+    args: [String(opts.port), '--enable-time-skipping'],
+    ready: () => answersHealthCheck(address),
+    readyMeans: `answer on ${address}`,
+    timeoutMs: opts.timeoutMs ?? 60_000,
+  });
+  return { address, process: server };
+}
+
+/**
+ * The SDK's time-skipping environment on a server already running: what createTimeSkipping builds
+ * after starting its own (a TimeSkippingClient, connections that reach the test service), through
+ * the same factory, which the SDK's types keep private.
+ */
+export function timeSkippingEnvironmentOn(address: string): Promise<TestWorkflowEnvironment> {
+  const factory = TestWorkflowEnvironment as unknown as {
+    create(opts: { server: { type: 'existing' }; address: string; namespace: string; supportsTimeSkipping: true }): Promise<TestWorkflowEnvironment>;
+  };
+  return factory.create({ server: { type: 'existing' }, address, namespace: 'default', supportsTimeSkipping: true });
+}
