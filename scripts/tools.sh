@@ -56,7 +56,7 @@ else
 </project>
 POM
   mvn -q -B -f "$ts_dir/pom.xml" dependency:copy-dependencies -DoutputDirectory="$ts_dir/lib" -DincludeScope=runtime
-  # The TypeScript SDK starts an `existing-path` server as `<path> <port> --enable-time-skipping`.
+  # Started as `<path> <port>`, as the TypeScript SDK starts an `existing-path` test server.
   cat > "$bin/temporal-test-server" <<WRAP
 #!/bin/sh
 here="\$(cd "\$(dirname "\$0")/.." && pwd)"

@@ -14,11 +14,15 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** True when a Temporal frontend (the dev server, the Java test server) answers its gRPC health check. */
+/**
+ * True when a Temporal frontend (the dev server, the Java test server) answers its gRPC health
+ * check within a second; something else on the port that accepts and never answers is no hang.
+ */
 export async function answersHealthCheck(address: string): Promise<boolean> {
   const conn = await Connection.connect({ address, connectTimeout: 1000 });
   try {
-    return (await conn.healthService.check({})).status === 1; // SERVING
+    const res = await conn.withDeadline(Date.now() + 1000, () => conn.healthService.check({}));
+    return res.status === 1; // SERVING
   } finally {
     await conn.close();
   }

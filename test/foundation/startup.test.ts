@@ -26,9 +26,14 @@ async function freePort(): Promise<number> {
 
 /** Another listener on a port, as a second `npm start` or any other program would hold it. */
 async function holdPort(): Promise<{ port: number; release(): Promise<unknown> }> {
-  const srv = net.createServer();
+  const sockets = new Set<net.Socket>();
+  const srv = net.createServer((s) => sockets.add(s));
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  return { port: (srv.address() as net.AddressInfo).port, release: () => new Promise((resolve) => srv.close(resolve)) };
+  const release = () => {
+    for (const s of sockets) s.destroy();
+    return new Promise((resolve) => srv.close(resolve));
+  };
+  return { port: (srv.address() as net.AddressInfo).port, release };
 }
 
 /** The start must reject, with a ServiceStartError of one line. */
@@ -123,7 +128,7 @@ describe('starting the services', () => {
         if (isRoot()) {
           // The server runs as `postgres`, which cannot get into the private folder: the cluster
           // lives where it can, the configured path links there, and the reason names the folder.
-          expect(first.movedBecause).to.contain(`${privateDir} (mode 0700`);
+          expect(first.movedBecause).to.contain(`postgres (uid ${postgresUser().uid}) cannot enter ${privateDir} (mode 0700`);
           expect(searchableByOthers(path.dirname(first.dataDir))).to.equal(true);
           expect(fs.readlinkSync(configured)).to.equal(first.dataDir);
         } else {
@@ -167,7 +172,7 @@ describe('starting the services', () => {
           encoding: 'utf8',
           env: { ...process.env, LC_ALL: 'C' },
           timeout: 60_000,
-          ...(runAs ?? {}),
+          ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
         });
         expect(initdb.status, initdb.stderr).to.equal(0);
         expect(fs.statSync(path.join(data, 'PG_VERSION')).uid).to.equal(runAs?.uid ?? process.getuid!());

@@ -17,8 +17,8 @@ export async function startTimeSkippingServer(opts: { executable: string; port: 
   const server = await startServiceProcess({
     service,
     command: opts.executable,
-    // How the SDK starts an `existing-path` test server.
-    args: [String(opts.port), '--enable-time-skipping'],
+    // As the SDK starts an `existing-path` test server: the port alone (time skipping is its default).
+    args: [String(opts.port)],
     ready: () => answersHealthCheck(address),
     readyMeans: `answer on ${address}`,
     timeoutMs: opts.timeoutMs ?? 60_000,
