@@ -58,7 +58,12 @@ export async function packagedBinaries(): Promise<{ nativeDir: string; label: st
 /** A binary as installed may lack its execute bits (some installers drop them). */
 function ensureExecutable(file: string): void {
   const mode = fs.statSync(file).mode;
-  if ((mode & 0o555) !== 0o555) fs.chmodSync(file, mode | 0o555);
+  if ((mode & 0o555) === 0o555) return;
+  try {
+    fs.chmodSync(file, mode | 0o555);
+  } catch (e) {
+    throw new ServiceStartError(`PostgreSQL: ${file} is not executable, and making it so failed (${messageOf(e)}); run npm install again`);
+  }
 }
 
 /** Can `ids` run the binaries where the package put them? */
