@@ -96,9 +96,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await seedDemoData(owner);
 
     const temporalPort = await freePort();
-    const temporalUiPort = await freePort();
     const startTemporal = () =>
-      startTemporalDevServer({ dataDir: path.join(tmp, 'temporal'), port: temporalPort, uiPort: temporalUiPort, namespace: 'default' });
+      startTemporalDevServer({ dbFile: path.join(tmp, 'temporal', 'temporal.sqlite'), port: temporalPort, namespace: 'default' });
     let temporal: DevServer = await startTemporal();
     stops.push(() => temporal.stop());
 
@@ -163,8 +162,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         pg = await startPg();
         done.postgresRestarts += 1;
       } else {
-        temporal.process.kill('SIGKILL');
-        await new Promise((r) => (temporal.process.exitCode !== null || temporal.process.signalCode !== null ? r(null) : temporal.process.once('exit', r)));
+        const child = temporal.process.child;
+        const gone = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+        child.kill('SIGKILL');
+        await gone;
         temporal = await startTemporal();
         done.temporalRestarts += 1;
       }
