@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { idNumberSchema } from './id-number';
 import { isoDateSchema } from './dates';
-import { Money, normalisedPositiveMoneyString, rateString } from './money';
+import { MAX_LOAN_AMOUNT, positiveMoneyAtMost, positiveRateString } from './money';
 import { counterGuaranteeTypeSchema, courseSchema, repaymentMethodSchema, targetGroupSchema } from './enums';
 
 const uuid = z.uuid({ message: 'must be a UUID' });
@@ -13,6 +13,8 @@ const reason = z.string().trim().min(1, 'must not be empty').max(2000, 'must be 
 const optionalReason = z.string().trim().max(2000, 'must be at most 2000 characters').default('');
 const phone = z.string().regex(/^1\d{10}$/, 'must be an 11-digit mainland mobile number starting with 1');
 const personName = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+/** A loan's amount: never above the largest cap a policy may set (the policy in force bounds it further). */
+const loanAmount = positiveMoneyAtMost(MAX_LOAN_AMOUNT, "the most any policy's guaranteeMax can be");
 
 export const newApplicationSchema = z
   .object({
@@ -24,8 +26,13 @@ export const newApplicationSchema = z
     communityId: uuid,
     /** Optional: the partner bank the applicant prefers; without it any partner bank may disburse. */
     bankId: uuid.optional(),
-    requestedAmount: normalisedPositiveMoneyString,
-    termMonths: z.number({ error: 'must be a whole number of months' }).int('must be a whole number of months').positive('must be positive'),
+    requestedAmount: loanAmount,
+    termMonths: z
+      .number({ error: 'must be a whole number of months' })
+      .int('must be a whole number of months')
+      .positive('must be positive')
+      .max(600, 'must be at most 600')
+      .meta({ description: 'whole months, 1 to 600 (the policy in force bounds it further)' }),
     repaymentMethod: repaymentMethodSchema,
     businessPlan: z.string().trim().min(20, 'must describe the business in at least 20 characters').max(20000, 'must be at most 20000 characters'),
   })
@@ -47,7 +54,7 @@ export const guaranteeReviewSchema = z
   .object({
     recommendation: z.enum(['approve', 'reject']),
     /** Required when recommending approval. */
-    amount: normalisedPositiveMoneyString.optional(),
+    amount: loanAmount.optional(),
     reason,
   })
   .strict()
@@ -61,7 +68,7 @@ export type GuaranteeReview = z.output<typeof guaranteeReviewSchema>;
 export const guaranteeApprovalSchema = z
   .object({
     decision: z.enum(['approve', 'reject']),
-    amount: normalisedPositiveMoneyString.optional(),
+    amount: loanAmount.optional(),
     reason,
   })
   .strict()
@@ -72,8 +79,8 @@ export type GuaranteeApproval = z.output<typeof guaranteeApprovalSchema>;
 export const disbursalSchema = z
   .object({
     contractNo: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
-    amount: normalisedPositiveMoneyString,
-    annualRate: rateString.refine((s) => new Money(s).greaterThan(0), { message: 'must be greater than 0' }),
+    amount: loanAmount,
+    annualRate: positiveRateString,
     disbursedOn: isoDateSchema,
     bankReference: z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters'),
   })

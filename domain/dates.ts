@@ -90,6 +90,15 @@ export function fromEpochDay(n: number): IsoDate {
   return formatIsoDate({ year, month, day });
 }
 
+/**
+ * The years a date or quarter on the wire may name. PostgreSQL has no year 0 (and the domain's
+ * arithmetic would walk a date past 9999), so a date outside what the business can mean is refused
+ * where it arrives, not by the database or a workflow halfway through.
+ */
+export const MIN_YEAR = 1900;
+export const MAX_YEAR = 2999;
+const DATE_RANGE_MESSAGE = `must be between ${MIN_YEAR}-01-01 and ${MAX_YEAR}-12-31`;
+
 export const isoDateSchema = z
   .string({ error: 'must be a date in YYYY-MM-DD form' })
   .regex(ISO_DATE, 'must be a date in YYYY-MM-DD form, e.g. "2027-01-31"')
@@ -97,7 +106,16 @@ export const isoDateSchema = z
     message: 'is not a real calendar date',
     // Gated rather than aborting, so objects embedding a date still run their own rules.
     when: (p) => typeof p.value === 'string' && ISO_DATE.test(p.value),
-  });
+  })
+  .refine((s) => inYearRange(Number(s.slice(0, 4))), {
+    message: DATE_RANGE_MESSAGE,
+    when: (p) => typeof p.value === 'string' && tryParseIsoDate(p.value) !== undefined,
+  })
+  .meta({ description: `a date YYYY-MM-DD, ${DATE_RANGE_MESSAGE}` });
+
+function inYearRange(year: number): boolean {
+  return year >= MIN_YEAR && year <= MAX_YEAR;
+}
 
 export function addDays(date: IsoDate, n: number): IsoDate {
   return fromEpochDay(toEpochDay(date) + n);
@@ -149,7 +167,12 @@ export function fullMonthsBetween(a: IsoDate, b: IsoDate): number {
 
 export const quarterSchema = z
   .string({ error: 'must be a quarter like "2027Q1"' })
-  .regex(QUARTER, { message: 'must be a quarter like "2027Q1"' });
+  .regex(QUARTER, { message: 'must be a quarter like "2027Q1"' })
+  .refine((s) => inYearRange(Number(s.slice(0, 4))), {
+    message: `must be a quarter of the years ${MIN_YEAR} to ${MAX_YEAR}`,
+    when: (p) => typeof p.value === 'string' && QUARTER.test(p.value),
+  })
+  .meta({ description: `a quarter YYYYQn, e.g. "2027Q1", of the years ${MIN_YEAR} to ${MAX_YEAR}` });
 
 function parseQuarter(q: Quarter): { year: number; q: number } {
   const m = QUARTER.exec(q);

@@ -4,17 +4,18 @@
  */
 import { z } from 'zod';
 import { isoDateSchema, quarterSchema } from './dates';
-import { normalisedPositiveMoneyString } from './money';
+import { MAX_PAYMENT_AMOUNT, positiveMoneyAtMost } from './money';
 
 const reference = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
 const reason = z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters');
 const optionalReason = z.string().trim().max(2000, 'must be at most 2000 characters').default('');
 const wholeNumber = (what: string) => z.number({ error: `must be a whole number of ${what}` }).int(`must be a whole number of ${what}`);
+const payment = positiveMoneyAtMost(MAX_PAYMENT_AMOUNT, 'a loan and its interest, with room to spare');
 
 export const repaymentSchema = z
   .object({
-    period: wholeNumber('periods').min(1, 'must be 1 or more'),
-    amount: normalisedPositiveMoneyString,
+    period: wholeNumber('periods').min(1, 'must be 1 or more').max(1200, 'must be at most 1200').meta({ description: 'the period number, 1 to 1200' }),
+    amount: payment,
     paidOn: isoDateSchema,
     bankReference: reference,
   })
@@ -24,7 +25,7 @@ export type RepaymentBody = z.output<typeof repaymentSchema>;
 
 export const extensionSchema = z
   .object({
-    months: wholeNumber('months').min(1, 'must be at least 1'),
+    months: wholeNumber('months').min(1, 'must be at least 1').max(600, 'must be at most 600').meta({ description: 'whole months, 1 to 600 (the policy in force bounds it further)' }),
     reason,
   })
   .strict()
@@ -33,7 +34,7 @@ export type ExtensionBody = z.output<typeof extensionSchema>;
 
 export const recoverySchema = z
   .object({
-    amount: normalisedPositiveMoneyString,
+    amount: payment,
     receivedOn: isoDateSchema,
     reference,
     note: optionalReason,

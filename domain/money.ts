@@ -167,6 +167,27 @@ export const positiveMoneyString = moneyString.refine((s) => new Money(s).greate
   when: wellFormedMoney,
 });
 
+/**
+ * What an amount on the wire can mean. The database's NUMERIC(18,2) holds 16 integer digits, and
+ * a stored balance is a sum of amounts: bounding each amount far below that keeps every sum the
+ * business can make storable, and refuses the rest as bad input rather than as a database error.
+ */
+/** One loan: the largest guaranteeMax a policy may set (a hundred million yuan). */
+export const MAX_LOAN_AMOUNT = '100000000.00';
+/** One repayment or recovery: a loan's principal and its interest, with room to spare. */
+export const MAX_PAYMENT_AMOUNT = '1000000000.00';
+/** A special fund's budget, and so any one top-up of it: a trillion yuan. */
+export const MAX_BUDGET_AMOUNT = '1000000000000.00';
+
+/** A positive amount of at most `max`, in canonical two-decimal form once parsed. */
+export function positiveMoneyAtMost(max: string, what: string) {
+  const message = `must be at most ${max} (${what})`;
+  return positiveMoneyString
+    .refine((s) => new Money(s).lessThanOrEqualTo(max), { message, when: wellFormedMoney })
+    .transform(normaliseMoney)
+    .meta({ description: `a decimal string with at most 2 decimals, greater than 0.00 and at most ${max} (${what})`, example: '80000.00' });
+}
+
 /** "80000" and "80000.0" become "80000.00", so equal amounts compare equal as strings. */
 export function normaliseMoney(s: string): string {
   return formatMoney(toMoney(moneyString.parse(s)));
@@ -187,4 +208,10 @@ export const rateString = z
     message: RATE_FORMAT_MESSAGE,
     when: (p) => typeof p.value === 'string' && RATE_STRING.test(p.value),
   });
+
+/** A rate that must not be zero (a loan's interest rate). Gated like the rest: "abc" gets one issue, no exception. */
+export const positiveRateString = rateString.refine((s) => new Money(s).greaterThan(0), {
+  message: 'must be greater than 0',
+  when: (p) => typeof p.value === 'string' && RATE_STRING.test(p.value),
+});
 

@@ -1,11 +1,32 @@
 import { z } from 'zod';
-import { Money, positiveMoneyString, rateString } from './money';
+import { MAX_LOAN_AMOUNT, Money, positiveMoneyString, rateString } from './money';
 import { subsidyModeSchema } from './enums';
 import { type IsoDate, compareDates } from './dates';
 
-const count = z.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more');
-const months = z.number({ error: 'must be a whole number of months' }).int('must be a whole number of months').min(1, 'must be at least 1');
-const age = z.number({ error: 'must be a whole number of years' }).int('must be a whole number of years').min(0).max(150);
+/**
+ * Every parameter has a ceiling far above what a policy would set and far below what would break
+ * date arithmetic or a counter: an unbounded day count once made every deadline an invalid date.
+ * Each bound is in the field's description, so /openapi.json shows it.
+ */
+const whole = (unit: 'days' | 'months' | 'years' | '', min: number, max: number, what: string) => {
+  const kind = unit ? `a whole number of ${unit}` : 'a whole number';
+  return z
+    .number({ error: `must be ${kind}` })
+    .int(`must be ${kind}`)
+    .min(min, `must be ${min === 0 ? '0 or more' : `at least ${min}`}`)
+    .max(max, `must be at most ${max}`)
+    .meta({ description: `${what}: ${kind}, at least ${min} and at most ${max}` });
+};
+export const POLICY_BOUNDS = { days: 3650, months: 600, count: 500, leverage: 100, age: 150 } as const;
+const days = (what: string) => whole('days', 0, POLICY_BOUNDS.days, what);
+const months = (what: string) => whole('months', 1, POLICY_BOUNDS.months, what);
+const monthsOrNone = (what: string) => whole('months', 0, POLICY_BOUNDS.months, what);
+const count = (what: string) => whole('', 0, POLICY_BOUNDS.count, what);
+const age = (what: string) => whole('years', 0, POLICY_BOUNDS.age, what);
+const loanAmount = (what: string) =>
+  positiveMoneyString
+    .refine((s) => new Money(s).lessThanOrEqualTo(MAX_LOAN_AMOUNT), { message: `must be at most ${MAX_LOAN_AMOUNT}`, when: (p) => positiveMoneyString.safeParse(p.value).success })
+    .meta({ description: `${what}: a decimal string greater than 0.00 and at most ${MAX_LOAN_AMOUNT}` });
 
 export const lossSharingSchema = z
   .object({
@@ -22,29 +43,29 @@ export const lossSharingSchema = z
  */
 export const policyParamsSchema = z
   .object({
-    guaranteeMin: positiveMoneyString,
-    guaranteeMax: positiveMoneyString,
-    termMonthsMin: months,
-    termMonthsMax: months,
-    extensionMaxMonths: count,
+    guaranteeMin: loanAmount('the smallest guarantee'),
+    guaranteeMax: loanAmount('the largest guarantee, and so the largest loan'),
+    termMonthsMin: months('the shortest term'),
+    termMonthsMax: months('the longest term'),
+    extensionMaxMonths: monthsOrNone('the longest extension'),
     rateCap: rateString,
     subsidyMode: subsidyModeSchema,
     subsidyShare: rateString,
     borrowerRateFloor: rateString,
-    graceDays: count,
-    defaultAfterDays: count,
+    graceDays: days('days after a due date a payment still counts as on time'),
+    defaultAfterDays: days('days overdue before a loan defaults'),
     lossSharing: lossSharingSchema,
-    leverageCap: count,
+    leverageCap: whole('', 0, POLICY_BOUNDS.leverage, "the guarantee company's leverage cap (times its fund)"),
     guaranteeFeeRate: rateString,
-    maxActiveLoans: count,
-    maxLifetimeLoans: count,
-    certificateMaxAgeMonths: count,
-    counterGuaranteeDays: count,
-    guaranteeDecisionDays: count,
-    disbursalDays: count,
-    backdatingWindowDays: count,
-    ageMin: age.default(18),
-    ageMax: age.default(60),
+    maxActiveLoans: count('loans one person may have at once'),
+    maxLifetimeLoans: count('loans one person may ever have'),
+    certificateMaxAgeMonths: monthsOrNone('the oldest a training certificate may be'),
+    counterGuaranteeDays: days("days the community has for its counter-guarantee decision"),
+    guaranteeDecisionDays: days("days the guarantee company has for its decision"),
+    disbursalDays: days('days the bank has to disburse'),
+    backdatingWindowDays: days('how many days back a repayment may be dated'),
+    ageMin: age('the youngest applicant').default(18),
+    ageMax: age('the oldest applicant').default(60),
   })
   .strict()
   .superRefine(

@@ -49,6 +49,15 @@ describe('domain/dates', () => {
       }
       expect(isIsoDate(20270131)).to.equal(false);
     });
+
+    it('refuses real dates outside the years the business can mean (PostgreSQL has no year 0)', () => {
+      for (const s of ['1900-01-01', '2999-12-31']) expect(isoDateSchema.safeParse(s).success, s).to.equal(true);
+      for (const s of ['0000-01-01', '0001-01-01', '1899-12-31', '3000-01-01', '9999-12-31']) {
+        const r = isoDateSchema.safeParse(s);
+        expect(r.success, s).to.equal(false);
+        expect(r.error!.issues.map((i) => i.message)).to.deep.equal(['must be between 1900-01-01 and 2999-12-31']);
+      }
+    });
   });
 
   describe('day arithmetic', () => {
@@ -177,7 +186,7 @@ describe('domain/dates', () => {
 
     it('validates the quarter format', () => {
       expect(quarterSchema.safeParse('2027Q1').success).to.equal(true);
-      for (const s of ['2027Q5', '2027Q0', '2027q1', '2027-Q1', '27Q1']) {
+      for (const s of ['2027Q5', '2027Q0', '2027q1', '2027-Q1', '27Q1', '0000Q1', '1899Q4', '3000Q1']) {
         expect(quarterSchema.safeParse(s).success, s).to.equal(false);
       }
     });

@@ -3,6 +3,8 @@ import Decimal from 'decimal.js';
 import fc from 'fast-check';
 import {
   Money,
+  MONEY_FORMAT_MESSAGE,
+  RATE_FORMAT_MESSAGE,
   formatMoney,
   isCanonicalMoney,
   MAX_INTEGER_DIGITS,
@@ -10,7 +12,9 @@ import {
   moneyString,
   normaliseMoney,
   normalisedMoneyString,
+  positiveMoneyAtMost,
   positiveMoneyString,
+  positiveRateString,
   rateString,
   roundFen,
   sumMoney,
@@ -234,6 +238,27 @@ describe('domain/money', () => {
       }
       expect(issues(rateString, '4.35')[0]).to.contain('between 0 and 1');
       expect(rateString.safeParse(0.0435).success).to.equal(false);
+    });
+
+    it('positiveRateString gives one issue, and throws nothing, for any malformed rate', () => {
+      for (const s of ['abc', '4.35%', '', 'NaN', 'Infinity', '0x1', ' 0.04', '1e-2']) {
+        expect(issues(positiveRateString, s), s).to.deep.equal([RATE_FORMAT_MESSAGE]);
+      }
+      expect(issues(positiveRateString, '0.000000')).to.deep.equal(['must be greater than 0']);
+      expect(positiveRateString.safeParse('0.0435').success).to.equal(true);
+      fc.assert(fc.property(fc.string(), (s) => void positiveRateString.safeParse(s)));
+    });
+  });
+
+  describe('positiveMoneyAtMost', () => {
+    const upTo = positiveMoneyAtMost('1000.00', 'a test cap');
+    it('accepts up to the bound, in canonical form, and says the bound past it', () => {
+      expect(upTo.parse('1000')).to.equal('1000.00');
+      expect(issues(upTo, '1000.01')).to.deep.equal(['must be at most 1000.00 (a test cap)']);
+      expect(issues(upTo, '9999999999999999.99')).to.deep.equal(['must be at most 1000.00 (a test cap)']);
+      expect(issues(upTo, '0.00')).to.deep.equal(['must be greater than 0.00']);
+      expect(issues(upTo, 'abc')).to.deep.equal([MONEY_FORMAT_MESSAGE]);
+      fc.assert(fc.property(fc.string(), (s) => void upTo.safeParse(s)));
     });
   });
 });

@@ -109,6 +109,24 @@ describe('domain/policy', () => {
       expect(problems({ ...defaultPolicyParams, guaranteeMin: '80000', guaranteeMax: '80000.00', termMonthsMin: 12, termMonthsMax: 12 })).to.deep.equal([]);
     });
 
+    it('bounds every number, far below what breaks date arithmetic or a counter', () => {
+      const past: Record<string, unknown> = {
+        guaranteeMax: '100000000.01', termMonthsMax: 601, extensionMaxMonths: 601, graceDays: 3651, defaultAfterDays: 3651,
+        leverageCap: 101, maxActiveLoans: 501, maxLifetimeLoans: 501, certificateMaxAgeMonths: 601, counterGuaranteeDays: 3651,
+        guaranteeDecisionDays: 3651, disbursalDays: 3651, backdatingWindowDays: 3651, ageMax: 151,
+      };
+      for (const [k, v] of Object.entries(past)) {
+        expect(problems({ ...defaultPolicyParams, [k]: v }).map(([p]) => p), k).to.include(k);
+      }
+      expect(problems({ ...defaultPolicyParams, counterGuaranteeDays: Number.MAX_SAFE_INTEGER })).to.deep.equal([['counterGuaranteeDays', 'must be at most 3650']]);
+      const atTheBounds = {
+        ...defaultPolicyParams, guaranteeMax: '100000000.00', termMonthsMax: 600, extensionMaxMonths: 600, graceDays: 3650, defaultAfterDays: 3650,
+        leverageCap: 100, maxActiveLoans: 500, maxLifetimeLoans: 500, certificateMaxAgeMonths: 600, counterGuaranteeDays: 3650,
+        guaranteeDecisionDays: 3650, disbursalDays: 3650, backdatingWindowDays: 3650, ageMax: 150,
+      };
+      expect(problems(atTheBounds)).to.deep.equal([]);
+    });
+
     it('refuses a non-object', () => {
       expect(problems('defaults')).to.have.length(1);
       expect(problems(null)).to.have.length(1);
