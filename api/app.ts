@@ -2,6 +2,7 @@ import express from 'express';
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
+import { utf8JsonOnly } from './input-rules';
 import { healthRoutes, registerHealthDoc } from './routes/health';
 import { ApiRouter } from './route';
 import { openApiDocument, openApiRoutes } from './openapi';
@@ -25,6 +26,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestLogger(deps.logger));
+  app.use(utf8JsonOnly);
   app.use(express.json({ limit: '1mb' }));
 
   app.use(healthRoutes(deps));

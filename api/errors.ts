@@ -67,17 +67,47 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new ApiError('NOT_FOUND', `No route for ${req.method} ${req.path}`));
 };
 
+/**
+ * Errors raised before a route runs — by the body parser, the router or Node — carry an HTTP
+ * status (http-errors). A 4xx among them is the client's: it is answered as such, naming what
+ * was wrong, never as a 500.
+ */
+function clientErrorOf(err: { type?: string; status?: number; statusCode?: number; message?: string; charset?: string; encoding?: string }): ApiError | undefined {
+  const status = err.status ?? err.statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  const detail = (path: string, message: string) => [{ path, message }];
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return new ApiError('VALIDATION_FAILED', 'Request body is not valid JSON', detail('(body)', String(err.message)));
+    case 'entity.too.large':
+      return new ApiError('VALIDATION_FAILED', 'Request body is too large', detail('(body)', 'too large'), 413);
+    case 'charset.unsupported': {
+      const message = `charset "${err.charset}" is not supported: send JSON in UTF-8 (charset=utf-8, or no charset)`;
+      return new ApiError('VALIDATION_FAILED', message, detail('Content-Type', message), 415);
+    }
+    case 'encoding.unsupported': {
+      const message = `Content-Encoding "${err.encoding}" is not supported: send the body uncompressed, or as gzip, deflate or br`;
+      return new ApiError('VALIDATION_FAILED', message, detail('Content-Encoding', message), 415);
+    }
+    default: {
+      // A malformed percent-escape in the path, a body that does not inflate, a short body...
+      const where = err instanceof URIError ? '(path)' : '(body)';
+      return new ApiError('VALIDATION_FAILED', `Request could not be read: ${err.message}`, detail(where, String(err.message)), status === 413 || status === 415 ? status : 400);
+    }
+  }
+}
+
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   let apiErr: ApiError;
   if (err instanceof ApiError) apiErr = err;
   else if (err instanceof ZodError) apiErr = validationError(err);
-  else if (err?.type === 'entity.parse.failed') {
-    apiErr = new ApiError('VALIDATION_FAILED', 'Request body is not valid JSON', [{ path: '(body)', message: String(err.message) }]);
-  } else if (err?.type === 'entity.too.large') {
-    apiErr = new ApiError('VALIDATION_FAILED', 'Request body is too large', [{ path: '(body)', message: 'too large' }], 413);
-  } else {
-    req.log?.error({ err }, 'unhandled error');
-    apiErr = new ApiError('INTERNAL', 'Internal error; the request id identifies it in the logs');
+  else {
+    const client = err && typeof err === 'object' ? clientErrorOf(err) : undefined;
+    if (client) apiErr = client;
+    else {
+      req.log?.error({ err }, 'unhandled error');
+      apiErr = new ApiError('INTERNAL', 'Internal error; the request id identifies it in the logs');
+    }
   }
   if (apiErr.status >= 500) req.log?.error({ err }, apiErr.message);
   for (const [k, v] of Object.entries(apiErr.headers ?? {})) res.setHeader(k, v);

@@ -6,6 +6,7 @@ import { ApiError, validationError } from './errors';
 import { authenticate, requireRole, type AuthUser } from './auth/middleware';
 import { withIdempotency } from './idempotency';
 import { inRequest } from '../db/repositories/audit';
+import { checkRequestInput, jsonBodyOnly } from './input-rules';
 import type { Role } from '../domain/enums';
 
 export interface HandlerContext<P, Q, B> {
@@ -92,8 +93,11 @@ export class ApiRouter {
     if (spec.auth !== 'public') chain.push(authenticate(deps));
     if (Array.isArray(spec.auth)) chain.push(requireRole(...(spec.auth as Role[])));
     if (spec.rawBody) chain.push(spec.rawBody);
+    else if (spec.body) chain.push(jsonBodyOnly);
 
     const run = async (req: Request): Promise<HandlerResult> => {
+      // Text the database cannot store, or absurd nesting, is refused before any schema runs.
+      checkRequestInput(req);
       const parse = <S extends Schema | undefined>(schema: S, value: unknown, where: string): Out<S> => {
         if (!schema) return undefined as Out<S>;
         const r = schema.safeParse(value);

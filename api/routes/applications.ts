@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { ApiRouter, HandlerContext } from '../route';
+import { pageNumber } from '../paging';
 import { ApiError, type ErrorCode } from '../errors';
 import { actorOf } from '../actor';
 import { updateErrorToApi } from '../workflow-errors';
@@ -246,7 +247,7 @@ export function applicationRoutes(api: ApiRouter): void {
     query: z
       .object({
         status: applicationStatusSchema.optional(),
-        page: z.coerce.number().int().min(1).default(1),
+        page: pageNumber,
         pageSize: z.coerce.number().int().min(1).max(200).default(50),
       })
       .strict(),

@@ -6,6 +6,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler } from 'express';
 import busboy from 'busboy';
+import { parse as parseContentType } from 'content-type';
 import { ApiError } from '../errors';
 
 /**
@@ -57,11 +58,13 @@ function multipart(req: Request, dir: string): Promise<{ fields: Record<string, 
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 10_000 } });
+      // File names without an explicit charset are read as UTF-8 (busboy's default is Latin-1).
+      bb = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fields: 20, fieldSize: 10_000 } });
     } catch (e) {
       return reject(new ApiError('VALIDATION_FAILED', `Malformed multipart request: ${(e as Error).message}`, [{ path: '(body)', message: 'malformed multipart' }]));
     }
-    const fields: Record<string, string> = {};
+    // No prototype: a field named __proto__ is just an unknown field, for the schema to refuse.
+    const fields: Record<string, string> = Object.create(null);
     let file: Promise<{ path: string; name: string; sha256: string; bytes: number }> | undefined;
     bb.on('field', (name, value) => {
       fields[name] = value;
@@ -83,6 +86,8 @@ function multipart(req: Request, dir: string): Promise<{ fields: Record<string, 
   });
 }
 
+const STATEMENT_CHARSETS = ['utf-8', 'gb18030'];
+
 const RAW_TYPES = /^(text\/csv|text\/plain|application\/csv|application\/octet-stream|application\/vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet|application\/vnd\.ms-excel)\b/i;
 
 export const statementUpload: RequestHandler = async (req, res, next) => {
@@ -93,6 +98,16 @@ export const statementUpload: RequestHandler = async (req, res, next) => {
   res.on('close', cleanup);
   try {
     const type = req.headers['content-type'] ?? '';
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding !== 'identity') {
+      const message = `Content-Encoding "${encoding}" is not supported for a statement: send the file uncompressed`;
+      throw new ApiError('VALIDATION_FAILED', message, [{ path: 'Content-Encoding', message }], 415);
+    }
+    const charset = type ? parseContentType(type).parameters.charset?.toLowerCase() : undefined;
+    if (charset !== undefined && !STATEMENT_CHARSETS.includes(charset)) {
+      const message = `charset "${charset}" is not supported: a statement is utf-8 or gb18030 (say which in the field "encoding")`;
+      throw new ApiError('VALIDATION_FAILED', message, [{ path: 'Content-Type', message }], 415);
+    }
     const query = Object.fromEntries(Object.entries(req.query).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
     if (/^multipart\/form-data/i.test(type)) {
       dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'loanflow-upload-'));

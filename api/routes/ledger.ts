@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
+import { pageNumber } from '../paging';
 import { ApiError } from '../errors';
 import { isoDateSchema } from '../../domain/dates';
 import {
@@ -126,7 +127,7 @@ export function ledgerRoutes(api: ApiRouter): void {
         account: accountCodeSchema.optional(),
         from: isoDateSchema.optional().meta({ description: 'posted on or after' }),
         to: isoDateSchema.optional().meta({ description: 'posted on or before' }),
-        page: z.coerce.number().int().min(1).default(1),
+        page: pageNumber,
         pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
       })
       .strict(),

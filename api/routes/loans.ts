@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Knex } from 'knex';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { ApiRouter, HandlerContext } from '../route';
+import { pageNumber } from '../paging';
 import { ApiError } from '../errors';
 import { actorOf } from '../actor';
 import { updateErrorToApi } from '../workflow-errors';
@@ -175,7 +176,7 @@ export function loanRoutes(api: ApiRouter): void {
     query: z
       .object({
         status: z.enum(['REPAYING', 'REPAID', 'DEFAULTED']).optional(),
-        page: z.coerce.number().int().min(1).default(1),
+        page: pageNumber,
         pageSize: z.coerce.number().int().min(1).max(200).default(50),
       })
       .strict(),

@@ -17,6 +17,7 @@ import {
   resolveMismatch,
 } from '../../db/reconciliation';
 import { statementUpload } from './finance-upload';
+import { MAX_INT4, pageNumber } from '../paging';
 
 /** The finance rules throw FinanceError with the API's own codes; pass them on as they are. */
 export async function financeCall<T>(fn: () => Promise<T>): Promise<T> {
@@ -46,7 +47,7 @@ const reconciliationSchema = z
     current: z.boolean().meta({ description: 'the newest import for its bank and quarter: the one the quarter close looks at' }),
     supersededBy: z.string().nullable(),
     sourceFormat: z.string(),
-    fileName: z.string(),
+    fileName: z.string().max(255, 'must be at most 255 characters'),
     fileSha256: z.string(),
     importedBy: z.string(),
     importedAt: z.string(),
@@ -94,7 +95,7 @@ const uploadFields = z
     quarter: quarterSchema,
     bankId: z.uuid({ message: 'must be a bank organisation id (UUID)' }),
     encoding: z.enum(['utf-8', 'gb18030']).default('utf-8'),
-    fileName: z.string(),
+    fileName: z.string().max(255, 'must be at most 255 characters'),
     fileSha256: z.string(),
     fileBytes: z.number(),
   })
@@ -197,7 +198,7 @@ export function reconciliationRoutes(api: ApiRouter): void {
       .object({
         kind: z.enum(MISMATCH_KINDS).optional(),
         unresolved: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-        page: z.coerce.number().int().min(1).default(1),
+        page: pageNumber,
         pageSize: z.coerce.number().int().min(1).max(1000).default(100),
       })
       .strict(),
@@ -224,7 +225,7 @@ export function reconciliationRoutes(api: ApiRouter): void {
     query: z
       .object({
         outcome: z.enum(OUTCOMES.filter((o) => o !== 'missing_in_statement') as [string, ...string[]]).optional(),
-        after: z.coerce.number().int().min(0).default(0),
+        after: z.coerce.number().int().min(0).max(MAX_INT4).default(0),
         limit: z.coerce.number().int().min(1).max(5000).default(500),
       })
       .strict(),
@@ -252,7 +253,7 @@ export function reconciliationRoutes(api: ApiRouter): void {
       'One resolution per mismatch; only on the newest reconciliation of an open quarter. Reversal applies to missing_in_statement, amount_differs and date_differs.',
     auth: FINANCE,
     idempotent: true,
-    params: z.object({ id: z.uuid({ message: 'must be a UUID' }), itemNo: z.coerce.number().int().min(1) }),
+    params: z.object({ id: z.uuid({ message: 'must be a UUID' }), itemNo: z.coerce.number().int().min(1).max(MAX_INT4) }),
     body: z.object({ resolution: z.enum(['explanation', 'reversal']), reason: z.string().trim().min(3).max(2000) }).strict().meta({ id: 'MismatchResolution' }),
     responses: { 200: { description: 'The mismatch, resolved', schema: mismatchSchema } },
     async handler({ params, body, deps, user, requestId }) {

@@ -5,13 +5,14 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { ApiRouter, HandlerContext } from '../route';
+import { pageNumber } from '../paging';
 import { ApiError, type ErrorCode } from '../errors';
 import { actorOf } from '../actor';
 import { updateErrorToApi } from '../workflow-errors';
 import { updateIdOf } from '../updates';
 import { claimLines, scopeClaims, type ClaimRow } from '../../db/repositories/subsidy';
 import { claimDecisionSchema, newSubsidyClaimSchema } from '../../domain/loan-schemas';
-import { Money, normalisedPositiveMoneyString } from '../../domain/money';
+import { MAX_BUDGET_AMOUNT, positiveMoneyAtMost } from '../../domain/money';
 import { businessDateOf } from '../../domain/business-day';
 import { getFund, getFundStatus } from '../../db/ledger';
 import { decideTopUp, listTopUps, proposeTopUp } from '../../db/funds/top-ups';
@@ -19,6 +20,7 @@ import { proposalSchema } from './proposals';
 import { quarterSchema } from '../../domain/dates';
 import { payClaimAgain } from '../../db/reconciliation';
 import { financeCall, todayOf } from './reconciliations';
+import { ledgerCall } from './ledger';
 import {
   claimApprovalUpdate,
   claimCheckUpdate,
@@ -31,9 +33,6 @@ import {
 import { subsidyClaim } from '../../workflows/subsidy-claim';
 
 const money = z.string().meta({ description: 'decimal string with two decimals' });
-/** A fund's budget is public money of one bureau and year: a trillion yuan is far beyond any. */
-const MAX_TOP_UP = '1000000000000.00';
-const topUpAmount = normalisedPositiveMoneyString.refine((s) => !new Money(s).greaterThan(MAX_TOP_UP), { message: `must be at most ${MAX_TOP_UP}` });
 const statusSchema = z.enum(['SUBMITTED', 'CHECKED', 'PENDING_BUDGET', 'PAID', 'PAYOUT_REVERSED', 'REJECTED']);
 
 export const claimViewSchema = z
@@ -194,7 +193,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
         quarter: quarterSchema.optional(),
         status: statusSchema.optional(),
         bankId: z.uuid({ message: 'must be a UUID' }).optional(),
-        page: z.coerce.number().int().min(1).default(1),
+        page: pageNumber,
         pageSize: z.coerce.number().int().min(1).max(200).default(50),
       })
       .strict(),
@@ -302,11 +301,11 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
     path: '/v1/funds/:id/top-ups',
     tag: 'funds',
     summary: "Propose a top-up of a special fund's budget (maker: finance officer or approver of the fund's bureau)",
-    description: `Nothing is allocated until a finance approver other than the proposer approves it (POST /v1/funds/{id}/top-ups/{proposalId}/decision). At most ${MAX_TOP_UP} yuan.`,
+    description: `Nothing is allocated until a finance approver other than the proposer approves it (POST /v1/funds/{id}/top-ups/{proposalId}/decision). The amount is at most ${MAX_BUDGET_AMOUNT}, and so is the fund's budget after it (422 at approval otherwise).`,
     auth: ['finance_officer', 'finance_approver'],
     idempotent: true,
     params: fundParam,
-    body: z.object({ amount: topUpAmount, reason: z.string().trim().min(3, 'at least 3 characters').max(2000) }).strict().meta({ id: 'FundTopUp' }),
+    body: z.object({ amount: positiveMoneyAtMost(MAX_BUDGET_AMOUNT, "the most a fund's budget can be"), reason: z.string().trim().min(3, 'at least 3 characters').max(2000) }).strict().meta({ id: 'FundTopUp' }),
     responses: { 201: { description: 'Proposed; waiting for a finance approver', schema: proposalSchema } },
     async handler({ params, body, user, deps, requestId }) {
       const proposal = await financeCall(() => proposeTopUp(deps.db, { fundId: params.id, amount: body.amount, reason: body.reason, actor: actorOf(user), requestId }));

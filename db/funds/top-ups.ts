@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { allocateBudget, getFund } from '../ledger';
+import { allocateBudget, getFund, getFundStatus } from '../ledger';
+import { MAX_BUDGET_AMOUNT, Money, formatMoney } from '../../domain/money';
 import { audit, type AuditActor } from '../repositories/audit';
 import { decideProposal, insertProposal, listProposals, lockProposal, proposalView, type ProposalView } from '../repositories/proposals';
 import { FinanceError, requireFinance } from '../reconciliation/errors';
@@ -65,8 +66,18 @@ export async function decideTopUp(db: Knex, d: TopUpDecision): Promise<ProposalV
       await audit(trx, { actor: d.actor, action: 'fund.top_up_rejected', entityType: 'fund', entityId: fund.id, reason, requestId: d.requestId, payload: { proposalId: p.id, amount: p.amount } });
       return;
     }
+    // Bounded so a budget stays far inside what its balance column holds (two racing approvals of
+    // different proposals may pass it by one top-up at most, still far inside).
+    const { budget } = await getFundStatus(trx, fund.id);
+    if (new Money(budget).plus(p.amount!).greaterThan(MAX_BUDGET_AMOUNT)) {
+      throw new FinanceError('UNPROCESSABLE', `The fund's budget would pass ${MAX_BUDGET_AMOUNT}`, [
+        { path: 'amount', message: `the budget is ${budget}; it can grow by at most ${formatMoney(new Money(MAX_BUDGET_AMOUNT).minus(budget))}` },
+      ]);
+    }
     const entry = await allocateBudget(trx, {
-      fundId: fund.id, amount: p.amount!, postedOn: d.today, idempotencyKey: topUpLedgerKey(p.id), description: `Top-up: ${p.reason}`,
+      fundId: fund.id, amount: p.amount!, postedOn: d.today, idempotencyKey: topUpLedgerKey(p.id),
+      // The ledger keeps 1000 characters of description; the proposal and the audit row keep the whole reason.
+      description: `Top-up: ${p.reason}`.slice(0, 1000).replace(/[\ud800-\udbff]$/, ''),
       metadata: { proposalId: p.id },
     });
     await decideProposal(trx, p.id, { status: 'approved', decidedBy: d.actor.userId, decidedRole: d.actor.role, reason, ledgerEntryId: entry.id });
