@@ -111,7 +111,7 @@ export const isoDateSchema = z
     message: DATE_RANGE_MESSAGE,
     when: (p) => typeof p.value === 'string' && tryParseIsoDate(p.value) !== undefined,
   })
-  .meta({ description: `a date YYYY-MM-DD, ${DATE_RANGE_MESSAGE}` });
+  .meta({ description: `a date YYYY-MM-DD from ${MIN_YEAR}-01-01 to ${MAX_YEAR}-12-31` });
 
 function inYearRange(year: number): boolean {
   return year >= MIN_YEAR && year <= MAX_YEAR;

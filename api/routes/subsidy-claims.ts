@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { ApiRouter, HandlerContext } from '../route';
 import { pageNumber } from '../paging';
 import { ApiError, type ErrorCode } from '../errors';
@@ -28,6 +28,7 @@ import {
   filingUpdate,
   subsidyClaimWorkflowId,
   type ClaimDecisionMeta,
+  type FilingResult,
   type DecisionMeta,
 } from '../../workflows/definitions';
 import { subsidyClaim } from '../../workflows/subsidy-claim';
@@ -160,14 +161,19 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
       const bankId = user.orgId!;
       const claimId = randomUUID();
       const workflowId = subsidyClaimWorkflowId(bankId, body.quarter);
-      let handle: WorkflowHandle;
+      // Update-with-start: the filing update reaches the workflow with its first task. Started
+      // and then updated, a filing the workflow refuses at once (a quarter not yet ended) closed
+      // the workflow before the update arrived, and the caller got a 500.
+      const start = new WithStartWorkflowOperation(subsidyClaim, {
+        taskQueue: deps.taskQueue,
+        workflowId,
+        args: [{ claimId, bankId, quarter: body.quarter, meta: { actor: actorOf(user), requestId, clientRequestId } }],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      });
+      let result: FilingResult;
       try {
-        handle = await deps.temporal.workflow.start(subsidyClaim, {
-          taskQueue: deps.taskQueue,
-          workflowId,
-          args: [{ claimId, bankId, quarter: body.quarter, meta: { actor: actorOf(user), requestId, clientRequestId } }],
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        });
+        result = await deps.temporal.workflow.executeUpdateWithStart(filingUpdate, { startWorkflowOperation: start });
       } catch (e) {
         if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
         const live = await deps.db('subsidy_claims').where({ bank_id: bankId, quarter: body.quarter }).orderBy('created_at', 'desc').first('id', 'status');
@@ -175,7 +181,6 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
           { path: 'quarter', message: 'already claimed; wait for the decision on the claim in progress' },
         ]);
       }
-      const result = await handle.executeUpdate(filingUpdate);
       if (result.outcome === 'refused') throw new ApiError(result.type as ErrorCode, result.message, result.details);
       const row = (await deps.db('subsidy_claims').where({ id: claimId }).first()) as ClaimRow;
       return { status: 201, body: await claimView(deps.db, row), headers: { Location: `/v1/subsidy-claims/${claimId}` } };

@@ -208,6 +208,18 @@ describe('hostile input: a 4xx naming the field, nothing written, never a 5xx', 
     });
   });
 
+  describe('found by the fuzzer', () => {
+    it('answers a claim for a quarter that has not ended with 400, not 500 (the workflow refused it before the filing arrived)', async () => {
+      tokens['bank-a'] ??= await h.login('bank-a');
+      const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+      const quarter = `${today.slice(0, 4)}Q${Math.floor((Number(today.slice(5, 7)) - 1) / 3) + 1}`;
+      for (const q of [quarter, '2999Q4']) {
+        const r = await refused({ path: '/v1/subsidy-claims', as: 'bank-a', body: { quarter: q } }, 400, 'quarter');
+        expect(r.json.error.message).to.contain('has not ended');
+      }
+    });
+  });
+
   describe('policy parameters', () => {
     it('refuses counterGuaranteeDays of 2^53 − 1 (which once hung the next submission for good)', async () => {
       await refused({ path: '/v1/policies', as: 'admin', body: { effectiveFrom: '2030-01-01', params: { ...defaultPolicyParams, counterGuaranteeDays: 9007199254740991 } } }, 400, 'params.counterGuaranteeDays');
