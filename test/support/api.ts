@@ -31,7 +31,7 @@ export interface ApiHarness {
 
 export async function startApi(
   env: TestEnv,
-  opts: { on?: TestWorkflowEnvironment; now?: () => Date; deps?: Partial<ActivityDeps>; runWorker?: boolean } = {},
+  opts: { on?: TestWorkflowEnvironment; now?: () => Date; deps?: Partial<ActivityDeps>; runWorker?: boolean; logger?: pino.Logger } = {},
 ): Promise<ApiHarness> {
   const temporal = opts.on ?? env.temporal;
   // On the time-skipping server, open workflows left by an earlier file would stall time skipping.
@@ -46,7 +46,7 @@ export async function startApi(
       db: env.db,
       temporal: temporal.client,
       taskQueue,
-      logger: pino({ level: 'silent' }),
+      logger: opts.logger ?? pino({ level: 'silent' }),
       jwtSecret: 'test-secret-test-secret-test-secret!',
       tokenTtlSeconds: 3600,
       ...(opts.now ? { now: opts.now } : {}),
