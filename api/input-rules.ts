@@ -66,21 +66,28 @@ export function inputProblems(value: unknown, root: string): ErrorDetail[] {
   return problems;
 }
 
-/** Throws 400 naming each place in the request's path parameters, query and body that breaks the rules. */
-export function checkRequestInput(req: Request): void {
-  const parts: Array<[string, unknown]> = [
-    ['path parameter', req.params],
-    ['query', req.query],
-    ['body', req.body],
-  ];
-  for (const [where, value] of parts) {
-    const problems = inputProblems(value, where === 'body' ? '(body)' : `(${where})`);
-    if (problems.length) {
-      const first = problems[0]!;
-      throw new ApiError('VALIDATION_FAILED', `Invalid ${where}: ${first.path} — ${first.message}`, problems);
-    }
+/** Throws 400 naming each place in `value` (the request's `where`) that breaks the rules. */
+export function checkInput(where: 'path parameter' | 'query' | 'body', value: unknown): void {
+  const problems = inputProblems(value, where === 'body' ? '(body)' : `(${where})`);
+  if (problems.length) {
+    const first = problems[0]!;
+    throw new ApiError('VALIDATION_FAILED', `Invalid ${where}: ${first.path} — ${first.message}`, problems);
   }
 }
+
+/**
+ * For every request, after the JSON parser: the query and the body. Path parameters exist only
+ * once a route matched, and an upload's fields once it was read: ApiRouter checks those.
+ */
+export const storableInput: RequestHandler = (req, _res, next) => {
+  try {
+    checkInput('query', req.query);
+    checkInput('body', req.body);
+    next();
+  } catch (e) {
+    next(e);
+  }
+};
 
 /** Whether the request carries a body (as the HTTP spec and body-parser decide it). */
 export function hasBody(req: Request): boolean {

@@ -6,7 +6,7 @@ import { ApiError, validationError } from './errors';
 import { authenticate, requireRole, type AuthUser } from './auth/middleware';
 import { withIdempotency } from './idempotency';
 import { inRequest } from '../db/repositories/audit';
-import { checkRequestInput, jsonBodyOnly } from './input-rules';
+import { checkInput, jsonBodyOnly } from './input-rules';
 import type { Role } from '../domain/enums';
 
 export interface HandlerContext<P, Q, B> {
@@ -96,8 +96,10 @@ export class ApiRouter {
     else if (spec.body) chain.push(jsonBodyOnly);
 
     const run = async (req: Request): Promise<HandlerResult> => {
-      // Text the database cannot store, or absurd nesting, is refused before any schema runs.
-      checkRequestInput(req);
+      // Text the database cannot store, or absurd nesting, is refused before any schema runs (the
+      // query and a JSON body were checked for every request; an upload's fields were made since).
+      checkInput('path parameter', req.params);
+      if (spec.rawBody) checkInput('body', req.body);
       const parse = <S extends Schema | undefined>(schema: S, value: unknown, where: string): Out<S> => {
         if (!schema) return undefined as Out<S>;
         const r = schema.safeParse(value);
