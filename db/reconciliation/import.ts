@@ -11,11 +11,14 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { audit, type AuditActor } from '../repositories/audit';
 import { quarterBounds, quarterSchema } from '../../domain/dates';
 import { MoneyTotal } from '../../domain/money';
-import { FinanceError, requireFinance } from './errors';
+import { FinanceError, StatementFileError, requireFinance } from './errors';
 import { readCsvStatement, type StatementEncoding } from './read-csv';
 import { readXlsxStatement } from './read-xlsx';
 import { CopyRows } from './copy-rows';
 import { OUTCOMES, PayoutIndex, storeMismatches, type LineOutcome, type MatchCounts, type MismatchKind } from './match';
+
+/** reconciliations.statement_total is NUMERIC(20,2). */
+const MAX_TOTAL_INTEGER_DIGITS = 18;
 
 /** What an import is doing, in order: the long steps of a large statement. */
 export const IMPORT_PHASES = ['loading payouts', 'matching lines', 'indexing lines', 'storing mismatches', 'done'] as const;
@@ -198,9 +201,17 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
       await pipeline(fs.createReadStream(itemsPath), conn.query(copyFrom('COPY reconciliation_item_stage FROM STDIN')));
       await storeMismatches(trx, id, input.bankId);
       await trx('reconciliation_item_stage').where({ reconciliation_id: id }).delete();
+      const total = statementTotal.toString();
+      // The lines are each a valid amount, but a file of a few hundred of the largest ones adds up
+      // past what reconciliations.statement_total (NUMERIC(20,2)) holds.
+      if (total.indexOf('.') > MAX_TOTAL_INTEGER_DIGITS) {
+        throw new StatementFileError(`The statement's amounts add up to ${total}, more than a statement can hold`, [
+          { path: 'amount', message: `the lines add up to more than ${MAX_TOTAL_INTEGER_DIGITS} digits before the point; no bank receives that much` },
+        ]);
+      }
       counts = {
         lineCount: seen,
-        statementTotal: statementTotal.toString(),
+        statementTotal: total,
         payoutCount: payouts.size,
         payoutTotal: payouts.total,
         matched: count.matched,

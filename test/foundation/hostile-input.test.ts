@@ -220,6 +220,24 @@ describe('hostile input: a 4xx naming the field, nothing written, never a 5xx', 
     });
   });
 
+  describe('a statement whose lines add up past what a total can hold', () => {
+    it('is refused with 400 naming the amounts, and nothing is imported', async () => {
+      const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+      const month = Number(today.slice(5, 7));
+      const year = Number(today.slice(0, 4));
+      // The last day of the previous quarter: the quarter ended, the date is not in the future.
+      const lastQuarterEnd = new Date(Date.UTC(year, Math.floor((month - 1) / 3) * 3, 0)).toISOString().slice(0, 10);
+      const quarter = `${lastQuarterEnd.slice(0, 4)}Q${Math.floor((Number(lastQuarterEnd.slice(5, 7)) - 1) / 3) + 1}`;
+      const lines = Array.from({ length: 150 }, (_, i) => `${lastQuarterEnd},REF-${i},9999999999999999.99,huge`);
+      const csv = ['date,reference,amount,description', ...lines].join('\n') + '\n';
+      await refused(
+        { path: `/v1/reconciliations?quarter=${quarter}&bankId=${orgs.bankB}`, as: 'fin-officer', body: csv, headers: { 'content-type': 'text/csv' } },
+        400,
+        'amount',
+      );
+    });
+  });
+
   describe('policy parameters', () => {
     it('refuses counterGuaranteeDays of 2^53 − 1 (which once hung the next submission for good)', async () => {
       await refused({ path: '/v1/policies', as: 'admin', body: { effectiveFrom: '2030-01-01', params: { ...defaultPolicyParams, counterGuaranteeDays: 9007199254740991 } } }, 400, 'params.counterGuaranteeDays');

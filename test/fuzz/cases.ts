@@ -272,6 +272,8 @@ function uploadArb(world: World): fc.Arbitrary<BodyPart & { query?: string }> {
   const content = fc.oneof(
     { weight: 6, arbitrary: fc.array(line, { minLength: 1, maxLength: 4 }).map((ls) => ['date,reference,amount,description', ...ls].join('\n') + '\n') },
     { weight: 1, arbitrary: fc.constantFrom('', 'PK\u0003\u0004garbage', '\ufeffdate,reference,amount\n') },
+    // Each line the largest amount a line may hold; a few hundred add up past any total.
+    { weight: 1, arbitrary: fc.tuple(inQuarter, fc.integer({ min: 1, max: 300 })).map(([d, n]) => ['date,reference,amount', ...Array.from({ length: n }, (_, i) => `${d},R-${i},9999999999999999.99`)].join('\n') + '\n') },
   );
   return fc.record({ quarter, bankId, encoding, fileName, content, raw: fc.boolean() }).map((f) => {
     // Sent as UTF-8, a lone surrogate arrives as U+FFFD, which is storable: only NUL must be refused.
