@@ -243,6 +243,28 @@ describe('hostile input: a 4xx naming the field, nothing written, never a 5xx', 
       await refused({ path: '/v1/policies', as: 'admin', body: { effectiveFrom: '2030-01-01', params: { ...defaultPolicyParams, counterGuaranteeDays: 9007199254740991 } } }, 400, 'params.counterGuaranteeDays');
     });
 
+    it('still takes submissions under a policy with every parameter at its bound', async () => {
+      const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+      const atTheBounds = {
+        ...defaultPolicyParams, guaranteeMax: '100000000.00', termMonthsMax: 600, extensionMaxMonths: 600, graceDays: 3650, defaultAfterDays: 3650,
+        leverageCap: 100, maxActiveLoans: 500, maxLifetimeLoans: 500, certificateMaxAgeMonths: 600, counterGuaranteeDays: 3650,
+        guaranteeDecisionDays: 3650, disbursalDays: 3650, backdatingWindowDays: 3650, ageMin: 0, ageMax: 150,
+      };
+      const p = await send({ path: '/v1/policies', as: 'admin', body: { effectiveFrom: today, params: atTheBounds } });
+      expect(p.status, p.text).to.equal(201);
+      try {
+        const a = await newApplicant(h);
+        const r = await send({ path: '/v1/applications', body: applicationBody(a, orgs, { requestedAmount: '100000000.00', termMonths: 600 }), headers: { authorization: `Bearer ${a.token}` } });
+        expect(r.status, r.text).to.equal(201);
+        expect(r.json.status, r.text).to.equal('AWAITING_COUNTER_GUARANTEE');
+        // Ten years to decide: a real date, not an invalid one.
+        expect(Date.parse(r.json.stepDeadline)).to.be.greaterThan(Date.now() + 9.9 * 365 * 86_400_000);
+      } finally {
+        // Later tests here assume the defaults.
+        await send({ path: '/v1/policies', as: 'admin', body: { effectiveFrom: today, params: defaultPolicyParams } });
+      }
+    });
+
     it('bounds every parameter and says the bound in /openapi.json', async () => {
       const tooBig: Record<string, unknown> = {
         termMonthsMax: 601, extensionMaxMonths: 601, graceDays: 3651, defaultAfterDays: 3651, leverageCap: 101, maxActiveLoans: 1001,
