@@ -109,6 +109,13 @@ export async function buildWorld(): Promise<World> {
     if (until === 'disbursal') loanId = last.loanId;
   }
 
+  // Applicants with a certificate and nothing in progress, so submissions get past the one-at-a-time rule.
+  for (let i = 0; i < 2; i++) {
+    const a = await newApplicant(h);
+    made.push(a);
+    actors[a.username] = { username: a.username, token: a.token, idNumber: a.idNumber, certificateNo: a.certificateNo, name: a.name };
+  }
+
   const certificateNo = `FZ-${randomUUID().slice(0, 8)}`.toUpperCase();
   await must('certificate', call('trainer', 'POST', '/v1/certificates', { certificateNo, holderIdNumber: fc.sample(idNumberArb, { numRuns: 1, seed: 1 })[0], holderName: 'Li Na', course: 'SYB', issuedOn: today }));
   const victim = await must('an officer for PATCH', call('admin', 'POST', '/v1/users', { username: 'fz-victim', password: 'password-123', role: 'bank_officer', orgId: orgs.bankB }));
