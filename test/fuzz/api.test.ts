@@ -108,4 +108,27 @@ describe(`fuzzing every operation of /openapi.json (${RUNS} cases, seed ${SEED})
     const untried = ops.filter((o) => !counts.has(o.id)).map((o) => o.id);
     if (RUNS >= 1000 && untried.length) throw new Error(`operations never called: ${untried.join(', ')}`);
   });
+
+  it('left no workflow failed, or retrying an activity or a workflow task that failed', async () => {
+    // What the API accepted must not have wedged a workflow (as a NUL in a decision's reason once did).
+    const client = world.h.temporal.client;
+    const problems: string[] = [];
+    let listed = 0;
+    for await (const wf of client.workflow.list({ query: `TaskQueue = '${world.h.taskQueue}'` })) {
+      listed += 1;
+      if (wf.status.name === 'FAILED' || wf.status.name === 'TERMINATED' || wf.status.name === 'TIMED_OUT') {
+        problems.push(`${wf.workflowId}: ${wf.status.name}`);
+        continue;
+      }
+      if (wf.status.name !== 'RUNNING') continue;
+      const d = (await client.workflow.getHandle(wf.workflowId, wf.runId).describe()).raw;
+      for (const a of d.pendingActivities ?? []) {
+        if ((a.attempt ?? 1) > 1 && a.lastFailure) problems.push(`${wf.workflowId}: activity ${a.activityType?.name} attempt ${a.attempt}: ${a.lastFailure.message}`);
+      }
+      if ((d.pendingWorkflowTask?.attempt ?? 1) > 1) problems.push(`${wf.workflowId}: workflow task attempt ${d.pendingWorkflowTask!.attempt}`);
+    }
+    // The set-up alone ran application and loan workflows: none listed means the query is wrong.
+    if (listed < 4) throw new Error(`listed ${listed} workflows on ${world.h.taskQueue}; the set-up ran more`);
+    if (problems.length) throw new Error(`workflows in trouble after the fuzz run (seed ${SEED}):\n${problems.join('\n')}`);
+  });
 });
