@@ -6,6 +6,8 @@
  *    store U+FFFD in its place);
  *  - nothing is nested deeper than MAX_DEPTH (no request schema comes near it).
  * A request that breaks one is answered 400 or 415 naming where, before anything is read or written.
+ * The app applies utf8JsonOnly and storableInput to every request; ApiRouter applies jsonBodyOnly
+ * and checks path parameters and upload fields, which exist only once a route runs.
  */
 import type { Request, RequestHandler } from 'express';
 import { parse as parseContentType } from 'content-type';
