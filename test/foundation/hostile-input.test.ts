@@ -26,7 +26,7 @@ describe('hostile input: a 4xx naming the field, nothing written, never a 5xx', 
     h = await startApi({ ...env, db: dbs.db }, { deps: { db: dbs.db } });
     orgs = await demoOrgs({ ...env, db: dbs.db });
     fp = await fingerprinter(dbs.admin);
-    for (const u of ['admin', 'trainer', 'community-a', 'bank-a', 'fin-officer', 'auditor']) tokens[u] = await h.login(u);
+    for (const u of ['admin', 'trainer', 'community-a', 'bank-a', 'fin-officer', 'fin-approver', 'auditor']) tokens[u] = await h.login(u);
   });
   after(async () => h?.close());
 
@@ -191,8 +191,10 @@ describe('hostile input: a 4xx naming the field, nothing written, never a 5xx', 
       for (const amount of ['9999999999999999.99', '1000000000000.01']) {
         await refused({ path: `/v1/funds/${fund.id}/top-ups`, as: 'fin-officer', body: { amount, reason: 'overflow' } }, 400, 'amount');
       }
-      // Each top-up within the limit, but the budget would pass it.
-      await refused({ path: `/v1/funds/${fund.id}/top-ups`, as: 'fin-officer', body: { amount: '999999999999.00', reason: 'too much' } }, 422, 'amount');
+      // Each top-up within the limit, but the budget would pass it: refused when approved.
+      const proposed = await send({ path: `/v1/funds/${fund.id}/top-ups`, as: 'fin-officer', body: { amount: '999999999999.00', reason: 'too much' } });
+      expect(proposed.status, proposed.text).to.equal(201);
+      await refused({ path: `/v1/funds/${fund.id}/top-ups/${JSON.parse(proposed.text).id}/decision`, as: 'fin-approver', body: { decision: 'approve' } }, 422, 'amount');
       const ok = await send({ path: `/v1/funds/${fund.id}/top-ups`, as: 'fin-officer', body: { amount: '1000.00', reason: 'fine' } });
       expect(ok.status, ok.text).to.equal(201);
     });

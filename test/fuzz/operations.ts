@@ -33,10 +33,17 @@ interface OpenApiOperation {
   description?: string;
 }
 
+/**
+ * Left out: signing out ends every token of the caller, which would turn the rest of the run into
+ * 401s (test/auth covers it).
+ */
+const NOT_FUZZED = new Set(['POST /v1/auth/logout']);
+
 export function operationsOf(doc: { paths: Record<string, Record<string, OpenApiOperation>> }): Operation[] {
   const ops: Operation[] = [];
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
+      if (NOT_FUZZED.has(`${method.toUpperCase()} ${path}`)) continue;
       const params = (op.parameters ?? []).map((p) => ({ name: p.name, in: p.in as Parameter['in'], required: p.required ?? false, schema: p.schema }));
       const content = op.requestBody?.content ?? {};
       const roles = /Roles: ([a-z_, ]+)\./.exec(op.description ?? '')?.[1]?.split(', ');
