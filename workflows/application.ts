@@ -12,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { ApplicationActivities, StepRecord, ViolationList } from '../activities/applications';
 import type { ApplicationStatus } from '../domain/enums';
+import type { CounterGuaranteeDecision, Disbursal, GuaranteeApproval, GuaranteeReview, Withdrawal } from '../domain/application-schemas';
 import type { PolicyParams } from '../domain/policy';
 import { checkApprovedAmount } from '../domain/eligibility';
 import { businessDateOf } from '../domain/business-day';
@@ -35,7 +36,7 @@ import {
   loanWorkflowId,
 } from './definitions';
 import { initialPeriods, loan } from './loan';
-import { ACTIVITY_OPTIONS, fail, finalRefusal } from './common';
+import { ACTIVITY_OPTIONS, Turns, fail, finalRefusal } from './common';
 
 const acts = proxyActivities<ApplicationActivities>(ACTIVITY_OPTIONS);
 
@@ -85,8 +86,8 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
   let reviewedBy: string | null = null;
   let approvedOn: string | null = null;
   let intake: IntakeResult | undefined;
-  // Set while a decision's activity runs: a second decision, or the deadline, must wait for it.
-  let inFlight = false;
+  // A decision, a reminder or the expiry at a time, in arrival order (workflows/common.ts).
+  const turns = new Turns();
   let seq = 0;
   let loanRun: ChildWorkflowHandle<typeof loan> | undefined;
 
@@ -128,17 +129,18 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
     log.warn('step refused for good; the application stays decidable', { step, type: r.type, message: r.message });
   }
 
-  async function decide(step: string, body: () => Promise<void>): Promise<ApplicationState> {
-    inFlight = true;
-    try {
-      await body();
-    } catch (e) {
-      incident(step, e);
-      throw e;
-    } finally {
-      inFlight = false;
-    }
-    return state;
+  /** Takes the decision's turn, validates it again against the state it finds, and records it. */
+  function decide(step: string, validate: () => void, body: () => Promise<void>): Promise<ApplicationState> {
+    return turns.take(async () => {
+      validate();
+      try {
+        await body();
+      } catch (e) {
+        incident(step, e);
+        throw e;
+      }
+      return state;
+    });
   }
 
   /** A step of the workflow's own (reminder, expiry): a final refusal is recorded, not fatal. */
@@ -156,7 +158,6 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
     if (state.status !== expected) {
       fail(failureTypes.invalidState, `${what} is not possible while the application is ${state.status}`);
     }
-    if (inFlight) fail(failureTypes.invalidState, 'Another decision on this application is being recorded; try again');
   }
 
   function requireOrg(actor: Actor, role: string, orgId: string | null, what: string) {
@@ -178,10 +179,14 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
     return intake!;
   });
 
+  const checkCounterGuarantee = (_d: CounterGuaranteeDecision, meta: DecisionMeta) => {
+        requireStep('AWAITING_COUNTER_GUARANTEE', 'A counter-guarantee decision');
+        requireOrg(meta.actor, 'community_officer', input.communityId, "This applicant's counter-guarantee");
+  };
   setHandler(
     counterGuaranteeUpdate,
     (d, meta) =>
-      decide('counter_guarantee', async () => {
+      decide('counter_guarantee', () => checkCounterGuarantee(d, meta), async () => {
         if (d.decision === 'approve') {
           await record({
             step: 'counter_guarantee', decision: 'approved', actor: meta.actor, reason: d.reason,
@@ -197,18 +202,18 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
           });
         }
       }),
-    {
-      validator: (_d, meta) => {
-        requireStep('AWAITING_COUNTER_GUARANTEE', 'A counter-guarantee decision');
-        requireOrg(meta.actor, 'community_officer', input.communityId, "This applicant's counter-guarantee");
-      },
-    },
+    { validator: checkCounterGuarantee },
   );
 
+  const checkGuaranteeReview = (d: GuaranteeReview, meta: DecisionMeta) => {
+        requireStep('AWAITING_GUARANTEE_REVIEW', 'A guarantee review');
+        requireOrg(meta.actor, 'guarantee_reviewer', guaranteeCompanyId, 'This guarantee');
+        if (d.recommendation === 'approve') requireAmount(d.amount!);
+  };
   setHandler(
     guaranteeReviewUpdate,
     (d, meta) =>
-      decide('guarantee_review', async () => {
+      decide('guarantee_review', () => checkGuaranteeReview(d, meta), async () => {
         const approve = d.recommendation === 'approve';
         await record({
           step: 'guarantee_review', decision: approve ? 'recommended' : 'rejected', actor: meta.actor, reason: d.reason,
@@ -222,19 +227,22 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
         reviewedBy = meta.actor.userId;
         if (approve) state.recommendedAmount = d.amount!;
       }),
-    {
-      validator: (d, meta) => {
-        requireStep('AWAITING_GUARANTEE_REVIEW', 'A guarantee review');
-        requireOrg(meta.actor, 'guarantee_reviewer', guaranteeCompanyId, 'This guarantee');
-        if (d.recommendation === 'approve') requireAmount(d.amount!);
-      },
-    },
+    { validator: checkGuaranteeReview },
   );
 
+  const checkGuaranteeApproval = (d: GuaranteeApproval, meta: DecisionMeta) => {
+        requireStep('AWAITING_GUARANTEE_APPROVAL', 'A guarantee approval');
+        requireOrg(meta.actor, 'guarantee_approver', guaranteeCompanyId, 'This guarantee');
+        // Maker–checker: whoever reviewed may not also approve.
+        if (meta.actor.userId === reviewedBy) {
+          fail(failureTypes.forbidden, 'The approver must be a different person from the reviewer (maker–checker)');
+        }
+        if (d.decision === 'approve') requireAmount(d.amount!);
+  };
   setHandler(
     guaranteeApprovalUpdate,
     (d, meta) =>
-      decide('guarantee_approval', async () => {
+      decide('guarantee_approval', () => checkGuaranteeApproval(d, meta), async () => {
         const approve = d.decision === 'approve';
         await record({
           step: 'guarantee_approval', decision: approve ? 'approved' : 'rejected', actor: meta.actor, reason: d.reason,
@@ -250,23 +258,34 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
           approvedOn = today();
         }
       }),
-    {
-      validator: (d, meta) => {
-        requireStep('AWAITING_GUARANTEE_APPROVAL', 'A guarantee approval');
-        requireOrg(meta.actor, 'guarantee_approver', guaranteeCompanyId, 'This guarantee');
-        // Maker–checker: whoever reviewed may not also approve.
-        if (meta.actor.userId === reviewedBy) {
-          fail(failureTypes.forbidden, 'The approver must be a different person from the reviewer (maker–checker)');
-        }
-        if (d.decision === 'approve') requireAmount(d.amount!);
-      },
-    },
+    { validator: checkGuaranteeApproval },
   );
 
+  const checkDisbursal = (d: Disbursal, meta: DecisionMeta) => {
+        requireStep('AWAITING_DISBURSAL', 'A disbursal');
+        if (meta.actor.role !== 'bank_officer') fail(failureTypes.forbidden, 'A disbursal needs the bank_officer role');
+        if (bankId !== null && meta.actor.orgId !== bankId) fail(failureTypes.forbidden, 'This application is assigned to another bank');
+        const details: Array<{ path: string; message: string }> = [];
+        if (new Money(d.amount).greaterThan(state.approvedAmount!)) {
+          details.push({ path: 'amount', message: `must not exceed the approved guarantee of ${state.approvedAmount}` });
+        }
+        if (new Money(d.annualRate).greaterThan(policy!.rateCap)) {
+          details.push({ path: 'annualRate', message: `must not exceed the policy's rate cap of ${policy!.rateCap}` });
+        }
+        const t = today();
+        if (compareDates(d.disbursedOn, t) > 0) details.push({ path: 'disbursedOn', message: `must not be in the future (today is ${t})` });
+        const earliest = addDays(t, -policy!.backdatingWindowDays);
+        if (compareDates(d.disbursedOn, earliest) < 0) {
+          details.push({ path: 'disbursedOn', message: `must be within the back-dating window of ${policy!.backdatingWindowDays} days (on or after ${earliest})` });
+        } else if (approvedOn && compareDates(d.disbursedOn, approvedOn) < 0) {
+          details.push({ path: 'disbursedOn', message: `must not be before the guarantee approval on ${approvedOn}` });
+        }
+        if (details.length) fail(failureTypes.validation, `Invalid disbursal: ${details[0]!.path} ${details[0]!.message}`, details);
+  };
   setHandler(
     disbursalUpdate,
     (d, meta) =>
-      decide('disbursal', async () => {
+      decide('disbursal', () => checkDisbursal(d, meta), async () => {
         const loanId = uuid4();
         seq += 1;
         const at = now();
@@ -314,51 +333,27 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
           reason: `contract ${d.contractNo}, bank reference ${d.bankReference}`, amount: d.amount,
         });
       }),
-    {
-      validator: (d, meta) => {
-        requireStep('AWAITING_DISBURSAL', 'A disbursal');
-        if (meta.actor.role !== 'bank_officer') fail(failureTypes.forbidden, 'A disbursal needs the bank_officer role');
-        if (bankId !== null && meta.actor.orgId !== bankId) fail(failureTypes.forbidden, 'This application is assigned to another bank');
-        const details: Array<{ path: string; message: string }> = [];
-        if (new Money(d.amount).greaterThan(state.approvedAmount!)) {
-          details.push({ path: 'amount', message: `must not exceed the approved guarantee of ${state.approvedAmount}` });
-        }
-        if (new Money(d.annualRate).greaterThan(policy!.rateCap)) {
-          details.push({ path: 'annualRate', message: `must not exceed the policy's rate cap of ${policy!.rateCap}` });
-        }
-        const t = today();
-        if (compareDates(d.disbursedOn, t) > 0) details.push({ path: 'disbursedOn', message: `must not be in the future (today is ${t})` });
-        const earliest = addDays(t, -policy!.backdatingWindowDays);
-        if (compareDates(d.disbursedOn, earliest) < 0) {
-          details.push({ path: 'disbursedOn', message: `must be within the back-dating window of ${policy!.backdatingWindowDays} days (on or after ${earliest})` });
-        } else if (approvedOn && compareDates(d.disbursedOn, approvedOn) < 0) {
-          details.push({ path: 'disbursedOn', message: `must not be before the guarantee approval on ${approvedOn}` });
-        }
-        if (details.length) fail(failureTypes.validation, `Invalid disbursal: ${details[0]!.path} ${details[0]!.message}`, details);
-      },
-    },
+    { validator: checkDisbursal },
   );
 
+  const checkWithdrawal = (_d: Withdrawal, meta: DecisionMeta) => {
+        if (meta.actor.userId !== input.applicantUserId) fail(failureTypes.forbidden, 'Only the applicant may withdraw the application');
+        if (intake === undefined) fail(failureTypes.invalidState, 'The application is still being checked; try again in a moment');
+        if (!BEFORE_DISBURSAL.includes(state.status)) {
+          fail(failureTypes.invalidState, `An application that is ${state.status} can no longer be withdrawn`);
+        }
+  };
   setHandler(
     withdrawalUpdate,
     (d, meta) =>
-      decide('withdrawal', async () => {
+      decide('withdrawal', () => checkWithdrawal(d, meta), async () => {
         await record({
           step: 'withdrawal', decision: 'withdrawn', actor: meta.actor, reason: d.reason || null,
           status: 'WITHDRAWN', set: { end_reason: d.reason ? `withdrawn by the applicant: ${d.reason}` : 'withdrawn by the applicant', step_deadline_at: null },
           audit: { action: 'application.withdraw', requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null, payload: d },
         });
       }),
-    {
-      validator: (_d, meta) => {
-        if (meta.actor.userId !== input.applicantUserId) fail(failureTypes.forbidden, 'Only the applicant may withdraw the application');
-        if (intake === undefined) fail(failureTypes.invalidState, 'The application is still being checked; try again in a moment');
-        if (!BEFORE_DISBURSAL.includes(state.status)) {
-          fail(failureTypes.invalidState, `An application that is ${state.status} can no longer be withdrawn`);
-        }
-        if (inFlight) fail(failureTypes.invalidState, 'Another decision on this application is being recorded; try again');
-      },
-    },
+    { validator: checkWithdrawal },
   );
 
   // --- Intake: register, check the certificate and eligibility (SPEC §1 steps 1–2) ---
@@ -409,31 +404,37 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
     while (state.status === waiting) {
       const until = reminded ? deadline : deadline - totalMs / 2;
       const left = until - Date.now();
-      const moved = left > 0 ? await condition(() => state.status !== waiting || inFlight, left) : inFlight;
+      const moved = left > 0 ? await condition(() => state.status !== waiting || !turns.idle, left) : !turns.idle;
       if (moved) {
-        await condition(() => !inFlight);
+        await condition(() => turns.idle);
         continue;
       }
+      // The reminder and the expiry take their turn like a decision: one arriving meanwhile waits,
+      // then finds the application EXPIRED.
       if (!reminded) {
         reminded = true;
-        await systemStep(`${step}_reminder`, () =>
-          record({
-            step: `${step}_reminder`, decision: 'reminded', actor: null,
-            reason: `half of the ${days(policy!)}-day deadline has passed; decision due by ${state.stepDeadline}`,
-            audit: { action: `${step}.reminder`, requestId: null },
-          }),
+        await turns.take(() =>
+          systemStep(`${step}_reminder`, () =>
+            record({
+              step: `${step}_reminder`, decision: 'reminded', actor: null,
+              reason: `half of the ${days(policy!)}-day deadline has passed; decision due by ${state.stepDeadline}`,
+              audit: { action: `${step}.reminder`, requestId: null },
+            }),
+          ),
         );
         continue;
       }
       const reason = `no ${step.replace(/_/g, ' ')} decision within ${days(policy)} days`;
-      state.status = 'EXPIRED'; // before the await, so no decision slips in meanwhile
-      await systemStep(step, () =>
-        record({
-          step, decision: 'expired', actor: null, reason,
-          status: 'EXPIRED', set: { end_reason: reason, step_deadline_at: null },
-          audit: { action: `${step}.expire`, requestId: null },
-        }),
-      );
+      await turns.take(async () => {
+        state.status = 'EXPIRED';
+        await systemStep(step, () =>
+          record({
+            step, decision: 'expired', actor: null, reason,
+            status: 'EXPIRED', set: { end_reason: reason, step_deadline_at: null },
+            audit: { action: `${step}.expire`, requestId: null },
+          }),
+        );
+      });
     }
   }
   // After disbursal the application follows its loan (REPAYING → REPAID / DEFAULTED; the loan's

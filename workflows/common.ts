@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, type ActivityOptions } from '@temporalio/workflow';
 
 /**
  * What every business workflow shares: how activities are retried, and how a refusal is thrown.
@@ -20,4 +20,31 @@ export function fail(type: string, message: string, details: Array<{ path: strin
 export function finalRefusal(e: unknown): ApplicationFailure | undefined {
   const cause = e instanceof ActivityFailure ? e.cause : e;
   return cause instanceof ApplicationFailure && cause.nonRetryable ? cause : undefined;
+}
+
+/**
+ * The one rule for decisions that arrive together: a decision arriving while another is being
+ * recorded waits its turn, then is validated again against the state the one before left (its
+ * update validator has already refused, at once, what was wrong when it arrived). Turns are served
+ * in arrival order, one at a time: each waiter waits for its own ticket, so two waiters can never
+ * both see the workflow free in the same activation.
+ */
+export class Turns {
+  private issued = 0;
+  private serving = 0;
+
+  async take<T>(fn: () => Promise<T>): Promise<T> {
+    const ticket = this.issued++;
+    await condition(() => this.serving === ticket);
+    try {
+      return await fn();
+    } finally {
+      this.serving += 1;
+    }
+  }
+
+  /** No decision is being recorded or waiting. */
+  get idle(): boolean {
+    return this.serving === this.issued;
+  }
 }

@@ -1,5 +1,5 @@
 import { allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import { ACTIVITY_OPTIONS, fail, finalRefusal } from './common';
+import { ACTIVITY_OPTIONS, Turns, fail, finalRefusal } from './common';
 import type { LoanActivities, LoanRef } from '../activities/loans';
 import { businessDateOf } from '../domain/business-day';
 import { compareDates } from '../domain/dates';
@@ -87,15 +87,12 @@ export async function loan(input: LoanInput): Promise<LoanState> {
   const key = (step: string) => `${wfId}:${++state.seq}:${step}`;
 
   // Decisions and checkpoints take turns: each sees the loan as the previous one left it.
-  let busy = false;
+  const turns = new Turns();
   let changed = false;
   async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    await condition(() => !busy);
-    busy = true;
     try {
-      return await fn();
+      return await turns.take(fn);
     } finally {
-      busy = false;
       changed = true;
     }
   }
@@ -265,7 +262,7 @@ export async function loan(input: LoanInput): Promise<LoanState> {
   const historyIsLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_LIMIT;
 
   async function continueAsNewWhenIdle(): Promise<never> {
-    await condition(() => !busy && allHandlersFinished());
+    await condition(() => turns.idle && allHandlersFinished());
     return continueAsNew<typeof loan>({ ...input, carried: { ...state, run: state.run + 1 } });
   }
 
@@ -299,6 +296,6 @@ export async function loan(input: LoanInput): Promise<LoanState> {
     await condition(() => changed || historyIsLong());
     if (historyIsLong()) await continueAsNewWhenIdle();
   }
-  await condition(() => !busy && allHandlersFinished());
+  await condition(() => turns.idle && allHandlersFinished());
   return state;
 }

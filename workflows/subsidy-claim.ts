@@ -1,5 +1,6 @@
 import { allHandlersFinished, condition, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import { ACTIVITY_OPTIONS, fail, finalRefusal } from './common';
+import { ACTIVITY_OPTIONS, Turns, fail, finalRefusal } from './common';
+import type { ClaimDecision } from '../domain/loan-schemas';
 import type { SubsidyActivities } from '../activities/subsidy';
 import { businessDateOf } from '../domain/business-day';
 import { addDays, quarterBounds } from '../domain/dates';
@@ -12,6 +13,7 @@ import {
   failureTypes,
   filingUpdate,
   type Actor,
+  type ClaimDecisionMeta,
   type ClaimInput,
   type ClaimState,
   type FilingResult,
@@ -40,7 +42,8 @@ export async function subsidyClaim(input: ClaimInput): Promise<ClaimState> {
   };
   const today = () => businessDateOf(Date.now());
   let filing: FilingResult | undefined;
-  let inFlight = false;
+  // One decision at a time, in arrival order, each validated again on its turn (workflows/common.ts).
+  const turns = new Turns();
   let attempts = 0;
 
   setHandler(claimStateQuery, () => state);
@@ -49,67 +52,74 @@ export async function subsidyClaim(input: ClaimInput): Promise<ClaimState> {
     return filing!;
   });
 
-  async function decide(fn: () => Promise<ClaimState>): Promise<ClaimState> {
-    inFlight = true;
-    try {
+  function decide(validate: () => void, fn: () => Promise<ClaimState>): Promise<ClaimState> {
+    return turns.take(async () => {
+      validate();
+      // The activity answers with the claim as it now stands in the database.
       Object.assign(state, await fn());
-    } finally {
-      inFlight = false;
-    }
-    return state;
+      return state;
+    });
   }
   function requireStatus(claimId: string, allowed: ClaimState['status'][], what: string) {
     if (claimId !== input.claimId) fail(failureTypes.invalidState, `claim ${claimId} is no longer in progress; claim ${input.claimId} is`);
     if (filing === undefined) fail(failureTypes.invalidState, 'The claim is still being filed; try again in a moment');
     if (!allowed.includes(state.status)) fail(failureTypes.invalidState, `${what} is not possible while the claim is ${state.status}`);
-    if (inFlight) fail(failureTypes.invalidState, 'Another decision on this claim is being recorded; try again');
   }
   const requireRole = (actor: Actor, role: string, what: string) => {
     if (actor.role !== role) fail(failureTypes.forbidden, `${what} needs the ${role} role`);
   };
 
+  const checkCheck = (_d: ClaimDecision, meta: ClaimDecisionMeta) => {
+    requireRole(meta.actor, 'finance_officer', 'Checking a subsidy claim');
+    requireStatus(meta.claimId, ['SUBMITTED'], 'A check');
+  };
   setHandler(
     claimCheckUpdate,
-    (d, meta) => decide(() => acts.checkClaim({ claimId: input.claimId, actor: meta.actor, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null, reason: d.reason, today: today(), decision: d.decision })),
-    {
-      validator: (_d, meta) => {
-        requireRole(meta.actor, 'finance_officer', 'Checking a subsidy claim');
-        requireStatus(meta.claimId, ['SUBMITTED'], 'A check');
-      },
-    },
+    (d, meta) =>
+      decide(
+        () => checkCheck(d, meta),
+        () => acts.checkClaim({ claimId: input.claimId, actor: meta.actor, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null, reason: d.reason, today: today(), decision: d.decision }),
+      ),
+    { validator: checkCheck },
   );
 
+  const checkApproval = (d: ClaimDecision, meta: ClaimDecisionMeta) => {
+    requireRole(meta.actor, 'finance_approver', 'Approving a subsidy claim');
+    requireStatus(meta.claimId, d.decision === 'approve' ? ['CHECKED'] : ['CHECKED', 'PENDING_BUDGET'], d.decision === 'approve' ? 'An approval' : 'A rejection');
+    // Maker–checker: whoever checked may not also approve.
+    if (meta.actor.userId === state.checkedBy) fail(failureTypes.forbidden, 'The approver must be a different person from the checker (maker–checker)');
+  };
   setHandler(
     claimApprovalUpdate,
-    (d, meta) => decide(() => acts.approveClaim({ claimId: input.claimId, actor: meta.actor, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null, reason: d.reason, today: today(), decision: d.decision })),
-    {
-      validator: (d, meta) => {
-        requireRole(meta.actor, 'finance_approver', 'Approving a subsidy claim');
-        requireStatus(meta.claimId, d.decision === 'approve' ? ['CHECKED'] : ['CHECKED', 'PENDING_BUDGET'], d.decision === 'approve' ? 'An approval' : 'A rejection');
-        // Maker–checker: whoever checked may not also approve.
-        if (meta.actor.userId === state.checkedBy) fail(failureTypes.forbidden, 'The approver must be a different person from the checker (maker–checker)');
-      },
-    },
+    (d, meta) =>
+      decide(
+        () => checkApproval(d, meta),
+        () => acts.approveClaim({ claimId: input.claimId, actor: meta.actor, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null, reason: d.reason, today: today(), decision: d.decision }),
+      ),
+    { validator: checkApproval },
   );
 
+  const checkPaymentRetry = (meta: ClaimDecisionMeta) => {
+    if (meta.actor.role !== 'finance_approver' && meta.actor.role !== 'finance_officer') fail(failureTypes.forbidden, 'Retrying a payout needs a finance role');
+    requireStatus(meta.claimId, ['PENDING_BUDGET'], 'Retrying the payout');
+  };
   setHandler(
     claimPaymentRetryUpdate,
     (meta) =>
-      decide(() =>
-        acts.retryClaimPayment({
-          claimId: input.claimId,
-          key: `${workflowInfo().workflowId}:${workflowInfo().runId}:pay:${++attempts}`,
-          today: today(),
-          actor: meta.actor,
-          requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null,
-        }),
+      decide(
+        () => checkPaymentRetry(meta),
+        () =>
+          acts.retryClaimPayment({
+            claimId: input.claimId,
+            key: `${workflowInfo().workflowId}:${workflowInfo().runId}:pay:${++attempts}`,
+            today: today(),
+            actor: meta.actor,
+            requestId: meta.requestId,
+            clientRequestId: meta.clientRequestId ?? null,
+          }),
       ),
-    {
-    validator: (meta) => {
-      if (meta.actor.role !== 'finance_approver' && meta.actor.role !== 'finance_officer') fail(failureTypes.forbidden, 'Retrying a payout needs a finance role');
-      requireStatus(meta.claimId, ['PENDING_BUDGET'], 'Retrying the payout');
-    },
-  });
+    { validator: checkPaymentRetry },
+  );
 
   // ---- filing ---------------------------------------------------------------------------------
   const filedOn = today();
@@ -156,6 +166,6 @@ export async function subsidyClaim(input: ClaimInput): Promise<ClaimState> {
   filing = { outcome: 'filed', claim: state };
 
   // ---- decisions; a claim short of budget waits until a top-up retries its payout ----------------
-  await condition(() => (state.status === 'PAID' || state.status === 'REJECTED') && !inFlight && allHandlersFinished());
+  await condition(() => (state.status === 'PAID' || state.status === 'REJECTED') && turns.idle && allHandlersFinished());
   return state;
 }
