@@ -1,23 +1,13 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
+import { DomainError, type DomainErrorCode, type ErrorDetail } from '../domain/errors';
+import { LedgerError } from '../db/ledger/errors';
 
-export type ErrorCode =
-  | 'VALIDATION_FAILED'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'INVALID_STATE'
-  | 'UNPROCESSABLE'
-  | 'TOO_MANY_REQUESTS'
-  | 'UNAVAILABLE'
-  | 'INTERNAL';
+export type { ErrorDetail } from '../domain/errors';
 
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
+export type ErrorCode = DomainErrorCode | 'TOO_MANY_REQUESTS' | 'UNAVAILABLE' | 'INTERNAL';
 
+/** The one map from an error's code to its HTTP status. */
 const statusOf: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
   UNAUTHENTICATED: 401,
@@ -44,6 +34,30 @@ export class ApiError extends Error {
 
   /** Extra response headers (Retry-After on a 429). */
   headers?: Record<string, string>;
+}
+
+/**
+ * The ledger's codes (db/ledger/errors.ts) as the API's: input the ledger can never post is bad
+ * input, an unknown account, entry or fund is not found, any other refusal of its rules is
+ * unprocessable. Use cases that give a ledger refusal another meaning throw their own DomainError.
+ */
+const ledgerCodes: Record<string, ErrorCode> = {
+  LEDGER_VALIDATION: 'VALIDATION_FAILED',
+  UNKNOWN_ACCOUNT: 'NOT_FOUND',
+  ENTRY_NOT_FOUND: 'NOT_FOUND',
+  FUND_NOT_FOUND: 'NOT_FOUND',
+};
+
+/**
+ * A refusal as the API's error, by its code: an ApiError as it is, a DomainError (use cases, finance
+ * rules, workflow refusals) with its code, a LedgerError by its code. Anything else is not a refusal
+ * and is returned unchanged (the error handler answers it as a 500).
+ */
+export function toApiError(e: unknown): unknown {
+  if (e instanceof ApiError) return e;
+  if (e instanceof DomainError) return new ApiError(e.code, e.message, e.details);
+  if (e instanceof LedgerError) return new ApiError(ledgerCodes[e.code] ?? 'UNPROCESSABLE', e.message, e.details);
+  return e;
 }
 
 export function zodDetails(err: ZodError, prefix: (string | number)[] = []): ErrorDetail[] {
@@ -99,7 +113,8 @@ function clientErrorOf(err: { type?: string; status?: number; statusCode?: numbe
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   let apiErr: ApiError;
-  if (err instanceof ApiError) apiErr = err;
+  const known = toApiError(err);
+  if (known instanceof ApiError) apiErr = known;
   else if (err instanceof ZodError) apiErr = validationError(err);
   else {
     const client = err && typeof err === 'object' ? clientErrorOf(err) : undefined;

@@ -1,6 +1,7 @@
-import { OpenApiGeneratorV31, type OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { OpenApiGeneratorV31, type OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
+import type { ApiRouter } from './route';
 
 export function openApiDocument(registry: OpenAPIRegistry) {
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
@@ -21,4 +22,12 @@ export function openApiRoutes(doc: object): Router {
   r.get('/openapi.json', (_req, res) => res.json(doc));
   r.use('/docs', swaggerUi.serve, swaggerUi.setup(doc, { customSiteTitle: 'loanflow API' }));
   return r;
+}
+
+/**
+ * ApiRouter.add documents JSON bodies and answers; an upload or a file download is not one. This
+ * lets a route amend its own OpenAPI entry (what it checks is unchanged).
+ */
+export function amendRouteDoc(api: ApiRouter, method: string, path: string, amend: (route: RouteConfig) => void): void {
+  for (const d of api.registry.definitions) if (d.type === 'route' && d.route.method === method && d.route.path === path) amend(d.route);
 }

@@ -2,7 +2,7 @@ import { Router, type Request, type Response, type NextFunction, type RequestHan
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z, type ZodType } from 'zod';
 import type { ApiDeps } from './deps';
-import { ApiError, validationError } from './errors';
+import { ApiError, toApiError, validationError } from './errors';
 import { authenticate, requireRole, type AuthUser } from './auth/middleware';
 import { withIdempotency } from './idempotency';
 import { inRequest } from '../db/repositories/audit';
@@ -116,7 +116,11 @@ export class ApiRouter {
         requestId: String(req.id),
         clientRequestId: req.clientRequestId ?? null,
       };
-      const handle = () => inRequest({ clientRequestId: ctx.clientRequestId }, () => spec.handler(ctx));
+      // A refusal becomes the API's error here, before the Idempotency-Key stores it as the reply.
+      const handle = () =>
+        inRequest({ clientRequestId: ctx.clientRequestId }, () => spec.handler(ctx)).catch((e: unknown) => {
+          throw toApiError(e);
+        });
       if (spec.idempotent) return withIdempotency(deps.db, req, handle);
       return handle();
     };

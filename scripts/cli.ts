@@ -15,7 +15,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config';
-import { FinanceError } from '../db/reconciliation';
+import { DomainError } from '../domain/errors';
 import { CliError, openContext, type CliContext } from './cli/context';
 import { reconcileCommand } from './cli/reconcile';
 import { periodCommand } from './cli/period';
@@ -40,7 +40,7 @@ for (const make of [reconcileCommand, periodCommand, reportCommand, ledgerComman
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
-  if (e instanceof FinanceError) {
+  if (e instanceof DomainError) {
     console.error(`refused (${e.code}): ${e.message}`);
     for (const d of e.details) console.error(`  - ${d.path}: ${d.message}`);
   } else if (e instanceof CliError || e instanceof ConfigError) {

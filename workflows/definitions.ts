@@ -90,13 +90,18 @@ export const disbursalUpdate = defineUpdate<ApplicationState, [Disbursal, Decisi
 export const withdrawalUpdate = defineUpdate<ApplicationState, [Withdrawal, DecisionMeta]>('withdrawal');
 export const applicationStateQuery = defineQuery<ApplicationState>('applicationState');
 
-/** Failure types a validator or activity reports; the API maps each to its HTTP status. */
+/**
+ * Failure types a validator or activity reports: the error codes of domain/errors.ts, and
+ * `NOT_CURRENT` (an INVALID_STATE) for a decision naming a claim that is no longer the workflow's,
+ * which the caller reports as what became of that claim (usecases/workflow-client.ts).
+ */
 export const failureTypes = {
   invalidState: 'INVALID_STATE',
   forbidden: 'FORBIDDEN',
   validation: 'VALIDATION_FAILED',
   conflict: 'CONFLICT',
   unprocessable: 'UNPROCESSABLE',
+  notCurrent: 'NOT_CURRENT',
 } as const;
 
 export function applicationWorkflowId(applicationId: string): string {

@@ -61,7 +61,7 @@ export async function subsidyClaim(input: ClaimInput): Promise<ClaimState> {
     });
   }
   function requireStatus(claimId: string, allowed: ClaimState['status'][], what: string) {
-    if (claimId !== input.claimId) fail(failureTypes.invalidState, `claim ${claimId} is no longer in progress; claim ${input.claimId} is`);
+    if (claimId !== input.claimId) fail(failureTypes.notCurrent, `claim ${claimId} is no longer in progress; claim ${input.claimId} is`);
     if (filing === undefined) fail(failureTypes.invalidState, 'The claim is still being filed; try again in a moment');
     if (!allowed.includes(state.status)) fail(failureTypes.invalidState, `${what} is not possible while the claim is ${state.status}`);
   }

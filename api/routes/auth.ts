@@ -3,8 +3,7 @@ import type { ApiRouter } from '../route';
 import { ApiError } from '../errors';
 import { hashPassword, verifyPasswordOrDummy } from '../auth/passwords';
 import { issueToken } from '../auth/tokens';
-import { findUserByUsername, insertUser, publicUser, revokeTokens, DuplicateError } from '../../db/repositories/users';
-import { audit } from '../../db/repositories/audit';
+import { currentUser, findSignInUser, publicUser, registerApplicant, signOutEverywhere } from '../../usecases/accounts';
 import { idNumberSchema } from '../../domain/id-number';
 import { LoginLimiter } from '../auth/login-limits';
 
@@ -64,7 +63,7 @@ export function authRoutes(api: ApiRouter): void {
     },
     async handler({ req, body, deps }) {
       const user = await limiter.attempt(body.username, req.ip, async () => {
-        const found = await findUserByUsername(deps.db, body.username);
+        const found = await findSignInUser(deps, body.username);
         // Argon2 work for every attempt, known user or not (verifyPasswordOrDummy).
         const ok = await verifyPasswordOrDummy(found?.password_hash, body.password);
         return ok && found && found.active ? found : null;
@@ -88,7 +87,7 @@ export function authRoutes(api: ApiRouter): void {
     auth: 'signed-in',
     responses: { 204: { description: 'Signed out' } },
     async handler({ user, deps, requestId, clientRequestId }) {
-      await revokeTokens(deps.db, user.id, { requestId, clientRequestId });
+      await signOutEverywhere(deps, user, { requestId, clientRequestId });
       return { status: 204, body: undefined };
     },
   });
@@ -106,30 +105,8 @@ export function authRoutes(api: ApiRouter): void {
     body: registerSchema,
     responses: { 202: { description: 'Received (made, or refused without saying so)', schema: registrationReceivedSchema } },
     async handler({ body, deps, requestId }) {
-      const password_hash = await hashPassword(body.password);
-      try {
-        await deps.db.transaction(async (trx) => {
-          const u = await insertUser(trx, {
-            username: body.username, password_hash, role: 'applicant', org_id: null,
-            id_number: body.idNumber, name: body.name, phone: body.phone,
-          });
-          await audit(trx, {
-            actor: { userId: u.id, username: u.username, role: u.role, orgId: null },
-            action: 'user.register', entityType: 'user', entityId: u.id, requestId, payload: { username: u.username },
-          });
-        });
-      } catch (e) {
-        if (!(e instanceof DuplicateError)) throw e;
-        const existing =
-          e.field === 'username'
-            ? await findUserByUsername(deps.db, body.username)
-            : await deps.db('users').where({ role: 'applicant', id_number: body.idNumber }).first();
-        await audit(deps.db, {
-          actor: null, action: 'user.register_refused', entityType: 'user', entityId: existing?.id ?? '(unknown)', requestId,
-          reason: `${e.field === 'username' ? 'username' : 'ID number'} already has an account`,
-          payload: { username: body.username, clash: e.field },
-        });
-      }
+      const { password, ...person } = body;
+      await registerApplicant(deps, { ...person, passwordHash: await hashPassword(password) }, { requestId });
       return { status: 202, body: { status: 'received', username: body.username, message: REGISTRATION_RECEIVED } };
     },
   });
@@ -142,8 +119,7 @@ export function authRoutes(api: ApiRouter): void {
     auth: 'signed-in',
     responses: { 200: { description: 'The user', schema: userSchema } },
     async handler({ user, deps }) {
-      const row = await deps.db('users').where({ id: user.id }).first();
-      return { status: 200, body: publicUser(row) };
+      return { status: 200, body: await currentUser(deps, user) };
     },
   });
 }

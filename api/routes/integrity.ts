@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
-import { ApiError } from '../errors';
-import { integrityEvents } from '../../db/repositories/loans';
 import { idNumberSchema } from '../../domain/id-number';
-import { formatMoney, sumMoney } from '../../domain/money';
+import { integrityRecord } from '../../usecases/loans';
 
 export const integrityRecordSchema = z
   .object({
@@ -41,28 +39,7 @@ export function integrityRoutes(api: ApiRouter): void {
     params: z.object({ idNumber: idNumberSchema }),
     responses: { 200: { description: 'The record', schema: integrityRecordSchema } },
     async handler({ params, user, deps }) {
-      if (user.role === 'applicant' && user.idNumber !== params.idNumber) {
-        throw new ApiError('FORBIDDEN', 'applicants may read only their own integrity record');
-      }
-      const [events, loans] = await Promise.all([
-        integrityEvents(deps.db, params.idNumber),
-        deps.db('loans').where({ borrower_id_number: params.idNumber }).count<{ count: number }[]>('* as count'),
-      ]);
-      const count = (kind: string) => events.filter((e) => e.kind === kind).length;
-      const recoveries = events.filter((e) => e.kind === 'recovery');
-      return {
-        status: 200,
-        body: {
-          idNumber: params.idNumber,
-          loans: Number(loans[0]?.count ?? 0),
-          onTimePeriods: count('on_time'),
-          latePeriods: count('late'),
-          defaults: count('default'),
-          recoveries: recoveries.length,
-          recoveredAmount: formatMoney(sumMoney(recoveries.map((e) => e.amount as string))),
-          events: events.map((e) => ({ at: e.on, kind: e.kind, loanId: e.loan_id, period: e.period, amount: e.amount, detail: e.detail })),
-        },
-      };
+      return { status: 200, body: await integrityRecord(deps, user, params.idNumber) };
     },
   });
 }

@@ -1,35 +1,9 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
 import { pageNumber } from '../paging';
-import { ApiError } from '../errors';
 import { isoDateSchema } from '../../domain/dates';
-import {
-  ACCOUNT_CODE,
-  EntryNotFoundError,
-  FundNotFoundError,
-  LedgerError,
-  LedgerValidationError,
-  MAX_PAGE_SIZE,
-  UnknownAccountError,
-  accountBalance,
-  listEntries,
-  trialBalance,
-  verifyLedger,
-} from '../../db/ledger';
-
+import { ACCOUNT_CODE, MAX_PAGE_SIZE, ledgerAccountBalance, ledgerEntries, ledgerTrialBalance, verifyLedgerNow } from '../../usecases/ledger';
 import { fundRoutes } from './funds';
-
-/** Ledger refusals as API errors: bad input 400, unknown things 404, the rest 422. */
-export async function ledgerCall<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof LedgerValidationError) throw new ApiError('VALIDATION_FAILED', e.message, e.details);
-    if (e instanceof UnknownAccountError || e instanceof EntryNotFoundError || e instanceof FundNotFoundError) throw new ApiError('NOT_FOUND', e.message);
-    if (e instanceof LedgerError) throw new ApiError('UNPROCESSABLE', e.message, e.details);
-    throw e;
-  }
-}
 
 const READERS = ['finance_officer', 'finance_approver', 'auditor'] as const;
 
@@ -138,10 +112,7 @@ export function ledgerRoutes(api: ApiRouter): void {
       },
     },
     async handler({ query, deps }) {
-      if (query.from && query.to && query.from > query.to) {
-        throw new ApiError('VALIDATION_FAILED', 'from must not be after to', [{ path: 'from', message: 'must not be after to' }]);
-      }
-      return { status: 200, body: await ledgerCall(() => listEntries(deps.db, query)) };
+      return { status: 200, body: await ledgerEntries(deps, query) };
     },
   });
 
@@ -156,7 +127,7 @@ export function ledgerRoutes(api: ApiRouter): void {
     auth: ['auditor'],
     responses: { 200: { description: 'The verification report (ok or not)', schema: verifySchema } },
     async handler({ deps }) {
-      return { status: 200, body: await verifyLedger(deps.db) };
+      return { status: 200, body: await verifyLedgerNow(deps) };
     },
   });
 
@@ -169,7 +140,7 @@ export function ledgerRoutes(api: ApiRouter): void {
     query: asOfQuery,
     responses: { 200: { description: 'The trial balance', schema: trialBalanceSchema } },
     async handler({ query, deps }) {
-      return { status: 200, body: await ledgerCall(() => trialBalance(deps.db, query.asOf)) };
+      return { status: 200, body: await ledgerTrialBalance(deps, query.asOf) };
     },
   });
 
@@ -183,7 +154,7 @@ export function ledgerRoutes(api: ApiRouter): void {
     query: asOfQuery,
     responses: { 200: { description: 'The balance', schema: balanceSchema } },
     async handler({ params, query, deps }) {
-      return { status: 200, body: await ledgerCall(() => accountBalance(deps.db, params.code, query.asOf)) };
+      return { status: 200, body: await ledgerAccountBalance(deps, params.code, query.asOf) };
     },
   });
 }

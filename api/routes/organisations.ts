@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
-import { ApiError } from '../errors';
-import { audit } from '../../db/repositories/audit';
 import { organisationTypeSchema } from '../../domain/enums';
-import { actorOf } from '../actor';
+import { createOrganisation, listOrganisations } from '../../usecases/registry';
 
 export const organisationSchema = z
   .object({ id: z.string(), type: organisationTypeSchema, name: z.string(), region: z.string() })
@@ -18,8 +16,6 @@ const newOrganisationSchema = z
   .strict()
   .meta({ id: 'NewOrganisation' });
 
-const view = (r: { id: string; type: string; name: string; region: string }) => ({ id: r.id, type: r.type, name: r.name, region: r.region });
-
 export function organisationRoutes(api: ApiRouter): void {
   api.add({
     method: 'get',
@@ -30,9 +26,7 @@ export function organisationRoutes(api: ApiRouter): void {
     query: z.object({ type: organisationTypeSchema.optional() }).strict(),
     responses: { 200: { description: 'Organisations', schema: z.array(organisationSchema) } },
     async handler({ query, deps }) {
-      const q = deps.db('organisations').orderBy(['type', 'name']);
-      if (query.type) q.where({ type: query.type });
-      return { status: 200, body: (await q).map(view) };
+      return { status: 200, body: await listOrganisations(deps, query) };
     },
   });
 
@@ -45,18 +39,8 @@ export function organisationRoutes(api: ApiRouter): void {
     idempotent: true,
     body: newOrganisationSchema,
     responses: { 201: { description: 'Created', schema: organisationSchema } },
-    async handler({ body, deps, user, requestId }) {
-      try {
-        const row = await deps.db.transaction(async (trx) => {
-          const [o] = await trx('organisations').insert(body).returning('*');
-          await audit(trx, { actor: actorOf(user), action: 'organisation.create', entityType: 'organisation', entityId: o.id, requestId, payload: body });
-          return o;
-        });
-        return { status: 201, body: view(row) };
-      } catch (e) {
-        if ((e as { code?: string }).code === '23505') throw new ApiError('CONFLICT', 'an organisation with this name exists', [{ path: 'name', message: 'already used' }]);
-        throw e;
-      }
+    async handler({ body, deps, user, requestId, clientRequestId }) {
+      return { status: 201, body: await createOrganisation(deps, user, body, { requestId, clientRequestId }) };
     },
   });
 }

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
-import { actorOf } from '../actor';
 import { quarterSchema } from '../../domain/dates';
-import { closeQuarter, decideReopen, periodView, requestReopen } from '../../db/reconciliation';
-import { financeCall, todayOf } from './reconciliations';
+import { closeQuarter, decideReopen, getPeriodView, requestReopen } from '../../usecases/periods';
+import { actorOf, todayOf } from '../../usecases/deps';
 import { proposalSchema } from './proposals';
 
 const periodSchema = z
@@ -41,7 +40,7 @@ export function periodRoutes(api: ApiRouter): void {
     params: quarterParam,
     responses: { 200: { description: 'The quarter', schema: periodSchema } },
     async handler({ params, deps }) {
-      return { status: 200, body: await financeCall(() => periodView(deps.db, params.quarter, todayOf(deps))) };
+      return { status: 200, body: await getPeriodView(deps, params.quarter, todayOf(deps)) };
     },
   });
 
@@ -59,7 +58,7 @@ export function periodRoutes(api: ApiRouter): void {
     body: z.object({ reason: z.string().trim().max(2000).optional() }).strict(),
     responses: { 200: { description: 'Closed', schema: periodSchema } },
     async handler({ params, body, deps, user, requestId }) {
-      const view = await financeCall(() => closeQuarter(deps.db, { quarter: params.quarter, actor: actorOf(user), reason: body.reason, requestId, today: todayOf(deps) }));
+      const view = await closeQuarter(deps, { quarter: params.quarter, actor: actorOf(user), reason: body.reason, requestId, today: todayOf(deps) });
       return { status: 200, body: view };
     },
   });
@@ -76,7 +75,7 @@ export function periodRoutes(api: ApiRouter): void {
     body: z.object({ reason }).strict().meta({ id: 'ReopenRequest' }),
     responses: { 201: { description: 'Requested; the quarter is still closed', schema: periodSchema } },
     async handler({ params, body, deps, user, requestId }) {
-      const r = await financeCall(() => requestReopen(deps.db, { quarter: params.quarter, actor: actorOf(user), reason: body.reason, requestId, today: todayOf(deps) }));
+      const r = await requestReopen(deps, { quarter: params.quarter, actor: actorOf(user), reason: body.reason, requestId, today: todayOf(deps) });
       return { status: 201, body: r.period };
     },
   });
@@ -96,12 +95,10 @@ export function periodRoutes(api: ApiRouter): void {
       .meta({ id: 'ProposalDecision' }),
     responses: { 200: { description: 'Decided; the quarter as it now stands', schema: periodSchema } },
     async handler({ params, body, deps, user, requestId }) {
-      const view = await financeCall(() =>
-        decideReopen(deps.db, {
-          quarter: params.quarter, proposalId: params.requestId, decision: body.decision, reason: body.reason,
-          actor: actorOf(user), requestId, today: todayOf(deps),
-        }),
-      );
+      const view = await decideReopen(deps, {
+        quarter: params.quarter, proposalId: params.requestId, decision: body.decision, reason: body.reason,
+        actor: actorOf(user), requestId, today: todayOf(deps),
+      });
       return { status: 200, body: view };
     },
   });

@@ -1,22 +1,14 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
-import { audit } from '../../db/repositories/audit';
 import { policyParamsSchema } from '../../domain/policy';
 import { isoDateSchema } from '../../domain/dates';
-import { actorOf } from '../actor';
+import { addPolicy, listPolicies } from '../../usecases/registry';
 
 const policyVersionSchema = z
   .object({ id: z.string(), effectiveFrom: z.string(), params: policyParamsSchema, createdAt: z.string() })
   .meta({ id: 'PolicyVersion' });
 
 const newPolicySchema = z.object({ effectiveFrom: isoDateSchema, params: policyParamsSchema }).strict().meta({ id: 'NewPolicyVersion' });
-
-const view = (r: { id: string; effective_from: string; params: unknown; created_at: Date }) => ({
-  id: r.id,
-  effectiveFrom: r.effective_from,
-  params: r.params,
-  createdAt: r.created_at.toISOString(),
-});
 
 export function policyRoutes(api: ApiRouter): void {
   api.add({
@@ -28,8 +20,7 @@ export function policyRoutes(api: ApiRouter): void {
     auth: 'signed-in',
     responses: { 200: { description: 'Versions', schema: z.array(policyVersionSchema) } },
     async handler({ deps }) {
-      const rows = await deps.db('policies').orderBy([{ column: 'effective_from', order: 'desc' }, { column: 'seq', order: 'desc' }]);
-      return { status: 200, body: rows.map(view) };
+      return { status: 200, body: await listPolicies(deps) };
     },
   });
 
@@ -43,15 +34,8 @@ export function policyRoutes(api: ApiRouter): void {
     idempotent: true,
     body: newPolicySchema,
     responses: { 201: { description: 'Created', schema: policyVersionSchema } },
-    async handler({ body, deps, user, requestId }) {
-      const row = await deps.db.transaction(async (trx) => {
-        const [p] = await trx('policies')
-          .insert({ effective_from: body.effectiveFrom, params: JSON.stringify(body.params), created_by: user.id })
-          .returning('*');
-        await audit(trx, { actor: actorOf(user), action: 'policy.create', entityType: 'policy', entityId: p.id, requestId, payload: body });
-        return p;
-      });
-      return { status: 201, body: view(row) };
+    async handler({ body, deps, user, requestId, clientRequestId }) {
+      return { status: 201, body: await addPolicy(deps, user, body, { requestId, clientRequestId }) };
     },
   });
 }

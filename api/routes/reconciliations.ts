@@ -1,35 +1,20 @@
-import fs from 'node:fs';
 import { z } from 'zod';
-import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { ApiRouter } from '../route';
-import { ApiError } from '../errors';
-import { actorOf } from '../actor';
-import { businessDateOf } from '../../domain/business-day';
 import { quarterSchema } from '../../domain/dates';
 import {
-  FinanceError,
+  FIRST_MISMATCHES,
   OUTCOMES,
-  getReconciliation,
   importStatement,
-  listMismatches,
   listReconciliations,
-  listStatementLines,
+  reconciliation,
+  reconciliationMismatches,
   resolveMismatch,
-} from '../../db/reconciliation';
+  statementLines,
+} from '../../usecases/statements';
+import { actorOf, todayOf } from '../../usecases/deps';
+import { amendRouteDoc } from '../openapi';
 import { statementUpload } from './finance-upload';
 import { MAX_INT4, pageNumber } from '../paging';
-
-/** The finance rules throw FinanceError with the API's own codes; pass them on as they are. */
-export async function financeCall<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof FinanceError) throw new ApiError(e.code, e.message, e.details);
-    throw e;
-  }
-}
-
-export const todayOf = (deps: { now?: () => Date }) => businessDateOf(deps.now?.() ?? new Date());
 
 const FINANCE = ['finance_officer', 'finance_approver'] as const;
 const READERS = ['finance_officer', 'finance_approver', 'auditor'] as const;
@@ -81,8 +66,6 @@ const mismatchSchema = z
   })
   .meta({ id: 'ReconciliationMismatch' });
 
-const FIRST_MISMATCHES = 100;
-
 const importResultSchema = reconciliationSchema
   .extend({
     mismatches: z.array(mismatchSchema).meta({ description: `the first ${FIRST_MISMATCHES}; the rest through GET /v1/reconciliations/{id}/mismatches` }),
@@ -103,14 +86,6 @@ const uploadFields = z
 
 const idParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 
-/**
- * ApiRouter.add documents JSON bodies and answers; an upload or a file download is not one. This
- * lets a route amend its own OpenAPI entry (what it checks is unchanged).
- */
-export function amendRouteDoc(api: ApiRouter, method: string, path: string, amend: (route: RouteConfig) => void): void {
-  for (const d of api.registry.definitions) if (d.type === 'route' && d.route.method === method && d.route.path === path) amend(d.route);
-}
-
 const fileSchema = z.string().meta({ format: 'binary', description: 'the statement: CSV or XLSX (README "Finance bureau")' });
 
 export function reconciliationRoutes(api: ApiRouter): void {
@@ -129,23 +104,9 @@ export function reconciliationRoutes(api: ApiRouter): void {
     rawBody: statementUpload,
     body: uploadFields,
     responses: { 201: { description: 'Imported and matched', schema: importResultSchema } },
-    async handler({ req, body, deps, user, requestId }) {
-      const upload = req.upload!;
-      const result = await financeCall(() =>
-        importStatement(deps.db, {
-          bankId: body.bankId,
-          quarter: body.quarter,
-          fileName: body.fileName,
-          encoding: body.encoding,
-          open: () => fs.createReadStream(upload.path, { highWaterMark: 256 * 1024 }),
-          actor: actorOf(user),
-          requestId,
-          today: todayOf(deps),
-        }),
-      );
-      const view = await getReconciliation(deps.db, result.id);
-      const first = await listMismatches(deps.db, result.id, { limit: FIRST_MISMATCHES });
-      return { status: 201, body: { ...view, mismatches: first.items, mismatchesTruncated: first.total > first.items.length } };
+    async handler({ req, body, deps, user, requestId, clientRequestId }) {
+      const input = { bankId: body.bankId, quarter: body.quarter, fileName: body.fileName, encoding: body.encoding, filePath: req.upload!.path };
+      return { status: 201, body: await importStatement(deps, user, input, { requestId, clientRequestId }) };
     },
   });
 
@@ -170,7 +131,7 @@ export function reconciliationRoutes(api: ApiRouter): void {
     query: z.object({ quarter: quarterSchema.optional(), bankId: z.uuid().optional() }).strict(),
     responses: { 200: { description: 'Reconciliations', schema: z.array(reconciliationSchema) } },
     async handler({ query, deps }) {
-      return { status: 200, body: await listReconciliations(deps.db, query) };
+      return { status: 200, body: await listReconciliations(deps, query) };
     },
   });
 
@@ -183,7 +144,7 @@ export function reconciliationRoutes(api: ApiRouter): void {
     params: idParam,
     responses: { 200: { description: 'The reconciliation', schema: reconciliationSchema } },
     async handler({ params, deps }) {
-      return { status: 200, body: await financeCall(() => getReconciliation(deps.db, params.id)) };
+      return { status: 200, body: await reconciliation(deps, params.id) };
     },
   });
 
@@ -204,8 +165,7 @@ export function reconciliationRoutes(api: ApiRouter): void {
       .strict(),
     responses: { 200: { description: 'A page of mismatches', schema: z.object({ items: z.array(mismatchSchema), page: z.number(), pageSize: z.number(), total: z.number() }) } },
     async handler({ params, query, deps }) {
-      await financeCall(() => getReconciliation(deps.db, params.id));
-      const r = await listMismatches(deps.db, params.id, {
+      const r = await reconciliationMismatches(deps, params.id, {
         kind: query.kind as never,
         unresolved: query.unresolved,
         offset: (query.page - 1) * query.pageSize,
@@ -238,8 +198,7 @@ export function reconciliationRoutes(api: ApiRouter): void {
       },
     },
     async handler({ params, query, deps }) {
-      await financeCall(() => getReconciliation(deps.db, params.id));
-      return { status: 200, body: await listStatementLines(deps.db, params.id, { outcome: query.outcome, afterLine: query.after, limit: query.limit }) };
+      return { status: 200, body: await statementLines(deps, params.id, { outcome: query.outcome, afterLine: query.after, limit: query.limit }) };
     },
   });
 
@@ -257,17 +216,15 @@ export function reconciliationRoutes(api: ApiRouter): void {
     body: z.object({ resolution: z.enum(['explanation', 'reversal']), reason: z.string().trim().min(3).max(2000) }).strict().meta({ id: 'MismatchResolution' }),
     responses: { 200: { description: 'The mismatch, resolved', schema: mismatchSchema } },
     async handler({ params, body, deps, user, requestId }) {
-      const item = await financeCall(() =>
-        resolveMismatch(deps.db, {
-          reconciliationId: params.id,
-          itemNo: params.itemNo,
-          resolution: body.resolution,
-          reason: body.reason,
-          actor: actorOf(user),
-          requestId,
-          today: todayOf(deps),
-        }),
-      );
+      const item = await resolveMismatch(deps, {
+        reconciliationId: params.id,
+        itemNo: params.itemNo,
+        resolution: body.resolution,
+        reason: body.reason,
+        actor: actorOf(user),
+        requestId,
+        today: todayOf(deps),
+      });
       return { status: 200, body: item };
     },
   });

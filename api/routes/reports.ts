@@ -3,8 +3,8 @@ import type { ApiRouter } from '../route';
 import { validationError } from '../errors';
 import { authenticate, requireRole } from '../auth/middleware';
 import { isoDateSchema } from '../../domain/dates';
-import { GROUP_BY, KPI_COLUMNS, kpiCsv, kpiReport, kpiXlsx, XLSX_TYPE } from '../../db/reports';
-import { amendRouteDoc, todayOf } from './reconciliations';
+import { GROUP_BY, XLSX_TYPE, kpi, kpiFile } from '../../usecases/reports';
+import { amendRouteDoc } from '../openapi';
 
 const OFFICERS = [
   'training_officer', 'community_officer', 'guarantee_reviewer', 'guarantee_approver', 'bank_officer', 'finance_officer', 'finance_approver', 'auditor', 'admin',
@@ -31,11 +31,9 @@ export function reportRoutes(api: ApiRouter): void {
       const parsed = kpiQuery.safeParse(req.query);
       if (!parsed.success) throw validationError(parsed.error, 'query');
       const q = parsed.data;
-      const report = await kpiReport(api.deps.db, { from: q.from, to: q.to, groupBy: q.groupBy, today: todayOf(api.deps) });
-      const name = `kpi-${q.groupBy}-${q.from}-${q.to}.${q.format}`;
-      res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
-      if (q.format === 'csv') res.type('text/csv; charset=utf-8').send(kpiCsv(report));
-      else res.type(XLSX_TYPE).send(await kpiXlsx(report));
+      const file = await kpiFile(api.deps, { ...q, format: q.format as 'csv' | 'xlsx' });
+      res.setHeader('Content-Disposition', `attachment; filename="${file.name}"`);
+      res.type(file.type).send(file.body);
     } catch (e) {
       next(e);
     }
@@ -69,8 +67,7 @@ export function reportRoutes(api: ApiRouter): void {
       },
     },
     async handler({ query, deps }) {
-      const report = await kpiReport(deps.db, { from: query.from, to: query.to, groupBy: query.groupBy, today: todayOf(deps) });
-      return { status: 200, body: { ...report, columns: KPI_COLUMNS } };
+      return { status: 200, body: await kpi(deps, query) };
     },
   });
   // The same report as files (format=csv|xlsx), served by the route above.

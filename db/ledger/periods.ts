@@ -1,5 +1,6 @@
 import type { Db } from './entries';
-import { LedgerValidationError } from './errors';
+import { LedgerError, LedgerValidationError } from './errors';
+import { callFunction } from '../functions';
 
 /**
  * Accounting periods are quarters ('2027Q1'). A quarter without a row is open. The database refuses
@@ -28,6 +29,34 @@ export async function getPeriod(db: Db, quarter: string): Promise<AccountingPeri
   return { quarter, status: row.status, closedAt: row.closed_at ? row.closed_at.toISOString() : null, closedBy: row.closed_by };
 }
 
+/**
+ * `period_close` or `period_reopen` refused, in the function's own words: the quarter or the request
+ * is not in the state the change needs (SQLSTATE 55000), the actor may not make it (42501), or
+ * the request does not exist (P0002).
+ */
+export class PeriodChangeRefusedError extends LedgerError {
+  constructor(
+    readonly reason: 'not_in_state' | 'not_permitted' | 'not_found',
+    message: string,
+  ) {
+    super('PERIOD_CHANGE_REFUSED', message);
+  }
+}
+
+const REFUSALS: Record<string, PeriodChangeRefusedError['reason']> = { '55000': 'not_in_state', '42501': 'not_permitted', P0002: 'not_found' };
+
+/** Runs a period function through the driver, so that its refusal keeps its own message. */
+async function periodFunction<R extends { [k: string]: unknown }>(db: Db, sql: string, values: unknown[]): Promise<R[]> {
+  try {
+    return await callFunction<R>(db, sql, values);
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    const reason = err.code ? REFUSALS[err.code] : undefined;
+    if (reason) throw new PeriodChangeRefusedError(reason, String(err.message));
+    throw e;
+  }
+}
+
 export interface PeriodChange {
   /** The finance approver who closes, or who approves the reopening. */
   actorId: string;
@@ -37,12 +66,12 @@ export interface PeriodChange {
 
 /**
  * Closes a quarter through the database's `period_close`, which also records the period's event
- * and audit row; returns once postings in flight have committed. Refused (55000) when it is closed
- * already, (42501) unless the actor is an active finance approver.
+ * and audit row; returns once postings in flight have committed. Refused (PeriodChangeRefusedError)
+ * when it is closed already, or unless the actor is an active finance approver.
  */
 export async function closePeriod(db: Db, quarter: string, c: PeriodChange): Promise<AccountingPeriod> {
   check(quarter);
-  await db.raw('select period_close(?, ?::uuid, ?, ?)', [quarter, c.actorId, c.reason ?? null, c.requestId ?? null]);
+  await periodFunction(db, 'select period_close($1, $2::uuid, $3, $4)', [quarter, c.actorId, c.reason ?? null, c.requestId ?? null]);
   return getPeriod(db, quarter);
 }
 
@@ -52,6 +81,6 @@ export async function closePeriod(db: Db, quarter: string, c: PeriodChange): Pro
  * finance approver other than the requester, and the quarter is closed.
  */
 export async function reopenPeriod(db: Db, proposalId: string, c: PeriodChange): Promise<AccountingPeriod> {
-  const { rows } = await db.raw('select period_reopen(?::uuid, ?::uuid, ?, ?) as quarter', [proposalId, c.actorId, c.reason ?? null, c.requestId ?? null]);
-  return getPeriod(db, rows[0].quarter);
+  const rows = await periodFunction<{ quarter: string }>(db, 'select period_reopen($1::uuid, $2::uuid, $3, $4) as quarter', [proposalId, c.actorId, c.reason ?? null, c.requestId ?? null]);
+  return getPeriod(db, rows[0]!.quarter);
 }

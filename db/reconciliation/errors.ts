@@ -1,22 +1,12 @@
-/**
- * Refusals of the finance rules, shared by the API and the CLI. The codes are the API's
- * (api/errors.ts), so a route passes them on unchanged and the CLI prints the same message.
- */
-export type FinanceErrorCode = 'VALIDATION_FAILED' | 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'INVALID_STATE' | 'UNPROCESSABLE';
+import { DomainError, type DomainErrorCode, type ErrorDetail } from '../../domain/errors';
 
-export interface FinanceErrorDetail {
-  path: string;
-  message: string;
-}
+/** Refusals of the finance rules, shared by the API and the CLI: a DomainError with its code. */
+export type FinanceErrorCode = Exclude<DomainErrorCode, 'UNAUTHENTICATED'>;
+export type FinanceErrorDetail = ErrorDetail;
 
-export class FinanceError extends Error {
-  constructor(
-    readonly code: FinanceErrorCode,
-    message: string,
-    readonly details: FinanceErrorDetail[] = [],
-  ) {
-    super(message);
-    this.name = 'FinanceError';
+export class FinanceError extends DomainError {
+  constructor(code: FinanceErrorCode, message: string, details: FinanceErrorDetail[] = []) {
+    super(code, message, details);
   }
 }
 
@@ -24,7 +14,6 @@ export class FinanceError extends Error {
 export class StatementFileError extends FinanceError {
   constructor(message: string, details: FinanceErrorDetail[]) {
     super('VALIDATION_FAILED', message, details);
-    this.name = 'StatementFileError';
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * The finance bureau's rules over bank statements, reconciliations and quarters. The API routes
- * and the `loanflow` CLI both call these functions, so the same rules hold whichever is used.
+ * Bank statements, reconciliations and quarters in the records: importing and matching a statement,
+ * and the finance bureau's reads. The decisions on them are use cases (usecases/), which the API
+ * routes and the `loanflow` CLI both call, so the same rules hold whichever is used.
  */
 export * from './errors';
 export * from './statement-format';
@@ -11,5 +12,4 @@ export { PayoutIndex, RECEIPT_WINDOW_DAYS, OUTCOMES, type Outcome, type LineOutc
 export { importStatement, IMPORT_PHASES, type ImportInput, type ImportResult, type ImportProgress, type ImportPhase } from './import';
 export { LineBatch } from './line-batch';
 export * from './queries';
-export { resolveMismatch, payClaimAgain, REVERSIBLE_KINDS, type ResolveInput, type PayAgainInput } from './resolve';
 export * from './periods';

@@ -1,19 +1,14 @@
 import type { Knex } from 'knex';
-import { closePeriod, getPeriod, reopenPeriod, type Db } from '../ledger';
-import { audit, type AuditActor } from '../repositories/audit';
-import { decideProposal, insertProposal, listProposals, lockProposal, type ProposalView } from '../repositories/proposals';
+import { getPeriod, type Db } from '../ledger';
+import { listProposals, type ProposalView } from '../repositories/proposals';
 import { quarterBounds, quarterSchema } from '../../domain/dates';
-import { FinanceError, requireFinance, type FinanceErrorDetail } from './errors';
+import { FinanceError, type FinanceErrorDetail } from './errors';
 import { ledgerDisagreementsSql, payoutsSql } from './payouts';
 
 /**
- * Closing a quarter (SPEC §1 step 8): the finance approver closes a quarter that has ended and whose
- * subsidy payouts are all reconciled — every bank paid in it has a reconciliation of it, the newest
- * of which saw every payout, and no mismatch of it is unresolved. The ledger then refuses every
- * posting dated in it (its own rule), and this module's tables refuse changes to its
- * reconciliations. Reopening is maker–checker: a finance officer or approver asks, with a reason,
- * and another person, a finance approver, approves (docs/security.md). All of it is audited, by
- * the database's own functions where the quarter changes.
+ * A quarter as the finance bureau sees it, and what stops its close (SPEC §1 step 8): every bank
+ * paid in it has a reconciliation of it, the newest of which saw every payout, and no mismatch of
+ * it is unresolved. Closing and reopening are use cases (usecases/periods.ts).
  */
 
 export interface PeriodEvent {
@@ -41,14 +36,10 @@ export interface PeriodView {
 
 const MAX_LISTED = 20;
 
-function checkQuarter(quarter: string): void {
+export function checkQuarter(quarter: string): void {
   if (!quarterSchema.safeParse(quarter).success) {
     throw new FinanceError('VALIDATION_FAILED', 'quarter must look like 2027Q1', [{ path: 'quarter', message: 'must look like 2027Q1' }]);
   }
-}
-
-function requireApprover(actor: AuditActor, what: string): void {
-  if (actor.role !== 'finance_approver') throw new FinanceError('FORBIDDEN', `${what} needs the finance approver (role ${actor.role})`);
 }
 
 /** The newest reconciliation of each bank for the quarter: the ones a close looks at. */
@@ -140,112 +131,3 @@ export async function periodView(db: Db, quarter: string, today: string): Promis
   };
 }
 
-export interface PeriodDecision {
-  quarter: string;
-  actor: AuditActor;
-  reason?: string;
-  requestId?: string | null;
-  today: string;
-}
-
-/** The database's refusals of a period change, as the API's codes (its own checks run first). */
-async function periodCall<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    const err = e as { code?: string; message?: string };
-    const message = String(err.message ?? '').replace(/^.* - /, '');
-    if (err.code === '55000') throw new FinanceError('INVALID_STATE', message);
-    if (err.code === '42501') throw new FinanceError('FORBIDDEN', message);
-    if (err.code === 'P0002') throw new FinanceError('NOT_FOUND', message);
-    throw e;
-  }
-}
-
-/**
- * Closes the quarter in one transaction: the close comes first, so that the ledger's lock makes
- * postings in flight finish and new ones wait; then the rules are checked on what is committed;
- * any blocker rolls the close back (its event and audit row with it) and is reported (409
- * INVALID_STATE, each blocker in `details`).
- */
-export async function closeQuarter(db: Knex, d: PeriodDecision): Promise<PeriodView> {
-  checkQuarter(d.quarter);
-  requireApprover(d.actor, 'closing a quarter');
-  await periodCall(() =>
-    db.transaction(async (trx) => {
-      const before = await getPeriod(trx, d.quarter);
-      if (before.status === 'closed') throw new FinanceError('INVALID_STATE', `${d.quarter} is closed already`);
-      await closePeriod(trx, d.quarter, { actorId: d.actor.userId, reason: d.reason?.trim() || null, requestId: d.requestId ?? null });
-      const blockers = await closeBlockers(trx, d.quarter, d.today);
-      if (blockers.length) throw new FinanceError('INVALID_STATE', `${d.quarter} cannot close: ${blockers[0]!.message}${blockers.length > 1 ? ` (and ${blockers.length - 1} more)` : ''}`, blockers);
-    }),
-  );
-  return periodView(db, d.quarter, d.today);
-}
-
-function reopenReason(reason: string | undefined): string {
-  const r = reason?.trim() ?? '';
-  if (r.length < 3) throw new FinanceError('VALIDATION_FAILED', 'reopening a quarter needs a reason', [{ path: 'reason', message: 'at least 3 characters' }]);
-  return r;
-}
-
-/**
- * Asks to reopen a closed quarter (finance officer or approver, with a reason): the request waits
- * for another person, a finance approver. One request may wait per quarter.
- */
-export async function requestReopen(db: Knex, d: PeriodDecision): Promise<{ request: ProposalView; period: PeriodView }> {
-  checkQuarter(d.quarter);
-  requireFinance(d.actor, 'asking to reopen a quarter');
-  const reason = reopenReason(d.reason);
-  const id = await db.transaction(async (trx) => {
-    // (Two requests racing: the partial unique index lets one through; the other is the 409 below.)
-    const row = await trx('accounting_periods').where({ quarter: d.quarter }).first('status');
-    if (row?.status !== 'closed') throw new FinanceError('INVALID_STATE', `${d.quarter} is not closed`);
-    const pending = await trx('finance_proposals').where({ kind: 'period_reopen', quarter: d.quarter, status: 'pending' }).first('id');
-    if (pending) throw new FinanceError('CONFLICT', `a request to reopen ${d.quarter} is waiting for approval already (${pending.id})`, [{ path: 'quarter', message: 'a request is pending' }]);
-    const p = await insertProposal(trx, { kind: 'period_reopen', quarter: d.quarter, reason, proposedBy: d.actor.userId, proposedRole: d.actor.role, requestId: d.requestId ?? null });
-    await audit(trx, { actor: d.actor, action: 'period.reopen_request', entityType: 'accounting_period', entityId: d.quarter, reason, requestId: d.requestId ?? null, payload: { proposalId: p.id } });
-    return p.id;
-  }).catch((e: { code?: string; constraint?: string }) => {
-    if (e.code === '23505' && e.constraint === 'finance_proposals_one_reopen') {
-      throw new FinanceError('CONFLICT', `a request to reopen ${d.quarter} is waiting for approval already`, [{ path: 'quarter', message: 'a request is pending' }]);
-    }
-    throw e;
-  });
-  const period = await periodView(db, d.quarter, d.today);
-  return { request: period.reopenRequests.find((r) => r.id === id)!, period };
-}
-
-export interface ReopenDecision extends PeriodDecision {
-  requestId?: string | null;
-  proposalId: string;
-  decision: 'approve' | 'reject';
-}
-
-/**
- * Approves (the quarter opens, through the database's `period_reopen`) or rejects a request to
- * reopen. Only a finance approver who did not ask for it.
- */
-export async function decideReopen(db: Knex, d: ReopenDecision): Promise<PeriodView> {
-  checkQuarter(d.quarter);
-  requireApprover(d.actor, 'deciding on reopening a quarter');
-  await periodCall(() =>
-    db.transaction(async (trx) => {
-      const p = await lockProposal(trx, d.proposalId, 'period_reopen');
-      if (!p || p.quarter !== d.quarter) throw new FinanceError('NOT_FOUND', `no request to reopen ${d.quarter} with id ${d.proposalId}`);
-      if (p.status !== 'pending') throw new FinanceError('INVALID_STATE', `this request was ${p.status} already`);
-      if (p.proposed_by === d.actor.userId) {
-        throw new FinanceError('FORBIDDEN', 'The approver must be another person than the one who asked to reopen (maker–checker)');
-      }
-      const reason = d.reason?.trim() || null;
-      if (d.decision === 'approve') {
-        await reopenPeriod(trx, p.id, { actorId: d.actor.userId, reason, requestId: d.requestId ?? null });
-      } else {
-        if (!reason || reason.length < 3) throw new FinanceError('VALIDATION_FAILED', 'rejecting a request needs a reason', [{ path: 'reason', message: 'at least 3 characters' }]);
-        await decideProposal(trx, p.id, { status: 'rejected', decidedBy: d.actor.userId, decidedRole: d.actor.role, reason });
-        await audit(trx, { actor: d.actor, action: 'period.reopen_reject', entityType: 'accounting_period', entityId: d.quarter, reason, requestId: d.requestId ?? null, payload: { proposalId: p.id } });
-      }
-    }),
-  );
-  return periodView(db, d.quarter, d.today);
-}

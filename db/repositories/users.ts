@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { callFunction } from '../functions';
 
 export interface UserRow {
   id: string;
@@ -56,10 +57,10 @@ export async function createOfficer(
 ): Promise<UserRow> {
   return refusing(async () => {
     try {
-      const { rows } = await db.raw('select * from loanflow_create_user(?::uuid, ?, ?, ?, ?::uuid, ?, ?, ?)', [
+      const rows = await callFunction<UserRow>(db, 'select * from loanflow_create_user($1::uuid, $2, $3, $4, $5::uuid, $6, $7, $8)', [
         adminId, u.username, u.password_hash, u.role, u.org_id, u.name, request.requestId, request.clientRequestId,
       ]);
-      return rows[0] as UserRow;
+      return rows[0]!;
     } catch (e) {
       const err = e as { code?: string; constraint?: string };
       if (err.code === '23505' && err.constraint === 'users_username_unique') throw new DuplicateError('username', 'username is already taken');
@@ -84,9 +85,10 @@ async function refusing<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (e) {
+    // The functions are called through the driver (callFunction), so the message is the function's own.
     const err = e as { code?: string; message?: string };
     const reason = err.code ? refusals[err.code] : undefined;
-    if (reason) throw new UserChangeRefused(reason, String(err.message).replace(/^.* - /, ''));
+    if (reason) throw new UserChangeRefused(reason, String(err.message));
     throw e;
   }
 }
@@ -111,18 +113,18 @@ export async function changeUser(
   request: { requestId: string | null; clientRequestId: string | null },
 ): Promise<UserRow> {
   return refusing(async () => {
-    const { rows } = await db.raw('select * from loanflow_change_user(?::uuid, ?::uuid, ?::text, ?::boolean, ?::uuid, ?::boolean, ?::text, ?::text)', [
+    const rows = await callFunction<UserRow>(db, 'select * from loanflow_change_user($1::uuid, $2::uuid, $3::text, $4::boolean, $5::uuid, $6::boolean, $7::text, $8::text)', [
       adminId, userId, change.role ?? null, change.orgId !== undefined, change.orgId ?? null, change.active ?? null,
       request.requestId, request.clientRequestId,
     ]);
-    return rows[0] as UserRow;
+    return rows[0]!;
   });
 }
 
 /** Logs a user out everywhere: every token issued to them so far stops working. Audited. */
 export async function revokeTokens(db: Knex, userId: string, request: { requestId: string | null; clientRequestId: string | null }): Promise<number> {
   return refusing(async () => {
-    const { rows } = await db.raw('select loanflow_revoke_tokens(?::uuid, ?::text, ?::text) as v', [userId, request.requestId, request.clientRequestId]);
-    return rows[0].v as number;
+    const rows = await callFunction<{ v: number }>(db, 'select loanflow_revoke_tokens($1::uuid, $2::text, $3::text) as v', [userId, request.requestId, request.clientRequestId]);
+    return rows[0]!.v;
   });
 }

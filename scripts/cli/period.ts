@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { closeQuarter, decideReopen, periodView, requestReopen, type PeriodView } from '../../db/reconciliation';
+import { periodView, type PeriodView } from '../../db/reconciliation';
+import { closeQuarter, decideReopen, requestReopen } from '../../usecases/periods';
 import type { CliContext } from './context';
 
 function print(v: PeriodView): void {
@@ -25,7 +26,7 @@ export function periodCommand(run: (fn: (ctx: CliContext) => Promise<void>) => P
     .option('--as <username>', 'the finance approver')
     .option('--reason <text>')
     .action((quarter: string, o: { as?: string; reason?: string }) =>
-      run(async (ctx) => print(await closeQuarter(ctx.db, { quarter, actor: await ctx.actor(o.as), reason: o.reason, today: ctx.today }))),
+      run(async (ctx) => print(await closeQuarter(ctx, { quarter, actor: await ctx.actor(o.as), reason: o.reason, today: ctx.today }))),
     );
   cmd
     .command('reopen <quarter>')
@@ -33,7 +34,7 @@ export function periodCommand(run: (fn: (ctx: CliContext) => Promise<void>) => P
     .option('--as <username>', 'the finance officer or approver asking')
     .requiredOption('--reason <text>', 'why (audited)')
     .action((quarter: string, o: { as?: string; reason: string }) =>
-      run(async (ctx) => print((await requestReopen(ctx.db, { quarter, actor: await ctx.actor(o.as), reason: o.reason, today: ctx.today })).period)),
+      run(async (ctx) => print((await requestReopen(ctx, { quarter, actor: await ctx.actor(o.as), reason: o.reason, today: ctx.today })).period)),
     );
   for (const [name, decision] of [['reopen-approve', 'approve'], ['reopen-reject', 'reject']] as const) {
     cmd
@@ -42,7 +43,7 @@ export function periodCommand(run: (fn: (ctx: CliContext) => Promise<void>) => P
       .option('--as <username>', 'the finance approver')
       .option('--reason <text>', decision === 'reject' ? 'why (required)' : 'a note (audited)')
       .action((quarter: string, proposalId: string, o: { as?: string; reason?: string }) =>
-        run(async (ctx) => print(await decideReopen(ctx.db, { quarter, proposalId, decision, actor: await ctx.actor(o.as), reason: o.reason, today: ctx.today }))),
+        run(async (ctx) => print(await decideReopen(ctx, { quarter, proposalId, decision, actor: await ctx.actor(o.as), reason: o.reason, today: ctx.today }))),
       );
   }
   return cmd;

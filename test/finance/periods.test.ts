@@ -4,7 +4,8 @@ import { testEnv, type TestEnv } from '../support/env';
 import { startApi, type ApiHarness } from '../support/api';
 import { financeDb, people, paidClaim, csv, rejection, type People } from './helpers';
 import { PeriodClosedError } from '../../db/ledger';
-import { closeQuarter, importStatement } from '../../db/reconciliation';
+import { importStatement } from '../../db/reconciliation';
+import { closeQuarter } from '../../usecases/periods';
 import { businessDateOf } from '../../domain/business-day';
 import { quarterOf } from '../../domain/dates';
 
@@ -168,7 +169,7 @@ describe('finance: closing and reopening a quarter', function () {
   });
 
   it('lets the CLI and the API share the rule: a finance officer cannot close through the functions either', async function () {
-    const e = await rejection(closeQuarter(db, { quarter: '2024Q4', actor: p.officer, today: businessDateOf(new Date()) }));
+    const e = await rejection(closeQuarter({ db }, { quarter: '2024Q4', actor: p.officer, today: businessDateOf(new Date()) }));
     expect(e.message).to.equal('closing a quarter needs the finance approver (role finance_officer)');
   });
 });

@@ -1,9 +1,12 @@
 import type { Knex } from 'knex';
-import { allocateBudget, getFund, getFundStatus } from '../ledger';
-import { MAX_BUDGET_AMOUNT, Money, formatMoney } from '../../domain/money';
-import { audit, type AuditActor } from '../repositories/audit';
-import { decideProposal, insertProposal, listProposals, lockProposal, proposalView, type ProposalView } from '../repositories/proposals';
-import { FinanceError, requireFinance } from '../reconciliation/errors';
+import { allocateBudget, getFund, getFundStatus } from '../db/ledger';
+import { MAX_BUDGET_AMOUNT, Money, formatMoney } from '../domain/money';
+import { audit, type AuditActor } from '../db/repositories/audit';
+import { decideProposal, insertProposal, listProposals, lockProposal, proposalView, type ProposalView } from '../db/repositories/proposals';
+import { FinanceError, requireFinance } from '../db/reconciliation/errors';
+import { DomainError } from '../domain/errors';
+import { payWaitingClaims, type WaitingClaimsOutcome } from './subsidy-claims';
+import { todayOf, type Caller, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
 
 /**
  * Topping up a special fund is maker–checker (docs/security.md): a finance officer or approver of
@@ -23,7 +26,7 @@ async function fundOfBureau(db: Knex, fundId: string, actor: AuditActor) {
 }
 
 export async function proposeTopUp(
-  db: Knex,
+  { db }: RecordsDeps,
   p: { fundId: string; amount: string; reason: string; actor: AuditActor; requestId: string | null },
 ): Promise<ProposalView> {
   requireFinance(p.actor, 'proposing a top-up');
@@ -36,8 +39,40 @@ export async function proposeTopUp(
   return proposalView({ ...row, proposer: p.actor.username });
 }
 
-export async function listTopUps(db: Knex, fundId: string): Promise<ProposalView[]> {
+async function topUpsOf(db: Knex, fundId: string): Promise<ProposalView[]> {
   return listProposals(db, { kind: 'fund_top_up', fund_id: fundId });
+}
+
+/** Finance staff see their own bureau's funds; the auditor sees every fund. */
+const sees = (caller: Caller, bureauId: string) => caller.role === 'auditor' || caller.orgId === bureauId;
+
+/** A fund's top-up proposals, newest first (its bureau's finance staff; the auditor). */
+export async function listTopUps({ db }: RecordsDeps, caller: Caller, fundId: string): Promise<ProposalView[]> {
+  const fund = await getFund(db, fundId);
+  if (!fund || !sees(caller, fund.financeBureauOrgId)) throw new DomainError('NOT_FOUND', `fund ${fundId} not found`);
+  return topUpsOf(db, fund.id);
+}
+
+/** A special fund with its budget figures, when the caller may see it. */
+export async function getFundView({ db }: RecordsDeps, caller: Caller, fundId: string) {
+  const fund = await getFund(db, fundId);
+  if (!fund || !sees(caller, fund.financeBureauOrgId)) throw new DomainError('NOT_FOUND', `fund ${fundId} not found`);
+  const status = await getFundStatus(db, fund.id);
+  return { ...status, name: fund.name, financeBureauOrgId: fund.financeBureauOrgId };
+}
+
+/** The special funds the caller may see (their bureau's; all for the auditor), newest year first. */
+export async function listFunds({ db }: RecordsDeps, caller: Caller, f: { year?: number }) {
+  const q = db('funds').select('id').orderBy([{ column: 'year', order: 'desc' }, { column: 'name' }]);
+  if (f.year !== undefined) q.where({ year: f.year });
+  if (caller.role !== 'auditor') q.where({ finance_bureau_org_id: caller.orgId });
+  const ids: string[] = await q.pluck('id');
+  const out = [];
+  for (const id of ids) {
+    const fund = (await getFund(db, id))!;
+    out.push({ ...(await getFundStatus(db, id)), name: fund.name, financeBureauOrgId: fund.financeBureauOrgId });
+  }
+  return out;
 }
 
 export interface TopUpDecision {
@@ -51,7 +86,7 @@ export interface TopUpDecision {
   today: string;
 }
 
-export async function decideTopUp(db: Knex, d: TopUpDecision): Promise<ProposalView> {
+export async function decideTopUpProposal({ db }: RecordsDeps, d: TopUpDecision): Promise<ProposalView> {
   if (d.actor.role !== 'finance_approver') throw new FinanceError('FORBIDDEN', `deciding on a top-up needs the finance approver (role ${d.actor.role})`);
   const fund = await fundOfBureau(db, d.fundId, d.actor);
   const reason = d.reason?.trim() || null;
@@ -86,5 +121,22 @@ export async function decideTopUp(db: Knex, d: TopUpDecision): Promise<ProposalV
       payload: { proposalId: p.id, amount: p.amount, ledgerEntryId: entry.id, proposedBy: p.proposed_by },
     });
   });
-  return (await listTopUps(db, fund.id)).find((x) => x.id === d.proposalId)!;
+  return (await topUpsOf(db, fund.id)).find((x) => x.id === d.proposalId)!;
+}
+
+/**
+ * The checker's decision on a top-up, as the API takes it: once approved, the claims of the bureau
+ * waiting for budget try their payout again, oldest first (payWaitingClaims).
+ */
+export async function decideTopUp(
+  deps: WorkflowDeps,
+  caller: Caller,
+  d: { fundId: string; proposalId: string; decision: 'approve' | 'reject'; reason?: string },
+  request: RequestIds,
+): Promise<{ proposal: ProposalView; fund: Awaited<ReturnType<typeof getFundStatus>> } & WaitingClaimsOutcome> {
+  const actor = { userId: caller.id, username: caller.username, role: caller.role, orgId: caller.orgId };
+  const proposal = await decideTopUpProposal(deps, { ...d, actor, requestId: request.requestId, today: todayOf(deps) });
+  const waiting: WaitingClaimsOutcome =
+    proposal.status === 'approved' ? await payWaitingClaims(deps, caller.orgId!, { actor, ...request }) : { paid: [], waiting: [], notRetried: [] };
+  return { proposal, fund: await getFundStatus(deps.db, d.fundId), ...waiting };
 }

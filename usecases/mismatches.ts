@@ -1,8 +1,7 @@
-import type { Knex } from 'knex';
-import { InsufficientBalanceError, LedgerError, PeriodClosedError, ReversalError, payOut, reverseEntry } from '../ledger';
-import { audit, type AuditActor } from '../repositories/audit';
-import { FinanceError, requireFinance } from './errors';
-import { listMismatches, type MismatchView } from './queries';
+import { InsufficientBalanceError, LedgerError, PeriodClosedError, ReversalError, payOut, reverseEntry } from '../db/ledger';
+import { audit, type AuditActor } from '../db/repositories/audit';
+import { FinanceError, listMismatches, requireFinance, type MismatchView } from '../db/reconciliation';
+import type { RecordsDeps } from './deps';
 
 /** Kinds where our payout itself is in question, so reversing it can be the correction. */
 export const REVERSIBLE_KINDS = ['missing_in_statement', 'amount_differs', 'date_differs'] as const;
@@ -25,7 +24,7 @@ export interface ResolveInput {
  * on the current reconciliation of an open quarter; a reversal needs the finance approver, as a
  * payout does. A reversed payout's claim becomes PAYOUT_REVERSED (see payClaimAgain).
  */
-export async function resolveMismatch(db: Knex, input: ResolveInput): Promise<MismatchView> {
+export async function resolveMismatch({ db }: RecordsDeps, input: ResolveInput): Promise<MismatchView> {
   requireFinance(input.actor, 'resolving a mismatch');
   if (input.reason.trim().length < 3) throw new FinanceError('VALIDATION_FAILED', 'a reason is required', [{ path: 'reason', message: 'at least 3 characters' }]);
   await db.transaction(async (trx) => {
@@ -120,7 +119,7 @@ export interface PayAgainInput {
  * account, dated today, and the claim is PAID again. The finance approver's decision, audited; a
  * retry posts nothing twice (the payout's key names the reversed payout it replaces).
  */
-export async function payClaimAgain(db: Knex, input: PayAgainInput): Promise<void> {
+export async function payClaimAgain({ db }: RecordsDeps, input: PayAgainInput): Promise<void> {
   requireFinance(input.actor, 'paying a claim again');
   if (input.actor.role !== 'finance_approver') throw new FinanceError('FORBIDDEN', 'paying a claim again needs the finance approver');
   if (input.reason.trim().length < 3) throw new FinanceError('VALIDATION_FAILED', 'a reason is required', [{ path: 'reason', message: 'at least 3 characters' }]);

@@ -1,0 +1,28 @@
+import type { Knex } from 'knex';
+import type { PoolClient, QueryResultRow } from 'pg';
+
+/**
+ * Calls a database function on the connection knex would use (the transaction's own inside one),
+ * through the driver itself: a refusal keeps the function's own message and SQLSTATE, where knex
+ * would prefix the message with the statement. `sql` uses the driver's `$1` placeholders.
+ */
+export async function callFunction<R extends QueryResultRow>(db: Knex | Knex.Transaction, sql: string, values: unknown[]): Promise<R[]> {
+  const client = (db as unknown as { client: { acquireConnection(): Promise<PoolClient>; releaseConnection(c: PoolClient): Promise<void> } }).client;
+  const conn = await client.acquireConnection();
+  try {
+    return (await conn.query<R>(sql, values)).rows;
+  } finally {
+    await client.releaseConnection(conn);
+  }
+}
+
+/** A refusal raised by a database function: its SQLSTATE and its own message. */
+export interface DriverRefusal {
+  code: string;
+  message: string;
+}
+
+export function driverRefusal(e: unknown): DriverRefusal | undefined {
+  const err = e as { code?: unknown; message?: unknown };
+  return typeof err?.code === 'string' && typeof err.message === 'string' ? { code: err.code, message: err.message } : undefined;
+}

@@ -1,0 +1,27 @@
+/**
+ * Refusals of a rule, as a stable code the API turns into an HTTP status (api/errors.ts) and the
+ * CLI prints; the message and details are for the person who asked. Workflows report the same codes
+ * as `ApplicationFailure.type` (workflows/definitions.ts `failureTypes`).
+ */
+export const ERROR_CODES = ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'INVALID_STATE', 'UNPROCESSABLE'] as const;
+export type DomainErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export function isErrorCode(v: unknown): v is DomainErrorCode {
+  return typeof v === 'string' && (ERROR_CODES as readonly string[]).includes(v);
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}

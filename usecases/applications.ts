@@ -1,0 +1,224 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import type { Knex } from 'knex';
+import { DomainError, isErrorCode } from '../domain/errors';
+import { checkRequestLimits } from '../domain/eligibility';
+import type {
+  CounterGuaranteeDecision,
+  Disbursal,
+  GuaranteeApproval,
+  GuaranteeReview,
+  NewApplication,
+  Withdrawal,
+} from '../domain/application-schemas';
+import { applicationHistory, findVisibleApplication, listApplications as listRows, type ApplicationRow } from '../db/repositories/applications';
+import { loadPolicyInForce } from '../db/repositories/policies';
+import {
+  applicationWorkflowId,
+  counterGuaranteeUpdate,
+  disbursalUpdate,
+  guaranteeApprovalUpdate,
+  guaranteeReviewUpdate,
+  intakeUpdate,
+  withdrawalUpdate,
+  type DecisionMeta,
+  type IntakeResult,
+} from '../workflows/definitions';
+import { loanApplication } from '../workflows/application';
+import { metaOf, todayOf, type Caller, type RequestIds, type WorkflowDeps, type RecordsDeps } from './deps';
+import { WorkflowClosedError, asking } from './workflow-client';
+
+function summary(a: ApplicationRow) {
+  return {
+    id: a.id,
+    status: a.status,
+    requestedAmount: a.requested_amount,
+    recommendedAmount: a.recommended_amount,
+    approvedAmount: a.approved_amount,
+    loanId: a.loan_id,
+    name: a.name,
+    idNumber: a.id_number,
+    targetGroup: a.target_group,
+    certificateNo: a.certificate_no,
+    communityId: a.community_id,
+    guaranteeCompanyId: a.guarantee_company_id,
+    bankId: a.bank_id,
+    termMonths: a.term_months,
+    repaymentMethod: a.repayment_method,
+    counterGuaranteeType: a.counter_guarantee_type,
+    policyId: a.policy_id,
+    submittedOn: a.submitted_on,
+    stepDeadline: a.step_deadline_at ? a.step_deadline_at.toISOString() : null,
+    endReason: a.end_reason,
+  };
+}
+
+export type ApplicationSummary = ReturnType<typeof summary>;
+
+/** An application as the API shows it: its read model and its history. */
+export async function applicationView(db: Knex, a: ApplicationRow) {
+  const history = await applicationHistory(db, a.id);
+  return {
+    ...summary(a),
+    history: history.map((h) => ({
+      step: h.step as string,
+      decision: h.decision as string,
+      by: h.by_username as string | null,
+      role: h.role as string | null,
+      at: (h.at as Date).toISOString(),
+      reason: h.reason as string | null,
+      amount: h.amount as string | null,
+    })),
+  };
+}
+
+export type ApplicationView = Awaited<ReturnType<typeof applicationView>>;
+
+/** 404 when there is no such application; 403 when it belongs to someone else's organisation. */
+async function visibleApplication(db: Knex, id: string, caller: Caller): Promise<ApplicationRow> {
+  const row = await findVisibleApplication(db, id, caller);
+  if (row) return row;
+  const exists = await db('applications').where({ id }).first('id');
+  if (exists) throw new DomainError('FORBIDDEN', `application ${id} is not one of yours or your organisation's`);
+  throw new DomainError('NOT_FOUND', `application ${id} not found`);
+}
+
+async function applicationRow(db: Knex, id: string): Promise<ApplicationRow | undefined> {
+  return db('applications').where({ id }).first();
+}
+
+export async function getApplication(deps: RecordsDeps, caller: Caller, id: string): Promise<ApplicationView> {
+  return applicationView(deps.db, await visibleApplication(deps.db, id, caller));
+}
+
+export async function listApplications(deps: RecordsDeps, caller: Caller, f: { status?: string; page: number; pageSize: number }) {
+  const { rows, total } = await listRows(deps.db, caller, f);
+  return { items: rows.map(summary), total };
+}
+
+const REFUSAL_CODES: readonly string[] = ['VALIDATION_FAILED', 'CONFLICT', 'INVALID_STATE', 'UNPROCESSABLE', 'FORBIDDEN'];
+const refusalCode = (type: string) => (REFUSAL_CODES.includes(type) && isErrorCode(type) ? type : 'UNPROCESSABLE');
+
+/**
+ * Starts the application's workflow and waits for its intake. A submission retried under the same
+ * Idempotency-Key (after a 5xx freed the key) has the same application id, so it finds the
+ * workflow its first attempt started and answers with the same intake.
+ */
+async function startApplication(
+  temporal: Client,
+  taskQueue: string,
+  args: Parameters<typeof loanApplication>[0],
+): Promise<IntakeResult | { outcome: 'recorded' }> {
+  const workflowId = applicationWorkflowId(args.applicationId);
+  try {
+    const handle = await temporal.workflow.start(loanApplication, {
+      taskQueue,
+      workflowId,
+      args: [args],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+    return await handle.executeUpdate(intakeUpdate);
+  } catch (e) {
+    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+    // Still open: its intake answers. Closed (rejected, or refused at intake): the caller reads
+    // what it recorded.
+    return temporal.workflow
+      .getHandle(workflowId)
+      .executeUpdate(intakeUpdate)
+      .catch(() => ({ outcome: 'recorded' }) as const);
+  }
+}
+
+/** The application id of a submission: derived from the Idempotency-Key when there is one. */
+function applicationIdOf(userId: string, key: string | undefined): string {
+  if (key === undefined) return randomUUID();
+  const h = createHash('sha256').update(`application:${userId}:${key}`).digest('hex');
+  // Formatted as a version-4-style UUID (the variant and version bits set).
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const IN_PROGRESS = 'This person already has an application in progress; withdraw it or wait for its outcome';
+
+/**
+ * An applicant submits an application: the input is checked against the policy in force today,
+ * then the workflow runs the certificate check and eligibility at once (its intake), and the
+ * caller gets the application as it stands — waiting for the counter-guarantee, or rejected.
+ */
+export async function submitApplication(
+  deps: WorkflowDeps,
+  caller: Caller,
+  body: NewApplication,
+  request: RequestIds & { idempotencyKey?: string },
+): Promise<ApplicationView> {
+  if (body.idNumber !== caller.idNumber) {
+    throw new DomainError('FORBIDDEN', "idNumber must be your own account's ID number", [{ path: 'idNumber', message: 'is not the ID number of your account' }]);
+  }
+  const community = await deps.db('organisations').where({ id: body.communityId }).first();
+  if (!community || community.type !== 'community') {
+    throw new DomainError('VALIDATION_FAILED', 'communityId is not a credit community', [{ path: 'communityId', message: 'no such credit community' }]);
+  }
+  if (body.bankId) {
+    const bank = await deps.db('organisations').where({ id: body.bankId }).first();
+    if (!bank || bank.type !== 'bank') throw new DomainError('VALIDATION_FAILED', 'bankId is not a bank', [{ path: 'bankId', message: 'no such bank' }]);
+  }
+  const submittedOn = todayOf(deps);
+  const policy = await loadPolicyInForce(deps.db, submittedOn);
+  if (!policy) throw new DomainError('UNPROCESSABLE', `no policy version is in force on ${submittedOn}; an admin must add one`);
+  const limits = checkRequestLimits(body, policy.params);
+  if (limits.length) {
+    throw new DomainError('VALIDATION_FAILED', `Invalid body: ${limits[0]!.path} ${limits[0]!.message}`, limits.map(({ path, message }) => ({ path, message })));
+  }
+  const applicationId = applicationIdOf(caller.id, request.idempotencyKey);
+  const result = await startApplication(deps.temporal, deps.taskQueue, {
+    ...body,
+    bankId: body.bankId ?? null,
+    applicationId,
+    applicantUserId: caller.id,
+    submittedOn,
+    meta: metaOf(caller, request),
+  });
+  if (result.outcome === 'conflict') throw new DomainError('CONFLICT', result.message, [{ path: 'idNumber', message: result.message }]);
+  if (result.outcome === 'failed') throw new DomainError(refusalCode(result.type), result.message, result.details);
+  const row = await applicationRow(deps.db, applicationId);
+  if (!row) throw new DomainError('CONFLICT', IN_PROGRESS, [{ path: 'idNumber', message: IN_PROGRESS }]);
+  return applicationView(deps.db, row);
+}
+
+/** A decision for the application's workflow; answers with the application once it is recorded. */
+async function decide(
+  deps: WorkflowDeps,
+  caller: Caller,
+  id: string,
+  request: RequestIds,
+  send: (h: WorkflowHandle, meta: DecisionMeta) => Promise<unknown>,
+): Promise<ApplicationView> {
+  const row = await visibleApplication(deps.db, id, caller);
+  const handle = deps.temporal.workflow.getHandle(applicationWorkflowId(row.id));
+  try {
+    await asking(() => send(handle, metaOf(caller, request)));
+  } catch (e) {
+    if (!(e instanceof WorkflowClosedError)) throw e;
+    const status = (await applicationRow(deps.db, row.id))?.status;
+    throw new DomainError('INVALID_STATE', `No decision is possible: the application is ${status ?? 'closed'}`);
+  }
+  return applicationView(deps.db, (await applicationRow(deps.db, row.id))!);
+}
+
+/** A decision's request: its ids, and the Temporal update id that makes a retry the same update (api/updates.ts). */
+export type DecisionRequest = RequestIds & { updateId?: string };
+
+export const withdrawApplication = (deps: WorkflowDeps, caller: Caller, id: string, body: Withdrawal, r: DecisionRequest) =>
+  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(withdrawalUpdate, { args: [body, meta], updateId: r.updateId }));
+
+export const decideCounterGuarantee = (deps: WorkflowDeps, caller: Caller, id: string, body: CounterGuaranteeDecision, r: DecisionRequest) =>
+  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(counterGuaranteeUpdate, { args: [body, meta], updateId: r.updateId }));
+
+export const reviewGuarantee = (deps: WorkflowDeps, caller: Caller, id: string, body: GuaranteeReview, r: DecisionRequest) =>
+  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(guaranteeReviewUpdate, { args: [body, meta], updateId: r.updateId }));
+
+export const approveGuarantee = (deps: WorkflowDeps, caller: Caller, id: string, body: GuaranteeApproval, r: DecisionRequest) =>
+  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(guaranteeApprovalUpdate, { args: [body, meta], updateId: r.updateId }));
+
+export const disburseLoan = (deps: WorkflowDeps, caller: Caller, id: string, body: Disbursal, r: DecisionRequest) =>
+  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(disbursalUpdate, { args: [body, meta], updateId: r.updateId }));

@@ -1,0 +1,163 @@
+import type { Knex } from 'knex';
+import type { WorkflowHandle } from '@temporalio/client';
+import { DomainError } from '../domain/errors';
+import { Money, formatMoney, sumMoney } from '../domain/money';
+import type { ExtensionBody, RecoveryBody, RepaymentBody } from '../domain/loan-schemas';
+import { findVisibleLoan, integrityEvents, loanPeriods, loanRepayments, type LoanRow } from '../db/repositories/loans';
+import { scopeApplications } from '../db/repositories/applications';
+import { extensionUpdate, loanWorkflowId, recoveryUpdate, repaymentUpdate, type DecisionMeta } from '../workflows/definitions';
+import { metaOf, type Caller, type RecordsDeps, type WorkflowDeps } from './deps';
+import { WorkflowClosedError, asking } from './workflow-client';
+import type { DecisionRequest } from './applications';
+
+const SETTLED = ['paid_on_time', 'paid_late'];
+const EARNS_NOTHING = ['paid_late', 'defaulted'];
+
+/** A loan as the API shows it: schedule, repayments and, after a default, its compensation. */
+export async function loanView(db: Knex, l: LoanRow) {
+  const [periods, repayments] = await Promise.all([loanPeriods(db, l.id), loanRepayments(db, l.id)]);
+  let earned = new Money(0);
+  const schedule = periods.map((p) => {
+    if (p.status === 'paid_on_time') earned = earned.plus(p.subsidy);
+    return {
+      period: p.period,
+      dueOn: p.due_on,
+      quarter: p.quarter,
+      principal: p.principal,
+      interest: p.interest,
+      subsidy: EARNS_NOTHING.includes(p.status) ? '0.00' : p.subsidy,
+      amountDue: formatMoney(new Money(p.principal).plus(p.interest)),
+      paid: p.paid,
+      paidOn: SETTLED.includes(p.status) ? p.last_paid_on : null,
+      onTime: p.status === 'paid_on_time' ? true : EARNS_NOTHING.includes(p.status) ? false : null,
+      extended: p.extended,
+      status: p.status,
+    };
+  });
+  return {
+    id: l.id,
+    applicationId: l.application_id,
+    status: l.status as 'REPAYING' | 'REPAID' | 'DEFAULTED',
+    principal: l.principal,
+    outstanding: l.outstanding_principal ?? l.principal,
+    annualRate: l.annual_rate,
+    repaymentMethod: l.repayment_method,
+    disbursedOn: l.disbursed_on,
+    termMonths: l.term_months,
+    extendedMonths: l.extended_months,
+    maturityOn: l.maturity_on,
+    bankId: l.bank_id,
+    guaranteeCompanyId: l.guarantee_company_id,
+    contractNo: l.contract_no,
+    policyId: l.policy_id,
+    endedOn: l.ended_on,
+    endReason: l.end_reason,
+    subsidyEarned: formatMoney(earned),
+    schedule,
+    repayments: repayments.map((r) => ({
+      period: r.period,
+      kind: r.kind,
+      amount: r.amount,
+      interestPart: r.interest_part,
+      principalPart: r.principal_part,
+      paidOn: r.paid_on,
+      bankReference: r.bank_reference,
+    })),
+    default: l.defaulted_on
+      ? {
+          on: l.defaulted_on,
+          lossPrincipal: l.loss_principal!,
+          lossInterest: l.loss_interest!,
+          compensatedByFund: l.compensated_by_fund!,
+          borneByBank: l.borne_by_bank!,
+          compensatedByCompany: l.compensated_by_company!,
+          recovered: l.recovered,
+        }
+      : null,
+  };
+}
+
+export type LoanView = Awaited<ReturnType<typeof loanView>>;
+
+/** 404 when there is no such loan; 403 when it is someone else's. */
+async function visibleLoan(db: Knex, id: string, caller: Caller): Promise<LoanRow> {
+  const row = await findVisibleLoan(db, id, caller);
+  if (row) return row;
+  const exists = await db('loans').where({ id }).first('id');
+  if (exists) throw new DomainError('FORBIDDEN', `loan ${id} is not one of yours or your organisation's`);
+  throw new DomainError('NOT_FOUND', `loan ${id} not found`);
+}
+
+const loanRow = async (db: Knex, id: string): Promise<LoanRow> => db('loans').where({ id }).first();
+
+export async function getLoan(deps: RecordsDeps, caller: Caller, id: string): Promise<LoanView> {
+  return loanView(deps.db, await visibleLoan(deps.db, id, caller));
+}
+
+/** Loans the caller may see, newest first, without their schedules and repayments. */
+export async function listLoans(deps: RecordsDeps, caller: Caller, f: { status?: string; page: number; pageSize: number }) {
+  const base = scopeApplications(deps.db('loans as l').join('applications as a', 'a.id', 'l.application_id'), caller);
+  if (f.status) base.where('l.status', f.status);
+  const counted = await base.clone().count<{ count: number }[]>('* as count');
+  const rows: LoanRow[] = await base
+    .clone()
+    .select('l.*')
+    .orderBy([{ column: 'l.created_at', order: 'desc' }, { column: 'l.id' }])
+    .limit(f.pageSize)
+    .offset((f.page - 1) * f.pageSize);
+  const items = await Promise.all(
+    rows.map(async (r) => {
+      const { schedule, repayments, ...rest } = await loanView(deps.db, r);
+      return rest;
+    }),
+  );
+  return { items, total: Number(counted[0]?.count ?? 0) };
+}
+
+/** A decision for the loan's workflow; answers with the loan once it is recorded. */
+async function decide(deps: WorkflowDeps, caller: Caller, id: string, request: DecisionRequest, send: (h: WorkflowHandle, meta: DecisionMeta) => Promise<unknown>): Promise<LoanView> {
+  const row = await visibleLoan(deps.db, id, caller);
+  try {
+    await asking(() => send(deps.temporal.workflow.getHandle(loanWorkflowId(row.id)), metaOf(caller, request)));
+  } catch (e) {
+    if (!(e instanceof WorkflowClosedError)) throw e;
+    const fresh = await loanRow(deps.db, row.id);
+    throw new DomainError('INVALID_STATE', `Nothing more can be recorded on this loan: it is ${fresh.status}${fresh.end_reason ? ` (${fresh.end_reason})` : ''}`);
+  }
+  return loanView(deps.db, await loanRow(deps.db, row.id));
+}
+
+/** The bank reports a repayment of its own loan. */
+export const reportRepayment = (deps: WorkflowDeps, caller: Caller, id: string, body: RepaymentBody, r: DecisionRequest) =>
+  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(repaymentUpdate, { args: [body, meta], updateId: r.updateId }));
+
+/** The bank extends the loan once (展期). */
+export const extendLoan = (deps: WorkflowDeps, caller: Caller, id: string, body: ExtensionBody, r: DecisionRequest) =>
+  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(extensionUpdate, { args: [body, meta], updateId: r.updateId }));
+
+/** The guarantee company reports money recovered after a default. */
+export const reportRecovery = (deps: WorkflowDeps, caller: Caller, id: string, body: RecoveryBody, r: DecisionRequest) =>
+  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(recoveryUpdate, { args: [body, meta], updateId: r.updateId }));
+
+/** A person's integrity record (诚信档案): on-time history, defaults and recoveries (SPEC §4). */
+export async function integrityRecord(deps: RecordsDeps, caller: Caller, idNumber: string) {
+  if (caller.role === 'applicant' && caller.idNumber !== idNumber) {
+    throw new DomainError('FORBIDDEN', 'applicants may read only their own integrity record');
+  }
+  const [events, loans] = await Promise.all([
+    integrityEvents(deps.db, idNumber),
+    deps.db('loans').where({ borrower_id_number: idNumber }).count<{ count: number }[]>('* as count'),
+  ]);
+  const count = (kind: string) => events.filter((e) => e.kind === kind).length;
+  const recoveries = events.filter((e) => e.kind === 'recovery');
+  return {
+    idNumber,
+    loans: Number(loans[0]?.count ?? 0),
+    onTimePeriods: count('on_time'),
+    latePeriods: count('late'),
+    defaults: count('default'),
+    recoveries: recoveries.length,
+    recoveredAmount: formatMoney(sumMoney(recoveries.map((e) => e.amount as string))),
+    events: events.map((e) => ({ at: e.on, kind: e.kind, loanId: e.loan_id, period: e.period, amount: e.amount, detail: e.detail })),
+  };
+}

@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import {
+  OUTCOMES,
+  getReconciliation,
+  importStatement as importAndMatch,
+  listMismatches,
+  listReconciliations as listReconciliationRows,
+  listStatementLines,
+  type MismatchFilter,
+  type StatementEncoding,
+} from '../db/reconciliation';
+import { resolveMismatch } from './mismatches';
+import { todayOf, type Caller, type RecordsDeps, type RequestIds } from './deps';
+
+export { OUTCOMES, resolveMismatch };
+
+const FIRST_MISMATCHES = 100;
+
+/**
+ * A finance officer or approver imports a bank's statement for a quarter and it is reconciled at
+ * once (db/reconciliation/import.ts: one transaction; on any problem nothing is written). Answers
+ * with the reconciliation and its first mismatches.
+ */
+export async function importStatement(
+  deps: RecordsDeps,
+  caller: Caller,
+  input: { bankId: string; quarter: string; fileName: string; encoding: StatementEncoding; filePath: string },
+  request: RequestIds,
+) {
+  const result = await importAndMatch(deps.db, {
+    bankId: input.bankId,
+    quarter: input.quarter,
+    fileName: input.fileName,
+    encoding: input.encoding,
+    open: () => fs.createReadStream(input.filePath, { highWaterMark: 256 * 1024 }),
+    actor: { userId: caller.id, username: caller.username, role: caller.role, orgId: caller.orgId },
+    requestId: request.requestId,
+    today: todayOf(deps),
+  });
+  const view = await getReconciliation(deps.db, result.id);
+  const first = await listMismatches(deps.db, result.id, { limit: FIRST_MISMATCHES });
+  return { ...view, mismatches: first.items, mismatchesTruncated: first.total > first.items.length };
+}
+
+export { FIRST_MISMATCHES };
+
+export async function listReconciliations(deps: RecordsDeps, f: { quarter?: string; bankId?: string }) {
+  return listReconciliationRows(deps.db, f);
+}
+
+/** One reconciliation with its counts (404 when there is none). */
+export async function reconciliation(deps: RecordsDeps, id: string) {
+  return getReconciliation(deps.db, id);
+}
+
+/** A page of a reconciliation's mismatches, with their resolutions. */
+export async function reconciliationMismatches(deps: RecordsDeps, id: string, f: MismatchFilter) {
+  await getReconciliation(deps.db, id);
+  return listMismatches(deps.db, id, f);
+}
+
+/** Statement lines as imported, with their outcome (keyset pages). */
+export async function statementLines(deps: RecordsDeps, id: string, f: { outcome?: string; afterLine?: number; limit?: number }) {
+  await getReconciliation(deps.db, id);
+  return listStatementLines(deps.db, id, f);
+}

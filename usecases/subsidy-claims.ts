@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { DomainError, isErrorCode } from '../domain/errors';
+import type { ClaimDecision } from '../domain/loan-schemas';
+import { claimLines, scopeClaims, type ClaimRow } from '../db/repositories/subsidy';
+import {
+  claimApprovalUpdate,
+  claimCheckUpdate,
+  claimPaymentRetryUpdate,
+  failureTypes,
+  filingUpdate,
+  subsidyClaimWorkflowId,
+  type ClaimDecisionMeta,
+  type ClaimStatus,
+  type DecisionMeta,
+  type FilingResult,
+} from '../workflows/definitions';
+import { subsidyClaim } from '../workflows/subsidy-claim';
+import { metaOf, todayOf, type Caller, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
+import { WorkflowClosedError, WorkflowRefusal, asking } from './workflow-client';
+import { payClaimAgain } from './mismatches';
+import type { DecisionRequest } from './applications';
+
+/** A claim as the API shows it, with its lines. */
+export async function claimView(db: Knex, c: ClaimRow) {
+  return {
+    id: c.id,
+    bankId: c.bank_id,
+    quarter: c.quarter,
+    status: c.status as ClaimStatus,
+    late: c.late,
+    filedOn: c.filed_on,
+    lines: await claimLines(db, c.id),
+    total: c.total,
+    checkedBy: c.checked_by,
+    checkReason: c.check_reason,
+    approvedBy: c.approved_by,
+    approvalReason: c.approval_reason,
+    rejectedBy: c.rejected_by,
+    rejectionReason: c.rejection_reason,
+    fundId: c.fund_id,
+    paidOn: c.paid_on,
+  };
+}
+
+export type ClaimView = Awaited<ReturnType<typeof claimView>>;
+
+const claimRow = async (db: Knex, id: string): Promise<ClaimRow> => db('subsidy_claims').where({ id }).first();
+
+/** 404 when there is no such claim; 403 when it is another bank's. */
+async function visibleClaim(db: Knex, id: string, caller: Caller): Promise<ClaimRow> {
+  const row: ClaimRow | undefined = await scopeClaims(db('subsidy_claims').where({ id }), caller).first();
+  if (row) return row;
+  const exists = await db('subsidy_claims').where({ id }).first('id');
+  if (exists) throw new DomainError('FORBIDDEN', `subsidy claim ${id} belongs to another bank`);
+  throw new DomainError('NOT_FOUND', `subsidy claim ${id} not found`);
+}
+
+export async function getClaim(deps: RecordsDeps, caller: Caller, id: string): Promise<ClaimView> {
+  return claimView(deps.db, await visibleClaim(deps.db, id, caller));
+}
+
+/** Claims the caller may see (banks: their own), newest first. */
+export async function listClaims(deps: RecordsDeps, caller: Caller, f: { quarter?: string; status?: string; bankId?: string; page: number; pageSize: number }) {
+  const base = scopeClaims(deps.db('subsidy_claims'), caller);
+  if (f.quarter) base.where({ quarter: f.quarter });
+  if (f.status) base.where({ status: f.status });
+  if (f.bankId) base.where({ bank_id: f.bankId });
+  const counted = await base.clone().count<{ count: number }[]>('* as count');
+  const rows: ClaimRow[] = await base
+    .clone()
+    .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }])
+    .limit(f.pageSize)
+    .offset((f.page - 1) * f.pageSize);
+  const items = await Promise.all(rows.map((r) => claimView(deps.db, r)));
+  return { items, total: Number(counted[0]?.count ?? 0) };
+}
+
+/**
+ * The bank files its interest-subsidy claim for an ended quarter: one workflow run per filing,
+ * started with its filing update (update-with-start), so a refusal answers at once.
+ */
+export async function fileSubsidyClaim(deps: WorkflowDeps, caller: Caller, quarter: string, request: RequestIds): Promise<ClaimView> {
+  const bankId = caller.orgId!;
+  const claimId = randomUUID();
+  // Update-with-start: the filing update reaches the workflow with its first task. Started
+  // and then updated, a filing the workflow refuses at once (a quarter not yet ended) closed
+  // the workflow before the update arrived, and the caller got a 500.
+  const start = new WithStartWorkflowOperation(subsidyClaim, {
+    taskQueue: deps.taskQueue,
+    workflowId: subsidyClaimWorkflowId(bankId, quarter),
+    args: [{ claimId, bankId, quarter, meta: metaOf(caller, request) }],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+  });
+  let result: FilingResult;
+  try {
+    result = await deps.temporal.workflow.executeUpdateWithStart(filingUpdate, { startWorkflowOperation: start });
+  } catch (e) {
+    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+    const live = await deps.db('subsidy_claims').where({ bank_id: bankId, quarter }).orderBy('created_at', 'desc').first('id', 'status');
+    throw new DomainError('CONFLICT', `A claim for ${quarter} is already in progress${live ? ` (claim ${live.id}, ${live.status})` : ''}`, [
+      { path: 'quarter', message: 'already claimed; wait for the decision on the claim in progress' },
+    ]);
+  }
+  if (result.outcome === 'refused') throw new DomainError(isErrorCode(result.type) ? result.type : 'UNPROCESSABLE', result.message, result.details);
+  return claimView(deps.db, await claimRow(deps.db, claimId));
+}
+
+/** A decision for the claim's workflow; answers with the claim once it is recorded. */
+async function decide(deps: WorkflowDeps, caller: Caller, id: string, request: RequestIds, send: (h: WorkflowHandle, meta: ClaimDecisionMeta) => Promise<unknown>): Promise<ClaimView> {
+  const row = await visibleClaim(deps.db, id, caller);
+  try {
+    await asking(() => send(deps.temporal.workflow.getHandle(row.workflow_id), { ...metaOf(caller, request), claimId: row.id }));
+  } catch (e) {
+    // The workflow has finished, or now runs a claim filed again after this one was rejected.
+    const closed = e instanceof WorkflowClosedError || (e instanceof WorkflowRefusal && e.type === failureTypes.notCurrent);
+    if (!closed) throw e;
+    throw new DomainError('INVALID_STATE', `No decision is possible: the claim is ${(await claimRow(deps.db, row.id)).status}`);
+  }
+  return claimView(deps.db, await claimRow(deps.db, row.id));
+}
+
+/** The finance officer's check of a claim against the records (maker). */
+export const checkSubsidyClaim = (deps: WorkflowDeps, caller: Caller, id: string, body: ClaimDecision, r: DecisionRequest) =>
+  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(claimCheckUpdate, { args: [body, meta], updateId: r.updateId }));
+
+/** The finance approver's decision (checker): approval pays from the fund, or the claim waits for budget. */
+export const approveSubsidyClaim = (deps: WorkflowDeps, caller: Caller, id: string, body: ClaimDecision, r: DecisionRequest) =>
+  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(claimApprovalUpdate, { args: [body, meta], updateId: r.updateId }));
+
+/** A claim waiting for budget tries its payout again. */
+export const retrySubsidyClaimPayment = (deps: WorkflowDeps, caller: Caller, id: string, r: DecisionRequest) =>
+  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(claimPaymentRetryUpdate, { args: [meta], updateId: r.updateId }));
+
+/** The finance approver pays again a claim whose payout a reconciliation reversed. */
+export async function payReversedClaimAgain(deps: RecordsDeps, caller: Caller, id: string, reason: string, request: RequestIds): Promise<ClaimView> {
+  await visibleClaim(deps.db, id, caller);
+  const actor = { userId: caller.id, username: caller.username, role: caller.role, orgId: caller.orgId };
+  await payClaimAgain(deps, { claimId: id, reason, actor, requestId: request.requestId, today: todayOf(deps) });
+  return claimView(deps.db, await claimRow(deps.db, id));
+}
+
+/** A waiting claim whose payout could not be tried again, and why (not: the fund is still short). */
+export interface ClaimNotRetried {
+  claimId: string;
+  code: string;
+  message: string;
+}
+
+export interface WaitingClaimsOutcome {
+  /** Claims that were waiting for budget and are now paid. */
+  paid: string[];
+  /** Claims still waiting for budget (those in `notRetried` among them). */
+  waiting: string[];
+  notRetried: ClaimNotRetried[];
+}
+
+/**
+ * After a top-up, the claims waiting for budget try their payout again, oldest first, each through
+ * its workflow's update: the caller learns at once which were paid and which still wait. A claim
+ * still short of budget simply waits; one whose retry failed for another reason waits too, and is
+ * reported with the reason (and logged with the request id).
+ */
+export async function payWaitingClaims(deps: WorkflowDeps, financeBureauId: string, meta: DecisionMeta): Promise<WaitingClaimsOutcome> {
+  // A claim is paid from the fund of the bureau whose approver approved it.
+  const rows: Array<{ id: string; workflow_id: string }> = await deps.db('subsidy_claims as c')
+    .join('users as u', 'u.id', 'c.approved_by')
+    .where({ 'c.status': 'PENDING_BUDGET', 'u.org_id': financeBureauId })
+    .orderBy([{ column: 'c.approved_at' }, { column: 'c.id' }])
+    .select('c.id', 'c.workflow_id');
+  const out: WaitingClaimsOutcome = { paid: [], waiting: [], notRetried: [] };
+  for (const c of rows) {
+    try {
+      const state = await asking(() => deps.temporal.workflow.getHandle(c.workflow_id).executeUpdate(claimPaymentRetryUpdate, { args: [{ ...meta, claimId: c.id }] }));
+      (state.status === 'PAID' ? out.paid : out.waiting).push(c.id);
+    } catch (e) {
+      const refusal = e instanceof DomainError;
+      const reason: ClaimNotRetried = refusal
+        ? { claimId: c.id, code: e.code, message: e instanceof WorkflowClosedError ? "the claim's workflow has finished" : e.message }
+        : { claimId: c.id, code: 'INTERNAL', message: 'its payout could not be tried again; the request id identifies it in the logs' };
+      deps.logger?.[refusal ? 'warn' : 'error']({ err: e, requestId: meta.requestId, claimId: c.id }, 'a claim waiting for budget was not retried');
+      out.waiting.push(c.id);
+      out.notRetried.push(reason);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,69 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { DomainError, isErrorCode, type DomainErrorCode, type ErrorDetail } from '../domain/errors';
+import { failureTypes } from '../workflows/definitions';
+
+/** gRPC's NOT_FOUND: what the server answers for an update to a workflow that has finished. */
+const GRPC_NOT_FOUND = 5;
+
+/** Failure types of the workflows that are not themselves error codes, and the code each means. */
+const codeOfType: Record<string, DomainErrorCode> = { [failureTypes.notCurrent]: 'INVALID_STATE' };
+
+/** A workflow's validator or activity refused: its failure type, and the code it means. */
+export class WorkflowRefusal extends DomainError {
+  constructor(
+    readonly type: string,
+    code: DomainErrorCode,
+    message: string,
+    details: ErrorDetail[],
+  ) {
+    super(code, message, details);
+  }
+}
+
+/** The workflow has finished: it takes no update. The use case says what became of its subject. */
+export class WorkflowClosedError extends DomainError {
+  constructor() {
+    super('INVALID_STATE', 'No decision is possible: the workflow has finished');
+  }
+}
+
+function codeOf(type: string | undefined | null): DomainErrorCode | undefined {
+  if (!type) return undefined;
+  return isErrorCode(type) ? type : codeOfType[type];
+}
+
+/** The typed failure of a refusal, found along the error's causes (update → activity → failure). */
+function typedFailure(e: unknown): ApplicationFailure | undefined {
+  let cur: unknown = e;
+  for (let i = 0; i < 10 && cur; i++) {
+    if (cur instanceof ApplicationFailure && codeOf(cur.type)) return cur;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function isClosed(e: unknown): boolean {
+  return e instanceof WorkflowUpdateFailedError || e instanceof WorkflowNotFoundError || (isGrpcServiceError(e) && e.code === GRPC_NOT_FOUND);
+}
+
+/** A workflow's answer to an update as a typed error: a refusal with its code, or a finished workflow. */
+export function workflowError(e: unknown): unknown {
+  const failure = typedFailure(e);
+  if (failure) {
+    // Refusals carry their field details as the failure's first detail (workflows/common.ts `fail`).
+    const raw = failure.details?.[0];
+    return new WorkflowRefusal(failure.type!, codeOf(failure.type)!, failure.message, Array.isArray(raw) ? (raw as ErrorDetail[]) : []);
+  }
+  if (isClosed(e)) return new WorkflowClosedError();
+  return e;
+}
+
+/** Sends an update (or anything that asks a workflow) and throws what it answered as a typed error. */
+export async function asking<T>(send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (e) {
+    throw workflowError(e);
+  }
+}
