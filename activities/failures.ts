@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { DomainError } from '../domain/errors';
 import { failureTypes } from '../workflows/definitions';
 
 /**
@@ -16,7 +17,10 @@ export function isFinalDatabaseError(e: unknown): e is { code: string; message: 
   return typeof code === 'string' && code.length === 5 && FINAL_SQLSTATE.test(code);
 }
 
-/** Wraps each activity so a final database error fails it for good, with a message fit for the API. */
+/**
+ * Wraps each activity so a refusal of a rule (a DomainError: its code is the failure's type) and
+ * a final database error fail it for good, with a message fit for the API.
+ */
 export function finalOnBadData<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
   const out: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(activities)) {
@@ -24,6 +28,7 @@ export function finalOnBadData<T extends Record<string, (...args: never[]) => Pr
       try {
         return await fn(...args);
       } catch (e) {
+        if (e instanceof DomainError) throw ApplicationFailure.nonRetryable(e.message, e.code, ...e.details);
         if (isFinalDatabaseError(e)) {
           throw ApplicationFailure.create({
             type: failureTypes.unprocessable,

@@ -2,7 +2,13 @@ import type { Request } from 'express';
 import type { Knex } from 'knex';
 import { createHash } from 'node:crypto';
 import { ApiError } from './errors';
-import type { HandlerResult } from './route';
+
+/** A handler's reply, as stored and replayed (ApiRouter's HandlerResult). */
+interface HandlerResult {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
 
 const KEY = /^[A-Za-z0-9._:\-]{1,200}$/;
 

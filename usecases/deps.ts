@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { businessDateOf } from '../domain/business-day';
 import type { Role } from '../domain/enums';
+import type { Clock } from './clock';
 import type { Actor, DecisionMeta } from '../workflows/definitions';
 
 /** What a use case needs: the records, and the day it is (injectable for tests). */
@@ -11,6 +12,12 @@ export interface RecordsDeps {
   /** The moment used for "today" (back-dating windows, future dates, posting dates). */
   now?: () => Date;
   logger?: Logger;
+}
+
+/** What a workflow's step (run by an activity) needs: the records, and the clock it is recorded by. */
+export interface StepDeps {
+  db: Knex;
+  clock: Clock;
 }
 
 /** A use case that also starts or asks a workflow. */

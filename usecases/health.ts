@@ -48,3 +48,11 @@ export async function systemHealth(deps: { db: Knex; temporal: Client }): Promis
   const [postgres, temporal] = await Promise.all([probe(() => pingDb(deps.db)), probe(() => pingTemporal(deps.temporal, TIMEOUT_MS), false)]);
   return { ok: postgres.ok && temporal.ok, postgres, temporal };
 }
+
+/** The database's own clock and name: proves the worker reaches its database (system-check workflow). */
+export async function databaseTime(db: Knex): Promise<{ now: string; database: string }> {
+  const { rows } = await db.raw<{ rows: Array<{ now: string; database: string }> }>(
+    `select to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as now, current_database() as database`,
+  );
+  return rows[0]!;
+}

@@ -2,6 +2,9 @@ import { MAX_INTEGER_DIGITS, moneyString } from '../../domain/money';
 import { isIsoDate } from '../../domain/dates';
 import type { FinanceErrorDetail } from './errors';
 import type { LineBatch } from './line-batch';
+import type { StatementLine } from './statement-line';
+
+export type { StatementLine } from './statement-line';
 
 /**
  * A bank's statement of subsidy receipts, one receipt per line, in CSV or XLSX with the same
@@ -21,15 +24,6 @@ export const MAX_DESCRIPTION = 500;
 /** A file with more problems than this stops being read: the first ones are enough to fix it. */
 export const MAX_REPORTED_PROBLEMS = 20;
 
-export interface StatementLine {
-  /** CSV: the file's line (header = 1); XLSX: the row number. */
-  lineNo: number;
-  valueDate: string;
-  reference: string;
-  /** Exactly as written (validated); Postgres NUMERIC(18,2) gives it two decimals. */
-  amount: string;
-  description: string;
-}
 
 export interface StatementContext {
   quarterStart: string;

@@ -26,6 +26,7 @@ import { checkCharFor } from '../../domain/id-number';
 import { businessDateOf } from '../../domain/business-day';
 import { sealLedger, trialBalance, verifyLedger } from '../../db/ledger';
 import { projectRoot } from '../../config';
+import { applicationWorkflowId } from '../../workflows/definitions';
 import { freePort } from '../support/env';
 
 export interface ChaosOptions {
@@ -301,7 +302,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       .map((x) => ({ id: x.id, expected: statusOf[x.path], actual: rows.get(x.id)?.status ?? 'missing' }));
     const workflowDisagrees: ChaosReport['workflowDisagrees'] = [];
     for (const x of ids) {
-      const state = await client.workflow.getHandle(`application-${x.id}`).query<{ status: string }>('applicationState');
+      const state = await client.workflow.getHandle(applicationWorkflowId(x.id)).query<{ status: string }>('applicationState');
       if (state.status !== rows.get(x.id)?.status) workflowDisagrees.push({ id: x.id, workflow: state.status, database: rows.get(x.id)?.status ?? 'missing' });
     }
     const disbursed = expected.disbursed + expected.repaid_in_part;

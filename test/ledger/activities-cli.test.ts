@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { adminOf, testEnv, type TestEnv } from '../support/env';
 import { createLedgerActivities } from '../../activities/ledger';
@@ -18,35 +17,22 @@ function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr:
   });
 }
 
-describe('ledger activities and the verify CLI', function () {
+describe('the ledger-sealing activity and the verify CLI', function () {
   this.timeout(60_000);
   let env: TestEnv;
   before(async () => {
     env = await testEnv();
   });
 
-  it('activities post idempotently and fail without retry on a ledger refusal', async () => {
+  it('the sealing activity chains what has committed since the last seal, once', async () => {
     const acts = createLedgerActivities({ db: env.db, clock: systemClock });
-    const { fund, bankId } = await createFundFixture(env.db);
-    const key = uniqueKey('wf-1:allocate');
-    const first = await acts.fundAllocate({ fundId: fund.id, amount: '100.00', postedOn: '2027-01-03', idempotencyKey: key });
-    const again = await acts.fundAllocate({ fundId: fund.id, amount: '100.00', postedOn: '2027-01-03', idempotencyKey: key });
-    expect(again).to.deep.equal({ ...first, replayed: true });
-    const short = await acts.fundReserve({ fundId: fund.id, amount: '100.01', postedOn: '2027-04-03', idempotencyKey: uniqueKey('wf-1:reserve') }).catch((e) => e);
-    expect(short).to.be.instanceOf(ApplicationFailure);
-    expect(short.nonRetryable).to.equal(true);
-    expect(short.type).to.equal('InsufficientBudgetError');
-    expect(short.details[0].code).to.equal('INSUFFICIENT_BUDGET');
-    const posted = await acts.ledgerPost({
-      idempotencyKey: uniqueKey('wf-2:accrue'),
-      postedOn: '2027-03-31',
-      kind: 'subsidy.accrual',
-      lines: [
-        { account: accountCode.subsidyExpense(), side: 'debit', amount: '12.50' },
-        { account: accountCode.bank(bankId, 'subsidy_payable'), side: 'credit', amount: '12.50' },
-      ],
-    });
-    expect(posted.replayed).to.equal(false);
+    const { fund } = await createFundFixture(env.db);
+    await allocateBudget(env.db, { fundId: fund.id, amount: '100.00', postedOn: '2027-01-03', idempotencyKey: uniqueKey('wf-1:allocate') });
+    const sealed = await acts.ledgerSeal();
+    expect(sealed.entries).to.be.greaterThan(0);
+    expect(sealed.headHash).to.match(/^[0-9a-f]{64}$/);
+    const again = await acts.ledgerSeal();
+    expect(again).to.deep.include({ entries: 0, headHash: sealed.headHash });
   });
 
   describe('scripts/ledger-verify.ts (private database)', () => {

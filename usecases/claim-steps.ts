@@ -1,0 +1,193 @@
+import type { Knex } from 'knex';
+import type { StepDeps } from './deps';
+import type { Actor, ClaimState, ClaimStatus } from '../workflows/definitions';
+import { audit } from '../db/repositories/audit';
+import { claimLines, claimableLines, type ClaimRow } from '../db/repositories/subsidy';
+import { InsufficientBudgetError, findFund, payOut, reserveBudget } from '../db/ledger';
+import { formatMoney, sumMoney } from '../domain/money';
+
+type Trx = Knex.Transaction;
+
+export type FilingOutcome = { ok: true; claim: ClaimState } | { ok: false; type: 'CONFLICT' | 'UNPROCESSABLE'; message: string };
+
+export interface ClaimDecisionRecord {
+  claimId: string;
+  actor: Actor;
+  requestId: string;
+  clientRequestId?: string | null;
+  reason: string;
+  today: string;
+}
+
+export type PaymentOutcome = { status: Extract<ClaimStatus, 'PAID' | 'PENDING_BUDGET'>; note: string | null; fundId: string | null };
+
+async function claimState(db: Knex | Trx, row: ClaimRow, note: string | null = null): Promise<ClaimState> {
+  return {
+    id: row.id,
+    bankId: row.bank_id,
+    quarter: row.quarter,
+    status: row.status as ClaimStatus,
+    late: row.late,
+    lines: await claimLines(db, row.id),
+    total: row.total,
+    checkedBy: row.checked_by,
+    note,
+  };
+}
+
+/** The steps of a subsidy claim's workflow, each run by an activity (activities/subsidy.ts). */
+export function claimSteps({ db, clock }: StepDeps) {
+  /** Moves a claim from one status to another; false when an earlier attempt already did (a retry). */
+  async function transition(trx: Trx, claimId: string, from: ClaimStatus[], set: Record<string, unknown>): Promise<boolean> {
+    const n = await trx('subsidy_claims').where({ id: claimId }).whereIn('status', from).update({ ...set, updated_at: clock.now() });
+    return n > 0;
+  }
+
+  /**
+   * Reserve from the fund and pay the bank, in a savepoint: when the fund's available budget is
+   * short the ledger refuses (never overspent) and the claim waits in PENDING_BUDGET instead.
+   */
+  async function tryPayment(trx: Trx, claim: ClaimRow, financeBureauId: string, today: string): Promise<PaymentOutcome> {
+    const year = Number(today.slice(0, 4));
+    const fund = await findFund(trx, financeBureauId, year);
+    if (!fund) {
+      await trx('subsidy_claims').where({ id: claim.id }).update({ status: 'PENDING_BUDGET', updated_at: clock.now() });
+      return { status: 'PENDING_BUDGET', note: `no special fund for ${year} yet`, fundId: null };
+    }
+    const meta = { claimId: claim.id, bankId: claim.bank_id, quarter: claim.quarter };
+    try {
+      const payout = await trx.transaction(async (sp) => {
+        await reserveBudget(sp, {
+          fundId: fund.id, amount: claim.total, postedOn: today, idempotencyKey: `subsidy-claim:${claim.id}:reserve`,
+          description: `Subsidy claim ${claim.quarter} of bank ${claim.bank_id} approved`, metadata: meta,
+        });
+        return payOut(sp, {
+          fundId: fund.id, bankOrgId: claim.bank_id, amount: claim.total, postedOn: today, idempotencyKey: `subsidy-claim:${claim.id}:payout`,
+          description: `Interest subsidy ${claim.quarter} paid to bank ${claim.bank_id}`, metadata: meta,
+        });
+      });
+      await trx('subsidy_claims')
+        .where({ id: claim.id })
+        .update({ status: 'PAID', fund_id: fund.id, paid_on: today, payout_entry_id: payout.id, updated_at: clock.now() });
+      await trx('subsidy_claim_lines').where({ claim_id: claim.id }).update({ paid: true });
+      return { status: 'PAID', note: null, fundId: fund.id };
+    } catch (e) {
+      if (!(e instanceof InsufficientBudgetError)) throw e;
+      await trx('subsidy_claims').where({ id: claim.id }).update({ status: 'PENDING_BUDGET', fund_id: fund.id, updated_at: clock.now() });
+      return { status: 'PENDING_BUDGET', note: e.message, fundId: fund.id };
+    }
+  }
+
+  return {
+    /**
+     * Files the bank's claim for a quarter: its lines are the on-time periods due in the quarter that
+     * no live claim holds, computed from the records in the same transaction that stores them.
+     */
+    async fileClaim(r: { claimId: string; bankId: string; quarter: string; workflowId: string; filedOn: string; late: boolean; actor: Actor; requestId: string; clientRequestId?: string | null }): Promise<FilingOutcome> {
+      return db.transaction(async (trx) => {
+        const existing: ClaimRow | undefined = await trx('subsidy_claims').where({ id: r.claimId }).first();
+        if (existing) return { ok: true, claim: await claimState(trx, existing) };
+        const lines = await claimableLines(trx, r.bankId, r.quarter);
+        if (lines.length === 0) {
+          const claimed = await trx('subsidy_claims').where({ bank_id: r.bankId, quarter: r.quarter }).whereNot({ status: 'REJECTED' }).first('id');
+          return claimed
+            ? { ok: false, type: 'CONFLICT', message: `Every on-time period of ${r.quarter} has been claimed already (claim ${claimed.id}); nothing is left to claim` }
+            : { ok: false, type: 'UNPROCESSABLE', message: `No on-time period of this bank's loans was due in ${r.quarter}; there is nothing to claim` };
+        }
+        const total = formatMoney(sumMoney(lines.map((l) => l.amount)));
+        const at = clock.now();
+        await trx('subsidy_claims').insert({
+          id: r.claimId, bank_id: r.bankId, quarter: r.quarter, workflow_id: r.workflowId, status: 'SUBMITTED', late: r.late,
+          total, filed_on: r.filedOn, filed_by: r.actor.userId, created_at: at, updated_at: at,
+        });
+        await trx('subsidy_claim_lines').insert(
+          lines.map((l) => ({ claim_id: r.claimId, loan_id: l.loanId, period: l.period, amount: l.amount, balance_at_start: l.balanceAtStart, balance_at_end: l.balanceAtEnd })),
+        );
+        await audit(trx, {
+          key: `subsidy-claim:${r.claimId}:file`, at, actor: r.actor, action: 'subsidy_claim.file', entityType: 'subsidy_claim', entityId: r.claimId,
+          requestId: r.requestId, clientRequestId: r.clientRequestId ?? null, payload: { quarter: r.quarter, total, lines: lines.length, late: r.late },
+        });
+        const row: ClaimRow = await trx('subsidy_claims').where({ id: r.claimId }).first();
+        return { ok: true, claim: await claimState(trx, row) };
+      });
+    },
+
+    /** The finance officer's check (maker): CHECKED, or REJECTED with its lines freed for a refiled claim. */
+    async checkClaim(r: ClaimDecisionRecord & { decision: 'approve' | 'reject' }): Promise<ClaimState> {
+      return db.transaction(async (trx) => {
+        const at = clock.now();
+        const approve = r.decision === 'approve';
+        const moved = await transition(
+          trx,
+          r.claimId,
+          ['SUBMITTED'],
+          approve
+            ? { status: 'CHECKED', checked_by: r.actor.userId, checked_at: at, check_reason: r.reason || null }
+            : { status: 'REJECTED', checked_by: r.actor.userId, checked_at: at, rejected_by: r.actor.userId, rejected_at: at, rejection_reason: r.reason },
+        );
+        if (moved) {
+          if (!approve) await trx('subsidy_claim_lines').where({ claim_id: r.claimId }).update({ voided: true });
+          await audit(trx, {
+            key: `subsidy-claim:${r.claimId}:check`, at, actor: r.actor, action: `subsidy_claim.check.${r.decision}`, entityType: 'subsidy_claim',
+            entityId: r.claimId, reason: r.reason || null, requestId: r.requestId, clientRequestId: r.clientRequestId ?? null,
+          });
+        }
+        return claimState(trx, await trx('subsidy_claims').where({ id: r.claimId }).first());
+      });
+    },
+
+    /**
+     * The finance approver's decision (checker, not the checker of the claim): approval reserves the
+     * total from the special fund of the year and posts the payout to the bank, or leaves the claim
+     * PENDING_BUDGET when the fund cannot cover it; rejection frees the lines.
+     */
+    async approveClaim(r: ClaimDecisionRecord & { decision: 'approve' | 'reject' }): Promise<ClaimState> {
+      return db.transaction(async (trx) => {
+        const at = clock.now();
+        if (r.decision === 'reject') {
+          const moved = await transition(trx, r.claimId, ['CHECKED', 'PENDING_BUDGET'], {
+            status: 'REJECTED', rejected_by: r.actor.userId, rejected_at: at, rejection_reason: r.reason,
+          });
+          if (moved) {
+            await trx('subsidy_claim_lines').where({ claim_id: r.claimId }).update({ voided: true });
+            await audit(trx, {
+              key: `subsidy-claim:${r.claimId}:approval`, at, actor: r.actor, action: 'subsidy_claim.approval.reject', entityType: 'subsidy_claim',
+              entityId: r.claimId, reason: r.reason, requestId: r.requestId, clientRequestId: r.clientRequestId ?? null,
+            });
+          }
+          return claimState(trx, await trx('subsidy_claims').where({ id: r.claimId }).first());
+        }
+        const moved = await transition(trx, r.claimId, ['CHECKED'], { approved_by: r.actor.userId, approved_at: at, approval_reason: r.reason || null });
+        let outcome: PaymentOutcome | undefined;
+        if (moved) {
+          const claim: ClaimRow = await trx('subsidy_claims').where({ id: r.claimId }).first();
+          outcome = await tryPayment(trx, claim, r.actor.orgId!, r.today);
+          await audit(trx, {
+            key: `subsidy-claim:${r.claimId}:approval`, at, actor: r.actor, action: 'subsidy_claim.approval.approve', entityType: 'subsidy_claim',
+            entityId: r.claimId, reason: r.reason || null, requestId: r.requestId, clientRequestId: r.clientRequestId ?? null, payload: outcome,
+          });
+        }
+        return claimState(trx, await trx('subsidy_claims').where({ id: r.claimId }).first(), outcome?.note ?? null);
+      });
+    },
+
+    /** A claim waiting for budget tries its payout again (after a top-up). */
+    async retryClaimPayment(r: { claimId: string; key: string; today: string; actor: Actor | null; requestId: string | null; clientRequestId?: string | null }): Promise<ClaimState> {
+      return db.transaction(async (trx) => {
+        const claim: ClaimRow = await trx('subsidy_claims').where({ id: r.claimId }).forUpdate().first();
+        if (claim.status !== 'PENDING_BUDGET') return claimState(trx, claim);
+        const approver = await trx('users').where({ id: claim.approved_by }).first('org_id');
+        const outcome = await tryPayment(trx, claim, approver.org_id, r.today);
+        if (outcome.status === 'PAID') {
+          await audit(trx, {
+            key: r.key, at: clock.now(), actor: r.actor, action: 'subsidy_claim.paid_after_top_up', entityType: 'subsidy_claim',
+            entityId: r.claimId, requestId: r.requestId, clientRequestId: r.clientRequestId ?? null, payload: outcome,
+          });
+        }
+        return claimState(trx, await trx('subsidy_claims').where({ id: r.claimId }).first(), outcome.note);
+      });
+    },
+  };
+}
+
+export type ClaimSteps = ReturnType<typeof claimSteps>;
