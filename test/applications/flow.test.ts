@@ -154,6 +154,9 @@ describe('applications over HTTP: certificate → counter-guarantee → guarante
       expect(r.body.history.at(-1).decision).to.equal('rejected');
       const withdraw = await h.call('POST', `/v1/applications/${id}/withdrawal`, { token: a.token, body: {} });
       expect(withdraw.status).to.equal(409);
+      // Refused by the workflow's validator, or — once it has finished — read as finished by class.
+      expect(withdraw.body.error.code).to.equal('INVALID_STATE');
+      expect(withdraw.body.error.message).to.match(/REJECTED/);
       // The person may apply again once nothing is in progress.
       await submit(h, a, orgs);
     });
