@@ -103,7 +103,7 @@ describe('workflow unit: subsidyClaim (time-skipping, activities in memory)', fu
 
   it('refuses a decision meant for another claim, and a step out of turn', async () => {
     const { h, claimId } = await file();
-    expect((await refusal(check(h, randomUUID()))).type).to.equal('INVALID_STATE');
+    expect((await refusal(check(h, randomUUID()))).type).to.equal('NOT_CURRENT');
     expect((await refusal(approve(h, claimId))).type).to.equal('INVALID_STATE');
   });
 
