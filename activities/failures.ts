@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { DomainError } from '../domain/errors';
+import { LedgerError } from '../db/ledger/errors';
 import { failureTypes } from '../workflows/definitions';
 
 /**
@@ -18,8 +19,8 @@ export function isFinalDatabaseError(e: unknown): e is { code: string; message: 
 }
 
 /**
- * Wraps each activity so a refusal of a rule (a DomainError: its code is the failure's type) and
- * a final database error fail it for good, with a message fit for the API.
+ * Wraps each activity so a refusal of a rule (a DomainError: its code is the failure's type; a
+ * LedgerError) and a final database error fail it for good, with a message fit for the API.
  */
 export function finalOnBadData<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
   const out: Record<string, unknown> = {};
@@ -29,6 +30,11 @@ export function finalOnBadData<T extends Record<string, (...args: never[]) => Pr
         return await fn(...args);
       } catch (e) {
         if (e instanceof DomainError) throw ApplicationFailure.nonRetryable(e.message, e.code, ...e.details);
+        // The ledger's refusals (a posting that does not balance, an account no kind of the chart
+        // matches, a short balance) are rules, and fail the same way on every retry.
+        if (e instanceof LedgerError) {
+          throw ApplicationFailure.create({ type: failureTypes.unprocessable, message: e.message, details: [e.details], nonRetryable: true });
+        }
         if (isFinalDatabaseError(e)) {
           throw ApplicationFailure.create({
             type: failureTypes.unprocessable,

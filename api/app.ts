@@ -2,7 +2,7 @@ import express from 'express';
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
-import { storableInput, utf8JsonOnly } from './input-rules';
+import { storableInput, utf8JsonOnly, utf8Only } from './input-rules';
 import { healthRoutes, registerHealthDoc } from './routes/health';
 import { ApiRouter } from './route';
 import { openApiDocument, openApiRoutes } from './openapi';
@@ -27,7 +27,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.set('etag', false);
   app.use(requestLogger(deps.logger));
   app.use(utf8JsonOnly);
-  app.use(express.json({ limit: '1mb' }));
+  app.use(express.json({ limit: '1mb', verify: utf8Only }));
   app.use(storableInput);
 
   app.use(healthRoutes(deps));

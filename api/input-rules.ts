@@ -113,6 +113,20 @@ export const utf8JsonOnly: RequestHandler = (req, _res, next) => {
   next();
 };
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A JSON body must be valid UTF-8: the parser would turn a stray byte into U+FFFD and store the
+ * text changed (what the lone-surrogate rule refuses too). For express.json's `verify`.
+ */
+export function utf8Only(_req: unknown, _res: unknown, buf: Buffer): void {
+  try {
+    strictUtf8.decode(buf);
+  } catch {
+    throw Object.assign(new Error('the body is not valid UTF-8'), { status: 400, type: 'entity.verify.failed', expose: true });
+  }
+}
+
 /** For routes that take a JSON body: any other body is 415, rather than read as if it were missing. */
 export const jsonBodyOnly: RequestHandler = (req, _res, next) => {
   if (!hasBody(req) || req.is('application/json')) return next();

@@ -40,7 +40,11 @@ export const configSchema = z.object({
   /** Where the embedded Postgres cluster, Temporal's SQLite file and the dev JWT secret live. */
   DATA_DIR: z.string().min(1).default(path.join(projectRoot, '.data')),
   /** HMAC secret for access tokens (at least 32 characters); `npm start` generates and keeps one when unset. */
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .refine((v) => !/change-?me|example|secret-of/i.test(v) && new Set(v).size >= 8, { message: 'must be a random secret of your own, not a placeholder' })
+    .optional(),
   /** Token lifetime in seconds. */
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(8 * 3600),
 }).superRefine((c, ctx) => {

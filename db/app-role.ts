@@ -26,8 +26,15 @@ const REFUSING_FUNCTIONS = ['ledger_refuse_change', 'loanflow_refuse_change', 'l
  */
 const OWNER_ONLY_FUNCTIONS = ['ledger_refuse_direct_write', 'loanflow_refuse_direct_write', 'loanflow_users_refuse_direct_write'];
 
-/** Tables of the migrator's own bookkeeping: the application only reads them. */
-const MIGRATION_TABLES = ['knex_migrations', 'knex_migrations_lock'];
+/**
+ * Tables the application only reads: the migrator's own bookkeeping, and the chart of accounts
+ * (which kinds of account exist is the schema's, not the application's: a row added to it could
+ * make every new account ambiguous and stop postings).
+ */
+export const READ_ONLY_TABLES = ['knex_migrations', 'knex_migrations_lock', 'ledger_chart'];
+
+/** Server-side large objects: the application stores none, and each is disk it could fill. */
+const LARGE_OBJECT_FUNCTIONS = ['lo_create(oid)', 'lo_creat(integer)', 'lo_from_bytea(oid, bytea)', 'lo_import(text)', 'lo_import(text, oid)'];
 
 /** The role and password a postgres:// URL connects with. */
 export function appRoleOf(databaseUrl: string): AppRole {
@@ -87,7 +94,7 @@ export async function ensureAppRole(owner: Knex, role: AppRole): Promise<void> {
     await trx.raw('revoke execute on all functions in schema public from public');
     await sql(trx, 'grant execute on all functions in schema public to %I', role.name);
     await sql(trx, 'revoke truncate, references, trigger on all tables in schema public from %I', role.name);
-    for (const t of MIGRATION_TABLES) {
+    for (const t of READ_ONLY_TABLES) {
       if (await tableExists(trx, t)) await sql(trx, 'revoke insert, update, delete on %I from %I', t, role.name);
     }
     for (const r of await refusedByTriggers(trx)) {
@@ -99,6 +106,11 @@ export async function ensureAppRole(owner: Knex, role: AppRole): Promise<void> {
       `select c.relname as t from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relispartition and c.relkind in ('r', 'p')`,
     );
     for (const p of partitions as Array<{ t: string }>) await sql(trx, 'revoke all on %I from %I', p.t, role.name);
+    // Only a superuser may take these from PUBLIC; a managed database's owner is left with a warning.
+    const { rows: superuser } = await trx.raw('select rolsuper from pg_roles where rolname = current_user');
+    if (superuser[0]?.rolsuper) {
+      for (const f of LARGE_OBJECT_FUNCTIONS) await trx.raw(`revoke execute on function pg_catalog.${f} from public`);
+    }
     // A revoke by a role that does not own the database or schema only warns: say what is left.
     const { rows: left } = await trx.raw(
       `select has_database_privilege(?, current_database(), 'TEMPORARY') as temp, has_schema_privilege(?, 'public', 'CREATE') as create`,

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { DomainError } from '../../domain/errors';
 
 /**
  * What an HTTP request adds to every audit row written while serving it: the caller's own
@@ -37,8 +38,19 @@ export interface AuditEntry {
   at?: string | Date;
 }
 
-/** One audit row; callers write it in the same transaction as the change it explains. */
+/**
+ * One audit row; callers write it in the same transaction as the change it explains. A person who
+ * acts must be an active user with the role and organisation the row names: a decision that reached
+ * a workflow some other way than the API (a forged update) names someone who is not, and is refused
+ * with the change it would explain (docs/security.md).
+ */
 export async function audit(trx: Knex | Knex.Transaction, a: AuditEntry): Promise<void> {
+  if (a.actor) {
+    const u = await trx('users').where({ id: a.actor.userId }).first('role', 'org_id', 'active');
+    if (!u || !u.active || u.role !== a.actor.role || (u.org_id ?? null) !== (a.actor.orgId ?? null)) {
+      throw new DomainError('FORBIDDEN', `${a.action}: the acting user is not an active ${a.actor.role} of that organisation`);
+    }
+  }
   const insert = trx('audit_log').insert({
     ...(a.at ? { at: a.at } : {}),
     actor_user_id: a.actor?.userId ?? null,

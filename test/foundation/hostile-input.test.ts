@@ -133,6 +133,11 @@ describe('hostile input: a 4xx naming the field, nothing written, never a 5xx', 
       expect(ok.status, ok.text).to.equal(201);
     });
 
+    it('refuses a body that is not valid UTF-8, rather than storing U+FFFD in its place', async () => {
+      const body = Buffer.concat([Buffer.from('{"type":"bank","name":"Wang '), Buffer.from([0xff, 0xfe]), Buffer.from(' Fang","region":"X"}')]);
+      await refused({ path: '/v1/organisations', as: 'admin', body }, 400);
+    });
+
     it("refuses NUL in a decision's reason at the door, so the application's workflow is never handed it", async () => {
       const a = await newApplicant(h);
       const submitted = await h.call('POST', '/v1/applications', { token: a.token, body: applicationBody(a, orgs) });

@@ -94,6 +94,13 @@ describe('attacks on the database as the application role', () => {
     expect(rows[0].available).to.equal('100.00');
   });
 
+  it('may not add a kind of account to the chart, nor create large objects', async () => {
+    const chart = await refusal(d.db.raw(`insert into ledger_chart (kind, code_pattern, entity, type, normal_side, allow_negative, name) values ('zz_catch_all', '.', null, 'asset', 'debit', true, 'catch-all')`));
+    expect(chart?.code, chart?.message).to.equal('42501');
+    const lo = await refusal(d.db.raw('select lo_create(0)'));
+    expect(lo?.code, lo?.message).to.equal('42501');
+  });
+
   it('may not make itself an admin: an officer or admin account is created only through the admin path', async () => {
     const planted = await refusal(d.db('users').insert({ username: `evil-${process.pid}`, password_hash: 'x', role: 'admin' }));
     expect(planted?.code, planted?.message).to.equal('42501');
