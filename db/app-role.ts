@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { SQL_FILES_TABLE } from './sql-files';
 
 /**
  * The application's own PostgreSQL role. The API, the worker and the CLI connect as it; only
@@ -27,11 +28,12 @@ const REFUSING_FUNCTIONS = ['ledger_refuse_change', 'loanflow_refuse_change', 'l
 const OWNER_ONLY_FUNCTIONS = ['ledger_refuse_direct_write', 'loanflow_refuse_direct_write', 'loanflow_users_refuse_direct_write'];
 
 /**
- * Tables the application only reads: the migrator's own bookkeeping, and the chart of accounts
+ * Tables the application only reads: the migrator's own bookkeeping (and the record of the SQL
+ * files applied), and the chart of accounts
  * (which kinds of account exist is the schema's, not the application's: a row added to it could
  * make every new account ambiguous and stop postings).
  */
-export const READ_ONLY_TABLES = ['knex_migrations', 'knex_migrations_lock', 'ledger_chart'];
+export const READ_ONLY_TABLES = ['knex_migrations', 'knex_migrations_lock', SQL_FILES_TABLE, 'ledger_chart'];
 
 /** Server-side large objects: the application stores none, and each is disk it could fill. */
 const LARGE_OBJECT_FUNCTIONS = ['lo_create(oid)', 'lo_creat(integer)', 'lo_from_bytea(oid, bytea)', 'lo_import(text)', 'lo_import(text, oid)'];

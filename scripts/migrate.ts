@@ -1,10 +1,11 @@
 /**
- * Applies the knex migrations (`npm run migrate`; `-- --rollback` undoes the last batch) as
+ * Applies the migrations and the SQL files of db/sql (`npm run migrate`; `-- --rollback` undoes the last batch of migrations) as
  * MIGRATION_DATABASE_URL (the schema's owner) when set, then grants the role DATABASE_URL names
  * rows only; else as DATABASE_URL itself.
  */
 import { loadConfig, ConfigError } from '../config';
-import { createDb, migrationConfig } from '../db/knex';
+import { createDb, migrationConfig, MigrationError } from '../db/knex';
+import { SqlFileError } from '../db/sql-files';
 import { databaseUrls, migrateAsOwner } from './lib/databases';
 
 async function main() {
@@ -27,6 +28,7 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(e instanceof ConfigError ? e.message : e);
+  // Errors that say what to do are one line; anything else keeps its stack.
+  console.error(e instanceof ConfigError || e instanceof MigrationError || e instanceof SqlFileError ? e.message : e);
   process.exit(1);
 });

@@ -262,7 +262,7 @@ export function loanSteps({ db, clock }: StepDeps) {
             { account: accountCode.bank(loan.bankId, 'interest_income'), side: 'credit', amount: loss.interest },
             { account: accountCode.guarantor(loan.guaranteeCompanyId, 'compensation_receivable'), side: 'debit', amount: compensated },
             { account: accountCode.guarantor(loan.guaranteeCompanyId, 'guarantee_fund'), side: 'credit', amount: split.guaranteeFund },
-            { account: `guarantor:${loan.guaranteeCompanyId}:own_funds`, side: 'credit', amount: split.guaranteeCompany },
+            { account: accountCode.guarantor(loan.guaranteeCompanyId, 'own_funds'), side: 'credit', amount: split.guaranteeCompany },
           ]),
         });
         await releaseCommitment(trx, r.key, { id: loan.loanId, guaranteeCompanyId: loan.guaranteeCompanyId, principal: loan.principal }, r.today);
@@ -309,7 +309,7 @@ export function loanSteps({ db, clock }: StepDeps) {
           metadata: { loanId: loan.loanId, ...allocation },
           lines: nonZero([
             { account: accountCode.guarantor(loan.guaranteeCompanyId, 'guarantee_fund'), side: 'debit', amount: allocation.guaranteeFund },
-            { account: `guarantor:${loan.guaranteeCompanyId}:own_funds`, side: 'debit', amount: allocation.guaranteeCompany },
+            { account: accountCode.guarantor(loan.guaranteeCompanyId, 'own_funds'), side: 'debit', amount: allocation.guaranteeCompany },
             { account: accountCode.guarantor(loan.guaranteeCompanyId, 'compensation_receivable'), side: 'credit', amount: b.amount },
           ]),
         });

@@ -1,6 +1,6 @@
 /**
- * Account codes of the chart (the authoritative chart is the `ledger_chart` table of the ledger
- * migration; an account comes into being the first time an entry names its code).
+ * Account codes of the chart (chart.ts, the one definition of it; an account comes into being the
+ * first time an entry names its code).
  *
  * How the money movements of SPEC §1 post (Dr = debit, Cr = credit):
  *
@@ -18,10 +18,11 @@
  * | compensation (default) | Dr guarantor:G:compensation_receivable / Cr guarantor:G:guarantee_fund; Dr bank:B:cash / Cr bank:B:loans_receivable; bank's share: Dr bank:B:loan_losses / Cr bank:B:loans_receivable |
  * | recovery | Dr guarantor:G:guarantee_fund / Cr guarantor:G:compensation_receivable (beyond it: Cr guarantor:G:recoveries) |
  * | write-off | Dr guarantor:G:compensation_losses / Cr guarantor:G:compensation_receivable |
+ * | company's share of a default, and of a recovery | Cr / Dr guarantor:G:own_funds |
  */
+import type { AccountOf } from './chart';
 
-export type AccountType = 'asset' | 'liability' | 'equity' | 'income' | 'expense' | 'memo';
-export type Side = 'debit' | 'credit';
+export type { AccountType, Side } from './chart';
 
 export const ACCOUNT_CODE = /^[a-z_]+(:[A-Za-z0-9_-]+)+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -32,21 +33,19 @@ function id(x: string, what: string): string {
   return v;
 }
 
-export type FundAccount = 'budget' | 'available' | 'reserved';
-export type BankAccount = 'subsidy_payable' | 'loans_receivable' | 'cash' | 'interest_income' | 'loan_losses';
-export type GuarantorAccount =
-  | 'guarantee_fund'
-  | 'capital'
-  | 'compensation_receivable'
-  | 'recoveries'
-  | 'compensation_losses'
-  | 'commitments'
-  | 'commitments_contra';
+export type FundAccount = AccountOf<'fund'>;
+export type BankAccount = AccountOf<'bank'>;
+export type GuarantorAccount = AccountOf<'guarantor'>;
+export type TreasuryAccount = AccountOf<'treasury'>;
+export type ProgramAccount = AccountOf<'program'>;
+
+const program = (which: ProgramAccount) => `program:${which}`;
 
 export const accountCode = {
   fund: (fundId: string, which: FundAccount) => `fund:${id(fundId, 'fund id')}:${which}`,
   bank: (bankOrgId: string, which: BankAccount) => `bank:${id(bankOrgId, 'bank organisation id')}:${which}`,
   guarantor: (orgId: string, which: GuarantorAccount) => `guarantor:${id(orgId, 'guarantee company id')}:${which}`,
-  treasury: (financeBureauOrgId: string) => `treasury:${id(financeBureauOrgId, 'finance bureau id')}:cash`,
-  subsidyExpense: () => 'program:subsidy_expense',
+  treasury: (financeBureauOrgId: string, which: TreasuryAccount = 'cash') => `treasury:${id(financeBureauOrgId, 'finance bureau id')}:${which}`,
+  program,
+  subsidyExpense: () => program('subsidy_expense'),
 } as const;

@@ -1,6 +1,6 @@
 /**
- * The auditable double-entry ledger (SPEC §4). The rules live in the database (migration
- * 20261123000100_ledger.ts); this module posts, reads, seals and verifies.
+ * The auditable double-entry ledger (SPEC §4). The rules live in the database (db/sql/ledger,
+ * docs/ledger.md); this module posts, reads, seals and verifies.
  *
  *   await db.transaction(async (trx) => {
  *     await trx('claims').update(...);                       // read model

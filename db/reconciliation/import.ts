@@ -157,8 +157,8 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
       const statementTotal = new MoneyTotal();
       // The lines go into a table of this reconciliation's own, with no index to keep in step; its
       // primary key is built in one pass afterwards and it joins statement_lines as a partition
-      // (db/migrations/20261123000700_statement_partitions.ts). Its reconciliation_id is the
-      // column's default there (migration 0800), so the rows leave it out.
+      // (db/sql/finance/statement_lines_begin.sql). Its reconciliation_id is the
+      // column's default there (statement_lines_new_partition.sql), so the rows leave it out.
       const { rows: made } = await trx.raw('select statement_lines_begin(?::uuid) as t', [id]);
       const partition = `"${String(made[0].t).replace(/"/g, '""')}"`;
       const out = new CopyRows(conn.query(copyFrom(`COPY ${partition} (line_no, value_date, reference, amount, description, outcome, payout_entry_id) FROM STDIN (FORMAT binary)`)));

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { testEnv, TEST_APP_ROLE, type AppDatabase } from '../support/env';
 import { accountCode, allocateBudget, closePeriod, createFund } from '../../db/ledger';
-import { PINNED_SEARCH_PATH } from '../../db/migrations/20261205000100_pinned_search_path';
+import { PINNED_SEARCH_PATH } from '../../db/sql-files';
 import { createOrg, financeStaff, rawPost, uniqueKey } from '../ledger/helpers';
 
 /**

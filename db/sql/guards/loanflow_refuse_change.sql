@@ -1,0 +1,23 @@
+-- Append-only tables: a decision, once recorded, stays as it was.
+
+create or replace function public.loanflow_refuse_change() returns trigger
+language plpgsql set search_path = pg_catalog, public, pg_temp as $$
+begin
+  raise exception '% on % is not allowed: the table is append-only', tg_op, tg_table_name
+    using errcode = 'insufficient_privilege';
+end $$;
+
+-- The tables it guards: append-only ones refuse UPDATE and DELETE; those and others refuse TRUNCATE.
+do $$
+declare t text;
+begin
+  foreach t in array array['accounting_period_events', 'application_history', 'audit_log', 'integrity_events', 'loan_events', 'loan_repayments', 'policies', 'reconciliation_items', 'reconciliation_resolutions', 'statement_lines', 'subsidy_accruals'] loop
+    execute format('create or replace trigger %I before update or delete on public.%I for each row execute function public.loanflow_refuse_change()', t || '_append_only', t);
+  end loop;
+  foreach t in array array['accounting_period_events', 'application_history', 'audit_log', 'finance_proposals', 'policies', 'reconciliation_items', 'reconciliation_resolutions', 'reconciliations', 'statement_lines', 'users'] loop
+    execute format('create or replace trigger %I before truncate on public.%I for each statement execute function public.loanflow_refuse_change()', t || '_no_truncate', t);
+  end loop;
+end $$;
+
+-- Users are never deleted (deactivate instead).
+create or replace trigger users_no_delete before delete on public.users for each row execute function public.loanflow_refuse_change();
