@@ -60,6 +60,7 @@ describe("the application's database role", () => {
     );
     const refusedOps = new Map(refusedTables.map((r) => [r.table, new Set<string>(r.operations)]));
     for (const r of rows as Array<{ table: string; partition: boolean; s: boolean; i: boolean; u: boolean; d: boolean; t: boolean }>) {
+      // Read-only to the application: the migrator's records (knex's, the SQL files') and the chart.
       const migrations = READ_ONLY_TABLES.includes(r.table);
       // A statement's partition is read and written through statement_lines only.
       const direct = !r.partition;
