@@ -7,9 +7,12 @@ export function openApiDocument(registry: OpenAPIRegistry) {
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
+    // Relative: the document is served by the API it describes, whatever host and port that is.
+    servers: [{ url: '/', description: 'this server' }],
     info: {
       title: 'loanflow API',
       version: '1',
+      license: { name: 'MIT', identifier: 'MIT' },
       description:
         'Guaranteed start-up loans and interest subsidy. Money is a decimal string with two decimals ("80000.00"); dates are YYYY-MM-DD; quarters 2027Q1. Errors: {error: {code, message, details: [{path, message}]}}.',
     },

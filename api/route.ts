@@ -37,6 +37,8 @@ export interface RouteSpec<P extends Schema | undefined, Q extends Schema | unde
   summary: string;
   description?: string;
   tag: string;
+  /** OpenAPI operationId; derived from method and path (operationIdFor) unless given. */
+  operationId?: string;
   /** 'public': no token; 'signed-in': any role; else the roles allowed. */
   auth: 'public' | 'signed-in' | readonly Role[];
   params?: P;
@@ -156,6 +158,7 @@ export class ApiRouter {
     this.registry.registerPath({
       method: spec.method,
       path: spec.path.replace(/:([A-Za-z_]+)/g, '{$1}'),
+      operationId: spec.operationId ?? operationIdFor(spec.method, spec.path),
       summary: spec.summary,
       description:
         (spec.description ?? '') +
@@ -171,6 +174,20 @@ export class ApiRouter {
       responses: responses as never,
     });
   }
+}
+
+/**
+ * A stable operationId from method and path, so every operation has one and none can be forgotten
+ * or repeated (method + path is unique): `get /v1/applications/:id/history` →
+ * `getApplicationsByIdHistory`. Generated clients and links key on it; renaming a path renames it.
+ */
+export function operationIdFor(method: string, path: string): string {
+  const words = path
+    .split('/')
+    .filter((s) => s && s !== 'v1')
+    .flatMap((s) => (s.startsWith(':') ? ['by', s.slice(1)] : s.split(/[^A-Za-z0-9]+/)))
+    .filter(Boolean);
+  return method.toLowerCase() + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
 }
 
 /** For handlers: 404 when a row is missing (or hidden from this user). */

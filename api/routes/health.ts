@@ -12,6 +12,7 @@ export function registerHealthDoc(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'get',
     path: '/healthz',
+    operationId: 'getHealthz',
     summary: 'Reachability of PostgreSQL and Temporal',
     tags: ['health'],
     security: [],
