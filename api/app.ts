@@ -20,6 +20,7 @@ import { integrityRoutes } from './routes/integrity';
 import { subsidyClaimRoutes } from './routes/subsidy-claims';
 import { ledgerRoutes } from './routes/ledger';
 import { requestLogger } from './request-log';
+import { taskRoutes } from './routes/tasks';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -58,4 +59,5 @@ export function registerRoutes(api: ApiRouter): void {
   integrityRoutes(api);
   subsidyClaimRoutes(api);
   ledgerRoutes(api);
+  taskRoutes(api);
 }

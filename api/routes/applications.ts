@@ -96,6 +96,13 @@ export function applicationRoutes(api: ApiRouter): void {
     query: z
       .object({
         status: applicationStatusSchema.optional(),
+        q: z
+          .string()
+          .trim()
+          .min(1)
+          .max(100)
+          .optional()
+          .meta({ description: 'search: an application id (whole, or its first 8 characters), an ID number, or part of the name' }),
         page: pageNumber,
         pageSize: z.coerce.number().int().min(1).max(200).default(50),
       })

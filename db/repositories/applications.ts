@@ -70,10 +70,11 @@ export async function applicationHistory(db: Knex, id: string) {
 export async function listApplications(
   db: Knex,
   v: Viewer,
-  f: { status?: string; page: number; pageSize: number },
+  f: { status?: string; q?: string; page: number; pageSize: number },
 ): Promise<{ rows: ApplicationRow[]; total: number }> {
   const base = scopeApplications(db('applications as a'), v);
   if (f.status) base.where('a.status', f.status);
+  if (f.q) base.where((w) => searchApplications(w, f.q!));
   const counted = await base.clone().count<{ count: number }[]>('* as count');
   const rows = await base
     .clone()
@@ -82,4 +83,19 @@ export async function listApplications(
     .limit(f.pageSize)
     .offset((f.page - 1) * f.pageSize);
   return { rows, total: Number(counted[0]?.count ?? 0) };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A search box's text: an application number (the whole id, or its first 8 characters as the
+ * console shows it), an ID number (whole, any case of its X) or part of the applicant's name.
+ */
+function searchApplications(w: Knex.QueryBuilder, q: string): Knex.QueryBuilder {
+  const text = q.trim();
+  const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  w.whereRaw("a.name ilike ? escape '\\'", [like]).orWhere('a.id_number', text.toUpperCase());
+  if (UUID.test(text)) w.orWhere('a.id', text.toLowerCase());
+  else if (/^[0-9a-f]{8}$/i.test(text)) w.orWhereRaw('a.id::text like ?', [`${text.toLowerCase()}-%`]);
+  return w;
 }
