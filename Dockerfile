@@ -1,9 +1,20 @@
 # One image for the worker and the API (the command picks which); see docker-compose.yml.
+# Stage 1 builds the web console with the dev dependencies; the image keeps only its static files.
+FROM node:20-bookworm-slim AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY web/package.json ./web/
+RUN npm ci --include=dev
+COPY web ./web
+COPY domain ./domain
+RUN npx vite build --config web/vite.config.ts
+
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev
+COPY web/package.json ./web/
+RUN npm ci --omit=dev --workspaces=false
 COPY config ./config
 COPY domain ./domain
 COPY workflows ./workflows
@@ -12,6 +23,7 @@ COPY api ./api
 COPY db ./db
 COPY scripts ./scripts
 COPY tsconfig.json ./
+COPY --from=web /app/web/dist ./web/dist
 USER node
 EXPOSE 3000
 CMD ["npx", "tsx", "scripts/api.ts"]

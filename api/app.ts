@@ -21,6 +21,7 @@ import { subsidyClaimRoutes } from './routes/subsidy-claims';
 import { ledgerRoutes } from './routes/ledger';
 import { requestLogger } from './request-log';
 import { taskRoutes } from './routes/tasks';
+import { webConsole } from './web';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -37,6 +38,7 @@ export function createApp(deps: ApiDeps): express.Express {
   registerRoutes(api);
   app.use(api.router);
   app.use(openApiRoutes(openApiDocument(api.registry)));
+  app.use(webConsole());
 
   app.use(notFoundHandler);
   app.use(errorHandler);

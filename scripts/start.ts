@@ -20,6 +20,7 @@ import { requireFreePorts } from './lib/ports';
 import { ServiceStartError, messageOf, within } from './lib/service-process';
 import { ensureSchedules } from './lib/schedules';
 import { isEmpty, seedDemoData, demoUsers, DEMO_PASSWORD } from './lib/demo-seed';
+import { ensureWebBuilt } from './lib/web-build';
 
 async function main() {
   const started = Date.now();
@@ -58,6 +59,8 @@ async function main() {
       ...(config.TEMPORAL_ADDRESS ? [] : [{ port: config.TEMPORAL_PORT, variable: 'TEMPORAL_PORT' }, { port: config.TEMPORAL_UI_PORT, variable: 'TEMPORAL_UI_PORT' }]),
       { port: config.PORT, variable: 'PORT' },
     ]);
+    // The console is served by the API as static files; rebuilt only when web/ changed.
+    if (await run('web console build', () => ensureWebBuilt())) step('web console built');
     let embeddedUrl: string | undefined;
     let pgData: string | undefined;
     if (!config.DATABASE_URL) {
@@ -148,7 +151,8 @@ async function main() {
     console.log(`
 loanflow is up (${elapsed} s)
 
-  API              ${api.url}
+  Web console      ${api.url}/
+  API              ${api.url}/v1
   API docs         ${api.url}/docs
   Health           ${api.url}/healthz
   Temporal Web UI  ${uiUrl ?? '(external Temporal at ' + temporalAddress + ')'}

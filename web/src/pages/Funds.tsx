@@ -1,0 +1,79 @@
+import { Descriptions, Form, Input, Radio, Space, Table, Tag } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { api, idempotent, ok } from '../api/client';
+import type { components } from '../api/schema';
+import { DecisionForm } from '../components/DecisionForm';
+import { PageCard } from '../components/PageCard';
+import { QueryView } from '../components/States';
+import { formatMoney } from '../lib/money';
+import { formatDateTime } from '../lib/dates';
+import { useSession } from '../session';
+
+type Fund = components['schemas']['Fund'];
+const MONEY = /^\d{1,15}(\.\d{1,2})?$/;
+
+export default function FundsPage() {
+  const { t } = useTranslation();
+  const q = useQuery({ queryKey: ['funds'], queryFn: () => ok(api.GET('/v1/funds', { params: { query: {} } })) });
+  return (
+    <QueryView q={q} empty={(d) => d.length === 0}>
+      {(funds) => <>{funds.map((f) => <FundCard key={f.id} f={f} />)}</>}
+    </QueryView>
+  );
+  void t;
+}
+
+function FundCard({ f }: { f: Fund }) {
+  const { t, i18n } = useTranslation();
+  const { me } = useSession();
+  const money = (v: string | null | undefined) => formatMoney(v, i18n.language);
+  const path = { params: { path: { id: f.id } } };
+  const proposals = useQuery({ queryKey: ['top-ups', f.id], queryFn: () => ok(api.GET('/v1/funds/{id}/top-ups', path)) });
+  const finance = me?.role === 'finance_officer' || me?.role === 'finance_approver';
+  return (
+    <PageCard title={`${t('funds.title')} · ${f.name} · ${f.year}`}>
+      <Descriptions size="small" column={{ xs: 1, md: 4 }}>
+        <Descriptions.Item label={t('funds.budget')}>{money(f.budget)}</Descriptions.Item>
+        <Descriptions.Item label={t('funds.reserved')}>{money(f.reserved)}</Descriptions.Item>
+        <Descriptions.Item label={t('funds.paid')}>{money(f.paid)}</Descriptions.Item>
+        <Descriptions.Item label={t('funds.available')}>{money(f.available)}</Descriptions.Item>
+      </Descriptions>
+      {finance && (
+        <PageCard level={2} title={t('funds.topUp')}>
+          <DecisionForm<components['schemas']['FundTopUp']> submitLabel={t('common.submit')} send={(body, key) => ok(api.POST('/v1/funds/{id}/top-ups', { ...path, body, ...idempotent(key) }))}>
+            <Space wrap align="start">
+              <Form.Item label={t('common.amount')} name="amount" rules={[{ required: true, pattern: MONEY, message: t('forms.amountFormat') }]}><Input inputMode="decimal" /></Form.Item>
+              <Form.Item label={t('common.reason')} name="reason" rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input style={{ width: 320 }} /></Form.Item>
+            </Space>
+          </DecisionForm>
+        </PageCard>
+      )}
+      <PageCard level={2} title={t('funds.proposals')}>
+        <QueryView q={proposals} empty={(d) => d.length === 0}>
+          {(list) => (
+            <Table rowKey="id" size="small" dataSource={list} pagination={false} scroll={{ x: 800 }}
+              expandable={me?.role === 'finance_approver' ? {
+                rowExpandable: (r) => r.status === 'pending',
+                expandedRowRender: (r) => (
+                  <DecisionForm<components['schemas']['TopUpDecision']> submitLabel={t('funds.decide')} initialValues={{ decision: 'approve' }}
+                    send={(body, key) => ok(api.POST('/v1/funds/{id}/top-ups/{proposalId}/decision', { params: { path: { id: f.id, proposalId: r.id } }, body, ...idempotent(key) }))}>
+                    <Form.Item name="decision" label={t('funds.decide')}><Radio.Group><Radio value="approve">{t('decision.approve')}</Radio><Radio value="reject">{t('decision.reject')}</Radio></Radio.Group></Form.Item>
+                    <Form.Item name="reason" label={t('common.reason')}><Input /></Form.Item>
+                  </DecisionForm>
+                ),
+              } : undefined}
+              columns={[
+                { title: t('common.amount'), dataIndex: 'amount', align: 'right', render: money },
+                { title: t('common.reason'), dataIndex: 'reason' },
+                { title: t('funds.proposedBy'), dataIndex: 'proposedBy' },
+                { title: t('common.date'), dataIndex: 'proposedAt', render: formatDateTime },
+                { title: t('common.status'), dataIndex: 'status', render: (s: string) => <Tag>{s}</Tag> },
+                { title: t('claims.approvedBy'), dataIndex: 'decidedBy' },
+              ]} />
+          )}
+        </QueryView>
+      </PageCard>
+    </PageCard>
+  );
+}

@@ -1,0 +1,152 @@
+import { useState } from 'react';
+import { Alert, Button, Form, Input, Progress, Radio, Select, Space, Table, Tag, Upload } from 'antd';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { api, currentToken, idempotent, ok } from '../api/client';
+import type { components } from '../api/schema';
+import { DecisionForm } from '../components/DecisionForm';
+import { PageCard } from '../components/PageCard';
+import { QueryView } from '../components/States';
+import { formatMoney } from '../lib/money';
+import { formatDateTime } from '../lib/dates';
+import { useSubmissionKey } from '../lib/idempotency';
+import { useUrlState } from '../lib/url-state';
+import { useSession } from '../session';
+
+type Mismatch = components['schemas']['ReconciliationMismatch'];
+
+/** XMLHttpRequest rather than fetch: it reports upload progress, for the progress bar. */
+function upload(form: FormData, key: string, onProgress: (pct: number) => void): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/v1/reconciliations');
+    xhr.setRequestHeader('authorization', `Bearer ${currentToken()}`);
+    xhr.setRequestHeader('Idempotency-Key', key);
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(Math.round((e.loaded / e.total) * 100));
+    xhr.onload = () => resolve({ status: xhr.status, body: xhr.responseText ? JSON.parse(xhr.responseText) : undefined });
+    xhr.onerror = () => reject(new Error('network'));
+    xhr.send(form);
+  });
+}
+
+export default function ReconciliationsPage() {
+  const { t, i18n } = useTranslation();
+  const { me } = useSession();
+  const { values, set } = useUrlState(['id', 'quarter'] as const);
+  const list = useQuery({ queryKey: ['reconciliations', values.quarter], queryFn: () => ok(api.GET('/v1/reconciliations', { params: { query: { quarter: values.quarter } } })) });
+  const finance = me?.role === 'finance_officer' || me?.role === 'finance_approver';
+  return (
+    <>
+      {finance && <UploadCard onDone={(id) => set({ id })} />}
+      <PageCard title={t('recon.title')} level={finance ? 2 : 1}>
+        <QueryView q={list} empty={(d) => d.length === 0}>
+          {(rows) => (
+            <Table rowKey="id" size="small" dataSource={rows} pagination={{ pageSize: 20 }} scroll={{ x: 900 }}
+              columns={[
+                { title: t('claims.quarter'), dataIndex: 'quarter' },
+                { title: t('claims.bank'), dataIndex: 'bankName' },
+                { title: t('recon.lines'), dataIndex: 'lineCount' },
+                { title: t('recon.mismatches'), dataIndex: 'mismatchCount' },
+                { title: t('recon.unresolved'), dataIndex: 'unresolved', render: (n: number) => (n > 0 ? <Tag color="red">{n}</Tag> : <Tag color="green">0</Tag>) },
+                { title: t('funds.paid'), dataIndex: 'payoutTotal', align: 'right', render: (v: string) => formatMoney(v, i18n.language) },
+                { title: t('common.date'), dataIndex: 'importedAt', render: formatDateTime },
+                { title: t('common.actions'), render: (_: unknown, r) => <Button type="link" onClick={() => set({ id: r.id })}>{t('recon.mismatches')}</Button> },
+              ]} />
+          )}
+        </QueryView>
+      </PageCard>
+      {values.id && <Mismatches id={values.id} />}
+    </>
+  );
+}
+
+function UploadCard({ onDone }: { onDone: (id: string) => void }) {
+  const { t } = useTranslation();
+  const queries = useQueryClient();
+  const key = useSubmissionKey();
+  const banks = useQuery({ queryKey: ['organisations'], queryFn: () => ok(api.GET('/v1/organisations', { params: { query: {} } })) });
+  const [file, setFile] = useState<File | null>(null);
+  const [pct, setPct] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [form] = Form.useForm<{ quarter: string; bankId: string }>();
+  const onFinish = async (v: { quarter: string; bankId: string }) => {
+    if (!file) return setError(t('forms.required'));
+    setError(null);
+    const data = new FormData();
+    data.append('quarter', v.quarter);
+    data.append('bankId', v.bankId);
+    data.append('file', file);
+    setPct(0);
+    try {
+      const r = await upload(data, key.keyFor({ ...v, name: file.name, size: file.size, modified: file.lastModified }), setPct);
+      if (r.status === 201) {
+        key.done();
+        await queries.invalidateQueries();
+        onDone(r.body.id);
+      } else {
+        const details: Array<{ path: string; message: string }> = r.body?.error?.details ?? [];
+        form.setFields(details.filter((d) => d.path === 'quarter' || d.path === 'bankId').map((d) => ({ name: d.path as 'quarter', errors: [d.message] })));
+        setError([r.body?.error?.message, ...details.map((d) => `${d.path}: ${d.message}`)].filter(Boolean).join('\n'));
+      }
+    } catch {
+      setError(t('common.networkError'));
+    }
+  };
+  return (
+    <PageCard title={t('recon.upload')}>
+      <Form form={form} layout="vertical" onFinish={onFinish}>
+        <Space wrap align="start">
+          <Form.Item label={t('claims.quarter')} name="quarter" rules={[{ required: true, pattern: /^\d{4}Q[1-4]$/, message: '2027Q1' }]}><Input placeholder="2027Q1" /></Form.Item>
+          <Form.Item label={t('claims.bank')} name="bankId" rules={[{ required: true, message: t('forms.required') }]}>
+            <Select style={{ width: 260 }} options={(banks.data ?? []).filter((o) => o.type === 'bank').map((o) => ({ value: o.id, label: o.name }))} />
+          </Form.Item>
+        </Space>
+        <Form.Item label={t('recon.file')} required>
+          <Upload beforeUpload={(f) => { setFile(f); return false; }} maxCount={1} accept=".csv,.xlsx,text/csv" onRemove={() => setFile(null)}>
+            <Button>{t('recon.file')}</Button>
+          </Upload>
+        </Form.Item>
+        {pct !== null && <Progress percent={pct} aria-label={t('recon.progress')} />}
+        {error && <Alert type="error" showIcon role="alert" title={<span style={{ whiteSpace: 'pre-wrap' }}>{error}</span>} style={{ marginBottom: 16 }} />}
+        <Button type="primary" htmlType="submit">{t('common.submit')}</Button>
+      </Form>
+    </PageCard>
+  );
+}
+
+function Mismatches({ id }: { id: string }) {
+  const { t, i18n } = useTranslation();
+  const { me } = useSession();
+  const q = useQuery({ queryKey: ['mismatches', id], queryFn: () => ok(api.GET('/v1/reconciliations/{id}/mismatches', { params: { path: { id }, query: { pageSize: 1000 } } })) });
+  const money = (v: string | null) => formatMoney(v, i18n.language);
+  const finance = me?.role === 'finance_officer' || me?.role === 'finance_approver';
+  return (
+    <PageCard level={2} title={t('recon.mismatches')}>
+      <QueryView q={q} empty={(d) => d.total === 0}>
+        {(d) => (
+          <Table<Mismatch> rowKey="itemNo" size="small" dataSource={d.items} pagination={false} scroll={{ x: 900 }}
+            expandable={finance ? {
+              rowExpandable: (r) => !r.resolution,
+              expandedRowRender: (r) => (
+                <DecisionForm<components['schemas']['MismatchResolution']> submitLabel={t('recon.resolve')} initialValues={{ resolution: 'explanation' }}
+                  send={(body, key) => ok(api.POST('/v1/reconciliations/{id}/mismatches/{itemNo}/resolution', { params: { path: { id, itemNo: r.itemNo } }, body, ...idempotent(key) }))}>
+                  <Form.Item name="resolution" label={t('recon.resolve')}>
+                    <Radio.Group><Radio value="explanation">{t('recon.explanation')}</Radio>{me?.role === 'finance_approver' && <Radio value="reversal">{t('recon.reversal')}</Radio>}</Radio.Group>
+                  </Form.Item>
+                  <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input /></Form.Item>
+                </DecisionForm>
+              ),
+            } : undefined}
+            columns={[
+              { title: '#', dataIndex: 'itemNo' },
+              { title: t('common.status'), dataIndex: 'kind', render: (k: string) => <Tag color="orange">{t(`recon.kind.${k}`)}</Tag> },
+              { title: t('forms.bankReference'), dataIndex: 'reference' },
+              { title: t('common.amount'), dataIndex: 'statementAmount', align: 'right', render: money },
+              { title: t('funds.paid'), dataIndex: 'ledgerAmount', align: 'right', render: money },
+              { title: t('recon.resolved'), dataIndex: 'resolution', render: (r: Mismatch['resolution']) => (r ? `${r.by}：${r.reason}` : <Tag color="red">{t('recon.unresolved')}</Tag>) },
+            ]} />
+        )}
+      </QueryView>
+    </PageCard>
+  );
+}

@@ -1,0 +1,92 @@
+import { useEffect, useRef } from 'react';
+import { Button, Input, Select, Space, Table } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import * as echarts from 'echarts/core';
+import { BarChart } from 'echarts/charts';
+import { GridComponent, TooltipComponent, LegendComponent, AriaComponent } from 'echarts/components';
+import { SVGRenderer } from 'echarts/renderers';
+import { api, currentToken, ok } from '../api/client';
+import type { components } from '../api/schema';
+import { PageCard } from '../components/PageCard';
+import { QueryView } from '../components/States';
+import { formatMoney, groupDecimal, formatRate } from '../lib/money';
+import { dayjs, ZONE } from '../lib/dates';
+import { useUrlState } from '../lib/url-state';
+
+echarts.use([BarChart, GridComponent, TooltipComponent, LegendComponent, AriaComponent, SVGRenderer]);
+
+type Report = components['schemas']['KpiReport'];
+type GroupBy = Report['groupBy'];
+
+/** A chart of counts per group (counts are integers, so charting them computes no money). */
+function Chart({ report }: { report: Report }) {
+  const el = useRef<HTMLDivElement>(null);
+  const { t } = useTranslation();
+  useEffect(() => {
+    if (!el.current) return;
+    const chart = echarts.init(el.current, undefined, { renderer: 'svg' });
+    const counts = report.columns.filter((c) => c.kind === 'count').slice(0, 3);
+    chart.setOption({
+      aria: { enabled: true },
+      tooltip: {},
+      legend: {},
+      grid: { left: 48, right: 16, bottom: 64 },
+      xAxis: { type: 'category', data: report.rows.map((r) => r.name), axisLabel: { rotate: 20 } },
+      yAxis: { type: 'value' },
+      series: counts.map((c) => ({ type: 'bar', name: c.label, data: report.rows.map((r) => r.values[c.key] ?? 0) })),
+    });
+    const resize = () => chart.resize();
+    window.addEventListener('resize', resize);
+    return () => {
+      window.removeEventListener('resize', resize);
+      chart.dispose();
+    };
+  }, [report, t]);
+  return <div ref={el} role="img" aria-label={t('reports.title')} style={{ height: 320, width: '100%' }} />;
+}
+
+async function download(query: Record<string, string>, format: 'csv' | 'xlsx') {
+  const res = await fetch(`/v1/reports/kpi?${new URLSearchParams({ ...query, format })}`, { headers: { authorization: `Bearer ${currentToken()}` } });
+  const blob = await res.blob();
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = `kpi-${query.from}-${query.to}-${query.groupBy}.${format}`;
+  a.click();
+  URL.revokeObjectURL(a.href);
+}
+
+export default function ReportsPage() {
+  const { t, i18n } = useTranslation();
+  const { values, set } = useUrlState(['from', 'to', 'groupBy'] as const);
+  const today = dayjs().tz(ZONE);
+  const from = values.from ?? today.startOf('year').format('YYYY-MM-DD');
+  const to = values.to ?? today.format('YYYY-MM-DD');
+  const groupBy = (values.groupBy ?? 'bank') as GroupBy;
+  const q = useQuery({ queryKey: ['kpi', from, to, groupBy], queryFn: () => ok(api.GET('/v1/reports/kpi', { params: { query: { from, to, groupBy } } })) as Promise<Report> });
+  const cell = (kind: string, v: number | string | null | undefined) =>
+    v === null || v === undefined ? '—' : kind === 'money' ? formatMoney(String(v), i18n.language) : kind === 'rate' ? formatRate(String(v)) : kind === 'days' ? groupDecimal(String(v)) : String(v);
+  return (
+    <PageCard title={t('reports.title')}>
+      <Space wrap style={{ marginBottom: 16 }}>
+        <Input aria-label={t('reports.from')} addonBefore={t('reports.from')} defaultValue={from} style={{ width: 200 }} onBlur={(e) => set({ from: e.target.value })} />
+        <Input aria-label={t('reports.to')} addonBefore={t('reports.to')} defaultValue={to} style={{ width: 200 }} onBlur={(e) => set({ to: e.target.value })} />
+        <Select aria-label={t('reports.groupBy')} value={groupBy} style={{ width: 160 }} onChange={(v) => set({ groupBy: v })}
+          options={(['region', 'community', 'bank', 'training_institution'] as const).map((g) => ({ value: g, label: t(`reports.group.${g}`) }))} />
+        <Button onClick={() => void download({ from, to, groupBy }, 'csv')}>{t('reports.csv')}</Button>
+        <Button onClick={() => void download({ from, to, groupBy }, 'xlsx')}>{t('reports.xlsx')}</Button>
+      </Space>
+      <QueryView q={q}>
+        {(r) => (
+          <>
+            <Chart report={r} />
+            <Table rowKey="key" size="small" pagination={false} scroll={{ x: 2400 }} dataSource={[...r.rows, r.total]}
+              columns={[{ title: t('reports.groupBy'), dataIndex: 'name', fixed: 'left' as const }, ...r.columns.map((c) => ({
+                title: c.label, key: c.key, align: c.kind === 'text' ? undefined : ('right' as const), render: (_: unknown, row: Report['total']) => cell(c.kind, row.values[c.key]),
+              }))]} />
+          </>
+        )}
+      </QueryView>
+    </PageCard>
+  );
+}
