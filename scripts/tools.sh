@@ -80,3 +80,17 @@ else
   (cd "$cc_src" && go build -o "$bin/compose-config" .)
   echo "$cc_hash" > "$cc_stamp"
 fi
+
+# --- Chromium and CJK fonts for the console's browser tests (Debian packages) -------------
+# Playwright drives Debian's Chromium (/usr/bin/chromium) and never downloads a browser of its
+# own; fonts-noto-cjk renders the Chinese screens (screenshots would show boxes without it).
+if [[ -x /usr/bin/chromium && -d /usr/share/fonts/opentype/noto ]] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  :
+elif [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null 2>&1; then
+  echo "loanflow tools: installing chromium and fonts-noto-cjk with apt-get (once)..."
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null
+else
+  echo "loanflow tools: the browser tests need Debian's chromium and fonts-noto-cjk; not root, so not installing them." >&2
+  echo "loanflow tools: run as root: apt-get install chromium fonts-noto-cjk" >&2
+fi

@@ -5,6 +5,9 @@ import en_US from 'antd/locale/en_US';
 import i18n, { initialLang, rememberLang, type Lang } from './i18n';
 import { dayjs } from './lib/dates';
 
+// Users who ask their system for less motion get none (and screens settle at once for axe).
+const reducedMotion = typeof window !== 'undefined' && window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+
 const LocaleContext = createContext<{ lang: Lang; setLang(l: Lang): void }>({ lang: 'zh-CN', setLang: () => undefined });
 
 /** Ant Design's locale, ours (react-i18next) and dayjs's, switched together. */
@@ -24,7 +27,7 @@ export function LocaleProvider({ children }: { children: ReactNode }) {
   );
   return (
     <LocaleContext.Provider value={value}>
-      <ConfigProvider locale={lang === 'zh-CN' ? zh_CN : en_US} theme={{ token: { colorPrimary: '#1f5fbf', borderRadius: 4 } }}>
+      <ConfigProvider locale={lang === 'zh-CN' ? zh_CN : en_US} theme={{ token: { motion: !reducedMotion, colorPrimary: '#1f5fbf', colorLink: '#1f5fbf', colorInfo: '#1f5fbf', colorError: '#c9252d', colorTextTertiary: 'rgba(0, 0, 0, 0.66)', colorTextDescription: 'rgba(0, 0, 0, 0.66)', borderRadius: 4 } }}>
         <AntApp>{children}</AntApp>
       </ConfigProvider>
     </LocaleContext.Provider>

@@ -8,6 +8,9 @@ import { ApiFailure } from './api/client';
 import { SessionProvider } from './session';
 import { App } from './App';
 import { LocaleProvider } from './locale';
+import { nameListBoxes } from './lib/a11y';
+
+nameListBoxes();
 
 const queries = new QueryClient({
   defaultOptions: {

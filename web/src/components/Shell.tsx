@@ -27,7 +27,7 @@ export function Shell({ children }: { children: ReactNode }) {
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: narrow ? 12 : 24, flexWrap: 'wrap', height: 'auto', minHeight: 64 }}>
         <Typography.Text strong style={{ color: '#fff', fontSize: 16, whiteSpace: 'nowrap' }}>{t('app.title')}</Typography.Text>
         <nav aria-label={t('app.title')} style={{ flex: 1, minWidth: 0 }}>
-          <Menu theme="dark" mode="horizontal" selectedKeys={selected ? [selected] : []} items={items} style={{ minWidth: 0 }} />
+          <Menu theme="dark" mode="horizontal" disabledOverflow selectedKeys={selected ? [selected] : []} items={items} style={{ minWidth: 0 }} />
         </nav>
         <Space wrap>
           {canSearch(me.role) && (

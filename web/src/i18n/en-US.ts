@@ -42,7 +42,7 @@ const enUS: Messages = {
   },
   method: { monthly_interest_bullet: 'Monthly interest, principal at maturity', equal_instalment: 'Equal instalments' },
   counterType: { credit_community: 'Credit community', guarantor: 'Personal guarantor', collateral: 'Collateral' },
-  decision: { approve: 'Approve', reject: 'Reject' },
+  decision: { approved: 'Approved', rejected: 'Rejected', passed: 'Passed', submitted: 'Submitted', disbursed: 'Disbursed', reminded: 'Reminded', expired: 'Expired', withdrawn: 'Withdrawn', recommended: 'Recommended', approve: 'Approve', reject: 'Reject' },
   tasks: {
     title: 'My tasks', none: 'Nothing is waiting for you', applicant: 'Application', deadline: 'Deadline', left: 'Time left',
     overdueBy: 'overdue by {{time}}', remaining: '{{time}}', reminder: 'Reminder', overdue: 'Overdue', reviewedBy: 'Reviewed by',
@@ -60,7 +60,7 @@ const enUS: Messages = {
     withdrawReason: 'Reason for withdrawing',
   },
   step: {
-    intake: 'Intake', counter_guarantee: 'Counter-guarantee', guarantee_review: 'Guarantee review', guarantee_approval: 'Guarantee approval',
+    submission: 'Submitted', intake_check: 'Eligibility check', intake: 'Intake', counter_guarantee: 'Counter-guarantee', guarantee_review: 'Guarantee review', guarantee_approval: 'Guarantee approval',
     disbursal: 'Disbursal', withdrawal: 'Withdrawal', counter_guarantee_reminder: 'Counter-guarantee reminder',
     guarantee_review_reminder: 'Review reminder', guarantee_approval_reminder: 'Approval reminder', disbursal_reminder: 'Disbursal reminder',
     counter_guarantee_expiry: 'Counter-guarantee expired', guarantee_review_expiry: 'Review expired',

@@ -40,7 +40,7 @@ const zhCN = {
   },
   method: { monthly_interest_bullet: '按月付息、到期还本', equal_instalment: '等额本息' },
   counterType: { credit_community: '信用社区', guarantor: '自然人保证', collateral: '抵质押' },
-  decision: { approve: '同意', reject: '不同意' },
+  decision: { approved: '同意', rejected: '不同意', passed: '通过', submitted: '已提交', disbursed: '已放款', reminded: '已催办', expired: '已超期', withdrawn: '已撤回', recommended: '建议同意', approve: '同意', reject: '不同意' },
   tasks: {
     title: '我的待办', none: '没有等待您办理的事项', applicant: '申请号', deadline: '办理时限', left: '剩余', overdueBy: '已逾期 {{time}}',
     remaining: '{{time}}', reminder: '催办', overdue: '逾期', reviewedBy: '初审人', open: '办理', days: '{{count}} 天',
@@ -56,7 +56,7 @@ const zhCN = {
     endReason: '结束原因', loan: '查看贷款', decide: '办理', withdraw: '撤回申请', withdrawReason: '撤回理由',
   },
   step: {
-    intake: '受理', counter_guarantee: '社区反担保', guarantee_review: '担保初审', guarantee_approval: '担保审批', disbursal: '银行放款',
+    submission: '提交申请', intake_check: '资格审查', intake: '受理', counter_guarantee: '社区反担保', guarantee_review: '担保初审', guarantee_approval: '担保审批', disbursal: '银行放款',
     withdrawal: '撤回', counter_guarantee_reminder: '反担保催办', guarantee_review_reminder: '初审催办',
     guarantee_approval_reminder: '审批催办', disbursal_reminder: '放款催办', counter_guarantee_expiry: '反担保超期',
     guarantee_review_expiry: '初审超期', guarantee_approval_expiry: '审批超期', disbursal_expiry: '放款超期', loan: '贷款',

@@ -27,7 +27,7 @@ export function TasksPage() {
     <Card
       title={
         <Typography.Title level={1} style={{ fontSize: 20, margin: 0 }}>
-          {t('tasks.title')} <Badge count={reminders} aria-label={`${t('tasks.reminder')} ${reminders}`} />
+          {t('tasks.title')} <Badge count={reminders} title={`${t("tasks.reminder")} ${reminders}`} />
         </Typography.Title>
       }
     >
