@@ -92,7 +92,7 @@ export async function getApplication(deps: RecordsDeps, caller: Caller, id: stri
   return applicationView(deps.db, await visibleApplication(deps.db, id, caller));
 }
 
-export async function listApplications(deps: RecordsDeps, caller: Caller, f: { status?: string; page: number; pageSize: number }) {
+export async function listApplications(deps: RecordsDeps, caller: Caller, f: { status?: string; q?: string; page: number; pageSize: number }) {
   const { rows, total } = await listRows(deps.db, caller, f);
   return { items: rows.map(summary), total };
 }

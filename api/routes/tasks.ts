@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
 import { pageNumber } from '../paging';
-import { listTasks } from '../../db/repositories/tasks';
+import { myTasks } from '../../usecases/tasks';
 
 const taskSchema = z
   .object({
@@ -39,31 +39,8 @@ export function taskRoutes(api: ApiRouter): void {
       },
     },
     async handler({ query, user, deps }) {
-      const { rows, total } = await listTasks(deps.db, user, { ...query, now: deps.now?.() ?? new Date() });
-      return {
-        status: 200,
-        body: {
-          items: rows.map((r) => ({
-            kind: 'application' as const,
-            applicationId: r.id,
-            name: r.name,
-            status: r.status,
-            requestedAmount: r.requested_amount,
-            recommendedAmount: r.recommended_amount,
-            approvedAmount: r.approved_amount,
-            submittedOn: r.submitted_on,
-            reviewedBy: r.reviewed_by_username,
-            stepDays: r.step_days,
-            deadline: r.step_deadline_at.toISOString(),
-            reminderAt: r.reminder_at.toISOString(),
-            reminderDue: r.reminder_due,
-            overdue: r.overdue,
-          })),
-          page: query.page,
-          pageSize: query.pageSize,
-          total,
-        },
-      };
+      const { items, total } = await myTasks(deps, user, { ...query, now: deps.now?.() ?? new Date() });
+      return { status: 200, body: { items, page: query.page, pageSize: query.pageSize, total } };
     },
   });
 }

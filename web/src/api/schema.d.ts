@@ -3451,6 +3451,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description claims among claimsWaiting whose payout could not be tried again, and why (a claim the fund still cannot cover is not listed here) */
+                        claimsNotRetried: {
+                            claimId: string;
+                            code: string;
+                            message: string;
+                        }[];
                         /** @description claims that were waiting for budget and are now paid */
                         claimsPaid: string[];
                         /** @description claims still waiting for budget */
