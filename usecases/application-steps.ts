@@ -24,15 +24,36 @@ export interface StepRecord {
   reason: string | null;
   amount?: string | null;
   status?: ApplicationStatus;
-  set?: Partial<{
-    counter_guarantee_type: string;
-    recommended_amount: string;
-    reviewed_by: string;
-    approved_amount: string;
-    end_reason: string;
-    step_deadline_at: string | null;
-  }>;
+  set?: StepChanges;
   audit?: { action: string; requestId: string | null; clientRequestId?: string | null; payload?: unknown };
+}
+
+/** What a step changes on the application, in the workflow's words; recordStep maps them to columns. */
+export interface StepChanges {
+  counterGuaranteeType?: string;
+  recommendedAmount?: string;
+  /** The reviewer's user id (the approver must be someone else). */
+  reviewedBy?: string;
+  approvedAmount?: string;
+  endReason?: string;
+  /** When the step now waiting must be decided by; null once nothing waits. */
+  stepDeadline?: string | null;
+}
+
+const STEP_COLUMNS: Record<keyof StepChanges, string> = {
+  counterGuaranteeType: 'counter_guarantee_type',
+  recommendedAmount: 'recommended_amount',
+  reviewedBy: 'reviewed_by',
+  approvedAmount: 'approved_amount',
+  endReason: 'end_reason',
+  stepDeadline: 'step_deadline_at',
+};
+
+/** The applications columns a step's changes write. */
+function stepColumns(set: StepChanges = {}): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const k of Object.keys(STEP_COLUMNS) as Array<keyof StepChanges>) if (set[k] !== undefined) out[STEP_COLUMNS[k]] = set[k];
+  return out;
 }
 
 export type Registration =
@@ -190,7 +211,7 @@ export function applicationSteps({ db, clock }: StepDeps) {
         if (r.status || r.set) {
           await trx('applications')
             .where({ id: r.applicationId })
-            .update({ ...(r.status ? { status: r.status } : {}), ...(r.set ?? {}), updated_at: r.at });
+            .update({ ...(r.status ? { status: r.status } : {}), ...stepColumns(r.set), updated_at: r.at });
         }
         if (r.audit) {
           await audit(trx, {

@@ -1,0 +1,179 @@
+import {
+  type ChildWorkflowHandle,
+  ParentClosePolicy,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  startChild,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ApplicationActivities } from '../../activities/applications';
+import { businessDateOf } from '../../domain/business-day';
+import {
+  applicationStateQuery,
+  counterGuaranteeUpdate,
+  disbursalUpdate,
+  guaranteeApprovalUpdate,
+  guaranteeReviewUpdate,
+  intakeUpdate,
+  withdrawalUpdate,
+  type ApplicationState,
+  type LoanInput,
+  loanWorkflowId,
+} from '../definitions';
+import { initialPeriods, loan } from '../loan';
+import { ACTIVITY_OPTIONS, Turns, finalRefusal } from '../common';
+import type { ApplicationMachine, Step } from './state';
+
+export const acts = proxyActivities<ApplicationActivities>(ACTIVITY_OPTIONS);
+
+export const now = () => new Date().toISOString();
+export const today = () => businessDateOf(Date.now());
+
+/**
+ * One run of the application workflow: its machine, the turns its decisions take, and how a step
+ * is recorded. The update handlers and the workflow's own steps (intake, reminders, expiry) share it.
+ */
+export class ApplicationRun {
+  /** A decision, a reminder or the expiry at a time, in arrival order (workflows/common.ts). */
+  readonly turns = new Turns();
+  loanRun: ChildWorkflowHandle<typeof loan> | undefined;
+  private seq = 0;
+  private readonly wfId = workflowInfo().workflowId;
+
+  constructor(readonly m: ApplicationMachine) {}
+
+  /** Writes one step (read model + history + audit, one transaction) and mirrors it in memory. */
+  async record(r: Step): Promise<void> {
+    this.seq += 1;
+    const at = now();
+    await acts.recordStep({ ...r, key: `${this.wfId}:${this.seq}:${r.step}`, applicationId: this.m.input.applicationId, at });
+    this.m.apply(r, at, today());
+  }
+
+  /**
+   * A step an activity refused for good (bad data): recorded in the state, and the application stays
+   * where it was, so the next decision or the deadline can still come.
+   */
+  incident(step: string, e: unknown): void {
+    const r = finalRefusal(e);
+    if (!r) return;
+    this.m.state.incidents.push({ step, at: now(), type: r.type ?? 'UNPROCESSABLE', message: r.message });
+    log.warn('step refused for good; the application stays decidable', { step, type: r.type, message: r.message });
+  }
+
+  /** Takes the decision's turn, validates it again against the state it finds, and records it. */
+  decide(step: string, validate: () => void, body: () => Promise<void>): Promise<ApplicationState> {
+    return this.turns.take(async () => {
+      validate();
+      try {
+        await body();
+      } catch (e) {
+        this.incident(step, e);
+        throw e;
+      }
+      return this.m.state;
+    });
+  }
+
+  /** A step of the workflow's own (reminder, expiry): a final refusal is recorded, not fatal. */
+  async systemStep(step: string, body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (e) {
+      if (!finalRefusal(e)) throw e;
+      this.incident(step, e);
+    }
+  }
+
+  /** The bank's disbursal: the loan's records, then its own workflow, which the application follows. */
+  async disburse(d: Parameters<ApplicationMachine['checkDisbursal']>[0], meta: Parameters<ApplicationMachine['checkDisbursal']>[1]): Promise<void> {
+    const { input, policy } = this.m;
+    const loanId = uuid4();
+    this.seq += 1;
+    const at = now();
+    const loanInput: LoanInput = {
+      loanId,
+      applicationId: input.applicationId,
+      bankId: meta.actor.orgId!,
+      guaranteeCompanyId: this.m.guaranteeCompanyId!,
+      borrowerIdNumber: input.idNumber,
+      terms: {
+        repaymentMethod: input.repaymentMethod,
+        principal: d.amount,
+        annualRate: d.annualRate,
+        disbursedOn: d.disbursedOn,
+        termMonths: input.termMonths,
+        policy: policy!,
+      },
+      policy: policy!,
+    };
+    await acts.recordDisbursal({
+      key: `${this.wfId}:${this.seq}:disbursal`,
+      applicationId: input.applicationId,
+      loanId,
+      bankId: meta.actor.orgId!,
+      at,
+      disbursal: d,
+      termMonths: input.termMonths,
+      repaymentMethod: input.repaymentMethod,
+      actor: meta.actor,
+      requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null,
+      periods: initialPeriods(loanInput),
+      recordedOn: today(),
+    });
+    this.loanRun = await startChild(loan, {
+      workflowId: loanWorkflowId(loanId),
+      args: [loanInput],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+    this.m.disbursed(d, meta, loanId, at);
+  }
+}
+
+/**
+ * The application's query and updates. Each update's validator refuses, at once and without any
+ * side effect, a decision for the wrong step, organisation or person; its handler takes the
+ * decision's turn, checks it again and records it.
+ */
+export function setApplicationHandlers(run: ApplicationRun): void {
+  const { m } = run;
+  setHandler(applicationStateQuery, () => m.state);
+
+  setHandler(intakeUpdate, async () => {
+    await condition(() => m.intake !== undefined);
+    return m.intake!;
+  });
+
+  setHandler(
+    counterGuaranteeUpdate,
+    (d, meta) => run.decide('counter_guarantee', () => m.checkCounterGuarantee(d, meta), () => run.record(m.counterGuarantee(d, meta, Date.now()))),
+    { validator: (d, meta) => m.checkCounterGuarantee(d, meta) },
+  );
+
+  setHandler(
+    guaranteeReviewUpdate,
+    (d, meta) => run.decide('guarantee_review', () => m.checkGuaranteeReview(d, meta), () => run.record(m.guaranteeReview(d, meta, Date.now()))),
+    { validator: (d, meta) => m.checkGuaranteeReview(d, meta) },
+  );
+
+  setHandler(
+    guaranteeApprovalUpdate,
+    (d, meta) => run.decide('guarantee_approval', () => m.checkGuaranteeApproval(d, meta), () => run.record(m.guaranteeApproval(d, meta, Date.now()))),
+    { validator: (d, meta) => m.checkGuaranteeApproval(d, meta) },
+  );
+
+  setHandler(
+    disbursalUpdate,
+    (d, meta) => run.decide('disbursal', () => m.checkDisbursal(d, meta, today()), () => run.disburse(d, meta)),
+    { validator: (d, meta) => m.checkDisbursal(d, meta, today()) },
+  );
+
+  setHandler(
+    withdrawalUpdate,
+    (d, meta) => run.decide('withdrawal', () => m.checkWithdrawal(d, meta), () => run.record(m.withdrawal(d, meta))),
+    { validator: (d, meta) => m.checkWithdrawal(d, meta) },
+  );
+}

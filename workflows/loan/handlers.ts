@@ -1,0 +1,121 @@
+import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ACTIVITY_OPTIONS, Turns } from '../common';
+import type { LoanActivities } from '../../activities/loans';
+import { businessDateOf } from '../../domain/business-day';
+import { extensionUpdate, loanStateQuery, recoveryUpdate, repaymentUpdate } from '../definitions';
+import type { LoanMachine } from './state';
+
+// Every activity is idempotent by its key, so retrying a fault that heals is safe.
+export const acts = proxyActivities<LoanActivities>(ACTIVITY_OPTIONS);
+
+export const today = () => businessDateOf(Date.now());
+
+/** One run of the loan workflow: its machine, the turns decisions and checkpoints take, the keys. */
+export class LoanRun {
+  // Decisions and checkpoints take turns: each sees the loan as the previous one left it.
+  readonly turns = new Turns();
+  /** Set whenever a turn ended: the main loop's wait wakes and looks again. */
+  changed = false;
+  private readonly wfId = workflowInfo().workflowId;
+
+  constructor(readonly m: LoanMachine) {}
+
+  /** workflowId:seq:step; seq is carried across runs, so keys never repeat. */
+  key(step: string): string {
+    return `${this.wfId}:${++this.m.state.seq}:${step}`;
+  }
+
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.turns.take(fn);
+    } finally {
+      this.changed = true;
+    }
+  }
+}
+
+/**
+ * The loan's query and updates: the bank's repayments and extension, the guarantors' recoveries.
+ * Each validator refuses, at once and without side effects, anything that does not fit the loan as
+ * it stands; each handler takes its turn, checks again (the loan may have moved) and records.
+ */
+export function setLoanHandlers(run: LoanRun): void {
+  const { m } = run;
+  const { state } = m;
+  setHandler(loanStateQuery, () => state);
+
+  setHandler(
+    repaymentUpdate,
+    (b, meta) =>
+      run.exclusive(async () => {
+        m.requireStatus('REPAYING', 'A repayment');
+        const { plan, applied, target, outstanding } = m.planRepayment(b, today());
+        await acts.recordRepayment({
+          key: run.key('repayment'),
+          loan: m.ref,
+          today: today(),
+          actor: meta.actor,
+          requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null,
+          repayment: b,
+          plan: { kind: plan.kind, interestPart: plan.interestPart, principalPart: plan.principalPart },
+          periods: [target],
+          dropAfter: plan.kind === 'payoff' ? plan.period : null,
+          settled: applied.settled,
+          repaidInFull: applied.repaidInFull,
+          outstanding,
+        });
+        m.repaid(b, applied);
+        return state;
+      }),
+    {
+      validator: (b, meta) => {
+        m.requireBank(meta.actor, 'Reporting a repayment');
+        m.requireStatus('REPAYING', 'A repayment');
+        m.checkRepayment(b, today());
+      },
+    },
+  );
+
+  setHandler(
+    extensionUpdate,
+    (b, meta) =>
+      run.exclusive(async () => {
+        m.requireStatus('REPAYING', 'An extension');
+        const r = m.checkExtension(b.months, today());
+        await acts.recordExtension({
+          key: run.key('extension'),
+          loan: m.ref,
+          today: today(),
+          actor: meta.actor,
+          requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null,
+          months: b.months,
+          reason: b.reason,
+          periods: r.periods.filter((p) => p.period >= r.firstReplanned),
+        });
+        m.extended(r.periods, b.months);
+        return state;
+      }),
+    {
+      validator: (b, meta) => {
+        m.requireBank(meta.actor, 'An extension');
+        m.requireStatus('REPAYING', 'An extension');
+        m.checkExtension(b.months, today());
+      },
+    },
+  );
+
+  setHandler(
+    recoveryUpdate,
+    (b, meta) =>
+      run.exclusive(async () => {
+        m.checkRecovery(b, meta.actor, today());
+        const { allocation, recoveredAfter } = m.planRecovery(b);
+        await acts.recordRecovery({
+          key: run.key('recovery'), loan: m.ref, today: today(), actor: meta.actor, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null, recovery: b, allocation, recoveredAfter,
+        });
+        m.recovered(b.reference, recoveredAfter);
+        return state;
+      }),
+    { validator: (b, meta) => m.checkRecovery(b, meta.actor, today()) },
+  );
+}
