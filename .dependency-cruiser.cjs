@@ -47,6 +47,13 @@ module.exports = {
       from: { path: '^domain/' },
       to: { path: ['^db/', '^usecases/', '^api/', '^activities/', '^workflows/', '^scripts/', '^node_modules/(knex|pg|@temporalio/client)/'] },
     },
+    {
+      name: 'fast-path-behind-its-door',
+      severity: 'error',
+      comment: 'The statement import fast path is reached through db/reconciliation/fastpath/index.ts only (docs/reconciliation.md).',
+      from: { pathNot: '^db/reconciliation/fastpath/' },
+      to: { path: '^db/reconciliation/fastpath/(?!index\\.ts$)' },
+    },
   ],
   options: {
     parser: 'swc',

@@ -10,12 +10,12 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { audit, type AuditActor } from '../repositories/audit';
 import { quarterBounds, quarterSchema } from '../../domain/dates';
-import { MoneyTotal } from '../../domain/money';
+import { OUTCOMES, type LineOutcome, type MismatchKind } from '../../domain/reconciliation';
 import { FinanceError, StatementFileError, requireFinance } from './errors';
 import { readCsvStatement, type StatementEncoding } from './read-csv';
 import { readXlsxStatement } from './read-xlsx';
-import { CopyRows } from './copy-rows';
-import { OUTCOMES, PayoutIndex, storeMismatches, type LineOutcome, type MatchCounts, type MismatchKind } from './match';
+import { CopyRows, MoneyTotal, PayoutIndex } from './fastpath';
+import { storeMismatches } from './mismatches';
 
 /** reconciliations.statement_total is NUMERIC(20,2). */
 const MAX_TOTAL_INTEGER_DIGITS = 18;
@@ -28,6 +28,20 @@ export interface ImportProgress {
   phase: ImportPhase;
   bytes: number;
   lines: number;
+}
+
+/** What an import found: the statement's and the payouts' counts and totals, and each outcome. */
+export interface MatchCounts {
+  lineCount: number;
+  statementTotal: string;
+  payoutCount: number;
+  payoutTotal: string;
+  matched: number;
+  missingInLedger: number;
+  missingInStatement: number;
+  amountDiffers: number;
+  dateDiffers: number;
+  duplicated: number;
 }
 
 export interface ImportInput {

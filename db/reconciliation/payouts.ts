@@ -1,17 +1,17 @@
 import type { Knex } from 'knex';
 import type { Db } from '../ledger';
+import type { Payout as PayoutToMatch } from '../../domain/reconciliation';
 
 /**
  * The ledger side of a reconciliation: subsidy payouts to banks. A PAID subsidy claim points at its
  * payout entry (`subsidy_claims.payout_entry_id`); the subsidy workflow writes the claim's
  * `paid_on` and `total` in the same transaction as that entry, with the same date and amount.
- * Matching reads them from the claim rows (one scan, ~6× cheaper than joining the ledger's lines
- * for a million payouts — see bench/reconcile.ts); closing a quarter proves them equal to the
- * ledger itself (ledgerDisagreementsSql), so a claim row that ever drifted from its entry blocks
- * the close. A payout that has been reversed is not expected on any statement: reversals are few, so
- * they are hashed once and each claim probes them (written as NOT EXISTS, the planner hashed the
- * million claims instead and probed them with the handful of reversals: 1.1–1.8 s instead of
- * 0.5–0.7 s at a million payouts).
+ * Matching reads them from the claim rows (one scan, far cheaper than joining the ledger's lines;
+ * docs/benchmarks.md); closing a quarter proves them equal to the ledger itself
+ * (ledgerDisagreementsSql), so a claim row that ever drifted from its entry blocks the close. A
+ * payout that has been reversed is not expected on any statement: reversals are few, so they are
+ * hashed once and each claim probes them (NOT IN, not NOT EXISTS: with the latter the planner
+ * hashed the million claims instead).
  *
  * Returns SQL with `?` bindings, for use inside larger statements.
  */
@@ -49,12 +49,9 @@ export function ledgerDisagreementsSql(from: string, to: string): { sql: string;
   };
 }
 
-export interface Payout {
-  claimId: string;
+/** A payout as matching sees it (domain/reconciliation.ts), with the bank it went to. */
+export interface Payout extends PayoutToMatch {
   bankId: string;
-  entryId: number;
-  postedOn: string;
-  amount: string;
 }
 
 export async function listPayouts(db: Db, where: { bankId?: string; from: string; to: string }): Promise<Payout[]> {

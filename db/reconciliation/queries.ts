@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../ledger';
 import { FinanceError } from './errors';
-import type { MismatchKind, Outcome } from './match';
+import type { MismatchKind, Outcome } from '../../domain/reconciliation';
 
 /** Reads of reconciliations, shaped as the API and the CLI show them (money as strings). */
 

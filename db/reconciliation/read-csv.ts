@@ -2,8 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { parse as parseSync, CsvError } from 'csv-parse/sync';
 import { StatementFileError } from './errors';
-import { LineBatch } from './line-batch';
-import { checkLine, LineBytesCheck, readHeader, ProblemList, type Header, type StatementContext, type StatementLine } from './statement-format';
+import { LineBatch, LineBytesCheck } from './fastpath';
+import { checkLine, readHeader, ProblemList, type Header, type StatementContext, type StatementLine } from './statement-format';
 
 const EMPTY = Buffer.alloc(0);
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { StatementFileError } from './errors';
-import { LineBatch } from './line-batch';
+import { LineBatch } from './fastpath';
 import { checkLine, readHeader, ProblemList, type Header, type StatementContext, type StatementLine } from './statement-format';
 
 const columnLetter = (i: number): string => {

@@ -8,7 +8,6 @@ import {
   formatMoney,
   isCanonicalMoney,
   MAX_INTEGER_DIGITS,
-  MoneyTotal,
   moneyString,
   normaliseMoney,
   normalisedMoneyString,
@@ -130,47 +129,6 @@ describe('domain/money', () => {
           const expected = fens.reduce((a, b) => a + b, 0n);
           const total = sumMoney(fens.map((f) => new Money(f.toString()).dividedBy(100)));
           expect(total.times(100).toFixed()).to.equal(expected.toString());
-        }),
-      );
-    });
-  });
-
-  describe('MoneyTotal', () => {
-    const totalOf = (xs: string[]) => {
-      const t = new MoneyTotal();
-      for (const x of xs) t.add(x);
-      return t.toString();
-    };
-
-    it('adds every form moneyString accepts, exactly', () => {
-      expect(totalOf([])).to.equal('0.00');
-      expect(totalOf(['0.1', '0.2', '5', '0.05'])).to.equal('5.35');
-      expect(totalOf(['9999999999999999.99', '0.01'])).to.equal('10000000000000000.00');
-    });
-
-    it('refuses what is not a money amount instead of adding it at another scale', () => {
-      expect(() => new MoneyTotal().add('1.005')).to.throw(RangeError);
-      expect(() => new MoneyTotal().add('1.')).to.throw(RangeError);
-      expect(() => new MoneyTotal().add('12a')).to.throw(RangeError);
-      expect(() => new MoneyTotal().add('.5')).to.throw(RangeError);
-      expect(() => new MoneyTotal().add('1.2.3')).to.throw(RangeError);
-      expect(() => new MoneyTotal().add('ı')).to.throw(RangeError);
-    });
-
-    it('agrees with sumMoney on any list of valid amounts', () => {
-      const amount = fc
-        .tuple(fc.bigInt({ min: 0n, max: 10n ** 16n - 1n }), fc.constantFrom(0, 1, 2), fc.integer({ min: 0, max: 99 }))
-        .map(([units, decimals, fen]) => (decimals === 0 ? `${units}` : decimals === 1 ? `${units}.${fen % 10}` : `${units}.${String(fen).padStart(2, '0')}`));
-      fc.assert(
-        fc.property(fc.array(amount, { maxLength: 50 }), (xs) => {
-          for (const x of xs) expect(moneyString.safeParse(x).success, x).to.equal(true);
-          expect(totalOf(xs)).to.equal(formatMoney(sumMoney(xs)));
-          const bytes = new MoneyTotal();
-          for (const x of xs) {
-            const b = Buffer.from(`,${x};`, 'latin1');
-            bytes.addAscii(b, 1, b.length - 1);
-          }
-          expect(bytes.toString()).to.equal(formatMoney(sumMoney(xs)));
         }),
       );
     });

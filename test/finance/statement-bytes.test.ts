@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { LineBatch } from '../../db/reconciliation/line-batch';
+import { LineBatch, LineBytesCheck } from '../../db/reconciliation/fastpath';
 import { readCsvStatement } from '../../db/reconciliation/read-csv';
-import { checkLine, LineBytesCheck, readHeader, type Header, type StatementLine } from '../../db/reconciliation/statement-format';
+import { checkLine, readHeader, type Header, type StatementLine } from '../../db/reconciliation/statement-format';
 
 const ctx = { quarterStart: '2026-04-01', quarterEnd: '2026-06-30', today: '2026-06-20' };
 const locate = (line: number, col: number, name: string) => `line ${line}, column ${col + 1} (${name})`;

@@ -1,5 +1,5 @@
-import { daysBetween } from '../../domain/dates';
-import type { StatementLine } from './statement-line';
+import { daysBetween } from '../../../domain/dates';
+import type { StatementLine } from '../statement-line';
 
 /** Offsets kept per line in LineBatch.at. */
 const DATE = 0;

@@ -1,34 +1,10 @@
 import type { Knex } from 'knex';
 import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { MoneyTotal } from '../../domain/money';
-import { payoutsSql } from './payouts';
+import { RECEIPT_WINDOW_DAYS, type LineOutcome } from '../../../domain/reconciliation';
+import { payoutsSql } from '../payouts';
 import { DaysSince, type LineBatch } from './line-batch';
-
-/**
- * A receipt matches a payout when its reference is the payout's claim id (case aside), its amount
- * is the payout's to the fen, and the bank booked it on the payout's day or within this many days
- * after (transfers over a weekend or a public holiday such as the October week arrive later).
- */
-export const RECEIPT_WINDOW_DAYS = 7;
-
-export const OUTCOMES = ['matched', 'missing_in_ledger', 'missing_in_statement', 'amount_differs', 'date_differs', 'duplicated'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
-export type MismatchKind = Exclude<Outcome, 'matched'>;
-export type LineOutcome = Exclude<Outcome, 'missing_in_statement'>;
-
-export interface MatchCounts {
-  lineCount: number;
-  statementTotal: string;
-  payoutCount: number;
-  payoutTotal: string;
-  matched: number;
-  missingInLedger: number;
-  missingInStatement: number;
-  amountDiffers: number;
-  dateDiffers: number;
-  duplicated: number;
-}
+import { MoneyTotal } from './money-total';
 
 /** Hex digit values by character code; -1 for anything else. */
 const HEX = new Int8Array(128).fill(-1);
@@ -58,16 +34,17 @@ const ENTRY = 40; // two uint32 (low, high): the ledger entry id, an integer bel
 
 /**
  * The bank's payouts of the quarter, indexed by claim id, as the statement is matched against them
- * line by line while it streams. Its size is the ledger's (payouts of one bank and quarter), never
- * the file's; a payout's `seen` mark says a line has named it, so a second line naming it is a
- * duplicate and a payout no line named is missing in the statement.
+ * line by line while it streams: domain/reconciliation.ts `reconcile` on bytes. Its size is the
+ * ledger's (payouts of one bank and quarter), never the file's; a payout's `seen` mark says a line
+ * has named it, so a second line naming it is a duplicate and a payout no line named is missing in
+ * the statement.
  *
- * A million payouts must not cost a million JavaScript strings and a Map of them (the first version
- * did: 700 MB and seconds of garbage collection), so the index is one byte array of fixed-size
+ * A million payouts must not cost a million JavaScript strings and a Map of them (garbage
+ * collection would dominate; docs/benchmarks.md), so the index is one byte array of fixed-size
  * records (REC) and an open-addressing hash table over them: each claim id as its 16 bytes, each
- * amount as the ASCII text Postgres printed (compared byte for byte with the statement's amount in
- * the same form — never a number), each date as days after the quarter's start. Rows are read
- * straight from COPY's bytes.
+ * amount as the ASCII text PostgreSQL printed (compared byte for byte with the statement's amount
+ * in the same form — never a number), each date as days after the quarter's start. Rows are read
+ * straight from COPY's binary bytes.
  */
 export class PayoutIndex {
   private n = 0;
@@ -93,19 +70,26 @@ export class PayoutIndex {
     this.dayOf = new DaysSince(origin);
   }
 
-  /** Streams the payouts with COPY … TO STDOUT (the fastest way out of Postgres), in the caller's transaction. */
+  /** Streams the payouts with COPY … TO STDOUT (the fastest way out of PostgreSQL), in the caller's transaction. */
   static async load(trx: Knex.Transaction, conn: PoolClient, where: { bankId: string; from: string; to: string }): Promise<PayoutIndex> {
     const q = payoutsSql(where);
     // COPY takes no parameters: knex inlines the (validated) values with its own quoting.
     const sql = trx.raw(q.sql, q.bindings).toQuery();
-    const index = new PayoutIndex(where.from);
-    // Rows stream out as Postgres finds them, while this process indexes them and sums their
-    // amounts (exactly, in fen: a second scan of the claims for the total cost Postgres more). In
-    // binary: the claim id arrives as its 16 bytes and the numbers as numbers, so neither side
-    // writes or reads their digits.
+    // Rows stream out as PostgreSQL finds them, while this process indexes them and sums their
+    // amounts (exactly, in fen: one scan of the claims instead of two). In binary: the claim id
+    // arrives as its 16 bytes and the numbers as numbers, so neither side writes or reads digits.
     const copy = `COPY (select claim_id, entry_id::bigint, (posted_on - date '${where.from}')::integer, amount::numeric(18,2) from (${sql}) p) TO STDOUT (FORMAT binary)`;
-    for await (const chunk of conn.query(copyTo(copy))) index.feed(chunk as Buffer);
-    if (!index.ended) throw new Error('payouts: the COPY from Postgres ended early');
+    return PayoutIndex.fromCopy(where.from, conn.query(copyTo(copy)));
+  }
+
+  /**
+   * The index of the rows of a binary COPY (claim_id uuid, entry_id int8, day int4 after `origin`,
+   * amount numeric), as they arrive in chunks.
+   */
+  static async fromCopy(origin: string, chunks: AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer | Uint8Array>): Promise<PayoutIndex> {
+    const index = new PayoutIndex(origin);
+    for await (const chunk of chunks) index.feed(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    if (!index.ended) throw new Error('payouts: the COPY from PostgreSQL ended early');
     index.buildTable();
     return index;
   }
@@ -325,36 +309,4 @@ export class PayoutIndex {
     const day = (i: number) => this.i16[(i * REC + DAY) >> 1]!;
     return out.sort((a, b) => day(a) - day(b) || this.entryId(a) - this.entryId(b));
   }
-}
-
-const UUID_RE = `'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'`;
-
-/**
- * Mismatches from the staged items (table `reconciliation_item_stage`, as many rows as there are
- * mismatches) into reconciliation_items, numbered in statement order with the payouts missing from
- * the statement last. A line naming a claim outside this reconciliation (another bank or quarter,
- * a reversed or unpaid claim) gets a note saying so. The claim and entries are looked up per staged
- * row (LATERAL, by primary key or unique index): the staged rows never have statistics, and a plan
- * guessed without them once joined a few mismatches to a million claims by scanning them all.
- */
-export async function storeMismatches(trx: Knex.Transaction, reconciliationId: string, bankId: string): Promise<void> {
-  await trx.raw(
-    `insert into reconciliation_items (reconciliation_id, item_no, kind, line_no, payout_entry_id, claim_id, note)
-     select s.reconciliation_id, row_number() over (order by s.ord), s.kind, s.line_no, s.entry_id, coalesce(s.claim_id, c.id),
-            case
-              when s.kind <> 'missing_in_ledger' or c.id is null then null
-              when c.bank_id <> ?::uuid then format('claim %s belongs to another bank', c.id)
-              when c.payout_entry_id is null then format('claim %s is not paid (status %s)', c.id, c.status)
-              when rev.id is not null then format('the payout of claim %s (entry %s) was reversed by entry %s', c.id, c.payout_entry_id, rev.id)
-              else format('claim %s was paid on %s (entry %s), outside this quarter', c.id, pe.posted_on, c.payout_entry_id)
-            end
-       from reconciliation_item_stage s
-       left join lateral (
-              select c.id, c.bank_id, c.payout_entry_id, c.status from subsidy_claims c
-               where s.kind = 'missing_in_ledger' and c.id = (case when s.reference ~ ${UUID_RE} then s.reference::uuid end)) c on true
-       left join lateral (select pe.posted_on from ledger_entries pe where pe.id = c.payout_entry_id) pe on true
-       left join lateral (select rev.id from ledger_entries rev where rev.reverses_entry_id = c.payout_entry_id) rev on true
-      where s.reconciliation_id = ?::uuid`,
-    [bankId, reconciliationId],
-  );
 }
