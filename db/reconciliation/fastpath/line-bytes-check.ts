@@ -1,7 +1,13 @@
-import { MAX_INTEGER_DIGITS } from '../../../domain/money';
+import * as money from '../../../domain/money';
 import { isIsoDate } from '../../../domain/dates';
-import { MAX_DESCRIPTION, MAX_REFERENCE, type Header, type StatementContext } from '../statement-format';
+import * as format from '../statement-format';
+import type { Header, StatementContext } from '../statement-format';
 import type { LineBatch } from './line-batch';
+
+// checkLine's bounds, read once: an imported binding is a property lookup on every line.
+const MAX_INTEGER_DIGITS = money.MAX_INTEGER_DIGITS;
+const MAX_REFERENCE = format.MAX_REFERENCE;
+const MAX_DESCRIPTION = format.MAX_DESCRIPTION;
 
 /** Most cells a line may have for the byte check; a wider line goes to checkLine. */
 const MAX_CELLS = 32;

@@ -1,4 +1,7 @@
-import { MAX_INTEGER_DIGITS } from '../../../domain/money';
+import { MAX_INTEGER_DIGITS as MAX_DIGITS } from '../../../domain/money';
+
+/** Read once: an imported binding is a property lookup on every line. */
+const MAX_INTEGER_DIGITS = MAX_DIGITS;
 
 /**
  * An exact running total of amounts in moneyString's form ("80000", "0.5", "80000.00"), for totals

@@ -11,6 +11,8 @@ const HEX = new Int8Array(128).fill(-1);
 for (let c = 0; c < 10; c++) HEX[48 + c] = c;
 for (let c = 0; c < 6; c++) HEX[97 + c] = HEX[65 + c] = 10 + c;
 const HEX_DIGITS = '0123456789abcdef';
+/** The rule's window, read once: an imported binding is a property lookup on every line. */
+const WINDOW = RECEIPT_WINDOW_DAYS;
 /** Where a UUID's text has its dashes; every other character is a hex digit. */
 const isDash = (k: number) => k === 8 || k === 13 || k === 18 || k === 23;
 /** Bytes kept per amount: NUMERIC(18,2) prints as at most 16 digits, a point and 2 decimals. */
@@ -298,7 +300,7 @@ export class PayoutIndex {
     this.rec[seen] = 1;
     if (!this.amountIs(i, buf, batch.amount(k), batch.amountEnd(k))) return 'amount_differs';
     const late = this.dayOf.at(buf, batch.date(k)) - this.i16[(i * REC + DAY) >> 1]!;
-    if (late < 0 || late > RECEIPT_WINDOW_DAYS) return 'date_differs';
+    if (late < 0 || late > WINDOW) return 'date_differs';
     return 'matched';
   }
 
