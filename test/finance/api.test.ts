@@ -1,15 +1,14 @@
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
-import { testEnv, type TestEnv } from '../support/env';
-import { startApi, type ApiHarness } from '../support/api';
-import { financeDb, people, paidClaim, type People, type PaidClaim } from './helpers';
+import type { ApiHarness } from '../support/api';
+import { financeSuite, paidClaim, type People, type PaidClaim } from './helpers';
 import { getEntry } from '../../db/ledger';
 
 const HEADER = 'date,reference,amount,description';
 
 describe('finance API: statement upload, mismatches and their resolution', function () {
-  let env: TestEnv;
+  const suite = financeSuite('finapi', { api: true });
   let db: Knex;
   let h: ApiHarness;
   let p: People;
@@ -18,10 +17,7 @@ describe('finance API: statement upload, mismatches and their resolution', funct
   let approver: string;
 
   before(async function () {
-    env = await testEnv();
-    db = await financeDb(env, 'finapi');
-    h = await startApi({ ...env, db }, { runWorker: false });
-    p = await people(db);
+    ({ db, h, p } = suite);
     officer = await h.login('fin-officer');
     approver = await h.login('fin-approver');
     paid = [];
@@ -32,10 +28,6 @@ describe('finance API: statement upload, mismatches and their resolution', funct
     ] as const) {
       paid.push(await paidClaim(db, p, { bankId: p.bankA, amount, paidOn }));
     }
-  });
-  after(async () => {
-    await h?.close();
-    await db?.destroy();
   });
 
   const statement = () => [HEADER, `2026-04-15,${paid[0]!.claimId},1200.50,Q1 subsidy`, `2026-05-16,${paid[1]!.claimId},803.00,typo at the bank`].join('\n') + '\n';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
-import type { TestEnv } from '../support/env';
+import { testEnv, type TestEnv } from '../support/env';
+import { startApi, type ApiHarness } from '../support/api';
 import { accrueSubsidy, allocateBudget, createFund, payOut } from '../../db/ledger';
 import type { AuditActor } from '../../db/repositories/audit';
 
@@ -11,6 +12,36 @@ import type { AuditActor } from '../../db/repositories/audit';
  */
 export async function financeDb(env: TestEnv, prefix: string): Promise<Knex> {
   return (await env.newDatabase(prefix, { seed: true })).db;
+}
+
+export interface FinanceSuite {
+  env: TestEnv;
+  /** As the application, on a database of the suite's own. */
+  db: Knex;
+  p: People;
+  /** The API on that database, when asked for (`api`); else undefined. */
+  h: ApiHarness;
+}
+
+/**
+ * The setup every finance test file shares, as before/after hooks of the calling describe(): a
+ * demo-seeded database of its own (quarters are global, and these tests close them), its people,
+ * and, with `api`, the API on it — without a worker unless `api: 'with worker'`. The hooks fill the
+ * returned object; read it inside tests or later hooks.
+ */
+export function financeSuite(prefix: string, opts: { api?: true | 'with worker' } = {}): FinanceSuite {
+  const s = {} as FinanceSuite;
+  before(async function () {
+    s.env = await testEnv();
+    s.db = await financeDb(s.env, prefix);
+    s.p = await people(s.db);
+    if (opts.api) s.h = await startApi({ ...s.env, db: s.db }, opts.api === 'with worker' ? { deps: { db: s.db } } : { runWorker: false });
+  });
+  after(async () => {
+    await s.h?.close();
+    await s.db?.destroy();
+  });
+  return s;
 }
 
 export interface People {

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { testEnv, type TestEnv } from '../support/env';
-import { startApi, type ApiHarness } from '../support/api';
-import { financeDb, people, paidClaim, csv, rejection, type People } from './helpers';
+import type { ApiHarness } from '../support/api';
+import { financeSuite, paidClaim, csv, rejection, type People } from './helpers';
 import { PeriodClosedError } from '../../db/ledger';
 import { importStatement } from '../../db/reconciliation';
 import { closeQuarter } from '../../usecases/periods';
@@ -12,7 +11,7 @@ import { quarterOf } from '../../domain/dates';
 const HEADER = 'date,reference,amount,description';
 
 describe('finance: closing and reopening a quarter', function () {
-  let env: TestEnv;
+  const suite = financeSuite('periods', { api: true });
   let db: Knex;
   let h: ApiHarness;
   let p: People;
@@ -20,16 +19,9 @@ describe('finance: closing and reopening a quarter', function () {
   let officer: string;
 
   before(async function () {
-    env = await testEnv();
-    db = await financeDb(env, 'periods');
-    h = await startApi({ ...env, db }, { runWorker: false });
-    p = await people(db);
+    ({ db, h, p } = suite);
     approver = await h.login('fin-approver');
     officer = await h.login('fin-officer');
-  });
-  after(async () => {
-    await h?.close();
-    await db?.destroy();
   });
 
   const close = (quarter: string, token = approver) => h.call('POST', `/v1/periods/${quarter}/close`, { token, body: {} });

@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Knex } from 'knex';
 import { Readable } from 'node:stream';
-import { adminOf, testEnv } from '../support/env';
+import { adminOf } from '../support/env';
 import ExcelJS from 'exceljs';
-import { financeDb, people, paidClaim, paidClaims, csv, bytes, type People, type PaidClaim } from './helpers';
+import { financeSuite, paidClaim, paidClaims, csv, bytes, type People, type PaidClaim } from './helpers';
 import { importStatement, StatementFileError, type ImportResult } from '../../db/reconciliation';
 import { businessDateOf } from '../../domain/business-day';
 import { addDays } from '../../domain/dates';
@@ -13,15 +13,12 @@ const HEADER = 'date,reference,amount,description';
 const today = businessDateOf(new Date());
 
 describe('finance: statement reconciliation', function () {
+  const suite = financeSuite('recon');
   let db: Knex;
   let p: People;
-
-  before(async function () {
-    const env = await testEnv();
-    db = await financeDb(env, 'recon');
-    p = await people(db);
+  before(() => {
+    ({ db, p } = suite);
   });
-  after(async () => db?.destroy());
 
   const run = (bankId: string, quarter: string, lines: string[], fileName = 'statement.csv'): Promise<ImportResult> =>
     importStatement(db, { bankId, quarter, fileName, open: csv([HEADER, ...lines]), actor: p.officer, today });

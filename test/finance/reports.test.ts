@@ -2,10 +2,9 @@ import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import type { Knex } from 'knex';
-import { testEnv, type TestEnv } from '../support/env';
-import { startApi, newApplicant, type ApiHarness } from '../support/api';
+import { newApplicant, type ApiHarness } from '../support/api';
 import { advance, demoOrgs, submit, today, type DemoOrgs } from '../applications/helpers';
-import { financeDb } from './helpers';
+import { financeSuite } from './helpers';
 import { KPI_COLUMNS, NUMBER_FORMATS } from '../../db/reports';
 import { allocateBudget, createFund, getFundStatus } from '../../db/ledger';
 import { Money } from '../../domain/money';
@@ -15,7 +14,7 @@ import { Money } from '../../domain/money';
  * own database), then the same report downloaded as CSV and XLSX and read back cell by cell.
  */
 describe('finance: KPI report and its exports', function () {
-  let env: TestEnv;
+  const suite = financeSuite('reports', { api: 'with worker' });
   let db: Knex;
   let h: ApiHarness;
   let orgs: DemoOrgs;
@@ -25,10 +24,8 @@ describe('finance: KPI report and its exports', function () {
   let to: string;
 
   before(async function () {
-    env = await testEnv();
-    db = await financeDb(env, 'reports');
-    h = await startApi({ ...env, db }, { deps: { db } });
-    orgs = await demoOrgs({ ...env, db });
+    ({ db, h } = suite);
+    orgs = await demoOrgs({ ...suite.env, db });
     auditor = await h.login('auditor');
 
     // Disbursed (community A), rejected by community B with a reason, and one left waiting.
@@ -49,11 +46,6 @@ describe('finance: KPI report and its exports', function () {
     const fund = await createFund(db, { year: Number(to.slice(0, 4)), financeBureauOrgId: bureau, name: 'Special fund' });
     await allocateBudget(db, { fundId: fund.id, amount: '1234567.89', postedOn: to, idempotencyKey: `reports-budget:${fund.id}` });
   });
-  after(async () => {
-    await h?.close();
-    await db?.destroy();
-  });
-
   const get = (q: string, token = auditor) => h.call('GET', `/v1/reports/kpi?${q}`, { token });
 
   it('computes the indicators per community, and the totals with the special fund', async function () {

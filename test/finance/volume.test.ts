@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { testEnv } from '../support/env';
-import { financeDb, people, paidClaims, csv, type People, type PaidClaim } from './helpers';
+import { financeSuite, paidClaims, csv, type People, type PaidClaim } from './helpers';
 import { importStatement, listMismatches, listStatementLines } from '../../db/reconciliation';
 import { Money, formatMoney } from '../../domain/money';
 import { businessDateOf } from '../../domain/business-day';
@@ -13,20 +12,19 @@ import { businessDateOf } from '../../domain/business-day';
  */
 describe('finance: a 100,000-line statement', function () {
   this.timeout(300_000);
+  const suite = financeSuite('volume');
   let db: Knex;
   let p: People;
   let paid: PaidClaim[];
 
   before(async function () {
-    db = await financeDb(await testEnv(), 'volume');
-    p = await people(db);
+    ({ db, p } = suite);
     paid = await paidClaims(
       db,
       p,
       Array.from({ length: 2000 }, (_, i) => ({ bankId: p.bankA, amount: `${100 + i}.${String(i % 100).padStart(2, '0')}`, paidOn: `2026-0${4 + (i % 3)}-${String(1 + (i % 28)).padStart(2, '0')}` })),
     );
   });
-  after(async () => db?.destroy());
 
   it('imports, matches and keeps every line; the mismatches page through', async function () {
     const lines: string[] = ['date,reference,amount,description'];

@@ -1,27 +1,18 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { testEnv, type TestEnv } from '../support/env';
-import { startApi, type ApiHarness } from '../support/api';
-import { financeDb, people, type People } from '../finance/helpers';
+import type { ApiHarness } from '../support/api';
+import { financeSuite, type People } from '../finance/helpers';
 import { createFund } from '../../db/ledger';
 import { businessDateOf } from '../../domain/business-day';
 
 describe('a top-up retries the claims waiting for budget, and says which it could not retry', function () {
-  let env: TestEnv;
+  const suite = financeSuite('waiting_claims', { api: true });
   let db: Knex;
   let h: ApiHarness;
   let p: People;
-
-  before(async function () {
-    env = await testEnv();
-    db = await financeDb(env, 'waiting_claims');
-    h = await startApi({ ...env, db }, { runWorker: false });
-    p = await people(db);
-  });
-  after(async () => {
-    await h?.close();
-    await db?.destroy();
+  before(() => {
+    ({ db, h, p } = suite);
   });
 
   it('reports a waiting claim whose workflow has finished, with its reason, and keeps it waiting', async () => {

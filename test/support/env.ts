@@ -13,10 +13,7 @@
  * whose servers cannot start ends in seconds instead of waiting out every file's hook timeout.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Connection } from '@temporalio/client';
-import { TimeSkippingClient } from '@temporalio/testing/lib/client';
-import { InternalConnectionOptionsSymbol, type InternalConnectionOptions } from '@temporalio/client/lib/connection';
-import { msToTs, tsToMs } from '@temporalio/common/lib/time';
+import type { ConnectionPlugin } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import fs from 'node:fs';
@@ -45,7 +42,7 @@ export interface TestEnv {
   newDatabase(prefix: string, opts?: { seed?: boolean; pool?: number }): Promise<AppDatabase>;
   /** The Temporal dev server (real server, SQLite in memory), through the SDK's test environment. */
   temporal: TestWorkflowEnvironment;
-  /** The Java test server with time skipping; started on first call (see withoutKeepalivePings). */
+  /** The Java test server with time skipping; started on first call (its client sends no keepalive pings). */
   timeSkipping(): Promise<TestWorkflowEnvironment>;
   /** Workflow code bundled once for the whole run. */
   workflowBundle(): Promise<WorkflowBundleWithSourceMap>;
@@ -156,11 +153,9 @@ async function start(): Promise<TestEnv> {
     skipping ??= (async () => {
       const server = await startTimeSkippingServer({ executable: timeSkippingServerPath, port: await freePort() });
       cleanups.push(() => server.process.stop());
-      const e = await timeSkippingEnvironmentOn(server.address);
+      const e = await timeSkippingEnvironmentOn(server.address, [withoutKeepalivePings]);
       cleanups.push(() => e.teardown());
-      const quiet = await withoutKeepalivePings(e);
-      cleanups.push(() => quiet.connection.close());
-      return quiet;
+      return e;
     })().catch((e: unknown) => {
       throw remember(e);
     });
@@ -193,32 +188,19 @@ async function start(): Promise<TestEnv> {
 }
 
 /**
- * The time-skipping environment, its client side (API calls, sleep, current time) on a connection
- * of our own without keepalive pings. The SDK's client pings every 30 s; the Java test server
- * allows one ping per 5 minutes and answers more with GOAWAY (too_many_pings), and a GOAWAY that
- * lands on an in-flight unlockTimeSkippingWithSleep can leave time skipping stuck for good.
- * Workers keep the environment's native connection.
+ * The time-skipping environment's client connection (API calls, sleep, current time) sends no
+ * keepalive pings. The SDK's client pings every 30 s; the Java test server allows one ping per 5
+ * minutes and answers more with GOAWAY (too_many_pings), and a GOAWAY that lands on an in-flight
+ * unlockTimeSkippingWithSleep can leave time skipping stuck for good. A connection plugin (the
+ * SDK's public hook for connection options); workers keep the environment's native connection.
  */
-async function withoutKeepalivePings(base: TestWorkflowEnvironment): Promise<TestWorkflowEnvironment> {
-  const options: InternalConnectionOptions = {
-    address: base.connection.options.address,
-    channelArgs: { 'grpc.keepalive_time_ms': 24 * 3600 * 1000, 'grpc.keepalive_permit_without_calls': 0 },
-    // As TestWorkflowEnvironment itself does, to reach the test service (sleep, current time).
-    [InternalConnectionOptionsSymbol]: { supportsTestService: true },
-  };
-  const connection = await Connection.connect(options);
-  const testService = connection.testService!;
-  const own: Partial<TestWorkflowEnvironment> = {
-    connection,
-    // TimeSkippingClient, as the environment's own: waiting on a result lets the server skip time.
-    client: new TimeSkippingClient({ connection, namespace: base.namespace ?? 'default' }),
-    sleep: async (ms) => {
-      await testService.unlockTimeSkippingWithSleep({ duration: msToTs(ms) });
-    },
-    currentTimeMs: async () => tsToMs((await testService.getCurrentTime({})).time),
-  };
-  return Object.assign(Object.create(base) as TestWorkflowEnvironment, own);
-}
+const withoutKeepalivePings: ConnectionPlugin = {
+  name: 'loanflow-test-no-keepalive-pings',
+  configureConnection: (options) => ({
+    ...options,
+    channelArgs: { ...options.channelArgs, 'grpc.keepalive_time_ms': 24 * 3600 * 1000, 'grpc.keepalive_permit_without_calls': 0 },
+  }),
+};
 
 /**
  * Terminates every open workflow on a (time-skipping) server. Workflows left open by a test file

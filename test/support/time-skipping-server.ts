@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { ConnectionPlugin } from '@temporalio/client';
 import { answersHealthCheck } from '../../scripts/lib/temporal-dev-server';
 import { ServiceStartError, startServiceProcess, type ServiceProcess } from '../../scripts/lib/service-process';
 
@@ -28,12 +29,14 @@ export async function startTimeSkippingServer(opts: { executable: string; port: 
 
 /**
  * The SDK's time-skipping environment on a server already running: what createTimeSkipping builds
- * after starting its own (a TimeSkippingClient, connections that reach the test service), through
- * the same factory, which the SDK's types keep private.
+ * after starting its own (a TimeSkippingClient, connections that reach the test service), with
+ * `plugins` configuring its connections. The SDK has no public call for this (createFromExistingServer
+ * never skips time, createTimeSkipping always starts its own server), so it goes through the factory
+ * both use, which the SDK's types keep private; the option names are the public ones.
  */
-export function timeSkippingEnvironmentOn(address: string): Promise<TestWorkflowEnvironment> {
+export function timeSkippingEnvironmentOn(address: string, plugins: ConnectionPlugin[] = []): Promise<TestWorkflowEnvironment> {
   const factory = TestWorkflowEnvironment as unknown as {
-    create(opts: { server: { type: 'existing' }; address: string; namespace: string; supportsTimeSkipping: true }): Promise<TestWorkflowEnvironment>;
+    create(opts: { server: { type: 'existing' }; address: string; namespace: string; supportsTimeSkipping: true; plugins: ConnectionPlugin[] }): Promise<TestWorkflowEnvironment>;
   };
-  return factory.create({ server: { type: 'existing' }, address, namespace: 'default', supportsTimeSkipping: true });
+  return factory.create({ server: { type: 'existing' }, address, namespace: 'default', supportsTimeSkipping: true, plugins });
 }
