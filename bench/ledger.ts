@@ -26,6 +26,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { startEmbeddedPostgres } from '../db/embedded';
 import { createDb, migrateLatest } from '../db/knex';
+import { printResult } from './result';
 import { accountCode, accrueSubsidy, allocateBudget, createFund, getFundStatus, postEntries, postEntry, sealLedger, verifyLedger, type LineInput } from '../db/ledger';
 
 function arg(name: string, dflt: number): number {
@@ -279,6 +280,17 @@ async function main() {
         `≥ 5,000 postings/s → ${fmt(u.ledger)} ${u.ledger >= 5000 ? 'met' : 'NOT met'}` +
         `\n(one posting per transaction: ratio ${(u1.ledger / u1.raw).toFixed(2)}, ${fmt(u1.ledger)} postings/s)`,
     );
+    printResult([
+      {
+        name: `ledger: postings vs raw INSERTs (batches of ${batch})`,
+        baseline: `${fmt(u.raw)} rows/s`,
+        subject: `${fmt(u.ledger)} postings/s`,
+        ratio: (u.ledger / u.raw).toFixed(2),
+        goal: '≥ 0.50',
+        met: u.ledger / u.raw >= 0.5,
+      },
+      { name: `ledger: postings per second (batches of ${batch})`, baseline: '—', subject: `${fmt(u.ledger)}/s`, ratio: '—', goal: '≥ 5,000/s', met: u.ledger >= 5000 },
+    ]);
   } finally {
     await sealDb.destroy();
     await db.destroy();

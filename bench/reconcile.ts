@@ -31,6 +31,7 @@ import { seedDemoData } from '../scripts/lib/demo-seed';
 import { accountCode, allocateBudget, createFund, postEntries, type PostEntryInput } from '../db/ledger';
 import { importStatement, IMPORT_PHASES } from '../db/reconciliation';
 import { addDays } from '../domain/dates';
+import { printResult } from './result';
 
 function arg(name: string, dflt: number, min = 10): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -280,6 +281,16 @@ import + match            ${m.imported.toFixed(2)} s  (${Math.round(result.lineC
 ratio                     ${m.ratio.toFixed(2)} × baseline  (target ≤ 3.00): ${m.ratio <= 3 ? 'MET' : 'NOT MET'}  (runs: ${runs.map((r) => r.ratio.toFixed(2)).join(', ')})
 peak RSS of the import    ${mb(Math.max(...runs.map((r) => r.peak)))} (its own process: node, the payout index, buffers; file ${mb(size)}; the highest of the runs)
 machine                   ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, node ${process.version}`);
+  printResult([
+    {
+      name: `reconcile: import + match vs plain COPY (${result.lineCount.toLocaleString('en')} lines, median of ${repeat})`,
+      baseline: `${m.baseline.toFixed(2)} s`,
+      subject: `${m.imported.toFixed(2)} s`,
+      ratio: `${m.ratio.toFixed(2)} ×`,
+      goal: '≤ 3.00 ×',
+      met: m.ratio <= 3,
+    },
+  ]);
 }
 
 main().catch((e) => {

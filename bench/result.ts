@@ -1,0 +1,19 @@
+/**
+ * The one line each benchmark ends with, for `npm run bench` (bench/index.ts) to gather into its
+ * table: what was compared with what, the ratio, the goal and whether it was met.
+ */
+export interface BenchRow {
+  name: string;
+  /** What the subject is measured against ('—' when the goal is absolute). */
+  baseline: string;
+  subject: string;
+  ratio: string;
+  goal: string;
+  met: boolean;
+}
+
+export const RESULT_PREFIX = 'bench-result ';
+
+export function printResult(rows: BenchRow[]): void {
+  console.log(RESULT_PREFIX + JSON.stringify(rows));
+}
