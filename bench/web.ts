@@ -4,7 +4,7 @@
  * from the built index.html: the entry script and the chunks it preloads. Goal ≤ 250 KB.
  *
  * Not measured yet: the time to a usable my-tasks screen with 10,000 applications against the API
- * list call behind it (README, "Web console").
+ * list call behind it (docs/console.md).
  */
 import fs from 'node:fs';
 import path from 'node:path';

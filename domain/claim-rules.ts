@@ -1,6 +1,6 @@
 import { type IsoDate, type Quarter, addDays, addMonthsClamped, compareDates, nextQuarter, quarterBounds } from './dates';
 
-/** Claims are filed once the quarter has ended (SPEC §3a). */
+/** Claims are filed once the quarter has ended (docs/domain.md §1.7). */
 /** One on-time period claimed for its subsidy, with the loan's principal at the quarter's start and end. */
 export interface ClaimLine {
   loanId: string;

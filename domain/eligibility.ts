@@ -81,7 +81,7 @@ export function checkRequestLimits(
 }
 
 /**
- * Every reason the applicant is not eligible under `policy` on `today` (SPEC §1 step 2);
+ * Every reason the applicant is not eligible under `policy` on `today` (docs/domain.md §1.2);
  * empty when eligible. All rules are checked, so the applicant learns everything at once.
  */
 export function checkEligibility(input: EligibilityInput, policy: EligibilityPolicy, today: IsoDate): Violation[] {
@@ -137,7 +137,7 @@ export interface CertificateFacts {
 }
 
 /**
- * Certificate rules of SPEC §1 step 1: registered, not revoked, the applicant's own, and
+ * Certificate rules of docs/domain.md §1.1: registered, not revoked, the applicant's own, and
  * recent enough. A certificate is still recent on the day `maxAgeMonths` after issue
  * (the clamped anniversary) and too old the day after.
  */
@@ -166,7 +166,7 @@ export function checkCertificate(
 }
 
 /**
- * A guarantee decision's amount (SPEC §1 step 4): it may be lower than requested, never
+ * A guarantee decision's amount (docs/domain.md §1.4): it may be lower than requested, never
  * higher, and never outside the policy band.
  */
 export function checkApprovedAmount(

@@ -11,7 +11,7 @@ export interface ExtensionRequest {
  * One extension (展期) of up to the policy's extensionMaxMonths: the periods already due stay as
  * they are; the first period not yet due and everything after it is re-planned over the longer
  * term for the principal outstanding at its start. Periods beyond the contract's original term
- * are extended periods and earn no subsidy (SPEC §3a).
+ * are extended periods and earn no subsidy (docs/domain.md §1.6).
  */
 export function planExtension(
   terms: LoanTerms,

@@ -18,7 +18,7 @@ export interface CheckpointPolicy {
 /** First day an unsettled period counts as late: its due date and the grace days have passed. */
 export const overdueFrom = (p: Pick<LoanPeriod, 'dueOn'>, policy: CheckpointPolicy): IsoDate => addDays(p.dueOn, policy.graceDays + 1);
 
-/** First day an unsettled period has been overdue past the threshold (SPEC §1 step 9). */
+/** First day an unsettled period has been overdue past the threshold (docs/domain.md §1.9). */
 export const defaultFrom = (p: Pick<LoanPeriod, 'dueOn'>, policy: CheckpointPolicy): IsoDate => addDays(p.dueOn, policy.defaultAfterDays + 1);
 
 export interface DueCheckpoints {

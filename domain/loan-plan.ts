@@ -4,7 +4,7 @@ import type { RepaymentMethod } from './enums';
 import { type SubsidyPolicy, brokenPeriodInterest, subsidyFor } from './subsidy';
 import { type ScheduleLine, equalInstalment } from './schedule';
 
-/** A schedule line as a loan carries it: extended periods earn no subsidy (SPEC §3a). */
+/** A schedule line as a loan carries it: extended periods earn no subsidy (docs/domain.md §1.6). */
 export interface PlannedPeriod extends ScheduleLine {
   extended: boolean;
 }
@@ -12,7 +12,7 @@ export interface PlannedPeriod extends ScheduleLine {
 export interface PlanFrom {
   repaymentMethod: RepaymentMethod;
   annualRate: MoneyLike;
-  /** Due dates are always counted from the disbursal, never chained (SPEC §3a). */
+  /** Due dates are always counted from the disbursal, never chained (docs/domain.md §3.3). */
   disbursedOn: IsoDate;
   /** First period to plan, its start date and the principal outstanding at that start. */
   firstPeriod: number;

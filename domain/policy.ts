@@ -37,7 +37,7 @@ export const lossSharingSchema = z
   .strict();
 
 /**
- * Product and policy parameters (SPEC §3a, API.md), effective-dated so an application
+ * Product and policy parameters (docs/domain.md §3.5), effective-dated so an application
  * keeps the rules in force when it was submitted. Strict: a misspelt key must fail loudly,
  * not leave the default silently in force.
  */
@@ -102,7 +102,7 @@ export type PolicyParams = z.output<typeof policyParamsSchema>;
 export type PolicyParamsInput = z.input<typeof policyParamsSchema>;
 export type LossSharing = z.output<typeof lossSharingSchema>;
 
-/** The seed-era product (SPEC §3a defaults). */
+/** The seed-era product (the defaults of docs/domain.md §3.5). */
 export const defaultPolicyParams: Readonly<PolicyParams> = Object.freeze({
   guaranteeMin: '50000.00',
   guaranteeMax: '100000.00',

@@ -45,7 +45,7 @@ export function outstandingPrincipal(principal: string, periods: readonly LoanPe
   return toMoney(principal).minus(sumMoney(periods.map((p) => paidSplit(p).principal)));
 }
 
-/** On time: paid in full by the due date plus the policy's grace days (SPEC §1 step 7). */
+/** On time: paid in full by the due date plus the policy's grace days (docs/domain.md §1.6). */
 export function paidOnTime(p: Pick<LoanPeriod, 'dueOn'>, completedOn: IsoDate, graceDays: number): boolean {
   return compareDates(completedOn, addDays(p.dueOn, graceDays)) <= 0;
 }
@@ -65,7 +65,7 @@ export interface PayoffQuote {
 }
 
 /**
- * What repays the loan in full on `paidOn` (SPEC §3a): every period before the broken one settled,
+ * What repays the loan in full on `paidOn` (docs/domain.md §3.3): every period before the broken one settled,
  * nothing paid yet towards the broken one, and `paidOn` inside it and before the last due date.
  * Agrees with earlyRepaymentSchedule for a loan that was never extended.
  */

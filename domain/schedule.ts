@@ -18,7 +18,7 @@ export interface ScheduleInput {
 export interface ScheduleLine {
   period: number;
   dueOn: IsoDate;
-  /** A period belongs to the quarter of its due date (SPEC §3a). */
+  /** A period belongs to the quarter of its due date (docs/domain.md §1.7). */
   quarter: Quarter;
   principal: string;
   interest: string;
@@ -26,7 +26,7 @@ export interface ScheduleLine {
   outstandingAfter: string;
 }
 
-/** Equal instalments accrue by the monthly rate, not by days (SPEC §3a). */
+/** Equal instalments accrue by the monthly rate, not by days (docs/domain.md §3.3). */
 const MONTHS_PER_YEAR = 12;
 
 function checkInput(input: ScheduleInput): { amount: Money; rate: Money } {
@@ -79,8 +79,8 @@ function line(period: number, dueOn: IsoDate, part: Part, outstandingAfter: Mone
 }
 
 /**
- * The repayment schedule of SPEC §3a "Schedule conventions", reproducing
- * vectors/schedules.json to the fen. Pure: the same input always gives the same lines.
+ * The repayment schedule of docs/domain.md §3.3, reproducing test/fixtures/schedules.json
+ * to the fen. Pure: the same input always gives the same lines.
  */
 export function buildSchedule(input: ScheduleInput): ScheduleLine[] {
   const { amount, rate } = checkInput(input);
@@ -117,7 +117,7 @@ export function buildSchedule(input: ScheduleInput): ScheduleLine[] {
  * The schedule when the borrower repays everything on `repaidOn`, before the last due
  * date: periods due up to then stay as scheduled, and the period in which the repayment
  * falls becomes the last one, due on `repaidOn`, with all outstanding principal and the
- * broken period's interest by actual days / 360 (SPEC §3a). Its subsidy follows that
+ * broken period's interest by actual days / 360 (docs/domain.md §3.3). Its subsidy follows that
  * interest, so early repayment earns subsidy for the actual days. A repayment exactly on
  * a due date does not break the period: that period's scheduled interest stands.
  */

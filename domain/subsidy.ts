@@ -5,11 +5,11 @@ import type { PolicyParams } from './policy';
 /** The policy fields the subsidy depends on; the share or the floor is needed by its mode only. */
 export type SubsidyPolicy = Pick<PolicyParams, 'subsidyMode'> & Partial<Pick<PolicyParams, 'subsidyShare' | 'borrowerRateFloor'>>;
 
-/** Actual/360, the day count for bullet interest and for a broken period (SPEC §3). */
+/** Actual/360, the day count for bullet interest and for a broken period (docs/domain.md §3.3). */
 const DAY_BASIS = 360;
 
 /**
- * The special fund's part of one period's interest (SPEC §3a), rounded once. `interest` is
+ * The special fund's part of one period's interest (docs/domain.md §3.4), rounded once. `interest` is
  * the period's interest as due (already in fen): the subsidy is a share of what the
  * borrower actually owes, not of an unrounded figure nobody pays.
  */

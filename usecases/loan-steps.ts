@@ -14,7 +14,7 @@ type Trx = Knex.Transaction;
 
 /**
  * The business date an entry is posted on: the day the money moved, unless its quarter has been
- * closed since (a bank may report late), in which case the day it is recorded (SPEC §1 step 8).
+ * closed since (a bank may report late), in which case the day it is recorded (docs/domain.md §1.8).
  */
 async function postingDate(trx: Trx, moneyMovedOn: string, recordedOn: string): Promise<string> {
   const period = await getPeriod(trx, quarterOf(moneyMovedOn));

@@ -139,7 +139,7 @@ export const extendLoan = (deps: WorkflowDeps, caller: Caller, id: string, body:
 export const reportRecovery = (deps: WorkflowDeps, caller: Caller, id: string, body: RecoveryBody, r: DecisionRequest) =>
   decide(deps, caller, id, r, (h, meta) => h.executeUpdate(recoveryUpdate, { args: [body, meta], updateId: r.updateId }));
 
-/** A person's integrity record (诚信档案): on-time history, defaults and recoveries (SPEC §4). */
+/** A person's integrity record (诚信档案): on-time history, defaults and recoveries (docs/domain.md §4.3). */
 export async function integrityRecord(deps: RecordsDeps, caller: Caller, idNumber: string) {
   if (caller.role === 'applicant' && caller.idNumber !== idNumber) {
     throw new DomainError('FORBIDDEN', 'applicants may read only their own integrity record');

@@ -5,7 +5,7 @@ import { FinanceError, checkQuarter, closeBlockers, periodView, requireFinance, 
 import type { RecordsDeps } from './deps';
 
 /**
- * Closing a quarter (SPEC §1 step 8): the finance approver closes a quarter that has ended and whose
+ * Closing a quarter (docs/domain.md §1.8): the finance approver closes a quarter that has ended and whose
  * subsidy payouts are all reconciled (db/reconciliation/periods.ts `closeBlockers`). The ledger then
  * refuses every posting dated in it (its own rule), and the finance tables refuse changes to its
  * reconciliations. Reopening is maker–checker: a finance officer or approver asks, with a reason,

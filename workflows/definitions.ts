@@ -112,7 +112,7 @@ export function loanWorkflowId(loanId: string): string {
   return `loan-${loanId}`;
 }
 
-// ---- Loans (issue 6) ----------------------------------------------------------------------------
+// ---- Loans ----------------------------------------------------------------------------
 
 export type LoanStatus = 'REPAYING' | 'REPAID' | 'DEFAULTED';
 
@@ -160,7 +160,7 @@ export const extensionUpdate = defineUpdate<LoanState, [ExtensionBody, DecisionM
 export const recoveryUpdate = defineUpdate<LoanState, [RecoveryBody, DecisionMeta]>('recovery');
 export const loanStateQuery = defineQuery<LoanState>('loanState');
 
-// ---- Subsidy claims (issue 6) ------------------------------------------------------------------
+// ---- Subsidy claims ------------------------------------------------------------------
 
 export type ClaimStatus = 'SUBMITTED' | 'CHECKED' | 'PENDING_BUDGET' | 'PAID' | 'PAYOUT_REVERSED' | 'REJECTED';
 

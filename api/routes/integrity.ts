@@ -27,7 +27,7 @@ export const integrityRecordSchema = z
 
 const OFFICERS = ['community_officer', 'guarantee_reviewer', 'guarantee_approver', 'bank_officer', 'finance_officer', 'finance_approver', 'training_officer'] as const;
 
-/** The borrower's integrity record (诚信档案): on-time history, defaults and recoveries (SPEC §4). */
+/** The borrower's integrity record (诚信档案): on-time history, defaults and recoveries (docs/domain.md §4.3). */
 export function integrityRoutes(api: ApiRouter): void {
   api.add({
     method: 'get',

@@ -86,7 +86,7 @@ const uploadFields = z
 
 const idParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 
-const fileSchema = z.string().meta({ format: 'binary', description: 'the statement: CSV or XLSX (README "Finance bureau")' });
+const fileSchema = z.string().meta({ format: 'binary', description: 'the statement: CSV or XLSX (docs/reconciliation.md)' });
 
 export function reconciliationRoutes(api: ApiRouter): void {
   api.add({
@@ -97,7 +97,7 @@ export function reconciliationRoutes(api: ApiRouter): void {
     description:
       'multipart/form-data with fields `quarter`, `bankId` (optional `encoding`: utf-8 | gb18030) and the file as part `file`; ' +
       'or the file as the body (Content-Type text/csv or the XLSX type) with the fields in the query string. ' +
-      'CSV or XLSX (told apart by content) with the header `date,reference,amount,description` (README "Finance bureau"). ' +
+      'CSV or XLSX (told apart by content) with the header `date,reference,amount,description` (docs/reconciliation.md). ' +
       'A bad file is 400 with each problem’s line and column in `details`, and nothing is imported.',
     auth: FINANCE,
     idempotent: true,

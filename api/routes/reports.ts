@@ -43,7 +43,7 @@ export function reportRoutes(api: ApiRouter): void {
     method: 'get',
     path: '/v1/reports/kpi',
     tag: 'reports',
-    summary: 'The indicators of SPEC §5 for a date range, per region, community, bank or training institution',
+    summary: 'The programme indicators for a date range, per region, community, bank or training institution',
     description:
       'Each row holds every indicator column (see `columns`: counts as integers, money/rates/days as exact decimal strings, null when not applicable); ' +
       '`total` covers everything, including the special fund. `notComputable` names the indicators the records cannot give, and why. ' +

@@ -2,7 +2,7 @@
  * Account codes of the chart (chart.ts, the one definition of it; an account comes into being the
  * first time an entry names its code).
  *
- * How the money movements of SPEC §1 post (Dr = debit, Cr = credit):
+ * How the money movements of docs/domain.md §1 post (Dr = debit, Cr = credit):
  *
  * | movement | lines |
  * |---|---|

@@ -1,5 +1,5 @@
 /**
- * The auditable double-entry ledger (SPEC §4). The rules live in the database (db/sql/ledger,
+ * The auditable double-entry ledger (docs/domain.md §4.1, docs/ledger.md). The rules live in the database (db/sql/ledger,
  * docs/ledger.md); this module posts, reads, seals and verifies.
  *
  *   await db.transaction(async (trx) => {

@@ -19,7 +19,7 @@ export class StatementFileError extends FinanceError {
 
 export const FINANCE_ROLES = ['finance_officer', 'finance_approver'] as const;
 
-/** The finance bureau's work is the finance officer's and approver's (SPEC §2), through the API or the CLI. */
+/** The finance bureau's work is the finance officer's and approver's (docs/domain.md §2.1), through the API or the CLI. */
 export function requireFinance(actor: { role: string }, what: string): void {
   if (!(FINANCE_ROLES as readonly string[]).includes(actor.role)) throw new FinanceError('FORBIDDEN', `${what} needs a finance officer or approver (role ${actor.role})`);
 }

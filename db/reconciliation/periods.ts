@@ -6,7 +6,7 @@ import { FinanceError, type FinanceErrorDetail } from './errors';
 import { ledgerDisagreementsSql, payoutsSql } from './payouts';
 
 /**
- * A quarter as the finance bureau sees it, and what stops its close (SPEC §1 step 8): every bank
+ * A quarter as the finance bureau sees it, and what stops its close (docs/domain.md §1.8): every bank
  * paid in it has a reconciliation of it, the newest of which saw every payout, and no mismatch of
  * it is unresolved. Closing and reopening are use cases (usecases/periods.ts).
  */

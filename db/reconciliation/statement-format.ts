@@ -7,7 +7,7 @@ export type { StatementLine } from './statement-line';
 
 /**
  * A bank's statement of subsidy receipts, one receipt per line, in CSV or XLSX with the same
- * columns (README "Finance bureau"). The header row names the columns, in any order:
+ * columns (docs/reconciliation.md "Bank statement format"). The header row names the columns, in any order:
  *
  *   date         YYYY-MM-DD, the day the bank received the money (within the quarter, not after today)
  *   reference    what the payer wrote on the transfer: the subsidy claim id

@@ -1,5 +1,5 @@
 /**
- * The indicator columns of the KPI report (SPEC §5), in the order every export shows them. Values
+ * The indicator columns of the KPI report (docs/domain.md §5), in the order every export shows them. Values
  * travel as: counts → integers; money, rates and days → decimal strings computed exactly
  * (Postgres NUMERIC or decimal.js), never floats; text → strings; null → not applicable to the group
  * or no denominator (e.g. a rate over zero cases).
@@ -57,7 +57,7 @@ export const KPI_COLUMNS: KpiColumn[] = [
   { key: 'jobs_per_business', label: 'Jobs created per business (target 1:5)', kind: 'days' },
 ];
 
-/** Indicators of SPEC §5 that the records cannot give, and why (also in the README). */
+/** Indicators of docs/domain.md §5 that the records cannot give, and why (also in docs/reports.md). */
 export const NOT_COMPUTABLE = [
   {
     key: 'businesses_operating_after_one_year',

@@ -5,7 +5,7 @@ import { getFundStatus } from '../ledger';
 import { KPI_COLUMNS, NOT_COMPUTABLE, STEPS } from './columns';
 
 /**
- * SPEC §5 indicators for a date range, per region, credit community, bank or training
+ * The indicators of docs/domain.md §5 for a date range, per region, credit community, bank or training
  * institution, straight from the records (read model, loan servicing, claims, the fund's ledger).
  *
  * Where a group comes from: an application belongs to its credit community, that community's

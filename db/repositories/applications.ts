@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-/** Who sees which applications (SPEC §2): the one rule behind every application read. */
+/** Who sees which applications (docs/domain.md §2.2): the one rule behind every application read. */
 export interface Viewer {
   id: string;
   role: string;

@@ -117,7 +117,7 @@ export interface LoanRow {
   recovered: string;
 }
 
-/** A loan is visible to whoever may see its application (SPEC §2; one rule for both). */
+/** A loan is visible to whoever may see its application (docs/domain.md §2.2; one rule for both). */
 export async function findVisibleLoan(db: Db, id: string, v: Viewer): Promise<LoanRow | undefined> {
   return scopeApplications(db('loans as l').join('applications as a', 'a.id', 'l.application_id').where('l.id', id), v).first('l.*');
 }

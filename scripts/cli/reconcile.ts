@@ -10,7 +10,7 @@ export function reconcileCommand(run: (fn: (ctx: CliContext) => Promise<void>) =
 
   cmd
     .command('import <file>')
-    .description('import a CSV or XLSX statement for a bank and quarter, and reconcile it (README "Finance bureau")')
+    .description('import a CSV or XLSX statement for a bank and quarter, and reconcile it (docs/reconciliation.md)')
     .requiredOption('--bank <bank>', 'bank id or exact name')
     .requiredOption('--quarter <quarter>', 'e.g. 2027Q1')
     .option('--encoding <encoding>', 'utf-8 or gb18030 (CSV only)', 'utf-8')

@@ -5,7 +5,7 @@ import { isIsoDate } from '../../domain/dates';
 import { CliError, type CliContext } from './context';
 
 export function reportCommand(run: (fn: (ctx: CliContext) => Promise<void>) => Promise<void>): Command {
-  const cmd = new Command('report').description('indicator reports (SPEC §5)');
+  const cmd = new Command('report').description('indicator reports (docs/domain.md §5)');
   cmd
     .command('kpi')
     .description('every indicator for a date range, grouped; CSV or XLSX to a file, JSON to stdout')

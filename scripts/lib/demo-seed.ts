@@ -42,7 +42,7 @@ export async function isEmpty(db: Knex): Promise<boolean> {
 }
 
 export const DEMO_CERTIFICATE_NO = 'SYB-2026-0001';
-/** The policy version the demo starts with: SPEC §3a defaults, in force since long ago. */
+/** The policy version the demo starts with: the defaults of docs/domain.md §3.5, in force since long ago. */
 export const DEMO_POLICY_EFFECTIVE_FROM = '2006-01-01';
 
 /** The special fund's budget for the current year, and the guarantee company's guarantee fund. */

@@ -40,7 +40,7 @@ const applicationOwners = new Set(['applicant', 'trainer', 'community-a', 'g-rev
 const claimOwners = new Set(['bank-a', 'fin-officer', 'fin-approver', 'auditor']);
 /**
  * Every officer and the holder, not another applicant: the demo certificate (masked unless
- * entitled) and the borrower's integrity record, which every lender consults (SPEC §4).
+ * entitled) and the borrower's integrity record, which every lender consults (docs/domain.md §4.3).
  */
 const officersAndHolder = new Set(demoUsers.map((u) => u.username).filter((u) => u !== 'admin'));
 

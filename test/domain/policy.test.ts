@@ -10,7 +10,7 @@ function problems(params: unknown): [string, string][] {
 
 describe('domain/policy', () => {
   describe('policyParamsSchema', () => {
-    it('holds exactly the SPEC §3a defaults', () => {
+    it('holds exactly the defaults of docs/domain.md §3.5', () => {
       expect(policyParamsSchema.parse(defaultPolicyParams)).to.deep.equal({
         guaranteeMin: '50000.00',
         guaranteeMax: '100000.00',

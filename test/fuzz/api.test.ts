@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing of every operation in /openapi.json (README "Input rules"). Each case is
+ * Property-based fuzzing of every operation in /openapi.json (docs/api.md "Input rules"). Each case is
  * one request: valid for its operation, or broken in one hostile way (cases.ts). Whatever it is:
  *  - the answer is never a 5xx, and comes within 30 s;
  *  - a 400 names what is wrong (`details` is not empty);

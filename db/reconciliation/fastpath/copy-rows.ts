@@ -11,8 +11,8 @@ const TWO_32 = 0x1_0000_0000;
  * Writes rows in COPY's binary format, straight from the bytes the statement was read from, in
  * pieces of ~256 KB handed to the COPY stream (waiting whenever the socket is full). Binary rather
  * than text: PostgreSQL takes integers, dates and amounts as they are instead of parsing their
- * digits, and free text needs no escaping — at a million lines PostgreSQL's side of the COPY was
- * the slower one (bench/reconcile.ts).
+ * digits, and free text needs no escaping; at a million lines PostgreSQL's side of the COPY is the
+ * slower one (docs/benchmarks.md).
  */
 export class CopyRows {
   private buf = Buffer.allocUnsafe(FLUSH_AT * 2);

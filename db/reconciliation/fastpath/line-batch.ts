@@ -14,7 +14,7 @@ const STRIDE = 7;
 /**
  * Validated statement lines as byte ranges of one buffer (UTF-8): what the import reads of each
  * line, without a JavaScript object or string per line. At a million lines, creating and then
- * collecting those cost more than reading, matching and writing the lines did (bench/reconcile.ts).
+ * collecting those costs more than reading, matching and writing the lines (docs/benchmarks.md).
  * The CSV reader points the ranges straight into the bytes it read; other sources (XLSX, GB18030,
  * quoted CSV lines) give StatementLines, which `LineBatch.of` writes into a buffer of their own.
  */

@@ -764,7 +764,7 @@ export interface paths {
         put?: never;
         /**
          * Import a bank's statement of subsidy receipts for a quarter and reconcile it
-         * @description multipart/form-data with fields `quarter`, `bankId` (optional `encoding`: utf-8 | gb18030) and the file as part `file`; or the file as the body (Content-Type text/csv or the XLSX type) with the fields in the query string. CSV or XLSX (told apart by content) with the header `date,reference,amount,description` (README "Finance bureau"). A bad file is 400 with each problem’s line and column in `details`, and nothing is imported.
+         * @description multipart/form-data with fields `quarter`, `bankId` (optional `encoding`: utf-8 | gb18030) and the file as part `file`; or the file as the body (Content-Type text/csv or the XLSX type) with the fields in the query string. CSV or XLSX (told apart by content) with the header `date,reference,amount,description` (docs/reconciliation.md). A bad file is 400 with each problem’s line and column in `details`, and nothing is imported.
          *
          *     Roles: finance_officer, finance_approver.
          */
@@ -865,7 +865,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The indicators of SPEC §5 for a date range, per region, community, bank or training institution
+         * The programme indicators for a date range, per region, community, bank or training institution
          * @description Each row holds every indicator column (see `columns`: counts as integers, money/rates/days as exact decimal strings, null when not applicable); `total` covers everything, including the special fund. `notComputable` names the indicators the records cannot give, and why. `format=csv|xlsx` downloads the same report as a file.
          *
          *     Roles: training_officer, community_officer, guarantee_reviewer, guarantee_approver, bank_officer, finance_officer, finance_approver, auditor, admin.
@@ -1822,7 +1822,7 @@ export interface components {
             encoding?: "utf-8" | "gb18030";
             /**
              * Format: binary
-             * @description the statement: CSV or XLSX (README "Finance bureau")
+             * @description the statement: CSV or XLSX (docs/reconciliation.md)
              */
             file: string;
             /** @description a quarter YYYYQn, e.g. "2027Q1", of the years 1900 to 2999 */

@@ -1,4 +1,4 @@
-// The officers' own words: the terms of the policy documents (README, "Web console").
+// The officers' own words: the terms of the policy documents (docs/console.md).
 const zhCN = {
   app: { title: '创业担保贷款业务系统', skip: '跳到主要内容' },
   common: {
