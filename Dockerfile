@@ -19,6 +19,7 @@ COPY config ./config
 COPY domain ./domain
 COPY workflows ./workflows
 COPY activities ./activities
+COPY usecases ./usecases
 COPY api ./api
 COPY db ./db
 COPY scripts ./scripts

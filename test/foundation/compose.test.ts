@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../config';
 import { requireTool } from '../support/tools';
@@ -24,5 +25,38 @@ describe('docker-compose.yml', () => {
       message = String((e as { stderr?: string }).stderr ?? e);
     }
     expect(message).to.match(/JWT_SECRET/);
+  });
+});
+
+describe('Dockerfile', () => {
+  /** The repository's top-level folders a file reaches through relative imports, transitively. */
+  function foldersReachedFrom(entries: string[]): Set<string> {
+    const seen = new Set<string>();
+    const folders = new Set<string>();
+    const resolve = (from: string, spec: string): string | undefined => {
+      const base = path.resolve(path.dirname(from), spec);
+      return [`${base}.ts`, path.join(base, 'index.ts'), base].find((f) => fs.existsSync(f) && fs.statSync(f).isFile());
+    };
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      folders.add(path.relative(projectRoot, file).split(path.sep)[0]!);
+      const text = fs.readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/(?:from\s+|require(?:\.resolve)?\(\s*|import\(\s*)'(\.\.?\/[^']+)'/g)) {
+        const target = resolve(file, m[1]!);
+        if (target) visit(target);
+      }
+    };
+    for (const e of entries) visit(path.join(projectRoot, e));
+    return folders;
+  }
+
+  it('copies into the image every folder the worker, the API and the migrations import', () => {
+    const dockerfile = fs.readFileSync(path.join(projectRoot, 'Dockerfile'), 'utf8');
+    const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    const copied = new Set([...finalStage.matchAll(/^COPY (?!--from)(\S+) /gm)].map((m) => m[1]!.replace(/\/$/, '')));
+    const needed = [...foldersReachedFrom(['scripts/api.ts', 'scripts/worker.ts', 'scripts/migrate.ts'])].filter((f) => !f.includes('.'));
+    expect(needed).to.include.members(['api', 'usecases', 'workflows', 'db', 'domain']);
+    expect(needed.filter((f) => !copied.has(f)), 'folders imported but not copied into the image').to.deep.equal([]);
   });
 });
