@@ -1,4 +1,5 @@
-import { ActivityFailure, ApplicationFailure, condition, type ActivityOptions } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, condition, setHandler, type ActivityOptions } from '@temporalio/workflow';
 
 /**
  * What every business workflow shares: how activities are retried, and how a refusal is thrown.
@@ -47,4 +48,15 @@ export class Turns {
   get idle(): boolean {
     return this.serving === this.issued;
   }
+}
+
+/**
+ * An update that answers once the workflow knows the answer (the intake's outcome, the filing's):
+ * the caller that started the workflow waits on it and hears the result in the same round trip.
+ */
+export function answerWhenReady<T>(update: UpdateDefinition<T, []>, answer: () => T | undefined): void {
+  setHandler(update, async () => {
+    await condition(() => answer() !== undefined);
+    return answer()!;
+  });
 }

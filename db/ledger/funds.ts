@@ -89,49 +89,36 @@ export interface FundPostingInput {
   metadata?: Record<string, unknown>;
 }
 
-/** Budget allocation: Dr available / Cr budget. */
-export function allocateBudget(db: Db, i: FundPostingInput): Promise<PostedEntry> {
+type FundAccount = Parameters<typeof accountCode.fund>[1];
+
+/** A move between two of a fund's own accounts: Dr `debit` / Cr `credit`, keyed and described. */
+function fundMove(db: Db, i: FundPostingInput, kind: string, description: string, debit: FundAccount, credit: FundAccount): Promise<PostedEntry> {
   return postEntry(db, {
     idempotencyKey: i.idempotencyKey,
     postedOn: i.postedOn,
-    kind: 'fund.allocation',
-    description: i.description ?? 'Budget allocation',
+    kind,
+    description: i.description ?? description,
     metadata: { fundId: i.fundId, ...i.metadata },
     lines: [
-      { account: accountCode.fund(i.fundId, 'available'), side: 'debit', amount: i.amount },
-      { account: accountCode.fund(i.fundId, 'budget'), side: 'credit', amount: i.amount },
+      { account: accountCode.fund(i.fundId, debit), side: 'debit', amount: i.amount },
+      { account: accountCode.fund(i.fundId, credit), side: 'credit', amount: i.amount },
     ],
   });
+}
+
+/** Budget allocation: Dr available / Cr budget. */
+export function allocateBudget(db: Db, i: FundPostingInput): Promise<PostedEntry> {
+  return fundMove(db, i, 'fund.allocation', 'Budget allocation', 'available', 'budget');
 }
 
 /** A claim approved: the amount is held out of the available budget (Dr reserved / Cr available). */
 export function reserveBudget(db: Db, i: FundPostingInput): Promise<PostedEntry> {
-  return postEntry(db, {
-    idempotencyKey: i.idempotencyKey,
-    postedOn: i.postedOn,
-    kind: 'fund.reservation',
-    description: i.description ?? 'Budget reserved for an approved claim',
-    metadata: { fundId: i.fundId, ...i.metadata },
-    lines: [
-      { account: accountCode.fund(i.fundId, 'reserved'), side: 'debit', amount: i.amount },
-      { account: accountCode.fund(i.fundId, 'available'), side: 'credit', amount: i.amount },
-    ],
-  });
+  return fundMove(db, i, 'fund.reservation', 'Budget reserved for an approved claim', 'reserved', 'available');
 }
 
 /** A reservation no longer needed goes back to available (Dr available / Cr reserved). */
 export function releaseReservation(db: Db, i: FundPostingInput): Promise<PostedEntry> {
-  return postEntry(db, {
-    idempotencyKey: i.idempotencyKey,
-    postedOn: i.postedOn,
-    kind: 'fund.release',
-    description: i.description ?? 'Reservation released',
-    metadata: { fundId: i.fundId, ...i.metadata },
-    lines: [
-      { account: accountCode.fund(i.fundId, 'available'), side: 'debit', amount: i.amount },
-      { account: accountCode.fund(i.fundId, 'reserved'), side: 'credit', amount: i.amount },
-    ],
-  });
+  return fundMove(db, i, 'fund.release', 'Reservation released', 'available', 'reserved');
 }
 
 export interface PayoutInput extends FundPostingInput {

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import fs from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import { defaultPolicyParams, policyInForce, policyParamsSchema } from '../../domain/policy';
 import { addDays } from '../../domain/dates';
@@ -10,32 +12,25 @@ function problems(params: unknown): [string, string][] {
 
 describe('domain/policy', () => {
   describe('policyParamsSchema', () => {
-    it('holds exactly the defaults of docs/domain.md §3.5', () => {
-      expect(policyParamsSchema.parse(defaultPolicyParams)).to.deep.equal({
-        guaranteeMin: '50000.00',
-        guaranteeMax: '100000.00',
-        termMonthsMin: 6,
-        termMonthsMax: 24,
-        extensionMaxMonths: 12,
-        rateCap: '0.0600',
-        subsidyMode: 'share_of_interest',
-        subsidyShare: '1',
-        borrowerRateFloor: '0.0150',
-        graceDays: 0,
-        defaultAfterDays: 90,
-        lossSharing: { guaranteeFund: '1', bank: '0', guaranteeCompany: '0' },
-        leverageCap: 5,
-        guaranteeFeeRate: '0',
-        maxActiveLoans: 1,
-        maxLifetimeLoans: 3,
-        certificateMaxAgeMonths: 24,
-        counterGuaranteeDays: 10,
-        guaranteeDecisionDays: 15,
-        disbursalDays: 30,
-        backdatingWindowDays: 90,
-        ageMin: 18,
-        ageMax: 60,
-      });
+    it('holds exactly the defaults docs/domain.md §3.5 states, and keeps them as they are', () => {
+      const doc = fs.readFileSync(path.join(__dirname, '../../docs/domain.md'), 'utf8');
+      const table = doc.slice(doc.indexOf('### 3.5'), doc.indexOf('## 4.'));
+      // Each row: | `name`, `name` | value, value | meaning |; loss sharing states its three parts.
+      const stated = new Map<string, string>();
+      for (const row of table.split('\n').filter((l) => l.startsWith('| `'))) {
+        const [names, values] = row.split('|').slice(1, 3).map((c) => c.trim()) as [string, string];
+        const keys = [...names.matchAll(/`(\w+)`/g)].map((m) => m[1]!);
+        const parts = keys.length === 1 ? [values] : values.split(',').map((v) => v.trim());
+        keys.forEach((k, i) => stated.set(k, parts[i]!));
+      }
+      const shown = (k: string, v: unknown) => {
+        if (k !== 'lossSharing') return String(v);
+        const l = v as { guaranteeFund: string; bank: string; guaranteeCompany: string };
+        return `fund ${l.guaranteeFund}, bank ${l.bank}, company ${l.guaranteeCompany}`;
+      };
+      expect([...stated.keys()].sort()).to.deep.equal(Object.keys(defaultPolicyParams).sort());
+      for (const [k, v] of Object.entries(defaultPolicyParams)) expect(stated.get(k), k).to.equal(shown(k, v));
+      expect(policyParamsSchema.parse(defaultPolicyParams)).to.deep.equal(defaultPolicyParams);
     });
 
     it('fills in the age limits when they are left out', () => {

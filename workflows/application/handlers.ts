@@ -1,30 +1,11 @@
-import {
-  type ChildWorkflowHandle,
-  ParentClosePolicy,
-  condition,
-  log,
-  proxyActivities,
-  setHandler,
-  startChild,
-  uuid4,
-  workflowInfo,
-} from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import { type ChildWorkflowHandle, ParentClosePolicy, log, proxyActivities, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { ApplicationActivities } from '../../activities/applications';
 import { businessDateOf } from '../../domain/business-day';
-import {
-  applicationStateQuery,
-  counterGuaranteeUpdate,
-  disbursalUpdate,
-  guaranteeApprovalUpdate,
-  guaranteeReviewUpdate,
-  intakeUpdate,
-  withdrawalUpdate,
-  type ApplicationState,
-  type LoanInput,
-  loanWorkflowId,
-} from '../definitions';
+import { applicationStateQuery, counterGuaranteeUpdate, disbursalUpdate, guaranteeApprovalUpdate, guaranteeReviewUpdate, intakeUpdate, withdrawalUpdate } from '../definitions';
+import { loanWorkflowId, type ApplicationState, type DecisionMeta, type LoanInput } from '../definitions';
 import { initialPeriods, loan } from '../loan';
-import { ACTIVITY_OPTIONS, Turns, finalRefusal } from '../common';
+import { ACTIVITY_OPTIONS, Turns, answerWhenReady, finalRefusal } from '../common';
 import type { ApplicationMachine, Step } from './state';
 
 export const acts = proxyActivities<ApplicationActivities>(ACTIVITY_OPTIONS);
@@ -141,39 +122,21 @@ export class ApplicationRun {
 export function setApplicationHandlers(run: ApplicationRun): void {
   const { m } = run;
   setHandler(applicationStateQuery, () => m.state);
+  answerWhenReady(intakeUpdate, () => m.intake);
 
-  setHandler(intakeUpdate, async () => {
-    await condition(() => m.intake !== undefined);
-    return m.intake!;
-  });
+  /** An officer's or the applicant's decision: its validator, then its turn, checked again, recorded. */
+  function onDecision<D>(
+    update: UpdateDefinition<ApplicationState, [D, DecisionMeta]>,
+    step: string,
+    check: (d: D, meta: DecisionMeta) => void,
+    write: (d: D, meta: DecisionMeta) => Promise<void>,
+  ): void {
+    setHandler(update, (d, meta) => run.decide(step, () => check(d, meta), () => write(d, meta)), { validator: check });
+  }
 
-  setHandler(
-    counterGuaranteeUpdate,
-    (d, meta) => run.decide('counter_guarantee', () => m.checkCounterGuarantee(d, meta), () => run.record(m.counterGuarantee(d, meta, Date.now()))),
-    { validator: (d, meta) => m.checkCounterGuarantee(d, meta) },
-  );
-
-  setHandler(
-    guaranteeReviewUpdate,
-    (d, meta) => run.decide('guarantee_review', () => m.checkGuaranteeReview(d, meta), () => run.record(m.guaranteeReview(d, meta, Date.now()))),
-    { validator: (d, meta) => m.checkGuaranteeReview(d, meta) },
-  );
-
-  setHandler(
-    guaranteeApprovalUpdate,
-    (d, meta) => run.decide('guarantee_approval', () => m.checkGuaranteeApproval(d, meta), () => run.record(m.guaranteeApproval(d, meta, Date.now()))),
-    { validator: (d, meta) => m.checkGuaranteeApproval(d, meta) },
-  );
-
-  setHandler(
-    disbursalUpdate,
-    (d, meta) => run.decide('disbursal', () => m.checkDisbursal(d, meta, today()), () => run.disburse(d, meta)),
-    { validator: (d, meta) => m.checkDisbursal(d, meta, today()) },
-  );
-
-  setHandler(
-    withdrawalUpdate,
-    (d, meta) => run.decide('withdrawal', () => m.checkWithdrawal(d, meta), () => run.record(m.withdrawal(d, meta))),
-    { validator: (d, meta) => m.checkWithdrawal(d, meta) },
-  );
+  onDecision(counterGuaranteeUpdate, 'counter_guarantee', (d, meta) => m.checkCounterGuarantee(d, meta), (d, meta) => run.record(m.counterGuarantee(d, meta, Date.now())));
+  onDecision(guaranteeReviewUpdate, 'guarantee_review', (d, meta) => m.checkGuaranteeReview(d, meta), (d, meta) => run.record(m.guaranteeReview(d, meta, Date.now())));
+  onDecision(guaranteeApprovalUpdate, 'guarantee_approval', (d, meta) => m.checkGuaranteeApproval(d, meta), (d, meta) => run.record(m.guaranteeApproval(d, meta, Date.now())));
+  onDecision(disbursalUpdate, 'disbursal', (d, meta) => m.checkDisbursal(d, meta, today()), (d, meta) => run.disburse(d, meta));
+  onDecision(withdrawalUpdate, 'withdrawal', (d, meta) => m.checkWithdrawal(d, meta), (d, meta) => run.record(m.withdrawal(d, meta)));
 }

@@ -203,28 +203,37 @@ export class ApplicationMachine {
   }
 
   guaranteeReview(d: GuaranteeReview, meta: DecisionMeta, nowMs: number): Step {
-    const approve = d.recommendation === 'approve';
-    return {
-      step: 'guarantee_review', decision: approve ? 'recommended' : 'rejected', actor: meta.actor, reason: d.reason,
-      amount: d.amount ?? null,
-      status: approve ? 'AWAITING_GUARANTEE_APPROVAL' : 'REJECTED',
-      set: approve
-        ? { recommendedAmount: d.amount!, reviewedBy: meta.actor.userId, stepDeadline: this.deadlineFor('AWAITING_GUARANTEE_APPROVAL', nowMs) }
-        : { reviewedBy: meta.actor.userId, endReason: `guarantee review rejected: ${d.reason}`, stepDeadline: null },
-      audit: auditOf(`guarantee_review.${d.recommendation}`, meta, d),
-    };
+    // The reviewer is remembered either way: whoever reviewed may not approve.
+    const reviewer = { reviewedBy: meta.actor.userId };
+    return this.guaranteeStep('guarantee_review', d, meta, nowMs, d.recommendation, {
+      decided: 'recommended', next: 'AWAITING_GUARANTEE_APPROVAL', approved: { recommendedAmount: d.amount!, ...reviewer }, rejected: reviewer,
+    });
   }
 
   guaranteeApproval(d: GuaranteeApproval, meta: DecisionMeta, nowMs: number): Step {
-    const approve = d.decision === 'approve';
+    return this.guaranteeStep('guarantee_approval', d, meta, nowMs, d.decision, {
+      decided: 'approved', next: 'AWAITING_DISBURSAL', approved: { approvedAmount: d.amount! }, rejected: {},
+    });
+  }
+
+  /** A guarantee decision: approved, the application moves on to its next deadline; else it ends. */
+  private guaranteeStep(
+    step: 'guarantee_review' | 'guarantee_approval',
+    d: { amount?: string | null; reason: string },
+    meta: DecisionMeta,
+    nowMs: number,
+    choice: 'approve' | 'reject',
+    o: { decided: string; next: WaitingStatus; approved: StepChanges; rejected: StepChanges },
+  ): Step {
+    const approve = choice === 'approve';
     return {
-      step: 'guarantee_approval', decision: approve ? 'approved' : 'rejected', actor: meta.actor, reason: d.reason,
+      step, decision: approve ? o.decided : 'rejected', actor: meta.actor, reason: d.reason,
       amount: d.amount ?? null,
-      status: approve ? 'AWAITING_DISBURSAL' : 'REJECTED',
+      status: approve ? o.next : 'REJECTED',
       set: approve
-        ? { approvedAmount: d.amount!, stepDeadline: this.deadlineFor('AWAITING_DISBURSAL', nowMs) }
-        : { endReason: `guarantee approval rejected: ${d.reason}`, stepDeadline: null },
-      audit: auditOf(`guarantee_approval.${d.decision}`, meta, d),
+        ? { ...o.approved, stepDeadline: this.deadlineFor(o.next, nowMs) }
+        : { ...o.rejected, endReason: `${step.replace('_', ' ')} rejected: ${d.reason}`, stepDeadline: null },
+      audit: auditOf(`${step}.${choice}`, meta, d),
     };
   }
 

@@ -2,7 +2,7 @@ import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow'
 import { ACTIVITY_OPTIONS, Turns } from '../common';
 import type { LoanActivities } from '../../activities/loans';
 import { businessDateOf } from '../../domain/business-day';
-import { extensionUpdate, loanStateQuery, recoveryUpdate, repaymentUpdate } from '../definitions';
+import { extensionUpdate, loanStateQuery, recoveryUpdate, repaymentUpdate, type DecisionMeta } from '../definitions';
 import type { LoanMachine } from './state';
 
 // Every activity is idempotent by its key, so retrying a fault that heals is safe.
@@ -44,6 +44,11 @@ export function setLoanHandlers(run: LoanRun): void {
   const { state } = m;
   setHandler(loanStateQuery, () => state);
 
+  /** What every recorded decision carries: its key, the loan, the day, and who asked in which request. */
+  const stepOf = (step: string, meta: DecisionMeta) => ({
+    key: run.key(step), loan: m.ref, today: today(), actor: meta.actor, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null,
+  });
+
   setHandler(
     repaymentUpdate,
     (b, meta) =>
@@ -51,11 +56,7 @@ export function setLoanHandlers(run: LoanRun): void {
         m.requireStatus('REPAYING', 'A repayment');
         const { plan, applied, target, outstanding } = m.planRepayment(b, today());
         await acts.recordRepayment({
-          key: run.key('repayment'),
-          loan: m.ref,
-          today: today(),
-          actor: meta.actor,
-          requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null,
+          ...stepOf('repayment', meta),
           repayment: b,
           plan: { kind: plan.kind, interestPart: plan.interestPart, principalPart: plan.principalPart },
           periods: [target],
@@ -83,11 +84,7 @@ export function setLoanHandlers(run: LoanRun): void {
         m.requireStatus('REPAYING', 'An extension');
         const r = m.checkExtension(b.months, today());
         await acts.recordExtension({
-          key: run.key('extension'),
-          loan: m.ref,
-          today: today(),
-          actor: meta.actor,
-          requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null,
+          ...stepOf('extension', meta),
           months: b.months,
           reason: b.reason,
           periods: r.periods.filter((p) => p.period >= r.firstReplanned),
@@ -110,9 +107,7 @@ export function setLoanHandlers(run: LoanRun): void {
       run.exclusive(async () => {
         m.checkRecovery(b, meta.actor, today());
         const { allocation, recoveredAfter } = m.planRecovery(b);
-        await acts.recordRecovery({
-          key: run.key('recovery'), loan: m.ref, today: today(), actor: meta.actor, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null, recovery: b, allocation, recoveredAfter,
-        });
+        await acts.recordRecovery({ ...stepOf('recovery', meta), recovery: b, allocation, recoveredAfter });
         m.recovered(b.reference, recoveredAfter);
         return state;
       }),

@@ -1,8 +1,9 @@
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import { ACTIVITY_OPTIONS, Turns } from '../common';
+import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ACTIVITY_OPTIONS, Turns, answerWhenReady } from '../common';
 import type { SubsidyActivities } from '../../activities/subsidy';
 import { businessDateOf } from '../../domain/business-day';
-import { claimApprovalUpdate, claimCheckUpdate, claimPaymentRetryUpdate, claimStateQuery, filingUpdate, type ClaimState } from '../definitions';
+import type { ClaimDecision } from '../../domain/loan-schemas';
+import { claimApprovalUpdate, claimCheckUpdate, claimPaymentRetryUpdate, claimStateQuery, filingUpdate, type ClaimDecisionMeta, type ClaimState } from '../definitions';
 import type { ClaimMachine } from './state';
 
 export const acts = proxyActivities<SubsidyActivities>(ACTIVITY_OPTIONS);
@@ -37,30 +38,18 @@ export function setClaimHandlers(run: ClaimRun): void {
   const { m } = run;
   const { input } = m;
   setHandler(claimStateQuery, () => m.state);
-  setHandler(filingUpdate, async () => {
-    await condition(() => m.filing !== undefined);
-    return m.filing!;
+  answerWhenReady(filingUpdate, () => m.filing);
+
+  /** What the check and the approval record: who decided what, why, and when. */
+  const decision = (d: ClaimDecision, meta: ClaimDecisionMeta) => ({
+    claimId: input.claimId, actor: meta.actor, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null, reason: d.reason, today: today(), decision: d.decision,
   });
-
-  setHandler(
-    claimCheckUpdate,
-    (d, meta) =>
-      run.decide(
-        () => m.checkCheck(d, meta),
-        () => acts.checkClaim({ claimId: input.claimId, actor: meta.actor, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null, reason: d.reason, today: today(), decision: d.decision }),
-      ),
-    { validator: (d, meta) => m.checkCheck(d, meta) },
-  );
-
-  setHandler(
-    claimApprovalUpdate,
-    (d, meta) =>
-      run.decide(
-        () => m.checkApproval(d, meta),
-        () => acts.approveClaim({ claimId: input.claimId, actor: meta.actor, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null, reason: d.reason, today: today(), decision: d.decision }),
-      ),
-    { validator: (d, meta) => m.checkApproval(d, meta) },
-  );
+  setHandler(claimCheckUpdate, (d, meta) => run.decide(() => m.checkCheck(d, meta), () => acts.checkClaim(decision(d, meta))), {
+    validator: (d, meta) => m.checkCheck(d, meta),
+  });
+  setHandler(claimApprovalUpdate, (d, meta) => run.decide(() => m.checkApproval(d, meta), () => acts.approveClaim(decision(d, meta))), {
+    validator: (d, meta) => m.checkApproval(d, meta),
+  });
 
   setHandler(
     claimPaymentRetryUpdate,
