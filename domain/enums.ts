@@ -3,14 +3,7 @@ import { z } from 'zod';
 // Each vocabulary is one const tuple; the zod enum and the TS type derive from it so the
 // three can never drift apart.
 
-export const targetGroups = [
-  'unemployed',
-  'college_graduate',
-  'returning_migrant_worker',
-  'veteran',
-  'disabled',
-  'other',
-] as const;
+export const targetGroups = ['unemployed', 'college_graduate', 'returning_migrant_worker', 'veteran', 'disabled', 'other'] as const;
 export const targetGroupSchema = z.enum(targetGroups);
 export type TargetGroup = z.infer<typeof targetGroupSchema>;
 
@@ -22,13 +15,7 @@ export const courses = ['SYB', 'GYB', 'IYB'] as const;
 export const courseSchema = z.enum(courses);
 export type Course = z.infer<typeof courseSchema>;
 
-export const organisationTypes = [
-  'training_institution',
-  'community',
-  'guarantee_company',
-  'bank',
-  'finance_bureau',
-] as const;
+export const organisationTypes = ['training_institution', 'community', 'guarantee_company', 'bank', 'finance_bureau'] as const;
 export const organisationTypeSchema = z.enum(organisationTypes);
 export type OrganisationType = z.infer<typeof organisationTypeSchema>;
 

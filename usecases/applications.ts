@@ -26,7 +26,7 @@ import {
   type IntakeResult,
 } from '../workflows/definitions';
 import { loanApplication } from '../workflows/application';
-import { metaOf, todayOf, type Caller, type RequestIds, type WorkflowDeps, type RecordsDeps } from './deps';
+import { metaOf, todayOf, visibleOr403, type Caller, type RequestIds, type WorkflowDeps, type RecordsDeps } from './deps';
 import { WorkflowClosedError, asking } from './workflow-client';
 
 function summary(a: ApplicationRow) {
@@ -78,10 +78,7 @@ export type ApplicationView = Awaited<ReturnType<typeof applicationView>>;
 /** 404 when there is no such application; 403 when it belongs to someone else's organisation. */
 async function visibleApplication(db: Knex, id: string, caller: Caller): Promise<ApplicationRow> {
   const row = await findVisibleApplication(db, id, caller);
-  if (row) return row;
-  const exists = await db('applications').where({ id }).first('id');
-  if (exists) throw new DomainError('FORBIDDEN', `application ${id} is not one of yours or your organisation's`);
-  throw new DomainError('NOT_FOUND', `application ${id} not found`);
+  return visibleOr403(db, 'applications', id, row, 'application', "is not one of yours or your organisation's");
 }
 
 async function applicationRow(db: Knex, id: string): Promise<ApplicationRow | undefined> {

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { StepDeps } from './deps';
 import type { Actor, ClaimState, ClaimStatus } from '../workflows/definitions';
 import { audit } from '../db/repositories/audit';
-import { claimLines, claimableLines, type ClaimRow } from '../db/repositories/subsidy';
+import { claimBasics, claimableLines, type ClaimRow } from '../db/repositories/subsidy';
 import { InsufficientBudgetError, findFund, payOut, reserveBudget } from '../db/ledger';
 import { formatMoney, sumMoney } from '../domain/money';
 
@@ -22,17 +22,8 @@ export interface ClaimDecisionRecord {
 export type PaymentOutcome = { status: Extract<ClaimStatus, 'PAID' | 'PENDING_BUDGET'>; note: string | null; fundId: string | null };
 
 async function claimState(db: Knex | Trx, row: ClaimRow, note: string | null = null): Promise<ClaimState> {
-  return {
-    id: row.id,
-    bankId: row.bank_id,
-    quarter: row.quarter,
-    status: row.status as ClaimStatus,
-    late: row.late,
-    lines: await claimLines(db, row.id),
-    total: row.total,
-    checkedBy: row.checked_by,
-    note,
-  };
+  const basics = await claimBasics(db, row);
+  return { ...basics, status: basics.status as ClaimStatus, note };
 }
 
 /** The steps of a subsidy claim's workflow, each run by an activity (activities/subsidy.ts). */

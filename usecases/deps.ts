@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { businessDateOf } from '../domain/business-day';
+import { DomainError } from '../domain/errors';
 import type { Role } from '../domain/enums';
 import type { Clock } from './clock';
 import type { Actor, DecisionMeta } from '../workflows/definitions';
@@ -57,4 +58,15 @@ export function actorOf(u: Caller): Actor {
 /** A decision's meta: who asked, in which request. */
 export function metaOf(u: Caller, r: RequestIds): DecisionMeta {
   return { actor: actorOf(u), requestId: r.requestId, clientRequestId: r.clientRequestId };
+}
+
+/**
+ * The row a caller may see, found by the visibility rule of its table (docs/domain.md §2.2); else
+ * 403 when the row exists (someone else's, `whose` says so) or 404 when it does not.
+ */
+export async function visibleOr403<T>(db: Knex, table: string, id: string, visible: T | undefined, what: string, whose: string): Promise<T> {
+  if (visible) return visible;
+  const exists = await db(table).where({ id }).first('id');
+  if (exists) throw new DomainError('FORBIDDEN', `${what} ${id} ${whose}`);
+  throw new DomainError('NOT_FOUND', `${what} ${id} not found`);
 }

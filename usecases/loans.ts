@@ -6,7 +6,7 @@ import type { ExtensionBody, RecoveryBody, RepaymentBody } from '../domain/loan-
 import { findVisibleLoan, integrityEvents, loanPeriods, loanRepayments, type LoanRow } from '../db/repositories/loans';
 import { scopeApplications } from '../db/repositories/applications';
 import { extensionUpdate, loanWorkflowId, recoveryUpdate, repaymentUpdate, type DecisionMeta } from '../workflows/definitions';
-import { metaOf, type Caller, type RecordsDeps, type WorkflowDeps } from './deps';
+import { metaOf, visibleOr403, type Caller, type RecordsDeps, type WorkflowDeps } from './deps';
 import { WorkflowClosedError, asking } from './workflow-client';
 import type { DecisionRequest } from './applications';
 
@@ -82,10 +82,7 @@ export type LoanView = Awaited<ReturnType<typeof loanView>>;
 /** 404 when there is no such loan; 403 when it is someone else's. */
 async function visibleLoan(db: Knex, id: string, caller: Caller): Promise<LoanRow> {
   const row = await findVisibleLoan(db, id, caller);
-  if (row) return row;
-  const exists = await db('loans').where({ id }).first('id');
-  if (exists) throw new DomainError('FORBIDDEN', `loan ${id} is not one of yours or your organisation's`);
-  throw new DomainError('NOT_FOUND', `loan ${id} not found`);
+  return visibleOr403(db, 'loans', id, row, 'loan', "is not one of yours or your organisation's");
 }
 
 const loanRow = async (db: Knex, id: string): Promise<LoanRow> => db('loans').where({ id }).first();

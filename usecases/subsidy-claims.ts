@@ -5,7 +5,7 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { DomainError, isErrorCode } from '../domain/errors';
 import type { ClaimDecision } from '../domain/loan-schemas';
-import { claimLines, scopeClaims, type ClaimRow } from '../db/repositories/subsidy';
+import { claimBasics, scopeClaims, type ClaimRow } from '../db/repositories/subsidy';
 import {
   claimApprovalUpdate,
   claimCheckUpdate,
@@ -19,23 +19,18 @@ import {
   type FilingResult,
 } from '../workflows/definitions';
 import { subsidyClaim } from '../workflows/subsidy-claim';
-import { metaOf, todayOf, type Caller, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
+import { metaOf, todayOf, visibleOr403, type Caller, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
 import { WorkflowClosedError, WorkflowRefusal, asking } from './workflow-client';
 import { payClaimAgain } from './mismatches';
 import type { DecisionRequest } from './applications';
 
 /** A claim as the API shows it, with its lines. */
 export async function claimView(db: Knex, c: ClaimRow) {
+  const basics = await claimBasics(db, c);
   return {
-    id: c.id,
-    bankId: c.bank_id,
-    quarter: c.quarter,
-    status: c.status as ClaimStatus,
-    late: c.late,
+    ...basics,
+    status: basics.status as ClaimStatus,
     filedOn: c.filed_on,
-    lines: await claimLines(db, c.id),
-    total: c.total,
-    checkedBy: c.checked_by,
     checkReason: c.check_reason,
     approvedBy: c.approved_by,
     approvalReason: c.approval_reason,
@@ -53,10 +48,7 @@ const claimRow = async (db: Knex, id: string): Promise<ClaimRow> => db('subsidy_
 /** 404 when there is no such claim; 403 when it is another bank's. */
 async function visibleClaim(db: Knex, id: string, caller: Caller): Promise<ClaimRow> {
   const row: ClaimRow | undefined = await scopeClaims(db('subsidy_claims').where({ id }), caller).first();
-  if (row) return row;
-  const exists = await db('subsidy_claims').where({ id }).first('id');
-  if (exists) throw new DomainError('FORBIDDEN', `subsidy claim ${id} belongs to another bank`);
-  throw new DomainError('NOT_FOUND', `subsidy claim ${id} not found`);
+  return visibleOr403(db, 'subsidy_claims', id, row, 'subsidy claim', 'belongs to another bank');
 }
 
 export async function getClaim(deps: RecordsDeps, caller: Caller, id: string): Promise<ClaimView> {

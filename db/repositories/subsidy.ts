@@ -87,3 +87,8 @@ export function scopeClaims(q: Knex.QueryBuilder, v: { role: string; orgId: stri
       return q.whereRaw('false');
   }
 }
+
+/** What the workflow and the API alike say of a claim: who, which quarter, where it stands, its lines. */
+export async function claimBasics(db: Knex, c: ClaimRow) {
+  return { id: c.id, bankId: c.bank_id, quarter: c.quarter, status: c.status, late: c.late, lines: await claimLines(db, c.id), total: c.total, checkedBy: c.checked_by };
+}

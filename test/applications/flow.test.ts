@@ -16,37 +16,23 @@ describe('applications over HTTP: certificate → counter-guarantee → guarante
     expect(created.body.requestedAmount).to.equal('80000.00');
     const id = created.body.id as string;
 
-    const cg = await h.call('POST', `/v1/applications/${id}/counter-guarantee`, {
-      token: await h.login('community-a'),
-      body: { decision: 'approve', type: 'credit_community', reason: 'rated credit community member' },
-      headers: { 'X-Request-Id': 'req-cg-1' },
+    /** An officer's decision on this application, which must answer 200 with the status it moved to. */
+    const decide = async (step: string, officer: string, body: object, status: string, headers?: Record<string, string>) => {
+      const r = await h.call('POST', `/v1/applications/${id}/${step}`, { token: await h.login(officer), body, headers });
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      expect(r.body.status).to.equal(status);
+      return r;
+    };
+    const cg = await decide('counter-guarantee', 'community-a', { decision: 'approve', type: 'credit_community', reason: 'rated credit community member' }, 'AWAITING_GUARANTEE_REVIEW', {
+      'X-Request-Id': 'req-cg-1',
     });
-    expect(cg.status).to.equal(200);
-    expect(cg.body.status).to.equal('AWAITING_GUARANTEE_REVIEW');
     expect(cg.body.counterGuaranteeType).to.equal('credit_community');
-
-    const review = await h.call('POST', `/v1/applications/${id}/guarantee-review`, {
-      token: await h.login('g-reviewer'),
-      body: { recommendation: 'approve', amount: '70000', reason: 'plan is sound; trim to 70k' },
-    });
-    expect(review.status).to.equal(200);
-    expect(review.body.status).to.equal('AWAITING_GUARANTEE_APPROVAL');
+    const review = await decide('guarantee-review', 'g-reviewer', { recommendation: 'approve', amount: '70000', reason: 'plan is sound; trim to 70k' }, 'AWAITING_GUARANTEE_APPROVAL');
     expect(review.body.recommendedAmount).to.equal('70000.00');
-
-    const approval = await h.call('POST', `/v1/applications/${id}/guarantee-approval`, {
-      token: await h.login('g-approver'),
-      body: { decision: 'approve', amount: '70000.00', reason: 'agree with the review' },
-    });
-    expect(approval.status).to.equal(200);
-    expect(approval.body.status).to.equal('AWAITING_DISBURSAL');
+    const approval = await decide('guarantee-approval', 'g-approver', { decision: 'approve', amount: '70000.00', reason: 'agree with the review' }, 'AWAITING_DISBURSAL');
     expect(approval.body.approvedAmount).to.equal('70000.00');
-
-    const disb = await h.call('POST', `/v1/applications/${id}/disbursal`, {
-      token: await h.login('bank-a'),
-      body: { contractNo: `HT-${id.slice(0, 8)}`, amount: '70000.00', annualRate: '0.0435', disbursedOn: today(), bankReference: 'CCRCB-0001' },
-    });
-    expect(disb.status).to.equal(200);
-    expect(disb.body.status).to.equal('REPAYING');
+    const disbursed = { contractNo: `HT-${id.slice(0, 8)}`, amount: '70000.00', annualRate: '0.0435', disbursedOn: today(), bankReference: 'CCRCB-0001' };
+    const disb = await decide('disbursal', 'bank-a', disbursed, 'REPAYING');
     expect(disb.body.loanId).to.be.a('string');
     expect(disb.body.bankId).to.equal(orgs.bankA);
 

@@ -9,12 +9,7 @@ const HEADER = 'date,reference,amount,description';
 
 describe('finance API: statement upload, mismatches and their resolution', function () {
   const suite = financeSuite('finapi', { api: true });
-  let db: Knex;
-  let h: ApiHarness;
-  let p: People;
-  let paid: PaidClaim[];
-  let officer: string;
-  let approver: string;
+  let db: Knex, h: ApiHarness, p: People, paid: PaidClaim[], officer: string, approver: string;
 
   before(async function () {
     ({ db, h, p } = suite);

@@ -12,11 +12,7 @@ const HEADER = 'date,reference,amount,description';
 
 describe('finance: closing and reopening a quarter', function () {
   const suite = financeSuite('periods', { api: true });
-  let db: Knex;
-  let h: ApiHarness;
-  let p: People;
-  let approver: string;
-  let officer: string;
+  let db: Knex, h: ApiHarness, p: People, approver: string, officer: string;
 
   before(async function () {
     ({ db, h, p } = suite);

@@ -14,8 +14,7 @@ const today = businessDateOf(new Date());
 
 describe('finance: statement reconciliation', function () {
   const suite = financeSuite('recon');
-  let db: Knex;
-  let p: People;
+  let db: Knex, p: People;
   before(() => {
     ({ db, p } = suite);
   });

@@ -15,10 +15,7 @@ import { Money } from '../../domain/money';
  */
 describe('finance: KPI report and its exports', function () {
   const suite = financeSuite('reports', { api: 'with worker' });
-  let db: Knex;
-  let h: ApiHarness;
-  let orgs: DemoOrgs;
-  let auditor: string;
+  let db: Knex, h: ApiHarness, orgs: DemoOrgs, auditor: string;
   const from = '2020-01-01';
   // Taken after the data is made, never at file load: a run may cross midnight (UTC+8).
   let to: string;

@@ -13,9 +13,7 @@ import { businessDateOf } from '../../domain/business-day';
 describe('finance: a 100,000-line statement', function () {
   this.timeout(300_000);
   const suite = financeSuite('volume');
-  let db: Knex;
-  let p: People;
-  let paid: PaidClaim[];
+  let db: Knex, p: People, paid: PaidClaim[];
 
   before(async function () {
     ({ db, p } = suite);

@@ -8,9 +8,7 @@ import { businessDateOf } from '../../domain/business-day';
 
 describe('a top-up retries the claims waiting for budget, and says which it could not retry', function () {
   const suite = financeSuite('waiting_claims', { api: true });
-  let db: Knex;
-  let h: ApiHarness;
-  let p: People;
+  let db: Knex, h: ApiHarness, p: People;
   before(() => {
     ({ db, h, p } = suite);
   });

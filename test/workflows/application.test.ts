@@ -4,17 +4,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import { workflowWorld, actor, meta, refusal, deferred, type WorkflowWorld } from './harness';
 import { loanApplication } from '../../workflows/application';
-import {
-  applicationStateQuery,
-  applicationWorkflowId,
-  counterGuaranteeUpdate,
-  disbursalUpdate,
-  guaranteeApprovalUpdate,
-  guaranteeReviewUpdate,
-  intakeUpdate,
-  withdrawalUpdate,
-  type ApplicationInput,
-} from '../../workflows/definitions';
+import { applicationStateQuery, applicationWorkflowId, intakeUpdate, type ApplicationInput } from '../../workflows/definitions';
+import { counterGuaranteeUpdate, disbursalUpdate, guaranteeApprovalUpdate, guaranteeReviewUpdate, withdrawalUpdate } from '../../workflows/definitions';
 import type { Registration, StepRecord, ViolationList } from '../../activities/applications';
 import { defaultPolicyParams } from '../../domain/policy';
 import { businessDateOf } from '../../domain/business-day';
@@ -75,6 +66,18 @@ describe('workflow unit: loanApplication (time-skipping, activities in memory)',
     f.register = async () => ({ ok: true, policyId: 'policy-1', policy: { ...defaultPolicyParams }, guaranteeCompanyId: GUARANTOR, submittedAt: new Date().toISOString() });
     f.beforeRecord = async () => undefined;
   });
+
+  /** Holds the counter-guarantee step's recording until `hold` resolves; `entered` says it began. */
+  function holdCounterGuarantee() {
+    const hold = deferred();
+    const entered = deferred();
+    f.beforeRecord = async (r) => {
+      if (r.step !== 'counter_guarantee') return;
+      entered.resolve();
+      await hold.promise;
+    };
+    return { hold, entered };
+  }
 
   async function submit(over: Partial<ApplicationInput> = {}): Promise<WorkflowHandle<typeof loanApplication>> {
     const applicationId = randomUUID();
@@ -208,13 +211,7 @@ describe('workflow unit: loanApplication (time-skipping, activities in memory)',
     it('a second counter-guarantee decision waits for the first, then is refused for the state it finds', async () => {
       const h = await submit();
       await h.executeUpdate(intakeUpdate);
-      const hold = deferred();
-      const entered = deferred();
-      f.beforeRecord = async (r) => {
-        if (r.step !== 'counter_guarantee') return;
-        entered.resolve();
-        await hold.promise;
-      };
+      const { hold, entered } = holdCounterGuarantee();
       const first = cg(h, 'approve');
       await entered.promise;
       // The second passes its validator (the step is still open) and queues behind the first.
@@ -230,13 +227,7 @@ describe('workflow unit: loanApplication (time-skipping, activities in memory)',
     it('a withdrawal arriving during a decision is recorded after it', async () => {
       const h = await submit();
       await h.executeUpdate(intakeUpdate);
-      const hold = deferred();
-      const entered = deferred();
-      f.beforeRecord = async (r) => {
-        if (r.step !== 'counter_guarantee') return;
-        entered.resolve();
-        await hold.promise;
-      };
+      const { hold, entered } = holdCounterGuarantee();
       const decided = cg(h);
       await entered.promise;
       const withdrawn = h.executeUpdate(withdrawalUpdate, { args: [{ reason: 'no longer needed' }, meta(applicant)] });
