@@ -27,7 +27,7 @@ import {
 } from '../workflows/definitions';
 import { loanApplication } from '../workflows/application';
 import { metaOf, todayOf, visibleOr403, type Caller, type RequestIds, type WorkflowDeps, type RecordsDeps } from './deps';
-import { WorkflowClosedError, asking } from './workflow-client';
+import { WorkflowClosedError, asking, decisionsVia } from './workflow-client';
 
 function summary(a: ApplicationRow) {
   return {
@@ -202,20 +202,17 @@ async function decide(
   return applicationView(deps.db, (await applicationRow(deps.db, row.id))!);
 }
 
-/** A decision's request: its ids, and the Temporal update id that makes a retry the same update (api/updates.ts). */
-export type DecisionRequest = RequestIds & { updateId?: string };
+export type { DecisionRequest } from './workflow-client';
 
-export const withdrawApplication = (deps: WorkflowDeps, caller: Caller, id: string, body: Withdrawal, r: DecisionRequest) =>
-  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(withdrawalUpdate, { args: [body, meta], updateId: r.updateId }));
+/** Each decision on an application: one update of its workflow, answered with the application. */
+const decision = decisionsVia(decide);
 
-export const decideCounterGuarantee = (deps: WorkflowDeps, caller: Caller, id: string, body: CounterGuaranteeDecision, r: DecisionRequest) =>
-  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(counterGuaranteeUpdate, { args: [body, meta], updateId: r.updateId }));
+export const withdrawApplication = decision(withdrawalUpdate);
 
-export const reviewGuarantee = (deps: WorkflowDeps, caller: Caller, id: string, body: GuaranteeReview, r: DecisionRequest) =>
-  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(guaranteeReviewUpdate, { args: [body, meta], updateId: r.updateId }));
+export const decideCounterGuarantee = decision(counterGuaranteeUpdate);
 
-export const approveGuarantee = (deps: WorkflowDeps, caller: Caller, id: string, body: GuaranteeApproval, r: DecisionRequest) =>
-  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(guaranteeApprovalUpdate, { args: [body, meta], updateId: r.updateId }));
+export const reviewGuarantee = decision(guaranteeReviewUpdate);
 
-export const disburseLoan = (deps: WorkflowDeps, caller: Caller, id: string, body: Disbursal, r: DecisionRequest) =>
-  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(disbursalUpdate, { args: [body, meta], updateId: r.updateId }));
+export const approveGuarantee = decision(guaranteeApprovalUpdate);
+
+export const disburseLoan = decision(disbursalUpdate);

@@ -7,8 +7,8 @@ import { findVisibleLoan, integrityEvents, loanPeriods, loanRepayments, type Loa
 import { scopeApplications } from '../db/repositories/applications';
 import { extensionUpdate, loanWorkflowId, recoveryUpdate, repaymentUpdate, type DecisionMeta } from '../workflows/definitions';
 import { metaOf, visibleOr403, type Caller, type RecordsDeps, type WorkflowDeps } from './deps';
-import { WorkflowClosedError, asking } from './workflow-client';
-import type { DecisionRequest } from './applications';
+import { WorkflowClosedError, asking, decisionsVia } from './workflow-client';
+import type { DecisionRequest } from './workflow-client';
 
 const SETTLED = ['paid_on_time', 'paid_late'];
 const EARNS_NOTHING = ['paid_late', 'defaulted'];
@@ -124,17 +124,17 @@ async function decide(deps: WorkflowDeps, caller: Caller, id: string, request: D
   return loanView(deps.db, await loanRow(deps.db, row.id));
 }
 
+/** Each decision on a loan: one update of its workflow, answered with the loan. */
+const decision = decisionsVia(decide);
+
 /** The bank reports a repayment of its own loan. */
-export const reportRepayment = (deps: WorkflowDeps, caller: Caller, id: string, body: RepaymentBody, r: DecisionRequest) =>
-  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(repaymentUpdate, { args: [body, meta], updateId: r.updateId }));
+export const reportRepayment = decision(repaymentUpdate);
 
 /** The bank extends the loan once (展期). */
-export const extendLoan = (deps: WorkflowDeps, caller: Caller, id: string, body: ExtensionBody, r: DecisionRequest) =>
-  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(extensionUpdate, { args: [body, meta], updateId: r.updateId }));
+export const extendLoan = decision(extensionUpdate);
 
 /** The guarantee company reports money recovered after a default. */
-export const reportRecovery = (deps: WorkflowDeps, caller: Caller, id: string, body: RecoveryBody, r: DecisionRequest) =>
-  decide(deps, caller, id, r, (h, meta) => h.executeUpdate(recoveryUpdate, { args: [body, meta], updateId: r.updateId }));
+export const reportRecovery = decision(recoveryUpdate);
 
 /** A person's integrity record (诚信档案): on-time history, defaults and recoveries (docs/domain.md §4.3). */
 export async function integrityRecord(deps: RecordsDeps, caller: Caller, idNumber: string) {

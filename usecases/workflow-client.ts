@@ -1,7 +1,8 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { DomainError, isErrorCode, type DomainErrorCode, type ErrorDetail } from '../domain/errors';
-import { failureTypes } from '../workflows/definitions';
+import { failureTypes, type DecisionMeta } from '../workflows/definitions';
+import type { Caller, RequestIds, WorkflowDeps } from './deps';
 
 /** gRPC's NOT_FOUND: what the server answers for an update to a workflow that has finished. */
 const GRPC_NOT_FOUND = 5;
@@ -66,4 +67,17 @@ export async function asking<T>(send: () => Promise<T>): Promise<T> {
   } catch (e) {
     throw workflowError(e);
   }
+}
+
+/** A decision's request: its ids, and the Temporal update id that makes a retry the same update (api/updates.ts). */
+export type DecisionRequest = RequestIds & { updateId?: string };
+
+/** Finds the caller's object, sends a decision to its workflow, and answers with the object as it now stands. */
+export type Decide<V> = (deps: WorkflowDeps, caller: Caller, id: string, request: DecisionRequest, send: (h: WorkflowHandle, meta: DecisionMeta) => Promise<unknown>) => Promise<V>;
+
+/** The use cases of decisions sent through `decide`: each one update of the workflow, its body the update's argument. */
+export function decisionsVia<V>(decide: Decide<V>) {
+  return <B>(update: UpdateDefinition<unknown, [B, DecisionMeta]>) =>
+    (deps: WorkflowDeps, caller: Caller, id: string, body: B, r: DecisionRequest): Promise<V> =>
+      decide(deps, caller, id, r, (h, meta) => h.executeUpdate(update, { args: [body, meta], updateId: r.updateId }));
 }

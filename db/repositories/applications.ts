@@ -7,8 +7,12 @@ export interface Viewer {
   orgId: string | null;
 }
 
+/** The finance bureau and the auditor read every record (docs/domain.md §2.2). */
+export const seesEverything = (role: string): boolean => role === 'finance_officer' || role === 'finance_approver' || role === 'auditor';
+
 export function scopeApplications(q: Knex.QueryBuilder, v: Viewer, alias = 'a'): Knex.QueryBuilder {
   const col = (c: string) => `${alias}.${c}`;
+  if (seesEverything(v.role)) return q;
   switch (v.role) {
     case 'applicant':
       return q.where(col('applicant_user_id'), v.id);
@@ -22,10 +26,6 @@ export function scopeApplications(q: Knex.QueryBuilder, v: Viewer, alias = 'a'):
       return q.where((w) => w.where(col('bank_id'), v.orgId).orWhere((o) => o.whereNull(col('bank_id')).andWhere(col('status'), 'AWAITING_DISBURSAL')));
     case 'training_officer':
       return q.whereIn(col('certificate_no'), (s: Knex.QueryBuilder) => s.select('certificate_no').from('certificates').where('institution_id', v.orgId));
-    case 'finance_officer':
-    case 'finance_approver':
-    case 'auditor':
-      return q;
     default:
       return q.whereRaw('false');
   }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { quarterBounds } from '../../domain/dates';
 import type { ClaimLine } from '../../domain/claim-rules';
+import { seesEverything } from './applications';
 
 type Db = Knex | Knex.Transaction;
 
@@ -76,16 +77,8 @@ export async function claimLines(db: Db, claimId: string): Promise<ClaimLine[]> 
 
 /** Banks see their own claims; the finance bureau and the auditor see all. */
 export function scopeClaims(q: Knex.QueryBuilder, v: { role: string; orgId: string | null }): Knex.QueryBuilder {
-  switch (v.role) {
-    case 'bank_officer':
-      return q.where('bank_id', v.orgId);
-    case 'finance_officer':
-    case 'finance_approver':
-    case 'auditor':
-      return q;
-    default:
-      return q.whereRaw('false');
-  }
+  if (seesEverything(v.role)) return q;
+  return v.role === 'bank_officer' ? q.where('bank_id', v.orgId) : q.whereRaw('false');
 }
 
 /** What the workflow and the API alike say of a claim: who, which quarter, where it stands, its lines. */
