@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import type { Knex } from 'knex';
 import { listen } from '../../scripts/lib/api-server';
 import type { TestEnv } from '../support/env';
+import { callApi } from '../support/api';
 import type { ApiDeps } from '../../api/deps';
 
 export const JWT_SECRET = 'auth-test-secret-auth-test-secret!';
@@ -43,20 +44,7 @@ export async function startPlainApi(env: TestEnv, o: { db?: Knex; logger?: Logge
   );
   return {
     url: api.url,
-    async call(method, path, c = {}) {
-      const headers: Record<string, string> = { ...(c.headers ?? {}) };
-      if (c.token) headers.authorization = `Bearer ${c.token}`;
-      if (c.body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(api.url + path, { method, headers, body: c.body === undefined ? undefined : JSON.stringify(c.body) });
-      const text = await res.text();
-      let body: unknown = text;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON
-      }
-      return { status: res.status, body, headers: res.headers };
-    },
+    call: (method, path, c) => callApi(api.url, method, path, c),
     close: () => api.close(),
   };
 }

@@ -29,6 +29,22 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
+/** One HTTP call as a client makes it: a bearer token, a JSON body; the answer's body parsed when it is JSON. */
+export async function callApi<T = any>(url: string, method: string, path: string, o: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+  const headers: Record<string, string> = { ...(o.headers ?? {}) };
+  if (o.token) headers.authorization = `Bearer ${o.token}`;
+  if (o.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(url + path, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON (e.g. /docs)
+  }
+  return { status: res.status, body: body as T, headers: res.headers };
+}
+
 export async function startApi(
   env: TestEnv,
   opts: { on?: TestWorkflowEnvironment; now?: () => Date; deps?: Partial<ActivityDeps>; runWorker?: boolean; logger?: pino.Logger } = {},
@@ -55,20 +71,7 @@ export async function startApi(
     '127.0.0.1',
   );
   const tokens = new Map<string, string>();
-  const call: ApiHarness['call'] = async (method, path, o = {}) => {
-    const headers: Record<string, string> = { ...(o.headers ?? {}) };
-    if (o.token) headers.authorization = `Bearer ${o.token}`;
-    if (o.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(api.url + path, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) });
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON (e.g. /docs)
-    }
-    return { status: res.status, body: body as any, headers: res.headers };
-  };
+  const call: ApiHarness['call'] = (method, path, o) => callApi(api.url, method, path, o);
   return {
     url: api.url,
     taskQueue,
