@@ -35,6 +35,13 @@ const OWNER_ONLY_FUNCTIONS = ['ledger_refuse_direct_write', 'loanflow_refuse_dir
  */
 export const READ_ONLY_TABLES = ['knex_migrations', 'knex_migrations_lock', SQL_FILES_TABLE, 'ledger_chart'];
 
+/**
+ * Functions only the schema's owner runs: the ledger's writer itself and the budget's allocation.
+ * The application reaches them only through the owner's SECURITY DEFINER functions that check
+ * what they do (ledger_post_batch, fund_top_up_approve); docs/security.md.
+ */
+export const OWNER_ONLY_EXECUTE = ['ledger_post_entries', 'fund_allocate'];
+
 /** Server-side large objects: the application stores none, and each is disk it could fill. */
 const LARGE_OBJECT_FUNCTIONS = ['lo_create(oid)', 'lo_creat(integer)', 'lo_from_bytea(oid, bytea)', 'lo_import(text)', 'lo_import(text, oid)'];
 
@@ -95,6 +102,11 @@ export async function ensureAppRole(owner: Knex, role: AppRole): Promise<void> {
     // Every role may run a new function by default; the SECURITY DEFINER ones act as the owner.
     await trx.raw('revoke execute on all functions in schema public from public');
     await sql(trx, 'grant execute on all functions in schema public to %I', role.name);
+    const { rows: ownerOnly } = await trx.raw(
+      `select p.oid::regprocedure::text as f from pg_proc p where p.pronamespace = 'public'::regnamespace and p.proname = any(?)`,
+      [OWNER_ONLY_EXECUTE],
+    );
+    for (const f of ownerOnly as Array<{ f: string }>) await sql(trx, `revoke execute on function ${f.f} from %I`, role.name);
     await sql(trx, 'revoke truncate, references, trigger on all tables in schema public from %I', role.name);
     for (const t of READ_ONLY_TABLES) {
       if (await tableExists(trx, t)) await sql(trx, 'revoke insert, update, delete on %I from %I', t, role.name);

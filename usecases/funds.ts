@@ -1,8 +1,17 @@
 import type { Knex } from 'knex';
-import { allocateBudget, getFund, getFundStatus } from '../db/ledger';
-import { MAX_BUDGET_AMOUNT, Money, formatMoney } from '../domain/money';
+import { getFund, getFundStatus } from '../db/ledger';
+import { Money, formatMoney } from '../domain/money';
 import { audit, type AuditActor } from '../db/repositories/audit';
-import { decideProposal, insertProposal, listProposals, lockProposal, proposalView, type ProposalView } from '../db/repositories/proposals';
+import {
+  approveTopUp,
+  decideProposal,
+  insertProposal,
+  listProposals,
+  lockProposal,
+  proposalView,
+  TopUpApprovalRefused,
+  type ProposalView,
+} from '../db/repositories/proposals';
 import { FinanceError, requireFinance } from '../db/reconciliation/errors';
 import { DomainError } from '../domain/errors';
 import { payWaitingClaims, type WaitingClaimsOutcome } from './subsidy-claims';
@@ -11,9 +20,10 @@ import { todayOf, type Caller, type RecordsDeps, type RequestIds, type WorkflowD
 /**
  * Topping up a special fund is maker–checker (docs/security.md): a finance officer or approver of
  * the fund's bureau proposes an amount with a reason; a finance approver of the same bureau, not
- * the proposer, approves it. The allocation is posted on approval, keyed on the proposal
- * (`fund-top-up:<id>`), so a retried approval allocates once; the database refuses an approval
- * without that entry, by the proposer, or twice.
+ * the proposer, approves it. The approval is the database's `fund_top_up_approve`, which checks
+ * all of that again, posts the allocation keyed on the proposal (`fund-top-up:<id>`, so a retried
+ * approval allocates once), records the decision and its audit row in one call: the application's
+ * role can neither post to a fund's budget nor mark a top-up approved by itself.
  */
 export function topUpLedgerKey(proposalId: string): string {
   return `fund-top-up:${proposalId}`;
@@ -82,8 +92,21 @@ export interface TopUpDecision {
   reason?: string;
   actor: AuditActor;
   requestId: string | null;
+  clientRequestId?: string | null;
   /** The allocation's posting date. */
   today: string;
+}
+
+const APPROVAL_CODES = { not_found: 'NOT_FOUND', not_in_state: 'INVALID_STATE', not_permitted: 'FORBIDDEN', budget_bound: 'UNPROCESSABLE' } as const;
+
+/** The database's refusal of an approval, as the API reports it. */
+function approvalRefusal(e: TopUpApprovalRefused): FinanceError {
+  if (e.reason === 'budget_bound' && e.bound) {
+    return new FinanceError('UNPROCESSABLE', `The fund's budget would pass ${e.bound.max}`, [
+      { path: 'amount', message: `the budget is ${e.bound.budget}; it can grow by at most ${formatMoney(new Money(e.bound.max).minus(e.bound.budget))}` },
+    ]);
+  }
+  return new FinanceError(APPROVAL_CODES[e.reason], e.message);
 }
 
 export async function decideTopUpProposal({ db }: RecordsDeps, d: TopUpDecision): Promise<ProposalView> {
@@ -101,25 +124,12 @@ export async function decideTopUpProposal({ db }: RecordsDeps, d: TopUpDecision)
       await audit(trx, { actor: d.actor, action: 'fund.top_up_rejected', entityType: 'fund', entityId: fund.id, reason, requestId: d.requestId, payload: { proposalId: p.id, amount: p.amount } });
       return;
     }
-    // Bounded so a budget stays far inside what its balance column holds (two racing approvals of
-    // different proposals may pass it by one top-up at most, still far inside).
-    const { budget } = await getFundStatus(trx, fund.id);
-    if (new Money(budget).plus(p.amount!).greaterThan(MAX_BUDGET_AMOUNT)) {
-      throw new FinanceError('UNPROCESSABLE', `The fund's budget would pass ${MAX_BUDGET_AMOUNT}`, [
-        { path: 'amount', message: `the budget is ${budget}; it can grow by at most ${formatMoney(new Money(MAX_BUDGET_AMOUNT).minus(budget))}` },
-      ]);
-    }
-    const entry = await allocateBudget(trx, {
-      fundId: fund.id, amount: p.amount!, postedOn: d.today, idempotencyKey: topUpLedgerKey(p.id),
-      // The ledger keeps 1000 characters of description; the proposal and the audit row keep the whole reason.
-      description: `Top-up: ${p.reason}`.slice(0, 1000).replace(/[\ud800-\udbff]$/, ''),
-      metadata: { proposalId: p.id },
+    // The database checks the proposal, the decider and the budget's bound again, and allocates.
+    await approveTopUp(trx, {
+      proposalId: p.id, deciderId: d.actor.userId, postedOn: d.today, reason, requestId: d.requestId, clientRequestId: d.clientRequestId ?? null,
     });
-    await decideProposal(trx, p.id, { status: 'approved', decidedBy: d.actor.userId, decidedRole: d.actor.role, reason, ledgerEntryId: entry.id });
-    await audit(trx, {
-      actor: d.actor, action: 'fund.top_up', entityType: 'fund', entityId: fund.id, reason: p.reason, requestId: d.requestId,
-      payload: { proposalId: p.id, amount: p.amount, ledgerEntryId: entry.id, proposedBy: p.proposed_by },
-    });
+  }).catch((e: unknown) => {
+    throw e instanceof TopUpApprovalRefused ? approvalRefusal(e) : e;
   });
   return (await topUpsOf(db, fund.id)).find((x) => x.id === d.proposalId)!;
 }
@@ -135,7 +145,7 @@ export async function decideTopUp(
   request: RequestIds,
 ): Promise<{ proposal: ProposalView; fund: Awaited<ReturnType<typeof getFundStatus>> } & WaitingClaimsOutcome> {
   const actor = { userId: caller.id, username: caller.username, role: caller.role, orgId: caller.orgId };
-  const proposal = await decideTopUpProposal(deps, { ...d, actor, requestId: request.requestId, today: todayOf(deps) });
+  const proposal = await decideTopUpProposal(deps, { ...d, actor, requestId: request.requestId, clientRequestId: request.clientRequestId, today: todayOf(deps) });
   const waiting: WaitingClaimsOutcome =
     proposal.status === 'approved' ? await payWaitingClaims(deps, caller.orgId!, { actor, ...request }) : { paid: [], waiting: [], notRetried: [] };
   return { proposal, fund: await getFundStatus(deps.db, d.fundId), ...waiting };

@@ -116,6 +116,19 @@ export class ReversalError extends LedgerError {
   }
 }
 
+/**
+ * A posting that would put money into a special fund other than by an approved top-up (a line on
+ * its budget, or more into its available and reserved accounts than out, outside a reversal).
+ */
+export class FundMoneyRefusedError extends LedgerError {
+  constructor(
+    readonly account: string | undefined,
+    message: string,
+  ) {
+    super('FUND_MONEY_REFUSED', message);
+  }
+}
+
 /** UPDATE / DELETE / TRUNCATE on an append-only ledger table. */
 export class AppendOnlyError extends LedgerError {
   constructor(message: string) {
@@ -167,6 +180,8 @@ export function toLedgerError(err: unknown): unknown {
       const fund = /^fund:([0-9a-f-]{36}):/.exec(account);
       return fund ? new InsufficientBudgetError(account, balance, required, fund[1]!) : new InsufficientBalanceError(account, balance, required);
     }
+    case 'LF011':
+      return new FundMoneyRefusedError(str(d.account), message);
     case '23505':
       if (e.constraint === 'ledger_entries_reverses_once') return new ReversalError(undefined, 'this entry has been reversed already (an entry is reversed at most once)');
       return err;

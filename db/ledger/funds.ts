@@ -1,6 +1,6 @@
 import { accountCode } from './accounts';
-import { postEntry, type Db, type PostedEntry } from './entries';
-import { FundNotFoundError, LedgerValidationError } from './errors';
+import { getEntry, normaliseEntry, postEntry, type Db, type PostedEntry } from './entries';
+import { FundNotFoundError, LedgerValidationError, toLedgerError } from './errors';
 import type { MoneyLike } from '../../domain/money';
 
 /**
@@ -106,9 +106,35 @@ function fundMove(db: Db, i: FundPostingInput, kind: string, description: string
   });
 }
 
-/** Budget allocation: Dr available / Cr budget. */
-export function allocateBudget(db: Db, i: FundPostingInput): Promise<PostedEntry> {
-  return fundMove(db, i, 'fund.allocation', 'Budget allocation', 'available', 'budget');
+/**
+ * Budget allocation: Dr available / Cr budget, by the database's `fund_allocate`, which only the
+ * schema's owner may run (the demo seed, tests, benches): the application's role is refused
+ * (42501). The application allocates only by an approved top-up (`fund_top_up_approve`, called by
+ * usecases/funds.ts), and its posting function refuses any line on a fund's budget
+ * (docs/security.md, "Maker–checker").
+ */
+export async function allocateBudget(db: Db, i: FundPostingInput): Promise<PostedEntry> {
+  const n = normaliseEntry({
+    idempotencyKey: i.idempotencyKey,
+    postedOn: i.postedOn,
+    kind: 'fund.allocation',
+    description: i.description ?? 'Budget allocation',
+    metadata: { fundId: i.fundId, ...i.metadata },
+    lines: [
+      { account: accountCode.fund(i.fundId, 'available'), side: 'debit', amount: i.amount },
+      { account: accountCode.fund(i.fundId, 'budget'), side: 'credit', amount: i.amount },
+    ],
+  });
+  let row: { posted_id: number; was_replayed: boolean };
+  try {
+    const { rows } = await db.raw('select posted_id, was_replayed from fund_allocate(?::uuid, ?::numeric, ?::date, ?, ?, ?::jsonb)', [
+      i.fundId, n.lines[0]!.amount, n.postedOn, n.idempotencyKey, n.description, n.metadataJson,
+    ]);
+    row = rows[0];
+  } catch (e) {
+    throw toLedgerError(e);
+  }
+  return { ...(await getEntry(db, Number(row.posted_id))), replayed: row.was_replayed };
 }
 
 /** A claim approved: the amount is held out of the available budget (Dr reserved / Cr available). */

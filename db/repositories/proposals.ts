@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import { callFunction, driverRefusal } from '../functions';
+import { toLedgerError } from '../ledger/errors';
 
 /**
  * Maker–checker proposals of the finance bureau (fund top-ups, reopening a quarter): one person
@@ -106,4 +108,47 @@ export function proposalView(r: ProposalRow & { proposer?: string; decider?: str
     decisionReason: r.decision_reason,
     ledgerEntryId: r.ledger_entry_id,
   };
+}
+
+/** Why the database's `fund_top_up_approve` refused, by its SQLSTATE. */
+export class TopUpApprovalRefused extends Error {
+  constructor(
+    readonly reason: 'not_found' | 'not_in_state' | 'not_permitted' | 'budget_bound',
+    message: string,
+    /** For budget_bound: the fund's budget now and the most it may be. */
+    readonly bound?: { budget: string; max: string },
+  ) {
+    super(message);
+  }
+}
+
+const APPROVAL_REFUSALS: Record<string, TopUpApprovalRefused['reason']> = { P0002: 'not_found', '55000': 'not_in_state', '42501': 'not_permitted', FN003: 'budget_bound' };
+
+/**
+ * Approves a top-up through the database's `fund_top_up_approve`: the checks, the allocation keyed
+ * on the proposal, the decision and its audit row, in one call as the schema's owner (the
+ * application's role can neither post a fund's budget nor mark a top-up approved itself).
+ * Returns the allocation's ledger entry id.
+ */
+export async function approveTopUp(
+  trx: Knex.Transaction,
+  a: { proposalId: string; deciderId: string; postedOn: string; reason: string | null; requestId: string | null; clientRequestId: string | null },
+): Promise<number> {
+  try {
+    const rows = await callFunction<{ entry: string }>(trx, 'select fund_top_up_approve($1::uuid, $2::uuid, $3::date, $4, $5, $6) as entry', [
+      a.proposalId, a.deciderId, a.postedOn, a.reason, a.requestId, a.clientRequestId,
+    ]);
+    return Number(rows[0]!.entry);
+  } catch (e) {
+    const refusal = driverRefusal(e);
+    const reason = refusal && APPROVAL_REFUSALS[refusal.code];
+    // Anything else is the ledger's (a closed quarter): its typed error.
+    if (!reason) throw toLedgerError(e);
+    let bound: { budget: string; max: string } | undefined;
+    if (reason === 'budget_bound') {
+      const detail = JSON.parse(String((e as { detail?: string }).detail ?? '{}')) as { budget: string; max: string };
+      bound = { budget: detail.budget, max: detail.max };
+    }
+    throw new TopUpApprovalRefused(reason, refusal.message, bound);
+  }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
-import { testEnv, type TestEnv } from '../support/env';
+import { adminOf, testEnv, type TestEnv } from '../support/env';
 import { startApi, type ApiHarness } from '../support/api';
 import { accrueSubsidy, allocateBudget, createFund, payOut } from '../../db/ledger';
 import type { AuditActor } from '../../db/repositories/audit';
@@ -78,7 +78,7 @@ async function fundFor(db: Knex, p: People, year: number, firstUse: string): Pro
   if (!f) {
     f = (async () => {
       const fund = await createFund(db, { year, financeBureauOrgId: p.bureau, name: `Special fund ${year}` });
-      await allocateBudget(db, { fundId: fund.id, amount: '100000000000.00', postedOn: firstUse, idempotencyKey: `test-budget:${fund.id}` });
+      await allocateBudget(adminOf(db), { fundId: fund.id, amount: '100000000000.00', postedOn: firstUse, idempotencyKey: `test-budget:${fund.id}` });
       return fund.id;
     })();
     funded.set(key, f);

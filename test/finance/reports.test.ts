@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import type { Knex } from 'knex';
+import { adminOf } from '../support/env';
 import { newApplicant, type ApiHarness } from '../support/api';
 import { advance, demoOrgs, submit, today, type DemoOrgs } from '../applications/helpers';
 import { financeSuite } from './helpers';
@@ -41,7 +42,7 @@ describe('finance: KPI report and its exports', function () {
     to = today();
     const bureau = (await db('organisations').where({ type: 'finance_bureau' }).first()).id;
     const fund = await createFund(db, { year: Number(to.slice(0, 4)), financeBureauOrgId: bureau, name: 'Special fund' });
-    await allocateBudget(db, { fundId: fund.id, amount: '1234567.89', postedOn: to, idempotencyKey: `reports-budget:${fund.id}` });
+    await allocateBudget(adminOf(db), { fundId: fund.id, amount: '1234567.89', postedOn: to, idempotencyKey: `reports-budget:${fund.id}` });
   });
   const get = (q: string, token = auditor) => h.call('GET', `/v1/reports/kpi?${q}`, { token });
 

@@ -27,7 +27,7 @@ describe('the ledger-sealing activity and the verify CLI', function () {
   it('the sealing activity chains what has committed since the last seal, once', async () => {
     const acts = createLedgerActivities({ db: env.db, clock: systemClock });
     const { fund } = await createFundFixture(env.db);
-    await allocateBudget(env.db, { fundId: fund.id, amount: '100.00', postedOn: '2027-01-03', idempotencyKey: uniqueKey('wf-1:allocate') });
+    await allocateBudget(env.adminDb, { fundId: fund.id, amount: '100.00', postedOn: '2027-01-03', idempotencyKey: uniqueKey('wf-1:allocate') });
     const sealed = await acts.ledgerSeal();
     expect(sealed.entries).to.be.greaterThan(0);
     expect(sealed.headHash).to.match(/^[0-9a-f]{64}$/);
@@ -42,7 +42,7 @@ describe('the ledger-sealing activity and the verify CLI', function () {
       db = await privateDb(env, 'ledger_cli');
       url = (db.client.config.connection as { connectionString: string }).connectionString;
       const { fund } = await createFundFixture(db);
-      await allocateBudget(db, { fundId: fund.id, amount: '10.00', postedOn: '2027-01-03', idempotencyKey: uniqueKey('a') });
+      await allocateBudget(adminOf(db), { fundId: fund.id, amount: '10.00', postedOn: '2027-01-03', idempotencyKey: uniqueKey('a') });
       await postEntry(db, {
         idempotencyKey: uniqueKey('b'),
         postedOn: '2027-01-04',

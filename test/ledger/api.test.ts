@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { testEnv, type TestEnv } from '../support/env';
+import { adminOf, testEnv, type TestEnv } from '../support/env';
 import { startApi, type ApiHarness } from '../support/api';
 import { accountCode, allocateBudget, createFund, reserveBudget, sealLedger } from '../../db/ledger';
 import { createOrg, uniqueKey } from './helpers';
@@ -24,7 +24,7 @@ describe('ledger and fund API: roles, filters, errors (private demo database)', 
     const bureau = (await db('users').where({ username: 'fin-officer' }).first()).org_id as string;
     const fund = await createFund(db, { year: 2031, financeBureauOrgId: bureau, name: 'Special fund 2031' });
     fundId = fund.id;
-    await allocateBudget(db, { fundId, amount: '500000.00', postedOn: '2031-01-05', idempotencyKey: uniqueKey('a') });
+    await allocateBudget(adminOf(db), { fundId, amount: '500000.00', postedOn: '2031-01-05', idempotencyKey: uniqueKey('a') });
     await reserveBudget(db, { fundId, amount: '1200.50', postedOn: '2031-04-08', idempotencyKey: uniqueKey('r') });
     const otherBureau = await createOrg(db, 'finance_bureau');
     otherFundId = (await createFund(db, { year: 2031, financeBureauOrgId: otherBureau, name: 'Another bureau' })).id;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { testEnv, type TestEnv } from '../support/env';
 import { migrateLatest } from '../../db/knex';
-import { accountCode, postEntries } from '../../db/ledger';
+import { accountCode, allocateBudget, postEntries } from '../../db/ledger';
 import { CHART, chartRows, codePattern, type ChartKind } from '../../db/ledger/chart';
 
 /** The code of an account of kind `k`, built as the application builds it: through accountCode. */
@@ -56,9 +56,11 @@ describe('ledger: the chart of accounts, defined once (db/ledger/chart.ts)', () 
     };
     const codes = CHART.map((k) => build(k, k.entity ? ids[k.entity] : ''));
     // Each account debited and credited in one entry: balanced whatever its kind (memo or not).
+    // A fund's budget takes only an allocation, which only the owner (or an approved top-up) posts.
+    await allocateBudget(admin, { fundId: fund.id, amount: '1.00', postedOn: '2040-01-15', idempotencyKey: 'chart:budget' });
     await postEntries(
       db,
-      codes.map((account, i) => ({
+      codes.filter((c) => !c.endsWith(':budget')).map((account, i) => ({
         idempotencyKey: `chart:${i}`,
         postedOn: '2040-01-15',
         kind: 'test.chart',

@@ -20,8 +20,11 @@ import { sumMoney } from '../../domain/money';
 describe('ledger: the fund budget under concurrency (real PostgreSQL)', function () {
   this.timeout(60_000);
   let db: Knex;
+  /** The schema's owner: only it allocates a budget outside a top-up. */
+  let owner: Knex;
   before(async () => {
     const env = await testEnv();
+    owner = env.adminDb;
     // A pool of its own, wide enough for every request to be in flight at once.
     db = createDb(env.databaseUrl, { max: 60 });
   });
@@ -38,7 +41,7 @@ describe('ledger: the fund budget under concurrency (real PostgreSQL)', function
 
   it('50 concurrent payouts against a budget that holds exactly 10: 10 succeed, 40 get InsufficientBudgetError, sums match', async () => {
     const { fund, bankId } = await createFundFixture(db);
-    await allocateBudget(db, { fundId: fund.id, amount: '1000.00', postedOn: '2027-01-02', idempotencyKey: uniqueKey('alloc') });
+    await allocateBudget(owner, { fundId: fund.id, amount: '1000.00', postedOn: '2027-01-02', idempotencyKey: uniqueKey('alloc') });
     await accrueSubsidy(db, { bankOrgId: bankId, amount: '5000.00', postedOn: '2027-01-02', idempotencyKey: uniqueKey('accrue') });
 
     const { ok, errors } = await settle(
@@ -70,7 +73,7 @@ describe('ledger: the fund budget under concurrency (real PostgreSQL)', function
 
   it('reservations race the same way, and a payout never exceeds what was reserved', async () => {
     const { fund, bankId } = await createFundFixture(db);
-    await allocateBudget(db, { fundId: fund.id, amount: '999.99', postedOn: '2027-01-02', idempotencyKey: uniqueKey('alloc') });
+    await allocateBudget(owner, { fundId: fund.id, amount: '999.99', postedOn: '2027-01-02', idempotencyKey: uniqueKey('alloc') });
     await accrueSubsidy(db, { bankOrgId: bankId, amount: '5000.00', postedOn: '2027-01-02', idempotencyKey: uniqueKey('accrue') });
     const reserved = await settle(
       Array.from({ length: 30 }, () => reserveBudget(db, { fundId: fund.id, amount: '100.00', postedOn: '2027-04-01', idempotencyKey: uniqueKey('res') })),

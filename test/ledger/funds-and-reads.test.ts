@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { testEnv } from '../support/env';
+import { adminOf, testEnv } from '../support/env';
 import {
   accountBalance,
   accountCode,
@@ -44,8 +44,8 @@ describe('ledger: special fund and reads (real PostgreSQL)', () => {
   it('allocation, reservation, release and payout move budget → available → reserved → paid', async () => {
     const { fund, bankId } = await createFundFixture(db);
     const on = '2027-01-10';
-    await allocateBudget(db, { fundId: fund.id, amount: '500000.00', postedOn: on, idempotencyKey: uniqueKey('a') });
-    await allocateBudget(db, { fundId: fund.id, amount: '250000.50', postedOn: on, idempotencyKey: uniqueKey('a') });
+    await allocateBudget(adminOf(db), { fundId: fund.id, amount: '500000.00', postedOn: on, idempotencyKey: uniqueKey('a') });
+    await allocateBudget(adminOf(db), { fundId: fund.id, amount: '250000.50', postedOn: on, idempotencyKey: uniqueKey('a') });
     await accrueSubsidy(db, { bankOrgId: bankId, amount: '30000.00', postedOn: '2027-03-31', idempotencyKey: uniqueKey('s') });
     await reserveBudget(db, { fundId: fund.id, amount: '30000.00', postedOn: '2027-04-08', idempotencyKey: uniqueKey('r') });
     await releaseReservation(db, { fundId: fund.id, amount: '1000.00', postedOn: '2027-04-09', idempotencyKey: uniqueKey('rel') });
@@ -68,7 +68,7 @@ describe('ledger: special fund and reads (real PostgreSQL)', () => {
   it('lists entries with lines by account and date range, paged', async () => {
     const { fund } = await createFundFixture(db);
     const days = ['2027-02-01', '2027-02-02', '2027-02-03', '2027-02-04', '2027-02-05'];
-    for (const d of days) await allocateBudget(db, { fundId: fund.id, amount: '10.00', postedOn: d, idempotencyKey: uniqueKey('a') });
+    for (const d of days) await allocateBudget(adminOf(db), { fundId: fund.id, amount: '10.00', postedOn: d, idempotencyKey: uniqueKey('a') });
     const account = accountCode.fund(fund.id, 'available');
     const all = await listEntries(db, { account });
     expect(all.total).to.equal(5);
@@ -88,7 +88,7 @@ describe('ledger: special fund and reads (real PostgreSQL)', () => {
 
   it('balance as of a date, and a trial balance whose debit and credit columns agree', async () => {
     const { fund } = await createFundFixture(db);
-    await allocateBudget(db, { fundId: fund.id, amount: '100.00', postedOn: '2027-01-01', idempotencyKey: uniqueKey('a') });
+    await allocateBudget(adminOf(db), { fundId: fund.id, amount: '100.00', postedOn: '2027-01-01', idempotencyKey: uniqueKey('a') });
     await reserveBudget(db, { fundId: fund.id, amount: '30.00', postedOn: '2027-02-01', idempotencyKey: uniqueKey('r') });
     const code = accountCode.fund(fund.id, 'available');
     expect(await accountBalance(db, code, '2026-12-31')).to.deep.include({ debits: '0.00', credits: '0.00', balance: '0.00', asOf: '2026-12-31' });

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Knex } from 'knex';
-import { testEnv } from '../support/env';
+import { adminOf, testEnv } from '../support/env';
 import {
   accountBalance,
   accountCode,
   allocateBudget,
+  FundMoneyRefusedError,
   InsufficientBalanceError,
   postEntry,
   reverseEntry,
@@ -34,7 +35,8 @@ interface Book {
 async function freshBook(db: Knex): Promise<Book> {
   const { fund, bankId } = await createFundFixture(db);
   const bank2 = await createOrg(db, 'bank');
-  await allocateBudget(db, { fundId: fund.id, amount: '1.00', postedOn: '2027-01-01', idempotencyKey: uniqueKey('seed') });
+  // By the owner: the application's postings may take money out of a fund, never put it in.
+  await allocateBudget(adminOf(db), { fundId: fund.id, amount: '100000.00', postedOn: '2027-01-01', idempotencyKey: uniqueKey('seed') });
   const rules = new Map<string, { side: 'debit' | 'credit'; mayGoNegative: boolean }>([
     [accountCode.bank(bankId, 'cash'), { side: 'debit', mayGoNegative: true }],
     [accountCode.bank(bank2, 'cash'), { side: 'debit', mayGoNegative: true }],
@@ -63,7 +65,7 @@ describe('ledger properties (fast-check, real PostgreSQL)', function () {
     db = (await testEnv()).db;
   });
 
-  it('any sequence of balanced postings and reversals keeps every balance equal to a simple model, refusing exactly the overdrafts', async () => {
+  it('any sequence of balanced postings and reversals keeps every balance equal to a simple model, refusing exactly the overdrafts and money into the fund', async () => {
     const opArb = fc.oneof(
       { weight: 3, arbitrary: pairsArb.map((pairs) => ({ op: 'post' as const, pairs })) },
       { weight: 1, arbitrary: fc.nat(20).map((k) => ({ op: 'reverse' as const, k })) },
@@ -73,7 +75,7 @@ describe('ledger properties (fast-check, real PostgreSQL)', function () {
         const book = await freshBook(db);
         // The model: debits and credits per account, in fen.
         const model = new Map(book.codes.map((c) => [c, { dr: 0n, cr: 0n }]));
-        model.get(book.codes[4]!)!.dr += 100n; // the seed allocation of 1.00
+        model.get(book.codes[4]!)!.dr += 10_000_000n; // the seed allocation of 100000.00
         const posted: PostedEntry[] = [];
         const reversed = new Set<number>();
         const apply = (lines: LineInput[]) => {
@@ -89,8 +91,12 @@ describe('ledger properties (fast-check, real PostgreSQL)', function () {
           if (o.op === 'post') {
             const lines = linesOf(book, o.pairs);
             const { next, overdrawn } = apply(lines);
+            const fund = book.codes[4]!;
+            const intoFund = lines.reduce((n, l) => (l.account !== fund ? n : n + (l.side === 'debit' ? 1n : -1n) * fen(String(l.amount))), 0n);
             const r = await postEntry(db, { idempotencyKey: uniqueKey('prop'), postedOn: '2027-06-01', kind: 'test.prop', lines }).catch((e) => e);
-            if (overdrawn) {
+            if (intoFund > 0n) {
+              expect(r).to.be.instanceOf(FundMoneyRefusedError);
+            } else if (overdrawn) {
               expect(r).to.be.instanceOf(InsufficientBalanceError);
             } else {
               expect(r, String(r)).to.have.property('id');

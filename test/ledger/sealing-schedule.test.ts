@@ -31,7 +31,7 @@ describe('ledger sealing schedule', () => {
   it('chains the entries committed so far when the workflow runs', async () => {
     const bureau = await env.db('organisations').where({ type: 'finance_bureau' }).first();
     const fund = await createFund(env.db, { year: 2100 + (Date.now() % 90), financeBureauOrgId: bureau.id, name: 'sealing test fund' });
-    const entry = await allocateBudget(env.db, { fundId: fund.id, amount: '10.00', postedOn: '2026-01-05', idempotencyKey: `seal-test-${randomUUID()}` });
+    const entry = await allocateBudget(env.adminDb, { fundId: fund.id, amount: '10.00', postedOn: '2026-01-05', idempotencyKey: `seal-test-${randomUUID()}` });
     const { worker, taskQueue } = await env.createWorker(env.temporal);
     const result = await worker.runUntil(env.temporal.client.workflow.execute(ledgerSealing, { taskQueue, workflowId: `seal-${randomUUID()}` }));
     expect(result.headHash).to.match(/^[0-9a-f]{64}$/);

@@ -24,7 +24,7 @@ describe('ledger: hash chain and tamper evidence (private database)', function (
     // verify reads the whole ledger: give it one whose every entry this test knows.
     db = await privateDb(await testEnv(), 'ledger_tamper');
     const { fund, bankId } = await createFundFixture(db);
-    entries.push(await allocateBudget(db, { fundId: fund.id, amount: '100000.00', postedOn: '2027-01-05', idempotencyKey: uniqueKey('alloc') }));
+    entries.push(await allocateBudget(adminOf(db), { fundId: fund.id, amount: '100000.00', postedOn: '2027-01-05', idempotencyKey: uniqueKey('alloc') }));
     for (let i = 0; i < 8; i++) {
       entries.push(await accrueSubsidy(db, { bankOrgId: bankId, amount: `${100 + i}.50`, postedOn: '2027-03-31', idempotencyKey: uniqueKey('accrue') }));
       entries.push(await reserveBudget(db, { fundId: fund.id, amount: `${100 + i}.50`, postedOn: '2027-04-10', idempotencyKey: uniqueKey('reserve') }));

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { TestEnv } from '../support/env';
+import { adminOf, type TestEnv } from '../support/env';
 import { newApplicant, type ApiHarness, type Applicant } from '../support/api';
 import { submit, type DemoOrgs } from '../applications/helpers';
 import { businessDateOf } from '../../domain/business-day';
@@ -123,7 +123,7 @@ export async function depositGuaranteeFund(db: Knex, guaranteeCompanyId: string,
 export async function fundFor(db: Knex, year: number, budget: string | null, key: string): Promise<string> {
   const bureau = await db('organisations').where({ type: 'finance_bureau' }).orderBy('created_at').first();
   const fund = (await findFund(db, bureau.id, year)) ?? (await createFund(db, { year, financeBureauOrgId: bureau.id, name: `Special fund ${year}` }));
-  if (budget) await allocateBudget(db, { fundId: fund.id, amount: budget, postedOn: `${year}-01-01`, idempotencyKey: key });
+  if (budget) await allocateBudget(adminOf(db), { fundId: fund.id, amount: budget, postedOn: `${year}-01-01`, idempotencyKey: key });
   return fund.id;
 }
 

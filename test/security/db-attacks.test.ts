@@ -72,7 +72,7 @@ describe('attacks on the database as the application role', () => {
   it('cannot overdraw a fund through the posting function with a temporary ledger_balances', async () => {
     const bureau = await createOrg(d.db, 'finance_bureau');
     const fund = await createFund(d.db, { year: 2028, financeBureauOrgId: bureau, name: 'attack fund' });
-    await allocateBudget(d.db, { fundId: fund.id, amount: '100.00', postedOn: '2028-01-05', idempotencyKey: uniqueKey('alloc') });
+    await allocateBudget(d.admin, { fundId: fund.id, amount: '100.00', postedOn: '2028-01-05', idempotencyKey: uniqueKey('alloc') });
     const err = await asProbe(async (trx) => {
       await trx.raw('create temp table ledger_balances as select * from public.ledger_balances');
       await trx.raw('update pg_temp.ledger_balances set allow_negative = true');

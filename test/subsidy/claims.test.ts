@@ -213,7 +213,7 @@ describe('subsidy claims (time-skipping server)', () => {
     const year = Number((await serverToday(skipping)).slice(0, 4));
     const fund = await env.db('funds').insert({ year, finance_bureau_org_id: bureau.orgId, name: 'small fund' }).returning('id');
     const fundId = fund[0].id as string;
-    await allocateBudget(env.db, { fundId, amount: budget, postedOn: `${year}-01-01`, idempotencyKey: `small-fund-${fundId}` });
+    await allocateBudget(env.adminDb, { fundId, amount: budget, postedOn: `${year}-01-01`, idempotencyKey: `small-fund-${fundId}` });
 
     const results = await Promise.all(
       claims.map((c) => h.call('POST', `/v1/subsidy-claims/${c.id}/approval`, { token: approver, body: { decision: 'approve' } })),

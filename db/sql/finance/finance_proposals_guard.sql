@@ -1,5 +1,9 @@
 -- Maker-checker: a finance officer or approver proposes; a different active finance approver
 -- decides, once; an approved top-up names the ledger entry keyed on the proposal, for its amount.
+-- An approval is made only by the schema's owner, that is inside fund_top_up_approve or
+-- period_reopen (SECURITY DEFINER: they run as the owner), which move the money or open the
+-- quarter in the same call. The current user is what the application's role cannot set (a setting
+-- it could); the role itself only proposes and rejects.
 
 create or replace function public.finance_proposals_guard() returns trigger
 language plpgsql set search_path = pg_catalog, public, pg_temp as $$
@@ -39,6 +43,12 @@ begin
   if not found or u.role <> 'finance_approver' or u.role <> new.decided_role then
     raise exception 'finance_proposals: only an active finance approver decides' using errcode = 'insufficient_privilege';
   end if;
+  if new.status = 'approved' and not exists (
+       select 1 from pg_catalog.pg_class c where c.oid = tg_relid and pg_catalog.pg_has_role(current_user, c.relowner, 'MEMBER')) then
+    raise exception 'finance_proposals: a % is approved only by %', replace(new.kind, '_', ' '),
+      case new.kind when 'fund_top_up' then 'fund_top_up_approve()' else 'period_reopen()' end
+      using errcode = 'insufficient_privilege';
+  end if;
   if new.status = 'approved' and new.kind = 'fund_top_up' then
     select x.finance_bureau_org_id as bureau into f from public.funds x where x.id = new.fund_id;
     if f.bureau is distinct from u.org_id then
@@ -53,9 +63,6 @@ begin
       raise exception 'finance_proposals: an approved top-up names its allocation (the ledger entry keyed fund-top-up:%)', new.id
         using errcode = 'check_violation';
     end if;
-  end if;
-  if new.status = 'approved' and new.kind = 'period_reopen' and current_setting('loanflow.period_writer', true) is distinct from 'on' then
-    raise exception 'finance_proposals: a reopening is approved by period_reopen()' using errcode = 'insufficient_privilege';
   end if;
   new.decided_at := now();
   return new;

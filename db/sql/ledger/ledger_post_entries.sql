@@ -1,0 +1,308 @@
+-- The ledger's one writer. Posts entries given as parallel arrays; lines carry the 1-based index
+-- of their entry and their number within it (1..n). One statement, so one round trip is atomic
+-- without a client transaction. A key posted before, or earlier in the same batch, is not written
+-- again: its row comes back with was_replayed = true if its content is the same; otherwise the
+-- whole call is refused (LF007, naming what differs). Balance rules apply to the batch's total effect.
+--
+-- Only the schema's owner runs it: the application's role may not execute it (db/app-role.ts
+-- withholds EXECUTE) and posts through ledger_post_batch, which refuses what only an approved
+-- top-up may post and then calls this as the owner; fund_allocate calls it for the top-up. It runs
+-- as its caller (no security definer), so a role given EXECUTE by mistake would still lack the
+-- privileges to write. The ledger's tables refuse a direct write from anyone, the owner included,
+-- unless this function is running (it sets loanflow.ledger_writer to 'post'; an error rolls the
+-- setting back with everything else).
+-- Refusals: LF002 period closed, LF003 unbalanced / too few lines / malformed, LF004 reversal,
+-- LF005 account, LF006 numbering or direct write, LF007 key with other content, LF010 insufficient
+-- balance (db/ledger/errors.ts maps them).
+--
+-- Speed (npm run bench:ledger): its statements are planned once per session (generic plans: the
+-- arrays' sizes change nothing in them); a batch of new keys is inserted plainly, without ON
+-- CONFLICT's speculative insertion; the balance rows are locked, checked and updated in one statement.
+
+create or replace function public.ledger_post_entries(p_keys text[], p_posted_on date[], p_kinds text[], p_descriptions text[], p_metadata jsonb[], p_reverses bigint[], p_line_entry integer[], p_line_no integer[], p_accounts text[], p_sides text[], p_amounts numeric[]) returns table (ord integer, posted_id bigint, was_replayed boolean, posted_at timestamptz)
+language plpgsql set search_path = pg_catalog, public, pg_temp set plan_cache_mode = force_generic_plan as $$
+declare
+  n integer := coalesce(cardinality(p_keys), 0);
+  m integer := coalesce(cardinality(p_line_entry), 0);
+  v_ids bigint[];
+  v_keys text[];
+  v_constraint text;
+  v_at timestamptz[];
+  v_replayed boolean[];
+  v_account_ids bigint[];
+  v_memo boolean[];
+  v_entries integer;
+  v_stray integer;
+  v_short integer;
+  v_id bigint;
+  v_created timestamptz;
+  v_txid bigint := pg_current_xact_id()::text::bigint;
+  bad record;
+begin
+  if n = 0 then
+    return;
+  end if;
+  -- Opens the tables' guards while this function runs; closed again on every way out (an error
+  -- rolls it back with the rest). Set here rather than in a SET clause: PostgreSQL lets only a
+  -- superuser store a setting of its own in a function's definition, and the schema's owner
+  -- need not be one.
+  perform set_config('loanflow.ledger_writer', 'post', true);
+  if coalesce(cardinality(p_posted_on), 0) <> n or coalesce(cardinality(p_kinds), 0) <> n
+     or coalesce(cardinality(p_descriptions), 0) <> n or coalesce(cardinality(p_metadata), 0) <> n
+     or coalesce(cardinality(p_reverses), 0) <> n
+     or coalesce(cardinality(p_line_no), 0) <> m or coalesce(cardinality(p_accounts), 0) <> m
+     or coalesce(cardinality(p_sides), 0) <> m or coalesce(cardinality(p_amounts), 0) <> m then
+    perform ledger_fail('LF003', 'malformed batch: array lengths differ', '{}');
+  end if;
+
+  -- Each line's account, by position; accounts come into being on first use, in code order
+  -- (two postings creating the same new accounts must not deadlock).
+  select array_agg(a.id order by l.i), array_agg(a.type = 'memo' order by l.i)
+    into v_account_ids, v_memo
+    from unnest(p_accounts) with ordinality as l(code, i)
+    join public.ledger_accounts a on a.code = l.code;
+  if coalesce(cardinality(v_account_ids), 0) <> m then
+    insert into public.ledger_accounts (code)
+    select w.code
+      from (select distinct unnest(p_accounts) as code) w
+     where w.code is not null and not exists (select 1 from public.ledger_accounts a where a.code = w.code)
+     order by w.code
+    on conflict (code) do nothing;
+    select array_agg(a.id order by l.i), array_agg(a.type = 'memo' order by l.i)
+      into v_account_ids, v_memo
+      from unnest(p_accounts) with ordinality as l(code, i)
+      join public.ledger_accounts a on a.code = l.code;
+    if coalesce(cardinality(v_account_ids), 0) <> m then
+      perform ledger_fail('LF003', 'malformed batch: a line names no account', '{}');
+    end if;
+  end if;
+
+  -- Per entry, from the arrays: its lines are numbered 1..n (n ≥ 2; the primary key refuses a
+  -- number twice) and balance, on the balance sheet and among memo accounts.
+  select count(*) filter (where g.e between 1 and n), count(*) filter (where g.e is null or g.e not between 1 and n)
+    into v_entries, v_stray
+    from (select l.e from unnest(p_line_entry) as l(e) group by l.e) g;
+  if v_stray > 0 then
+    perform ledger_fail('LF003', 'malformed batch: a line names no entry of the batch', '{}');
+  end if;
+  if v_entries < n then
+    select s.e into bad from generate_series(1, n) as s(e) where not (s.e = any(p_line_entry)) order by s.e limit 1;
+    perform ledger_fail('LF003', format('entry %s of the batch has no lines; an entry needs at least 2', bad.e), jsonb_build_object('entry', bad.e));
+  end if;
+  select g.e, g.n, g.numbered, g.bal, g.memo into bad
+    from (select l.e, count(*) as n, min(l.line_no) = 1 and max(l.line_no) = count(*) as numbered,
+                 coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where not l.memo), 0) as bal,
+                 coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where l.memo), 0) as memo
+            from unnest(p_line_entry, p_line_no, p_sides, p_amounts, v_memo) as l(e, line_no, side, amount, memo)
+           group by l.e) g
+   where g.n < 2 or not g.numbered or g.bal <> 0 or g.memo <> 0
+   order by g.e
+   limit 1;
+  if found then
+    if bad.n < 2 then
+      perform ledger_fail('LF003', format('entry %s of the batch has 1 line; an entry needs at least 2', bad.e), jsonb_build_object('entry', bad.e));
+    elsif not bad.numbered then
+      perform ledger_fail('LF006', format('entry %s of the batch: its lines must be numbered 1..n', bad.e), jsonb_build_object('entry', bad.e));
+    end if;
+    perform ledger_fail('LF003', format('entry %s of the batch does not balance: debits - credits = %s (memo accounts: %s)', bad.e, bad.bal, bad.memo),
+      jsonb_build_object('entry', bad.e));
+  end if;
+
+  -- Entries, in input order. Most batches carry new keys only: a plain insert (no speculative
+  -- insertion, which costs more than the subtransaction of this block). A key posted before,
+  -- or twice in the batch, makes it fail; then the insert skips such keys (replays, placed
+  -- below).
+  begin
+    with ins as (
+      insert into public.ledger_entries (idempotency_key, posted_on, kind, description, metadata, reverses_entry_id, txid)
+      select u.key, u.posted_on, u.kind, coalesce(u.description, ''), coalesce(u.metadata, '{}'::jsonb), u.reverses, v_txid
+        from unnest(p_keys, p_posted_on, p_kinds, p_descriptions, p_metadata, p_reverses) with ordinality as u(key, posted_on, kind, description, metadata, reverses, ord)
+       order by u.ord
+      returning id, idempotency_key, created_at
+    )
+    select array_agg(ins.id), array_agg(ins.idempotency_key), array_agg(ins.created_at) into v_ids, v_keys, v_at from ins;
+  exception when unique_violation then
+    get stacked diagnostics v_constraint = constraint_name;
+    if v_constraint is distinct from 'ledger_entries_idempotency_key_key' then
+      raise;
+    end if;
+    with ins as (
+      insert into public.ledger_entries (idempotency_key, posted_on, kind, description, metadata, reverses_entry_id, txid)
+      select u.key, u.posted_on, u.kind, coalesce(u.description, ''), coalesce(u.metadata, '{}'::jsonb), u.reverses, v_txid
+        from unnest(p_keys, p_posted_on, p_kinds, p_descriptions, p_metadata, p_reverses) with ordinality as u(key, posted_on, kind, description, metadata, reverses, ord)
+       order by u.ord
+      on conflict (idempotency_key) do nothing
+      returning id, idempotency_key, created_at
+    )
+    select array_agg(ins.id), array_agg(ins.idempotency_key), array_agg(ins.created_at) into v_ids, v_keys, v_at from ins;
+  end;
+  if v_keys is distinct from p_keys then
+    -- Each input position gets its key's entry, and is a replay unless it is the first
+    -- occurrence of a key written now.
+    select array_agg(x.id order by u.ord), array_agg(x.created_at order by u.ord), array_agg(x.id is null or u.ord <> u.first order by u.ord)
+      into v_ids, v_at, v_replayed
+      from (select k.key, k.ord, min(k.ord) over (partition by k.key) as first from unnest(p_keys) with ordinality as k(key, ord)) u
+      left join unnest(v_ids, v_keys, v_at) as x(id, key, created_at) on x.key = u.key;
+  else
+    v_replayed := array_fill(false, array[n]);
+  end if;
+
+  if false = any(v_replayed) then
+    -- The quarter is open. Checked after the insert, which holds ledger_entries against a
+    -- quarter's close (it takes SHARE on the table) until this transaction ends.
+    select p.quarter, d.posted_on into bad
+      from (select distinct x.posted_on from unnest(p_posted_on, v_replayed) as x(posted_on, replayed) where not x.replayed) d
+      join public.accounting_periods p on p.status = 'closed' and d.posted_on between p.starts_on and p.ends_on
+     order by d.posted_on
+     limit 1;
+    if found then
+      perform ledger_fail('LF002', format('period %s is closed: no posting dated %s (post a correction into an open period)', bad.quarter, bad.posted_on),
+        jsonb_build_object('quarter', bad.quarter, 'postedOn', bad.posted_on));
+    end if;
+
+    insert into public.ledger_lines (entry_id, line_no, account_id, side, amount)
+    select v_ids[l.e], l.line_no, l.account_id, l.side, l.amount
+      from unnest(p_line_entry, p_line_no, v_account_ids, p_sides, p_amounts) as l(e, line_no, account_id, side, amount)
+     where not v_replayed[l.e];
+
+    -- A reversal mirrors its original, line for line, sides swapped (an original that does
+    -- not exist has no lines, so it is refused too).
+    if exists (select 1 from unnest(p_reverses, v_replayed) as r(x, replayed) where r.x is not null and not r.replayed) then
+      select e.id, e.reverses_entry_id into bad
+        from public.ledger_entries e
+       where e.id in (select r.id from unnest(v_ids, p_reverses, v_replayed) as r(id, x, replayed) where r.x is not null and not r.replayed)
+         and exists (
+           (select account_id, case side when 'debit' then 'credit' else 'debit' end, amount
+              from public.ledger_lines where entry_id = e.reverses_entry_id
+            except all
+            select account_id, side, amount from public.ledger_lines where entry_id = e.id)
+           union all
+           (select account_id, side, amount from public.ledger_lines where entry_id = e.id
+            except all
+            select account_id, case side when 'debit' then 'credit' else 'debit' end, amount
+              from public.ledger_lines where entry_id = e.reverses_entry_id))
+       order by e.id
+       limit 1;
+      if found then
+        perform ledger_fail('LF004', format('entry %s reverses entry %s but its lines are not the original''s with sides swapped', bad.id, bad.reverses_entry_id),
+          jsonb_build_object('entryId', bad.id, 'reversesEntryId', bad.reverses_entry_id));
+      end if;
+    end if;
+
+    -- Balances: locked by ascending account id (postings over overlapping accounts wait for
+    -- each other instead of deadlocking), then updated where no account that may not go
+    -- negative would. Fewer rows updated than accounts touched means one would: say which.
+    with d as materialized (
+      select l.account_id,
+             coalesce(sum(l.amount) filter (where l.side = 'debit'), 0) as dr,
+             coalesce(sum(l.amount) filter (where l.side = 'credit'), 0) as cr,
+             max(v_ids[l.e]) as last_entry
+        from unnest(p_line_entry, v_account_ids, p_sides, p_amounts) as l(e, account_id, side, amount)
+       where not v_replayed[l.e]
+       group by l.account_id
+    ), locked as materialized (
+      select b.account_id
+        from public.ledger_balances b
+       where b.account_id in (select d.account_id from d)
+       order by b.account_id
+         for update
+    ), upd as (
+      update public.ledger_balances b
+         set debit_total = b.debit_total + d.dr,
+             credit_total = b.credit_total + d.cr,
+             version = b.version + 1,
+             last_entry_id = d.last_entry,
+             updated_at = now()
+        from d
+       where b.account_id = d.account_id
+         and b.account_id in (select k.account_id from locked k)
+         and (b.allow_negative
+              or (case b.normal_side when 'debit' then (b.debit_total + d.dr) - (b.credit_total + d.cr)
+                                     else (b.credit_total + d.cr) - (b.debit_total + d.dr) end) >= 0)
+      returning b.account_id
+    )
+    select (select count(*) from d) - (select count(*) from upd) into v_short;
+    if v_short > 0 then
+      select a.code, a.kind,
+             case b.normal_side when 'debit' then b.debit_total - b.credit_total else b.credit_total - b.debit_total end as balance,
+             case b.normal_side when 'debit' then d.cr - d.dr else d.dr - d.cr end as decrease,
+             b.account_id is null as missing
+        into bad
+        from (select l.account_id,
+                     coalesce(sum(l.amount) filter (where l.side = 'debit'), 0) as dr,
+                     coalesce(sum(l.amount) filter (where l.side = 'credit'), 0) as cr
+                from unnest(p_line_entry, v_account_ids, p_sides, p_amounts) as l(e, account_id, side, amount)
+               where not v_replayed[l.e]
+               group by l.account_id) d
+        left join public.ledger_balances b on b.account_id = d.account_id
+        left join public.ledger_accounts a on a.id = d.account_id
+       where b.account_id is null
+          or (not b.allow_negative
+              and (case b.normal_side when 'debit' then (b.debit_total + d.dr) - (b.credit_total + d.cr)
+                                      else (b.credit_total + d.cr) - (b.debit_total + d.dr) end) < 0)
+       order by b.account_id nulls first
+       limit 1;
+      if bad.missing then
+        perform ledger_fail('LF005', 'a line names an account that does not exist', '{}');
+      end if;
+      perform ledger_fail('LF010', format('insufficient balance on %s: balance %s, this posting takes %s', bad.code, bad.balance, bad.decrease),
+        jsonb_build_object('account', bad.code, 'kind', bad.kind, 'balance', bad.balance::text, 'required', bad.decrease::text));
+    end if;
+  end if;
+
+  if not (true = any(v_replayed)) then
+    perform set_config('loanflow.ledger_writer', '', true);
+    return query select t.ord::integer, t.id, false, t.at from unnest(v_ids, v_at) with ordinality as t(id, at, ord);
+    return;
+  end if;
+
+  -- Replays: the entry each skipped key already has...
+  for k in 1 .. n loop
+    if v_ids[k] is null then
+      select e.id, e.created_at into v_id, v_created from public.ledger_entries e where e.idempotency_key = p_keys[k];
+      if not found then
+        perform ledger_fail('LF003', format('idempotency key %s: no entry found for a replay', p_keys[k]), '{}');
+      end if;
+      v_ids[k] := v_id;
+      v_at[k] := v_created;
+    end if;
+  end loop;
+
+  -- ...which must carry the content that entry was posted with: the same date, kind,
+  -- description, metadata (as JSON values) and reversal, and the same lines in any order.
+  select x.key, x.id, x.differences into bad
+    from (select p_keys[j] as key, e.id, j,
+                 array_remove(array[
+                   case when e.posted_on is distinct from p_posted_on[j] then 'postedOn' end,
+                   case when e.kind is distinct from p_kinds[j] then 'kind' end,
+                   case when e.description is distinct from coalesce(p_descriptions[j], '') then 'description' end,
+                   case when e.metadata is distinct from coalesce(p_metadata[j], '{}'::jsonb) then 'metadata' end,
+                   case when e.reverses_entry_id is distinct from p_reverses[j] then 'reversesEntryId' end,
+                   case when exists (
+                          (select l.code, l.side, l.amount
+                             from unnest(p_line_entry, p_accounts, p_sides, p_amounts) as l(ent, code, side, amount) where l.ent = j
+                           except all
+                           select a.code, sl.side, sl.amount
+                             from public.ledger_lines sl join public.ledger_accounts a on a.id = sl.account_id where sl.entry_id = e.id)
+                          union all
+                          (select a.code, sl.side, sl.amount
+                             from public.ledger_lines sl join public.ledger_accounts a on a.id = sl.account_id where sl.entry_id = e.id
+                           except all
+                           select l.code, l.side, l.amount
+                             from unnest(p_line_entry, p_accounts, p_sides, p_amounts) as l(ent, code, side, amount) where l.ent = j))
+                        then 'lines' end
+                 ], null) as differences
+            from generate_subscripts(p_keys, 1) as j
+            join lateral (select e.* from public.ledger_entries e where e.id = v_ids[j] offset 0) e on true
+           where v_replayed[j]) x
+   where cardinality(x.differences) > 0
+   order by x.j
+   limit 1;
+  if found then
+    perform ledger_fail('LF007', format('idempotency key %s already posted entry %s with other content (%s)', to_jsonb(bad.key)::text, bad.id, array_to_string(bad.differences, ', ')),
+      jsonb_build_object('idempotencyKey', bad.key, 'entryId', bad.id, 'differences', to_jsonb(bad.differences)));
+  end if;
+  perform set_config('loanflow.ledger_writer', '', true);
+  return query select t.ord::integer, t.id, t.replayed, t.at
+                 from unnest(v_ids, v_replayed, v_at) with ordinality as t(id, replayed, at, ord);
+end $$;
