@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { Knex } from 'knex';
 import { createHash } from 'node:crypto';
 import { ApiError } from './errors';
+import { releaseIdempotencyKey } from '../db/repositories/idempotency-keys';
 
 /** A handler's reply, as stored and replayed (ApiRouter's HandlerResult). */
 interface HandlerResult {
@@ -93,7 +94,7 @@ export async function withIdempotency(db: Knex, req: Request, run: () => Promise
     // Released meanwhile (the first request failed validation): try the insert again.
     if (!prior) continue;
     if (prior.expired) {
-      await db('idempotency_keys').where({ user_id: userId, key }).where('expires_at', '<', db.fn.now()).delete();
+      await releaseIdempotencyKey(db, userId, key);
       continue;
     }
     if (prior.request_hash !== hash) {
@@ -134,7 +135,7 @@ export async function withIdempotency(db: Knex, req: Request, run: () => Promise
     } else {
       // Bad input wrote nothing and a server fault is not an answer: free the key so the
       // client's corrected request or retry runs.
-      await mine().delete();
+      await releaseIdempotencyKey(db, userId, key);
     }
     throw e;
   }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { createDb } from '../../db/knex';
-import { testEnv, TEST_APP_ROLE, type TestEnv } from '../support/env';
+import { testEnv, TEST_APP_ROLE, withOwner, type TestEnv } from '../support/env';
 import { urlAs } from '../../db/app-role';
 import { people, paidClaim } from './helpers';
 import type { Knex } from 'knex';
@@ -30,6 +30,7 @@ describe('loanflow CLI', function () {
   let env: TestEnv;
   let url: string;
   let db: Knex;
+  let owner: Knex | undefined;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'loanflow-cli-'));
 
   before(async function () {
@@ -41,6 +42,7 @@ describe('loanflow CLI', function () {
   });
   after(async () => {
     await db?.destroy();
+    await owner?.destroy();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -50,7 +52,9 @@ describe('loanflow CLI', function () {
     expect(first.out).to.match(/demo data seeded; users \(password "demo"\): trainer, /);
     const again = await cli(url, ['demo', 'seed']);
     expect(again.out).to.match(/nothing seeded/);
-    db = createDb(url);
+    // The owner too: the test's fund gets its budget from the owner, as the demo's does.
+    owner = createDb(ownerUrl, { max: 1 });
+    db = withOwner(createDb(url), owner);
   });
 
   it('imports a statement with a summary, refuses a bad one with line and column, and shows the mismatches', async function () {

@@ -113,7 +113,9 @@ describe('migrations: the baseline, then db/sql (real PostgreSQL)', () => {
     try {
       await migrateLatest(db);
       const removed = 'api/idempotency_keys_guard.sql';
-      const triggerOf = async () => (await db.raw(`select tgname from pg_trigger where tgrelid = 'idempotency_keys'::regclass and not tgisinternal`)).rows;
+      // The file's trigger (the table has another, of the direct-write guard's file).
+      const triggerOf = async () =>
+        (await db.raw(`select tgname from pg_trigger where tgrelid = 'idempotency_keys'::regclass and not tgisinternal and tgname = 'idempotency_keys_guard'`)).rows;
       expect(await triggerOf()).to.deep.equal([{ tgname: 'idempotency_keys_guard' }]);
       expect(await applySqlFiles(db, sqlFiles.filter((f) => f.path !== removed))).to.deep.equal([]);
       expect(await functionDef(db, 'idempotency_keys_guard')).to.equal(undefined);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { testEnv } from '../support/env';
+import { adminOf, testEnv } from '../support/env';
 import {
   accountCode,
   getEntry,
@@ -297,9 +297,11 @@ describe('ledger postings (real PostgreSQL)', () => {
       await sealLedger(db);
       const fresh = await postEntry(db, disbursal(uniqueKey('chain-new'), '4.00'));
       const zeros = '0'.repeat(64);
+      // As the owner playing ledger_seal's part (the application's role may not insert a seal at all).
       const attempt = (after: number, ids: number[]) =>
-        db
+        adminOf(db)
           .transaction(async (trx) => {
+            await trx.raw(`select set_config('loanflow.ledger_writer', 'seal', true)`);
             const { rows } = await trx.raw('select coalesce(max(last_seq), 0) as last from ledger_seals');
             const first = Number(rows[0].last) + after;
             await trx('ledger_seals').insert({ first_seq: first, last_seq: first + ids.length - 1, entries: ids.length, prev_hash: zeros, head_hash: zeros, entry_ids: ids, hashes: ids.map(() => zeros) });

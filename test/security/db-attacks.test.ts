@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { testEnv, TEST_APP_ROLE, type AppDatabase } from '../support/env';
-import { accountCode, allocateBudget, closePeriod, createFund } from '../../db/ledger';
+import { accountCode, allocateBudget, closePeriod, createFund, postEntry, sealLedger, verifyLedger } from '../../db/ledger';
+import { insertProposal } from '../../db/repositories/proposals';
+import { purgeExpiredIdempotencyKeys, releaseIdempotencyKey } from '../../db/repositories/idempotency-keys';
 import { PINNED_SEARCH_PATH } from '../../db/sql-files';
 import { createOrg, financeStaff, rawPost, uniqueKey } from '../ledger/helpers';
 
@@ -139,5 +141,87 @@ describe('attacks on the database as the application role', () => {
       [TEST_APP_ROLE.name, TEST_APP_ROLE.name],
     );
     expect(rows[0]).to.deep.equal({ temp: false, create: false, public_definers: null });
+  });
+
+  it('may not forge a seal: only ledger_seal writes one, as the owner, and the chain still verifies', async () => {
+    const bank = await createOrg(d.db, 'bank');
+    const entry = await postEntry(d.db, {
+      idempotencyKey: uniqueKey('to-seal'), postedOn: '2028-03-01', kind: 'loan.repayment',
+      lines: [
+        { account: accountCode.bank(bank, 'cash'), side: 'debit', amount: '1.00' },
+        { account: accountCode.bank(bank, 'interest_income'), side: 'credit', amount: '1.00' },
+      ],
+    });
+    const zeros = '0'.repeat(64);
+    const forge = (db: Knex) =>
+      db.transaction(async (trx) => {
+        await trx.raw(`select set_config('loanflow.ledger_writer', 'seal', true)`);
+        const { rows } = await trx.raw('select coalesce(max(last_seq), 0) + 1 as next from ledger_seals');
+        await trx('ledger_seals').insert({ first_seq: rows[0].next, last_seq: rows[0].next, entries: 1, prev_hash: zeros, head_hash: zeros, entry_ids: [entry.id], hashes: [zeros] });
+      });
+    const forged = await refusal(forge(d.db));
+    expect(forged?.code, forged?.message).to.equal('42501');
+    // The owner without the function is refused by the table itself.
+    const byOwner = await refusal(d.admin('ledger_seals').insert({ first_seq: 1e9, last_seq: 1e9, entries: 1, prev_hash: zeros, head_hash: zeros, entry_ids: [entry.id], hashes: [zeros] }));
+    expect(byOwner?.message).to.contain('ledger_seals is written only by sealing (ledger_seal)');
+    await sealLedger(d.db);
+    const seal = await d.db('ledger_seals').whereRaw('? = any(entry_ids)', [entry.id]).first('sealed_by');
+    expect(seal.sealed_by).to.equal(TEST_APP_ROLE.name);
+    expect((await verifyLedger(d.db)).ok).to.equal(true);
+  });
+
+  it('may not backdate an event: audit rows and period events say when the database recorded them', async () => {
+    const staff = await financeStaff(d.db);
+    const recent = `now() - at < interval '1 minute' as recent`;
+    const [row] = await d.db('audit_log')
+      .insert({ at: '2020-01-01T00:00:00Z', actor_username: 'system', actor_role: 'system', action: 'test.backdated', entity_type: 'test', entity_id: uniqueKey() })
+      .returning('id');
+    expect((await d.db('audit_log').where({ id: row.id }).first(d.db.raw(recent))).recent).to.equal(true);
+    // A period's event is written only by period_close and period_reopen: not by the role, flag or not.
+    for (const flag of [false, true]) {
+      const planted = await refusal(
+        d.db.transaction(async (trx) => {
+          if (flag) await trx.raw(`select set_config('loanflow.period_writer', 'on', true)`);
+          await trx('accounting_period_events').insert({ quarter: '2023Q3', action: 'reopen', reason: 'backdated reopening', by_user_id: staff.approver.userId, by_role: 'finance_approver', at: '2023-10-02T00:00:00Z' });
+        }),
+      );
+      expect(planted?.code, planted?.message).to.equal('42501');
+    }
+    // The owner's own functions still write it, dated now whatever the clock of the caller.
+    await closePeriod(d.db, '2023Q3', { actorId: staff.approver.userId });
+    expect((await d.db('accounting_period_events').where({ quarter: '2023Q3' }).first(d.db.raw(recent))).recent).to.equal(true);
+  });
+
+  it('may not approve a reopening without reopening the quarter, whatever it sets', async () => {
+    const staff = await financeStaff(d.db);
+    await closePeriod(d.db, '2023Q2', { actorId: staff.approver.userId });
+    const p = await insertProposal(d.db, { kind: 'period_reopen', quarter: '2023Q2', reason: 'wants it open', proposedBy: staff.officer.userId, proposedRole: 'finance_officer', requestId: null });
+    const err = await refusal(
+      d.db.transaction(async (trx) => {
+        // What the review did: the setting period_reopen uses, set for the whole session.
+        await trx.raw(`select set_config('loanflow.period_writer', 'on', false)`);
+        await trx('finance_proposals').where({ id: p.id }).update({ status: 'approved', decided_by: staff.approver.userId, decided_role: 'finance_approver' });
+      }),
+    );
+    expect(err?.code, err?.message).to.equal('42501');
+    expect(err?.message).to.match(/approved only by period_reopen/);
+    expect((await d.db('finance_proposals').where({ id: p.id }).first()).status).to.equal('pending');
+    expect((await d.db('accounting_periods').where({ quarter: '2023Q2' }).first()).status).to.equal('closed');
+  });
+
+  it('may not replace a stored reply: a replied key is deleted by no one until it expires', async () => {
+    const staff = await financeStaff(d.db);
+    const key = uniqueKey('reply');
+    await d.db('idempotency_keys').insert({ user_id: staff.officer.userId, key, method: 'POST', path: '/v1/x', request_hash: 'h' });
+    await d.db('idempotency_keys').where({ key }).update({ status_code: 201, response: JSON.stringify({ id: 'the real one' }) });
+    const deleted = await refusal(d.db('idempotency_keys').where({ key }).delete());
+    expect(deleted?.code, deleted?.message).to.equal('42501');
+    expect(await releaseIdempotencyKey(d.db, staff.officer.userId, key)).to.equal(false);
+    await purgeExpiredIdempotencyKeys(d.db);
+    expect((await d.db('idempotency_keys').where({ key }).first()).response).to.deep.equal({ id: 'the real one' });
+    // A pending key (its request failed without a reply to keep) is released.
+    const pending = uniqueKey('pending');
+    await d.db('idempotency_keys').insert({ user_id: staff.officer.userId, key: pending, method: 'POST', path: '/v1/x', request_hash: 'h' });
+    expect(await releaseIdempotencyKey(d.db, staff.officer.userId, pending)).to.equal(true);
   });
 });

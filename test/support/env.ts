@@ -76,6 +76,12 @@ export function adminOf(db: Knex): Knex {
   return admin;
 }
 
+/** For a connection a test made itself: adminOf(app) then answers `owner`. */
+export function withOwner(app: Knex, owner: Knex): Knex {
+  owners.set(app, owner);
+  return app;
+}
+
 let envPromise: Promise<TestEnv> | undefined;
 /** The first failed start of a server: later calls fail with it at once. */
 let failure: ServiceStartError | undefined;

@@ -16,9 +16,9 @@ begin
   if not found then
     raise exception '% is closed already', p_quarter using errcode = 'object_not_in_prerequisite_state';
   end if;
-  perform set_config('loanflow.period_writer', '', true);
   insert into public.accounting_period_events (quarter, action, reason, by_user_id, by_role, request_id)
     values (p_quarter, 'close', nullif(btrim(p_reason), ''), p_actor, u.role, p_request_id);
+  perform set_config('loanflow.period_writer', '', true);
   insert into public.audit_log (actor_user_id, actor_username, actor_role, actor_org_id, action, entity_type, entity_id, reason, request_id)
     values (u.id, u.username, u.role, u.org_id, 'period.close', 'accounting_period', p_quarter, nullif(btrim(p_reason), ''), p_request_id);
 end $$;

@@ -30,9 +30,9 @@ begin
   update public.finance_proposals
      set status = 'approved', decided_by = u.id, decided_role = u.role, decision_reason = nullif(btrim(p_reason), '')
    where id = p.id;
-  perform set_config('loanflow.period_writer', '', true);
   insert into public.accounting_period_events (quarter, action, reason, by_user_id, by_role, request_id, proposal_id)
     values (p.quarter, 'reopen', p.reason, u.id, u.role, p_request_id, p.id);
+  perform set_config('loanflow.period_writer', '', true);
   insert into public.audit_log (actor_user_id, actor_username, actor_role, actor_org_id, action, entity_type, entity_id, reason, request_id, payload)
     values (u.id, u.username, u.role, u.org_id, 'period.reopen', 'accounting_period', p.quarter, p.reason, p_request_id,
             jsonb_build_object('proposalId', p.id, 'proposedBy', p.proposed_by, 'decisionReason', nullif(btrim(p_reason), '')));

@@ -11,3 +11,5 @@ begin
 end $$;
 
 create or replace trigger accounting_periods_direct_write before insert or delete or update on public.accounting_periods for each statement when (current_setting('loanflow.period_writer', true) is distinct from 'on') execute function public.loanflow_refuse_direct_write('loanflow.period_writer', 'period_close() and period_reopen()');
+create or replace trigger accounting_period_events_direct_write before insert on public.accounting_period_events for each statement when (current_setting('loanflow.period_writer', true) is distinct from 'on') execute function public.loanflow_refuse_direct_write('loanflow.period_writer', 'period_close() and period_reopen()');
+create or replace trigger idempotency_keys_direct_delete before delete on public.idempotency_keys for each statement when (current_setting('loanflow.key_writer', true) is distinct from 'on') execute function public.loanflow_refuse_direct_write('loanflow.key_writer', 'idempotency_key_release() and idempotency_keys_purge()');

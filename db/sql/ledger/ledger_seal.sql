@@ -2,9 +2,13 @@
 -- snapshot's xmin is finished, so no entry can later appear before the chain's end. Writers never
 -- touch the chain; only sealers queue, on an advisory lock. Each seal holds its entries' ids and
 -- hashes in chain order: hash = sha256(previous hash || canonical text of the entry).
+-- It runs as the schema's owner (security definer): the application's role may not insert a seal
+-- itself (a forged seal, append-only, would make the chain fail verification for good), and the
+-- table refuses a row unless this function is writing it (ledger_refuse_direct_write). sealed_by
+-- names the role that connected.
 
 create or replace function public.ledger_seal(p_limit integer default 10000) returns table (seal_id bigint, sealed integer, head_hash text)
-language plpgsql set search_path = pg_catalog, public, pg_temp as $$
+language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
 declare
   v_seq bigint := 0;
   v_prev text := repeat('0', 64);
@@ -64,8 +68,10 @@ begin
     v_prev := encode(sha256(convert_to(v_prev || canons[k], 'UTF8')), 'hex');
     hashes[k] := v_prev;
   end loop;
-  insert into public.ledger_seals (first_seq, last_seq, entries, prev_hash, head_hash, entry_ids, hashes)
-  values (v_seq + 1, v_seq + n, n, v_first_prev, v_prev, ids, hashes)
+  perform set_config('loanflow.ledger_writer', 'seal', true);
+  insert into public.ledger_seals (first_seq, last_seq, entries, prev_hash, head_hash, entry_ids, hashes, sealed_by)
+  values (v_seq + 1, v_seq + n, n, v_first_prev, v_prev, ids, hashes, session_user)
   returning id into v_seal;
+  perform set_config('loanflow.ledger_writer', '', true);
   return query select v_seal, n, v_prev;
 end $$;
