@@ -5,8 +5,9 @@ import { FinanceError, checkQuarter, closeBlockers, periodView, requireFinance, 
 import type { RecordsDeps } from './deps';
 
 /**
- * Closing a quarter (docs/domain.md §1.8): the finance approver closes a quarter that has ended and whose
- * subsidy payouts are all reconciled (db/reconciliation/periods.ts `closeBlockers`). The ledger then
+ * Closing a quarter (docs/domain.md §1.8): the finance approver closes a quarter that has ended
+ * (the database's `period_close` checks that itself) and whose subsidy payouts are all reconciled
+ * (db/reconciliation/periods.ts `closeBlockers`). The ledger then
  * refuses every posting dated in it (its own rule), and the finance tables refuse changes to its
  * reconciliations. Reopening is maker–checker: a finance officer or approver asks, with a reason,
  * and another person, a finance approver, approves (docs/security.md). All of it is audited, by
@@ -37,7 +38,9 @@ async function periodCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof PeriodChangeRefusedError) throw new FinanceError(REFUSAL_CODES[e.reason], e.message);
+    if (e instanceof PeriodChangeRefusedError) {
+      throw new FinanceError(REFUSAL_CODES[e.reason], e.message, e.reason === 'not_in_state' ? [{ path: 'quarter', message: e.message }] : []);
+    }
     throw e;
   }
 }

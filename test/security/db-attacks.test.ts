@@ -59,14 +59,14 @@ describe('attacks on the database as the application role', () => {
 
   it('cannot reopen a closed quarter for the posting function with a temporary accounting_periods', async () => {
     const bank = await createOrg(d.db, 'bank');
-    await closePeriod(d.db, '2027Q1', { actorId: (await financeStaff(d.db)).approver.userId });
+    await closePeriod(d.db, '2024Q1', { actorId: (await financeStaff(d.db)).approver.userId });
     const lines = [
       { account: accountCode.bank(bank, 'cash'), side: 'debit', amount: '10.00' },
       { account: accountCode.bank(bank, 'interest_income'), side: 'credit', amount: '10.00' },
     ];
     const err = await asProbe(async (trx) => {
       await trx.raw('create temp table accounting_periods (quarter text, status text, starts_on date, ends_on date)');
-      return refusal(rawPost(trx, [{ key: uniqueKey('closed'), postedOn: '2027-02-01', lines }]));
+      return refusal(rawPost(trx, [{ key: uniqueKey('closed'), postedOn: '2024-02-01', lines }]));
     });
     expect(err?.code, err?.message).to.equal('LF002');
   });
@@ -207,6 +207,13 @@ describe('attacks on the database as the application role', () => {
     expect(err?.message).to.match(/approved only by period_reopen/);
     expect((await d.db('finance_proposals').where({ id: p.id }).first()).status).to.equal('pending');
     expect((await d.db('accounting_periods').where({ quarter: '2023Q2' }).first()).status).to.equal('closed');
+  });
+
+  it('may not close a quarter that has not ended, whoever it names', async () => {
+    const staff = await financeStaff(d.db);
+    const err = await refusal(closePeriod(d.db, '2099Q4', { actorId: staff.approver.userId }));
+    expect(err?.message).to.match(/2099Q4 has not ended \(it ends 2099-12-31\)/);
+    expect(await d.db('accounting_periods').where({ quarter: '2099Q4' }).first()).to.equal(undefined);
   });
 
   it('may not replace a stored reply: a replied key is deleted by no one until it expires', async () => {

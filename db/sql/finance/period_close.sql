@@ -1,10 +1,23 @@
--- A quarter closes only here: as the owner, with the period's event and the audit row.
+-- A quarter closes only here: as the owner, with the period's event and the audit row. The cheap
+-- blocker is checked here, so no caller skips it: the quarter has ended (its last day is before
+-- today's business date, China Standard Time as in domain/business-day.ts). The reconciliation
+-- blockers are the use case's, in the same transaction (usecases/periods.ts closeQuarter).
+-- Who closes is the caller's word: the API passes the signed-in user (docs/security.md).
 
 create or replace function public.period_close(p_quarter text, p_actor uuid, p_reason text, p_request_id text) returns void
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
 declare
   u record;
+  v_end date;
 begin
+  if p_quarter is null or p_quarter !~ '^[0-9]{4}Q[1-4]$' then
+    raise exception 'quarter must look like 2027Q1' using errcode = 'invalid_parameter_value';
+  end if;
+  v_end := (make_date(substr(p_quarter, 1, 4)::integer, substr(p_quarter, 6, 1)::integer * 3, 1) + interval '1 month' - interval '1 day')::date;
+  if v_end >= (now() at time zone 'UTC' + interval '8 hours')::date then
+    raise exception '% has not ended (it ends %); a quarter closes after its last day', p_quarter, v_end
+      using errcode = 'object_not_in_prerequisite_state';
+  end if;
   select x.id, x.username, x.role, x.org_id into u from public.users x where x.id = p_actor and x.active;
   if not found or u.role <> 'finance_approver' then
     raise exception 'closing a quarter needs an active finance approver' using errcode = 'insufficient_privilege';
