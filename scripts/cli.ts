@@ -11,6 +11,9 @@
  *   ledger verify
  *   demo seed
  *
+ * A command that acts as a user (`--as`) needs that user's password: typed at the prompt, or in
+ * LOANFLOW_PASSWORD for a script (scripts/cli/password.ts).
+ *
  * Exit codes: 0 done, 1 refused by a rule or failed, 2 bad usage.
  */
 import { Command, CommanderError } from 'commander';

@@ -6,6 +6,10 @@ import { databaseUrls, migrateAsOwner } from '../lib/databases';
 import { startEmbeddedPostgres, type EmbeddedPg } from '../../db/embedded';
 import type { AuditActor } from '../../db/repositories/audit';
 import { businessDateOf } from '../../domain/business-day';
+import { DomainError } from '../../domain/errors';
+import { verifyPasswordOrDummy } from '../../api/auth/passwords';
+import { CliError } from './errors';
+import { actingPassword } from './password';
 
 /** What every command gets: the database and who acts. */
 export interface CliContext {
@@ -13,12 +17,15 @@ export interface CliContext {
   /** The schema's owner's URL (what migrates): for the demo seed only. */
   ownerUrl: string;
   today: string;
-  /** The user a command acts as (`--as`), checked to exist and be active; audit rows name them. */
+  /**
+   * The user a command acts as (`--as`): an active user whose password the caller gives
+   * (scripts/cli/password.ts); audit rows name them.
+   */
   actor(username: string | undefined): Promise<AuditActor>;
   close(): Promise<void>;
 }
 
-export class CliError extends Error {}
+export { CliError };
 
 /**
  * The database of DATABASE_URL, or else the embedded one of `npm start`: the running server when
@@ -62,8 +69,11 @@ export async function openContext(opts: { migrate?: boolean } = {}): Promise<Cli
     today: businessDateOf(new Date()),
     async actor(username) {
       if (!username) throw new CliError('say who acts: --as <username> (an active user; the audit trail names them)');
+      const password = await actingPassword(username);
       const u = await db('users').where({ username }).first();
-      if (!u || !u.active) throw new CliError(`no active user ${JSON.stringify(username)}`);
+      // Argon2 work whether or not the user exists, and one answer for every failure (as sign-in).
+      const ok = await verifyPasswordOrDummy(u?.password_hash, password);
+      if (!ok || !u || !u.active) throw new DomainError('UNAUTHENTICATED', `--as ${username}: wrong password, or no active user of that name`);
       return { userId: u.id, username: u.username, role: u.role, orgId: u.org_id };
     },
     async close() {

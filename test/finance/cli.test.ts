@@ -15,10 +15,15 @@ const root = path.resolve(__dirname, '../..');
 /** The owner of this test's database: `demo seed` migrates as it (MIGRATION_DATABASE_URL). */
 let ownerUrl: string;
 
-/** Runs the real CLI (`tsx scripts/cli.ts`) against this test's own database, as the application's role. */
-function cli(url: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+/**
+ * Runs the real CLI (`tsx scripts/cli.ts`) against this test's own database, as the application's
+ * role; a command with `--as` gets the demo users' password through LOANFLOW_PASSWORD (stdin is
+ * no terminal here), unless `password` says otherwise (null: none at all).
+ */
+function cli(url: string, args: string[], password: string | null = 'demo'): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
-    const env = { ...process.env, DATABASE_URL: url, MIGRATION_DATABASE_URL: ownerUrl };
+    const { LOANFLOW_PASSWORD: _, ...rest } = process.env;
+    const env = { ...rest, DATABASE_URL: url, MIGRATION_DATABASE_URL: ownerUrl, ...(password === null ? {} : { LOANFLOW_PASSWORD: password }) };
     execFile(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/cli.ts'), ...args], { cwd: root, env }, (e, out, err) =>
       resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out: String(out), err: String(err) }),
     );
@@ -81,6 +86,19 @@ describe('loanflow CLI', function () {
     expect(wrongRole.err).to.contain('refused (FORBIDDEN): importing a statement needs a finance officer or approver (role bank_officer)');
     const nobody = await cli(url, ['reconcile', 'import', file, '--bank', 'Changchun Rural Commercial Bank', '--quarter', '2026Q2']);
     expect(nobody.code).to.equal(2);
+  });
+
+  it('acts as a user only with that user\'s password: refused in one line without it, or with a wrong one', async function () {
+    const none = await cli(url, ['period', 'close', '2025Q3', '--as', 'fin-approver'], null);
+    expect(none.code).to.equal(2);
+    expect(none.err.trim()).to.equal("--as fin-approver needs fin-approver's password: type it at a terminal, or set LOANFLOW_PASSWORD for a script");
+    const wrong = await cli(url, ['period', 'close', '2025Q3', '--as', 'fin-approver'], 'not-the-password');
+    expect(wrong.code).to.equal(1);
+    expect(wrong.err.trim()).to.equal('refused (UNAUTHENTICATED): --as fin-approver: wrong password, or no active user of that name');
+    const nobody = await cli(url, ['period', 'close', '2025Q3', '--as', 'no-such-user']);
+    expect(nobody.err.trim()).to.equal('refused (UNAUTHENTICATED): --as no-such-user: wrong password, or no active user of that name');
+    expect(await db('accounting_periods').where({ quarter: '2025Q3' }).first()).to.equal(undefined);
+    expect(await db('audit_log').where({ action: 'period.close', entity_id: '2025Q3' })).to.have.length(0);
   });
 
   it('closes and reopens quarters through the same rules as the API', async function () {
