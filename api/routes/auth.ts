@@ -52,9 +52,11 @@ export function authRoutes(api: ApiRouter): void {
     tag: 'auth',
     summary: 'Sign in; returns a bearer token',
     description:
-      'The same 401 for an unknown username, a wrong password and a deactivated account. After 5 failed attempts for a username ' +
-      'each further attempt waits 1, 2, 4, 8, then 15 minutes; an address with 100 failed attempts in an hour waits 15 minutes. ' +
-      'Both answer 429 with Retry-After (seconds) and a message saying how many minutes. A successful sign-in clears the username\'s count.',
+      'The same 401 for an unknown username, a wrong password and a deactivated account. After 5 failed attempts for a username from ' +
+      'one address, each further attempt from there waits 1, 2, 4, 8, then 15 minutes (guesses from elsewhere do not lock the user out). ' +
+      'After 100 failed attempts for a username in an hour, from all addresses together, addresses that have not signed that user in ' +
+      'within 30 days wait out the hour. An address with 100 failed attempts in an hour waits 15 minutes. All answer 429 with ' +
+      'Retry-After (seconds) and a message saying how many minutes. A successful sign-in clears the count of its username and address.',
     auth: 'public',
     body: loginSchema,
     responses: {

@@ -4,6 +4,7 @@ import { testEnv, type AppDatabase, type TestEnv } from '../support/env';
 import { newIdNumber } from '../support/api';
 import { startPlainApi, type Api } from './helpers';
 import { DEFAULT_LOGIN_LIMITS, lockSecondsFor } from '../../api/auth/login-limits';
+import { rawRequest } from '../support/raw-http';
 import fc from 'fast-check';
 
 const tooMany = /^too many failed sign-ins; try again in \d+ minutes?$/;
@@ -15,6 +16,14 @@ const tooMany = /^too many failed sign-ins; try again in \d+ minutes?$/;
 describe('sign-in and registration', () => {
   let env: TestEnv, d: AppDatabase, api: Api;
   const login = (username: string, password: string) => api.call('POST', '/v1/auth/login', { body: { username, password } });
+  /** The same sign-in from another client address (127.0.0.0/8 is all loopback on Linux). */
+  const loginFrom = async (address: string, username: string, password: string, url = api.url) => {
+    const r = await rawRequest(url, {
+      method: 'POST', path: '/v1/auth/login', localAddress: address,
+      headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
+    });
+    return { status: r.status, body: r.json, retryAfter: r.headers['retry-after'] };
+  };
   /** What the passing of time would do: every lock and count runs out. */
   const timePasses = () => d.admin.raw('update login_limits set expire = 0');
 
@@ -26,7 +35,7 @@ describe('sign-in and registration', () => {
   beforeEach(async () => d.admin.raw('delete from login_limits'));
   after(async () => api?.close());
 
-  it('backs off exponentially after 5 failures, then up to 15 minutes', () => {
+  it('backs off exponentially after 5 failures of a username from an address, then up to 15 minutes', () => {
     const s = DEFAULT_LOGIN_LIMITS;
     expect([1, 5, 6, 7, 8, 9, 10, 11, 50].map((n) => lockSecondsFor(n, s))).to.deep.equal([0, 0, 60, 120, 240, 480, 900, 900, 900]);
     fc.assert(fc.property(fc.integer({ min: 1, max: 10_000 }), (n) => {
@@ -35,7 +44,7 @@ describe('sign-in and registration', () => {
     }));
   });
 
-  it('locks a username after repeated wrong passwords: 200 tries get 6 checks, then the right password waits too', async () => {
+  it('locks a username at an address after repeated wrong passwords: 200 tries get 6 checks, then the right password waits too there', async () => {
     const statuses: number[] = [];
     const t0 = performance.now();
     for (let i = 0; i < 200; i += 1) statuses.push((await login('applicant', `wrong-${i}`)).status);
@@ -48,6 +57,9 @@ describe('sign-in and registration', () => {
     const retryAfter = Number(right.headers.get('retry-after'));
     expect(retryAfter).to.be.within(1, 60);
     console.log(`      (200 wrong passwords: ${ms.toFixed(0)} ms)`);
+
+    // The guesses came from one address: the user signs in from another at once.
+    expect((await loginFrom('127.0.0.2', 'applicant', 'demo')).status).to.equal(200);
 
     await timePasses();
     expect((await login('applicant', 'demo')).status).to.equal(200);
@@ -89,7 +101,7 @@ describe('sign-in and registration', () => {
   it('lets no parallel burst of attempts slip past the limit', async () => {
     const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => login('community-a', `wrong-${i}`)));
     const checked = replies.filter((r) => r.status === 401).length;
-    expect(checked).to.be.at.most(DEFAULT_LOGIN_LIMITS.freeFailuresPerUser + 1);
+    expect(checked).to.be.at.most(DEFAULT_LOGIN_LIMITS.freeFailures + 1);
     expect(replies.filter((r) => r.status === 429).length).to.equal(30 - checked);
   });
 
@@ -106,6 +118,34 @@ describe('sign-in and registration', () => {
       expect(Number(locked.headers.get('retry-after'))).to.be.within(1, DEFAULT_LOGIN_LIMITS.ipLockSeconds);
       // The whole address waits, whoever signs in.
       expect((await strict.call('POST', '/v1/auth/login', { body: { username: 'auditor', password: 'demo' } })).status).to.equal(429);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('cannot lock a named officer out from elsewhere: guesses from other addresses leave their own address alone', async () => {
+    // The review's attack: 5 wrong passwords for g-approver, then again every few minutes.
+    for (let i = 0; i < 12; i += 1) await loginFrom('127.0.0.3', 'g-approver', `wrong-${i}`);
+    expect((await loginFrom('127.0.0.3', 'g-approver', 'demo')).status).to.equal(429);
+    expect((await loginFrom('127.0.0.4', 'g-approver', 'demo')).status).to.equal(200);
+  });
+
+  it('slows a guess spread over many addresses with a per-username limit, which never holds up an address that signed the user in lately', async () => {
+    const strict = await startPlainApi(env, { db: d.db, deps: { loginLimits: { failuresPerUser: 10 } } });
+    try {
+      const from = (address: string, password: string) => loginFrom(address, 'fin-approver', password, strict.url);
+      expect((await from('127.0.1.1', 'demo')).status, 'the owner, from their usual address').to.equal(200);
+      // One guess from each of 10 addresses: no address reaches its own lock.
+      for (let i = 0; i < 10; i += 1) expect((await from(`127.0.2.${i + 1}`, `guess-${i}`)).status).to.equal(401);
+      const next = await from('127.0.2.200', 'guess-x');
+      expect(next.status).to.equal(429);
+      expect(next.body.error.message).to.match(tooMany);
+      expect(Number(next.retryAfter)).to.be.within(1, DEFAULT_LOGIN_LIMITS.userLimitWindowSeconds);
+      // Even the right password waits at a new address; at the owner's own it goes through.
+      expect((await from('127.0.2.201', 'demo')).status).to.equal(429);
+      expect((await from('127.0.1.1', 'demo')).status).to.equal(200);
+      // Another user is not held up by this one's guesses.
+      expect((await loginFrom('127.0.2.200', 'fin-officer', 'demo', strict.url)).status).to.equal(200);
     } finally {
       await strict.close();
     }

@@ -19,6 +19,8 @@ export interface RawRequest {
   headers?: Record<string, string | string[]>;
   body?: string | Buffer;
   timeoutMs?: number;
+  /** The client's own address (any of 127.0.0.0/8 on Linux): a caller from elsewhere. */
+  localAddress?: string;
 }
 
 export function rawRequest(baseUrl: string, r: RawRequest): Promise<RawReply> {
@@ -30,7 +32,7 @@ export function rawRequest(baseUrl: string, r: RawRequest): Promise<RawReply> {
   }
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, method: r.method, path: r.path, headers, timeout: r.timeoutMs ?? 30_000, agent: false },
+      { host: url.hostname, port: url.port, method: r.method, path: r.path, headers, timeout: r.timeoutMs ?? 30_000, agent: false, localAddress: r.localAddress },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
