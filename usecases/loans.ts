@@ -6,7 +6,8 @@ import type { ExtensionBody, RecoveryBody, RepaymentBody } from '../domain/loan-
 import { findVisibleLoan, integrityEvents, loanPeriods, loanRepayments, type LoanRow } from '../db/repositories/loans';
 import { scopeApplications } from '../db/repositories/applications';
 import { extensionUpdate, loanWorkflowId, recoveryUpdate, repaymentUpdate, type DecisionMeta } from '../workflows/definitions';
-import { metaOf, visibleOr403, type Caller, type RecordsDeps, type WorkflowDeps } from './deps';
+import { actorOf, metaOf, visibleOr403, type Caller, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
+import { audit } from '../db/repositories/audit';
 import { WorkflowClosedError, asking, decisionsVia } from './workflow-client';
 import type { DecisionRequest } from './workflow-client';
 
@@ -136,10 +137,27 @@ export const extendLoan = decision(extensionUpdate);
 /** The guarantee company reports money recovered after a default. */
 export const reportRecovery = decision(recoveryUpdate);
 
-/** A person's integrity record (诚信档案): on-time history, defaults and recoveries (docs/domain.md §4.3). */
-export async function integrityRecord(deps: RecordsDeps, caller: Caller, idNumber: string) {
-  if (caller.role === 'applicant' && caller.idNumber !== idNumber) {
+/**
+ * A person's integrity record (诚信档案): on-time history, defaults and recoveries (docs/domain.md §4.3).
+ * The person reads
+ * their own; an officer or the auditor reads it only for a person they handle — one with an
+ * application visible to them (the applications' visibility rule, as certificates use it), so a
+ * masked ID number cannot be completed by asking for every candidate. Anyone else gets the same
+ * 404 whether or not the person exists. Each read of someone else's record is audited (the API
+ * also limits how many a user makes: api/auth/read-limits.ts).
+ */
+export async function integrityRecord(deps: RecordsDeps, caller: Caller, idNumber: string, request: RequestIds) {
+  const own = caller.role === 'applicant' && caller.idNumber === idNumber;
+  if (caller.role === 'applicant' && !own) {
     throw new DomainError('FORBIDDEN', 'applicants may read only their own integrity record');
+  }
+  if (!own) {
+    const handled = await scopeApplications(deps.db('applications as a').where('a.id_number', idNumber), caller).first('a.id');
+    if (!handled) throw new DomainError('NOT_FOUND', 'no integrity record of a person whose application you handle');
+    await audit(deps.db, {
+      actor: actorOf(caller), action: 'integrity_record.read', entityType: 'integrity_record', entityId: idNumber,
+      requestId: request.requestId, clientRequestId: request.clientRequestId, payload: { throughApplication: handled.id },
+    });
   }
   const [events, loans] = await Promise.all([
     integrityEvents(deps.db, idNumber),

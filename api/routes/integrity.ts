@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ApiRouter } from '../route';
 import { idNumberSchema } from '../../domain/id-number';
 import { integrityRecord } from '../../usecases/loans';
+import { DEFAULT_INTEGRITY_READ_LIMITS, ReadLimiter } from '../auth/read-limits';
 
 export const integrityRecordSchema = z
   .object({
@@ -29,17 +30,22 @@ const OFFICERS = ['community_officer', 'guarantee_reviewer', 'guarantee_approver
 
 /** The borrower's integrity record (诚信档案): on-time history, defaults and recoveries (docs/domain.md §4.3). */
 export function integrityRoutes(api: ApiRouter): void {
+  const reads = new ReadLimiter(api.deps.db, 'integrity record', api.deps.integrityReadLimits);
   api.add({
     method: 'get',
     path: '/v1/integrity-records/:idNumber',
     tag: 'integrity',
     summary: "A person's integrity record: loans, on-time and late periods, defaults, recoveries",
-    description: 'A person with no loans has an empty record. Applicants may read only their own.',
+    description:
+      'A person with no loans has an empty record. Applicants may read only their own. Officers and the auditor read the record ' +
+      'of a person whose application they may see, and no other (404 alike whether or not the person exists); each such read is ' +
+      `audited, and a user makes at most ${DEFAULT_INTEGRITY_READ_LIMITS.perUser} of them an hour (429 with Retry-After).`,
     auth: ['applicant', 'auditor', ...OFFICERS],
     params: z.object({ idNumber: idNumberSchema }),
-    responses: { 200: { description: 'The record', schema: integrityRecordSchema } },
-    async handler({ params, user, deps }) {
-      return { status: 200, body: await integrityRecord(deps, user, params.idNumber) };
+    responses: { 200: { description: 'The record', schema: integrityRecordSchema }, 429: { description: 'Too many reads of other people\'s records: wait Retry-After seconds' } },
+    async handler({ params, user, deps, requestId, clientRequestId }) {
+      if (user.role !== 'applicant' || user.idNumber !== params.idNumber) await reads.take(user.id);
+      return { status: 200, body: await integrityRecord(deps, user, params.idNumber, { requestId, clientRequestId }) };
     },
   });
 }

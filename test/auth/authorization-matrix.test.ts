@@ -38,10 +38,7 @@ const OTHER_APPLICANT = 'other-applicant';
 const applicationOwners = new Set(['applicant', 'trainer', 'community-a', 'g-reviewer', 'g-approver', 'bank-a', 'fin-officer', 'fin-approver', 'auditor']);
 /** A subsidy claim of bank-a. */
 const claimOwners = new Set(['bank-a', 'fin-officer', 'fin-approver', 'auditor']);
-/**
- * Every officer and the holder, not another applicant: the demo certificate (masked unless
- * entitled) and the borrower's integrity record, which every lender consults (docs/domain.md §4.3).
- */
+/** Every officer and the holder, not another applicant: the demo certificate (masked unless entitled). */
 const officersAndHolder = new Set(demoUsers.map((u) => u.username).filter((u) => u !== 'admin'));
 
 const OWNER_RULES: Record<string, OwnerRule> = {
@@ -57,7 +54,8 @@ const OWNER_RULES: Record<string, OwnerRule> = {
   '/v1/loans/:id/recoveries': { params: (f) => ({ id: f.loanId }), owners: applicationOwners },
   '/v1/certificates/:no': { params: (f) => ({ no: f.certificateNo }), owners: officersAndHolder },
   '/v1/certificates/:no/revocation': { params: (f) => ({ no: f.certificateNo }), owners: new Set(['trainer']) },
-  '/v1/integrity-records/:idNumber': { params: (f) => ({ idNumber: f.idNumber }), owners: officersAndHolder },
+  // The borrower's integrity record: the person, and those who handle an application of theirs.
+  '/v1/integrity-records/:idNumber': { params: (f) => ({ idNumber: f.idNumber }), owners: applicationOwners },
   '/v1/subsidy-claims/:id': { params: (f) => ({ id: f.claimId }), owners: claimOwners },
   '/v1/subsidy-claims/:id/check': { params: (f) => ({ id: f.claimId }), owners: claimOwners },
   '/v1/subsidy-claims/:id/approval': { params: (f) => ({ id: f.claimId }), owners: claimOwners },

@@ -390,7 +390,7 @@ export interface paths {
         };
         /**
          * A person's integrity record: loans, on-time and late periods, defaults, recoveries
-         * @description A person with no loans has an empty record. Applicants may read only their own.
+         * @description A person with no loans has an empty record. Applicants may read only their own. Officers and the auditor read the record of a person whose application they may see, and no other (404 alike whether or not the person exists); each such read is audited, and a user makes at most 120 of them an hour (429 with Retry-After).
          *
          *     Roles: applicant, auditor, community_officer, guarantee_reviewer, guarantee_approver, bank_officer, finance_officer, finance_approver, training_officer.
          */
@@ -3606,6 +3606,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
+            };
+            /** @description Too many reads of other people's records: wait Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

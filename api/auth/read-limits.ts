@@ -1,0 +1,47 @@
+import type { Knex } from 'knex';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { ApiError } from '../errors';
+import { LOGIN_LIMITS_TABLE } from './login-limits';
+
+/**
+ * A limit on how often one user reads records of other people (integrity records): `perUser`
+ * reads in `windowSeconds`, then 429 with Retry-After until the window ends. Counted in PostgreSQL
+ * beside the sign-in counters (same table, its own key prefix), so it holds across API processes.
+ * Whom a user may read at all is the use case's rule; this only keeps anyone from trying many.
+ */
+export interface ReadLimitSettings {
+  perUser: number;
+  windowSeconds: number;
+}
+
+export const DEFAULT_INTEGRITY_READ_LIMITS: ReadLimitSettings = { perUser: 120, windowSeconds: 3600 };
+
+export class ReadLimiter {
+  readonly settings: ReadLimitSettings;
+  private readonly reads: RateLimiterPostgres;
+
+  constructor(
+    db: Knex,
+    /** What is read, for the key prefix and the message: `integrity record`. */
+    private readonly what: string,
+    settings: Partial<ReadLimitSettings> = {},
+  ) {
+    const s = (this.settings = { ...DEFAULT_INTEGRITY_READ_LIMITS, ...settings });
+    this.reads = new RateLimiterPostgres({
+      storeClient: db, storeType: 'knex', tableName: LOGIN_LIMITS_TABLE, schemaName: 'public', tableCreated: true,
+      keyPrefix: `read_${what.replace(/\W+/g, '_')}`, points: s.perUser, duration: s.windowSeconds,
+    } as never);
+  }
+
+  /** Counts one read by `userId`; a 429 ApiError when their reads are used up for now. */
+  async take(userId: string): Promise<void> {
+    await this.reads.consume(userId).catch((e: unknown) => {
+      if (!(e instanceof RateLimiterRes)) throw e;
+      const seconds = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
+      const minutes = Math.max(1, Math.ceil(seconds / 60));
+      const err = new ApiError('TOO_MANY_REQUESTS', `too many ${this.what} reads; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`);
+      err.headers = { 'Retry-After': String(seconds) };
+      throw err;
+    });
+  }
+}
