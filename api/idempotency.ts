@@ -54,15 +54,33 @@ const inProgress = () =>
   new ApiError('CONFLICT', 'A request with this Idempotency-Key is still being processed; retry shortly', [{ path: 'Idempotency-Key', message: 'in progress' }]);
 
 /**
+ * The key a request runs under: the caller's key and when this use of it began (the row's
+ * creation, kept while retries take the key over; a new one once it expired or was released). A
+ * handler that derives an id from the key derives it from both, so a key reused after it expired
+ * is a new request, not the old one's refusal for ever.
+ */
+export interface IdempotencyKeyUse {
+  key: string;
+  /** The key row's created_at, to the microsecond, as PostgreSQL writes it. */
+  since: string;
+}
+
+/** created_at as text: microseconds, where a JavaScript Date keeps milliseconds. */
+const SINCE = "to_char(created_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') as since";
+
+/**
  * Runs a create/decide handler at most once per (user, Idempotency-Key): the same key with the
  * same request replays the first response (refusals included; not bad input or server faults); the
  * same key with another request is 409. A key still being processed is also 409, so two racing
  * retries never both act; its lease lapses if its request died, and the next retry takes it over.
- * Keys expire after KEY_TTL_HOURS. The database keeps a stored reply final (its guard trigger).
+ * After a server fault the lease is given up at once, so the retry takes the key over (keeping its
+ * `since`); bad input releases the key, so the corrected request runs. Keys expire after
+ * KEY_TTL_HOURS. The database keeps a stored reply final (its guard trigger) and deletes a key only
+ * while it is pending or expired.
  */
-export async function withIdempotency(db: Knex, req: Request, run: () => Promise<HandlerResult>): Promise<HandlerResult> {
+export async function withIdempotency(db: Knex, req: Request, run: (key: IdempotencyKeyUse | null) => Promise<HandlerResult>): Promise<HandlerResult> {
   const key = req.header('idempotency-key');
-  if (key === undefined) return run();
+  if (key === undefined) return run(null);
   if (!KEY.test(key)) {
     throw new ApiError('VALIDATION_FAILED', 'Invalid Idempotency-Key header', [
       { path: 'Idempotency-Key', message: 'must be 1–200 characters of letters, digits and . _ : -' },
@@ -74,6 +92,7 @@ export async function withIdempotency(db: Knex, req: Request, run: () => Promise
   const mine = () => db('idempotency_keys').where({ user_id: userId, key }).whereNull('status_code');
 
   let owned = false;
+  let since = '';
   for (let attempt = 0; attempt < ATTEMPTS && !owned; attempt++) {
     const inserted = await db('idempotency_keys')
       .insert({
@@ -83,9 +102,10 @@ export async function withIdempotency(db: Knex, req: Request, run: () => Promise
       })
       .onConflict(['user_id', 'key'])
       .ignore()
-      .returning('key');
+      .returning(db.raw(SINCE) as never);
     if (inserted.length > 0) {
       owned = true;
+      since = (inserted[0] as unknown as { since: string }).since;
       break;
     }
     const prior: KeyRow | undefined = await db('idempotency_keys')
@@ -110,8 +130,9 @@ export async function withIdempotency(db: Knex, req: Request, run: () => Promise
     const taken = await mine()
       .where('lease_until', '<', db.fn.now())
       .update({ lease_until: db.raw(`now() + make_interval(secs => ?)`, [LEASE_SECONDS]) })
-      .returning('key');
+      .returning(db.raw(SINCE) as never);
     owned = taken.length > 0;
+    if (owned) since = (taken[0] as unknown as { since: string }).since;
   }
   if (!owned) throw inProgress();
 
@@ -124,7 +145,7 @@ export async function withIdempotency(db: Knex, req: Request, run: () => Promise
   // Only while still pending: a reply is final (the table refuses a second one).
   const store = (status: number, body: unknown) => mine().update({ status_code: status, response: JSON.stringify(body), completed_at: db.fn.now() });
   try {
-    const result = await run();
+    const result = await run({ key, since });
     clearInterval(renew);
     await store(result.status, result.body);
     return result;
@@ -132,10 +153,13 @@ export async function withIdempotency(db: Knex, req: Request, run: () => Promise
     clearInterval(renew);
     if (e instanceof ApiError && e.status < 500 && e.code !== 'VALIDATION_FAILED') {
       await store(e.status, { error: { code: e.code, message: e.message, details: e.details } });
-    } else {
-      // Bad input wrote nothing and a server fault is not an answer: free the key so the
-      // client's corrected request or retry runs.
+    } else if (e instanceof ApiError && e.code === 'VALIDATION_FAILED') {
+      // Bad input wrote nothing: free the key so the client's corrected request runs.
       await releaseIdempotencyKey(db, userId, key);
+    } else {
+      // A server fault is not an answer, and what it started may have gone on (a workflow): the
+      // lease lapses now, so the retry takes the key over at once, under the same `since`.
+      await mine().update({ lease_until: db.raw(`now() - interval '1 millisecond'`) });
     }
     throw e;
   }

@@ -4,7 +4,7 @@ import { z, type ZodType } from 'zod';
 import type { ApiDeps } from './deps';
 import { ApiError, toApiError, validationError } from './errors';
 import { authenticate, requireRole, type AuthUser } from './auth/middleware';
-import { withIdempotency } from './idempotency';
+import { withIdempotency, type IdempotencyKeyUse } from './idempotency';
 import { inRequest } from '../db/repositories/audit';
 import { checkInput, jsonBodyOnly } from './input-rules';
 import type { Role } from '../domain/enums';
@@ -19,6 +19,8 @@ export interface HandlerContext<P, Q, B> {
   requestId: string;
   /** The caller's own X-Request-Id, sanitised; audit rows keep it beside requestId. */
   clientRequestId: string | null;
+  /** The Idempotency-Key this request runs under (idempotent routes that were sent one), else null. */
+  idempotency: IdempotencyKeyUse | null;
 }
 
 export interface HandlerResult {
@@ -117,14 +119,15 @@ export class ApiRouter {
         deps,
         requestId: String(req.id),
         clientRequestId: req.clientRequestId ?? null,
+        idempotency: null,
       };
       // A refusal becomes the API's error here, before the Idempotency-Key stores it as the reply.
-      const handle = () =>
-        inRequest({ clientRequestId: ctx.clientRequestId }, () => spec.handler(ctx)).catch((e: unknown) => {
+      const handle = (idempotency: IdempotencyKeyUse | null) =>
+        inRequest({ clientRequestId: ctx.clientRequestId }, () => spec.handler({ ...ctx, idempotency })).catch((e: unknown) => {
           throw toApiError(e);
         });
       if (spec.idempotent) return withIdempotency(deps.db, req, handle);
-      return handle();
+      return handle(null);
     };
 
     chain.push(async (req: Request, res: Response, next: NextFunction) => {

@@ -127,10 +127,15 @@ async function startApplication(
   }
 }
 
-/** The application id of a submission: derived from the Idempotency-Key when there is one. */
-function applicationIdOf(userId: string, key: string | undefined): string {
-  if (key === undefined) return randomUUID();
-  const h = createHash('sha256').update(`application:${userId}:${key}`).digest('hex');
+/**
+ * The application id of a submission: derived from the Idempotency-Key and when this use of the
+ * key began (its row's creation), when there is one. A retry under the key (after a server fault,
+ * which keeps the row) finds its first attempt's workflow; the key reused after it expired is a new
+ * submission, not its old refusal again.
+ */
+function applicationIdOf(userId: string, key: { key: string; since: string } | null | undefined): string {
+  if (!key) return randomUUID();
+  const h = createHash('sha256').update(`application:${userId}:${key.key}:${key.since}`).digest('hex');
   // Formatted as a version-4-style UUID (the variant and version bits set).
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
@@ -146,7 +151,7 @@ export async function submitApplication(
   deps: WorkflowDeps,
   caller: Caller,
   body: NewApplication,
-  request: RequestIds & { idempotencyKey?: string },
+  request: RequestIds & { idempotency?: { key: string; since: string } | null },
 ): Promise<ApplicationView> {
   if (body.idNumber !== caller.idNumber) {
     throw new DomainError('FORBIDDEN', "idNumber must be your own account's ID number", [{ path: 'idNumber', message: 'is not the ID number of your account' }]);
@@ -166,7 +171,7 @@ export async function submitApplication(
   if (limits.length) {
     throw new DomainError('VALIDATION_FAILED', `Invalid body: ${limits[0]!.path} ${limits[0]!.message}`, limits.map(({ path, message }) => ({ path, message })));
   }
-  const applicationId = applicationIdOf(caller.id, request.idempotencyKey);
+  const applicationId = applicationIdOf(caller.id, request.idempotency);
   const result = await startApplication(deps.temporal, deps.taskQueue, {
     ...body,
     bankId: body.bankId ?? null,

@@ -81,8 +81,8 @@ export function applicationRoutes(api: ApiRouter): void {
     idempotent: true,
     body: newApplicationSchema,
     responses: { 201: { description: 'Submitted', schema: applicationViewSchema } },
-    async handler({ req, body, user, deps, requestId, clientRequestId }) {
-      const view = await submitApplication(deps, user, body, { requestId, clientRequestId, idempotencyKey: req.header('idempotency-key') });
+    async handler({ body, user, deps, requestId, clientRequestId, idempotency }) {
+      const view = await submitApplication(deps, user, body, { requestId, clientRequestId, idempotency });
       return { status: 201, body: view, headers: { Location: `/v1/applications/${view.id}` } };
     },
   });

@@ -130,6 +130,40 @@ describe('Idempotency-Key: races, leases and expiry', () => {
     expect(await env.db('idempotency_keys').where({ key })).to.have.length(0);
   });
 
+  it('a key that got a refusal is a new submission once it expired, not the old refusal for ever', async () => {
+    const a = await newApplicant(h);
+    const first = await h.call('POST', '/v1/applications', { token: a.token, body: applicationBody(a, orgs), headers: { 'Idempotency-Key': `first-${a.username}` } });
+    expect(first.status).to.equal(201);
+    // A second application while the first is in progress: refused, and the refusal is the key's reply.
+    const key = `second-${a.username}`;
+    const refused = await h.call('POST', '/v1/applications', { token: a.token, body: applicationBody(a, orgs), headers: { 'Idempotency-Key': key } });
+    expect(refused.status).to.equal(409);
+    expect((await h.call('POST', `/v1/applications/${first.body.id}/withdrawal`, { token: a.token, body: { reason: 'applying again' } })).status).to.equal(200);
+    const replayed = await h.call('POST', '/v1/applications', { token: a.token, body: applicationBody(a, orgs), headers: { 'Idempotency-Key': key } });
+    expect(replayed.status, 'within the day: the stored refusal').to.equal(409);
+    expect(replayed.headers.get('idempotent-replayed')).to.equal('true');
+    await expire(key);
+    const again = await h.call('POST', '/v1/applications', { token: a.token, body: applicationBody(a, orgs), headers: { 'Idempotency-Key': key } });
+    expect(again.status, JSON.stringify(again.body)).to.equal(201);
+    expect(again.body.id).to.not.equal(first.body.id);
+  });
+
+  it('a submission that failed with a server fault keeps its key: the retry takes it over at once and finds the same application', async () => {
+    const a = await newApplicant(h);
+    const key = `fault-${a.username}`;
+    const body = applicationBody(a, orgs);
+    const first = await h.call('POST', '/v1/applications', { token: a.token, body, headers: { 'Idempotency-Key': key } });
+    expect(first.status).to.equal(201);
+    // What a fault after the workflow started leaves: the key without its reply, its lease given up.
+    await adminOf(env.db).transaction(async (trx) => {
+      await trx.raw('set local session_replication_role = replica');
+      await trx('idempotency_keys').where({ key }).update({ status_code: null, response: null, completed_at: null, lease_until: trx.raw(`now() - interval '1 second'`) });
+    });
+    const retried = await h.call('POST', '/v1/applications', { token: a.token, body, headers: { 'Idempotency-Key': key } });
+    expect(retried.status, JSON.stringify(retried.body)).to.equal(201);
+    expect(retried.body.id).to.equal(first.body.id);
+  });
+
   it('a stored reply is final: the application role cannot rewrite it', async () => {
     const a = await newApplicant(h);
     const key = `final-${a.username}`;
