@@ -7,8 +7,11 @@ import { SQL_FILES_TABLE } from './sql-files';
  * table, so it cannot disable the ledger's triggers, switch them off with
  * `session_replication_role`, TRUNCATE, or change the schema. Where a table's triggers always
  * refuse UPDATE or DELETE (the append-only tables), the privilege itself is withheld too, so the
- * refusal holds even if a trigger were ever dropped; so is INSERT where only the schema's own
- * function may write (the ledger's entries, lines, accounts and balances: its posting function).
+ * refusal holds even if a trigger were ever dropped; so is INSERT (or DELETE) where only the
+ * schema's own function may write (the ledger's entries, lines, accounts and balances: its posting
+ * function; seals: ledger_seal; a quarter's events: period_close and period_reopen; deleting an
+ * idempotency key: idempotency_key_release and idempotency_keys_purge). EXECUTE is withheld on the
+ * few functions only the owner runs (OWNER_ONLY_EXECUTE).
  */
 export interface AppRole {
   name: string;

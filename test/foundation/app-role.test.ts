@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { testEnv, TEST_APP_ROLE, type TestEnv } from '../support/env';
-import { READ_ONLY_TABLES, describeRole, ensureAppRole, refusedByTriggers } from '../../db/app-role';
+import { OWNER_ONLY_EXECUTE, READ_ONLY_TABLES, describeRole, ensureAppRole, refusedByTriggers } from '../../db/app-role';
 import { createDb } from '../../db/knex';
 
 /**
@@ -49,6 +49,11 @@ describe("the application's database role", () => {
     for (const t of ['ledger_entries', 'ledger_lines', 'ledger_accounts', 'ledger_balances']) {
       expect(refusedTables.find((r) => r.table === t)?.operations, t).to.include('insert');
     }
+    // Seals by ledger_seal, a quarter's events by period_close and period_reopen, and keys deleted
+    // by idempotency_key_release and idempotency_keys_purge only (each runs as the owner).
+    expect(refusedTables.find((r) => r.table === 'ledger_seals')?.operations).to.include('insert');
+    expect(refusedTables.find((r) => r.table === 'accounting_period_events')?.operations).to.include('insert');
+    expect(refusedTables.find((r) => r.table === 'idempotency_keys')?.operations).to.deep.equal(['delete']);
     const { rows } = await env.adminDb.raw(
       `select c.relname as table, c.relispartition as partition,
               has_table_privilege(?, c.oid, 'SELECT') as s, has_table_privilege(?, c.oid, 'INSERT') as i,
@@ -69,6 +74,21 @@ describe("the application's database role", () => {
       const expected = { s: direct, i: may('insert'), u: may('update'), d: may('delete'), t: false };
       expect({ s: r.s, i: r.i, u: r.u, d: r.d, t: r.t }, r.table).to.deep.equal(expected);
     }
+  });
+
+  it('may not execute the owner\'s own functions, even after someone granted them all', async () => {
+    const executable = async () =>
+      (
+        await env.adminDb.raw(
+          `select p.proname as f, has_function_privilege(?, p.oid, 'EXECUTE') as x from pg_proc p
+            where p.pronamespace = 'public'::regnamespace and p.proname = any(?) order by p.proname`,
+          [TEST_APP_ROLE.name, OWNER_ONLY_EXECUTE],
+        )
+      ).rows;
+    expect(await executable()).to.deep.equal([{ f: 'fund_allocate', x: false }, { f: 'ledger_post_entries', x: false }]);
+    await env.adminDb.raw(`grant execute on all functions in schema public to ${TEST_APP_ROLE.name}`);
+    await ensureAppRole(env.adminDb, TEST_APP_ROLE);
+    expect((await executable()).map((r: { x: boolean }) => r.x)).to.deep.equal([false, false]);
   });
 
   it('is granted again, idempotently, after every migration; a bad name or the owner itself is refused', async () => {
