@@ -146,6 +146,8 @@ describe('Idempotency-Key: races, leases and expiry', () => {
     const again = await h.call('POST', '/v1/applications', { token: a.token, body: applicationBody(a, orgs), headers: { 'Idempotency-Key': key } });
     expect(again.status, JSON.stringify(again.body)).to.equal(201);
     expect(again.body.id).to.not.equal(first.body.id);
+    // Left as it was found: no application waiting in the shared database's task lists.
+    await h.call('POST', `/v1/applications/${again.body.id}/withdrawal`, { token: a.token, body: { reason: 'test done' } });
   });
 
   it('a submission that failed with a server fault keeps its key: the retry takes it over at once and finds the same application', async () => {
@@ -162,6 +164,7 @@ describe('Idempotency-Key: races, leases and expiry', () => {
     const retried = await h.call('POST', '/v1/applications', { token: a.token, body, headers: { 'Idempotency-Key': key } });
     expect(retried.status, JSON.stringify(retried.body)).to.equal(201);
     expect(retried.body.id).to.equal(first.body.id);
+    await h.call('POST', `/v1/applications/${first.body.id}/withdrawal`, { token: a.token, body: { reason: 'test done' } });
   });
 
   it('a stored reply is final: the application role cannot rewrite it', async () => {

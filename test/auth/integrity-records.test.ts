@@ -15,14 +15,18 @@ import { checkCharFor } from '../../domain/id-number';
 describe('integrity records: who may read whose', () => {
   let env: TestEnv, h: ApiHarness, orgs: DemoOrgs;
   before(async () => ({ env, h, orgs } = await openApiSuite()));
-  after(async () => h?.close());
-
+  /** Applications made here, withdrawn at the end: the shared database's task lists stay as they were. */
+  const made: Array<{ id: string; token: string }> = [];
+  after(async () => {
+    for (const m of made) await h?.call('POST', `/v1/applications/${m.id}/withdrawal`, { token: m.token, body: { reason: 'test done' } });
+    await h?.close();
+  });
   const read = async (idNumber: string, who: string) => h.call('GET', `/v1/integrity-records/${idNumber}`, { token: await h.login(who) });
   const reads = (idNumber: string) => env.db('audit_log').where({ action: 'integrity_record.read', entity_id: idNumber });
 
   it('an officer who does not handle the person gets the same 404 for them as for no one, and cannot complete a masked number', async () => {
     const a = await newApplicant(h);
-    await submit(h, a, orgs); // community-a's application
+    made.push({ id: await submit(h, a, orgs), token: a.token }); // community-a's application
     const masked = maskIdNumber(a.idNumber);
     // What the review did: every birth date whose check digit fits the mask's, the real one among them.
     const candidates: string[] = [];
@@ -47,6 +51,7 @@ describe('integrity records: who may read whose', () => {
   it('the officers handling the application and the auditor read it, each read audited; the person reads their own, unaudited', async () => {
     const a = await newApplicant(h);
     const applicationId = await submit(h, a, orgs);
+    made.push({ id: applicationId, token: a.token });
     for (const who of ['community-a', 'g-reviewer', 'fin-officer', 'auditor', 'trainer']) {
       const r = await read(a.idNumber, who);
       expect(r.status, `${who}: ${JSON.stringify(r.body)}`).to.equal(200);
@@ -61,7 +66,7 @@ describe('integrity records: who may read whose', () => {
 
   it('limits how many records of other people a user reads: then 429 with Retry-After', async () => {
     const a = await newApplicant(h);
-    await submit(h, a, orgs);
+    made.push({ id: await submit(h, a, orgs), token: a.token });
     const strict = await startPlainApi(env, { deps: { integrityReadLimits: { perUser: 3, windowSeconds: 600 } } });
     try {
       // Its own tokens (another signing key than the suite's API).
