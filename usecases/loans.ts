@@ -138,9 +138,9 @@ export const extendLoan = decision(extensionUpdate);
 export const reportRecovery = decision(recoveryUpdate);
 
 /**
- * A person's integrity record (诚信档案): on-time history, defaults and recoveries (docs/domain.md §4.3).
- * The person reads
- * their own; an officer or the auditor reads it only for a person they handle — one with an
+ * A person's integrity record (诚信档案): on-time history, defaults and recoveries (docs/domain.md
+ * §4.3). The person reads their own; an officer or the auditor reads it only for a person they
+ * handle — one with an
  * application visible to them (the applications' visibility rule, as certificates use it), so a
  * masked ID number cannot be completed by asking for every candidate. Anyone else gets the same
  * 404 whether or not the person exists. Each read of someone else's record is audited (the API
