@@ -21,6 +21,7 @@ import { subsidyClaimRoutes } from './routes/subsidy-claims';
 import { ledgerRoutes } from './routes/ledger';
 import { requestLogger } from './request-log';
 import { taskRoutes } from './routes/tasks';
+import { auditRoutes } from './routes/audit';
 import { webConsole } from './web';
 
 export function createApp(deps: ApiDeps): express.Express {
@@ -62,4 +63,5 @@ export function registerRoutes(api: ApiRouter): void {
   subsidyClaimRoutes(api);
   ledgerRoutes(api);
   taskRoutes(api);
+  auditRoutes(api);
 }

@@ -68,3 +68,54 @@ export async function audit(trx: Knex | Knex.Transaction, a: AuditEntry): Promis
   });
   await (a.key ? insert.onConflict('idempotency_key').ignore() : insert);
 }
+
+export interface AuditRow {
+  id: string;
+  at: Date;
+  actor_username: string;
+  actor_role: string;
+  actor_org_id: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  reason: string | null;
+  request_id: string | null;
+  client_request_id: string | null;
+  payload: unknown;
+}
+
+export interface AuditFilter {
+  entityType?: string;
+  entityId?: string;
+  /** The acting user's username, exactly ("system" for the system itself). */
+  actor?: string;
+  /** An action, or the start of one up to a dot: `subsidy_claim` matches `subsidy_claim.check.approve`. */
+  action?: string;
+  /** Instants: from inclusive, to exclusive. */
+  from?: Date;
+  to?: Date;
+  page: number;
+  pageSize: number;
+}
+
+/** The audit trail, newest first, filtered; ids ascend with time, so the primary key orders it. */
+export async function listAudit(db: Knex, f: AuditFilter): Promise<{ rows: AuditRow[]; total: number }> {
+  const base = db('audit_log');
+  if (f.entityType) base.where('entity_type', f.entityType);
+  if (f.entityId) base.where('entity_id', f.entityId);
+  if (f.actor) base.where('actor_username', f.actor);
+  if (f.action) {
+    const prefix = f.action.replace(/[\\%_]/g, (c) => `\\${c}`);
+    base.where((w) => w.where('action', f.action!).orWhereRaw("action like ? escape '\\'", [`${prefix}.%`]));
+  }
+  if (f.from) base.where('at', '>=', f.from);
+  if (f.to) base.where('at', '<', f.to);
+  const counted = await base.clone().count<{ count: number }[]>('* as count');
+  const rows = await base
+    .clone()
+    .select('id', 'at', 'actor_username', 'actor_role', 'actor_org_id', 'action', 'entity_type', 'entity_id', 'reason', 'request_id', 'client_request_id', 'payload')
+    .orderBy('id', 'desc')
+    .limit(f.pageSize)
+    .offset((f.page - 1) * f.pageSize);
+  return { rows, total: Number(counted[0]?.count ?? 0) };
+}
