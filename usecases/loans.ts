@@ -3,10 +3,13 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { DomainError } from '../domain/errors';
 import { Money, formatMoney, sumMoney } from '../domain/money';
 import type { ExtensionBody, RecoveryBody, RepaymentBody } from '../domain/loan-schemas';
-import { findVisibleLoan, integrityEvents, loanPeriods, loanRepayments, type LoanRow } from '../db/repositories/loans';
+import { quotePayoff, type LoanPeriod, type PeriodStatus } from '../domain/repayment';
+import type { RepaymentMethod } from '../domain/enums';
+import { daysBetween, type IsoDate } from '../domain/dates';
+import { findVisibleLoan, integrityEvents, loanPeriods, loanPolicyParams, loanRepayments, selectOverdueSince, whereOverdueDays, type LoanRow } from '../db/repositories/loans';
 import { scopeApplications } from '../db/repositories/applications';
 import { extensionUpdate, loanWorkflowId, recoveryUpdate, repaymentUpdate, type DecisionMeta } from '../workflows/definitions';
-import { actorOf, metaOf, visibleOr403, type Caller, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
+import { actorOf, metaOf, todayOf, visibleOr403, type Caller, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
 import { audit } from '../db/repositories/audit';
 import { WorkflowClosedError, asking, decisionsVia } from './workflow-client';
 import type { DecisionRequest } from './workflow-client';
@@ -92,24 +95,67 @@ export async function getLoan(deps: RecordsDeps, caller: Caller, id: string): Pr
   return loanView(deps.db, await visibleLoan(deps.db, id, caller));
 }
 
-/** Loans the caller may see, newest first, without their schedules and repayments. */
-export async function listLoans(deps: RecordsDeps, caller: Caller, f: { status?: string; page: number; pageSize: number }) {
+/**
+ * How far behind a loan is, in the buckets banks report overdue loans by: the days since the
+ * earliest due date of a period still not paid in full (0 when none is past due).
+ */
+export const OVERDUE_BUCKETS = ['current', 'd1_30', 'd31_90', 'd90'] as const;
+export type OverdueBucket = (typeof OVERDUE_BUCKETS)[number];
+
+export function overdueBucketOf(days: number): OverdueBucket {
+  return days <= 0 ? 'current' : days <= 30 ? 'd1_30' : days <= 90 ? 'd31_90' : 'd90';
+}
+
+/** Loans the caller may see, newest first, without their schedules and repayments; each with its overdue days and bucket. */
+export async function listLoans(deps: RecordsDeps, caller: Caller, f: { status?: string; bucket?: OverdueBucket; page: number; pageSize: number }) {
+  const today = todayOf(deps);
   const base = scopeApplications(deps.db('loans as l').join('applications as a', 'a.id', 'l.application_id'), caller);
   if (f.status) base.where('l.status', f.status);
+  if (f.bucket) {
+    const ranges: Record<OverdueBucket, [number, number]> = { current: [0, 0], d1_30: [1, 30], d31_90: [31, 90], d90: [91, 1_000_000] };
+    whereOverdueDays(base, today, ...ranges[f.bucket]);
+  }
   const counted = await base.clone().count<{ count: number }[]>('* as count');
-  const rows: LoanRow[] = await base
+  const rows: Array<LoanRow & { overdue_since: string | null }> = await base
     .clone()
-    .select('l.*')
+    .select('l.*', selectOverdueSince(deps.db, today))
     .orderBy([{ column: 'l.created_at', order: 'desc' }, { column: 'l.id' }])
     .limit(f.pageSize)
     .offset((f.page - 1) * f.pageSize);
   const items = await Promise.all(
     rows.map(async (r) => {
       const { schedule, repayments, ...rest } = await loanView(deps.db, r);
-      return rest;
+      const overdueDays = r.status === 'REPAYING' && r.overdue_since ? Math.max(0, daysBetween(r.overdue_since as IsoDate, today as IsoDate)) : 0;
+      return { ...rest, overdueDays, overdueBucket: overdueBucketOf(overdueDays) };
     }),
   );
   return { items, total: Number(counted[0]?.count ?? 0) };
+}
+
+/**
+ * What repays the loan in full on `paidOn` (today by default): the outstanding principal and the
+ * broken period's interest for its actual days, as the repayment rule will accept it (domain/repayment.ts).
+ */
+export async function quoteEarlyRepayment(deps: RecordsDeps, caller: Caller, id: string, paidOn?: string) {
+  const l = await visibleLoan(deps.db, id, caller);
+  const on = (paidOn ?? todayOf(deps)) as IsoDate;
+  if (l.status !== 'REPAYING') throw new DomainError('INVALID_STATE', `The loan is ${l.status}: nothing is left to repay early`);
+  const [rows, policy] = await Promise.all([loanPeriods(deps.db, l.id), loanPolicyParams(deps.db, l.policy_id)]);
+  const periods: LoanPeriod[] = rows.map((p) => ({
+    period: p.period, dueOn: p.due_on, quarter: p.quarter, principal: p.principal, interest: p.interest, subsidy: p.subsidy,
+    outstandingAfter: p.outstanding_after, extended: p.extended, paid: p.paid, lastPaidOn: p.last_paid_on, status: p.status as PeriodStatus,
+  }));
+  const terms = {
+    repaymentMethod: l.repayment_method as RepaymentMethod,
+    principal: l.principal, annualRate: l.annual_rate, disbursedOn: l.disbursed_on as IsoDate, termMonths: l.term_months, policy,
+  };
+  const quote = quotePayoff(terms, periods, on);
+  if (!quote) {
+    throw new DomainError('INVALID_STATE', `No early repayment on ${on}: it must fall after the current period began and before the last due date, with every earlier period paid and nothing yet paid towards the current one`, [
+      { path: 'paidOn', message: 'no early repayment on this date' },
+    ]);
+  }
+  return { ...quote, paidOn: on };
 }
 
 /** A decision for the loan's workflow; answers with the loan once it is recorded. */

@@ -6,6 +6,7 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/com
 import { DomainError, isErrorCode } from '../domain/errors';
 import type { ClaimDecision } from '../domain/loan-schemas';
 import { claimBasics, scopeClaims, type ClaimRow } from '../db/repositories/subsidy';
+import { usernamesOf } from '../db/repositories/users';
 import {
   claimApprovalUpdate,
   claimCheckUpdate,
@@ -27,6 +28,8 @@ import type { DecisionRequest } from './applications';
 /** A claim as the API shows it, with its lines. */
 export async function claimView(db: Knex, c: ClaimRow) {
   const basics = await claimBasics(db, c);
+  const names = await usernamesOf(db, [c.filed_by, c.checked_by, c.approved_by, c.rejected_by]);
+  const name = (id: string | null) => (id ? (names.get(id) ?? null) : null);
   return {
     ...basics,
     status: basics.status as ClaimStatus,
@@ -38,6 +41,7 @@ export async function claimView(db: Knex, c: ClaimRow) {
     rejectionReason: c.rejection_reason,
     fundId: c.fund_id,
     paidOn: c.paid_on,
+    usernames: { filedBy: name(c.filed_by), checkedBy: name(c.checked_by), approvedBy: name(c.approved_by), rejectedBy: name(c.rejected_by) },
   };
 }
 

@@ -3,7 +3,8 @@ import type { ApiRouter } from '../route';
 import { pageNumber } from '../paging';
 import { updateIdOf } from '../updates';
 import { extensionSchema, recoverySchema, repaymentSchema } from '../../domain/loan-schemas';
-import { extendLoan, getLoan, listLoans, reportRecovery, reportRepayment } from '../../usecases/loans';
+import { OVERDUE_BUCKETS, extendLoan, getLoan, listLoans, quoteEarlyRepayment, reportRecovery, reportRepayment } from '../../usecases/loans';
+import { isoDateSchema } from '../../domain/dates';
 
 const money = z.string().meta({ description: 'decimal string with two decimals' });
 
@@ -73,11 +74,27 @@ export function loanRoutes(api: ApiRouter): void {
     query: z
       .object({
         status: z.enum(['REPAYING', 'REPAID', 'DEFAULTED']).optional(),
+        bucket: z.enum(OVERDUE_BUCKETS).optional().meta({ description: 'loans being repaid whose arrears are: current (none), d1_30, d31_90 or d90 (over 90) days old' }),
         page: pageNumber,
         pageSize: z.coerce.number().int().min(1).max(200).default(50),
       })
       .strict(),
-    responses: { 200: { description: 'A page of loans', schema: z.object({ items: z.array(loanViewSchema.omit({ schedule: true, repayments: true })), page: z.number(), pageSize: z.number(), total: z.number() }) } },
+    responses: {
+      200: {
+        description: 'A page of loans',
+        schema: z.object({
+          items: z.array(
+            loanViewSchema.omit({ schedule: true, repayments: true }).extend({
+              overdueDays: z.number().meta({ description: 'days since the earliest due date of a period still not paid in full (0: none past due, or the loan has ended)' }),
+              overdueBucket: z.enum(OVERDUE_BUCKETS),
+            }).meta({ id: 'LoanSummary' }),
+          ),
+          page: z.number(),
+          pageSize: z.number(),
+          total: z.number(),
+        }),
+      },
+    },
     async handler({ query, user, deps }) {
       const { items, total } = await listLoans(deps, user, query);
       return { status: 200, body: { items, page: query.page, pageSize: query.pageSize, total } };
@@ -94,6 +111,30 @@ export function loanRoutes(api: ApiRouter): void {
     responses: { 200: { description: 'The loan', schema: loanViewSchema } },
     async handler({ params, user, deps }) {
       return { status: 200, body: await getLoan(deps, user, params.id) };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/v1/loans/:id/payoff',
+    tag: 'loans',
+    summary: 'What repays the loan in full on a date (early repayment, 提前还款): the outstanding principal and the broken period\'s interest',
+    description:
+      'The amount a repayment must carry, for the current period, to repay the whole loan early on `paidOn` (today by default); the subsidy that interest earns. ' +
+      '409 INVALID_STATE when no early repayment is possible that day (before the current period began, on or after the last due date, or with the current period partly paid).',
+    auth: VIEWERS,
+    params: idParam,
+    query: z.object({ paidOn: isoDateSchema.optional() }).strict(),
+    responses: {
+      200: {
+        description: 'The quote',
+        schema: z
+          .object({ period: z.number(), paidOn: z.string(), principal: money, interest: money, subsidy: money, amount: money.meta({ description: 'principal + interest: the repayment to send' }) })
+          .meta({ id: 'PayoffQuote' }),
+      },
+    },
+    async handler({ params, query, user, deps }) {
+      return { status: 200, body: await quoteEarlyRepayment(deps, user, params.id, query.paidOn) };
     },
   });
 

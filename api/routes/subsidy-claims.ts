@@ -48,6 +48,9 @@ export const claimViewSchema = z
     rejectionReason: z.string().nullable(),
     fundId: z.string().nullable(),
     paidOn: z.string().nullable(),
+    usernames: z
+      .object({ filedBy: z.string().nullable(), checkedBy: z.string().nullable(), approvedBy: z.string().nullable(), rejectedBy: z.string().nullable() })
+      .meta({ description: 'who filed, checked, approved or rejected it, by username (the fields above hold user ids)' }),
   })
   .meta({ id: 'SubsidyClaim' });
 

@@ -3,7 +3,10 @@ import type { ApiRouter } from '../route';
 import { pageNumber } from '../paging';
 import { myTasks } from '../../usecases/tasks';
 
-const taskSchema = z
+const money = z.string().meta({ description: 'decimal string with two decimals' });
+const since = z.string().meta({ description: 'since when it waits (ISO 8601): filed, proposed, defaulted' });
+
+const applicationTaskSchema = z
   .object({
     kind: z.literal('application'),
     applicationId: z.string(),
@@ -20,6 +23,68 @@ const taskSchema = z
     reminderDue: z.boolean(),
     overdue: z.boolean(),
   })
+  .meta({ id: 'ApplicationTask' });
+
+const claimTaskSchema = z
+  .object({
+    kind: z.literal('subsidy_claim'),
+    claimId: z.string(),
+    bankId: z.string(),
+    bankName: z.string(),
+    quarter: z.string(),
+    status: z.enum(['SUBMITTED', 'CHECKED', 'PENDING_BUDGET', 'REJECTED']).meta({
+      description: 'SUBMITTED: to check (finance officer); CHECKED: to approve (finance approver); PENDING_BUDGET: waiting for a top-up; REJECTED: to file again (its bank)',
+    }),
+    total: money,
+    filedOn: z.string(),
+    late: z.boolean(),
+    checkedBy: z.string().nullable().meta({ description: 'username of the checker (the maker, for the approver)' }),
+    rejectedBy: z.string().nullable(),
+    rejectionReason: z.string().nullable(),
+    since,
+  })
+  .meta({ id: 'SubsidyClaimTask' });
+
+const topUpTaskSchema = z
+  .object({
+    kind: z.literal('fund_top_up'),
+    proposalId: z.string(),
+    fundId: z.string(),
+    fundName: z.string(),
+    amount: money,
+    reason: z.string(),
+    proposedBy: z.string().meta({ description: 'username of the maker; never the caller' }),
+    since,
+  })
+  .meta({ id: 'FundTopUpTask' });
+
+const reopenTaskSchema = z
+  .object({
+    kind: z.literal('period_reopen'),
+    proposalId: z.string(),
+    quarter: z.string(),
+    reason: z.string(),
+    proposedBy: z.string().meta({ description: 'username of the maker; never the caller' }),
+    since,
+  })
+  .meta({ id: 'PeriodReopenTask' });
+
+const recoveryTaskSchema = z
+  .object({
+    kind: z.literal('loan_recovery'),
+    loanId: z.string(),
+    contractNo: z.string(),
+    name: z.string().meta({ description: 'the borrower' }),
+    defaultedOn: z.string(),
+    compensated: money.meta({ description: 'what the guarantee fund and the company paid (代偿)' }),
+    recovered: money,
+    toRecover: money,
+    since,
+  })
+  .meta({ id: 'LoanRecoveryTask' });
+
+const taskSchema = z
+  .discriminatedUnion('kind', [applicationTaskSchema, claimTaskSchema, topUpTaskSchema, reopenTaskSchema, recoveryTaskSchema])
   .meta({ id: 'Task' });
 
 export function taskRoutes(api: ApiRouter): void {
@@ -27,9 +92,12 @@ export function taskRoutes(api: ApiRouter): void {
     method: 'get',
     path: '/v1/tasks',
     tag: 'tasks',
-    summary: 'My tasks: applications waiting for my step, earliest deadline first',
+    summary: 'My tasks: applications waiting for my step, earliest deadline first, then the rest of my work, oldest first',
     description:
-      'Per role and organisation: a community officer gets the counter-guarantees, a guarantee reviewer the reviews, a guarantee approver the approvals, a bank officer the disbursals, all within what the role may see. Overdue ones come first. Other roles have no steps here (an empty page).',
+      'Per role and organisation. First the applications (kind `application`): a community officer gets the counter-guarantees, a guarantee reviewer the reviews, a guarantee approver the approvals, a bank officer the disbursals, all within what the role may see, overdue ones first. ' +
+      'Then, oldest first: subsidy claims (kind `subsidy_claim`) to check (finance officer), to approve (finance approver), waiting for budget (both) or rejected and not yet filed again (the bank); ' +
+      'top-ups and reopen requests proposed by someone else (kinds `fund_top_up`, `period_reopen`: a finance approver, the checker); defaulted loans with money still to recover (kind `loan_recovery`: guarantee officers). ' +
+      'Other roles have nothing here (an empty page). One page runs across both parts; `total` counts both.',
     auth: 'signed-in',
     query: z.object({ page: pageNumber, pageSize: z.coerce.number().int().min(1).max(200).default(50) }).strict(),
     responses: {

@@ -122,6 +122,29 @@ export async function findVisibleLoan(db: Db, id: string, v: Viewer): Promise<Lo
   return scopeApplications(db('loans as l').join('applications as a', 'a.id', 'l.application_id').where('l.id', id), v).first('l.*');
 }
 
+/**
+ * The earliest due date, before `today`, of a period of the loan `l` still not paid in full: the
+ * day its arrears began (null when none). A subquery over loan_periods, for lists of loans.
+ */
+const OVERDUE_SINCE =
+  "(select min(p.due_on) from loan_periods p where p.loan_id = l.id and p.due_on < ?::date and p.status not in ('paid_on_time', 'paid_late') and p.paid < p.principal + p.interest)";
+
+/** Selects a loan's `overdue_since` (see OVERDUE_SINCE). */
+export const selectOverdueSince = (db: Knex, today: string): Knex.Raw => db.raw(`${OVERDUE_SINCE} as overdue_since`, [today]);
+
+/** Keeps the loans being repaid whose arrears are `min`..`max` days old (0..0: none). */
+export function whereOverdueDays(q: Knex.QueryBuilder, today: string, min: number, max: number): Knex.QueryBuilder {
+  q.where('l.status', 'REPAYING');
+  if (max <= 0) return q.whereRaw(`${OVERDUE_SINCE} is null`, [today]);
+  return q.whereRaw(`(?::date - ${OVERDUE_SINCE}) between ? and ?`, [today, today, min, max]);
+}
+
+/** The parameters of the policy version a loan keeps. */
+export async function loanPolicyParams(db: Db, policyId: string) {
+  const row = await db('policies').where({ id: policyId }).first('params');
+  return row.params;
+}
+
 export async function loanPeriods(db: Db, loanId: string) {
   return db('loan_periods').where({ loan_id: loanId }).orderBy('period');
 }

@@ -62,3 +62,107 @@ export async function listTasks(
     .offset((f.page - 1) * f.pageSize);
   return { rows, total: Number(counted[0]?.count ?? 0) };
 }
+
+/** The kinds of task that are not an application's step, by role. */
+export type OtherTaskKind = 'subsidy_claim' | 'fund_top_up' | 'period_reopen' | 'loan_recovery';
+
+export interface OtherTaskRow {
+  kind: OtherTaskKind;
+  ref: string;
+  since: Date;
+}
+
+/**
+ * The union of everything else waiting for the viewer, oldest first: claims to check (finance
+ * officer), to approve or waiting for budget (finance approver; the officer too for budget), a
+ * rejected claim not yet filed again (its bank); top-ups and reopen requests someone else proposed
+ * (a finance approver, the checker); defaulted loans with money still to recover (guarantee officers).
+ */
+function otherTasks(db: Knex, v: Viewer): Knex.QueryBuilder | null {
+  const parts: Knex.QueryBuilder[] = [];
+  const claims = (statuses: string[]) =>
+    db('subsidy_claims as c').whereIn('c.status', statuses).select(db.raw("'subsidy_claim' as kind"), db.raw('c.id::text as ref'), 'c.created_at as since');
+  switch (v.role) {
+    case 'finance_officer':
+      parts.push(claims(['SUBMITTED', 'PENDING_BUDGET']));
+      break;
+    case 'finance_approver':
+      parts.push(claims(['CHECKED', 'PENDING_BUDGET']));
+      parts.push(
+        db('finance_proposals as p')
+          .leftJoin('funds as f', 'f.id', 'p.fund_id')
+          .where('p.status', 'pending')
+          .whereNot('p.proposed_by', v.id)
+          .where((w) => w.where('p.kind', 'period_reopen').orWhere((t) => t.where('p.kind', 'fund_top_up').andWhere('f.finance_bureau_org_id', v.orgId)))
+          .select('p.kind', db.raw('p.id::text as ref'), 'p.proposed_at as since'),
+      );
+      break;
+    case 'bank_officer':
+      parts.push(
+        claims(['REJECTED'])
+          .where('c.bank_id', v.orgId)
+          .whereNotExists((s: Knex.QueryBuilder) => s.select(1).from('subsidy_claims as n').whereRaw('n.bank_id = c.bank_id and n.quarter = c.quarter and n.created_at > c.created_at')),
+      );
+      break;
+    case 'guarantee_reviewer':
+    case 'guarantee_approver':
+      parts.push(
+        db('loans as l')
+          .where({ 'l.status': 'DEFAULTED', 'l.guarantee_company_id': v.orgId })
+          .whereRaw('l.recovered < coalesce(l.compensated_by_fund, 0) + coalesce(l.compensated_by_company, 0)')
+          .select(db.raw("'loan_recovery' as kind"), db.raw('l.id::text as ref'), db.raw("(l.defaulted_on::timestamp at time zone 'Asia/Shanghai') as since")),
+      );
+      break;
+    default:
+      return null;
+  }
+  const [first, ...rest] = parts;
+  return rest.length ? first!.unionAll(rest, true) : first!;
+}
+
+export async function listOtherTasks(db: Knex, v: Viewer, f: { offset: number; limit: number }): Promise<{ rows: OtherTaskRow[]; total: number }> {
+  const union = otherTasks(db, v);
+  if (!union) return { rows: [], total: 0 };
+  const counted = await db.from(union.clone().as('t')).count<{ count: number }[]>('* as count');
+  const total = Number(counted[0]?.count ?? 0);
+  if (f.limit <= 0) return { rows: [], total };
+  const rows = await db
+    .from(union.as('t'))
+    .select('kind', 'ref', 'since')
+    .orderBy([{ column: 'since', order: 'asc' }, { column: 'ref', order: 'asc' }])
+    .limit(f.limit)
+    .offset(f.offset);
+  return { rows, total };
+}
+
+/** What a claim task shows: the bank, the quarter, the total, who filed and checked it. */
+export async function claimTaskRows(db: Knex, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db('subsidy_claims as c')
+    .join('organisations as b', 'b.id', 'c.bank_id')
+    .leftJoin('users as chk', 'chk.id', 'c.checked_by')
+    .leftJoin('users as rej', 'rej.id', 'c.rejected_by')
+    .whereIn('c.id', ids)
+    .select('c.id', 'c.bank_id', 'b.name as bank_name', 'c.quarter', 'c.status', 'c.total', 'c.filed_on', 'c.late', 'chk.username as checked_by', 'c.rejection_reason', 'rej.username as rejected_by');
+}
+
+export async function proposalTaskRows(db: Knex, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db('finance_proposals as p')
+    .join('users as m', 'm.id', 'p.proposed_by')
+    .leftJoin('funds as f', 'f.id', 'p.fund_id')
+    .whereIn('p.id', ids)
+    .select('p.id', 'p.kind', 'p.fund_id', 'f.name as fund_name', 'p.amount', 'p.quarter', 'p.reason', 'm.username as proposed_by', 'p.proposed_at');
+}
+
+export async function recoveryTaskRows(db: Knex, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db('loans as l')
+    .join('applications as a', 'a.id', 'l.application_id')
+    .whereIn('l.id', ids)
+    .select(
+      'l.id', 'l.contract_no', 'a.name', 'l.defaulted_on', 'l.recovered',
+      db.raw('(coalesce(l.compensated_by_fund, 0) + coalesce(l.compensated_by_company, 0))::numeric(18,2) as compensated'),
+      db.raw('(coalesce(l.compensated_by_fund, 0) + coalesce(l.compensated_by_company, 0) - l.recovered)::numeric(18,2) as to_recover'),
+    );
+}

@@ -128,3 +128,11 @@ export async function revokeTokens(db: Knex, userId: string, request: { requestI
     return rows[0]!.v;
   });
 }
+
+/** Usernames by user id, for views that name people (ids missing from the answer are unknown). */
+export async function usernamesOf(db: Knex | Knex.Transaction, ids: Array<string | null>): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((i): i is string => Boolean(i)))];
+  if (wanted.length === 0) return new Map();
+  const rows: Array<{ id: string; username: string }> = await db('users').whereIn('id', wanted).select('id', 'username');
+  return new Map(rows.map((r) => [r.id, r.username]));
+}

@@ -49,6 +49,7 @@ const OWNER_RULES: Record<string, OwnerRule> = {
   '/v1/applications/:id/guarantee-approval': { params: (f) => ({ id: f.applicationId }), owners: applicationOwners },
   '/v1/applications/:id/disbursal': { params: (f) => ({ id: f.applicationId }), owners: applicationOwners },
   '/v1/loans/:id': { params: (f) => ({ id: f.loanId }), owners: applicationOwners },
+  '/v1/loans/:id/payoff': { params: (f) => ({ id: f.loanId }), owners: applicationOwners },
   '/v1/loans/:id/repayments': { params: (f) => ({ id: f.loanId }), owners: applicationOwners },
   '/v1/loans/:id/extension': { params: (f) => ({ id: f.loanId }), owners: applicationOwners },
   '/v1/loans/:id/recoveries': { params: (f) => ({ id: f.loanId }), owners: applicationOwners },

@@ -173,6 +173,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail, newest first, filtered by record, person, action and date (auditor)
+         * @description Every recorded decision and change, as written in the same transaction as the change. Read-only for everyone: the table refuses UPDATE and DELETE. `action` matches an action or the start of one up to a dot (`subsidy_claim` finds every claim action); `from` and `to` are business dates (China time), both inclusive.
+         *
+         *     Roles: auditor.
+         */
+        get: operations["getAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/login": {
         parameters: {
             query?: never;
@@ -541,6 +563,28 @@ export interface paths {
          *     Roles: bank_officer.
          */
         post: operations["postLoansByIdExtension"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/loans/{id}/payoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What repays the loan in full on a date (early repayment, 提前还款): the outstanding principal and the broken period's interest
+         * @description The amount a repayment must carry, for the current period, to repay the whole loan early on `paidOn` (today by default); the subsidy that interest earns. 409 INVALID_STATE when no early repayment is possible that day (before the current period began, on or after the last due date, or with the current period partly paid).
+         *
+         *     Roles: applicant, community_officer, guarantee_reviewer, guarantee_approver, bank_officer, finance_officer, finance_approver, auditor.
+         */
+        get: operations["getLoansByIdPayoff"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1021,8 +1065,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * My tasks: applications waiting for my step, earliest deadline first
-         * @description Per role and organisation: a community officer gets the counter-guarantees, a guarantee reviewer the reviews, a guarantee approver the approvals, a bank officer the disbursals, all within what the role may see. Overdue ones come first. Other roles have no steps here (an empty page).
+         * My tasks: applications waiting for my step, earliest deadline first, then the rest of my work, oldest first
+         * @description Per role and organisation. First the applications (kind `application`): a community officer gets the counter-guarantees, a guarantee reviewer the reviews, a guarantee approver the approvals, a bank officer the disbursals, all within what the role may see, overdue ones first. Then, oldest first: subsidy claims (kind `subsidy_claim`) to check (finance officer), to approve (finance approver), waiting for budget (both) or rejected and not yet filed again (the bank); top-ups and reopen requests proposed by someone else (kinds `fund_top_up`, `period_reopen`: a finance approver, the checker); defaulted loans with money still to recover (kind `loan_recovery`: guarantee officers). Other roles have nothing here (an empty page). One page runs across both parts; `total` counts both.
          *
          *     Any signed-in user.
          */
@@ -1194,6 +1238,50 @@ export interface components {
             targetGroup: string;
             termMonths: number;
         };
+        ApplicationTask: {
+            applicationId: string;
+            approvedAmount: string | null;
+            /** @description when the step expires (ISO 8601) */
+            deadline: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "application";
+            name: string;
+            overdue: boolean;
+            recommendedAmount: string | null;
+            /** @description half time: a reminder is recorded then */
+            reminderAt: string;
+            reminderDue: boolean;
+            requestedAmount: string;
+            /** @description who reviewed it (the maker), for the approver */
+            reviewedBy: string | null;
+            status: string;
+            /** @description the step's days in the application's policy version */
+            stepDays: number;
+            submittedOn: string;
+        };
+        AuditEntry: {
+            /** @description e.g. application.submit, subsidy_claim.check.approve, period.close */
+            action: string;
+            actor: {
+                orgId: string | null;
+                role: string;
+                /** @description "system" for a deadline or an automatic step */
+                username: string;
+            };
+            /** @description ISO 8601 */
+            at: string;
+            clientRequestId: string | null;
+            entityId: string;
+            entityType: string;
+            id: number;
+            /** @description what the action recorded beside the row (JSON), or null */
+            payload?: unknown;
+            reason: string | null;
+            requestId: string | null;
+        };
         Certificate: {
             certificateNo: string;
             course: string;
@@ -1299,6 +1387,23 @@ export interface components {
              */
             amount: string;
             reason: string;
+        };
+        FundTopUpTask: {
+            /** @description decimal string with two decimals */
+            amount: string;
+            fundId: string;
+            fundName: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "fund_top_up";
+            proposalId: string;
+            /** @description username of the maker; never the caller */
+            proposedBy: string;
+            reason: string;
+            /** @description since when it waits (ISO 8601): filed, proposed, defaulted */
+            since: string;
         };
         GuaranteeApproval: {
             /**
@@ -1498,6 +1603,69 @@ export interface components {
             subsidyEarned: string;
             termMonths: number;
         };
+        LoanRecoveryTask: {
+            /** @description what the guarantee fund and the company paid (代偿) */
+            compensated: string;
+            contractNo: string;
+            defaultedOn: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "loan_recovery";
+            loanId: string;
+            /** @description the borrower */
+            name: string;
+            /** @description decimal string with two decimals */
+            recovered: string;
+            /** @description since when it waits (ISO 8601): filed, proposed, defaulted */
+            since: string;
+            /** @description decimal string with two decimals */
+            toRecover: string;
+        };
+        LoanSummary: {
+            annualRate: string;
+            applicationId: string;
+            bankId: string;
+            contractNo: string;
+            default: {
+                /** @description decimal string with two decimals */
+                borneByBank: string;
+                /** @description decimal string with two decimals */
+                compensatedByCompany: string;
+                /** @description decimal string with two decimals */
+                compensatedByFund: string;
+                /** @description decimal string with two decimals */
+                lossInterest: string;
+                /** @description decimal string with two decimals */
+                lossPrincipal: string;
+                on: string;
+                /** @description decimal string with two decimals */
+                recovered: string;
+            } | null;
+            disbursedOn: string;
+            endedOn: string | null;
+            endReason: string | null;
+            extendedMonths: number;
+            guaranteeCompanyId: string | null;
+            id: string;
+            maturityOn: string | null;
+            /** @description decimal string with two decimals */
+            outstanding: string;
+            /** @enum {string} */
+            overdueBucket: "current" | "d1_30" | "d31_90" | "d90";
+            /** @description days since the earliest due date of a period still not paid in full (0: none past due, or the loan has ended) */
+            overdueDays: number;
+            policyId: string;
+            /** @description decimal string with two decimals */
+            principal: string;
+            repaymentMethod: string;
+            /** @enum {string} */
+            status: "REPAYING" | "REPAID" | "DEFAULTED";
+            /** @description decimal string with two decimals */
+            subsidyEarned: string;
+            termMonths: number;
+        };
         Login: {
             password: string;
             username: string;
@@ -1620,6 +1788,32 @@ export interface components {
             region: string;
             /** @enum {string} */
             type: "training_institution" | "community" | "guarantee_company" | "bank" | "finance_bureau";
+        };
+        PayoffQuote: {
+            /** @description principal + interest: the repayment to send */
+            amount: string;
+            /** @description decimal string with two decimals */
+            interest: string;
+            paidOn: string;
+            period: number;
+            /** @description decimal string with two decimals */
+            principal: string;
+            /** @description decimal string with two decimals */
+            subsidy: string;
+        };
+        PeriodReopenTask: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "period_reopen";
+            proposalId: string;
+            /** @description username of the maker; never the caller */
+            proposedBy: string;
+            quarter: string;
+            reason: string;
+            /** @description since when it waits (ISO 8601): filed, proposed, defaulted */
+            since: string;
         };
         PolicyVersion: {
             createdAt: string;
@@ -1858,6 +2052,13 @@ export interface components {
             status: "SUBMITTED" | "CHECKED" | "PENDING_BUDGET" | "PAID" | "PAYOUT_REVERSED" | "REJECTED";
             /** @description decimal string with two decimals */
             total: string;
+            /** @description who filed, checked, approved or rejected it, by username (the fields above hold user ids) */
+            usernames: {
+                approvedBy: string | null;
+                checkedBy: string | null;
+                filedBy: string | null;
+                rejectedBy: string | null;
+            };
         };
         SubsidyClaimDecision: {
             /** @enum {string} */
@@ -1865,27 +2066,33 @@ export interface components {
             /** @default  */
             reason: string;
         };
-        Task: {
-            applicationId: string;
-            approvedAmount: string | null;
-            /** @description when the step expires (ISO 8601) */
-            deadline: string;
-            /** @enum {string} */
-            kind: "application";
-            name: string;
-            overdue: boolean;
-            recommendedAmount: string | null;
-            /** @description half time: a reminder is recorded then */
-            reminderAt: string;
-            reminderDue: boolean;
-            requestedAmount: string;
-            /** @description who reviewed it (the maker), for the approver */
-            reviewedBy: string | null;
-            status: string;
-            /** @description the step's days in the application's policy version */
-            stepDays: number;
-            submittedOn: string;
+        SubsidyClaimTask: {
+            bankId: string;
+            bankName: string;
+            /** @description username of the checker (the maker, for the approver) */
+            checkedBy: string | null;
+            claimId: string;
+            filedOn: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "subsidy_claim";
+            late: boolean;
+            quarter: string;
+            rejectedBy: string | null;
+            rejectionReason: string | null;
+            /** @description since when it waits (ISO 8601): filed, proposed, defaulted */
+            since: string;
+            /**
+             * @description SUBMITTED: to check (finance officer); CHECKED: to approve (finance approver); PENDING_BUDGET: waiting for a top-up; REJECTED: to file again (its bank)
+             * @enum {string}
+             */
+            status: "SUBMITTED" | "CHECKED" | "PENDING_BUDGET" | "REJECTED";
+            /** @description decimal string with two decimals */
+            total: string;
         };
+        Task: components["schemas"]["ApplicationTask"] | components["schemas"]["SubsidyClaimTask"] | components["schemas"]["FundTopUpTask"] | components["schemas"]["PeriodReopenTask"] | components["schemas"]["LoanRecoveryTask"];
         TopUpDecision: {
             /** @enum {string} */
             decision: "approve" | "reject";
@@ -2595,6 +2802,100 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Application"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAuditLog: {
+        parameters: {
+            query?: {
+                /** @description an action, or its first parts up to a dot */
+                action?: string;
+                /** @description a username, exactly ("system" for the system itself) */
+                actor?: string;
+                /** @description the record: an application, loan or claim id, a quarter such as 2027Q1, a certificate number */
+                entityId?: string;
+                entityType?: "accounting_period" | "application" | "certificate" | "fund" | "loan" | "organisation" | "policy" | "reconciliation" | "subsidy_claim" | "user";
+                /** @description a date YYYY-MM-DD from 1900-01-01 to 2999-12-31 */
+                from?: string;
+                /** @description from 1, at most 1000000 */
+                page?: number;
+                pageSize?: number;
+                /** @description a date YYYY-MM-DD from 1900-01-01 to 2999-12-31 */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the trail */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AuditEntry"][];
+                        page: number;
+                        pageSize: number;
+                        total: number;
+                    };
                 };
             };
             /** @description Invalid input: `details` names each field and rule; nothing was written */
@@ -3932,6 +4233,8 @@ export interface operations {
     getLoans: {
         parameters: {
             query?: {
+                /** @description loans being repaid whose arrears are: current (none), d1_30, d31_90 or d90 (over 90) days old */
+                bucket?: "current" | "d1_30" | "d31_90" | "d90";
                 /** @description from 1, at most 1000000 */
                 page?: number;
                 pageSize?: number;
@@ -3950,45 +4253,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            annualRate: string;
-                            applicationId: string;
-                            bankId: string;
-                            contractNo: string;
-                            default: {
-                                /** @description decimal string with two decimals */
-                                borneByBank: string;
-                                /** @description decimal string with two decimals */
-                                compensatedByCompany: string;
-                                /** @description decimal string with two decimals */
-                                compensatedByFund: string;
-                                /** @description decimal string with two decimals */
-                                lossInterest: string;
-                                /** @description decimal string with two decimals */
-                                lossPrincipal: string;
-                                on: string;
-                                /** @description decimal string with two decimals */
-                                recovered: string;
-                            } | null;
-                            disbursedOn: string;
-                            endedOn: string | null;
-                            endReason: string | null;
-                            extendedMonths: number;
-                            guaranteeCompanyId: string | null;
-                            id: string;
-                            maturityOn: string | null;
-                            /** @description decimal string with two decimals */
-                            outstanding: string;
-                            policyId: string;
-                            /** @description decimal string with two decimals */
-                            principal: string;
-                            repaymentMethod: string;
-                            /** @enum {string} */
-                            status: "REPAYING" | "REPAID" | "DEFAULTED";
-                            /** @description decimal string with two decimals */
-                            subsidyEarned: string;
-                            termMonths: number;
-                        }[];
+                        items: components["schemas"]["LoanSummary"][];
                         page: number;
                         pageSize: number;
                         total: number;
@@ -4152,6 +4417,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Loan"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLoansByIdPayoff: {
+        parameters: {
+            query?: {
+                /** @description a date YYYY-MM-DD from 1900-01-01 to 2999-12-31 */
+                paidOn?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The quote */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoffQuote"];
                 };
             };
             /** @description Invalid input: `details` names each field and rule; nothing was written */

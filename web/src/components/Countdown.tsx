@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react';
-import { Tag, Space } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { msUntil } from '../lib/dates';
 
@@ -24,9 +23,9 @@ export function Countdown({ deadline, reminderAt }: { deadline: string; reminder
   const time = d > 0 ? `${t('tasks.days', { count: d })} ${t('tasks.hours', { count: h })}` : h > 0 ? `${t('tasks.hours', { count: h })} ${t('tasks.minutes', { count: m })}` : t('tasks.minutes', { count: m });
   const reminder = reminderAt !== undefined && msUntil(reminderAt, now) <= 0;
   return (
-    <Space size={4} wrap>
-      <span>{left < 0 ? t('tasks.overdueBy', { time }) : t('tasks.remaining', { time })}</span>
-      {left < 0 ? <Tag color="red">{t('tasks.overdue')}</Tag> : reminder ? <Tag color="orange">{t('tasks.reminder')}</Tag> : null}
-    </Space>
+    <span>
+      <span style={{ marginInlineEnd: 8 }}>{left < 0 ? t('tasks.overdueBy', { time }) : t('tasks.remaining', { time })}</span>
+      {left < 0 ? <span className="lf-tag lf-tag-red">{t('tasks.overdue')}</span> : reminder ? <span className="lf-tag lf-tag-orange">{t('tasks.reminder')}</span> : null}
+    </span>
   );
 }

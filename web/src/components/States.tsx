@@ -37,14 +37,16 @@ export function Nothing({ text }: { text?: string }) {
 export function QueryView<T>({
   q,
   empty,
+  emptyText,
   children,
 }: {
   q: { isPending: boolean; isError: boolean; error: unknown; data: T | undefined; refetch: () => unknown };
   empty?: (d: T) => boolean;
+  emptyText?: string;
   children: (d: T) => ReactNode;
 }) {
   if (q.isPending) return <Loading />;
   if (q.isError) return <Failed error={q.error} retry={() => void q.refetch()} />;
-  if (empty?.(q.data as T)) return <Nothing />;
+  if (empty?.(q.data as T)) return <Nothing text={emptyText} />;
   return <>{children(q.data as T)}</>;
 }

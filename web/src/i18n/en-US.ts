@@ -3,6 +3,10 @@ import type { Messages } from './zh-CN';
 const enUS: Messages = {
   app: { title: 'Guaranteed start-up loans', skip: 'Skip to main content' },
   common: {
+    pages: 'Pages',
+    previous: 'Previous',
+    next: 'Next',
+    pageOf: 'Page {{page}} of {{pages}}',
     loading: 'Loading…', empty: 'Nothing here', retry: 'Retry', error: 'Could not load', submit: 'Submit', cancel: 'Cancel', back: 'Back',
     search: 'Search', reset: 'Reset', actions: 'Actions', view: 'View', yes: 'Yes', no: 'No', reason: 'Reason', amount: 'Amount',
     date: 'Date', status: 'Status', name: 'Name', total: '{{count}} in all', saved: 'Saved', refused: 'Refused: {{message}}',
@@ -44,6 +48,13 @@ const enUS: Messages = {
   counterType: { credit_community: 'Credit community', guarantor: 'Personal guarantor', collateral: 'Collateral' },
   decision: { approved: 'Approved', rejected: 'Rejected', passed: 'Passed', submitted: 'Submitted', disbursed: 'Disbursed', reminded: 'Reminded', expired: 'Expired', withdrawn: 'Withdrawn', recommended: 'Recommended', approve: 'Approve', reject: 'Reject' },
   tasks: {
+    what: 'Task',
+    subject: 'About',
+    maker: 'Prepared by',
+    since: 'waiting since {{at}}',
+    reminders: '{{count}} to chase',
+    kind: { fund_top_up: 'Top-up to decide', period_reopen: 'Reopen request to decide', loan_recovery: 'Compensated, to recover' },
+    claim: { SUBMITTED: 'Claim to check', CHECKED: 'Claim to approve', PENDING_BUDGET: 'Claim waiting for budget', REJECTED: 'Claim rejected: file again' },
     title: 'My tasks', none: 'Nothing is waiting for you', applicant: 'Application', deadline: 'Deadline', left: 'Time left',
     overdueBy: 'overdue by {{time}}', remaining: '{{time}}', reminder: 'Reminder', overdue: 'Overdue', reviewedBy: 'Reviewed by',
     open: 'Handle', days: '{{count}} d', hours: '{{count}} h', minutes: '{{count}} min', step: 'Step',

@@ -2,6 +2,10 @@
 const zhCN = {
   app: { title: '创业担保贷款业务系统', skip: '跳到主要内容' },
   common: {
+    pages: '分页',
+    previous: '上一页',
+    next: '下一页',
+    pageOf: '第 {{page}} / {{pages}} 页',
     loading: '加载中…', empty: '暂无数据', retry: '重试', error: '加载失败', submit: '提交', cancel: '取消', back: '返回',
     search: '搜索', reset: '重置', actions: '操作', view: '查看', yes: '是', no: '否', reason: '理由', amount: '金额',
     date: '日期', status: '状态', name: '姓名', total: '共 {{count}} 条', saved: '已保存', refused: '未通过：{{message}}',
@@ -42,6 +46,13 @@ const zhCN = {
   counterType: { credit_community: '信用社区', guarantor: '自然人保证', collateral: '抵质押' },
   decision: { approved: '同意', rejected: '不同意', passed: '通过', submitted: '已提交', disbursed: '已放款', reminded: '已催办', expired: '已超期', withdrawn: '已撤回', recommended: '建议同意', approve: '同意', reject: '不同意' },
   tasks: {
+    what: '事项',
+    subject: '内容',
+    maker: '经办情况',
+    since: '{{at}} 起等待',
+    reminders: '{{count}} 件需催办',
+    kind: { fund_top_up: '追加预算待审批', period_reopen: '反结账待审批', loan_recovery: '代偿待追偿' },
+    claim: { SUBMITTED: '贴息申请待审核', CHECKED: '贴息申请待审批', PENDING_BUDGET: '贴息待预算', REJECTED: '贴息申请已退回，待重新申请' },
     title: '我的待办', none: '没有等待您办理的事项', applicant: '申请号', deadline: '办理时限', left: '剩余', overdueBy: '已逾期 {{time}}',
     remaining: '{{time}}', reminder: '催办', overdue: '逾期', reviewedBy: '初审人', open: '办理', days: '{{count}} 天',
     hours: '{{count}} 小时', minutes: '{{count}} 分钟', step: '待办环节',

@@ -1,4 +1,4 @@
-import { Card, Table, Tag, Typography, Badge } from 'antd';
+import type { ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
@@ -6,56 +6,124 @@ import { api, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { QueryView } from '../components/States';
 import { Countdown } from '../components/Countdown';
+import { LightTable, type Column } from '../components/LightTable';
 import { formatMoney } from '../lib/money';
 import { formatDateTime } from '../lib/dates';
 import { short, useUrlState } from '../lib/url-state';
-import { useSession } from '../session';
 
 type Task = components['schemas']['Task'];
 
+/** Where each kind of task is done, and how it is named in its row. */
+function target(t: Task): { to: string; ref: string } {
+  switch (t.kind) {
+    case 'application':
+      return { to: `/applications/${t.applicationId}`, ref: short(t.applicationId) };
+    case 'subsidy_claim':
+      return { to: `/claims/${t.claimId}`, ref: short(t.claimId) };
+    case 'fund_top_up':
+      return { to: `/funds?proposal=${t.proposalId}`, ref: short(t.proposalId) };
+    case 'period_reopen':
+      return { to: `/periods?quarter=${t.quarter}`, ref: t.quarter };
+    case 'loan_recovery':
+      return { to: `/loans/${t.loanId}`, ref: t.contractNo };
+  }
+}
+
+const keyOf = (t: Task) => `${t.kind}:${target(t).to}`;
+
+/** My tasks (我的待办): applications waiting for my step first, overdue ones leading; then the rest, oldest first. */
 export function TasksPage() {
   const { t, i18n } = useTranslation();
-  const { me } = useSession();
   const { page, pageSize, set } = useUrlState([]);
   const q = useQuery({
     queryKey: ['tasks', page, pageSize],
     queryFn: () => ok(api.GET('/v1/tasks', { params: { query: { page, pageSize } } })),
     refetchInterval: 60_000,
   });
-  const reminders = q.data?.items.filter((x) => x.reminderDue || x.overdue).length ?? 0;
+  const money = (v: string | null | undefined) => formatMoney(v, i18n.language);
+  const reminders = q.data?.items.filter((x) => x.kind === 'application' && (x.reminderDue || x.overdue)).length ?? 0;
+  const columns: Column<Task>[] = [
+    {
+      key: 'what',
+      title: t('tasks.what'),
+      render: (r) => {
+        const { ref } = target(r);
+        const label: ReactNode =
+          r.kind === 'application' ? t(`status.${r.status}`)
+          : r.kind === 'subsidy_claim' ? t(`tasks.claim.${r.status}`)
+          : t(`tasks.kind.${r.kind}`);
+        return (<><span className="lf-tag lf-tag-blue">{label}</span><span>{ref}</span></>);
+      },
+    },
+    {
+      key: 'subject',
+      title: t('tasks.subject'),
+      render: (r) =>
+        r.kind === 'application' ? r.name
+        : r.kind === 'subsidy_claim' ? `${r.bankName} · ${r.quarter}${r.late ? ` · ${t('claims.late')}` : ''}`
+        : r.kind === 'fund_top_up' ? `${r.fundName}：${r.reason}`
+        : r.kind === 'period_reopen' ? `${r.quarter}：${r.reason}`
+        : `${r.name}（${r.contractNo}）`,
+    },
+    {
+      key: 'amount',
+      title: t('common.amount'),
+      align: 'right',
+      render: (r) =>
+        r.kind === 'application' ? money(r.approvedAmount ?? r.recommendedAmount ?? r.requestedAmount)
+        : r.kind === 'subsidy_claim' ? money(r.total)
+        : r.kind === 'fund_top_up' ? money(r.amount)
+        : r.kind === 'loan_recovery' ? money(r.toRecover)
+        : '—',
+    },
+    {
+      key: 'maker',
+      title: t('tasks.maker'),
+      render: (r) =>
+        r.kind === 'application' ? (r.reviewedBy ? `${t('tasks.reviewedBy')}：${r.reviewedBy}` : '—')
+        : r.kind === 'subsidy_claim' ? (r.checkedBy ? `${t('claims.checkedBy')}：${r.checkedBy}` : r.rejectionReason ? `${t('claims.status.REJECTED')}：${r.rejectionReason}` : '—')
+        : r.kind === 'fund_top_up' || r.kind === 'period_reopen' ? `${t('funds.proposedBy')}：${r.proposedBy}`
+        : '—',
+    },
+    {
+      key: 'when',
+      title: t('tasks.deadline'),
+      render: (r) =>
+        r.kind === 'application' ? (
+          <><div>{formatDateTime(r.deadline)}</div><Countdown deadline={r.deadline} reminderAt={r.reminderAt} /></>
+        ) : (
+          <span className="lf-muted">{t('tasks.since', { at: formatDateTime(r.since) })}</span>
+        ),
+    },
+    {
+      key: 'open',
+      title: t('common.actions'),
+      render: (r) => {
+        const { to, ref } = target(r);
+        return <Link to={to} aria-label={`${t('tasks.open')} ${ref}`}>{t('tasks.open')}</Link>;
+      },
+    },
+  ];
   return (
-    <Card
-      title={
-        <Typography.Title level={1} style={{ fontSize: 20, margin: 0 }}>
-          {t('tasks.title')} <Badge count={reminders} title={`${t("tasks.reminder")} ${reminders}`} />
-        </Typography.Title>
-      }
-    >
-      <QueryView q={q} empty={(d) => d.total === 0 && page === 1}>
+    <section className="lf-card" aria-labelledby="tasks-title">
+      <h1 id="tasks-title" className="lf-h1">
+        {t('tasks.title')} {reminders > 0 && <span className="lf-tag lf-tag-red" title={`${t('tasks.reminder')} ${reminders}`}>{t('tasks.reminders', { count: reminders })}</span>}
+      </h1>
+      <QueryView q={q} empty={(d) => d.total === 0 && page === 1} emptyText={t('tasks.none')}>
         {(d) => (
-          <Table<Task>
-            rowKey="applicationId"
-            dataSource={d.items}
-            scroll={{ x: 900 }}
-            rowClassName={(r) => (r.overdue ? 'lf-overdue' : '')}
-            pagination={{ current: page, pageSize, total: d.total, showTotal: (n) => t('common.total', { count: n }), onChange: (p, s) => set({ page: p, pageSize: s }) }}
-            columns={[
-              { title: t('tasks.applicant'), dataIndex: 'applicationId', render: (id: string) => <Link to={`/applications/${id}`}>{short(id)}</Link> },
-              { title: t('common.name'), dataIndex: 'name' },
-              { title: t('tasks.step'), dataIndex: 'status', render: (s: string) => <Tag>{t(`status.${s}`)}</Tag> },
-              {
-                title: t('common.amount'),
-                align: 'right',
-                render: (_: unknown, r) => formatMoney(r.approvedAmount ?? r.recommendedAmount ?? r.requestedAmount, i18n.language),
-              },
-              ...(me?.role === 'guarantee_approver' ? [{ title: t('tasks.reviewedBy'), dataIndex: 'reviewedBy' }] : []),
-              { title: t('tasks.deadline'), dataIndex: 'deadline', render: (v: string) => formatDateTime(v) },
-              { title: t('tasks.left'), render: (_: unknown, r) => <Countdown deadline={r.deadline} reminderAt={r.reminderAt} /> },
-              { title: t('common.actions'), render: (_: unknown, r) => <Link to={`/applications/${r.applicationId}`} aria-label={`${t('tasks.open')} ${short(r.applicationId)}`}>{t('tasks.open')}</Link> },
-            ]}
+          <LightTable<Task>
+            caption={t('tasks.title')}
+            rows={d.items}
+            columns={columns}
+            rowKey={keyOf}
+            rowClassName={(r) => (r.kind === 'application' && r.overdue ? 'lf-overdue' : '')}
+            page={page}
+            pageSize={pageSize}
+            total={d.total}
+            onPage={(p) => set({ page: p })}
           />
         )}
       </QueryView>
-    </Card>
+    </section>
   );
 }
