@@ -14,11 +14,12 @@ describe('Console money formatting (text only, no arithmetic)', () => {
     );
   });
 
-  it('shows 元 in Chinese and CNY in English, pads one decimal, and leaves non-numbers alone', () => {
-    expect(formatMoney('80000.00', 'zh-CN')).to.equal('80,000.00 元');
+  it('shows ¥ in Chinese and CNY in English, the sign first, pads one decimal, and leaves non-numbers alone', () => {
+    expect(formatMoney('80000.00', 'zh-CN')).to.equal('¥80,000.00');
+    expect(formatMoney('-1200.5', 'zh-CN')).to.equal('-¥1,200.50');
     expect(formatMoney('1234567.5', 'en-US')).to.equal('CNY 1,234,567.50');
-    expect(formatMoney('0', 'zh-CN')).to.equal('0.00 元');
-    expect(formatMoney('99999999999999999.99', 'zh-CN')).to.equal('99,999,999,999,999,999.99 元');
+    expect(formatMoney('0', 'zh-CN')).to.equal('¥0.00');
+    expect(formatMoney('99999999999999999.99', 'zh-CN')).to.equal('¥99,999,999,999,999,999.99');
     expect(formatMoney(null, 'zh-CN')).to.equal('—');
     expect(groupDecimal('abc')).to.equal('abc');
     expect(formatRate('0.0435')).to.equal('4.35%');

@@ -14,11 +14,12 @@ export function groupDecimal(amount: string): string {
   return `${sign}${grouped}.${fraction.padEnd(2, '0')}`;
 }
 
-/** An amount as officers read it: "80,000.00 元" in Chinese, "CNY 80,000.00" in English. */
+/** An amount as officers read it: "¥80,000.00" in Chinese, "CNY 80,000.00" in English; the sign before the currency. */
 export function formatMoney(amount: string | null | undefined, lang: string): string {
   if (amount === null || amount === undefined || amount === '') return '—';
   const text = groupDecimal(amount);
-  return lang.startsWith('zh') ? `${text} 元` : `CNY ${text}`;
+  const [sign, digits] = text.startsWith('-') ? ['-', text.slice(1)] : ['', text];
+  return lang.startsWith('zh') ? `${sign}¥${digits}` : `${sign}CNY ${digits}`;
 }
 
 /** A rate given as a fraction string ("0.0435") shown as a percentage ("4.35%"), by moving the point. */

@@ -10,6 +10,8 @@ import { QueryView } from '../components/States';
 import { formatMoney } from '../lib/money';
 import { short, useUrlState } from '../lib/url-state';
 import { useSession } from '../session';
+import { useOrganisations } from '../lib/organisations';
+import { CLAIM_COLOUR } from '../lib/colours';
 
 const STATUSES = ['SUBMITTED', 'CHECKED', 'PENDING_BUDGET', 'PAID', 'PAYOUT_REVERSED', 'REJECTED'] as const;
 
@@ -17,6 +19,7 @@ export default function ClaimsPage() {
   const { t, i18n } = useTranslation();
   const { me } = useSession();
   const navigate = useNavigate();
+  const orgs = useOrganisations();
   const { values, page, pageSize, set } = useUrlState(['status', 'quarter'] as const);
   const q = useQuery({
     queryKey: ['claims', values.status, values.quarter, page, pageSize],
@@ -48,7 +51,8 @@ export default function ClaimsPage() {
               columns={[
                 { title: '#', dataIndex: 'id', render: (id: string) => <Link to={`/claims/${id}`}>{short(id)}</Link> },
                 { title: t('claims.quarter'), dataIndex: 'quarter' },
-                { title: t('common.status'), dataIndex: 'status', render: (s: string, r) => <Space><Tag>{t(`claims.status.${s}`)}</Tag>{r.late && <Tag color="orange">{t('claims.late')}</Tag>}</Space> },
+                ...(me?.role === 'bank_officer' ? [] : [{ title: t('claims.bank'), dataIndex: 'bankId', render: (b: string) => orgs.name(b) }]),
+                { title: t('common.status'), dataIndex: 'status', render: (s: string, r) => <Space><Tag color={CLAIM_COLOUR[s]}>{t(`claims.status.${s}`)}</Tag>{r.late && <Tag color="orange">{t('claims.late')}</Tag>}</Space> },
                 { title: t('claims.total'), dataIndex: 'total', align: 'right', render: (v: string) => formatMoney(v, i18n.language) },
                 { title: t('claims.filedOn'), dataIndex: 'filedOn' },
               ]} />

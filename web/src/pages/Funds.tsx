@@ -1,4 +1,4 @@
-import { Descriptions, Form, Input, Radio, Space, Table, Tag } from 'antd';
+import { Alert, Descriptions, Form, Input, Radio, Space, Table, Tag } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, idempotent, ok } from '../api/client';
@@ -8,29 +8,33 @@ import { PageCard } from '../components/PageCard';
 import { QueryView } from '../components/States';
 import { formatMoney } from '../lib/money';
 import { formatDateTime } from '../lib/dates';
+import { PROPOSAL_COLOUR } from '../lib/colours';
+import { useUrlState } from '../lib/url-state';
 import { useSession } from '../session';
 
 type Fund = components['schemas']['Fund'];
+type Proposal = components['schemas']['FinanceProposal'];
 const MONEY = /^\d{1,15}(\.\d{1,2})?$/;
 
+/** The special fund (专项资金) by year: its budget, and top-ups proposed by one person and decided by another. */
 export default function FundsPage() {
-  const { t } = useTranslation();
   const q = useQuery({ queryKey: ['funds'], queryFn: () => ok(api.GET('/v1/funds', { params: { query: {} } })) });
   return (
     <QueryView q={q} empty={(d) => d.length === 0}>
-      {(funds) => <>{funds.map((f) => <FundCard key={f.id} f={f} />)}</>}
+      {(funds) => <>{[...funds].sort((a, b) => b.year - a.year).map((f) => <FundCard key={f.id} f={f} />)}</>}
     </QueryView>
   );
-  void t;
 }
 
 function FundCard({ f }: { f: Fund }) {
   const { t, i18n } = useTranslation();
   const { me } = useSession();
+  const { values } = useUrlState(['proposal'] as const);
   const money = (v: string | null | undefined) => formatMoney(v, i18n.language);
   const path = { params: { path: { id: f.id } } };
   const proposals = useQuery({ queryKey: ['top-ups', f.id], queryFn: () => ok(api.GET('/v1/funds/{id}/top-ups', path)) });
   const finance = me?.role === 'finance_officer' || me?.role === 'finance_approver';
+  const decides = (p: Proposal) => me?.role === 'finance_approver' && p.status === 'pending';
   return (
     <PageCard title={`${t('funds.title')} · ${f.name} · ${f.year}`}>
       <Descriptions size="small" column={{ xs: 1, md: 4 }}>
@@ -41,9 +45,10 @@ function FundCard({ f }: { f: Fund }) {
       </Descriptions>
       {finance && (
         <PageCard level={2} title={t('funds.topUp')}>
-          <DecisionForm<components['schemas']['FundTopUp']> submitLabel={t('common.submit')} send={(body, key) => ok(api.POST('/v1/funds/{id}/top-ups', { ...path, body, ...idempotent(key) }))}>
+          <p className="lf-muted">{t('funds.topUpNote')}</p>
+          <DecisionForm<components['schemas']['FundTopUp']> submitLabel={t('funds.propose')} send={(body, key) => ok(api.POST('/v1/funds/{id}/top-ups', { ...path, body, ...idempotent(key) }))}>
             <Space wrap align="start">
-              <Form.Item label={t('common.amount')} name="amount" rules={[{ required: true, pattern: MONEY, message: t('forms.amountFormat') }]}><Input inputMode="decimal" /></Form.Item>
+              <Form.Item label={t('funds.topUpAmount')} name="amount" rules={[{ required: true, pattern: MONEY, message: t('forms.amountFormat') }]}><Input inputMode="decimal" /></Form.Item>
               <Form.Item label={t('common.reason')} name="reason" rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input style={{ width: 320 }} /></Form.Item>
             </Space>
           </DecisionForm>
@@ -52,24 +57,28 @@ function FundCard({ f }: { f: Fund }) {
       <PageCard level={2} title={t('funds.proposals')}>
         <QueryView q={proposals} empty={(d) => d.length === 0}>
           {(list) => (
-            <Table rowKey="id" size="small" dataSource={list} pagination={false} scroll={{ x: 800 }}
+            <Table<Proposal> rowKey="id" size="small" dataSource={list} pagination={false} scroll={{ x: 800 }}
               expandable={me?.role === 'finance_approver' ? {
-                rowExpandable: (r) => r.status === 'pending',
-                expandedRowRender: (r) => (
-                  <DecisionForm<components['schemas']['TopUpDecision']> submitLabel={t('funds.decide')} initialValues={{ decision: 'approve' }}
-                    send={(body, key) => ok(api.POST('/v1/funds/{id}/top-ups/{proposalId}/decision', { params: { path: { id: f.id, proposalId: r.id } }, body, ...idempotent(key) }))}>
-                    <Form.Item name="decision" label={t('funds.decide')}><Radio.Group><Radio value="approve">{t('decision.approve')}</Radio><Radio value="reject">{t('decision.reject')}</Radio></Radio.Group></Form.Item>
-                    <Form.Item name="reason" label={t('common.reason')}><Input /></Form.Item>
-                  </DecisionForm>
-                ),
+                rowExpandable: decides,
+                defaultExpandedRowKeys: values.proposal ? [values.proposal] : list.filter(decides).map((p) => p.id),
+                expandedRowRender: (r) =>
+                  r.proposedBy === me?.username ? (
+                    <Alert type="info" showIcon title={t('funds.ownProposal')} />
+                  ) : (
+                    <DecisionForm<components['schemas']['TopUpDecision']> submitLabel={t('funds.decide')} initialValues={{ decision: 'approve' }}
+                      send={(body, key) => ok(api.POST('/v1/funds/{id}/top-ups/{proposalId}/decision', { params: { path: { id: f.id, proposalId: r.id } }, body, ...idempotent(key) }))}>
+                      <Form.Item name="decision" label={t('forms.decision')}><Radio.Group><Radio value="approve">{t('decision.approve')}</Radio><Radio value="reject">{t('decision.reject')}</Radio></Radio.Group></Form.Item>
+                      <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input /></Form.Item>
+                    </DecisionForm>
+                  ),
               } : undefined}
               columns={[
                 { title: t('common.amount'), dataIndex: 'amount', align: 'right', render: money },
                 { title: t('common.reason'), dataIndex: 'reason' },
                 { title: t('funds.proposedBy'), dataIndex: 'proposedBy' },
                 { title: t('common.date'), dataIndex: 'proposedAt', render: formatDateTime },
-                { title: t('common.status'), dataIndex: 'status', render: (s: string) => <Tag>{s}</Tag> },
-                { title: t('claims.approvedBy'), dataIndex: 'decidedBy' },
+                { title: t('common.status'), dataIndex: 'status', render: (s: string) => <Tag color={PROPOSAL_COLOUR[s]}>{t(`funds.status.${s}`)}</Tag> },
+                { title: t('funds.decidedBy'), dataIndex: 'decidedBy', render: (v: string | null, r) => (v ? `${v}${r.decisionReason ? `：${r.decisionReason}` : ''}` : '—') },
               ]} />
           )}
         </QueryView>

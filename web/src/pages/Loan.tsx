@@ -1,58 +1,76 @@
-import { Descriptions, Form, Input, InputNumber, Space, Table, Tag } from 'antd';
+import { useState } from 'react';
+import { Alert, Button, Descriptions, Form, Input, InputNumber, Space, Table, Tag } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { useParams } from 'react-router-dom';
+import { Link, useParams } from 'react-router-dom';
 import { api, idempotent, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { DecisionForm } from '../components/DecisionForm';
 import { PageCard } from '../components/PageCard';
-import { QueryView } from '../components/States';
+import { Failed, QueryView } from '../components/States';
 import { formatMoney, formatRate } from '../lib/money';
 import { todayInChina } from '../lib/dates';
 import { useSession } from '../session';
 
 type Loan = components['schemas']['Loan'];
+type Period = Loan['schedule'][number];
 const MONEY = /^\d{1,12}(\.\d{1,2})?$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const STATUS_COLOUR: Record<string, string | undefined> = { paid_on_time: 'green', paid_late: 'orange', overdue: 'red', defaulted: 'red', partially_paid: 'gold' };
 
+/** A loan: its schedule (on time or not, the subsidy each period earned), repayments and, after a default, its 代偿 and recoveries. */
 export default function LoanPage() {
   const { id = '' } = useParams();
   const { t, i18n } = useTranslation();
   const { me } = useSession();
   const q = useQuery({ queryKey: ['loan', id], queryFn: () => ok(api.GET('/v1/loans/{id}', { params: { path: { id } } })) });
   const money = (v: string | null | undefined) => formatMoney(v, i18n.language);
+  const guarantor = me?.role === 'guarantee_reviewer' || me?.role === 'guarantee_approver';
   return (
     <QueryView q={q}>
       {(l) => (
         <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-          <PageCard title={`${t('loan.title')} ${l.contractNo}`}>
+          <PageCard title={`${me?.role === 'applicant' ? t('loan.mine') : t('loan.title')} ${l.contractNo}`}>
             <Descriptions size="small" column={{ xs: 1, md: 2, xl: 3 }}>
-              <Descriptions.Item label={t('common.status')}><Tag>{t(`status.${l.status}`)}</Tag></Descriptions.Item>
+              <Descriptions.Item label={t('common.status')}><Tag color={l.status === 'DEFAULTED' ? 'red' : undefined}>{t(`status.${l.status}`)}</Tag></Descriptions.Item>
               <Descriptions.Item label={t('loan.principal')}>{money(l.principal)}</Descriptions.Item>
               <Descriptions.Item label={t('loan.outstanding')}>{money(l.outstanding)}</Descriptions.Item>
               <Descriptions.Item label={t('loan.rate')}>{formatRate(l.annualRate)}</Descriptions.Item>
+              <Descriptions.Item label={t('detail.method')}>{t(`method.${l.repaymentMethod}`)}</Descriptions.Item>
               <Descriptions.Item label={t('loan.disbursedOn')}>{l.disbursedOn}</Descriptions.Item>
-              <Descriptions.Item label={t('loan.maturity')}>{l.maturityOn ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('loan.maturity')}>{l.maturityOn ?? '—'}{l.extendedMonths > 0 ? `（${t('loan.extended', { count: l.extendedMonths })}）` : ''}</Descriptions.Item>
               <Descriptions.Item label={t('loan.subsidyEarned')}>{money(l.subsidyEarned)}</Descriptions.Item>
+              <Descriptions.Item label={t('loan.onTimeCount')}>{t('loan.onTimeOf', { on: l.schedule.filter((p) => p.onTime === true).length, late: l.schedule.filter((p) => p.onTime === false).length })}</Descriptions.Item>
+              {l.endReason && <Descriptions.Item label={t('detail.endReason')}>{l.endedOn} {l.endReason}</Descriptions.Item>}
+              <Descriptions.Item label={t('detail.title')}><Link to={`/applications/${l.applicationId}`}>{t('loan.application')}</Link></Descriptions.Item>
             </Descriptions>
           </PageCard>
-          {me?.role === 'bank_officer' && l.status === 'REPAYING' && <Repay loan={l} />}
+          {l.default && <DefaultCard l={l} />}
+          {me?.role === 'bank_officer' && l.status === 'REPAYING' && <BankActions loan={l} />}
+          {guarantor && l.status === 'DEFAULTED' && l.default && <Recovery loan={l} />}
           <PageCard level={2} title={t('loan.schedule')}>
-            <Table rowKey="period" size="small" pagination={false} dataSource={l.schedule} scroll={{ x: 800 }}
+            <Table<Period> rowKey="period" size="small" pagination={false} dataSource={l.schedule} scroll={{ x: 900 }}
               columns={[
                 { title: t('loan.period'), dataIndex: 'period' },
                 { title: t('loan.dueOn'), dataIndex: 'dueOn' },
                 { title: t('loan.due'), dataIndex: 'amountDue', align: 'right', render: money },
                 { title: t('loan.interest'), dataIndex: 'interest', align: 'right', render: money },
                 { title: t('loan.paid'), dataIndex: 'paid', align: 'right', render: money },
-                { title: t('common.status'), render: (_: unknown, r) => r.onTime === true ? <Tag color="green">{t('loan.onTime')}</Tag> : r.onTime === false ? <Tag color="red">{t('loan.late')}</Tag> : <Tag>{t('loan.unpaid')}</Tag> },
+                { title: t('loan.paidOn'), dataIndex: 'paidOn', render: (v: string | null) => v ?? '—' },
+                {
+                  title: t('common.status'), dataIndex: 'status',
+                  render: (s: string, r) => <Tag color={STATUS_COLOUR[s]}>{t(`loan.periodStatus.${s}`, { defaultValue: s })}{r.extended ? ` · ${t('loan.extension')}` : ''}</Tag>,
+                },
                 { title: t('loan.subsidy'), dataIndex: 'subsidy', align: 'right', render: money },
               ]} />
           </PageCard>
           <PageCard level={2} title={t('loan.repayments')}>
-            <Table rowKey={(r) => `${r.period}-${r.bankReference}`} size="small" pagination={false} dataSource={l.repayments}
+            <Table rowKey={(r) => `${r.period}-${r.bankReference}`} size="small" pagination={false} dataSource={l.repayments} scroll={{ x: 700 }}
+              locale={{ emptyText: t('common.empty') }}
               columns={[
                 { title: t('loan.period'), dataIndex: 'period' },
                 { title: t('loan.paidOn'), dataIndex: 'paidOn' },
+                { title: t('common.kind'), dataIndex: 'kind', render: (k: string) => t(`loan.repaymentKind.${k}`, { defaultValue: k }) },
                 { title: t('common.amount'), dataIndex: 'amount', align: 'right', render: money },
                 { title: t('forms.bankReference'), dataIndex: 'bankReference' },
               ]} />
@@ -63,9 +81,29 @@ export default function LoanPage() {
   );
 }
 
-function Repay({ loan }: { loan: Loan }) {
+function DefaultCard({ l }: { l: Loan }) {
+  const { t, i18n } = useTranslation();
+  const d = l.default!;
+  const money = (v: string) => formatMoney(v, i18n.language);
+  return (
+    <PageCard level={2} title={t('loan.default')}>
+      <Descriptions size="small" column={{ xs: 1, md: 2, xl: 3 }}>
+        <Descriptions.Item label={t('loan.defaultedOn')}>{d.on}</Descriptions.Item>
+        <Descriptions.Item label={t('loan.lossPrincipal')}>{money(d.lossPrincipal)}</Descriptions.Item>
+        <Descriptions.Item label={t('loan.lossInterest')}>{money(d.lossInterest)}</Descriptions.Item>
+        <Descriptions.Item label={t('loan.byFund')}>{money(d.compensatedByFund)}</Descriptions.Item>
+        <Descriptions.Item label={t('loan.byCompany')}>{money(d.compensatedByCompany)}</Descriptions.Item>
+        <Descriptions.Item label={t('loan.byBank')}>{money(d.borneByBank)}</Descriptions.Item>
+        <Descriptions.Item label={t('loan.recovered')}>{money(d.recovered)}</Descriptions.Item>
+      </Descriptions>
+    </PageCard>
+  );
+}
+
+/** The bank's controls on a loan being repaid: a repayment, an early full repayment (提前还款), the one extension (展期). */
+function BankActions({ loan }: { loan: Loan }) {
   const { t } = useTranslation();
-  const next = loan.schedule.find((s) => s.status !== 'PAID' && s.paid !== s.amountDue) ?? loan.schedule[0];
+  const next = loan.schedule.find((s) => s.status !== 'paid_on_time' && s.status !== 'paid_late' && s.paid !== s.amountDue) ?? loan.schedule[0];
   type V = components['schemas']['Repayment'];
   type E = components['schemas']['Extension'];
   const path = { params: { path: { id: loan.id } } };
@@ -73,24 +111,93 @@ function Repay({ loan }: { loan: Loan }) {
     <Space align="start" wrap style={{ width: '100%' }}>
       <PageCard level={2} title={t('loan.repay')}>
         <DecisionForm<V>
-          key={next?.period}
+          key={`${next?.period}-${next?.paid}`}
           submitLabel={t('common.submit')}
-          // The amount due of the first unpaid period, prefilled as the server sent it.
+          // The amount still due of the first period not paid in full, as the server sent it.
           initialValues={{ period: next?.period, amount: next?.amountDue, paidOn: todayInChina() }}
           send={(body, key) => ok(api.POST('/v1/loans/{id}/repayments', { ...path, body, ...idempotent(key) }))}
         >
-          <Form.Item label={t('loan.period')} name="period" rules={[{ required: true }]}><InputNumber min={1} precision={0} /></Form.Item>
+          <Form.Item label={t('loan.period')} name="period" rules={[{ required: true, message: t('forms.required') }]}><InputNumber min={1} precision={0} /></Form.Item>
           <Form.Item label={t('common.amount')} name="amount" rules={[{ required: true, pattern: MONEY, message: t('forms.amountFormat') }]}><Input inputMode="decimal" /></Form.Item>
-          <Form.Item label={t('loan.paidOn')} name="paidOn" rules={[{ required: true, pattern: /^\d{4}-\d{2}-\d{2}$/, message: 'YYYY-MM-DD' }]}><Input /></Form.Item>
+          <Form.Item label={t('loan.paidOn')} name="paidOn" rules={[{ required: true, pattern: DATE, message: 'YYYY-MM-DD' }]}><Input /></Form.Item>
           <Form.Item label={t('forms.bankReference')} name="bankReference" rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input /></Form.Item>
         </DecisionForm>
       </PageCard>
-      <PageCard level={2} title={t('loan.extension')}>
-        <DecisionForm<E> submitLabel={t('common.submit')} send={(body, key) => ok(api.POST('/v1/loans/{id}/extension', { ...path, body, ...idempotent(key) }))}>
-          <Form.Item label={t('loan.months')} name="months" rules={[{ required: true }]}><InputNumber min={1} precision={0} /></Form.Item>
-          <Form.Item label={t('common.reason')} name="reason" rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input /></Form.Item>
-        </DecisionForm>
-      </PageCard>
+      <EarlyRepayment loan={loan} />
+      {loan.extendedMonths === 0 && (
+        <PageCard level={2} title={t('loan.extension')}>
+          <DecisionForm<E> submitLabel={t('loan.extend')} send={(body, key) => ok(api.POST('/v1/loans/{id}/extension', { ...path, body, ...idempotent(key) }))}>
+            <Form.Item label={t('loan.months')} name="months" rules={[{ required: true, message: t('forms.required') }]}><InputNumber min={1} precision={0} /></Form.Item>
+            <Form.Item label={t('common.reason')} name="reason" rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input /></Form.Item>
+          </DecisionForm>
+        </PageCard>
+      )}
     </Space>
+  );
+}
+
+/**
+ * Early full repayment: the server quotes what repays the loan on the chosen day (its own rule:
+ * principal outstanding plus the broken period's interest for the actual days); the bank sends
+ * exactly that, with its reference.
+ */
+function EarlyRepayment({ loan }: { loan: Loan }) {
+  const { t, i18n } = useTranslation();
+  const [on, setOn] = useState<string | undefined>(undefined);
+  const [typed, setTyped] = useState('');
+  const quote = useQuery({
+    queryKey: ['payoff', loan.id, on ?? 'today', loan.outstanding],
+    queryFn: () => ok(api.GET('/v1/loans/{id}/payoff', { params: { path: { id: loan.id }, query: on ? { paidOn: on } : {} } })),
+    retry: false,
+  });
+  const money = (v: string) => formatMoney(v, i18n.language);
+  const q = quote.data;
+  return (
+    <PageCard level={2} title={t('loan.early')}>
+      <Space.Compact style={{ marginBottom: 12 }}>
+        <Input aria-label={t('loan.earlyOn')} placeholder={t('loan.earlyOnToday')} value={typed} onChange={(e) => setTyped(e.target.value)} style={{ width: 180 }} />
+        <Button onClick={() => setOn(DATE.test(typed.trim()) ? typed.trim() : undefined)}>{t('loan.quote')}</Button>
+      </Space.Compact>
+      {quote.isError && <Failed error={quote.error} />}
+      {q && (
+        <>
+          <Alert type="info" showIcon role="status" style={{ marginBottom: 12 }}
+            title={t('loan.quoteAmount', { amount: money(q.amount), on: q.paidOn })}
+            description={t('loan.quoteParts', { principal: money(q.principal), interest: money(q.interest), subsidy: money(q.subsidy) })} />
+          <DecisionForm<{ bankReference: string }>
+            key={`${q.paidOn}-${q.amount}`}
+            danger
+            submitLabel={t('loan.earlySubmit')}
+            send={(v, key) => ok(api.POST('/v1/loans/{id}/repayments', { params: { path: { id: loan.id } }, body: { period: q.period, amount: q.amount, paidOn: q.paidOn, bankReference: v.bankReference }, ...idempotent(key) }))}
+          >
+            <Form.Item label={t('forms.bankReference')} name="bankReference" rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input /></Form.Item>
+          </DecisionForm>
+        </>
+      )}
+    </PageCard>
+  );
+}
+
+/** Money the guarantee company recovered from the borrower after the 代偿 (追偿). */
+function Recovery({ loan }: { loan: Loan }) {
+  const { t, i18n } = useTranslation();
+  const d = loan.default!;
+  type R = components['schemas']['Recovery'];
+  return (
+    <PageCard level={2} title={t('loan.recovery')}>
+      <p>{t('loan.toRecover', { compensated: formatMoney(d.compensatedByFund, i18n.language), company: formatMoney(d.compensatedByCompany, i18n.language), recovered: formatMoney(d.recovered, i18n.language) })}</p>
+      <DecisionForm<R>
+        submitLabel={t('loan.recordRecovery')}
+        initialValues={{ receivedOn: todayInChina() }}
+        send={(body, key) => ok(api.POST('/v1/loans/{id}/recoveries', { params: { path: { id: loan.id } }, body, ...idempotent(key) }))}
+      >
+        <Space wrap align="start">
+          <Form.Item label={t('common.amount')} name="amount" rules={[{ required: true, pattern: MONEY, message: t('forms.amountFormat') }]}><Input inputMode="decimal" /></Form.Item>
+          <Form.Item label={t('loan.receivedOn')} name="receivedOn" rules={[{ required: true, pattern: DATE, message: 'YYYY-MM-DD' }]}><Input /></Form.Item>
+          <Form.Item label={t('loan.reference')} name="reference" rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input /></Form.Item>
+        </Space>
+        <Form.Item label={t('loan.note')} name="note"><Input /></Form.Item>
+      </DecisionForm>
+    </PageCard>
   );
 }

@@ -1,19 +1,25 @@
-import { Descriptions, Form, Input, List, Radio, Space, Table, Tag } from 'antd';
+import { Alert, Descriptions, Form, Input, List, Radio, Space, Table, Tag } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router-dom';
 import { api, idempotent, ok } from '../api/client';
+import type { components } from '../api/schema';
 import { DecisionForm } from '../components/DecisionForm';
 import { PageCard } from '../components/PageCard';
 import { QueryView } from '../components/States';
 import { formatDateTime, dayjs, ZONE } from '../lib/dates';
+import { PROPOSAL_COLOUR } from '../lib/colours';
 import { useUrlState } from '../lib/url-state';
 import { useSession } from '../session';
+
+type Proposal = components['schemas']['FinanceProposal'];
 
 function previousQuarter(): string {
   const d = dayjs().tz(ZONE).subtract(3, 'month');
   return `${d.year()}Q${Math.floor(d.month() / 3) + 1}`;
 }
 
+/** Quarter close (季度结账): what blocks it, the close, and reopening by maker–checker (反结账). */
 export default function PeriodsPage() {
   const { t } = useTranslation();
   const { me } = useSession();
@@ -24,54 +30,89 @@ export default function PeriodsPage() {
   const finance = me?.role === 'finance_officer' || me?.role === 'finance_approver';
   return (
     <PageCard title={t('periods.title')}>
-      <Input.Search aria-label={t('claims.quarter')} defaultValue={quarter} style={{ width: 200, marginBottom: 16 }} onSearch={(v) => set({ quarter: v.trim() || undefined })} />
+      <Input.Search key={quarter} aria-label={t('claims.quarter')} defaultValue={quarter} enterButton={t('common.view')} style={{ width: 260, marginBottom: 16 }} onSearch={(v) => set({ quarter: v.trim().toUpperCase() || undefined })} />
       <QueryView q={q}>
-        {(p) => (
-          <Space orientation="vertical" style={{ width: '100%' }}>
-            <Descriptions size="small" column={{ xs: 1, md: 3 }}>
-              <Descriptions.Item label={t('claims.quarter')}>{p.quarter}</Descriptions.Item>
-              <Descriptions.Item label={t('common.status')}><Tag color={p.status === 'closed' ? 'green' : 'blue'}>{t(`periods.${p.status}`)}</Tag></Descriptions.Item>
-              <Descriptions.Item label={t('common.date')}>{formatDateTime(p.closedAt)} {p.closedBy ?? ''}</Descriptions.Item>
-            </Descriptions>
-            {p.status === 'open' && p.blockers.length > 0 && (
-              <PageCard level={2} title={t('periods.blockers')}>
-                <List size="small" dataSource={p.blockers} renderItem={(b) => <List.Item>{b.message}</List.Item>} />
+        {(p) => {
+          const pending = p.reopenRequests.find((r) => r.status === 'pending');
+          return (
+            <Space orientation="vertical" style={{ width: '100%' }}>
+              <Descriptions size="small" column={{ xs: 1, md: 3 }}>
+                <Descriptions.Item label={t('claims.quarter')}>{p.quarter}</Descriptions.Item>
+                <Descriptions.Item label={t('common.status')}><Tag color={p.status === 'closed' ? 'green' : 'blue'}>{t(`periods.${p.status}`)}</Tag></Descriptions.Item>
+                {p.closedAt && <Descriptions.Item label={t('periods.closedAt')}>{formatDateTime(p.closedAt)}（{p.closedBy}）</Descriptions.Item>}
+              </Descriptions>
+              {p.status === 'open' && (
+                p.blockers.length > 0 ? (
+                  <PageCard level={2} title={t('periods.blockers')}>
+                    <List size="small" dataSource={p.blockers} renderItem={(b) => <List.Item>{b.message}</List.Item>} />
+                  </PageCard>
+                ) : (
+                  <Alert type="success" showIcon title={t('periods.closable')} />
+                )
+              )}
+              {p.reconciliations.length > 0 && (
+                <PageCard level={2} title={t('recon.title')}>
+                  <List size="small" dataSource={p.reconciliations}
+                    renderItem={(r) => (
+                      <List.Item>
+                        <Link to={`/reconciliations?quarter=${p.quarter}&id=${r.id}`}>{r.id.slice(0, 8).toUpperCase()}</Link>
+                        <Tag color={r.unresolved ? 'red' : 'green'}>{t('recon.unresolvedCount', { count: r.unresolved })}</Tag>
+                      </List.Item>
+                    )} />
+                </PageCard>
+              )}
+              {p.status === 'open' && me?.role === 'finance_approver' && (
+                <PageCard level={2} title={t('periods.close')}>
+                  <DecisionForm<{ reason?: string }> submitLabel={t('periods.closeSubmit', { quarter: p.quarter })} send={(body, key) => ok(api.POST('/v1/periods/{quarter}/close', { ...path, body: { reason: body.reason?.trim() || undefined }, ...idempotent(key) }))}>
+                    <Form.Item name="reason" label={t('periods.closeNote')}><Input /></Form.Item>
+                  </DecisionForm>
+                </PageCard>
+              )}
+              {p.status === 'closed' && finance && !pending && (
+                <PageCard level={2} title={t('periods.reopen')}>
+                  <p className="lf-muted">{t('periods.reopenNote')}</p>
+                  <DecisionForm<{ reason: string }> submitLabel={t('periods.reopen')} send={(body, key) => ok(api.POST('/v1/periods/{quarter}/reopen', { ...path, body, ...idempotent(key) }))}>
+                    <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input /></Form.Item>
+                  </DecisionForm>
+                </PageCard>
+              )}
+              <PageCard level={2} title={t('periods.requests')}>
+                <Table<Proposal> rowKey="id" size="small" pagination={false} dataSource={p.reopenRequests} scroll={{ x: 700 }} locale={{ emptyText: t('common.empty') }}
+                  expandable={me?.role === 'finance_approver' ? {
+                    rowExpandable: (r) => r.status === 'pending',
+                    defaultExpandedRowKeys: pending ? [pending.id] : [],
+                    expandedRowRender: (r) =>
+                      r.proposedBy === me?.username ? (
+                        <Alert type="info" showIcon title={t('funds.ownProposal')} />
+                      ) : (
+                        <DecisionForm<{ decision: 'approve' | 'reject'; reason: string }> submitLabel={t('periods.decide')} initialValues={{ decision: 'approve' }}
+                          send={(body, key) => ok(api.POST('/v1/periods/{quarter}/reopen-requests/{requestId}/decision', { params: { path: { quarter, requestId: r.id } }, body, ...idempotent(key) }))}>
+                          <Form.Item name="decision" label={t('forms.decision')}><Radio.Group><Radio value="approve">{t('decision.approve')}</Radio><Radio value="reject">{t('decision.reject')}</Radio></Radio.Group></Form.Item>
+                          <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input /></Form.Item>
+                        </DecisionForm>
+                      ),
+                  } : undefined}
+                  columns={[
+                    { title: t('funds.proposedBy'), dataIndex: 'proposedBy' },
+                    { title: t('common.reason'), dataIndex: 'reason' },
+                    { title: t('common.date'), dataIndex: 'proposedAt', render: formatDateTime },
+                    { title: t('common.status'), dataIndex: 'status', render: (s: string) => <Tag color={PROPOSAL_COLOUR[s]}>{t(`funds.status.${s}`)}</Tag> },
+                    { title: t('funds.decidedBy'), dataIndex: 'decidedBy', render: (v: string | null, r) => (v ? `${v}${r.decisionReason ? `：${r.decisionReason}` : ''}` : '—') },
+                  ]} />
               </PageCard>
-            )}
-            {p.status === 'open' && me?.role === 'finance_approver' && (
-              <DecisionForm<{ reason?: string }> submitLabel={t('periods.close')} send={(_v, key) => ok(api.POST('/v1/periods/{quarter}/close', { ...path, ...idempotent(key) }))}>
-                <span />
-              </DecisionForm>
-            )}
-            {p.status === 'closed' && finance && (
-              <PageCard level={2} title={t('periods.reopen')}>
-                <DecisionForm<{ reason: string }> submitLabel={t('periods.reopen')} send={(body, key) => ok(api.POST('/v1/periods/{quarter}/reopen', { ...path, body, ...idempotent(key) }))}>
-                  <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input /></Form.Item>
-                </DecisionForm>
-              </PageCard>
-            )}
-            <PageCard level={2} title={t('periods.requests')}>
-              <Table rowKey="id" size="small" pagination={false} dataSource={p.reopenRequests} scroll={{ x: 700 }}
-                expandable={me?.role === 'finance_approver' ? {
-                  rowExpandable: (r) => r.status === 'pending',
-                  expandedRowRender: (r) => (
-                    <DecisionForm<{ decision: 'approve' | 'reject'; reason: string }> submitLabel={t('periods.decide')} initialValues={{ decision: 'approve' }}
-                      send={(body, key) => ok(api.POST('/v1/periods/{quarter}/reopen-requests/{requestId}/decision', { params: { path: { quarter, requestId: r.id } }, body, ...idempotent(key) }))}>
-                      <Form.Item name="decision" label={t('periods.decide')}><Radio.Group><Radio value="approve">{t('decision.approve')}</Radio><Radio value="reject">{t('decision.reject')}</Radio></Radio.Group></Form.Item>
-                      <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input /></Form.Item>
-                    </DecisionForm>
-                  ),
-                } : undefined}
-                columns={[
-                  { title: t('funds.proposedBy'), dataIndex: 'proposedBy' },
-                  { title: t('common.reason'), dataIndex: 'reason' },
-                  { title: t('common.date'), dataIndex: 'proposedAt', render: formatDateTime },
-                  { title: t('common.status'), dataIndex: 'status', render: (s: string) => <Tag>{s}</Tag> },
-                  { title: t('claims.approvedBy'), dataIndex: 'decidedBy' },
-                ]} />
-            </PageCard>
-          </Space>
-        )}
+              {p.history.length > 0 && (
+                <PageCard level={2} title={t('periods.history')}>
+                  <List size="small" dataSource={p.history}
+                    renderItem={(h) => (
+                      <List.Item>
+                        {formatDateTime(h.at)} · {t(`periods.action.${h.action}`)} · {h.by}（{t(`role.${h.role}`, { defaultValue: h.role })}）{h.requestedBy ? ` · ${t('periods.requestedBy', { name: h.requestedBy })}` : ''}{h.reason ? ` · ${h.reason}` : ''}
+                      </List.Item>
+                    )} />
+                </PageCard>
+              )}
+            </Space>
+          );
+        }}
       </QueryView>
     </PageCard>
   );

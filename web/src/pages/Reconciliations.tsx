@@ -39,12 +39,14 @@ export default function ReconciliationsPage() {
     <>
       {finance && <UploadCard onDone={(id) => set({ id })} />}
       <PageCard title={t('recon.title')} level={finance ? 2 : 1}>
+        <Input.Search key={values.quarter ?? ''} aria-label={t('claims.quarter')} placeholder="2027Q1" defaultValue={values.quarter} allowClear style={{ width: 220, marginBottom: 16 }} onSearch={(v) => set({ quarter: v.trim().toUpperCase() || undefined })} />
         <QueryView q={list} empty={(d) => d.length === 0}>
           {(rows) => (
             <Table rowKey="id" size="small" dataSource={rows} pagination={{ pageSize: 20 }} scroll={{ x: 900 }}
               columns={[
                 { title: t('claims.quarter'), dataIndex: 'quarter' },
                 { title: t('claims.bank'), dataIndex: 'bankName' },
+                { title: t('recon.current'), dataIndex: 'current', render: (c: boolean) => (c ? <Tag color="blue">{t('recon.currentYes')}</Tag> : <Tag>{t('recon.superseded')}</Tag>) },
                 { title: t('recon.lines'), dataIndex: 'lineCount' },
                 { title: t('recon.mismatches'), dataIndex: 'mismatchCount' },
                 { title: t('recon.unresolved'), dataIndex: 'unresolved', render: (n: number) => (n > 0 ? <Tag color="red">{n}</Tag> : <Tag color="green">0</Tag>) },
@@ -130,7 +132,7 @@ function Mismatches({ id }: { id: string }) {
               expandedRowRender: (r) => (
                 <DecisionForm<components['schemas']['MismatchResolution']> submitLabel={t('recon.resolve')} initialValues={{ resolution: 'explanation' }}
                   send={(body, key) => ok(api.POST('/v1/reconciliations/{id}/mismatches/{itemNo}/resolution', { params: { path: { id, itemNo: r.itemNo } }, body, ...idempotent(key) }))}>
-                  <Form.Item name="resolution" label={t('recon.resolve')}>
+                  <Form.Item name="resolution" label={t('recon.how')}>
                     <Radio.Group><Radio value="explanation">{t('recon.explanation')}</Radio>{me?.role === 'finance_approver' && <Radio value="reversal">{t('recon.reversal')}</Radio>}</Radio.Group>
                   </Form.Item>
                   <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input /></Form.Item>
@@ -139,11 +141,17 @@ function Mismatches({ id }: { id: string }) {
             } : undefined}
             columns={[
               { title: '#', dataIndex: 'itemNo' },
-              { title: t('common.status'), dataIndex: 'kind', render: (k: string) => <Tag color="orange">{t(`recon.kind.${k}`)}</Tag> },
-              { title: t('forms.bankReference'), dataIndex: 'reference' },
-              { title: t('common.amount'), dataIndex: 'statementAmount', align: 'right', render: money },
-              { title: t('funds.paid'), dataIndex: 'ledgerAmount', align: 'right', render: money },
-              { title: t('recon.resolved'), dataIndex: 'resolution', render: (r: Mismatch['resolution']) => (r ? `${r.by}：${r.reason}` : <Tag color="red">{t('recon.unresolved')}</Tag>) },
+              { title: t('recon.kindTitle'), dataIndex: 'kind', render: (k: string) => <Tag color="orange">{t(`recon.kind.${k}`)}</Tag> },
+              { title: t('recon.reference'), dataIndex: 'reference' },
+              { title: t('recon.statementDate'), dataIndex: 'statementDate', render: (v: string | null) => v ?? '—' },
+              { title: t('recon.statementAmount'), dataIndex: 'statementAmount', align: 'right', render: money },
+              { title: t('recon.ledgerDate'), dataIndex: 'ledgerDate', render: (v: string | null) => v ?? '—' },
+              { title: t('recon.ledgerAmount'), dataIndex: 'ledgerAmount', align: 'right', render: money },
+              { title: t('loan.note'), dataIndex: 'note', render: (v: string | null) => v ?? '' },
+              {
+                title: t('recon.resolved'), dataIndex: 'resolution',
+                render: (r: Mismatch['resolution']) => (r ? <><Tag color="green">{t(`recon.resolution.${r.kind}`)}</Tag>{`${r.by}：${r.reason}`}</> : <Tag color="red">{t('recon.unresolved')}</Tag>),
+              },
             ]} />
         )}
       </QueryView>
