@@ -244,6 +244,11 @@ export function testEnv(): Promise<TestEnv> {
 }
 
 /** Called once by the root hook after the last test. */
+/** Runs `fn` when the shared environment stops (after the last file): for other shared helpers, such as the browser. */
+export function atTestEnvStop(fn: () => Promise<unknown>): void {
+  cleanups.push(fn);
+}
+
 export async function stopTestEnv(): Promise<void> {
   if (!envPromise) return;
   await envPromise.catch(() => undefined);

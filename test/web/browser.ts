@@ -1,14 +1,15 @@
 /**
- * Debian's Chromium driven by playwright-core (no browser download), one persistent context with
- * a fresh profile per test file. Each page is one person: the console keeps its token in the
- * tab's sessionStorage, so two pages of one context are two signed-in users.
+ * Debian's Chromium driven by playwright-core (no browser download): one browser for the whole
+ * mocha run, closed when the shared test environment stops; a fresh context (its own storage, as a
+ * fresh profile) per test file. Each page is one person: the console keeps its token in the tab's
+ * sessionStorage, so two pages of one context are two signed-in users.
  */
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser as Chromium, type BrowserContext, type Page } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 import { expect } from 'chai';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { atTestEnvStop } from '../support/env';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots of every screen a journey visits (git-ignored); a few are copied to docs/screenshots. */
@@ -21,27 +22,39 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function openBrowser(baseURL: string, opts: { locale?: string; viewport?: { width: number; height: number } } = {}): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/tools.sh as root (apt-get install chromium fonts-noto-cjk)`);
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'lf-chromium-'));
-  const args = [
-    '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--disable-dev-shm-usage',
-    ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-  ];
-  // launchPersistentContext passes --user-data-dir=<profile> itself: a fresh profile per file.
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args,
+let shared: Promise<Chromium> | undefined;
+
+function chromiumOnce(): Promise<Chromium> {
+  shared ??= (async () => {
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/tools.sh as root (apt-get install chromium fonts-noto-cjk)`);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--disable-dev-shm-usage',
+        ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+      ],
+    });
+    atTestEnvStop(() => browser.close());
+    return browser;
+  })();
+  return shared;
+}
+
+export async function openBrowser(baseURL: string, opts: { locale?: string; viewport?: { width: number; height: number }; isMobile?: boolean } = {}): Promise<Browser> {
+  const browser = await chromiumOnce();
+  const context = await browser.newContext({
     baseURL,
     locale: opts.locale ?? 'zh-CN',
     timezoneId: 'Asia/Shanghai',
     reducedMotion: 'reduce',
     viewport: opts.viewport ?? { width: 1280, height: 800 },
+    isMobile: opts.isMobile ?? false,
+    hasTouch: opts.isMobile ?? false,
+    acceptDownloads: true,
   });
   context.setDefaultTimeout(20_000);
-  for (const p of context.pages()) await p.close();
   return {
     context,
     async person() {
@@ -51,7 +64,6 @@ export async function openBrowser(baseURL: string, opts: { locale?: string; view
     },
     async close() {
       await context.close();
-      fs.rmSync(profile, { recursive: true, force: true });
     },
   };
 }
@@ -63,6 +75,23 @@ export async function signIn(page: Page, username: string, password = 'demo'): P
   await page.getByRole('button', { name: '登 录' }).or(page.getByRole('button', { name: '登录' })).click();
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
 }
+
+/** A new tab signed in as `username`, at `at` when given. */
+export async function as(b: Browser, username: string, password = 'demo', at?: string): Promise<Page> {
+  const page = await b.person();
+  await signIn(page, username, password);
+  if (at) await page.goto(at);
+  return page;
+}
+
+/** Picks `option` in the Ant Design select labelled `label`. */
+export async function choose(page: Page, label: string, option: string): Promise<void> {
+  await page.getByLabel(label, { exact: true }).click();
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+}
+
+/** The submit button of a form, whatever Ant Design does with the spacing of two Chinese characters. */
+export const button = (page: Page, name: string) => page.getByRole('button', { name: new RegExp(`^${name.split('').join('\\s?')}$`) });
 
 /** axe-core on the page as it stands: no serious or critical violation. */
 export async function expectAccessible(page: Page, screen: string): Promise<void> {
@@ -79,4 +108,12 @@ export async function screen(page: Page, name: string): Promise<void> {
   await expectAccessible(page, name);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** No button that decides or changes anything: what an auditor's screens must offer (reading and filtering only). */
+export async function expectReadOnly(page: Page, where: string, allowed: RegExp = /^(搜\s?索|重\s?置|查\s?看|计\s?算|完整性校验|下载 CSV|下载 Excel|退出登录|展开行|关闭行|.*页)$/): Promise<void> {
+  const names = await page.getByRole('button').evaluateAll((els) => els.map((e) => (e.getAttribute('aria-label') ?? e.textContent ?? '').trim()));
+  const deciding = names.filter((n) => n && !allowed.test(n));
+  expect(deciding, `${where}: buttons an auditor should not have`).to.deep.equal([]);
+  expect(await page.locator('form button[type="submit"]').count(), `${where}: submit buttons`).to.equal(0);
 }
