@@ -31,6 +31,8 @@ export interface LoanOptions {
   annualRate?: string;
   /** The disbursing bank officer's token (default: bank-a's). */
   bankToken?: string;
+  /** The certificate's issue date (default: the wall clock's today); an API whose today is the server's needs the server's. */
+  issuedOn?: string;
 }
 
 export interface OpenedLoan {
@@ -44,7 +46,7 @@ export interface OpenedLoan {
 /** An applicant, an application through every officer's step, and a disbursal dated on the server's today. */
 export async function openLoan(h: ApiHarness, on: TestWorkflowEnvironment, orgs: DemoOrgs, o: LoanOptions = {}): Promise<OpenedLoan> {
   const amount = o.amount ?? '80000.00';
-  const applicant = await newApplicant(h);
+  const applicant = await newApplicant(h, { issuedOn: o.issuedOn });
   const applicationId = await submit(h, applicant, orgs, { requestedAmount: amount, termMonths: o.termMonths ?? 12, repaymentMethod: o.repaymentMethod ?? 'monthly_interest_bullet' });
   const steps: Array<[string, string, unknown]> = [
     ['counter-guarantee', 'community-a', { decision: 'approve', type: 'credit_community', reason: 'good standing' }],

@@ -1,4 +1,4 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, type ComponentType } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { useSession } from './session';
 import { Shell } from './components/Shell';
@@ -7,24 +7,34 @@ import { homeOf } from './roles';
 import { LoginPage } from './pages/Login';
 import { TasksPage } from './pages/Tasks';
 
-// The login and my-tasks screens come with the first load; every other screen is its own chunk.
-const RegisterPage = lazy(() => import('./pages/Register'));
-const ApplicationsPage = lazy(() => import('./pages/Applications'));
-const ApplicationPage = lazy(() => import('./pages/Application'));
-const ApplyPage = lazy(() => import('./pages/Apply'));
-const LoansPage = lazy(() => import('./pages/Loans'));
-const LoanPage = lazy(() => import('./pages/Loan'));
-const ClaimsPage = lazy(() => import('./pages/Claims'));
-const ClaimPage = lazy(() => import('./pages/Claim'));
-const FundsPage = lazy(() => import('./pages/Funds'));
-const ReconciliationsPage = lazy(() => import('./pages/Reconciliations'));
-const PeriodsPage = lazy(() => import('./pages/Periods'));
-const ReportsPage = lazy(() => import('./pages/Reports'));
-const AuditPage = lazy(() => import('./pages/Audit'));
-const LedgerPage = lazy(() => import('./pages/Ledger'));
-const UsersPage = lazy(() => import('./pages/admin/Users'));
-const OrganisationsPage = lazy(() => import('./pages/admin/Organisations'));
-const PoliciesPage = lazy(() => import('./pages/admin/Policies'));
+/**
+ * A screen loaded when first visited, inside Ant Design's root (antd-root.tsx, loaded with the
+ * first such screen). The login and my-tasks screens come with the first load and use neither.
+ */
+function screen(load: () => Promise<{ default: ComponentType }>) {
+  return lazy(async () => {
+    const [{ default: Root }, { default: Page }] = await Promise.all([import('./antd-root'), load()]);
+    return { default: () => <Root><Page /></Root> };
+  });
+}
+
+const RegisterPage = screen(() => import('./pages/Register'));
+const ApplicationsPage = screen(() => import('./pages/Applications'));
+const ApplicationPage = screen(() => import('./pages/Application'));
+const ApplyPage = screen(() => import('./pages/Apply'));
+const LoansPage = screen(() => import('./pages/Loans'));
+const LoanPage = screen(() => import('./pages/Loan'));
+const ClaimsPage = screen(() => import('./pages/Claims'));
+const ClaimPage = screen(() => import('./pages/Claim'));
+const FundsPage = screen(() => import('./pages/Funds'));
+const ReconciliationsPage = screen(() => import('./pages/Reconciliations'));
+const PeriodsPage = screen(() => import('./pages/Periods'));
+const ReportsPage = screen(() => import('./pages/Reports'));
+const AuditPage = screen(() => import('./pages/Audit'));
+const LedgerPage = screen(() => import('./pages/Ledger'));
+const UsersPage = screen(() => import('./pages/admin/Users'));
+const OrganisationsPage = screen(() => import('./pages/admin/Organisations'));
+const PoliciesPage = screen(() => import('./pages/admin/Policies'));
 
 function Signed({ children }: { children: React.ReactNode }) {
   const { me, loading } = useSession();

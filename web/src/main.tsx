@@ -8,9 +8,10 @@ import { ApiFailure } from './api/client';
 import { SessionProvider } from './session';
 import { App } from './App';
 import { LocaleProvider } from './locale';
-import { nameListBoxes } from './lib/a11y';
+import { focusableScrollBoxes, nameListBoxes } from './lib/a11y';
 
 nameListBoxes();
+focusableScrollBoxes();
 
 const queries = new QueryClient({
   defaultOptions: {

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { api, ok, setToken, currentToken, whenSessionExpires } from './api/client';
+import { api, early, ok, setToken, currentToken, whenSessionExpires } from './api/client';
 import type { components } from './api/schema';
 
 export type Me = components['schemas']['User'];
@@ -31,7 +31,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       queries.clear();
     });
     if (!currentToken()) return;
-    ok(api.GET('/v1/me'))
+    ok(early<Me>('/v1/me') ?? api.GET('/v1/me'))
       .then((u) => setMe(u))
       .catch(() => setToken(null))
       .finally(() => setLoading(false));

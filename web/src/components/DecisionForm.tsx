@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { Alert, Button, Form, type FormInstance } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
@@ -33,6 +33,9 @@ export function DecisionForm<V extends object>({
   const key = useSubmissionKey();
   const queries = useQueryClient();
   const [busy, setBusy] = useState(false);
+  // Field ids are prefixed by the form's name: two forms on one screen (a repayment and an early
+  // repayment) both have a bank reference, and each label must point at its own field.
+  const name = `f${useId().replace(/[^A-Za-z0-9]/g, '')}`;
   const [refusal, setRefusal] = useState<string | null>(null);
 
   const onFinish = async (values: V) => {
@@ -58,7 +61,7 @@ export function DecisionForm<V extends object>({
   };
 
   return (
-    <Form<V> form={form} layout="vertical" onFinish={onFinish} initialValues={initialValues} scrollToFirstError>
+    <Form<V> form={form} name={name} layout="vertical" onFinish={onFinish} initialValues={initialValues} scrollToFirstError>
       {children}
       {refusal && <Alert type="error" showIcon role="alert" title={t('common.refused', { message: refusal })} style={{ marginBottom: 16 }} />}
       <Button type="primary" danger={danger} htmlType="submit" loading={busy}>

@@ -38,7 +38,7 @@ export function LightTable<T>({
   const pages = Math.max(1, Math.ceil(total / pageSize));
   return (
     <div>
-      <div className="lf-table-wrap">
+      <div className="lf-table-wrap" tabIndex={0} role="region" aria-label={caption}>
         <table className="lf-table">
           <caption className="lf-sr-only">{caption}</caption>
           <thead>

@@ -1,15 +1,17 @@
 import type { ReactNode } from 'react';
-import { Alert, Button, Empty, Spin } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { ApiFailure } from '../api/client';
 
-/** The three states every screen has besides its content: loading, failed, and nothing to show. */
+/**
+ * The three states every screen has besides its content: loading, failed, and nothing to show.
+ * Plain elements, not Ant Design's: they show on the first load, before Ant Design is fetched.
+ */
 export function Loading() {
   const { t } = useTranslation();
   return (
-    <div role="status" aria-live="polite" style={{ padding: 48, textAlign: 'center' }}>
-      <Spin />
-      <div style={{ marginTop: 8 }}>{t('common.loading')}</div>
+    <div role="status" aria-live="polite" className="lf-loading">
+      <span className="lf-spinner" aria-hidden="true" />
+      <div>{t('common.loading')}</div>
     </div>
   );
 }
@@ -18,19 +20,19 @@ export function Failed({ error, retry }: { error: unknown; retry?: () => void })
   const { t } = useTranslation();
   const message = error instanceof ApiFailure ? (error.status === 0 ? t('common.networkError') : error.message) : String(error);
   return (
-    <Alert
-      type="error"
-      showIcon
-      title={t('common.error')}
-      description={message}
-      action={retry ? <Button onClick={retry}>{t('common.retry')}</Button> : undefined}
-    />
+    <div role="alert" className="lf-alert lf-alert-error">
+      <div>
+        <strong>{t('common.error')}</strong>
+        <div>{message}</div>
+      </div>
+      {retry && <button type="button" className="lf-button" onClick={retry}>{t('common.retry')}</button>}
+    </div>
   );
 }
 
 export function Nothing({ text }: { text?: string }) {
   const { t } = useTranslation();
-  return <Empty description={text ?? t('common.empty')} />;
+  return <p className="lf-empty">{text ?? t('common.empty')}</p>;
 }
 
 /** Renders a TanStack query's states, then `children` with its data. */

@@ -26,6 +26,7 @@ const enUS: Messages = {
     toLogin: 'Go to sign-in',
   },
   nav: {
+    menu: 'Menu',
     tasks: 'My tasks', applications: 'Applications', apply: 'Apply', myApplication: 'My application', loans: 'Loans', myLoan: 'My loan',
     claims: 'Subsidy claims', funds: 'Special fund', reconciliations: 'Reconciliation', periods: 'Quarter close', reports: 'Indicators',
     audit: 'Audit trail', ledger: 'Ledger', users: 'Users', organisations: 'Organisations', policies: 'Policy versions',
@@ -161,6 +162,7 @@ const enUS: Messages = {
     topUp: 'Propose a top-up', proposals: 'Top-up proposals', proposedBy: 'Proposed by', decide: 'Decide', proposal: 'Proposal',
   },
   recon: {
+    viewMismatches: 'View mismatches',
     reference: 'Reference (claim id)',
     statementDate: 'Statement date',
     statementAmount: 'Statement amount',
@@ -191,7 +193,11 @@ const enUS: Messages = {
     title: 'Quarter close', close: 'Close', reopen: 'Ask to reopen', open: 'Open', closed: 'Closed', blockers: 'What blocks the close',
     requests: 'Reopen requests', decide: 'Decide',
   },
-  reports: { title: 'Indicator report', from: 'From', to: 'To', groupBy: 'Group by', csv: 'Download CSV', xlsx: 'Download Excel', group: {
+  reports: { 
+    total: 'Total',
+    
+    chart: 'Applications and loans by group',
+    title: 'Indicator report', from: 'From', to: 'To', groupBy: 'Group by', csv: 'Download CSV', xlsx: 'Download Excel', group: {
     region: 'Region', community: 'Credit community', bank: 'Bank', training_institution: 'Training institution' } },
   audit: { 
     entityType: 'Record type',
@@ -244,6 +250,44 @@ const enUS: Messages = {
     ageMin: 'Youngest applicant',
     ageMax: 'Oldest applicant',
     modes: { share_of_interest: 'Share of the interest', above_borrower_rate: 'Above the borrower rate' },
+  },
+  kpi: {
+    applications: 'Applications submitted',
+    nowStatus: 'Now {{status}}',
+    days: 'Average days: {{step}}',
+    decided: 'Decided',
+    approved: 'Guarantees approved',
+    rejected: 'Rejected',
+    approval_rate: 'Approval rate',
+    rejection_rate: 'Rejection rate',
+    rejection_reasons: 'Rejection reasons (count)',
+    amount_guaranteed: 'Amount guaranteed',
+    loans_disbursed: 'Loans disbursed',
+    amount_disbursed: 'Amount disbursed',
+    periods_due: 'Periods due',
+    periods_on_time: 'Periods repaid on time',
+    on_time_rate: 'On-time rate',
+    loans_active: 'Loans active',
+    defaults: 'Defaults',
+    default_rate: 'Default rate',
+    compensation: 'Compensation (代偿)',
+    compensation_rate: 'Compensation rate',
+    recovered: 'Recovered',
+    recovery_rate: 'Recovery rate',
+    subsidy_claimed: 'Subsidy claimed',
+    subsidy_approved: 'Subsidy approved',
+    subsidy_paid: 'Subsidy paid',
+    fund_budget: 'Special fund budget (total row)',
+    fund_paid: 'Special fund paid (total row)',
+    fund_available: 'Special fund available (total row)',
+    trainees_certified: 'Trainees certified',
+    certified_with_loan: 'Certified with a loan',
+    certified_loan_share: 'Share certified with a loan',
+    loans_community_guaranteed: 'Counter-guaranteed by a credit community',
+    community_guarantee_share: 'Credit community share (target ≥ 50%)',
+    businesses_operating_after_one_year: 'Operating after one year (target ≥ 80%)',
+    jobs_per_business: 'Jobs per business (target 1:5)',
+    notComputable: 'Not computable from the records: ',
   },
 };
 

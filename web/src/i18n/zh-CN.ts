@@ -24,6 +24,7 @@ const zhCN = {
     toLogin: '去登录',
   },
   nav: {
+    menu: '功能菜单',
     tasks: '我的待办', applications: '申请查询', apply: '申请贷款', myApplication: '我的申请', loans: '贷款', myLoan: '我的贷款',
     claims: '季度贴息申请', funds: '专项资金', reconciliations: '银行对账', periods: '季度结账', reports: '指标报表',
     audit: '审计日志', ledger: '总账', users: '用户', organisations: '机构', policies: '政策版本', community: '本社区申请人',
@@ -154,6 +155,7 @@ const zhCN = {
     proposals: '追加预算提议', proposedBy: '提议人', decide: '审批', proposal: '提议',
   },
   recon: {
+    viewMismatches: '查看差异',
     reference: '付款附言（申请编号）',
     statementDate: '对账单日期',
     statementAmount: '对账单金额',
@@ -184,7 +186,11 @@ const zhCN = {
     title: '季度结账', close: '结账', reopen: '申请反结账', open: '未结账', closed: '已结账', blockers: '不能结账的原因',
     requests: '反结账申请', decide: '审批',
   },
-  reports: { title: '指标报表', from: '起', to: '止', groupBy: '分组', csv: '下载 CSV', xlsx: '下载 Excel', group: {
+  reports: { 
+    total: '合计',
+    
+    chart: '按组统计的申请与贷款笔数',
+    title: '指标报表', from: '起', to: '止', groupBy: '分组', csv: '下载 CSV', xlsx: '下载 Excel', group: {
     region: '地区', community: '信用社区', bank: '经办银行', training_institution: '培训机构' } },
   audit: { 
     entityType: '对象类型',
@@ -237,6 +243,44 @@ const zhCN = {
     ageMin: '最低年龄',
     ageMax: '最高年龄',
     modes: { share_of_interest: '按利息比例贴息', above_borrower_rate: '超出自付利率部分贴息' },
+  },
+  kpi: {
+    applications: '申请笔数',
+    nowStatus: '其中当前{{status}}',
+    days: '平均办理天数：{{step}}',
+    decided: '已作出决定笔数',
+    approved: '担保同意笔数',
+    rejected: '拒绝笔数',
+    approval_rate: '同意率',
+    rejection_rate: '拒绝率',
+    rejection_reasons: '主要拒绝原因（笔数）',
+    amount_guaranteed: '担保金额',
+    loans_disbursed: '放款笔数',
+    amount_disbursed: '放款金额',
+    periods_due: '应还期数',
+    periods_on_time: '按期还款期数',
+    on_time_rate: '按期还款率',
+    loans_active: '在贷笔数',
+    defaults: '违约笔数',
+    default_rate: '违约率',
+    compensation: '代偿金额',
+    compensation_rate: '代偿率',
+    recovered: '追偿金额',
+    recovery_rate: '追偿率',
+    subsidy_claimed: '申请贴息金额',
+    subsidy_approved: '审批贴息金额',
+    subsidy_paid: '拨付贴息金额',
+    fund_budget: '专项资金预算（合计行）',
+    fund_paid: '专项资金已拨付（合计行）',
+    fund_available: '专项资金可用（合计行）',
+    trainees_certified: '培训合格人数',
+    certified_with_loan: '培训后获得贷款人数',
+    certified_loan_share: '培训后获得贷款比例',
+    loans_community_guaranteed: '信用社区反担保笔数',
+    community_guarantee_share: '信用社区反担保占比（目标 ≥ 50%）',
+    businesses_operating_after_one_year: '创业一年后仍在经营（目标 ≥ 80%）',
+    jobs_per_business: '户均带动就业人数（目标 1:5）',
+    notComputable: '无法从现有记录计算：',
   },
 };
 

@@ -14,3 +14,15 @@ export function nameListBoxes(root: Document = document): void {
   new MutationObserver(label).observe(root.body, { childList: true, subtree: true });
   label();
 }
+
+/**
+ * A table that scrolls sideways (a wide table on a phone) must be reachable by keyboard to be
+ * scrolled: Ant Design's scroll box gets a tab stop.
+ */
+export function focusableScrollBoxes(root: Document = document): void {
+  const mark = () => {
+    for (const box of root.querySelectorAll<HTMLElement>('.ant-table-content:not([tabindex]), .ant-table-body:not([tabindex])')) box.tabIndex = 0;
+  };
+  new MutationObserver(mark).observe(root.body, { childList: true, subtree: true });
+  mark();
+}

@@ -3,7 +3,7 @@ import { Alert, Button, Descriptions, Form, Input, InputNumber, Space, Table, Ta
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
-import { api, idempotent, ok } from '../api/client';
+import { ApiFailure, api, idempotent, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { DecisionForm } from '../components/DecisionForm';
 import { PageCard } from '../components/PageCard';
@@ -158,7 +158,7 @@ function EarlyRepayment({ loan }: { loan: Loan }) {
         <Input aria-label={t('loan.earlyOn')} placeholder={t('loan.earlyOnToday')} value={typed} onChange={(e) => setTyped(e.target.value)} style={{ width: 180 }} />
         <Button onClick={() => setOn(DATE.test(typed.trim()) ? typed.trim() : undefined)}>{t('loan.quote')}</Button>
       </Space.Compact>
-      {quote.isError && <Failed error={quote.error} />}
+      {quote.isError && (quote.error instanceof ApiFailure && quote.error.status === 409 ? <Alert type="info" showIcon title={quote.error.message} /> : <Failed error={quote.error} />)}
       {q && (
         <>
           <Alert type="info" showIcon role="status" style={{ marginBottom: 12 }}

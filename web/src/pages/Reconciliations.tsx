@@ -52,7 +52,7 @@ export default function ReconciliationsPage() {
                 { title: t('recon.unresolved'), dataIndex: 'unresolved', render: (n: number) => (n > 0 ? <Tag color="red">{n}</Tag> : <Tag color="green">0</Tag>) },
                 { title: t('funds.paid'), dataIndex: 'payoutTotal', align: 'right', render: (v: string) => formatMoney(v, i18n.language) },
                 { title: t('common.date'), dataIndex: 'importedAt', render: formatDateTime },
-                { title: t('common.actions'), render: (_: unknown, r) => <Button type="link" onClick={() => set({ id: r.id })}>{t('recon.mismatches')}</Button> },
+                { title: t('common.actions'), render: (_: unknown, r) => <Button type="link" onClick={() => set({ id: r.id })}>{t('recon.viewMismatches')}</Button> },
               ]} />
           )}
         </QueryView>
@@ -129,6 +129,8 @@ function Mismatches({ id }: { id: string }) {
           <Table<Mismatch> rowKey="itemNo" size="small" dataSource={d.items} pagination={false} scroll={{ x: 900 }}
             expandable={finance ? {
               rowExpandable: (r) => !r.resolution,
+              // The unresolved ones are the work: open, each with its form.
+              defaultExpandedRowKeys: d.items.filter((r) => !r.resolution).map((r) => r.itemNo),
               expandedRowRender: (r) => (
                 <DecisionForm<components['schemas']['MismatchResolution']> submitLabel={t('recon.resolve')} initialValues={{ resolution: 'explanation' }}
                   send={(body, key) => ok(api.POST('/v1/reconciliations/{id}/mismatches/{itemNo}/resolution', { params: { path: { id, itemNo: r.itemNo } }, body, ...idempotent(key) }))}>

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { Button, Input, Select, Space, Table } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -19,22 +19,38 @@ echarts.use([BarChart, GridComponent, TooltipComponent, LegendComponent, AriaCom
 type Report = components['schemas']['KpiReport'];
 type GroupBy = Report['groupBy'];
 
+/** A column's label in the officers' words; the server's own label when the console has none. */
+export function useColumnLabel() {
+  const { t } = useTranslation();
+  return useCallback((c: { key: string; label: string }) => {
+    const status = /^applications_([a-z_]+)$/.exec(c.key)?.[1];
+    if (status) return t('kpi.nowStatus', { status: t(`status.${status.toUpperCase()}`) });
+    const step = /^days_([a-z_]+)$/.exec(c.key)?.[1];
+    if (step) return t('kpi.days', { step: t(`step.${step}`) });
+    return t(`kpi.${c.key}`, { defaultValue: c.label });
+  }, [t]);
+}
+
+/** The counts the chart compares per group. */
+const CHARTED = ['applications', 'approved', 'loans_disbursed', 'defaults'];
+
 /** A chart of counts per group (counts are integers, so charting them computes no money). */
 function Chart({ report }: { report: Report }) {
   const el = useRef<HTMLDivElement>(null);
   const { t } = useTranslation();
+  const label = useColumnLabel();
   useEffect(() => {
     if (!el.current) return;
     const chart = echarts.init(el.current, undefined, { renderer: 'svg' });
-    const counts = report.columns.filter((c) => c.kind === 'count').slice(0, 3);
+    const counts = report.columns.filter((c) => CHARTED.includes(c.key));
     chart.setOption({
       aria: { enabled: true },
       tooltip: {},
       legend: {},
       grid: { left: 48, right: 16, bottom: 64 },
-      xAxis: { type: 'category', data: report.rows.map((r) => r.name), axisLabel: { rotate: 20 } },
+      xAxis: { type: 'category', data: report.rows.map((r) => r.name), axisLabel: { interval: 0, overflow: 'break', width: 120 } },
       yAxis: { type: 'value' },
-      series: counts.map((c) => ({ type: 'bar', name: c.label, data: report.rows.map((r) => r.values[c.key] ?? 0) })),
+      series: counts.map((c) => ({ type: 'bar', name: label(c), data: report.rows.map((r) => r.values[c.key] ?? 0) })),
     });
     const resize = () => chart.resize();
     window.addEventListener('resize', resize);
@@ -42,8 +58,13 @@ function Chart({ report }: { report: Report }) {
       window.removeEventListener('resize', resize);
       chart.dispose();
     };
-  }, [report, t]);
-  return <div ref={el} role="img" aria-label={t('reports.title')} style={{ height: 320, width: '100%' }} />;
+  }, [report, t, label]);
+  // ECharts' aria component describes the chart on its own container; the figure names it.
+  return (
+    <figure aria-label={t('reports.chart')} style={{ margin: 0 }}>
+      <div ref={el} style={{ height: 320, width: '100%' }} />
+    </figure>
+  );
 }
 
 async function download(query: Record<string, string>, format: 'csv' | 'xlsx') {
@@ -58,6 +79,7 @@ async function download(query: Record<string, string>, format: 'csv' | 'xlsx') {
 
 export default function ReportsPage() {
   const { t, i18n } = useTranslation();
+  const label = useColumnLabel();
   const { values, set } = useUrlState(['from', 'to', 'groupBy'] as const);
   const today = dayjs().tz(ZONE);
   const from = values.from ?? today.startOf('year').format('YYYY-MM-DD');
@@ -80,10 +102,13 @@ export default function ReportsPage() {
         {(r) => (
           <>
             <Chart report={r} />
-            <Table rowKey="key" size="small" pagination={false} scroll={{ x: 2400 }} dataSource={[...r.rows, r.total]}
-              columns={[{ title: t('reports.groupBy'), dataIndex: 'name', fixed: 'left' as const }, ...r.columns.map((c) => ({
-                title: c.label, key: c.key, align: c.kind === 'text' ? undefined : ('right' as const), render: (_: unknown, row: Report['total']) => cell(c.kind, row.values[c.key]),
+            <Table rowKey="key" size="small" pagination={false} scroll={{ x: 'max-content' }} dataSource={[...r.rows, { ...r.total, name: t('reports.total') }]}
+              columns={[{ title: t(`reports.group.${groupBy}`), dataIndex: 'name', fixed: 'left' as const, width: 180 }, ...r.columns.map((c) => ({
+                title: label(c), key: c.key, width: c.kind === 'text' ? 220 : 120, align: c.kind === 'text' ? undefined : ('right' as const), render: (_: unknown, row: Report['total']) => cell(c.kind, row.values[c.key]),
               }))]} />
+            {r.notComputable.length > 0 && (
+              <p className="lf-muted" style={{ marginTop: 12 }}>{t('kpi.notComputable')}{r.notComputable.map((n) => `${label({ key: n.key, label: n.key })}（${n.why}）`).join('；')}</p>
+            )}
           </>
         )}
       </QueryView>

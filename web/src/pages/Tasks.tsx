@@ -1,9 +1,9 @@
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { api, ok } from '../api/client';
-import type { components } from '../api/schema';
+import { api, early, ok } from '../api/client';
+import type { components, paths } from '../api/schema';
 import { QueryView } from '../components/States';
 import { Countdown } from '../components/Countdown';
 import { LightTable, type Column } from '../components/LightTable';
@@ -12,6 +12,7 @@ import { formatDateTime } from '../lib/dates';
 import { short, useUrlState } from '../lib/url-state';
 
 type Task = components['schemas']['Task'];
+type TasksPage = paths['/v1/tasks']['get']['responses'][200]['content']['application/json'];
 
 /** Where each kind of task is done, and how it is named in its row. */
 function target(t: Task): { to: string; ref: string } {
@@ -37,9 +38,13 @@ export function TasksPage() {
   const { page, pageSize, set } = useUrlState([]);
   const q = useQuery({
     queryKey: ['tasks', page, pageSize],
-    queryFn: () => ok(api.GET('/v1/tasks', { params: { query: { page, pageSize } } })),
+    queryFn: () => ok(early<TasksPage>(`/v1/tasks?page=${page}&pageSize=${pageSize}`) ?? api.GET('/v1/tasks', { params: { query: { page, pageSize } } })),
     refetchInterval: 60_000,
   });
+  // The moment the list can be used (bench/web.ts reads it): once, when the first data is on screen.
+  useEffect(() => {
+    if (q.data && performance.getEntriesByName('lf:tasks-usable').length === 0) performance.mark('lf:tasks-usable');
+  }, [q.data]);
   const money = (v: string | null | undefined) => formatMoney(v, i18n.language);
   const reminders = q.data?.items.filter((x) => x.kind === 'application' && (x.reminderDue || x.overdue)).length ?? 0;
   const columns: Column<Task>[] = [
