@@ -9,3 +9,9 @@ export function businessDateOf(instant: Date | number): string {
   const ms = typeof instant === 'number' ? instant : instant.getTime();
   return new Date(ms + OFFSET_MS).toISOString().slice(0, 10);
 }
+
+/** The business's wall-clock time of an instant, 'YYYY-MM-DD HH:mm' (China Standard Time). */
+export function businessTimeOf(instant: Date | number): string {
+  const ms = typeof instant === 'number' ? instant : instant.getTime();
+  return new Date(ms + OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+}

@@ -14,7 +14,7 @@ const WEB = path.join(ROOT, 'web');
 const DIST = path.join(WEB, 'dist');
 const STAMP = path.join(DIST, '.stamp');
 /** What the build reads: the console's sources and config, and the shared rule it bundles. */
-const INPUTS = ['web/src', 'web/index.html', 'web/package.json', 'web/vite.config.ts', 'web/tsconfig.json', 'domain/id-number.ts', 'domain/dates.ts'];
+const INPUTS = ['web/src', 'web/index.html', 'web/package.json', 'web/vite.config.ts', 'web/tsconfig.json', 'domain/id-number.ts', 'domain/dates.ts', 'domain/business-day.ts'];
 
 function files(rel: string): string[] {
   const abs = path.join(ROOT, rel);

@@ -1,18 +1,16 @@
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { initialLang, rememberLang, switchLanguage, type Lang } from './i18n';
-import { dayjs } from './lib/dates';
 
 const LocaleContext = createContext<{ lang: Lang; setLang(l: Lang): void }>({ lang: 'zh-CN', setLang: () => undefined });
 
 /**
- * The console's language: our strings (react-i18next) and dayjs's switch here; Ant Design's own
+ * The console's language: our strings (react-i18next) switch here; Ant Design's own
  * locale follows it in the screens that use Ant Design (antd-root.tsx).
  */
 export function LocaleProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>('zh-CN');
   const setLang = (l: Lang) => {
     void switchLanguage(l).then(() => {
-      dayjs.locale(l === 'zh-CN' ? 'zh-cn' : 'en');
       rememberLang(l);
       setLangState(l);
     });

@@ -7,24 +7,19 @@ import type { components } from '../api/schema';
 import { DecisionForm } from '../components/DecisionForm';
 import { PageCard } from '../components/PageCard';
 import { QueryView } from '../components/States';
-import { formatDateTime, dayjs, ZONE } from '../lib/dates';
+import { formatDateTime, quarterBefore, todayInChina } from '../lib/dates';
 import { PROPOSAL_COLOUR } from '../lib/colours';
 import { useUrlState } from '../lib/url-state';
 import { useSession } from '../session';
 
 type Proposal = components['schemas']['FinanceProposal'];
 
-function previousQuarter(): string {
-  const d = dayjs().tz(ZONE).subtract(3, 'month');
-  return `${d.year()}Q${Math.floor(d.month() / 3) + 1}`;
-}
-
 /** Quarter close (季度结账): what blocks it, the close, and reopening by maker–checker (反结账). */
 export default function PeriodsPage() {
   const { t } = useTranslation();
   const { me } = useSession();
   const { values, set } = useUrlState(['quarter'] as const);
-  const quarter = values.quarter ?? previousQuarter();
+  const quarter = values.quarter ?? quarterBefore(todayInChina());
   const q = useQuery({ queryKey: ['period', quarter], queryFn: () => ok(api.GET('/v1/periods/{quarter}', { params: { path: { quarter } } })) });
   const path = { params: { path: { quarter } } };
   const finance = me?.role === 'finance_officer' || me?.role === 'finance_approver';

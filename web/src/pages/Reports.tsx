@@ -11,7 +11,7 @@ import type { components } from '../api/schema';
 import { PageCard } from '../components/PageCard';
 import { QueryView } from '../components/States';
 import { formatMoney, groupDecimal, formatRate } from '../lib/money';
-import { dayjs, ZONE } from '../lib/dates';
+import { todayInChina } from '../lib/dates';
 import { useUrlState } from '../lib/url-state';
 
 echarts.use([BarChart, GridComponent, TooltipComponent, LegendComponent, AriaComponent, SVGRenderer]);
@@ -81,9 +81,9 @@ export default function ReportsPage() {
   const { t, i18n } = useTranslation();
   const label = useColumnLabel();
   const { values, set } = useUrlState(['from', 'to', 'groupBy'] as const);
-  const today = dayjs().tz(ZONE);
-  const from = values.from ?? today.startOf('year').format('YYYY-MM-DD');
-  const to = values.to ?? today.format('YYYY-MM-DD');
+  const today = todayInChina();
+  const from = values.from ?? `${today.slice(0, 4)}-01-01`;
+  const to = values.to ?? today;
   const groupBy = (values.groupBy ?? 'bank') as GroupBy;
   const q = useQuery({ queryKey: ['kpi', from, to, groupBy], queryFn: () => ok(api.GET('/v1/reports/kpi', { params: { query: { from, to, groupBy } } })) as Promise<Report> });
   const cell = (kind: string, v: number | string | null | undefined) =>
