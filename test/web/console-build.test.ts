@@ -35,6 +35,9 @@ describe('Web console: generated client and static serving', () => {
     const asset = await fetch(h.url + script);
     expect(asset.status).to.equal(200);
     expect(asset.headers.get('cache-control')).to.match(/immutable/);
+    expect(asset.headers.get('content-encoding'), 'the console is gzipped').to.equal('gzip');
+    expect((await fetch(h.url + '/tasks')).headers.get('content-encoding')).to.equal('gzip');
+    expect((await fetch(h.url + '/openapi.json')).headers.get('content-encoding'), "the API's answers are not").to.equal(null);
     expect((await fetch(h.url + '/assets/nope.js')).status).to.equal(404);
 
     const missing = await h.call('GET', '/v1/no-such-route');
