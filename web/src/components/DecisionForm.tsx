@@ -49,8 +49,9 @@ export function DecisionForm<V extends object>({
       onDone?.(result);
     } catch (e) {
       if (e instanceof ApiFailure) {
-        const names = new Set(Object.keys(form.getFieldsValue(true) ?? {}));
-        const onFields = e.details.filter((d) => names.has(d.path.split('.')[0]!));
+        // A field the screen shows (one hidden by the form's state cannot carry the message).
+        const shown = (p: string) => form.getFieldInstance(p as never) != null;
+        const onFields = e.details.filter((d) => shown(d.path.split('.')[0]!));
         form.setFields(onFields.map((d) => ({ name: d.path.split('.')[0] as never, errors: [d.message] })));
         // Anything not tied to a field of this form is said above the button, in the server's words.
         if (onFields.length < e.details.length || onFields.length === 0) setRefusal(e.status === 0 ? t('common.networkError') : e.message);

@@ -1,4 +1,4 @@
-/** Which organisation type each officer's role belongs to (none for the auditor and the admin). */
+/** Which organisation type each officer's role belongs to, as the server checks it (none for the admin). */
 export const ORG_TYPE_OF_ROLE: Record<string, string | null> = {
   training_officer: 'training_institution',
   community_officer: 'community',
@@ -7,7 +7,7 @@ export const ORG_TYPE_OF_ROLE: Record<string, string | null> = {
   bank_officer: 'bank',
   finance_officer: 'finance_bureau',
   finance_approver: 'finance_bureau',
-  auditor: null,
+  auditor: 'finance_bureau',
   admin: null,
 };
 export const OFFICER_ROLES = Object.keys(ORG_TYPE_OF_ROLE);
