@@ -252,6 +252,7 @@ const enUS: Messages = {
     modes: { share_of_interest: 'Share of the interest', above_borrower_rate: 'Above the borrower rate' },
   },
   kpi: {
+    why: { businesses_operating_after_one_year: 'no record of the businesses themselves is kept: it needs follow-up visits or a business-registry feed; a repaid or current loan is not the same fact', jobs_per_business: 'no employment figures are captured: the application has a free-text business plan only; it needs a follow-up field for jobs created' },
     applications: 'Applications submitted',
     nowStatus: 'Now {{status}}',
     days: 'Average days: {{step}}',

@@ -245,6 +245,7 @@ const zhCN = {
     modes: { share_of_interest: '按利息比例贴息', above_borrower_rate: '超出自付利率部分贴息' },
   },
   kpi: {
+    why: { businesses_operating_after_one_year: '系统未记录企业本身的经营情况：需跟踪回访或接入企业登记数据；贷款已结清或在还并不等于仍在经营', jobs_per_business: '系统未采集就业人数：申请中只有文字形式的创业计划，需增加跟踪回访中的带动就业人数' },
     applications: '申请笔数',
     nowStatus: '其中当前{{status}}',
     days: '平均办理天数：{{step}}',

@@ -107,7 +107,7 @@ export default function ReportsPage() {
                 title: label(c), key: c.key, width: c.kind === 'text' ? 220 : 120, align: c.kind === 'text' ? undefined : ('right' as const), render: (_: unknown, row: Report['total']) => cell(c.kind, row.values[c.key]),
               }))]} />
             {r.notComputable.length > 0 && (
-              <p className="lf-muted" style={{ marginTop: 12 }}>{t('kpi.notComputable')}{r.notComputable.map((n) => `${label({ key: n.key, label: n.key })}（${n.why}）`).join('；')}</p>
+              <p className="lf-muted" style={{ marginTop: 12 }}>{t('kpi.notComputable')}{r.notComputable.map((n) => `${label({ key: n.key, label: n.key })}（${t(`kpi.why.${n.key}`, { defaultValue: n.why })}）`).join('；')}</p>
             )}
           </>
         )}
