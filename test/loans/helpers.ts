@@ -33,6 +33,8 @@ export interface LoanOptions {
   bankToken?: string;
   /** The certificate's issue date (default: the wall clock's today); an API whose today is the server's needs the server's. */
   issuedOn?: string;
+  /** The applicant's birth date, YYYYMMDD (default 19900101): on a server years ahead, one the age rule admits then. */
+  birth?: string;
 }
 
 export interface OpenedLoan {
@@ -46,7 +48,7 @@ export interface OpenedLoan {
 /** An applicant, an application through every officer's step, and a disbursal dated on the server's today. */
 export async function openLoan(h: ApiHarness, on: TestWorkflowEnvironment, orgs: DemoOrgs, o: LoanOptions = {}): Promise<OpenedLoan> {
   const amount = o.amount ?? '80000.00';
-  const applicant = await newApplicant(h, { issuedOn: o.issuedOn });
+  const applicant = await newApplicant(h, { issuedOn: o.issuedOn, birth: o.birth });
   const applicationId = await submit(h, applicant, orgs, { requestedAmount: amount, termMonths: o.termMonths ?? 12, repaymentMethod: o.repaymentMethod ?? 'monthly_interest_bullet' });
   const steps: Array<[string, string, unknown]> = [
     ['counter-guarantee', 'community-a', { decision: 'approve', type: 'credit_community', reason: 'good standing' }],
