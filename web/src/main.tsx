@@ -9,6 +9,7 @@ import { SessionProvider } from './session';
 import { App } from './App';
 import { LocaleProvider } from './locale';
 import { focusableScrollBoxes, nameListBoxes } from './lib/a11y';
+import { prefetchTasks } from './pages/Tasks';
 
 nameListBoxes();
 focusableScrollBoxes();
@@ -19,6 +20,8 @@ const queries = new QueryClient({
     queries: { retry: (n, e) => n < 2 && !(e instanceof ApiFailure && e.status >= 400 && e.status < 500), staleTime: 10_000 },
   },
 });
+
+prefetchTasks(queries);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,6 +1,14 @@
 import { useCallback } from 'react';
 import { useSearchParams } from 'react-router-dom';
 
+/** A list's page and page size as the address gives them (page 1 and 20 by default). */
+export function pageOf(params: URLSearchParams): { page: number; pageSize: number } {
+  return {
+    page: Math.max(1, Number(params.get('page') ?? '1') || 1),
+    pageSize: Math.min(200, Math.max(1, Number(params.get('pageSize') ?? '20') || 20)),
+  };
+}
+
 /**
  * A list's filters and page live in the address, so a link, a reload or the back button shows the
  * same page; changing a filter goes back to page 1.
@@ -8,8 +16,7 @@ import { useSearchParams } from 'react-router-dom';
 export function useUrlState<K extends string>(keys: readonly K[]) {
   const [params, setParams] = useSearchParams();
   const values = Object.fromEntries(keys.map((k) => [k, params.get(k) ?? undefined])) as Record<K, string | undefined>;
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
-  const pageSize = Math.min(200, Math.max(1, Number(params.get('pageSize') ?? '20') || 20));
+  const { page, pageSize } = pageOf(params);
   const set = useCallback(
     (changes: Partial<Record<K | 'page' | 'pageSize', string | number | undefined>>) => {
       setParams((prev) => {
