@@ -118,6 +118,29 @@ describe('Web console (zh-CN): registration, phone, keyboard, admin', function (
     await page.close();
   });
 
+  it('the training institution registers a trainee’s certificate, finds it and revokes it', async () => {
+    const page = await as(b, 'trainer');
+    await page.waitForURL(/\/certificates$/);
+    const no = `SYB-WEB-${Date.now().toString(36)}`.toUpperCase();
+    const idNumber = newIdNumber('19980305');
+    await page.getByLabel('证书编号', { exact: true }).first().fill(no);
+    await page.getByLabel('持证人姓名').fill('赵强');
+    await page.getByLabel('持证人身份证号码').fill(idNumber);
+    await screen(page, 'certificate-register');
+    await button(page, '登记').click();
+    await page.waitForURL(/\?no=/);
+    await page.getByText('有效').waitFor();
+    await page.getByLabel('理由').fill('培训记录有误，证书作废');
+    await screen(page, 'certificate-revoke');
+    await button(page, '撤销证书').click();
+    await page.getByText('已撤销').waitFor();
+    await page.getByText('培训记录有误，证书作废').waitFor();
+    const stored = await db('certificates').where({ certificate_no: no }).first();
+    expect(stored).to.include({ holder_id_number: idNumber, course: 'SYB' });
+    expect(stored.revoked_at).to.not.equal(null);
+    await page.close();
+  });
+
   it('the admin registers an organisation, makes an officer for it and changes the role', async () => {
     const page = await as(b, 'admin', 'demo', '/admin/organisations');
     const bank = `长春测试银行 ${Date.now().toString(36)}`;

@@ -35,6 +35,7 @@ const LedgerPage = screen(() => import('./pages/Ledger'));
 const UsersPage = screen(() => import('./pages/admin/Users'));
 const OrganisationsPage = screen(() => import('./pages/admin/Organisations'));
 const PoliciesPage = screen(() => import('./pages/admin/Policies'));
+const CertificatesPage = screen(() => import('./pages/Certificates'));
 
 function Signed({ children }: { children: React.ReactNode }) {
   const { me, loading } = useSession();
@@ -67,6 +68,7 @@ export function App() {
         <Route path="/reports" element={signed(<ReportsPage />)} />
         <Route path="/audit" element={signed(<AuditPage />)} />
         <Route path="/ledger" element={signed(<LedgerPage />)} />
+        <Route path="/certificates" element={signed(<CertificatesPage />)} />
         <Route path="/admin/users" element={signed(<UsersPage />)} />
         <Route path="/admin/organisations" element={signed(<OrganisationsPage />)} />
         <Route path="/admin/policies" element={signed(<PoliciesPage />)} />

@@ -1,13 +1,13 @@
 /** What each role's menu offers; the API decides what each may actually do. */
 export type NavKey =
   | 'tasks' | 'applications' | 'apply' | 'loans' | 'claims' | 'funds' | 'reconciliations' | 'periods' | 'reports' | 'audit'
-  | 'ledger' | 'users' | 'organisations' | 'policies';
+  | 'ledger' | 'users' | 'organisations' | 'policies' | 'certificates';
 
 const FINANCE: NavKey[] = ['tasks', 'claims', 'funds', 'reconciliations', 'periods', 'reports', 'applications', 'loans'];
 
 export const MENU: Record<string, NavKey[]> = {
   applicant: ['apply', 'applications', 'loans'],
-  training_officer: ['tasks', 'applications'],
+  training_officer: ['certificates', 'applications'],
   community_officer: ['tasks', 'applications', 'reports'],
   guarantee_reviewer: ['tasks', 'applications', 'loans', 'reports'],
   guarantee_approver: ['tasks', 'applications', 'loans', 'reports'],
@@ -21,7 +21,7 @@ export const MENU: Record<string, NavKey[]> = {
 export const PATHS: Record<NavKey, string> = {
   tasks: '/tasks', applications: '/applications', apply: '/apply', loans: '/loans', claims: '/claims', funds: '/funds',
   reconciliations: '/reconciliations', periods: '/periods', reports: '/reports', audit: '/audit', ledger: '/ledger',
-  users: '/admin/users', organisations: '/admin/organisations', policies: '/admin/policies',
+  users: '/admin/users', organisations: '/admin/organisations', policies: '/admin/policies', certificates: '/certificates',
 };
 
 export function homeOf(role: string): string {

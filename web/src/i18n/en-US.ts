@@ -26,6 +26,7 @@ const enUS: Messages = {
     toLogin: 'Go to sign-in',
   },
   nav: {
+    certificates: 'Certificates',
     menu: 'Menu',
     tasks: 'My tasks', applications: 'Applications', apply: 'Apply', myApplication: 'My application', loans: 'Loans', myLoan: 'My loan',
     claims: 'Subsidy claims', funds: 'Special fund', reconciliations: 'Reconciliation', periods: 'Quarter close', reports: 'Indicators',
@@ -33,6 +34,7 @@ const enUS: Messages = {
     community: "My community's applicants", signOut: 'Sign out', signedInAs: '{{name}} ({{role}})',
   },
   role: {
+    system: 'system',
     applicant: 'Applicant', training_officer: 'Training officer', community_officer: 'Community officer', guarantee_reviewer: 'Guarantee reviewer',
     guarantee_approver: 'Guarantee approver', bank_officer: 'Bank officer', finance_officer: 'Finance officer', finance_approver: 'Finance approver',
     auditor: 'Auditor', admin: 'Administrator',
@@ -289,6 +291,21 @@ const enUS: Messages = {
     businesses_operating_after_one_year: 'Operating after one year (target ≥ 80%)',
     jobs_per_business: 'Jobs per business (target 1:5)',
     notComputable: 'Not computable from the records: ',
+  },
+  cert: {
+    register: 'Register a training certificate',
+    registerSubmit: 'Register',
+    no: 'Certificate number',
+    course: 'Course',
+    issuedOn: 'Issued on',
+    holderName: 'Holder name',
+    holderIdNumber: 'Holder ID number',
+    lookup: 'Look a certificate up',
+    revoked: 'Revoked',
+    valid: 'Valid',
+    revocationReason: 'Reason for revoking',
+    revoke: 'Revoke the certificate',
+    courses: { SYB: 'SYB Start Your Business', GYB: 'GYB Generate Your Business Idea', IYB: 'IYB Improve Your Business' },
   },
 };
 

@@ -24,6 +24,7 @@ const zhCN = {
     toLogin: '去登录',
   },
   nav: {
+    certificates: '培训证书',
     menu: '功能菜单',
     tasks: '我的待办', applications: '申请查询', apply: '申请贷款', myApplication: '我的申请', loans: '贷款', myLoan: '我的贷款',
     claims: '季度贴息申请', funds: '专项资金', reconciliations: '银行对账', periods: '季度结账', reports: '指标报表',
@@ -31,6 +32,7 @@ const zhCN = {
     signOut: '退出登录', signedInAs: '{{name}}（{{role}}）',
   },
   role: {
+    system: '系统',
     applicant: '申请人', training_officer: '培训机构经办人', community_officer: '社区经办人', guarantee_reviewer: '担保机构初审人',
     guarantee_approver: '担保机构审批人', bank_officer: '银行经办人', finance_officer: '财政经办人', finance_approver: '财政审批人',
     auditor: '审计人员', admin: '系统管理员',
@@ -282,6 +284,21 @@ const zhCN = {
     businesses_operating_after_one_year: '创业一年后仍在经营（目标 ≥ 80%）',
     jobs_per_business: '户均带动就业人数（目标 1:5）',
     notComputable: '无法从现有记录计算：',
+  },
+  cert: {
+    register: '登记创业培训合格证书',
+    registerSubmit: '登记',
+    no: '证书编号',
+    course: '培训课程',
+    issuedOn: '发证日期',
+    holderName: '持证人姓名',
+    holderIdNumber: '持证人身份证号码',
+    lookup: '查询证书',
+    revoked: '已撤销',
+    valid: '有效',
+    revocationReason: '撤销原因',
+    revoke: '撤销证书',
+    courses: { SYB: 'SYB 创办你的企业', GYB: 'GYB 产生你的企业想法', IYB: 'IYB 改善你的企业' },
   },
 };
 
