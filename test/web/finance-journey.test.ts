@@ -150,11 +150,36 @@ describe('Web console journey (zh-CN) after the quarter: claims, funds, statemen
     await page.close();
   });
 
-  it('a finance officer finds it in my tasks and checks it; the approver approves; the fund is short', async () => {
+  it('the finance officer finds it in my tasks and sends it back; the bank finds the rejection in its tasks and files again', async () => {
     const page = await signedIn(officer, '/tasks');
     const task = row(page, short(claimId));
     await task.waitFor();
     expect(await task.textContent()).to.contain('贴息申请待审核');
+    await task.getByRole('link', { name: /办理/ }).click();
+    await page.getByRole('radio', { name: '不同意' }).check();
+    await page.getByLabel('理由').fill('请补充第 3 期的还款凭证后重新申请');
+    await button(page, '提交').click();
+    await page.getByText('已退回').first().waitFor();
+    await page.close();
+
+    const bank = await signedIn('bank-a', '/tasks');
+    const rejected = row(bank, short(claimId));
+    await rejected.waitFor();
+    expect(await rejected.textContent()).to.contain('请补充第 3 期的还款凭证后重新申请');
+    await rejected.getByRole('link', { name: /办理/ }).click();
+    await screen(bank, 'claim-refile');
+    await button(bank, '重新申请').click();
+    await bank.waitForURL((u) => !u.pathname.endsWith(claimId));
+    claimId = bank.url().split('/').pop()!;
+    await bank.getByText('待审核').first().waitFor();
+    await row(bank, short(repaid.loanId)).first().waitFor();
+    await bank.close();
+  });
+
+  it('a finance officer checks the claim filed again; the approver approves; the fund is short', async () => {
+    const page = await signedIn(officer, '/tasks');
+    const task = row(page, short(claimId));
+    await task.waitFor();
     await screen(page, 'tasks-finance');
     await task.getByRole('link', { name: /办理/ }).click();
     await page.getByLabel('理由').fill('与还款记录核对一致');

@@ -97,7 +97,7 @@ export function TasksPage() {
       title: t('tasks.maker'),
       render: (r) =>
         r.kind === 'application' ? (r.reviewedBy ? `${t('tasks.reviewedBy')}：${r.reviewedBy}` : '—')
-        : r.kind === 'subsidy_claim' ? (r.checkedBy ? `${t('claims.checkedBy')}：${r.checkedBy}` : r.rejectionReason ? `${t('claims.status.REJECTED')}：${r.rejectionReason}` : '—')
+        : r.kind === 'subsidy_claim' ? (r.status === 'REJECTED' ? `${t('claims.status.REJECTED')}（${r.rejectedBy ?? '—'}）：${r.rejectionReason ?? ''}` : r.checkedBy ? `${t('claims.checkedBy')}：${r.checkedBy}` : '—')
         : r.kind === 'fund_top_up' || r.kind === 'period_reopen' ? `${t('funds.proposedBy')}：${r.proposedBy}`
         : '—',
     },
