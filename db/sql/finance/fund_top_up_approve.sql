@@ -14,26 +14,14 @@ declare
   -- A fund's budget at most: domain/money.ts MAX_BUDGET_AMOUNT, far inside what a balance holds
   -- (test/security/maker-checker.test.ts approves up to it exactly and refuses a cent more).
   c_max constant numeric := 1000000000000.00;
-  p record;
-  u record;
+  p public.finance_proposals;
+  u public.users;
   v_bureau uuid;
   v_budget numeric;
   v_entry bigint;
 begin
-  select x.* into p from public.finance_proposals x where x.id = p_proposal and x.kind = 'fund_top_up' for update;
-  if not found then
-    raise exception 'top-up % does not exist', p_proposal using errcode = 'no_data_found';
-  end if;
-  if p.status <> 'pending' then
-    raise exception 'this top-up was % already', p.status using errcode = 'object_not_in_prerequisite_state';
-  end if;
-  select x.id, x.username, x.role, x.org_id into u from public.users x where x.id = p_decider and x.active;
-  if not found or u.role <> 'finance_approver' then
-    raise exception 'approving a top-up needs an active finance approver' using errcode = 'insufficient_privilege';
-  end if;
-  if p_decider = p.proposed_by then
-    raise exception 'the approver must be another person than the one who proposed the top-up (maker-checker)' using errcode = 'insufficient_privilege';
-  end if;
+  p := public.finance_proposal_to_decide(p_proposal, 'fund_top_up', 'top-up', p_decider);
+  u := public.finance_approver(p_decider, 'approving a top-up');
   -- The fund's row, locked: approvals of one fund take turns, so the bound holds exactly.
   select f.finance_bureau_org_id into v_bureau from public.funds f where f.id = p.fund_id for update;
   if v_bureau is distinct from u.org_id then

@@ -7,7 +7,7 @@
 create or replace function public.period_close(p_quarter text, p_actor uuid, p_reason text, p_request_id text) returns void
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
 declare
-  u record;
+  u public.users;
   v_end date;
 begin
   if p_quarter is null or p_quarter !~ '^[0-9]{4}Q[1-4]$' then
@@ -18,10 +18,7 @@ begin
     raise exception '% has not ended (it ends %); a quarter closes after its last day', p_quarter, v_end
       using errcode = 'object_not_in_prerequisite_state';
   end if;
-  select x.id, x.username, x.role, x.org_id into u from public.users x where x.id = p_actor and x.active;
-  if not found or u.role <> 'finance_approver' then
-    raise exception 'closing a quarter needs an active finance approver' using errcode = 'insufficient_privilege';
-  end if;
+  u := public.finance_approver(p_actor, 'closing a quarter');
   perform set_config('loanflow.period_writer', 'on', true);
   insert into public.accounting_periods as p (quarter, status, closed_at, closed_by) values (p_quarter, 'closed', now(), p_actor)
     on conflict (quarter) do update set status = 'closed', closed_at = now(), closed_by = excluded.closed_by

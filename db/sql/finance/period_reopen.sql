@@ -4,23 +4,11 @@
 create or replace function public.period_reopen(p_proposal uuid, p_decider uuid, p_reason text, p_request_id text) returns text
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
 declare
-  p record;
-  u record;
+  p public.finance_proposals;
+  u public.users;
 begin
-  select x.* into p from public.finance_proposals x where x.id = p_proposal and x.kind = 'period_reopen' for update;
-  if not found then
-    raise exception 'reopening request % does not exist', p_proposal using errcode = 'no_data_found';
-  end if;
-  if p.status <> 'pending' then
-    raise exception 'reopening request % was % already', p_proposal, p.status using errcode = 'object_not_in_prerequisite_state';
-  end if;
-  select x.id, x.username, x.role, x.org_id into u from public.users x where x.id = p_decider and x.active;
-  if not found or u.role <> 'finance_approver' then
-    raise exception 'reopening a quarter needs an active finance approver' using errcode = 'insufficient_privilege';
-  end if;
-  if p_decider = p.proposed_by then
-    raise exception 'the approver must be another person than the one who asked to reopen (maker-checker)' using errcode = 'insufficient_privilege';
-  end if;
+  p := public.finance_proposal_to_decide(p_proposal, 'period_reopen', 'reopening request', p_decider);
+  u := public.finance_approver(p_decider, 'reopening a quarter');
   perform 1 from public.accounting_periods x where x.quarter = p.quarter and x.status = 'closed' for update;
   if not found then
     raise exception '% is not closed', p.quarter using errcode = 'object_not_in_prerequisite_state';
