@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { DomainError } from '../domain/errors';
+import { orgTypeOfRole } from '../domain/roles';
 import type { Role } from '../domain/enums';
 import { audit } from '../db/repositories/audit';
 import {
@@ -81,18 +82,6 @@ export async function registerApplicant(deps: RecordsDeps, r: Registration, requ
     });
   }
 }
-
-/** Which organisation type each officer role belongs to. */
-const orgTypeOfRole: Partial<Record<Role, string>> = {
-  training_officer: 'training_institution',
-  community_officer: 'community',
-  guarantee_reviewer: 'guarantee_company',
-  guarantee_approver: 'guarantee_company',
-  bank_officer: 'bank',
-  finance_officer: 'finance_bureau',
-  finance_approver: 'finance_bureau',
-  auditor: 'finance_bureau',
-};
 
 /** An officer's organisation must exist and be of their role's type; others have none. */
 async function checkOrgForRole(db: Knex, role: Role, orgId: string | undefined): Promise<void> {
