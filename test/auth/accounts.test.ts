@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { testEnv, type AppDatabase, type TestEnv } from '../support/env';
+import { createProbeRole } from '../support/probe-role';
 import { startPlainApi, type Api } from './helpers';
 
 /**
@@ -53,12 +54,7 @@ describe('accounts: the admin path', () => {
     // loanflow_app may not create temporary tables at all (test/security/db-attacks.test.ts); a role
     // that may shows the function itself never reads them.
     const probe = `loanflow_probe_users_${process.pid}`;
-    await d.admin.raw(`drop role if exists ${probe}`);
-    await d.admin.raw(`create role ${probe} nologin`);
-    await d.admin.raw(`grant temporary on database ${d.name} to ${probe}`);
-    await d.admin.raw(`grant usage on schema public to ${probe}`);
-    await d.admin.raw(`grant select on all tables in schema public to ${probe}`);
-    await d.admin.raw(`grant execute on all functions in schema public to ${probe}`);
+    const dropProbe = await createProbeRole(d.admin, d.name, probe);
     await d.admin.transaction(async (trx) => {
       await trx.raw(`set local role ${probe}`);
       await trx.raw('create temp table users (like public.users) on commit drop');
@@ -69,8 +65,7 @@ describe('accounts: the admin path', () => {
       expect(Number((await trx.raw('select count(*) as n from pg_temp.users')).rows[0].n)).to.equal(0);
       expect(Number((await trx.raw('select count(*) as n from pg_temp.audit_log')).rows[0].n)).to.equal(0);
     });
-    await d.admin.raw(`drop owned by ${probe}`);
-    await d.admin.raw(`drop role ${probe}`);
+    await dropProbe();
     expect((await d.admin('users').where({ id: reviewer.id }).first()).role).to.equal('guarantee_approver');
     const row = await d.admin('audit_log').where({ request_id: 'rid-temp' }).first();
     expect(row).to.include({ action: 'user.change', entity_id: reviewer.id, actor_username: 'admin', client_request_id: 'client-temp' });

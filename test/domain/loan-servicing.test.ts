@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { fenString } from '../support/arbitraries';
 import { Money, formatMoney, sumMoney } from '../../domain/money';
 import { addDays, daysBetween, fromEpochDay, toEpochDay } from '../../domain/dates';
 import { type ScheduleInput, buildSchedule, earlyRepaymentSchedule } from '../../domain/schedule';
@@ -19,8 +20,6 @@ import { allocateRecovery, defaultLoss, splitLoss } from '../../domain/default';
 import { claimDueBy, claimIsLate, quarterHasEnded } from '../../domain/claim-rules';
 import { businessDateOf } from '../../domain/business-day';
 
-const fenString = (min: bigint, max: bigint) =>
-  fc.bigInt({ min, max }).map((fen) => formatMoney(new Money(fen.toString()).dividedBy(100)));
 
 const inputArb: fc.Arbitrary<ScheduleInput> = fc.record({
   repaymentMethod: fc.constantFrom('monthly_interest_bullet' as const, 'equal_instalment' as const),

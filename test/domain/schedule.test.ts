@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { fenString } from '../support/arbitraries';
 import { Money, formatMoney, sumMoney } from '../../domain/money';
 import { addDays, compareDates, daysBetween, fromEpochDay, toEpochDay } from '../../domain/dates';
 import {
@@ -13,8 +14,6 @@ import {
 } from '../../domain/schedule';
 import type { SubsidyPolicy } from '../../domain/subsidy';
 
-const fenString = (min: bigint, max: bigint) =>
-  fc.bigInt({ min, max }).map((fen) => formatMoney(new Money(fen.toString()).dividedBy(100)));
 
 const policyArb: fc.Arbitrary<SubsidyPolicy> = fc.oneof(
   fc.record({

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { testEnv, TEST_APP_ROLE, type AppDatabase } from '../support/env';
+import { createProbeRole } from '../support/probe-role';
 import { accountCode, allocateBudget, closePeriod, createFund, postEntry, sealLedger, verifyLedger } from '../../db/ledger';
 import { insertProposal } from '../../db/repositories/proposals';
 import { purgeExpiredIdempotencyKeys, releaseIdempotencyKey } from '../../db/repositories/idempotency-keys';
@@ -13,24 +14,16 @@ import { createOrg, financeStaff, rawPost, uniqueKey } from '../ledger/helpers';
  */
 describe('attacks on the database as the application role', () => {
   let d: AppDatabase;
+  let dropProbe: () => Promise<void>;
   const probe = `loanflow_probe_${process.pid}`;
 
   before(async () => {
     // Quarters are global: close them in a database of our own.
     d = await (await testEnv()).newDatabase('attacks');
-    // A role that MAY create temporary tables and call the posting function: what loanflow_app
-    // could do before, to show the functions themselves no longer read the caller's pg_temp.
-    await d.admin.raw(`drop role if exists ${probe}`);
-    await d.admin.raw(`create role ${probe} nologin`);
-    await d.admin.raw(`grant temporary on database ${d.name} to ${probe}`);
-    await d.admin.raw(`grant usage on schema public to ${probe}`);
-    await d.admin.raw(`grant execute on all functions in schema public to ${probe}`);
-    await d.admin.raw(`grant select on all tables in schema public to ${probe}`);
+    // What loanflow_app could do before: the functions no longer read the caller's pg_temp.
+    dropProbe = await createProbeRole(d.admin, d.name, probe);
   });
-  after(async () => {
-    await d.admin.raw(`drop owned by ${probe}`).catch(() => undefined);
-    await d.admin.raw(`drop role if exists ${probe}`).catch(() => undefined);
-  });
+  after(async () => dropProbe?.());
 
   /** Runs `body` as the probe role inside a transaction that is always rolled back. */
   async function asProbe<T>(body: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
