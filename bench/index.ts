@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: every benchmark in turn (bench:ledger, bench:reconcile, bench:web), each in a
+ * `npm run bench`: every benchmark in turn (bench:ledger, bench:reconcile, bench:web,
+ * bench:workflow, bench:api-post), each in a
  * process of its own with its own output, then one table of what each compared and whether its
  * goal was met. The figures and their history are in docs/benchmarks.md.
  *
@@ -16,6 +17,8 @@ const BENCHES: Array<{ name: string; file: string; args: string[]; quick: string
   { name: 'bench:ledger', file: 'ledger.ts', args: [], quick: ['--postings', '1000', '--repeat', '1'] },
   { name: 'bench:reconcile', file: 'reconcile.ts', args: [], quick: ['--lines', '20000', '--repeat', '1'] },
   { name: 'bench:web', file: 'web.ts', args: [], quick: [] },
+  { name: 'bench:workflow', file: 'workflow.ts', args: [], quick: ['--applications', '20', '--repeat', '1'] },
+  { name: 'bench:api-post', file: 'api-post.ts', args: [], quick: ['--requests', '40', '--seconds', '3', '--repeat', '1'] },
 ];
 
 /** Runs one benchmark, passing its output through; resolves with its result rows. */

@@ -1,0 +1,33 @@
+import type { Client } from '@temporalio/client';
+
+/** What one workflow's history holds: its events, the workflow tasks and activities among them. */
+export interface HistoryCount {
+  events: number;
+  workflowTasks: number;
+  activities: number;
+  /** Local activities: a marker each, run by the worker within a workflow task. */
+  localActivities: number;
+  /** Events per kind (the attribute each event carries, without "EventAttributes"). */
+  byKind: Record<string, number>;
+}
+
+export async function countHistory(client: Client, workflowId: string): Promise<HistoryCount> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const byKind: Record<string, number> = {};
+  for (const e of history.events ?? []) {
+    const attr = Object.keys(e).find((k) => k.endsWith('EventAttributes') && (e as Record<string, unknown>)[k]);
+    const kind = attr?.replace(/EventAttributes$/, '') ?? 'unknown';
+    byKind[kind] = (byKind[kind] ?? 0) + 1;
+  }
+  return {
+    events: history.events?.length ?? 0,
+    workflowTasks: byKind.workflowTaskCompleted ?? 0,
+    activities: byKind.activityTaskScheduled ?? 0,
+    localActivities: byKind.markerRecorded ?? 0,
+    byKind,
+  };
+}
+
+export function describeHistory(h: HistoryCount): string {
+  return `${h.events} events, ${h.workflowTasks} workflow tasks, ${h.activities} activities, ${h.localActivities} local activities`;
+}

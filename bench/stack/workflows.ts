@@ -1,0 +1,57 @@
+// The benchmarks' workflow bundle: every loanflow workflow, and the baselines they are measured
+// against, on the same worker. Bundled and sandboxed like workflows/index.ts: import only
+// @temporalio/workflow and types.
+import { condition, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import {
+  counterGuaranteeUpdate,
+  disbursalUpdate,
+  guaranteeApprovalUpdate,
+  guaranteeReviewUpdate,
+  intakeUpdate,
+  type ApplicationState,
+  type IntakeResult,
+} from '../../workflows/definitions';
+import type { BenchActivities } from './activities';
+
+export * from '../../workflows';
+
+/** What the baselines answer: the shape of the real answers, nothing computed. */
+const state = (id: string): ApplicationState => ({
+  id, status: 'AWAITING_COUNTER_GUARANTEE', requestedAmount: '80000.00', recommendedAmount: null, approvedAmount: null,
+  loanId: null, stepDeadline: null, endReason: null, history: [], incidents: [],
+});
+
+/**
+ * bench:workflow's baseline: the application's five updates (intake, counter-guarantee, review,
+ * approval, disbursal), each answered at once; no activity, no timer. Ends after the disbursal.
+ */
+export async function noopApplication(id: string): Promise<void> {
+  let done = 0;
+  const s = state(id);
+  const answer = () => {
+    done += 1;
+    return s;
+  };
+  setHandler(intakeUpdate, (): IntakeResult => ({ outcome: 'accepted', state: answer(), violations: [] }));
+  setHandler(counterGuaranteeUpdate, answer);
+  setHandler(guaranteeReviewUpdate, answer);
+  setHandler(guaranteeApprovalUpdate, answer);
+  setHandler(disbursalUpdate, answer);
+  await condition(() => done === 5);
+}
+
+const local = proxyLocalActivities<BenchActivities>({ startToCloseTimeout: '30 seconds' });
+
+/**
+ * bench:api-post's baseline: the intake update started with its workflow (update-with-start),
+ * answered after one activity that does nothing, run as the intake's step is run (a local activity).
+ */
+export async function noopIntake(id: string): Promise<void> {
+  let answered = false;
+  setHandler(intakeUpdate, async (): Promise<IntakeResult> => {
+    await local.benchNothing();
+    answered = true;
+    return { outcome: 'accepted', state: state(id), violations: [] };
+  });
+  await condition(() => answered);
+}

@@ -1,0 +1,133 @@
+/**
+ * npm run bench:workflow — applications per second from submission to disbursal, against a no-op
+ * workflow with the same five updates on the same server. Goal: a ratio of at least 0.6.
+ *
+ * Subject: the use cases the API calls, in turn, for each application (submit, counter-guarantee,
+ * guarantee review, guarantee approval, disbursal), with the real worker, activities and
+ * PostgreSQL; each disbursal starts its loan's workflow. Baseline: a workflow that answers the same
+ * five updates (the same arguments, sent the same way: the first with its start) at once, with no
+ * activity. Both run on the same worker and Temporal dev server (bench/stack/).
+ *
+ * Each baseline/subject pair is measured --repeat times (default 3), alternating, after a warm-up
+ * of both; the median pair by ratio is reported. It ends with the history of one application:
+ * its events, workflow tasks and activities.
+ *
+ * Options: --applications N (per measurement, default 200), --concurrency N (default 20), --repeat N.
+ */
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import { approveGuarantee, decideCounterGuarantee, disburseLoan, reviewGuarantee, submitApplication } from '../usecases/applications';
+import type { WorkflowDeps } from '../usecases/deps';
+import { businessDateOf } from '../domain/business-day';
+import {
+  applicationWorkflowId,
+  counterGuaranteeUpdate,
+  disbursalUpdate,
+  guaranteeApprovalUpdate,
+  guaranteeReviewUpdate,
+  intakeUpdate,
+  type DecisionMeta,
+} from '../workflows/definitions';
+import { actorOf } from '../usecases/deps';
+import { startStack } from './stack/stack';
+import { applicationBody, officers, seedApplicants, type BenchApplicant } from './stack/people';
+import { countHistory, describeHistory } from './stack/history';
+import { fmt, intArg, medianPair, runConcurrent } from './stack/measure';
+import { printResult } from './result';
+
+const N = intArg('applications', 200);
+const CONCURRENCY = intArg('concurrency', 20);
+const REPEAT = intArg('repeat', 3);
+const WARMUP = Math.min(N, 40);
+
+const AMOUNT = '80000.00';
+const decisions = {
+  counterGuarantee: { decision: 'approve' as const, type: 'credit_community' as const, reason: 'good standing in the community' },
+  review: { recommendation: 'approve' as const, amount: AMOUNT, reason: 'sound plan' },
+  approval: { decision: 'approve' as const, amount: AMOUNT, reason: 'approved' },
+  disbursal: (id: string) => ({ contractNo: `C-${id}`, amount: AMOUNT, annualRate: '0.0435', disbursedOn: businessDateOf(new Date()), bankReference: `REF-${id}` }),
+};
+
+async function main() {
+  const stack = await startStack();
+  try {
+    const deps: WorkflowDeps = { db: stack.db, temporal: stack.temporal, taskQueue: stack.taskQueue };
+    const who = await officers(stack.db);
+    const communityId = who.community.orgId!;
+    const people = await seedApplicants(stack.owner, WARMUP + N * REPEAT);
+    let nextPerson = 0;
+    const request = () => ({ requestId: randomUUID(), clientRequestId: null });
+    let lastApplication = '';
+    let lastNoop = '';
+
+    /** One application, submitted and decided through to its disbursal. */
+    const subject = async (a: BenchApplicant) => {
+      const submitted = await submitApplication(deps, a.caller, applicationBody(a, communityId), { ...request(), idempotency: null });
+      if (submitted.status !== 'AWAITING_COUNTER_GUARANTEE') throw new Error(`intake: ${submitted.status} ${submitted.endReason}`);
+      const id = submitted.id;
+      await decideCounterGuarantee(deps, who.community, id, decisions.counterGuarantee, request());
+      await reviewGuarantee(deps, who.reviewer, id, decisions.review, request());
+      await approveGuarantee(deps, who.approver, id, decisions.approval, request());
+      const disbursed = await disburseLoan(deps, who.bank, id, decisions.disbursal(id), request());
+      if (disbursed.status !== 'REPAYING') throw new Error(`disbursal: ${disbursed.status}`);
+      lastApplication = id;
+    };
+
+    /** The baseline: the same five updates, with the same arguments, to a workflow that does nothing. */
+    const meta = (c: typeof who.community): DecisionMeta => ({ actor: actorOf(c), ...request() });
+    const baseline = async () => {
+      const id = randomUUID();
+      const workflowId = `bench-noop-application-${id}`;
+      const start = new WithStartWorkflowOperation('noopApplication', {
+        taskQueue: stack.taskQueue, workflowId, args: [id], workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      });
+      await stack.temporal.workflow.executeUpdateWithStart(intakeUpdate, { startWorkflowOperation: start });
+      const h = stack.temporal.workflow.getHandle(workflowId);
+      await h.executeUpdate(counterGuaranteeUpdate, { args: [decisions.counterGuarantee, meta(who.community)] });
+      await h.executeUpdate(guaranteeReviewUpdate, { args: [decisions.review, meta(who.reviewer)] });
+      await h.executeUpdate(guaranteeApprovalUpdate, { args: [decisions.approval, meta(who.approver)] });
+      await h.executeUpdate(disbursalUpdate, { args: [decisions.disbursal(id), meta(who.bank)] });
+      lastNoop = workflowId;
+    };
+
+    const runSubject = (n: number) => runConcurrent(n, CONCURRENCY, () => subject(people[nextPerson++]!));
+    const runBaseline = (n: number) => runConcurrent(n, CONCURRENCY, baseline);
+
+    console.log(`warm-up: ${WARMUP} of each`);
+    await runBaseline(WARMUP);
+    await runSubject(WARMUP);
+
+    const pairs: Array<{ baseline: number; subject: number; ratio: number }> = [];
+    for (let r = 0; r < REPEAT; r++) {
+      const b = await runBaseline(N);
+      const s = await runSubject(N);
+      pairs.push({ baseline: b, subject: s, ratio: s / b });
+      console.log(`pair ${r + 1}/${REPEAT}: no-op ${fmt(b)} workflows/s, applications ${fmt(s)}/s to disbursal, ratio ${fmt(s / b, 2)}`);
+    }
+    const m = medianPair(pairs);
+    const history = await countHistory(stack.temporal, applicationWorkflowId(lastApplication));
+    const noop = await countHistory(stack.temporal, lastNoop);
+    console.log(`one application to disbursal: ${describeHistory(history)}`);
+    console.log(`  ${Object.entries(history.byKind).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    console.log(`one no-op workflow: ${describeHistory(noop)}`);
+    console.log(`median pair: ratio ${fmt(m.ratio, 2)} (goal ≥ 0.6)`);
+    printResult([
+      {
+        name: `workflow: application to disbursal (N=${N}, ${CONCURRENCY} at a time)`,
+        baseline: `${fmt(m.baseline)} wf/s (no-op, 5 updates)`,
+        subject: `${fmt(m.subject)} applications/s`,
+        ratio: fmt(m.ratio, 2),
+        goal: '≥ 0.6',
+        met: m.ratio >= 0.6,
+      },
+    ]);
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
