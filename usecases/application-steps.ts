@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { StepDeps } from './deps';
 import { DomainError } from '../domain/errors';
 import { applicationWorkflowId, type Actor, type ApplicationInput } from '../workflows/definitions';
@@ -9,6 +10,7 @@ import type { Disbursal } from '../domain/application-schemas';
 import { audit } from '../db/repositories/audit';
 import { openLoanRecords } from './loan-steps';
 import type { LoanPeriod } from '../domain/repayment';
+import { intakeStep, type Step } from '../workflows/application/steps';
 
 export type ViolationList = Array<{ path: string; rule: string; message: string }>;
 
@@ -56,8 +58,19 @@ function stepColumns(set: StepChanges = {}): Record<string, string | null> {
   return out;
 }
 
-export type Registration =
-  | { ok: true; policyId: string; policy: PolicyParams; guaranteeCompanyId: string; submittedAt: string }
+/** The intake activity's input: the application, its two keys, and the workflow's time. */
+export interface IntakeRecord extends ApplicationInput {
+  /** The submission's key (history and audit). */
+  key: string;
+  /** The intake check's key. */
+  checkKey: string;
+  /** The workflow's time: the counter-guarantee deadline counts from it. */
+  nowMs: number;
+}
+
+/** What the intake recorded: the application registered and checked, or refused as a conflict. */
+export type IntakeOutcome =
+  | { ok: true; policyId: string; policy: PolicyParams; guaranteeCompanyId: string; submittedAt: string; violations: ViolationList; step: Step; checkedAt: string }
   | { ok: false; message: string };
 
 const ACTIVE_INDEX = 'applications_one_active_per_person';
@@ -68,6 +81,93 @@ function isUniqueViolation(e: unknown, constraint: string): boolean {
   return err?.code === '23505' && err.constraint === constraint;
 }
 
+/** Certificate registry lookup and eligibility on the application's own policy version. */
+async function intakeViolations(db: Knex, applicationId: string, policy: PolicyParams): Promise<ViolationList> {
+  const app = await db('applications').where({ id: applicationId }).first();
+  const cert = await db('certificates').where({ certificate_no: app.certificate_no }).first();
+  const history = await db('applications')
+    .where({ id_number: app.id_number })
+    .whereNot({ id: applicationId })
+    .select(
+      db.raw(`count(*) filter (where status = any(?)) as active`, [LOAN_STATUSES_ACTIVE]),
+      db.raw(`count(*) filter (where loan_id is not null) as lifetime`),
+      db.raw(`count(*) filter (where status = 'DEFAULTED') as defaults`),
+    )
+    .first();
+  const certificateViolations = checkCertificate(
+    cert && {
+      certificateNo: cert.certificate_no,
+      holderIdNumber: cert.holder_id_number,
+      issuedOn: cert.issued_on,
+      revoked: cert.revoked_at !== null,
+    },
+    { holderIdNumber: app.id_number, today: app.submitted_on, maxAgeMonths: policy.certificateMaxAgeMonths },
+  );
+  const eligibilityViolations = checkEligibility(
+    {
+      idNumber: app.id_number,
+      targetGroup: app.target_group,
+      requestedAmount: app.requested_amount,
+      termMonths: app.term_months,
+      activeLoans: Number(history.active),
+      lifetimeLoans: Number(history.lifetime),
+      unresolvedDefault: Number(history.defaults) > 0,
+    },
+    policy,
+    app.submitted_on,
+  );
+  return [...certificateViolations, ...eligibilityViolations];
+}
+
+/**
+ * The intake an earlier attempt committed (the activity retried after its commit): the same
+ * answer, from what was recorded. Its violations are those the rejection's audit row keeps.
+ */
+async function recordedIntake(db: Knex, input: IntakeRecord, app: { policy_id: string; guarantee_company_id: string; created_at: Date }): Promise<IntakeOutcome> {
+  const policyRow = await loadPolicy(db, app.policy_id);
+  const check = await db('audit_log').where({ idempotency_key: input.checkKey }).first('payload', 'at');
+  const violations: ViolationList = check?.payload?.violations ?? [];
+  const step = intakeStep(input.meta, policyRow.params, violations, input.nowMs);
+  const row = await db('applications').where({ id: input.applicationId }).first('step_deadline_at');
+  // The deadline as recorded, not as counted again.
+  if (row?.step_deadline_at && step.set?.stepDeadline !== undefined) step.set.stepDeadline = row.step_deadline_at.toISOString();
+  const checkedAt = (check?.at ?? app.created_at).toISOString();
+  return { ok: true, policyId: policyRow.id, policy: policyRow.params, guaranteeCompanyId: app.guarantee_company_id, submittedAt: app.created_at.toISOString(), violations, step, checkedAt };
+}
+
+/** One step: read model + history + audit, in the caller's transaction, once per key. */
+async function writeStep(trx: Knex.Transaction, r: StepRecord): Promise<void> {
+  const inserted = await trx('application_history')
+    .insert({
+      application_id: r.applicationId,
+      step: r.step,
+      decision: r.decision,
+      by_user_id: r.actor?.userId ?? null,
+      by_username: r.actor?.username ?? 'system',
+      role: r.actor?.role ?? 'system',
+      org_id: r.actor?.orgId ?? null,
+      at: r.at,
+      reason: r.reason,
+      amount: r.amount ?? null,
+      idempotency_key: r.key,
+    })
+    .onConflict('idempotency_key')
+    .ignore()
+    .returning('id');
+  if (inserted.length === 0) return; // already recorded by an earlier attempt
+  if (r.status || r.set) {
+    await trx('applications')
+      .where({ id: r.applicationId })
+      .update({ ...(r.status ? { status: r.status } : {}), ...stepColumns(r.set), updated_at: r.at });
+  }
+  if (r.audit) {
+    await audit(trx, {
+      key: r.key, at: r.at, actor: r.actor, action: r.audit.action, entityType: 'application',
+      entityId: r.applicationId, reason: r.reason, requestId: r.audit.requestId, clientRequestId: r.audit.clientRequestId ?? null, payload: r.audit.payload,
+    });
+  }
+}
+
 /**
  * The steps of an application's workflow, each run by an activity (activities/applications.ts):
  * its read model, history and audit row in one transaction, once per key.
@@ -75,19 +175,19 @@ function isUniqueViolation(e: unknown, constraint: string): boolean {
 export function applicationSteps({ db, clock }: StepDeps) {
   return {
     /**
-     * Creates the read-model row (status SUBMITTED) under the policy in force on the submission
-     * day. Refuses, writing nothing, when the person already has an application in progress.
+     * The intake, in one transaction: the read-model row (status SUBMITTED) under the policy in
+     * force on the submission day, its history and audit rows, then the certificate and eligibility
+     * checks on that policy and their outcome as a step (AWAITING_COUNTER_GUARANTEE or REJECTED),
+     * recorded like every other step. Refuses, writing nothing, when the person already has an
+     * application in progress. A retried activity finds what its first attempt committed and
+     * answers the same.
      */
-    async registerApplication(input: ApplicationInput & { key: string }): Promise<Registration> {
+    async intake(input: IntakeRecord): Promise<IntakeOutcome> {
       const existing = await db('applications').where({ id: input.applicationId }).first();
-      const policyRow = existing
-        ? await loadPolicy(db, existing.policy_id)
-        : await loadPolicyInForce(db, input.submittedOn);
+      if (existing) return recordedIntake(db, input, existing);
+      const policyRow = await loadPolicyInForce(db, input.submittedOn);
       if (!policyRow) {
         throw new DomainError('UNPROCESSABLE', `No policy version is in force on ${input.submittedOn}`);
-      }
-      if (existing) {
-        return { ok: true, policyId: policyRow.id, policy: policyRow.params, guaranteeCompanyId: existing.guarantee_company_id, submittedAt: existing.created_at.toISOString() };
       }
       // The guarantee company: the one in the community's region, else the first registered.
       const community = await db('organisations').where({ id: input.communityId, type: 'community' }).first();
@@ -97,7 +197,7 @@ export function applicationSteps({ db, clock }: StepDeps) {
       if (!company) throw new DomainError('UNPROCESSABLE', 'No guarantee company is registered');
       const at = clock.now();
       try {
-        await db.transaction(async (trx) => {
+        return await db.transaction(async (trx) => {
           await trx('applications').insert({
             id: input.applicationId,
             workflow_id: applicationWorkflowId(input.applicationId),
@@ -138,6 +238,12 @@ export function applicationSteps({ db, clock }: StepDeps) {
             entityType: 'application', entityId: input.applicationId, reason: null, requestId: input.meta.requestId, clientRequestId: input.meta.clientRequestId ?? null,
             payload: { requestedAmount: input.requestedAmount, termMonths: input.termMonths, certificateNo: input.certificateNo, policyId: policyRow.id },
           });
+          const violations = await intakeViolations(trx, input.applicationId, policyRow.params);
+          const step = intakeStep(input.meta, policyRow.params, violations, input.nowMs);
+          // Not before the submission, nor before the workflow's time (ahead of ours in tests that skip time).
+          const checkedAt = new Date(Math.max(input.nowMs, at.getTime())).toISOString();
+          await writeStep(trx, { ...step, key: input.checkKey, applicationId: input.applicationId, at: checkedAt });
+          return { ok: true as const, policyId: policyRow.id, policy: policyRow.params, guaranteeCompanyId: company.id, submittedAt: at.toISOString(), violations, step, checkedAt };
         });
       } catch (e) {
         if (isUniqueViolation(e, ACTIVE_INDEX)) {
@@ -145,81 +251,11 @@ export function applicationSteps({ db, clock }: StepDeps) {
         }
         throw e;
       }
-      return { ok: true, policyId: policyRow.id, policy: policyRow.params, guaranteeCompanyId: company.id, submittedAt: at.toISOString() };
-    },
-
-    /** Certificate registry lookup and eligibility on the application's own policy version. */
-    async checkIntake({ applicationId }: { applicationId: string }): Promise<ViolationList> {
-      const app = await db('applications').where({ id: applicationId }).first();
-      const { params: policy } = await loadPolicy(db, app.policy_id);
-      const cert = await db('certificates').where({ certificate_no: app.certificate_no }).first();
-      const history = await db('applications')
-        .where({ id_number: app.id_number })
-        .whereNot({ id: applicationId })
-        .select(
-          db.raw(`count(*) filter (where status = any(?)) as active`, [LOAN_STATUSES_ACTIVE]),
-          db.raw(`count(*) filter (where loan_id is not null) as lifetime`),
-          db.raw(`count(*) filter (where status = 'DEFAULTED') as defaults`),
-        )
-        .first();
-      const certificateViolations = checkCertificate(
-        cert && {
-          certificateNo: cert.certificate_no,
-          holderIdNumber: cert.holder_id_number,
-          issuedOn: cert.issued_on,
-          revoked: cert.revoked_at !== null,
-        },
-        { holderIdNumber: app.id_number, today: app.submitted_on, maxAgeMonths: policy.certificateMaxAgeMonths },
-      );
-      const eligibilityViolations = checkEligibility(
-        {
-          idNumber: app.id_number,
-          targetGroup: app.target_group,
-          requestedAmount: app.requested_amount,
-          termMonths: app.term_months,
-          activeLoans: Number(history.active),
-          lifetimeLoans: Number(history.lifetime),
-          unresolvedDefault: Number(history.defaults) > 0,
-        },
-        policy,
-        app.submitted_on,
-      );
-      return [...certificateViolations, ...eligibilityViolations];
     },
 
     /** Read model + history + audit in one transaction, once per key. */
     async recordStep(r: StepRecord): Promise<void> {
-      await db.transaction(async (trx) => {
-        const inserted = await trx('application_history')
-          .insert({
-            application_id: r.applicationId,
-            step: r.step,
-            decision: r.decision,
-            by_user_id: r.actor?.userId ?? null,
-            by_username: r.actor?.username ?? 'system',
-            role: r.actor?.role ?? 'system',
-            org_id: r.actor?.orgId ?? null,
-            at: r.at,
-            reason: r.reason,
-            amount: r.amount ?? null,
-            idempotency_key: r.key,
-          })
-          .onConflict('idempotency_key')
-          .ignore()
-          .returning('id');
-        if (inserted.length === 0) return; // already recorded by an earlier attempt
-        if (r.status || r.set) {
-          await trx('applications')
-            .where({ id: r.applicationId })
-            .update({ ...(r.status ? { status: r.status } : {}), ...stepColumns(r.set), updated_at: r.at });
-        }
-        if (r.audit) {
-          await audit(trx, {
-            key: r.key, at: r.at, actor: r.actor, action: r.audit.action, entityType: 'application',
-            entityId: r.applicationId, reason: r.reason, requestId: r.audit.requestId, clientRequestId: r.audit.clientRequestId ?? null, payload: r.audit.payload,
-          });
-        }
-      });
+      await db.transaction((trx) => writeStep(trx, r));
     },
 
     /** The bank's disbursal: the loan row, the application's hand-off to REPAYING, history and audit. */

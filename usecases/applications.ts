@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { DomainError, isErrorCode } from '../domain/errors';
 import { checkRequestLimits } from '../domain/eligibility';
@@ -98,32 +98,30 @@ const REFUSAL_CODES: readonly string[] = ['VALIDATION_FAILED', 'CONFLICT', 'INVA
 const refusalCode = (type: string) => (REFUSAL_CODES.includes(type) && isErrorCode(type) ? type : 'UNPROCESSABLE');
 
 /**
- * Starts the application's workflow and waits for its intake. A submission retried under the same
- * Idempotency-Key (after a 5xx freed the key) has the same application id, so it finds the
- * workflow its first attempt started and answers with the same intake.
+ * Starts the application's workflow and runs its intake in one call (update-with-start: the
+ * intake update reaches the workflow with its first task, which runs the intake as a local
+ * activity and answers). A submission retried under the same Idempotency-Key (after a 5xx freed
+ * the key) has the same application id: a workflow still open answers with its intake; one that
+ * has closed (rejected, or refused at intake) is not started again, and the caller reads what it
+ * recorded.
  */
 async function startApplication(
   temporal: Client,
   taskQueue: string,
   args: Parameters<typeof loanApplication>[0],
 ): Promise<IntakeResult | { outcome: 'recorded' }> {
-  const workflowId = applicationWorkflowId(args.applicationId);
+  const start = new WithStartWorkflowOperation(loanApplication, {
+    taskQueue,
+    workflowId: applicationWorkflowId(args.applicationId),
+    args: [args],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
   try {
-    const handle = await temporal.workflow.start(loanApplication, {
-      taskQueue,
-      workflowId,
-      args: [args],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    });
-    return await handle.executeUpdate(intakeUpdate);
+    return await temporal.workflow.executeUpdateWithStart(intakeUpdate, { startWorkflowOperation: start });
   } catch (e) {
     if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-    // Still open: its intake answers. Closed (rejected, or refused at intake): the caller reads
-    // what it recorded.
-    return temporal.workflow
-      .getHandle(workflowId)
-      .executeUpdate(intakeUpdate)
-      .catch(() => ({ outcome: 'recorded' }) as const);
+    return { outcome: 'recorded' };
   }
 }
 

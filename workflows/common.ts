@@ -1,5 +1,5 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import { ActivityFailure, ApplicationFailure, condition, setHandler, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, setHandler, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 
 /**
  * What every business workflow shares: how activities are retried, and how a refusal is thrown.
@@ -11,6 +11,18 @@ import { ActivityFailure, ApplicationFailure, condition, setHandler, type Activi
 export const ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+};
+
+/**
+ * For steps that are one short transaction (an application's steps, a loan's): run as local
+ * activities, by the worker within the workflow task that asks for them, so a decision costs one
+ * workflow task and no activity task (docs/architecture.md, "Local activities"). The same retries:
+ * past a minute they wait on a timer, so a long outage holds no workflow task.
+ */
+export const LOCAL_ACTIVITY_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: ACTIVITY_OPTIONS.retry,
+  localRetryThreshold: '1 minute',
 };
 
 export function fail(type: string, message: string, details: Array<{ path: string; message: string }> = []): never {

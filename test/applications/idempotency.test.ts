@@ -167,6 +167,22 @@ describe('Idempotency-Key: races, leases and expiry', () => {
     await h.call('POST', `/v1/applications/${first.body.id}/withdrawal`, { token: a.token, body: { reason: 'test done' } });
   });
 
+  it('a rejected submission retried after a server fault finds its closed workflow: the same application, REJECTED, once', async () => {
+    const a = await newApplicant(h, { issuedOn: '2020-01-01' });
+    const key = `fault-rejected-${a.username}`;
+    const body = applicationBody(a, orgs);
+    const first = await h.call('POST', '/v1/applications', { token: a.token, body, headers: { 'Idempotency-Key': key } });
+    expect(first.body.status, JSON.stringify(first.body)).to.equal('REJECTED');
+    await adminOf(env.db).transaction(async (trx) => {
+      await trx.raw('set local session_replication_role = replica');
+      await trx('idempotency_keys').where({ key }).update({ status_code: null, response: null, completed_at: null, lease_until: trx.raw(`now() - interval '1 second'`) });
+    });
+    const retried = await h.call('POST', '/v1/applications', { token: a.token, body, headers: { 'Idempotency-Key': key } });
+    expect(retried.status, JSON.stringify(retried.body)).to.equal(201);
+    expect(retried.body).to.include({ id: first.body.id, status: 'REJECTED' });
+    expect(retried.body.history.map((x: { step: string }) => x.step)).to.deep.equal(['submission', 'intake_check']);
+  });
+
   it('a stored reply is final: the application role cannot rewrite it', async () => {
     const a = await newApplicant(h);
     const key = `final-${a.username}`;

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { testEnv, type TestEnv } from '../support/env';
 import { startApi, newApplicant, type ApiHarness } from '../support/api';
-import { demoOrgs, submit, advance, type DemoOrgs } from './helpers';
+import { randomUUID } from 'node:crypto';
+import { demoOrgs, submit, advance, applicationBody, today, type DemoOrgs } from './helpers';
 import { createActivities } from '../../activities';
 import { systemClock } from '../../activities/clock';
 
@@ -71,5 +72,34 @@ describe('a worker stopped in the middle of an application', () => {
     await acts.recordStep(step);
     expect(await env.db('application_history').where({ idempotency_key: step.key })).to.have.length(1);
     expect(await env.db('audit_log').where({ idempotency_key: step.key })).to.have.length(1);
+  });
+
+  it('the intake retried after it committed answers the same and writes nothing twice', async () => {
+    const h = await startApi(env);
+    const a = await newApplicant(h);
+    await h.close();
+    const acts = createActivities({ db: env.db, clock: systemClock });
+    const applicationId = randomUUID();
+    const input = {
+      ...(applicationBody(a, orgs) as Omit<Parameters<typeof acts.intake>[0], 'bankId'>),
+      bankId: null,
+      applicationId,
+      applicantUserId: a.userId,
+      submittedOn: today(),
+      meta: { actor: { userId: a.userId, username: a.username, role: 'applicant' as const, orgId: null }, requestId: randomUUID() },
+      key: `retry-test:${applicationId}:0:submitted`,
+      checkKey: `retry-test:${applicationId}:1:intake_check`,
+      nowMs: Date.now(),
+    };
+    const first = await acts.intake(input);
+    expect(first).to.include({ ok: true });
+    expect(await acts.intake(input)).to.deep.equal(first);
+    const history = await env.db('application_history').where({ application_id: applicationId }).orderBy('id');
+    expect(history.map((x) => `${x.step}:${x.decision}`)).to.deep.equal(['submission:submitted', 'intake_check:passed']);
+    const audits = await env.db('audit_log').where({ entity_id: applicationId }).orderBy('id');
+    expect(audits.map((x) => x.action)).to.deep.equal(['application.submit', 'application.intake_pass']);
+    expect((await env.db('applications').where({ id: applicationId }).first()).status).to.equal('AWAITING_COUNTER_GUARANTEE');
+    // Leaves nothing waiting for later tests.
+    await env.db('applications').where({ id: applicationId }).update({ status: 'WITHDRAWN' });
   });
 });

@@ -6,7 +6,8 @@ import { workflowWorld, actor, meta, refusal, deferred, type WorkflowWorld } fro
 import { loanApplication } from '../../workflows/application';
 import { applicationStateQuery, applicationWorkflowId, intakeUpdate, type ApplicationInput } from '../../workflows/definitions';
 import { counterGuaranteeUpdate, disbursalUpdate, guaranteeApprovalUpdate, guaranteeReviewUpdate, withdrawalUpdate } from '../../workflows/definitions';
-import type { Registration, StepRecord, ViolationList } from '../../activities/applications';
+import type { IntakeOutcome, IntakeRecord, StepRecord, ViolationList } from '../../activities/applications';
+import { intakeStep } from '../../workflows/application/steps';
 import { defaultPolicyParams } from '../../domain/policy';
 import { businessDateOf } from '../../domain/business-day';
 
@@ -20,6 +21,9 @@ const reviewer = actor('guarantee_reviewer', GUARANTOR, 'reviewer');
 const approver = actor('guarantee_approver', GUARANTOR, 'approver');
 const bank = actor('bank_officer', BANK, 'bank');
 const applicant = actor('applicant', null, 'applicant');
+
+/** What registering an application answers: its policy and guarantee company, or a conflict. */
+type Registration = Omit<Extract<IntakeOutcome, { ok: true }>, 'violations' | 'step' | 'checkedAt'> | Extract<IntakeOutcome, { ok: false }>;
 
 /** What the activities would have written, kept in memory; each test may change an answer. */
 function fakes() {
@@ -35,8 +39,17 @@ function fakes() {
   };
   const noop = async () => undefined;
   const activities = {
-    registerApplication: () => f.register(),
-    checkIntake: async () => f.violations,
+    // The intake: registered (or refused), checked, its outcome recorded as a step.
+    intake: async (r: IntakeRecord): Promise<IntakeOutcome> => {
+      const reg = await f.register();
+      if (!reg.ok) return reg;
+      const step = intakeStep(r.meta, reg.policy, f.violations, r.nowMs);
+      const checkedAt = new Date(r.nowMs).toISOString();
+      const record = { ...step, key: r.checkKey, applicationId: r.applicationId, at: checkedAt };
+      await f.beforeRecord(record);
+      f.steps.push(record);
+      return { ...reg, violations: f.violations, step, checkedAt };
+    },
     recordStep: async (r: StepRecord) => {
       await f.beforeRecord(r);
       f.steps.push(r);

@@ -1,14 +1,15 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import { type ChildWorkflowHandle, ParentClosePolicy, log, proxyActivities, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
-import type { ApplicationActivities } from '../../activities/applications';
+import { type ChildWorkflowHandle, ParentClosePolicy, log, proxyLocalActivities, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
+import type { ApplicationActivities, IntakeOutcome } from '../../activities/applications';
 import { businessDateOf } from '../../domain/business-day';
 import { applicationStateQuery, counterGuaranteeUpdate, disbursalUpdate, guaranteeApprovalUpdate, guaranteeReviewUpdate, intakeUpdate, withdrawalUpdate } from '../definitions';
 import { loanWorkflowId, type ApplicationState, type DecisionMeta, type LoanInput } from '../definitions';
 import { initialPeriods, loan } from '../loan';
-import { ACTIVITY_OPTIONS, Turns, answerWhenReady, finalRefusal } from '../common';
+import { LOCAL_ACTIVITY_OPTIONS, Turns, answerWhenReady, finalRefusal } from '../common';
 import type { ApplicationMachine, Step } from './state';
 
-export const acts = proxyActivities<ApplicationActivities>(ACTIVITY_OPTIONS);
+// Each step is one short transaction, idempotent by its key: a local activity (workflows/common.ts).
+export const acts = proxyLocalActivities<ApplicationActivities>(LOCAL_ACTIVITY_OPTIONS);
 
 export const now = () => new Date().toISOString();
 export const today = () => businessDateOf(Date.now());
@@ -25,6 +26,23 @@ export class ApplicationRun {
   private readonly wfId = workflowInfo().workflowId;
 
   constructor(readonly m: ApplicationMachine) {}
+
+  /**
+   * The intake: registers the application, checks it and records the outcome, in one transaction
+   * (keys :0:submitted and :1:intake_check), and mirrors what it recorded in memory.
+   */
+  async intake(): Promise<IntakeOutcome> {
+    const { m } = this;
+    this.seq = 1;
+    const out = await acts.intake({ ...m.input, key: `${this.wfId}:0:submitted`, checkKey: `${this.wfId}:1:intake_check`, nowMs: Date.now() });
+    if (!out.ok) return out;
+    m.policy = out.policy;
+    m.guaranteeCompanyId = out.guaranteeCompanyId;
+    const { actor } = m.input.meta;
+    m.state.history.push({ step: 'submission', decision: 'submitted', by: actor.username, role: actor.role, at: out.submittedAt, reason: null });
+    m.apply(out.step, out.checkedAt, today());
+    return out;
+  }
 
   /** Writes one step (read model + history + audit, one transaction) and mirrors it in memory. */
   async record(r: Step): Promise<void> {

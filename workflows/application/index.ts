@@ -1,8 +1,8 @@
-import { allHandlersFinished, condition, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition } from '@temporalio/workflow';
 import { finalRefusal } from '../common';
 import type { ApplicationInput, ApplicationState } from '../definitions';
 import { ApplicationMachine, WAITING_STEPS, type WaitingStatus } from './state';
-import { ApplicationRun, acts, setApplicationHandlers } from './handlers';
+import { ApplicationRun, setApplicationHandlers } from './handlers';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -26,22 +26,16 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
 
   // --- Intake: register, check the certificate and eligibility (docs/domain.md §1.1–1.2) ---
   try {
-    const reg = await acts.registerApplication({ ...input, key: `${workflowInfo().workflowId}:0:submitted` });
-    if (!reg.ok) {
-      m.intake = { outcome: 'conflict', message: reg.message };
+    // One activity, one transaction: registered, checked, and the outcome recorded.
+    const out = await run.intake();
+    if (!out.ok) {
+      m.intake = { outcome: 'conflict', message: out.message };
       return finished();
     }
-    m.policy = reg.policy;
-    m.guaranteeCompanyId = reg.guaranteeCompanyId;
-    state.history.push({ step: 'submission', decision: 'submitted', by: input.meta.actor.username, role: input.meta.actor.role, at: reg.submittedAt, reason: null });
-
-    const violations = await acts.checkIntake({ applicationId: input.applicationId });
-    if (violations.length) {
-      await run.record(m.intakeRejected(violations));
-      m.intake = { outcome: 'rejected', state, violations };
+    if (out.violations.length) {
+      m.intake = { outcome: 'rejected', state, violations: out.violations };
       return finished();
     }
-    await run.record(m.intakePassed(Date.now()));
   } catch (e) {
     // Refused for good (bad data, no policy in force): the submitter hears why, and nothing waits.
     const r = finalRefusal(e);

@@ -1,4 +1,4 @@
-import type { StepChanges, StepRecord, ViolationList } from '../../activities/applications';
+import type { StepChanges } from '../../activities/applications';
 import type { ApplicationStatus } from '../../domain/enums';
 import type { CounterGuaranteeDecision, Disbursal, GuaranteeApproval, GuaranteeReview, Withdrawal } from '../../domain/application-schemas';
 import type { PolicyParams } from '../../domain/policy';
@@ -7,6 +7,7 @@ import { addDays, compareDates } from '../../domain/dates';
 import { Money } from '../../domain/money';
 import { fail } from '../common';
 import { failureTypes, type Actor, type ApplicationInput, type ApplicationState, type DecisionMeta, type IntakeResult } from '../definitions';
+import { WAITING_STEPS, auditOf, deadlineOf, type Step, type WaitingStatus } from './steps';
 
 /**
  * The application's state machine: where it stands, what each decision may do from there, and what
@@ -14,16 +15,7 @@ import { failureTypes, type Actor, type ApplicationInput, type ApplicationState,
  * and feed the steps back here. The steps are those of docs/domain.md §1.
  */
 
-const DAY_MS = 24 * 3600 * 1000;
-
-/** The steps that wait for an officer, each with its deadline in days of the application's policy. */
-export const WAITING_STEPS = {
-  AWAITING_COUNTER_GUARANTEE: { step: 'counter_guarantee', days: (p: PolicyParams) => p.counterGuaranteeDays },
-  AWAITING_GUARANTEE_REVIEW: { step: 'guarantee_review', days: (p: PolicyParams) => p.guaranteeDecisionDays },
-  AWAITING_GUARANTEE_APPROVAL: { step: 'guarantee_approval', days: (p: PolicyParams) => p.guaranteeDecisionDays },
-  AWAITING_DISBURSAL: { step: 'disbursal', days: (p: PolicyParams) => p.disbursalDays },
-} as const;
-export type WaitingStatus = keyof typeof WAITING_STEPS;
+export { WAITING_STEPS, type WaitingStatus, type Step } from './steps';
 
 const BEFORE_DISBURSAL: readonly ApplicationStatus[] = [
   'AWAITING_COUNTER_GUARANTEE',
@@ -31,16 +23,6 @@ const BEFORE_DISBURSAL: readonly ApplicationStatus[] = [
   'AWAITING_GUARANTEE_APPROVAL',
   'AWAITING_DISBURSAL',
 ];
-
-/** A step as the machine decides it; the handlers add its key, application and time. */
-export type Step = Omit<StepRecord, 'key' | 'applicationId' | 'at'>;
-
-const auditOf = (action: string, meta: DecisionMeta, payload?: unknown) => ({
-  action,
-  requestId: meta.requestId,
-  clientRequestId: meta.clientRequestId ?? null,
-  ...(payload === undefined ? {} : { payload }),
-});
 
 export class ApplicationMachine {
   readonly state: ApplicationState;
@@ -71,7 +53,7 @@ export class ApplicationMachine {
 
   /** When a step entered now must be decided by. */
   deadlineFor(s: WaitingStatus, nowMs: number): string {
-    return new Date(nowMs + WAITING_STEPS[s].days(this.policy!) * DAY_MS).toISOString();
+    return deadlineOf(this.policy!, s, nowMs);
   }
 
   /** A recorded step, mirrored in memory: status, deadline, end reason, amounts, history. */
@@ -168,23 +150,6 @@ export class ApplicationMachine {
   }
 
   // ---- what each step writes -----------------------------------------------------------------
-
-  intakeRejected(violations: ViolationList): Step {
-    const why = violations.map((v) => v.message).join('; ');
-    return {
-      step: 'intake_check', decision: 'rejected', actor: null, reason: why,
-      status: 'REJECTED', set: { endReason: why },
-      audit: auditOf('application.intake_reject', this.input.meta, { violations }),
-    };
-  }
-
-  intakePassed(nowMs: number): Step {
-    return {
-      step: 'intake_check', decision: 'passed', actor: null, reason: 'certificate valid; eligible',
-      status: 'AWAITING_COUNTER_GUARANTEE', set: { stepDeadline: this.deadlineFor('AWAITING_COUNTER_GUARANTEE', nowMs) },
-      audit: auditOf('application.intake_pass', this.input.meta),
-    };
-  }
 
   counterGuarantee(d: CounterGuaranteeDecision, meta: DecisionMeta, nowMs: number): Step {
     const common = { step: 'counter_guarantee', actor: meta.actor, reason: d.reason };
