@@ -76,7 +76,7 @@ export async function startStack(say: (m: string) => void = console.log): Promis
     const server = await startServiceProcess({
       service: 'bench server (worker + API)',
       command: process.execPath,
-      args: ['--import', 'tsx', path.join(__dirname, 'server.ts')],
+      args: [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), '--import', 'tsx', path.join(__dirname, 'server.ts')],
       env: { ...process.env, BENCH_DATABASE_URL: appUrl, BENCH_TEMPORAL_ADDRESS: dev.address, BENCH_TASK_QUEUE: taskQueue, BENCH_JWT_SECRET: jwtSecret },
       ready: (out) => {
         const line = out.split('\n').find((l) => l.startsWith(READY));

@@ -1,12 +1,13 @@
-import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import { ACTIVITY_OPTIONS, Turns } from '../common';
+import { proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { LOCAL_ACTIVITY_OPTIONS, Turns } from '../common';
 import type { LoanActivities } from '../../activities/loans';
 import { businessDateOf } from '../../domain/business-day';
 import { extensionUpdate, loanStateQuery, recoveryUpdate, repaymentUpdate, type DecisionMeta } from '../definitions';
 import type { LoanMachine } from './state';
 
-// Every activity is idempotent by its key, so retrying a fault that heals is safe.
-export const acts = proxyActivities<LoanActivities>(ACTIVITY_OPTIONS);
+// Every step is one short transaction, idempotent by its key, so retrying a fault that heals is
+// safe: a local activity (workflows/common.ts).
+export const acts = proxyLocalActivities<LoanActivities>(LOCAL_ACTIVITY_OPTIONS);
 
 export const today = () => businessDateOf(Date.now());
 
