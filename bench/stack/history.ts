@@ -11,8 +11,17 @@ export interface HistoryCount {
   byKind: Record<string, number>;
 }
 
+/** The history once no workflow task is pending (one may follow the last answer, as a child's start). */
 export async function countHistory(client: Client, workflowId: string): Promise<HistoryCount> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  let history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const pending = () => {
+    const events = history.events ?? [];
+    return events.filter((e) => e.workflowTaskScheduledEventAttributes).length > events.filter((e) => e.workflowTaskCompletedEventAttributes).length;
+  };
+  for (let i = 0; i < 50 && pending(); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    history = await client.workflow.getHandle(workflowId).fetchHistory();
+  }
   const byKind: Record<string, number> = {};
   for (const e of history.events ?? []) {
     const attr = Object.keys(e).find((k) => k.endsWith('EventAttributes') && (e as Record<string, unknown>)[k]);

@@ -21,7 +21,11 @@ export const today = () => businessDateOf(Date.now());
 export class ApplicationRun {
   /** A decision, a reminder or the expiry at a time, in arrival order (workflows/common.ts). */
   readonly turns = new Turns();
-  loanRun: ChildWorkflowHandle<typeof loan> | undefined;
+  /**
+   * The loan's workflow, once the disbursal has asked for it. The disbursal's answer does not wait
+   * for the child's start (one workflow task less on the bank's path); the run waits for it after.
+   */
+  loanRun: Promise<ChildWorkflowHandle<typeof loan>> | undefined;
   private seq = 0;
   private readonly wfId = workflowInfo().workflowId;
 
@@ -123,7 +127,7 @@ export class ApplicationRun {
       periods: initialPeriods(loanInput),
       recordedOn: today(),
     });
-    this.loanRun = await startChild(loan, {
+    this.loanRun = startChild(loan, {
       workflowId: loanWorkflowId(loanId),
       args: [loanInput],
       parentClosePolicy: ParentClosePolicy.ABANDON,

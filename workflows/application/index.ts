@@ -81,8 +81,9 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
   // outlives this workflow should it ever be terminated. (A parent that stays open also receives
   // its child's completion, which the time-skipping test server mishandles for closed parents.)
   if (run.loanRun) {
+    const loanRun = await run.loanRun;
     try {
-      state.status = (await run.loanRun.result()).status;
+      state.status = (await loanRun.result()).status;
     } catch {
       // A loan terminated by an operator leaves the read model as the loan last wrote it.
     }
