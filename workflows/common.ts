@@ -16,8 +16,8 @@ export const ACTIVITY_OPTIONS: ActivityOptions = {
 /**
  * For steps that are one short transaction (an application's steps, a loan's): run as local
  * activities, by the worker within the workflow task that asks for them, so a decision costs one
- * workflow task and no activity task (docs/architecture.md, "Local activities"). The same retries:
- * past a minute they wait on a timer, so a long outage holds no workflow task.
+ * workflow task and no activity task (docs/architecture.md, "Steps are local activities"). The
+ * same retries: past a minute they wait on a timer, so a long outage holds no workflow task.
  */
 export const LOCAL_ACTIVITY_OPTIONS: LocalActivityOptions = {
   startToCloseTimeout: '30 seconds',

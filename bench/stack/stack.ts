@@ -3,6 +3,9 @@
  * embedded PostgreSQL (migrated, the application's role, the demo data), the Temporal dev server
  * with its SQLite file (as `npm start` runs it), and the server process (server.ts: worker, API
  * and the baselines). Everything stops with `stop()`.
+ *
+ * BENCH_PROF=<dir> writes a CPU profile of the server process there when it stops (node's
+ * --cpu-prof; open it in Chrome's DevTools): where the worker and the API spend their time.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -76,7 +79,10 @@ export async function startStack(say: (m: string) => void = console.log): Promis
     const server = await startServiceProcess({
       service: 'bench server (worker + API)',
       command: process.execPath,
-      args: [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), '--import', 'tsx', path.join(__dirname, 'server.ts')],
+      args: [
+        ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []),
+        '--import', 'tsx', path.join(__dirname, 'server.ts'),
+      ],
       env: { ...process.env, BENCH_DATABASE_URL: appUrl, BENCH_TEMPORAL_ADDRESS: dev.address, BENCH_TASK_QUEUE: taskQueue, BENCH_JWT_SECRET: jwtSecret },
       ready: (out) => {
         const line = out.split('\n').find((l) => l.startsWith(READY));
