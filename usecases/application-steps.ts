@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { StepDeps } from './deps';
 import { DomainError } from '../domain/errors';
 import { applicationWorkflowId, type Actor, type ApplicationInput } from '../workflows/definitions';
-import type { ApplicationStatus, RepaymentMethod } from '../domain/enums';
+import type { RepaymentMethod } from '../domain/enums';
 import type { PolicyParams } from '../domain/policy';
 import { loadPolicy, loadPolicyInForce } from '../db/repositories/policies';
 import { checkCertificate, checkEligibility } from '../domain/eligibility';
@@ -10,37 +10,9 @@ import type { Disbursal } from '../domain/application-schemas';
 import { audit } from '../db/repositories/audit';
 import { openLoanRecords } from './loan-steps';
 import type { LoanPeriod } from '../domain/repayment';
-import { intakeStep, type Step } from '../workflows/application/steps';
+import { intakeStep, type Step, type StepChanges, type StepRecord, type ViolationList } from '../workflows/application/steps';
 
-export type ViolationList = Array<{ path: string; rule: string; message: string }>;
-
-/** One step of an application: the read-model change, its history row and its audit row. */
-export interface StepRecord {
-  /** workflowId:seq:step — a retried activity finds it and writes nothing twice. */
-  key: string;
-  applicationId: string;
-  step: string;
-  decision: string;
-  at: string;
-  actor: Actor | null;
-  reason: string | null;
-  amount?: string | null;
-  status?: ApplicationStatus;
-  set?: StepChanges;
-  audit?: { action: string; requestId: string | null; clientRequestId?: string | null; payload?: unknown };
-}
-
-/** What a step changes on the application, in the workflow's words; recordStep maps them to columns. */
-export interface StepChanges {
-  counterGuaranteeType?: string;
-  recommendedAmount?: string;
-  /** The reviewer's user id (the approver must be someone else). */
-  reviewedBy?: string;
-  approvedAmount?: string;
-  endReason?: string;
-  /** When the step now waiting must be decided by; null once nothing waits. */
-  stepDeadline?: string | null;
-}
+export type { StepRecord, StepChanges, ViolationList } from '../workflows/application/steps';
 
 const STEP_COLUMNS: Record<keyof StepChanges, string> = {
   counterGuaranteeType: 'counter_guarantee_type',

@@ -1,13 +1,43 @@
-import type { StepRecord, ViolationList } from '../../activities/applications';
+import type { ApplicationStatus } from '../../domain/enums';
 import type { PolicyParams } from '../../domain/policy';
-import type { DecisionMeta } from '../definitions';
+import type { Actor, DecisionMeta } from '../definitions';
 
 /**
- * What the workflow and its intake activity both build: the deadlines of the steps that wait for
- * an officer, and the intake's outcome as a step. The intake activity records that step in the
- * transaction that registers the application (usecases/application-steps.ts), so it builds it
- * here, from the same pure code the workflow mirrors. Pure: no Temporal calls, no I/O.
+ * What the workflow and its activities share: a step's record, the deadlines of the steps that
+ * wait for an officer, and the intake's outcome as a step. The intake activity records that step
+ * in the transaction that registers the application (usecases/application-steps.ts), so it builds
+ * it here, from the same pure code the workflow mirrors. Pure: no Temporal calls, no I/O.
  */
+
+export type ViolationList = Array<{ path: string; rule: string; message: string }>;
+
+/** One step of an application: the read-model change, its history row and its audit row. */
+export interface StepRecord {
+  /** workflowId:seq:step — a retried activity finds it and writes nothing twice. */
+  key: string;
+  applicationId: string;
+  step: string;
+  decision: string;
+  at: string;
+  actor: Actor | null;
+  reason: string | null;
+  amount?: string | null;
+  status?: ApplicationStatus;
+  set?: StepChanges;
+  audit?: { action: string; requestId: string | null; clientRequestId?: string | null; payload?: unknown };
+}
+
+/** What a step changes on the application, in the workflow's words; the steps map them to columns. */
+export interface StepChanges {
+  counterGuaranteeType?: string;
+  recommendedAmount?: string;
+  /** The reviewer's user id (the approver must be someone else). */
+  reviewedBy?: string;
+  approvedAmount?: string;
+  endReason?: string;
+  /** When the step now waiting must be decided by; null once nothing waits. */
+  stepDeadline?: string | null;
+}
 
 const DAY_MS = 24 * 3600 * 1000;
 
