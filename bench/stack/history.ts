@@ -11,12 +11,19 @@ export interface HistoryCount {
   byKind: Record<string, number>;
 }
 
-/** The history once no workflow task is pending (one may follow the last answer, as a child's start). */
+/**
+ * The history once nothing is pending: no workflow task, no child whose start has not come back
+ * (the disbursal answers before its loan's workflow has started).
+ */
 export async function countHistory(client: Client, workflowId: string): Promise<HistoryCount> {
   let history = await client.workflow.getHandle(workflowId).fetchHistory();
   const pending = () => {
     const events = history.events ?? [];
-    return events.filter((e) => e.workflowTaskScheduledEventAttributes).length > events.filter((e) => e.workflowTaskCompletedEventAttributes).length;
+    const count = (has: (e: (typeof events)[number]) => unknown) => events.filter(has).length;
+    return (
+      count((e) => e.workflowTaskScheduledEventAttributes) > count((e) => e.workflowTaskCompletedEventAttributes) ||
+      count((e) => e.startChildWorkflowExecutionInitiatedEventAttributes) > count((e) => e.childWorkflowExecutionStartedEventAttributes || e.startChildWorkflowExecutionFailedEventAttributes)
+    );
   };
   for (let i = 0; i < 50 && pending(); i++) {
     await new Promise((r) => setTimeout(r, 100));
