@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { TestEnv } from '../support/env';
 import { openApiSuite, newApplicant, type ApiHarness } from '../support/api';
 import { applicationBody, submit, today, type DemoOrgs } from './helpers';
@@ -55,15 +56,19 @@ describe('bad data never wedges an application', () => {
     const a = await newApplicant(h);
     const body = applicationBody(a, orgs, { businessPlan: 'A noodle shop near the university\u0000 with two employees.' });
     const applicationId = randomUUID();
-    const handle = await h.temporal.client.workflow.start(loanApplication, {
+    // Started with its intake, as the API does (update-with-start): a refused intake closes the
+    // workflow in its first task, before a separate update could reach it.
+    const start = new WithStartWorkflowOperation(loanApplication, {
       taskQueue: h.taskQueue,
       workflowId: applicationWorkflowId(applicationId),
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
       args: [({ ...(body as Record<string, unknown>), bankId: null, applicationId, applicantUserId: a.userId, submittedOn: today(), meta: await actor(a.username) }) as never],
     });
-    const intake = await handle.executeUpdate(intakeUpdate);
+    const intake = await h.temporal.client.workflow.executeUpdateWithStart(intakeUpdate, { startWorkflowOperation: start });
     expect(intake.outcome).to.equal('failed');
     expect(intake.outcome === 'failed' && intake.message).to.match(/SQLSTATE 22021/);
+    const handle = await start.workflowHandle();
     const done = await handle.result();
     expect(done.incidents.map((i) => i.step)).to.deep.equal(['intake']);
     expect(await env.db('applications').where({ id: applicationId })).to.have.length(0);
