@@ -97,8 +97,10 @@ async function intakeViolations(db: Knex, applicationId: string, policy: PolicyP
  */
 async function recordedIntake(db: Knex, input: IntakeRecord, app: { policy_id: string; guarantee_company_id: string; created_at: Date }): Promise<IntakeOutcome> {
   const policyRow = await loadPolicy(db, app.policy_id);
-  const check = await db('audit_log').where({ idempotency_key: input.checkKey }).first('payload', 'at');
-  const violations: ViolationList = check?.payload?.violations ?? [];
+  const audited = await db('audit_log').where({ idempotency_key: input.checkKey }).first('payload');
+  const violations: ViolationList = audited?.payload?.violations ?? [];
+  // The history row keeps the time the step was recorded at (an audit row's is the database's).
+  const check = await db('application_history').where({ idempotency_key: input.checkKey }).first('at');
   const step = intakeStep(input.meta, policyRow.params, violations, input.nowMs);
   const row = await db('applications').where({ id: input.applicationId }).first('step_deadline_at');
   // The deadline as recorded, not as counted again.
