@@ -3,6 +3,7 @@ import { finalOnBadData } from './failures';
 import { createSystemActivities } from './system';
 import { createApplicationActivities } from './applications';
 import { createLoanActivities } from './loans';
+import { createFollowUpActivities } from './follow-up';
 import { createSubsidyActivities } from './subsidy';
 import { createLedgerActivities } from './ledger';
 import { createHousekeepingActivities } from './housekeeping';
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSystemActivities(deps),
     ...createApplicationActivities(deps),
     ...createLoanActivities(deps),
+    ...createFollowUpActivities(deps),
     ...createSubsidyActivities(deps),
     ...createLedgerActivities(deps),
     ...createHousekeepingActivities(deps),

@@ -16,6 +16,7 @@ import { reconciliationRoutes } from './routes/reconciliations';
 import { periodRoutes } from './routes/periods';
 import { reportRoutes } from './routes/reports';
 import { loanRoutes } from './routes/loans';
+import { followUpRoutes } from './routes/follow-up';
 import { integrityRoutes } from './routes/integrity';
 import { subsidyClaimRoutes } from './routes/subsidy-claims';
 import { ledgerRoutes } from './routes/ledger';
@@ -59,6 +60,7 @@ export function registerRoutes(api: ApiRouter): void {
   periodRoutes(api);
   reportRoutes(api);
   loanRoutes(api);
+  followUpRoutes(api);
   integrityRoutes(api);
   subsidyClaimRoutes(api);
   ledgerRoutes(api);

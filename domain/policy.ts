@@ -66,6 +66,14 @@ export const policyParamsSchema = z
     backdatingWindowDays: days('how many days back a repayment may be dated'),
     ageMin: age('the youngest applicant').default(18),
     ageMax: age('the oldest applicant').default(60),
+    // Follow-up visits (docs/programmes.md): versions stored before these existed get the defaults.
+    followUpMonths: z
+      .array(months('a follow-up visit, in months after disbursal'), { error: 'must be a list of whole numbers of months' })
+      .min(1, 'must name at least one visit')
+      .max(24, 'must name at most 24 visits')
+      .default([3, 6, 12])
+      .meta({ description: 'when follow-up visits are due, in months after disbursal: 1 to 24 distinct values in increasing order' }),
+    followUpVisitDays: days('days after its due date a follow-up visit may still be recorded before it is overdue').default(30),
   })
   .strict()
   .superRefine(
@@ -86,6 +94,10 @@ export const policyParamsSchema = z
       lessOrEqual('ageMin', 'ageMax', int('ageMin'), int('ageMax'));
       lessOrEqual('maxActiveLoans', 'maxLifetimeLoans', int('maxActiveLoans'), int('maxLifetimeLoans'));
       if (rate(raw.rateCap)?.isZero()) fail(['rateCap'], 'must be greater than 0');
+      const visits = raw.followUpMonths;
+      if (Array.isArray(visits) && visits.every((m) => Number.isSafeInteger(m)) && visits.some((m, i) => i > 0 && m <= visits[i - 1])) {
+        fail(['followUpMonths'], 'must be in increasing order, each month once');
+      }
       const sharing = raw.lossSharing as Record<string, unknown> | undefined;
       if (sharing && typeof sharing === 'object') {
         const parts = [rate(sharing.guaranteeFund), rate(sharing.bank), rate(sharing.guaranteeCompany)];
@@ -98,7 +110,7 @@ export const policyParamsSchema = z
   );
 
 export type PolicyParams = z.output<typeof policyParamsSchema>;
-/** What an admin may send: ageMin and ageMax may be left out. */
+/** What an admin may send: ageMin, ageMax and the follow-up parameters may be left out. */
 export type PolicyParamsInput = z.input<typeof policyParamsSchema>;
 export type LossSharing = z.output<typeof lossSharingSchema>;
 
@@ -127,6 +139,8 @@ export const defaultPolicyParams: Readonly<PolicyParams> = Object.freeze({
   backdatingWindowDays: 90,
   ageMin: 18,
   ageMax: 60,
+  followUpMonths: Object.freeze([3, 6, 12]) as number[],
+  followUpVisitDays: 30,
 });
 
 /** A stored policy version; createdSeq (or createdAt) orders versions sharing an effectiveFrom. */

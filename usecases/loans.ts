@@ -84,7 +84,7 @@ export async function loanView(db: Knex, l: LoanRow) {
 export type LoanView = Awaited<ReturnType<typeof loanView>>;
 
 /** 404 when there is no such loan; 403 when it is someone else's. */
-async function visibleLoan(db: Knex, id: string, caller: Caller): Promise<LoanRow> {
+export async function visibleLoan(db: Knex, id: string, caller: Caller): Promise<LoanRow> {
   const row = await findVisibleLoan(db, id, caller);
   return visibleOr403(db, 'loans', id, row, 'loan', "is not one of yours or your organisation's");
 }

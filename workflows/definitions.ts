@@ -8,6 +8,7 @@ import type { LoanPeriod, LoanTerms } from '../domain/repayment';
 import type { Loss, LossSplit } from '../domain/default';
 import type { ClaimLine } from '../domain/claim-rules';
 import type { ClaimDecision, ExtensionBody, RecoveryBody, RepaymentBody } from '../domain/loan-schemas';
+import type { FollowUpVisitBody } from '../domain/follow-up';
 import type { ApplicationStatus, RepaymentMethod, Role, TargetGroup } from '../domain/enums';
 import type {
   CounterGuaranteeDecision,
@@ -207,4 +208,39 @@ export const claimStateQuery = defineQuery<ClaimState>('claimState');
 
 export function subsidyClaimWorkflowId(bankId: string, quarter: string): string {
   return `subsidy-claim-${bankId}-${quarter}`;
+}
+
+// ---- Follow-up of businesses ----------------------------------------------------------
+
+export interface FollowUpInput {
+  loanId: string;
+  applicationId: string;
+  /** Who may record the visits: this community's officers and the guarantee company's. */
+  communityId: string;
+  guaranteeCompanyId: string;
+  disbursedOn: string;
+  /** From the policy version the loan keeps. */
+  followUpMonths: number[];
+  followUpVisitDays: number;
+}
+
+export interface FollowUpVisitState {
+  months: number;
+  dueOn: string;
+  overdueOn: string;
+  reminded: boolean;
+  overdueMarked: boolean;
+  recorded: { visitedOn: string; operatingStatus: string; employees: number; businessRegistrationNo: string | null; late: boolean } | null;
+}
+
+export interface FollowUpState {
+  loanId: string;
+  visits: FollowUpVisitState[];
+}
+
+export const followUpVisitUpdate = defineUpdate<FollowUpState, [FollowUpVisitBody, DecisionMeta]>('followUpVisit');
+export const followUpStateQuery = defineQuery<FollowUpState>('followUpState');
+
+export function followUpWorkflowId(loanId: string): string {
+  return `follow-up-${loanId}`;
 }

@@ -6,3 +6,4 @@ export * from './loan';
 export * from './subsidy-claim';
 export * from './ledger-sealing';
 export * from './housekeeping';
+export * from './follow-up';

@@ -53,6 +53,8 @@ const OWNER_RULES: Record<string, OwnerRule> = {
   '/v1/loans/:id/repayments': { params: (f) => ({ id: f.loanId }), owners: applicationOwners },
   '/v1/loans/:id/extension': { params: (f) => ({ id: f.loanId }), owners: applicationOwners },
   '/v1/loans/:id/recoveries': { params: (f) => ({ id: f.loanId }), owners: applicationOwners },
+  '/v1/loans/:id/follow-up': { params: (f) => ({ id: f.loanId }), owners: applicationOwners },
+  '/v1/loans/:id/follow-up-visits': { params: (f) => ({ id: f.loanId }), owners: applicationOwners },
   '/v1/certificates/:no': { params: (f) => ({ no: f.certificateNo }), owners: officersAndHolder },
   '/v1/certificates/:no/revocation': { params: (f) => ({ no: f.certificateNo }), owners: new Set(['trainer']) },
   // The borrower's integrity record: the person, and those who handle an application of theirs.

@@ -6,6 +6,7 @@ import { workflowWorld, actor, meta, refusal, deferred, type WorkflowWorld } fro
 import { loanApplication } from '../../workflows/application';
 import { applicationStateQuery, applicationWorkflowId, intakeUpdate, type ApplicationInput } from '../../workflows/definitions';
 import { counterGuaranteeUpdate, disbursalUpdate, guaranteeApprovalUpdate, guaranteeReviewUpdate, withdrawalUpdate } from '../../workflows/definitions';
+import { followUpStateQuery, followUpWorkflowId } from '../../workflows/definitions';
 import type { IntakeOutcome, IntakeRecord, StepRecord, ViolationList } from '../../activities/applications';
 import { intakeStep } from '../../workflows/application/steps';
 import { defaultPolicyParams } from '../../domain/policy';
@@ -57,6 +58,8 @@ function fakes() {
     recordDisbursal: async (r: { loanId: string; disbursal: { amount: string } }) => void f.disbursals.push(r),
     // The loan the disbursal starts: nothing of it runs in these tests but its start.
     recordRepayment: noop, markOverdue: noop, recordExtension: noop, recordDefault: noop, recordRecovery: noop,
+    // And its follow-up visits, likewise.
+    scheduleFollowUp: noop, remindFollowUpVisit: noop, markFollowUpVisitOverdue: noop, recordFollowUpVisit: noop,
   };
   return { f, activities };
 }
@@ -169,6 +172,9 @@ describe('workflow unit: loanApplication (time-skipping, activities in memory)',
       expect(disbursed.status).to.equal('REPAYING');
       expect(disbursed.loanId).to.be.a('string');
       expect(f.disbursals.filter((d) => d.loanId === disbursed.loanId).map((d) => d.disbursal.amount)).to.deep.equal(['70000.00']);
+      // The loan's follow-up visits start beside it, by the policy's months.
+      const followed = await world.env.client.workflow.getHandle(followUpWorkflowId(disbursed.loanId!)).query(followUpStateQuery);
+      expect(followed.visits.map((v) => v.months)).to.deep.equal([3, 6, 12]);
       expect(stepsOf(h).map((x) => x.step)).to.deep.equal(['intake_check', 'counter_guarantee', 'guarantee_review', 'guarantee_approval']);
     });
 

@@ -1,9 +1,11 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import { type ChildWorkflowHandle, ParentClosePolicy, log, proxyLocalActivities, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
+import { type ChildWorkflowHandle, ParentClosePolicy, log, patched, proxyLocalActivities, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { ApplicationActivities, IntakeOutcome } from '../../activities/applications';
 import { businessDateOf } from '../../domain/business-day';
 import { applicationStateQuery, counterGuaranteeUpdate, disbursalUpdate, guaranteeApprovalUpdate, guaranteeReviewUpdate, intakeUpdate, withdrawalUpdate } from '../definitions';
-import { loanWorkflowId, type ApplicationState, type DecisionMeta, type LoanInput } from '../definitions';
+import { followUpWorkflowId, loanWorkflowId, type ApplicationState, type DecisionMeta, type LoanInput } from '../definitions';
+import { defaultPolicyParams } from '../../domain/policy';
+import { followUp } from '../follow-up';
 import { initialPeriods, loan } from '../loan';
 import { LOCAL_ACTIVITY_OPTIONS, Turns, answerWhenReady, finalRefusal } from '../common';
 import type { ApplicationMachine, Step } from './state';
@@ -26,6 +28,8 @@ export class ApplicationRun {
    * for the child's start (one workflow task less on the bank's path); the run waits for it after.
    */
   loanRun: Promise<ChildWorkflowHandle<typeof loan>> | undefined;
+  /** The follow-up visits' workflow, started beside the loan's, likewise not waited for. */
+  followUpRun: Promise<ChildWorkflowHandle<typeof followUp>> | undefined;
   private seq = 0;
   private readonly wfId = workflowInfo().workflowId;
 
@@ -132,6 +136,24 @@ export class ApplicationRun {
       args: [loanInput],
       parentClosePolicy: ParentClosePolicy.ABANDON,
     });
+    // Added after applications were already running: a history recorded before it replays without
+    // the marker and starts no follow-up (docs/programmes.md "Follow-up of businesses").
+    if (patched('follow-up-visits')) {
+      this.followUpRun = startChild(followUp, {
+        workflowId: followUpWorkflowId(loanId),
+        args: [{
+          loanId,
+          applicationId: input.applicationId,
+          communityId: input.communityId,
+          guaranteeCompanyId: this.m.guaranteeCompanyId!,
+          disbursedOn: d.disbursedOn,
+          // A policy read before these parameters existed carries none: the defaults apply.
+          followUpMonths: policy!.followUpMonths ?? [...defaultPolicyParams.followUpMonths],
+          followUpVisitDays: policy!.followUpVisitDays ?? defaultPolicyParams.followUpVisitDays,
+        }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+    }
     this.m.disbursed(d, meta, loanId, at);
   }
 }

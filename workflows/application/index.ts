@@ -88,5 +88,14 @@ export async function loanApplication(input: ApplicationInput): Promise<Applicat
       // A loan terminated by an operator leaves the read model as the loan last wrote it.
     }
   }
+  // The follow-up visits may outlast the loan (a loan repaid early is still visited at 12 months).
+  if (run.followUpRun) {
+    const followUpRun = await run.followUpRun;
+    try {
+      await followUpRun.result();
+    } catch {
+      // Terminated by an operator: nothing more to follow.
+    }
+  }
   return finished();
 }
