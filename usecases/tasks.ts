@@ -1,5 +1,7 @@
 import type { Caller, RecordsDeps } from './deps';
-import { claimTaskRows, listOtherTasks, listTasks, proposalTaskRows, recoveryTaskRows } from '../db/repositories/tasks';
+import { claimTaskRows, followUpTaskRows, listOtherTasks, listTasks, proposalTaskRows, recoveryTaskRows } from '../db/repositories/tasks';
+import { businessDateOf } from '../domain/business-day';
+import { compareDates } from '../domain/dates';
 
 type Since = { since: string };
 /** A task that is not an application's step. */
@@ -7,25 +9,30 @@ export type OtherTask =
   | ({ kind: 'subsidy_claim'; claimId: string; bankId: string; bankName: string; quarter: string; status: string; total: string; filedOn: string; late: boolean; checkedBy: string | null; rejectedBy: string | null; rejectionReason: string | null } & Since)
   | ({ kind: 'fund_top_up'; proposalId: string; fundId: string; fundName: string; amount: string; reason: string; proposedBy: string } & Since)
   | ({ kind: 'period_reopen'; proposalId: string; quarter: string; reason: string; proposedBy: string } & Since)
-  | ({ kind: 'loan_recovery'; loanId: string; contractNo: string; name: string; defaultedOn: string; compensated: string; recovered: string; toRecover: string } & Since);
+  | ({ kind: 'loan_recovery'; loanId: string; contractNo: string; name: string; defaultedOn: string; compensated: string; recovered: string; toRecover: string } & Since)
+  | ({ kind: 'follow_up_visit'; loanId: string; contractNo: string; name: string; disbursedOn: string; months: number; dueOn: string; overdueOn: string; overdue: boolean } & Since);
 
 /**
  * My tasks: first the applications waiting for the caller's step, with the step's deadline, its
  * reminder at half time and whether it is overdue, overdue ones first (db/repositories/tasks.ts);
  * then everything else waiting for the caller, oldest first: subsidy claims to check, approve,
  * pay once budget comes or file again, top-ups and reopen requests to decide, defaulted loans
- * with money still to recover. One page runs across both lists.
+ * with money still to recover, follow-up visits due (overdue once past their days). One page runs
+ * across both lists.
  */
 export async function myTasks(deps: RecordsDeps, caller: Caller, f: { page: number; pageSize: number; now: Date }) {
   const offset = (f.page - 1) * f.pageSize;
   const apps = await listTasks(deps.db, caller, f);
-  const others = await listOtherTasks(deps.db, caller, { offset: Math.max(0, offset - apps.total), limit: f.pageSize - apps.rows.length });
+  const today = businessDateOf(f.now);
+  const others = await listOtherTasks(deps.db, caller, { offset: Math.max(0, offset - apps.total), limit: f.pageSize - apps.rows.length, today });
   const ids = (kind: string) => others.rows.filter((r) => kind.split('|').includes(r.kind)).map((r) => r.ref);
-  const [claims, proposals, loans] = await Promise.all([
+  const [claims, proposals, loans, visits] = await Promise.all([
     claimTaskRows(deps.db, ids('subsidy_claim')),
     proposalTaskRows(deps.db, ids('fund_top_up|period_reopen')),
     recoveryTaskRows(deps.db, ids('loan_recovery')),
+    followUpTaskRows(deps.db, ids('follow_up_visit')),
   ]);
+  const visit = new Map(visits.map((r) => [`${r.loan_id}:${r.months}`, r]));
   const byId = <T extends { id: string }>(rows: T[]) => new Map(rows.map((r) => [r.id, r]));
   const claim = byId(claims);
   const proposal = byId(proposals);
@@ -66,6 +73,15 @@ export async function myTasks(deps: RecordsDeps, caller: Caller, f: { page: numb
           const l = loan.get(t.ref);
           return l
             ? [{ kind: 'loan_recovery' as const, loanId: l.id, contractNo: l.contract_no, name: l.name, defaultedOn: l.defaulted_on, compensated: l.compensated, recovered: l.recovered, toRecover: l.to_recover, since }]
+            : [];
+        }
+        if (t.kind === 'follow_up_visit') {
+          const r = visit.get(t.ref);
+          return r
+            ? [{
+                kind: 'follow_up_visit' as const, loanId: r.loan_id, contractNo: r.contract_no, name: r.name, disbursedOn: r.disbursed_on, months: r.months,
+                dueOn: r.due_on, overdueOn: r.overdue_on, overdue: compareDates(today, r.overdue_on) >= 0, since,
+              }]
             : [];
         }
         const p = proposal.get(t.ref);

@@ -20,7 +20,7 @@ export const kpiQuery = z
   .strict()
   .refine((q) => q.from <= q.to, { path: ['to'], message: 'must be on or after from' });
 
-const valueSchema = z.union([z.number(), z.string(), z.null()]);
+const valueSchema = z.union([z.number(), z.string(), z.boolean(), z.null()]);
 const rowSchema = z.object({ key: z.string(), name: z.string(), values: z.record(z.string(), valueSchema) });
 
 export function reportRoutes(api: ApiRouter): void {
@@ -45,8 +45,9 @@ export function reportRoutes(api: ApiRouter): void {
     tag: 'reports',
     summary: 'The programme indicators for a date range, per region, community, bank or training institution',
     description:
-      'Each row holds every indicator column (see `columns`: counts as integers, money/rates/days as exact decimal strings, null when not applicable); ' +
-      '`total` covers everything, including the special fund. `notComputable` names the indicators the records cannot give, and why. ' +
+      'Each row holds every indicator column (see `columns`: counts as integers, money/rates/days/ratios as exact decimal strings, flags as booleans, null when not applicable); ' +
+      'an indicator with a target has `<key>_target` beside it and `<key>_met` (true when it reaches the target, null when there is nothing to judge). ' +
+      '`total` covers everything, including the special fund. `notComputable` names the indicators the records cannot give, and why (none today). ' +
       '`format=csv|xlsx` downloads the same report as a file.',
     auth: OFFICERS,
     query: kpiQuery,
@@ -58,7 +59,7 @@ export function reportRoutes(api: ApiRouter): void {
             from: z.string(),
             to: z.string(),
             groupBy: z.enum(GROUP_BY),
-            columns: z.array(z.object({ key: z.string(), label: z.string(), kind: z.enum(['count', 'money', 'rate', 'days', 'text']) })),
+            columns: z.array(z.object({ key: z.string(), label: z.string(), kind: z.enum(['count', 'money', 'rate', 'days', 'ratio', 'text', 'flag']) })),
             rows: z.array(rowSchema),
             total: rowSchema,
             notComputable: z.array(z.object({ key: z.string(), why: z.string() })),

@@ -4,7 +4,7 @@ import { pageNumber } from '../paging';
 import { myTasks } from '../../usecases/tasks';
 
 const money = z.string().meta({ description: 'decimal string with two decimals' });
-const since = z.string().meta({ description: 'since when it waits (ISO 8601): filed, proposed, defaulted' });
+const since = z.string().meta({ description: 'since when it waits (ISO 8601): filed, proposed, defaulted, due' });
 
 const applicationTaskSchema = z
   .object({
@@ -83,8 +83,23 @@ const recoveryTaskSchema = z
   })
   .meta({ id: 'LoanRecoveryTask' });
 
+const followUpTaskSchema = z
+  .object({
+    kind: z.literal('follow_up_visit'),
+    loanId: z.string(),
+    contractNo: z.string(),
+    name: z.string().meta({ description: 'the borrower' }),
+    disbursedOn: z.string(),
+    months: z.number().meta({ description: 'which visit: months after disbursal' }),
+    dueOn: z.string(),
+    overdueOn: z.string().meta({ description: 'from this day the visit is overdue' }),
+    overdue: z.boolean(),
+    since,
+  })
+  .meta({ id: 'FollowUpVisitTask' });
+
 const taskSchema = z
-  .discriminatedUnion('kind', [applicationTaskSchema, claimTaskSchema, topUpTaskSchema, reopenTaskSchema, recoveryTaskSchema])
+  .discriminatedUnion('kind', [applicationTaskSchema, claimTaskSchema, topUpTaskSchema, reopenTaskSchema, recoveryTaskSchema, followUpTaskSchema])
   .meta({ id: 'Task' });
 
 export function taskRoutes(api: ApiRouter): void {
@@ -96,7 +111,8 @@ export function taskRoutes(api: ApiRouter): void {
     description:
       'Per role and organisation. First the applications (kind `application`): a community officer gets the counter-guarantees, a guarantee reviewer the reviews, a guarantee approver the approvals, a bank officer the disbursals, all within what the role may see, overdue ones first. ' +
       'Then, oldest first: subsidy claims (kind `subsidy_claim`) to check (finance officer), to approve (finance approver), waiting for budget (both) or rejected and not yet filed again (the bank); ' +
-      'top-ups and reopen requests proposed by someone else (kinds `fund_top_up`, `period_reopen`: a finance approver, the checker); defaulted loans with money still to recover (kind `loan_recovery`: guarantee officers). ' +
+      'top-ups and reopen requests proposed by someone else (kinds `fund_top_up`, `period_reopen`: a finance approver, the checker); defaulted loans with money still to recover (kind `loan_recovery`: guarantee officers); ' +
+      "follow-up visits due and not recorded (kind `follow_up_visit`: the borrower's community officers and the guarantee company's officers; `overdue` once past their days). " +
       'Other roles have nothing here (an empty page). One page runs across both parts; `total` counts both.',
     auth: 'signed-in',
     query: z.object({ page: pageNumber, pageSize: z.coerce.number().int().min(1).max(200).default(50) }).strict(),

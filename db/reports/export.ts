@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { KPI_COLUMNS, NOT_COMPUTABLE, type ColumnKind } from './columns';
+import { KPI_COLUMNS, NOT_COMPUTABLE, TARGETS, type ColumnKind } from './columns';
 import type { KpiReport, KpiRow } from './kpi';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -7,22 +7,30 @@ export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsh
 /** RFC 4180 quoting; the whole generator is this one rule, so no CSV writer package is pulled in for it. */
 const quote = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
+/** A flag as the words an officer reads; everything else as its exact string. */
+function shown(kind: ColumnKind, v: string | number | boolean | null): string {
+  if (v === null) return '';
+  if (kind === 'flag') return v ? 'met' : 'not met';
+  return String(v);
+}
+
 /**
  * The report as CSV (UTF-8 with a BOM, so spreadsheet programs read the Chinese labels right):
  * one line per group, then the total. Amounts, rates and days are the exact decimal strings.
  */
 export function kpiCsv(r: KpiReport): Buffer {
   const head = ['Group', 'Group id', ...KPI_COLUMNS.map((c) => c.label)];
-  const line = (row: KpiRow) => [row.name, row.key, ...KPI_COLUMNS.map((c) => (row.values[c.key] === null ? '' : String(row.values[c.key])))];
+  const line = (row: KpiRow) => [row.name, row.key, ...KPI_COLUMNS.map((c) => shown(c.kind, row.values[c.key] ?? null))];
   const text = [head, ...r.rows.map(line), line(r.total)].map((cells) => cells.map(quote).join(',')).join('\r\n') + '\r\n';
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
 }
 
-export const NUMBER_FORMATS: Record<Exclude<ColumnKind, 'text'>, string> = {
+export const NUMBER_FORMATS: Record<Exclude<ColumnKind, 'text' | 'flag'>, string> = {
   count: '#,##0',
   money: '#,##0.00',
   rate: '0.00%',
   days: '0.00',
+  ratio: '0.00',
 };
 
 /**
@@ -31,9 +39,9 @@ export const NUMBER_FORMATS: Record<Exclude<ColumnKind, 'text'>, string> = {
  * Excel: every amount is a whole number of fen far below 2^53 fen, so the double holds it exactly,
  * and the `#,##0.00` format shows it as computed. The CSV keeps the exact strings.
  */
-function cell(kind: ColumnKind, v: string | number | null): ExcelJS.CellValue {
+function cell(kind: ColumnKind, v: string | number | boolean | null): ExcelJS.CellValue {
   if (v === null) return null;
-  if (kind === 'text') return String(v);
+  if (kind === 'text' || kind === 'flag') return shown(kind, v);
   return typeof v === 'number' ? v : Number(v);
 }
 
@@ -45,7 +53,7 @@ export async function kpiXlsx(r: KpiReport): Promise<Buffer> {
   ws.columns = [
     { header: 'Group', key: '__name', width: 36 },
     { header: 'Group id', key: '__key', width: 38 },
-    ...KPI_COLUMNS.map((c) => ({ header: c.label, key: c.key, width: c.kind === 'text' ? 48 : 18, style: c.kind === 'text' ? {} : { numFmt: NUMBER_FORMATS[c.kind] } })),
+    ...KPI_COLUMNS.map((c) => ({ header: c.label, key: c.key, width: c.kind === 'text' ? 48 : 18, style: c.kind === 'text' || c.kind === 'flag' ? {} : { numFmt: NUMBER_FORMATS[c.kind] } })),
   ];
   ws.getRow(1).font = { bold: true };
   const add = (row: KpiRow) => {
@@ -63,8 +71,9 @@ export async function kpiXlsx(r: KpiReport): Promise<Buffer> {
     ['To', r.to],
     ['Grouped by', r.groupBy],
     [],
-    ['Not computable', 'Why'],
-    ...NOT_COMPUTABLE.map((n) => [KPI_COLUMNS.find((c) => c.key === n.key)!.label, n.why]),
+    ['Target', 'Met when the indicator reaches'],
+    ...Object.entries(TARGETS).map(([key, t]) => [KPI_COLUMNS.find((c) => c.key === key)!.label, t.label]),
+    ...(NOT_COMPUTABLE.length ? [[], ['Not computable', 'Why'], ...NOT_COMPUTABLE.map((n) => [KPI_COLUMNS.find((c) => c.key === n.key)!.label, n.why])] : []),
   ]);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import Decimal from 'decimal.js';
 import { Money, formatMoney, sumMoney } from '../../domain/money';
 import { getFundStatus } from '../ledger';
-import { KPI_COLUMNS, NOT_COMPUTABLE, STEPS } from './columns';
+import { KPI_COLUMNS, NOT_COMPUTABLE, STEPS, TARGETS } from './columns';
 
 /**
  * The indicators of docs/domain.md §5 for a date range, per region, credit community, bank or training
@@ -13,12 +13,14 @@ import { KPI_COLUMNS, NOT_COMPUTABLE, STEPS } from './columns';
  * loans, periods and claim lines follow their application. Certificates belong to their institution
  * (and its region) only. What counts in the range: applications submitted in it (with their
  * decisions and step times), loans disbursed in it, periods due in it (up to today), loans active
- * in it and defaults in it, claims filed in it (paid: paid in it), certificates issued in it.
+ * in it and defaults in it, claims filed in it (paid: paid in it), certificates issued in it;
+ * businesses whose first year after disbursal ended in it (up to today), with the first follow-up
+ * visit on or after that anniversary; businesses visited in it, with their latest visit in it.
  */
 export const GROUP_BY = ['region', 'community', 'bank', 'training_institution'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
 
-export type KpiValue = number | string | null;
+export type KpiValue = number | string | boolean | null;
 export interface KpiRow {
   key: string;
   name: string;
@@ -194,6 +196,48 @@ async function collect(db: Knex, expr: string, from: string, to: string, today: 
     put(r.g, 'subsidy_approved', r.approved);
     put(r.g, 'subsidy_paid', r.paid);
   }
+
+  await followUps(q, put, from, to, today);
+}
+
+/** Jobs per business: two decimals, half-up, exact; null with no business. */
+export function ratio(part: Decimal.Value, whole: Decimal.Value): string | null {
+  const w = new Money(whole);
+  if (w.isZero()) return null;
+  return new Money(part).dividedBy(w).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2);
+}
+
+/** The follow-up indicators (docs/reports.md): survival one year after disbursal, and jobs per business. */
+async function followUps(q: (sql: string, b: Knex.RawBinding[]) => Promise<Array<Record<string, any>>>, put: (g: string | null, k: string, v: KpiValue) => void, from: string, to: string, today: string) {
+  const upTo = to < today ? to : today;
+  for (const r of await q(
+    `select g.g, count(*)::integer as reaching, count(y.operating_status)::integer as visited,
+            (count(*) filter (where y.operating_status = 'operating'))::integer as operating
+       from loans l join app_groups g on g.application_id = l.application_id
+       left join lateral (select v.operating_status from follow_up_visits v
+                           where v.loan_id = l.id and v.visited_on >= (l.disbursed_on + interval '12 months')::date
+                           order by v.visited_on, v.months limit 1) y on true
+      where (l.disbursed_on + interval '12 months')::date between ? and ?
+      group by 1`,
+    [from, upTo],
+  )) {
+    put(r.g, 'businesses_one_year', r.reaching);
+    put(r.g, 'businesses_visited_one_year', r.visited);
+    put(r.g, 'businesses_operating_one_year', r.operating);
+    put(r.g, 'businesses_operating_after_one_year', rate(r.operating, r.visited));
+  }
+  for (const r of await q(
+    `select g.g, count(*)::integer as businesses, sum(x.employees)::integer as jobs
+       from (select distinct on (v.loan_id) v.loan_id, v.employees from follow_up_visits v
+              where v.visited_on between ? and ? order by v.loan_id, v.visited_on desc, v.months desc) x
+       join loans l on l.id = x.loan_id join app_groups g on g.application_id = l.application_id
+      group by 1`,
+    [from, to],
+  )) {
+    put(r.g, 'businesses_visited', r.businesses);
+    put(r.g, 'jobs', r.jobs);
+    put(r.g, 'jobs_per_business', ratio(r.jobs, r.businesses));
+  }
 }
 
 async function certificates(db: Knex, groupBy: GroupBy | null, from: string, to: string, acc: Acc): Promise<void> {
@@ -226,9 +270,15 @@ function complete(values: Record<string, KpiValue>): Record<string, KpiValue> {
   for (const c of KPI_COLUMNS) {
     const v = values[c.key];
     if (v !== undefined) out[c.key] = v;
-    else if (NOT_COMPUTABLE.some((n) => n.key === c.key) || c.key.startsWith('fund_') || c.kind === 'rate' || c.kind === 'days' || c.kind === 'text') out[c.key] = null;
+    else if (NOT_COMPUTABLE.some((n) => n.key === c.key) || c.key.startsWith('fund_') || ['rate', 'days', 'ratio', 'text', 'flag'].includes(c.kind)) out[c.key] = null;
     else if (c.kind === 'money') out[c.key] = '0.00';
     else out[c.key] = 0;
+  }
+  // Each target beside its indicator, and whether the indicator reaches it (null: nothing to judge).
+  for (const [key, t] of Object.entries(TARGETS)) {
+    const v = out[key];
+    out[`${key}_target`] = t.min;
+    out[`${key}_met`] = v === null || v === undefined || typeof v === 'boolean' ? null : new Money(v).greaterThanOrEqualTo(t.min);
   }
   return out;
 }

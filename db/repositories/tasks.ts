@@ -64,7 +64,7 @@ export async function listTasks(
 }
 
 /** The kinds of task that are not an application's step, by role. */
-export type OtherTaskKind = 'subsidy_claim' | 'fund_top_up' | 'period_reopen' | 'loan_recovery';
+export type OtherTaskKind = 'subsidy_claim' | 'fund_top_up' | 'period_reopen' | 'loan_recovery' | 'follow_up_visit';
 
 export interface OtherTaskRow {
   kind: OtherTaskKind;
@@ -76,10 +76,20 @@ export interface OtherTaskRow {
  * The union of everything else waiting for the viewer, oldest first: claims to check (finance
  * officer), to approve or waiting for budget (finance approver; the officer too for budget), a
  * rejected claim not yet filed again (its bank); top-ups and reopen requests someone else proposed
- * (a finance approver, the checker); defaulted loans with money still to recover (guarantee officers).
+ * (a finance approver, the checker); defaulted loans with money still to recover (guarantee officers);
+ * follow-up visits due and not recorded (the borrower's community officers, the guarantee company's).
  */
-function otherTasks(db: Knex, v: Viewer): Knex.QueryBuilder | null {
+function otherTasks(db: Knex, v: Viewer, today: string): Knex.QueryBuilder | null {
   const parts: Knex.QueryBuilder[] = [];
+  // Since the morning of its due date (UTC+8), when the workflow reminds; overdue from its overdue day.
+  const visits = (column: string) =>
+    db('follow_up_schedule as s')
+      .join('loans as l', 'l.id', 's.loan_id')
+      .join('applications as a', 'a.id', 'l.application_id')
+      .where(column, v.orgId)
+      .where('s.due_on', '<=', today)
+      .whereNotExists((q: Knex.QueryBuilder) => q.select(1).from('follow_up_visits as fv').whereRaw('fv.loan_id = s.loan_id and fv.months = s.months'))
+      .select(db.raw("'follow_up_visit' as kind"), db.raw("s.loan_id::text || ':' || s.months::text as ref"), db.raw("(s.due_on::timestamp at time zone 'Asia/Shanghai') as since"));
   const claims = (statuses: string[]) =>
     db('subsidy_claims as c').whereIn('c.status', statuses).select(db.raw("'subsidy_claim' as kind"), db.raw('c.id::text as ref'), 'c.created_at as since');
   switch (v.role) {
@@ -97,6 +107,9 @@ function otherTasks(db: Knex, v: Viewer): Knex.QueryBuilder | null {
           .select('p.kind', db.raw('p.id::text as ref'), 'p.proposed_at as since'),
       );
       break;
+    case 'community_officer':
+      parts.push(visits('a.community_id'));
+      break;
     case 'bank_officer':
       parts.push(
         claims(['REJECTED'])
@@ -112,6 +125,7 @@ function otherTasks(db: Knex, v: Viewer): Knex.QueryBuilder | null {
           .whereRaw('l.recovered < coalesce(l.compensated_by_fund, 0) + coalesce(l.compensated_by_company, 0)')
           .select(db.raw("'loan_recovery' as kind"), db.raw('l.id::text as ref'), db.raw("(l.defaulted_on::timestamp at time zone 'Asia/Shanghai') as since")),
       );
+      parts.push(visits('l.guarantee_company_id'));
       break;
     default:
       return null;
@@ -120,8 +134,8 @@ function otherTasks(db: Knex, v: Viewer): Knex.QueryBuilder | null {
   return rest.length ? first!.unionAll(rest, true) : first!;
 }
 
-export async function listOtherTasks(db: Knex, v: Viewer, f: { offset: number; limit: number }): Promise<{ rows: OtherTaskRow[]; total: number }> {
-  const union = otherTasks(db, v);
+export async function listOtherTasks(db: Knex, v: Viewer, f: { offset: number; limit: number; today: string }): Promise<{ rows: OtherTaskRow[]; total: number }> {
+  const union = otherTasks(db, v, f.today);
   if (!union) return { rows: [], total: 0 };
   const counted = await db.from(union.clone().as('t')).count<{ count: number }[]>('* as count');
   const total = Number(counted[0]?.count ?? 0);
@@ -165,4 +179,15 @@ export async function recoveryTaskRows(db: Knex, ids: string[]) {
       db.raw('(coalesce(l.compensated_by_fund, 0) + coalesce(l.compensated_by_company, 0))::numeric(18,2) as compensated'),
       db.raw('(coalesce(l.compensated_by_fund, 0) + coalesce(l.compensated_by_company, 0) - l.recovered)::numeric(18,2) as to_recover'),
     );
+}
+
+/** What a follow-up task shows: the loan, the borrower, which visit and its dates; refs are `loan:months`. */
+export async function followUpTaskRows(db: Knex, refs: string[]) {
+  if (refs.length === 0) return [];
+  const pairs = refs.map((r) => r.split(':')).map(([loan, months]) => [loan!, Number(months)] as const);
+  return db('follow_up_schedule as s')
+    .join('loans as l', 'l.id', 's.loan_id')
+    .join('applications as a', 'a.id', 'l.application_id')
+    .whereIn(['s.loan_id', 's.months'], pairs as unknown as Array<[string, number]>)
+    .select('s.loan_id', 's.months', 's.due_on', 's.overdue_on', 'l.contract_no', 'l.disbursed_on', 'a.name', 'a.community_id', 'l.guarantee_company_id');
 }

@@ -64,19 +64,28 @@ describe('finance: KPI report and its exports', function () {
       amount_disbursed: '80000.00',
       loans_community_guaranteed: 1,
       community_guarantee_share: '1.0000',
+      community_guarantee_share_target: '0.5000',
+      community_guarantee_share_met: true,
       defaults: 0,
       subsidy_claimed: '0.00',
       trainees_certified: null, // certificates belong to institutions, not communities
+      // No business has reached its first year or been visited: nothing to judge.
+      businesses_one_year: 0,
       businesses_operating_after_one_year: null,
+      businesses_operating_after_one_year_target: '0.8000',
+      businesses_operating_after_one_year_met: null,
+      businesses_visited: 0,
       jobs_per_business: null,
+      jobs_per_business_target: '5.00',
+      jobs_per_business_met: null,
     });
     expect(Number(a.values.days_guarantee_approval)).to.be.at.least(0);
     expect(b.values).to.include({ applications: 1, applications_rejected: 1, decided: 1, rejected: 1, rejection_rate: '1.0000', rejection_reasons: 'unknown to the community (1)', amount_disbursed: '0.00' });
-    expect(r.body.total.values).to.include({ applications: 3, approved: 1, rejected: 1, approval_rate: '0.5000', trainees_certified: 5, certified_with_loan: 1, certified_loan_share: '0.2000' });
+    expect(r.body.total.values).to.include({ applications: 3, approved: 1, rejected: 1, approval_rate: '0.5000', trainees_certified: 5, certified_with_loan: 1, certified_loan_share: '0.2000', certified_loan_share_met: false });
     const fund = await getFundStatus(db, (await db('funds').first('id')).id);
     expect(r.body.total.values).to.include({ fund_budget: fund.budget, fund_paid: fund.paid, fund_available: fund.available });
     expect(new Money(fund.budget).greaterThanOrEqualTo('1234567.89')).to.equal(true);
-    expect(r.body.notComputable.map((n: any) => n.key)).to.deep.equal(['businesses_operating_after_one_year', 'jobs_per_business']);
+    expect(r.body.notComputable).to.deep.equal([]);
   });
 
   it('groups by region, bank and training institution', async function () {
@@ -122,7 +131,8 @@ describe('finance: KPI report and its exports', function () {
       const got = rows[i + 1]!;
       expect(got[0]).to.equal(row.name);
       expect(got[1]).to.equal(row.key);
-      KPI_COLUMNS.forEach((c, k) => expect(got[k + 2], `${row.name} / ${c.key}`).to.equal(row.values[c.key] === null ? '' : String(row.values[c.key])));
+      const shown = (kind: string, v: unknown) => (v === null ? '' : kind === 'flag' ? (v ? 'met' : 'not met') : String(v));
+      KPI_COLUMNS.forEach((c, k) => expect(got[k + 2], `${row.name} / ${c.key}`).to.equal(shown(c.kind, row.values[c.key])));
     });
   });
 
@@ -143,6 +153,7 @@ describe('finance: KPI report and its exports', function () {
         const where = `${row.name} / ${c.key}`;
         if (want === null) return expect(got.value ?? null, where).to.equal(null);
         if (c.kind === 'text') return expect(got.value, where).to.equal(want);
+        if (c.kind === 'flag') return expect(got.value, where).to.equal(want ? 'met' : 'not met');
         expect(got.numFmt, where).to.equal(NUMBER_FORMATS[c.kind]);
         // The number cell shows exactly the decimal the report computed.
         expect(typeof got.value, where).to.equal('number');
@@ -151,6 +162,7 @@ describe('finance: KPI report and its exports', function () {
     });
     expect(ws.getRow(1 + expected.length).font?.bold).to.equal(true);
     const notes = wb.getWorksheet('Notes')!;
-    expect(notes.getRow(6).getCell(1).value).to.equal('Businesses operating after one year (target ≥ 80%)');
+    expect(notes.getRow(5).values).to.deep.equal([undefined, 'Target', 'Met when the indicator reaches']);
+    expect(notes.getRow(8).values).to.deep.equal([undefined, 'Share of businesses operating one year after disbursal (target ≥ 80%)', '≥ 80%']);
   });
 });
