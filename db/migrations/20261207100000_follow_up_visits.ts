@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 /**
  * Follow-up of the businesses loans started (docs/programmes.md "Follow-up of businesses"): the
  * visits each loan is due, and the visits recorded. A recorded visit never changes (its trigger is
- * in db/sql/loans/follow_up_guards.sql); the schedule's rows change only to note the reminder and
+ * in db/sql/loans/); the schedule's rows change only to note the reminder and
  * the overdue mark the workflow sent.
  */
 export async function up(knex: Knex): Promise<void> {

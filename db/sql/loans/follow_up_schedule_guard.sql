@@ -1,6 +1,5 @@
--- Follow-up visits (docs/programmes.md): a recorded visit is a fact, append-only like the loan's
--- events; `recorded_at` is the database's time. A scheduled visit keeps its loan, months and dates:
--- only the reminder and the overdue mark are written later, each once.
+-- A scheduled follow-up visit (docs/programmes.md) keeps its loan, months and dates: only the
+-- reminder and the overdue mark are written later, each once. It is never deleted.
 
 create or replace function public.follow_up_schedule_guard() returns trigger
 language plpgsql set search_path = pg_catalog, public, pg_temp as $$
@@ -14,20 +13,7 @@ begin
   return new;
 end $$;
 
-create or replace function public.follow_up_visits_recorded_at() returns trigger
-language plpgsql set search_path = pg_catalog, public, pg_temp as $$
-begin
-  new.recorded_at := pg_catalog.now();
-  return new;
-end $$;
-
 create or replace trigger follow_up_schedule_guard before update on public.follow_up_schedule
   for each row execute function public.follow_up_schedule_guard();
 create or replace trigger follow_up_schedule_no_delete before delete on public.follow_up_schedule
   for each row execute function public.loanflow_refuse_change();
-create or replace trigger follow_up_visits_append_only before update or delete on public.follow_up_visits
-  for each row execute function public.loanflow_refuse_change();
-create or replace trigger follow_up_visits_no_truncate before truncate on public.follow_up_visits
-  for each statement execute function public.loanflow_refuse_change();
-create or replace trigger follow_up_visits_recorded_at before insert on public.follow_up_visits
-  for each row execute function public.follow_up_visits_recorded_at();
