@@ -89,7 +89,7 @@ async function main() {
     if (seeded) {
       // As the schema's owner: officers' accounts are never made by the application's role.
       const owner = createDb(urls.owner, { max: 2 });
-      await run('demo data', () => seedDemoData(owner)).finally(() => owner.destroy());
+      await run('demo data', () => seedDemoData(owner, undefined, { history: true })).finally(() => owner.destroy());
       step('demo data seeded');
     }
 

@@ -4,6 +4,7 @@ import { defaultPolicyParams } from '../../domain/policy';
 import { addDays } from '../../domain/dates';
 import { businessDateOf } from '../../domain/business-day';
 import { accountCode, allocateBudget, createFund, postEntry } from '../../db/ledger';
+import { seedDemoHistory } from './demo-history';
 
 export const DEMO_PASSWORD = 'demo';
 
@@ -53,10 +54,13 @@ export const DEMO_GUARANTEE_FUND = '10000000.00';
  * Seeds the demo of API.md in one transaction: organisations, users, the default policy
  * version, the applicant's valid certificate (issued 60 days before `today`), the finance
  * bureau's special fund for the current year with its budget, and the guarantee company's
- * guarantee fund deposit (what compensations on default are paid from).
+ * guarantee fund deposit (what compensations on default are paid from). With `history`, a year
+ * of it too (demo-history.ts: five loans repaid and their businesses' follow-up visits), so every
+ * indicator of the report has figures; `npm start` and the CLI's demo seed ask for it, the tests
+ * that count what they made do not.
  */
 /** Run as the schema's owner: the application's role may not create officers' or admins' accounts. */
-export async function seedDemoData(db: Knex, today: string = businessDateOf(new Date())): Promise<void> {
+export async function seedDemoData(db: Knex, today: string = businessDateOf(new Date()), o: { history?: boolean } = {}): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await db.transaction(async (trx) => {
     const orgIds = new Map<string, string>();
@@ -102,5 +106,6 @@ export async function seedDemoData(db: Knex, today: string = businessDateOf(new 
         { account: accountCode.guarantor(guarantor, 'capital'), side: 'credit', amount: DEMO_GUARANTEE_FUND },
       ],
     });
+    if (o.history) await seedDemoHistory(trx, today);
   });
 }
