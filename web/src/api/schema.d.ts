@@ -569,6 +569,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/loans/{id}/follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A loan's follow-up visits (跟踪服务): each one due, and what was recorded
+         * @description The visits of the policy version the loan keeps, months after disbursal; empty for a loan disbursed before follow-up began.
+         *
+         *     Roles: community_officer, guarantee_reviewer, guarantee_approver, bank_officer, finance_officer, finance_approver, auditor.
+         */
+        get: operations["getLoansByIdFollowUp"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/loans/{id}/follow-up-visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a follow-up visit (an officer of the borrower's credit community or of the guarantee company)
+         * @description The visit of `months` must be due (on or after its due date) and not yet recorded (409 CONFLICT); `visitedOn` lies between its due date and today. A visit recorded on or after its overdue day is marked late. 409 INVALID_STATE when no visit is open on the loan.
+         *
+         *     Roles: community_officer, guarantee_reviewer, guarantee_approver.
+         */
+        post: operations["postLoansByIdFollowUpVisits"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/loans/{id}/payoff": {
         parameters: {
             query?: never;
@@ -910,7 +954,7 @@ export interface paths {
         };
         /**
          * The programme indicators for a date range, per region, community, bank or training institution
-         * @description Each row holds every indicator column (see `columns`: counts as integers, money/rates/days as exact decimal strings, null when not applicable); `total` covers everything, including the special fund. `notComputable` names the indicators the records cannot give, and why. `format=csv|xlsx` downloads the same report as a file.
+         * @description Each row holds every indicator column (see `columns`: counts as integers, money/rates/days/ratios as exact decimal strings, flags as booleans, null when not applicable); an indicator with a target has `<key>_target` beside it and `<key>_met` (true when it reaches the target, null when there is nothing to judge). `total` covers everything, including the special fund. `notComputable` names the indicators the records cannot give, and why (none today). `format=csv|xlsx` downloads the same report as a file.
          *
          *     Roles: training_officer, community_officer, guarantee_reviewer, guarantee_approver, bank_officer, finance_officer, finance_approver, auditor, admin.
          */
@@ -1066,7 +1110,7 @@ export interface paths {
         };
         /**
          * My tasks: applications waiting for my step, earliest deadline first, then the rest of my work, oldest first
-         * @description Per role and organisation. First the applications (kind `application`): a community officer gets the counter-guarantees, a guarantee reviewer the reviews, a guarantee approver the approvals, a bank officer the disbursals, all within what the role may see, overdue ones first. Then, oldest first: subsidy claims (kind `subsidy_claim`) to check (finance officer), to approve (finance approver), waiting for budget (both) or rejected and not yet filed again (the bank); top-ups and reopen requests proposed by someone else (kinds `fund_top_up`, `period_reopen`: a finance approver, the checker); defaulted loans with money still to recover (kind `loan_recovery`: guarantee officers). Other roles have nothing here (an empty page). One page runs across both parts; `total` counts both.
+         * @description Per role and organisation. First the applications (kind `application`): a community officer gets the counter-guarantees, a guarantee reviewer the reviews, a guarantee approver the approvals, a bank officer the disbursals, all within what the role may see, overdue ones first. Then, oldest first: subsidy claims (kind `subsidy_claim`) to check (finance officer), to approve (finance approver), waiting for budget (both) or rejected and not yet filed again (the bank); top-ups and reopen requests proposed by someone else (kinds `fund_top_up`, `period_reopen`: a finance approver, the checker); defaulted loans with money still to recover (kind `loan_recovery`: guarantee officers); follow-up visits due and not recorded (kind `follow_up_visit`: the borrower's community officers and the guarantee company's officers; `overdue` once past their days). Other roles have nothing here (an empty page). One page runs across both parts; `total` counts both.
          *
          *     Any signed-in user.
          */
@@ -1354,6 +1398,43 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "approved" | "rejected";
         };
+        FollowUpVisit: {
+            /**
+             * @description the unified social credit code (统一社会信用代码) if the business is registered; null if not
+             * @default null
+             */
+            businessRegistrationNo: string | null;
+            /** @description people working in the business, the owner included; at least 1 while it operates */
+            employees: number;
+            /** @description which visit: its months after disbursal, one of the loan's scheduled visits */
+            months: number;
+            /** @default  */
+            note: string;
+            /** @enum {string} */
+            operatingStatus: "operating" | "suspended" | "closed" | "moved";
+            /** @description the day of the visit: on or after its due date, not in the future */
+            visitedOn: string;
+        };
+        FollowUpVisitTask: {
+            contractNo: string;
+            disbursedOn: string;
+            dueOn: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "follow_up_visit";
+            loanId: string;
+            /** @description which visit: months after disbursal */
+            months: number;
+            /** @description the borrower */
+            name: string;
+            overdue: boolean;
+            /** @description from this day the visit is overdue */
+            overdueOn: string;
+            /** @description since when it waits (ISO 8601): filed, proposed, defaulted, due */
+            since: string;
+        };
         Fund: {
             /**
              * @description budget − reserved − paid; never negative
@@ -1402,7 +1483,7 @@ export interface components {
             /** @description username of the maker; never the caller */
             proposedBy: string;
             reason: string;
-            /** @description since when it waits (ISO 8601): filed, proposed, defaulted */
+            /** @description since when it waits (ISO 8601): filed, proposed, defaulted, due */
             since: string;
         };
         GuaranteeApproval: {
@@ -1462,7 +1543,7 @@ export interface components {
             columns: {
                 key: string;
                 /** @enum {string} */
-                kind: "count" | "money" | "rate" | "days" | "text";
+                kind: "count" | "money" | "rate" | "days" | "ratio" | "text" | "flag";
                 label: string;
             }[];
             from: string;
@@ -1476,7 +1557,7 @@ export interface components {
                 key: string;
                 name: string;
                 values: {
-                    [key: string]: number | string | null;
+                    [key: string]: number | string | boolean | null;
                 };
             }[];
             to: string;
@@ -1484,7 +1565,7 @@ export interface components {
                 key: string;
                 name: string;
                 values: {
-                    [key: string]: number | string | null;
+                    [key: string]: number | string | boolean | null;
                 };
             };
         };
@@ -1603,6 +1684,33 @@ export interface components {
             subsidyEarned: string;
             termMonths: number;
         };
+        LoanFollowUp: {
+            disbursedOn: string;
+            loanId: string;
+            visits: {
+                dueOn: string;
+                /** @description months after disbursal */
+                months: number;
+                /** @description not recorded before this day, the visit is overdue */
+                overdueOn: string;
+                /** @enum {string} */
+                state: "scheduled" | "due" | "overdue" | "recorded";
+                visit: {
+                    businessRegistrationNo: string | null;
+                    /** @description people working in the business, the owner included */
+                    employees: number;
+                    /** @description recorded on or after its overdue day */
+                    late: boolean;
+                    note: string;
+                    /** @enum {string} */
+                    operatingStatus: "operating" | "suspended" | "closed" | "moved";
+                    recordedAt: string;
+                    recordedBy: string;
+                    recordedRole: string;
+                    visitedOn: string;
+                } | null;
+            }[];
+        };
         LoanRecoveryTask: {
             /** @description what the guarantee fund and the company paid (代偿) */
             compensated: string;
@@ -1618,7 +1726,7 @@ export interface components {
             name: string;
             /** @description decimal string with two decimals */
             recovered: string;
-            /** @description since when it waits (ISO 8601): filed, proposed, defaulted */
+            /** @description since when it waits (ISO 8601): filed, proposed, defaulted, due */
             since: string;
             /** @description decimal string with two decimals */
             toRecover: string;
@@ -1739,6 +1847,20 @@ export interface components {
                 disbursalDays: number;
                 /** @description the longest extension: a whole number of months, at least 0 and at most 600 */
                 extensionMaxMonths: number;
+                /**
+                 * @description when follow-up visits are due, in months after disbursal: 1 to 24 distinct values in increasing order
+                 * @default [
+                 *       3,
+                 *       6,
+                 *       12
+                 *     ]
+                 */
+                followUpMonths: number[];
+                /**
+                 * @description days after its due date a follow-up visit may still be recorded before it is overdue: a whole number of days, at least 0 and at most 3650
+                 * @default 30
+                 */
+                followUpVisitDays: number;
                 /** @description days after a due date a payment still counts as on time: a whole number of days, at least 0 and at most 3650 */
                 graceDays: number;
                 /** @description days the guarantee company has for its decision: a whole number of days, at least 0 and at most 3650 */
@@ -1812,7 +1934,7 @@ export interface components {
             proposedBy: string;
             quarter: string;
             reason: string;
-            /** @description since when it waits (ISO 8601): filed, proposed, defaulted */
+            /** @description since when it waits (ISO 8601): filed, proposed, defaulted, due */
             since: string;
         };
         PolicyVersion: {
@@ -1843,6 +1965,20 @@ export interface components {
                 disbursalDays: number;
                 /** @description the longest extension: a whole number of months, at least 0 and at most 600 */
                 extensionMaxMonths: number;
+                /**
+                 * @description when follow-up visits are due, in months after disbursal: 1 to 24 distinct values in increasing order
+                 * @default [
+                 *       3,
+                 *       6,
+                 *       12
+                 *     ]
+                 */
+                followUpMonths: number[];
+                /**
+                 * @description days after its due date a follow-up visit may still be recorded before it is overdue: a whole number of days, at least 0 and at most 3650
+                 * @default 30
+                 */
+                followUpVisitDays: number;
                 /** @description days after a due date a payment still counts as on time: a whole number of days, at least 0 and at most 3650 */
                 graceDays: number;
                 /** @description days the guarantee company has for its decision: a whole number of days, at least 0 and at most 3650 */
@@ -2082,7 +2218,7 @@ export interface components {
             quarter: string;
             rejectedBy: string | null;
             rejectionReason: string | null;
-            /** @description since when it waits (ISO 8601): filed, proposed, defaulted */
+            /** @description since when it waits (ISO 8601): filed, proposed, defaulted, due */
             since: string;
             /**
              * @description SUBMITTED: to check (finance officer); CHECKED: to approve (finance approver); PENDING_BUDGET: waiting for a top-up; REJECTED: to file again (its bank)
@@ -2092,7 +2228,7 @@ export interface components {
             /** @description decimal string with two decimals */
             total: string;
         };
-        Task: components["schemas"]["ApplicationTask"] | components["schemas"]["SubsidyClaimTask"] | components["schemas"]["FundTopUpTask"] | components["schemas"]["PeriodReopenTask"] | components["schemas"]["LoanRecoveryTask"];
+        Task: components["schemas"]["ApplicationTask"] | components["schemas"]["SubsidyClaimTask"] | components["schemas"]["FundTopUpTask"] | components["schemas"]["PeriodReopenTask"] | components["schemas"]["LoanRecoveryTask"] | components["schemas"]["FollowUpVisitTask"];
         TopUpDecision: {
             /** @enum {string} */
             decision: "approve" | "reject";
@@ -4417,6 +4553,165 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Loan"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLoansByIdFollowUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The follow-up */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoanFollowUp"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postLoansByIdFollowUpVisits: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the first response; same key + another body is 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["FollowUpVisit"];
+            };
+        };
+        responses: {
+            /** @description Recorded; the loan's follow-up as it now stands */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoanFollowUp"];
                 };
             };
             /** @description Invalid input: `details` names each field and rule; nothing was written */

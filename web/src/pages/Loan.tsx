@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import { Alert, Button, Descriptions, Form, Input, InputNumber, Space, Table, Tag } from 'antd';
+import { Alert, Button, Descriptions, Form, Input, InputNumber, Select, Space, Table, Tag } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { ApiFailure, api, idempotent, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { DecisionForm } from '../components/DecisionForm';
@@ -48,6 +48,7 @@ export default function LoanPage() {
           {l.default && <DefaultCard l={l} />}
           {me?.role === 'bank_officer' && l.status === 'REPAYING' && <BankActions loan={l} />}
           {guarantor && l.status === 'DEFAULTED' && l.default && <Recovery loan={l} />}
+          {me && FOLLOW_UP_READERS.includes(me.role) && <FollowUp loan={l} canRecord={me.role === 'community_officer' || guarantor} />}
           <PageCard level={2} title={t('loan.schedule')}>
             <Table<Period> rowKey="period" size="small" pagination={false} dataSource={l.schedule} scroll={{ x: 900 }}
               columns={[
@@ -199,5 +200,76 @@ function Recovery({ loan }: { loan: Loan }) {
         <Form.Item label={t('loan.note')} name="note"><Input /></Form.Item>
       </DecisionForm>
     </PageCard>
+  );
+}
+
+type FollowUpView = components['schemas']['LoanFollowUp'];
+type VisitRow = FollowUpView['visits'][number];
+type VisitBody = components['schemas']['FollowUpVisit'];
+const FOLLOW_UP_READERS = ['community_officer', 'guarantee_reviewer', 'guarantee_approver', 'bank_officer', 'finance_officer', 'finance_approver', 'auditor'];
+const STATE_COLOUR: Record<string, string | undefined> = { recorded: 'green', due: 'gold', overdue: 'red' };
+const STATUSES = ['operating', 'suspended', 'closed', 'moved'] as const;
+
+/**
+ * The business's follow-up visits (跟踪回访, docs/programmes.md): each one due, and what was found.
+ * The borrower's community officer and the guarantee company's officers record a visit that is due;
+ * my tasks open this screen with that visit chosen (`?visit=`).
+ */
+function FollowUp({ loan, canRecord }: { loan: Loan; canRecord: boolean }) {
+  const { t } = useTranslation();
+  const [search] = useSearchParams();
+  const q = useQuery({ queryKey: ['follow-up', loan.id], queryFn: () => ok(api.GET('/v1/loans/{id}/follow-up', { params: { path: { id: loan.id } } })) });
+  const open = (q.data?.visits ?? []).filter((v) => v.state === 'due' || v.state === 'overdue');
+  const asked = Number(search.get('visit'));
+  const chosen = open.find((v) => v.months === asked) ?? open[0];
+  return (
+    <PageCard level={2} title={t('followUp.title')}>
+      <QueryView q={q} empty={(d) => d.visits.length === 0} emptyText={t('followUp.none')}>
+        {(f) => (
+          <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+            <Table<VisitRow> rowKey="months" size="small" pagination={false} dataSource={f.visits} scroll={{ x: 900 }}
+              columns={[
+                { title: t('followUp.months'), dataIndex: 'months', render: (m: number) => t('followUp.monthsOf', { count: m }) },
+                { title: t('followUp.dueOn'), dataIndex: 'dueOn' },
+                { title: t('followUp.overdueOn'), dataIndex: 'overdueOn' },
+                { title: t('followUp.state'), dataIndex: 'state', render: (s: string, r) => <Tag color={STATE_COLOUR[s]}>{t(`followUp.states.${s}`)}{r.visit?.late ? ` · ${t('followUp.late')}` : ''}</Tag> },
+                { title: t('followUp.visitedOn'), key: 'visitedOn', render: (_: unknown, r) => r.visit?.visitedOn ?? '—' },
+                { title: t('followUp.operatingStatus'), key: 'status', render: (_: unknown, r) => (r.visit ? t(`followUp.statuses.${r.visit.operatingStatus}`) : '—') },
+                { title: t('followUp.employees'), key: 'employees', align: 'right', render: (_: unknown, r) => r.visit?.employees ?? '—' },
+                { title: t('followUp.registrationNo'), key: 'reg', render: (_: unknown, r) => r.visit?.businessRegistrationNo ?? '—' },
+                { title: t('followUp.note'), key: 'note', render: (_: unknown, r) => r.visit?.note || '—' },
+                { title: t('followUp.recordedBy'), key: 'by', render: (_: unknown, r) => r.visit?.recordedBy ?? '—' },
+              ]} />
+            {canRecord && chosen && <VisitForm loanId={loan.id} open={open} chosen={chosen} />}
+          </Space>
+        )}
+      </QueryView>
+    </PageCard>
+  );
+}
+
+function VisitForm({ loanId, open, chosen }: { loanId: string; open: VisitRow[]; chosen: VisitRow }) {
+  const { t } = useTranslation();
+  return (
+    <DecisionForm<VisitBody>
+      key={chosen.months}
+      submitLabel={t('followUp.record')}
+      initialValues={{ months: chosen.months, visitedOn: todayInChina(), operatingStatus: 'operating' }}
+      // An empty registration number means "not registered".
+      send={(v, key) => ok(api.POST('/v1/loans/{id}/follow-up-visits', { params: { path: { id: loanId } }, body: { ...v, businessRegistrationNo: v.businessRegistrationNo?.trim() || null, note: v.note ?? '' }, ...idempotent(key) }))}
+    >
+      <Space wrap align="start">
+        <Form.Item label={t('followUp.months')} name="months" rules={[{ required: true, message: t('forms.required') }]}>
+          <Select style={{ width: 200 }} options={open.map((v) => ({ value: v.months, label: `${t('followUp.monthsOf', { count: v.months })}（${v.dueOn}）` }))} />
+        </Form.Item>
+        <Form.Item label={t('followUp.visitedOn')} name="visitedOn" rules={[{ required: true, pattern: DATE, message: 'YYYY-MM-DD' }]}><Input style={{ width: 160 }} /></Form.Item>
+        <Form.Item label={t('followUp.operatingStatus')} name="operatingStatus" rules={[{ required: true, message: t('forms.required') }]}>
+          <Select style={{ width: 160 }} options={STATUSES.map((s) => ({ value: s, label: t(`followUp.statuses.${s}`) }))} />
+        </Form.Item>
+        <Form.Item label={t('followUp.employees')} name="employees" rules={[{ required: true, message: t('forms.required') }]}><InputNumber min={0} precision={0} style={{ width: 160 }} /></Form.Item>
+      </Space>
+      <Form.Item label={t('followUp.registrationNo')} name="businessRegistrationNo" extra={t('followUp.registrationHelp')}><Input maxLength={18} style={{ width: 260 }} /></Form.Item>
+      <Form.Item label={t('followUp.note')} name="note"><Input.TextArea rows={2} maxLength={2000} /></Form.Item>
+    </DecisionForm>
   );
 }

@@ -27,6 +27,12 @@ export function useColumnLabel() {
     if (status) return t('kpi.nowStatus', { status: t(`status.${status.toUpperCase()}`) });
     const step = /^days_([a-z_]+)$/.exec(c.key)?.[1];
     if (step) return t('kpi.days', { step: t(`step.${step}`) });
+    // An indicator's target and whether it is met: named after the indicator, without its own "(target …)".
+    const targeted = /^(.+)_(target|met)$/.exec(c.key);
+    if (targeted) {
+      const indicator = t(`kpi.${targeted[1]}`, { defaultValue: targeted[1] }).replace(/[（(]目标.*$|\s*\(target.*$/, '');
+      return t(targeted[2] === 'target' ? 'kpi.target' : 'kpi.met', { indicator });
+    }
     return t(`kpi.${c.key}`, { defaultValue: c.label });
   }, [t]);
 }
@@ -86,8 +92,10 @@ export default function ReportsPage() {
   const to = values.to ?? today;
   const groupBy = (values.groupBy ?? 'bank') as GroupBy;
   const q = useQuery({ queryKey: ['kpi', from, to, groupBy], queryFn: () => ok(api.GET('/v1/reports/kpi', { params: { query: { from, to, groupBy } } })) as Promise<Report> });
-  const cell = (kind: string, v: number | string | null | undefined) =>
-    v === null || v === undefined ? '—' : kind === 'money' ? formatMoney(String(v), i18n.language) : kind === 'rate' ? formatRate(String(v)) : kind === 'days' ? groupDecimal(String(v)) : String(v);
+  const cell = (kind: string, v: number | string | boolean | null | undefined) =>
+    v === null || v === undefined ? '—'
+    : kind === 'flag' ? <span className={`lf-tag ${v ? 'lf-tag-green' : 'lf-tag-red'}`}>{v ? t('kpi.yes') : t('kpi.no')}</span>
+    : kind === 'money' ? formatMoney(String(v), i18n.language) : kind === 'rate' ? formatRate(String(v)) : kind === 'days' || kind === 'ratio' ? groupDecimal(String(v)) : String(v);
   return (
     <PageCard title={t('reports.title')}>
       <Space wrap style={{ marginBottom: 16 }}>
@@ -107,7 +115,7 @@ export default function ReportsPage() {
                 title: label(c), key: c.key, width: c.kind === 'text' ? 220 : 120, align: c.kind === 'text' ? undefined : ('right' as const), render: (_: unknown, row: Report['total']) => cell(c.kind, row.values[c.key]),
               }))]} />
             {r.notComputable.length > 0 && (
-              <p className="lf-muted" style={{ marginTop: 12 }}>{t('kpi.notComputable')}{r.notComputable.map((n) => `${label({ key: n.key, label: n.key })}（${t(`kpi.why.${n.key}`, { defaultValue: n.why })}）`).join('；')}</p>
+              <p className="lf-muted" style={{ marginTop: 12 }}>{t('kpi.notComputable')}{r.notComputable.map((n) => `${label({ key: n.key, label: n.key })}（${n.why}）`).join('；')}</p>
             )}
           </>
         )}

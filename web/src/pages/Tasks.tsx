@@ -27,6 +27,9 @@ function target(t: Task): { to: string; ref: string } {
       return { to: `/periods?quarter=${t.quarter}`, ref: t.quarter };
     case 'loan_recovery':
       return { to: `/loans/${t.loanId}`, ref: t.contractNo };
+    case 'follow_up_visit':
+      // The loan's screen opens with this visit's form.
+      return { to: `/loans/${t.loanId}?visit=${t.months}`, ref: t.contractNo };
   }
 }
 
@@ -57,7 +60,7 @@ export function TasksPage() {
     if (q.data && performance.getEntriesByName('lf:tasks-usable').length === 0) performance.mark('lf:tasks-usable');
   }, [q.data]);
   const money = (v: string | null | undefined) => formatMoney(v, i18n.language);
-  const reminders = q.data?.items.filter((x) => x.kind === 'application' && (x.reminderDue || x.overdue)).length ?? 0;
+  const reminders = q.data?.items.filter((x) => (x.kind === 'application' && (x.reminderDue || x.overdue)) || (x.kind === 'follow_up_visit' && x.overdue)).length ?? 0;
   const columns: Column<Task>[] = [
     {
       key: 'what',
@@ -67,6 +70,7 @@ export function TasksPage() {
         const label: ReactNode =
           r.kind === 'application' ? t(`status.${r.status}`)
           : r.kind === 'subsidy_claim' ? t(`tasks.claim.${r.status}`)
+          : r.kind === 'follow_up_visit' ? t('tasks.visit', { months: r.months })
           : t(`tasks.kind.${r.kind}`);
         return (<><span className="lf-tag lf-tag-blue">{label}</span><span>{ref}</span></>);
       },
@@ -107,6 +111,8 @@ export function TasksPage() {
       render: (r) =>
         r.kind === 'application' ? (
           <><div>{formatDateTime(r.deadline)}</div><Countdown deadline={r.deadline} reminderAt={r.reminderAt} /></>
+        ) : r.kind === 'follow_up_visit' ? (
+          r.overdue ? <span className="lf-tag lf-tag-red">{t('tasks.visitOverdue', { on: r.overdueOn })}</span> : <span className="lf-muted">{t('tasks.visitDue', { due: r.dueOn })}</span>
         ) : (
           <span className="lf-muted">{t('tasks.since', { at: formatDateTime(r.since) })}</span>
         ),
@@ -132,7 +138,7 @@ export function TasksPage() {
             rows={d.items}
             columns={columns}
             rowKey={keyOf}
-            rowClassName={(r) => (r.kind === 'application' && r.overdue ? 'lf-overdue' : '')}
+            rowClassName={(r) => ((r.kind === 'application' || r.kind === 'follow_up_visit') && r.overdue ? 'lf-overdue' : '')}
             page={page}
             pageSize={pageSize}
             total={d.total}

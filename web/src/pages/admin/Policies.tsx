@@ -13,7 +13,7 @@ type Params = Version['params'];
 type Flat = Record<string, string | number | undefined>;
 
 /** Every parameter, as the form shows it: money and rates as text (never a JS number), counts as whole numbers. */
-const FIELDS: Array<{ key: string; kind: 'money' | 'rate' | 'int' | 'mode' }> = [
+const FIELDS: Array<{ key: string; kind: 'money' | 'rate' | 'int' | 'mode' | 'months' }> = [
   { key: 'guaranteeMin', kind: 'money' }, { key: 'guaranteeMax', kind: 'money' },
   { key: 'termMonthsMin', kind: 'int' }, { key: 'termMonthsMax', kind: 'int' }, { key: 'extensionMaxMonths', kind: 'int' },
   { key: 'rateCap', kind: 'rate' }, { key: 'subsidyMode', kind: 'mode' }, { key: 'subsidyShare', kind: 'rate' }, { key: 'borrowerRateFloor', kind: 'rate' },
@@ -22,15 +22,21 @@ const FIELDS: Array<{ key: string; kind: 'money' | 'rate' | 'int' | 'mode' }> = 
   { key: 'leverageCap', kind: 'int' }, { key: 'guaranteeFeeRate', kind: 'rate' }, { key: 'maxActiveLoans', kind: 'int' }, { key: 'maxLifetimeLoans', kind: 'int' },
   { key: 'certificateMaxAgeMonths', kind: 'int' }, { key: 'counterGuaranteeDays', kind: 'int' }, { key: 'guaranteeDecisionDays', kind: 'int' },
   { key: 'disbursalDays', kind: 'int' }, { key: 'backdatingWindowDays', kind: 'int' }, { key: 'ageMin', kind: 'int' }, { key: 'ageMax', kind: 'int' },
+  { key: 'followUpMonths', kind: 'months' }, { key: 'followUpVisitDays', kind: 'int' },
 ];
+/** Months after disbursal, as typed: whole numbers separated by commas. */
+const MONTHS = /^\s*\d{1,3}(\s*,\s*\d{1,3})*\s*$/;
 const DECIMAL = /^\d{1,12}(\.\d{1,6})?$/;
 
 /** The form's names are flat (`lossSharing.bank` → `lossSharing__bank`): Ant Design reads a dot as nesting. */
 const fieldName = (key: string) => key.replace('.', '__');
 
 function flatten(p: Params): Flat {
-  const { lossSharing, ...rest } = p;
-  return { ...rest, 'lossSharing.guaranteeFund': lossSharing.guaranteeFund, 'lossSharing.bank': lossSharing.bank, 'lossSharing.guaranteeCompany': lossSharing.guaranteeCompany };
+  const { lossSharing, followUpMonths, ...rest } = p;
+  return {
+    ...rest, 'lossSharing.guaranteeFund': lossSharing.guaranteeFund, 'lossSharing.bank': lossSharing.bank, 'lossSharing.guaranteeCompany': lossSharing.guaranteeCompany,
+    followUpMonths: followUpMonths.join(','),
+  };
 }
 
 /** A decimal's text without trailing zeros, so 0.06 and 0.0600 compare equal; text only, no arithmetic. */
@@ -92,7 +98,10 @@ function NewVersion({ all }: { all: Version[] }) {
   const changes = diff(before ? flatten(before.params) : undefined, current);
   const toBody = (v: Record<string, string | number | undefined>): components['schemas']['NewPolicyVersion'] => {
     const get = (k: string) => v[fieldName(k)];
-    const params = Object.fromEntries(FIELDS.filter((f) => !f.key.startsWith('lossSharing.')).map((f) => [f.key, f.kind === 'int' ? get(f.key) : String(get(f.key) ?? '').trim()]));
+    const params = Object.fromEntries(FIELDS.filter((f) => !f.key.startsWith('lossSharing.')).map((f) => [
+      f.key,
+      f.kind === 'int' ? get(f.key) : f.kind === 'months' ? String(get(f.key) ?? '').split(',').map((m) => Number(m.trim())) : String(get(f.key) ?? '').trim(),
+    ]));
     return {
       effectiveFrom: String(v.effectiveFrom),
       params: {
@@ -123,7 +132,7 @@ function NewVersion({ all }: { all: Version[] }) {
         <Space wrap align="start">
           {FIELDS.map((f) => (
             <Form.Item key={f.key} label={t(`policy.${f.key}`)} name={fieldName(f.key)}
-              rules={[{ required: true, message: t('forms.required') }, ...(f.kind === 'money' || f.kind === 'rate' ? [{ pattern: DECIMAL, message: t('forms.amountFormat') }] : [])]}>
+              rules={[{ required: true, message: t('forms.required') }, ...(f.kind === 'money' || f.kind === 'rate' ? [{ pattern: DECIMAL, message: t('forms.amountFormat') }] : f.kind === 'months' ? [{ pattern: MONTHS, message: '3,6,12' }] : [])]}>
               {f.kind === 'int' ? <InputNumber min={0} precision={0} style={{ width: 140 }} />
                 : f.kind === 'mode' ? <Select style={{ width: 220 }} options={(['share_of_interest', 'above_borrower_rate'] as const).map((m) => ({ value: m, label: t(`policy.modes.${m}`) }))} />
                 : <Input style={{ width: 140 }} inputMode="decimal" />}
