@@ -9,6 +9,7 @@ import { serverToday, skipTo } from './helpers';
 import { addDays, addMonthsClamped } from '../../domain/dates';
 import { defaultPolicyParams, type PolicyParams } from '../../domain/policy';
 import { usccCheckChar } from '../../domain/follow-up';
+import { followUpVisitUpdate, followUpWorkflowId } from '../../workflows/definitions';
 
 /**
  * Follow-up visits end to end on the time-skipping server: the schedule a disbursal starts, the
@@ -117,6 +118,13 @@ describe('follow-up visits: due, overdue, recorded; the indicators from them (ti
     const bad = await visit(community.token, loanId, { ...body, employees: 0, businessRegistrationNo: '91350100M000100Y44' });
     expect(bad.status).to.equal(400);
     expect(bad.body.error.details.map((d: any) => d.path).sort()).to.deep.equal(['businessRegistrationNo', 'employees']);
+    expect(await env.db('follow_up_visits').where({ loan_id: loanId })).to.have.length(0);
+    // Sent around the API, naming someone who is no community officer there: refused with the visit.
+    const forged = { userId: (await env.db('users').where({ username: 'applicant' }).first('id')).id, username: 'applicant', role: 'community_officer' as const, orgId: community.id };
+    const around = await h.temporal.client.workflow.getHandle(followUpWorkflowId(loanId))
+      .executeUpdate(followUpVisitUpdate, { args: [{ ...body, businessRegistrationNo: null, note: '' } as never, { actor: forged, requestId: randomUUID() }] })
+      .then(() => 'accepted', (e: Error) => e.constructor.name);
+    expect(around).to.not.equal('accepted');
     expect(await env.db('follow_up_visits').where({ loan_id: loanId })).to.have.length(0);
 
     // Recorded (late: after its overdue day), once under a retried key; a second visit of the month is a conflict.
