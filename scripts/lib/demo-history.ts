@@ -71,16 +71,16 @@ export async function seedDemoHistory(db: Knex, today: string): Promise<void> {
     const community = await user(b.community);
     const bank = await user(b.bank);
     const amount = ['50000.00', '60000.00', '80000.00', '100000.00', '70000.00', '50000.00'][i]!;
-    const reg = await steps(submittedOn, 9).app.registerApplication({
-      key: `${wf}:0:submitted`, applicationId, applicantUserId: applicant.userId, idNumber, name: b.name, phone: '13800000000',
+    const reg = await steps(submittedOn, 9).app.intake({
+      key: `${wf}:0:submitted`, checkKey: `${wf}:1:intake_check`, nowMs: at(submittedOn, 9).getTime(), applicationId, applicantUserId: applicant.userId, idNumber, name: b.name, phone: '13800000000',
       targetGroup: 'unemployed', certificateNo, communityId: community.orgId!, bankId: bank.orgId, requestedAmount: amount, termMonths: 12,
       repaymentMethod: 'monthly_interest_bullet', businessPlan: 'A small shop serving the neighbourhood, run by the owner and family.', submittedOn,
       meta: { actor: applicant, requestId: randomUUID() },
     });
     if (!reg.ok) throw new Error(`demo history: ${reg.message}`);
+    if (reg.violations.length) throw new Error(`demo history: ${reg.violations.map((v) => v.message).join('; ')}`);
     const decide = async (seq: number, day: string, r: Omit<Parameters<ReturnType<typeof applicationSteps>['recordStep']>[0], 'key' | 'applicationId' | 'at'>) =>
       steps(day).app.recordStep({ ...r, key: `${wf}:${seq}:${r.step}`, applicationId, at: at(day, 10 + seq).toISOString() });
-    await decide(1, submittedOn, { step: 'intake_check', decision: 'passed', actor: null, reason: 'certificate valid; eligible', status: 'AWAITING_COUNTER_GUARANTEE', audit: { action: 'application.intake_pass', requestId: null } });
     if (b.refused) {
       await decide(2, addDays(submittedOn, 3), {
         step: 'counter_guarantee', decision: 'rejected', actor: community, reason: b.refused, status: 'REJECTED',
