@@ -27,7 +27,7 @@ import type { Knex } from 'knex';
 import { startEmbeddedPostgres } from '../db/embedded';
 import { createDb, migrateLatest } from '../db/knex';
 import { printResult } from './result';
-import { accountCode, accrueSubsidy, allocateBudget, createFund, getFundStatus, postEntries, postEntry, sealLedger, verifyLedger, type LineInput } from '../db/ledger';
+import { accountCode, accrueSubsidy, allocateBudget, getFundStatus, insertFund, postEntries, postEntry, sealLedger, verifyLedger, type LineInput } from '../db/ledger';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -167,7 +167,7 @@ async function main() {
       { id: bureau, type: 'finance_bureau', name: 'Bench finance bureau', region: 'bench' },
       ...banks.map((id, i) => ({ id, type: 'bank', name: `Bench bank ${i}`, region: 'bench' })),
     ]);
-    const fund = await createFund(db, { year: 2027, financeBureauOrgId: bureau, name: 'Bench special fund' });
+    const fund = await insertFund(db, { programme: 'interest_subsidy', year: 2027, financeBureauOrgId: bureau, name: 'Bench special fund' });
     await allocateBudget(db, { fundId: fund.id, amount: '9999999999.00', postedOn: '2027-01-02', idempotencyKey: 'bench:alloc' });
     for (const b of banks) await accrueSubsidy(db, { bankOrgId: b, amount: '999999999.00', postedOn: '2027-01-02', idempotencyKey: `bench:accrue:${b}` });
 

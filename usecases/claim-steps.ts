@@ -40,7 +40,7 @@ export function claimSteps({ db, clock }: StepDeps) {
    */
   async function tryPayment(trx: Trx, claim: ClaimRow, financeBureauId: string, today: string): Promise<PaymentOutcome> {
     const year = Number(today.slice(0, 4));
-    const fund = await findFund(trx, financeBureauId, year);
+    const fund = await findFund(trx, financeBureauId, year, 'interest_subsidy');
     if (!fund) {
       await trx('subsidy_claims').where({ id: claim.id }).update({ status: 'PENDING_BUDGET', updated_at: clock.now() });
       return { status: 'PENDING_BUDGET', note: `no special fund for ${year} yet`, fundId: null };

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { getFund, getFundStatus } from '../db/ledger';
+import { DuplicateFundError, getFund, getFundStatus, insertFund, lapseFund, type Fund, type Programme } from '../db/ledger';
 import { Money, formatMoney } from '../domain/money';
 import { audit, type AuditActor } from '../db/repositories/audit';
 import {
@@ -16,6 +16,7 @@ import { FinanceError, requireFinance } from '../db/reconciliation/errors';
 import { DomainError } from '../domain/errors';
 import { payWaitingClaims, type WaitingClaimsOutcome } from './subsidy-claims';
 import { todayOf, type Caller, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
+import { dayAfterYearEnd, yearHasEnded } from '../domain/programmes';
 
 /**
  * Topping up a special fund is maker–checker (docs/security.md): a finance officer or approver of
@@ -36,11 +37,13 @@ async function fundOfBureau(db: Knex, fundId: string, actor: AuditActor) {
 }
 
 export async function proposeTopUp(
-  { db }: RecordsDeps,
+  deps: RecordsDeps,
   p: { fundId: string; amount: string; reason: string; actor: AuditActor; requestId: string | null },
 ): Promise<ProposalView> {
+  const { db } = deps;
   requireFinance(p.actor, 'proposing a top-up');
   const fund = await fundOfBureau(db, p.fundId, p.actor);
+  if (yearHasEnded(fund.year, todayOf(deps))) throw new FinanceError('INVALID_STATE', `the fund's year ${fund.year} has ended; its budget no longer grows`);
   const row = await db.transaction(async (trx) => {
     const r = await insertProposal(trx, { kind: 'fund_top_up', fundId: fund.id, amount: p.amount, reason: p.reason, proposedBy: p.actor.userId, proposedRole: p.actor.role, requestId: p.requestId });
     await audit(trx, { actor: p.actor, action: 'fund.top_up_proposed', entityType: 'fund', entityId: fund.id, reason: p.reason, requestId: p.requestId, payload: { proposalId: r.id, amount: p.amount } });
@@ -67,22 +70,93 @@ export async function listTopUps({ db }: RecordsDeps, caller: Caller, fundId: st
 export async function getFundView({ db }: RecordsDeps, caller: Caller, fundId: string) {
   const fund = await getFund(db, fundId);
   if (!fund || !sees(caller, fund.financeBureauOrgId)) throw new DomainError('NOT_FOUND', `fund ${fundId} not found`);
+  return fundView(db, fund);
+}
+
+async function fundView(db: Knex, fund: Fund) {
   const status = await getFundStatus(db, fund.id);
-  return { ...status, name: fund.name, financeBureauOrgId: fund.financeBureauOrgId };
+  return { ...status, programme: fund.programme, name: fund.name, financeBureauOrgId: fund.financeBureauOrgId };
 }
 
 /** The special funds the caller may see (their bureau's; all for the auditor), newest year first. */
-export async function listFunds({ db }: RecordsDeps, caller: Caller, f: { year?: number }) {
-  const q = db('funds').select('id').orderBy([{ column: 'year', order: 'desc' }, { column: 'name' }]);
+export async function listFunds({ db }: RecordsDeps, caller: Caller, f: { year?: number; programme?: Programme }) {
+  const q = db('funds').select('id').orderBy([{ column: 'year', order: 'desc' }, { column: 'programme' }, { column: 'name' }]);
   if (f.year !== undefined) q.where({ year: f.year });
+  if (f.programme !== undefined) q.where({ programme: f.programme });
   if (caller.role !== 'auditor') q.where({ finance_bureau_org_id: caller.orgId });
   const ids: string[] = await q.pluck('id');
   const out = [];
   for (const id of ids) {
-    const fund = (await getFund(db, id))!;
-    out.push({ ...(await getFundStatus(db, id)), name: fund.name, financeBureauOrgId: fund.financeBureauOrgId });
+    out.push(await fundView(db, (await getFund(db, id))!));
   }
   return out;
+}
+
+/**
+ * Finance opens a programme's fund for a year: a finance officer or approver, for their own bureau.
+ * Its budget then comes by top-ups (maker–checker, below). The database's unique key refuses a
+ * second fund for the same bureau, programme and year (409).
+ */
+export async function createFund(
+  { db }: RecordsDeps,
+  p: { programme: Programme; year: number; name: string; actor: AuditActor; requestId: string | null },
+) {
+  requireFinance(p.actor, 'opening a fund');
+  if (!p.actor.orgId) throw new FinanceError('FORBIDDEN', 'opening a fund needs a finance bureau');
+  const fund = await db
+    .transaction(async (trx) => {
+      const f = await insertFund(trx, { programme: p.programme, year: p.year, financeBureauOrgId: p.actor.orgId!, name: p.name.trim() });
+      await audit(trx, {
+        actor: p.actor, action: 'fund.created', entityType: 'fund', entityId: f.id, requestId: p.requestId,
+        payload: { programme: f.programme, year: f.year, name: f.name },
+      });
+      return f;
+    })
+    .catch((e: unknown) => {
+      throw e instanceof DuplicateFundError ? new FinanceError('CONFLICT', e.message, e.details) : e;
+    });
+  return fundView(db, fund);
+}
+
+/**
+ * Once a fund's year has ended, a finance approver lapses what is left available: it goes back to
+ * the bureau's treasury in one ledger entry keyed on the fund (so it lapses once; a second call
+ * answers the same figures). What is reserved for approved claims stays to be paid.
+ */
+export async function lapseFundAtYearEnd(deps: RecordsDeps, p: { fundId: string; actor: AuditActor; requestId: string | null }) {
+  if (p.actor.role !== 'finance_approver') throw new FinanceError('FORBIDDEN', `lapsing a fund needs the finance approver (role ${p.actor.role})`);
+  const fund = await fundOfBureau(deps.db, p.fundId, p.actor);
+  const today = todayOf(deps);
+  if (!yearHasEnded(fund.year, today)) {
+    throw new FinanceError('INVALID_STATE', `the fund's year ${fund.year} has not ended (it lapses from ${dayAfterYearEnd(fund.year)})`);
+  }
+  await deps.db.transaction(async (trx) => {
+    // The fund's row, locked: a top-up approval and a lapse of one fund take turns.
+    await trx('funds').where({ id: fund.id }).forUpdate().first('id');
+    const status = await getFundStatus(trx, fund.id);
+    if (status.lapsed !== '0.00' || status.available === '0.00') return;
+    const entry = await lapseFund(trx, { fundId: fund.id, financeBureauOrgId: fund.financeBureauOrgId, amount: status.available, postedOn: today });
+    await audit(trx, {
+      actor: p.actor, action: 'fund.lapsed', entityType: 'fund', entityId: fund.id, requestId: p.requestId,
+      payload: { amount: status.available, ledgerEntryId: entry.id, year: fund.year },
+    });
+  });
+  return yearEndRow(deps, fund);
+}
+
+async function yearEndRow(deps: RecordsDeps, fund: Fund) {
+  const v = await fundView(deps.db, fund);
+  return { ...v, yearEnded: yearHasEnded(fund.year, todayOf(deps)) };
+}
+
+/**
+ * The year-end view: per fund of the year the caller may see, its budget, what is reserved, paid
+ * and lapsed (and still available, until it lapses), and whether the year has ended.
+ */
+export async function yearEndView(deps: RecordsDeps, caller: Caller, year: number) {
+  const funds = await listFunds(deps, caller, { year });
+  const ended = yearHasEnded(year, todayOf(deps));
+  return funds.map((f) => ({ ...f, yearEnded: ended }));
 }
 
 export interface TopUpDecision {
@@ -147,6 +221,6 @@ export async function decideTopUp(
   const actor = { userId: caller.id, username: caller.username, role: caller.role, orgId: caller.orgId };
   const proposal = await decideTopUpProposal(deps, { ...d, actor, requestId: request.requestId, clientRequestId: request.clientRequestId, today: todayOf(deps) });
   const waiting: WaitingClaimsOutcome =
-    proposal.status === 'approved' ? await payWaitingClaims(deps, caller.orgId!, { actor, ...request }) : { paid: [], waiting: [], notRetried: [] };
+    proposal.status === 'approved' && (await getFund(deps.db, d.fundId))?.programme === 'interest_subsidy' ? await payWaitingClaims(deps, caller.orgId!, { actor, ...request }) : { paid: [], waiting: [], notRetried: [] };
   return { proposal, fund: await getFundStatus(deps.db, d.fundId), ...waiting };
 }

@@ -227,7 +227,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
         description: 'Decided; the proposal, the fund as it now stands, and the waiting claims the top-up paid',
         schema: z.object({
           proposal: proposalSchema,
-          fund: z.object({ id: z.string(), year: z.number(), budget: money, reserved: money, paid: money, available: money }),
+          fund: z.object({ id: z.string(), year: z.number(), budget: money, reserved: money, paid: money, available: money, lapsed: money }),
           claimsPaid: z.array(z.string()).meta({ description: 'claims that were waiting for budget and are now paid' }),
           claimsWaiting: z.array(z.string()).meta({ description: 'claims still waiting for budget' }),
           claimsNotRetried: z

@@ -14,6 +14,8 @@
  * | claim approved | Dr fund:F:reserved / Cr fund:F:available (fails when the budget is short) |
  * | payout | Dr bank:B:subsidy_payable / Cr fund:F:reserved |
  * | reservation released | Dr fund:F:available / Cr fund:F:reserved |
+ * | training subsidy / incubator reward paid | Dr program:training_subsidy_expense or program:incubator_reward_expense / Cr fund:F:reserved |
+ * | fund lapsed at its year's end | Dr treasury:T:cash / Cr fund:F:available |
  * | guarantee fund deposit | Dr guarantor:G:guarantee_fund / Cr guarantor:G:capital (or Cr treasury:T:cash) |
  * | compensation (default) | Dr guarantor:G:compensation_receivable / Cr guarantor:G:guarantee_fund; Dr bank:B:cash / Cr bank:B:loans_receivable; bank's share: Dr bank:B:loan_losses / Cr bank:B:loans_receivable |
  * | recovery | Dr guarantor:G:guarantee_fund / Cr guarantor:G:compensation_receivable (beyond it: Cr guarantor:G:recoveries) |

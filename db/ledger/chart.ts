@@ -24,7 +24,7 @@ export interface ChartKind {
 }
 
 export const CHART = [
-  // The SME development special fund (one fund per finance bureau and year).
+  // The special funds: one per finance bureau, programme and year (docs/programmes.md).
   { kind: 'fund_budget', owner: 'fund', account: 'budget', entity: 'fund', type: 'equity', side: 'credit', allowNegative: false, name: 'Special fund: budget allocated' },
   { kind: 'fund_available', owner: 'fund', account: 'available', entity: 'fund', type: 'asset', side: 'debit', allowNegative: false, name: 'Special fund: available budget' },
   { kind: 'fund_reserved', owner: 'fund', account: 'reserved', entity: 'fund', type: 'asset', side: 'debit', allowNegative: false, name: 'Special fund: reserved for approved claims' },
@@ -32,6 +32,9 @@ export const CHART = [
   { kind: 'treasury_cash', owner: 'treasury', account: 'cash', entity: 'finance_bureau', type: 'asset', side: 'debit', allowNegative: true, name: 'Treasury cash' },
   // Interest subsidy: expense when earned (on-time periods), owed to the lending bank until paid.
   { kind: 'subsidy_expense', owner: 'program', account: 'subsidy_expense', entity: null, type: 'expense', side: 'debit', allowNegative: false, name: 'Interest subsidy expense' },
+  // Training subsidy and incubator rewards: expense when paid out of their fund (docs/programmes.md).
+  { kind: 'training_subsidy_expense', owner: 'program', account: 'training_subsidy_expense', entity: null, type: 'expense', side: 'debit', allowNegative: false, name: 'Training subsidy paid to training institutions' },
+  { kind: 'incubator_reward_expense', owner: 'program', account: 'incubator_reward_expense', entity: null, type: 'expense', side: 'debit', allowNegative: false, name: 'Incubator rewards paid to operators and enterprises' },
   { kind: 'bank_subsidy_payable', owner: 'bank', account: 'subsidy_payable', entity: 'bank', type: 'liability', side: 'credit', allowNegative: false, name: 'Interest subsidy payable to bank' },
   // Banks: guaranteed loans, their cash (outside the programme, may go negative), income, losses.
   { kind: 'bank_loans_receivable', owner: 'bank', account: 'loans_receivable', entity: 'bank', type: 'asset', side: 'debit', allowNegative: false, name: 'Guaranteed loans receivable' },

@@ -1,17 +1,23 @@
 import { accountCode } from './accounts';
 import { getEntry, normaliseEntry, postEntry, type Db, type PostedEntry } from './entries';
-import { FundNotFoundError, LedgerValidationError, toLedgerError } from './errors';
+import { FundNotFoundError, LedgerError, LedgerValidationError, toLedgerError } from './errors';
 import type { MoneyLike } from '../../domain/money';
+import type { Programme } from '../../domain/programmes';
 
 /**
- * The SME development special fund: one per finance bureau and year. Its budget lives in three
- * accounts — `budget` (allocated), `available` and `reserved` — and `paid` is what has left it
- * (budget − available − reserved). `available` and `reserved` may never go negative: the database
- * refuses the posting (InsufficientBudgetError), under row locks, however many run at once.
+ * The special funds: one per finance bureau, programme and year (docs/programmes.md). Its budget
+ * lives in three accounts — `budget` (allocated), `available` and `reserved` — and what has left it
+ * is either `lapsed` (given back to the treasury when its year ended: entries of kind fund.lapse)
+ * or `paid` (budget − available − reserved − lapsed). `available` and `reserved` may never go
+ * negative: the database refuses the posting (InsufficientBudgetError), under row locks, however
+ * many run at once.
  */
+
+export type { Programme } from '../../domain/programmes';
 
 export interface Fund {
   id: string;
+  programme: Programme;
   year: number;
   financeBureauOrgId: string;
   name: string;
@@ -25,10 +31,12 @@ export interface FundStatus {
   reserved: string;
   paid: string;
   available: string;
+  lapsed: string;
 }
 
 interface FundRow {
   id: string;
+  programme: Programme;
   year: number;
   finance_bureau_org_id: string;
   name: string;
@@ -37,47 +45,62 @@ interface FundRow {
 
 const toFund = (r: FundRow): Fund => ({
   id: r.id,
+  programme: r.programme,
   year: r.year,
   financeBureauOrgId: r.finance_bureau_org_id,
   name: r.name,
   createdAt: r.created_at.toISOString(),
 });
 
-/** Creates the bureau's fund for a year, or returns the one that exists (idempotent). */
-export async function createFund(db: Db, input: { year: number; financeBureauOrgId: string; name: string; id?: string }): Promise<Fund> {
+/** A second fund for the same bureau, programme and year: the database's unique key refused it. */
+export class DuplicateFundError extends LedgerError {
+  constructor(readonly programme: string, readonly year: number) {
+    super('DUPLICATE_FUND', `the bureau already has a ${programme} fund for ${year}`, [{ path: 'year', message: `a ${programme} fund for ${year} exists` }]);
+  }
+}
+
+/**
+ * Inserts a fund's row (the repository of usecases/funds.ts `createFund`, which checks who asks and
+ * writes the audit row in the same transaction). Refuses a second one for the same bureau,
+ * programme and year (DuplicateFundError, from the database's unique key).
+ */
+export async function insertFund(db: Db, input: { programme: Programme; year: number; financeBureauOrgId: string; name: string }): Promise<Fund> {
   if (!Number.isInteger(input.year) || input.year < 2000 || input.year > 2200) {
     throw new LedgerValidationError('year must be between 2000 and 2200', [{ path: 'year', message: 'must be between 2000 and 2200' }]);
   }
-  const [row] = await db('funds')
-    .insert({ ...(input.id ? { id: input.id } : {}), year: input.year, finance_bureau_org_id: input.financeBureauOrgId, name: input.name })
-    .onConflict(['finance_bureau_org_id', 'year'])
-    .ignore()
-    .returning('*');
-  if (row) return toFund(row);
-  const existing = await findFund(db, input.financeBureauOrgId, input.year);
-  if (!existing) throw new Error('fund vanished after a conflicting insert');
-  return existing;
+  try {
+    const [row] = await db('funds')
+      .insert({ programme: input.programme, year: input.year, finance_bureau_org_id: input.financeBureauOrgId, name: input.name })
+      .returning('*');
+    return toFund(row);
+  } catch (e) {
+    const err = e as { code?: string; constraint?: string };
+    if (err.code === '23505' && err.constraint === 'funds_bureau_programme_year_key') throw new DuplicateFundError(input.programme, input.year);
+    throw e;
+  }
 }
 
 export async function getFund(db: Db, fundId: string): Promise<Fund | undefined> {
+  if (!UUID.test(fundId)) return undefined;
   const row: FundRow | undefined = await db('funds').where({ id: fundId }).first();
   return row ? toFund(row) : undefined;
 }
 
-export async function findFund(db: Db, financeBureauOrgId: string, year: number): Promise<Fund | undefined> {
-  const row: FundRow | undefined = await db('funds').where({ finance_bureau_org_id: financeBureauOrgId, year }).first();
+/** The bureau's fund of a programme for a year (the interest subsidy's unless named). */
+export async function findFund(db: Db, financeBureauOrgId: string, year: number, programme: Programme = 'interest_subsidy'): Promise<Fund | undefined> {
+  const row: FundRow | undefined = await db('funds').where({ finance_bureau_org_id: financeBureauOrgId, year, programme }).first();
   return row ? toFund(row) : undefined;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** `{id, year, budget, reserved, paid, available}`, money as strings (SQL function ledger_fund_status). */
+/** `{id, year, budget, reserved, paid, available, lapsed}`, money as strings (SQL function ledger_fund_status). */
 export async function getFundStatus(db: Db, fundId: string): Promise<FundStatus> {
   if (!UUID.test(fundId)) throw new FundNotFoundError(fundId);
-  const { rows } = await db.raw('select id, year, budget, reserved, paid, available from ledger_fund_status(?::uuid)', [fundId]);
+  const { rows } = await db.raw('select id, year, budget, reserved, paid, available, lapsed from ledger_fund_status(?::uuid)', [fundId]);
   const r = rows[0];
   if (!r) throw new FundNotFoundError(fundId);
-  return { id: r.id, year: r.year, budget: r.budget, reserved: r.reserved, paid: r.paid, available: r.available };
+  return { id: r.id, year: r.year, budget: r.budget, reserved: r.reserved, paid: r.paid, available: r.available, lapsed: r.lapsed };
 }
 
 export interface FundPostingInput {
@@ -183,6 +206,49 @@ export function accrueSubsidy(
     lines: [
       { account: accountCode.subsidyExpense(), side: 'debit', amount: i.amount },
       { account: accountCode.bank(i.bankOrgId, 'subsidy_payable'), side: 'credit', amount: i.amount },
+    ],
+  });
+}
+
+/** The key of a fund's lapse: one per fund, so a retry posts it once. */
+export const lapseLedgerKey = (fundId: string) => `fund-lapse:${fundId}`;
+
+/**
+ * A fund's year has ended: what is still available goes back to the bureau's treasury
+ * (Dr treasury:T:cash / Cr fund:F:available), keyed on the fund, so it lapses once.
+ */
+export function lapseFund(db: Db, i: { fundId: string; financeBureauOrgId: string; amount: MoneyLike; postedOn: string; metadata?: Record<string, unknown> }): Promise<PostedEntry> {
+  return postEntry(db, {
+    idempotencyKey: lapseLedgerKey(i.fundId),
+    postedOn: i.postedOn,
+    kind: 'fund.lapse',
+    description: 'Unspent budget lapsed at the end of the fund\'s year',
+    metadata: { fundId: i.fundId, ...i.metadata },
+    lines: [
+      { account: accountCode.treasury(i.financeBureauOrgId, 'cash'), side: 'debit', amount: i.amount },
+      { account: accountCode.fund(i.fundId, 'available'), side: 'credit', amount: i.amount },
+    ],
+  });
+}
+
+/**
+ * A programme's payment out of its fund to someone outside the programme (a training institution,
+ * an incubator's operator or enterprise): Dr program:<expense> / Cr fund:F:reserved, after the
+ * amount was reserved (reserveBudget) in the same savepoint.
+ */
+export function payProgrammeExpense(
+  db: Db,
+  i: FundPostingInput & { expense: 'training_subsidy_expense' | 'incubator_reward_expense'; kind: string },
+): Promise<PostedEntry> {
+  return postEntry(db, {
+    idempotencyKey: i.idempotencyKey,
+    postedOn: i.postedOn,
+    kind: i.kind,
+    description: i.description ?? 'Programme payment',
+    metadata: { fundId: i.fundId, ...i.metadata },
+    lines: [
+      { account: accountCode.program(i.expense), side: 'debit', amount: i.amount },
+      { account: accountCode.fund(i.fundId, 'reserved'), side: 'credit', amount: i.amount },
     ],
   });
 }

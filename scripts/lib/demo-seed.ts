@@ -3,7 +3,8 @@ import { hashPassword } from '../../api/auth/passwords';
 import { defaultPolicyParams } from '../../domain/policy';
 import { addDays } from '../../domain/dates';
 import { businessDateOf } from '../../domain/business-day';
-import { accountCode, allocateBudget, createFund, postEntry } from '../../db/ledger';
+import { accountCode, allocateBudget, postEntry } from '../../db/ledger';
+import { createFund, decideTopUpProposal, proposeTopUp } from '../../usecases/funds';
 import { seedDemoHistory } from './demo-history';
 
 export const DEMO_PASSWORD = 'demo';
@@ -93,8 +94,17 @@ export async function seedDemoData(db: Knex, today: string = businessDateOf(new 
       registered_by: trainer.id,
     });
     const year = Number(today.slice(0, 4));
-    const fund = await createFund(trx, { year, financeBureauOrgId: orgIds.get('finance')!, name: `SME development special fund ${year}` });
-    await allocateBudget(trx, { fundId: fund.id, amount: DEMO_FUND_BUDGET, postedOn: today, idempotencyKey: `demo:fund:${fund.id}:budget`, description: `Budget ${year}` });
+    // The fund is opened and its budget allocated as finance does it: the officer opens it and
+    // proposes the budget, the approver approves (maker–checker).
+    const finance = async (username: string) => {
+      const u = await trx('users').where({ username }).first();
+      return { userId: u.id as string, username, role: u.role as string, orgId: u.org_id as string };
+    };
+    const [officer, approver] = [await finance('fin-officer'), await finance('fin-approver')];
+    const deps = { db: trx as unknown as Knex, now: () => new Date(`${today}T04:00:00Z`) };
+    const fund = await createFund(deps, { programme: 'interest_subsidy', year, name: `SME development special fund ${year}`, actor: officer, requestId: null });
+    const proposal = await proposeTopUp(deps, { fundId: fund.id, amount: DEMO_FUND_BUDGET, reason: `Budget ${year}`, actor: officer, requestId: null });
+    await decideTopUpProposal(deps, { fundId: fund.id, proposalId: proposal.id, decision: 'approve', actor: approver, requestId: null, today });
     const guarantor = orgIds.get('guarantee')!;
     await postEntry(trx, {
       idempotencyKey: `demo:guarantor:${guarantor}:deposit`,

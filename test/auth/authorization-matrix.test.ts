@@ -67,6 +67,7 @@ const OWNER_RULES: Record<string, OwnerRule> = {
   // One finance bureau in the demo: its funds, periods, ledger and reconciliations are every allowed reader's.
   '/v1/funds/:id': { params: (f) => ({ id: f.fundId }), owners: 'all-allowed' },
   '/v1/funds/:id/top-ups': { params: (f) => ({ id: f.fundId }), owners: 'all-allowed' },
+  '/v1/funds/:id/lapse': { params: (f) => ({ id: f.fundId }), owners: 'all-allowed' },
   '/v1/periods/:quarter': { params: () => ({ quarter: '2020Q1' }), owners: 'all-allowed' },
   '/v1/periods/:quarter/close': { params: () => ({ quarter: '2020Q1' }), owners: 'all-allowed' },
   '/v1/periods/:quarter/reopen': { params: () => ({ quarter: '2020Q1' }), owners: 'all-allowed' },

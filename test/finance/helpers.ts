@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import { adminOf, testEnv, type TestEnv } from '../support/env';
 import { startApi, type ApiHarness } from '../support/api';
-import { accrueSubsidy, allocateBudget, createFund, payOut } from '../../db/ledger';
+import { accrueSubsidy, allocateBudget, payOut } from '../../db/ledger';
+import { openFund } from '../support/funds';
 import type { AuditActor } from '../../db/repositories/audit';
 
 /**
@@ -77,7 +78,7 @@ async function fundFor(db: Knex, p: People, year: number, firstUse: string): Pro
   let f = funded.get(key);
   if (!f) {
     f = (async () => {
-      const fund = await createFund(db, { year, financeBureauOrgId: p.bureau, name: `Special fund ${year}` });
+      const fund = await openFund(db, { bureauId: p.bureau, year });
       await allocateBudget(adminOf(db), { fundId: fund.id, amount: '100000000000.00', postedOn: firstUse, idempotencyKey: `test-budget:${fund.id}` });
       return fund.id;
     })();

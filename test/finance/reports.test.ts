@@ -7,7 +7,8 @@ import { newApplicant, type ApiHarness } from '../support/api';
 import { advance, demoOrgs, submit, today, type DemoOrgs } from '../applications/helpers';
 import { financeSuite } from './helpers';
 import { KPI_COLUMNS, NUMBER_FORMATS } from '../../db/reports';
-import { allocateBudget, createFund, getFundStatus } from '../../db/ledger';
+import { allocateBudget, getFundStatus } from '../../db/ledger';
+import { openFund } from '../support/funds';
 import { Money } from '../../domain/money';
 
 /**
@@ -41,7 +42,7 @@ describe('finance: KPI report and its exports', function () {
 
     to = today();
     const bureau = (await db('organisations').where({ type: 'finance_bureau' }).first()).id;
-    const fund = await createFund(db, { year: Number(to.slice(0, 4)), financeBureauOrgId: bureau, name: 'Special fund' });
+    const fund = await openFund(db, { bureauId: bureau, year: Number(to.slice(0, 4)), name: 'Special fund' });
     await allocateBudget(adminOf(db), { fundId: fund.id, amount: '1234567.89', postedOn: to, idempotencyKey: `reports-budget:${fund.id}` });
   });
   const get = (q: string, token = auditor) => h.call('GET', `/v1/reports/kpi?${q}`, { token });

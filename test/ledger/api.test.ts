@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { adminOf, testEnv, type TestEnv } from '../support/env';
 import { startApi, type ApiHarness } from '../support/api';
-import { accountCode, allocateBudget, createFund, reserveBudget, sealLedger } from '../../db/ledger';
+import { accountCode, allocateBudget, reserveBudget, sealLedger } from '../../db/ledger';
+import { openFund } from '../support/funds';
 import { createOrg, uniqueKey } from './helpers';
 
 describe('ledger and fund API: roles, filters, errors (private demo database)', function () {
@@ -22,12 +23,12 @@ describe('ledger and fund API: roles, filters, errors (private demo database)', 
     h = await startApi({ ...env, db }, { runWorker: false });
     for (const u of ['fin-officer', 'fin-approver', 'auditor', 'bank-a', 'admin']) tokens[u] = await h.login(u);
     const bureau = (await db('users').where({ username: 'fin-officer' }).first()).org_id as string;
-    const fund = await createFund(db, { year: 2031, financeBureauOrgId: bureau, name: 'Special fund 2031' });
+    const fund = await openFund(db, { bureauId: bureau, year: 2031 });
     fundId = fund.id;
     await allocateBudget(adminOf(db), { fundId, amount: '500000.00', postedOn: '2031-01-05', idempotencyKey: uniqueKey('a') });
     await reserveBudget(db, { fundId, amount: '1200.50', postedOn: '2031-04-08', idempotencyKey: uniqueKey('r') });
     const otherBureau = await createOrg(db, 'finance_bureau');
-    otherFundId = (await createFund(db, { year: 2031, financeBureauOrgId: otherBureau, name: 'Another bureau' })).id;
+    otherFundId = (await openFund(db, { bureauId: otherBureau, year: 2031, name: 'Another bureau' })).id;
   });
   after(async () => {
     await h?.close();

@@ -4,6 +4,7 @@ import { testEnv, type TestEnv } from '../support/env';
 import { migrateLatest } from '../../db/knex';
 import { accountCode, allocateBudget, postEntries } from '../../db/ledger';
 import { CHART, chartRows, codePattern, type ChartKind } from '../../db/ledger/chart';
+import { openFund } from '../support/funds';
 
 /** The code of an account of kind `k`, built as the application builds it: through accountCode. */
 function build(k: ChartKind, id: string): string {
@@ -47,7 +48,7 @@ describe('ledger: the chart of accounts, defined once (db/ledger/chart.ts)', () 
     const { db, admin } = await env.newDatabase('chart_accounts', { seed: true });
     const org = async (type: string) => (await admin('organisations').where({ type }).first('id')).id as string;
     const bureau = await org('finance_bureau');
-    const [fund] = await admin('funds').insert({ year: 2040, finance_bureau_org_id: bureau, name: 'chart test fund' }).returning('id');
+    const fund = await openFund(db, { bureauId: bureau, year: 2040, name: 'chart test fund' });
     const ids: Record<ChartKind['entity'] & string, string> = {
       fund: fund.id,
       finance_bureau: bureau,

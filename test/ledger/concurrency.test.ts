@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { testEnv } from '../support/env';
+import { testEnv, withOwner } from '../support/env';
 import { createDb } from '../../db/knex';
 import {
   accountBalance,
@@ -26,7 +26,7 @@ describe('ledger: the fund budget under concurrency (real PostgreSQL)', function
     const env = await testEnv();
     owner = env.adminDb;
     // A pool of its own, wide enough for every request to be in flight at once.
-    db = createDb(env.databaseUrl, { max: 60 });
+    db = withOwner(createDb(env.databaseUrl, { max: 60 }), owner);
   });
   after(async () => {
     await db?.destroy();
@@ -65,6 +65,7 @@ describe('ledger: the fund budget under concurrency (real PostgreSQL)', function
       reserved: '0.00',
       paid: '1000.00',
       available: '0.00',
+      lapsed: '0.00',
     });
     expect((await accountBalance(db, accountCode.bank(bankId, 'subsidy_payable'))).balance).to.equal('4000.00');
     const payouts = await db('ledger_entries').where({ kind: 'fund.payout' }).whereRaw(`metadata->>'fundId' = ?`, [fund.id]).count<{ n: number }[]>({ n: '*' });

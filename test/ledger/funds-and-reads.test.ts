@@ -6,7 +6,6 @@ import {
   accountCode,
   accrueSubsidy,
   allocateBudget,
-  createFund,
   FundNotFoundError,
   getFundStatus,
   InsufficientBudgetError,
@@ -19,6 +18,9 @@ import {
   LedgerValidationError,
 } from '../../db/ledger';
 import { createFundFixture, uniqueKey } from './helpers';
+import { financeOfficerOf } from '../support/funds';
+import { createFund } from '../../usecases/funds';
+import { DomainError } from '../../domain/errors';
 
 describe('ledger: special fund and reads (real PostgreSQL)', () => {
   let db: Knex;
@@ -26,11 +28,19 @@ describe('ledger: special fund and reads (real PostgreSQL)', () => {
     db = (await testEnv()).db;
   });
 
-  it('a fund per bureau and year; createFund is idempotent; unknown funds are not found', async () => {
+  it('one fund per bureau, programme and year: a second is refused; another programme is not; unknown funds are not found', async () => {
     const { fund, bureauId } = await createFundFixture(db, 2031);
-    const again = await createFund(db, { year: 2031, financeBureauOrgId: bureauId, name: 'other name' });
-    expect(again.id).to.equal(fund.id);
-    expect(await getFundStatus(db, fund.id)).to.deep.equal({ id: fund.id, year: 2031, budget: '0.00', reserved: '0.00', paid: '0.00', available: '0.00' });
+    const actor = await financeOfficerOf(db, bureauId);
+    const again = await createFund({ db }, { programme: 'interest_subsidy', year: 2031, name: 'other name', actor, requestId: null }).catch((e: unknown) => e);
+    expect(again).to.be.instanceOf(DomainError).and.to.include({ code: 'CONFLICT' });
+    expect(await db('funds').where({ finance_bureau_org_id: bureauId }).count('* as n').first()).to.deep.equal({ n: 1 });
+    // The database itself refuses the duplicate, whoever writes it.
+    const direct = await db('funds').insert({ programme: 'interest_subsidy', year: 2031, finance_bureau_org_id: bureauId, name: 'x' }).catch((e: unknown) => e);
+    expect(direct).to.include({ code: '23505', constraint: 'funds_bureau_programme_year_key' });
+    const training = await createFund({ db }, { programme: 'training_subsidy', year: 2031, name: 'Training subsidy 2031', actor, requestId: null });
+    expect(training).to.include({ programme: 'training_subsidy', year: 2031, budget: '0.00', lapsed: '0.00' });
+    expect(await db('audit_log').where({ action: 'fund.created', entity_id: training.id }).count('* as n').first()).to.deep.equal({ n: 1 });
+    expect(await getFundStatus(db, fund.id)).to.deep.equal({ id: fund.id, year: 2031, budget: '0.00', reserved: '0.00', paid: '0.00', available: '0.00', lapsed: '0.00' });
     await getFundStatus(db, '00000000-0000-0000-0000-000000000000').then(
       () => expect.fail('found'),
       (e) => expect(e).to.be.instanceOf(FundNotFoundError),
@@ -57,6 +67,7 @@ describe('ledger: special fund and reads (real PostgreSQL)', () => {
       reserved: '0.00',
       paid: '29000.00',
       available: '721000.50',
+      lapsed: '0.00',
     });
     // Paying more than reserved is refused as an overspend of the fund.
     const over = await payOut(db, { fundId: fund.id, bankOrgId: bankId, amount: '0.01', postedOn: '2027-04-21', idempotencyKey: uniqueKey('p') }).catch((e) => e);

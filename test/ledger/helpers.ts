@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { adminOf, type TestEnv } from '../support/env';
-import { createFund, reopenPeriod, type AccountingPeriod, type Fund } from '../../db/ledger';
+import { reopenPeriod, type AccountingPeriod, type Fund } from '../../db/ledger';
+import { openFund } from '../support/funds';
 import { insertProposal } from '../../db/repositories/proposals';
 
 /** Unique per call, so tests never depend on a clean (shared) database. */
@@ -26,7 +27,7 @@ export interface FundFixture {
 export async function createFundFixture(db: Knex, year = 2027): Promise<FundFixture> {
   const bureauId = await createOrg(db, 'finance_bureau');
   const bankId = await createOrg(db, 'bank');
-  const fund = await createFund(db, { year, financeBureauOrgId: bureauId, name: `Special fund ${year}` });
+  const fund = await openFund(db, { bureauId, year });
   return { fund, bureauId, bankId };
 }
 

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { testEnv, type TestEnv } from '../support/env';
 import { ensureSchedules } from '../../scripts/lib/schedules';
 import { LEDGER_SEALING_SCHEDULE_ID, ledgerSealing } from '../../workflows/ledger-sealing';
-import { allocateBudget, createFund } from '../../db/ledger';
+import { allocateBudget } from '../../db/ledger';
+import { openFund } from '../support/funds';
 
 describe('ledger sealing schedule', () => {
   let env: TestEnv;
@@ -30,7 +31,7 @@ describe('ledger sealing schedule', () => {
 
   it('chains the entries committed so far when the workflow runs', async () => {
     const bureau = await env.db('organisations').where({ type: 'finance_bureau' }).first();
-    const fund = await createFund(env.db, { year: 2100 + (Date.now() % 90), financeBureauOrgId: bureau.id, name: 'sealing test fund' });
+    const fund = await openFund(env.db, { bureauId: bureau.id, year: 2100 + (Date.now() % 90), name: 'sealing test fund' });
     const entry = await allocateBudget(env.adminDb, { fundId: fund.id, amount: '10.00', postedOn: '2026-01-05', idempotencyKey: `seal-test-${randomUUID()}` });
     const { worker, taskQueue } = await env.createWorker(env.temporal);
     const result = await worker.runUntil(env.temporal.client.workflow.execute(ledgerSealing, { taskQueue, workflowId: `seal-${randomUUID()}` }));

@@ -7,7 +7,8 @@ import { submit, type DemoOrgs } from '../applications/helpers';
 import { businessDateOf } from '../../domain/business-day';
 import { businessDayStartMs } from '../../domain/loan-calendar';
 import { Money, formatMoney } from '../../domain/money';
-import { accountCode, allocateBudget, createFund, findFund, postEntry, trialBalance } from '../../db/ledger';
+import { accountCode, allocateBudget, postEntry, trialBalance } from '../../db/ledger';
+import { openFund } from '../support/funds';
 import { defaultPolicyParams, type PolicyParams } from '../../domain/policy';
 
 const HOUR = 3600 * 1000;
@@ -126,7 +127,7 @@ export async function depositGuaranteeFund(db: Knex, guaranteeCompanyId: string,
 /** The finance bureau's special fund for a year, created if missing, with `budget` allocated on top. */
 export async function fundFor(db: Knex, year: number, budget: string | null, key: string): Promise<string> {
   const bureau = await db('organisations').where({ type: 'finance_bureau' }).orderBy('created_at').first();
-  const fund = (await findFund(db, bureau.id, year)) ?? (await createFund(db, { year, financeBureauOrgId: bureau.id, name: `Special fund ${year}` }));
+  const fund = await openFund(db, { bureauId: bureau.id, year });
   if (budget) await allocateBudget(adminOf(db), { fundId: fund.id, amount: budget, postedOn: `${year}-01-01`, idempotencyKey: key });
   return fund.id;
 }

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { testEnv, TEST_APP_ROLE, type AppDatabase } from '../support/env';
 import { createProbeRole } from '../support/probe-role';
-import { accountCode, allocateBudget, closePeriod, createFund, postEntry, sealLedger, verifyLedger } from '../../db/ledger';
+import { accountCode, allocateBudget, closePeriod, postEntry, sealLedger, verifyLedger } from '../../db/ledger';
+import { openFund } from '../support/funds';
 import { insertProposal } from '../../db/repositories/proposals';
 import { purgeExpiredIdempotencyKeys, releaseIdempotencyKey } from '../../db/repositories/idempotency-keys';
 import { PINNED_SEARCH_PATH } from '../../db/sql-files';
@@ -66,7 +67,7 @@ describe('attacks on the database as the application role', () => {
 
   it('cannot overdraw a fund through the posting function with a temporary ledger_balances', async () => {
     const bureau = await createOrg(d.db, 'finance_bureau');
-    const fund = await createFund(d.db, { year: 2028, financeBureauOrgId: bureau, name: 'attack fund' });
+    const fund = await openFund(d.db, { bureauId: bureau, year: 2028, name: 'attack fund' });
     await allocateBudget(d.admin, { fundId: fund.id, amount: '100.00', postedOn: '2028-01-05', idempotencyKey: uniqueKey('alloc') });
     const err = await asProbe(async (trx) => {
       await trx.raw('create temp table ledger_balances as select * from public.ledger_balances');

@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import { adminOf, testEnv } from '../support/env';
 import { startApi, type ApiHarness } from '../support/api';
 import { financeDb, people, rejection, type People } from '../finance/helpers';
-import { accountCode, accrueSubsidy, createFund, getFundStatus, payOut, reverseEntry } from '../../db/ledger';
+import { accountCode, accrueSubsidy, getFundStatus, payOut, reverseEntry } from '../../db/ledger';
+import { openFund } from '../support/funds';
 import { MAX_BUDGET_AMOUNT, Money, formatMoney } from '../../domain/money';
 import { uniqueKey } from '../ledger/helpers';
 
@@ -27,7 +28,7 @@ describe('maker–checker: fund top-ups', function () {
     p = await people(db);
     officer = await h.login('fin-officer');
     approver = await h.login('fin-approver');
-    fundId = (await createFund(db, { year: 2033, financeBureauOrgId: p.bureau, name: 'Special fund 2033' })).id;
+    fundId = (await openFund(db, { bureauId: p.bureau, year: 2033, name: 'Special fund 2033' })).id;
   });
   after(async () => {
     await h?.close();
@@ -84,7 +85,7 @@ describe('maker–checker: fund top-ups', function () {
     expect((await propose(officer, '1000000000000.01')).status).to.equal(400);
     expect((await propose(await h.login('bank-a'), '10.00')).status).to.equal(403);
     const otherBureau = (await db('organisations').insert({ type: 'finance_bureau', name: `Other bureau ${Date.now()}`, region: 'x' }).returning('id'))[0].id;
-    const other = await createFund(db, { year: 2033, financeBureauOrgId: otherBureau, name: 'theirs' });
+    const other = await openFund(db, { bureauId: otherBureau, year: 2033, name: 'theirs' });
     expect((await h.call('POST', `/v1/funds/${other.id}/top-ups`, { token: officer, body: { amount: '10.00', reason: 'not ours' } })).status).to.equal(404);
   });
 
@@ -129,7 +130,7 @@ describe('maker–checker: fund top-ups', function () {
     expect((direct as { code?: string }).code, direct.message).to.equal('LF011');
     expect(direct.message).to.match(/budget, which grows only by an approved top-up/);
     // Around the budget: from the treasury (which may go negative), or from another fund.
-    const other = (await createFund(db, { year: 2034, financeBureauOrgId: p.bureau, name: 'Special fund 2034' })).id;
+    const other = (await openFund(db, { bureauId: p.bureau, year: 2034, name: 'Special fund 2034' })).id;
     for (const source of [accountCode.treasury(p.bureau, 'cash'), accountCode.fund(other, 'available'), accountCode.bank(p.bankA, 'subsidy_payable')]) {
       const e = await raw(available, source);
       expect((e as { code?: string }).code, `${source}: ${e.message}`).to.equal('LF011');
@@ -193,7 +194,7 @@ describe('maker–checker: fund top-ups', function () {
   });
 
   it('bounds the budget at MAX_BUDGET_AMOUNT exactly, in the database', async () => {
-    const fund = (await createFund(db, { year: 2035, financeBureauOrgId: p.bureau, name: 'Special fund 2035' })).id;
+    const fund = (await openFund(db, { bureauId: p.bureau, year: 2035, name: 'Special fund 2035' })).id;
     const topUp = async (amount: string) => {
       const r = await h.call('POST', `/v1/funds/${fund}/top-ups`, { token: officer, body: { amount, reason: 'the whole budget' } });
       return h.call('POST', `/v1/funds/${fund}/top-ups/${r.body.id}/decision`, { token: approver, body: { decision: 'approve' } });

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { ApiHarness } from '../support/api';
 import { financeSuite, type People } from '../finance/helpers';
-import { createFund } from '../../db/ledger';
+import { openFund } from '../support/funds';
 import { businessDateOf } from '../../domain/business-day';
 
 describe('a top-up retries the claims waiting for budget, and says which it could not retry', function () {
@@ -15,7 +15,7 @@ describe('a top-up retries the claims waiting for budget, and says which it coul
 
   it('reports a waiting claim whose workflow has finished, with its reason, and keeps it waiting', async () => {
     const today = businessDateOf(new Date());
-    const fund = await createFund(db, { year: Number(today.slice(0, 4)), financeBureauOrgId: p.bureau, name: 'Special fund (waiting claims)' });
+    const fund = await openFund(db, { bureauId: p.bureau, year: Number(today.slice(0, 4)), name: 'Special fund (waiting claims)' });
     // A claim approved while the fund was short, whose workflow is gone (it finished, or was
     // terminated by an operator): its payout cannot be tried again through it.
     const claimId = randomUUID();

@@ -20,7 +20,7 @@ import { demoOrgs, startApi, type ApiHarness, type DemoOrgs } from '../support/a
 import { openLoan, pay, serverToday, skipTo, type OpenedLoan } from '../loans/helpers';
 import { claimsOpen, newOrg, type NewOrg } from '../subsidy/helpers';
 import { ensureWebBuilt } from '../../scripts/lib/web-build';
-import { createFund } from '../../db/ledger';
+import { openFund } from '../support/funds';
 import { addDays, daysBetween, previousQuarter, quarterBounds, quarterOf } from '../../domain/dates';
 import { businessDateOf } from '../../domain/business-day';
 import { as, button, choose, expectReadOnly, openBrowser, screen, type Browser } from './browser';
@@ -71,7 +71,7 @@ describe('Web console journey (zh-CN) after the quarter: claims, funds, statemen
     quarter = repaid.loan.schedule[0].quarter;
     // The fund of the year the claim is approved in (the day claims open), with no budget yet.
     const year = Number(claimsOpen(quarter).slice(0, 4));
-    await createFund(db, { year, financeBureauOrgId: bureau.orgId, name: `中小企业发展专项资金 ${year}` });
+    await openFund(db, { bureauId: bureau.orgId, year, name: `中小企业发展专项资金 ${year}` });
   });
   after(async () => {
     await b?.close();

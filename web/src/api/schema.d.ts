@@ -328,7 +328,13 @@ export interface paths {
          */
         get: operations["getFunds"];
         put?: never;
-        post?: never;
+        /**
+         * Open a fund of a programme for a year, in your own bureau (finance officer or approver)
+         * @description The fund starts with no budget: its budget comes by top-ups, proposed by one finance officer or approver and approved by another (POST /v1/funds/{id}/top-ups). A second fund of the same programme and year in one bureau is 409.
+         *
+         *     Roles: finance_officer, finance_approver.
+         */
+        post: operations["postFunds"];
         delete?: never;
         options?: never;
         head?: never;
@@ -349,6 +355,28 @@ export interface paths {
         get: operations["getFundsById"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/funds/{id}/lapse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * After its year ended, give what is left available in a fund back to the treasury (finance approver)
+         * @description Posts one ledger entry (Dr treasury cash / Cr the fund’s available budget), keyed on the fund: a second call posts nothing and answers the same figures. Before 1 January of the next year (business date) it is 409. What is reserved for approved claims stays.
+         *
+         *     Roles: finance_approver.
+         */
+        post: operations["postFundsByIdLapse"];
         delete?: never;
         options?: never;
         head?: never;
@@ -397,6 +425,28 @@ export interface paths {
          *     Roles: finance_approver.
          */
         post: operations["postFundsByIdTopUpsByProposalIdDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/funds/year-end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The year-end view: per fund of a year, its budget, reserved, paid and lapsed
+         * @description Your bureau’s funds (every bureau’s for the auditor). Until a fund lapses (POST /v1/funds/{id}/lapse), what is left shows as available.
+         *
+         *     Roles: finance_officer, finance_approver, auditor.
+         */
+        get: operations["getFundsYearEnd"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1437,7 +1487,7 @@ export interface components {
         };
         Fund: {
             /**
-             * @description budget − reserved − paid; never negative
+             * @description budget − reserved − paid − lapsed; never negative
              * @example 500000.00
              */
             available: string;
@@ -1448,6 +1498,11 @@ export interface components {
             budget: string;
             financeBureauOrgId: string;
             id: string;
+            /**
+             * @description given back to the treasury when the fund’s year ended
+             * @example 500000.00
+             */
+            lapsed: string;
             name: string;
             /**
              * @description paid out of the fund
@@ -1455,10 +1510,21 @@ export interface components {
              */
             paid: string;
             /**
+             * @description the programme the fund pays: interest subsidy, training subsidy or incubator rewards
+             * @enum {string}
+             */
+            programme: "interest_subsidy" | "training_subsidy" | "incubator_rewards";
+            /**
              * @description held for approved claims, not yet paid
              * @example 500000.00
              */
             reserved: string;
+            year: number;
+        };
+        FundCreate: {
+            name: string;
+            /** @enum {string} */
+            programme: "interest_subsidy" | "training_subsidy" | "incubator_rewards";
             year: number;
         };
         FundTopUp: {
@@ -1485,6 +1551,44 @@ export interface components {
             reason: string;
             /** @description since when it waits (ISO 8601): filed, proposed, defaulted, due */
             since: string;
+        };
+        FundYearEnd: {
+            /**
+             * @description budget − reserved − paid − lapsed; never negative
+             * @example 500000.00
+             */
+            available: string;
+            /**
+             * @description allocated
+             * @example 500000.00
+             */
+            budget: string;
+            financeBureauOrgId: string;
+            id: string;
+            /**
+             * @description given back to the treasury when the fund’s year ended
+             * @example 500000.00
+             */
+            lapsed: string;
+            name: string;
+            /**
+             * @description paid out of the fund
+             * @example 500000.00
+             */
+            paid: string;
+            /**
+             * @description the programme the fund pays: interest subsidy, training subsidy or incubator rewards
+             * @enum {string}
+             */
+            programme: "interest_subsidy" | "training_subsidy" | "incubator_rewards";
+            /**
+             * @description held for approved claims, not yet paid
+             * @example 500000.00
+             */
+            reserved: string;
+            year: number;
+            /** @description whether 31 December of the fund’s year has passed (business date) */
+            yearEnded: boolean;
         };
         GuaranteeApproval: {
             /**
@@ -3554,6 +3658,7 @@ export interface operations {
     getFunds: {
         parameters: {
             query?: {
+                programme?: "interest_subsidy" | "training_subsidy" | "incubator_rewards";
                 year?: number;
             };
             header?: never;
@@ -3569,6 +3674,87 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Fund"][];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postFunds: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the first response; same key + another body is 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["FundCreate"];
+            };
+        };
+        responses: {
+            /** @description Opened, with no budget yet */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Fund"];
                 };
             };
             /** @description Invalid input: `details` names each field and rule; nothing was written */
@@ -3645,6 +3831,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Fund"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postFundsByIdLapse: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the first response; same key + another body is 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The fund after its lapse */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundYearEnd"];
                 };
             };
             /** @description Invalid input: `details` names each field and rule; nothing was written */
@@ -3905,6 +4170,8 @@ export interface operations {
                             budget: string;
                             id: string;
                             /** @description decimal string with two decimals */
+                            lapsed: string;
+                            /** @description decimal string with two decimals */
                             paid: string;
                             /** @description decimal string with two decimals */
                             reserved: string;
@@ -3912,6 +4179,82 @@ export interface operations {
                         };
                         proposal: components["schemas"]["FinanceProposal"];
                     };
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getFundsYearEnd: {
+        parameters: {
+            query: {
+                year: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The funds of the year */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundYearEnd"][];
                 };
             };
             /** @description Invalid input: `details` names each field and rule; nothing was written */
