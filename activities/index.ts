@@ -5,6 +5,7 @@ import { createApplicationActivities } from './applications';
 import { createLoanActivities } from './loans';
 import { createFollowUpActivities } from './follow-up';
 import { createSubsidyActivities } from './subsidy';
+import { createProgrammeActivities } from './programmes';
 import { createLedgerActivities } from './ledger';
 import { createHousekeepingActivities } from './housekeeping';
 
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLoanActivities(deps),
     ...createFollowUpActivities(deps),
     ...createSubsidyActivities(deps),
+    ...createProgrammeActivities(deps),
     ...createLedgerActivities(deps),
     ...createHousekeepingActivities(deps),
   });

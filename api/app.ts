@@ -19,6 +19,7 @@ import { loanRoutes } from './routes/loans';
 import { followUpRoutes } from './routes/follow-up';
 import { integrityRoutes } from './routes/integrity';
 import { subsidyClaimRoutes } from './routes/subsidy-claims';
+import { programmeRoutes } from './routes/programmes';
 import { ledgerRoutes } from './routes/ledger';
 import { requestLogger } from './request-log';
 import { taskRoutes } from './routes/tasks';
@@ -63,6 +64,7 @@ export function registerRoutes(api: ApiRouter): void {
   followUpRoutes(api);
   integrityRoutes(api);
   subsidyClaimRoutes(api);
+  programmeRoutes(api);
   ledgerRoutes(api);
   taskRoutes(api);
   auditRoutes(api);

@@ -36,6 +36,43 @@ export const lossSharingSchema = z
   })
   .strict();
 
+const programmeAmount = (what: string) =>
+  positiveMoneyString
+    .refine((s) => new Money(s).lessThanOrEqualTo(MAX_LOAN_AMOUNT), { message: `must be at most ${MAX_LOAN_AMOUNT}`, when: (p) => positiveMoneyString.safeParse(p.value).success })
+    .meta({ description: `${what}: a decimal string greater than 0.00 and at most ${MAX_LOAN_AMOUNT}` });
+
+/** The training subsidy's rates (docs/programmes.md); the defaults are the demo's, not a regulation's. */
+export const trainingSubsidyParamsSchema = z
+  .object({
+    basePerPassed: programmeAmount('paid per trainee who passed (certificate issued)'),
+    outcomePerStarted: programmeAmount('paid per trainee who started a business within outcomeMonths of the certificate'),
+    outcomeMonths: months('months after the certificate within which a business counts; the outcome part is claimable after them'),
+  })
+  .strict();
+
+const incubatorRewardRuleSchema = z
+  .object({
+    amountEach: programmeAmount('paid to the operator and again to the enterprise'),
+    monthsAfterGraduation: whole('months', 0, POLICY_BOUNDS.months, 'the event counts while incubated and up to this many months after graduation').nullable(),
+  })
+  .strict();
+
+/** The incubator rewards by kind of event (docs/programmes.md); a kind left out is not rewarded. */
+export const incubatorRewardParamsSchema = z
+  .object({
+    high_tech: incubatorRewardRuleSchema.optional(),
+    listing: incubatorRewardRuleSchema.optional(),
+    neeq_transfer: incubatorRewardRuleSchema.optional(),
+  })
+  .strict();
+
+export const defaultTrainingSubsidy = Object.freeze({ basePerPassed: '600.00', outcomePerStarted: '400.00', outcomeMonths: 6 });
+export const defaultIncubatorRewards = Object.freeze({
+  high_tech: Object.freeze({ amountEach: '100000.00', monthsAfterGraduation: 12 }),
+  listing: Object.freeze({ amountEach: '200000.00', monthsAfterGraduation: 24 }),
+  neeq_transfer: Object.freeze({ amountEach: '100000.00', monthsAfterGraduation: null }),
+});
+
 /**
  * Product and policy parameters (docs/domain.md §3.5), effective-dated so an application
  * keeps the rules in force when it was submitted. Strict: a misspelt key must fail loudly,
@@ -74,6 +111,8 @@ export const policyParamsSchema = z
       .default([3, 6, 12])
       .meta({ description: 'when follow-up visits are due, in months after disbursal: 1 to 24 distinct values in increasing order' }),
     followUpVisitDays: days('days after its due date a follow-up visit may still be recorded before it is overdue').default(30),
+    trainingSubsidy: trainingSubsidyParamsSchema.default(defaultTrainingSubsidy),
+    incubatorRewards: incubatorRewardParamsSchema.default(defaultIncubatorRewards),
   })
   .strict()
   .superRefine(
@@ -110,7 +149,7 @@ export const policyParamsSchema = z
   );
 
 export type PolicyParams = z.output<typeof policyParamsSchema>;
-/** What an admin may send: ageMin, ageMax and the follow-up parameters may be left out. */
+/** What an admin may send: ageMin, ageMax, the follow-up and the programmes' parameters may be left out. */
 export type PolicyParamsInput = z.input<typeof policyParamsSchema>;
 export type LossSharing = z.output<typeof lossSharingSchema>;
 
@@ -141,6 +180,8 @@ export const defaultPolicyParams: Readonly<PolicyParams> = Object.freeze({
   ageMax: 60,
   followUpMonths: Object.freeze([3, 6, 12]) as number[],
   followUpVisitDays: 30,
+  trainingSubsidy: defaultTrainingSubsidy,
+  incubatorRewards: defaultIncubatorRewards,
 });
 
 /** A stored policy version; createdSeq (or createdAt) orders versions sharing an effectiveFrom. */

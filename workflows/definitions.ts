@@ -244,3 +244,64 @@ export const followUpStateQuery = defineQuery<FollowUpState>('followUpState');
 export function followUpWorkflowId(loanId: string): string {
   return `follow-up-${loanId}`;
 }
+
+// ---- Programme claims: training subsidy, incubator rewards (docs/programmes.md) ---------------
+
+export type ProgrammeClaimProgramme = 'training_subsidy' | 'incubator_rewards';
+export type ProgrammeClaimStatus = 'FILED' | 'CHECKED' | 'PENDING_BUDGET' | 'PAID' | 'REFUSED' | 'REJECTED';
+
+/** What the institution (training) or the finance officer (a reward) files. */
+export type TrainingFiling =
+  | { part: 'base'; course: 'SYB' | 'GYB' | 'IYB'; classRef: string; enrolled: number; trainees: Array<{ certificateNo: string; idNumber: string; name: string }> }
+  | { part: 'outcome'; baseClaimId: string };
+export interface RewardFiling {
+  enterpriseId: string;
+  kind: 'high_tech' | 'listing' | 'neeq_transfer';
+  exchange: 'regional' | 'neeq' | null;
+  documentNo: string;
+  eventOn: string;
+}
+
+export interface ProgrammeClaimInput {
+  programme: ProgrammeClaimProgramme;
+  claimId: string;
+  filing: { programme: 'training_subsidy'; training: TrainingFiling } | { programme: 'incubator_rewards'; reward: RewardFiling };
+  meta: DecisionMeta;
+}
+
+/** What the workflow knows of its claim; the activities answer with it, read from the database. */
+export interface ProgrammeClaimState {
+  id: string;
+  programme: ProgrammeClaimProgramme;
+  status: ProgrammeClaimStatus;
+  amount: string;
+  /** Trainees whose certificate does not match the registry (training base claims); else 0. */
+  mismatches: number;
+  checkedBy: string | null;
+  /** Why the claim waits, or was refused or rejected. */
+  note: string | null;
+}
+
+export type ProgrammeFilingResult =
+  | { outcome: 'filed'; claim: ProgrammeClaimState }
+  | { outcome: 'refused'; type: string; message: string; details: Array<{ path: string; message: string }> };
+
+export interface ProgrammeCheck {
+  /** accept: as filed; adjust: without the trainees who do not match their certificates; refuse. */
+  decision: 'accept' | 'adjust' | 'refuse';
+  reason?: string;
+}
+export interface ProgrammeApproval {
+  decision: 'approve' | 'reject';
+  reason?: string;
+}
+
+export const programmeFilingUpdate = defineUpdate<ProgrammeFilingResult>('programmeFiling');
+export const programmeCheckUpdate = defineUpdate<ProgrammeClaimState, [ProgrammeCheck, DecisionMeta]>('programmeCheck');
+export const programmeApprovalUpdate = defineUpdate<ProgrammeClaimState, [ProgrammeApproval, DecisionMeta]>('programmeApproval');
+export const programmeClaimStateQuery = defineQuery<ProgrammeClaimState>('programmeClaimState');
+
+/** One workflow per claim (a claim refused or rejected is filed again as a new claim). */
+export function programmeClaimWorkflowId(programme: ProgrammeClaimProgramme, claimId: string): string {
+  return `${programme === 'training_subsidy' ? 'training-claim' : 'incubator-reward'}-${claimId}`;
+}

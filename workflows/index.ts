@@ -4,6 +4,7 @@ export * from './system-check';
 export * from './application';
 export * from './loan';
 export * from './subsidy-claim';
+export * from './programme-claim';
 export * from './ledger-sealing';
 export * from './housekeeping';
 export * from './follow-up';

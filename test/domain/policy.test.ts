@@ -24,6 +24,15 @@ describe('domain/policy', () => {
         keys.forEach((k, i) => stated.set(k, parts[i]!));
       }
       const shown = (k: string, v: unknown) => {
+        if (k === 'trainingSubsidy') {
+          const t = v as { basePerPassed: string; outcomePerStarted: string; outcomeMonths: number };
+          return `base ${t.basePerPassed} per pass; outcome ${t.outcomePerStarted} per start within ${t.outcomeMonths} months`;
+        }
+        if (k === 'incubatorRewards') {
+          return Object.entries(v as Record<string, { amountEach: string; monthsAfterGraduation: number | null }>)
+            .map(([kind, r]) => `${kind} ${r.amountEach} ${r.monthsAfterGraduation === null ? 'any time' : `to +${r.monthsAfterGraduation} months`}`)
+            .join('; ');
+        }
         if (k !== 'lossSharing') return String(v);
         const l = v as { guaranteeFund: string; bank: string; guaranteeCompany: string };
         return `fund ${l.guaranteeFund}, bank ${l.bank}, company ${l.guaranteeCompany}`;

@@ -211,8 +211,9 @@ describe('subsidy claims (time-skipping server)', () => {
     const totals = claims.map((c) => new Money(c.total));
     const budget = formatMoney(Money.max(totals[0]!, totals[1]!).plus(Money.min(totals[0]!, totals[1]!).dividedBy(2).toDecimalPlaces(2)));
     const year = Number((await serverToday(skipping)).slice(0, 4));
-    const fund = await env.db('funds').insert({ year, finance_bureau_org_id: bureau.orgId, name: 'small fund' }).returning('id');
-    const fundId = fund[0].id as string;
+    const opened = await h.call('POST', '/v1/funds', { token: officer, body: { programme: 'interest_subsidy', year, name: 'small fund' } });
+    expect(opened.status, JSON.stringify(opened.body)).to.equal(201);
+    const fundId = opened.body.id as string;
     await allocateBudget(env.adminDb, { fundId, amount: budget, postedOn: `${year}-01-01`, idempotencyKey: `small-fund-${fundId}` });
 
     const results = await Promise.all(

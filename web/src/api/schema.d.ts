@@ -453,6 +453,158 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/incubator-rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Incubator reward claims, newest first
+         * @description Roles: finance_officer, finance_approver, auditor.
+         */
+        get: operations["getIncubatorRewards"];
+        put?: never;
+        /**
+         * File an incubator reward for an enterprise's qualifying event, with its evidence (finance officer)
+         * @description The event must fall in the window of the policy in force (while incubated, or within the months after graduation the policy says). A second claim for the same event of the same enterprise is 409 (a unique key of the database).
+         *
+         *     Roles: finance_officer.
+         */
+        post: operations["postIncubatorRewards"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incubator-rewards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One incubator reward claim
+         * @description Roles: finance_officer, finance_approver, auditor.
+         */
+        get: operations["getIncubatorRewardsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incubator-rewards/{id}/approval": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The finance approver's decision on a reward (checker, not the person who checked)
+         * @description approve → the amount is paid to the operator and to the enterprise from the incubator-rewards fund of the year (PAID), or PENDING_BUDGET; reject (with a reason) → REJECTED.
+         *
+         *     Roles: finance_approver.
+         */
+        post: operations["postIncubatorRewardsByIdApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incubator-rewards/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The officer's check of a reward's evidence (maker): accept → CHECKED; refuse (with a reason) → REFUSED
+         * @description Roles: finance_officer.
+         */
+        post: operations["postIncubatorRewardsByIdCheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incubators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Registered incubators (创业基地/孵化器), their operators and the enterprises incubated
+         * @description Roles: finance_officer, finance_approver, auditor.
+         */
+        get: operations["getIncubators"];
+        put?: never;
+        /**
+         * Register an incubator and its operator (finance)
+         * @description Roles: finance_officer, finance_approver.
+         */
+        post: operations["postIncubators"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incubators/{id}/enterprises": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register an enterprise incubated there, with its entry date (and graduation date, if it graduated)
+         * @description Roles: finance_officer, finance_approver.
+         */
+        post: operations["postIncubatorsByIdEnterprises"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incubators/{id}/enterprises/{enterpriseId}/graduation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record an enterprise's graduation (once)
+         * @description Roles: finance_officer, finance_approver.
+         */
+        post: operations["postIncubatorsByIdEnterprisesByEnterpriseIdGraduation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/integrity-records/{idNumber}": {
         parameters: {
             query?: never;
@@ -1173,6 +1325,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/training-claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Training claims you may see (an institution: its own), newest first
+         * @description Roles: training_officer, finance_officer, finance_approver, auditor.
+         */
+        get: operations["getTrainingClaims"];
+        put?: never;
+        /**
+         * A training institution files a class's training-subsidy claim (base part, or later its outcome part)
+         * @description base: a base amount per trainee who passed, each matched against the certificate registry (mismatches are listed for the officer). outcome: once the outcome window has closed for every trainee of a paid base claim, an amount per trainee who started a business within it. A trainee already claimed for this course type and part is 409 (a unique key of the database).
+         *
+         *     Roles: training_officer.
+         */
+        post: operations["postTrainingClaims"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/training-claims/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One training claim with its trainees
+         * @description Roles: training_officer, finance_officer, finance_approver, auditor.
+         */
+        get: operations["getTrainingClaimsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/training-claims/{id}/approval": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The finance approver's decision on a training claim (checker, not the person who checked)
+         * @description approve → paid from the training-subsidy fund of the year (PAID), or PENDING_BUDGET until approved again after a top-up; reject (with a reason) → REJECTED.
+         *
+         *     Roles: finance_approver.
+         */
+        post: operations["postTrainingClaimsByIdApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/training-claims/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The officer's check of a training claim against the certificate registry (maker)
+         * @description accept (every trainee matches) or adjust (the trainees who do not match are dropped) → CHECKED; refuse (with a reason) → REFUSED.
+         *
+         *     Roles: finance_officer.
+         */
+        post: operations["postTrainingClaimsByIdCheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users": {
         parameters: {
             query?: never;
@@ -1590,6 +1832,10 @@ export interface components {
             /** @description whether 31 December of the fund’s year has passed (business date) */
             yearEnded: boolean;
         };
+        Graduation: {
+            /** @description a date YYYY-MM-DD from 1900-01-01 to 2999-12-31 */
+            graduatedOn: string;
+        };
         GuaranteeApproval: {
             /**
              * @description a decimal string with at most 2 decimals, greater than 0.00 and at most 100000000.00 (the most any policy's guaranteeMax can be)
@@ -1623,6 +1869,48 @@ export interface components {
                 latencyMs: number;
                 ok: boolean;
             };
+        };
+        IncubatedEnterprise: {
+            creditCode: string;
+            enteredOn: string;
+            graduatedOn: string | null;
+            id: string;
+            incubatorId: string;
+            name: string;
+        };
+        Incubator: {
+            enterprises: components["schemas"]["IncubatedEnterprise"][];
+            id: string;
+            name: string;
+            operatorCreditCode: string;
+            operatorName: string;
+            region: string;
+        };
+        IncubatorRewardClaim: {
+            /** @description paid to the operator and again to the enterprise */
+            amountEach: string;
+            checkedBy: string | null;
+            checkReason: string | null;
+            decidedBy: string | null;
+            decisionReason: string | null;
+            documentNo: string;
+            enterpriseId: string;
+            enterpriseName: string;
+            eventOn: string;
+            /** @enum {string|null} */
+            exchange: "regional" | "neeq" | null;
+            filedBy: string | null;
+            filedOn: string;
+            fundId: string | null;
+            id: string;
+            incubatorId: string;
+            incubatorName: string;
+            /** @enum {string} */
+            kind: "high_tech" | "listing" | "neeq_transfer";
+            operatorName: string;
+            paidOn: string | null;
+            /** @enum {string} */
+            status: "FILED" | "CHECKED" | "PENDING_BUDGET" | "PAID" | "REFUSED" | "REJECTED";
         };
         IntegrityRecord: {
             defaults: number;
@@ -1918,6 +2206,35 @@ export interface components {
             /** @description a date YYYY-MM-DD from 1900-01-01 to 2999-12-31 */
             issuedOn: string;
         };
+        NewIncubatedEnterprise: {
+            creditCode: string;
+            /** @description a date YYYY-MM-DD from 1900-01-01 to 2999-12-31 */
+            enteredOn: string;
+            /** @description a date YYYY-MM-DD from 1900-01-01 to 2999-12-31 */
+            graduatedOn?: string;
+            name: string;
+        };
+        NewIncubator: {
+            name: string;
+            operatorCreditCode: string;
+            operatorName: string;
+            region: string;
+        };
+        NewIncubatorRewardClaim: {
+            /** @description the evidence: the recognition’s or listing’s document number */
+            documentNo: string;
+            /** Format: uuid */
+            enterpriseId: string;
+            /** @description the date of the recognition, listing or move, as the document says */
+            eventOn: string;
+            /**
+             * @description listing: regional or neeq; a move to the NEEQ: neeq (implied)
+             * @enum {string}
+             */
+            exchange?: "regional" | "neeq";
+            /** @enum {string} */
+            kind: "high_tech" | "listing" | "neeq_transfer";
+        };
         NewOrganisation: {
             name: string;
             region: string;
@@ -1974,6 +2291,42 @@ export interface components {
                 guaranteeMax: string;
                 /** @description the smallest guarantee: a decimal string greater than 0.00 and at most 100000000.00 */
                 guaranteeMin: string;
+                /**
+                 * @default {
+                 *       "high_tech": {
+                 *         "amountEach": "100000.00",
+                 *         "monthsAfterGraduation": 12
+                 *       },
+                 *       "listing": {
+                 *         "amountEach": "200000.00",
+                 *         "monthsAfterGraduation": 24
+                 *       },
+                 *       "neeq_transfer": {
+                 *         "amountEach": "100000.00",
+                 *         "monthsAfterGraduation": null
+                 *       }
+                 *     }
+                 */
+                incubatorRewards: {
+                    high_tech?: {
+                        /** @description paid to the operator and again to the enterprise: a decimal string greater than 0.00 and at most 100000000.00 */
+                        amountEach: string;
+                        /** @description the event counts while incubated and up to this many months after graduation: a whole number of months, at least 0 and at most 600 */
+                        monthsAfterGraduation: number | null;
+                    };
+                    listing?: {
+                        /** @description paid to the operator and again to the enterprise: a decimal string greater than 0.00 and at most 100000000.00 */
+                        amountEach: string;
+                        /** @description the event counts while incubated and up to this many months after graduation: a whole number of months, at least 0 and at most 600 */
+                        monthsAfterGraduation: number | null;
+                    };
+                    neeq_transfer?: {
+                        /** @description paid to the operator and again to the enterprise: a decimal string greater than 0.00 and at most 100000000.00 */
+                        amountEach: string;
+                        /** @description the event counts while incubated and up to this many months after graduation: a whole number of months, at least 0 and at most 600 */
+                        monthsAfterGraduation: number | null;
+                    };
+                };
                 /** @description the guarantee company's leverage cap (times its fund): a whole number, at least 0 and at most 100 */
                 leverageCap: number;
                 lossSharing: {
@@ -1993,11 +2346,45 @@ export interface components {
                 termMonthsMax: number;
                 /** @description the shortest term: a whole number of months, at least 1 and at most 600 */
                 termMonthsMin: number;
+                /**
+                 * @default {
+                 *       "basePerPassed": "600.00",
+                 *       "outcomePerStarted": "400.00",
+                 *       "outcomeMonths": 6
+                 *     }
+                 */
+                trainingSubsidy: {
+                    /** @description paid per trainee who passed (certificate issued): a decimal string greater than 0.00 and at most 100000000.00 */
+                    basePerPassed: string;
+                    /** @description months after the certificate within which a business counts; the outcome part is claimable after them: a whole number of months, at least 1 and at most 600 */
+                    outcomeMonths: number;
+                    /** @description paid per trainee who started a business within outcomeMonths of the certificate: a decimal string greater than 0.00 and at most 100000000.00 */
+                    outcomePerStarted: string;
+                };
             };
         };
         NewSubsidyClaim: {
             /** @description a quarter YYYYQn, e.g. "2027Q1", of the years 1900 to 2999 */
             quarter: string;
+        };
+        /** @description base: the trainees who passed (their certificates); outcome: the trainees of a paid base claim who started a business, computed from the records */
+        NewTrainingClaim: {
+            classRef: string;
+            /** @enum {string} */
+            course: "SYB" | "GYB" | "IYB";
+            enrolled: number;
+            /** @enum {string} */
+            part: "base";
+            trainees: {
+                certificateNo: string;
+                idNumber: string;
+                name: string;
+            }[];
+        } | {
+            /** Format: uuid */
+            baseClaimId: string;
+            /** @enum {string} */
+            part: "outcome";
         };
         NewUser: {
             name?: string;
@@ -2092,6 +2479,42 @@ export interface components {
                 guaranteeMax: string;
                 /** @description the smallest guarantee: a decimal string greater than 0.00 and at most 100000000.00 */
                 guaranteeMin: string;
+                /**
+                 * @default {
+                 *       "high_tech": {
+                 *         "amountEach": "100000.00",
+                 *         "monthsAfterGraduation": 12
+                 *       },
+                 *       "listing": {
+                 *         "amountEach": "200000.00",
+                 *         "monthsAfterGraduation": 24
+                 *       },
+                 *       "neeq_transfer": {
+                 *         "amountEach": "100000.00",
+                 *         "monthsAfterGraduation": null
+                 *       }
+                 *     }
+                 */
+                incubatorRewards: {
+                    high_tech?: {
+                        /** @description paid to the operator and again to the enterprise: a decimal string greater than 0.00 and at most 100000000.00 */
+                        amountEach: string;
+                        /** @description the event counts while incubated and up to this many months after graduation: a whole number of months, at least 0 and at most 600 */
+                        monthsAfterGraduation: number | null;
+                    };
+                    listing?: {
+                        /** @description paid to the operator and again to the enterprise: a decimal string greater than 0.00 and at most 100000000.00 */
+                        amountEach: string;
+                        /** @description the event counts while incubated and up to this many months after graduation: a whole number of months, at least 0 and at most 600 */
+                        monthsAfterGraduation: number | null;
+                    };
+                    neeq_transfer?: {
+                        /** @description paid to the operator and again to the enterprise: a decimal string greater than 0.00 and at most 100000000.00 */
+                        amountEach: string;
+                        /** @description the event counts while incubated and up to this many months after graduation: a whole number of months, at least 0 and at most 600 */
+                        monthsAfterGraduation: number | null;
+                    };
+                };
                 /** @description the guarantee company's leverage cap (times its fund): a whole number, at least 0 and at most 100 */
                 leverageCap: number;
                 lossSharing: {
@@ -2111,7 +2534,34 @@ export interface components {
                 termMonthsMax: number;
                 /** @description the shortest term: a whole number of months, at least 1 and at most 600 */
                 termMonthsMin: number;
+                /**
+                 * @default {
+                 *       "basePerPassed": "600.00",
+                 *       "outcomePerStarted": "400.00",
+                 *       "outcomeMonths": 6
+                 *     }
+                 */
+                trainingSubsidy: {
+                    /** @description paid per trainee who passed (certificate issued): a decimal string greater than 0.00 and at most 100000000.00 */
+                    basePerPassed: string;
+                    /** @description months after the certificate within which a business counts; the outcome part is claimable after them: a whole number of months, at least 1 and at most 600 */
+                    outcomeMonths: number;
+                    /** @description paid per trainee who started a business within outcomeMonths of the certificate: a decimal string greater than 0.00 and at most 100000000.00 */
+                    outcomePerStarted: string;
+                };
             };
+        };
+        /** @description reject needs a reason */
+        ProgrammeClaimApproval: {
+            /** @enum {string} */
+            decision: "approve" | "reject";
+            reason?: string;
+        };
+        /** @description accept: as filed; adjust: without the trainees who do not match their certificates (training claims); refuse: with a reason */
+        ProgrammeClaimCheck: {
+            /** @enum {string} */
+            decision: "accept" | "adjust" | "refuse";
+            reason?: string;
         };
         ProposalDecision: {
             /** @enum {string} */
@@ -2337,6 +2787,47 @@ export interface components {
             /** @enum {string} */
             decision: "approve" | "reject";
             reason?: string;
+        };
+        TrainingClaim: {
+            /** @description decimal string with two decimals */
+            amount: string;
+            baseClaimId: string | null;
+            checkDecision: string | null;
+            checkedBy: string | null;
+            checkReason: string | null;
+            classRef: string;
+            /** @enum {string} */
+            course: "SYB" | "GYB" | "IYB";
+            decidedBy: string | null;
+            decisionReason: string | null;
+            enrolled: number | null;
+            filedBy: string | null;
+            filedOn: string;
+            fundId: string | null;
+            id: string;
+            institutionId: string;
+            paidOn: string | null;
+            /** @enum {string} */
+            part: "base" | "outcome";
+            /** @enum {string} */
+            status: "FILED" | "CHECKED" | "PENDING_BUDGET" | "PAID" | "REFUSED" | "REJECTED";
+            trainees: {
+                /** @description decimal string with two decimals */
+                amount: string;
+                certificateNo: string;
+                /** @description left out by the officer’s adjustment */
+                dropped: boolean;
+                /** @description in full for the institution and finance; masked for others */
+                idNumber: string;
+                issuedOn: string | null;
+                loanId: string | null;
+                /** @description why the trainee does not match the certificate registry; null when it does */
+                mismatch: string | null;
+                name: string;
+                paid: boolean;
+                /** @description outcome part: the day the trainee started a business (a loan disbursed) */
+                startedOn: string | null;
+            }[];
         };
         TrialBalance: {
             accounts: {
@@ -4255,6 +4746,736 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FundYearEnd"][];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getIncubatorRewards: {
+        parameters: {
+            query?: {
+                enterpriseId?: string;
+                /** @description from 1, at most 1000000 */
+                page?: number;
+                pageSize?: number;
+                status?: "FILED" | "CHECKED" | "PENDING_BUDGET" | "PAID" | "REFUSED" | "REJECTED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["IncubatorRewardClaim"][];
+                        page: number;
+                        pageSize: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postIncubatorRewards: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the first response; same key + another body is 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NewIncubatorRewardClaim"];
+            };
+        };
+        responses: {
+            /** @description Filed */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncubatorRewardClaim"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getIncubatorRewardsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claim */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncubatorRewardClaim"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postIncubatorRewardsByIdApproval: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the first response; same key + another body is 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ProgrammeClaimApproval"];
+            };
+        };
+        responses: {
+            /** @description Recorded; the claim as it now stands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncubatorRewardClaim"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postIncubatorRewardsByIdCheck: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the first response; same key + another body is 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ProgrammeClaimCheck"];
+            };
+        };
+        responses: {
+            /** @description Recorded; the claim as it now stands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncubatorRewardClaim"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getIncubators: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Incubators */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Incubator"][];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postIncubators: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the first response; same key + another body is 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NewIncubator"];
+            };
+        };
+        responses: {
+            /** @description Registered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Incubator"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postIncubatorsByIdEnterprises: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the first response; same key + another body is 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NewIncubatedEnterprise"];
+            };
+        };
+        responses: {
+            /** @description Registered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncubatedEnterprise"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postIncubatorsByIdEnterprisesByEnterpriseIdGraduation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the first response; same key + another body is 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                enterpriseId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Graduation"];
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncubatedEnterprise"];
                 };
             };
             /** @description Invalid input: `details` names each field and rule; nothing was written */
@@ -7254,6 +8475,413 @@ export interface operations {
                         pageSize: number;
                         total: number;
                     };
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTrainingClaims: {
+        parameters: {
+            query?: {
+                /** @description from 1, at most 1000000 */
+                page?: number;
+                pageSize?: number;
+                status?: "FILED" | "CHECKED" | "PENDING_BUDGET" | "PAID" | "REFUSED" | "REJECTED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TrainingClaim"][];
+                        page: number;
+                        pageSize: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTrainingClaims: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the first response; same key + another body is 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NewTrainingClaim"];
+            };
+        };
+        responses: {
+            /** @description Filed */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingClaim"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTrainingClaimsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claim */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingClaim"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTrainingClaimsByIdApproval: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the first response; same key + another body is 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ProgrammeClaimApproval"];
+            };
+        };
+        responses: {
+            /** @description Recorded; the claim as it now stands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingClaim"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTrainingClaimsByIdCheck: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the first response; same key + another body is 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ProgrammeClaimCheck"];
+            };
+        };
+        responses: {
+            /** @description Recorded; the claim as it now stands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingClaim"];
                 };
             };
             /** @description Invalid input: `details` names each field and rule; nothing was written */

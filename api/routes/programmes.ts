@@ -1,0 +1,373 @@
+import { z } from 'zod';
+import type { ApiRouter } from '../route';
+import { pageNumber } from '../paging';
+import { updateIdOf } from '../updates';
+import { courseSchema } from '../../domain/enums';
+import { isoDateSchema } from '../../domain/dates';
+import { idNumberSchema } from '../../domain/id-number';
+import { exchangeSchema, incubatorEventKindSchema } from '../../domain/programmes';
+import {
+  approveProgrammeClaim,
+  checkProgrammeClaim,
+  fileRewardClaim,
+  fileTrainingClaim,
+  getRewardClaim,
+  getTrainingClaim,
+  listIncubators,
+  listRewardClaims,
+  listTrainingClaims,
+  recordGraduation,
+  registerEnterprise,
+  registerIncubator,
+} from '../../usecases/programme-claims';
+
+/** The training subsidy's claims and the incubator rewards (docs/programmes.md). */
+
+const money = z.string().meta({ description: 'decimal string with two decimals' });
+const statusSchema = z.enum(['FILED', 'CHECKED', 'PENDING_BUDGET', 'PAID', 'REFUSED', 'REJECTED']);
+const idParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+const reason = z.string().trim().min(3, 'at least 3 characters').max(2000, 'at most 2000 characters');
+const creditCode = z.string().trim().regex(/^[0-9A-Z]{18}$/, 'must be an 18-character unified social credit code (digits and capital letters)');
+const name = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters');
+
+const trainingClaimSchema = z
+  .object({
+    id: z.string(),
+    institutionId: z.string(),
+    part: z.enum(['base', 'outcome']),
+    course: courseSchema,
+    classRef: z.string(),
+    enrolled: z.number().nullable(),
+    baseClaimId: z.string().nullable(),
+    status: statusSchema,
+    amount: money,
+    trainees: z.array(
+      z.object({
+        certificateNo: z.string(),
+        idNumber: z.string().meta({ description: 'in full for the institution and finance; masked for others' }),
+        name: z.string(),
+        issuedOn: z.string().nullable(),
+        startedOn: z.string().nullable().meta({ description: 'outcome part: the day the trainee started a business (a loan disbursed)' }),
+        loanId: z.string().nullable(),
+        mismatch: z.string().nullable().meta({ description: 'why the trainee does not match the certificate registry; null when it does' }),
+        amount: money,
+        paid: z.boolean(),
+        dropped: z.boolean().meta({ description: 'left out by the officer’s adjustment' }),
+      }),
+    ),
+    filedOn: z.string(),
+    filedBy: z.string().nullable(),
+    checkedBy: z.string().nullable(),
+    checkDecision: z.string().nullable(),
+    checkReason: z.string().nullable(),
+    decidedBy: z.string().nullable(),
+    decisionReason: z.string().nullable(),
+    fundId: z.string().nullable(),
+    paidOn: z.string().nullable(),
+  })
+  .meta({ id: 'TrainingClaim' });
+
+const rewardClaimSchema = z
+  .object({
+    id: z.string(),
+    enterpriseId: z.string(),
+    enterpriseName: z.string(),
+    incubatorId: z.string(),
+    incubatorName: z.string(),
+    operatorName: z.string(),
+    kind: incubatorEventKindSchema,
+    exchange: exchangeSchema.nullable(),
+    documentNo: z.string(),
+    eventOn: z.string(),
+    amountEach: money.meta({ description: 'paid to the operator and again to the enterprise' }),
+    status: statusSchema,
+    filedOn: z.string(),
+    filedBy: z.string().nullable(),
+    checkedBy: z.string().nullable(),
+    checkReason: z.string().nullable(),
+    decidedBy: z.string().nullable(),
+    decisionReason: z.string().nullable(),
+    fundId: z.string().nullable(),
+    paidOn: z.string().nullable(),
+  })
+  .meta({ id: 'IncubatorRewardClaim' });
+
+const enterpriseSchema = z
+  .object({ id: z.string(), incubatorId: z.string(), name: z.string(), creditCode: z.string(), enteredOn: z.string(), graduatedOn: z.string().nullable() })
+  .meta({ id: 'IncubatedEnterprise' });
+const incubatorSchema = z
+  .object({ id: z.string(), name: z.string(), operatorName: z.string(), operatorCreditCode: z.string(), region: z.string(), enterprises: z.array(enterpriseSchema) })
+  .meta({ id: 'Incubator' });
+
+const checkSchema = z
+  .object({ decision: z.enum(['accept', 'adjust', 'refuse']), reason: reason.optional() })
+  .strict()
+  .meta({ id: 'ProgrammeClaimCheck', description: 'accept: as filed; adjust: without the trainees who do not match their certificates (training claims); refuse: with a reason' });
+const approvalSchema = z
+  .object({ decision: z.enum(['approve', 'reject']), reason: reason.optional() })
+  .strict()
+  .meta({ id: 'ProgrammeClaimApproval', description: 'reject needs a reason' });
+
+const newTrainingClaimSchema = z
+  .discriminatedUnion('part', [
+    z
+      .object({
+        part: z.literal('base'),
+        course: courseSchema,
+        classRef: z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters'),
+        enrolled: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'at least 1').max(10_000, 'at most 10000'),
+        trainees: z
+          .array(
+            z
+              .object({
+                certificateNo: z.string().trim().regex(/^[A-Za-z0-9\-]{4,64}$/, 'must be 4–64 letters, digits or dashes'),
+                idNumber: idNumberSchema,
+                name: z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters'),
+              })
+              .strict(),
+          )
+          .min(1, 'at least one trainee who passed')
+          .max(1000, 'at most 1000')
+          .refine((ts) => new Set(ts.map((t) => t.certificateNo)).size === ts.length, 'a certificate is listed twice'),
+      })
+      .strict(),
+    z.object({ part: z.literal('outcome'), baseClaimId: z.uuid({ message: 'must be a UUID' }) }).strict(),
+  ])
+  .meta({ id: 'NewTrainingClaim', description: 'base: the trainees who passed (their certificates); outcome: the trainees of a paid base claim who started a business, computed from the records' });
+
+const newRewardClaimSchema = z
+  .object({
+    enterpriseId: z.uuid({ message: 'must be a UUID' }),
+    kind: incubatorEventKindSchema,
+    exchange: exchangeSchema.optional().meta({ description: 'listing: regional or neeq; a move to the NEEQ: neeq (implied)' }),
+    documentNo: z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters').meta({ description: 'the evidence: the recognition’s or listing’s document number' }),
+    eventOn: isoDateSchema.meta({ description: 'the date of the recognition, listing or move, as the document says' }),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.kind === 'listing' && !b.exchange) ctx.addIssue({ code: 'custom', path: ['exchange'], message: 'a listing names its exchange: regional or neeq' });
+    if (b.kind === 'high_tech' && b.exchange) ctx.addIssue({ code: 'custom', path: ['exchange'], message: 'a high-tech recognition names no exchange' });
+    if (b.kind === 'neeq_transfer' && b.exchange && b.exchange !== 'neeq') ctx.addIssue({ code: 'custom', path: ['exchange'], message: 'a move is to the NEEQ' });
+  })
+  .meta({ id: 'NewIncubatorRewardClaim' });
+
+const page = z.object({ items: z.array(z.unknown()), page: z.number(), pageSize: z.number(), total: z.number() });
+const FINANCE = ['finance_officer', 'finance_approver'] as const;
+
+export function programmeRoutes(api: ApiRouter): void {
+  // ---- training subsidy -------------------------------------------------------------------------
+  api.add({
+    method: 'post',
+    path: '/v1/training-claims',
+    tag: 'programmes',
+    summary: "A training institution files a class's training-subsidy claim (base part, or later its outcome part)",
+    description:
+      'base: a base amount per trainee who passed, each matched against the certificate registry (mismatches are listed for the officer). ' +
+      'outcome: once the outcome window has closed for every trainee of a paid base claim, an amount per trainee who started a business within it. ' +
+      'A trainee already claimed for this course type and part is 409 (a unique key of the database).',
+    auth: ['training_officer'],
+    idempotent: true,
+    body: newTrainingClaimSchema,
+    responses: { 201: { description: 'Filed', schema: trainingClaimSchema } },
+    async handler({ body, user, deps, requestId, clientRequestId }) {
+      const claim = await fileTrainingClaim(deps, user, body, { requestId, clientRequestId });
+      return { status: 201, body: claim, headers: { Location: `/v1/training-claims/${claim.id}` } };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/v1/training-claims',
+    tag: 'programmes',
+    summary: 'Training claims you may see (an institution: its own), newest first',
+    auth: ['training_officer', 'finance_officer', 'finance_approver', 'auditor'],
+    query: z.object({ status: statusSchema.optional(), page: pageNumber, pageSize: z.coerce.number().int().min(1).max(200).default(50) }).strict(),
+    responses: { 200: { description: 'A page', schema: page.extend({ items: z.array(trainingClaimSchema) }) } },
+    async handler({ query, user, deps }) {
+      const { items, total } = await listTrainingClaims(deps, user, query);
+      return { status: 200, body: { items, page: query.page, pageSize: query.pageSize, total } };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/v1/training-claims/:id',
+    tag: 'programmes',
+    summary: 'One training claim with its trainees',
+    auth: ['training_officer', 'finance_officer', 'finance_approver', 'auditor'],
+    params: idParam,
+    responses: { 200: { description: 'The claim', schema: trainingClaimSchema } },
+    async handler({ params, user, deps }) {
+      return { status: 200, body: await getTrainingClaim(deps, user, params.id) };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/v1/training-claims/:id/check',
+    tag: 'programmes',
+    summary: "The officer's check of a training claim against the certificate registry (maker)",
+    description: 'accept (every trainee matches) or adjust (the trainees who do not match are dropped) → CHECKED; refuse (with a reason) → REFUSED.',
+    auth: ['finance_officer'],
+    idempotent: true,
+    params: idParam,
+    body: checkSchema,
+    responses: { 200: { description: 'Recorded; the claim as it now stands', schema: trainingClaimSchema } },
+    async handler({ req, params, body, user, deps, requestId, clientRequestId }) {
+      return { status: 200, body: await checkProgrammeClaim(deps, user, 'training_subsidy', params.id, body, { requestId, clientRequestId, updateId: updateIdOf(req) }) };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/v1/training-claims/:id/approval',
+    tag: 'programmes',
+    summary: "The finance approver's decision on a training claim (checker, not the person who checked)",
+    description: 'approve → paid from the training-subsidy fund of the year (PAID), or PENDING_BUDGET until approved again after a top-up; reject (with a reason) → REJECTED.',
+    auth: ['finance_approver'],
+    idempotent: true,
+    params: idParam,
+    body: approvalSchema,
+    responses: { 200: { description: 'Recorded; the claim as it now stands', schema: trainingClaimSchema } },
+    async handler({ req, params, body, user, deps, requestId, clientRequestId }) {
+      return { status: 200, body: await approveProgrammeClaim(deps, user, 'training_subsidy', params.id, body, { requestId, clientRequestId, updateId: updateIdOf(req) }) };
+    },
+  });
+
+  // ---- incubators and their rewards -------------------------------------------------------------
+  api.add({
+    method: 'get',
+    path: '/v1/incubators',
+    tag: 'programmes',
+    summary: 'Registered incubators (创业基地/孵化器), their operators and the enterprises incubated',
+    auth: ['finance_officer', 'finance_approver', 'auditor'],
+    responses: { 200: { description: 'Incubators', schema: z.array(incubatorSchema) } },
+    async handler({ deps }) {
+      return { status: 200, body: await listIncubators(deps) };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/v1/incubators',
+    tag: 'programmes',
+    summary: 'Register an incubator and its operator (finance)',
+    auth: FINANCE,
+    idempotent: true,
+    body: z.object({ name, operatorName: name, operatorCreditCode: creditCode, region: z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters') }).strict().meta({ id: 'NewIncubator' }),
+    responses: { 201: { description: 'Registered', schema: incubatorSchema } },
+    async handler({ body, user, deps, requestId, clientRequestId }) {
+      const i = await registerIncubator(deps, user, body, { requestId, clientRequestId });
+      return { status: 201, body: i, headers: { Location: `/v1/incubators/${i.id}` } };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/v1/incubators/:id/enterprises',
+    tag: 'programmes',
+    summary: 'Register an enterprise incubated there, with its entry date (and graduation date, if it graduated)',
+    auth: FINANCE,
+    idempotent: true,
+    params: idParam,
+    body: z.object({ name, creditCode, enteredOn: isoDateSchema, graduatedOn: isoDateSchema.optional() }).strict().meta({ id: 'NewIncubatedEnterprise' }),
+    responses: { 201: { description: 'Registered', schema: enterpriseSchema } },
+    async handler({ params, body, user, deps, requestId, clientRequestId }) {
+      return { status: 201, body: await registerEnterprise(deps, user, params.id, body, { requestId, clientRequestId }) };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/v1/incubators/:id/enterprises/:enterpriseId/graduation',
+    tag: 'programmes',
+    summary: "Record an enterprise's graduation (once)",
+    auth: FINANCE,
+    idempotent: true,
+    params: idParam.extend({ enterpriseId: z.uuid({ message: 'must be a UUID' }) }),
+    body: z.object({ graduatedOn: isoDateSchema }).strict().meta({ id: 'Graduation' }),
+    responses: { 200: { description: 'Recorded', schema: enterpriseSchema } },
+    async handler({ params, body, user, deps, requestId, clientRequestId }) {
+      return { status: 200, body: await recordGraduation(deps, user, params.id, params.enterpriseId, body.graduatedOn, { requestId, clientRequestId }) };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/v1/incubator-rewards',
+    tag: 'programmes',
+    summary: "File an incubator reward for an enterprise's qualifying event, with its evidence (finance officer)",
+    description:
+      'The event must fall in the window of the policy in force (while incubated, or within the months after graduation the policy says). ' +
+      'A second claim for the same event of the same enterprise is 409 (a unique key of the database).',
+    auth: ['finance_officer'],
+    idempotent: true,
+    body: newRewardClaimSchema,
+    responses: { 201: { description: 'Filed', schema: rewardClaimSchema } },
+    async handler({ body, user, deps, requestId, clientRequestId }) {
+      const exchange = body.kind === 'neeq_transfer' ? 'neeq' : (body.exchange ?? null);
+      const claim = await fileRewardClaim(deps, user, { ...body, exchange }, { requestId, clientRequestId });
+      return { status: 201, body: claim, headers: { Location: `/v1/incubator-rewards/${claim.id}` } };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/v1/incubator-rewards',
+    tag: 'programmes',
+    summary: 'Incubator reward claims, newest first',
+    auth: ['finance_officer', 'finance_approver', 'auditor'],
+    query: z
+      .object({ status: statusSchema.optional(), enterpriseId: z.uuid({ message: 'must be a UUID' }).optional(), page: pageNumber, pageSize: z.coerce.number().int().min(1).max(200).default(50) })
+      .strict(),
+    responses: { 200: { description: 'A page', schema: page.extend({ items: z.array(rewardClaimSchema) }) } },
+    async handler({ query, user, deps }) {
+      const { items, total } = await listRewardClaims(deps, user, query);
+      return { status: 200, body: { items, page: query.page, pageSize: query.pageSize, total } };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/v1/incubator-rewards/:id',
+    tag: 'programmes',
+    summary: 'One incubator reward claim',
+    auth: ['finance_officer', 'finance_approver', 'auditor'],
+    params: idParam,
+    responses: { 200: { description: 'The claim', schema: rewardClaimSchema } },
+    async handler({ params, user, deps }) {
+      return { status: 200, body: await getRewardClaim(deps, user, params.id) };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/v1/incubator-rewards/:id/check',
+    tag: 'programmes',
+    summary: "The officer's check of a reward's evidence (maker): accept → CHECKED; refuse (with a reason) → REFUSED",
+    auth: ['finance_officer'],
+    idempotent: true,
+    params: idParam,
+    body: checkSchema,
+    responses: { 200: { description: 'Recorded; the claim as it now stands', schema: rewardClaimSchema } },
+    async handler({ req, params, body, user, deps, requestId, clientRequestId }) {
+      return { status: 200, body: await checkProgrammeClaim(deps, user, 'incubator_rewards', params.id, body, { requestId, clientRequestId, updateId: updateIdOf(req) }) };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/v1/incubator-rewards/:id/approval',
+    tag: 'programmes',
+    summary: "The finance approver's decision on a reward (checker, not the person who checked)",
+    description: 'approve → the amount is paid to the operator and to the enterprise from the incubator-rewards fund of the year (PAID), or PENDING_BUDGET; reject (with a reason) → REJECTED.',
+    auth: ['finance_approver'],
+    idempotent: true,
+    params: idParam,
+    body: approvalSchema,
+    responses: { 200: { description: 'Recorded; the claim as it now stands', schema: rewardClaimSchema } },
+    async handler({ req, params, body, user, deps, requestId, clientRequestId }) {
+      return { status: 200, body: await approveProgrammeClaim(deps, user, 'incubator_rewards', params.id, body, { requestId, clientRequestId, updateId: updateIdOf(req) }) };
+    },
+  });
+}

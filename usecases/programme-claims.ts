@@ -1,0 +1,280 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { DomainError, isErrorCode } from '../domain/errors';
+import { maskIdNumber } from '../domain/masking';
+import { usernamesOf } from '../db/repositories/users';
+import { audit } from '../db/repositories/audit';
+import {
+  programmeApprovalUpdate,
+  programmeCheckUpdate,
+  programmeClaimWorkflowId,
+  programmeFilingUpdate,
+  type ProgrammeApproval,
+  type ProgrammeCheck,
+  type ProgrammeClaimInput,
+  type ProgrammeClaimProgramme,
+  type RewardFiling,
+  type TrainingFiling,
+} from '../workflows/definitions';
+import { programmeClaim } from '../workflows/programme-claim';
+import { actorOf, metaOf, visibleOr403, type Caller, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
+import { WorkflowClosedError, asking, type DecisionRequest } from './workflow-client';
+
+/**
+ * The training subsidy's claims and the incubator rewards as the API serves them
+ * (docs/programmes.md): filing starts the claim's workflow and waits for its filing; the officer's
+ * check and the approver's decision are updates of it. The incubator registry is a plain
+ * transaction with its audit row (no process to run).
+ */
+
+const TABLE = { training_subsidy: 'training_claims', incubator_rewards: 'incubator_reward_claims' } as const;
+const FINANCE_AND_AUDITOR = ['finance_officer', 'finance_approver', 'auditor'];
+
+/** Training institutions see their own claims; finance staff and the auditor see every claim. */
+function scopeTraining(q: Knex.QueryBuilder, caller: Caller): Knex.QueryBuilder {
+  if (caller.role === 'training_officer') return q.where({ institution_id: caller.orgId });
+  if (FINANCE_AND_AUDITOR.includes(caller.role)) return q;
+  return q.whereRaw('false');
+}
+
+async function trainingView(db: Knex, row: Record<string, any>, caller: Caller) {
+  // The institution filed these numbers and finance pays them; everyone else sees them masked.
+  const id = (n: string) => (caller.role === 'training_officer' || caller.role === 'finance_officer' || caller.role === 'finance_approver' ? n : maskIdNumber(n));
+  const lines = await db('training_claim_lines').where({ claim_id: row.id }).orderBy('certificate_no');
+  const names = await usernamesOf(db, [row.filed_by, row.checked_by, row.decided_by]);
+  const name = (id: string | null) => (id ? (names.get(id) ?? null) : null);
+  return {
+    id: row.id as string,
+    institutionId: row.institution_id as string,
+    part: row.part as 'base' | 'outcome',
+    course: row.course as string,
+    classRef: row.class_ref as string,
+    enrolled: row.enrolled as number | null,
+    baseClaimId: row.base_claim_id as string | null,
+    status: row.status as string,
+    amount: row.amount as string,
+    trainees: lines.map((l) => ({
+      certificateNo: l.certificate_no as string,
+      idNumber: id(l.holder_id_number as string),
+      name: l.holder_name as string,
+      issuedOn: l.issued_on as string | null,
+      startedOn: l.started_on as string | null,
+      loanId: l.loan_id as string | null,
+      mismatch: l.mismatch as string | null,
+      amount: l.amount as string,
+      paid: row.status === 'PAID' && l.live,
+      dropped: !l.live && !['REFUSED', 'REJECTED'].includes(row.status),
+    })),
+    filedOn: row.filed_on as string,
+    filedBy: name(row.filed_by),
+    checkedBy: name(row.checked_by),
+    checkDecision: row.check_decision as string | null,
+    checkReason: row.check_reason as string | null,
+    decidedBy: name(row.decided_by),
+    decisionReason: row.decision_reason as string | null,
+    fundId: row.fund_id as string | null,
+    paidOn: row.paid_on as string | null,
+  };
+}
+
+async function rewardView(db: Knex, row: Record<string, any>) {
+  const names = await usernamesOf(db, [row.filed_by, row.checked_by, row.decided_by]);
+  const name = (id: string | null) => (id ? (names.get(id) ?? null) : null);
+  const e = await db('incubated_enterprises').where({ id: row.enterprise_id }).first('name');
+  const i = await db('incubators').where({ id: row.incubator_id }).first('name', 'operator_name');
+  return {
+    id: row.id as string,
+    enterpriseId: row.enterprise_id as string,
+    enterpriseName: e.name as string,
+    incubatorId: row.incubator_id as string,
+    incubatorName: i.name as string,
+    operatorName: i.operator_name as string,
+    kind: row.kind as string,
+    exchange: row.exchange as string | null,
+    documentNo: row.document_no as string,
+    eventOn: row.event_on as string,
+    amountEach: row.amount_each as string,
+    status: row.status as string,
+    filedOn: row.filed_on as string,
+    filedBy: name(row.filed_by),
+    checkedBy: name(row.checked_by),
+    checkReason: row.check_reason as string | null,
+    decidedBy: name(row.decided_by),
+    decisionReason: row.decision_reason as string | null,
+    fundId: row.fund_id as string | null,
+    paidOn: row.paid_on as string | null,
+  };
+}
+
+export type TrainingClaimView = Awaited<ReturnType<typeof trainingView>>;
+export type RewardClaimView = Awaited<ReturnType<typeof rewardView>>;
+
+async function visibleTraining(db: Knex, caller: Caller, id: string) {
+  const row = await scopeTraining(db('training_claims').where({ id }), caller).first();
+  return visibleOr403(db, 'training_claims', id, row, 'training claim', "belongs to another institution");
+}
+
+async function visibleReward(db: Knex, caller: Caller, id: string) {
+  const row = FINANCE_AND_AUDITOR.includes(caller.role) ? await db('incubator_reward_claims').where({ id }).first() : undefined;
+  return visibleOr403(db, 'incubator_reward_claims', id, row, 'incubator reward claim', 'is not yours to see');
+}
+
+export async function getTrainingClaim(deps: RecordsDeps, caller: Caller, id: string) {
+  return trainingView(deps.db, await visibleTraining(deps.db, caller, id), caller);
+}
+
+export async function getRewardClaim(deps: RecordsDeps, caller: Caller, id: string) {
+  return rewardView(deps.db, await visibleReward(deps.db, caller, id));
+}
+
+export async function listTrainingClaims(deps: RecordsDeps, caller: Caller, f: { status?: string; page: number; pageSize: number }) {
+  const base = scopeTraining(deps.db('training_claims'), caller);
+  if (f.status) base.where({ status: f.status });
+  const counted = await base.clone().count<{ count: number }[]>('* as count');
+  const rows = await base.clone().orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]).limit(f.pageSize).offset((f.page - 1) * f.pageSize);
+  return { items: await Promise.all(rows.map((r: Record<string, any>) => trainingView(deps.db, r, caller))), total: Number(counted[0]?.count ?? 0) };
+}
+
+export async function listRewardClaims(deps: RecordsDeps, _caller: Caller, f: { status?: string; enterpriseId?: string; page: number; pageSize: number }) {
+  const base = deps.db('incubator_reward_claims');
+  if (f.status) base.where({ status: f.status });
+  if (f.enterpriseId) base.where({ enterprise_id: f.enterpriseId });
+  const counted = await base.clone().count<{ count: number }[]>('* as count');
+  const rows = await base.clone().orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]).limit(f.pageSize).offset((f.page - 1) * f.pageSize);
+  return { items: await Promise.all(rows.map((r) => rewardView(deps.db, r))), total: Number(counted[0]?.count ?? 0) };
+}
+
+/** Starts the claim's workflow with its filing update, and answers with the filed claim or the refusal. */
+async function file(deps: WorkflowDeps, caller: Caller, filing: ProgrammeClaimInput['filing'], request: RequestIds): Promise<string> {
+  const claimId = randomUUID();
+  const input: ProgrammeClaimInput = { programme: filing.programme, claimId, filing, meta: metaOf(caller, request) };
+  const start = new WithStartWorkflowOperation(programmeClaim, {
+    taskQueue: deps.taskQueue,
+    workflowId: programmeClaimWorkflowId(filing.programme, claimId),
+    args: [input],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+  });
+  const result = await deps.temporal.workflow.executeUpdateWithStart(programmeFilingUpdate, { startWorkflowOperation: start });
+  if (result.outcome === 'refused') throw new DomainError(isErrorCode(result.type) ? result.type : 'UNPROCESSABLE', result.message, result.details);
+  return claimId;
+}
+
+/** A training institution files a class's claim: the base part (trainees who passed) or, later, the outcome part. */
+export async function fileTrainingClaim(deps: WorkflowDeps, caller: Caller, training: TrainingFiling, request: RequestIds) {
+  const id = await file(deps, caller, { programme: 'training_subsidy', training }, request);
+  return trainingView(deps.db, await deps.db('training_claims').where({ id }).first(), caller);
+}
+
+/** A finance officer files an incubator reward for an enterprise's qualifying event, with its evidence. */
+export async function fileRewardClaim(deps: WorkflowDeps, caller: Caller, reward: RewardFiling, request: RequestIds) {
+  const id = await file(deps, caller, { programme: 'incubator_rewards', reward }, request);
+  return rewardView(deps.db, await deps.db('incubator_reward_claims').where({ id }).first());
+}
+
+async function decide(deps: WorkflowDeps, caller: Caller, programme: ProgrammeClaimProgramme, id: string, send: (workflowId: string) => Promise<unknown>) {
+  const row = programme === 'training_subsidy' ? await visibleTraining(deps.db, caller, id) : await visibleReward(deps.db, caller, id);
+  try {
+    await asking(() => send(row.workflow_id));
+  } catch (e) {
+    if (!(e instanceof WorkflowClosedError)) throw e;
+    const now = await deps.db(TABLE[programme]).where({ id }).first('status');
+    throw new DomainError('INVALID_STATE', `No decision is possible: the claim is ${now.status}`);
+  }
+  const now = await deps.db(TABLE[programme]).where({ id }).first();
+  return now;
+}
+
+export async function checkProgrammeClaim(deps: WorkflowDeps, caller: Caller, programme: ProgrammeClaimProgramme, id: string, body: ProgrammeCheck, r: DecisionRequest) {
+  const row = await decide(deps, caller, programme, id, (wf) =>
+    deps.temporal.workflow.getHandle(wf).executeUpdate(programmeCheckUpdate, { args: [body, metaOf(caller, r)], updateId: r.updateId }),
+  );
+  return programme === 'training_subsidy' ? trainingView(deps.db, row, caller) : rewardView(deps.db, row);
+}
+
+export async function approveProgrammeClaim(deps: WorkflowDeps, caller: Caller, programme: ProgrammeClaimProgramme, id: string, body: ProgrammeApproval, r: DecisionRequest) {
+  const row = await decide(deps, caller, programme, id, (wf) =>
+    deps.temporal.workflow.getHandle(wf).executeUpdate(programmeApprovalUpdate, { args: [body, metaOf(caller, r)], updateId: r.updateId }),
+  );
+  return programme === 'training_subsidy' ? trainingView(deps.db, row, caller) : rewardView(deps.db, row);
+}
+
+// ---- the incubator registry -----------------------------------------------------------------------
+
+function uniqueViolation(e: unknown, constraint: string): boolean {
+  const err = e as { code?: string; constraint?: string };
+  return err?.code === '23505' && err.constraint === constraint;
+}
+
+const enterpriseView = (r: Record<string, any>) => ({
+  id: r.id as string, incubatorId: r.incubator_id as string, name: r.name as string, creditCode: r.credit_code as string,
+  enteredOn: r.entered_on as string, graduatedOn: r.graduated_on as string | null,
+});
+const incubatorView = (r: Record<string, any>, enterprises: Array<Record<string, any>>) => ({
+  id: r.id as string, name: r.name as string, operatorName: r.operator_name as string, operatorCreditCode: r.operator_credit_code as string, region: r.region as string,
+  enterprises: enterprises.filter((e) => e.incubator_id === r.id).map(enterpriseView),
+});
+
+export async function listIncubators(deps: RecordsDeps) {
+  const rows = await deps.db('incubators').orderBy('name');
+  const enterprises = await deps.db('incubated_enterprises').orderBy(['name', 'id']);
+  return rows.map((r) => incubatorView(r, enterprises));
+}
+
+/** A finance officer registers an incubator (创业基地/孵化器) and its operator. */
+export async function registerIncubator(deps: RecordsDeps, caller: Caller, b: { name: string; operatorName: string; operatorCreditCode: string; region: string }, request: RequestIds) {
+  try {
+    const row = await deps.db.transaction(async (trx) => {
+      const [r] = await trx('incubators')
+        .insert({ name: b.name.trim(), operator_name: b.operatorName.trim(), operator_credit_code: b.operatorCreditCode, region: b.region.trim(), registered_by: caller.id })
+        .returning('*');
+      await audit(trx, { actor: actorOf(caller), action: 'incubator.register', entityType: 'incubator', entityId: r.id, requestId: request.requestId, payload: b });
+      return r;
+    });
+    return incubatorView(row, []);
+  } catch (e) {
+    if (uniqueViolation(e, 'incubators_name_key')) throw new DomainError('CONFLICT', 'an incubator of this name is registered', [{ path: 'name', message: 'registered already' }]);
+    throw e;
+  }
+}
+
+/** A finance officer registers an enterprise incubated there, with its entry (and graduation) date. */
+export async function registerEnterprise(
+  deps: RecordsDeps,
+  caller: Caller,
+  incubatorId: string,
+  b: { name: string; creditCode: string; enteredOn: string; graduatedOn?: string | null },
+  request: RequestIds,
+) {
+  const incubator = await deps.db('incubators').where({ id: incubatorId }).first('id');
+  if (!incubator) throw new DomainError('NOT_FOUND', `incubator ${incubatorId} not found`);
+  if (b.graduatedOn && b.graduatedOn < b.enteredOn) throw new DomainError('VALIDATION_FAILED', 'graduation before entry', [{ path: 'graduatedOn', message: 'must not be before enteredOn' }]);
+  try {
+    const row = await deps.db.transaction(async (trx) => {
+      const [r] = await trx('incubated_enterprises')
+        .insert({ incubator_id: incubatorId, name: b.name.trim(), credit_code: b.creditCode, entered_on: b.enteredOn, graduated_on: b.graduatedOn ?? null, registered_by: caller.id })
+        .returning('*');
+      await audit(trx, { actor: actorOf(caller), action: 'incubator.enterprise_register', entityType: 'incubated_enterprise', entityId: r.id, requestId: request.requestId, payload: { incubatorId, ...b } });
+      return r;
+    });
+    return enterpriseView(row);
+  } catch (e) {
+    if (uniqueViolation(e, 'incubated_enterprises_credit_code_key')) throw new DomainError('CONFLICT', 'an enterprise with this credit code is registered', [{ path: 'creditCode', message: 'registered already' }]);
+    throw e;
+  }
+}
+
+/** The enterprise graduated: once recorded, its date no longer changes (the windows count from it). */
+export async function recordGraduation(deps: RecordsDeps, caller: Caller, incubatorId: string, enterpriseId: string, graduatedOn: string, request: RequestIds) {
+  return deps.db.transaction(async (trx) => {
+    const e = await trx('incubated_enterprises').where({ id: enterpriseId, incubator_id: incubatorId }).forUpdate().first();
+    if (!e) throw new DomainError('NOT_FOUND', `enterprise ${enterpriseId} of incubator ${incubatorId} not found`);
+    if (e.graduated_on) throw new DomainError('INVALID_STATE', `the enterprise graduated on ${e.graduated_on} already`);
+    if (graduatedOn < e.entered_on) throw new DomainError('VALIDATION_FAILED', 'graduation before entry', [{ path: 'graduatedOn', message: `must not be before ${e.entered_on}` }]);
+    const [r] = await trx('incubated_enterprises').where({ id: enterpriseId }).update({ graduated_on: graduatedOn }).returning('*');
+    await audit(trx, { actor: actorOf(caller), action: 'incubator.enterprise_graduate', entityType: 'incubated_enterprise', entityId: enterpriseId, requestId: request.requestId, payload: { graduatedOn } });
+    return enterpriseView(r);
+  });
+}
