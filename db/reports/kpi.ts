@@ -257,9 +257,9 @@ async function certificates(db: Knex, groupBy: GroupBy | null, from: string, to:
   }
 }
 
-/** The funds of the years the range touches: budget, paid and what remains, from the ledger. */
+/** The interest subsidy's special funds of the years the range touches: budget, paid and what remains, from the ledger. */
 async function funds(db: Knex, from: string, to: string): Promise<Record<string, KpiValue>> {
-  const rows = await db('funds').whereBetween('year', [Number(from.slice(0, 4)), Number(to.slice(0, 4))]).select('id');
+  const rows = await db('funds').where({ programme: 'interest_subsidy' }).whereBetween('year', [Number(from.slice(0, 4)), Number(to.slice(0, 4))]).select('id');
   const st = await Promise.all(rows.map((r) => getFundStatus(db, r.id)));
   const sum = (k: 'budget' | 'paid' | 'available') => formatMoney(sumMoney(st.map((s) => s[k])));
   return { fund_budget: sum('budget'), fund_paid: sum('paid'), fund_available: sum('available') };

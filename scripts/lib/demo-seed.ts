@@ -6,6 +6,7 @@ import { businessDateOf } from '../../domain/business-day';
 import { accountCode, allocateBudget, postEntry } from '../../db/ledger';
 import { createFund, decideTopUpProposal, proposeTopUp } from '../../usecases/funds';
 import { seedDemoHistory } from './demo-history';
+import { seedDemoProgrammes } from './demo-programmes';
 
 export const DEMO_PASSWORD = 'demo';
 
@@ -54,11 +55,12 @@ export const DEMO_GUARANTEE_FUND = '10000000.00';
 /**
  * Seeds the demo of API.md in one transaction: organisations, users, the default policy
  * version, the applicant's valid certificate (issued 60 days before `today`), the finance
- * bureau's special fund for the current year with its budget, and the guarantee company's
- * guarantee fund deposit (what compensations on default are paid from). With `history`, a year
- * of it too (demo-history.ts: five loans repaid and their businesses' follow-up visits), so every
- * indicator of the report has figures; `npm start` and the CLI's demo seed ask for it, the tests
- * that count what they made do not.
+ * bureau's special fund for the current year with its budget, the guarantee company's guarantee
+ * fund deposit (what compensations on default are paid from), and the other money programmes'
+ * funds, a paid training class and a rewarded incubated enterprise (demo-programmes.ts). With
+ * `history`, a year of it too (demo-history.ts: five loans repaid and their businesses' follow-up
+ * visits), so every indicator of the report has figures; `npm start` and the CLI's demo seed ask
+ * for it, the tests that count what they made do not.
  */
 /** Run as the schema's owner: the application's role may not create officers' or admins' accounts. */
 export async function seedDemoData(db: Knex, today: string = businessDateOf(new Date()), o: { history?: boolean } = {}): Promise<void> {
@@ -116,6 +118,7 @@ export async function seedDemoData(db: Knex, today: string = businessDateOf(new 
         { account: accountCode.guarantor(guarantor, 'capital'), side: 'credit', amount: DEMO_GUARANTEE_FUND },
       ],
     });
+    await seedDemoProgrammes(trx, today, { applicant: { idNumber: applicant.idNumber!, name: applicant.name!, certificateNo: DEMO_CERTIFICATE_NO } });
     if (o.history) await seedDemoHistory(trx, today);
   });
 }

@@ -82,8 +82,9 @@ describe('finance: KPI report and its exports', function () {
     });
     expect(Number(a.values.days_guarantee_approval)).to.be.at.least(0);
     expect(b.values).to.include({ applications: 1, applications_rejected: 1, decided: 1, rejected: 1, rejection_rate: '1.0000', rejection_reasons: 'unknown to the community (1)', amount_disbursed: '0.00' });
-    expect(r.body.total.values).to.include({ applications: 3, approved: 1, rejected: 1, approval_rate: '0.5000', trainees_certified: 5, certified_with_loan: 1, certified_loan_share: '0.2000', certified_loan_share_met: false });
-    const fund = await getFundStatus(db, (await db('funds').first('id')).id);
+    // Seven trainees certified: the demo class's three and this file's four.
+    expect(r.body.total.values).to.include({ applications: 3, approved: 1, rejected: 1, approval_rate: '0.5000', trainees_certified: 7, certified_with_loan: 1, certified_loan_share: '0.1429', certified_loan_share_met: false });
+    const fund = await getFundStatus(db, (await db('funds').where({ programme: 'interest_subsidy' }).first('id')).id);
     expect(r.body.total.values).to.include({ fund_budget: fund.budget, fund_paid: fund.paid, fund_available: fund.available });
     expect(new Money(fund.budget).greaterThanOrEqualTo('1234567.89')).to.equal(true);
     expect(r.body.notComputable).to.deep.equal([]);
@@ -91,14 +92,14 @@ describe('finance: KPI report and its exports', function () {
 
   it('groups by region, bank and training institution', async function () {
     const region = await get(`from=${from}&to=${to}&groupBy=region`);
-    expect(region.body.rows.map((x: any) => [x.name, x.values.applications, x.values.trainees_certified])).to.deep.equal([['Changchun', 3, 5]]);
+    expect(region.body.rows.map((x: any) => [x.name, x.values.applications, x.values.trainees_certified])).to.deep.equal([['Changchun', 3, 7]]);
     const bank = await get(`from=${from}&to=${to}&groupBy=bank`);
     expect(bank.body.rows.map((x: any) => [x.name, x.values.loans_disbursed])).to.deep.equal([
       ['(none)', 0],
       ['Changchun Rural Commercial Bank', 1],
     ]);
     const inst = await get(`from=${from}&to=${to}&groupBy=training_institution`);
-    expect(inst.body.rows.map((x: any) => [x.name, x.values.trainees_certified, x.values.certified_loan_share])).to.deep.equal([['Changchun Entrepreneurship Training Centre', 5, '0.2000']]);
+    expect(inst.body.rows.map((x: any) => [x.name, x.values.trainees_certified, x.values.certified_loan_share])).to.deep.equal([['Changchun Entrepreneurship Training Centre', 7, '0.1429']]);
   });
 
   it('refuses bad queries with the field and rule, and applicants', async function () {
