@@ -36,6 +36,8 @@ const UsersPage = screen(() => import('./pages/admin/Users'));
 const OrganisationsPage = screen(() => import('./pages/admin/Organisations'));
 const PoliciesPage = screen(() => import('./pages/admin/Policies'));
 const CertificatesPage = screen(() => import('./pages/Certificates'));
+const TrainingPage = screen(() => import('./pages/Training'));
+const IncubatorsPage = screen(() => import('./pages/Incubators'));
 
 function Signed({ children }: { children: React.ReactNode }) {
   const { me, loading } = useSession();
@@ -69,6 +71,8 @@ export function App() {
         <Route path="/audit" element={signed(<AuditPage />)} />
         <Route path="/ledger" element={signed(<LedgerPage />)} />
         <Route path="/certificates" element={signed(<CertificatesPage />)} />
+        <Route path="/training-claims" element={signed(<TrainingPage />)} />
+        <Route path="/incubators" element={signed(<IncubatorsPage />)} />
         <Route path="/admin/users" element={signed(<UsersPage />)} />
         <Route path="/admin/organisations" element={signed(<OrganisationsPage />)} />
         <Route path="/admin/policies" element={signed(<PoliciesPage />)} />

@@ -1,4 +1,5 @@
-import { Alert, Descriptions, Form, Input, Radio, Space, Table, Tag } from 'antd';
+import { Alert, Descriptions, Form, Input, InputNumber, Radio, Select, Space, Table, Tag } from 'antd';
+import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, idempotent, ok } from '../api/client';
@@ -18,11 +19,79 @@ const MONEY = /^\d{1,15}(\.\d{1,2})?$/;
 
 /** The special fund (专项资金) by year: its budget, and top-ups proposed by one person and decided by another. */
 export default function FundsPage() {
+  const { me } = useSession();
   const q = useQuery({ queryKey: ['funds'], queryFn: () => ok(api.GET('/v1/funds', { params: { query: {} } })) });
+  const finance = me?.role === 'finance_officer' || me?.role === 'finance_approver';
   return (
-    <QueryView q={q} empty={(d) => d.length === 0}>
-      {(funds) => <>{[...funds].sort((a, b) => b.year - a.year).map((f) => <FundCard key={f.id} f={f} />)}</>}
-    </QueryView>
+    <>
+      {finance && <OpenFund />}
+      <YearEnd />
+      <QueryView q={q} empty={(d) => d.length === 0}>
+        {(funds) => <>{[...funds].sort((a, b) => b.year - a.year).map((f) => <FundCard key={f.id} f={f} />)}</>}
+      </QueryView>
+    </>
+  );
+}
+
+const PROGRAMMES = ['interest_subsidy', 'training_subsidy', 'incubator_rewards'] as const;
+const thisYear = () => Number(new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 4));
+
+/** Finance opens a programme's fund for a year; its budget then comes by top-ups. */
+function OpenFund() {
+  const { t } = useTranslation();
+  return (
+    <PageCard title={t('funds.open')}>
+      <DecisionForm<components['schemas']['FundCreate']> submitLabel={t('funds.open')} initialValues={{ programme: 'training_subsidy', year: thisYear() }}
+        send={(body, key) => ok(api.POST('/v1/funds', { body, ...idempotent(key) }))}>
+        <Space wrap align="start">
+          <Form.Item label={t('funds.programmeLabel')} name="programme" rules={[{ required: true, message: t('forms.required') }]}>
+            <Select style={{ width: 200 }} options={PROGRAMMES.map((p) => ({ value: p, label: t(`funds.programme.${p}`) }))} />
+          </Form.Item>
+          <Form.Item label={t('funds.year')} name="year" rules={[{ required: true, message: t('forms.required') }]}><InputNumber min={2000} max={2200} precision={0} /></Form.Item>
+          <Form.Item label={t('funds.name')} name="name" rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input style={{ width: 280 }} /></Form.Item>
+        </Space>
+      </DecisionForm>
+    </PageCard>
+  );
+}
+
+/** The year-end view: per fund of a year, budget, reserved, paid and lapsed; the approver lapses an ended year's fund. */
+function YearEnd() {
+  const { t, i18n } = useTranslation();
+  const { me } = useSession();
+  const [year, setYear] = useState(thisYear() - 1);
+  const money = (v: string | null | undefined) => formatMoney(v, i18n.language);
+  const q = useQuery({ queryKey: ['year-end', year], queryFn: () => ok(api.GET('/v1/funds/year-end', { params: { query: { year } } })) });
+  type Row = components['schemas']['FundYearEnd'];
+  return (
+    <PageCard title={t('funds.yearEnd')} extra={<InputNumber aria-label={t('funds.year')} min={2000} max={2200} precision={0} value={year} onChange={(v) => v && setYear(v)} />}>
+      {me?.role === 'finance_approver' && <p className="lf-muted">{t('funds.lapseNote')}</p>}
+      <QueryView q={q} empty={(d) => d.length === 0}>
+        {(rows) => (
+          <Table<Row> rowKey="id" size="small" dataSource={rows} pagination={false} scroll={{ x: 900 }}
+            columns={[
+              { title: t('funds.programmeLabel'), dataIndex: 'programme', render: (p: string) => t(`funds.programme.${p}`) },
+              { title: t('funds.name'), dataIndex: 'name' },
+              { title: t('funds.budget'), dataIndex: 'budget', align: 'right', render: money },
+              { title: t('funds.reserved'), dataIndex: 'reserved', align: 'right', render: money },
+              { title: t('funds.paid'), dataIndex: 'paid', align: 'right', render: money },
+              { title: t('funds.lapsed'), dataIndex: 'lapsed', align: 'right', render: money },
+              { title: t('funds.available'), dataIndex: 'available', align: 'right', render: money },
+              {
+                title: t('common.status'), dataIndex: 'yearEnded',
+                render: (ended: boolean, r) =>
+                  ended && me?.role === 'finance_approver' && r.available !== '0.00' ? (
+                    <DecisionForm<Record<string, never>> submitLabel={t('funds.lapse')} send={(_b, key) => ok(api.POST('/v1/funds/{id}/lapse', { params: { path: { id: r.id } }, ...idempotent(key) }))}>
+                      <span />
+                    </DecisionForm>
+                  ) : (
+                    <Tag color={ended ? 'default' : 'blue'}>{t(ended ? 'funds.yearEnded' : 'funds.yearOpen')}</Tag>
+                  ),
+              },
+            ]} />
+        )}
+      </QueryView>
+    </PageCard>
   );
 }
 
@@ -36,12 +105,13 @@ function FundCard({ f }: { f: Fund }) {
   const finance = me?.role === 'finance_officer' || me?.role === 'finance_approver';
   const decides = (p: Proposal) => me?.role === 'finance_approver' && p.status === 'pending';
   return (
-    <PageCard title={`${t('funds.title')} · ${f.name} · ${f.year}`}>
-      <Descriptions size="small" column={{ xs: 1, md: 4 }}>
+    <PageCard title={`${t(`funds.programme.${f.programme}`)} · ${f.name} · ${f.year}`}>
+      <Descriptions size="small" column={{ xs: 1, md: 5 }}>
         <Descriptions.Item label={t('funds.budget')}>{money(f.budget)}</Descriptions.Item>
         <Descriptions.Item label={t('funds.reserved')}>{money(f.reserved)}</Descriptions.Item>
         <Descriptions.Item label={t('funds.paid')}>{money(f.paid)}</Descriptions.Item>
         <Descriptions.Item label={t('funds.available')}>{money(f.available)}</Descriptions.Item>
+        <Descriptions.Item label={t('funds.lapsed')}>{money(f.lapsed)}</Descriptions.Item>
       </Descriptions>
       {finance && (
         <PageCard level={2} title={t('funds.topUp')}>

@@ -32,7 +32,8 @@ const DECIMAL = /^\d{1,12}(\.\d{1,6})?$/;
 const fieldName = (key: string) => key.replace('.', '__');
 
 function flatten(p: Params): Flat {
-  const { lossSharing, followUpMonths, ...rest } = p;
+  // The programmes' parameters are not edited here: a new version keeps those of the latest one.
+  const { lossSharing, followUpMonths, trainingSubsidy: _training, incubatorRewards: _rewards, ...rest } = p;
   return {
     ...rest, 'lossSharing.guaranteeFund': lossSharing.guaranteeFund, 'lossSharing.bank': lossSharing.bank, 'lossSharing.guaranteeCompany': lossSharing.guaranteeCompany,
     followUpMonths: followUpMonths.join(','),
@@ -106,6 +107,8 @@ function NewVersion({ all }: { all: Version[] }) {
       effectiveFrom: String(v.effectiveFrom),
       params: {
         ...params,
+        trainingSubsidy: latest.params.trainingSubsidy,
+        incubatorRewards: latest.params.incubatorRewards,
         lossSharing: { guaranteeFund: String(get('lossSharing.guaranteeFund')).trim(), bank: String(get('lossSharing.bank')).trim(), guaranteeCompany: String(get('lossSharing.guaranteeCompany')).trim() },
       } as components['schemas']['NewPolicyVersion']['params'],
     };

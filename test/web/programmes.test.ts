@@ -1,0 +1,87 @@
+/**
+ * The money programmes on screen (docs/programmes.md): the funds by programme with their year-end
+ * view, the training institution's claim, the officer's check against the certificate registry,
+ * and the incubator rewards — each screen checked with axe. A database of its own, demo-seeded: the
+ * demo's paid training class and rewarded enterprise are there to be read.
+ */
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { testEnv } from '../support/env';
+import { newApplicant, newIdNumber, startApi, type ApiHarness } from '../support/api';
+import { ensureWebBuilt } from '../../scripts/lib/web-build';
+import { as, button, choose, openBrowser, screen, type Browser } from './browser';
+
+describe('Web console (zh-CN): funds by programme, training claims, incubator rewards', function () {
+  this.timeout(300_000);
+  let db: Knex, h: ApiHarness, b: Browser;
+
+  before(async function () {
+    this.timeout(180_000);
+    await ensureWebBuilt();
+    const env = await testEnv();
+    db = (await env.newDatabase('web_programmes', { seed: true })).db;
+    h = await startApi({ ...env, db }, { deps: { db } });
+    b = await openBrowser(h.url);
+  });
+  after(async () => {
+    await b?.close();
+    await h?.close();
+  });
+
+  it('the funds show their programme and the year-end view', async () => {
+    const page = await as(b, 'fin-approver', 'demo', '/funds');
+    await page.getByRole('heading', { name: '年度决算' }).waitFor();
+    await page.getByText(/创业培训补贴 · /).first().waitFor();
+    await page.getByText(/创业孵化奖励 · /).first().waitFor();
+    await page.getByText('年末结余收回').first().waitFor();
+    await screen(page, 'funds-programmes');
+    await page.close();
+  });
+
+  it('the institution files a class; the officer checks it against the registry, adjusting away a mismatch', async () => {
+    const passed = await newApplicant(h);
+    const classRef = `SYB-${randomUUID().slice(0, 6)}`;
+    const trainer = await as(b, 'trainer', 'demo', '/training-claims');
+    await trainer.getByText('SYB-2026-CC-01').waitFor();
+    await trainer.getByLabel('培训班编号').fill(classRef);
+    await trainer.getByLabel('参训人数').fill('3');
+    await trainer.getByLabel('合格学员（每行：证书编号,身份证号码,姓名）').fill(`${passed.certificateNo},${passed.idNumber},${passed.name}\nSYB-NOT-REGISTERED,${newIdNumber()},某某`);
+    await screen(trainer, 'training-claim-file');
+    await button(trainer, '提交').click();
+    await trainer.getByRole('row').filter({ hasText: classRef }).first().waitFor();
+    await trainer.close();
+
+    const officer = await as(b, 'fin-officer', 'demo', '/training-claims');
+    await officer.getByText('与证书登记不符').first().waitFor();
+    await screen(officer, 'training-claim-check');
+    await button(officer, '审核').first().click();
+    await officer.getByRole('row').filter({ hasText: classRef }).filter({ hasText: '待审批' }).waitFor();
+    await officer.close();
+    const claim = await db('training_claims').where({ class_ref: classRef }).first();
+    expect(claim).to.include({ status: 'CHECKED', amount: '600.00' });
+  });
+
+  it('the officer files an incubator reward with its evidence; the approver sees it to approve', async () => {
+    const officer = await as(b, 'fin-officer', 'demo', '/incubators');
+    await officer.getByText('吉林智造科技有限公司').first().waitFor();
+    await choose(officer, '在孵企业', '长春云帆软件有限公司');
+    await officer.getByLabel('证明文件编号').fill('GR-2026-0099');
+    await officer.getByLabel('认定/挂牌日期').fill(new Date(Date.now() + 8 * 3600e3 - 86_400_000).toISOString().slice(0, 10));
+    await screen(officer, 'incubator-reward-file');
+    await button(officer, '提交').click();
+    const filed = officer.getByRole('row').filter({ hasText: 'GR-2026-0099' }).filter({ hasText: '待审核' });
+    await filed.waitFor();
+    await filed.getByRole('button', { name: '展开行' }).click();
+    await button(officer, '审核').first().click();
+    await officer.getByRole('row').filter({ hasText: 'GR-2026-0099' }).filter({ hasText: '待审批' }).waitFor();
+    await officer.close();
+
+    const approver = await as(b, 'fin-approver', 'demo', '/incubators');
+    await approver.getByRole('row').filter({ hasText: 'GR-2026-0099' }).waitFor();
+    await screen(approver, 'incubator-reward-approve');
+    await button(approver, '审批').first().click();
+    await approver.getByRole('row').filter({ hasText: 'GR-2026-0099' }).filter({ hasText: '已拨付' }).waitFor();
+    await approver.close();
+  });
+});

@@ -1,0 +1,135 @@
+import { Form, Input, Radio, Select, Space, Table, Tag } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { api, idempotent, ok } from '../api/client';
+import type { components } from '../api/schema';
+import { DecisionForm } from '../components/DecisionForm';
+import { PageCard } from '../components/PageCard';
+import { QueryView } from '../components/States';
+import { formatMoney } from '../lib/money';
+import { CLAIM_COLOUR } from '../lib/colours';
+import { useSession } from '../session';
+
+type Incubator = components['schemas']['Incubator'];
+type Reward = components['schemas']['IncubatorRewardClaim'];
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Incubator rewards (创业孵化奖励): the incubators and their enterprises; a finance officer files a
+ * qualifying event with its evidence and checks it; a finance approver who did not check it approves.
+ */
+export default function IncubatorsPage() {
+  const { t } = useTranslation();
+  const { me } = useSession();
+  const incubators = useQuery({ queryKey: ['incubators'], queryFn: () => ok(api.GET('/v1/incubators')) });
+  const rewards = useQuery({ queryKey: ['incubator-rewards'], queryFn: () => ok(api.GET('/v1/incubator-rewards', { params: { query: {} } })) });
+  const officer = me?.role === 'finance_officer';
+  return (
+    <>
+      <PageCard title={t('programmes.incubators')}>
+        <QueryView q={incubators} empty={(d) => d.length === 0}>
+          {(list) => <IncubatorTable list={list} />}
+        </QueryView>
+      </PageCard>
+      {officer && (
+        <QueryView q={incubators} empty={() => false}>
+          {(list) => <FileReward list={list} />}
+        </QueryView>
+      )}
+      <PageCard title={t('programmes.rewards')}>
+        <QueryView q={rewards} empty={(d) => d.items.length === 0}>
+          {(page) => <RewardTable rewards={page.items} />}
+        </QueryView>
+      </PageCard>
+    </>
+  );
+}
+
+function IncubatorTable({ list }: { list: Incubator[] }) {
+  const { t } = useTranslation();
+  const rows = list.flatMap((i) => i.enterprises.map((e) => ({ ...e, incubator: i.name, operator: i.operatorName })));
+  return (
+    <Table rowKey="id" size="small" dataSource={rows} pagination={false} scroll={{ x: 800 }}
+      columns={[
+        { title: t('programmes.incubator'), dataIndex: 'incubator' },
+        { title: t('programmes.operator'), dataIndex: 'operator' },
+        { title: t('programmes.enterprise'), dataIndex: 'name' },
+        { title: t('programmes.creditCode'), dataIndex: 'creditCode' },
+        { title: t('programmes.enteredOn'), dataIndex: 'enteredOn' },
+        { title: t('programmes.graduatedOn'), dataIndex: 'graduatedOn', render: (v: string | null) => v ?? '—' },
+      ]} />
+  );
+}
+
+function FileReward({ list }: { list: Incubator[] }) {
+  const { t } = useTranslation();
+  const [form] = Form.useForm<components['schemas']['NewIncubatorRewardClaim']>();
+  const kind = Form.useWatch('kind', form);
+  const enterprises = list.flatMap((i) => i.enterprises.map((e) => ({ value: e.id, label: `${e.name}（${i.name}）` })));
+  return (
+    <PageCard title={t('programmes.fileReward')}>
+      <DecisionForm<components['schemas']['NewIncubatorRewardClaim']> form={form} submitLabel={t('common.submit')} initialValues={{ kind: 'high_tech' }}
+        send={(body, key) => ok(api.POST('/v1/incubator-rewards', { body: { ...body, exchange: body.kind === 'listing' ? body.exchange : undefined }, ...idempotent(key) }))}>
+        <Space wrap align="start">
+          <Form.Item label={t('programmes.enterprise')} name="enterpriseId" rules={[{ required: true, message: t('forms.required') }]}><Select style={{ width: 320 }} options={enterprises} /></Form.Item>
+          <Form.Item label={t('programmes.kind')} name="kind" rules={[{ required: true, message: t('forms.required') }]}>
+            <Select style={{ width: 220 }} options={(['high_tech', 'listing', 'neeq_transfer'] as const).map((k) => ({ value: k, label: t(`programmes.kinds.${k}`) }))} />
+          </Form.Item>
+          {kind === 'listing' && (
+            <Form.Item label={t('programmes.exchange')} name="exchange" rules={[{ required: true, message: t('forms.required') }]}>
+              <Select style={{ width: 280 }} options={(['regional', 'neeq'] as const).map((x) => ({ value: x, label: t(`programmes.exchanges.${x}`) }))} />
+            </Form.Item>
+          )}
+          <Form.Item label={t('programmes.documentNo')} name="documentNo" rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input style={{ width: 220 }} /></Form.Item>
+          <Form.Item label={t('programmes.eventOn')} name="eventOn" rules={[{ required: true, pattern: DATE, message: 'YYYY-MM-DD' }]}><Input style={{ width: 160 }} /></Form.Item>
+        </Space>
+      </DecisionForm>
+    </PageCard>
+  );
+}
+
+function RewardTable({ rewards }: { rewards: Reward[] }) {
+  const { t, i18n } = useTranslation();
+  const { me } = useSession();
+  const acts = (r: Reward) => (me?.role === 'finance_officer' && r.status === 'FILED') || (me?.role === 'finance_approver' && (r.status === 'CHECKED' || r.status === 'PENDING_BUDGET'));
+  return (
+    <Table<Reward> rowKey="id" size="small" dataSource={rewards} pagination={false} scroll={{ x: 1000 }}
+      expandable={{ rowExpandable: acts, expandedRowRender: (r) => <RewardDecision r={r} />, defaultExpandedRowKeys: rewards.filter(acts).map((r) => r.id) }}
+      columns={[
+        { title: t('programmes.enterprise'), dataIndex: 'enterpriseName' },
+        { title: t('programmes.operator'), dataIndex: 'operatorName' },
+        { title: t('programmes.kind'), dataIndex: 'kind', render: (k: string, r) => `${t(`programmes.kinds.${k}`)}${r.exchange ? `（${t(`programmes.exchanges.${r.exchange}`)}）` : ''}` },
+        { title: t('programmes.documentNo'), dataIndex: 'documentNo' },
+        { title: t('programmes.eventOn'), dataIndex: 'eventOn' },
+        { title: t('programmes.amountEach'), dataIndex: 'amountEach', align: 'right', render: (v: string) => formatMoney(v, i18n.language) },
+        { title: t('common.status'), dataIndex: 'status', render: (s: string) => <Tag color={CLAIM_COLOUR[s]}>{t(`programmes.claimStatus.${s}`)}</Tag> },
+        { title: t('programmes.checkedBy'), dataIndex: 'checkedBy', render: (v: string | null) => v ?? '—' },
+      ]} />
+  );
+}
+
+function RewardDecision({ r }: { r: Reward }) {
+  const { t } = useTranslation();
+  const { me } = useSession();
+  const path = { params: { path: { id: r.id } } };
+  if (me?.role === 'finance_officer') {
+    return (
+      <DecisionForm<components['schemas']['ProgrammeClaimCheck']> submitLabel={t('programmes.check')} initialValues={{ decision: 'accept' }}
+        send={(body, key) => ok(api.POST('/v1/incubator-rewards/{id}/check', { ...path, body, ...idempotent(key) }))}>
+        <Form.Item name="decision" label={t('forms.decision')}>
+          <Radio.Group>{(['accept', 'refuse'] as const).map((d) => <Radio key={d} value={d}>{t(`programmes.checkDecision.${d}`)}</Radio>)}</Radio.Group>
+        </Form.Item>
+        <Form.Item name="reason" label={t('common.reason')}><Input /></Form.Item>
+      </DecisionForm>
+    );
+  }
+  return (
+    <DecisionForm<components['schemas']['ProgrammeClaimApproval']> submitLabel={t('programmes.approve')} initialValues={{ decision: 'approve' }}
+      send={(body, key) => ok(api.POST('/v1/incubator-rewards/{id}/approval', { ...path, body, ...idempotent(key) }))}>
+      <Form.Item name="decision" label={t('forms.decision')}>
+        <Radio.Group>{(['approve', 'reject'] as const).map((d) => <Radio key={d} value={d}>{t(`programmes.approveDecision.${d}`)}</Radio>)}</Radio.Group>
+      </Form.Item>
+      <Form.Item name="reason" label={t('common.reason')}><Input /></Form.Item>
+    </DecisionForm>
+  );
+}
