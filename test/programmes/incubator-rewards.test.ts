@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { testEnv } from '../support/env';
 import { startApi, type ApiHarness } from '../support/api';
+import { login, newOrg } from '../subsidy/helpers';
+import { Money, formatMoney } from '../../domain/money';
 import { accountBalance, accountCode } from '../../db/ledger';
 import { businessDateOf } from '../../domain/business-day';
 
@@ -19,7 +21,8 @@ const creditCode = () => `91220101${randomUUID().replace(/-/g, '').slice(0, 10).
 describe('incubator rewards', function () {
   let db: Knex;
   let h: ApiHarness;
-  let officer: string, approver: string;
+  /** The demo's finance officer files and checks; a bureau of the test's own approves and pays from its fund. */
+  let officer: string, approver: string, fundOfficer: string;
   let incubatorId: string;
   /** Graduated on 29 February 2024: its windows end on 28 February 2025 (12 months) and 2026 (24). */
   let graduate: string;
@@ -34,7 +37,9 @@ describe('incubator rewards', function () {
     db = (await env.newDatabase('programmes_incubator', { seed: true })).db;
     h = await startApi({ ...env, db }, { deps: { db } });
     officer = await h.login('fin-officer');
-    approver = await h.login('fin-approver');
+    const bureau = await newOrg(h, db, 'finance_bureau', ['finance_officer', 'finance_approver']);
+    approver = await login(h, bureau.users.finance_approver!);
+    fundOfficer = await login(h, bureau.users.finance_officer!);
   });
   after(async () => {
     await h?.close();
@@ -44,7 +49,7 @@ describe('incubator rewards', function () {
   const file = (body: object) => h.call('POST', '/v1/incubator-rewards', { token: officer, body });
   const check = (id: string, body: object) => h.call('POST', `/v1/incubator-rewards/${id}/check`, { token: officer, body });
   const approve = (id: string) => h.call('POST', `/v1/incubator-rewards/${id}/approval`, { token: approver, body: { decision: 'approve' } });
-  const fund = async () => (await h.call('GET', `/v1/funds/${fundId}`, { token: officer })).body;
+  const fund = async () => (await h.call('GET', `/v1/funds/${fundId}`, { token: approver })).body;
 
   it('registers an incubator, its operator and its enterprises; bad input names its field', async () => {
     const bad = await h.call('POST', '/v1/incubators', { token: officer, body: { name: '', operatorName: 'x', operatorCreditCode: 'abc', region: 'Changchun' } });
@@ -112,16 +117,18 @@ describe('incubator rewards', function () {
   });
 
   it('checked, approved by another person, paid to operator and enterprise from the incubator fund; waits when it is short', async () => {
-    const opened = await h.call('POST', '/v1/funds', { token: officer, body: { programme: 'incubator_rewards', year, name: `孵化器奖励资金 ${year}` } });
-    expect(opened.status).to.equal(201);
+    // The demo paid its own reward before: what this file pays comes on top.
+    const before = (await accountBalance(db, accountCode.program('incubator_reward_expense'))).balance;
+    const opened = await h.call('POST', '/v1/funds', { token: fundOfficer, body: { programme: 'incubator_rewards', year, name: `孵化器奖励资金 ${year}` } });
+    expect(opened.status, JSON.stringify(opened.body)).to.equal(201);
     fundId = opened.body.id;
     const topUp = async (amount: string) => {
-      const p = await h.call('POST', `/v1/funds/${fundId}/top-ups`, { token: officer, body: { amount, reason: 'incubator rewards budget' } });
+      const p = await h.call('POST', `/v1/funds/${fundId}/top-ups`, { token: fundOfficer, body: { amount, reason: 'incubator rewards budget' } });
       expect((await h.call('POST', `/v1/funds/${fundId}/top-ups/${p.body.id}/decision`, { token: approver, body: { decision: 'approve' } })).status).to.equal(200);
     };
     await topUp('700000.00');
 
-    const filed = await db('incubator_reward_claims').where({ status: 'FILED' }).orderBy('created_at').pluck('id');
+    const filed = await db('incubator_reward_claims').where({ status: 'FILED' }).whereIn('enterprise_id', [graduate, resident]).orderBy('created_at').pluck('id');
     expect(filed).to.have.length(3);
     for (const id of filed) {
       expect((await h.call('POST', `/v1/incubator-rewards/${id}/check`, { token: approver, body: { decision: 'accept' } })).status, 'the approver never checks').to.equal(403);
@@ -151,7 +158,7 @@ describe('incubator rewards', function () {
     const payouts = await db('ledger_entries').where({ kind: 'incubator.reward' }).whereRaw(`metadata->>'fundId' = ?`, [fundId]).select('metadata');
     expect(payouts).to.have.length(8);
     expect(payouts.filter((p: { metadata: { payee: string } }) => p.metadata.payee === 'operator')).to.have.length(4);
-    expect((await accountBalance(db, accountCode.program('incubator_reward_expense'))).balance).to.equal('1000000.00');
+    expect((await accountBalance(db, accountCode.program('incubator_reward_expense'))).balance).to.equal(formatMoney(new Money(before).plus('1000000.00')));
   });
 
   it('a move to the NEEQ without a rewarded regional listing is refused', async () => {

@@ -64,7 +64,7 @@ function YearEnd() {
   const q = useQuery({ queryKey: ['year-end', year], queryFn: () => ok(api.GET('/v1/funds/year-end', { params: { query: { year } } })) });
   type Row = components['schemas']['FundYearEnd'];
   return (
-    <PageCard title={t('funds.yearEnd')} extra={<InputNumber aria-label={t('funds.year')} min={2000} max={2200} precision={0} value={year} onChange={(v) => v && setYear(v)} />}>
+    <PageCard title={t('funds.yearEnd')} extra={<InputNumber aria-label={t('funds.year')} controls={false} min={2000} max={2200} precision={0} value={year} onChange={(v) => v && setYear(v)} />}>
       {me?.role === 'finance_approver' && <p className="lf-muted">{t('funds.lapseNote')}</p>}
       <QueryView q={q} empty={(d) => d.length === 0}>
         {(rows) => (
