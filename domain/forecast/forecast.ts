@@ -1,0 +1,348 @@
+import { type MoneyLike, Money, formatMoney, roundFen, toMoney } from '../money';
+import { type IsoDate, type Quarter, addDays, compareDates, nextQuarter, quarterBounds, quarterOf } from '../dates';
+import type { PolicyParams } from '../policy';
+import type { RepaymentMethod } from '../enums';
+import { buildSchedule } from '../schedule';
+import { subsidyFor } from '../subsidy';
+import { type AgeBucket, type Counts, PRIORS, ageBucketOf, betaMean, cellPosteriors } from './rates';
+import { type BandResult, BandSum, pipelineMoments } from './band';
+import { type Scenario, UNCHANGED, changesSubsidy, requestFits, withScenario } from './scenario';
+
+/**
+ * The budget forecast (docs/forecast.md): pure, over a snapshot the records were read into. The
+ * same function answers the forecast and both sides of a what-if, so a what-if that changes nothing
+ * is the forecast, exactly.
+ */
+
+/** Pipeline applications are assumed disbursed this many days after the forecast's day. */
+export const PIPELINE_DISBURSAL_LAG_DAYS = 30;
+/** Utilisation of the leverage cap from which the forecast warns. */
+export const EXPOSURE_WARNING = new Money('0.8');
+
+export const PIPELINE_STEPS = ['SUBMITTED', 'AWAITING_COUNTER_GUARANTEE', 'AWAITING_GUARANTEE_REVIEW', 'AWAITING_GUARANTEE_APPROVAL', 'AWAITING_DISBURSAL'] as const;
+export type PipelineStep = (typeof PIPELINE_STEPS)[number];
+
+/** Scheduled periods of open loans, summed per quarter, bank, guarantor, loan age and policy version. */
+export interface FutureCell {
+  quarter: Quarter;
+  bankId: string;
+  companyId: string;
+  ageBucket: AgeBucket;
+  policyId: string;
+  /** Σ subsidy, and Σ subsidy² (for the band). */
+  subsidy: MoneyLike;
+  subsidySq: MoneyLike;
+  /** Σ principal due (it leaves the guarantee exposure when paid). */
+  principal: MoneyLike;
+  /** Σ (outstanding before the period + its interest): the loss if the loan defaults at it. */
+  atRisk: MoneyLike;
+}
+
+/**
+ * Scheduled periods as the what-if re-prices them: `count` periods of one cell with the same
+ * interest and rate (so the same subsidy); `principal` and `atRisk` are their sums.
+ */
+export interface FutureLine extends Omit<FutureCell, 'subsidy' | 'subsidySq'> {
+  interest: MoneyLike;
+  annualRate: MoneyLike;
+  count: number;
+}
+
+export interface PipelineApplication {
+  id: string;
+  step: PipelineStep;
+  bankId: string | null;
+  companyId: string;
+  policyId: string;
+  requestedAmount: string;
+  /** The amount it would be lent: approved, else recommended, else requested. */
+  amount: string;
+  termMonths: number;
+  repaymentMethod: RepaymentMethod;
+}
+
+export interface ForecastSnapshot {
+  asOf: IsoDate;
+  quarters: Quarter[];
+  future: FutureCell[];
+  /** Per company: principal of open loans still to be repaid after asOf (the exposure on that day). */
+  outstanding: Array<{ companyId: string; principal: MoneyLike }>;
+  onTime: Array<{ bankId: string; ageBucket: AgeBucket; due: number; onTime: number }>;
+  defaults: Array<{ ageBucket: AgeBucket; due: number; defaults: number }>;
+  conversion: Array<{ step: PipelineStep; decided: number; converted: number }>;
+  pipeline: PipelineApplication[];
+  policies: Record<string, PolicyParams>;
+  /** The policy version in force on asOf: the leverage cap's. */
+  currentPolicyId: string;
+  companies: Array<{ id: string; name: string; deposit: MoneyLike }>;
+  banks: Array<{ id: string; name: string }>;
+}
+
+export interface ForecastRow extends BandResult {
+  quarter: Quarter;
+  bankId: string | null;
+  bankName: string | null;
+}
+
+export interface Compensation {
+  guaranteeFund: string;
+  bank: string;
+  guaranteeCompany: string;
+  /** 代偿: what the guarantee side pays, the fund's and the company's parts. */
+  compensation: string;
+}
+
+export interface QuarterRow extends BandResult {
+  quarter: Quarter;
+  expectedLoss: Compensation;
+}
+
+export interface BudgetYearRow extends BandResult {
+  year: number;
+  /** The due quarters whose claims are paid in this year (filed and paid the quarter after). */
+  dueQuarters: Quarter[];
+}
+
+export interface ExposurePoint {
+  on: IsoDate;
+  outstanding: string;
+  /** outstanding / cap, 4 decimals; null when the cap is 0. */
+  utilisation: string | null;
+  warning: boolean;
+}
+
+export interface ExposureRow {
+  companyId: string;
+  name: string;
+  deposit: string;
+  leverageCap: number;
+  cap: string;
+  now: ExposurePoint;
+  byQuarter: Array<ExposurePoint & { quarter: Quarter }>;
+}
+
+export interface ForecastResult {
+  asOf: IsoDate;
+  quarters: Quarter[];
+  scope: Scenario['scope'];
+  band: { method: 'beta-binomial'; low: 'P10'; high: 'P90' };
+  rows: ForecastRow[];
+  byQuarter: QuarterRow[];
+  byBudgetYear: BudgetYearRow[];
+  exposure: ExposureRow[];
+  pipeline: { applications: number; eligible: number; expectedLoans: string };
+  rates: {
+    onTime: Array<{ bankId: string; ageBucket: AgeBucket; periods: number; onTime: number; rate: string }>;
+    default: Array<{ ageBucket: AgeBucket; periods: number; defaults: number; rate: string }>;
+    conversion: Array<{ step: PipelineStep; decided: number; converted: number; rate: string }>;
+  };
+}
+
+const rate4 = (m: Money) => m.toDecimalPlaces(4, Money.ROUND_HALF_UP).toFixed(4);
+const key = (...parts: Array<string | null>) => parts.map((p) => p ?? '').join('|');
+
+/** Claims are filed the quarter after the due quarter and paid on approval (docs/domain.md §1.7). */
+export function budgetYearOf(dueQuarter: Quarter): number {
+  return Number(nextQuarter(dueQuarter).slice(0, 4));
+}
+
+/**
+ * Re-prices open loans' periods under other subsidy rules, through the same subsidyFor the
+ * schedules use, and sums them into cells. Lines arrive in any grouping; each is one period, or
+ * `count` identical ones.
+ */
+export class RepricedCells {
+  private readonly cells = new Map<string, { cell: FutureCell; subsidy: Money; subsidySq: Money; principal: Money; atRisk: Money }>();
+
+  add(line: FutureLine, policy: PolicyParams): void {
+    const s = subsidyFor(line.interest, line.annualRate, policy);
+    const k = key(line.quarter, line.bankId, line.companyId, line.ageBucket, line.policyId);
+    let c = this.cells.get(k);
+    if (!c) {
+      c = { cell: { ...line, subsidy: '0', subsidySq: '0' }, subsidy: new Money(0), subsidySq: new Money(0), principal: new Money(0), atRisk: new Money(0) };
+      this.cells.set(k, c);
+    }
+    c.subsidy = c.subsidy.plus(s.times(line.count));
+    c.subsidySq = c.subsidySq.plus(s.times(s).times(line.count));
+    c.principal = c.principal.plus(line.principal);
+    c.atRisk = c.atRisk.plus(line.atRisk);
+  }
+
+  result(): FutureCell[] {
+    return [...this.cells.values()].map(({ cell, subsidy, subsidySq, principal, atRisk }) => ({
+      quarter: cell.quarter,
+      bankId: cell.bankId,
+      companyId: cell.companyId,
+      ageBucket: cell.ageBucket,
+      policyId: cell.policyId,
+      subsidy,
+      subsidySq,
+      principal,
+      atRisk,
+    }));
+  }
+}
+
+/** The quarters a forecast of `n` quarters covers: the one after asOf's day, and the next n − 1. */
+export function forecastQuarters(asOf: IsoDate, n: number): Quarter[] {
+  const out: Quarter[] = [quarterOf(addDays(asOf, 1))];
+  while (out.length < n) out.push(nextQuarter(out[out.length - 1]!));
+  return out;
+}
+
+function utilisation(outstanding: Money, cap: Money): { utilisation: string | null; warning: boolean } {
+  if (cap.isZero()) return { utilisation: null, warning: outstanding.greaterThan(0) };
+  const u = outstanding.dividedBy(cap);
+  return { utilisation: rate4(u), warning: u.greaterThanOrEqualTo(EXPOSURE_WARNING) };
+}
+
+/**
+ * The forecast under a scenario (UNCHANGED: the rules in force). With reprice_open_loans and a
+ * change to the subsidy rules, `repriced` must hold the open loans' periods re-priced (RepricedCells).
+ */
+export function forecast(s: ForecastSnapshot, scenario: Scenario = UNCHANGED, repriced?: FutureCell[]): ForecastResult {
+  const reprice = scenario.scope === 'reprice_open_loans';
+  if (reprice && changesSubsidy(scenario.params) && !repriced) throw new TypeError('re-pricing open loans needs their periods re-priced (RepricedCells)');
+  const policyOf = (id: string): PolicyParams => {
+    const p = s.policies[id];
+    if (!p) throw new TypeError(`policy ${id} is not in the snapshot`);
+    return p;
+  };
+  const forLoans = (id: string) => (reprice ? withScenario(policyOf(id), scenario.params) : policyOf(id));
+  const forNew = (id: string) => withScenario(policyOf(id), scenario.params);
+  const horizon = new Set(s.quarters);
+  const lastDay = quarterBounds(s.quarters[s.quarters.length - 1]!).end;
+
+  const onTime = cellPosteriors(PRIORS.onTime, new Map(s.onTime.map((c) => [key(c.bankId, c.ageBucket), { n: c.due, k: c.onTime } as Counts])));
+  const defaults = cellPosteriors(PRIORS.default, new Map(s.defaults.map((c) => [c.ageBucket as string, { n: c.due, k: c.defaults } as Counts])));
+  const conversion = cellPosteriors(PRIORS.conversion, new Map(s.conversion.map((c) => [c.step as string, { n: c.decided, k: c.converted } as Counts])));
+  const onTimeOf = (bankId: string | null, bucket: AgeBucket) => (bankId === null ? onTime.portfolio : onTime.of(key(bankId, bucket)));
+  const hazard = (bucket: AgeBucket) => betaMean(defaults.of(bucket));
+
+  const rows = new Map<string, { quarter: Quarter; bankId: string | null; sum: BandSum }>();
+  const quarters = new Map<Quarter, BandSum>(s.quarters.map((q) => [q, new BandSum()]));
+  const years = new Map<number, { dueQuarters: Quarter[]; sum: BandSum }>();
+  for (const q of s.quarters) {
+    const y = budgetYearOf(q);
+    if (!years.has(y)) years.set(y, { dueQuarters: [], sum: new BandSum() });
+    years.get(y)!.dueQuarters.push(q);
+  }
+  const rowOf = (quarter: Quarter, bankId: string | null) => {
+    const k = key(quarter, bankId);
+    let r = rows.get(k);
+    if (!r) rows.set(k, (r = { quarter, bankId, sum: new BandSum() }));
+    return r.sum;
+  };
+  const zero = () => ({ guaranteeFund: new Money(0), bank: new Money(0), guaranteeCompany: new Money(0) });
+  const loss = new Map<Quarter, ReturnType<typeof zero>>(s.quarters.map((q) => [q, zero()]));
+  const addLoss = (quarter: Quarter, amount: Money, sharing: PolicyParams['lossSharing']) => {
+    const l = loss.get(quarter)!;
+    l.guaranteeFund = l.guaranteeFund.plus(amount.times(sharing.guaranteeFund));
+    l.bank = l.bank.plus(amount.times(sharing.bank));
+    l.guaranteeCompany = l.guaranteeCompany.plus(amount.times(sharing.guaranteeCompany));
+  };
+  /** Principal leaving (or, for the pipeline, entering) each company's exposure, per quarter. */
+  const exposureMoves = new Map<string, Money>();
+  const move = (companyId: string, quarter: Quarter | 'now', amount: Money) => {
+    const k = key(companyId, quarter);
+    exposureMoves.set(k, (exposureMoves.get(k) ?? new Money(0)).plus(amount));
+  };
+
+  // Open loans.
+  for (const c of repriced ?? s.future) {
+    if (!horizon.has(c.quarter)) continue;
+    const posterior = onTime.of(key(c.bankId, c.ageBucket));
+    const cellKey = key(c.bankId, c.ageBucket);
+    const subsidy = toMoney(c.subsidy);
+    const subsidySq = toMoney(c.subsidySq);
+    rowOf(c.quarter, c.bankId).addLoans(cellKey, posterior, subsidy, subsidySq);
+    quarters.get(c.quarter)!.addLoans(cellKey, posterior, subsidy, subsidySq);
+    years.get(budgetYearOf(c.quarter))!.sum.addLoans(cellKey, posterior, subsidy, subsidySq);
+    addLoss(c.quarter, toMoney(c.atRisk).times(hazard(c.ageBucket)), forLoans(c.policyId).lossSharing);
+    move(c.companyId, c.quarter, toMoney(c.principal).negated());
+  }
+
+  // The pipeline: each application, if its request fits the rules it would be lent under, as a
+  // loan disbursed PIPELINE_DISBURSAL_LAG_DAYS from now at the rate cap, times its step's conversion.
+  const disbursedOn = addDays(s.asOf, PIPELINE_DISBURSAL_LAG_DAYS);
+  let eligible = 0;
+  let expectedLoans = new Money(0);
+  for (const a of s.pipeline) {
+    const policy = forNew(a.policyId);
+    if (!requestFits(policy, a.requestedAmount, a.termMonths)) continue;
+    eligible += 1;
+    const amount = Money.min(a.amount, policy.guaranteeMax);
+    const pi = betaMean(conversion.of(a.step));
+    expectedLoans = expectedLoans.plus(amount.times(pi));
+    move(a.companyId, 'now', amount.times(pi));
+    const lines = buildSchedule({ repaymentMethod: a.repaymentMethod, amount: formatMoney(amount), annualRate: policy.rateCap, disbursedOn, termMonths: a.termMonths, policy });
+    const groups = new Map<string, { target: BandSum; lines: Array<{ subsidy: Money; onTime: Money }> }>();
+    let outstanding = amount;
+    for (const l of lines) {
+      const atRisk = outstanding.plus(l.interest);
+      outstanding = toMoney(l.outstandingAfter);
+      if (compareDates(l.dueOn, lastDay) > 0 || !horizon.has(l.quarter)) continue;
+      const bucket = ageBucketOf(l.period);
+      const line = { subsidy: toMoney(l.subsidy), onTime: betaMean(onTimeOf(a.bankId, bucket)) };
+      for (const [gk, target] of [
+        [key('row', l.quarter, a.bankId), rowOf(l.quarter, a.bankId)],
+        [key('quarter', l.quarter), quarters.get(l.quarter)!],
+        [key('year', String(budgetYearOf(l.quarter))), years.get(budgetYearOf(l.quarter))!.sum],
+      ] as const) {
+        let g = groups.get(gk);
+        if (!g) groups.set(gk, (g = { target, lines: [] }));
+        g.lines.push(line);
+      }
+      addLoss(l.quarter, atRisk.times(hazard(bucket)).times(pi), policy.lossSharing);
+      move(a.companyId, l.quarter, toMoney(l.principal).times(pi).negated());
+    }
+    for (const g of groups.values()) {
+      const m = pipelineMoments(pi, g.lines);
+      g.target.addPipeline(m.scheduled, m.mean, m.variance);
+    }
+  }
+
+  // Exposure against the leverage cap, now and at each quarter's end.
+  const current = forNew(s.currentPolicyId);
+  const outstandingNow = new Map(s.outstanding.map((o) => [o.companyId, toMoney(o.principal)]));
+  const exposure: ExposureRow[] = s.companies.map((co) => {
+    const deposit = toMoney(co.deposit);
+    const cap = deposit.times(current.leverageCap);
+    let out = (outstandingNow.get(co.id) ?? new Money(0)).plus(exposureMoves.get(key(co.id, 'now')) ?? 0);
+    const now = { on: s.asOf, outstanding: formatMoney(roundFen(out)), ...utilisation(out, cap) };
+    const byQuarter = s.quarters.map((q) => {
+      out = out.plus(exposureMoves.get(key(co.id, q)) ?? 0);
+      const on = quarterBounds(q).end;
+      return { quarter: q, on, outstanding: formatMoney(roundFen(out)), ...utilisation(out, cap) };
+    });
+    return { companyId: co.id, name: co.name, deposit: formatMoney(deposit), leverageCap: current.leverageCap, cap: formatMoney(roundFen(cap)), now, byQuarter };
+  });
+
+  const bankName = new Map(s.banks.map((b) => [b.id, b.name]));
+  const fen = (m: Money) => formatMoney(roundFen(m));
+  return {
+    asOf: s.asOf,
+    quarters: s.quarters,
+    scope: scenario.scope,
+    band: { method: 'beta-binomial', low: 'P10', high: 'P90' },
+    rows: [...rows.values()]
+      .sort((a, b) => (a.quarter < b.quarter ? -1 : a.quarter > b.quarter ? 1 : (a.bankId ?? '~') < (b.bankId ?? '~') ? -1 : 1))
+      .map((r) => ({ quarter: r.quarter, bankId: r.bankId, bankName: r.bankId === null ? null : (bankName.get(r.bankId) ?? null), ...r.sum.result() })),
+    byQuarter: s.quarters.map((q) => {
+      const l = loss.get(q)!;
+      return {
+        quarter: q,
+        ...quarters.get(q)!.result(),
+        expectedLoss: { guaranteeFund: fen(l.guaranteeFund), bank: fen(l.bank), guaranteeCompany: fen(l.guaranteeCompany), compensation: fen(l.guaranteeFund.plus(l.guaranteeCompany)) },
+      };
+    }),
+    byBudgetYear: [...years.entries()].sort(([a], [b]) => a - b).map(([year, y]) => ({ year, dueQuarters: y.dueQuarters, ...y.sum.result() })),
+    exposure,
+    pipeline: { applications: s.pipeline.length, eligible, expectedLoans: fen(expectedLoans) },
+    rates: {
+      onTime: s.onTime.map((c) => ({ bankId: c.bankId, ageBucket: c.ageBucket, periods: c.due, onTime: c.onTime, rate: rate4(betaMean(onTime.of(key(c.bankId, c.ageBucket)))) })),
+      default: s.defaults.map((c) => ({ ageBucket: c.ageBucket, periods: c.due, defaults: c.defaults, rate: rate4(hazard(c.ageBucket)) })),
+      conversion: s.conversion.map((c) => ({ step: c.step, decided: c.decided, converted: c.converted, rate: rate4(betaMean(conversion.of(c.step))) })),
+    },
+  };
+}
