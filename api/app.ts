@@ -15,6 +15,7 @@ import { applicationRoutes } from './routes/applications';
 import { reconciliationRoutes } from './routes/reconciliations';
 import { periodRoutes } from './routes/periods';
 import { reportRoutes } from './routes/reports';
+import { forecastRoutes } from './routes/forecasts';
 import { loanRoutes } from './routes/loans';
 import { followUpRoutes } from './routes/follow-up';
 import { integrityRoutes } from './routes/integrity';
@@ -60,6 +61,7 @@ export function registerRoutes(api: ApiRouter): void {
   reconciliationRoutes(api);
   periodRoutes(api);
   reportRoutes(api);
+  forecastRoutes(api);
   loanRoutes(api);
   followUpRoutes(api);
   integrityRoutes(api);

@@ -5,7 +5,7 @@ import type { KpiReport, KpiRow } from './kpi';
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** RFC 4180 quoting; the whole generator is this one rule, so no CSV writer package is pulled in for it. */
-const quote = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+export const quote = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** A flag as the words an officer reads; everything else as its exact string. */
 function shown(kind: ColumnKind, v: string | number | boolean | null): string {

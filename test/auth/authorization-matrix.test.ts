@@ -90,6 +90,8 @@ const OWNER_RULES: Record<string, OwnerRule> = {
   '/v1/reconciliations/:id/mismatches': { params: () => ({ id: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },
   '/v1/reconciliations/:id/lines': { params: () => ({ id: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },
   '/v1/reconciliations/:id/mismatches/:itemNo/resolution': { params: () => ({ id: '00000000-0000-4000-8000-000000000000', itemNo: '1' }), owners: 'all-allowed' },
+  // Saved forecast scenarios are the bureau's shared planning records: every allowed reader's.
+  '/v1/forecasts/scenarios/:id': { params: () => ({ id: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },
   // Admin only; the admin is everyone's owner here.
   '/v1/users/:id': { params: (f) => ({ id: f.userId }), owners: 'all-allowed' },
 };

@@ -1,0 +1,295 @@
+import type { Knex } from 'knex';
+import { AGE_BUCKETS, PIPELINE_STEPS, type AgeBucket, type ForecastSnapshot, type FutureLine, type PipelineStep, type ScenarioParams, type ScenarioScope } from '../../domain/forecast';
+import type { IsoDate, Quarter } from '../../domain/dates';
+import { type PolicyParams, policyInForce } from '../../domain/policy';
+import type { RepaymentMethod } from '../../domain/enums';
+
+type Db = Knex | Knex.Transaction;
+
+/**
+ * The records a forecast reads (docs/forecast.md), summed by PostgreSQL so that memory stays
+ * bounded whatever the portfolio's size. The use case runs them in one REPEATABLE READ, read-only
+ * transaction (usecases/forecasts.ts), so they all see the same moment.
+ */
+
+/** `case` of a period's number into its age bucket, from the one list of buckets (domain/forecast/rates.ts). */
+function bucketSql(column: string): { sql: string; bindings: Array<string | number> } {
+  return {
+    sql: `case ${AGE_BUCKETS.map(() => `when ${column} <= ? then ?`).join(' ')} end`,
+    bindings: AGE_BUCKETS.flatMap((b) => [Math.min(b.last, 2_000_000_000), b.key]),
+  };
+}
+
+/** A loan is open on a day when it was disbursed by then and had neither ended nor defaulted (binds the day three times). */
+const OPEN_ON = `l.disbursed_on <= ?::date and (l.ended_on is null or l.ended_on > ?::date) and (l.defaulted_on is null or l.defaulted_on > ?::date)`;
+
+type PeriodSumRow = {
+  kind: 'f' | 'b' | 'h';
+  quarter: Quarter | null;
+  bank_id: string;
+  company_id: string;
+  age_bucket: AgeBucket | null;
+  policy_id: string | null;
+  subsidy: string;
+  subsidy_sq: string;
+  principal: string;
+  at_risk: string;
+  due: number;
+  on_time: number;
+};
+
+/**
+ * One pass over the periods: those of loans open on asOf due in the horizon (kind f), summed per
+ * quarter, bank, guarantor, loan age and policy version; the principal those loans owe beyond it
+ * (b); and the periods whose outcome was known on asOf (h: due and past their grace), per bank and
+ * loan age. Extended periods earn nothing and are no history of paying on time.
+ */
+async function periodSums(db: Db, asOf: IsoDate, last: IsoDate): Promise<PeriodSumRow[]> {
+  const bucket = bucketSql('p.period');
+  const { rows } = await db.raw(
+    `select kind, quarter, bank_id::text, company_id, age_bucket, policy_id::text,
+            coalesce(sum(subsidy), 0)::text as subsidy, coalesce(sum(subsidy * subsidy), 0)::text as subsidy_sq,
+            coalesce(sum(principal), 0)::text as principal, coalesce(sum(at_risk), 0)::text as at_risk,
+            count(*)::integer as due, (count(*) filter (where on_time))::integer as on_time
+       from (select case when p.due_on <= ?::date then 'h' when p.due_on <= ?::date then 'f' else 'b' end as kind,
+                    case when p.due_on > ?::date and p.due_on <= ?::date then p.quarter end as quarter,
+                    l.bank_id, coalesce(l.guarantee_company_id::text, '') as company_id,
+                    case when p.due_on <= ?::date then ${bucket.sql} end as age_bucket,
+                    case when p.due_on > ?::date and p.due_on <= ?::date then l.policy_id end as policy_id,
+                    p.subsidy, p.principal, p.principal + p.outstanding_after + p.interest as at_risk,
+                    p.status = 'paid_on_time' as on_time
+               from public.loan_periods p
+               join public.loans l on l.id = p.loan_id
+               join public.policies pol on pol.id = l.policy_id
+              where l.disbursed_on <= ?::date
+                and ((p.due_on > ?::date and ${OPEN_ON})
+                     or (not p.extended and p.due_on + coalesce((pol.params->>'graceDays')::integer, 0) <= ?::date))) s
+      group by kind, quarter, bank_id, company_id, age_bucket, policy_id`,
+    [asOf, last, asOf, last, last, ...bucket.bindings, asOf, last, asOf, asOf, asOf, asOf, asOf, asOf],
+  );
+  return rows;
+}
+
+/** Defaults by the age of the first period left unpaid, for loans that defaulted by asOf. */
+async function defaultCounts(db: Db, asOf: IsoDate): Promise<Map<AgeBucket, number>> {
+  const bucket = bucketSql('first_unpaid');
+  const { rows } = await db.raw(
+    `select ${bucket.sql} as age_bucket, count(*)::integer as defaults
+       from (select min(p.period) as first_unpaid
+               from public.loans l join public.loan_periods p on p.loan_id = l.id
+              where l.defaulted_on <= ?::date and p.status not in ('paid_on_time', 'paid_late') and not p.extended
+              group by l.id) d
+      group by 1`,
+    [...bucket.bindings, asOf],
+  );
+  return new Map(rows.map((r: { age_bucket: AgeBucket; defaults: number }) => [r.age_bucket, r.defaults]));
+}
+
+/**
+ * Conversion by step: of the applications submitted by asOf that are decided (no longer in the
+ * pipeline) and had reached the step, how many were disbursed. A step is known to have been reached
+ * by what it leaves behind: a counter-guarantee kind, a recommended amount, an approved amount.
+ */
+async function conversionCounts(db: Db, asOf: IsoDate): Promise<ForecastSnapshot['conversion']> {
+  const reached: Record<PipelineStep, string> = {
+    SUBMITTED: 'true',
+    AWAITING_COUNTER_GUARANTEE: 'true',
+    AWAITING_GUARANTEE_REVIEW: 'counter_guarantee_type is not null',
+    AWAITING_GUARANTEE_APPROVAL: 'recommended_amount is not null',
+    AWAITING_DISBURSAL: 'approved_amount is not null',
+  };
+  const cols = PIPELINE_STEPS.map((s, i) => `(count(*) filter (where ${reached[s]}))::integer as n${i}, (count(*) filter (where ${reached[s]} and loan_id is not null))::integer as k${i}`);
+  const { rows } = await db.raw(`select ${cols.join(', ')} from public.applications where submitted_on <= ?::date and not (status = any(?))`, [asOf, [...PIPELINE_STEPS]]);
+  const r = rows[0] as Record<string, number>;
+  return PIPELINE_STEPS.map((step, i) => ({ step, decided: r[`n${i}`] ?? 0, converted: r[`k${i}`] ?? 0 }));
+}
+
+async function pipeline(db: Db, asOf: IsoDate): Promise<ForecastSnapshot['pipeline']> {
+  const rows = await db('applications')
+    .whereIn('status', [...PIPELINE_STEPS])
+    .andWhere('submitted_on', '<=', asOf)
+    .orderBy('id')
+    .select(
+      'id',
+      'status',
+      'bank_id',
+      'guarantee_company_id',
+      'policy_id',
+      db.raw('requested_amount::text as requested_amount'),
+      db.raw('coalesce(approved_amount, recommended_amount, requested_amount)::text as amount'),
+      'term_months',
+      'repayment_method',
+    );
+  return rows.map((r: { id: string; status: PipelineStep; bank_id: string | null; guarantee_company_id: string; policy_id: string; requested_amount: string; amount: string; term_months: number; repayment_method: RepaymentMethod }) => ({
+    id: r.id,
+    step: r.status,
+    bankId: r.bank_id,
+    companyId: r.guarantee_company_id,
+    policyId: r.policy_id,
+    requestedAmount: r.requested_amount,
+    amount: r.amount,
+    termMonths: r.term_months,
+    repaymentMethod: r.repayment_method,
+  }));
+}
+
+/** Guarantee companies with their guarantee fund deposit (the ledger's balance today). */
+async function companies(db: Db): Promise<ForecastSnapshot['companies']> {
+  const { rows } = await db.raw(
+    `select o.id::text, o.name, coalesce(b.debit_total - b.credit_total, 0)::text as deposit
+       from public.organisations o
+       left join public.ledger_accounts a on a.code = 'guarantor:' || o.id::text || ':guarantee_fund'
+       left join public.ledger_balances b on b.account_id = a.id
+      where o.type = 'guarantee_company'
+      order by o.name, o.id`,
+  );
+  return rows;
+}
+
+export interface SnapshotQuery {
+  asOf: IsoDate;
+  quarters: Quarter[];
+  /** The horizon's last day. */
+  last: IsoDate;
+  /** The pipeline as it is now; a backtest (asOf in the past) leaves it out (docs/forecast.md). */
+  withPipeline: boolean;
+}
+
+/** Everything a forecast needs, read in the caller's transaction. */
+export async function readForecastSnapshot(db: Db, q: SnapshotQuery): Promise<ForecastSnapshot> {
+  const sums = await periodSums(db, q.asOf, q.last);
+  const future: ForecastSnapshot['future'] = [];
+  const outstanding = new Map<string, string[]>();
+  const onTime: ForecastSnapshot['onTime'] = [];
+  const historyByBucket = new Map<AgeBucket, number>();
+  for (const r of sums) {
+    if (r.kind === 'h') {
+      onTime.push({ bankId: r.bank_id, ageBucket: r.age_bucket!, due: r.due, onTime: r.on_time });
+      historyByBucket.set(r.age_bucket!, (historyByBucket.get(r.age_bucket!) ?? 0) + r.due);
+      continue;
+    }
+    if (r.company_id) outstanding.set(r.company_id, [...(outstanding.get(r.company_id) ?? []), r.principal]);
+    if (r.kind === 'f') {
+      future.push({ quarter: r.quarter!, bankId: r.bank_id, companyId: r.company_id, ageBucket: r.age_bucket!, policyId: r.policy_id!, subsidy: r.subsidy, subsidySq: r.subsidy_sq, principal: r.principal, atRisk: r.at_risk });
+    }
+  }
+  const defaults = await defaultCounts(db, q.asOf);
+  const policyRows: Array<{ id: string; effective_from: string; seq: string; params: PolicyParams }> = await db('policies').select('id', db.raw(`to_char(effective_from, 'YYYY-MM-DD') as effective_from`), 'seq', 'params');
+  const current = policyInForce(policyRows.map((p) => ({ ...p, effectiveFrom: p.effective_from, createdSeq: p.seq })), q.asOf) ?? policyRows[0];
+  if (!current) throw new Error('no policy version exists');
+  const banks = await db('organisations').where({ type: 'bank' }).orderBy('name').select('id', 'name');
+  return {
+    asOf: q.asOf,
+    quarters: q.quarters,
+    future,
+    outstanding: [...outstanding.entries()].map(([companyId, parts]) => ({ companyId, principal: sumText(parts) })),
+    onTime,
+    defaults: [...new Set([...historyByBucket.keys(), ...defaults.keys()])].sort().map((b) => ({ ageBucket: b, due: historyByBucket.get(b) ?? 0, defaults: defaults.get(b) ?? 0 })),
+    conversion: await conversionCounts(db, q.asOf),
+    pipeline: q.withPipeline ? await pipeline(db, q.asOf) : [],
+    policies: Object.fromEntries(policyRows.map((p) => [p.id, p.params])),
+    currentPolicyId: current.id,
+    companies: await companies(db),
+    banks,
+  };
+}
+
+function sumText(parts: string[]): string {
+  // Exact: NUMERIC strings added as integers of fen.
+  let fen = 0n;
+  for (const p of parts) {
+    const [i, f = ''] = p.split('.');
+    const neg = i!.startsWith('-');
+    const v = BigInt(i!.replace('-', '')) * 100n + BigInt((f + '00').slice(0, 2));
+    fen += neg ? -v : v;
+  }
+  const neg = fen < 0n;
+  const abs = neg ? -fen : fen;
+  return `${neg ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+}
+
+/**
+ * The open loans' periods in the horizon, grouped so that periods with the same interest and rate
+ * (and so the same subsidy under any rule) come once with their count, read through a cursor in
+ * batches: a re-pricing what-if holds one batch at a time. Must run inside a transaction.
+ */
+export async function* futureLines(trx: Knex.Transaction, asOf: IsoDate, last: IsoDate, batch = 5000): AsyncGenerator<FutureLine[]> {
+  const bucket = bucketSql('p.period');
+  await trx.raw(
+    `declare forecast_lines no scroll cursor for
+     select p.quarter, l.bank_id::text as bank_id, coalesce(l.guarantee_company_id::text, '') as company_id, ${bucket.sql} as age_bucket,
+            l.policy_id::text as policy_id, p.interest::text as interest, l.annual_rate::text as annual_rate, count(*)::integer as count,
+            sum(p.principal)::text as principal, sum(p.principal + p.outstanding_after + p.interest)::text as at_risk
+       from public.loan_periods p join public.loans l on l.id = p.loan_id
+      where p.due_on > ?::date and p.due_on <= ?::date and ${OPEN_ON}
+      group by 1, 2, 3, 4, 5, 6, 7`,
+    [...bucket.bindings, asOf, last, asOf, asOf, asOf],
+  );
+  try {
+    for (;;) {
+      const { rows } = await trx.raw(`fetch ${Number(batch)} from forecast_lines`);
+      if (!rows.length) return;
+      yield rows.map((r: { quarter: Quarter; bank_id: string; company_id: string; age_bucket: AgeBucket; policy_id: string; interest: string; annual_rate: string; count: number; principal: string; at_risk: string }) => ({
+        quarter: r.quarter,
+        bankId: r.bank_id,
+        companyId: r.company_id,
+        ageBucket: r.age_bucket,
+        policyId: r.policy_id,
+        interest: r.interest,
+        annualRate: r.annual_rate,
+        count: r.count,
+        principal: r.principal,
+        atRisk: r.at_risk,
+      }));
+    }
+  } finally {
+    await trx.raw('close forecast_lines');
+  }
+}
+
+/** What the loans open on asOf actually accrued, per quarter of due date, for the quarters up to `until`. */
+export async function accruedSince(db: Db, asOf: IsoDate, until: IsoDate): Promise<Map<Quarter, string>> {
+  const { rows } = await db.raw(
+    `select a.quarter, sum(a.amount)::text as amount
+       from public.subsidy_accruals a join public.loans l on l.id = a.loan_id
+      where a.due_on > ?::date and a.due_on <= ?::date and ${OPEN_ON}
+      group by a.quarter`,
+    [asOf, until, asOf, asOf, asOf],
+  );
+  return new Map(rows.map((r: { quarter: Quarter; amount: string }) => [r.quarter, r.amount]));
+}
+
+// ---- saved scenarios -------------------------------------------------------------------------
+
+export interface SavedScenario {
+  id: string;
+  name: string;
+  params: ScenarioParams;
+  scope: ScenarioScope;
+  savedBy: { id: string; username: string };
+  savedAt: string;
+}
+
+type ScenarioRow = { id: string; name: string; params: ScenarioParams; scope: ScenarioScope; saved_by: string; username: string; at: Date };
+const toScenario = (r: ScenarioRow): SavedScenario => ({ id: r.id, name: r.name, params: r.params, scope: r.scope, savedBy: { id: r.saved_by, username: r.username }, savedAt: r.at.toISOString() });
+
+/** Saves a scenario; undefined when the name is taken (names are unique, scenarios never change). */
+export async function insertScenario(db: Db, s: { name: string; params: ScenarioParams; scope: ScenarioScope; savedBy: string }): Promise<SavedScenario | undefined> {
+  const [row] = await db('forecast_scenarios')
+    .insert({ name: s.name, params: JSON.stringify(s.params), scope: s.scope, saved_by: s.savedBy })
+    .onConflict('name')
+    .ignore()
+    .returning('id');
+  if (!row) return undefined;
+  return getScenario(db, row.id);
+}
+
+export async function getScenario(db: Db, id: string): Promise<SavedScenario | undefined> {
+  const row = await db('forecast_scenarios as s').join('users as u', 'u.id', 's.saved_by').where('s.id', id).first('s.id', 's.name', 's.params', 's.scope', 's.saved_by', 'u.username', 's.at');
+  return row ? toScenario(row) : undefined;
+}
+
+export async function listScenarios(db: Db): Promise<SavedScenario[]> {
+  const rows = await db('forecast_scenarios as s').join('users as u', 'u.id', 's.saved_by').orderBy([{ column: 's.at', order: 'desc' }, { column: 's.id' }]).select('s.id', 's.name', 's.params', 's.scope', 's.saved_by', 'u.username', 's.at');
+  return rows.map(toScenario);
+}
