@@ -8,6 +8,8 @@
  *   period status|close <quarter> --as fin-approver [--reason ...]
  *   period reopen <quarter> --as fin-officer --reason ...; period reopen-approve <quarter> <requestId> --as fin-approver
  *   report kpi --from 2027-01-01 --to 2027-03-31 --group-by bank --format xlsx --out kpi.xlsx
+ *   forecast [--quarters 8] [--as-of 2027-06-30] [--format table|json|csv|xlsx]; forecast what-if --set subsidyShare=0.5 [--reprice]
+ *   forecast save <name> --set ... --as fin-officer; forecast scenarios
  *   ledger verify
  *   demo seed
  *
@@ -25,6 +27,7 @@ import { periodCommand } from './cli/period';
 import { reportCommand } from './cli/report';
 import { ledgerCommand } from './cli/ledger';
 import { demoCommand } from './cli/demo';
+import { forecastCommand } from './cli/forecast';
 
 async function run(fn: (ctx: CliContext) => Promise<void>, opts: { migrate?: boolean } = {}): Promise<void> {
   const ctx = await openContext(opts);
@@ -38,8 +41,10 @@ async function run(fn: (ctx: CliContext) => Promise<void>, opts: { migrate?: boo
 const program = new Command('loanflow')
   .description('finance bureau and admin work on the loanflow database')
   .exitOverride()
-  .showHelpAfterError();
-for (const make of [reconcileCommand, periodCommand, reportCommand, ledgerCommand, demoCommand]) program.addCommand(make(run));
+  .showHelpAfterError()
+  // A subcommand's options are its own, even where its parent has one of the same name (forecast what-if --format).
+  .enablePositionalOptions();
+for (const make of [reconcileCommand, periodCommand, reportCommand, forecastCommand, ledgerCommand, demoCommand]) program.addCommand(make(run));
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);

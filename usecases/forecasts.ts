@@ -22,6 +22,7 @@ import {
 } from '../domain/forecast';
 import { type IsoDate, compareDates, previousQuarter, quarterBounds, quarterOf } from '../domain/dates';
 import { DomainError } from '../domain/errors';
+import type { Role } from '../domain/enums';
 import { todayOf, type Caller, type RecordsDeps } from './deps';
 
 /**
@@ -56,11 +57,14 @@ function dayOf(deps: RecordsDeps, asOf: IsoDate | undefined): { asOf: IsoDate; t
   return { asOf: asOf ?? today, today };
 }
 
-/** Finance staff see their own bureau's funds; the auditor every fund (usecases/funds.ts). */
-async function fundFor(db: Knex.Transaction, caller: Caller, fundId: string | undefined) {
+/**
+ * Finance staff see their own bureau's funds; the auditor every fund (usecases/funds.ts). No caller
+ * is the CLI, which reads as whoever runs the database (as `loanflow report kpi` does).
+ */
+async function fundFor(db: Knex.Transaction, caller: Caller | null, fundId: string | undefined) {
   if (fundId === undefined) return null;
   const fund = await getFund(db, fundId);
-  if (!fund || (caller.role !== 'auditor' && caller.orgId !== fund.financeBureauOrgId)) throw new DomainError('NOT_FOUND', `fund ${fundId} not found`);
+  if (!fund || (caller !== null && caller.role !== 'auditor' && caller.orgId !== fund.financeBureauOrgId)) throw new DomainError('NOT_FOUND', `fund ${fundId} not found`);
   return { ...(await getFundStatus(db, fund.id)), name: fund.name };
 }
 
@@ -70,7 +74,7 @@ async function readSnapshot(trx: Knex.Transaction, asOf: IsoDate, today: IsoDate
 }
 
 /** The forecast per quarter and bank, with its band, cash timing, exposure and compensation. */
-export async function subsidyForecast(deps: RecordsDeps, caller: Caller, q: ForecastQuery): Promise<ForecastAnswer> {
+export async function subsidyForecast(deps: RecordsDeps, caller: Caller | null, q: ForecastQuery): Promise<ForecastAnswer> {
   const { asOf, today } = dayOf(deps, q.asOf);
   return snapshotRead(deps.db, async (trx) => {
     const fund = await fundFor(trx, caller, q.fundId);
@@ -145,8 +149,12 @@ export async function whatIfFile(answer: WhatIfResult, format: FileFormat): Prom
 
 // ---- saved scenarios -------------------------------------------------------------------------
 
+/** Who may save a scenario (the API's route says the same; the CLI comes here directly). */
+export const SCENARIO_SAVERS: readonly Role[] = ['finance_officer', 'finance_approver', 'admin'];
+
 /** Saves a scenario by name: checked as a what-if checks it; a name already used is 409. */
-export async function saveScenario(deps: RecordsDeps, caller: Caller, s: { name: string; params: ScenarioParams; scope: ScenarioScope }): Promise<SavedScenario> {
+export async function saveScenario(deps: RecordsDeps, caller: { id: string; role: Role }, s: { name: string; params: ScenarioParams; scope: ScenarioScope }): Promise<SavedScenario> {
+  if (!SCENARIO_SAVERS.includes(caller.role)) throw new DomainError('FORBIDDEN', 'only finance staff and the admin save forecast scenarios');
   const policies = (await deps.db('policies').pluck('params')) as ForecastSnapshot['policies'][string][];
   const problems = scenarioProblems(policies, s.params);
   if (problems.length) throw new DomainError('VALIDATION_FAILED', 'the changed parameters would make a policy that is not valid', problems.map((p) => ({ path: `params.${p.path}`, message: p.message })));

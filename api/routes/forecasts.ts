@@ -6,12 +6,11 @@ import { authenticate, requireRole } from '../auth/middleware';
 import { amendRouteDoc } from '../openapi';
 import { isoDateSchema } from '../../domain/dates';
 import { AGE_BUCKETS, PIPELINE_STEPS, SCENARIO_SCOPES, scenarioParamsSchema } from '../../domain/forecast';
-import { MAX_QUARTERS, forecastFile, saveScenario, savedScenario, savedScenarios, subsidyForecast, whatIfFile, whatIfForecast } from '../../usecases/forecasts';
+import { MAX_QUARTERS, SCENARIO_SAVERS, forecastFile, saveScenario, savedScenario, savedScenarios, subsidyForecast, whatIfFile, whatIfForecast } from '../../usecases/forecasts';
 import { XLSX_TYPE } from '../../usecases/reports';
 
 /** Finance and the auditor read forecasts; finance and the admin save scenarios (docs/forecast.md). */
 const READERS = ['finance_officer', 'finance_approver', 'auditor'] as const;
-const SAVERS = ['finance_officer', 'finance_approver', 'admin'] as const;
 const SCENARIO_READERS = ['finance_officer', 'finance_approver', 'auditor', 'admin'] as const;
 
 const money = z.string().meta({ description: 'decimal string, two decimals', example: '12345.67' });
@@ -229,7 +228,7 @@ export function forecastRoutes(api: ApiRouter): void {
     path: '/v1/forecasts/scenarios',
     tag: 'forecasts',
     summary: 'Save a what-if scenario by name, to compare later (names are unique; a saved scenario never changes)',
-    auth: SAVERS,
+    auth: SCENARIO_SAVERS,
     idempotent: true,
     body: scenarioBody,
     responses: { 201: { description: 'Saved', schema: scenarioSchema } },

@@ -1,4 +1,8 @@
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import type { Knex } from 'knex';
@@ -9,6 +13,8 @@ import { Money, formatMoney, sumMoney } from '../../domain/money';
 import { compareDates, quarterBounds } from '../../domain/dates';
 import { buildSchedule } from '../../domain/schedule';
 import type { PolicyParams } from '../../domain/policy';
+
+const root = path.resolve(__dirname, '../..');
 
 /**
  * The forecast and the what-if through the API, over loans disbursed by the real workflows: the
@@ -160,5 +166,63 @@ describe('finance: subsidy forecast, what-if and saved scenarios', function () {
     expect(String(refused)).to.match(/permission denied|append-only/);
     const [row] = await db('forecast_scenarios').insert({ name: 'backdated', params: '{}', scope: 'new_loans_only', saved_by: saved.body.savedBy.id, at: '2000-01-01T00:00:00Z' }).returning('at');
     expect(new Date(row.at).getUTCFullYear()).to.be.greaterThan(2000);
+  });
+});
+
+describe('loanflow forecast (the CLI)', function () {
+  this.timeout(180_000);
+  const suite = financeSuite('forecast_cli', { api: 'with worker' });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'loanflow-forecast-'));
+  let url: string;
+
+  /** The real CLI against this suite's database, as the application's role; `--as` gets the demo password. */
+  function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    return new Promise((resolve) => {
+      const env = { ...process.env, DATABASE_URL: url, LOANFLOW_PASSWORD: 'demo' };
+      execFile(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/cli.ts'), ...args], { cwd: root, env }, (e, out, err) =>
+        resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out: String(out), err: String(err) }),
+      );
+    });
+  }
+
+  before(async function () {
+    this.timeout(120_000);
+    url = (suite.db.client.config.connection as { connectionString: string }).connectionString;
+    const orgs = await demoOrgs({ ...suite.env, db: suite.db });
+    await advance(suite.h, await submit(suite.h, await newApplicant(suite.h), orgs), 'disbursal', '80000.00');
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('prints the forecast per quarter with its band, cash timing and exposure, as the API computes it', async () => {
+    const r = await cli(['forecast', '--quarters', '4']);
+    expect(r.code, r.err).to.equal(0);
+    const api = await suite.h.call('GET', '/v1/forecasts/subsidy?quarters=4', { token: await suite.h.login('fin-officer') });
+    for (const q of api.body.byQuarter) expect(r.out).to.match(new RegExp(`${q.quarter}\\s+${q.scheduled.replace('.', '\\.')}\\s+${q.expected.replace('.', '\\.')}\\s+${q.p10.replace('.', '\\.')}\\s+${q.p90.replace('.', '\\.')}`));
+    expect(r.out).to.match(/Cash timing/).and.match(/leverage cap/);
+  });
+
+  it('backtests --as-of a past day and prints the MAPE line or says no quarter has ended', async () => {
+    const r = await cli(['forecast', '--as-of', '2020-06-30', '--quarters', '2']);
+    expect(r.code, r.err).to.equal(0);
+    expect(r.out).to.match(/Backtest: forecast as of 2020-06-30/).and.match(/2020Q3\s+0\.00\s+0\.00\s+0\.00\s+0\.00\s+—\s+yes/).and.match(/MAPE — \(nothing accrued\)/);
+  });
+
+  it('runs a what-if to a CSV file, saves a scenario as a finance officer and lists it; bad parameters name the field', async () => {
+    const out = path.join(tmp, 'w.csv');
+    const w = await cli(['forecast', 'what-if', '--set', 'subsidyShare=0.5', '--set', 'lossSharing=0.8/0.2/0', '--reprice', '--quarters', '4', '--format', 'csv', '--out', out]);
+    expect(w.code, w.err).to.equal(0);
+    expect(w.out).to.match(/wrote /);
+    expect(fs.readFileSync(out, 'utf8'), w.out).to.match(/^\uFEFFlevel,period,scheduled: today/);
+    const saved = await cli(['forecast', 'save', 'Share one half', '--set', 'subsidyShare=0.5', '--as', 'fin-officer']);
+    expect(saved.code, saved.err).to.equal(0);
+    expect(saved.out).to.match(/saved Share one half .* by fin-officer/);
+    const list = await cli(['forecast', 'scenarios']);
+    expect(list.out).to.match(/Share one half {2}\(new_loans_only\) {"subsidyShare":"0.5"} {2}by fin-officer/);
+    const bank = await cli(['forecast', 'save', 'Bank’s', '--set', 'subsidyShare=0.5', '--as', 'bank-a']);
+    expect(bank.code).to.equal(1);
+    expect(bank.err).to.match(/refused \(FORBIDDEN\)/);
+    const bad = await cli(['forecast', 'what-if', '--set', 'subsidyShare=2']);
+    expect(bad.code).to.equal(1);
+    expect(bad.err).to.match(/params\.subsidyShare: must be a fraction/);
   });
 });
