@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
-import { AGE_BUCKETS, PIPELINE_STEPS, type AgeBucket, type ForecastSnapshot, type FutureLine, type PipelineStep, type ScenarioParams, type ScenarioScope } from '../../domain/forecast';
-import type { IsoDate, Quarter } from '../../domain/dates';
+import { AGE_BUCKETS, PIPELINE_STEPS, ageBucketOf, type AgeBucket, type ForecastSnapshot, type FutureLine, type PipelineStep, type ScenarioParams, type ScenarioScope } from '../../domain/forecast';
+import { type IsoDate, type Quarter, addDays } from '../../domain/dates';
 import { type PolicyParams, policyInForce } from '../../domain/policy';
 import type { RepaymentMethod } from '../../domain/enums';
+import { sumMoney } from '../../domain/money';
 
 type Db = Knex | Knex.Transaction;
 
@@ -24,12 +25,12 @@ function bucketSql(column: string): { sql: string; bindings: Array<string | numb
 const OPEN_ON = `l.disbursed_on <= ?::date and (l.ended_on is null or l.ended_on > ?::date) and (l.defaulted_on is null or l.defaulted_on > ?::date)`;
 
 type PeriodSumRow = {
-  kind: 'f' | 'b' | 'h';
-  quarter: Quarter | null;
+  quarter: Quarter;
   bank_id: string;
   company_id: string;
-  age_bucket: AgeBucket | null;
-  policy_id: string | null;
+  period: number;
+  policy_id: string;
+  future: boolean;
   subsidy: string;
   subsidy_sq: string;
   principal: string;
@@ -39,39 +40,36 @@ type PeriodSumRow = {
 };
 
 /**
- * One pass over the periods: those of loans open on asOf due in the horizon (kind f), summed per
- * quarter, bank, guarantor, loan age and policy version; the principal those loans owe beyond it
- * (b); and the periods whose outcome was known on asOf (h: due and past their grace), per bank and
- * loan age. Extended periods earn nothing and are no history of paying on time.
+ * One pass over the periods, summed per quarter, bank, guarantor, period number and policy
+ * version: those of loans open on asOf due after it (future: the subsidy, its square for the band,
+ * the principal and what is at risk), and those whose outcome was known on asOf (due on or before
+ * `knownBy`: how many, how many on time). Extended periods earn nothing and are no history of
+ * paying on time. Grouped by raw columns, so the per-row work is the aggregate's alone; the loan
+ * age buckets are made from the period numbers afterwards.
  */
-async function periodSums(db: Db, asOf: IsoDate, last: IsoDate): Promise<PeriodSumRow[]> {
-  const bucket = bucketSql('p.period');
+export async function periodSums(db: Db, asOf: IsoDate, knownBy: IsoDate): Promise<PeriodSumRow[]> {
   const { rows } = await db.raw(
-    `select kind, quarter, bank_id::text, company_id, age_bucket, policy_id::text,
-            coalesce(sum(subsidy), 0)::text as subsidy, coalesce(sum(subsidy * subsidy), 0)::text as subsidy_sq,
-            coalesce(sum(principal), 0)::text as principal, coalesce(sum(at_risk), 0)::text as at_risk,
-            count(*)::integer as due, (count(*) filter (where on_time))::integer as on_time
-       from (select case when p.due_on <= ?::date then 'h' when p.due_on <= ?::date then 'f' else 'b' end as kind,
-                    case when p.due_on > ?::date and p.due_on <= ?::date then p.quarter end as quarter,
-                    l.bank_id, coalesce(l.guarantee_company_id::text, '') as company_id,
-                    case when p.due_on <= ?::date then ${bucket.sql} end as age_bucket,
-                    case when p.due_on > ?::date and p.due_on <= ?::date then l.policy_id end as policy_id,
-                    p.subsidy, p.principal, p.principal + p.outstanding_after + p.interest as at_risk,
-                    p.status = 'paid_on_time' as on_time
+    `select quarter, bank_id::text as bank_id, coalesce(company_id::text, '') as company_id, period, policy_id::text as policy_id, future,
+            coalesce(sum(subsidy) filter (where future), 0)::text as subsidy,
+            coalesce(sum(subsidy * subsidy) filter (where future), 0)::text as subsidy_sq,
+            coalesce(sum(principal) filter (where future), 0)::text as principal,
+            coalesce(sum(principal + outstanding_after + interest) filter (where future), 0)::text as at_risk,
+            (count(*) filter (where not future))::integer as due,
+            (count(*) filter (where not future and status = 'paid_on_time'))::integer as on_time
+       from (select p.quarter, l.bank_id, l.guarantee_company_id as company_id, p.period, l.policy_id, p.due_on > ?::date as future,
+                    p.subsidy, p.principal, p.outstanding_after, p.interest, p.status
                from public.loan_periods p
                join public.loans l on l.id = p.loan_id
-               join public.policies pol on pol.id = l.policy_id
               where l.disbursed_on <= ?::date
-                and ((p.due_on > ?::date and ${OPEN_ON})
-                     or (not p.extended and p.due_on + coalesce((pol.params->>'graceDays')::integer, 0) <= ?::date))) s
-      group by kind, quarter, bank_id, company_id, age_bucket, policy_id`,
-    [asOf, last, asOf, last, last, ...bucket.bindings, asOf, last, asOf, asOf, asOf, asOf, asOf, asOf],
+                and ((p.due_on > ?::date and ${OPEN_ON}) or (not p.extended and p.due_on <= ?::date))) s
+      group by quarter, bank_id, company_id, period, policy_id, future`,
+    [asOf, asOf, asOf, asOf, asOf, asOf, knownBy],
   );
   return rows;
 }
 
 /** Defaults by the age of the first period left unpaid, for loans that defaulted by asOf. */
-async function defaultCounts(db: Db, asOf: IsoDate): Promise<Map<AgeBucket, number>> {
+export async function defaultCounts(db: Db, asOf: IsoDate): Promise<Map<AgeBucket, number>> {
   const bucket = bucketSql('first_unpaid');
   const { rows } = await db.raw(
     `select ${bucket.sql} as age_bucket, count(*)::integer as defaults
@@ -90,7 +88,7 @@ async function defaultCounts(db: Db, asOf: IsoDate): Promise<Map<AgeBucket, numb
  * pipeline) and had reached the step, how many were disbursed. A step is known to have been reached
  * by what it leaves behind: a counter-guarantee kind, a recommended amount, an approved amount.
  */
-async function conversionCounts(db: Db, asOf: IsoDate): Promise<ForecastSnapshot['conversion']> {
+export async function conversionCounts(db: Db, asOf: IsoDate): Promise<ForecastSnapshot['conversion']> {
   const reached: Record<PipelineStep, string> = {
     SUBMITTED: 'true',
     AWAITING_COUNTER_GUARANTEE: 'true',
@@ -104,7 +102,7 @@ async function conversionCounts(db: Db, asOf: IsoDate): Promise<ForecastSnapshot
   return PIPELINE_STEPS.map((step, i) => ({ step, decided: r[`n${i}`] ?? 0, converted: r[`k${i}`] ?? 0 }));
 }
 
-async function pipeline(db: Db, asOf: IsoDate): Promise<ForecastSnapshot['pipeline']> {
+export async function pipeline(db: Db, asOf: IsoDate): Promise<ForecastSnapshot['pipeline']> {
   const rows = await db('applications')
     .whereIn('status', [...PIPELINE_STEPS])
     .andWhere('submitted_on', '<=', asOf)
@@ -134,7 +132,7 @@ async function pipeline(db: Db, asOf: IsoDate): Promise<ForecastSnapshot['pipeli
 }
 
 /** Guarantee companies with their guarantee fund deposit (the ledger's balance today). */
-async function companies(db: Db): Promise<ForecastSnapshot['companies']> {
+export async function companies(db: Db): Promise<ForecastSnapshot['companies']> {
   const { rows } = await db.raw(
     `select o.id::text, o.name, coalesce(b.debit_total - b.credit_total, 0)::text as deposit
        from public.organisations o
@@ -157,24 +155,40 @@ export interface SnapshotQuery {
 
 /** Everything a forecast needs, read in the caller's transaction. */
 export async function readForecastSnapshot(db: Db, q: SnapshotQuery): Promise<ForecastSnapshot> {
-  const sums = await periodSums(db, q.asOf, q.last);
-  const future: ForecastSnapshot['future'] = [];
+  const policyRows: Array<{ id: string; effective_from: string; seq: string; params: PolicyParams }> = await db('policies').select('id', db.raw(`to_char(effective_from, 'YYYY-MM-DD') as effective_from`), 'seq', 'params');
+  // A period's outcome is known once it is past its grace days; the longest grace of any version
+  // serves for all, so the hot query needs no policy per row (a few recent periods wait a little longer).
+  const knownBy = addDays(q.asOf, -Math.max(0, ...policyRows.map((p) => p.params.graceDays ?? 0)));
+  const sums = await periodSums(db, q.asOf, knownBy);
+  const horizon = new Set(q.quarters);
+  const cells = new Map<string, ForecastSnapshot['future'][number] & { parts: string[][] }>();
   const outstanding = new Map<string, string[]>();
-  const onTime: ForecastSnapshot['onTime'] = [];
+  const history = new Map<string, { bankId: string; ageBucket: AgeBucket; due: number; onTime: number }>();
   const historyByBucket = new Map<AgeBucket, number>();
   for (const r of sums) {
-    if (r.kind === 'h') {
-      onTime.push({ bankId: r.bank_id, ageBucket: r.age_bucket!, due: r.due, onTime: r.on_time });
-      historyByBucket.set(r.age_bucket!, (historyByBucket.get(r.age_bucket!) ?? 0) + r.due);
+    const ageBucket = ageBucketOf(r.period);
+    if (!r.future) {
+      const k = `${r.bank_id}|${ageBucket}`;
+      const h = history.get(k) ?? { bankId: r.bank_id, ageBucket, due: 0, onTime: 0 };
+      h.due += r.due;
+      h.onTime += r.on_time;
+      history.set(k, h);
+      historyByBucket.set(ageBucket, (historyByBucket.get(ageBucket) ?? 0) + r.due);
       continue;
     }
     if (r.company_id) outstanding.set(r.company_id, [...(outstanding.get(r.company_id) ?? []), r.principal]);
-    if (r.kind === 'f') {
-      future.push({ quarter: r.quarter!, bankId: r.bank_id, companyId: r.company_id, ageBucket: r.age_bucket!, policyId: r.policy_id!, subsidy: r.subsidy, subsidySq: r.subsidy_sq, principal: r.principal, atRisk: r.at_risk });
-    }
+    if (!horizon.has(r.quarter)) continue;
+    const k = [r.quarter, r.bank_id, r.company_id, ageBucket, r.policy_id].join('|');
+    let c = cells.get(k);
+    if (!c) cells.set(k, (c = { quarter: r.quarter, bankId: r.bank_id, companyId: r.company_id, ageBucket, policyId: r.policy_id, subsidy: '0', subsidySq: '0', principal: '0', atRisk: '0', parts: [[], [], [], []] }));
+    c.parts[0]!.push(r.subsidy);
+    c.parts[1]!.push(r.subsidy_sq);
+    c.parts[2]!.push(r.principal);
+    c.parts[3]!.push(r.at_risk);
   }
+  const future: ForecastSnapshot['future'] = [...cells.values()].map(({ parts, ...c }) => ({ ...c, subsidy: sumExact(parts[0]!), subsidySq: sumExact(parts[1]!), principal: sumExact(parts[2]!), atRisk: sumExact(parts[3]!) }));
+  const onTime: ForecastSnapshot['onTime'] = [...history.values()];
   const defaults = await defaultCounts(db, q.asOf);
-  const policyRows: Array<{ id: string; effective_from: string; seq: string; params: PolicyParams }> = await db('policies').select('id', db.raw(`to_char(effective_from, 'YYYY-MM-DD') as effective_from`), 'seq', 'params');
   const current = policyInForce(policyRows.map((p) => ({ ...p, effectiveFrom: p.effective_from, createdSeq: p.seq })), q.asOf) ?? policyRows[0];
   if (!current) throw new Error('no policy version exists');
   const banks = await db('organisations').where({ type: 'bank' }).orderBy('name').select('id', 'name');
@@ -182,7 +196,7 @@ export async function readForecastSnapshot(db: Db, q: SnapshotQuery): Promise<Fo
     asOf: q.asOf,
     quarters: q.quarters,
     future,
-    outstanding: [...outstanding.entries()].map(([companyId, parts]) => ({ companyId, principal: sumText(parts) })),
+    outstanding: [...outstanding.entries()].map(([companyId, parts]) => ({ companyId, principal: sumExact(parts) })),
     onTime,
     defaults: [...new Set([...historyByBucket.keys(), ...defaults.keys()])].sort().map((b) => ({ ageBucket: b, due: historyByBucket.get(b) ?? 0, defaults: defaults.get(b) ?? 0 })),
     conversion: await conversionCounts(db, q.asOf),
@@ -194,18 +208,9 @@ export async function readForecastSnapshot(db: Db, q: SnapshotQuery): Promise<Fo
   };
 }
 
-function sumText(parts: string[]): string {
-  // Exact: NUMERIC strings added as integers of fen.
-  let fen = 0n;
-  for (const p of parts) {
-    const [i, f = ''] = p.split('.');
-    const neg = i!.startsWith('-');
-    const v = BigInt(i!.replace('-', '')) * 100n + BigInt((f + '00').slice(0, 2));
-    fen += neg ? -v : v;
-  }
-  const neg = fen < 0n;
-  const abs = neg ? -fen : fen;
-  return `${neg ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+/** An exact sum of NUMERIC strings (a square of fen has four decimals). */
+function sumExact(parts: string[]): string {
+  return sumMoney(parts).toFixed();
 }
 
 /**

@@ -99,17 +99,31 @@ export function band(mean: Money, variance: Money, most: Money): Band {
 /**
  * One pipeline application within a group: it is disbursed with probability π, and then each of
  * its periods is on time with its cell's mean rate μᵢ. E = π·m with m = Σ sᵢμᵢ; Var = π·(v + m²) − (π·m)²
- * with v = Σ sᵢ²μᵢ(1−μᵢ).
+ * with v = Σ sᵢ²μᵢ(1−μᵢ). The sums of its periods in a group:
  */
-export function pipelineMoments(conversion: Money, lines: ReadonlyArray<{ subsidy: Money; onTime: Money }>): { scheduled: Money; mean: Money; variance: Money } {
-  let scheduled = new Money(0);
-  let m = new Money(0);
-  let v = new Money(0);
-  for (const l of lines) {
-    scheduled = scheduled.plus(l.subsidy);
-    m = m.plus(l.subsidy.times(l.onTime));
-    v = v.plus(l.subsidy.times(l.subsidy).times(l.onTime).times(new Money(1).minus(l.onTime)));
-  }
-  const mean = conversion.times(m);
-  return { scheduled, mean, variance: conversion.times(v.plus(m.times(m))).minus(mean.times(mean)) };
+export interface PipelineSums {
+  scheduled: Money;
+  m: Money;
+  v: Money;
+}
+
+export const emptySums = (): PipelineSums => ({ scheduled: new Money(0), m: new Money(0), v: new Money(0) });
+
+export function addLine(sums: PipelineSums, subsidy: Money, onTime: Money): PipelineSums {
+  return {
+    scheduled: sums.scheduled.plus(subsidy),
+    m: sums.m.plus(subsidy.times(onTime)),
+    v: sums.v.plus(subsidy.times(subsidy).times(onTime).times(new Money(1).minus(onTime))),
+  };
+}
+
+export function mergeSums(a: PipelineSums, b: PipelineSums): PipelineSums {
+  return { scheduled: a.scheduled.plus(b.scheduled), m: a.m.plus(b.m), v: a.v.plus(b.v) };
+}
+
+/** Adds n independent applications alike, each converting with probability π, to a group's band. */
+export function addPipeline(target: BandSum, conversion: Money, n: number, sums: PipelineSums): void {
+  const mean = conversion.times(sums.m);
+  const variance = conversion.times(sums.v.plus(sums.m.times(sums.m))).minus(mean.times(mean));
+  target.addPipeline(sums.scheduled.times(n), mean.times(n), variance.times(n));
 }

@@ -5,7 +5,7 @@ import type { RepaymentMethod } from '../enums';
 import { buildSchedule } from '../schedule';
 import { subsidyFor } from '../subsidy';
 import { type AgeBucket, type Counts, PRIORS, ageBucketOf, betaMean, cellPosteriors } from './rates';
-import { type BandResult, BandSum, pipelineMoments } from './band';
+import { type BandResult, type PipelineSums, BandSum, addLine, addPipeline, emptySums, mergeSums } from './band';
 import { type Scenario, UNCHANGED, changesSubsidy, requestFits, withScenario } from './scenario';
 
 /**
@@ -14,8 +14,19 @@ import { type Scenario, UNCHANGED, changesSubsidy, requestFits, withScenario } f
  * is the forecast, exactly.
  */
 
+interface PipelineLine {
+  quarter: Quarter;
+  bucket: AgeBucket;
+  subsidy: Money;
+  principal: Money;
+  /** Outstanding before the period plus its interest. */
+  atRisk: Money;
+}
+
 /** Pipeline applications are assumed disbursed this many days after the forecast's day. */
 export const PIPELINE_DISBURSAL_LAG_DAYS = 30;
+/** Decimal places a rate keeps where it multiplies money in the pipeline's and the loss's sums. */
+export const RATE_PLACES = 12;
 /** Utilisation of the leverage cap from which the forecast warns. */
 export const EXPOSURE_WARNING = new Money('0.8');
 
@@ -217,7 +228,12 @@ export function forecast(s: ForecastSnapshot, scenario: Scenario = UNCHANGED, re
   const defaults = cellPosteriors(PRIORS.default, new Map(s.defaults.map((c) => [c.ageBucket as string, { n: c.due, k: c.defaults } as Counts])));
   const conversion = cellPosteriors(PRIORS.conversion, new Map(s.conversion.map((c) => [c.step as string, { n: c.decided, k: c.converted } as Counts])));
   const onTimeOf = (bankId: string | null, bucket: AgeBucket) => (bankId === null ? onTime.portfolio : onTime.of(key(bankId, bucket)));
-  const hazard = (bucket: AgeBucket) => betaMean(defaults.of(bucket));
+  // Rates are held to RATE_PLACES decimals where they multiply money, which keeps the arithmetic cheap
+  // and changes no fen of a forecast.
+  const means = new Map<string, Money>();
+  const memo = (k: string, f: () => Money) => means.get(k) ?? (means.set(k, f().toDecimalPlaces(RATE_PLACES)), means.get(k)!);
+  const onTimeMean = (bankId: string | null, bucket: AgeBucket) => memo(key('on-time', bankId, bucket), () => betaMean(onTimeOf(bankId, bucket)));
+  const hazard = (bucket: AgeBucket) => memo(key('default', bucket), () => betaMean(defaults.of(bucket)));
 
   const rows = new Map<string, { quarter: Quarter; bankId: string | null; sum: BandSum }>();
   const quarters = new Map<Quarter, BandSum>(s.quarters.map((q) => [q, new BandSum()]));
@@ -227,6 +243,49 @@ export function forecast(s: ForecastSnapshot, scenario: Scenario = UNCHANGED, re
     if (!years.has(y)) years.set(y, { dueQuarters: [], sum: new BandSum() });
     years.get(y)!.dueQuarters.push(q);
   }
+  // New loans' schedules, by the same buildSchedule the loans use; applications with the same terms share one.
+  const schedules = new Map<string, PipelineLine[]>();
+  const disbursedOnNew = addDays(s.asOf, PIPELINE_DISBURSAL_LAG_DAYS);
+  const scheduleOf = (method: RepaymentMethod, amount: Money, policy: PolicyParams, termMonths: number): PipelineLine[] => {
+    const k = key(method, amount.toFixed(2), policy.rateCap, String(termMonths), policy.subsidyMode, policy.subsidyShare, policy.borrowerRateFloor);
+    let lines = schedules.get(k);
+    if (!lines) {
+      let outstanding = amount;
+      lines = buildSchedule({ repaymentMethod: method, amount: formatMoney(amount), annualRate: policy.rateCap, disbursedOn: disbursedOnNew, termMonths, policy })
+        .filter((l) => compareDates(l.dueOn, lastDay) <= 0)
+        .map((l) => {
+          const atRisk = outstanding.plus(l.interest);
+          outstanding = toMoney(l.outstandingAfter);
+          return { quarter: l.quarter, bucket: ageBucketOf(l.period), subsidy: toMoney(l.subsidy), principal: toMoney(l.principal), atRisk };
+        });
+      schedules.set(k, lines);
+    }
+    return lines;
+  };
+  /**
+   * Per quarter of the horizon, one new loan's Σ s, Σ s·μ, Σ s²·μ(1−μ) (for its band), Σ atRisk·h (its
+   * expected loss) and Σ principal (leaving the exposure); the same for every application with
+   * these terms and this bank.
+   */
+  const quarterSums = new Map<string, Map<Quarter, { sums: PipelineSums; lossBase: Money; principal: Money }>>();
+  const quarterSumsOf = (method: RepaymentMethod, amount: Money, policy: PolicyParams, termMonths: number, bankId: string | null) => {
+    const k = key(method, amount.toFixed(2), policy.rateCap, String(termMonths), policy.subsidyMode, policy.subsidyShare, policy.borrowerRateFloor, bankId);
+    let out = quarterSums.get(k);
+    if (!out) {
+      out = new Map();
+      for (const l of scheduleOf(method, amount, policy, termMonths)) {
+        if (!horizon.has(l.quarter)) continue;
+        const x = out.get(l.quarter) ?? { sums: emptySums(), lossBase: new Money(0), principal: new Money(0) };
+        out.set(l.quarter, {
+          sums: addLine(x.sums, l.subsidy, onTimeMean(bankId, l.bucket)),
+          lossBase: x.lossBase.plus(l.atRisk.times(hazard(l.bucket))),
+          principal: x.principal.plus(l.principal),
+        });
+      }
+      quarterSums.set(k, out);
+    }
+    return out;
+  };
   const rowOf = (quarter: Quarter, bankId: string | null) => {
     const k = key(quarter, bankId);
     let r = rows.get(k);
@@ -264,42 +323,39 @@ export function forecast(s: ForecastSnapshot, scenario: Scenario = UNCHANGED, re
 
   // The pipeline: each application, if its request fits the rules it would be lent under, as a
   // loan disbursed PIPELINE_DISBURSAL_LAG_DAYS from now at the rate cap, times its step's conversion.
-  const disbursedOn = addDays(s.asOf, PIPELINE_DISBURSAL_LAG_DAYS);
+  // Applications alike in everything the forecast reads are one group of n independent ones: their
+  // means and variances are n times one's.
+  const alike = new Map<string, { a: PipelineApplication; n: number }>();
+  for (const a of s.pipeline) {
+    const k = key(a.step, a.bankId, a.companyId, a.policyId, a.requestedAmount, a.amount, String(a.termMonths), a.repaymentMethod);
+    const g = alike.get(k);
+    if (g) g.n += 1;
+    else alike.set(k, { a, n: 1 });
+  }
   let eligible = 0;
   let expectedLoans = new Money(0);
-  for (const a of s.pipeline) {
+  for (const { a, n } of alike.values()) {
     const policy = forNew(a.policyId);
     if (!requestFits(policy, a.requestedAmount, a.termMonths)) continue;
-    eligible += 1;
+    eligible += n;
     const amount = Money.min(a.amount, policy.guaranteeMax);
-    const pi = betaMean(conversion.of(a.step));
-    expectedLoans = expectedLoans.plus(amount.times(pi));
-    move(a.companyId, 'now', amount.times(pi));
-    const lines = buildSchedule({ repaymentMethod: a.repaymentMethod, amount: formatMoney(amount), annualRate: policy.rateCap, disbursedOn, termMonths: a.termMonths, policy });
-    const groups = new Map<string, { target: BandSum; lines: Array<{ subsidy: Money; onTime: Money }> }>();
-    let outstanding = amount;
-    for (const l of lines) {
-      const atRisk = outstanding.plus(l.interest);
-      outstanding = toMoney(l.outstandingAfter);
-      if (compareDates(l.dueOn, lastDay) > 0 || !horizon.has(l.quarter)) continue;
-      const bucket = ageBucketOf(l.period);
-      const line = { subsidy: toMoney(l.subsidy), onTime: betaMean(onTimeOf(a.bankId, bucket)) };
-      for (const [gk, target] of [
-        [key('row', l.quarter, a.bankId), rowOf(l.quarter, a.bankId)],
-        [key('quarter', l.quarter), quarters.get(l.quarter)!],
-        [key('year', String(budgetYearOf(l.quarter))), years.get(budgetYearOf(l.quarter))!.sum],
-      ] as const) {
-        let g = groups.get(gk);
-        if (!g) groups.set(gk, (g = { target, lines: [] }));
-        g.lines.push(line);
-      }
-      addLoss(l.quarter, atRisk.times(hazard(bucket)).times(pi), policy.lossSharing);
-      move(a.companyId, l.quarter, toMoney(l.principal).times(pi).negated());
+    const pi = memo(key('conversion', a.step), () => betaMean(conversion.of(a.step)));
+    const piN = pi.times(n);
+    expectedLoans = expectedLoans.plus(amount.times(piN));
+    move(a.companyId, 'now', amount.times(piN));
+    const perQuarter = quarterSumsOf(a.repaymentMethod, amount, policy, a.termMonths, a.bankId);
+    for (const [q, x] of perQuarter) {
+      addLoss(q, x.lossBase.times(piN), policy.lossSharing);
+      move(a.companyId, q, x.principal.times(piN).negated());
     }
-    for (const g of groups.values()) {
-      const m = pipelineMoments(pi, g.lines);
-      g.target.addPipeline(m.scheduled, m.mean, m.variance);
+    // One application's quarters share its conversion, so a year's variance comes from the year's sums.
+    const perYear = new Map<number, PipelineSums>();
+    for (const [q, { sums }] of perQuarter) {
+      for (const target of [rowOf(q, a.bankId), quarters.get(q)!]) addPipeline(target, pi, n, sums);
+      const y = budgetYearOf(q);
+      perYear.set(y, mergeSums(perYear.get(y) ?? emptySums(), sums));
     }
+    for (const [y, sums] of perYear) addPipeline(years.get(y)!.sum, pi, n, sums);
   }
 
   // Exposure against the leverage cap, now and at each quarter's end.
