@@ -30,6 +30,7 @@ const FundsPage = screen(() => import('./pages/Funds'));
 const ReconciliationsPage = screen(() => import('./pages/Reconciliations'));
 const PeriodsPage = screen(() => import('./pages/Periods'));
 const ReportsPage = screen(() => import('./pages/Reports'));
+const ForecastPage = screen(() => import('./pages/Forecast'));
 const AuditPage = screen(() => import('./pages/Audit'));
 const LedgerPage = screen(() => import('./pages/Ledger'));
 const UsersPage = screen(() => import('./pages/admin/Users'));
@@ -68,6 +69,7 @@ export function App() {
         <Route path="/reconciliations" element={signed(<ReconciliationsPage />)} />
         <Route path="/periods" element={signed(<PeriodsPage />)} />
         <Route path="/reports" element={signed(<ReportsPage />)} />
+        <Route path="/forecast" element={signed(<ForecastPage />)} />
         <Route path="/audit" element={signed(<AuditPage />)} />
         <Route path="/ledger" element={signed(<LedgerPage />)} />
         <Route path="/certificates" element={signed(<CertificatesPage />)} />

@@ -1,9 +1,9 @@
 /** What each role's menu offers; the API decides what each may actually do. */
 export type NavKey =
   | 'tasks' | 'applications' | 'apply' | 'loans' | 'claims' | 'funds' | 'reconciliations' | 'periods' | 'reports' | 'audit'
-  | 'ledger' | 'users' | 'organisations' | 'policies' | 'certificates' | 'training' | 'incubators';
+  | 'ledger' | 'users' | 'organisations' | 'policies' | 'certificates' | 'training' | 'incubators' | 'forecast';
 
-const FINANCE: NavKey[] = ['tasks', 'claims', 'funds', 'training', 'incubators', 'reconciliations', 'periods', 'reports', 'applications', 'loans'];
+const FINANCE: NavKey[] = ['tasks', 'claims', 'funds', 'training', 'incubators', 'reconciliations', 'periods', 'reports', 'forecast', 'applications', 'loans'];
 
 export const MENU: Record<string, NavKey[]> = {
   applicant: ['apply', 'applications', 'loans'],
@@ -14,7 +14,7 @@ export const MENU: Record<string, NavKey[]> = {
   bank_officer: ['tasks', 'applications', 'loans', 'claims', 'reports'],
   finance_officer: FINANCE,
   finance_approver: FINANCE,
-  auditor: ['applications', 'loans', 'claims', 'funds', 'training', 'incubators', 'reconciliations', 'periods', 'reports', 'audit', 'ledger'],
+  auditor: ['applications', 'loans', 'claims', 'funds', 'training', 'incubators', 'reconciliations', 'periods', 'reports', 'forecast', 'audit', 'ledger'],
   admin: ['users', 'organisations', 'policies'],
 };
 
@@ -22,7 +22,7 @@ export const PATHS: Record<NavKey, string> = {
   tasks: '/tasks', applications: '/applications', apply: '/apply', loans: '/loans', claims: '/claims', funds: '/funds',
   reconciliations: '/reconciliations', periods: '/periods', reports: '/reports', audit: '/audit', ledger: '/ledger',
   users: '/admin/users', organisations: '/admin/organisations', policies: '/admin/policies', certificates: '/certificates',
-  training: '/training-claims', incubators: '/incubators',
+  training: '/training-claims', incubators: '/incubators', forecast: '/forecast',
 };
 
 export function homeOf(role: string): string {
