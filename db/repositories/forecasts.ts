@@ -45,13 +45,15 @@ type PeriodSumRow = {
  * the principal and what is at risk), and those whose outcome was known on asOf (due on or before
  * `knownBy`: how many, how many on time). Extended periods earn nothing and are no history of
  * paying on time. Grouped by raw columns, so the per-row work is the aggregate's alone; the loan
- * age buckets are made from the period numbers afterwards.
+ * age buckets are made from the period numbers afterwards. The sum of squares is a statistic of the
+ * band's width, not an amount: summed in double precision, cheaper than NUMERIC, with a relative
+ * error near 1e-15, which moves no band by a fen.
  */
 export async function periodSums(db: Db, asOf: IsoDate, knownBy: IsoDate): Promise<PeriodSumRow[]> {
   const { rows } = await db.raw(
     `select quarter, bank_id::text as bank_id, coalesce(company_id::text, '') as company_id, period, policy_id::text as policy_id, future,
             coalesce(sum(subsidy) filter (where future), 0)::text as subsidy,
-            coalesce(sum(subsidy * subsidy) filter (where future), 0)::text as subsidy_sq,
+            coalesce(sum(subsidy::float8 * subsidy::float8) filter (where future), 0)::numeric::text as subsidy_sq,
             coalesce(sum(principal) filter (where future), 0)::text as principal,
             coalesce(sum(principal + outstanding_after + interest) filter (where future), 0)::text as at_risk,
             (count(*) filter (where not future))::integer as due,
@@ -219,26 +221,25 @@ function sumExact(parts: string[]): string {
  * batches: a re-pricing what-if holds one batch at a time. Must run inside a transaction.
  */
 export async function* futureLines(trx: Knex.Transaction, asOf: IsoDate, last: IsoDate, batch = 5000): AsyncGenerator<FutureLine[]> {
-  const bucket = bucketSql('p.period');
   await trx.raw(
     `declare forecast_lines no scroll cursor for
-     select p.quarter, l.bank_id::text as bank_id, coalesce(l.guarantee_company_id::text, '') as company_id, ${bucket.sql} as age_bucket,
+     select p.quarter, l.bank_id::text as bank_id, coalesce(l.guarantee_company_id::text, '') as company_id, p.period,
             l.policy_id::text as policy_id, p.interest::text as interest, l.annual_rate::text as annual_rate, count(*)::integer as count,
             sum(p.principal)::text as principal, sum(p.principal + p.outstanding_after + p.interest)::text as at_risk
        from public.loan_periods p join public.loans l on l.id = p.loan_id
       where p.due_on > ?::date and p.due_on <= ?::date and ${OPEN_ON}
-      group by 1, 2, 3, 4, 5, 6, 7`,
-    [...bucket.bindings, asOf, last, asOf, asOf, asOf],
+      group by p.quarter, l.bank_id, l.guarantee_company_id, p.period, l.policy_id, p.interest, l.annual_rate`,
+    [asOf, last, asOf, asOf, asOf],
   );
   try {
     for (;;) {
       const { rows } = await trx.raw(`fetch ${Number(batch)} from forecast_lines`);
       if (!rows.length) return;
-      yield rows.map((r: { quarter: Quarter; bank_id: string; company_id: string; age_bucket: AgeBucket; policy_id: string; interest: string; annual_rate: string; count: number; principal: string; at_risk: string }) => ({
+      yield rows.map((r: { quarter: Quarter; bank_id: string; company_id: string; period: number; policy_id: string; interest: string; annual_rate: string; count: number; principal: string; at_risk: string }) => ({
         quarter: r.quarter,
         bankId: r.bank_id,
         companyId: r.company_id,
-        ageBucket: r.age_bucket,
+        ageBucket: ageBucketOf(r.period),
         policyId: r.policy_id,
         interest: r.interest,
         annualRate: r.annual_rate,
