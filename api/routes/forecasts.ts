@@ -68,7 +68,7 @@ const forecastSchema = z.object({
       expectedLoss: z.object({ guaranteeFund: money, bank: money, guaranteeCompany: money, compensation: money.meta({ description: '代偿: the fund’s and the company’s parts' }) }),
     }),
   ),
-  byBudgetYear: z.array(z.object({ year: z.number().int(), dueQuarters: z.array(quarter), ...bandResult })),
+  byBudgetYear: z.array(z.object({ year: z.number().int(), dueQuarters: z.array(quarter), ...bandResult, accrued: money.meta({ description: 'accrued by asOf, not yet paid, whose claim is paid this year; included in total' }) })),
   exposure: z.array(
     z.object({
       companyId: z.string(),

@@ -27,6 +27,7 @@ export function forecastCsv(f: Forecast): Buffer {
     ...f.byQuarter.map((q) => ['quarter', q.quarter, '', ...bandCells(q), q.expectedLoss.compensation]),
     ...f.rows.map((r) => ['quarter_bank', r.quarter, r.bankName ?? 'not yet assigned', ...bandCells(r), '']),
     ...f.byBudgetYear.map((y) => ['budget_year', String(y.year), '', ...bandCells(y), '']),
+    ...f.byBudgetYear.map((y) => ['budget_year_accrued_unpaid', String(y.year), '', '', y.accrued, '', '', '', '', y.accrued, y.accrued, y.accrued, '']),
   ]);
 }
 
@@ -50,7 +51,7 @@ export async function forecastXlsx(f: Forecast): Promise<Buffer> {
   sheet(wb, 'By quarter', [text('quarter'), ...band, money('compensation (fund + company)'), money('loss: fund'), money('loss: bank'), money('loss: company')],
     f.byQuarter.map((q) => [q.quarter, ...bandCells(q), q.expectedLoss.compensation, q.expectedLoss.guaranteeFund, q.expectedLoss.bank, q.expectedLoss.guaranteeCompany]));
   sheet(wb, 'By bank', [text('quarter'), text('bank', 36), ...band], f.rows.map((r) => [r.quarter, r.bankName ?? 'not yet assigned', ...bandCells(r)]));
-  sheet(wb, 'Budget years', [{ header: 'year', kind: 'count' }, text('due quarters', 36), ...band], f.byBudgetYear.map((y) => [y.year, y.dueQuarters.join(' '), ...bandCells(y)]));
+  sheet(wb, 'Budget years', [{ header: 'year', kind: 'count' }, text('due quarters', 36), ...band, money('accrued, unpaid (in total)')], f.byBudgetYear.map((y) => [y.year, y.dueQuarters.join(' '), ...bandCells(y), y.accrued]));
   sheet(wb, 'Exposure', [text('guarantee company', 36), text('on'), money('outstanding guaranteed'), money('deposit'), { header: 'leverage cap', kind: 'count' }, money('cap'), { header: 'utilisation', kind: 'rate' }, text('warning')],
     f.exposure.flatMap((e) => [e.now, ...e.byQuarter].map((p) => [e.name, p.on, p.outstanding, e.deposit, e.leverageCap, e.cap, p.utilisation, p.warning ? 'at or above 80%' : ''])));
   sheet(wb, 'Rates', [text('rate'), text('group', 40), { header: 'observed', kind: 'count' }, { header: 'events', kind: 'count' }, { header: 'posterior mean', kind: 'rate' }], [

@@ -133,6 +133,24 @@ export async function pipeline(db: Db, asOf: IsoDate): Promise<ForecastSnapshot[
   }));
 }
 
+/**
+ * Subsidy accrued by asOf whose claim line was not paid by then, per quarter of its due dates and
+ * bank: owed, and paid from the budget of the year its claim is paid in.
+ */
+export async function accruedUnpaid(db: Db, asOf: IsoDate): Promise<ForecastSnapshot['accrued']> {
+  const { rows } = await db.raw(
+    `select a.quarter, a.bank_id::text as bank_id, sum(a.amount)::text as amount
+       from public.subsidy_accruals a
+      where a.accrued_on <= ?::date
+        and not exists (select 1 from public.subsidy_claim_lines cl join public.subsidy_claims c on c.id = cl.claim_id
+                         where cl.loan_id = a.loan_id and cl.period = a.period and cl.paid and c.paid_on <= ?::date)
+      group by a.quarter, a.bank_id
+      order by a.quarter, a.bank_id`,
+    [asOf, asOf],
+  );
+  return rows.map((r: { quarter: Quarter; bank_id: string; amount: string }) => ({ quarter: r.quarter, bankId: r.bank_id, amount: r.amount }));
+}
+
 /** Guarantee companies with their guarantee fund deposit (the ledger's balance today). */
 export async function companies(db: Db): Promise<ForecastSnapshot['companies']> {
   const { rows } = await db.raw(
@@ -203,6 +221,7 @@ export async function readForecastSnapshot(db: Db, q: SnapshotQuery): Promise<Fo
     defaults: [...new Set([...historyByBucket.keys(), ...defaults.keys()])].sort().map((b) => ({ ageBucket: b, due: historyByBucket.get(b) ?? 0, defaults: defaults.get(b) ?? 0 })),
     conversion: await conversionCounts(db, q.asOf),
     pipeline: q.withPipeline ? await pipeline(db, q.asOf) : [],
+    accrued: await accruedUnpaid(db, q.asOf),
     policies: Object.fromEntries(policyRows.map((p) => [p.id, p.params])),
     currentPolicyId: current.id,
     companies: await companies(db),

@@ -29,6 +29,12 @@ export class BandSum {
   /** The scheduled subsidy of the open loans: what they earn if every period is on time. */
   scheduled = new Money(0);
   pipelineScheduled = new Money(0);
+  /** Subsidy already accrued and not yet paid: owed, so certain (no variance). */
+  accrued = new Money(0);
+
+  addAccrued(amount: Money): void {
+    this.accrued = this.accrued.plus(amount);
+  }
 
   /** Periods of open loans: `subsidy` their sum, `subsidySq` the sum of their squares. */
   addLoans(cellKey: string, posterior: Beta, subsidy: Money, subsidySq: Money): void {
@@ -62,13 +68,16 @@ export class BandSum {
   /** Open loans alone, and open loans with the pipeline: each a mean and its band, in fen. */
   result(): BandResult {
     const loans = this.loans();
-    const all = { mean: loans.mean.plus(this.pipelineMean), variance: loans.variance.plus(this.pipelineVariance) };
+    const all = { mean: loans.mean.plus(this.pipelineMean).plus(this.accrued), variance: loans.variance.plus(this.pipelineVariance) };
+    const most = this.scheduled.plus(this.pipelineScheduled).plus(this.accrued);
+    const total = band(all.mean, all.variance, most);
     return {
       scheduled: formatMoney(this.scheduled),
       ...band(loans.mean, loans.variance, this.scheduled),
       pipelineScheduled: formatMoney(this.pipelineScheduled),
       pipelineExpected: formatMoney(roundFen(this.pipelineMean)),
-      total: band(all.mean, all.variance, this.scheduled.plus(this.pipelineScheduled)),
+      // What is owed already is at least paid: the band's low end never falls below it.
+      total: { ...total, p10: formatMoney(Money.max(total.p10, this.accrued)) },
     };
   }
 }
@@ -83,7 +92,7 @@ export interface BandResult extends Band {
   scheduled: string;
   pipelineScheduled: string;
   pipelineExpected: string;
-  /** Open loans and the pipeline together. */
+  /** Open loans and the pipeline together (and, for a budget year, what is accrued and unpaid). */
   total: Band;
 }
 

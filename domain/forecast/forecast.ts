@@ -1,5 +1,5 @@
 import { type MoneyLike, Money, formatMoney, roundFen, toMoney } from '../money';
-import { type IsoDate, type Quarter, addDays, compareDates, nextQuarter, quarterBounds, quarterOf } from '../dates';
+import { type IsoDate, type Quarter, addDays, compareDates, nextQuarter, previousQuarter, quarterBounds, quarterOf } from '../dates';
 import type { PolicyParams } from '../policy';
 import type { RepaymentMethod } from '../enums';
 import { buildSchedule } from '../schedule';
@@ -82,6 +82,8 @@ export interface ForecastSnapshot {
   defaults: Array<{ ageBucket: AgeBucket; due: number; defaults: number }>;
   conversion: Array<{ step: PipelineStep; decided: number; converted: number }>;
   pipeline: PipelineApplication[];
+  /** Subsidy accrued by asOf and not paid by then, by the quarter of its due dates and bank. */
+  accrued: Array<{ quarter: Quarter; bankId: string; amount: MoneyLike }>;
   policies: Record<string, PolicyParams>;
   /** The policy version in force on asOf: the leverage cap's. */
   currentPolicyId: string;
@@ -112,6 +114,8 @@ export interface BudgetYearRow extends BandResult {
   year: number;
   /** The due quarters whose claims are paid in this year (filed and paid the quarter after). */
   dueQuarters: Quarter[];
+  /** Subsidy accrued by asOf and not yet paid whose claim is paid in this year; in `total`. */
+  accrued: string;
 }
 
 export interface ExposurePoint {
@@ -358,6 +362,15 @@ export function forecast(s: ForecastSnapshot, scenario: Scenario = UNCHANGED, re
     for (const [y, sums] of perYear) addPipeline(years.get(y)!.sum, pi, n, sums);
   }
 
+  // Accrued and unpaid: claimed the quarter after its due quarter, or now if that quarter has come.
+  const thisQuarter = quarterOf(s.asOf);
+  for (const a of s.accrued) {
+    const next = nextQuarter(a.quarter);
+    const y = budgetYearOf(next < thisQuarter ? previousQuarter(thisQuarter) : a.quarter);
+    if (!years.has(y)) years.set(y, { dueQuarters: [], sum: new BandSum() });
+    years.get(y)!.sum.addAccrued(toMoney(a.amount));
+  }
+
   // Exposure against the leverage cap, now and at each quarter's end.
   const current = forNew(s.currentPolicyId);
   const outstandingNow = new Map(s.outstanding.map((o) => [o.companyId, toMoney(o.principal)]));
@@ -392,7 +405,7 @@ export function forecast(s: ForecastSnapshot, scenario: Scenario = UNCHANGED, re
         expectedLoss: { guaranteeFund: fen(l.guaranteeFund), bank: fen(l.bank), guaranteeCompany: fen(l.guaranteeCompany), compensation: fen(l.guaranteeFund.plus(l.guaranteeCompany)) },
       };
     }),
-    byBudgetYear: [...years.entries()].sort(([a], [b]) => a - b).map(([year, y]) => ({ year, dueQuarters: y.dueQuarters, ...y.sum.result() })),
+    byBudgetYear: [...years.entries()].sort(([a], [b]) => a - b).map(([year, y]) => ({ year, dueQuarters: y.dueQuarters, ...y.sum.result(), accrued: formatMoney(y.sum.accrued) })),
     exposure,
     pipeline: { applications: s.pipeline.length, eligible, expectedLoans: fen(expectedLoans) },
     rates: {

@@ -65,7 +65,7 @@ function printForecast(f: ForecastAnswer): void {
     ]),
   );
   console.log('\nCash timing (claims paid the quarter after the due quarter):');
-  console.log(table([['budget year', 'due quarters', 'expected', 'P10', 'P90'], ...f.byBudgetYear.map((y) => [String(y.year), y.dueQuarters.join(' '), y.total.expected, y.total.p10, y.total.p90])]));
+  console.log(table([['budget year', 'due quarters', 'accrued, unpaid', 'expected', 'P10', 'P90'], ...f.byBudgetYear.map((y) => [String(y.year), y.dueQuarters.join(' '), y.accrued, y.total.expected, y.total.p10, y.total.p90])]));
   console.log('\nGuarantee exposure against the leverage cap:');
   for (const e of f.exposure) {
     const peak = [e.now, ...e.byQuarter].reduce((a, b) => (Number(b.utilisation ?? 0) > Number(a.utilisation ?? 0) ? b : a));

@@ -65,7 +65,7 @@ function cellsOf(lines: Array<FutureLine & { subsidy: string }>): FutureCell[] {
   return [...m.values()].map((c) => ({ quarter: c.quarter, bankId: c.bankId, companyId: c.companyId, ageBucket: c.ageBucket, policyId: c.policyId, subsidy: c.s, subsidySq: c.q, principal: c.p, atRisk: c.r }));
 }
 
-function snapshot(o: { loans: Loan[]; asOf: IsoDate; quarters: number; policies: Record<string, PolicyParams>; pipeline?: PipelineApplication[]; onTime?: ForecastSnapshot['onTime'] }): ForecastSnapshot {
+function snapshot(o: { loans: Loan[]; asOf: IsoDate; quarters: number; policies: Record<string, PolicyParams>; pipeline?: PipelineApplication[]; onTime?: ForecastSnapshot['onTime']; accrued?: ForecastSnapshot['accrued'] }): ForecastSnapshot {
   const lines = linesOf(o.loans, o.asOf);
   return {
     asOf: o.asOf,
@@ -79,6 +79,7 @@ function snapshot(o: { loans: Loan[]; asOf: IsoDate; quarters: number; policies:
     defaults: [{ ageBucket: '1-3', due: 300, defaults: 2 }],
     conversion: [{ step: 'AWAITING_DISBURSAL', decided: 20, converted: 18 }],
     pipeline: o.pipeline ?? [],
+    accrued: o.accrued ?? [],
     policies: o.policies,
     currentPolicyId: Object.keys(o.policies)[0]!,
     companies: [{ id: COMPANY, name: 'Guarantee Co', deposit: '2000000.00' }],
@@ -180,6 +181,23 @@ describe('domain/forecast (property tests)', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('puts subsidy accrued and unpaid in the budget year its claim is paid, owed in full', () => {
+    // On 2027-11-15 (2027Q4): 2027Q3's claim is filed and paid now, in 2027; 2027Q4's next quarter, in 2028;
+    // 2027Q1's, filed late, is paid now too.
+    const s = snapshot({ loans: loansOf([{ v: 0, bank: 'bank-a', shift: 0 }]), asOf: '2027-11-15', quarters: 4, policies, accrued: [
+      { quarter: '2027Q1', bankId: 'bank-a', amount: '10.00' },
+      { quarter: '2027Q3', bankId: 'bank-a', amount: '100.00' },
+      { quarter: '2027Q4', bankId: 'bank-b', amount: '1000.00' },
+    ] });
+    const f = forecast(s);
+    const year = (y: number) => f.byBudgetYear.find((r) => r.year === y)!;
+    expect(year(2027)).to.include({ accrued: '110.00', scheduled: '0.00' });
+    expect(year(2027).total).to.deep.equal({ expected: '110.00', p10: '110.00', p90: '110.00' });
+    expect(year(2028).accrued).to.equal('1000.00');
+    expect(new Money(year(2028).total.expected).minus(year(2028).expected).minus(year(2028).pipelineExpected).toFixed(2)).to.equal('1000.00');
+    expect(new Money(year(2028).total.p10).gte('1000.00')).to.equal(true);
   });
 
   it('the backtest band covers the truth at its nominal rate on generated history (seeded)', () => {

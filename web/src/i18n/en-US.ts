@@ -224,7 +224,7 @@ const enUS: Messages = {
     title: 'Subsidy budget forecast', quarters: 'Quarters', quartersN: 'Next {{count}} quarters', chart: 'Subsidy per quarter: scheduled, expected and the P10–P90 band',
     note: 'Scheduled: what the open loans earn if every period is paid on time (exact to the fen). Expected: times the on-time rate of comparable periods (same bank, same loan age), with a P10–P90 band; plus the pipeline by its conversion rate. Claims are paid the quarter after the due quarter.',
     quarter: 'Quarter', scheduled: 'Scheduled', expected: 'Expected', band: 'P10 – P90', pipeline: 'Pipeline (expected)', total: 'Expected in all',
-    compensation: 'Expected compensation', cash: 'By budget year (when paid)', year: 'Budget year', dueQuarters: 'Due quarters',
+    compensation: 'Expected compensation', cash: 'By budget year (when paid)', year: 'Budget year', dueQuarters: 'Due quarters', accrued: 'Accrued, unpaid',
     exposure: 'Guarantee leverage', company: 'Guarantee company', outstanding: 'Outstanding guaranteed', cap: 'Cap (leverage × guarantee fund)', utilisation: 'Utilisation',
     warning: 'Warning', over80: '80% or more', under80: 'Under 80%',
     whatIf: 'Policy what-if', whatIfNote: 'Fill in only what changes; the rest stays as each policy version has it. By default the change applies to new loans only: open loans keep their own rules unless you choose to re-price them. Nothing is written.',

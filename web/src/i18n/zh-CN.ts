@@ -217,7 +217,7 @@ const zhCN = {
     title: '贴息预算测算', quarters: '测算季度数', quartersN: '未来 {{count}} 个季度', chart: '各季度贴息：计划、预期与 P10–P90 区间',
     note: '计划贴息：在贷贷款按期还款可得的贴息（精确到分）；预期贴息：乘以同银行、同贷龄期次的按期还款率，区间为 P10–P90；另加在途申请按转化率计。贴息于到期季度的下一季度申请并拨付。',
     quarter: '季度', scheduled: '计划贴息', expected: '预期贴息', band: 'P10 – P90', pipeline: '在途申请（预期）', total: '预期合计',
-    compensation: '预期代偿', cash: '按预算年度（拨付年度）', year: '预算年度', dueQuarters: '到期季度',
+    compensation: '预期代偿', cash: '按预算年度（拨付年度）', year: '预算年度', dueQuarters: '到期季度', accrued: '已计提未拨付',
     exposure: '担保放大倍数', company: '担保机构', outstanding: '在保余额', cap: '上限（倍数 × 担保基金）', utilisation: '使用率',
     warning: '预警', over80: '达到 80% 以上', under80: '低于 80%',
     whatIf: '政策调整测算', whatIfNote: '只填写要调整的参数，其余按各政策版本不变。默认只适用于新发放贷款；在贷贷款按原政策执行，除非选择“在贷贷款重新计算”。测算不写入任何数据。',

@@ -113,6 +113,7 @@ export default function ForecastPage() {
                 <Table rowKey="year" size="small" pagination={false} dataSource={f.byBudgetYear} columns={[
                   { title: t('forecast.year'), dataIndex: 'year' },
                   { title: t('forecast.dueQuarters'), render: (_: unknown, r) => r.dueQuarters.join(' ') },
+                  { title: t('forecast.accrued'), align: 'right', render: (_: unknown, r) => money(r.accrued) },
                   { title: t('forecast.total'), align: 'right', render: (_: unknown, r) => money(r.total.expected) },
                   { title: t('forecast.band'), align: 'right', render: (_: unknown, r) => `${money(r.total.p10)} – ${money(r.total.p90)}` },
                 ]} />
