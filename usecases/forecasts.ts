@@ -70,7 +70,7 @@ async function fundFor(db: Knex.Transaction, caller: Caller | null, fundId: stri
 
 async function readSnapshot(trx: Knex.Transaction, asOf: IsoDate, today: IsoDate, quarters: number): Promise<ForecastSnapshot> {
   const qs = forecastQuarters(asOf, quarters);
-  return readForecastSnapshot(trx, { asOf, quarters: qs, last: quarterBounds(qs[qs.length - 1]!).end, withPipeline: asOf === today });
+  return readForecastSnapshot(trx, { asOf, quarters: qs, withPipeline: asOf === today });
 }
 
 /** The forecast per quarter and bank, with its band, cash timing, exposure and compensation. */

@@ -49,7 +49,7 @@ type PeriodSumRow = {
  * band's width, not an amount: summed in double precision, cheaper than NUMERIC, with a relative
  * error near 1e-15, which moves no band by a fen.
  */
-export async function periodSums(db: Db, asOf: IsoDate, knownBy: IsoDate): Promise<PeriodSumRow[]> {
+async function periodSums(db: Db, asOf: IsoDate, knownBy: IsoDate): Promise<PeriodSumRow[]> {
   const { rows } = await db.raw(
     `select quarter, bank_id::text as bank_id, coalesce(company_id::text, '') as company_id, period, policy_id::text as policy_id, future,
             coalesce(sum(subsidy) filter (where future), 0)::text as subsidy,
@@ -71,7 +71,7 @@ export async function periodSums(db: Db, asOf: IsoDate, knownBy: IsoDate): Promi
 }
 
 /** Defaults by the age of the first period left unpaid, for loans that defaulted by asOf. */
-export async function defaultCounts(db: Db, asOf: IsoDate): Promise<Map<AgeBucket, number>> {
+async function defaultCounts(db: Db, asOf: IsoDate): Promise<Map<AgeBucket, number>> {
   const bucket = bucketSql('first_unpaid');
   const { rows } = await db.raw(
     `select ${bucket.sql} as age_bucket, count(*)::integer as defaults
@@ -90,7 +90,7 @@ export async function defaultCounts(db: Db, asOf: IsoDate): Promise<Map<AgeBucke
  * pipeline) and had reached the step, how many were disbursed. A step is known to have been reached
  * by what it leaves behind: a counter-guarantee kind, a recommended amount, an approved amount.
  */
-export async function conversionCounts(db: Db, asOf: IsoDate): Promise<ForecastSnapshot['conversion']> {
+async function conversionCounts(db: Db, asOf: IsoDate): Promise<ForecastSnapshot['conversion']> {
   const reached: Record<PipelineStep, string> = {
     SUBMITTED: 'true',
     AWAITING_COUNTER_GUARANTEE: 'true',
@@ -104,7 +104,7 @@ export async function conversionCounts(db: Db, asOf: IsoDate): Promise<ForecastS
   return PIPELINE_STEPS.map((step, i) => ({ step, decided: r[`n${i}`] ?? 0, converted: r[`k${i}`] ?? 0 }));
 }
 
-export async function pipeline(db: Db, asOf: IsoDate): Promise<ForecastSnapshot['pipeline']> {
+async function pipeline(db: Db, asOf: IsoDate): Promise<ForecastSnapshot['pipeline']> {
   const rows = await db('applications')
     .whereIn('status', [...PIPELINE_STEPS])
     .andWhere('submitted_on', '<=', asOf)
@@ -152,7 +152,7 @@ export async function accruedUnpaid(db: Db, asOf: IsoDate): Promise<ForecastSnap
 }
 
 /** Guarantee companies with their guarantee fund deposit (the ledger's balance today). */
-export async function companies(db: Db): Promise<ForecastSnapshot['companies']> {
+async function companies(db: Db): Promise<ForecastSnapshot['companies']> {
   const { rows } = await db.raw(
     `select o.id::text, o.name, coalesce(b.debit_total - b.credit_total, 0)::text as deposit
        from public.organisations o
@@ -167,8 +167,6 @@ export async function companies(db: Db): Promise<ForecastSnapshot['companies']> 
 export interface SnapshotQuery {
   asOf: IsoDate;
   quarters: Quarter[];
-  /** The horizon's last day. */
-  last: IsoDate;
   /** The pipeline as it is now; a backtest (asOf in the past) leaves it out (docs/forecast.md). */
   withPipeline: boolean;
 }
