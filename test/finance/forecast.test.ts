@@ -10,7 +10,9 @@ import { newApplicant, type ApiHarness } from '../support/api';
 import { advance, demoOrgs, submit, today, type DemoOrgs } from '../applications/helpers';
 import { financeSuite } from './helpers';
 import { Money, formatMoney, sumMoney } from '../../domain/money';
-import { compareDates, quarterBounds } from '../../domain/dates';
+import { addDays, compareDates, quarterBounds } from '../../domain/dates';
+import { accrueSubsidy } from '../../db/ledger';
+import { subsidyForecast } from '../../usecases/forecasts';
 import { buildSchedule } from '../../domain/schedule';
 import type { PolicyParams } from '../../domain/policy';
 
@@ -166,6 +168,31 @@ describe('finance: subsidy forecast, what-if and saved scenarios', function () {
     expect(String(refused)).to.match(/permission denied|append-only/);
     const [row] = await db('forecast_scenarios').insert({ name: 'backdated', params: '{}', scope: 'new_loans_only', saved_by: saved.body.savedBy.id, at: '2000-01-01T00:00:00Z' }).returning('at');
     expect(new Date(row.at).getUTCFullYear()).to.be.greaterThan(2000);
+  });
+  it('backtests against what the loans open then accrued since, with the MAPE', async () => {
+    // Seven months on, the forecast made today is checked against what one of the loans accrued.
+    const asOf = today();
+    const later = () => new Date(`${addDays(asOf, 226)}T04:00:00Z`);
+    const loan = await db('loans').where({ principal: '80000.00', status: 'REPAYING' }).first('id', 'bank_id');
+    const periods = await db('loan_periods').where({ loan_id: loan.id }).orderBy('period').limit(3).select('period', db.raw(`to_char(due_on, 'YYYY-MM-DD') as due_on`), 'quarter', db.raw('subsidy::text as subsidy'));
+    for (const p of periods) {
+      const entry = await accrueSubsidy(db, { bankOrgId: loan.bank_id, amount: p.subsidy, postedOn: p.due_on, idempotencyKey: `forecast-test-accrual:${loan.id}:${p.period}` });
+      await db('subsidy_accruals').insert({ loan_id: loan.id, period: p.period, bank_id: loan.bank_id, quarter: p.quarter, due_on: p.due_on, amount: p.subsidy, accrued_on: p.due_on, ledger_entry_id: entry.id, idempotency_key: `forecast-test:${loan.id}:${p.period}` });
+    }
+    const f = await subsidyForecast({ db, now: later }, null, { quarters: 4, asOf });
+    const rows = f.backtest!.rows;
+    expect(rows.map((r) => r.quarter)).to.deep.equal(f.quarters.filter((q) => compareDates(quarterBounds(q).end, addDays(asOf, 226)) < 0));
+    for (const r of rows) {
+      const actual = sumMoney(periods.filter((p: { quarter: string }) => p.quarter === r.quarter).map((p: { subsidy: string }) => p.subsidy));
+      expect(r.actual, r.quarter).to.equal(formatMoney(actual));
+      const q = f.byQuarter.find((x) => x.quarter === r.quarter)!;
+      expect(r).to.include({ expected: q.expected, p10: q.p10, p90: q.p90 });
+      if (actual.gt(0)) expect(r.absolutePercentError).to.equal(actual.minus(q.expected).abs().dividedBy(actual).toDecimalPlaces(4, Money.ROUND_HALF_UP).toFixed(4));
+    }
+    const withActual = rows.filter((r) => r.absolutePercentError !== null);
+    expect(withActual.length).to.be.greaterThan(0);
+    const mape = withActual.reduce((a, r) => a.plus(r.absolutePercentError!), new Money(0)).dividedBy(withActual.length).toDecimalPlaces(4, Money.ROUND_HALF_UP).toFixed(4);
+    expect(f.backtest!.mape).to.equal(mape);
   });
 });
 
