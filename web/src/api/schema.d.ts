@@ -315,6 +315,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/forecasts/scenarios": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Saved what-if scenarios, newest first
+         * @description Roles: finance_officer, finance_approver, auditor, admin.
+         */
+        get: operations["getForecastsScenarios"];
+        put?: never;
+        /**
+         * Save a what-if scenario by name, to compare later (names are unique; a saved scenario never changes)
+         * @description Roles: finance_officer, finance_approver, admin.
+         */
+        post: operations["postForecastsScenarios"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/forecasts/scenarios/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A saved what-if scenario
+         * @description Roles: finance_officer, finance_approver, auditor, admin.
+         */
+        get: operations["getForecastsScenariosById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/forecasts/subsidy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The interest-subsidy forecast of the live portfolio per quarter and bank, with its P10–P90 band, cash timing, exposure and compensation
+         * @description Scheduled subsidy is exact (the schedules’ own lines); expected subsidy multiplies it by the observed on-time rate by bank and loan age, with a Beta-Binomial P10–P90 band, and adds the pipeline by its conversion rate. `byBudgetYear` says in which year the claims are paid. `asOf` (a past day) forecasts from what was known then and adds `backtest`. `format=csv|xlsx` downloads it (docs/forecast.md).
+         *
+         *     Roles: finance_officer, finance_approver, auditor.
+         */
+        get: operations["getForecastsSubsidy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/forecasts/what-if": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The forecast under changed policy parameters, side by side with today’s rules; nothing is written
+         * @description Subsidy cost per quarter and budget year, exposure against the leverage cap, expected compensation, and how many pipeline applications become eligible or ineligible. Open loans keep their own policy version unless `scope` is `reprice_open_loans`. `?format=csv|xlsx` downloads it.
+         *
+         *     Roles: finance_officer, finance_approver, auditor.
+         */
+        post: operations["postForecastsWhatIf"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/funds": {
         parameters: {
             query?: never;
@@ -1727,6 +1815,39 @@ export interface components {
             /** @description since when it waits (ISO 8601): filed, proposed, defaulted, due */
             since: string;
         };
+        ForecastScenario: {
+            id: string;
+            name: string;
+            params: {
+                borrowerRateFloor?: string;
+                /** @description the largest guarantee, and so the largest loan: a decimal string greater than 0.00 and at most 100000000.00 */
+                guaranteeMax?: string;
+                /** @description the smallest guarantee: a decimal string greater than 0.00 and at most 100000000.00 */
+                guaranteeMin?: string;
+                /** @description the guarantee company's leverage cap (times its fund): a whole number, at least 0 and at most 100 */
+                leverageCap?: number;
+                lossSharing?: {
+                    bank: string;
+                    guaranteeCompany: string;
+                    guaranteeFund: string;
+                };
+                rateCap?: string;
+                /** @enum {string} */
+                subsidyMode?: "share_of_interest" | "above_borrower_rate";
+                subsidyShare?: string;
+                /** @description the longest term: a whole number of months, at least 1 and at most 600 */
+                termMonthsMax?: number;
+                /** @description the shortest term: a whole number of months, at least 1 and at most 600 */
+                termMonthsMin?: number;
+            };
+            savedAt: string;
+            savedBy: {
+                id: string;
+                username: string;
+            };
+            /** @enum {string} */
+            scope: "new_loans_only" | "reprice_open_loans";
+        };
         Fund: {
             /**
              * @description budget − reserved − paid − lapsed; never negative
@@ -2782,6 +2903,364 @@ export interface components {
             /** @description decimal string with two decimals */
             total: string;
         };
+        SubsidyForecast: {
+            asOf: string;
+            /** @description when asOf is a past day */
+            backtest: {
+                /**
+                 * @description a fraction, 4 decimals
+                 * @example 0.9312
+                 */
+                coverage: string | null;
+                /**
+                 * @description mean absolute percentage error over the quarters with an actual above 0
+                 * @example 0.9312
+                 */
+                mape: string | null;
+                rows: {
+                    /**
+                     * @description a fraction, 4 decimals
+                     * @example 0.9312
+                     */
+                    absolutePercentError: string | null;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    actual: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    expected: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p10: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p90: string;
+                    /** @example 2027Q3 */
+                    quarter: string;
+                    withinBand: boolean;
+                }[];
+            } | null;
+            band: {
+                /** @enum {string} */
+                high: "P90";
+                /** @enum {string} */
+                low: "P10";
+                /** @enum {string} */
+                method: "beta-binomial";
+            };
+            byBudgetYear: {
+                /**
+                 * @description accrued by asOf, not yet paid, whose claim is paid this year; included in total
+                 * @example 12345.67
+                 */
+                accrued: string;
+                dueQuarters: string[];
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                expected: string;
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                p10: string;
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                p90: string;
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                pipelineExpected: string;
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                pipelineScheduled: string;
+                /**
+                 * @description open loans, if every period is paid on time: exact
+                 * @example 12345.67
+                 */
+                scheduled: string;
+                /** @description open loans and the pipeline */
+                total: {
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    expected: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p10: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p90: string;
+                };
+                year: number;
+            }[];
+            byQuarter: {
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                expected: string;
+                expectedLoss: {
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    bank: string;
+                    /**
+                     * @description 代偿: the fund’s and the company’s parts
+                     * @example 12345.67
+                     */
+                    compensation: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    guaranteeCompany: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    guaranteeFund: string;
+                };
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                p10: string;
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                p90: string;
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                pipelineExpected: string;
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                pipelineScheduled: string;
+                /** @example 2027Q3 */
+                quarter: string;
+                /**
+                 * @description open loans, if every period is paid on time: exact
+                 * @example 12345.67
+                 */
+                scheduled: string;
+                /** @description open loans and the pipeline */
+                total: {
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    expected: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p10: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p90: string;
+                };
+            }[];
+            exposure: {
+                byQuarter: {
+                    on: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    outstanding: string;
+                    /** @example 2027Q3 */
+                    quarter: string;
+                    /**
+                     * @description a fraction, 4 decimals
+                     * @example 0.9312
+                     */
+                    utilisation: string | null;
+                    /** @description utilisation at or above 80% */
+                    warning: boolean;
+                }[];
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                cap: string;
+                companyId: string;
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                deposit: string;
+                leverageCap: number;
+                name: string;
+                now: {
+                    on: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    outstanding: string;
+                    /**
+                     * @description a fraction, 4 decimals
+                     * @example 0.9312
+                     */
+                    utilisation: string | null;
+                    /** @description utilisation at or above 80% */
+                    warning: boolean;
+                };
+            }[];
+            fund: {
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                available: string;
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                budget: string;
+                id: string;
+                name: string;
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                paid: string;
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                reserved: string;
+                year: number;
+            } | null;
+            pipeline: {
+                applications: number;
+                eligible: number;
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                expectedLoans: string;
+            };
+            quarters: string[];
+            rates: {
+                conversion: {
+                    converted: number;
+                    decided: number;
+                    /**
+                     * @description a fraction, 4 decimals
+                     * @example 0.9312
+                     */
+                    rate: string;
+                    /** @enum {string} */
+                    step: "SUBMITTED" | "AWAITING_COUNTER_GUARANTEE" | "AWAITING_GUARANTEE_REVIEW" | "AWAITING_GUARANTEE_APPROVAL" | "AWAITING_DISBURSAL";
+                }[];
+                default: {
+                    ageBucket: string;
+                    defaults: number;
+                    periods: number;
+                    /**
+                     * @description a fraction, 4 decimals
+                     * @example 0.9312
+                     */
+                    rate: string;
+                }[];
+                onTime: {
+                    /** @enum {string} */
+                    ageBucket: "1-3" | "4-6" | "7-12" | "13-24" | "25+";
+                    bankId: string;
+                    onTime: number;
+                    periods: number;
+                    /**
+                     * @description a fraction, 4 decimals
+                     * @example 0.9312
+                     */
+                    rate: string;
+                }[];
+            };
+            rows: {
+                bankId: string | null;
+                bankName: string | null;
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                expected: string;
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                p10: string;
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                p90: string;
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                pipelineExpected: string;
+                /**
+                 * @description decimal string, two decimals
+                 * @example 12345.67
+                 */
+                pipelineScheduled: string;
+                /** @example 2027Q3 */
+                quarter: string;
+                /**
+                 * @description open loans, if every period is paid on time: exact
+                 * @example 12345.67
+                 */
+                scheduled: string;
+                /** @description open loans and the pipeline */
+                total: {
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    expected: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p10: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p90: string;
+                };
+            }[];
+            /** @enum {string} */
+            scope: "new_loans_only" | "reprice_open_loans";
+        };
         Task: components["schemas"]["ApplicationTask"] | components["schemas"]["SubsidyClaimTask"] | components["schemas"]["FundTopUpTask"] | components["schemas"]["PeriodReopenTask"] | components["schemas"]["LoanRecoveryTask"] | components["schemas"]["FollowUpVisitTask"];
         TopUpDecision: {
             /** @enum {string} */
@@ -2890,6 +3369,819 @@ export interface components {
             orgId?: string | null;
             /** @enum {string} */
             role?: "applicant" | "training_officer" | "community_officer" | "guarantee_reviewer" | "guarantee_approver" | "bank_officer" | "finance_officer" | "finance_approver" | "auditor" | "admin";
+        };
+        WhatIf: {
+            byBudgetYear: {
+                expected: {
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    difference: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    scenario: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    today: string;
+                };
+                p10: {
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    difference: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    scenario: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    today: string;
+                };
+                p90: {
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    difference: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    scenario: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    today: string;
+                };
+                scheduled: {
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    difference: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    scenario: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    today: string;
+                };
+                year: number;
+            }[];
+            byQuarter: {
+                compensation: {
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    difference: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    scenario: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    today: string;
+                };
+                expected: {
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    difference: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    scenario: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    today: string;
+                };
+                p10: {
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    difference: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    scenario: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    today: string;
+                };
+                p90: {
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    difference: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    scenario: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    today: string;
+                };
+                /** @example 2027Q3 */
+                quarter: string;
+                scheduled: {
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    difference: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    scenario: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    today: string;
+                };
+            }[];
+            changed: {
+                asOf: string;
+                band: {
+                    /** @enum {string} */
+                    high: "P90";
+                    /** @enum {string} */
+                    low: "P10";
+                    /** @enum {string} */
+                    method: "beta-binomial";
+                };
+                byBudgetYear: {
+                    /**
+                     * @description accrued by asOf, not yet paid, whose claim is paid this year; included in total
+                     * @example 12345.67
+                     */
+                    accrued: string;
+                    dueQuarters: string[];
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    expected: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p10: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p90: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    pipelineExpected: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    pipelineScheduled: string;
+                    /**
+                     * @description open loans, if every period is paid on time: exact
+                     * @example 12345.67
+                     */
+                    scheduled: string;
+                    /** @description open loans and the pipeline */
+                    total: {
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        expected: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        p10: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        p90: string;
+                    };
+                    year: number;
+                }[];
+                byQuarter: {
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    expected: string;
+                    expectedLoss: {
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        bank: string;
+                        /**
+                         * @description 代偿: the fund’s and the company’s parts
+                         * @example 12345.67
+                         */
+                        compensation: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        guaranteeCompany: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        guaranteeFund: string;
+                    };
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p10: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p90: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    pipelineExpected: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    pipelineScheduled: string;
+                    /** @example 2027Q3 */
+                    quarter: string;
+                    /**
+                     * @description open loans, if every period is paid on time: exact
+                     * @example 12345.67
+                     */
+                    scheduled: string;
+                    /** @description open loans and the pipeline */
+                    total: {
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        expected: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        p10: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        p90: string;
+                    };
+                }[];
+                exposure: {
+                    byQuarter: {
+                        on: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        outstanding: string;
+                        /** @example 2027Q3 */
+                        quarter: string;
+                        /**
+                         * @description a fraction, 4 decimals
+                         * @example 0.9312
+                         */
+                        utilisation: string | null;
+                        /** @description utilisation at or above 80% */
+                        warning: boolean;
+                    }[];
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    cap: string;
+                    companyId: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    deposit: string;
+                    leverageCap: number;
+                    name: string;
+                    now: {
+                        on: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        outstanding: string;
+                        /**
+                         * @description a fraction, 4 decimals
+                         * @example 0.9312
+                         */
+                        utilisation: string | null;
+                        /** @description utilisation at or above 80% */
+                        warning: boolean;
+                    };
+                }[];
+                pipeline: {
+                    applications: number;
+                    eligible: number;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    expectedLoans: string;
+                };
+                quarters: string[];
+                rates: {
+                    conversion: {
+                        converted: number;
+                        decided: number;
+                        /**
+                         * @description a fraction, 4 decimals
+                         * @example 0.9312
+                         */
+                        rate: string;
+                        /** @enum {string} */
+                        step: "SUBMITTED" | "AWAITING_COUNTER_GUARANTEE" | "AWAITING_GUARANTEE_REVIEW" | "AWAITING_GUARANTEE_APPROVAL" | "AWAITING_DISBURSAL";
+                    }[];
+                    default: {
+                        ageBucket: string;
+                        defaults: number;
+                        periods: number;
+                        /**
+                         * @description a fraction, 4 decimals
+                         * @example 0.9312
+                         */
+                        rate: string;
+                    }[];
+                    onTime: {
+                        /** @enum {string} */
+                        ageBucket: "1-3" | "4-6" | "7-12" | "13-24" | "25+";
+                        bankId: string;
+                        onTime: number;
+                        periods: number;
+                        /**
+                         * @description a fraction, 4 decimals
+                         * @example 0.9312
+                         */
+                        rate: string;
+                    }[];
+                };
+                rows: {
+                    bankId: string | null;
+                    bankName: string | null;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    expected: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p10: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p90: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    pipelineExpected: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    pipelineScheduled: string;
+                    /** @example 2027Q3 */
+                    quarter: string;
+                    /**
+                     * @description open loans, if every period is paid on time: exact
+                     * @example 12345.67
+                     */
+                    scheduled: string;
+                    /** @description open loans and the pipeline */
+                    total: {
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        expected: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        p10: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        p90: string;
+                    };
+                }[];
+                /** @enum {string} */
+                scope: "new_loans_only" | "reprice_open_loans";
+            };
+            exposure: {
+                cap: {
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    difference: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    scenario: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    today: string;
+                };
+                companyId: string;
+                name: string;
+                peak: {
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    difference: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    scenario: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    today: string;
+                };
+                warningScenario: boolean;
+                warningToday: boolean;
+            }[];
+            pipeline: {
+                applications: number;
+                becomeEligible: number;
+                becomeIneligible: number;
+            };
+            scenario: {
+                params: {
+                    borrowerRateFloor?: string;
+                    /** @description the largest guarantee, and so the largest loan: a decimal string greater than 0.00 and at most 100000000.00 */
+                    guaranteeMax?: string;
+                    /** @description the smallest guarantee: a decimal string greater than 0.00 and at most 100000000.00 */
+                    guaranteeMin?: string;
+                    /** @description the guarantee company's leverage cap (times its fund): a whole number, at least 0 and at most 100 */
+                    leverageCap?: number;
+                    lossSharing?: {
+                        bank: string;
+                        guaranteeCompany: string;
+                        guaranteeFund: string;
+                    };
+                    rateCap?: string;
+                    /** @enum {string} */
+                    subsidyMode?: "share_of_interest" | "above_borrower_rate";
+                    subsidyShare?: string;
+                    /** @description the longest term: a whole number of months, at least 1 and at most 600 */
+                    termMonthsMax?: number;
+                    /** @description the shortest term: a whole number of months, at least 1 and at most 600 */
+                    termMonthsMin?: number;
+                };
+                /** @enum {string} */
+                scope: "new_loans_only" | "reprice_open_loans";
+            };
+            today: {
+                asOf: string;
+                band: {
+                    /** @enum {string} */
+                    high: "P90";
+                    /** @enum {string} */
+                    low: "P10";
+                    /** @enum {string} */
+                    method: "beta-binomial";
+                };
+                byBudgetYear: {
+                    /**
+                     * @description accrued by asOf, not yet paid, whose claim is paid this year; included in total
+                     * @example 12345.67
+                     */
+                    accrued: string;
+                    dueQuarters: string[];
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    expected: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p10: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p90: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    pipelineExpected: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    pipelineScheduled: string;
+                    /**
+                     * @description open loans, if every period is paid on time: exact
+                     * @example 12345.67
+                     */
+                    scheduled: string;
+                    /** @description open loans and the pipeline */
+                    total: {
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        expected: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        p10: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        p90: string;
+                    };
+                    year: number;
+                }[];
+                byQuarter: {
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    expected: string;
+                    expectedLoss: {
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        bank: string;
+                        /**
+                         * @description 代偿: the fund’s and the company’s parts
+                         * @example 12345.67
+                         */
+                        compensation: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        guaranteeCompany: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        guaranteeFund: string;
+                    };
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p10: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p90: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    pipelineExpected: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    pipelineScheduled: string;
+                    /** @example 2027Q3 */
+                    quarter: string;
+                    /**
+                     * @description open loans, if every period is paid on time: exact
+                     * @example 12345.67
+                     */
+                    scheduled: string;
+                    /** @description open loans and the pipeline */
+                    total: {
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        expected: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        p10: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        p90: string;
+                    };
+                }[];
+                exposure: {
+                    byQuarter: {
+                        on: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        outstanding: string;
+                        /** @example 2027Q3 */
+                        quarter: string;
+                        /**
+                         * @description a fraction, 4 decimals
+                         * @example 0.9312
+                         */
+                        utilisation: string | null;
+                        /** @description utilisation at or above 80% */
+                        warning: boolean;
+                    }[];
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    cap: string;
+                    companyId: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    deposit: string;
+                    leverageCap: number;
+                    name: string;
+                    now: {
+                        on: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        outstanding: string;
+                        /**
+                         * @description a fraction, 4 decimals
+                         * @example 0.9312
+                         */
+                        utilisation: string | null;
+                        /** @description utilisation at or above 80% */
+                        warning: boolean;
+                    };
+                }[];
+                pipeline: {
+                    applications: number;
+                    eligible: number;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    expectedLoans: string;
+                };
+                quarters: string[];
+                rates: {
+                    conversion: {
+                        converted: number;
+                        decided: number;
+                        /**
+                         * @description a fraction, 4 decimals
+                         * @example 0.9312
+                         */
+                        rate: string;
+                        /** @enum {string} */
+                        step: "SUBMITTED" | "AWAITING_COUNTER_GUARANTEE" | "AWAITING_GUARANTEE_REVIEW" | "AWAITING_GUARANTEE_APPROVAL" | "AWAITING_DISBURSAL";
+                    }[];
+                    default: {
+                        ageBucket: string;
+                        defaults: number;
+                        periods: number;
+                        /**
+                         * @description a fraction, 4 decimals
+                         * @example 0.9312
+                         */
+                        rate: string;
+                    }[];
+                    onTime: {
+                        /** @enum {string} */
+                        ageBucket: "1-3" | "4-6" | "7-12" | "13-24" | "25+";
+                        bankId: string;
+                        onTime: number;
+                        periods: number;
+                        /**
+                         * @description a fraction, 4 decimals
+                         * @example 0.9312
+                         */
+                        rate: string;
+                    }[];
+                };
+                rows: {
+                    bankId: string | null;
+                    bankName: string | null;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    expected: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p10: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    p90: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    pipelineExpected: string;
+                    /**
+                     * @description decimal string, two decimals
+                     * @example 12345.67
+                     */
+                    pipelineScheduled: string;
+                    /** @example 2027Q3 */
+                    quarter: string;
+                    /**
+                     * @description open loans, if every period is paid on time: exact
+                     * @example 12345.67
+                     */
+                    scheduled: string;
+                    /** @description open loans and the pipeline */
+                    total: {
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        expected: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        p10: string;
+                        /**
+                         * @description decimal string, two decimals
+                         * @example 12345.67
+                         */
+                        p90: string;
+                    };
+                }[];
+                /** @enum {string} */
+                scope: "new_loans_only" | "reprice_open_loans";
+            };
         };
         Withdrawal: {
             /** @default  */
@@ -4088,6 +5380,465 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Certificate"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getForecastsScenarios: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Scenarios */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastScenario"][];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postForecastsScenarios: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body replays the first response; same key + another body is 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    name: string;
+                    params: {
+                        borrowerRateFloor?: string;
+                        /** @description the largest guarantee, and so the largest loan: a decimal string greater than 0.00 and at most 100000000.00 */
+                        guaranteeMax?: string;
+                        /** @description the smallest guarantee: a decimal string greater than 0.00 and at most 100000000.00 */
+                        guaranteeMin?: string;
+                        /** @description the guarantee company's leverage cap (times its fund): a whole number, at least 0 and at most 100 */
+                        leverageCap?: number;
+                        lossSharing?: {
+                            bank: string;
+                            guaranteeCompany: string;
+                            guaranteeFund: string;
+                        };
+                        rateCap?: string;
+                        /** @enum {string} */
+                        subsidyMode?: "share_of_interest" | "above_borrower_rate";
+                        subsidyShare?: string;
+                        /** @description the longest term: a whole number of months, at least 1 and at most 600 */
+                        termMonthsMax?: number;
+                        /** @description the shortest term: a whole number of months, at least 1 and at most 600 */
+                        termMonthsMin?: number;
+                    };
+                    /**
+                     * @default new_loans_only
+                     * @enum {string}
+                     */
+                    scope?: "new_loans_only" | "reprice_open_loans";
+                };
+            };
+        };
+        responses: {
+            /** @description Saved */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastScenario"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getForecastsScenariosById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The scenario */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastScenario"];
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getForecastsSubsidy: {
+        parameters: {
+            query?: {
+                /** @description a past day: the forecast from what was known then, with the backtest against what happened since */
+                asOf?: string;
+                /** @description csv and xlsx return a file (Content-Disposition: attachment) */
+                format?: "json" | "csv" | "xlsx";
+                /** @description a special fund: its budget figures come with the forecast */
+                fund?: string;
+                quarters?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The forecast */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubsidyForecast"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input: `details` names each field and rule; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or organisation may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT, or INVALID_STATE when the decision does not fit the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but refused by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postForecastsWhatIf: {
+        parameters: {
+            query?: {
+                /** @description csv and xlsx return a file (Content-Disposition: attachment) */
+                format?: "json" | "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description the policy parameters changed (docs/domain.md §3.5); the rest stay as each policy version has them */
+                    params: {
+                        borrowerRateFloor?: string;
+                        /** @description the largest guarantee, and so the largest loan: a decimal string greater than 0.00 and at most 100000000.00 */
+                        guaranteeMax?: string;
+                        /** @description the smallest guarantee: a decimal string greater than 0.00 and at most 100000000.00 */
+                        guaranteeMin?: string;
+                        /** @description the guarantee company's leverage cap (times its fund): a whole number, at least 0 and at most 100 */
+                        leverageCap?: number;
+                        lossSharing?: {
+                            bank: string;
+                            guaranteeCompany: string;
+                            guaranteeFund: string;
+                        };
+                        rateCap?: string;
+                        /** @enum {string} */
+                        subsidyMode?: "share_of_interest" | "above_borrower_rate";
+                        subsidyShare?: string;
+                        /** @description the longest term: a whole number of months, at least 1 and at most 600 */
+                        termMonthsMax?: number;
+                        /** @description the shortest term: a whole number of months, at least 1 and at most 600 */
+                        termMonthsMin?: number;
+                    };
+                    /** @default 8 */
+                    quarters?: number;
+                    /**
+                     * @description new_loans_only (default): open loans keep their own rules; reprice_open_loans: their remaining periods take the changed ones too
+                     * @default new_loans_only
+                     * @enum {string}
+                     */
+                    scope?: "new_loans_only" | "reprice_open_loans";
+                };
+            };
+        };
+        responses: {
+            /** @description Both sides */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhatIf"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description Invalid input: `details` names each field and rule; nothing was written */
