@@ -1,6 +1,5 @@
 /**
- * `npm run bench`: every benchmark in turn (bench:ledger, bench:reconcile, bench:web,
- * bench:workflow, bench:api-post, bench:forecast), each in a
+ * `npm run bench`: every benchmark of BENCHES below in turn, each in a
  * process of its own with its own output, then one table of what each compared and whether its
  * goal was met. The figures and their history are in docs/benchmarks.md.
  *
@@ -20,6 +19,7 @@ const BENCHES: Array<{ name: string; file: string; args: string[]; quick: string
   { name: 'bench:workflow', file: 'workflow.ts', args: [], quick: ['--applications', '20', '--repeat', '1'] },
   { name: 'bench:api-post', file: 'api-post.ts', args: [], quick: ['--requests', '40', '--seconds', '3', '--repeat', '1'] },
   { name: 'bench:forecast', file: 'forecast.ts', args: [], quick: ['--loans', '2000', '--pipeline', '100', '--repeat', '1'] },
+  { name: 'bench:worker', file: 'worker.ts', args: [], quick: ['--workflows', '600', '--cache', '200', '--queries', '100', '--rounds', '1'] },
 ];
 
 /** Runs one benchmark, passing its output through; resolves with its result rows. */

@@ -4,6 +4,18 @@ import path from 'node:path';
 /** Project root: every relative default (data, tools) hangs off it. */
 export const projectRoot = path.resolve(__dirname, '..');
 
+/**
+ * The worker's own resident memory with an empty workflow cache, and what one cached workflow
+ * adds, in MiB, with headroom over what bench:worker measured (docs/benchmarks.md).
+ */
+export const WORKER_BASE_MB = 320;
+export const WORKFLOW_CACHE_MB = 0.5;
+
+/** How many cached workflows a worker given `memoryMb` can hold. */
+export function cacheFitting(memoryMb: number): number {
+  return Math.max(2, Math.floor((memoryMb - WORKER_BASE_MB) / WORKFLOW_CACHE_MB));
+}
+
 const port = z.coerce.number().int().min(1).max(65535);
 
 /**
@@ -47,7 +59,22 @@ export const configSchema = z.object({
     .optional(),
   /** Token lifetime in seconds. */
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(8 * 3600),
+  /**
+   * What the worker may use, in MiB of resident memory: the workflow cache is sized to fit
+   * (workerCacheSize). Open loans beyond the cache cost nothing in the worker; they replay from
+   * history when next needed. Figures in docs/operations.md ("Worker memory").
+   */
+  WORKER_MEMORY_MB: z.coerce.number().int().min(WORKER_BASE_MB + 64).max(1024 * 1024).default(1024),
+  /** Cached workflows at most; when unset, as many as WORKER_MEMORY_MB holds. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(1_000_000).optional(),
 }).superRefine((c, ctx) => {
+  if (c.WORKER_MAX_CACHED_WORKFLOWS !== undefined && c.WORKER_MAX_CACHED_WORKFLOWS > cacheFitting(c.WORKER_MEMORY_MB)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WORKER_MAX_CACHED_WORKFLOWS'],
+      message: `at most ${cacheFitting(c.WORKER_MEMORY_MB)} fit in WORKER_MEMORY_MB=${c.WORKER_MEMORY_MB} (${WORKER_BASE_MB} MiB for the worker itself, ${WORKFLOW_CACHE_MB} MiB per cached workflow); raise WORKER_MEMORY_MB or lower this`,
+    });
+  }
   if (c.MIGRATION_DATABASE_URL && !c.DATABASE_URL) {
     ctx.addIssue({ code: 'custom', path: ['MIGRATION_DATABASE_URL'], message: 'needs DATABASE_URL too (the role the application connects as); the embedded database manages both itself' });
   }
@@ -56,6 +83,11 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {}
+
+/** The worker's workflow cache size: WORKER_MAX_CACHED_WORKFLOWS, or what WORKER_MEMORY_MB holds. */
+export function workerCacheSize(c: Pick<Config, 'WORKER_MEMORY_MB' | 'WORKER_MAX_CACHED_WORKFLOWS'>): number {
+  return c.WORKER_MAX_CACHED_WORKFLOWS ?? cacheFitting(c.WORKER_MEMORY_MB);
+}
 
 /** Parses an environment; throws ConfigError whose message names each bad variable and its rule. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

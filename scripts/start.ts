@@ -118,7 +118,7 @@ async function main() {
       within(
         120_000,
         `worker: did not connect to Temporal at ${address} and bundle the workflows`,
-        createLoanflowWorker({ address, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, db, shutdownSignals: [] }),
+        createLoanflowWorker({ address, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, db, config, shutdownSignals: [] }),
       ),
     );
     const running = worker.run();

@@ -2,13 +2,20 @@ import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio
 import type { Knex } from 'knex';
 import { createActivities } from '../../activities';
 import { systemClock } from '../../activities/clock';
+import { workerCacheSize, type Config } from '../../config';
 
-/** Creates the loanflow worker: all workflows, all activities, one task queue. */
+/**
+ * Creates the loanflow worker: all workflows, all activities, one task queue. The workflow cache
+ * is bounded by config (WORKER_MAX_CACHED_WORKFLOWS / WORKER_MEMORY_MB, docs/operations.md): the
+ * SDK's default is sized from the V8 heap limit and, at about 1 MiB per cached loan, fills the heap.
+ */
 export async function createLoanflowWorker(opts: {
   address: string;
   namespace: string;
   taskQueue: string;
   db: Knex;
+  config: Pick<Config, 'WORKER_MEMORY_MB' | 'WORKER_MAX_CACHED_WORKFLOWS'>;
+  /** A pre-built bundle (scripts/lib/workflow-bundle.ts); without one the SDK bundles at start. */
   workflowBundle?: WorkflowBundleOption;
   /** Signals on which the worker drains by itself; the all-in-one launcher handles signals itself. */
   shutdownSignals?: NodeJS.Signals[];
@@ -20,6 +27,7 @@ export async function createLoanflowWorker(opts: {
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
     activities: createActivities({ db: opts.db, clock: systemClock }),
+    maxCachedWorkflows: workerCacheSize(opts.config),
     ...(opts.shutdownSignals ? { shutdownSignals: opts.shutdownSignals } : {}),
   });
   return { worker, connection };

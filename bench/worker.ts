@@ -1,0 +1,212 @@
+/**
+ * `npm run bench:worker`: what open loan workflows cost the worker, against no-op workflows.
+ *
+ * A Temporal dev server of its own (in memory), and two workers, each in a process of its own
+ * (bench/worker-child.ts): loanflow's worker as `npm run worker` creates it, and a worker of a
+ * no-op workflow (bench/noop-workflow.ts: a query handler and one timer, as a loan between
+ * checkpoints) with the same cache size. Then, for each:
+ *
+ *   1. starts --workflows N workflows directly (`loan` workflows with a 12-month schedule; no-ops),
+ *      waits until the worker has completed each one's first workflow task, and reads the
+ *      worker's RSS after a full garbage collection: the goal is < 1 GiB at 100,000 open loans;
+ *   2. cold activations: queries workflows the worker's cache has evicted (the first ones
+ *      started), so each query replays the workflow's history from the start; --rounds rounds of
+ *      --queries queries each, alternating no-op and loan, --concurrency at a time. Goal: loans
+ *      ≥ 0.7 × the no-op rate.
+ *
+ * Options: --workflows N (default 20000), --queries N (per round, default 1000), --rounds N
+ * (default 3), --concurrency N (default 16), --cache N (the workers' WORKER_MAX_CACHED_WORKFLOWS;
+ * unset, config's, from WORKER_MEMORY_MB as in production: docs/operations.md).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { startTemporalDevServer } from '../scripts/lib/temporal-dev-server';
+import { defaultPolicyParams, type PolicyParams } from '../domain/policy';
+import { businessDateOf } from '../domain/business-day';
+import { loanStateQuery, loanWorkflowId, type LoanInput } from '../workflows/definitions';
+import { noopStateQuery } from './noop-workflow';
+import type { ChildMeasure } from './worker-child';
+import { printResult } from './result';
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : dflt;
+  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
+  return v;
+}
+
+const WORKFLOWS = arg('workflows', 20_000);
+const QUERIES = arg('queries', 1000);
+const ROUNDS = arg('rounds', 3);
+const CONCURRENCY = arg('concurrency', 16);
+/** The workers' cache size; unset, config's (docs/operations.md, "Worker memory"). */
+const CACHE = process.argv.includes('--cache') ? arg('cache', 0) : undefined;
+const GOAL_RSS = 1024 ** 3;
+const GOAL_RATIO = 0.7;
+const MiB = 1024 * 1024;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Runs `total` jobs, `concurrency` at a time; resolves with the seconds it took. */
+async function pool(total: number, concurrency: number, job: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= total) return;
+        await job(i);
+      }
+    }),
+  );
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+interface Child {
+  kind: 'loan' | 'noop';
+  taskQueue: string;
+  process: ChildProcess;
+  measure(): Promise<ChildMeasure>;
+}
+
+async function startChild(kind: Child['kind'], address: string): Promise<Child> {
+  const taskQueue = `bench-${kind}-${randomUUID().slice(0, 8)}`;
+  const child = fork(path.join(__dirname, 'worker-child.ts'), [kind, address, taskQueue, String(await freePort())], {
+    execArgv: ['--expose-gc', '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: CACHE === undefined ? process.env : { ...process.env, WORKER_MAX_CACHED_WORKFLOWS: String(CACHE) },
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the ${kind} worker exited (code ${code}) before it was ready`)));
+    child.on('message', (m: { ready?: true }) => m.ready && resolve());
+  });
+  const measure = () =>
+    new Promise<ChildMeasure>((resolve) => {
+      const on = (m: { measure?: ChildMeasure }) => {
+        if (!m.measure) return;
+        child.off('message', on);
+        resolve(m.measure);
+      };
+      child.on('message', on);
+      child.send({ measure: true });
+    });
+  return { kind, taskQueue, process: child, measure };
+}
+
+const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
+
+async function main() {
+  const server = await startTemporalDevServer({ port: await freePort(), namespace: 'default' });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, namespace: 'default' });
+  const children: Child[] = [];
+  try {
+    const today = businessDateOf(Date.now());
+    const policy = { ...defaultPolicyParams } as PolicyParams;
+    const loanInput = (i: number): LoanInput => {
+      const loanId = randomUUID();
+      return {
+        loanId, applicationId: randomUUID(), bankId: 'bench-bank', guaranteeCompanyId: 'bench-guarantor', borrowerIdNumber: '220102199003070013',
+        terms: { repaymentMethod: i % 2 ? 'equal_instalment' : 'monthly_interest_bullet', principal: '80000.00', annualRate: '0.0435', disbursedOn: today, termMonths: 12, policy },
+        policy,
+      };
+    };
+    const ids: Record<Child['kind'], string[]> = { noop: [], loan: [] };
+    const rows: Record<Child['kind'], { idle: ChildMeasure; half: ChildMeasure; full: ChildMeasure; startSeconds: number }> = {} as never;
+
+    for (const kind of ['noop', 'loan'] as const) {
+      const child = await startChild(kind, server.address);
+      children.push(child);
+      const idle = await child.measure();
+      let half: ChildMeasure | undefined;
+      const startOne = async (i: number) => {
+        if (kind === 'loan') {
+          const input = loanInput(i);
+          const id = loanWorkflowId(input.loanId);
+          ids.loan.push(id);
+          await client.workflow.start('loan', { taskQueue: child.taskQueue, workflowId: id, args: [input] });
+        } else {
+          const id = `noop-${randomUUID()}`;
+          ids.noop.push(id);
+          await client.workflow.start('noop', { taskQueue: child.taskQueue, workflowId: id, args: [] });
+        }
+      };
+      const waitForTasks = async (n: number) => {
+        for (;;) {
+          const m = await child.measure();
+          if (m.tasks >= n) return m;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      };
+      const t0 = Date.now();
+      await pool(Math.floor(WORKFLOWS / 2), 32, startOne);
+      half = await waitForTasks(Math.floor(WORKFLOWS / 2));
+      await pool(WORKFLOWS - Math.floor(WORKFLOWS / 2), 32, (i) => startOne(i + WORKFLOWS));
+      const full = await waitForTasks(WORKFLOWS);
+      const startSeconds = (Date.now() - t0) / 1000;
+      rows[kind] = { idle, half, full, startSeconds };
+      console.log(
+        `${kind.padEnd(5)} ${WORKFLOWS} started and run in ${startSeconds.toFixed(1)} s; cached ${full.cached}; ` +
+          `RSS idle ${mib(idle.rss)}, at ${Math.floor(WORKFLOWS / 2)} ${mib(half.rss)}, at ${WORKFLOWS} ${mib(full.rss)} (heap ${mib(full.heapUsed)}); ` +
+          `per cached workflow ${((full.rss - idle.rss) / Math.max(full.cached, 1) / MiB).toFixed(3)} MiB RSS, ${((full.heapUsed - idle.heapUsed) / Math.max(full.cached, 1) / MiB).toFixed(3)} MiB heap`,
+      );
+    }
+
+    // Cold activations: the first workflows started are the ones the cache evicted longest ago.
+    const cachedMax = Math.max(rows.loan.full.cached, rows.noop.full.cached);
+    const evicted = WORKFLOWS - cachedMax;
+    const rounds = Math.min(ROUNDS, Math.floor(evicted / QUERIES));
+    if (rounds < 1) throw new Error(`only ${evicted} workflows are out of the cache: raise --workflows or lower --queries`);
+    const rates: Record<Child['kind'], number[]> = { noop: [], loan: [] };
+    for (let r = 0; r < rounds; r += 1) {
+      for (const child of children) {
+        const before = await child.measure();
+        const batch = ids[child.kind].slice(r * QUERIES, (r + 1) * QUERIES);
+        const seconds = await pool(batch.length, CONCURRENCY, (i) =>
+          child.kind === 'loan' ? client.workflow.getHandle(batch[i]!).query(loanStateQuery) : client.workflow.getHandle(batch[i]!).query(noopStateQuery),
+        );
+        const after = await child.measure();
+        rates[child.kind].push(batch.length / seconds);
+        console.log(`round ${r + 1}: ${child.kind.padEnd(5)} ${batch.length} cold queries in ${seconds.toFixed(2)} s: ${(batch.length / seconds).toFixed(0)}/s (replays ${after.replays - before.replays})`);
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const loanRate = median(rates.loan);
+    const noopRate = median(rates.noop);
+    const ratio = loanRate / noopRate;
+    const loan = rows.loan;
+    const perWorkflow = (loan.full.rss - loan.idle.rss) / Math.max(loan.full.cached, 1);
+    console.log(`\ncold activations: loan ${loanRate.toFixed(0)}/s, no-op ${noopRate.toFixed(0)}/s, ratio ${ratio.toFixed(2)} (goal ≥ ${GOAL_RATIO})`);
+    console.log(
+      `RSS with ${WORKFLOWS} open loans: ${mib(loan.full.rss)} (${loan.full.cached} cached, ${(perWorkflow / MiB).toFixed(3)} MiB each); ` +
+        `the cache is full, so 100,000 open loans hold the same: goal < ${mib(GOAL_RSS)}`,
+    );
+    printResult([
+      { name: `worker: RSS, ${WORKFLOWS} open loans (cache ${loan.full.cached})`, baseline: '—', subject: mib(loan.full.rss), ratio: '—', goal: '< 1024 MiB', met: loan.full.rss < GOAL_RSS },
+      { name: 'worker: cold activations (replay)', baseline: `${noopRate.toFixed(0)}/s no-op`, subject: `${loanRate.toFixed(0)}/s loan`, ratio: ratio.toFixed(2), goal: `≥ ${GOAL_RATIO}`, met: ratio >= GOAL_RATIO },
+    ]);
+  } finally {
+    for (const c of children) c.process.kill('SIGTERM');
+    await Promise.all(children.map((c) => new Promise((r) => (c.process.exitCode !== null ? r(null) : c.process.once('exit', r)))));
+    await connection.close();
+    await server.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
