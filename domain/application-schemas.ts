@@ -3,9 +3,10 @@
  * workflow (update arguments). `.strict()` everywhere: an unknown field is an error, not ignored.
  */
 import { z } from 'zod';
-import { idNumberSchema } from './id-number';
-import { isoDateSchema } from './dates';
-import { MAX_LOAN_AMOUNT, positiveMoneyAtMost, positiveRateString } from './money';
+import { idNumberSchema } from './id-number-schema';
+import { isoDateSchema } from './date-schemas';
+import { MAX_LOAN_AMOUNT } from './money';
+import { positiveMoneyAtMost, positiveRateString } from './money-schemas';
 import { counterGuaranteeTypeSchema, courseSchema, repaymentMethodSchema, targetGroupSchema } from './enums';
 
 const uuid = z.uuid({ message: 'must be a UUID' });

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * Calendar dates as plain 'YYYY-MM-DD' strings. The arithmetic is integer day counting
  * (days since 1970-01-01 in the proleptic Gregorian calendar), not JS Date, so no time
@@ -10,8 +8,9 @@ export type IsoDate = string;
 /** 'YYYYQn', e.g. '2027Q1'. */
 export type Quarter = string;
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const QUARTER = /^(\d{4})Q([1-4])$/;
+// No zod here: workflows import this file. The wire schemas are in date-schemas.ts.
+export const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+export const QUARTER = /^(\d{4})Q([1-4])$/;
 
 export interface CalendarDate {
   year: number;
@@ -97,23 +96,9 @@ export function fromEpochDay(n: number): IsoDate {
  */
 export const MIN_YEAR = 1900;
 export const MAX_YEAR = 2999;
-const DATE_RANGE_MESSAGE = `must be between ${MIN_YEAR}-01-01 and ${MAX_YEAR}-12-31`;
+export const DATE_RANGE_MESSAGE = `must be between ${MIN_YEAR}-01-01 and ${MAX_YEAR}-12-31`;
 
-export const isoDateSchema = z
-  .string({ error: 'must be a date in YYYY-MM-DD form' })
-  .regex(ISO_DATE, 'must be a date in YYYY-MM-DD form, e.g. "2027-01-31"')
-  .refine((s) => tryParseIsoDate(s) !== undefined, {
-    message: 'is not a real calendar date',
-    // Gated rather than aborting, so objects embedding a date still run their own rules.
-    when: (p) => typeof p.value === 'string' && ISO_DATE.test(p.value),
-  })
-  .refine((s) => inYearRange(Number(s.slice(0, 4))), {
-    message: DATE_RANGE_MESSAGE,
-    when: (p) => typeof p.value === 'string' && tryParseIsoDate(p.value) !== undefined,
-  })
-  .meta({ description: `a date YYYY-MM-DD from ${MIN_YEAR}-01-01 to ${MAX_YEAR}-12-31` });
-
-function inYearRange(year: number): boolean {
+export function inYearRange(year: number): boolean {
   return year >= MIN_YEAR && year <= MAX_YEAR;
 }
 
@@ -164,15 +149,6 @@ export function fullMonthsBetween(a: IsoDate, b: IsoDate): number {
   while (n > 0 && compareDates(addMonthsClamped(a, n), b) > 0) n -= 1;
   return n;
 }
-
-export const quarterSchema = z
-  .string({ error: 'must be a quarter like "2027Q1"' })
-  .regex(QUARTER, { message: 'must be a quarter like "2027Q1"' })
-  .refine((s) => inYearRange(Number(s.slice(0, 4))), {
-    message: `must be a quarter of the years ${MIN_YEAR} to ${MAX_YEAR}`,
-    when: (p) => typeof p.value === 'string' && QUARTER.test(p.value),
-  })
-  .meta({ description: `a quarter YYYYQn, e.g. "2027Q1", of the years ${MIN_YEAR} to ${MAX_YEAR}` });
 
 function parseQuarter(q: Quarter): { year: number; q: number } {
   const m = QUARTER.exec(q);

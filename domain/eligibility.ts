@@ -1,7 +1,7 @@
-import { Money, moneyString } from './money';
+import { Money, moneyStringProblem } from './money';
 import { type IsoDate, addMonthsClamped, compareDates, parseIsoDate } from './dates';
 import { ageOn, idNumberProblem, normaliseIdNumber } from './id-number';
-import { targetGroupSchema } from './enums';
+import { targetGroups } from './vocabularies';
 import type { PolicyParams } from './policy';
 
 /**
@@ -50,8 +50,8 @@ function bandViolation(path: string, amount: Money, policy: Pick<PolicyParams, '
 }
 
 function moneyViolation(path: string, value: unknown): Violation | undefined {
-  const r = moneyString.safeParse(value);
-  return r.success ? undefined : { path, rule: 'money_format', message: r.error.issues[0]!.message };
+  const message = moneyStringProblem(value);
+  return message === undefined ? undefined : { path, rule: 'money_format', message };
 }
 
 /**
@@ -88,8 +88,8 @@ export function checkEligibility(input: EligibilityInput, policy: EligibilityPol
   assertDay(today);
   const out: Violation[] = [];
 
-  if (!targetGroupSchema.safeParse(input.targetGroup).success) {
-    out.push({ path: 'targetGroup', rule: 'target_group', message: `must be one of ${targetGroupSchema.options.join(', ')}` });
+  if (!(targetGroups as readonly unknown[]).includes(input.targetGroup)) {
+    out.push({ path: 'targetGroup', rule: 'target_group', message: `must be one of ${targetGroups.join(', ')}` });
   }
 
   const idProblem = idNumberProblem(normaliseIdNumber(input.idNumber));

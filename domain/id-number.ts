@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { type IsoDate, formatIsoDate, isRealCalendarDate, parseIsoDate } from './dates';
 
 /**
@@ -70,12 +69,3 @@ export function ageOn(idNumber: string, date: IsoDate): number {
   if (!birthdayReached) age -= 1;
   return age;
 }
-
-/** Accepts a lowercase x and hands back the canonical uppercase number. */
-export const idNumberSchema = z
-  .string({ error: 'must be an 18-character resident ID number' })
-  .toUpperCase()
-  .superRefine((id, ctx) => {
-    const problem = idNumberProblem(id);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });

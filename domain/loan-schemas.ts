@@ -3,8 +3,9 @@
  * OpenAPI) and the workflows (update arguments). Strict: an unknown field is an error.
  */
 import { z } from 'zod';
-import { isoDateSchema, quarterSchema } from './dates';
-import { MAX_PAYMENT_AMOUNT, positiveMoneyAtMost } from './money';
+import { isoDateSchema, quarterSchema } from './date-schemas';
+import { MAX_PAYMENT_AMOUNT } from './money';
+import { positiveMoneyAtMost } from './money-schemas';
 
 const reference = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
 const reason = z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters');

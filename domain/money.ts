@@ -1,5 +1,7 @@
 import Decimal from 'decimal.js';
-import { z } from 'zod';
+
+// No zod here: workflows import this file, and each cached workflow would carry zod's code.
+// The wire schemas built on these rules are in money-schemas.ts.
 
 /**
  * Our own Decimal constructor, so nobody else's global Decimal settings can change how
@@ -73,32 +75,31 @@ export function isCanonicalMoney(x: unknown): x is string {
 }
 
 export const MONEY_FORMAT_MESSAGE = 'must be a decimal string with at most 2 decimals, e.g. "80000.00"';
-const MONEY_STRING = /^(0|[1-9]\d*)(\.\d{1,2})?$/;
+export const MONEY_DIGITS_MESSAGE = `must have at most ${MAX_INTEGER_DIGITS} digits before the decimal point`;
+export const MONEY_STRING = /^(0|[1-9]\d*)(\.\d{1,2})?$/;
 
-function integerDigits(s: string): number {
+/** Digits before the decimal point of a well-formed amount. */
+export function integerDigits(s: string): number {
   const dot = s.indexOf('.');
   return dot < 0 ? s.length : dot;
 }
 
 /**
- * Later checks are gated with `when` on the format rather than `abort`, because an
- * aborting issue would also silence the cross-field rules of any object embedding this.
+ * Why `value` is not an amount as it travels on the wire (moneyString's rules, money-schemas.ts),
+ * or undefined when it is one.
  */
-const wellFormedMoney = (p: { value: unknown }) => typeof p.value === 'string' && MONEY_STRING.test(p.value);
+export function moneyStringProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !MONEY_STRING.test(value)) return MONEY_FORMAT_MESSAGE;
+  if (integerDigits(value) > MAX_INTEGER_DIGITS) return MONEY_DIGITS_MESSAGE;
+  return undefined;
+}
 
-/** A non-negative amount as it travels on the wire; canonical form comes from normaliseMoney. */
-export const moneyString = z
-  .string({ error: MONEY_FORMAT_MESSAGE })
-  .regex(MONEY_STRING, MONEY_FORMAT_MESSAGE)
-  .refine((s) => integerDigits(s) <= MAX_INTEGER_DIGITS, {
-    message: `must have at most ${MAX_INTEGER_DIGITS} digits before the decimal point`,
-    when: wellFormedMoney,
-  });
-
-export const positiveMoneyString = moneyString.refine((s) => new Money(s).greaterThan(0), {
-  message: 'must be greater than 0.00',
-  when: wellFormedMoney,
-});
+/** "80000" and "80000.0" become "80000.00", so equal amounts compare equal as strings. */
+export function normaliseMoney(s: string): string {
+  const problem = moneyStringProblem(s);
+  if (problem) throw new TypeError(`${JSON.stringify(s)} ${problem}`);
+  return formatMoney(toMoney(s));
+}
 
 /**
  * What an amount on the wire can mean. The database's NUMERIC(18,2) holds 16 integer digits, and
@@ -112,39 +113,5 @@ export const MAX_PAYMENT_AMOUNT = '1000000000.00';
 /** A special fund's budget, and so any one top-up of it: a trillion yuan. */
 export const MAX_BUDGET_AMOUNT = '1000000000000.00';
 
-/** A positive amount of at most `max`, in canonical two-decimal form once parsed. */
-export function positiveMoneyAtMost(max: string, what: string) {
-  const message = `must be at most ${max} (${what})`;
-  return positiveMoneyString
-    .refine((s) => new Money(s).lessThanOrEqualTo(max), { message, when: wellFormedMoney })
-    .transform(normaliseMoney)
-    .meta({ description: `a decimal string with at most 2 decimals, greater than 0.00 and at most ${max} (${what})`, example: '80000.00' });
-}
-
-/** "80000" and "80000.0" become "80000.00", so equal amounts compare equal as strings. */
-export function normaliseMoney(s: string): string {
-  return formatMoney(toMoney(moneyString.parse(s)));
-}
-
-/** Like moneyString, but the parsed value is already in canonical two-decimal form. */
-export const normalisedMoneyString = moneyString.transform(normaliseMoney);
-export const normalisedPositiveMoneyString = positiveMoneyString.transform(normaliseMoney);
-
 export const RATE_FORMAT_MESSAGE = 'must be a fraction between 0 and 1 with at most 6 decimals, e.g. "0.0435" for 4.35%';
-const RATE_STRING = /^\d(\.\d{1,6})?$/;
-
-/** Annual rates, shares and fees as fractions: "0.0435" is 4.35%. */
-export const rateString = z
-  .string({ error: RATE_FORMAT_MESSAGE })
-  .regex(RATE_STRING, RATE_FORMAT_MESSAGE)
-  .refine((s) => new Money(s).lessThanOrEqualTo(1), {
-    message: RATE_FORMAT_MESSAGE,
-    when: (p) => typeof p.value === 'string' && RATE_STRING.test(p.value),
-  });
-
-/** A rate that must not be zero (a loan's interest rate). Gated like the rest: "abc" gets one issue, no exception. */
-export const positiveRateString = rateString.refine((s) => new Money(s).greaterThan(0), {
-  message: 'must be greater than 0',
-  when: (p) => typeof p.value === 'string' && RATE_STRING.test(p.value),
-});
-
+export const RATE_STRING = /^\d(\.\d{1,6})?$/;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { MAX_LOAN_AMOUNT, Money, positiveMoneyString, rateString } from './money';
+import { MAX_LOAN_AMOUNT, Money } from './money';
+import { positiveMoneyString, rateString } from './money-schemas';
 import { subsidyModeSchema } from './enums';
 import { type IsoDate, compareDates } from './dates';
 

@@ -4,7 +4,7 @@ import { ApiError } from '../errors';
 import { hashPassword, verifyPasswordOrDummy } from '../auth/passwords';
 import { issueToken } from '../auth/tokens';
 import { currentUser, findSignInUser, publicUser, registerApplicant, signOutEverywhere } from '../../usecases/accounts';
-import { idNumberSchema } from '../../domain/id-number';
+import { idNumberSchema } from '../../domain/id-number-schema';
 import { LoginLimiter } from '../auth/login-limits';
 
 const username = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, 'must be 3–40 lowercase letters, digits, dots, dashes or underscores');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
-import { idNumberSchema } from '../../domain/id-number';
+import { idNumberSchema } from '../../domain/id-number-schema';
 import { integrityRecord } from '../../usecases/loans';
 import { DEFAULT_INTEGRITY_READ_LIMITS, ReadLimiter } from '../auth/read-limits';
 

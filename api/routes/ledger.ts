@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
 import { pageNumber } from '../paging';
-import { isoDateSchema } from '../../domain/dates';
+import { isoDateSchema } from '../../domain/date-schemas';
 import { ACCOUNT_CODE, MAX_PAGE_SIZE, ledgerAccountBalance, ledgerEntries, ledgerTrialBalance, verifyLedgerNow } from '../../usecases/ledger';
 import { fundRoutes } from './funds';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
-import { quarterSchema } from '../../domain/dates';
+import { quarterSchema } from '../../domain/date-schemas';
 import { closeQuarter, decideReopen, getPeriodView, requestReopen } from '../../usecases/periods';
 import { actorOf, todayOf } from '../../usecases/deps';
 import { proposalSchema } from './proposals';

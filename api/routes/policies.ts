@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
 import { policyParamsSchema } from '../../domain/policy';
-import { isoDateSchema } from '../../domain/dates';
+import { isoDateSchema } from '../../domain/date-schemas';
 import { addPolicy, listPolicies } from '../../usecases/registry';
 
 const policyVersionSchema = z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
-import { quarterSchema } from '../../domain/dates';
+import { quarterSchema } from '../../domain/date-schemas';
 import {
   FIRST_MISMATCHES,
   OUTCOMES,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ApiRouter } from '../route';
 import { validationError } from '../errors';
 import { authenticate, requireRole } from '../auth/middleware';
-import { isoDateSchema } from '../../domain/dates';
+import { isoDateSchema } from '../../domain/date-schemas';
 import { GROUP_BY, XLSX_TYPE, kpi, kpiFile } from '../../usecases/reports';
 import { amendRouteDoc } from '../openapi';
 

@@ -3,8 +3,9 @@ import type { ApiRouter } from '../route';
 import { pageNumber } from '../paging';
 import { updateIdOf } from '../updates';
 import { claimDecisionSchema, newSubsidyClaimSchema } from '../../domain/loan-schemas';
-import { MAX_BUDGET_AMOUNT, positiveMoneyAtMost } from '../../domain/money';
-import { quarterSchema } from '../../domain/dates';
+import { MAX_BUDGET_AMOUNT } from '../../domain/money';
+import { positiveMoneyAtMost } from '../../domain/money-schemas';
+import { quarterSchema } from '../../domain/date-schemas';
 import { proposalSchema } from './proposals';
 import {
   approveSubsidyClaim,

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { getPeriod, type Db } from '../ledger';
 import { listProposals, type ProposalView } from '../repositories/proposals';
-import { quarterBounds, quarterSchema } from '../../domain/dates';
+import { quarterBounds } from '../../domain/dates';
+import { quarterSchema } from '../../domain/date-schemas';
 import { FinanceError, type FinanceErrorDetail } from './errors';
 import { ledgerDisagreementsSql, payoutsSql } from './payouts';
 

@@ -1,4 +1,5 @@
-import { MAX_INTEGER_DIGITS, moneyString } from '../../domain/money';
+import { MAX_INTEGER_DIGITS } from '../../domain/money';
+import { moneyString } from '../../domain/money-schemas';
 import { isIsoDate } from '../../domain/dates';
 import type { FinanceErrorDetail } from './errors';
 import type { StatementLine } from './statement-line';

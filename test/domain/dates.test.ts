@@ -9,14 +9,13 @@ import {
   fromEpochDay,
   fullMonthsBetween,
   isIsoDate,
-  isoDateSchema,
   nextQuarter,
   previousQuarter,
   quarterBounds,
   quarterOf,
-  quarterSchema,
   toEpochDay,
 } from '../../domain/dates';
+import { isoDateSchema, quarterSchema } from '../../domain/date-schemas';
 
 /** Any real date from 1900 to 2199, built from an epoch day so every one is valid. */
 const anyDate = fc.integer({ min: toEpochDay('1900-01-01'), max: toEpochDay('2199-12-31') }).map(fromEpochDay);

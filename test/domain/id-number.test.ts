@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { ageOn, birthDateOf, checkCharFor, idNumberSchema, isValidIdNumber } from '../../domain/id-number';
+import { ageOn, birthDateOf, checkCharFor, isValidIdNumber } from '../../domain/id-number';
+import { idNumberSchema } from '../../domain/id-number-schema';
 import { addDays, fromEpochDay, toEpochDay } from '../../domain/dates';
 
 /** A valid number built the way the standard says: region, birth date, sequence, check. */

@@ -8,17 +8,12 @@ import {
   formatMoney,
   isCanonicalMoney,
   MAX_INTEGER_DIGITS,
-  moneyString,
   normaliseMoney,
-  normalisedMoneyString,
-  positiveMoneyAtMost,
-  positiveMoneyString,
-  positiveRateString,
-  rateString,
   roundFen,
   sumMoney,
   toMoney,
 } from '../../domain/money';
+import { moneyString, normalisedMoneyString, positiveMoneyAtMost, positiveMoneyString, positiveRateString, rateString } from '../../domain/money-schemas';
 
 function issues(schema: { safeParse(x: unknown): { success: boolean; error?: { issues: { message: string }[] } } }, x: unknown) {
   const r = schema.safeParse(x);

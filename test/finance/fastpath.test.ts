@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { CopyRows, LineBatch, MoneyTotal, PayoutIndex } from '../../db/reconciliation/fastpath';
 import { reconcile, type Payout, type Receipt } from '../../domain/reconciliation';
 import { addDays, daysBetween } from '../../domain/dates';
-import { formatMoney, moneyString, sumMoney } from '../../domain/money';
+import { formatMoney, sumMoney } from '../../domain/money';
+import { moneyString } from '../../domain/money-schemas';
 
 const QUARTER_START = '2026-04-01';
 
