@@ -25,6 +25,8 @@ COPY db ./db
 COPY scripts ./scripts
 COPY tsconfig.json ./
 COPY --from=web /app/web/dist ./web/dist
+# The workflow bundle, built once here rather than at every worker start (docs/operations.md).
+RUN npx tsx scripts/lib/workflow-bundle.ts
 USER node
 EXPOSE 3000
 CMD ["npx", "tsx", "scripts/api.ts"]

@@ -21,6 +21,7 @@ import { ServiceStartError, messageOf, within } from './lib/service-process';
 import { ensureSchedules } from './lib/schedules';
 import { isEmpty, seedDemoData, demoUsers, DEMO_PASSWORD } from './lib/demo-seed';
 import { ensureWebBuilt } from './lib/web-build';
+import { ensureWorkflowBundle } from './lib/workflow-bundle';
 
 async function main() {
   const started = Date.now();
@@ -61,6 +62,10 @@ async function main() {
     ]);
     // The console is served by the API as static files; rebuilt only when web/ changed.
     if (await run('web console build', () => ensureWebBuilt())) step('web console built');
+    // The workflow bundle is reused while workflows/ and domain/ are unchanged; when they changed,
+    // bundling runs while PostgreSQL and Temporal start (other processes).
+    const bundling = ensureWorkflowBundle();
+    bundling.catch(() => undefined);
     let embeddedUrl: string | undefined;
     let pgData: string | undefined;
     if (!config.DATABASE_URL) {
@@ -113,12 +118,13 @@ async function main() {
     }
 
     const address = temporalAddress;
-    // Bundling the workflows takes a few seconds; connecting, less.
+    const { bundle, built } = await run('workflow bundle', () => within(120_000, 'workflow bundle: not built', bundling));
+    if (built) step('workflows bundled');
     const { worker, connection } = await run('worker', () =>
       within(
-        120_000,
-        `worker: did not connect to Temporal at ${address} and bundle the workflows`,
-        createLoanflowWorker({ address, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, db, config, shutdownSignals: [] }),
+        60_000,
+        `worker: did not connect to Temporal at ${address}`,
+        createLoanflowWorker({ address, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, db, config, workflowBundle: bundle, shutdownSignals: [] }),
       ),
     );
     const running = worker.run();

@@ -4,6 +4,7 @@ import { loadConfig, ConfigError } from '../config';
 import { createDb } from '../db/knex';
 import { logRole } from './lib/databases';
 import { createLoanflowWorker } from './lib/worker';
+import { ensureWorkflowBundle } from './lib/workflow-bundle';
 import { ensureSchedules } from './lib/schedules';
 import { connectTemporalClient } from '../api/temporal';
 
@@ -15,12 +16,15 @@ async function main() {
   }
   const db = createDb(config.DATABASE_URL);
   await logRole(db, logger);
+  // Built into the image (Dockerfile: npm run build:workflows); rebuilt only if the sources differ.
+  const { bundle } = await ensureWorkflowBundle((m) => logger.info(m));
   const { worker, connection } = await createLoanflowWorker({
     address: config.TEMPORAL_ADDRESS,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     db,
     config,
+    workflowBundle: bundle,
   });
   const client = await connectTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   await ensureSchedules(client, config.TASK_QUEUE);

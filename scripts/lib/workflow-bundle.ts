@@ -11,12 +11,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode, DefaultLogger, type WorkflowBundlePath } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type WorkflowBundle, type WorkflowBundlePath } from '@temporalio/worker';
 
 const ROOT = path.join(__dirname, '../..');
 const DIST = path.join(ROOT, 'dist', 'workflows');
 export const WORKFLOW_BUNDLE_FILE = path.join(DIST, 'bundle.js');
-const STAMP = path.join(DIST, '.stamp');
+export const WORKFLOW_BUNDLE_STAMP = path.join(DIST, '.stamp');
 /** What the bundle is made from: the workflow code, the domain it imports, the packages' versions. */
 const INPUTS = ['workflows', 'domain', 'package-lock.json', 'scripts/lib/workflow-bundle.ts'];
 
@@ -50,17 +50,25 @@ export function bundledPackages(code: string): string[] {
  * The bundle on disk, built first when missing or stale; says whether it built. Written under a
  * temporary name and renamed, so a concurrent start never loads half a file.
  */
-export async function ensureWorkflowBundle(log: (m: string) => void = () => undefined): Promise<{ bundle: WorkflowBundlePath; built: boolean }> {
+export async function ensureWorkflowBundle(
+  log: (m: string) => void = () => undefined,
+): Promise<{ bundle: WorkflowBundlePath | WorkflowBundle; built: boolean }> {
   const hash = workflowSourceHash();
-  const stamped = fs.existsSync(WORKFLOW_BUNDLE_FILE) && fs.existsSync(STAMP) ? fs.readFileSync(STAMP, 'utf8').trim() : null;
+  const stamped = fs.existsSync(WORKFLOW_BUNDLE_FILE) && fs.existsSync(WORKFLOW_BUNDLE_STAMP) ? fs.readFileSync(WORKFLOW_BUNDLE_STAMP, 'utf8').trim() : null;
   if (stamped === hash) return { bundle: { codePath: WORKFLOW_BUNDLE_FILE }, built: false };
-  log('bundling the workflows (workflows/ or domain/ changed)');
+  log('bundling the workflows (workflows/ or domain/ changed since the last bundle)');
   const code = await bundleWorkflows();
-  fs.mkdirSync(DIST, { recursive: true });
-  const tmp = `${WORKFLOW_BUNDLE_FILE}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, code);
-  fs.renameSync(tmp, WORKFLOW_BUNDLE_FILE);
-  fs.writeFileSync(STAMP, hash + '\n');
+  try {
+    fs.mkdirSync(DIST, { recursive: true });
+    const tmp = `${WORKFLOW_BUNDLE_FILE}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, WORKFLOW_BUNDLE_FILE);
+    fs.writeFileSync(WORKFLOW_BUNDLE_STAMP, hash + '\n');
+  } catch (e) {
+    // A read-only install (an image whose bundle is stale) still runs, from the bundle in memory.
+    log(`workflow bundle not saved (${e instanceof Error ? e.message : String(e)}); using it from memory`);
+    return { bundle: { code }, built: true };
+  }
   return { bundle: { codePath: WORKFLOW_BUNDLE_FILE }, built: true };
 }
 

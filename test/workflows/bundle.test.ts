@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { bundledPackages, bundleWorkflows } from '../../scripts/lib/workflow-bundle';
+import fs from 'node:fs';
+import { bundledPackages, bundleWorkflows, ensureWorkflowBundle, WORKFLOW_BUNDLE_FILE, WORKFLOW_BUNDLE_STAMP } from '../../scripts/lib/workflow-bundle';
 
 /**
  * Every cached workflow instantiates the whole bundle, so a package in it is memory per open
@@ -38,5 +39,17 @@ describe('the workflow bundle', function () {
     const { code: fat } = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '../fixtures/workflow-with-schemas.ts'), logger: new DefaultLogger('WARN') });
     expect(bundledPackages(fat)).to.include('zod');
     expect(fat.match(SCHEMA_MODULES)).to.not.equal(null);
+  });
+
+  it('is bundled once for npm start and the worker, and again only when its sources change', async () => {
+    await ensureWorkflowBundle();
+    const again = await ensureWorkflowBundle();
+    expect(again.built, 'bundled again with nothing changed').to.equal(false);
+    expect(again.bundle).to.deep.equal({ codePath: WORKFLOW_BUNDLE_FILE });
+    expect(bundledPackages(fs.readFileSync(WORKFLOW_BUNDLE_FILE, 'utf8'))).to.deep.equal(bundledPackages(code));
+    // A stamp that does not match the sources (as after an edit) makes the next start bundle again.
+    fs.writeFileSync(WORKFLOW_BUNDLE_STAMP, 'stale\n');
+    expect((await ensureWorkflowBundle()).built, 'not bundled again after the sources changed').to.equal(true);
+    expect((await ensureWorkflowBundle()).built).to.equal(false);
   });
 });
