@@ -19,6 +19,7 @@ const BENCHES: Array<{ name: string; file: string; args: string[]; quick: string
   { name: 'bench:workflow', file: 'workflow.ts', args: [], quick: ['--applications', '20', '--repeat', '1'] },
   { name: 'bench:api-post', file: 'api-post.ts', args: [], quick: ['--requests', '40', '--seconds', '3', '--repeat', '1'] },
   { name: 'bench:forecast', file: 'forecast.ts', args: [], quick: ['--loans', '2000', '--pipeline', '100', '--repeat', '1'] },
+  { name: 'bench:api-get', file: 'api-get.ts', args: [], quick: ['--rows', '500', '--duration', '2', '--repeat', '1'] },
   { name: 'bench:start', file: 'start.ts', args: [], quick: ['--rounds', '1'] },
   { name: 'bench:worker', file: 'worker.ts', args: [], quick: ['--workflows', '600', '--cache', '200', '--queries', '100', '--rounds', '1'] },
 ];
