@@ -9,8 +9,9 @@
  * connected as the application's role, the access log at info to a file); autocannon in a
  * process of its own.
  *
- *   1. throughput: --connections at once for --duration seconds, bare and loanflow in turn,
- *      --repeat times; the median ratio. Goal ≥ 0.5.
+ *   0. what each statement of a request costs the database (EXPLAIN ANALYZE, and its plan);
+ *   1. throughput: --connections at once for --duration seconds, bare, loanflow, and loanflow
+ *      without its access log in turn, --repeat times; the median ratio. Goal ≥ 0.5.
  *   2. latency: loanflow at a fixed 200 requests/s for --duration seconds; p99 (autocannon
  *      corrects for coordinated omission). Goal < 50 ms.
  *
@@ -35,7 +36,7 @@ import { urlAs } from '../db/app-role';
 import { migrateAsOwner } from '../scripts/lib/databases';
 import { seedDemoData, DEMO_CERTIFICATE_NO, DEMO_PASSWORD } from '../scripts/lib/demo-seed';
 import { createApp } from '../api/app';
-import { scopeApplications, type Viewer } from '../db/repositories/applications';
+import { applicationListQueries, type Viewer } from '../db/repositories/applications';
 import { printResult } from './result';
 
 function arg(name: string, dflt: number): number {
@@ -111,8 +112,12 @@ async function main() {
     const logFile = path.join(dir, 'api.log');
     const logger = pino({ level: 'info' }, pino.destination({ dest: logFile, sync: true }));
     const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-    const api = await listenOn(createApp({ db, temporal, taskQueue: 'bench', logger, jwtSecret: randomBytes(32).toString('hex'), tokenTtlSeconds: 3600 }));
+    const jwtSecret = randomBytes(32).toString('hex');
+    const api = await listenOn(createApp({ db, temporal, taskQueue: 'bench', logger, jwtSecret, tokenTtlSeconds: 3600 }));
     servers.push(api.server);
+    // The same API without its access log: what logging each request costs.
+    const quiet = await listenOn(createApp({ db, temporal, taskQueue: 'bench', logger: pino({ level: 'silent' }), jwtSecret, tokenTtlSeconds: 3600 }));
+    servers.push(quiet.server);
     const login = await fetch(`${api.url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'fin-officer', password: DEMO_PASSWORD }) });
     const { token } = (await login.json()) as { token: string };
     const first = (await (await fetch(api.url + PATH, { headers: { authorization: `Bearer ${token}` } })).json()) as { total: number; items: unknown[] };
@@ -121,16 +126,9 @@ async function main() {
     // The bare handler: the same two statements, for the same viewer, straight through pg.
     const me = await owner('users').where({ username: 'fin-officer' }).first();
     const viewer: Viewer = { id: me.id, role: me.role, orgId: me.org_id };
-    const base = scopeApplications(db('applications as a'), viewer);
-    const countSql = base.clone().count('* as count').toSQL().toNative();
-    const pageSql = base
-      .clone()
-      .select('a.*')
-      .orderBy([{ column: 'a.created_at', order: 'desc' }, { column: 'a.id', order: 'asc' }])
-      .limit(10)
-      .offset(0)
-      .toSQL()
-      .toNative();
+    const queries = applicationListQueries(db, viewer, { page: 1, pageSize: 10 });
+    const countSql = queries.count.toSQL().toNative();
+    const pageSql = queries.page.toSQL().toNative();
     const pool = new pg.Pool({ connectionString: appUrl, max: 10 });
     closers.push(() => pool.end());
     const bareApp = express();
@@ -141,16 +139,36 @@ async function main() {
     const bare = await listenOn(bareApp);
     servers.push(bare.server);
 
+    // What each statement of a request costs the database (server time, median of 25).
+    const userSql = db('users').where({ id: me.id }).first().toSQL().toNative();
+    for (const [what, q] of [['user row (authentication)', userSql], ['count', countSql], ['page of 10', pageSql]] as const) {
+      const times: number[] = [];
+      let plan = '';
+      for (let i = 0; i < 25; i += 1) {
+        const r = await pool.query(`explain (analyze, format json) ${q.sql}`, q.bindings as unknown[]);
+        const top = (r.rows[0]['QUERY PLAN'] as Array<{ 'Execution Time': number; Plan: { 'Node Type': string; Plans?: Array<{ 'Node Type': string; 'Index Name'?: string }> } }>)[0]!;
+        times.push(top['Execution Time']);
+        const inner = top.Plan.Plans?.[0];
+        plan = `${top.Plan['Node Type']}${inner ? ` > ${inner['Node Type']}${inner['Index Name'] ? ` (${inner['Index Name']})` : ''}` : ''}`;
+      }
+      console.log(`database: ${what.padEnd(26)} ${[...times].sort((a, b) => a - b)[12]!.toFixed(3)} ms  ${plan}`);
+    }
+
     // Warm both (connections, JIT), then measure in turn.
     await cannon(bare.url + PATH, null, [], 2);
     await cannon(api.url + PATH, token, [], 2);
+    await cannon(quiet.url + PATH, token, [], 2);
     const ratios: Array<{ bare: number; loanflow: number; ratio: number; p99: number }> = [];
     for (let i = 1; i <= REPEAT; i += 1) {
       const b = await cannon(bare.url + PATH, null, []);
       const l = await cannon(api.url + PATH, token, []);
+      const q = await cannon(quiet.url + PATH, token, []);
       const row = { bare: b.requests.average, loanflow: l.requests.average, ratio: l.requests.average / b.requests.average, p99: l.latency.p99 };
       ratios.push(row);
-      console.log(`round ${i}: bare ${row.bare.toFixed(0)} req/s (p99 ${b.latency.p99} ms), loanflow ${row.loanflow.toFixed(0)} req/s (p99 ${l.latency.p99} ms): ratio ${row.ratio.toFixed(2)}`);
+      console.log(
+        `round ${i}: bare ${row.bare.toFixed(0)} req/s (p99 ${b.latency.p99} ms), loanflow ${row.loanflow.toFixed(0)} req/s (p99 ${l.latency.p99} ms): ratio ${row.ratio.toFixed(2)}; ` +
+          `without the access log ${q.requests.average.toFixed(0)} req/s`,
+      );
     }
     const median = [...ratios].sort((a, b) => a.ratio - b.ratio)[Math.floor(ratios.length / 2)]!;
     const fixed = await cannon(api.url + PATH, token, ['-R', String(RATE)]);
