@@ -6,10 +6,11 @@ export const projectRoot = path.resolve(__dirname, '..');
 
 /**
  * The worker's own resident memory with an empty workflow cache, and what one cached workflow
- * adds, in MiB, with headroom over what bench:worker measured (docs/benchmarks.md).
+ * adds, in MiB: bench:worker measured 353 MiB and 0.67 MiB per cached loan (docs/benchmarks.md);
+ * these keep headroom over both. WORKER_MEMORY_MB=1024 so holds 780 cached workflows.
  */
-export const WORKER_BASE_MB = 320;
-export const WORKFLOW_CACHE_MB = 0.5;
+export const WORKER_BASE_MB = 400;
+export const WORKFLOW_CACHE_MB = 0.8;
 
 /** How many cached workflows a worker given `memoryMb` can hold. */
 export function cacheFitting(memoryMb: number): number {

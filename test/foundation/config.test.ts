@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, ConfigError } from '../../config';
+import { loadConfig, ConfigError, workerCacheSize } from '../../config';
 import { appRoleOf } from '../../db/app-role';
 import { databaseUrls } from '../../scripts/lib/databases';
 
@@ -25,6 +25,18 @@ describe('config', () => {
       for (const name of ['PORT', 'DATABASE_URL', 'TEMPORAL_ADDRESS', 'LOG_LEVEL']) expect(msg).to.contain(name);
       expect(msg).to.contain('postgres://');
     }
+  });
+
+  it('bounds the worker: its workflow cache fits WORKER_MEMORY_MB, and a cache that cannot fit is refused', () => {
+    // Without a bound the SDK sizes the cache from the heap limit (2,310 here), and at about 1 MiB
+    // per cached loan the worker outgrew a gigabyte (docs/operations.md, "Worker memory").
+    expect(workerCacheSize(loadConfig({}))).to.equal(780);
+    expect(workerCacheSize(loadConfig({ WORKER_MEMORY_MB: '2048' }))).to.equal(2060);
+    expect(workerCacheSize(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '100' }))).to.equal(100);
+    expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '5000' })).to.throw(ConfigError, /WORKER_MAX_CACHED_WORKFLOWS: at most 780 fit in WORKER_MEMORY_MB=1024/);
+    expect(() => loadConfig({ WORKER_MEMORY_MB: '256' })).to.throw(ConfigError, /WORKER_MEMORY_MB/);
+    expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '1.5' })).to.throw(ConfigError, /WORKER_MAX_CACHED_WORKFLOWS/);
+    expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '1' })).to.throw(ConfigError, /WORKER_MAX_CACHED_WORKFLOWS/);
   });
 
   it('takes the migrating owner apart from the application, and only with the application named too', () => {
