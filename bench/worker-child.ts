@@ -1,11 +1,12 @@
 /**
  * One worker of bench:worker, in a process of its own so that its RSS is the worker's alone:
  * `loan` is loanflow's worker as `npm run worker` creates it (its workflows, activities and cache
- * settings from config); `noop` is a worker of the no-op workflow alone, with the same cache size.
+ * settings from config); `noop` is a worker of the no-op workflow alone, with the same cache size;
+ * `money` the no-op workflow with domain/money.ts (decimal.js).
  * Talks to bench/worker.ts over IPC: it says when it is ready, and answers `measure` with its
  * memory after a full garbage collection and its workflow-task counters (from the core's metrics).
  *
- *   node --expose-gc --import tsx bench/worker-child.ts <loan|noop> <address> <taskQueue> <metricsPort>
+ *   node --expose-gc --import tsx bench/worker-child.ts <loan|noop|money> <address> <taskQueue> <metricsPort>
  */
 import { Runtime, Worker, bundleWorkflowCode, DefaultLogger, type WorkflowBundleOption } from '@temporalio/worker';
 import { NativeConnection } from '@temporalio/worker';
@@ -20,21 +21,20 @@ export interface ChildMeasure {
   heapUsed: number;
   external: number;
   cached: number;
-  /** Workflow tasks completed, and those that replayed history (the core's counters). */
+  /** Workflow tasks completed (the core's counter). */
   tasks: number;
-  replays: number;
 }
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
-async function counters(): Promise<{ tasks: number; replays: number }> {
+async function counters(): Promise<{ tasks: number }> {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   const sum = (name: string) =>
     text
       .split('\n')
       .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
       .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-  return { tasks: sum('temporal_workflow_task_execution_latency_count'), replays: sum('temporal_workflow_task_replay_latency_count') };
+  return { tasks: sum('temporal_workflow_task_execution_latency_count') };
 }
 
 async function main() {
@@ -51,7 +51,7 @@ async function main() {
     ({ worker, connection } = await createLoanflowWorker({ address, namespace: 'default', taskQueue, db, config, shutdownSignals: ['SIGTERM'] }));
   } else {
     connection = await NativeConnection.connect({ address });
-    const bundle: WorkflowBundleOption = await bundleWorkflowCode({ workflowsPath: require.resolve('./noop-workflow'), logger: new DefaultLogger('WARN') });
+    const bundle: WorkflowBundleOption = await bundleWorkflowCode({ workflowsPath: require.resolve(kind === 'money' ? './noop-money-workflow' : './noop-workflow'), logger: new DefaultLogger('WARN') });
     worker = await Worker.create({
       connection,
       namespace: 'default',

@@ -8,7 +8,9 @@
  *
  *   1. starts --workflows N workflows directly (`loan` workflows with a 12-month schedule; no-ops),
  *      waits until the worker has completed each one's first workflow task, and reads the
- *      worker's RSS after a full garbage collection: the goal is < 1 GiB at 100,000 open loans;
+ *      worker's RSS after a full garbage collection (of the main thread: workflows run in a worker
+ *      thread of their own) at N/2 and N: the goal is < 1 GiB at 100,000 open loans, extrapolated
+ *      from the growth between N/2 and N when N is smaller;
  *   2. cold activations: queries workflows the worker's cache has evicted (the first ones
  *      started), so each query replays the workflow's history from the start; --rounds rounds of
  *      --queries queries each, alternating no-op and loan, --concurrency at a time. Goal: loans
@@ -42,6 +44,11 @@ const WORKFLOWS = arg('workflows', 20_000);
 const QUERIES = arg('queries', 1000);
 const ROUNDS = arg('rounds', 3);
 const CONCURRENCY = arg('concurrency', 16);
+/**
+ * --money adds a third worker: the no-op workflow importing domain/money.ts, so that what decimal.js
+ * costs per cached workflow shows apart from the loan's own code and state.
+ */
+const KINDS: Array<'noop' | 'loan' | 'money'> = process.argv.includes('--money') ? ['noop', 'money', 'loan'] : ['noop', 'loan'];
 /** The workers' cache size; unset, config's (docs/operations.md, "Worker memory"). */
 const CACHE = process.argv.includes('--cache') ? arg('cache', 0) : undefined;
 const GOAL_RSS = 1024 ** 3;
@@ -76,7 +83,7 @@ async function pool(total: number, concurrency: number, job: (i: number) => Prom
 }
 
 interface Child {
-  kind: 'loan' | 'noop';
+  kind: 'loan' | 'noop' | 'money';
   taskQueue: string;
   process: ChildProcess;
   measure(): Promise<ChildMeasure>;
@@ -124,10 +131,10 @@ async function main() {
         policy,
       };
     };
-    const ids: Record<Child['kind'], string[]> = { noop: [], loan: [] };
+    const ids: Record<Child['kind'], string[]> = { noop: [], loan: [], money: [] };
     const rows: Record<Child['kind'], { idle: ChildMeasure; half: ChildMeasure; full: ChildMeasure; startSeconds: number }> = {} as never;
 
-    for (const kind of ['noop', 'loan'] as const) {
+    for (const kind of KINDS) {
       const child = await startChild(kind, server.address);
       children.push(child);
       const idle = await child.measure();
@@ -139,9 +146,9 @@ async function main() {
           ids.loan.push(id);
           await client.workflow.start('loan', { taskQueue: child.taskQueue, workflowId: id, args: [input] });
         } else {
-          const id = `noop-${randomUUID()}`;
-          ids.noop.push(id);
-          await client.workflow.start('noop', { taskQueue: child.taskQueue, workflowId: id, args: [] });
+          const id = `${kind}-${randomUUID()}`;
+          ids[kind].push(id);
+          await client.workflow.start(kind === 'money' ? 'noopMoney' : 'noop', { taskQueue: child.taskQueue, workflowId: id, args: [] });
         }
       };
       const waitForTasks = async (n: number) => {
@@ -166,11 +173,11 @@ async function main() {
     }
 
     // Cold activations: the first workflows started are the ones the cache evicted longest ago.
-    const cachedMax = Math.max(rows.loan.full.cached, rows.noop.full.cached);
+    const cachedMax = Math.max(...KINDS.map((k) => rows[k].full.cached));
     const evicted = WORKFLOWS - cachedMax;
     const rounds = Math.min(ROUNDS, Math.floor(evicted / QUERIES));
     if (rounds < 1) throw new Error(`only ${evicted} workflows are out of the cache: raise --workflows or lower --queries`);
-    const rates: Record<Child['kind'], number[]> = { noop: [], loan: [] };
+    const rates: Record<Child['kind'], number[]> = { noop: [], loan: [], money: [] };
     for (let r = 0; r < rounds; r += 1) {
       for (const child of children) {
         const before = await child.measure();
@@ -180,7 +187,7 @@ async function main() {
         );
         const after = await child.measure();
         rates[child.kind].push(batch.length / seconds);
-        console.log(`round ${r + 1}: ${child.kind.padEnd(5)} ${batch.length} cold queries in ${seconds.toFixed(2)} s: ${(batch.length / seconds).toFixed(0)}/s (replays ${after.replays - before.replays})`);
+        console.log(`round ${r + 1}: ${child.kind.padEnd(5)} ${batch.length} cold queries in ${seconds.toFixed(2)} s: ${(batch.length / seconds).toFixed(0)}/s (cache ${before.cached} → ${after.cached})`);
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -190,12 +197,23 @@ async function main() {
     const loan = rows.loan;
     const perWorkflow = (loan.full.rss - loan.idle.rss) / Math.max(loan.full.cached, 1);
     console.log(`\ncold activations: loan ${loanRate.toFixed(0)}/s, no-op ${noopRate.toFixed(0)}/s, ratio ${ratio.toFixed(2)} (goal ≥ ${GOAL_RATIO})`);
+    // Past the cache, more open loans should cost nothing: the growth from half to all of them,
+    // per loan, carried on to 100,000 is the extrapolation (never below what was measured).
+    const half = Math.floor(WORKFLOWS / 2);
+    const beyond = Math.max(0, (loan.full.rss - loan.half.rss) / (WORKFLOWS - half));
+    const at100k = loan.full.rss + beyond * Math.max(0, 100_000 - WORKFLOWS);
     console.log(
       `RSS with ${WORKFLOWS} open loans: ${mib(loan.full.rss)} (${loan.full.cached} cached, ${(perWorkflow / MiB).toFixed(3)} MiB each); ` +
-        `the cache is full, so 100,000 open loans hold the same: goal < ${mib(GOAL_RSS)}`,
+        `from ${half} to ${WORKFLOWS} open loans it grew ${((beyond * (WORKFLOWS - half)) / MiB).toFixed(0)} MiB, ${(beyond / 1024).toFixed(1)} KiB per loan beyond the cache; ` +
+        `extrapolated to 100,000 open loans: ${mib(at100k)} (goal < ${mib(GOAL_RSS)})`,
     );
+    if (KINDS.includes('money')) {
+      const per = (k: Child['kind']) => (rows[k].full.rss - rows[k].idle.rss) / Math.max(rows[k].full.cached, 1);
+      console.log(`decimal.js and domain/money.ts per cached workflow: ${((per('money') - per('noop')) / MiB).toFixed(3)} MiB (no-op ${(per('noop') / MiB).toFixed(3)}, with money ${(per('money') / MiB).toFixed(3)})`);
+    }
     printResult([
       { name: `worker: RSS, ${WORKFLOWS} open loans (cache ${loan.full.cached})`, baseline: '—', subject: mib(loan.full.rss), ratio: '—', goal: '< 1024 MiB', met: loan.full.rss < GOAL_RSS },
+      { name: 'worker: RSS, 100,000 open loans (extrapolated)', baseline: '—', subject: mib(at100k), ratio: '—', goal: '< 1024 MiB', met: at100k < GOAL_RSS },
       { name: 'worker: cold activations (replay)', baseline: `${noopRate.toFixed(0)}/s no-op`, subject: `${loanRate.toFixed(0)}/s loan`, ratio: ratio.toFixed(2), goal: `≥ ${GOAL_RATIO}`, met: ratio >= GOAL_RATIO },
     ]);
   } finally {
