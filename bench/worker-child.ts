@@ -11,7 +11,7 @@
 import { Runtime, Worker, bundleWorkflowCode, DefaultLogger, type WorkflowBundleOption } from '@temporalio/worker';
 import { NativeConnection } from '@temporalio/worker';
 import { createDb } from '../db/knex';
-import { createLoanflowWorker } from '../scripts/lib/worker';
+import { createLoanflowWorker, limitWorkflowHeap } from '../scripts/lib/worker';
 import { loadConfig, workerCacheSize } from '../config';
 
 const [kind, address, taskQueue, metricsPort] = process.argv.slice(2) as [string, string, string, string];
@@ -51,6 +51,7 @@ async function main() {
     ({ worker, connection } = await createLoanflowWorker({ address, namespace: 'default', taskQueue, db, config, shutdownSignals: ['SIGTERM'] }));
   } else {
     connection = await NativeConnection.connect({ address });
+    limitWorkflowHeap(config);
     const bundle: WorkflowBundleOption = await bundleWorkflowCode({ workflowsPath: require.resolve(kind === 'money' ? './noop-money-workflow' : './noop-workflow'), logger: new DefaultLogger('WARN') });
     worker = await Worker.create({
       connection,

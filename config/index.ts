@@ -90,6 +90,14 @@ export function workerCacheSize(c: Pick<Config, 'WORKER_MEMORY_MB' | 'WORKER_MAX
   return c.WORKER_MAX_CACHED_WORKFLOWS ?? cacheFitting(c.WORKER_MEMORY_MB);
 }
 
+/**
+ * The old-space limit of the workflow thread's V8 heap, in MiB: what the cache may need, plus room
+ * for the SDK's own state, so V8 collects garbage before the worker outgrows WORKER_MEMORY_MB.
+ */
+export function workflowHeapMb(c: Pick<Config, 'WORKER_MEMORY_MB' | 'WORKER_MAX_CACHED_WORKFLOWS'>): number {
+  return Math.ceil(workerCacheSize(c) * WORKFLOW_CACHE_MB) + 96;
+}
+
 /** Parses an environment; throws ConfigError whose message names each bad variable and its rule. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));

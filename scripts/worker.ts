@@ -1,7 +1,6 @@
 /** The worker alone (production): connects to DATABASE_URL and TEMPORAL_ADDRESS, polls TASK_QUEUE. */
-import v8 from 'node:v8';
 import pino from 'pino';
-import { loadConfig, ConfigError, workerCacheSize, WORKFLOW_CACHE_MB } from '../config';
+import { loadConfig, ConfigError, workerCacheSize, workflowHeapMb } from '../config';
 import { createDb } from '../db/knex';
 import { logRole } from './lib/databases';
 import { createLoanflowWorker } from './lib/worker';
@@ -30,14 +29,10 @@ async function main() {
   const client = await connectTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   await ensureSchedules(client, config.TASK_QUEUE);
   await client.connection.close();
-  const cache = workerCacheSize(config);
-  // Cached workflows live on a V8 heap (the workflow thread's, sized like this one's): a heap
-  // limit below what the cache needs would end the worker out of memory before the cache is full.
-  const heapMb = Math.floor(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
-  if (heapMb < cache * WORKFLOW_CACHE_MB) {
-    logger.warn({ heapMb, cache }, `the V8 heap limit (${heapMb} MiB) is below what ${cache} cached workflows may need; raise it (NODE_OPTIONS=--max-old-space-size) or lower WORKER_MEMORY_MB`);
-  }
-  logger.info({ taskQueue: config.TASK_QUEUE, maxCachedWorkflows: cache, memoryMb: config.WORKER_MEMORY_MB, heapMb }, 'worker started');
+  logger.info(
+    { taskQueue: config.TASK_QUEUE, maxCachedWorkflows: workerCacheSize(config), memoryMb: config.WORKER_MEMORY_MB, workflowHeapMb: workflowHeapMb(config) },
+    'worker started',
+  );
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM by default.
   await worker.run();
   await connection.close();

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, ConfigError, workerCacheSize } from '../../config';
+import { loadConfig, ConfigError, workerCacheSize, workflowHeapMb } from '../../config';
 import { appRoleOf } from '../../db/app-role';
 import { databaseUrls } from '../../scripts/lib/databases';
 
@@ -33,6 +33,9 @@ describe('config', () => {
     expect(workerCacheSize(loadConfig({}))).to.equal(780);
     expect(workerCacheSize(loadConfig({ WORKER_MEMORY_MB: '2048' }))).to.equal(2060);
     expect(workerCacheSize(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '100' }))).to.equal(100);
+    // The workflow thread's heap is bounded to what its cache needs, so garbage cannot grow past the budget.
+    expect(workflowHeapMb(loadConfig({}))).to.equal(720);
+    expect(workflowHeapMb(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '100' }))).to.equal(176);
     expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '5000' })).to.throw(ConfigError, /WORKER_MAX_CACHED_WORKFLOWS: at most 780 fit in WORKER_MEMORY_MB=1024/);
     expect(() => loadConfig({ WORKER_MEMORY_MB: '256' })).to.throw(ConfigError, /WORKER_MEMORY_MB/);
     expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '1.5' })).to.throw(ConfigError, /WORKER_MAX_CACHED_WORKFLOWS/);
