@@ -91,11 +91,11 @@ export function workerCacheSize(c: Pick<Config, 'WORKER_MEMORY_MB' | 'WORKER_MAX
 }
 
 /**
- * The old-space limit of the workflow thread's V8 heap, in MiB: what the cache may need, plus room
+ * The old-space limit of the workflow thread's V8 heap, in MiB: what the cache may need, plus a little
  * for the SDK's own state, so V8 collects garbage before the worker outgrows WORKER_MEMORY_MB.
  */
 export function workflowHeapMb(c: Pick<Config, 'WORKER_MEMORY_MB' | 'WORKER_MAX_CACHED_WORKFLOWS'>): number {
-  return Math.ceil(workerCacheSize(c) * WORKFLOW_CACHE_MB) + 96;
+  return Math.ceil(workerCacheSize(c) * WORKFLOW_CACHE_MB) + 32;
 }
 
 /** Parses an environment; throws ConfigError whose message names each bad variable and its rule. */

@@ -34,8 +34,8 @@ describe('config', () => {
     expect(workerCacheSize(loadConfig({ WORKER_MEMORY_MB: '2048' }))).to.equal(2060);
     expect(workerCacheSize(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '100' }))).to.equal(100);
     // The workflow thread's heap is bounded to what its cache needs, so garbage cannot grow past the budget.
-    expect(workflowHeapMb(loadConfig({}))).to.equal(720);
-    expect(workflowHeapMb(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '100' }))).to.equal(176);
+    expect(workflowHeapMb(loadConfig({}))).to.equal(656);
+    expect(workflowHeapMb(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '100' }))).to.equal(112);
     expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '5000' })).to.throw(ConfigError, /WORKER_MAX_CACHED_WORKFLOWS: at most 780 fit in WORKER_MEMORY_MB=1024/);
     expect(() => loadConfig({ WORKER_MEMORY_MB: '256' })).to.throw(ConfigError, /WORKER_MEMORY_MB/);
     expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '1.5' })).to.throw(ConfigError, /WORKER_MAX_CACHED_WORKFLOWS/);
