@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
 import getPort from 'get-port';
 import { WORKFLOW_BUNDLE_STAMP } from '../scripts/lib/workflow-bundle';
 import { printResult } from './result';
@@ -35,8 +36,8 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready?: RegE
       out += b.toString();
       if (ready && seconds === undefined && ready.test(out)) {
         seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-        // Ctrl-C, as a user would: the launcher stops the API, the worker and the servers.
-        process.kill(-child.pid!, 'SIGINT');
+        // Ctrl-C to npm, which passes it on: the launcher stops the API, the worker and the servers.
+        process.kill(child.pid!, 'SIGINT');
       }
     };
     child.stdout.on('data', onData);
@@ -48,6 +49,36 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready?: RegE
       resolve(seconds);
     });
   });
+}
+
+/** Resolves once nothing listens on any of `ports` (npm exits on Ctrl-C before the launcher has stopped its servers). */
+async function portsFreed(ports: number[], dataDir: string): Promise<void> {
+  const listening = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const s = net.connect({ port, host: '127.0.0.1' });
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+  const started = Date.now();
+  let warned = false;
+  while ((await Promise.all(ports.map(listening))).some(Boolean)) {
+    if (Date.now() - started > 60_000) throw new Error(`ports ${ports.join(', ')} still in use a minute after Ctrl-C`);
+    if (!warned && Date.now() - started > 20_000) {
+      // Seen here: after Ctrl-C the launcher ended but left its PostgreSQL or Temporal running.
+      // Stop those of this run only: the processes whose command line names its data folder.
+      const left = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid).filter((p) => {
+        try {
+          return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dataDir);
+        } catch {
+          return false;
+        }
+      });
+      console.log(`servers still running 20 s after Ctrl-C (pids ${left.join(', ')}): stopping them`);
+      for (const p of left) process.kill(Number(p), 'SIGTERM');
+      warned = true;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -70,17 +101,23 @@ async function main() {
   const hello = path.join(dataDir, 'hello.ts');
   fs.writeFileSync(hello, "const greeting: string = 'hello';\nconsole.log(greeting);\n");
   const UP = /Ctrl-C stops everything\./;
+  const ports = ['PORT', 'PG_PORT', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT'].map((k) => Number(env[k]));
+  const start = async () => {
+    const seconds = await timed('npm', ['start'], env, UP);
+    await portsFreed(ports, dataDir);
+    return seconds;
+  };
   const tsx = path.join(ROOT, 'node_modules/.bin/tsx');
   try {
-    const first = await timed('npm', ['start'], env, UP);
+    const first = await start();
     console.log(`first start (initdb, migrations, demo data; not counted): ${first.toFixed(2)} s`);
     const t: Record<'node' | 'tsx' | 'start' | 'stale', number[]> = { node: [], tsx: [], start: [], stale: [] };
     for (let r = 1; r <= ROUNDS; r += 1) {
       t.node.push(await timed(process.execPath, ['-e', '0'], env));
       t.tsx.push(await timed(tsx, [hello], env));
-      t.start.push(await timed('npm', ['start'], env, UP));
+      t.start.push(await start());
       fs.writeFileSync(WORKFLOW_BUNDLE_STAMP, 'stale\n');
-      t.stale.push(await timed('npm', ['start'], env, UP));
+      t.stale.push(await start());
       console.log(
         `round ${r}: node -e 0 ${t.node.at(-1)!.toFixed(2)} s, tsx hello ${t.tsx.at(-1)!.toFixed(2)} s, ` +
           `npm start ${t.start.at(-1)!.toFixed(2)} s, npm start after a workflow edit ${t.stale.at(-1)!.toFixed(2)} s`,
