@@ -6,11 +6,6 @@ import { systemClock } from '../../activities/clock';
 import { workerCacheSize, workflowHeapMb, type Config } from '../../config';
 
 /**
- * Creates the loanflow worker: all workflows, all activities, one task queue. The workflow cache
- * is bounded by config (WORKER_MAX_CACHED_WORKFLOWS / WORKER_MEMORY_MB, docs/operations.md): the
- * SDK's default is sized from the V8 heap limit and, at about 1 MiB per cached loan, fills the heap.
- */
-/**
  * Bounds the V8 heap of the thread the workflows will run in (the SDK starts it in Worker.create):
  * V8 otherwise lets garbage grow towards its default limit (a quarter of the machine's memory)
  * before collecting, and a worker whose cache is bounded still grew past its budget. V8 flags set
@@ -22,6 +17,11 @@ export function limitWorkflowHeap(config: Pick<Config, 'WORKER_MEMORY_MB' | 'WOR
   return mb;
 }
 
+/**
+ * Creates the loanflow worker: all workflows, all activities, one task queue. The workflow cache
+ * is bounded by config (WORKER_MAX_CACHED_WORKFLOWS / WORKER_MEMORY_MB, docs/operations.md): the
+ * SDK's default is sized from the V8 heap limit and, at about 1 MiB per cached loan, fills the heap.
+ */
 export async function createLoanflowWorker(opts: {
   address: string;
   namespace: string;
