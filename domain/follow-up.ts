@@ -3,8 +3,11 @@
  * businesses"): when the visits are due, what a visit records, and the business registration
  * number's check. Pure: the workflow, the API and the reports share these rules.
  */
-import { z } from 'zod';
-import { addDays, addMonthsClamped, compareDates, isoDateSchema, type IsoDate } from './dates';
+import { addDays, addMonthsClamped, compareDates, type IsoDate } from './dates';
+
+/** The policy's defaults (docs/programmes.md): visits at 3, 6 and 12 months, 30 days to record each. */
+export const DEFAULT_FOLLOW_UP_MONTHS: readonly number[] = Object.freeze([3, 6, 12]);
+export const DEFAULT_FOLLOW_UP_VISIT_DAYS = 30;
 
 export const OPERATING_STATUSES = ['operating', 'suspended', 'closed', 'moved'] as const;
 export type OperatingStatus = (typeof OPERATING_STATUSES)[number];
@@ -57,49 +60,22 @@ export function followUpSchedule(disbursedOn: IsoDate, policy: { followUpMonths:
     });
 }
 
+/** What an officer records of a visit (validated by domain/follow-up-schemas.ts). */
+export interface FollowUpVisitBody {
+  months: number;
+  visitedOn: string;
+  operatingStatus: OperatingStatus;
+  employees: number;
+  businessRegistrationNo: string | null;
+  note: string;
+}
+
 /** Whether a visit still unrecorded on `today` is overdue. */
 export const isOverdue = (v: Pick<DueVisit, 'overdueOn'>, today: IsoDate) => compareDates(today, v.overdueOn) >= 0;
 
 /** The anniversary a business's survival is judged at: one year after disbursal. */
 export const oneYearAfter = (disbursedOn: IsoDate) => addMonthsClamped(disbursedOn, 12);
 
-const note = z.string().trim().max(2000, 'must be at most 2000 characters').default('');
-
-/** What an officer records of a visit. */
-export const followUpVisitSchema = z
-  .object({
-    months: z
-      .number({ error: 'must be a whole number of months' })
-      .int('must be a whole number of months')
-      .min(1, 'must be at least 1')
-      .max(600, 'must be at most 600')
-      .meta({ description: "which visit: its months after disbursal, one of the loan's scheduled visits" }),
-    visitedOn: isoDateSchema.meta({ description: 'the day of the visit: on or after its due date, not in the future' }),
-    operatingStatus: z.enum(OPERATING_STATUSES, { error: `must be one of ${OPERATING_STATUSES.join(', ')}` }),
-    employees: z
-      .number({ error: 'must be a whole number of people' })
-      .int('must be a whole number of people')
-      .min(0, 'must be 0 or more')
-      .max(MAX_EMPLOYEES, `must be at most ${MAX_EMPLOYEES}`)
-      .meta({ description: 'people working in the business, the owner included; at least 1 while it operates' }),
-    businessRegistrationNo: z
-      .string()
-      .trim()
-      .toUpperCase()
-      .refine(isUscc, { message: 'must be an 18-character unified social credit code with a valid check character' })
-      .nullable()
-      .default(null)
-      .meta({ description: 'the unified social credit code (统一社会信用代码) if the business is registered; null if not' }),
-    note,
-  })
-  .strict()
-  .superRefine((v, ctx) => {
-    if (v.operatingStatus === 'operating' && v.employees < 1) {
-      ctx.addIssue({ code: 'custom', path: ['employees'], message: 'must be at least 1 while the business operates (the owner counts)' });
-    }
-  })
-  .meta({ id: 'FollowUpVisit' });
-export type FollowUpVisitBody = z.output<typeof followUpVisitSchema>;
 
 /** Why a visit cannot be recorded now, or nothing: the rules the workflow's validator applies. */
 export function visitRefusal(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_FOLLOW_UP_MONTHS, DEFAULT_FOLLOW_UP_VISIT_DAYS } from './follow-up';
 import { MAX_LOAN_AMOUNT, Money } from './money';
 import { positiveMoneyString, rateString } from './money-schemas';
 import { subsidyModeSchema } from './enums';
@@ -109,9 +110,9 @@ export const policyParamsSchema = z
       .array(months('a follow-up visit, in months after disbursal'), { error: 'must be a list of whole numbers of months' })
       .min(1, 'must name at least one visit')
       .max(24, 'must name at most 24 visits')
-      .default([3, 6, 12])
+      .default([...DEFAULT_FOLLOW_UP_MONTHS])
       .meta({ description: 'when follow-up visits are due, in months after disbursal: 1 to 24 distinct values in increasing order' }),
-    followUpVisitDays: days('days after its due date a follow-up visit may still be recorded before it is overdue').default(30),
+    followUpVisitDays: days('days after its due date a follow-up visit may still be recorded before it is overdue').default(DEFAULT_FOLLOW_UP_VISIT_DAYS),
     trainingSubsidy: trainingSubsidyParamsSchema.default(defaultTrainingSubsidy),
     incubatorRewards: incubatorRewardParamsSchema.default(defaultIncubatorRewards),
   })
@@ -179,8 +180,8 @@ export const defaultPolicyParams: Readonly<PolicyParams> = Object.freeze({
   backdatingWindowDays: 90,
   ageMin: 18,
   ageMax: 60,
-  followUpMonths: Object.freeze([3, 6, 12]) as number[],
-  followUpVisitDays: 30,
+  followUpMonths: DEFAULT_FOLLOW_UP_MONTHS as number[],
+  followUpVisitDays: DEFAULT_FOLLOW_UP_VISIT_DAYS,
   trainingSubsidy: defaultTrainingSubsidy,
   incubatorRewards: defaultIncubatorRewards,
 });

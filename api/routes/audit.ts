@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
 import { pageNumber } from '../paging';
-import { isoDateSchema } from '../../domain/dates';
+import { isoDateSchema } from '../../domain/date-schemas';
 import { auditTrail } from '../../usecases/audit';
 
 const text = (max: number, description: string) => z.string().trim().min(1).max(max).optional().meta({ description });

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
 import { updateIdOf } from '../updates';
-import { OPERATING_STATUSES, followUpVisitSchema } from '../../domain/follow-up';
+import { OPERATING_STATUSES } from '../../domain/follow-up';
+import { followUpVisitSchema } from '../../domain/follow-up-schemas';
 import { loanFollowUp, recordFollowUpVisit } from '../../usecases/follow-up';
 
 const idParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });

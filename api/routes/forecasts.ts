@@ -4,7 +4,7 @@ import type { ApiRouter } from '../route';
 import { validationError } from '../errors';
 import { authenticate, requireRole } from '../auth/middleware';
 import { amendRouteDoc } from '../openapi';
-import { isoDateSchema } from '../../domain/dates';
+import { isoDateSchema } from '../../domain/date-schemas';
 import { AGE_BUCKETS, PIPELINE_STEPS, SCENARIO_SCOPES, scenarioParamsSchema } from '../../domain/forecast';
 import { MAX_QUARTERS, SCENARIO_SAVERS, forecastFile, saveScenario, savedScenario, savedScenarios, subsidyForecast, whatIfFile, whatIfForecast } from '../../usecases/forecasts';
 import { XLSX_TYPE } from '../../usecases/reports';

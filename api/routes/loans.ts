@@ -4,7 +4,7 @@ import { pageNumber } from '../paging';
 import { updateIdOf } from '../updates';
 import { extensionSchema, recoverySchema, repaymentSchema } from '../../domain/loan-schemas';
 import { OVERDUE_BUCKETS, extendLoan, getLoan, listLoans, quoteEarlyRepayment, reportRecovery, reportRepayment } from '../../usecases/loans';
-import { isoDateSchema } from '../../domain/dates';
+import { isoDateSchema } from '../../domain/date-schemas';
 
 const money = z.string().meta({ description: 'decimal string with two decimals' });
 

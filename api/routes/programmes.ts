@@ -3,8 +3,8 @@ import type { ApiRouter } from '../route';
 import { pageNumber } from '../paging';
 import { updateIdOf } from '../updates';
 import { courseSchema } from '../../domain/enums';
-import { isoDateSchema } from '../../domain/dates';
-import { idNumberSchema } from '../../domain/id-number';
+import { isoDateSchema } from '../../domain/date-schemas';
+import { idNumberSchema } from '../../domain/id-number-schema';
 import { exchangeSchema, incubatorEventKindSchema } from '../../domain/programmes';
 import {
   approveProgrammeClaim,

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { followUpSchedule, followUpVisitSchema, isOverdue, isUscc, oneYearAfter, usccCheckChar, visitRefusal } from '../../domain/follow-up';
+import { followUpSchedule, isOverdue, isUscc, oneYearAfter, usccCheckChar, visitRefusal } from '../../domain/follow-up';
+import { followUpVisitSchema } from '../../domain/follow-up-schemas';
 import { defaultPolicyParams, policyParamsSchema } from '../../domain/policy';
 import { addDays, addMonthsClamped, compareDates } from '../../domain/dates';
 

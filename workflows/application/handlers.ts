@@ -4,7 +4,7 @@ import type { ApplicationActivities, IntakeOutcome } from '../../activities/appl
 import { businessDateOf } from '../../domain/business-day';
 import { applicationStateQuery, counterGuaranteeUpdate, disbursalUpdate, guaranteeApprovalUpdate, guaranteeReviewUpdate, intakeUpdate, withdrawalUpdate } from '../definitions';
 import { followUpWorkflowId, loanWorkflowId, type ApplicationState, type DecisionMeta, type LoanInput } from '../definitions';
-import { defaultPolicyParams } from '../../domain/policy';
+import { DEFAULT_FOLLOW_UP_MONTHS, DEFAULT_FOLLOW_UP_VISIT_DAYS } from '../../domain/follow-up';
 import { followUp } from '../follow-up';
 import { initialPeriods, loan } from '../loan';
 import { LOCAL_ACTIVITY_OPTIONS, Turns, answerWhenReady, finalRefusal } from '../common';
@@ -148,8 +148,8 @@ export class ApplicationRun {
           guaranteeCompanyId: this.m.guaranteeCompanyId!,
           disbursedOn: d.disbursedOn,
           // A policy read before these parameters existed carries none: the defaults apply.
-          followUpMonths: policy!.followUpMonths ?? [...defaultPolicyParams.followUpMonths],
-          followUpVisitDays: policy!.followUpVisitDays ?? defaultPolicyParams.followUpVisitDays,
+          followUpMonths: policy!.followUpMonths ?? [...DEFAULT_FOLLOW_UP_MONTHS],
+          followUpVisitDays: policy!.followUpVisitDays ?? DEFAULT_FOLLOW_UP_VISIT_DAYS,
         }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });
