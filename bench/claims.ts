@@ -1,0 +1,159 @@
+/**
+ * `npm run bench:claims`: a bank's quarterly interest-subsidy claim with --loans N open loans
+ * (default 100,000; monthly periods, so three claimable periods a loan in the quarter), against a
+ * bare SQL aggregate over the same accrual rows (count and sum for the bank and quarter), in the
+ * same run, alternating, --repeat N pairs (default 3), the median pair by ratio reported. Goal ≤ 2×.
+ *
+ * The subject is what the claim's filing runs: the subsidy-claim workflow's fileClaim activity
+ * (usecases/claim-steps.ts), called directly without Temporal. It computes the lines (each on-time
+ * period due in the quarter with the loan's balance at the quarter's start and end), their total,
+ * stores the claim and its lines, and audits it, in one transaction. Each filing runs inside an
+ * outer transaction that is rolled back, so every round files the same claim.
+ *
+ * The data are generated set-based in an embedded PostgreSQL: the demo seed for the organisations,
+ * users and policy, then a bank of its own with N loans disbursed in October 2026 on equal
+ * instalments, six on-time periods of subsidy accrued per loan (2026Q4 to 2027Q2) and five
+ * repayments per loan, so the balances have real repayments to sum. The quarter claimed is 2027Q1.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { startEmbeddedPostgres } from '../db/embedded';
+import { createDb, migrateLatest } from '../db/knex';
+import { accrueSubsidy } from '../db/ledger';
+import { seedDemoData } from '../scripts/lib/demo-seed';
+import { claimSteps } from '../usecases/claim-steps';
+import { fixedClock } from '../usecases/clock';
+import { printResult } from './result';
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : dflt;
+  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
+  return v;
+}
+
+const QUARTER = '2027Q1';
+const FILED_ON = '2027-04-02';
+const ms = (x: number) => `${x.toFixed(0)} ms`;
+
+class Rollback extends Error {}
+
+async function main() {
+  const loans = arg('loans', 100_000);
+  const repeat = arg('repeat', 3);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'loanflow-bench-claims-'));
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: 25000 + Math.floor(Math.random() * 20000), database: 'bench', persistent: false });
+  const db = createDb(pg.url, { max: 4 });
+  try {
+    await migrateLatest(db);
+    await seedDemoData(db, '2026-10-01');
+    const [bank] = await db('organisations').insert({ type: 'bank', name: 'Bench bank', region: 'bench' }).returning('id');
+    const bankId: string = bank.id;
+    const officer = await db('users').where({ username: 'bank-a' }).first('id', 'username', 'role', 'org_id');
+    // One real ledger entry stands for the postings behind every generated accrual and repayment:
+    // the claim reads the accrual rows, not the ledger.
+    const entry = await accrueSubsidy(db, { bankOrgId: bankId, amount: '1.00', postedOn: '2026-10-01', idempotencyKey: 'bench:claims' });
+
+    let t = Date.now();
+    await db.raw(
+      `insert into applications (id, workflow_id, applicant_user_id, id_number, name, phone, target_group, certificate_no, community_id,
+                                 guarantee_company_id, bank_id, requested_amount, term_months, repayment_method, business_plan, policy_id,
+                                 submitted_on, status)
+       select md5('app' || i)::uuid, 'bench-app-' || i, u.id, 'BENCH' || lpad(i::text, 13, '0'), 'Borrower ' || i, '13900000000',
+              'college_graduate', 'SYB-BENCH-' || i, c.id, g.id, ?, 60000.00, 12, 'equal_instalment', 'bench', p.id, '2026-10-01', 'REPAYING'
+         from generate_series(1, ?) i,
+              (select id from users where username = 'applicant') u,
+              (select id from organisations where type = 'community' order by name limit 1) c,
+              (select id from organisations where type = 'guarantee_company' order by name limit 1) g,
+              (select id from policies order by effective_from desc limit 1) p`,
+      [bankId, loans],
+    );
+    await db.raw(
+      `insert into loans (id, application_id, bank_id, borrower_id_number, contract_no, principal, annual_rate, disbursed_on, term_months,
+                          repayment_method, bank_reference, policy_id, status)
+       select md5('loan' || i)::uuid, md5('app' || i)::uuid, ?, 'BENCH' || lpad(i::text, 13, '0'), 'C-' || i, 60000.00, 0.0435, '2026-10-15', 12,
+              'equal_instalment', 'B-' || i, p.id, 'REPAYING'
+         from generate_series(1, ?) i, (select id from policies order by effective_from desc limit 1) p`,
+      [bankId, loans],
+    );
+    // Six on-time periods accrued (due the 15th of November 2026 to April 2027) and five repaid.
+    await db.raw(
+      `insert into subsidy_accruals (loan_id, period, bank_id, quarter, due_on, amount, accrued_on, ledger_entry_id, idempotency_key)
+       select md5('loan' || i)::uuid, k, ?, to_char(d, 'YYYY"Q"Q'), d, (100 + (i % 50) + k)::numeric(18,2) / 2, d, ?, 'bench:accrual:' || i || ':' || k
+         from generate_series(1, ?) i, generate_series(1, 6) k, lateral (select ('2026-10-15'::date + make_interval(months => k))::date as d) dd`,
+      [bankId, entry.id, loans],
+    );
+    await db.raw(
+      `insert into loan_repayments (loan_id, period, kind, amount, interest_part, principal_part, paid_on, bank_reference, recorded_by, ledger_entry_id, idempotency_key)
+       select md5('loan' || i)::uuid, k, 'scheduled', 5217.50, 217.50, 5000.00, ('2026-10-15'::date + make_interval(months => k))::date,
+              'R-' || i || '-' || k, ?, ?, 'bench:repayment:' || i || ':' || k
+         from generate_series(1, ?) i, generate_series(1, 5) k`,
+      [officer.id, entry.id, loans],
+    );
+    await db.raw('vacuum analyze');
+    console.log(`${loans.toLocaleString('en-US')} loans, ${(loans * 6).toLocaleString('en-US')} accrual rows, ${(loans * 5).toLocaleString('en-US')} repayments generated in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
+    const aggregate = async () => {
+      const started = performance.now();
+      const { rows } = await db.raw(`select count(*) as n, sum(amount) as total from subsidy_accruals where bank_id = ? and quarter = ?`, [bankId, QUARTER]);
+      return { ms: performance.now() - started, lines: Number(rows[0].n), total: String(rows[0].total) };
+    };
+    const file = async () => {
+      let out: { ms: number; lines: number; total: string } | undefined;
+      await db
+        .transaction(async (trx) => {
+          const steps = claimSteps({ db: trx as never, clock: fixedClock(`${FILED_ON}T09:00:00Z`) });
+          const claimId = randomUUID();
+          const started = performance.now();
+          const r = await steps.fileClaim({
+            claimId, bankId, quarter: QUARTER, workflowId: `bench-claim-${claimId}`, filedOn: FILED_ON, late: false,
+            actor: { userId: officer.id, username: officer.username, role: officer.role, orgId: officer.org_id }, requestId: `bench-${claimId}`,
+          });
+          const elapsed = performance.now() - started;
+          if (!r.ok) throw new Error(`the filing was refused: ${r.message}`);
+          const stored = await trx('subsidy_claim_lines').where({ claim_id: claimId }).count<{ n: string }[]>('* as n');
+          out = { ms: elapsed, lines: Number(stored[0]!.n), total: r.claim.total };
+          throw new Rollback();
+        })
+        .catch((e) => {
+          if (!(e instanceof Rollback)) throw e;
+        });
+      await db.raw('vacuum subsidy_claim_lines, subsidy_claims, audit_log');
+      return out!;
+    };
+
+    // One of each, not timed: the caches warm.
+    const warm = await aggregate();
+    await file();
+    const pairs: Array<{ base: number; subject: number; ratio: number }> = [];
+    for (let i = 0; i < repeat; i++) {
+      const a = await aggregate();
+      const f = await file();
+      if (f.lines !== a.lines || f.total !== warm.total) throw new Error(`the claim (${f.lines} lines, ${f.total}) differs from the aggregate (${a.lines}, ${a.total})`);
+      pairs.push({ base: a.ms, subject: f.ms, ratio: f.ms / a.ms });
+      console.log(`round ${i + 1}: aggregate ${ms(a.ms)}, filing ${ms(f.ms)} (${f.lines.toLocaleString('en-US')} lines, total ${f.total}), ratio ${(f.ms / a.ms).toFixed(2)}`);
+    }
+    const mid = [...pairs].sort((x, y) => x.ratio - y.ratio)[Math.floor(pairs.length / 2)]!;
+    printResult([
+      {
+        name: `claims: quarterly claim, ${loans.toLocaleString('en-US')} loans`,
+        baseline: `SQL aggregate ${ms(mid.base)}`,
+        subject: `filing ${ms(mid.subject)}`,
+        ratio: `${mid.ratio.toFixed(2)}×`,
+        goal: '≤ 2×',
+        met: mid.ratio <= 2,
+      },
+    ]);
+  } finally {
+    await db.destroy();
+    await pg.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
