@@ -2,9 +2,8 @@ import type { Knex } from 'knex';
 import type { StepDeps } from './deps';
 import type { Actor, ClaimState, ClaimStatus } from '../workflows/definitions';
 import { audit } from '../db/repositories/audit';
-import { claimBasics, claimableLines, type ClaimRow } from '../db/repositories/subsidy';
+import { claimBasics, fileClaimRows, type ClaimRow } from '../db/repositories/subsidy';
 import { InsufficientBudgetError, findFund, payOut, reserveBudget } from '../db/ledger';
-import { formatMoney, sumMoney } from '../domain/money';
 
 type Trx = Knex.Transaction;
 
@@ -78,25 +77,20 @@ export function claimSteps({ db, clock }: StepDeps) {
       return db.transaction(async (trx) => {
         const existing: ClaimRow | undefined = await trx('subsidy_claims').where({ id: r.claimId }).first();
         if (existing) return { ok: true, claim: await claimState(trx, existing) };
-        const lines = await claimableLines(trx, r.bankId, r.quarter);
-        if (lines.length === 0) {
+        const at = clock.now();
+        const filed = await fileClaimRows(trx, {
+          id: r.claimId, bankId: r.bankId, quarter: r.quarter, workflowId: r.workflowId, late: r.late, filedOn: r.filedOn, filedBy: r.actor.userId, at,
+        });
+        if (!filed) {
           const claimed = await trx('subsidy_claims').where({ bank_id: r.bankId, quarter: r.quarter }).whereNot({ status: 'REJECTED' }).first('id');
           return claimed
             ? { ok: false, type: 'CONFLICT', message: `Every on-time period of ${r.quarter} has been claimed already (claim ${claimed.id}); nothing is left to claim` }
             : { ok: false, type: 'UNPROCESSABLE', message: `No on-time period of this bank's loans was due in ${r.quarter}; there is nothing to claim` };
         }
-        const total = formatMoney(sumMoney(lines.map((l) => l.amount)));
-        const at = clock.now();
-        await trx('subsidy_claims').insert({
-          id: r.claimId, bank_id: r.bankId, quarter: r.quarter, workflow_id: r.workflowId, status: 'SUBMITTED', late: r.late,
-          total, filed_on: r.filedOn, filed_by: r.actor.userId, created_at: at, updated_at: at,
-        });
-        await trx('subsidy_claim_lines').insert(
-          lines.map((l) => ({ claim_id: r.claimId, loan_id: l.loanId, period: l.period, amount: l.amount, balance_at_start: l.balanceAtStart, balance_at_end: l.balanceAtEnd })),
-        );
+        const { total } = filed;
         await audit(trx, {
           key: `subsidy-claim:${r.claimId}:file`, at, actor: r.actor, action: 'subsidy_claim.file', entityType: 'subsidy_claim', entityId: r.claimId,
-          requestId: r.requestId, clientRequestId: r.clientRequestId ?? null, payload: { quarter: r.quarter, total, lines: lines.length, late: r.late },
+          requestId: r.requestId, clientRequestId: r.clientRequestId ?? null, payload: { quarter: r.quarter, total, lines: filed.lineCount, late: r.late },
         });
         const row: ClaimRow = await trx('subsidy_claims').where({ id: r.claimId }).first();
         return { ok: true, claim: await claimState(trx, row) };

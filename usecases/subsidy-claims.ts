@@ -5,7 +5,7 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { DomainError, isErrorCode } from '../domain/errors';
 import type { ClaimDecision } from '../domain/loan-schemas';
-import { claimBasics, scopeClaims, type ClaimRow } from '../db/repositories/subsidy';
+import { claimBasics, claimLines, scopeClaims, type ClaimRow } from '../db/repositories/subsidy';
 import { usernamesOf } from '../db/repositories/users';
 import {
   claimApprovalUpdate,
@@ -27,12 +27,13 @@ import type { DecisionRequest } from './applications';
 
 /** A claim as the API shows it, with its lines. */
 export async function claimView(db: Knex, c: ClaimRow) {
-  const basics = await claimBasics(db, c);
+  const { lineCount: _count, ...basics } = await claimBasics(db, c);
   const names = await usernamesOf(db, [c.filed_by, c.checked_by, c.approved_by, c.rejected_by]);
   const name = (id: string | null) => (id ? (names.get(id) ?? null) : null);
   return {
     ...basics,
     status: basics.status as ClaimStatus,
+    lines: await claimLines(db, c.id),
     filedOn: c.filed_on,
     checkReason: c.check_reason,
     approvedBy: c.approved_by,

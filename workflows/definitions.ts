@@ -6,7 +6,6 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { PolicyParams } from '../domain/policy';
 import type { LoanPeriod, LoanTerms } from '../domain/repayment';
 import type { Loss, LossSplit } from '../domain/default';
-import type { ClaimLine } from '../domain/claim-rules';
 import type { ClaimDecision, ExtensionBody, RecoveryBody, RepaymentBody } from '../domain/loan-schemas';
 import type { FollowUpVisitBody } from '../domain/follow-up';
 import type { ApplicationStatus, RepaymentMethod, Role, TargetGroup } from '../domain/enums';
@@ -172,7 +171,6 @@ export interface ClaimInput {
   meta: DecisionMeta;
 }
 
-export type { ClaimLine } from '../domain/claim-rules';
 
 export interface ClaimState {
   id: string;
@@ -180,7 +178,11 @@ export interface ClaimState {
   quarter: string;
   status: ClaimStatus | 'REFUSED';
   late: boolean;
-  lines: ClaimLine[];
+  /**
+   * How many lines the claim holds; the lines themselves stay in the database (the API reads them):
+   * a large bank's quarter has hundreds of thousands, far beyond what a workflow's payload may carry.
+   */
+  lineCount: number;
   total: string;
   checkedBy: string | null;
   /** Why the claim waits or was refused or rejected. */

@@ -39,7 +39,7 @@ describe('workflow unit: subsidyClaim (time-skipping, activities in memory)', fu
       fileClaim: async (r: { claimId: string; bankId: string; quarter: string; late: boolean }) => {
         if (fileRefusedForGood) throw ApplicationFailure.create({ type: 'UNPROCESSABLE', message: 'refused by the database', nonRetryable: true });
         const claim: ClaimState = {
-          id: r.claimId, bankId: r.bankId, quarter: r.quarter, status: 'SUBMITTED', late: r.late, lines: [], total: '123.45', checkedBy: null, note: null,
+          id: r.claimId, bankId: r.bankId, quarter: r.quarter, status: 'SUBMITTED', late: r.late, lineCount: 1, total: '123.45', checkedBy: null, note: null,
         };
         claims.set(r.claimId, claim);
         return { ok: true, claim };

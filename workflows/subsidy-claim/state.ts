@@ -21,7 +21,7 @@ export class ClaimMachine {
       quarter: input.quarter,
       status: 'SUBMITTED',
       late: false,
-      lines: [],
+      lineCount: 0,
       total: '0.00',
       checkedBy: null,
       note: null,
