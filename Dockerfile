@@ -9,24 +9,34 @@ COPY web ./web
 COPY domain ./domain
 RUN npx vite build --config web/vite.config.ts
 
-FROM node:20-bookworm-slim
-WORKDIR /app
-ENV NODE_ENV=production
-COPY package.json package-lock.json ./
-COPY web/package.json ./web/
-RUN npm ci --omit=dev --workspaces=false
+# Stage 2 compiles the server to JavaScript (npm run build: tsc to dist/, with the SQL files and the
+# console's static files beside it), on stage 1's dev dependencies.
+FROM web AS build
+COPY tsconfig.json tsconfig.build.json ./
 COPY config ./config
-COPY domain ./domain
 COPY workflows ./workflows
 COPY activities ./activities
 COPY usecases ./usecases
 COPY api ./api
 COPY db ./db
 COPY scripts ./scripts
-COPY tsconfig.json ./
-COPY --from=web /app/web/dist ./web/dist
-# The workflow bundle, built once here rather than at every worker start (docs/operations.md).
+RUN npm run build
+# The workflow bundle, built once here rather than at every worker start (docs/operations.md);
+# the compiled worker takes dist/workflows/bundle.js as it is.
 RUN npx tsx scripts/lib/workflow-bundle.ts
+
+# The image: production dependencies and dist/ only, run by plain node as the unprivileged `node` user.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+COPY web/package.json ./web/
+RUN npm ci --omit=dev --workspaces=false
+COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
-CMD ["npx", "tsx", "scripts/api.ts"]
+# The API's check (GET /healthz: PostgreSQL and Temporal answer); docker-compose.yml gives the
+# worker its own and turns it off for the one-off migration.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/scripts/api.js"]

@@ -58,6 +58,8 @@ export const configSchema = z.object({
     .min(32, 'must be at least 32 characters')
     .refine((v) => !/change-?me|example|secret-of/i.test(v) && new Set(v).size >= 8, { message: 'must be a random secret of your own, not a placeholder' })
     .optional(),
+  /** The worker renews this file while it is healthy (scripts/lib/health-file.ts); unset, no file. */
+  WORKER_HEALTH_FILE: z.string().min(1).optional(),
   /** Token lifetime in seconds. */
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(8 * 3600),
   /**

@@ -13,9 +13,25 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export const migrationsDir = path.join(__dirname, 'migrations');
 
+/**
+ * The migrations by the names they are recorded under, always `<name>.ts`: run from source (tsx)
+ * the files are .ts, compiled (dist/, the production image) they are .js, and a database migrated
+ * one way must read as up to date the other (knex would otherwise take the same migration for
+ * another one).
+ */
+export function migrationNames(): string[] {
+  return [...new Set(fs.readdirSync(migrationsDir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).map((f) => f.replace(/\.js$/, '.ts')))].sort();
+}
+
+const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => migrationNames(),
+  getMigrationName: (name) => name,
+  // Without its extension, require finds the .ts under tsx and the .js when compiled.
+  getMigration: async (name) => require(path.join(migrationsDir, name.replace(/\.ts$/, ''))),
+};
+
 export const migrationConfig: Knex.MigratorConfig = {
-  directory: migrationsDir,
-  loadExtensions: ['.ts', '.js'],
+  migrationSource,
   tableName: 'knex_migrations',
 };
 
@@ -51,7 +67,7 @@ async function checkHistory(db: Knex): Promise<void> {
       'this database was made by the pre-baseline migrations: delete .data (npm start makes it again) or drop its schema (drop schema public cascade; create schema public), then migrate',
     );
   }
-  const files = new Set(fs.readdirSync(migrationsDir).filter((f) => /\.(ts|js)$/.test(f)));
+  const files = new Set(migrationNames());
   const unknown = recorded.filter((n) => !files.has(n));
   if (unknown.length) {
     throw new MigrationError(`this database records migrations this version does not have (${unknown.join(', ')}): run the version that made it, or start from an empty schema`);

@@ -1,4 +1,6 @@
 /** The worker alone (production): connects to DATABASE_URL and TEMPORAL_ADDRESS, polls TASK_QUEUE. */
+import fs from 'node:fs';
+import path from 'node:path';
 import pino from 'pino';
 import { loadConfig, ConfigError, workerCacheSize, workflowHeapMb } from '../config';
 import { createDb } from '../db/knex';
@@ -6,6 +8,7 @@ import { logRole } from './lib/databases';
 import { createLoanflowWorker } from './lib/worker';
 import { ensureWorkflowBundle } from './lib/workflow-bundle';
 import { ensureSchedules } from './lib/schedules';
+import { keepHealthFile } from './lib/health-file';
 import { connectTemporalClient } from '../api/temporal';
 
 async function main() {
@@ -16,8 +19,10 @@ async function main() {
   }
   const db = createDb(config.DATABASE_URL);
   await logRole(db, logger);
-  // Built into the image (Dockerfile: npm run build:workflows); rebuilt only if the sources differ.
-  const { bundle } = await ensureWorkflowBundle((m) => logger.info(m));
+  // Compiled (the image), the bundle the Dockerfile built sits beside the code and is taken as it
+  // is; from source it is rebuilt only if the sources differ (scripts/lib/workflow-bundle.ts).
+  const prebuilt = path.join(__dirname, '../workflows/bundle.js');
+  const bundle = __filename.endsWith('.js') && fs.existsSync(prebuilt) ? { codePath: prebuilt } : (await ensureWorkflowBundle((m) => logger.info(m))).bundle;
   const { worker, connection } = await createLoanflowWorker({
     address: config.TEMPORAL_ADDRESS,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -29,12 +34,13 @@ async function main() {
   const client = await connectTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   await ensureSchedules(client, config.TASK_QUEUE);
   await client.connection.close();
+  const stopHealth = config.WORKER_HEALTH_FILE ? keepHealthFile(config.WORKER_HEALTH_FILE, worker, connection, db) : () => {};
   logger.info(
     { taskQueue: config.TASK_QUEUE, maxCachedWorkflows: workerCacheSize(config), memoryMb: config.WORKER_MEMORY_MB, workflowHeapMb: workflowHeapMb(config) },
     'worker started',
   );
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM by default.
-  await worker.run();
+  await worker.run().finally(stopHealth);
   await connection.close();
   await db.destroy();
   logger.info('worker stopped');

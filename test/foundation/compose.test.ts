@@ -11,6 +11,9 @@ describe('docker-compose.yml', () => {
     const out = execFileSync(checker, [path.join(projectRoot, 'docker-compose.yml')], { encoding: 'utf8', env: { JWT_SECRET: 'x'.repeat(40) } });
     for (const svc of ['postgres', 'temporal', 'temporal-ui', 'worker', 'api']) expect(out).to.match(new RegExp(`^  ${svc}:`, 'm'));
     expect(out).to.contain('healthcheck');
+    // Compiled JavaScript, with plain node; the worker has a health check of its own.
+    expect(out).to.not.match(/tsx/);
+    expect(out).to.match(/dist\/scripts\/worker-health\.js/);
     // Only the API is published to the world; the Temporal UI on loopback; the frontend not at all.
     expect(out).to.not.match(/published: "7233"/);
     expect(out).to.match(/host_ip: 127\.0\.0\.1\s+target: 8080/);
@@ -51,12 +54,25 @@ describe('Dockerfile', () => {
     return folders;
   }
 
-  it('copies into the image every folder the worker, the API and the migrations import', () => {
-    const dockerfile = fs.readFileSync(path.join(projectRoot, 'Dockerfile'), 'utf8');
-    const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
-    const copied = new Set([...finalStage.matchAll(/^COPY (?!--from)(\S+) /gm)].map((m) => m[1]!.replace(/\/$/, '')));
+  const dockerfile = () => fs.readFileSync(path.join(projectRoot, 'Dockerfile'), 'utf8');
+  const finalStage = (text: string) => text.slice(text.lastIndexOf('\nFROM '));
+
+  it('compiles every folder the worker, the API and the migrations import in its build stages', () => {
+    const text = dockerfile();
+    const building = text.slice(0, text.lastIndexOf('\nFROM '));
+    const copied = new Set([...building.matchAll(/^COPY (?!--from)(\S+) /gm)].map((m) => m[1]!.replace(/\/$/, '')));
     const needed = [...foldersReachedFrom(['scripts/api.ts', 'scripts/worker.ts', 'scripts/migrate.ts'])].filter((f) => !f.includes('.'));
     expect(needed).to.include.members(['api', 'usecases', 'workflows', 'db', 'domain']);
-    expect(needed.filter((f) => !copied.has(f)), 'folders imported but not copied into the image').to.deep.equal([]);
+    expect(needed.filter((f) => !copied.has(f)), 'folders imported but not copied into a build stage').to.deep.equal([]);
+    expect(building).to.match(/^RUN npm run build$/m);
+  });
+
+  it('runs the compiled JavaScript with plain node, as the unprivileged node user, with a health check', () => {
+    const last = finalStage(dockerfile());
+    expect(last).to.match(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(last, 'no sources in the image').to.not.match(/^COPY (?!--from)(api|usecases|workflows|db|domain|scripts) /m);
+    expect(last).to.match(/^USER node$/m);
+    expect(last).to.match(/^HEALTHCHECK .*\n?.*\/healthz/m);
+    expect(last).to.match(/^CMD \["node", "dist\/scripts\/api\.js"\]$/m);
   });
 });
