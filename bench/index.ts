@@ -15,6 +15,7 @@ const QUICK = process.argv.includes('--quick');
 const BENCHES: Array<{ name: string; file: string; args: string[]; quick: string[] }> = [
   { name: 'bench:ledger', file: 'ledger.ts', args: [], quick: ['--postings', '1000', '--repeat', '1'] },
   { name: 'bench:reconcile', file: 'reconcile.ts', args: [], quick: ['--lines', '20000', '--repeat', '1'] },
+  { name: 'bench:claims', file: 'claims.ts', args: [], quick: ['--loans', '2000', '--repeat', '1'] },
   { name: 'bench:web', file: 'web.ts', args: [], quick: [] },
   { name: 'bench:workflow', file: 'workflow.ts', args: [], quick: ['--applications', '20', '--repeat', '1'] },
   { name: 'bench:api-post', file: 'api-post.ts', args: [], quick: ['--requests', '40', '--seconds', '3', '--repeat', '1'] },
