@@ -91,6 +91,9 @@ async function main() {
   const db = env.db;
   const owner = env.adminDb;
   try {
+    // Signed in once each, before anything runs concurrently: concurrent first sign-ins of one user
+    // would trip the sign-in limiter (the harness keeps each token once it has one).
+    for (const user of ['trainer', 'community-a', 'g-reviewer', 'g-approver', 'bank-a', 'fin-officer', 'fin-approver']) await h.login(user);
     const s0 = await sizes(owner);
     // ---- applications to disbursal ---------------------------------------------------------------
     const opened: Array<Awaited<ReturnType<typeof openLoan>>> = [];
