@@ -263,6 +263,13 @@ async function measure(db: ReturnType<typeof createDb>, url: string, bank: strin
   }
   const m = [...runs].sort((a, b) => a.ratio - b.ratio)[Math.floor(runs.length / 2)]!;
   const { result } = m;
+  // What the last import left per statement line, tables and indexes (docs/scaling.md).
+  for (const table of ['statement_lines', 'reconciliation_items']) {
+    const { rows } = await db.raw(
+      `select (select count(*) from public.${table})::bigint as n, (select sum(pg_total_relation_size(relid)) from pg_partition_tree('public.${table}'))::bigint as bytes`,
+    );
+    console.log(`${table}: ${rows[0].n} rows, ${mb(Number(rows[0].bytes))}, ${(Number(rows[0].bytes) / result.lineCount).toFixed(0)} bytes per statement line`);
+  }
   const size = fs.statSync(file).size;
   // Where the median import's time went, phase by phase (as its own progress reports said).
   const marks = IMPORT_PHASES.filter((p) => m.phases[p] !== undefined);
