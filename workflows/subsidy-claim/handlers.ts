@@ -6,7 +6,13 @@ import type { ClaimDecision } from '../../domain/loan-schemas';
 import { claimApprovalUpdate, claimCheckUpdate, claimPaymentRetryUpdate, claimStateQuery, filingUpdate, type ClaimDecisionMeta, type ClaimState } from '../definitions';
 import type { ClaimMachine } from './state';
 
-export const acts = proxyActivities<SubsidyActivities>(ACTIVITY_OPTIONS);
+/**
+ * A claim's steps write one row per line, and a large bank's quarter has hundreds of thousands:
+ * filing 300,000 lines took 11–42 s on the benchmark machine (docs/benchmarks.md, bench:claims),
+ * past the 30 s other activities get. A step cut off by its timeout would be retried while the first
+ * attempt still held its transaction.
+ */
+export const acts = proxyActivities<SubsidyActivities>({ ...ACTIVITY_OPTIONS, startToCloseTimeout: '10 minutes' });
 
 export const today = () => businessDateOf(Date.now());
 
