@@ -8,9 +8,9 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Connection } from '@temporalio/client';
 import { projectRoot } from '../../config';
 import { startServiceProcess, type ServiceProcess } from '../../scripts/lib/service-process';
+import { startTemporalDevServer, type DevServer } from '../../scripts/lib/temporal-dev-server';
 import { freePort, testEnv, uniqueTaskQueue, type AppDatabase, type TestEnv } from '../support/env';
 
 const run = promisify(execFile);
@@ -21,18 +21,23 @@ describe('the compiled build (npm run build), run with plain node', function () 
   const started: ServiceProcess[] = [];
   let env: TestEnv;
   let database: AppDatabase;
+  let temporal: DevServer;
   let temporalAddress: string;
   const envFor = (extra: Record<string, string>) => ({ PATH: process.env.PATH ?? '', DATABASE_URL: database.url, TEMPORAL_ADDRESS: temporalAddress, LOG_LEVEL: 'info', ...extra });
 
   before(async () => {
     env = await testEnv();
-    temporalAddress = (env.temporal.connection as Connection).options.address;
+    // A Temporal of its own: the worker creates its schedules at start, and those of the shared
+    // server belong to the other tests (test/ledger/sealing-schedule.test.ts).
+    temporal = await startTemporalDevServer({ port: await freePort(), namespace: 'default' });
+    temporalAddress = temporal.address;
     database = await env.newDatabase('build', { seed: true });
     await run(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts', 'build.ts')], { cwd: projectRoot, env: { ...process.env, BUILD_OUT_DIR: out } });
   });
 
   after(async () => {
     for (const s of started) await s.stop();
+    await temporal?.stop();
     fs.rmSync(out, { recursive: true, force: true });
   });
 
