@@ -174,8 +174,8 @@ describe('workflow unit: loanApplication (time-skipping, activities in memory)',
       expect(disbursed.loanId).to.be.a('string');
       expect(f.disbursals.filter((d) => d.loanId === disbursed.loanId).map((d) => d.disbursal.amount)).to.deep.equal(['70000.00']);
       // The loan's follow-up visits start beside it, by the policy's months.
-      // The disbursal answers before the children have started (one workflow task less); the
-      // application's own query is the round trip that gives them the time to.
+      // The disbursal answers once the loan's workflow has started, not the follow-up's; the
+      // application's own query is the round trip that gives it the time to.
       const followUpHandle = world.env.client.workflow.getHandle(followUpWorkflowId(disbursed.loanId!));
       let followed: FollowUpState | undefined;
       for (let i = 0; !followed && i < 100; i++) {

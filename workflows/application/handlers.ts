@@ -23,10 +23,7 @@ export const today = () => businessDateOf(Date.now());
 export class ApplicationRun {
   /** A decision, a reminder or the expiry at a time, in arrival order (workflows/common.ts). */
   readonly turns = new Turns();
-  /**
-   * The loan's workflow, once the disbursal has asked for it. The disbursal's answer does not wait
-   * for the child's start (one workflow task less on the bank's path); the run waits for it after.
-   */
+  /** The loan's workflow, once the disbursal has asked for it (the disbursal waits for its start). */
   loanRun: Promise<ChildWorkflowHandle<typeof loan>> | undefined;
   /** The follow-up visits' workflow, started beside the loan's, likewise not waited for. */
   followUpRun: Promise<ChildWorkflowHandle<typeof followUp>> | undefined;
@@ -136,6 +133,9 @@ export class ApplicationRun {
       args: [loanInput],
       parentClosePolicy: ParentClosePolicy.ABANDON,
     });
+    // The bank's next step (a repayment) goes to the loan's workflow, so the disbursal answers once
+    // that workflow exists; histories from before this rule replay without waiting.
+    if (patched('disbursal-awaits-loan-start')) await this.loanRun;
     // Added after applications were already running: a history recorded before it replays without
     // the marker and starts no follow-up (docs/programmes.md "Follow-up of businesses").
     if (patched('follow-up-visits')) {
