@@ -95,6 +95,12 @@ export const button = (scope: Page | Locator, name: string) => scope.getByRole('
 
 /** axe-core on the page as it stands: no serious or critical violation. */
 export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  // Judge the screen at rest: not a button still under the pointer that clicked it, nor a colour
+  // half-way through its transition (Ant Design animates both).
+  await page.mouse.move(0, 0);
+  await page.evaluate(
+    'Promise.all(document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished.catch(() => undefined)))',
+  );
   const result = await new AxeBuilder({ page }).analyze();
   const bad = result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
