@@ -28,7 +28,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { startEmbeddedPostgres } from '../db/embedded';
 import { createDb, migrateLatest } from '../db/knex';
 import { seedDemoData } from '../scripts/lib/demo-seed';
-import { accountCode, allocateBudget, insertFund, postEntries, type PostEntryInput } from '../db/ledger';
+import { accountCode, allocateBudget, findFund, insertFund, postEntries, type PostEntryInput } from '../db/ledger';
 import { importStatement, IMPORT_PHASES } from '../db/reconciliation';
 import { addDays } from '../domain/dates';
 import { printResult } from './result';
@@ -143,7 +143,8 @@ async function setup(db: ReturnType<typeof createDb>, lines: number, tmp: string
 
     // ---- ledger side: one payout per statement line (minus a few, for mismatches) ----
     const payouts = lines - Math.floor(lines / 1000); // 0.1% of the lines name no payout
-    const fund = await insertFund(db, { programme: 'interest_subsidy', year: 2026, financeBureauOrgId: bureau, name: 'Special fund 2026' });
+    // The demo data opens this year's fund when it is 2026; the bench's payouts come from it either way.
+    const fund = (await findFund(db, bureau, 2026)) ?? (await insertFund(db, { programme: 'interest_subsidy', year: 2026, financeBureauOrgId: bureau, name: 'Special fund 2026' }));
     await allocateBudget(db, { fundId: fund.id, amount: '100000000000.00', postedOn: '2026-04-01', idempotencyKey: 'bench:budget' });
     const claimIds: string[] = [];
     const t0 = Date.now();
