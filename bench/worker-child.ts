@@ -48,7 +48,7 @@ async function main() {
   if (kind === 'loan') {
     // As scripts/worker.ts creates it; the database is never reached (no loan activity runs).
     const db = createDb('postgres://bench@127.0.0.1:1/none');
-    ({ worker, connection } = await createLoanflowWorker({ address, namespace: 'default', taskQueue, db, config, shutdownSignals: ['SIGTERM'] }));
+    ({ worker, connection } = await createLoanflowWorker({ address, namespace: 'default', taskQueue, db, config }));
   } else {
     connection = await NativeConnection.connect({ address });
     limitWorkflowHeap(config);

@@ -124,7 +124,7 @@ async function main() {
       within(
         60_000,
         `worker: did not connect to Temporal at ${address}`,
-        createLoanflowWorker({ address, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, db, config, workflowBundle: bundle, shutdownSignals: [] }),
+        createLoanflowWorker({ address, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, db, config, workflowBundle: bundle }),
       ),
     );
     const running = worker.run();

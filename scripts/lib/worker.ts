@@ -30,8 +30,6 @@ export async function createLoanflowWorker(opts: {
   config: Pick<Config, 'WORKER_MEMORY_MB' | 'WORKER_MAX_CACHED_WORKFLOWS'>;
   /** A pre-built bundle (scripts/lib/workflow-bundle.ts); without one the SDK bundles at start. */
   workflowBundle?: WorkflowBundleOption;
-  /** Signals on which the worker drains by itself; the all-in-one launcher handles signals itself. */
-  shutdownSignals?: NodeJS.Signals[];
 }): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: opts.address });
   limitWorkflowHeap(opts.config);
@@ -42,7 +40,6 @@ export async function createLoanflowWorker(opts: {
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
     activities: createActivities({ db: opts.db, clock: systemClock }),
     maxCachedWorkflows: workerCacheSize(opts.config),
-    ...(opts.shutdownSignals ? { shutdownSignals: opts.shutdownSignals } : {}),
   });
   return { worker, connection };
 }
