@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { TestEnv } from '../support/env';
+import { adminOf, type TestEnv } from '../support/env';
 import { openApiSuite, newApplicant, type ApiHarness } from '../support/api';
 import type { DemoOrgs } from '../applications/helpers';
 import { amountDue, expectTrialBalance, ledgerOfLoan, openLoan, pay, skipTo } from './helpers';
@@ -85,6 +85,35 @@ describe('loan repayments (time-skipping server)', () => {
     const record = (await h.call('GET', `/v1/integrity-records/${applicant.idNumber}`, { token: await h.login('auditor') })).body;
     expect(record).to.include({ onTimePeriods: 5, latePeriods: 1 });
     await expectTrialBalance(env.db);
+  });
+
+  it('an Idempotency-Key reused after it expired reports the next repayment, not the old one again', async () => {
+    const { loanId } = await openLoan(h, skipping, orgs, { termMonths: 12 });
+    const bank = await h.login('bank-a');
+    const schedule = (await h.call('GET', `/v1/loans/${loanId}`, { token: bank })).body.schedule;
+    const key = `repay-${loanId}`;
+    const report = async (p: any) => {
+      await skipTo(skipping, p.dueOn);
+      return h.call('POST', `/v1/loans/${loanId}/repayments`, {
+        token: bank,
+        body: { period: p.period, amount: amountDue(p), paidOn: p.dueOn, bankReference: `K-${loanId.slice(0, 8)}-${p.period}` },
+        headers: { 'Idempotency-Key': key },
+      });
+    };
+    expect((await report(schedule[0])).status).to.equal(201);
+    // A day later the key has expired (here, moved back by the owner; a stored reply is final to the app role).
+    await adminOf(env.db).transaction(async (trx) => {
+      await trx.raw('set local session_replication_role = replica');
+      await trx('idempotency_keys').where({ key }).update({ expires_at: trx.raw(`now() - interval '1 second'`) });
+    });
+    const second = await report(schedule[1]);
+    expect(second.status, JSON.stringify(second.body)).to.equal(201);
+    expect(second.headers.get('idempotent-replayed')).to.equal(null);
+    const after = await h.call('GET', `/v1/loans/${loanId}`, { token: bank });
+    expect(after.body.schedule.slice(0, 2).map((p: any) => [p.period, p.status])).to.deep.equal([
+      [1, 'paid_on_time'],
+      [2, 'paid_on_time'],
+    ]);
   });
 
   it("refuses what does not fit, naming the field, and only the loan's own bank may report", async () => {
