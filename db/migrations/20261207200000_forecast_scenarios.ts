@@ -2,9 +2,8 @@ import type { Knex } from 'knex';
 
 /**
  * Saved what-if scenarios of the budget forecast (docs/forecast.md): who saved which parameters,
- * under which name, when. A saved scenario never changes (db/sql/planning/forecast_scenarios_guard.sql
- * makes the table append-only and dates each row itself), so a comparison made later reads what was
- * saved.
+ * under which name, when. A saved scenario never changes (db/sql/guards makes the table append-only
+ * and dates each row itself), so a comparison made later reads what was saved.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`

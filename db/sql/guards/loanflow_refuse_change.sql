@@ -11,10 +11,10 @@ end $$;
 do $$
 declare t text;
 begin
-  foreach t in array array['accounting_period_events', 'application_history', 'audit_log', 'integrity_events', 'loan_events', 'loan_repayments', 'policies', 'reconciliation_items', 'reconciliation_resolutions', 'statement_lines', 'subsidy_accruals'] loop
+  foreach t in array array['accounting_period_events', 'application_history', 'audit_log', 'follow_up_visits', 'forecast_scenarios', 'integrity_events', 'loan_events', 'loan_repayments', 'policies', 'reconciliation_items', 'reconciliation_resolutions', 'statement_lines', 'subsidy_accruals'] loop
     execute format('create or replace trigger %I before update or delete on public.%I for each row execute function public.loanflow_refuse_change()', t || '_append_only', t);
   end loop;
-  foreach t in array array['accounting_period_events', 'application_history', 'audit_log', 'finance_proposals', 'policies', 'reconciliation_items', 'reconciliation_resolutions', 'reconciliations', 'statement_lines', 'users'] loop
+  foreach t in array array['accounting_period_events', 'application_history', 'audit_log', 'finance_proposals', 'follow_up_visits', 'forecast_scenarios', 'policies', 'reconciliation_items', 'reconciliation_resolutions', 'reconciliations', 'statement_lines', 'users'] loop
     execute format('create or replace trigger %I before truncate on public.%I for each statement execute function public.loanflow_refuse_change()', t || '_no_truncate', t);
   end loop;
 end $$;
