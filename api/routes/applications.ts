@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { ApiRouter, HandlerContext } from '../route';
-import { pageNumber } from '../paging';
-import { updateIdOf } from '../updates';
+import type { ApiRouter } from '../route';
+import { routeKinds } from '../route-kinds';
 import {
   counterGuaranteeDecisionSchema,
   disbursalSchema,
@@ -63,99 +62,58 @@ export const applicationViewSchema = z
 
 const summarySchema = applicationViewSchema.omit({ history: true }).meta({ id: 'ApplicationSummary' });
 
-const idParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
-
-type Ctx = HandlerContext<{ id: string }, unknown, unknown>;
-
 type Decide<B> = (deps: WorkflowDeps, caller: Caller, id: string, body: B, r: DecisionRequest) => Promise<ApplicationView>;
 
 export function applicationRoutes(api: ApiRouter): void {
-  api.add({
-    method: 'post',
+  const route = routeKinds(api, 'applications');
+  route.create({
     path: '/v1/applications',
-    tag: 'applications',
     summary: 'Submit a guaranteed start-up loan application',
     description:
       'Runs the certificate check and eligibility at once: 201 with status AWAITING_COUNTER_GUARANTEE, or REJECTED with the reasons in history. A second application while one is in progress is 409.',
     auth: ['applicant'],
-    idempotent: true,
     body: newApplicationSchema,
-    responses: { 201: { description: 'Submitted', schema: applicationViewSchema } },
-    async handler({ body, user, deps, requestId, clientRequestId, idempotency }) {
-      const view = await submitApplication(deps, user, body, { requestId, clientRequestId, idempotency });
-      return { status: 201, body: view, headers: { Location: `/v1/applications/${view.id}` } };
-    },
+    reply: { description: 'Submitted', schema: applicationViewSchema },
+    make: ({ body, user, deps, idempotency }, r) => submitApplication(deps, user, body, { ...r, idempotency }),
+    location: (view) => `/v1/applications/${view.id}`,
   });
 
-  api.add({
-    method: 'get',
+  route.page({
     path: '/v1/applications',
-    tag: 'applications',
     summary: 'Applications you may see, newest first',
     auth: ['applicant', 'training_officer', 'community_officer', 'guarantee_reviewer', 'guarantee_approver', 'bank_officer', 'finance_officer', 'finance_approver', 'auditor'],
-    query: z
-      .object({
-        status: applicationStatusSchema.optional(),
-        q: z
-          .string()
-          .trim()
-          .min(1)
-          .max(100)
-          .optional()
-          .meta({ description: 'search: an application id (whole, or its first 8 characters), an ID number, or part of the name' }),
-        page: pageNumber,
-        pageSize: z.coerce.number().int().min(1).max(200).default(50),
-      })
-      .strict(),
-    responses: {
-      200: {
-        description: 'A page',
-        schema: z.object({ items: z.array(summarySchema), page: z.number(), pageSize: z.number(), total: z.number() }),
-      },
+    filters: {
+      status: applicationStatusSchema.optional(),
+      q: z
+        .string()
+        .trim()
+        .min(1)
+        .max(100)
+        .optional()
+        .meta({ description: 'search: an application id (whole, or its first 8 characters), an ID number, or part of the name' }),
     },
-    async handler({ query, user, deps }) {
-      const { items, total } = await listApplications(deps, user, query);
-      return { status: 200, body: { items, page: query.page, pageSize: query.pageSize, total } };
-    },
+    item: summarySchema,
+    list: ({ query, user, deps }) => listApplications(deps, user, query),
   });
 
-  api.add({
-    method: 'get',
+  route.byId({
     path: '/v1/applications/:id',
-    tag: 'applications',
     summary: 'One application with its history',
     auth: 'signed-in',
-    params: idParam,
-    responses: { 200: { description: 'The application', schema: applicationViewSchema } },
-    async handler({ params, user, deps }) {
-      return { status: 200, body: await getApplication(deps, user, params.id) };
-    },
+    reply: { description: 'The application', schema: applicationViewSchema },
+    load: ({ params, user, deps }) => getApplication(deps, user, params.id),
   });
 
-  const decision = <B extends z.ZodType>(o: {
-    path: string;
-    summary: string;
-    roles: Parameters<ApiRouter['add']>[0]['auth'];
-    body: B;
-    decide: Decide<z.output<B>>;
-  }) =>
-    api.add({
-      method: 'post',
+  const decision = <B extends z.ZodType>(o: { path: string; summary: string; roles: Parameters<ApiRouter['add']>[0]['auth']; body: B; decide: Decide<z.output<B>> }) =>
+    route.decide({
       path: `/v1/applications/:id/${o.path}`,
-      tag: 'applications',
       summary: o.summary,
       description: 'A decision that does not fit the current status is 409 INVALID_STATE.',
       auth: o.roles,
-      idempotent: true,
-      params: idParam,
       body: o.body,
-      responses: { 200: { description: 'Recorded; the application as it now stands', schema: applicationViewSchema } },
-      handler: async (ctx) => {
-        const { deps, user, params, body, requestId, clientRequestId, req } = ctx as Ctx & { body: z.output<B> };
-        return { status: 200, body: await o.decide(deps, user, params.id, body, { requestId, clientRequestId, updateId: updateIdOf(req) }) };
-      },
+      reply: { description: 'Recorded; the application as it now stands', schema: applicationViewSchema },
+      run: ({ deps, user, params, body }, r) => o.decide(deps, user, params.id, body as z.output<B>, r),
     });
-
   decision({
     path: 'withdrawal',
     summary: 'Withdraw your application (before disbursal)',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
+import { routeKinds } from '../route-kinds';
 import { newCertificateSchema, revocationSchema } from '../../domain/application-schemas';
 import { getCertificate, registerCertificate, revokeCertificate } from '../../usecases/registry';
 
@@ -21,45 +22,32 @@ const certificateSchema = z
 const noParam = z.object({ no: z.string().min(1).max(64) });
 
 export function certificateRoutes(api: ApiRouter): void {
-  api.add({
-    method: 'post',
+  const route = routeKinds(api, 'certificates');
+  route.create({
     path: '/v1/certificates',
-    tag: 'certificates',
     summary: 'Register a training certificate of your institution',
     auth: ['training_officer'],
-    idempotent: true,
     body: newCertificateSchema,
-    responses: { 201: { description: 'Registered', schema: certificateSchema } },
-    async handler({ body, deps, user, requestId, clientRequestId }) {
-      return { status: 201, body: await registerCertificate(deps, user, body, { requestId, clientRequestId }) };
-    },
+    reply: { description: 'Registered', schema: certificateSchema },
+    make: ({ body, deps, user }, r) => registerCertificate(deps, user, body, r),
   });
 
-  api.add({
-    method: 'post',
+  route.decide({
     path: '/v1/certificates/:no/revocation',
-    tag: 'certificates',
     summary: 'Revoke a certificate of your institution',
     auth: ['training_officer'],
-    idempotent: true,
     params: noParam,
     body: revocationSchema,
-    responses: { 200: { description: 'Revoked', schema: certificateSchema } },
-    async handler({ params, body, deps, user, requestId, clientRequestId }) {
-      return { status: 200, body: await revokeCertificate(deps, user, params.no, body.reason, { requestId, clientRequestId }) };
-    },
+    reply: { description: 'Revoked', schema: certificateSchema },
+    run: ({ params, body, deps, user }, { requestId, clientRequestId }) => revokeCertificate(deps, user, params.no, body.reason, { requestId, clientRequestId }),
   });
 
-  api.add({
-    method: 'get',
+  route.read({
     path: '/v1/certificates/:no',
-    tag: 'certificates',
     summary: 'A certificate: in full to its institution, the holder and officers handling an application on it; masked to other officers',
     auth: 'signed-in',
     params: noParam,
-    responses: { 200: { description: 'The certificate', schema: certificateSchema } },
-    async handler({ params, deps, user }) {
-      return { status: 200, body: await getCertificate(deps, user, params.no) };
-    },
+    reply: { description: 'The certificate', schema: certificateSchema },
+    load: ({ params, deps, user }) => getCertificate(deps, user, params.no),
   });
 }

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
-import { updateIdOf } from '../updates';
+import { routeKinds } from '../route-kinds';
 import { OPERATING_STATUSES } from '../../domain/follow-up';
 import { followUpVisitSchema } from '../../domain/follow-up-schemas';
 import { loanFollowUp, recordFollowUpVisit } from '../../usecases/follow-up';
 
-const idParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 const VIEWERS = ['community_officer', 'guarantee_reviewer', 'guarantee_approver', 'bank_officer', 'finance_officer', 'finance_approver', 'auditor'] as const;
 const RECORDERS = ['community_officer', 'guarantee_reviewer', 'guarantee_approver'] as const;
 
@@ -38,35 +37,26 @@ const followUpSchema = z
   .meta({ id: 'LoanFollowUp' });
 
 export function followUpRoutes(api: ApiRouter): void {
-  api.add({
-    method: 'get',
+  const route = routeKinds(api, 'loans');
+  route.byId({
     path: '/v1/loans/:id/follow-up',
-    tag: 'loans',
     summary: "A loan's follow-up visits (跟踪服务): each one due, and what was recorded",
     description: 'The visits of the policy version the loan keeps, months after disbursal; empty for a loan disbursed before follow-up began.',
     auth: VIEWERS,
-    params: idParam,
-    responses: { 200: { description: 'The follow-up', schema: followUpSchema } },
-    async handler({ params, user, deps }) {
-      return { status: 200, body: await loanFollowUp(deps, user, params.id) };
-    },
+    reply: { description: 'The follow-up', schema: followUpSchema },
+    load: ({ params, user, deps }) => loanFollowUp(deps, user, params.id),
   });
 
-  api.add({
-    method: 'post',
+  route.decide({
     path: '/v1/loans/:id/follow-up-visits',
-    tag: 'loans',
     summary: "Record a follow-up visit (an officer of the borrower's credit community or of the guarantee company)",
     description:
       'The visit of `months` must be due (on or after its due date) and not yet recorded (409 CONFLICT); `visitedOn` lies between its due date and today. ' +
       'A visit recorded on or after its overdue day is marked late. 409 INVALID_STATE when no visit is open on the loan.',
     auth: RECORDERS,
-    idempotent: true,
-    params: idParam,
     body: followUpVisitSchema,
-    responses: { 201: { description: "Recorded; the loan's follow-up as it now stands", schema: followUpSchema } },
-    async handler({ req, params, body, user, deps, requestId, clientRequestId }) {
-      return { status: 201, body: await recordFollowUpVisit(deps, user, params.id, body, { requestId, clientRequestId, updateId: updateIdOf(req) }) };
-    },
+    status: 201,
+    reply: { description: "Recorded; the loan's follow-up as it now stands", schema: followUpSchema },
+    run: ({ params, body, user, deps }, r) => recordFollowUpVisit(deps, user, params.id, body, r),
   });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
+import { routeKinds } from '../route-kinds';
 import { createFund, getFundView, lapseFundAtYearEnd, listFunds, yearEndView } from '../../usecases/funds';
 import { actorOf } from '../../usecases/deps';
 import { programmeSchema } from '../../domain/programmes';
@@ -23,34 +24,27 @@ const fundSchema = z
 
 const yearEndSchema = fundSchema.extend({ yearEnded: z.boolean().meta({ description: 'whether 31 December of the fund’s year has passed (business date)' }) }).meta({ id: 'FundYearEnd' });
 const year = z.coerce.number({ error: 'must be a year' }).int('must be a year').min(2000, 'must be 2000 or later').max(2200, 'must be 2200 or earlier');
-const fundParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 
 const READERS = ['finance_officer', 'finance_approver', 'auditor'] as const;
 
 export function fundRoutes(api: ApiRouter): void {
-  api.add({
-    method: 'get',
+  const route = routeKinds(api, 'funds');
+  route.read({
     path: '/v1/funds',
-    tag: 'funds',
     summary: 'The special funds visible to you (your bureau’s; all for the auditor), newest year first, with their budget figures',
     auth: READERS,
     query: z.object({ year: year.optional(), programme: programmeSchema.optional() }).strict(),
-    responses: { 200: { description: 'Funds', schema: z.array(fundSchema) } },
-    async handler({ query, deps, user }) {
-      return { status: 200, body: await listFunds(deps, user, query) };
-    },
+    reply: { description: 'Funds', schema: z.array(fundSchema) },
+    load: ({ query, deps, user }) => listFunds(deps, user, query),
   });
 
-  api.add({
-    method: 'post',
+  route.create({
     path: '/v1/funds',
-    tag: 'funds',
     summary: 'Open a fund of a programme for a year, in your own bureau (finance officer or approver)',
     description:
       'The fund starts with no budget: its budget comes by top-ups, proposed by one finance officer or approver and approved by another ' +
       '(POST /v1/funds/{id}/top-ups). A second fund of the same programme and year in one bureau is 409.',
     auth: ['finance_officer', 'finance_approver'],
-    idempotent: true,
     body: z
       .object({
         programme: programmeSchema,
@@ -59,54 +53,37 @@ export function fundRoutes(api: ApiRouter): void {
       })
       .strict()
       .meta({ id: 'FundCreate' }),
-    responses: { 201: { description: 'Opened, with no budget yet', schema: fundSchema } },
-    async handler({ body, deps, user, requestId }) {
-      const fund = await createFund(deps, { ...body, actor: actorOf(user), requestId });
-      return { status: 201, body: fund, headers: { Location: `/v1/funds/${fund.id}` } };
-    },
+    reply: { description: 'Opened, with no budget yet', schema: fundSchema },
+    make: ({ body, deps, user }, { requestId }) => createFund(deps, { ...body, actor: actorOf(user), requestId }),
+    location: (fund) => `/v1/funds/${fund.id}`,
   });
 
-  api.add({
-    method: 'get',
+  route.read({
     path: '/v1/funds/year-end',
-    tag: 'funds',
     summary: 'The year-end view: per fund of a year, its budget, reserved, paid and lapsed',
     description: 'Your bureau’s funds (every bureau’s for the auditor). Until a fund lapses (POST /v1/funds/{id}/lapse), what is left shows as available.',
     auth: READERS,
     query: z.object({ year }).strict(),
-    responses: { 200: { description: 'The funds of the year', schema: z.array(yearEndSchema) } },
-    async handler({ query, deps, user }) {
-      return { status: 200, body: await yearEndView(deps, user, query.year) };
-    },
+    reply: { description: 'The funds of the year', schema: z.array(yearEndSchema) },
+    load: ({ query, deps, user }) => yearEndView(deps, user, query.year),
   });
 
-  api.add({
-    method: 'post',
+  route.decide({
     path: '/v1/funds/:id/lapse',
-    tag: 'funds',
     summary: 'After its year ended, give what is left available in a fund back to the treasury (finance approver)',
     description:
       'Posts one ledger entry (Dr treasury cash / Cr the fund’s available budget), keyed on the fund: a second call posts nothing and answers the same figures. ' +
       'Before 1 January of the next year (business date) it is 409. What is reserved for approved claims stays.',
     auth: ['finance_approver'],
-    idempotent: true,
-    params: fundParam,
-    responses: { 200: { description: 'The fund after its lapse', schema: yearEndSchema } },
-    async handler({ params, deps, user, requestId }) {
-      return { status: 200, body: await lapseFundAtYearEnd(deps, { fundId: params.id, actor: actorOf(user), requestId }) };
-    },
+    reply: { description: 'The fund after its lapse', schema: yearEndSchema },
+    run: ({ params, deps, user }, { requestId }) => lapseFundAtYearEnd(deps, { fundId: params.id, actor: actorOf(user), requestId }),
   });
 
-  api.add({
-    method: 'get',
+  route.byId({
     path: '/v1/funds/:id',
-    tag: 'funds',
     summary: 'A special fund: {id, year, budget, reserved, paid, available}',
     auth: READERS,
-    params: fundParam,
-    responses: { 200: { description: 'The fund', schema: fundSchema } },
-    async handler({ params, deps, user }) {
-      return { status: 200, body: await getFundView(deps, user, params.id) };
-    },
+    reply: { description: 'The fund', schema: fundSchema },
+    load: ({ params, deps, user }) => getFundView(deps, user, params.id),
   });
 }

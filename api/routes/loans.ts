@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
-import { pageNumber } from '../paging';
-import { updateIdOf } from '../updates';
+import { idParam, routeKinds } from '../route-kinds';
 import { extensionSchema, recoverySchema, repaymentSchema } from '../../domain/loan-schemas';
 import { OVERDUE_BUCKETS, extendLoan, getLoan, listLoans, quoteEarlyRepayment, reportRecovery, reportRepayment } from '../../usecases/loans';
 import { isoDateSchema } from '../../domain/date-schemas';
@@ -61,63 +60,38 @@ export const loanViewSchema = z
   })
   .meta({ id: 'Loan' });
 
-const idParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 const VIEWERS = ['applicant', 'community_officer', 'guarantee_reviewer', 'guarantee_approver', 'bank_officer', 'finance_officer', 'finance_approver', 'auditor'] as const;
 
+const asNowStands = (description: string) => ({ description: `${description}; the loan as it now stands`, schema: loanViewSchema });
+
 export function loanRoutes(api: ApiRouter): void {
-  api.add({
-    method: 'get',
+  const route = routeKinds(api, 'loans');
+  route.page({
     path: '/v1/loans',
-    tag: 'loans',
     summary: 'Loans you may see, newest first',
     auth: VIEWERS,
-    query: z
-      .object({
-        status: z.enum(['REPAYING', 'REPAID', 'DEFAULTED']).optional(),
-        bucket: z.enum(OVERDUE_BUCKETS).optional().meta({ description: 'loans being repaid whose arrears are: current (none), d1_30, d31_90 or d90 (over 90) days old' }),
-        page: pageNumber,
-        pageSize: z.coerce.number().int().min(1).max(200).default(50),
-      })
-      .strict(),
-    responses: {
-      200: {
-        description: 'A page of loans',
-        schema: z.object({
-          items: z.array(
-            loanViewSchema.omit({ schedule: true, repayments: true }).extend({
-              overdueDays: z.number().meta({ description: 'days since the earliest due date of a period still not paid in full (0: none past due, or the loan has ended)' }),
-              overdueBucket: z.enum(OVERDUE_BUCKETS),
-            }).meta({ id: 'LoanSummary' }),
-          ),
-          page: z.number(),
-          pageSize: z.number(),
-          total: z.number(),
-        }),
-      },
+    filters: {
+      status: z.enum(['REPAYING', 'REPAID', 'DEFAULTED']).optional(),
+      bucket: z.enum(OVERDUE_BUCKETS).optional().meta({ description: 'loans being repaid whose arrears are: current (none), d1_30, d31_90 or d90 (over 90) days old' }),
     },
-    async handler({ query, user, deps }) {
-      const { items, total } = await listLoans(deps, user, query);
-      return { status: 200, body: { items, page: query.page, pageSize: query.pageSize, total } };
-    },
+    itemsDescription: 'A page of loans',
+    item: loanViewSchema.omit({ schedule: true, repayments: true }).extend({
+      overdueDays: z.number().meta({ description: 'days since the earliest due date of a period still not paid in full (0: none past due, or the loan has ended)' }),
+      overdueBucket: z.enum(OVERDUE_BUCKETS),
+    }).meta({ id: 'LoanSummary' }),
+    list: ({ query, user, deps }) => listLoans(deps, user, query),
   });
 
-  api.add({
-    method: 'get',
+  route.byId({
     path: '/v1/loans/:id',
-    tag: 'loans',
     summary: 'A loan with its schedule, repayments and, after a default, its compensation',
     auth: VIEWERS,
-    params: idParam,
-    responses: { 200: { description: 'The loan', schema: loanViewSchema } },
-    async handler({ params, user, deps }) {
-      return { status: 200, body: await getLoan(deps, user, params.id) };
-    },
+    reply: { description: 'The loan', schema: loanViewSchema },
+    load: ({ params, user, deps }) => getLoan(deps, user, params.id),
   });
 
-  api.add({
-    method: 'get',
+  route.read({
     path: '/v1/loans/:id/payoff',
-    tag: 'loans',
     summary: 'What repays the loan in full on a date (early repayment, 提前还款): the outstanding principal and the broken period\'s interest',
     description:
       'The amount a repayment must carry, for the current period, to repay the whole loan early on `paidOn` (today by default); the subsidy that interest earns. ' +
@@ -125,67 +99,47 @@ export function loanRoutes(api: ApiRouter): void {
     auth: VIEWERS,
     params: idParam,
     query: z.object({ paidOn: isoDateSchema.optional() }).strict(),
-    responses: {
-      200: {
-        description: 'The quote',
-        schema: z
-          .object({ period: z.number(), paidOn: z.string(), principal: money, interest: money, subsidy: money, amount: money.meta({ description: 'principal + interest: the repayment to send' }) })
-          .meta({ id: 'PayoffQuote' }),
-      },
+    reply: {
+      description: 'The quote',
+      schema: z
+        .object({ period: z.number(), paidOn: z.string(), principal: money, interest: money, subsidy: money, amount: money.meta({ description: 'principal + interest: the repayment to send' }) })
+        .meta({ id: 'PayoffQuote' }),
     },
-    async handler({ params, query, user, deps }) {
-      return { status: 200, body: await quoteEarlyRepayment(deps, user, params.id, query.paidOn) };
-    },
+    load: ({ params, query, user, deps }) => quoteEarlyRepayment(deps, user, params.id, query.paidOn),
   });
 
-  api.add({
-    method: 'post',
+  route.decide({
     path: '/v1/loans/:id/repayments',
-    tag: 'loans',
     summary: "The bank reports a repayment (its own loans only)",
     description:
       'Settles the periods in order. A period paid in full by its due date plus the policy grace days is on time and accrues its subsidy to the bank. ' +
       "An amount equal to the outstanding principal plus the current period's interest for the actual days repays the loan early in full. " +
       'paidOn may be a past date within the back-dating window, never a future one.',
     auth: ['bank_officer'],
-    idempotent: true,
-    params: idParam,
     body: repaymentSchema,
-    responses: { 201: { description: 'Recorded; the loan as it now stands', schema: loanViewSchema } },
-    async handler({ req, params, body, user, deps, requestId, clientRequestId }) {
-      return { status: 201, body: await reportRepayment(deps, user, params.id, body, { requestId, clientRequestId, updateId: updateIdOf(req) }) };
-    },
+    status: 201,
+    reply: asNowStands('Recorded'),
+    run: ({ params, body, user, deps }, r) => reportRepayment(deps, user, params.id, body, r),
   });
 
-  api.add({
-    method: 'post',
+  route.decide({
     path: '/v1/loans/:id/extension',
-    tag: 'loans',
     summary: 'Extend the loan once (展期), by up to the policy maximum',
     description: 'The periods not yet due are re-planned over the longer term; periods beyond the original term earn no subsidy.',
     auth: ['bank_officer'],
-    idempotent: true,
-    params: idParam,
     body: extensionSchema,
-    responses: { 200: { description: 'Extended; the loan as it now stands', schema: loanViewSchema } },
-    async handler({ req, params, body, user, deps, requestId, clientRequestId }) {
-      return { status: 200, body: await extendLoan(deps, user, params.id, body, { requestId, clientRequestId, updateId: updateIdOf(req) }) };
-    },
+    reply: asNowStands('Extended'),
+    run: ({ params, body, user, deps }, r) => extendLoan(deps, user, params.id, body, r),
   });
 
-  api.add({
-    method: 'post',
+  route.decide({
     path: '/v1/loans/:id/recoveries',
-    tag: 'loans',
     summary: 'Money recovered from the borrower after a default (guarantee company officers)',
     description: 'Repays the guarantee fund and the guarantee company pro rata to what each compensated; at most what is still to recover.',
     auth: ['guarantee_reviewer', 'guarantee_approver'],
-    idempotent: true,
-    params: idParam,
     body: recoverySchema,
-    responses: { 201: { description: 'Recorded; the loan as it now stands', schema: loanViewSchema } },
-    async handler({ req, params, body, user, deps, requestId, clientRequestId }) {
-      return { status: 201, body: await reportRecovery(deps, user, params.id, body, { requestId, clientRequestId, updateId: updateIdOf(req) }) };
-    },
+    status: 201,
+    reply: asNowStands('Recorded'),
+    run: ({ params, body, user, deps }, r) => reportRecovery(deps, user, params.id, body, r),
   });
 }

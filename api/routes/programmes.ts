@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
-import { pageNumber } from '../paging';
-import { updateIdOf } from '../updates';
+import { idParam, routeKinds } from '../route-kinds';
 import { courseSchema } from '../../domain/enums';
 import { isoDateSchema } from '../../domain/date-schemas';
 import { idNumberSchema } from '../../domain/id-number-schema';
@@ -25,7 +24,6 @@ import {
 
 const money = z.string().meta({ description: 'decimal string with two decimals' });
 const statusSchema = z.enum(['FILED', 'CHECKED', 'PENDING_BUDGET', 'PAID', 'REFUSED', 'REJECTED']);
-const idParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 const reason = z.string().trim().min(3, 'at least 3 characters').max(2000, 'at most 2000 characters');
 const creditCode = z.string().trim().regex(/^[0-9A-Z]{18}$/, 'must be an 18-character unified social credit code (digits and capital letters)');
 const name = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters');
@@ -151,223 +149,151 @@ const newRewardClaimSchema = z
   })
   .meta({ id: 'NewIncubatorRewardClaim' });
 
-const page = z.object({ items: z.array(z.unknown()), page: z.number(), pageSize: z.number(), total: z.number() });
 const FINANCE = ['finance_officer', 'finance_approver'] as const;
+const READERS = ['finance_officer', 'finance_approver', 'auditor'] as const;
+const asNowStands = (schema: z.ZodType) => ({ description: 'Recorded; the claim as it now stands', schema });
 
 export function programmeRoutes(api: ApiRouter): void {
+  const route = routeKinds(api, 'programmes');
+
   // ---- training subsidy -------------------------------------------------------------------------
-  api.add({
-    method: 'post',
+  route.create({
     path: '/v1/training-claims',
-    tag: 'programmes',
     summary: "A training institution files a class's training-subsidy claim (base part, or later its outcome part)",
     description:
       'base: a base amount per trainee who passed, each matched against the certificate registry (mismatches are listed for the officer). ' +
       'outcome: once the outcome window has closed for every trainee of a paid base claim, an amount per trainee who started a business within it. ' +
       'A trainee already claimed for this course type and part is 409 (a unique key of the database).',
     auth: ['training_officer'],
-    idempotent: true,
     body: newTrainingClaimSchema,
-    responses: { 201: { description: 'Filed', schema: trainingClaimSchema } },
-    async handler({ body, user, deps, requestId, clientRequestId }) {
-      const claim = await fileTrainingClaim(deps, user, body, { requestId, clientRequestId });
-      return { status: 201, body: claim, headers: { Location: `/v1/training-claims/${claim.id}` } };
-    },
+    reply: { description: 'Filed', schema: trainingClaimSchema },
+    make: ({ body, user, deps }, r) => fileTrainingClaim(deps, user, body, r),
+    location: (claim) => `/v1/training-claims/${claim.id}`,
   });
 
-  api.add({
-    method: 'get',
+  const TRAINING_READERS = ['training_officer', ...READERS] as const;
+  route.page({
     path: '/v1/training-claims',
-    tag: 'programmes',
     summary: 'Training claims you may see (an institution: its own), newest first',
-    auth: ['training_officer', 'finance_officer', 'finance_approver', 'auditor'],
-    query: z.object({ status: statusSchema.optional(), page: pageNumber, pageSize: z.coerce.number().int().min(1).max(200).default(50) }).strict(),
-    responses: { 200: { description: 'A page', schema: page.extend({ items: z.array(trainingClaimSchema) }) } },
-    async handler({ query, user, deps }) {
-      const { items, total } = await listTrainingClaims(deps, user, query);
-      return { status: 200, body: { items, page: query.page, pageSize: query.pageSize, total } };
-    },
+    auth: TRAINING_READERS,
+    filters: { status: statusSchema.optional() },
+    item: trainingClaimSchema,
+    list: ({ query, user, deps }) => listTrainingClaims(deps, user, query),
   });
 
-  api.add({
-    method: 'get',
+  route.byId({
     path: '/v1/training-claims/:id',
-    tag: 'programmes',
     summary: 'One training claim with its trainees',
-    auth: ['training_officer', 'finance_officer', 'finance_approver', 'auditor'],
-    params: idParam,
-    responses: { 200: { description: 'The claim', schema: trainingClaimSchema } },
-    async handler({ params, user, deps }) {
-      return { status: 200, body: await getTrainingClaim(deps, user, params.id) };
-    },
+    auth: TRAINING_READERS,
+    reply: { description: 'The claim', schema: trainingClaimSchema },
+    load: ({ params, user, deps }) => getTrainingClaim(deps, user, params.id),
   });
 
-  api.add({
-    method: 'post',
+  route.decide({
     path: '/v1/training-claims/:id/check',
-    tag: 'programmes',
     summary: "The officer's check of a training claim against the certificate registry (maker)",
     description: 'accept (every trainee matches) or adjust (the trainees who do not match are dropped) → CHECKED; refuse (with a reason) → REFUSED.',
     auth: ['finance_officer'],
-    idempotent: true,
-    params: idParam,
     body: checkSchema,
-    responses: { 200: { description: 'Recorded; the claim as it now stands', schema: trainingClaimSchema } },
-    async handler({ req, params, body, user, deps, requestId, clientRequestId }) {
-      return { status: 200, body: await checkProgrammeClaim(deps, user, 'training_subsidy', params.id, body, { requestId, clientRequestId, updateId: updateIdOf(req) }) };
-    },
+    reply: asNowStands(trainingClaimSchema),
+    run: ({ params, body, user, deps }, r) => checkProgrammeClaim(deps, user, 'training_subsidy', params.id, body, r),
   });
 
-  api.add({
-    method: 'post',
+  route.decide({
     path: '/v1/training-claims/:id/approval',
-    tag: 'programmes',
     summary: "The finance approver's decision on a training claim (checker, not the person who checked)",
     description: 'approve → paid from the training-subsidy fund of the year (PAID), or PENDING_BUDGET until approved again after a top-up; reject (with a reason) → REJECTED.',
     auth: ['finance_approver'],
-    idempotent: true,
-    params: idParam,
     body: approvalSchema,
-    responses: { 200: { description: 'Recorded; the claim as it now stands', schema: trainingClaimSchema } },
-    async handler({ req, params, body, user, deps, requestId, clientRequestId }) {
-      return { status: 200, body: await approveProgrammeClaim(deps, user, 'training_subsidy', params.id, body, { requestId, clientRequestId, updateId: updateIdOf(req) }) };
-    },
+    reply: asNowStands(trainingClaimSchema),
+    run: ({ params, body, user, deps }, r) => approveProgrammeClaim(deps, user, 'training_subsidy', params.id, body, r),
   });
 
   // ---- incubators and their rewards -------------------------------------------------------------
-  api.add({
-    method: 'get',
+  route.read({
     path: '/v1/incubators',
-    tag: 'programmes',
     summary: 'Registered incubators (创业基地/孵化器), their operators and the enterprises incubated',
-    auth: ['finance_officer', 'finance_approver', 'auditor'],
-    responses: { 200: { description: 'Incubators', schema: z.array(incubatorSchema) } },
-    async handler({ deps }) {
-      return { status: 200, body: await listIncubators(deps) };
-    },
+    auth: READERS,
+    reply: { description: 'Incubators', schema: z.array(incubatorSchema) },
+    load: ({ deps }) => listIncubators(deps),
   });
 
-  api.add({
-    method: 'post',
+  route.create({
     path: '/v1/incubators',
-    tag: 'programmes',
     summary: 'Register an incubator and its operator (finance)',
     auth: FINANCE,
-    idempotent: true,
     body: z.object({ name, operatorName: name, operatorCreditCode: creditCode, region: z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters') }).strict().meta({ id: 'NewIncubator' }),
-    responses: { 201: { description: 'Registered', schema: incubatorSchema } },
-    async handler({ body, user, deps, requestId, clientRequestId }) {
-      const i = await registerIncubator(deps, user, body, { requestId, clientRequestId });
-      return { status: 201, body: i, headers: { Location: `/v1/incubators/${i.id}` } };
-    },
+    reply: { description: 'Registered', schema: incubatorSchema },
+    make: ({ body, user, deps }, r) => registerIncubator(deps, user, body, r),
+    location: (i) => `/v1/incubators/${i.id}`,
   });
 
-  api.add({
-    method: 'post',
+  route.create({
     path: '/v1/incubators/:id/enterprises',
-    tag: 'programmes',
     summary: 'Register an enterprise incubated there, with its entry date (and graduation date, if it graduated)',
     auth: FINANCE,
-    idempotent: true,
     params: idParam,
     body: z.object({ name, creditCode, enteredOn: isoDateSchema, graduatedOn: isoDateSchema.optional() }).strict().meta({ id: 'NewIncubatedEnterprise' }),
-    responses: { 201: { description: 'Registered', schema: enterpriseSchema } },
-    async handler({ params, body, user, deps, requestId, clientRequestId }) {
-      return { status: 201, body: await registerEnterprise(deps, user, params.id, body, { requestId, clientRequestId }) };
-    },
+    reply: { description: 'Registered', schema: enterpriseSchema },
+    make: ({ params, body, user, deps }, r) => registerEnterprise(deps, user, params.id, body, r),
   });
 
-  api.add({
-    method: 'post',
+  route.decide({
     path: '/v1/incubators/:id/enterprises/:enterpriseId/graduation',
-    tag: 'programmes',
     summary: "Record an enterprise's graduation (once)",
     auth: FINANCE,
-    idempotent: true,
     params: idParam.extend({ enterpriseId: z.uuid({ message: 'must be a UUID' }) }),
     body: z.object({ graduatedOn: isoDateSchema }).strict().meta({ id: 'Graduation' }),
-    responses: { 200: { description: 'Recorded', schema: enterpriseSchema } },
-    async handler({ params, body, user, deps, requestId, clientRequestId }) {
-      return { status: 200, body: await recordGraduation(deps, user, params.id, params.enterpriseId, body.graduatedOn, { requestId, clientRequestId }) };
-    },
+    reply: { description: 'Recorded', schema: enterpriseSchema },
+    run: ({ params, body, user, deps }, { requestId, clientRequestId }) => recordGraduation(deps, user, params.id, params.enterpriseId, body.graduatedOn, { requestId, clientRequestId }),
   });
 
-  api.add({
-    method: 'post',
+  route.create({
     path: '/v1/incubator-rewards',
-    tag: 'programmes',
     summary: "File an incubator reward for an enterprise's qualifying event, with its evidence (finance officer)",
     description:
       'The event must fall in the window of the policy in force (while incubated, or within the months after graduation the policy says). ' +
       'A second claim for the same event of the same enterprise is 409 (a unique key of the database).',
     auth: ['finance_officer'],
-    idempotent: true,
     body: newRewardClaimSchema,
-    responses: { 201: { description: 'Filed', schema: rewardClaimSchema } },
-    async handler({ body, user, deps, requestId, clientRequestId }) {
-      const exchange = body.kind === 'neeq_transfer' ? 'neeq' : (body.exchange ?? null);
-      const claim = await fileRewardClaim(deps, user, { ...body, exchange }, { requestId, clientRequestId });
-      return { status: 201, body: claim, headers: { Location: `/v1/incubator-rewards/${claim.id}` } };
-    },
+    reply: { description: 'Filed', schema: rewardClaimSchema },
+    make: ({ body, user, deps }, r) => fileRewardClaim(deps, user, { ...body, exchange: body.kind === 'neeq_transfer' ? 'neeq' : (body.exchange ?? null) }, r),
+    location: (claim) => `/v1/incubator-rewards/${claim.id}`,
   });
 
-  api.add({
-    method: 'get',
+  route.page({
     path: '/v1/incubator-rewards',
-    tag: 'programmes',
     summary: 'Incubator reward claims, newest first',
-    auth: ['finance_officer', 'finance_approver', 'auditor'],
-    query: z
-      .object({ status: statusSchema.optional(), enterpriseId: z.uuid({ message: 'must be a UUID' }).optional(), page: pageNumber, pageSize: z.coerce.number().int().min(1).max(200).default(50) })
-      .strict(),
-    responses: { 200: { description: 'A page', schema: page.extend({ items: z.array(rewardClaimSchema) }) } },
-    async handler({ query, user, deps }) {
-      const { items, total } = await listRewardClaims(deps, user, query);
-      return { status: 200, body: { items, page: query.page, pageSize: query.pageSize, total } };
-    },
+    auth: READERS,
+    filters: { status: statusSchema.optional(), enterpriseId: z.uuid({ message: 'must be a UUID' }).optional() },
+    item: rewardClaimSchema,
+    list: ({ query, user, deps }) => listRewardClaims(deps, user, query),
   });
 
-  api.add({
-    method: 'get',
+  route.byId({
     path: '/v1/incubator-rewards/:id',
-    tag: 'programmes',
     summary: 'One incubator reward claim',
-    auth: ['finance_officer', 'finance_approver', 'auditor'],
-    params: idParam,
-    responses: { 200: { description: 'The claim', schema: rewardClaimSchema } },
-    async handler({ params, user, deps }) {
-      return { status: 200, body: await getRewardClaim(deps, user, params.id) };
-    },
+    auth: READERS,
+    reply: { description: 'The claim', schema: rewardClaimSchema },
+    load: ({ params, user, deps }) => getRewardClaim(deps, user, params.id),
   });
 
-  api.add({
-    method: 'post',
+  route.decide({
     path: '/v1/incubator-rewards/:id/check',
-    tag: 'programmes',
     summary: "The officer's check of a reward's evidence (maker): accept → CHECKED; refuse (with a reason) → REFUSED",
     auth: ['finance_officer'],
-    idempotent: true,
-    params: idParam,
     body: checkSchema,
-    responses: { 200: { description: 'Recorded; the claim as it now stands', schema: rewardClaimSchema } },
-    async handler({ req, params, body, user, deps, requestId, clientRequestId }) {
-      return { status: 200, body: await checkProgrammeClaim(deps, user, 'incubator_rewards', params.id, body, { requestId, clientRequestId, updateId: updateIdOf(req) }) };
-    },
+    reply: asNowStands(rewardClaimSchema),
+    run: ({ params, body, user, deps }, r) => checkProgrammeClaim(deps, user, 'incubator_rewards', params.id, body, r),
   });
 
-  api.add({
-    method: 'post',
+  route.decide({
     path: '/v1/incubator-rewards/:id/approval',
-    tag: 'programmes',
     summary: "The finance approver's decision on a reward (checker, not the person who checked)",
     description: 'approve → the amount is paid to the operator and to the enterprise from the incubator-rewards fund of the year (PAID), or PENDING_BUDGET; reject (with a reason) → REJECTED.',
     auth: ['finance_approver'],
-    idempotent: true,
-    params: idParam,
     body: approvalSchema,
-    responses: { 200: { description: 'Recorded; the claim as it now stands', schema: rewardClaimSchema } },
-    async handler({ req, params, body, user, deps, requestId, clientRequestId }) {
-      return { status: 200, body: await approveProgrammeClaim(deps, user, 'incubator_rewards', params.id, body, { requestId, clientRequestId, updateId: updateIdOf(req) }) };
-    },
+    reply: asNowStands(rewardClaimSchema),
+    run: ({ params, body, user, deps }, r) => approveProgrammeClaim(deps, user, 'incubator_rewards', params.id, body, r),
   });
 }

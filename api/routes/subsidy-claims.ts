@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
-import { pageNumber } from '../paging';
-import { updateIdOf } from '../updates';
+import { idParam, routeKinds } from '../route-kinds';
 import { claimDecisionSchema, newSubsidyClaimSchema } from '../../domain/loan-schemas';
 import { MAX_BUDGET_AMOUNT } from '../../domain/money';
 import { positiveMoneyAtMost } from '../../domain/money-schemas';
@@ -55,77 +54,49 @@ export const claimViewSchema = z
   })
   .meta({ id: 'SubsidyClaim' });
 
-const idParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 
 export function subsidyClaimRoutes(api: ApiRouter): void {
-  api.add({
-    method: 'post',
+  const route = routeKinds(api, 'subsidy-claims');
+  route.create({
     path: '/v1/subsidy-claims',
-    tag: 'subsidy-claims',
     summary: "File the bank's interest-subsidy claim for an ended quarter",
     description:
       'Lines are computed from the records: the on-time periods of this bank\'s loans due in the quarter that no claim holds yet, with each loan\'s principal at the quarter\'s start and end. ' +
       'A claim filed after the first month of the next quarter is accepted and marked late. A second filing while one is in progress is 409; after a rejection the bank files again.',
     auth: ['bank_officer'],
-    idempotent: true,
     body: newSubsidyClaimSchema,
-    responses: { 201: { description: 'Filed', schema: claimViewSchema } },
-    async handler({ body, user, deps, requestId, clientRequestId }) {
-      const claim = await fileSubsidyClaim(deps, user, body.quarter, { requestId, clientRequestId });
-      return { status: 201, body: claim, headers: { Location: `/v1/subsidy-claims/${claim.id}` } };
-    },
+    reply: { description: 'Filed', schema: claimViewSchema },
+    make: ({ body, user, deps }, r) => fileSubsidyClaim(deps, user, body.quarter, r),
+    location: (claim) => `/v1/subsidy-claims/${claim.id}`,
   });
 
-  api.add({
-    method: 'get',
+  const READERS = ['bank_officer', 'finance_officer', 'finance_approver', 'auditor'] as const;
+  route.page({
     path: '/v1/subsidy-claims',
-    tag: 'subsidy-claims',
     summary: 'Subsidy claims you may see (banks: their own), newest first',
-    auth: ['bank_officer', 'finance_officer', 'finance_approver', 'auditor'],
-    query: z
-      .object({
-        quarter: quarterSchema.optional(),
-        status: statusSchema.optional(),
-        bankId: z.uuid({ message: 'must be a UUID' }).optional(),
-        page: pageNumber,
-        pageSize: z.coerce.number().int().min(1).max(200).default(50),
-      })
-      .strict(),
-    responses: { 200: { description: 'A page', schema: z.object({ items: z.array(claimViewSchema), page: z.number(), pageSize: z.number(), total: z.number() }) } },
-    async handler({ query, user, deps }) {
-      const { items, total } = await listClaims(deps, user, query);
-      return { status: 200, body: { items, page: query.page, pageSize: query.pageSize, total } };
-    },
+    auth: READERS,
+    filters: { quarter: quarterSchema.optional(), status: statusSchema.optional(), bankId: z.uuid({ message: 'must be a UUID' }).optional() },
+    item: claimViewSchema,
+    list: ({ query, user, deps }) => listClaims(deps, user, query),
   });
 
-  api.add({
-    method: 'get',
+  route.byId({
     path: '/v1/subsidy-claims/:id',
-    tag: 'subsidy-claims',
     summary: 'One subsidy claim with its lines',
-    auth: ['bank_officer', 'finance_officer', 'finance_approver', 'auditor'],
-    params: idParam,
-    responses: { 200: { description: 'The claim', schema: claimViewSchema } },
-    async handler({ params, user, deps }) {
-      return { status: 200, body: await getClaim(deps, user, params.id) };
-    },
+    auth: READERS,
+    reply: { description: 'The claim', schema: claimViewSchema },
+    load: ({ params, user, deps }) => getClaim(deps, user, params.id),
   });
 
   const decision = (o: { path: string; summary: string; description: string; role: 'finance_officer' | 'finance_approver'; decide: typeof checkSubsidyClaim }) =>
-    api.add({
-      method: 'post',
+    route.decide({
       path: `/v1/subsidy-claims/:id/${o.path}`,
-      tag: 'subsidy-claims',
       summary: o.summary,
       description: o.description,
       auth: [o.role],
-      idempotent: true,
-      params: idParam,
       body: claimDecisionSchema,
-      responses: { 200: { description: 'Recorded; the claim as it now stands', schema: claimViewSchema } },
-      async handler({ req, params, body, user, deps, requestId, clientRequestId }) {
-        return { status: 200, body: await o.decide(deps, user, params.id, body, { requestId, clientRequestId, updateId: updateIdOf(req) }) };
-      },
+      reply: { description: 'Recorded; the claim as it now stands', schema: claimViewSchema },
+      run: ({ params, body, user, deps }, r) => o.decide(deps, user, params.id, body, r),
     });
 
   decision({
@@ -144,102 +115,76 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
     decide: approveSubsidyClaim,
   });
 
-  api.add({
-    method: 'post',
+  route.decide({
     path: '/v1/subsidy-claims/:id/payment',
-    tag: 'subsidy-claims',
     summary: 'Try the payout of a claim waiting for budget again',
     description: 'Answers with the claim: PAID when the fund now covers it, still PENDING_BUDGET otherwise. A top-up (POST /v1/funds/:id/top-ups) does this for every waiting claim.',
     auth: ['finance_officer', 'finance_approver'],
-    idempotent: true,
-    params: idParam,
-    responses: { 200: { description: 'The claim as it now stands', schema: claimViewSchema } },
-    async handler({ req, params, user, deps, requestId, clientRequestId }) {
-      return { status: 200, body: await retrySubsidyClaimPayment(deps, user, params.id, { requestId, clientRequestId, updateId: updateIdOf(req) }) };
-    },
+    reply: { description: 'The claim as it now stands', schema: claimViewSchema },
+    run: ({ params, user, deps }, r) => retrySubsidyClaimPayment(deps, user, params.id, r),
   });
 
-  api.add({
-    method: 'post',
+  route.decide({
     path: '/v1/subsidy-claims/:id/payout',
-    tag: 'subsidy-claims',
     summary: 'Pay again a claim whose payout a reconciliation reversed (finance approver)',
     description:
       'A reconciliation that reverses a payout (POST /v1/reconciliations/{id}/mismatches/{itemNo}/resolution) leaves its claim PAYOUT_REVERSED, ' +
       "the amount back in the fund's reserved budget. Once the cause is corrected, this posts a new payout dated today and the claim is PAID again.",
     auth: ['finance_approver'],
-    idempotent: true,
-    params: idParam,
     body: z.object({ reason: z.string().trim().min(3, 'at least 3 characters').max(2000) }).strict().meta({ id: 'ClaimPayAgain' }),
-    responses: { 200: { description: 'The claim, paid again', schema: claimViewSchema } },
-    async handler({ params, body, user, deps, requestId, clientRequestId }) {
-      return { status: 200, body: await payReversedClaimAgain(deps, user, params.id, body.reason, { requestId, clientRequestId }) };
-    },
+    reply: { description: 'The claim, paid again', schema: claimViewSchema },
+    run: ({ params, body, user, deps }, { requestId, clientRequestId }) => payReversedClaimAgain(deps, user, params.id, body.reason, { requestId, clientRequestId }),
   });
 
   // The top-up lives here rather than with the fund reads because what matters about it is the
   // claims it pays: each claim waiting for budget tries its payout again, oldest first.
-  const fundParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
-  api.add({
-    method: 'post',
+  const funds = routeKinds(api, 'funds');
+  funds.create({
     path: '/v1/funds/:id/top-ups',
-    tag: 'funds',
     summary: "Propose a top-up of a special fund's budget (maker: finance officer or approver of the fund's bureau)",
     description: `Nothing is allocated until a finance approver other than the proposer approves it (POST /v1/funds/{id}/top-ups/{proposalId}/decision). The amount is at most ${MAX_BUDGET_AMOUNT}, and so is the fund's budget after it (422 at approval otherwise).`,
     auth: ['finance_officer', 'finance_approver'],
-    idempotent: true,
-    params: fundParam,
+    params: idParam,
     body: z.object({ amount: positiveMoneyAtMost(MAX_BUDGET_AMOUNT, "the most a fund's budget can be"), reason: z.string().trim().min(3, 'at least 3 characters').max(2000) }).strict().meta({ id: 'FundTopUp' }),
-    responses: { 201: { description: 'Proposed; waiting for a finance approver', schema: proposalSchema } },
-    async handler({ params, body, user, deps, requestId }) {
-      const proposal = await proposeTopUp(deps, { fundId: params.id, amount: body.amount, reason: body.reason, actor: actorOf(user), requestId });
-      return { status: 201, body: proposal, headers: { Location: `/v1/funds/${params.id}/top-ups/${proposal.id}` } };
-    },
+    reply: { description: 'Proposed; waiting for a finance approver', schema: proposalSchema },
+    make: ({ params, body, user, deps }, { requestId }) => proposeTopUp(deps, { fundId: params.id, amount: body.amount, reason: body.reason, actor: actorOf(user), requestId }),
+    location: (proposal, { params }) => `/v1/funds/${params.id}/top-ups/${proposal.id}`,
   });
 
-  api.add({
-    method: 'get',
+  funds.read({
     path: '/v1/funds/:id/top-ups',
-    tag: 'funds',
     summary: "A fund's top-up proposals, newest first (its bureau's finance staff; the auditor)",
     auth: ['finance_officer', 'finance_approver', 'auditor'],
-    params: fundParam,
-    responses: { 200: { description: 'Proposals', schema: z.array(proposalSchema) } },
-    async handler({ params, user, deps }) {
-      return { status: 200, body: await listTopUps(deps, user, params.id) };
-    },
+    params: idParam,
+    reply: { description: 'Proposals', schema: z.array(proposalSchema) },
+    load: ({ params, user, deps }) => listTopUps(deps, user, params.id),
   });
 
-  api.add({
-    method: 'post',
+  funds.decide({
     path: '/v1/funds/:id/top-ups/:proposalId/decision',
-    tag: 'funds',
     summary: 'Approve (the budget is allocated; claims waiting for budget are paid if it now covers them) or reject a top-up (checker)',
     description: 'A finance approver of the fund’s bureau who did not propose it (403 otherwise). Rejecting needs a reason. A decided proposal is 409.',
     auth: ['finance_approver'],
-    idempotent: true,
-    params: fundParam.extend({ proposalId: z.uuid({ message: 'must be a UUID' }) }),
+    params: idParam.extend({ proposalId: z.uuid({ message: 'must be a UUID' }) }),
     body: z
       .object({ decision: z.enum(['approve', 'reject']), reason: z.string().trim().min(3, 'at least 3 characters').max(2000).optional() })
       .strict()
       .meta({ id: 'TopUpDecision' }),
-    responses: {
-      200: {
-        description: 'Decided; the proposal, the fund as it now stands, and the waiting claims the top-up paid',
-        schema: z.object({
-          proposal: proposalSchema,
-          fund: z.object({ id: z.string(), year: z.number(), budget: money, reserved: money, paid: money, available: money, lapsed: money }),
-          claimsPaid: z.array(z.string()).meta({ description: 'claims that were waiting for budget and are now paid' }),
-          claimsWaiting: z.array(z.string()).meta({ description: 'claims still waiting for budget' }),
-          claimsNotRetried: z
-            .array(z.object({ claimId: z.string(), code: z.string(), message: z.string() }))
-            .meta({ description: 'claims among claimsWaiting whose payout could not be tried again, and why (a claim the fund still cannot cover is not listed here)' }),
-        }),
-      },
+    reply: {
+      description: 'Decided; the proposal, the fund as it now stands, and the waiting claims the top-up paid',
+      schema: z.object({
+        proposal: proposalSchema,
+        fund: z.object({ id: z.string(), year: z.number(), budget: money, reserved: money, paid: money, available: money, lapsed: money }),
+        claimsPaid: z.array(z.string()).meta({ description: 'claims that were waiting for budget and are now paid' }),
+        claimsWaiting: z.array(z.string()).meta({ description: 'claims still waiting for budget' }),
+        claimsNotRetried: z
+          .array(z.object({ claimId: z.string(), code: z.string(), message: z.string() }))
+          .meta({ description: 'claims among claimsWaiting whose payout could not be tried again, and why (a claim the fund still cannot cover is not listed here)' }),
+      }),
     },
-    async handler({ params, body, user, deps, requestId, clientRequestId }) {
+    run: async ({ params, body, user, deps }, { requestId, clientRequestId }) => {
       const r = await decideTopUp(deps, user, { fundId: params.id, proposalId: params.proposalId, decision: body.decision, reason: body.reason }, { requestId, clientRequestId });
-      return { status: 200, body: { proposal: r.proposal, fund: r.fund, claimsPaid: r.paid, claimsWaiting: r.waiting, claimsNotRetried: r.notRetried } };
+      return { proposal: r.proposal, fund: r.fund, claimsPaid: r.paid, claimsWaiting: r.waiting, claimsNotRetried: r.notRetried };
     },
   });
 }
