@@ -14,12 +14,11 @@ type Schema = ZodType;
 type Out<S> = S extends ZodType ? z.output<S> : undefined;
 type Auth = RouteSpec<undefined, undefined, undefined>['auth'];
 
-/** What every route names: where, under which tag, what it does, for whom. */
+/** What every route names besides its path: what it does, and for whom (the tag's default unless given). */
 interface Named {
-  path: string;
   summary: string;
   description?: string;
-  auth: Auth;
+  auth?: Auth;
 }
 
 /** The 2xx reply: its description and schema. */
@@ -49,25 +48,42 @@ export interface WriteRequest {
 
 type Ctx<P, Q, B> = HandlerContext<Out<P>, Out<Q>, Out<B>>;
 
-/** The builders of one tag's routes. */
-export function routeKinds(api: ApiRouter, tag: string) {
+/**
+ * The builders of one tag's routes, each called with the route's path (Express style) and its
+ * own parts. `auth` is whom a route admits when it names no one itself.
+ */
+export function routeKinds(api: ApiRouter, tag: string, defaults: { auth?: Auth } = {}) {
+  const whom = (auth: Auth | undefined, path: string): Auth => {
+    if (auth === undefined && defaults.auth === undefined) throw new Error(`${path}: a route names whom it admits`);
+    return auth ?? defaults.auth!;
+  };
   /** A GET answering 200 with what `load` returns: one resource, or a list that is not paged. */
   function read<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined>(
+    path: string,
     spec: Named & { params?: P; query?: Q; reply: Reply; load(ctx: Ctx<P, Q, undefined>): Promise<unknown> },
   ): void {
-    const { reply, load, ...rest } = spec;
-    api.add<P, Q, undefined>({ ...rest, method: 'get', tag, responses: { 200: reply }, handler: async (ctx) => ({ status: 200, body: await load(ctx) }) });
+    const { reply, load, auth, ...rest } = spec;
+    api.add<P, Q, undefined>({
+      ...rest,
+      method: 'get',
+      path,
+      tag,
+      auth: whom(auth, path),
+      responses: { 200: reply },
+      handler: async (ctx) => ({ status: 200, body: await load(ctx) }),
+    });
   }
   return {
     read,
 
     /** A GET of one resource by its id (`:id`). */
-    byId(spec: Named & { reply: Reply; load(ctx: Ctx<typeof idParam, undefined, undefined>): Promise<unknown> }): void {
-      read({ ...spec, params: idParam });
+    byId(path: string, spec: Named & { reply: Reply; load(ctx: Ctx<typeof idParam, undefined, undefined>): Promise<unknown> }): void {
+      read(path, { ...spec, params: idParam });
     },
 
     /** A page of a list: the filters, then page and pageSize (50 by default, at most 200). */
     page<S extends z.ZodRawShape>(
+      path: string,
       spec: Named & {
         filters: S;
         item: Schema;
@@ -76,12 +92,14 @@ export function routeKinds(api: ApiRouter, tag: string) {
         list(ctx: Ctx<undefined, ReturnType<typeof pageQuery<S>>, undefined>): Promise<{ items: unknown[]; total: number }>;
       },
     ): void {
-      const { filters, item, itemsDescription = 'A page', list, ...rest } = spec;
+      const { filters, item, itemsDescription = 'A page', list, auth, ...rest } = spec;
       const query = pageQuery(filters);
       api.add<undefined, typeof query, undefined>({
         ...rest,
         method: 'get',
+        path,
         tag,
+        auth: whom(auth, path),
         query,
         responses: { 200: { description: itemsDescription, schema: pageOf(item) } },
         handler: async (ctx) => {
@@ -94,6 +112,7 @@ export function routeKinds(api: ApiRouter, tag: string) {
 
     /** A POST that makes something: 201 with it, and its Location when `location` says where. */
     create<T, P extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
+      path: string,
       spec: Named & {
         params?: P;
         body?: B;
@@ -102,11 +121,13 @@ export function routeKinds(api: ApiRouter, tag: string) {
         location?: (made: T, ctx: Ctx<P, undefined, B>) => string;
       },
     ): void {
-      const { reply, make, location, ...rest } = spec;
+      const { reply, make, location, auth, ...rest } = spec;
       api.add<P, undefined, B>({
         ...rest,
         method: 'post',
+        path,
         tag,
+        auth: whom(auth, path),
         idempotent: true,
         responses: { 201: reply },
         handler: async (ctx) => {
@@ -121,7 +142,10 @@ export function routeKinds(api: ApiRouter, tag: string) {
      * status it answers (200 unless given) with the resource as it now stands.
      */
     decide<B extends Schema | undefined = undefined, P extends Schema = typeof idParam>(
+      path: string,
       spec: Named & {
+        /** POST unless given (a PATCH of a resource's fields is the same shape). */
+        method?: 'post' | 'patch';
         params?: P;
         body?: B;
         status?: 200 | 201;
@@ -129,11 +153,13 @@ export function routeKinds(api: ApiRouter, tag: string) {
         run(ctx: Ctx<P, undefined, B>, request: WriteRequest & { updateId: string | undefined }): Promise<unknown>;
       },
     ): void {
-      const { reply, run, status = 200, params, ...rest } = spec;
+      const { reply, run, status = 200, params, method = 'post', auth, ...rest } = spec;
       api.add<P, undefined, B>({
         ...rest,
-        method: 'post',
+        method,
+        path,
         tag,
+        auth: whom(auth, path),
         idempotent: true,
         params: (params ?? idParam) as P,
         responses: { [status]: reply },

@@ -66,8 +66,7 @@ type Decide<B> = (deps: WorkflowDeps, caller: Caller, id: string, body: B, r: De
 
 export function applicationRoutes(api: ApiRouter): void {
   const route = routeKinds(api, 'applications');
-  route.create({
-    path: '/v1/applications',
+  route.create('/v1/applications', {
     summary: 'Submit a guaranteed start-up loan application',
     description:
       'Runs the certificate check and eligibility at once: 201 with status AWAITING_COUNTER_GUARANTEE, or REJECTED with the reasons in history. A second application while one is in progress is 409.',
@@ -78,8 +77,7 @@ export function applicationRoutes(api: ApiRouter): void {
     location: (view) => `/v1/applications/${view.id}`,
   });
 
-  route.page({
-    path: '/v1/applications',
+  route.page('/v1/applications', {
     summary: 'Applications you may see, newest first',
     auth: ['applicant', 'training_officer', 'community_officer', 'guarantee_reviewer', 'guarantee_approver', 'bank_officer', 'finance_officer', 'finance_approver', 'auditor'],
     filters: {
@@ -96,8 +94,7 @@ export function applicationRoutes(api: ApiRouter): void {
     list: ({ query, user, deps }) => listApplications(deps, user, query),
   });
 
-  route.byId({
-    path: '/v1/applications/:id',
+  route.byId('/v1/applications/:id', {
     summary: 'One application with its history',
     auth: 'signed-in',
     reply: { description: 'The application', schema: applicationViewSchema },
@@ -105,8 +102,7 @@ export function applicationRoutes(api: ApiRouter): void {
   });
 
   const decision = <B extends z.ZodType>(o: { path: string; summary: string; roles: Parameters<ApiRouter['add']>[0]['auth']; body: B; decide: Decide<z.output<B>> }) =>
-    route.decide({
-      path: `/v1/applications/:id/${o.path}`,
+    route.decide(`/v1/applications/:id/${o.path}`, {
       summary: o.summary,
       description: 'A decision that does not fit the current status is 409 INVALID_STATE.',
       auth: o.roles,

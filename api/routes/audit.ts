@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
-import { pageNumber } from '../paging';
+import { pageOf, pageQuery, routeKinds } from '../route-kinds';
 import { isoDateSchema } from '../../domain/date-schemas';
 import { auditTrail } from '../../usecases/audit';
 
@@ -26,10 +26,7 @@ const auditEntrySchema = z
   .meta({ id: 'AuditEntry' });
 
 export function auditRoutes(api: ApiRouter): void {
-  api.add({
-    method: 'get',
-    path: '/v1/audit-log',
-    tag: 'audit',
+  routeKinds(api, 'audit').read('/v1/audit-log', {
     summary: 'The audit trail, newest first, filtered by record, person, action and date (auditor)',
     description:
       'Every recorded decision and change, as written in the same transaction as the change. Read-only for everyone: ' +
@@ -37,30 +34,20 @@ export function auditRoutes(api: ApiRouter): void {
       '(`subsidy_claim` finds every claim action); `from` and `to` are business dates (China time), both inclusive.',
     // The auditor's alone: the admin keeps accounts and registries, and reads its own work here no more than any other officer.
     auth: ['auditor'],
-    query: z
-      .object({
-        entityType: z
-          .enum(['accounting_period', 'application', 'certificate', 'fund', 'loan', 'organisation', 'policy', 'reconciliation', 'subsidy_claim', 'user'])
-          .optional(),
-        entityId: text(100, 'the record: an application, loan or claim id, a quarter such as 2027Q1, a certificate number'),
-        actor: text(100, 'a username, exactly ("system" for the system itself)'),
-        action: text(100, 'an action, or its first parts up to a dot'),
-        from: isoDateSchema.optional(),
-        to: isoDateSchema.optional(),
-        page: pageNumber,
-        pageSize: z.coerce.number().int().min(1).max(200).default(50),
-      })
-      .strict()
-      .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'must be on or after from' }),
-    responses: {
-      200: {
-        description: 'A page of the trail',
-        schema: z.object({ items: z.array(auditEntrySchema), page: z.number(), pageSize: z.number(), total: z.number() }),
-      },
-    },
-    async handler({ query, deps }) {
+    query: pageQuery({
+      entityType: z
+        .enum(['accounting_period', 'application', 'certificate', 'fund', 'loan', 'organisation', 'policy', 'reconciliation', 'subsidy_claim', 'user'])
+        .optional(),
+      entityId: text(100, 'the record: an application, loan or claim id, a quarter such as 2027Q1, a certificate number'),
+      actor: text(100, 'a username, exactly ("system" for the system itself)'),
+      action: text(100, 'an action, or its first parts up to a dot'),
+      from: isoDateSchema.optional(),
+      to: isoDateSchema.optional(),
+    }).refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'must be on or after from' }),
+    reply: { description: 'A page of the trail', schema: pageOf(auditEntrySchema) },
+    load: async ({ query, deps }) => {
       const { items, total } = await auditTrail(deps, query);
-      return { status: 200, body: { items, page: query.page, pageSize: query.pageSize, total } };
+      return { items, page: query.page, pageSize: query.pageSize, total };
     },
   });
 }

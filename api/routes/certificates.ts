@@ -23,8 +23,7 @@ const noParam = z.object({ no: z.string().min(1).max(64) });
 
 export function certificateRoutes(api: ApiRouter): void {
   const route = routeKinds(api, 'certificates');
-  route.create({
-    path: '/v1/certificates',
+  route.create('/v1/certificates', {
     summary: 'Register a training certificate of your institution',
     auth: ['training_officer'],
     body: newCertificateSchema,
@@ -32,8 +31,7 @@ export function certificateRoutes(api: ApiRouter): void {
     make: ({ body, deps, user }, r) => registerCertificate(deps, user, body, r),
   });
 
-  route.decide({
-    path: '/v1/certificates/:no/revocation',
+  route.decide('/v1/certificates/:no/revocation', {
     summary: 'Revoke a certificate of your institution',
     auth: ['training_officer'],
     params: noParam,
@@ -42,8 +40,7 @@ export function certificateRoutes(api: ApiRouter): void {
     run: ({ params, body, deps, user }, { requestId, clientRequestId }) => revokeCertificate(deps, user, params.no, body.reason, { requestId, clientRequestId }),
   });
 
-  route.read({
-    path: '/v1/certificates/:no',
+  route.read('/v1/certificates/:no', {
     summary: 'A certificate: in full to its institution, the holder and officers handling an application on it; masked to other officers',
     auth: 'signed-in',
     params: noParam,

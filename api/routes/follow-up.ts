@@ -37,18 +37,15 @@ const followUpSchema = z
   .meta({ id: 'LoanFollowUp' });
 
 export function followUpRoutes(api: ApiRouter): void {
-  const route = routeKinds(api, 'loans');
-  route.byId({
-    path: '/v1/loans/:id/follow-up',
+  const route = routeKinds(api, 'loans', { auth: VIEWERS });
+  route.byId('/v1/loans/:id/follow-up', {
     summary: "A loan's follow-up visits (跟踪服务): each one due, and what was recorded",
     description: 'The visits of the policy version the loan keeps, months after disbursal; empty for a loan disbursed before follow-up began.',
-    auth: VIEWERS,
     reply: { description: 'The follow-up', schema: followUpSchema },
     load: ({ params, user, deps }) => loanFollowUp(deps, user, params.id),
   });
 
-  route.decide({
-    path: '/v1/loans/:id/follow-up-visits',
+  route.decide('/v1/loans/:id/follow-up-visits', {
     summary: "Record a follow-up visit (an officer of the borrower's credit community or of the guarantee company)",
     description:
       'The visit of `months` must be due (on or after its due date) and not yet recorded (409 CONFLICT); `visitedOn` lies between its due date and today. ' +

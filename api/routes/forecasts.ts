@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Request, Response, NextFunction } from 'express';
 import type { ApiRouter } from '../route';
+import { routeKinds } from '../route-kinds';
 import { validationError } from '../errors';
 import { authenticate, requireRole } from '../auth/middleware';
 import { amendRouteDoc } from '../openapi';
@@ -198,42 +199,25 @@ export function forecastRoutes(api: ApiRouter): void {
   });
   fileDoc(api, 'post', '/v1/forecasts/what-if');
 
-  api.add({
-    method: 'get',
-    path: '/v1/forecasts/scenarios',
-    tag: 'forecasts',
+  const route = routeKinds(api, 'forecasts', { auth: SCENARIO_READERS });
+  route.read('/v1/forecasts/scenarios', {
     summary: 'Saved what-if scenarios, newest first',
-    auth: SCENARIO_READERS,
-    responses: { 200: { description: 'Scenarios', schema: z.array(scenarioSchema) } },
-    async handler({ deps }) {
-      return { status: 200, body: await savedScenarios(deps) };
-    },
+    reply: { description: 'Scenarios', schema: z.array(scenarioSchema) },
+    load: ({ deps }) => savedScenarios(deps),
   });
 
-  api.add({
-    method: 'get',
-    path: '/v1/forecasts/scenarios/:id',
-    tag: 'forecasts',
+  route.read('/v1/forecasts/scenarios/:id', {
     summary: 'A saved what-if scenario',
-    auth: SCENARIO_READERS,
     params: z.object({ id: z.uuid() }),
-    responses: { 200: { description: 'The scenario', schema: scenarioSchema } },
-    async handler({ params, deps }) {
-      return { status: 200, body: await savedScenario(deps, params.id) };
-    },
+    reply: { description: 'The scenario', schema: scenarioSchema },
+    load: ({ params, deps }) => savedScenario(deps, params.id),
   });
 
-  api.add({
-    method: 'post',
-    path: '/v1/forecasts/scenarios',
-    tag: 'forecasts',
+  route.create('/v1/forecasts/scenarios', {
     summary: 'Save a what-if scenario by name, to compare later (names are unique; a saved scenario never changes)',
     auth: SCENARIO_SAVERS,
-    idempotent: true,
     body: scenarioBody,
-    responses: { 201: { description: 'Saved', schema: scenarioSchema } },
-    async handler({ body, deps, user }) {
-      return { status: 201, body: await saveScenario(deps, user, body) };
-    },
+    reply: { description: 'Saved', schema: scenarioSchema },
+    make: ({ body, deps, user }) => saveScenario(deps, user, body),
   });
 }

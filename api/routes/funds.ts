@@ -28,18 +28,15 @@ const year = z.coerce.number({ error: 'must be a year' }).int('must be a year').
 const READERS = ['finance_officer', 'finance_approver', 'auditor'] as const;
 
 export function fundRoutes(api: ApiRouter): void {
-  const route = routeKinds(api, 'funds');
-  route.read({
-    path: '/v1/funds',
+  const route = routeKinds(api, 'funds', { auth: READERS });
+  route.read('/v1/funds', {
     summary: 'The special funds visible to you (your bureau’s; all for the auditor), newest year first, with their budget figures',
-    auth: READERS,
     query: z.object({ year: year.optional(), programme: programmeSchema.optional() }).strict(),
     reply: { description: 'Funds', schema: z.array(fundSchema) },
     load: ({ query, deps, user }) => listFunds(deps, user, query),
   });
 
-  route.create({
-    path: '/v1/funds',
+  route.create('/v1/funds', {
     summary: 'Open a fund of a programme for a year, in your own bureau (finance officer or approver)',
     description:
       'The fund starts with no budget: its budget comes by top-ups, proposed by one finance officer or approver and approved by another ' +
@@ -58,18 +55,15 @@ export function fundRoutes(api: ApiRouter): void {
     location: (fund) => `/v1/funds/${fund.id}`,
   });
 
-  route.read({
-    path: '/v1/funds/year-end',
+  route.read('/v1/funds/year-end', {
     summary: 'The year-end view: per fund of a year, its budget, reserved, paid and lapsed',
     description: 'Your bureau’s funds (every bureau’s for the auditor). Until a fund lapses (POST /v1/funds/{id}/lapse), what is left shows as available.',
-    auth: READERS,
     query: z.object({ year }).strict(),
     reply: { description: 'The funds of the year', schema: z.array(yearEndSchema) },
     load: ({ query, deps, user }) => yearEndView(deps, user, query.year),
   });
 
-  route.decide({
-    path: '/v1/funds/:id/lapse',
+  route.decide('/v1/funds/:id/lapse', {
     summary: 'After its year ended, give what is left available in a fund back to the treasury (finance approver)',
     description:
       'Posts one ledger entry (Dr treasury cash / Cr the fund’s available budget), keyed on the fund: a second call posts nothing and answers the same figures. ' +
@@ -79,10 +73,8 @@ export function fundRoutes(api: ApiRouter): void {
     run: ({ params, deps, user }, { requestId }) => lapseFundAtYearEnd(deps, { fundId: params.id, actor: actorOf(user), requestId }),
   });
 
-  route.byId({
-    path: '/v1/funds/:id',
+  route.byId('/v1/funds/:id', {
     summary: 'A special fund: {id, year, budget, reserved, paid, available}',
-    auth: READERS,
     reply: { description: 'The fund', schema: fundSchema },
     load: ({ params, deps, user }) => getFundView(deps, user, params.id),
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
+import { routeKinds } from '../route-kinds';
 import { pageNumber } from '../paging';
 import { isoDateSchema } from '../../domain/date-schemas';
 import { ACCOUNT_CODE, MAX_PAGE_SIZE, ledgerAccountBalance, ledgerEntries, ledgerTrialBalance, verifyLedgerNow } from '../../usecases/ledger';
@@ -90,12 +91,9 @@ const asOfQuery = z.object({ asOf: isoDateSchema.optional().meta({ description: 
 /** The ledger's routes, and the special fund's (api/routes/funds.ts), which read the same books. */
 export function ledgerRoutes(api: ApiRouter): void {
   fundRoutes(api);
-  api.add({
-    method: 'get',
-    path: '/v1/ledger/entries',
-    tag: 'ledger',
+  const route = routeKinds(api, 'ledger', { auth: READERS });
+  route.read('/v1/ledger/entries', {
     summary: 'Journal entries with their lines, by business date; filter by account and date range',
-    auth: READERS,
     query: z
       .object({
         account: accountCodeSchema.optional(),
@@ -105,56 +103,35 @@ export function ledgerRoutes(api: ApiRouter): void {
         pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
       })
       .strict(),
-    responses: {
-      200: {
-        description: 'One page of entries',
-        schema: z.object({ items: z.array(entrySchema), page: z.number().int(), pageSize: z.number().int(), total: z.number().int() }).meta({ id: 'LedgerEntryPage' }),
-      },
+    reply: {
+      description: 'One page of entries',
+      schema: z.object({ items: z.array(entrySchema), page: z.number().int(), pageSize: z.number().int(), total: z.number().int() }).meta({ id: 'LedgerEntryPage' }),
     },
-    async handler({ query, deps }) {
-      return { status: 200, body: await ledgerEntries(deps, query) };
-    },
+    load: ({ query, deps }) => ledgerEntries(deps, query),
   });
 
-  api.add({
-    method: 'get',
-    path: '/v1/ledger/verify',
-    tag: 'ledger',
+  route.read('/v1/ledger/verify', {
     summary: 'Recompute the hash chain and the balances from the rows: {ok, entries, balanced, chainIntact, firstBadEntry, ...}',
     description:
       'Read-only: entries committed since the last seal are counted as `unsealed` (checked for balance, not yet chained). ' +
       '`headHash` is the chain’s last hash — compare it with one recorded earlier to detect a rewritten chain.',
     auth: ['auditor'],
-    responses: { 200: { description: 'The verification report (ok or not)', schema: verifySchema } },
-    async handler({ deps }) {
-      return { status: 200, body: await verifyLedgerNow(deps) };
-    },
+    reply: { description: 'The verification report (ok or not)', schema: verifySchema },
+    load: ({ deps }) => verifyLedgerNow(deps),
   });
 
-  api.add({
-    method: 'get',
-    path: '/v1/ledger/trial-balance',
-    tag: 'ledger',
+  route.read('/v1/ledger/trial-balance', {
     summary: 'Every account’s net balance in a debit or a credit column; the columns are equal',
-    auth: READERS,
     query: asOfQuery,
-    responses: { 200: { description: 'The trial balance', schema: trialBalanceSchema } },
-    async handler({ query, deps }) {
-      return { status: 200, body: await ledgerTrialBalance(deps, query.asOf) };
-    },
+    reply: { description: 'The trial balance', schema: trialBalanceSchema },
+    load: ({ query, deps }) => ledgerTrialBalance(deps, query.asOf),
   });
 
-  api.add({
-    method: 'get',
-    path: '/v1/ledger/accounts/:code/balance',
-    tag: 'ledger',
+  route.read('/v1/ledger/accounts/:code/balance', {
     summary: 'An account’s debits, credits and balance, now or as of a business date',
-    auth: READERS,
     params: z.object({ code: accountCodeSchema }),
     query: asOfQuery,
-    responses: { 200: { description: 'The balance', schema: balanceSchema } },
-    async handler({ params, query, deps }) {
-      return { status: 200, body: await ledgerAccountBalance(deps, params.code, query.asOf) };
-    },
+    reply: { description: 'The balance', schema: balanceSchema },
+    load: ({ params, query, deps }) => ledgerAccountBalance(deps, params.code, query.asOf),
   });
 }

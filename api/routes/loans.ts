@@ -65,11 +65,9 @@ const VIEWERS = ['applicant', 'community_officer', 'guarantee_reviewer', 'guaran
 const asNowStands = (description: string) => ({ description: `${description}; the loan as it now stands`, schema: loanViewSchema });
 
 export function loanRoutes(api: ApiRouter): void {
-  const route = routeKinds(api, 'loans');
-  route.page({
-    path: '/v1/loans',
+  const route = routeKinds(api, 'loans', { auth: VIEWERS });
+  route.page('/v1/loans', {
     summary: 'Loans you may see, newest first',
-    auth: VIEWERS,
     filters: {
       status: z.enum(['REPAYING', 'REPAID', 'DEFAULTED']).optional(),
       bucket: z.enum(OVERDUE_BUCKETS).optional().meta({ description: 'loans being repaid whose arrears are: current (none), d1_30, d31_90 or d90 (over 90) days old' }),
@@ -82,21 +80,17 @@ export function loanRoutes(api: ApiRouter): void {
     list: ({ query, user, deps }) => listLoans(deps, user, query),
   });
 
-  route.byId({
-    path: '/v1/loans/:id',
+  route.byId('/v1/loans/:id', {
     summary: 'A loan with its schedule, repayments and, after a default, its compensation',
-    auth: VIEWERS,
     reply: { description: 'The loan', schema: loanViewSchema },
     load: ({ params, user, deps }) => getLoan(deps, user, params.id),
   });
 
-  route.read({
-    path: '/v1/loans/:id/payoff',
+  route.read('/v1/loans/:id/payoff', {
     summary: 'What repays the loan in full on a date (early repayment, 提前还款): the outstanding principal and the broken period\'s interest',
     description:
       'The amount a repayment must carry, for the current period, to repay the whole loan early on `paidOn` (today by default); the subsidy that interest earns. ' +
       '409 INVALID_STATE when no early repayment is possible that day (before the current period began, on or after the last due date, or with the current period partly paid).',
-    auth: VIEWERS,
     params: idParam,
     query: z.object({ paidOn: isoDateSchema.optional() }).strict(),
     reply: {
@@ -108,8 +102,7 @@ export function loanRoutes(api: ApiRouter): void {
     load: ({ params, query, user, deps }) => quoteEarlyRepayment(deps, user, params.id, query.paidOn),
   });
 
-  route.decide({
-    path: '/v1/loans/:id/repayments',
+  route.decide('/v1/loans/:id/repayments', {
     summary: "The bank reports a repayment (its own loans only)",
     description:
       'Settles the periods in order. A period paid in full by its due date plus the policy grace days is on time and accrues its subsidy to the bank. ' +
@@ -122,8 +115,7 @@ export function loanRoutes(api: ApiRouter): void {
     run: ({ params, body, user, deps }, r) => reportRepayment(deps, user, params.id, body, r),
   });
 
-  route.decide({
-    path: '/v1/loans/:id/extension',
+  route.decide('/v1/loans/:id/extension', {
     summary: 'Extend the loan once (展期), by up to the policy maximum',
     description: 'The periods not yet due are re-planned over the longer term; periods beyond the original term earn no subsidy.',
     auth: ['bank_officer'],
@@ -132,8 +124,7 @@ export function loanRoutes(api: ApiRouter): void {
     run: ({ params, body, user, deps }, r) => extendLoan(deps, user, params.id, body, r),
   });
 
-  route.decide({
-    path: '/v1/loans/:id/recoveries',
+  route.decide('/v1/loans/:id/recoveries', {
     summary: 'Money recovered from the borrower after a default (guarantee company officers)',
     description: 'Repays the guarantee fund and the guarantee company pro rata to what each compensated; at most what is still to recover.',
     auth: ['guarantee_reviewer', 'guarantee_approver'],

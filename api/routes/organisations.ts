@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
+import { routeKinds } from '../route-kinds';
 import { organisationTypeSchema } from '../../domain/enums';
 import { createOrganisation, listOrganisations } from '../../usecases/registry';
 
@@ -17,30 +18,19 @@ const newOrganisationSchema = z
   .meta({ id: 'NewOrganisation' });
 
 export function organisationRoutes(api: ApiRouter): void {
-  api.add({
-    method: 'get',
-    path: '/v1/organisations',
-    tag: 'organisations',
+  routeKinds(api, 'organisations').read('/v1/organisations', {
     summary: 'Organisations, optionally of one type',
     auth: 'signed-in',
     query: z.object({ type: organisationTypeSchema.optional() }).strict(),
-    responses: { 200: { description: 'Organisations', schema: z.array(organisationSchema) } },
-    async handler({ query, deps }) {
-      return { status: 200, body: await listOrganisations(deps, query) };
-    },
+    reply: { description: 'Organisations', schema: z.array(organisationSchema) },
+    load: ({ query, deps }) => listOrganisations(deps, query),
   });
 
-  api.add({
-    method: 'post',
-    path: '/v1/organisations',
-    tag: 'admin',
+  routeKinds(api, 'admin').create('/v1/organisations', {
     summary: 'Register an organisation',
     auth: ['admin'],
-    idempotent: true,
     body: newOrganisationSchema,
-    responses: { 201: { description: 'Created', schema: organisationSchema } },
-    async handler({ body, deps, user, requestId, clientRequestId }) {
-      return { status: 201, body: await createOrganisation(deps, user, body, { requestId, clientRequestId }) };
-    },
+    reply: { description: 'Created', schema: organisationSchema },
+    make: ({ body, deps, user }, r) => createOrganisation(deps, user, body, r),
   });
 }

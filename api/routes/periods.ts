@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
+import type { ApiDeps } from '../deps';
+import type { AuthUser } from '../auth/middleware';
+import { routeKinds } from '../route-kinds';
 import { quarterSchema } from '../../domain/date-schemas';
 import { closeQuarter, decideReopen, getPeriodView, requestReopen } from '../../usecases/periods';
 import { actorOf, todayOf } from '../../usecases/deps';
@@ -31,75 +34,57 @@ const quarterParam = z.object({ quarter: quarterSchema });
 const reason = z.string().trim().min(3, 'at least 3 characters').max(2000);
 
 export function periodRoutes(api: ApiRouter): void {
-  api.add({
-    method: 'get',
-    path: '/v1/periods/:quarter',
-    tag: 'finance',
+  const route = routeKinds(api, 'finance');
+  route.read('/v1/periods/:quarter', {
     summary: 'A quarter: open or closed, what would stop its close, its reconciliations and its close/reopen history',
     auth: ['finance_officer', 'finance_approver', 'auditor'],
     params: quarterParam,
-    responses: { 200: { description: 'The quarter', schema: periodSchema } },
-    async handler({ params, deps }) {
-      return { status: 200, body: await getPeriodView(deps, params.quarter, todayOf(deps)) };
-    },
+    reply: { description: 'The quarter', schema: periodSchema },
+    load: ({ params, deps }) => getPeriodView(deps, params.quarter, todayOf(deps)),
   });
 
-  api.add({
-    method: 'post',
-    path: '/v1/periods/:quarter/close',
-    tag: 'finance',
+  // Each step names the quarter, who acts, why, and the business date.
+  const step = ({ params, body, deps, user, requestId }: { params: { quarter: string }; body: { reason?: string }; deps: ApiDeps; user: AuthUser; requestId: string }) => ({
+    quarter: params.quarter,
+    actor: actorOf(user),
+    reason: body.reason,
+    requestId,
+    today: todayOf(deps),
+  });
+
+  route.decide('/v1/periods/:quarter/close', {
     summary: 'Close a quarter: later postings dated in it are refused by the ledger',
     description:
       'Only after the quarter has ended, when every bank paid in it has a reconciled statement that saw every payout, and no mismatch of those ' +
       'reconciliations is unresolved; otherwise 409 INVALID_STATE with each blocker in `details`. A closed quarter is 409 as well.',
     auth: ['finance_approver'],
-    idempotent: true,
     params: quarterParam,
     body: z.object({ reason: z.string().trim().max(2000).optional() }).strict(),
-    responses: { 200: { description: 'Closed', schema: periodSchema } },
-    async handler({ params, body, deps, user, requestId }) {
-      const view = await closeQuarter(deps, { quarter: params.quarter, actor: actorOf(user), reason: body.reason, requestId, today: todayOf(deps) });
-      return { status: 200, body: view };
-    },
+    reply: { description: 'Closed', schema: periodSchema },
+    run: (ctx) => closeQuarter(ctx.deps, step(ctx)),
   });
 
-  api.add({
-    method: 'post',
-    path: '/v1/periods/:quarter/reopen',
-    tag: 'finance',
+  route.decide('/v1/periods/:quarter/reopen', {
     summary: 'Ask to reopen a closed quarter (maker): a different finance approver must approve it',
     description: 'Answers with the quarter, the new request pending in `reopenRequests`. One request may wait per quarter (409 otherwise).',
     auth: ['finance_officer', 'finance_approver'],
-    idempotent: true,
     params: quarterParam,
     body: z.object({ reason }).strict().meta({ id: 'ReopenRequest' }),
-    responses: { 201: { description: 'Requested; the quarter is still closed', schema: periodSchema } },
-    async handler({ params, body, deps, user, requestId }) {
-      const r = await requestReopen(deps, { quarter: params.quarter, actor: actorOf(user), reason: body.reason, requestId, today: todayOf(deps) });
-      return { status: 201, body: r.period };
-    },
+    status: 201,
+    reply: { description: 'Requested; the quarter is still closed', schema: periodSchema },
+    run: async (ctx) => (await requestReopen(ctx.deps, { ...step(ctx), reason: ctx.body.reason })).period,
   });
 
-  api.add({
-    method: 'post',
-    path: '/v1/periods/:quarter/reopen-requests/:requestId/decision',
-    tag: 'finance',
+  route.decide('/v1/periods/:quarter/reopen-requests/:requestId/decision', {
     summary: 'Approve (the quarter opens) or reject a request to reopen (checker: a finance approver who did not ask)',
     description: 'The person who asked may not decide (403). Rejecting needs a reason. A decided request is 409.',
     auth: ['finance_approver'],
-    idempotent: true,
     params: quarterParam.extend({ requestId: z.uuid({ message: 'must be a UUID' }) }),
     body: z
       .object({ decision: z.enum(['approve', 'reject']), reason: reason.optional() })
       .strict()
       .meta({ id: 'ProposalDecision' }),
-    responses: { 200: { description: 'Decided; the quarter as it now stands', schema: periodSchema } },
-    async handler({ params, body, deps, user, requestId }) {
-      const view = await decideReopen(deps, {
-        quarter: params.quarter, proposalId: params.requestId, decision: body.decision, reason: body.reason,
-        actor: actorOf(user), requestId, today: todayOf(deps),
-      });
-      return { status: 200, body: view };
-    },
+    reply: { description: 'Decided; the quarter as it now stands', schema: periodSchema },
+    run: (ctx) => decideReopen(ctx.deps, { ...step(ctx), proposalId: ctx.params.requestId, decision: ctx.body.decision }),
   });
 }

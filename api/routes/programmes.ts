@@ -154,11 +154,10 @@ const READERS = ['finance_officer', 'finance_approver', 'auditor'] as const;
 const asNowStands = (schema: z.ZodType) => ({ description: 'Recorded; the claim as it now stands', schema });
 
 export function programmeRoutes(api: ApiRouter): void {
-  const route = routeKinds(api, 'programmes');
+  const route = routeKinds(api, 'programmes', { auth: READERS });
 
   // ---- training subsidy -------------------------------------------------------------------------
-  route.create({
-    path: '/v1/training-claims',
+  route.create('/v1/training-claims', {
     summary: "A training institution files a class's training-subsidy claim (base part, or later its outcome part)",
     description:
       'base: a base amount per trainee who passed, each matched against the certificate registry (mismatches are listed for the officer). ' +
@@ -172,8 +171,7 @@ export function programmeRoutes(api: ApiRouter): void {
   });
 
   const TRAINING_READERS = ['training_officer', ...READERS] as const;
-  route.page({
-    path: '/v1/training-claims',
+  route.page('/v1/training-claims', {
     summary: 'Training claims you may see (an institution: its own), newest first',
     auth: TRAINING_READERS,
     filters: { status: statusSchema.optional() },
@@ -181,16 +179,14 @@ export function programmeRoutes(api: ApiRouter): void {
     list: ({ query, user, deps }) => listTrainingClaims(deps, user, query),
   });
 
-  route.byId({
-    path: '/v1/training-claims/:id',
+  route.byId('/v1/training-claims/:id', {
     summary: 'One training claim with its trainees',
     auth: TRAINING_READERS,
     reply: { description: 'The claim', schema: trainingClaimSchema },
     load: ({ params, user, deps }) => getTrainingClaim(deps, user, params.id),
   });
 
-  route.decide({
-    path: '/v1/training-claims/:id/check',
+  route.decide('/v1/training-claims/:id/check', {
     summary: "The officer's check of a training claim against the certificate registry (maker)",
     description: 'accept (every trainee matches) or adjust (the trainees who do not match are dropped) → CHECKED; refuse (with a reason) → REFUSED.',
     auth: ['finance_officer'],
@@ -199,8 +195,7 @@ export function programmeRoutes(api: ApiRouter): void {
     run: ({ params, body, user, deps }, r) => checkProgrammeClaim(deps, user, 'training_subsidy', params.id, body, r),
   });
 
-  route.decide({
-    path: '/v1/training-claims/:id/approval',
+  route.decide('/v1/training-claims/:id/approval', {
     summary: "The finance approver's decision on a training claim (checker, not the person who checked)",
     description: 'approve → paid from the training-subsidy fund of the year (PAID), or PENDING_BUDGET until approved again after a top-up; reject (with a reason) → REJECTED.',
     auth: ['finance_approver'],
@@ -210,16 +205,13 @@ export function programmeRoutes(api: ApiRouter): void {
   });
 
   // ---- incubators and their rewards -------------------------------------------------------------
-  route.read({
-    path: '/v1/incubators',
+  route.read('/v1/incubators', {
     summary: 'Registered incubators (创业基地/孵化器), their operators and the enterprises incubated',
-    auth: READERS,
     reply: { description: 'Incubators', schema: z.array(incubatorSchema) },
     load: ({ deps }) => listIncubators(deps),
   });
 
-  route.create({
-    path: '/v1/incubators',
+  route.create('/v1/incubators', {
     summary: 'Register an incubator and its operator (finance)',
     auth: FINANCE,
     body: z.object({ name, operatorName: name, operatorCreditCode: creditCode, region: z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters') }).strict().meta({ id: 'NewIncubator' }),
@@ -228,8 +220,7 @@ export function programmeRoutes(api: ApiRouter): void {
     location: (i) => `/v1/incubators/${i.id}`,
   });
 
-  route.create({
-    path: '/v1/incubators/:id/enterprises',
+  route.create('/v1/incubators/:id/enterprises', {
     summary: 'Register an enterprise incubated there, with its entry date (and graduation date, if it graduated)',
     auth: FINANCE,
     params: idParam,
@@ -238,8 +229,7 @@ export function programmeRoutes(api: ApiRouter): void {
     make: ({ params, body, user, deps }, r) => registerEnterprise(deps, user, params.id, body, r),
   });
 
-  route.decide({
-    path: '/v1/incubators/:id/enterprises/:enterpriseId/graduation',
+  route.decide('/v1/incubators/:id/enterprises/:enterpriseId/graduation', {
     summary: "Record an enterprise's graduation (once)",
     auth: FINANCE,
     params: idParam.extend({ enterpriseId: z.uuid({ message: 'must be a UUID' }) }),
@@ -248,8 +238,7 @@ export function programmeRoutes(api: ApiRouter): void {
     run: ({ params, body, user, deps }, { requestId, clientRequestId }) => recordGraduation(deps, user, params.id, params.enterpriseId, body.graduatedOn, { requestId, clientRequestId }),
   });
 
-  route.create({
-    path: '/v1/incubator-rewards',
+  route.create('/v1/incubator-rewards', {
     summary: "File an incubator reward for an enterprise's qualifying event, with its evidence (finance officer)",
     description:
       'The event must fall in the window of the policy in force (while incubated, or within the months after graduation the policy says). ' +
@@ -261,25 +250,20 @@ export function programmeRoutes(api: ApiRouter): void {
     location: (claim) => `/v1/incubator-rewards/${claim.id}`,
   });
 
-  route.page({
-    path: '/v1/incubator-rewards',
+  route.page('/v1/incubator-rewards', {
     summary: 'Incubator reward claims, newest first',
-    auth: READERS,
     filters: { status: statusSchema.optional(), enterpriseId: z.uuid({ message: 'must be a UUID' }).optional() },
     item: rewardClaimSchema,
     list: ({ query, user, deps }) => listRewardClaims(deps, user, query),
   });
 
-  route.byId({
-    path: '/v1/incubator-rewards/:id',
+  route.byId('/v1/incubator-rewards/:id', {
     summary: 'One incubator reward claim',
-    auth: READERS,
     reply: { description: 'The claim', schema: rewardClaimSchema },
     load: ({ params, user, deps }) => getRewardClaim(deps, user, params.id),
   });
 
-  route.decide({
-    path: '/v1/incubator-rewards/:id/check',
+  route.decide('/v1/incubator-rewards/:id/check', {
     summary: "The officer's check of a reward's evidence (maker): accept → CHECKED; refuse (with a reason) → REFUSED",
     auth: ['finance_officer'],
     body: checkSchema,
@@ -287,8 +271,7 @@ export function programmeRoutes(api: ApiRouter): void {
     run: ({ params, body, user, deps }, r) => checkProgrammeClaim(deps, user, 'incubator_rewards', params.id, body, r),
   });
 
-  route.decide({
-    path: '/v1/incubator-rewards/:id/approval',
+  route.decide('/v1/incubator-rewards/:id/approval', {
     summary: "The finance approver's decision on a reward (checker, not the person who checked)",
     description: 'approve → the amount is paid to the operator and to the enterprise from the incubator-rewards fund of the year (PAID), or PENDING_BUDGET; reject (with a reason) → REJECTED.',
     auth: ['finance_approver'],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
+import { idParam, pageOf, pageQuery, routeKinds } from '../route-kinds';
 import { quarterSchema } from '../../domain/date-schemas';
 import {
   FIRST_MISMATCHES,
@@ -14,7 +15,7 @@ import {
 import { actorOf, todayOf } from '../../usecases/deps';
 import { amendRouteDoc } from '../openapi';
 import { statementUpload } from './finance-upload';
-import { MAX_INT4, pageNumber } from '../paging';
+import { MAX_INT4 } from '../paging';
 
 const FINANCE = ['finance_officer', 'finance_approver'] as const;
 const READERS = ['finance_officer', 'finance_approver', 'auditor'] as const;
@@ -84,8 +85,6 @@ const uploadFields = z
   })
   .strict();
 
-const idParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
-
 const fileSchema = z.string().meta({ format: 'binary', description: 'the statement: CSV or XLSX (docs/reconciliation.md)' });
 
 export function reconciliationRoutes(api: ApiRouter): void {
@@ -122,65 +121,34 @@ export function reconciliationRoutes(api: ApiRouter): void {
     route.request = { ...route.request, body: { required: true, content } };
   });
 
-  api.add({
-    method: 'get',
-    path: '/v1/reconciliations',
-    tag: 'finance',
+  const route = routeKinds(api, 'finance', { auth: READERS });
+  route.read('/v1/reconciliations', {
     summary: 'Reconciliations, newest first',
-    auth: READERS,
     query: z.object({ quarter: quarterSchema.optional(), bankId: z.uuid().optional() }).strict(),
-    responses: { 200: { description: 'Reconciliations', schema: z.array(reconciliationSchema) } },
-    async handler({ query, deps }) {
-      return { status: 200, body: await listReconciliations(deps, query) };
-    },
+    reply: { description: 'Reconciliations', schema: z.array(reconciliationSchema) },
+    load: ({ query, deps }) => listReconciliations(deps, query),
   });
 
-  api.add({
-    method: 'get',
-    path: '/v1/reconciliations/:id',
-    tag: 'finance',
+  route.byId('/v1/reconciliations/:id', {
     summary: 'One reconciliation with its counts',
-    auth: READERS,
-    params: idParam,
-    responses: { 200: { description: 'The reconciliation', schema: reconciliationSchema } },
-    async handler({ params, deps }) {
-      return { status: 200, body: await reconciliation(deps, params.id) };
-    },
+    reply: { description: 'The reconciliation', schema: reconciliationSchema },
+    load: ({ params, deps }) => reconciliation(deps, params.id),
   });
 
-  api.add({
-    method: 'get',
-    path: '/v1/reconciliations/:id/mismatches',
-    tag: 'finance',
+  route.read('/v1/reconciliations/:id/mismatches', {
     summary: 'Mismatches of a reconciliation, with their resolutions',
-    auth: READERS,
     params: idParam,
-    query: z
-      .object({
-        kind: z.enum(MISMATCH_KINDS).optional(),
-        unresolved: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-        page: pageNumber,
-        pageSize: z.coerce.number().int().min(1).max(1000).default(100),
-      })
-      .strict(),
-    responses: { 200: { description: 'A page of mismatches', schema: z.object({ items: z.array(mismatchSchema), page: z.number(), pageSize: z.number(), total: z.number() }) } },
-    async handler({ params, query, deps }) {
-      const r = await reconciliationMismatches(deps, params.id, {
-        kind: query.kind as never,
-        unresolved: query.unresolved,
-        offset: (query.page - 1) * query.pageSize,
-        limit: query.pageSize,
-      });
-      return { status: 200, body: { items: r.items, page: query.page, pageSize: query.pageSize, total: r.total } };
+    query: pageQuery({ kind: z.enum(MISMATCH_KINDS).optional(), unresolved: z.enum(['true', 'false']).transform((v) => v === 'true').optional() }, 1000, 100),
+    reply: { description: 'A page of mismatches', schema: pageOf(mismatchSchema) },
+    load: async ({ params, query, deps }) => {
+      const { page, pageSize } = query;
+      const r = await reconciliationMismatches(deps, params.id, { kind: query.kind as never, unresolved: query.unresolved, offset: (page - 1) * pageSize, limit: pageSize });
+      return { items: r.items, page, pageSize, total: r.total };
     },
   });
 
-  api.add({
-    method: 'get',
-    path: '/v1/reconciliations/:id/lines',
-    tag: 'finance',
+  route.read('/v1/reconciliations/:id/lines', {
     summary: 'Statement lines as imported, with their outcome (keyset pages: pass the last lineNo as `after`)',
-    auth: READERS,
     params: idParam,
     query: z
       .object({
@@ -189,43 +157,25 @@ export function reconciliationRoutes(api: ApiRouter): void {
         limit: z.coerce.number().int().min(1).max(5000).default(500),
       })
       .strict(),
-    responses: {
-      200: {
-        description: 'Lines',
-        schema: z.array(
-          z.object({ lineNo: z.number(), date: z.string(), reference: z.string(), amount: money, description: z.string(), outcome: z.string(), payoutEntryId: z.number().nullable() }),
-        ),
-      },
+    reply: {
+      description: 'Lines',
+      schema: z.array(
+        z.object({ lineNo: z.number(), date: z.string(), reference: z.string(), amount: money, description: z.string(), outcome: z.string(), payoutEntryId: z.number().nullable() }),
+      ),
     },
-    async handler({ params, query, deps }) {
-      return { status: 200, body: await statementLines(deps, params.id, { outcome: query.outcome, afterLine: query.after, limit: query.limit }) };
-    },
+    load: ({ params, query, deps }) => statementLines(deps, params.id, { outcome: query.outcome, afterLine: query.after, limit: query.limit }),
   });
 
-  api.add({
-    method: 'post',
-    path: '/v1/reconciliations/:id/mismatches/:itemNo/resolution',
-    tag: 'finance',
+  route.decide('/v1/reconciliations/:id/mismatches/:itemNo/resolution', {
     summary: 'Resolve a mismatch: an explanation, or a correcting reversal of the payout (finance approver)',
     description:
       'Nothing is edited: an explanation is recorded with who and why; a reversal posts, today, an entry reversing the payout, and records its id. ' +
       'One resolution per mismatch; only on the newest reconciliation of an open quarter. Reversal applies to missing_in_statement, amount_differs and date_differs.',
     auth: FINANCE,
-    idempotent: true,
     params: z.object({ id: z.uuid({ message: 'must be a UUID' }), itemNo: z.coerce.number().int().min(1).max(MAX_INT4) }),
     body: z.object({ resolution: z.enum(['explanation', 'reversal']), reason: z.string().trim().min(3).max(2000) }).strict().meta({ id: 'MismatchResolution' }),
-    responses: { 200: { description: 'The mismatch, resolved', schema: mismatchSchema } },
-    async handler({ params, body, deps, user, requestId }) {
-      const item = await resolveMismatch(deps, {
-        reconciliationId: params.id,
-        itemNo: params.itemNo,
-        resolution: body.resolution,
-        reason: body.reason,
-        actor: actorOf(user),
-        requestId,
-        today: todayOf(deps),
-      });
-      return { status: 200, body: item };
-    },
+    reply: { description: 'The mismatch, resolved', schema: mismatchSchema },
+    run: ({ params, body, deps, user }, { requestId }) =>
+      resolveMismatch(deps, { reconciliationId: params.id, itemNo: params.itemNo, resolution: body.resolution, reason: body.reason, actor: actorOf(user), requestId, today: todayOf(deps) }),
   });
 }

@@ -55,10 +55,11 @@ export const claimViewSchema = z
   .meta({ id: 'SubsidyClaim' });
 
 
+const READERS = ['bank_officer', 'finance_officer', 'finance_approver', 'auditor'] as const;
+
 export function subsidyClaimRoutes(api: ApiRouter): void {
-  const route = routeKinds(api, 'subsidy-claims');
-  route.create({
-    path: '/v1/subsidy-claims',
+  const route = routeKinds(api, 'subsidy-claims', { auth: READERS });
+  route.create('/v1/subsidy-claims', {
     summary: "File the bank's interest-subsidy claim for an ended quarter",
     description:
       'Lines are computed from the records: the on-time periods of this bank\'s loans due in the quarter that no claim holds yet, with each loan\'s principal at the quarter\'s start and end. ' +
@@ -70,27 +71,21 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
     location: (claim) => `/v1/subsidy-claims/${claim.id}`,
   });
 
-  const READERS = ['bank_officer', 'finance_officer', 'finance_approver', 'auditor'] as const;
-  route.page({
-    path: '/v1/subsidy-claims',
+  route.page('/v1/subsidy-claims', {
     summary: 'Subsidy claims you may see (banks: their own), newest first',
-    auth: READERS,
     filters: { quarter: quarterSchema.optional(), status: statusSchema.optional(), bankId: z.uuid({ message: 'must be a UUID' }).optional() },
     item: claimViewSchema,
     list: ({ query, user, deps }) => listClaims(deps, user, query),
   });
 
-  route.byId({
-    path: '/v1/subsidy-claims/:id',
+  route.byId('/v1/subsidy-claims/:id', {
     summary: 'One subsidy claim with its lines',
-    auth: READERS,
     reply: { description: 'The claim', schema: claimViewSchema },
     load: ({ params, user, deps }) => getClaim(deps, user, params.id),
   });
 
   const decision = (o: { path: string; summary: string; description: string; role: 'finance_officer' | 'finance_approver'; decide: typeof checkSubsidyClaim }) =>
-    route.decide({
-      path: `/v1/subsidy-claims/:id/${o.path}`,
+    route.decide(`/v1/subsidy-claims/:id/${o.path}`, {
       summary: o.summary,
       description: o.description,
       auth: [o.role],
@@ -115,8 +110,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
     decide: approveSubsidyClaim,
   });
 
-  route.decide({
-    path: '/v1/subsidy-claims/:id/payment',
+  route.decide('/v1/subsidy-claims/:id/payment', {
     summary: 'Try the payout of a claim waiting for budget again',
     description: 'Answers with the claim: PAID when the fund now covers it, still PENDING_BUDGET otherwise. A top-up (POST /v1/funds/:id/top-ups) does this for every waiting claim.',
     auth: ['finance_officer', 'finance_approver'],
@@ -124,8 +118,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
     run: ({ params, user, deps }, r) => retrySubsidyClaimPayment(deps, user, params.id, r),
   });
 
-  route.decide({
-    path: '/v1/subsidy-claims/:id/payout',
+  route.decide('/v1/subsidy-claims/:id/payout', {
     summary: 'Pay again a claim whose payout a reconciliation reversed (finance approver)',
     description:
       'A reconciliation that reverses a payout (POST /v1/reconciliations/{id}/mismatches/{itemNo}/resolution) leaves its claim PAYOUT_REVERSED, ' +
@@ -139,8 +132,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
   // The top-up lives here rather than with the fund reads because what matters about it is the
   // claims it pays: each claim waiting for budget tries its payout again, oldest first.
   const funds = routeKinds(api, 'funds');
-  funds.create({
-    path: '/v1/funds/:id/top-ups',
+  funds.create('/v1/funds/:id/top-ups', {
     summary: "Propose a top-up of a special fund's budget (maker: finance officer or approver of the fund's bureau)",
     description: `Nothing is allocated until a finance approver other than the proposer approves it (POST /v1/funds/{id}/top-ups/{proposalId}/decision). The amount is at most ${MAX_BUDGET_AMOUNT}, and so is the fund's budget after it (422 at approval otherwise).`,
     auth: ['finance_officer', 'finance_approver'],
@@ -151,8 +143,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
     location: (proposal, { params }) => `/v1/funds/${params.id}/top-ups/${proposal.id}`,
   });
 
-  funds.read({
-    path: '/v1/funds/:id/top-ups',
+  funds.read('/v1/funds/:id/top-ups', {
     summary: "A fund's top-up proposals, newest first (its bureau's finance staff; the auditor)",
     auth: ['finance_officer', 'finance_approver', 'auditor'],
     params: idParam,
@@ -160,8 +151,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
     load: ({ params, user, deps }) => listTopUps(deps, user, params.id),
   });
 
-  funds.decide({
-    path: '/v1/funds/:id/top-ups/:proposalId/decision',
+  funds.decide('/v1/funds/:id/top-ups/:proposalId/decision', {
     summary: 'Approve (the budget is allocated; claims waiting for budget are paid if it now covers them) or reject a top-up (checker)',
     description: 'A finance approver of the fund’s bureau who did not propose it (403 otherwise). Rejecting needs a reason. A decided proposal is 409.',
     auth: ['finance_approver'],

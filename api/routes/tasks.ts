@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
-import { pageNumber } from '../paging';
+import { routeKinds } from '../route-kinds';
 import { myTasks } from '../../usecases/tasks';
 
 const money = z.string().meta({ description: 'decimal string with two decimals' });
@@ -103,10 +103,7 @@ const taskSchema = z
   .meta({ id: 'Task' });
 
 export function taskRoutes(api: ApiRouter): void {
-  api.add({
-    method: 'get',
-    path: '/v1/tasks',
-    tag: 'tasks',
+  routeKinds(api, 'tasks').page('/v1/tasks', {
     summary: 'My tasks: applications waiting for my step, earliest deadline first, then the rest of my work, oldest first',
     description:
       'Per role and organisation. First the applications (kind `application`): a community officer gets the counter-guarantees, a guarantee reviewer the reviews, a guarantee approver the approvals, a bank officer the disbursals, all within what the role may see, overdue ones first. ' +
@@ -115,16 +112,8 @@ export function taskRoutes(api: ApiRouter): void {
       "follow-up visits due and not recorded (kind `follow_up_visit`: the borrower's community officers and the guarantee company's officers; `overdue` once past their days). " +
       'Other roles have nothing here (an empty page). One page runs across both parts; `total` counts both.',
     auth: 'signed-in',
-    query: z.object({ page: pageNumber, pageSize: z.coerce.number().int().min(1).max(200).default(50) }).strict(),
-    responses: {
-      200: {
-        description: 'A page',
-        schema: z.object({ items: z.array(taskSchema), page: z.number(), pageSize: z.number(), total: z.number() }),
-      },
-    },
-    async handler({ query, user, deps }) {
-      const { items, total } = await myTasks(deps, user, { ...query, now: deps.now?.() ?? new Date() });
-      return { status: 200, body: { items, page: query.page, pageSize: query.pageSize, total } };
-    },
+    filters: {},
+    item: taskSchema,
+    list: ({ query, user, deps }) => myTasks(deps, user, { ...query, now: deps.now?.() ?? new Date() }),
   });
 }

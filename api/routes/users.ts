@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
+import { routeKinds } from '../route-kinds';
 import { hashPassword } from '../auth/passwords';
 import { changeUser, createOfficer, listUsers } from '../../usecases/accounts';
 import { roleSchema } from '../../domain/enums';
@@ -17,33 +18,23 @@ const newUserSchema = z
   .meta({ id: 'NewUser' });
 
 export function userRoutes(api: ApiRouter): void {
-  api.add({
-    method: 'post',
-    path: '/v1/users',
-    tag: 'admin',
+  const route = routeKinds(api, 'admin');
+  route.create('/v1/users', {
     summary: "Create an officer's account",
     auth: ['admin'],
-    idempotent: true,
     body: newUserSchema,
-    responses: { 201: { description: 'Created', schema: userSchema } },
-    async handler({ body, deps, user, requestId, clientRequestId }) {
-      const { password, ...account } = body;
-      return { status: 201, body: await createOfficer(deps, user, account, () => hashPassword(password), { requestId, clientRequestId }) };
-    },
+    reply: { description: 'Created', schema: userSchema },
+    make: ({ body: { password, ...account }, deps, user }, r) => createOfficer(deps, user, account, () => hashPassword(password), r),
   });
 
-  api.add({
+  route.decide('/v1/users/:id', {
     method: 'patch',
-    path: '/v1/users/:id',
-    tag: 'admin',
     summary: "Change an officer's role or organisation, or (de)activate an account",
     description:
       'Past decisions keep the role the person had when deciding; maker–checker compares people, not roles. ' +
       'Deactivating revokes every token of the account (a later reactivation does not revive them). ' +
       'The last active admin cannot be deactivated or demoted (422).',
     auth: ['admin'],
-    idempotent: true,
-    params: z.object({ id: z.uuid({ message: 'must be a UUID' }) }),
     body: z
       .object({
         role: roleSchema.refine((r) => r !== 'applicant', { message: 'an officer cannot become an applicant' }).optional(),
@@ -52,21 +43,14 @@ export function userRoutes(api: ApiRouter): void {
       })
       .strict()
       .meta({ id: 'UserChange' }),
-    responses: { 200: { description: 'Changed', schema: userSchema } },
-    async handler({ params, body, deps, user, requestId, clientRequestId }) {
-      return { status: 200, body: await changeUser(deps, user, params.id, body, { requestId, clientRequestId }) };
-    },
+    reply: { description: 'Changed', schema: userSchema },
+    run: ({ params, body, deps, user }, { requestId, clientRequestId }) => changeUser(deps, user, params.id, body, { requestId, clientRequestId }),
   });
 
-  api.add({
-    method: 'get',
-    path: '/v1/users',
-    tag: 'admin',
+  route.read('/v1/users', {
     summary: 'List accounts',
     auth: ['admin', 'auditor'],
-    responses: { 200: { description: 'Users', schema: z.array(userSchema) } },
-    async handler({ deps }) {
-      return { status: 200, body: await listUsers(deps) };
-    },
+    reply: { description: 'Users', schema: z.array(userSchema) },
+    load: ({ deps }) => listUsers(deps),
   });
 }
