@@ -7,7 +7,7 @@ import type { PolicyParams } from '../domain/policy';
 import { loadPolicy, loadPolicyInForce } from '../db/repositories/policies';
 import { checkCertificate, checkEligibility } from '../domain/eligibility';
 import type { Disbursal } from '../domain/application-schemas';
-import { audit } from '../db/repositories/audit';
+import { audit, stepActorColumns } from '../db/repositories/audit';
 import { openLoanRecords } from './loan-steps';
 import type { LoanPeriod } from '../domain/repayment';
 import { intakeStep, type Step, type StepChanges, type StepRecord, type ViolationList } from '../workflows/application/steps';
@@ -116,9 +116,7 @@ async function writeStep(trx: Knex.Transaction, r: StepRecord): Promise<void> {
       application_id: r.applicationId,
       step: r.step,
       decision: r.decision,
-      by_user_id: r.actor?.userId ?? null,
-      by_username: r.actor?.username ?? 'system',
-      role: r.actor?.role ?? 'system',
+      ...stepActorColumns(r.actor),
       org_id: r.actor?.orgId ?? null,
       at: r.at,
       reason: r.reason,

@@ -114,19 +114,29 @@ export interface FundPostingInput {
 
 type FundAccount = Parameters<typeof accountCode.fund>[1];
 
-/** A move between two of a fund's own accounts: Dr `debit` / Cr `credit`, keyed and described. */
-function fundMove(db: Db, i: FundPostingInput, kind: string, description: string, debit: FundAccount, credit: FundAccount): Promise<PostedEntry> {
+/** A two-line entry: Dr `debit` / Cr `credit` for the amount, keyed; the caller's description, else the entry's. */
+function transfer(
+  db: Db,
+  i: { idempotencyKey: string; postedOn: string; amount: MoneyLike; description?: string; metadata?: Record<string, unknown> },
+  entry: { kind: string; description: string; metadata: Record<string, unknown>; debit: string; credit: string },
+): Promise<PostedEntry> {
   return postEntry(db, {
     idempotencyKey: i.idempotencyKey,
     postedOn: i.postedOn,
-    kind,
-    description: i.description ?? description,
-    metadata: { fundId: i.fundId, ...i.metadata },
+    kind: entry.kind,
+    description: i.description ?? entry.description,
+    metadata: { ...entry.metadata, ...i.metadata },
     lines: [
-      { account: accountCode.fund(i.fundId, debit), side: 'debit', amount: i.amount },
-      { account: accountCode.fund(i.fundId, credit), side: 'credit', amount: i.amount },
+      { account: entry.debit, side: 'debit', amount: i.amount },
+      { account: entry.credit, side: 'credit', amount: i.amount },
     ],
   });
+}
+
+/** A move between two of a fund's own accounts: Dr `debit` / Cr `credit`. */
+function fundMove(db: Db, i: FundPostingInput, kind: string, description: string, debit: FundAccount, credit: FundAccount): Promise<PostedEntry> {
+  const fund = (a: FundAccount) => accountCode.fund(i.fundId, a);
+  return transfer(db, i, { kind, description, metadata: { fundId: i.fundId }, debit: fund(debit), credit: fund(credit) });
 }
 
 /**
@@ -179,16 +189,12 @@ export interface PayoutInput extends FundPostingInput {
 /** Subsidy paid to a bank: Dr bank:B:subsidy_payable / Cr fund:F:reserved (or :available). */
 export function payOut(db: Db, i: PayoutInput): Promise<PostedEntry> {
   const from = i.fromReservation === false ? 'available' : 'reserved';
-  return postEntry(db, {
-    idempotencyKey: i.idempotencyKey,
-    postedOn: i.postedOn,
+  return transfer(db, i, {
     kind: 'fund.payout',
-    description: i.description ?? 'Interest subsidy paid to bank',
-    metadata: { fundId: i.fundId, bankOrgId: i.bankOrgId, ...i.metadata },
-    lines: [
-      { account: accountCode.bank(i.bankOrgId, 'subsidy_payable'), side: 'debit', amount: i.amount },
-      { account: accountCode.fund(i.fundId, from), side: 'credit', amount: i.amount },
-    ],
+    description: 'Interest subsidy paid to bank',
+    metadata: { fundId: i.fundId, bankOrgId: i.bankOrgId },
+    debit: accountCode.bank(i.bankOrgId, 'subsidy_payable'),
+    credit: accountCode.fund(i.fundId, from),
   });
 }
 
@@ -197,16 +203,12 @@ export function accrueSubsidy(
   db: Db,
   i: { bankOrgId: string; amount: MoneyLike; postedOn: string; idempotencyKey: string; description?: string; metadata?: Record<string, unknown> },
 ): Promise<PostedEntry> {
-  return postEntry(db, {
-    idempotencyKey: i.idempotencyKey,
-    postedOn: i.postedOn,
+  return transfer(db, i, {
     kind: 'subsidy.accrual',
-    description: i.description ?? 'Interest subsidy earned',
-    metadata: { bankOrgId: i.bankOrgId, ...i.metadata },
-    lines: [
-      { account: accountCode.subsidyExpense(), side: 'debit', amount: i.amount },
-      { account: accountCode.bank(i.bankOrgId, 'subsidy_payable'), side: 'credit', amount: i.amount },
-    ],
+    description: 'Interest subsidy earned',
+    metadata: { bankOrgId: i.bankOrgId },
+    debit: accountCode.subsidyExpense(),
+    credit: accountCode.bank(i.bankOrgId, 'subsidy_payable'),
   });
 }
 
@@ -218,16 +220,12 @@ export const lapseLedgerKey = (fundId: string) => `fund-lapse:${fundId}`;
  * (Dr treasury:T:cash / Cr fund:F:available), keyed on the fund, so it lapses once.
  */
 export function lapseFund(db: Db, i: { fundId: string; financeBureauOrgId: string; amount: MoneyLike; postedOn: string; metadata?: Record<string, unknown> }): Promise<PostedEntry> {
-  return postEntry(db, {
-    idempotencyKey: lapseLedgerKey(i.fundId),
-    postedOn: i.postedOn,
+  return transfer(db, { ...i, idempotencyKey: lapseLedgerKey(i.fundId) }, {
     kind: 'fund.lapse',
     description: 'Unspent budget lapsed at the end of the fund\'s year',
-    metadata: { fundId: i.fundId, ...i.metadata },
-    lines: [
-      { account: accountCode.treasury(i.financeBureauOrgId, 'cash'), side: 'debit', amount: i.amount },
-      { account: accountCode.fund(i.fundId, 'available'), side: 'credit', amount: i.amount },
-    ],
+    metadata: { fundId: i.fundId },
+    debit: accountCode.treasury(i.financeBureauOrgId, 'cash'),
+    credit: accountCode.fund(i.fundId, 'available'),
   });
 }
 
@@ -240,15 +238,11 @@ export function payProgrammeExpense(
   db: Db,
   i: FundPostingInput & { expense: 'training_subsidy_expense' | 'incubator_reward_expense'; kind: string },
 ): Promise<PostedEntry> {
-  return postEntry(db, {
-    idempotencyKey: i.idempotencyKey,
-    postedOn: i.postedOn,
+  return transfer(db, i, {
     kind: i.kind,
-    description: i.description ?? 'Programme payment',
-    metadata: { fundId: i.fundId, ...i.metadata },
-    lines: [
-      { account: accountCode.program(i.expense), side: 'debit', amount: i.amount },
-      { account: accountCode.fund(i.fundId, 'reserved'), side: 'credit', amount: i.amount },
-    ],
+    description: 'Programme payment',
+    metadata: { fundId: i.fundId },
+    debit: accountCode.program(i.expense),
+    credit: accountCode.fund(i.fundId, 'reserved'),
   });
 }

@@ -21,6 +21,14 @@ export interface AuditActor {
   orgId: string | null;
 }
 
+/**
+ * Who took a step, as the columns of a history row (loan events, application history): the system
+ * itself when no one did.
+ */
+export function stepActorColumns(actor: { userId: string; username: string; role: string } | null | undefined) {
+  return { by_user_id: actor?.userId ?? null, by_username: actor?.username ?? 'system', role: actor?.role ?? 'system' };
+}
+
 export interface AuditEntry {
   /** null: the system itself (a deadline, an automatic check). */
   actor: AuditActor | null;

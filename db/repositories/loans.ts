@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { LoanPeriod } from '../../domain/repayment';
 import { scopeApplications, type Viewer } from './applications';
+import { stepActorColumns } from './audit';
 
 type Db = Knex | Knex.Transaction;
 
@@ -25,9 +26,7 @@ export async function insertLoanEvent(trx: Db, e: LoanEventRow): Promise<boolean
       loan_id: e.loanId,
       step: e.step,
       on: e.on,
-      by_user_id: e.actor?.userId ?? null,
-      by_username: e.actor?.username ?? 'system',
-      role: e.actor?.role ?? 'system',
+      ...stepActorColumns(e.actor),
       period: e.period ?? null,
       amount: e.amount ?? null,
       detail: e.detail ?? null,
