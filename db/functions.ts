@@ -26,3 +26,17 @@ export function driverRefusal(e: unknown): DriverRefusal | undefined {
   const err = e as { code?: unknown; message?: unknown };
   return typeof err?.code === 'string' && typeof err.message === 'string' ? { code: err.code, message: err.message } : undefined;
 }
+
+/**
+ * Runs `run`, turning a refusal whose SQLSTATE `reasons` names into the error `refuse` makes with
+ * the function's own message; any other error passes unchanged.
+ */
+export async function refusedAs<T, R>(reasons: Record<string, R>, refuse: (reason: R, message: string) => Error, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    const refusal = driverRefusal(e);
+    if (refusal && Object.hasOwn(reasons, refusal.code)) throw refuse(reasons[refusal.code]!, refusal.message);
+    throw e;
+  }
+}

@@ -15,9 +15,10 @@ export function isErrorCode(v: unknown): v is DomainErrorCode {
   return typeof v === 'string' && (ERROR_CODES as readonly string[]).includes(v);
 }
 
-export class DomainError extends Error {
+/** A refusal with a stable code and the fields it concerns; each family of refusals names its codes. */
+export class CodedError<C extends string = string> extends Error {
   constructor(
-    readonly code: DomainErrorCode,
+    readonly code: C,
     message: string,
     readonly details: ErrorDetail[] = [],
   ) {
@@ -25,3 +26,5 @@ export class DomainError extends Error {
     this.name = new.target.name;
   }
 }
+
+export class DomainError extends CodedError<DomainErrorCode> {}

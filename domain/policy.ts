@@ -25,7 +25,8 @@ const months = (what: string) => whole('months', 1, POLICY_BOUNDS.months, what);
 const monthsOrNone = (what: string) => whole('months', 0, POLICY_BOUNDS.months, what);
 const count = (what: string) => whole('', 0, POLICY_BOUNDS.count, what);
 const age = (what: string) => whole('years', 0, POLICY_BOUNDS.age, what);
-const loanAmount = (what: string) =>
+/** An amount of a loan or of a programme's payment: more than 0.00, at most the largest loan. */
+const amount = (what: string) =>
   positiveMoneyString
     .refine((s) => new Money(s).lessThanOrEqualTo(MAX_LOAN_AMOUNT), { message: `must be at most ${MAX_LOAN_AMOUNT}`, when: (p) => positiveMoneyString.safeParse(p.value).success })
     .meta({ description: `${what}: a decimal string greater than 0.00 and at most ${MAX_LOAN_AMOUNT}` });
@@ -38,23 +39,18 @@ export const lossSharingSchema = z
   })
   .strict();
 
-const programmeAmount = (what: string) =>
-  positiveMoneyString
-    .refine((s) => new Money(s).lessThanOrEqualTo(MAX_LOAN_AMOUNT), { message: `must be at most ${MAX_LOAN_AMOUNT}`, when: (p) => positiveMoneyString.safeParse(p.value).success })
-    .meta({ description: `${what}: a decimal string greater than 0.00 and at most ${MAX_LOAN_AMOUNT}` });
-
 /** The training subsidy's rates (docs/programmes.md); the defaults are the demo's, not a regulation's. */
 export const trainingSubsidyParamsSchema = z
   .object({
-    basePerPassed: programmeAmount('paid per trainee who passed (certificate issued)'),
-    outcomePerStarted: programmeAmount('paid per trainee who started a business within outcomeMonths of the certificate'),
+    basePerPassed: amount('paid per trainee who passed (certificate issued)'),
+    outcomePerStarted: amount('paid per trainee who started a business within outcomeMonths of the certificate'),
     outcomeMonths: months('months after the certificate within which a business counts; the outcome part is claimable after them'),
   })
   .strict();
 
 const incubatorRewardRuleSchema = z
   .object({
-    amountEach: programmeAmount('paid to the operator and again to the enterprise'),
+    amountEach: amount('paid to the operator and again to the enterprise'),
     monthsAfterGraduation: whole('months', 0, POLICY_BOUNDS.months, 'the event counts while incubated and up to this many months after graduation').nullable(),
   })
   .strict();
@@ -82,8 +78,8 @@ export const defaultIncubatorRewards = Object.freeze({
  */
 export const policyParamsSchema = z
   .object({
-    guaranteeMin: loanAmount('the smallest guarantee'),
-    guaranteeMax: loanAmount('the largest guarantee, and so the largest loan'),
+    guaranteeMin: amount('the smallest guarantee'),
+    guaranteeMax: amount('the largest guarantee, and so the largest loan'),
     termMonthsMin: months('the shortest term'),
     termMonthsMax: months('the longest term'),
     extensionMaxMonths: monthsOrNone('the longest extension'),

@@ -24,6 +24,21 @@ async function postingDate(trx: Trx, moneyMovedOn: string, recordedOn: string): 
 /** Lines with a zero amount say nothing and the ledger refuses them. */
 const nonZero = (lines: LineInput[]) => lines.filter((l) => toMoney(l.amount).greaterThan(0));
 
+/**
+ * The entry of money a loan's step reports (a repayment, a recovery), keyed on the step and posted
+ * on the date postingDate gives for the day the money moved; answers the entry and that date.
+ */
+async function postLoanMoney(
+  trx: Trx,
+  r: { key: string; today: string },
+  movedOn: string,
+  e: { kind: string; description: string; metadata: Record<string, unknown>; lines: LineInput[] },
+) {
+  const on = await postingDate(trx, movedOn, r.today);
+  const entry = await postEntry(trx, { idempotencyKey: `${r.key}:ledger`, postedOn: on, kind: e.kind, description: e.description, metadata: e.metadata, lines: nonZero(e.lines) });
+  return { on, entry };
+}
+
 /** The guarantee stops being a commitment when the loan is repaid or the guarantee is called. */
 async function releaseCommitment(trx: Trx, key: string, loan: { id: string; guaranteeCompanyId: string; principal: string }, on: string) {
   await postEntry(trx, {
@@ -145,18 +160,15 @@ export function loanSteps({ db, clock }: StepDeps) {
           actor: r.actor, period: b.period, amount: b.amount, detail: `paid on ${b.paidOn}, bank reference ${b.bankReference}`,
         });
         if (!fresh) return;
-        const on = await postingDate(trx, b.paidOn, r.today);
-        const entry = await postEntry(trx, {
-          idempotencyKey: `${r.key}:ledger`,
-          postedOn: on,
+        const { on, entry } = await postLoanMoney(trx, r, b.paidOn, {
           kind: 'loan.repayment',
           description: `Loan ${loan.loanId} period ${b.period}${r.plan.kind === 'payoff' ? ' (early full repayment)' : ''}, bank reference ${b.bankReference}`,
           metadata: { loanId: loan.loanId, period: b.period },
-          lines: nonZero([
+          lines: [
             { account: accountCode.bank(loan.bankId, 'cash'), side: 'debit', amount: b.amount },
             { account: accountCode.bank(loan.bankId, 'loans_receivable'), side: 'credit', amount: r.plan.principalPart },
             { account: accountCode.bank(loan.bankId, 'interest_income'), side: 'credit', amount: r.plan.interestPart },
-          ]),
+          ],
         });
         await trx('loan_repayments').insert({
           loan_id: loan.loanId, period: b.period, kind: r.plan.kind, amount: b.amount,
@@ -300,18 +312,15 @@ export function loanSteps({ db, clock }: StepDeps) {
           detail: `received on ${b.receivedOn}, reference ${b.reference}${b.note ? `: ${b.note}` : ''}`,
         });
         if (!fresh) return;
-        const on = await postingDate(trx, b.receivedOn, r.today);
-        const entry = await postEntry(trx, {
-          idempotencyKey: `${r.key}:ledger`,
-          postedOn: on,
+        const { entry } = await postLoanMoney(trx, r, b.receivedOn, {
           kind: 'loan.recovery',
           description: `Recovery on defaulted loan ${loan.loanId}, reference ${b.reference}`,
           metadata: { loanId: loan.loanId, ...allocation },
-          lines: nonZero([
+          lines: [
             { account: accountCode.guarantor(loan.guaranteeCompanyId, 'guarantee_fund'), side: 'debit', amount: allocation.guaranteeFund },
             { account: accountCode.guarantor(loan.guaranteeCompanyId, 'own_funds'), side: 'debit', amount: allocation.guaranteeCompany },
             { account: accountCode.guarantor(loan.guaranteeCompanyId, 'compensation_receivable'), side: 'credit', amount: b.amount },
-          ]),
+          ],
         });
         await trx('loans').where({ id: loan.loanId }).update({ recovered: r.recoveredAfter, updated_at: at });
         await insertIntegrityEvent(trx, {

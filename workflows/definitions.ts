@@ -190,8 +190,11 @@ export interface ClaimState {
 }
 
 /** The outcome of filing: the API answers POST /v1/subsidy-claims with it. */
-export type FilingResult =
-  | { outcome: 'filed'; claim: ClaimState }
+export type FilingResult = FilingOutcome<ClaimState>;
+
+/** A claim filed, or the refusal (its code, message and fields) the API answers with. */
+type FilingOutcome<C> =
+  | { outcome: 'filed'; claim: C }
   | { outcome: 'refused'; type: string; message: string; details: Array<{ path: string; message: string }> };
 
 export const filingUpdate = defineUpdate<FilingResult>('filing');
@@ -284,9 +287,7 @@ export interface ProgrammeClaimState {
   note: string | null;
 }
 
-export type ProgrammeFilingResult =
-  | { outcome: 'filed'; claim: ProgrammeClaimState }
-  | { outcome: 'refused'; type: string; message: string; details: Array<{ path: string; message: string }> };
+export type ProgrammeFilingResult = FilingOutcome<ProgrammeClaimState>;
 
 export interface ProgrammeCheck {
   /** accept: as filed; adjust: without the trainees who do not match their certificates; refuse. */

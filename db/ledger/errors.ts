@@ -2,23 +2,12 @@
  * Typed refusals of the ledger. The database raises them with SQLSTATE LFxxx and a JSON detail
  * (see the ledger migration); toLedgerError turns a driver error into one of these classes.
  */
+import { CodedError, type ErrorDetail } from '../../domain/errors';
 
-export interface LedgerErrorDetail {
-  path: string;
-  message: string;
-}
+export type LedgerErrorDetail = ErrorDetail;
 
-export class LedgerError extends Error {
-  constructor(
-    /** Stable machine-readable code. */
-    readonly code: string,
-    message: string,
-    readonly details: LedgerErrorDetail[] = [],
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+/** Its code is the ledger's own (UNBALANCED_ENTRY, PERIOD_CLOSED, …), which api/errors.ts maps. */
+export class LedgerError extends CodedError {}
 
 /** Input that can never be posted (bad amount, unknown side, fewer than two lines...). */
 export class LedgerValidationError extends LedgerError {

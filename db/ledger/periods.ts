@@ -1,6 +1,6 @@
 import type { Db } from './entries';
 import { LedgerError, LedgerValidationError } from './errors';
-import { callFunction } from '../functions';
+import { callFunction, refusedAs } from '../functions';
 
 /**
  * Accounting periods are quarters ('2027Q1'). A quarter without a row is open. The database refuses
@@ -46,15 +46,8 @@ export class PeriodChangeRefusedError extends LedgerError {
 const REFUSALS: Record<string, PeriodChangeRefusedError['reason']> = { '55000': 'not_in_state', '42501': 'not_permitted', P0002: 'not_found' };
 
 /** Runs a period function through the driver, so that its refusal keeps its own message. */
-async function periodFunction<R extends { [k: string]: unknown }>(db: Db, sql: string, values: unknown[]): Promise<R[]> {
-  try {
-    return await callFunction<R>(db, sql, values);
-  } catch (e) {
-    const err = e as { code?: string; message?: string };
-    const reason = err.code ? REFUSALS[err.code] : undefined;
-    if (reason) throw new PeriodChangeRefusedError(reason, String(err.message));
-    throw e;
-  }
+function periodFunction<R extends { [k: string]: unknown }>(db: Db, sql: string, values: unknown[]): Promise<R[]> {
+  return refusedAs(REFUSALS, (reason, message) => new PeriodChangeRefusedError(reason, message), () => callFunction<R>(db, sql, values));
 }
 
 export interface PeriodChange {

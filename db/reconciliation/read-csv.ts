@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { parse as parseSync, CsvError } from 'csv-parse/sync';
 import { StatementFileError } from './errors';
 import { LineBatch, LineBytesCheck } from './fastpath';
-import { checkLine, readHeader, ProblemList, type Header, type StatementContext, type StatementLine } from './statement-format';
+import { StatementRows, type StatementContext, type StatementLine } from './statement-format';
 
 const EMPTY = Buffer.alloc(0);
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -123,30 +123,18 @@ const balanced = (s: string) => {
  */
 export async function* readCsvStatement(input: Readable, ctx: StatementContext, encoding: StatementEncoding = 'utf-8'): AsyncGenerator<LineBatch> {
   const records = new Records();
-  const problems = new ProblemList();
-  let header: Header | undefined;
-  let lines = 0;
+  const rows = new StatementRows(ctx, locate);
+  const { problems } = rows;
   const handle = (batch: Array<{ cells: string[]; line: number }>): StatementLine[] => {
     const good: StatementLine[] = [];
     for (const r of batch) {
-      if (!header) {
-        const h = readHeader(r.cells, r.line, locate);
-        if ('problems' in h) {
-          problems.add(...h.problems);
-          return good;
-        }
-        header = h;
-        continue;
-      }
-      lines += 1;
-      const line = checkLine(r.cells, r.line, header, ctx, locate);
-      if (Array.isArray(line)) problems.add(...line);
-      else if (!problems.any) good.push(line);
-      if (problems.full) return good;
+      const line = rows.take(r.cells, r.line);
+      if (line) good.push(line);
+      if (rows.stopped) break;
     }
     return good;
   };
-  const stopped = () => problems.full || (problems.any && !header);
+  const stopped = () => rows.stopped;
 
   /** GB18030 (or any other encoding): decoded text, every line through checkLine. */
   async function* textLines(): AsyncGenerator<LineBatch> {
@@ -206,7 +194,7 @@ export async function* readCsvStatement(input: Readable, ctx: StatementContext, 
           }
           const before = batch.count;
           if (check.accept(buf, from, e, lineNo, batch)) {
-            lines += 1;
+            rows.lines += 1;
             if (problems.any) batch.count = before; // checked, never kept: nothing is imported
             continue;
           }
@@ -214,7 +202,7 @@ export async function* readCsvStatement(input: Readable, ctx: StatementContext, 
         const out: Array<{ cells: string[]; line: number }> = [];
         records.takeLine(buf.toString('utf8', from, e), lineNo, out);
         const good = handle(out);
-        if (header && !check) check = new LineBytesCheck(header, ctx);
+        if (rows.header && !check) check = new LineBytesCheck(rows.header, ctx);
         if (good.length) {
           if (batch.count) {
             yield batch;
@@ -262,7 +250,8 @@ export async function* readCsvStatement(input: Readable, ctx: StatementContext, 
   } finally {
     input.destroy();
   }
-  if (!problems.any && !header) problems.add({ path: 'line 1', message: 'the file is empty: expected a header line date,reference,amount,description' });
-  else if (!problems.any && lines === 0) problems.add({ path: 'line 2', message: 'the statement has a header but no lines' });
-  if (problems.any) throw new StatementFileError(`The statement cannot be imported: ${problems.items[0]!.path} — ${problems.items[0]!.message}; nothing was imported`, problems.items);
+  rows.finish(
+    { path: 'line 1', message: 'the file is empty: expected a header line date,reference,amount,description' },
+    { path: 'line 2', message: 'the statement has a header but no lines' },
+  );
 }

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { StatementFileError } from './errors';
 import { LineBatch } from './fastpath';
-import { checkLine, readHeader, ProblemList, type Header, type StatementContext, type StatementLine } from './statement-format';
+import { StatementRows, type StatementContext, type StatementLine } from './statement-format';
 
 const columnLetter = (i: number): string => {
   let n = i + 1;
@@ -54,9 +54,8 @@ export async function* readXlsxStatement(input: Readable, ctx: StatementContext)
     hyperlinks: 'ignore',
     entries: 'ignore',
   });
-  const problems = new ProblemList();
-  let header: Header | undefined;
-  let lines = 0;
+  const rows = new StatementRows(ctx, locate);
+  const { problems } = rows;
   let sheets = 0;
   let batch: StatementLine[] = [];
   try {
@@ -72,7 +71,7 @@ export async function* readXlsxStatement(input: Readable, ctx: StatementContext)
             cells[i] = cellText(v);
           } catch (e) {
             bad = true;
-            problems.add({ path: locate(row.number, i, header ? (Object.entries(header.index).find(([, c]) => c === i)?.[0] ?? '(no header)') : 'header'), message: (e as Error).message });
+            problems.add({ path: locate(row.number, i, rows.header ? (Object.entries(rows.header.index).find(([, c]) => c === i)?.[0] ?? '(no header)') : 'header'), message: (e as Error).message });
           }
         });
         for (let i = 0; i < cells.length; i++) cells[i] ??= '';
@@ -81,21 +80,9 @@ export async function* readXlsxStatement(input: Readable, ctx: StatementContext)
           if (problems.full) break outer;
           continue;
         }
-        if (!header) {
-          const h = readHeader(cells, row.number, locate);
-          if ('problems' in h) {
-            problems.add(...h.problems);
-            break outer;
-          }
-          header = h;
-          continue;
-        }
-        lines += 1;
-        const line = checkLine(cells, row.number, header, ctx, locate);
-        if (Array.isArray(line)) {
-          problems.add(...line);
-          if (problems.full) break outer;
-        } else if (!problems.any) {
+        const line = rows.take(cells, row.number);
+        if (rows.stopped) break outer;
+        if (line) {
           batch.push(line);
           if (batch.length >= 2000) {
             yield LineBatch.of(batch);
@@ -111,7 +98,8 @@ export async function* readXlsxStatement(input: Readable, ctx: StatementContext)
   } finally {
     input.destroy();
   }
-  if (!problems.any && !header) problems.add({ path: 'row 1', message: 'the first worksheet is empty: expected a header row date, reference, amount, description' });
-  else if (!problems.any && lines === 0) problems.add({ path: 'row 2', message: 'the statement has a header but no lines' });
-  if (problems.any) throw new StatementFileError(`The statement cannot be imported: ${problems.items[0]!.path} — ${problems.items[0]!.message}; nothing was imported`, problems.items);
+  rows.finish(
+    { path: 'row 1', message: 'the first worksheet is empty: expected a header row date, reference, amount, description' },
+    { path: 'row 2', message: 'the statement has a header but no lines' },
+  );
 }

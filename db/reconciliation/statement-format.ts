@@ -1,7 +1,7 @@
 import { MAX_INTEGER_DIGITS } from '../../domain/money';
 import { moneyString } from '../../domain/money-schemas';
 import { isIsoDate } from '../../domain/dates';
-import type { FinanceErrorDetail } from './errors';
+import { StatementFileError, type FinanceErrorDetail } from './errors';
 import type { StatementLine } from './statement-line';
 
 export type { StatementLine } from './statement-line';
@@ -142,5 +142,49 @@ export class ProblemList {
   }
   get any(): boolean {
     return this.items.length > 0;
+  }
+}
+
+/**
+ * A statement's rows in order, whatever the file format: the first is the header, each other a
+ * line checked against it. Problems collect in `problems`; a good line is answered only while there
+ * are none (a file with a problem imports nothing).
+ */
+export class StatementRows {
+  header: Header | undefined;
+  /** Lines after the header, good or not. */
+  lines = 0;
+  readonly problems = new ProblemList();
+
+  constructor(
+    private readonly ctx: StatementContext,
+    private readonly locate: Locate,
+  ) {}
+
+  /** The row's good line, or undefined (the header, or a line with problems). */
+  take(cells: string[], lineNo: number): StatementLine | undefined {
+    if (!this.header) {
+      const h = readHeader(cells, lineNo, this.locate);
+      if ('problems' in h) this.problems.add(...h.problems);
+      else this.header = h;
+      return undefined;
+    }
+    this.lines += 1;
+    const line = checkLine(cells, lineNo, this.header, this.ctx, this.locate);
+    if (Array.isArray(line)) this.problems.add(...line);
+    return Array.isArray(line) || this.problems.any ? undefined : line;
+  }
+
+  /** No row should follow: the header was refused, or as many problems are known as are reported. */
+  get stopped(): boolean {
+    return this.problems.full || (this.problems.any && !this.header);
+  }
+
+  /** At the end of the file: an empty file or one with no lines is a problem too; any problem is thrown. */
+  finish(empty: FinanceErrorDetail, noLines: FinanceErrorDetail): void {
+    const { problems } = this;
+    if (!problems.any && !this.header) problems.add(empty);
+    else if (!problems.any && this.lines === 0) problems.add(noLines);
+    if (problems.any) throw new StatementFileError(`The statement cannot be imported: ${problems.items[0]!.path} — ${problems.items[0]!.message}; nothing was imported`, problems.items);
   }
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { callFunction } from '../functions';
+import { callFunction, refusedAs } from '../functions';
 
 export interface UserRow {
   id: string;
@@ -81,17 +81,8 @@ export class UserChangeRefused extends Error {
 
 const refusals: Record<string, UserChangeRefused['reason']> = { LU001: 'last_admin', LU002: 'not_admin', LU003: 'not_found', LU004: 'applicant_role' };
 
-async function refusing<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    // The functions are called through the driver (callFunction), so the message is the function's own.
-    const err = e as { code?: string; message?: string };
-    const reason = err.code ? refusals[err.code] : undefined;
-    if (reason) throw new UserChangeRefused(reason, String(err.message));
-    throw e;
-  }
-}
+// The functions are called through the driver (callFunction), so the message is the function's own.
+const refusing = <T>(run: () => Promise<T>) => refusedAs(refusals, (reason, message) => new UserChangeRefused(reason, message), run);
 
 export interface UserChange {
   role?: string;
