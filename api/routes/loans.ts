@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
+import { money } from '../reply-schemas';
 import { idParam, routeKinds } from '../route-kinds';
 import { extensionSchema, recoverySchema, repaymentSchema } from '../../domain/loan-schemas';
 import { OVERDUE_BUCKETS, extendLoan, getLoan, listLoans, quoteEarlyRepayment, reportRecovery, reportRepayment } from '../../usecases/loans';
 import { isoDateSchema } from '../../domain/date-schemas';
-
-const money = z.string().meta({ description: 'decimal string with two decimals' });
 
 const periodViewSchema = z.object({
   period: z.number(),

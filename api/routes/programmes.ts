@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
+import { money } from '../reply-schemas';
 import { idParam, routeKinds } from '../route-kinds';
 import { courseSchema } from '../../domain/enums';
 import { isoDateSchema } from '../../domain/date-schemas';
@@ -22,11 +23,20 @@ import {
 
 /** The training subsidy's claims and the incubator rewards (docs/programmes.md). */
 
-const money = z.string().meta({ description: 'decimal string with two decimals' });
 const statusSchema = z.enum(['FILED', 'CHECKED', 'PENDING_BUDGET', 'PAID', 'REFUSED', 'REJECTED']);
 const reason = z.string().trim().min(3, 'at least 3 characters').max(2000, 'at most 2000 characters');
 const creditCode = z.string().trim().regex(/^[0-9A-Z]{18}$/, 'must be an 18-character unified social credit code (digits and capital letters)');
 const name = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters');
+
+/** How a claim went, maker to checker to payment: the same fields for both programmes. */
+const filed = { filedOn: z.string(), filedBy: z.string().nullable(), checkedBy: z.string().nullable() };
+const decided = {
+  checkReason: z.string().nullable(),
+  decidedBy: z.string().nullable(),
+  decisionReason: z.string().nullable(),
+  fundId: z.string().nullable(),
+  paidOn: z.string().nullable(),
+};
 
 const trainingClaimSchema = z
   .object({
@@ -53,15 +63,9 @@ const trainingClaimSchema = z
         dropped: z.boolean().meta({ description: 'left out by the officer’s adjustment' }),
       }),
     ),
-    filedOn: z.string(),
-    filedBy: z.string().nullable(),
-    checkedBy: z.string().nullable(),
+    ...filed,
     checkDecision: z.string().nullable(),
-    checkReason: z.string().nullable(),
-    decidedBy: z.string().nullable(),
-    decisionReason: z.string().nullable(),
-    fundId: z.string().nullable(),
-    paidOn: z.string().nullable(),
+    ...decided,
   })
   .meta({ id: 'TrainingClaim' });
 
@@ -79,14 +83,8 @@ const rewardClaimSchema = z
     eventOn: z.string(),
     amountEach: money.meta({ description: 'paid to the operator and again to the enterprise' }),
     status: statusSchema,
-    filedOn: z.string(),
-    filedBy: z.string().nullable(),
-    checkedBy: z.string().nullable(),
-    checkReason: z.string().nullable(),
-    decidedBy: z.string().nullable(),
-    decisionReason: z.string().nullable(),
-    fundId: z.string().nullable(),
-    paidOn: z.string().nullable(),
+    ...filed,
+    ...decided,
   })
   .meta({ id: 'IncubatorRewardClaim' });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
+import { money } from '../reply-schemas';
 import { idParam, pageOf, pageQuery, routeKinds } from '../route-kinds';
 import { quarterSchema } from '../../domain/date-schemas';
 import {
@@ -21,7 +22,6 @@ const FINANCE = ['finance_officer', 'finance_approver'] as const;
 const READERS = ['finance_officer', 'finance_approver', 'auditor'] as const;
 const MISMATCH_KINDS = OUTCOMES.filter((o) => o !== 'matched') as [string, ...string[]];
 
-const money = z.string().meta({ description: 'decimal string with two decimals' });
 const countsSchema = z.object(Object.fromEntries(MISMATCH_KINDS.map((k) => [k, z.number()])) as Record<string, z.ZodNumber>);
 
 const reconciliationSchema = z

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
+import { money } from '../reply-schemas';
 import { idParam, routeKinds } from '../route-kinds';
 import { claimDecisionSchema, newSubsidyClaimSchema } from '../../domain/loan-schemas';
 import { MAX_BUDGET_AMOUNT } from '../../domain/money';
@@ -18,7 +19,6 @@ import {
 import { decideTopUp, listTopUps, proposeTopUp } from '../../usecases/funds';
 import { actorOf } from '../../usecases/deps';
 
-const money = z.string().meta({ description: 'decimal string with two decimals' });
 const statusSchema = z.enum(['SUBMITTED', 'CHECKED', 'PENDING_BUDGET', 'PAID', 'PAYOUT_REVERSED', 'REJECTED']);
 
 export const claimViewSchema = z
@@ -53,7 +53,6 @@ export const claimViewSchema = z
       .meta({ description: 'who filed, checked, approved or rejected it, by username (the fields above hold user ids)' }),
   })
   .meta({ id: 'SubsidyClaim' });
-
 
 const READERS = ['bank_officer', 'finance_officer', 'finance_approver', 'auditor'] as const;
 

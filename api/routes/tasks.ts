@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
+import { money } from '../reply-schemas';
 import { routeKinds } from '../route-kinds';
 import { myTasks } from '../../usecases/tasks';
 
-const money = z.string().meta({ description: 'decimal string with two decimals' });
 const since = z.string().meta({ description: 'since when it waits (ISO 8601): filed, proposed, defaulted, due' });
 
 const applicationTaskSchema = z
@@ -45,6 +45,9 @@ const claimTaskSchema = z
   })
   .meta({ id: 'SubsidyClaimTask' });
 
+/** A finance proposal waiting for its checker: why, by whom, since when. */
+const proposed = { reason: z.string(), proposedBy: z.string().meta({ description: 'username of the maker; never the caller' }), since };
+
 const topUpTaskSchema = z
   .object({
     kind: z.literal('fund_top_up'),
@@ -52,9 +55,7 @@ const topUpTaskSchema = z
     fundId: z.string(),
     fundName: z.string(),
     amount: money,
-    reason: z.string(),
-    proposedBy: z.string().meta({ description: 'username of the maker; never the caller' }),
-    since,
+    ...proposed,
   })
   .meta({ id: 'FundTopUpTask' });
 
@@ -63,9 +64,7 @@ const reopenTaskSchema = z
     kind: z.literal('period_reopen'),
     proposalId: z.string(),
     quarter: z.string(),
-    reason: z.string(),
-    proposedBy: z.string().meta({ description: 'username of the maker; never the caller' }),
-    since,
+    ...proposed,
   })
   .meta({ id: 'PeriodReopenTask' });
 
