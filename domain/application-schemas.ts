@@ -3,6 +3,7 @@
  * workflow (update arguments). `.strict()` everywhere: an unknown field is an error, not ignored.
  */
 import { z } from 'zod';
+import { optionalReason, reason } from './reason-schemas';
 import { idNumberSchema } from './id-number-schema';
 import { isoDateSchema } from './date-schemas';
 import { MAX_LOAN_AMOUNT } from './money';
@@ -10,8 +11,6 @@ import { positiveMoneyAtMost, positiveRateString } from './money-schemas';
 import { counterGuaranteeTypeSchema, courseSchema, repaymentMethodSchema, targetGroupSchema } from './enums';
 
 const uuid = z.uuid({ message: 'must be a UUID' });
-const reason = z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters');
-const optionalReason = z.string().trim().max(2000, 'must be at most 2000 characters').default('');
 const phone = z.string().regex(/^1\d{10}$/, 'must be an 11-digit mainland mobile number starting with 1');
 const personName = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 /** A loan's amount: never above the largest cap a policy may set (the policy in force bounds it further). */

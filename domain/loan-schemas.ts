@@ -3,13 +3,12 @@
  * OpenAPI) and the workflows (update arguments). Strict: an unknown field is an error.
  */
 import { z } from 'zod';
+import { optionalReason, reason } from './reason-schemas';
 import { isoDateSchema, quarterSchema } from './date-schemas';
 import { MAX_PAYMENT_AMOUNT } from './money';
 import { positiveMoneyAtMost } from './money-schemas';
 
 const reference = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
-const reason = z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters');
-const optionalReason = z.string().trim().max(2000, 'must be at most 2000 characters').default('');
 const wholeNumber = (what: string) => z.number({ error: `must be a whole number of ${what}` }).int(`must be a whole number of ${what}`);
 const payment = positiveMoneyAtMost(MAX_PAYMENT_AMOUNT, 'a loan and its interest, with room to spare');
 
