@@ -50,30 +50,25 @@ export const counterGuaranteeDecisionSchema = z
   .meta({ id: 'CounterGuaranteeDecision' });
 export type CounterGuaranteeDecision = z.output<typeof counterGuaranteeDecisionSchema>;
 
-export const guaranteeReviewSchema = z
-  .object({
-    recommendation: z.enum(['approve', 'reject']),
-    /** Required when recommending approval. */
-    amount: loanAmount.optional(),
-    reason,
-  })
-  .strict()
-  .refine((b) => b.recommendation === 'reject' || b.amount !== undefined, {
-    path: ['amount'],
-    message: 'is required when recommending approval',
-  })
-  .meta({ id: 'GuaranteeReview' });
+const approveOrReject = z.enum(['approve', 'reject']);
+
+/**
+ * A step of the guarantee company (the review, then the approval): `key` approves or rejects;
+ * approving names the amount, rejecting does not need one; a reason either way.
+ */
+function guaranteeStep<K extends 'recommendation' | 'decision'>(key: K, when: string, id: string) {
+  const choice = { [key]: approveOrReject } as { [P in K]: typeof approveOrReject };
+  return z
+    .object({ ...choice, amount: loanAmount.optional(), reason })
+    .strict()
+    .refine((b) => (b as Record<string, unknown>)[key] === 'reject' || (b as { amount?: string }).amount !== undefined, { path: ['amount'], message: `is required ${when}` })
+    .meta({ id });
+}
+
+export const guaranteeReviewSchema = guaranteeStep('recommendation', 'when recommending approval', 'GuaranteeReview');
 export type GuaranteeReview = z.output<typeof guaranteeReviewSchema>;
 
-export const guaranteeApprovalSchema = z
-  .object({
-    decision: z.enum(['approve', 'reject']),
-    amount: loanAmount.optional(),
-    reason,
-  })
-  .strict()
-  .refine((b) => b.decision === 'reject' || b.amount !== undefined, { path: ['amount'], message: 'is required when approving' })
-  .meta({ id: 'GuaranteeApproval' });
+export const guaranteeApprovalSchema = guaranteeStep('decision', 'when approving', 'GuaranteeApproval');
 export type GuaranteeApproval = z.output<typeof guaranteeApprovalSchema>;
 
 export const disbursalSchema = z
