@@ -6,96 +6,80 @@ import { myTasks } from '../../usecases/tasks';
 
 const since = z.string().meta({ description: 'since when it waits (ISO 8601): filed, proposed, defaulted, due' });
 
-const applicationTaskSchema = z
-  .object({
-    kind: z.literal('application'),
-    applicationId: z.string(),
-    name: z.string(),
-    status: z.string(),
-    requestedAmount: z.string(),
-    recommendedAmount: z.string().nullable(),
-    approvedAmount: z.string().nullable(),
-    submittedOn: z.string(),
-    reviewedBy: z.string().nullable().meta({ description: 'who reviewed it (the maker), for the approver' }),
-    stepDays: z.number().meta({ description: "the step's days in the application's policy version" }),
-    deadline: z.string().meta({ description: 'when the step expires (ISO 8601)' }),
-    reminderAt: z.string().meta({ description: 'half time: a reminder is recorded then' }),
-    reminderDue: z.boolean(),
-    overdue: z.boolean(),
-  })
-  .meta({ id: 'ApplicationTask' });
+/** A task of one kind: `kind` tells the kinds apart in one list. */
+const task = <K extends string, S extends z.ZodRawShape>(kind: K, id: string, fields: S) => z.object({ kind: z.literal(kind), ...fields }).meta({ id });
 
-const claimTaskSchema = z
-  .object({
-    kind: z.literal('subsidy_claim'),
-    claimId: z.string(),
-    bankId: z.string(),
-    bankName: z.string(),
-    quarter: z.string(),
-    status: z.enum(['SUBMITTED', 'CHECKED', 'PENDING_BUDGET', 'REJECTED']).meta({
-      description: 'SUBMITTED: to check (finance officer); CHECKED: to approve (finance approver); PENDING_BUDGET: waiting for a top-up; REJECTED: to file again (its bank)',
-    }),
-    total: money,
-    filedOn: z.string(),
-    late: z.boolean(),
-    checkedBy: z.string().nullable().meta({ description: 'username of the checker (the maker, for the approver)' }),
-    rejectedBy: z.string().nullable(),
-    rejectionReason: z.string().nullable(),
-    since,
-  })
-  .meta({ id: 'SubsidyClaimTask' });
+/** The loan a task is about, and its borrower. */
+const ofLoan = { loanId: z.string(), contractNo: z.string(), name: z.string().meta({ description: 'the borrower' }) };
+
+const applicationTaskSchema = task('application', 'ApplicationTask', {
+  applicationId: z.string(),
+  name: z.string(),
+  status: z.string(),
+  requestedAmount: z.string(),
+  recommendedAmount: z.string().nullable(),
+  approvedAmount: z.string().nullable(),
+  submittedOn: z.string(),
+  reviewedBy: z.string().nullable().meta({ description: 'who reviewed it (the maker), for the approver' }),
+  stepDays: z.number().meta({ description: "the step's days in the application's policy version" }),
+  deadline: z.string().meta({ description: 'when the step expires (ISO 8601)' }),
+  reminderAt: z.string().meta({ description: 'half time: a reminder is recorded then' }),
+  reminderDue: z.boolean(),
+  overdue: z.boolean(),
+});
+
+const claimTaskSchema = task('subsidy_claim', 'SubsidyClaimTask', {
+  claimId: z.string(),
+  bankId: z.string(),
+  bankName: z.string(),
+  quarter: z.string(),
+  status: z.enum(['SUBMITTED', 'CHECKED', 'PENDING_BUDGET', 'REJECTED']).meta({
+    description: 'SUBMITTED: to check (finance officer); CHECKED: to approve (finance approver); PENDING_BUDGET: waiting for a top-up; REJECTED: to file again (its bank)',
+  }),
+  total: money,
+  filedOn: z.string(),
+  late: z.boolean(),
+  checkedBy: z.string().nullable().meta({ description: 'username of the checker (the maker, for the approver)' }),
+  rejectedBy: z.string().nullable(),
+  rejectionReason: z.string().nullable(),
+  since,
+});
 
 /** A finance proposal waiting for its checker: why, by whom, since when. */
 const proposed = { reason: z.string(), proposedBy: z.string().meta({ description: 'username of the maker; never the caller' }), since };
 
-const topUpTaskSchema = z
-  .object({
-    kind: z.literal('fund_top_up'),
-    proposalId: z.string(),
-    fundId: z.string(),
-    fundName: z.string(),
-    amount: money,
-    ...proposed,
-  })
-  .meta({ id: 'FundTopUpTask' });
+const topUpTaskSchema = task('fund_top_up', 'FundTopUpTask', {
+  proposalId: z.string(),
+  fundId: z.string(),
+  fundName: z.string(),
+  amount: money,
+  ...proposed,
+});
 
-const reopenTaskSchema = z
-  .object({
-    kind: z.literal('period_reopen'),
-    proposalId: z.string(),
-    quarter: z.string(),
-    ...proposed,
-  })
-  .meta({ id: 'PeriodReopenTask' });
+const reopenTaskSchema = task('period_reopen', 'PeriodReopenTask', {
+  proposalId: z.string(),
+  quarter: z.string(),
+  ...proposed,
+});
 
-const recoveryTaskSchema = z
-  .object({
-    kind: z.literal('loan_recovery'),
-    loanId: z.string(),
-    contractNo: z.string(),
-    name: z.string().meta({ description: 'the borrower' }),
-    defaultedOn: z.string(),
-    compensated: money.meta({ description: 'what the guarantee fund and the company paid (代偿)' }),
-    recovered: money,
-    toRecover: money,
-    since,
-  })
-  .meta({ id: 'LoanRecoveryTask' });
+const recoveryTaskSchema = task('loan_recovery', 'LoanRecoveryTask', {
+  ...ofLoan,
+  defaultedOn: z.string(),
+  compensated: money.meta({ description: 'what the guarantee fund and the company paid (代偿)' }),
+  recovered: money,
+  toRecover: money,
+  since,
+});
 
-const followUpTaskSchema = z
-  .object({
-    kind: z.literal('follow_up_visit'),
-    loanId: z.string(),
-    contractNo: z.string(),
-    name: z.string().meta({ description: 'the borrower' }),
-    disbursedOn: z.string(),
-    months: z.number().meta({ description: 'which visit: months after disbursal' }),
-    dueOn: z.string(),
-    overdueOn: z.string().meta({ description: 'from this day the visit is overdue' }),
-    overdue: z.boolean(),
-    since,
-  })
-  .meta({ id: 'FollowUpVisitTask' });
+const followUpTaskSchema = task('follow_up_visit', 'FollowUpVisitTask', {
+  ...ofLoan,
+  disbursedOn: z.string(),
+  months: z.number().meta({ description: 'which visit: months after disbursal' }),
+  dueOn: z.string(),
+  overdueOn: z.string().meta({ description: 'from this day the visit is overdue' }),
+  overdue: z.boolean(),
+  since,
+});
 
 const taskSchema = z
   .discriminatedUnion('kind', [applicationTaskSchema, claimTaskSchema, topUpTaskSchema, reopenTaskSchema, recoveryTaskSchema, followUpTaskSchema])
