@@ -8,6 +8,7 @@ import { loadPolicy, loadPolicyInForce } from '../db/repositories/policies';
 import { checkCertificate, checkEligibility } from '../domain/eligibility';
 import type { Disbursal } from '../domain/application-schemas';
 import { audit, stepActorColumns } from '../db/repositories/audit';
+import { insertOnce } from '../db/repositories/once';
 import { openLoanRecords } from './loan-steps';
 import type { LoanPeriod } from '../domain/repayment';
 import { intakeStep, type Step, type StepChanges, type StepRecord, type ViolationList } from '../workflows/application/steps';
@@ -111,22 +112,18 @@ async function recordedIntake(db: Knex, input: IntakeRecord, app: { policy_id: s
 
 /** One step: read model + history + audit, in the caller's transaction, once per key. */
 async function writeStep(trx: Knex.Transaction, r: StepRecord): Promise<void> {
-  const inserted = await trx('application_history')
-    .insert({
-      application_id: r.applicationId,
-      step: r.step,
-      decision: r.decision,
-      ...stepActorColumns(r.actor),
-      org_id: r.actor?.orgId ?? null,
-      at: r.at,
-      reason: r.reason,
-      amount: r.amount ?? null,
-      idempotency_key: r.key,
-    })
-    .onConflict('idempotency_key')
-    .ignore()
-    .returning('id');
-  if (inserted.length === 0) return; // already recorded by an earlier attempt
+  const fresh = await insertOnce(trx, 'application_history', {
+    application_id: r.applicationId,
+    step: r.step,
+    decision: r.decision,
+    ...stepActorColumns(r.actor),
+    org_id: r.actor?.orgId ?? null,
+    at: r.at,
+    reason: r.reason,
+    amount: r.amount ?? null,
+    idempotency_key: r.key,
+  });
+  if (!fresh) return; // already recorded by an earlier attempt
   if (r.status || r.set) {
     await trx('applications')
       .where({ id: r.applicationId })
@@ -250,17 +247,12 @@ export function applicationSteps({ db, clock }: StepDeps) {
     }): Promise<void> {
       try {
         await db.transaction(async (trx) => {
-          const inserted = await trx('application_history')
-            .insert({
-              application_id: r.applicationId, step: 'disbursal', decision: 'disbursed',
-              by_user_id: r.actor.userId, by_username: r.actor.username, role: r.actor.role, org_id: r.actor.orgId,
-              at: r.at, reason: `contract ${r.disbursal.contractNo}, bank reference ${r.disbursal.bankReference}`,
-              amount: r.disbursal.amount, idempotency_key: r.key,
-            })
-            .onConflict('idempotency_key')
-            .ignore()
-            .returning('id');
-          if (inserted.length === 0) return;
+          const fresh = await insertOnce(trx, 'application_history', {
+            application_id: r.applicationId, step: 'disbursal', decision: 'disbursed', ...stepActorColumns(r.actor), org_id: r.actor.orgId,
+            at: r.at, reason: `contract ${r.disbursal.contractNo}, bank reference ${r.disbursal.bankReference}`,
+            amount: r.disbursal.amount, idempotency_key: r.key,
+          });
+          if (!fresh) return;
           const app = await trx('applications').where({ id: r.applicationId }).first();
           await trx('loans').insert({
             id: r.loanId,

@@ -2,6 +2,7 @@ import type { StepDeps } from './deps';
 import type { Actor } from '../workflows/definitions';
 import type { DueVisit, FollowUpVisitBody } from '../domain/follow-up';
 import { audit } from '../db/repositories/audit';
+import { insertOnce } from '../db/repositories/once';
 
 export interface FollowUpStep {
   key: string;
@@ -53,16 +54,12 @@ export function followUpSteps({ db, clock }: StepDeps) {
     async recordFollowUpVisit(r: VisitRecord): Promise<void> {
       await db.transaction(async (trx) => {
         const v = r.visit;
-        const inserted = await trx('follow_up_visits')
-          .insert({
-            loan_id: r.loanId, months: r.months, visited_on: v.visitedOn, operating_status: v.operatingStatus, employees: v.employees,
-            business_registration_no: v.businessRegistrationNo, note: v.note, late: r.late,
-            recorded_by: r.actor.userId, recorded_role: r.actor.role, idempotency_key: r.key,
-          })
-          .onConflict('idempotency_key')
-          .ignore()
-          .returning('loan_id');
-        if (inserted.length === 0) return;
+        const fresh = await insertOnce(trx, 'follow_up_visits', {
+          loan_id: r.loanId, months: r.months, visited_on: v.visitedOn, operating_status: v.operatingStatus, employees: v.employees,
+          business_registration_no: v.businessRegistrationNo, note: v.note, late: r.late,
+          recorded_by: r.actor.userId, recorded_role: r.actor.role, idempotency_key: r.key,
+        });
+        if (!fresh) return;
         await audit(trx, {
           actor: { userId: r.actor.userId, username: r.actor.username, role: r.actor.role, orgId: r.actor.orgId },
           action: 'follow_up.visit', entityType: 'loan', entityId: r.loanId, requestId: r.requestId, clientRequestId: r.clientRequestId ?? null,

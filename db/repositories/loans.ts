@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { LoanPeriod } from '../../domain/repayment';
 import { scopeApplications, type Viewer } from './applications';
 import { stepActorColumns } from './audit';
+import { insertOnce } from './once';
 
 type Db = Knex | Knex.Transaction;
 
@@ -21,21 +22,16 @@ export interface LoanEventRow {
  * earlier attempt already wrote it (the caller then writes nothing else).
  */
 export async function insertLoanEvent(trx: Db, e: LoanEventRow): Promise<boolean> {
-  const rows = await trx('loan_events')
-    .insert({
-      loan_id: e.loanId,
-      step: e.step,
-      on: e.on,
-      ...stepActorColumns(e.actor),
-      period: e.period ?? null,
-      amount: e.amount ?? null,
-      detail: e.detail ?? null,
-      idempotency_key: e.key,
-    })
-    .onConflict('idempotency_key')
-    .ignore()
-    .returning('id');
-  return rows.length > 0;
+  return insertOnce(trx, 'loan_events', {
+    loan_id: e.loanId,
+    step: e.step,
+    on: e.on,
+    ...stepActorColumns(e.actor),
+    period: e.period ?? null,
+    amount: e.amount ?? null,
+    detail: e.detail ?? null,
+    idempotency_key: e.key,
+  });
 }
 
 export async function upsertPeriods(trx: Db, loanId: string, periods: readonly LoanPeriod[]): Promise<void> {
