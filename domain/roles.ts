@@ -14,4 +14,5 @@ export const orgTypeOfRole: Partial<Record<Role, OrganisationType>> = {
   finance_officer: 'finance_bureau',
   finance_approver: 'finance_bureau',
   auditor: 'finance_bureau',
+  labour_officer: 'labour_bureau',
 };

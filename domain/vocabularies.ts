@@ -10,7 +10,7 @@ export type RepaymentMethod = (typeof repaymentMethods)[number];
 export const courses = ['SYB', 'GYB', 'IYB'] as const;
 export type Course = (typeof courses)[number];
 
-export const organisationTypes = ['training_institution', 'community', 'guarantee_company', 'bank', 'finance_bureau'] as const;
+export const organisationTypes = ['training_institution', 'community', 'guarantee_company', 'bank', 'finance_bureau', 'labour_bureau'] as const;
 export type OrganisationType = (typeof organisationTypes)[number];
 
 export const roles = [
@@ -22,6 +22,7 @@ export const roles = [
   'bank_officer',
   'finance_officer',
   'finance_approver',
+  'labour_officer',
   'auditor',
   'admin',
 ] as const;

@@ -4,6 +4,7 @@ import type {
   Actor,
   ProgrammeApproval,
   ProgrammeCheck,
+  ProgrammeCheckerRole,
   ProgrammeClaimInput,
   ProgrammeClaimProgramme,
   ProgrammeClaimState,
@@ -94,7 +95,7 @@ export function programmeClaimSteps({ db, clock }: StepDeps) {
 
   // ---- filing ---------------------------------------------------------------------------------
 
-  async function fileTraining(trx: Trx, input: ProgrammeClaimInput, f: TrainingFiling, workflowId: string, filedOn: string): Promise<ProgrammeFilingOutcome> {
+  async function fileTraining(trx: Trx, input: ProgrammeClaimInput, f: TrainingFiling, workflowId: string, filedOn: string, checkerRole: ProgrammeCheckerRole): Promise<ProgrammeFilingOutcome> {
     const actor = input.meta.actor;
     const institutionId = actor.orgId!;
     if (f.part === 'base') {
@@ -115,7 +116,7 @@ export function programmeClaimSteps({ db, clock }: StepDeps) {
       await trx('training_claims').insert({
         id: input.claimId, workflow_id: workflowId, institution_id: institutionId, part: 'base', course: f.course, class_ref: f.classRef.trim(),
         enrolled: f.enrolled, policy_id: policy.id, amount: trainingClaimAmount('base', lines.length, rates), filed_by: actor.userId, filed_on: filedOn,
-        created_at: at, updated_at: at,
+        checker_role: checkerRole, created_at: at, updated_at: at,
       });
       await trx('training_claim_lines').insert(lines);
       return { ok: true, claim: await programmeClaimState(trx, 'training_subsidy', input.claimId) };
@@ -147,7 +148,7 @@ export function programmeClaimSteps({ db, clock }: StepDeps) {
     await trx('training_claims').insert({
       id: input.claimId, workflow_id: workflowId, institution_id: institutionId, part: 'outcome', course: base.course, class_ref: base.class_ref,
       base_claim_id: base.id, policy_id: base.policy_id, amount: trainingClaimAmount('outcome', lines.length, rates), filed_by: actor.userId, filed_on: filedOn,
-      created_at: at, updated_at: at,
+      checker_role: checkerRole, created_at: at, updated_at: at,
     });
     await trx('training_claim_lines').insert(lines);
     return { ok: true, claim: await programmeClaimState(trx, 'training_subsidy', input.claimId) };
@@ -239,7 +240,8 @@ export function programmeClaimSteps({ db, clock }: StepDeps) {
 
   return {
     /** Files a claim: the database's unique keys refuse a trainee paid twice, or a second claim for one event (409). */
-    async fileProgrammeClaim(r: { input: ProgrammeClaimInput; workflowId: string; filedOn: string }): Promise<ProgrammeFilingOutcome> {
+    /** checkerRole: absent when the workflow's code predates the labour officer (its claims stay the finance officer's). */
+    async fileProgrammeClaim(r: { input: ProgrammeClaimInput; workflowId: string; filedOn: string; checkerRole?: ProgrammeCheckerRole }): Promise<ProgrammeFilingOutcome> {
       const { input } = r;
       const existing = await db(TABLE[input.programme]).where({ id: input.claimId }).first('id');
       if (existing) return { ok: true, claim: await programmeClaimState(db, input.programme, input.claimId) };
@@ -247,7 +249,7 @@ export function programmeClaimSteps({ db, clock }: StepDeps) {
         return await db.transaction(async (trx) => {
           const out =
             input.filing.programme === 'training_subsidy'
-              ? await fileTraining(trx, input, input.filing.training, r.workflowId, r.filedOn)
+              ? await fileTraining(trx, input, input.filing.training, r.workflowId, r.filedOn, r.checkerRole ?? 'finance_officer')
               : await fileReward(trx, input, input.filing.reward, r.workflowId, r.filedOn);
           // Nothing of a refused filing stays.
           if (!out.ok) throw new FilingRefused(out);

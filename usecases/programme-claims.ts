@@ -32,16 +32,21 @@ import { WorkflowClosedError, asking, type DecisionRequest } from './workflow-cl
 const TABLE = { training_subsidy: 'training_claims', incubator_rewards: 'incubator_reward_claims' } as const;
 const FINANCE_AND_AUDITOR = ['finance_officer', 'finance_approver', 'auditor'];
 
-/** Training institutions see their own claims; finance staff and the auditor see every claim. */
+/** Who reads every training claim: finance, the auditor and the labour bureau's officer, who checks them. */
+const TRAINING_READERS = [...FINANCE_AND_AUDITOR, 'labour_officer'];
+/** Who files, checks or pays a training claim, and so reads its trainees' ID numbers unmasked. */
+const TRAINING_HANDLERS = ['training_officer', 'labour_officer', 'finance_officer', 'finance_approver'];
+
+/** Training institutions see their own claims; finance staff, the labour officer and the auditor see every claim. */
 function scopeTraining(q: Knex.QueryBuilder, caller: Caller): Knex.QueryBuilder {
   if (caller.role === 'training_officer') return q.where({ institution_id: caller.orgId });
-  if (FINANCE_AND_AUDITOR.includes(caller.role)) return q;
+  if (TRAINING_READERS.includes(caller.role)) return q;
   return q.whereRaw('false');
 }
 
 async function trainingView(db: Knex, row: Record<string, any>, caller: Caller) {
-  // The institution filed these numbers and finance pays them; everyone else sees them masked.
-  const id = (n: string) => (caller.role === 'training_officer' || caller.role === 'finance_officer' || caller.role === 'finance_approver' ? n : maskIdNumber(n));
+  // The institution filed these numbers, the labour officer checks them and finance pays them; everyone else sees them masked.
+  const id = (n: string) => (TRAINING_HANDLERS.includes(caller.role) ? n : maskIdNumber(n));
   const lines = await db('training_claim_lines').where({ claim_id: row.id }).orderBy('certificate_no');
   const names = await usernamesOf(db, [row.filed_by, row.checked_by, row.decided_by]);
   const name = (id: string | null) => (id ? (names.get(id) ?? null) : null);
@@ -69,6 +74,7 @@ async function trainingView(db: Knex, row: Record<string, any>, caller: Caller) 
     })),
     filedOn: row.filed_on as string,
     filedBy: name(row.filed_by),
+    checkerRole: row.checker_role as 'labour_officer' | 'finance_officer',
     checkedBy: name(row.checked_by),
     checkDecision: row.check_decision as string | null,
     checkReason: row.check_reason as string | null,

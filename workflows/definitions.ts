@@ -304,6 +304,17 @@ export const programmeCheckUpdate = defineUpdate<ProgrammeClaimState, [Programme
 export const programmeApprovalUpdate = defineUpdate<ProgrammeClaimState, [ProgrammeApproval, DecisionMeta]>('programmeApproval');
 export const programmeClaimStateQuery = defineQuery<ProgrammeClaimState>('programmeClaimState');
 
+/**
+ * Who checks a claim (docs/programmes.md): a training claim is the labour bureau's officer's, an
+ * incubator reward the finance officer's. A training claim whose workflow began before the labour
+ * officer existed (no 'labour-officer-check' patch in its history) keeps the finance officer.
+ */
+export type ProgrammeCheckerRole = 'labour_officer' | 'finance_officer';
+export const LABOUR_CHECK_PATCH = 'labour-officer-check';
+export function programmeCheckerRole(programme: ProgrammeClaimProgramme, labourChecks: boolean): ProgrammeCheckerRole {
+  return programme === 'training_subsidy' && labourChecks ? 'labour_officer' : 'finance_officer';
+}
+
 /** One workflow per claim (a claim refused or rejected is filed again as a new claim). */
 export function programmeClaimWorkflowId(programme: ProgrammeClaimProgramme, claimId: string): string {
   return `${programme === 'training_subsidy' ? 'training-claim' : 'incubator-reward'}-${claimId}`;

@@ -52,7 +52,7 @@ const trainingClaimSchema = z
     trainees: z.array(
       z.object({
         certificateNo: z.string(),
-        idNumber: z.string().meta({ description: 'in full for the institution and finance; masked for others' }),
+        idNumber: z.string().meta({ description: 'in full for the institution, the labour officer and finance; masked for the auditor' }),
         name: z.string(),
         issuedOn: z.string().nullable(),
         startedOn: z.string().nullable().meta({ description: 'outcome part: the day the trainee started a business (a loan disbursed)' }),
@@ -64,6 +64,7 @@ const trainingClaimSchema = z
       }),
     ),
     ...filed,
+    checkerRole: z.enum(['labour_officer', 'finance_officer']).meta({ description: "who checks it: the labour bureau's officer (the finance officer for claims filed before that role existed)" }),
     checkDecision: z.string().nullable(),
     ...decided,
   })
@@ -168,7 +169,7 @@ export function programmeRoutes(api: ApiRouter): void {
     location: (claim) => `/v1/training-claims/${claim.id}`,
   });
 
-  const TRAINING_READERS = ['training_officer', ...READERS] as const;
+  const TRAINING_READERS = ['training_officer', 'labour_officer', ...READERS] as const;
   route.page('/v1/training-claims', {
     summary: 'Training claims you may see (an institution: its own), newest first',
     auth: TRAINING_READERS,
@@ -185,9 +186,11 @@ export function programmeRoutes(api: ApiRouter): void {
   });
 
   route.decide('/v1/training-claims/:id/check', {
-    summary: "The officer's check of a training claim against the certificate registry (maker)",
-    description: 'accept (every trainee matches) or adjust (the trainees who do not match are dropped) → CHECKED; refuse (with a reason) → REFUSED.',
-    auth: ['finance_officer'],
+    summary: "The labour bureau officer's check of a training claim against the certificate registry (maker)",
+    description:
+      'accept (every trainee matches) or adjust (the trainees who do not match are dropped) → CHECKED; refuse (with a reason) → REFUSED. ' +
+      "Only the claim's checkerRole may check it: the labour officer; the finance officer for a claim filed before that role existed (403 otherwise).",
+    auth: ['labour_officer', 'finance_officer'],
     body: checkSchema,
     reply: asNowStands(trainingClaimSchema),
     run: ({ params, body, user, deps }, r) => checkProgrammeClaim(deps, user, 'training_subsidy', params.id, body, r),

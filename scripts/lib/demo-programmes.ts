@@ -8,7 +8,7 @@ import { createFund, decideTopUpProposal, proposeTopUp } from '../../usecases/fu
 import { registerCertificate } from '../../usecases/registry';
 import { registerEnterprise, registerIncubator } from '../../usecases/programme-claims';
 import { programmeClaimSteps } from '../../usecases/programme-claim-steps';
-import { programmeClaimWorkflowId, type ProgrammeClaimInput } from '../../workflows/definitions';
+import { programmeCheckerRole, programmeClaimWorkflowId, type ProgrammeClaimInput } from '../../workflows/definitions';
 
 /** The training and incubator funds' budgets for the current year. */
 export const DEMO_TRAINING_BUDGET = '200000.00';
@@ -38,7 +38,7 @@ export async function seedDemoProgrammes(
     const u = await trx('users').where({ username }).first();
     return { id: u.id, username, role: u.role, orgId: u.org_id, idNumber: null };
   };
-  const [trainer, officer, approver] = [await user('trainer'), await user('fin-officer'), await user('fin-approver')];
+  const [trainer, labour, officer, approver] = [await user('trainer'), await user('labour'), await user('fin-officer'), await user('fin-approver')];
   const actor = (c: Caller) => ({ userId: c.id, username: c.username, role: c.role, orgId: c.orgId });
   const deps = { db, now: () => new Date(`${today}T04:00:00Z`) };
   const request = { requestId: 'demo-seed', clientRequestId: null };
@@ -61,7 +61,7 @@ export async function seedDemoProgrammes(
   const steps = programmeClaimSteps({ db, clock: fixedClock(`${today}T04:00:00Z`) });
   const run = async (input: ProgrammeClaimInput, checkedBy: Caller, decidedBy: Caller) => {
     const workflowId = programmeClaimWorkflowId(input.programme, input.claimId);
-    const filed = await steps.fileProgrammeClaim({ input, workflowId, filedOn: today });
+    const filed = await steps.fileProgrammeClaim({ input, workflowId, filedOn: today, checkerRole: programmeCheckerRole(input.programme, true) });
     if (!filed.ok) throw new Error(`demo ${input.programme} claim refused: ${filed.message}`);
     const decision = (c: Caller) => ({ programme: input.programme, claimId: input.claimId, actor: actor(c), requestId: 'demo-seed', clientRequestId: null, today });
     await steps.checkProgrammeClaim({ ...decision(checkedBy), decision: 'accept', reason: 'demo' });
@@ -80,7 +80,7 @@ export async function seedDemoProgrammes(
       filing: { programme: 'training_subsidy', training: { part: 'base', course: 'SYB', classRef: DEMO_CLASS_REF, enrolled: 4, trainees } },
       meta: { actor: actor(trainer), requestId: 'demo-seed' },
     },
-    officer,
+    labour,
     approver,
   );
 

@@ -18,6 +18,7 @@ export const demoOrganisations = [
   { key: 'bank-a', type: 'bank', name: 'Changchun Rural Commercial Bank', region: 'Changchun' },
   { key: 'bank-b', type: 'bank', name: 'Jilin Bank Changchun Branch', region: 'Changchun' },
   { key: 'finance', type: 'finance_bureau', name: 'Changchun Finance Bureau', region: 'Changchun' },
+  { key: 'labour', type: 'labour_bureau', name: 'Changchun Human Resources and Social Security Bureau', region: 'Changchun' },
 ] as const;
 
 type OrgKey = (typeof demoOrganisations)[number]['key'];
@@ -33,6 +34,7 @@ export const demoUsers: Array<{ username: string; role: string; org: OrgKey | nu
   { username: 'fin-officer', role: 'finance_officer', org: 'finance' },
   { username: 'fin-approver', role: 'finance_approver', org: 'finance' },
   { username: 'auditor', role: 'auditor', org: 'finance' },
+  { username: 'labour', role: 'labour_officer', org: 'labour' },
   { username: 'admin', role: 'admin', org: null },
   // 220102199003070013: a valid GB 11643 number (check digit 3), born 1990-03-07.
   { username: 'applicant', role: 'applicant', org: null, idNumber: '220102199003070013', name: 'Zhang Wei', phone: '13800000000' },

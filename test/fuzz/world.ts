@@ -26,6 +26,7 @@ export const USER_OF_ROLE: Record<string, string> = {
   bank_officer: 'bank-a',
   finance_officer: 'fin-officer',
   finance_approver: 'fin-approver',
+  labour_officer: 'labour',
   auditor: 'auditor',
   admin: 'admin',
   applicant: 'applicant',

@@ -22,7 +22,7 @@ const dayBefore = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) - 8
 /**
  * The training subsidy tied to results (docs/programmes.md), on the time-skipping server: the
  * institution files a class's base part (600.00 per trainee who passed, the default policy), the
- * officer checks it against the certificate registry (adjusting away a trainee who does not
+ * labour bureau's officer checks it against the certificate registry (adjusting away a trainee who does not
  * match), a finance approver pays it from the training fund — never from another programme's —
  * and after six months the outcome part pays 400.00 per trainee who started a business.
  */
@@ -33,7 +33,7 @@ describe('training subsidy claims (time-skipping server)', function () {
   let orgs: DemoOrgs;
   let serverNow: number | undefined;
   let bureau: NewOrg;
-  let trainer: string, checker: string, officer: string, approver: string;
+  let trainer: string, checker: string, finOfficer: string, officer: string, approver: string;
   let started: OpenedLoan, idle: Applicant, stranger: Applicant;
   let issuedOn: string;
   let baseId: string;
@@ -75,7 +75,8 @@ describe('training subsidy claims (time-skipping server)', function () {
     officer = await login(h, bureau.users.finance_officer!);
     approver = await login(h, bureau.users.finance_approver!);
     trainer = await h.login('trainer');
-    checker = await h.login('fin-officer');
+    checker = await h.login('labour');
+    finOfficer = await h.login('fin-officer');
     // The server may be years ahead of the wall clock: certificates are issued on its today.
     issuedOn = await serverToday(skipping);
     const birth = `${Number(issuedOn.slice(0, 4)) - 30}0101`;
@@ -99,7 +100,7 @@ describe('training subsidy claims (time-skipping server)', function () {
       body: { part: 'base', course: 'SYB', classRef, enrolled: 4, trainees: [trainee(started.applicant), trainee(idle), trainee(stranger, newIdNumber())] },
     });
     expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
-    expect(filed.body).to.include({ status: 'FILED', part: 'base', amount: '1800.00', enrolled: 4 });
+    expect(filed.body).to.include({ status: 'FILED', part: 'base', amount: '1800.00', enrolled: 4, checkerRole: 'labour_officer' });
     const mismatched = filed.body.trainees.filter((t: { mismatch: string | null }) => t.mismatch);
     expect(mismatched.map((t: { certificateNo: string }) => t.certificateNo)).to.deep.equal([stranger.certificateNo]);
     baseId = filed.body.id;
@@ -109,13 +110,17 @@ describe('training subsidy claims (time-skipping server)', function () {
     expect(bad.status).to.equal(400);
     expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).to.deep.equal(['classRef', 'course', 'enrolled', 'trainees']);
 
+    // The labour officer checks it: the finance officer no longer may, and sees why.
+    const byFinance = await h.call('POST', `/v1/training-claims/${baseId}/check`, { token: finOfficer, body: { decision: 'adjust', reason: 'one certificate names another person' } });
+    expect(byFinance.status, JSON.stringify(byFinance.body)).to.equal(403);
+    expect(byFinance.body.error.message).to.contain('labour_officer');
     // Accepting as filed is refused while a trainee does not match.
     const accept = await h.call('POST', `/v1/training-claims/${baseId}/check`, { token: checker, body: { decision: 'accept' } });
     expect(accept.status).to.equal(400);
     expect(accept.body.error.details[0].path).to.equal('decision');
     const adjusted = await h.call('POST', `/v1/training-claims/${baseId}/check`, { token: checker, body: { decision: 'adjust', reason: 'one certificate names another person' } });
     expect(adjusted.status, JSON.stringify(adjusted.body)).to.equal(200);
-    expect(adjusted.body).to.include({ status: 'CHECKED', amount: '1200.00', checkedBy: 'fin-officer' });
+    expect(adjusted.body).to.include({ status: 'CHECKED', amount: '1200.00', checkedBy: 'labour' });
     expect(adjusted.body.trainees.filter((t: { dropped: boolean }) => t.dropped).map((t: { certificateNo: string }) => t.certificateNo)).to.deep.equal([stranger.certificateNo]);
 
     // Another class listing a trainee already claimed for SYB: the database's unique key refuses it.
@@ -133,12 +138,27 @@ describe('training subsidy claims (time-skipping server)', function () {
     expect((await h.call('GET', `/v1/training-claims/${baseId}`, { token: await h.login('bank-a') })).status).to.equal(403);
   });
 
+  it('the database holds who decides: checked once, by the role the claim names; decided by a finance approver', async () => {
+    const userId = async (username: string) => (await db('users').where({ username }).first('id')).id as string;
+    const claim = await db('training_claims').where({ id: baseId }).first();
+    const refused = (change: Record<string, unknown>) =>
+      db('training_claims').where({ id: baseId }).update(change).then(() => null, (e: { code?: string; message: string }) => e);
+    // The application's own role tries to rewrite the check, or to decide as someone other than a finance approver.
+    expect(await refused({ checked_by: await userId('fin-officer') }), 'a second check, by a finance officer').to.include({ code: '23514' });
+    expect(await refused({ checker_role: 'finance_officer' }), 'the checker role does not change').to.include({ code: '23514' });
+    expect(await refused({ decided_by: await userId('labour') }), 'a labour officer does not decide').to.include({ code: '23514' });
+    expect(await refused({ decided_by: await userId('fin-officer') }), 'nor a finance officer').to.include({ code: '23514' });
+    const after = await db('training_claims').where({ id: baseId }).first();
+    expect([after.checked_by, after.checker_role, after.decided_by]).to.deep.equal([claim.checked_by, 'labour_officer', null]);
+  });
+
   it('pays from the training fund only: short there, it waits whatever the other funds hold; paid after a top-up, to the fen', async () => {
     const year = Number((await serverToday(skipping)).slice(0, 4));
     const interestFund = await topUp('interest_subsidy', year, '1000000.00');
     const trainingFund = await topUp('training_subsidy', year, '1000.00');
 
-    expect((await h.call('POST', `/v1/training-claims/${baseId}/approval`, { token: checker, body: { decision: 'approve' } })).status, 'an officer never approves').to.equal(403);
+    expect((await h.call('POST', `/v1/training-claims/${baseId}/approval`, { token: checker, body: { decision: 'approve' } })).status, 'the labour officer never approves').to.equal(403);
+    expect((await h.call('POST', `/v1/training-claims/${baseId}/approval`, { token: finOfficer, body: { decision: 'approve' } })).status, 'a finance officer never approves').to.equal(403);
     const short = await h.call('POST', `/v1/training-claims/${baseId}/approval`, { token: approver, body: { decision: 'approve' } });
     expect(short.status, JSON.stringify(short.body)).to.equal(200);
     expect(short.body.status).to.equal('PENDING_BUDGET');

@@ -16,8 +16,9 @@ import {
 
 const BUREAU = 'org-bureau';
 const trainer = actor('training_officer', 'org-training', 'trainer');
+const labour = actor('labour_officer', 'org-labour', 'labour');
+const otherLabour = actor('labour_officer', 'org-labour', 'labour-2');
 const officer = actor('finance_officer', BUREAU, 'officer');
-const other = actor('finance_officer', BUREAU, 'officer-2');
 const approver = actor('finance_approver', BUREAU, 'approver');
 
 /**
@@ -31,6 +32,7 @@ describe('workflow unit: programmeClaim (time-skipping, activities in memory)', 
   let budget = 'enough' as 'enough' | 'short';
   let filing: 'ok' | 'conflict' | 'bad data' = 'ok';
   let mismatches = 0;
+  const checkerRoles = new Map<string, string | undefined>();
 
   before(async () => {
     const set = (id: string, change: Partial<ProgrammeClaimState>) => {
@@ -39,7 +41,8 @@ describe('workflow unit: programmeClaim (time-skipping, activities in memory)', 
       return c;
     };
     world = await workflowWorld({
-      fileProgrammeClaim: async (r: { input: ProgrammeClaimInput }) => {
+      fileProgrammeClaim: async (r: { input: ProgrammeClaimInput; checkerRole?: string }) => {
+        checkerRoles.set(r.input.claimId, r.checkerRole);
         if (filing === 'bad data') throw ApplicationFailure.create({ type: 'UNPROCESSABLE', message: 'refused by the database', nonRetryable: true });
         if (filing === 'conflict') return { ok: false, type: 'CONFLICT', message: 'claimed already', details: [{ path: 'trainees', message: 'claimed already' }] };
         const claim: ProgrammeClaimState = { id: r.input.claimId, programme: r.input.programme, status: 'FILED', amount: '1800.00', mismatches, checkedBy: null, note: null };
@@ -72,18 +75,23 @@ describe('workflow unit: programmeClaim (time-skipping, activities in memory)', 
     });
     return { h, claimId, filed: await h.executeUpdate(programmeFilingUpdate) };
   }
-  const check = (h: WorkflowHandle, decision: 'accept' | 'adjust' | 'refuse', who = officer, reason?: string) =>
+  const check = (h: WorkflowHandle, decision: 'accept' | 'adjust' | 'refuse', who = labour, reason?: string) =>
     h.executeUpdate(programmeCheckUpdate, { args: [{ decision, reason }, meta(who)] });
   const approve = (h: WorkflowHandle, decision: 'approve' | 'reject' = 'approve', who = approver, reason?: string) =>
     h.executeUpdate(programmeApprovalUpdate, { args: [{ decision, reason }, meta(who)] });
 
-  it('files, is checked, approved by another person and paid; then ends', async () => {
-    const { h, filed } = await file();
+  it('files, is checked by the labour officer, approved by a finance approver and paid; then ends', async () => {
+    const { h, filed, claimId } = await file();
     expect(filed).to.deep.include({ outcome: 'filed' });
+    expect(checkerRoles.get(claimId), 'the filing names its checker').to.equal('labour_officer');
     expect((await refusal(approve(h))).type, 'no approval before the check').to.equal('INVALID_STATE');
     expect((await refusal(check(h, 'accept', approver))).type, 'the approver does not check').to.equal('FORBIDDEN');
+    const byFinance = await refusal(check(h, 'accept', officer));
+    expect(byFinance.type, 'the finance officer no longer checks a training claim').to.equal('FORBIDDEN');
+    expect(byFinance.message).to.contain('labour_officer');
     expect((await check(h, 'accept')).status).to.equal('CHECKED');
-    expect((await refusal(check(h, 'accept', other))).type, 'one check').to.equal('INVALID_STATE');
+    expect((await refusal(check(h, 'accept', otherLabour))).type, 'one check').to.equal('INVALID_STATE');
+    expect((await refusal(approve(h, 'approve', labour))).type, 'the labour officer never approves').to.equal('FORBIDDEN');
     expect((await refusal(approve(h, 'approve', officer))).type, 'an officer never approves').to.equal('FORBIDDEN');
     expect((await approve(h)).status).to.equal('PAID');
     expect((await h.result()).status).to.equal('PAID');
@@ -96,29 +104,31 @@ describe('workflow unit: programmeClaim (time-skipping, activities in memory)', 
     expect(r.type).to.equal('VALIDATION_FAILED');
     expect(r.details).to.deep.equal([{ path: 'decision', message: 'adjust or refuse while trainees do not match' }]);
     expect((await refusal(check(h, 'refuse'))).type).to.equal('VALIDATION_FAILED');
-    expect((await check(h, 'adjust', officer, 'one certificate names another person')).amount).to.equal('1200.00');
+    expect((await check(h, 'adjust', labour, 'one certificate names another person')).amount).to.equal('1200.00');
     // Decided before waiting on the other claim's result: that wait lets the time-skipping server
     // skip ahead, past this claim's deadlines.
     await approve(h);
 
     const second = await file();
-    expect((await check(second.h, 'refuse', officer, 'no such class')).status).to.equal('REFUSED');
+    expect((await check(second.h, 'refuse', labour, 'no such class')).status).to.equal('REFUSED');
     expect((await second.h.result()).status).to.equal('REFUSED');
   });
 
-  it('a reward is never adjusted', async () => {
-    const { h } = await file('incubator_rewards');
-    expect((await refusal(check(h, 'adjust'))).type).to.equal('VALIDATION_FAILED');
-    await check(h, 'accept');
+  it('a reward is checked by the finance officer, never adjusted', async () => {
+    const { h, claimId } = await file('incubator_rewards');
+    expect(checkerRoles.get(claimId)).to.equal('finance_officer');
+    expect((await refusal(check(h, 'accept', labour))).type, 'the labour officer checks training claims only').to.equal('FORBIDDEN');
+    expect((await refusal(check(h, 'adjust', officer))).type).to.equal('VALIDATION_FAILED');
+    await check(h, 'accept', officer);
     await approve(h, 'reject', approver, 'the evidence is of another enterprise');
     expect((await h.result()).status).to.equal('REJECTED');
   });
 
   it('the checker never approves, even holding the approver role by then', async () => {
     const { h } = await file();
-    await check(h, 'accept', officer);
+    await check(h, 'accept', labour);
     // The same person (user id) as the checker, signed in with the approver's role.
-    expect((await refusal(approve(h, 'approve', { ...approver, userId: officer.userId }))).type).to.equal('FORBIDDEN');
+    expect((await refusal(approve(h, 'approve', { ...approver, userId: labour.userId }))).type).to.equal('FORBIDDEN');
     await approve(h);
   });
 

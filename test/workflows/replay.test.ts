@@ -27,3 +27,24 @@ describe('workflow replay: histories recorded before follow-up visits', function
     await Worker.runReplayHistory({ workflowBundle: await t.workflowBundle() }, history, 'application-before-follow-up');
   });
 });
+
+/**
+ * A training claim filed and checked by a finance officer under the code before the labour officer
+ * existed (recorded once by that code, kept as a fixture) replays on today's code: the checker's
+ * role is chosen behind patched('labour-officer-check'), which answers false on a history without
+ * its marker, so the claim stays the finance officer's to check and the commands are the same.
+ */
+describe('workflow replay: a training claim begun before the labour officer', function () {
+  this.timeout(120_000);
+
+  it('replays, its check by the finance officer included', async () => {
+    const file = path.join(__dirname, '../fixtures/history-training-claim-checked-by-finance.json');
+    const history = temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(file, 'utf8')));
+    const updates = history.events.filter((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+    expect(updates.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name)).to.include('programmeCheck');
+    const markers = history.events.filter((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_MARKER_RECORDED);
+    expect(markers.map((e) => e.markerRecordedEventAttributes?.markerName)).to.not.include('core_patch');
+    const t = await testEnv();
+    await Worker.runReplayHistory({ workflowBundle: await t.workflowBundle() }, history, 'training-claim-before-labour-officer');
+  });
+});

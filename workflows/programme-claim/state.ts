@@ -4,6 +4,7 @@ import {
   type DecisionMeta,
   type ProgrammeApproval,
   type ProgrammeCheck,
+  type ProgrammeCheckerRole,
   type ProgrammeClaimInput,
   type ProgrammeClaimState,
   type ProgrammeFilingResult,
@@ -11,14 +12,17 @@ import {
 
 /**
  * A programme claim's state machine (training subsidy, incubator reward; docs/programmes.md): the
- * officer checks (FILED → CHECKED or REFUSED), a finance approver who is not the checker approves
+ * checker's role checks (FILED → CHECKED or REFUSED), a finance approver who is not the checker approves
  * (→ PAID, or PENDING_BUDGET until approved again after a top-up) or rejects (→ REJECTED).
  */
 export class ProgrammeClaimMachine {
   readonly state: ProgrammeClaimState;
   filing: ProgrammeFilingResult | undefined;
 
-  constructor(readonly input: ProgrammeClaimInput) {
+  constructor(
+    readonly input: ProgrammeClaimInput,
+    readonly checkerRole: ProgrammeCheckerRole,
+  ) {
     this.state = { id: input.claimId, programme: input.programme, status: 'FILED', amount: '0.00', mismatches: 0, checkedBy: null, note: null };
   }
 
@@ -28,7 +32,7 @@ export class ProgrammeClaimMachine {
   }
 
   checkCheck(d: ProgrammeCheck, meta: DecisionMeta): void {
-    if (meta.actor.role !== 'finance_officer') fail(failureTypes.forbidden, 'Checking a programme claim needs the finance_officer role');
+    if (meta.actor.role !== this.checkerRole) fail(failureTypes.forbidden, `Checking this claim needs the ${this.checkerRole} role`);
     this.requireStatus(['FILED'], 'A check');
     if (d.decision === 'refuse' && (d.reason?.trim().length ?? 0) < 3) fail(failureTypes.validation, 'refusing a claim needs a reason', [{ path: 'reason', message: 'at least 3 characters' }]);
     if (d.decision === 'accept' && this.state.mismatches > 0) {

@@ -1,0 +1,30 @@
+-- Who decides a training claim (docs/programmes.md), held by the database whatever the application
+-- writes: the check is by a user of the role the claim names (the labour bureau's officer; the
+-- finance officer for claims filed before that role existed), the approval or rejection by a
+-- finance approver. The table's training_claims_four_eyes keeps them two people.
+
+create or replace function public.training_claims_deciders() returns trigger
+language plpgsql set search_path = pg_catalog, public, pg_temp as $$
+declare
+  v_role text;
+begin
+  if new.checker_role is distinct from old.checker_role then
+    raise exception 'the role that checks a training claim does not change' using errcode = 'check_violation';
+  end if;
+  if new.checked_by is distinct from old.checked_by then
+    select u.role into v_role from public.users u where u.id = new.checked_by;
+    if old.checked_by is not null or v_role is distinct from new.checker_role then
+      raise exception 'training claim %: checked once, by a %', new.id, new.checker_role using errcode = 'check_violation';
+    end if;
+  end if;
+  if new.decided_by is distinct from old.decided_by and new.decided_by is not null then
+    select u.role into v_role from public.users u where u.id = new.decided_by;
+    if v_role is distinct from 'finance_approver' then
+      raise exception 'training claim %: decided by a finance approver', new.id using errcode = 'check_violation';
+    end if;
+  end if;
+  return new;
+end $$;
+
+create or replace trigger training_claims_deciders before update on public.training_claims
+  for each row execute function public.training_claims_deciders();
