@@ -14,6 +14,7 @@ export const MENU: Record<string, NavKey[]> = {
   bank_officer: ['tasks', 'applications', 'loans', 'claims', 'reports'],
   finance_officer: FINANCE,
   finance_approver: FINANCE,
+  labour_officer: ['tasks', 'training'],
   auditor: ['applications', 'loans', 'claims', 'funds', 'training', 'incubators', 'reconciliations', 'periods', 'reports', 'forecast', 'audit', 'ledger'],
   admin: ['users', 'organisations', 'policies'],
 };

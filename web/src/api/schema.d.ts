@@ -1422,7 +1422,7 @@ export interface paths {
         };
         /**
          * Training claims you may see (an institution: its own), newest first
-         * @description Roles: training_officer, finance_officer, finance_approver, auditor.
+         * @description Roles: training_officer, labour_officer, finance_officer, finance_approver, auditor.
          */
         get: operations["getTrainingClaims"];
         put?: never;
@@ -1448,7 +1448,7 @@ export interface paths {
         };
         /**
          * One training claim with its trainees
-         * @description Roles: training_officer, finance_officer, finance_approver, auditor.
+         * @description Roles: training_officer, labour_officer, finance_officer, finance_approver, auditor.
          */
         get: operations["getTrainingClaimsById"];
         put?: never;
@@ -1491,10 +1491,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * The officer's check of a training claim against the certificate registry (maker)
-         * @description accept (every trainee matches) or adjust (the trainees who do not match are dropped) → CHECKED; refuse (with a reason) → REFUSED.
+         * The labour bureau officer's check of a training claim against the certificate registry (maker)
+         * @description accept (every trainee matches) or adjust (the trainees who do not match are dropped) → CHECKED; refuse (with a reason) → REFUSED. Only the claim's checkerRole may check it: the labour officer; the finance officer for a claim filed before that role existed (403 otherwise).
          *
-         *     Roles: finance_officer.
+         *     Roles: labour_officer, finance_officer.
          */
         post: operations["postTrainingClaimsByIdCheck"];
         delete?: never;
@@ -2360,7 +2360,7 @@ export interface components {
             name: string;
             region: string;
             /** @enum {string} */
-            type: "training_institution" | "community" | "guarantee_company" | "bank" | "finance_bureau";
+            type: "training_institution" | "community" | "guarantee_company" | "bank" | "finance_bureau" | "labour_bureau";
         };
         NewPolicyVersion: {
             /** @description a date YYYY-MM-DD from 1900-01-01 to 2999-12-31 */
@@ -2513,7 +2513,7 @@ export interface components {
             orgId?: string;
             password: string;
             /** @enum {string} */
-            role: "applicant" | "training_officer" | "community_officer" | "guarantee_reviewer" | "guarantee_approver" | "bank_officer" | "finance_officer" | "finance_approver" | "auditor" | "admin";
+            role: "applicant" | "training_officer" | "community_officer" | "guarantee_reviewer" | "guarantee_approver" | "bank_officer" | "finance_officer" | "finance_approver" | "labour_officer" | "auditor" | "admin";
             username: string;
         };
         Organisation: {
@@ -2521,7 +2521,7 @@ export interface components {
             name: string;
             region: string;
             /** @enum {string} */
-            type: "training_institution" | "community" | "guarantee_company" | "bank" | "finance_bureau";
+            type: "training_institution" | "community" | "guarantee_company" | "bank" | "finance_bureau" | "labour_bureau";
         };
         PayoffQuote: {
             /** @description principal + interest: the repayment to send */
@@ -3273,6 +3273,11 @@ export interface components {
             baseClaimId: string | null;
             checkDecision: string | null;
             checkedBy: string | null;
+            /**
+             * @description who checks it: the labour bureau's officer (the finance officer for claims filed before that role existed)
+             * @enum {string}
+             */
+            checkerRole: "labour_officer" | "finance_officer";
             checkReason: string | null;
             classRef: string;
             /** @enum {string} */
@@ -3296,7 +3301,7 @@ export interface components {
                 certificateNo: string;
                 /** @description left out by the officer’s adjustment */
                 dropped: boolean;
-                /** @description in full for the institution and finance; masked for others */
+                /** @description in full for the institution, the labour officer and finance; masked for the auditor */
                 idNumber: string;
                 issuedOn: string | null;
                 loanId: string | null;
@@ -3368,7 +3373,7 @@ export interface components {
             /** Format: uuid */
             orgId?: string | null;
             /** @enum {string} */
-            role?: "applicant" | "training_officer" | "community_officer" | "guarantee_reviewer" | "guarantee_approver" | "bank_officer" | "finance_officer" | "finance_approver" | "auditor" | "admin";
+            role?: "applicant" | "training_officer" | "community_officer" | "guarantee_reviewer" | "guarantee_approver" | "bank_officer" | "finance_officer" | "finance_approver" | "labour_officer" | "auditor" | "admin";
         };
         WhatIf: {
             byBudgetYear: {
@@ -8407,7 +8412,7 @@ export interface operations {
     getOrganisations: {
         parameters: {
             query?: {
-                type?: "training_institution" | "community" | "guarantee_company" | "bank" | "finance_bureau";
+                type?: "training_institution" | "community" | "guarantee_company" | "bank" | "finance_bureau" | "labour_bureau";
             };
             header?: never;
             path?: never;

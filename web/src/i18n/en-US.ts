@@ -39,6 +39,7 @@ const enUS: Messages = {
     applicant: 'Applicant', training_officer: 'Training officer', community_officer: 'Community officer', guarantee_reviewer: 'Guarantee reviewer',
     guarantee_approver: 'Guarantee approver', bank_officer: 'Bank officer', finance_officer: 'Finance officer', finance_approver: 'Finance approver',
     auditor: 'Auditor', admin: 'Administrator',
+    labour_officer: 'Labour bureau officer',
   },
   status: {
     SUBMITTED: 'Submitted', AWAITING_COUNTER_GUARANTEE: 'Awaiting counter-guarantee', AWAITING_GUARANTEE_REVIEW: 'Awaiting review',
@@ -267,7 +268,7 @@ const enUS: Messages = {
     save: 'Save {{name}}',
     newOrganisation: 'Register an organisation',
     orgType: 'Type',
-    orgTypes: { training_institution: 'Training institution', community: 'Credit community', guarantee_company: 'Guarantee company', bank: 'Partner bank', finance_bureau: 'Finance bureau' },
+    orgTypes: { training_institution: 'Training institution', community: 'Credit community', guarantee_company: 'Guarantee company', bank: 'Partner bank', finance_bureau: 'Finance bureau', labour_bureau: 'Labour bureau' },
     users: 'Users', organisations: 'Organisations', policies: 'Policy versions', effectiveFrom: 'Effective from', changes: 'Changes from the version before', active: 'Active' },
   policy: {
     guaranteeMin: 'Smallest guarantee (yuan)',

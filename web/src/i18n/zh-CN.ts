@@ -37,6 +37,7 @@ const zhCN = {
     applicant: '申请人', training_officer: '培训机构经办人', community_officer: '社区经办人', guarantee_reviewer: '担保机构初审人',
     guarantee_approver: '担保机构审批人', bank_officer: '银行经办人', finance_officer: '财政经办人', finance_approver: '财政审批人',
     auditor: '审计人员', admin: '系统管理员',
+    labour_officer: '劳动保障经办人',
   },
   status: {
     SUBMITTED: '已提交', AWAITING_COUNTER_GUARANTEE: '待社区反担保', AWAITING_GUARANTEE_REVIEW: '待担保初审',
@@ -260,7 +261,7 @@ const zhCN = {
     save: '保存 {{name}}',
     newOrganisation: '登记机构',
     orgType: '机构类型',
-    orgTypes: { training_institution: '培训机构', community: '信用社区', guarantee_company: '担保机构', bank: '经办银行', finance_bureau: '财政局' },
+    orgTypes: { training_institution: '培训机构', community: '信用社区', guarantee_company: '担保机构', bank: '经办银行', finance_bureau: '财政局', labour_bureau: '劳动保障部门' },
     users: '用户', organisations: '机构', policies: '政策版本', effectiveFrom: '施行日期', changes: '与上一版本相比的变化', active: '启用' },
   policy: {
     guaranteeMin: '担保金额下限（元）',

@@ -72,7 +72,7 @@ function ClaimTable({ claims }: { claims: Claim[] }) {
   const { me } = useSession();
   const money = (v: string | null | undefined) => formatMoney(v, i18n.language);
   const acts = (c: Claim) =>
-    (me?.role === 'finance_officer' && c.status === 'FILED') ||
+    (me?.role === c.checkerRole && c.status === 'FILED') ||
     (me?.role === 'finance_approver' && (c.status === 'CHECKED' || c.status === 'PENDING_BUDGET')) ||
     (me?.role === 'training_officer' && c.part === 'base' && c.status === 'PAID' && !claims.some((o) => o.baseClaimId === c.id && o.status !== 'REFUSED' && o.status !== 'REJECTED'));
   return (
@@ -113,7 +113,7 @@ function ClaimDetail({ c, acts }: { c: Claim; acts: boolean }) {
             render: (m: string | null, r) => (r.dropped ? <Tag>{t('programmes.dropped')}</Tag> : m ? <Tag color="red">{t('programmes.mismatch')}：{m}</Tag> : '—'),
           },
         ]} />
-      {acts && me?.role === 'finance_officer' && (
+      {acts && me?.role === c.checkerRole && (
         <DecisionForm<components['schemas']['ProgrammeClaimCheck']> submitLabel={t('programmes.check')} initialValues={{ decision: c.trainees.some((x) => x.mismatch) ? 'adjust' : 'accept' }}
           send={(body, key) => ok(api.POST('/v1/training-claims/{id}/check', { ...path, body, ...idempotent(key) }))}>
           <Form.Item name="decision" label={t('forms.decision')}>
