@@ -50,6 +50,13 @@ export async function resolveMismatch({ db }: RecordsDeps, input: ResolveInput):
           { path: 'resolution', message: `reversal applies to ${REVERSIBLE_KINDS.join(', ')}` },
         ]);
       }
+      const claim = await trx('subsidy_claims').where({ payout_entry_id: item.payout_entry_id }).first('id');
+      if (!claim) {
+        // Training subsidies and incubator rewards have no second payout to follow a reversal.
+        throw new FinanceError('UNPROCESSABLE', 'a training subsidy or incubator reward payout is not reversed here: explain the mismatch instead', [
+          { path: 'resolution', message: 'only an interest-subsidy payout is reversed' },
+        ]);
+      }
       try {
         // A savepoint, so a refusal by the ledger leaves this transaction usable for the error.
         const entry = await trx.transaction((sp) =>

@@ -111,6 +111,9 @@ async function rewardView(db: Knex, row: Record<string, any>) {
     decisionReason: row.decision_reason as string | null,
     fundId: row.fund_id as string | null,
     paidOn: row.paid_on as string | null,
+    // What the bank statement names each payment by (docs/reconciliation.md).
+    operatorPaymentRef: row.operator_payment_ref as string,
+    enterprisePaymentRef: row.enterprise_payment_ref as string,
   };
 }
 

@@ -86,6 +86,8 @@ const rewardClaimSchema = z
     status: statusSchema,
     ...filed,
     ...decided,
+    operatorPaymentRef: z.string().meta({ description: 'the reference of the payment to the operator, as the bank statement names it' }),
+    enterprisePaymentRef: z.string().meta({ description: 'the reference of the payment to the enterprise, as the bank statement names it' }),
   })
   .meta({ id: 'IncubatorRewardClaim' });
 

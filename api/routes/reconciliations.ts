@@ -77,7 +77,9 @@ const importResultSchema = reconciliationSchema
 const uploadFields = z
   .object({
     quarter: quarterSchema,
-    bankId: z.uuid({ message: 'must be a bank organisation id (UUID)' }),
+    bankId: z.uuid({ message: 'must be a bank organisation id, or your finance bureau’s (UUID)' }).meta({
+      description: 'the bank whose statement of interest subsidies this is, or your own finance bureau for its account’s statement of training subsidies and incubator rewards',
+    }),
     encoding: z.enum(['utf-8', 'gb18030']).default('utf-8'),
     fileName: z.string().max(255, 'must be at most 255 characters'),
     fileSha256: z.string(),

@@ -117,7 +117,12 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
   const bank = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(input.bankId)
     ? await db('organisations').where({ id: input.bankId }).first('id', 'type')
     : undefined;
-  if (!bank || bank.type !== 'bank') throw new FinanceError('VALIDATION_FAILED', 'bankId is not a bank', [{ path: 'bankId', message: 'no bank organisation with this id' }]);
+  // A bank's statement of the interest subsidies it received, or the finance bureau's own account's
+  // statement of the training subsidies and incubator rewards it paid (docs/reconciliation.md).
+  const ownBureau = bank?.type === 'finance_bureau' && bank.id === input.actor.orgId;
+  if (!bank || (bank.type !== 'bank' && !ownBureau)) {
+    throw new FinanceError('VALIDATION_FAILED', 'bankId is not a bank, nor your finance bureau', [{ path: 'bankId', message: 'no bank organisation with this id, nor your own finance bureau' }]);
+  }
 
   const sourceFormat = await sniffFormat(input.open);
   const id = randomUUID();

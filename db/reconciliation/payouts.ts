@@ -13,20 +13,38 @@ import type { Payout as PayoutToMatch } from '../../domain/reconciliation';
  * hashed once and each claim probes them (NOT IN, not NOT EXISTS: with the latter the planner
  * hashed the million claims instead).
  *
+ * The other programmes' payouts are the finance bureau's own: a paid training claim (referenced by
+ * its id) and the two payments of a paid incubator reward (to the operator and to the enterprise,
+ * each referenced by its payment reference), all paid from a fund of the bureau, whose id stands
+ * in the `bank_id` column — their statement is the bureau's account's, imported under the bureau
+ * (docs/reconciliation.md). They are never reversed, and their tables are small beside the claims.
+ *
  * Returns SQL with `?` bindings, for use inside larger statements.
  */
 export function payoutsSql(where: { bankId?: string; from: string; to: string }): { sql: string; bindings: Knex.RawBinding[] } {
   const bindings: Knex.RawBinding[] = [where.from, where.to];
   let bankFilter = '';
+  let bureauFilter = '';
   if (where.bankId) {
     bankFilter = 'and c.bank_id = ?::uuid';
+    bureauFilter = 'and f.finance_bureau_org_id = ?::uuid';
     bindings.push(where.bankId);
   }
+  const programme = (ref: string, entry: string, amount: string, from: string) => {
+    bindings.push(where.from, where.to);
+    if (where.bankId) bindings.push(where.bankId);
+    return `select p.${ref}, f.finance_bureau_org_id, p.${entry}, p.paid_on, p.${amount}
+              from ${from} p join funds f on f.id = p.fund_id
+             where p.${entry} is not null and p.paid_on between ?::date and ?::date ${bureauFilter}`;
+  };
   return {
     sql: `select c.id as claim_id, c.bank_id, c.payout_entry_id as entry_id, c.paid_on as posted_on, c.total as amount
             from subsidy_claims c
            where c.payout_entry_id is not null and c.paid_on between ?::date and ?::date ${bankFilter}
-             and c.payout_entry_id not in (select r.reverses_entry_id from ledger_entries r where r.reverses_entry_id is not null)`,
+             and c.payout_entry_id not in (select r.reverses_entry_id from ledger_entries r where r.reverses_entry_id is not null)
+          union all ${programme('id', 'payout_entry_id', 'amount', 'training_claims')}
+          union all ${programme('operator_payment_ref', 'operator_entry_id', 'amount_each', 'incubator_reward_claims')}
+          union all ${programme('enterprise_payment_ref', 'enterprise_entry_id', 'amount_each', 'incubator_reward_claims')}`,
     bindings,
   };
 }
@@ -56,7 +74,7 @@ export interface Payout extends PayoutToMatch {
 
 export async function listPayouts(db: Db, where: { bankId?: string; from: string; to: string }): Promise<Payout[]> {
   const q = payoutsSql(where);
-  const { rows } = await db.raw(`${q.sql} order by c.paid_on, c.payout_entry_id`, q.bindings);
+  const { rows } = await db.raw(`select * from (${q.sql}) p order by p.posted_on, p.entry_id`, q.bindings);
   return rows.map((r: { claim_id: string; bank_id: string; entry_id: number; posted_on: string; amount: string }) => ({
     claimId: r.claim_id,
     bankId: r.bank_id,

@@ -95,9 +95,11 @@ describe('finance API: statement upload, mismatches and their resolution', funct
     const noQuarter = await upload({ token: officer, body: new Blob([statement()]), fields: { bankId: p.bankA } });
     expect(noQuarter.status).to.equal(400);
     expect(noQuarter.body.error.details[0].path).to.equal('quarter');
-    const notBank = await upload({ token: officer, body: new Blob([statement()]), fields: { quarter: '2026Q2', bankId: p.bureau } });
+    // A training institution is no bank, nor the officer's bureau (whose own account's statement is accepted).
+    const training = (await db('organisations').where({ type: 'training_institution' }).first('id')).id as string;
+    const notBank = await upload({ token: officer, body: new Blob([statement()]), fields: { quarter: '2026Q2', bankId: training } });
     expect(notBank.status).to.equal(400);
-    expect(notBank.body.error.details).to.deep.equal([{ path: 'bankId', message: 'no bank organisation with this id' }]);
+    expect(notBank.body.error.details).to.deep.equal([{ path: 'bankId', message: 'no bank organisation with this id, nor your own finance bureau' }]);
     const json = await h.call('POST', '/v1/reconciliations', { token: officer, body: { quarter: '2026Q2', bankId: p.bankA } });
     expect(json.status).to.equal(400);
     expect(json.body.error.details[0].path).to.equal('file');
