@@ -1,5 +1,5 @@
 import type { Caller, RecordsDeps } from './deps';
-import { claimTaskRows, followUpTaskRows, listOtherTasks, listTasks, proposalTaskRows, recoveryTaskRows } from '../db/repositories/tasks';
+import { claimTaskRows, followUpTaskRows, listOtherTasks, listTasks, proposalTaskRows, recoveryTaskRows, rewardTaskRows, trainingTaskRows } from '../db/repositories/tasks';
 import { businessDateOf } from '../domain/business-day';
 import { compareDates } from '../domain/dates';
 
@@ -10,14 +10,17 @@ export type OtherTask =
   | ({ kind: 'fund_top_up'; proposalId: string; fundId: string; fundName: string; amount: string; reason: string; proposedBy: string } & Since)
   | ({ kind: 'period_reopen'; proposalId: string; quarter: string; reason: string; proposedBy: string } & Since)
   | ({ kind: 'loan_recovery'; loanId: string; contractNo: string; name: string; defaultedOn: string; compensated: string; recovered: string; toRecover: string } & Since)
-  | ({ kind: 'follow_up_visit'; loanId: string; contractNo: string; name: string; disbursedOn: string; months: number; dueOn: string; overdueOn: string; overdue: boolean } & Since);
+  | ({ kind: 'follow_up_visit'; loanId: string; contractNo: string; name: string; disbursedOn: string; months: number; dueOn: string; overdueOn: string; overdue: boolean } & Since)
+  | ({ kind: 'training_claim'; claimId: string; institutionName: string; classRef: string; course: string; part: string; status: string; amount: string; filedOn: string; checkedBy: string | null } & Since)
+  | ({ kind: 'incubator_reward'; claimId: string; enterpriseName: string; incubatorName: string; eventKind: string; status: string; amountEach: string; filedOn: string; checkedBy: string | null } & Since);
 
 /**
  * My tasks: first the applications waiting for the caller's step, with the step's deadline, its
  * reminder at half time and whether it is overdue, overdue ones first (db/repositories/tasks.ts);
  * then everything else waiting for the caller, oldest first: subsidy claims to check, approve,
  * pay once budget comes or file again, top-ups and reopen requests to decide, defaulted loans
- * with money still to recover, follow-up visits due (overdue once past their days). One page runs
+ * with money still to recover, follow-up visits due (overdue once past their days), training claims
+ * and incubator rewards to check or approve (docs/programmes.md). One page runs
  * across both lists.
  */
 export async function myTasks(deps: RecordsDeps, caller: Caller, f: { page: number; pageSize: number; now: Date }) {
@@ -26,17 +29,21 @@ export async function myTasks(deps: RecordsDeps, caller: Caller, f: { page: numb
   const today = businessDateOf(f.now);
   const others = await listOtherTasks(deps.db, caller, { offset: Math.max(0, offset - apps.total), limit: f.pageSize - apps.rows.length, today });
   const ids = (kind: string) => others.rows.filter((r) => kind.split('|').includes(r.kind)).map((r) => r.ref);
-  const [claims, proposals, loans, visits] = await Promise.all([
+  const [claims, proposals, loans, visits, trainings, rewards] = await Promise.all([
     claimTaskRows(deps.db, ids('subsidy_claim')),
     proposalTaskRows(deps.db, ids('fund_top_up|period_reopen')),
     recoveryTaskRows(deps.db, ids('loan_recovery')),
     followUpTaskRows(deps.db, ids('follow_up_visit')),
+    trainingTaskRows(deps.db, ids('training_claim')),
+    rewardTaskRows(deps.db, ids('incubator_reward')),
   ]);
   const visit = new Map(visits.map((r) => [`${r.loan_id}:${r.months}`, r]));
   const byId = <T extends { id: string }>(rows: T[]) => new Map(rows.map((r) => [r.id, r]));
   const claim = byId(claims);
   const proposal = byId(proposals);
   const loan = byId(loans);
+  const trainingClaim = byId(trainings);
+  const reward = byId(rewards);
   return {
     total: apps.total + others.total,
     items: [
@@ -81,6 +88,24 @@ export async function myTasks(deps: RecordsDeps, caller: Caller, f: { page: numb
             ? [{
                 kind: 'follow_up_visit' as const, loanId: r.loan_id, contractNo: r.contract_no, name: r.name, disbursedOn: r.disbursed_on, months: r.months,
                 dueOn: r.due_on, overdueOn: r.overdue_on, overdue: compareDates(today, r.overdue_on) >= 0, since,
+              }]
+            : [];
+        }
+        if (t.kind === 'training_claim') {
+          const c = trainingClaim.get(t.ref);
+          return c
+            ? [{
+                kind: 'training_claim' as const, claimId: c.id, institutionName: c.institution_name, classRef: c.class_ref, course: c.course, part: c.part,
+                status: c.status, amount: c.amount, filedOn: c.filed_on, checkedBy: c.checked_by ?? null, since,
+              }]
+            : [];
+        }
+        if (t.kind === 'incubator_reward') {
+          const r = reward.get(t.ref);
+          return r
+            ? [{
+                kind: 'incubator_reward' as const, claimId: r.id, enterpriseName: r.enterprise_name, incubatorName: r.incubator_name, eventKind: r.kind,
+                status: r.status, amountEach: r.amount_each, filedOn: r.filed_on, checkedBy: r.checked_by ?? null, since,
               }]
             : [];
         }

@@ -81,8 +81,43 @@ const followUpTaskSchema = task('follow_up_visit', 'FollowUpVisitTask', {
   since,
 });
 
+const trainingClaimTaskSchema = z
+  .object({
+    kind: z.literal('training_claim'),
+    claimId: z.string(),
+    institutionName: z.string(),
+    classRef: z.string(),
+    course: z.string(),
+    part: z.enum(['base', 'outcome']),
+    status: z.enum(['FILED', 'CHECKED', 'PENDING_BUDGET']).meta({
+      description: "FILED: to check (the claim's checker role: the labour officer); CHECKED: to approve (finance approver); PENDING_BUDGET: waiting for a top-up",
+    }),
+    amount: money,
+    filedOn: z.string(),
+    checkedBy: z.string().nullable().meta({ description: 'username of the checker (the maker, for the approver)' }),
+    since,
+  })
+  .meta({ id: 'TrainingClaimTask' });
+
+const incubatorRewardTaskSchema = z
+  .object({
+    kind: z.literal('incubator_reward'),
+    claimId: z.string(),
+    enterpriseName: z.string(),
+    incubatorName: z.string(),
+    eventKind: z.enum(['high_tech', 'listing', 'neeq_transfer']),
+    status: z.enum(['FILED', 'CHECKED', 'PENDING_BUDGET']).meta({ description: 'FILED: to check (finance officer); CHECKED: to approve (finance approver); PENDING_BUDGET: waiting for a top-up' }),
+    amountEach: money.meta({ description: 'to the operator and again to the enterprise' }),
+    filedOn: z.string(),
+    checkedBy: z.string().nullable(),
+    since,
+  })
+  .meta({ id: 'IncubatorRewardTask' });
+
 const taskSchema = z
-  .discriminatedUnion('kind', [applicationTaskSchema, claimTaskSchema, topUpTaskSchema, reopenTaskSchema, recoveryTaskSchema, followUpTaskSchema])
+  .discriminatedUnion('kind', [
+    applicationTaskSchema, claimTaskSchema, topUpTaskSchema, reopenTaskSchema, recoveryTaskSchema, followUpTaskSchema, trainingClaimTaskSchema, incubatorRewardTaskSchema,
+  ])
   .meta({ id: 'Task' });
 
 export function taskRoutes(api: ApiRouter): void {

@@ -64,7 +64,7 @@ export async function listTasks(
 }
 
 /** The kinds of task that are not an application's step, by role. */
-export type OtherTaskKind = 'subsidy_claim' | 'fund_top_up' | 'period_reopen' | 'loan_recovery' | 'follow_up_visit';
+export type OtherTaskKind = 'subsidy_claim' | 'fund_top_up' | 'period_reopen' | 'loan_recovery' | 'follow_up_visit' | 'training_claim' | 'incubator_reward';
 
 export interface OtherTaskRow {
   kind: OtherTaskKind;
@@ -77,7 +77,10 @@ export interface OtherTaskRow {
  * officer), to approve or waiting for budget (finance approver; the officer too for budget), a
  * rejected claim not yet filed again (its bank); top-ups and reopen requests someone else proposed
  * (a finance approver, the checker); defaulted loans with money still to recover (guarantee officers);
- * follow-up visits due and not recorded (the borrower's community officers, the guarantee company's).
+ * follow-up visits due and not recorded (the borrower's community officers, the guarantee company's);
+ * training claims to check (the role each names: the labour officer, or the finance officer for one
+ * filed before that role), incubator rewards to check (finance officer), and both to approve or
+ * waiting for budget (finance approver).
  */
 function otherTasks(db: Knex, v: Viewer, today: string): Knex.QueryBuilder | null {
   const parts: Knex.QueryBuilder[] = [];
@@ -90,14 +93,25 @@ function otherTasks(db: Knex, v: Viewer, today: string): Knex.QueryBuilder | nul
       .where('s.due_on', '<=', today)
       .whereNotExists((q: Knex.QueryBuilder) => q.select(1).from('follow_up_visits as fv').whereRaw('fv.loan_id = s.loan_id and fv.months = s.months'))
       .select(db.raw("'follow_up_visit' as kind"), db.raw("s.loan_id::text || ':' || s.months::text as ref"), db.raw("(s.due_on::timestamp at time zone 'Asia/Shanghai') as since"));
+  const training = (statuses: string[]) =>
+    db('training_claims as t').whereIn('t.status', statuses).select(db.raw("'training_claim' as kind"), db.raw('t.id::text as ref'), 't.created_at as since');
+  const rewards = (statuses: string[]) =>
+    db('incubator_reward_claims as r').whereIn('r.status', statuses).select(db.raw("'incubator_reward' as kind"), db.raw('r.id::text as ref'), 'r.created_at as since');
   const claims = (statuses: string[]) =>
     db('subsidy_claims as c').whereIn('c.status', statuses).select(db.raw("'subsidy_claim' as kind"), db.raw('c.id::text as ref'), 'c.created_at as since');
   switch (v.role) {
     case 'finance_officer':
       parts.push(claims(['SUBMITTED', 'PENDING_BUDGET']));
+      parts.push(training(['FILED']).where('t.checker_role', 'finance_officer'));
+      parts.push(rewards(['FILED']));
+      break;
+    case 'labour_officer':
+      parts.push(training(['FILED']).where('t.checker_role', 'labour_officer'));
       break;
     case 'finance_approver':
       parts.push(claims(['CHECKED', 'PENDING_BUDGET']));
+      parts.push(training(['CHECKED', 'PENDING_BUDGET']));
+      parts.push(rewards(['CHECKED', 'PENDING_BUDGET']));
       parts.push(
         db('finance_proposals as p')
           .leftJoin('funds as f', 'f.id', 'p.fund_id')
@@ -190,4 +204,25 @@ export async function followUpTaskRows(db: Knex, refs: string[]) {
     .join('applications as a', 'a.id', 'l.application_id')
     .whereIn(['s.loan_id', 's.months'], pairs as unknown as Array<[string, number]>)
     .select('s.loan_id', 's.months', 's.due_on', 's.overdue_on', 'l.contract_no', 'l.disbursed_on', 'a.name', 'a.community_id', 'l.guarantee_company_id');
+}
+
+/** What a training claim task shows: the institution, the class, the part, the amount, who checked it. */
+export async function trainingTaskRows(db: Knex, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db('training_claims as t')
+    .join('organisations as o', 'o.id', 't.institution_id')
+    .leftJoin('users as chk', 'chk.id', 't.checked_by')
+    .whereIn('t.id', ids)
+    .select('t.id', 'o.name as institution_name', 't.class_ref', 't.course', 't.part', 't.status', 't.amount', 't.filed_on', 'chk.username as checked_by');
+}
+
+/** What an incubator reward task shows: the enterprise, its incubator, the event, the amount each, who checked it. */
+export async function rewardTaskRows(db: Knex, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db('incubator_reward_claims as r')
+    .join('incubated_enterprises as e', 'e.id', 'r.enterprise_id')
+    .join('incubators as i', 'i.id', 'r.incubator_id')
+    .leftJoin('users as chk', 'chk.id', 'r.checked_by')
+    .whereIn('r.id', ids)
+    .select('r.id', 'e.name as enterprise_name', 'i.name as incubator_name', 'r.kind', 'r.status', 'r.amount_each', 'r.filed_on', 'chk.username as checked_by');
 }
