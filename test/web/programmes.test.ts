@@ -1,6 +1,6 @@
 /**
  * The money programmes on screen (docs/programmes.md): the funds by programme with their year-end
- * view, the training institution's claim, the officer's check against the certificate registry,
+ * view, the training institution's claim, the labour officer's task and check against the certificate registry,
  * and the incubator rewards — each screen checked with axe. A database of its own, demo-seeded: the
  * demo's paid training class and rewarded enterprise are there to be read.
  */
@@ -39,7 +39,7 @@ describe('Web console (zh-CN): funds by programme, training claims, incubator re
     await page.close();
   });
 
-  it('the institution files a class; the officer checks it against the registry, adjusting away a mismatch', async () => {
+  it('the institution files a class; the labour officer finds it in my tasks and checks it against the registry, adjusting away a mismatch', async () => {
     const passed = await newApplicant(h);
     const classRef = `SYB-${randomUUID().slice(0, 6)}`;
     const trainer = await as(b, 'trainer', 'demo', '/training-claims');
@@ -52,7 +52,10 @@ describe('Web console (zh-CN): funds by programme, training claims, incubator re
     await trainer.getByRole('row').filter({ hasText: classRef }).first().waitFor();
     await trainer.close();
 
-    const officer = await as(b, 'fin-officer', 'demo', '/training-claims');
+    const officer = await as(b, 'labour', 'demo', '/tasks');
+    await officer.getByRole('row').filter({ hasText: classRef }).filter({ hasText: '创业培训补贴待审核' }).waitFor();
+    await screen(officer, 'tasks-labour');
+    await officer.getByRole('link', { name: `办理 ${classRef}` }).click();
     await officer.getByText('与证书登记不符').first().waitFor();
     await screen(officer, 'training-claim-check');
     await button(officer, '审核').first().click();

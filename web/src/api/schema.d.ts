@@ -2017,6 +2017,8 @@ export interface components {
             documentNo: string;
             enterpriseId: string;
             enterpriseName: string;
+            /** @description the reference of the payment to the enterprise, as the bank statement names it */
+            enterprisePaymentRef: string;
             eventOn: string;
             /** @enum {string|null} */
             exchange: "regional" | "neeq" | null;
@@ -2029,9 +2031,34 @@ export interface components {
             /** @enum {string} */
             kind: "high_tech" | "listing" | "neeq_transfer";
             operatorName: string;
+            /** @description the reference of the payment to the operator, as the bank statement names it */
+            operatorPaymentRef: string;
             paidOn: string | null;
             /** @enum {string} */
             status: "FILED" | "CHECKED" | "PENDING_BUDGET" | "PAID" | "REFUSED" | "REJECTED";
+        };
+        IncubatorRewardTask: {
+            /** @description to the operator and again to the enterprise */
+            amountEach: string;
+            checkedBy: string | null;
+            claimId: string;
+            enterpriseName: string;
+            /** @enum {string} */
+            eventKind: "high_tech" | "listing" | "neeq_transfer";
+            filedOn: string;
+            incubatorName: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "incubator_reward";
+            /** @description since when it waits (ISO 8601): filed, proposed, defaulted, due */
+            since: string;
+            /**
+             * @description FILED: to check (finance officer); CHECKED: to approve (finance approver); PENDING_BUDGET: waiting for a top-up
+             * @enum {string}
+             */
+            status: "FILED" | "CHECKED" | "PENDING_BUDGET";
         };
         IntegrityRecord: {
             defaults: number;
@@ -3261,7 +3288,7 @@ export interface components {
             /** @enum {string} */
             scope: "new_loans_only" | "reprice_open_loans";
         };
-        Task: components["schemas"]["ApplicationTask"] | components["schemas"]["SubsidyClaimTask"] | components["schemas"]["FundTopUpTask"] | components["schemas"]["PeriodReopenTask"] | components["schemas"]["LoanRecoveryTask"] | components["schemas"]["FollowUpVisitTask"];
+        Task: components["schemas"]["ApplicationTask"] | components["schemas"]["SubsidyClaimTask"] | components["schemas"]["FundTopUpTask"] | components["schemas"]["PeriodReopenTask"] | components["schemas"]["LoanRecoveryTask"] | components["schemas"]["FollowUpVisitTask"] | components["schemas"]["TrainingClaimTask"] | components["schemas"]["IncubatorRewardTask"];
         TopUpDecision: {
             /** @enum {string} */
             decision: "approve" | "reject";
@@ -3312,6 +3339,31 @@ export interface components {
                 /** @description outcome part: the day the trainee started a business (a loan disbursed) */
                 startedOn: string | null;
             }[];
+        };
+        TrainingClaimTask: {
+            /** @description decimal string with two decimals */
+            amount: string;
+            /** @description username of the checker (the maker, for the approver) */
+            checkedBy: string | null;
+            claimId: string;
+            classRef: string;
+            course: string;
+            filedOn: string;
+            institutionName: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "training_claim";
+            /** @enum {string} */
+            part: "base" | "outcome";
+            /** @description since when it waits (ISO 8601): filed, proposed, defaulted, due */
+            since: string;
+            /**
+             * @description FILED: to check (the claim's checker role: the labour officer); CHECKED: to approve (finance approver); PENDING_BUDGET: waiting for a top-up
+             * @enum {string}
+             */
+            status: "FILED" | "CHECKED" | "PENDING_BUDGET";
         };
         TrialBalance: {
             accounts: {

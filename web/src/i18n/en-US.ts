@@ -62,6 +62,8 @@ const enUS: Messages = {
     kind: { fund_top_up: 'Top-up to decide', period_reopen: 'Reopen request to decide', loan_recovery: 'Compensated, to recover', follow_up_visit: 'Follow-up visit' },
     visit: 'Visit {{months}} months after disbursal', visitDue: 'due since {{due}}', visitOverdue: 'overdue since {{on}}',
     claim: { SUBMITTED: 'Claim to check', CHECKED: 'Claim to approve', PENDING_BUDGET: 'Claim waiting for budget', REJECTED: 'Claim rejected: file again' },
+    trainingClaim: { FILED: 'Training claim to check', CHECKED: 'Training claim to approve', PENDING_BUDGET: 'Training claim waiting for budget' },
+    incubatorReward: { FILED: 'Incubator reward to check', CHECKED: 'Incubator reward to approve', PENDING_BUDGET: 'Incubator reward waiting for budget' },
     title: 'My tasks', none: 'Nothing is waiting for you', applicant: 'Application', deadline: 'Deadline', left: 'Time left',
     overdueBy: 'overdue by {{time}}', remaining: '{{time}}', reminder: 'Reminder', overdue: 'Overdue', reviewedBy: 'Reviewed by',
     open: 'Handle', days: '{{count}} d', hours: '{{count}} h', minutes: '{{count}} min', step: 'Step',

@@ -60,6 +60,8 @@ const zhCN = {
     kind: { fund_top_up: '追加预算待审批', period_reopen: '反结账待审批', loan_recovery: '代偿待追偿', follow_up_visit: '跟踪回访' },
     visit: '放款后第 {{months}} 个月回访', visitDue: '{{due}} 起应回访', visitOverdue: '{{on}} 起逾期',
     claim: { SUBMITTED: '贴息申请待审核', CHECKED: '贴息申请待审批', PENDING_BUDGET: '贴息待预算', REJECTED: '贴息申请已退回，待重新申请' },
+    trainingClaim: { FILED: '创业培训补贴待审核', CHECKED: '创业培训补贴待审批', PENDING_BUDGET: '创业培训补贴待预算' },
+    incubatorReward: { FILED: '孵化奖励待审核', CHECKED: '孵化奖励待审批', PENDING_BUDGET: '孵化奖励待预算' },
     title: '我的待办', none: '没有等待您办理的事项', applicant: '申请号', deadline: '办理时限', left: '剩余', overdueBy: '已逾期 {{time}}',
     remaining: '{{time}}', reminder: '催办', overdue: '逾期', reviewedBy: '初审人', open: '办理', days: '{{count}} 天',
     hours: '{{count}} 小时', minutes: '{{count}} 分钟', step: '待办环节',

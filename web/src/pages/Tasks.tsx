@@ -30,6 +30,11 @@ function target(t: Task): { to: string; ref: string } {
     case 'follow_up_visit':
       // The loan's screen opens with this visit's form.
       return { to: `/loans/${t.loanId}?visit=${t.months}`, ref: t.contractNo };
+    case 'training_claim':
+      // The claims' screen opens with the claims the caller acts on expanded, their forms shown.
+      return { to: `/training-claims?claim=${t.claimId}`, ref: t.classRef };
+    case 'incubator_reward':
+      return { to: `/incubators?reward=${t.claimId}`, ref: short(t.claimId) };
   }
 }
 
@@ -71,6 +76,8 @@ export function TasksPage() {
           r.kind === 'application' ? t(`status.${r.status}`)
           : r.kind === 'subsidy_claim' ? t(`tasks.claim.${r.status}`)
           : r.kind === 'follow_up_visit' ? t('tasks.visit', { months: r.months })
+          : r.kind === 'training_claim' ? t(`tasks.trainingClaim.${r.status}`)
+          : r.kind === 'incubator_reward' ? t(`tasks.incubatorReward.${r.status}`)
           : t(`tasks.kind.${r.kind}`);
         return (<><span className="lf-tag lf-tag-blue">{label}</span><span>{ref}</span></>);
       },
@@ -83,6 +90,8 @@ export function TasksPage() {
         : r.kind === 'subsidy_claim' ? `${r.bankName} · ${r.quarter}${r.late ? ` · ${t('claims.late')}` : ''}`
         : r.kind === 'fund_top_up' ? `${r.fundName}：${r.reason}`
         : r.kind === 'period_reopen' ? `${r.quarter}：${r.reason}`
+        : r.kind === 'training_claim' ? `${r.institutionName} · ${r.course} · ${t(`programmes.part.${r.part}`)}`
+        : r.kind === 'incubator_reward' ? `${r.enterpriseName} · ${r.incubatorName}`
         : `${r.name}（${r.contractNo}）`,
     },
     {
@@ -94,6 +103,8 @@ export function TasksPage() {
         : r.kind === 'subsidy_claim' ? money(r.total)
         : r.kind === 'fund_top_up' ? money(r.amount)
         : r.kind === 'loan_recovery' ? money(r.toRecover)
+        : r.kind === 'training_claim' ? money(r.amount)
+        : r.kind === 'incubator_reward' ? money(r.amountEach)
         : '—',
     },
     {
@@ -103,6 +114,7 @@ export function TasksPage() {
         r.kind === 'application' ? (r.reviewedBy ? `${t('tasks.reviewedBy')}：${r.reviewedBy}` : '—')
         : r.kind === 'subsidy_claim' ? (r.status === 'REJECTED' ? `${t('claims.status.REJECTED')}（${r.rejectedBy ?? '—'}）：${r.rejectionReason ?? ''}` : r.checkedBy ? `${t('claims.checkedBy')}：${r.checkedBy}` : '—')
         : r.kind === 'fund_top_up' || r.kind === 'period_reopen' ? `${t('funds.proposedBy')}：${r.proposedBy}`
+        : (r.kind === 'training_claim' || r.kind === 'incubator_reward') && r.checkedBy ? `${t('claims.checkedBy')}：${r.checkedBy}`
         : '—',
     },
     {
