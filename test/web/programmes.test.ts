@@ -87,4 +87,26 @@ describe('Web console (zh-CN): funds by programme, training claims, incubator re
     await approver.getByRole('row').filter({ hasText: 'GR-2026-0099' }).filter({ hasText: '已拨付' }).waitFor();
     await approver.close();
   });
+  it('the admin sets the programmes’ parameters in a new policy version: amounts, windows, a reward left out', async () => {
+    const page = await as(b, 'admin', 'demo', '/admin/policies');
+    const changes = page.getByRole('status').filter({ hasText: '变化' });
+    await changes.waitFor();
+    await page.getByLabel('施行日期').fill('2098-01-01');
+    await page.getByLabel('创业培训补贴：每名合格学员（元）').fill('650.00');
+    await page.getByLabel('创业培训补贴：创业成效观察期（月）').fill('9');
+    await page.getByLabel('孵化奖励·股权挂牌：毕业后期限（月）').fill('36');
+    await page.getByLabel('孵化奖励·转板新三板：运营主体及企业各（元）').fill('');
+    await changes.filter({ hasText: '变化 4 项' }).waitFor();
+    expect(await changes.textContent()).to.contain('创业培训补贴：每名合格学员（元）：600.00 → 650.00');
+    await screen(page, 'admin-policy-programmes');
+    await button(page, '发布').click();
+    await page.getByRole('cell', { name: '2098-01-01' }).waitFor();
+    const stored = await db('policies').where({ effective_from: '2098-01-01' }).first();
+    expect(stored.params.trainingSubsidy).to.deep.equal({ basePerPassed: '650.00', outcomePerStarted: '400.00', outcomeMonths: 9 });
+    expect(stored.params.incubatorRewards).to.deep.equal({
+      high_tech: { amountEach: '100000.00', monthsAfterGraduation: 12 },
+      listing: { amountEach: '200000.00', monthsAfterGraduation: 36 },
+    });
+    await page.close();
+  });
 });

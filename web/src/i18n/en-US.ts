@@ -298,6 +298,14 @@ const enUS: Messages = {
     ageMax: 'Oldest applicant',
     followUpMonths: 'Follow-up visits (months after disbursal, comma-separated)',
     followUpVisitDays: 'Days to record a visit before it is overdue',
+    trainingSubsidy: { basePerPassed: 'Training subsidy: per trainee who passed (yuan)', outcomePerStarted: 'Training subsidy: per trainee who started a business (yuan)', outcomeMonths: 'Training subsidy: months to start a business' },
+    incubatorRewards: {
+      high_tech: { amountEach: 'Incubator reward, high-tech: to operator and enterprise each (yuan)', monthsAfterGraduation: 'Incubator reward, high-tech: months after graduation' },
+      listing: { amountEach: 'Incubator reward, listing: to operator and enterprise each (yuan)', monthsAfterGraduation: 'Incubator reward, listing: months after graduation' },
+      neeq_transfer: { amountEach: 'Incubator reward, move to the NEEQ: to operator and enterprise each (yuan)', monthsAfterGraduation: 'Incubator reward, move to the NEEQ: months after graduation' },
+    },
+    rewardBlank: 'Blank: this reward is not paid',
+    windowBlank: 'Blank: no limit after graduation',
     modes: { share_of_interest: 'Share of the interest', above_borrower_rate: 'Above the borrower rate' },
   },
   kpi: {

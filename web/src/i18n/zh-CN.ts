@@ -291,6 +291,14 @@ const zhCN = {
     ageMax: '最高年龄',
     followUpMonths: '跟踪回访时间（放款后月数，逗号分隔）',
     followUpVisitDays: '回访登记宽限天数',
+    trainingSubsidy: { basePerPassed: '创业培训补贴：每名合格学员（元）', outcomePerStarted: '创业培训补贴：每名成功创业学员（元）', outcomeMonths: '创业培训补贴：创业成效观察期（月）' },
+    incubatorRewards: {
+      high_tech: { amountEach: '孵化奖励·认定高新技术企业：运营主体及企业各（元）', monthsAfterGraduation: '孵化奖励·认定高新技术企业：毕业后期限（月）' },
+      listing: { amountEach: '孵化奖励·股权挂牌：运营主体及企业各（元）', monthsAfterGraduation: '孵化奖励·股权挂牌：毕业后期限（月）' },
+      neeq_transfer: { amountEach: '孵化奖励·转板新三板：运营主体及企业各（元）', monthsAfterGraduation: '孵化奖励·转板新三板：毕业后期限（月）' },
+    },
+    rewardBlank: '留空：不设此项奖励',
+    windowBlank: '留空：毕业后不限期限',
     modes: { share_of_interest: '按利息比例贴息', above_borrower_rate: '超出自付利率部分贴息' },
   },
   kpi: {

@@ -13,7 +13,8 @@ type Params = Version['params'];
 type Flat = Record<string, string | number | undefined>;
 
 /** Every parameter, as the form shows it: money and rates as text (never a JS number), counts as whole numbers. */
-const FIELDS: Array<{ key: string; kind: 'money' | 'rate' | 'int' | 'mode' | 'months' }> = [
+const REWARD_KINDS = ['high_tech', 'listing', 'neeq_transfer'] as const;
+const FIELDS: Array<{ key: string; kind: 'money' | 'rate' | 'int' | 'mode' | 'months' | 'rewardMoney' | 'rewardMonths' }> = [
   { key: 'guaranteeMin', kind: 'money' }, { key: 'guaranteeMax', kind: 'money' },
   { key: 'termMonthsMin', kind: 'int' }, { key: 'termMonthsMax', kind: 'int' }, { key: 'extensionMaxMonths', kind: 'int' },
   { key: 'rateCap', kind: 'rate' }, { key: 'subsidyMode', kind: 'mode' }, { key: 'subsidyShare', kind: 'rate' }, { key: 'borrowerRateFloor', kind: 'rate' },
@@ -23,20 +24,30 @@ const FIELDS: Array<{ key: string; kind: 'money' | 'rate' | 'int' | 'mode' | 'mo
   { key: 'certificateMaxAgeMonths', kind: 'int' }, { key: 'counterGuaranteeDays', kind: 'int' }, { key: 'guaranteeDecisionDays', kind: 'int' },
   { key: 'disbursalDays', kind: 'int' }, { key: 'backdatingWindowDays', kind: 'int' }, { key: 'ageMin', kind: 'int' }, { key: 'ageMax', kind: 'int' },
   { key: 'followUpMonths', kind: 'months' }, { key: 'followUpVisitDays', kind: 'int' },
+  // The programmes' (docs/programmes.md): a reward left blank is not paid; a blank window has no limit.
+  { key: 'trainingSubsidy.basePerPassed', kind: 'money' }, { key: 'trainingSubsidy.outcomePerStarted', kind: 'money' }, { key: 'trainingSubsidy.outcomeMonths', kind: 'int' },
+  ...REWARD_KINDS.flatMap((k) => [{ key: `incubatorRewards.${k}.amountEach`, kind: 'rewardMoney' as const }, { key: `incubatorRewards.${k}.monthsAfterGraduation`, kind: 'rewardMonths' as const }]),
 ];
 /** Months after disbursal, as typed: whole numbers separated by commas. */
 const MONTHS = /^\s*\d{1,3}(\s*,\s*\d{1,3})*\s*$/;
 const DECIMAL = /^\d{1,12}(\.\d{1,6})?$/;
 
 /** The form's names are flat (`lossSharing.bank` → `lossSharing__bank`): Ant Design reads a dot as nesting. */
-const fieldName = (key: string) => key.replace('.', '__');
+const fieldName = (key: string) => key.replaceAll('.', '__');
 
 function flatten(p: Params): Flat {
-  // The programmes' parameters are not edited here: a new version keeps those of the latest one.
-  const { lossSharing, followUpMonths, trainingSubsidy: _training, incubatorRewards: _rewards, ...rest } = p;
+  const { lossSharing, followUpMonths, trainingSubsidy, incubatorRewards, ...rest } = p;
+  const rewards: Flat = {};
+  for (const k of REWARD_KINDS) {
+    const rule = incubatorRewards[k];
+    rewards[`incubatorRewards.${k}.amountEach`] = rule?.amountEach ?? '';
+    rewards[`incubatorRewards.${k}.monthsAfterGraduation`] = rule?.monthsAfterGraduation ?? '';
+  }
   return {
     ...rest, 'lossSharing.guaranteeFund': lossSharing.guaranteeFund, 'lossSharing.bank': lossSharing.bank, 'lossSharing.guaranteeCompany': lossSharing.guaranteeCompany,
     followUpMonths: followUpMonths.join(','),
+    'trainingSubsidy.basePerPassed': trainingSubsidy.basePerPassed, 'trainingSubsidy.outcomePerStarted': trainingSubsidy.outcomePerStarted, 'trainingSubsidy.outcomeMonths': trainingSubsidy.outcomeMonths,
+    ...rewards,
   };
 }
 
@@ -99,7 +110,7 @@ function NewVersion({ all }: { all: Version[] }) {
   const changes = diff(before ? flatten(before.params) : undefined, current);
   const toBody = (v: Record<string, string | number | undefined>): components['schemas']['NewPolicyVersion'] => {
     const get = (k: string) => v[fieldName(k)];
-    const params = Object.fromEntries(FIELDS.filter((f) => !f.key.startsWith('lossSharing.')).map((f) => [
+    const params = Object.fromEntries(FIELDS.filter((f) => !f.key.includes('.')).map((f) => [
       f.key,
       f.kind === 'int' ? get(f.key) : f.kind === 'months' ? String(get(f.key) ?? '').split(',').map((m) => Number(m.trim())) : String(get(f.key) ?? '').trim(),
     ]));
@@ -107,8 +118,17 @@ function NewVersion({ all }: { all: Version[] }) {
       effectiveFrom: String(v.effectiveFrom),
       params: {
         ...params,
-        trainingSubsidy: latest.params.trainingSubsidy,
-        incubatorRewards: latest.params.incubatorRewards,
+        trainingSubsidy: {
+          basePerPassed: String(get('trainingSubsidy.basePerPassed') ?? '').trim(),
+          outcomePerStarted: String(get('trainingSubsidy.outcomePerStarted') ?? '').trim(),
+          outcomeMonths: get('trainingSubsidy.outcomeMonths'),
+        },
+        // A kind whose amount is blank is left out: not rewarded.
+        incubatorRewards: Object.fromEntries(REWARD_KINDS.flatMap((k) => {
+          const amount = String(get(`incubatorRewards.${k}.amountEach`) ?? '').trim();
+          const window = get(`incubatorRewards.${k}.monthsAfterGraduation`);
+          return amount ? [[k, { amountEach: amount, monthsAfterGraduation: window === undefined || window === null || window === '' ? null : window }]] : [];
+        })),
         lossSharing: { guaranteeFund: String(get('lossSharing.guaranteeFund')).trim(), bank: String(get('lossSharing.bank')).trim(), guaranteeCompany: String(get('lossSharing.guaranteeCompany')).trim() },
       } as components['schemas']['NewPolicyVersion']['params'],
     };
@@ -135,8 +155,12 @@ function NewVersion({ all }: { all: Version[] }) {
         <Space wrap align="start">
           {FIELDS.map((f) => (
             <Form.Item key={f.key} label={t(`policy.${f.key}`)} name={fieldName(f.key)}
-              rules={[{ required: true, message: t('forms.required') }, ...(f.kind === 'money' || f.kind === 'rate' ? [{ pattern: DECIMAL, message: t('forms.amountFormat') }] : f.kind === 'months' ? [{ pattern: MONTHS, message: '3,6,12' }] : [])]}>
-              {f.kind === 'int' ? <InputNumber min={0} precision={0} style={{ width: 140 }} />
+              extra={f.kind === 'rewardMoney' ? t('policy.rewardBlank') : f.kind === 'rewardMonths' ? t('policy.windowBlank') : undefined}
+              rules={[
+                ...(f.kind === 'rewardMoney' || f.kind === 'rewardMonths' ? [] : [{ required: true, message: t('forms.required') }]),
+                ...(f.kind === 'money' || f.kind === 'rate' || f.kind === 'rewardMoney' ? [{ pattern: DECIMAL, message: t('forms.amountFormat') }] : f.kind === 'months' ? [{ pattern: MONTHS, message: '3,6,12' }] : []),
+              ]}>
+              {f.kind === 'int' || f.kind === 'rewardMonths' ? <InputNumber min={0} precision={0} style={{ width: 140 }} />
                 : f.kind === 'mode' ? <Select style={{ width: 220 }} options={(['share_of_interest', 'above_borrower_rate'] as const).map((m) => ({ value: m, label: t(`policy.modes.${m}`) }))} />
                 : <Input style={{ width: 140 }} inputMode="decimal" />}
             </Form.Item>
