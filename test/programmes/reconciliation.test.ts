@@ -10,8 +10,8 @@ const quarterOf = (date: string) => `${date.slice(0, 4)}Q${Math.floor((Number(da
 
 /**
  * Each programme from fund creation to payout and reconciliation, by API calls alone
- * (docs/reconciliation.md, "Programme payouts"): a finance bureau and its people are made by the
- * admin, its training and incubator funds opened and topped up, a class's claim filed by the
+ * (docs/reconciliation.md, "Programme payouts"): a finance bureau, a labour bureau and their people
+ * are made by the admin, its training and incubator funds opened and topped up, a class's claim filed by the
  * institution, checked by the labour officer and paid; an incubator reward filed, checked and paid
  * to operator and enterprise; then the bureau's account statement is imported and each payment
  * found on it by its reference. Expected amounts are the default policy's, written out here: 600.00
@@ -56,6 +56,13 @@ describe('programme payouts reconciled against the bureau’s statement (API onl
       ok(await h.call('POST', '/v1/users', { token: admin, body: { username: `${role}-${tag}`, password: 'demo-password', role, orgId: bureauId } }), 201);
     }
     officer = await h.login(`finance_officer-${tag}`, 'demo-password');
+    // The labour bureau and its officer are made the same way; the officer belongs to a labour bureau only.
+    const labourBureau = ok(await h.call('POST', '/v1/organisations', { token: admin, body: { type: 'labour_bureau', name: `Labour bureau ${tag}`, region: 'Changchun' } }), 201).id;
+    const misplaced = await h.call('POST', '/v1/users', { token: admin, body: { username: `labour-x-${tag}`, password: 'demo-password', role: 'labour_officer', orgId: bureauId } });
+    expect(misplaced.status).to.equal(400);
+    expect(misplaced.body.error.details).to.deep.equal([{ path: 'orgId', message: 'must be a labour_bureau, not a finance_bureau' }]);
+    ok(await h.call('POST', '/v1/users', { token: admin, body: { username: `labour-${tag}`, password: 'demo-password', role: 'labour_officer', orgId: labourBureau } }), 201);
+    const labourOfficer = await h.login(`labour-${tag}`, 'demo-password');
     approver = await h.login(`finance_approver-${tag}`, 'demo-password');
 
     const year = Number(new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 4));
@@ -74,7 +81,7 @@ describe('programme payouts reconciled against the bureau’s statement (API onl
       }),
       201,
     );
-    ok(await h.call('POST', `/v1/training-claims/${filed.id}/check`, { token: await h.login('labour'), body: { decision: 'accept' } }), 200);
+    ok(await h.call('POST', `/v1/training-claims/${filed.id}/check`, { token: labourOfficer, body: { decision: 'accept' } }), 200);
     training = ok(await h.call('POST', `/v1/training-claims/${filed.id}/approval`, { token: approver, body: { decision: 'approve' } }), 200);
     expect(training).to.include({ status: 'PAID', amount: '1200.00' });
 
