@@ -192,6 +192,7 @@ const enUS: Messages = {
     topUp: 'Propose a top-up', proposals: 'Top-up proposals', proposedBy: 'Proposed by', decide: 'Decide', proposal: 'Proposal',
   },
   recon: {
+    ownAccount: '{{name}} (our account: training subsidies, incubator rewards)',
     viewMismatches: 'View mismatches',
     reference: 'Reference (claim id)',
     statementDate: 'Statement date',

@@ -185,6 +185,7 @@ const zhCN = {
     proposals: '追加预算提议', proposedBy: '提议人', decide: '审批', proposal: '提议',
   },
   recon: {
+    ownAccount: '{{name}}（本局账户：创业培训补贴、孵化奖励拨付）',
     viewMismatches: '查看差异',
     reference: '付款附言（申请编号）',
     statementDate: '对账单日期',

@@ -64,6 +64,7 @@ export default function ReconciliationsPage() {
 
 function UploadCard({ onDone }: { onDone: (id: string) => void }) {
   const { t } = useTranslation();
+  const { me } = useSession();
   const queries = useQueryClient();
   const key = useSubmissionKey();
   const banks = useQuery({ queryKey: ['organisations'], queryFn: () => ok(api.GET('/v1/organisations', { params: { query: {} } })) });
@@ -100,7 +101,8 @@ function UploadCard({ onDone }: { onDone: (id: string) => void }) {
         <Space wrap align="start">
           <Form.Item label={t('claims.quarter')} name="quarter" rules={[{ required: true, pattern: /^\d{4}Q[1-4]$/, message: '2027Q1' }]}><Input placeholder="2027Q1" /></Form.Item>
           <Form.Item label={t('claims.bank')} name="bankId" rules={[{ required: true, message: t('forms.required') }]}>
-            <Select style={{ width: 260 }} options={(banks.data ?? []).filter((o) => o.type === 'bank').map((o) => ({ value: o.id, label: o.name }))} />
+            {/* A bank's statement of interest subsidies, or the bureau's own of the programmes it paid (docs/reconciliation.md). */}
+            <Select style={{ width: 360 }} options={(banks.data ?? []).filter((o) => o.type === 'bank' || o.id === me?.orgId).map((o) => ({ value: o.id, label: o.type === 'bank' ? o.name : t('recon.ownAccount', { name: o.name }) }))} />
           </Form.Item>
         </Space>
         <Form.Item label={t('recon.file')} required>
