@@ -67,6 +67,33 @@ export function ledgerDisagreementsSql(from: string, to: string): { sql: string;
   };
 }
 
+/**
+ * The same proof for the programmes' payouts (a paid training claim; each of a paid incubator
+ * reward's two payments): the claim row's date and amount against its entry's, the entry being a
+ * payment of that programme's expense. `path` names the claim as the API does.
+ */
+export function programmeLedgerDisagreementsSql(from: string, to: string): { sql: string; bindings: Knex.RawBinding[] } {
+  return {
+    sql: `select x.claim_id, x.path, x.entry_id, x.paid_on, x.amount, e.posted_on, e.kind, l.amount as paid
+            from (select t.id as claim_id, 'training-claims' as path, t.payout_entry_id as entry_id, t.paid_on, t.amount,
+                         'training_subsidy_expense' as expense, 'training.payout' as want_kind
+                    from training_claims t where t.payout_entry_id is not null
+                  union all
+                  select r.id, 'incubator-rewards', r.operator_entry_id, r.paid_on, r.amount_each, 'incubator_reward_expense', 'incubator.reward'
+                    from incubator_reward_claims r where r.operator_entry_id is not null
+                  union all
+                  select r.id, 'incubator-rewards', r.enterprise_entry_id, r.paid_on, r.amount_each, 'incubator_reward_expense', 'incubator.reward'
+                    from incubator_reward_claims r where r.enterprise_entry_id is not null) x
+            join ledger_entries e on e.id = x.entry_id
+            left join lateral (
+              select sum(pl.amount) as amount from ledger_lines pl join ledger_accounts a on a.id = pl.account_id
+               where pl.entry_id = e.id and pl.side = 'debit' and a.code = 'program:' || x.expense) l on true
+           where (x.paid_on between ?::date and ?::date or e.posted_on between ?::date and ?::date)
+             and (e.posted_on is distinct from x.paid_on or l.amount is distinct from x.amount or e.kind <> x.want_kind)`,
+    bindings: [from, to, from, to],
+  };
+}
+
 /** A payout as matching sees it (domain/reconciliation.ts), with the bank it went to. */
 export interface Payout extends PayoutToMatch {
   bankId: string;

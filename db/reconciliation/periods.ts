@@ -4,7 +4,7 @@ import { listProposals, type ProposalView } from '../repositories/proposals';
 import { quarterBounds } from '../../domain/dates';
 import { quarterSchema } from '../../domain/date-schemas';
 import { FinanceError, type FinanceErrorDetail } from './errors';
-import { ledgerDisagreementsSql, payoutsSql } from './payouts';
+import { ledgerDisagreementsSql, payoutsSql, programmeLedgerDisagreementsSql } from './payouts';
 
 /**
  * A quarter as the finance bureau sees it, and what stops its close (docs/domain.md §1.8): every bank
@@ -83,6 +83,14 @@ export async function closeBlockers(db: Db, quarter: string, today: string): Pro
     out.push({
       path: `subsidy-claims/${r.claim_id}`,
       message: `the claim says ${r.total} paid on ${r.paid_on}, its ledger entry ${r.entry_id} (${r.kind}) ${r.paid ?? 'nothing'} to the bank on ${r.posted_on}: the records disagree`,
+    });
+  }
+  const pd = programmeLedgerDisagreementsSql(start, end);
+  const { rows: programmeDrifted } = await db.raw(`select * from (${pd.sql}) d order by d.paid_on, d.claim_id, d.entry_id limit ?`, [...pd.bindings, MAX_LISTED]);
+  for (const r of programmeDrifted) {
+    out.push({
+      path: `${r.path}/${r.claim_id}`,
+      message: `the claim says ${r.amount} paid on ${r.paid_on}, its ledger entry ${r.entry_id} (${r.kind}) ${r.paid ?? 'nothing'} on ${r.posted_on}: the records disagree`,
     });
   }
   const { rows: open } = await db.raw(

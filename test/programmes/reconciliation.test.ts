@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { testEnv } from '../support/env';
+import { adminOf, testEnv } from '../support/env';
 import { newApplicant, startApi, type ApiHarness } from '../support/api';
 
 const creditCode = () => `91220101${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
@@ -161,5 +161,34 @@ describe('programme payouts reconciled against the bureau’s statement (API onl
     const bank = (await (await fetch(`${h.url}/v1/reconciliations`, { method: 'POST', headers: { authorization: `Bearer ${officer}` }, body: bankForm })).json()) as any;
     expect(bank).to.include({ matched: 0 });
     expect(bank.counts).to.include({ missing_in_ledger: 1 });
+  });
+  it('a paid claim never changes; the quarter’s close proves each programme payout agrees with its ledger entry', async () => {
+    const quarter = quarterOf(training.paidOn);
+    const blockers = async () => {
+      const r = await h.call('GET', `/v1/periods/${quarter}`, { token: officer });
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      return (r.body.blockers as Array<{ path: string; message: string }>).filter((b) => /^(training-claims|incubator-rewards)\//.test(b.path));
+    };
+    expect(await blockers(), 'rows and entries agree').to.deep.equal([]);
+    // The application's role cannot rewrite a paid claim, nor delete one.
+    const refused = (q: Promise<unknown>) => q.then(() => null, (e: { code?: string }) => e.code);
+    expect(await refused(db('training_claims').where({ id: training.id }).update({ amount: '1300.00' }))).to.equal('23514');
+    expect(await refused(db('incubator_reward_claims').where({ id: reward.id }).update({ paid_on: '2000-01-01' }))).to.equal('23514');
+    expect(await refused(db('training_claims').where({ id: training.id }).delete())).to.equal('23514');
+    // Its owner, switching triggers off, can: then the records no longer agree, and the close says so.
+    const tamper = (amount: string) =>
+      adminOf(db).transaction(async (trx) => {
+        await trx.raw('set local session_replication_role = replica');
+        await trx('training_claims').where({ id: training.id }).update({ amount });
+      });
+    await tamper('1300.00');
+    try {
+      const drift = await blockers();
+      expect(drift.map((b) => b.path)).to.deep.equal([`training-claims/${training.id}`]);
+      expect(drift[0]!.message).to.contain('1300.00').and.contain('1200.00');
+    } finally {
+      await tamper('1200.00');
+    }
+    expect(await blockers()).to.deep.equal([]);
   });
 });
