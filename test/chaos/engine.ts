@@ -28,6 +28,7 @@ import { sealLedger, trialBalance, verifyLedger } from '../../db/ledger';
 import { projectRoot } from '../../config';
 import { applicationWorkflowId } from '../../workflows/definitions';
 import { freePort } from '../support/env';
+import { seededRandom } from '../support/random';
 
 export interface ChaosOptions {
   applications: number;
@@ -60,24 +61,12 @@ export interface ChaosReport {
   chaos: { workerKills: number; postgresRestarts: number; temporalRestarts: number; apiRetries: number; apiCalls: number };
 }
 
-/** A small seeded generator (mulberry32): the same seed gives the same paths and kill points. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const CALLS_PER_APPLICATION = 8;
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const log = o.log ?? (() => undefined);
   const started = Date.now();
-  const random = rng(o.seed);
+  const random = seededRandom(o.seed);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'loanflow-chaos-'));
   const stops: Array<() => Promise<unknown>> = [];
   try {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { fenString } from '../support/arbitraries';
+import { bulletInput } from '../support/schedules';
 import { Money, formatMoney, sumMoney } from '../../domain/money';
 import { addDays, daysBetween, fromEpochDay, toEpochDay } from '../../domain/dates';
 import { type ScheduleInput, buildSchedule, earlyRepaymentSchedule } from '../../domain/schedule';
@@ -50,16 +51,6 @@ function termsOf(input: ScheduleInput): LoanTerms {
     policy: { ...input.policy, graceDays: 0, backdatingWindowDays: 90 },
   };
 }
-
-const bulletInput = (over: Partial<ScheduleInput> = {}): ScheduleInput => ({
-  repaymentMethod: 'monthly_interest_bullet',
-  amount: '80000.00',
-  annualRate: '0.0435',
-  disbursedOn: '2027-01-31',
-  termMonths: 12,
-  policy: { subsidyMode: 'share_of_interest', subsidyShare: '1' },
-  ...over,
-});
 
 function loanOf(input: ScheduleInput): { terms: LoanTerms; periods: LoanPeriod[] } {
   return { terms: termsOf(input), periods: openPeriods(buildSchedule(input).map((l) => ({ ...l, extended: false }))) };

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { fenString } from '../support/arbitraries';
+import { bulletInput as bullet } from '../support/schedules';
 import { Money, formatMoney, sumMoney } from '../../domain/money';
 import { addDays, compareDates, daysBetween, fromEpochDay, toEpochDay } from '../../domain/dates';
 import {
@@ -40,16 +41,6 @@ const inputArb: fc.Arbitrary<ScheduleInput> = fc.record({
   ),
   termMonths: fc.integer({ min: 1, max: 60 }),
   policy: policyArb,
-});
-
-const bullet = (over: Partial<ScheduleInput> = {}): ScheduleInput => ({
-  repaymentMethod: 'monthly_interest_bullet',
-  amount: '80000.00',
-  annualRate: '0.0435',
-  disbursedOn: '2027-01-31',
-  termMonths: 12,
-  policy: { subsidyMode: 'share_of_interest', subsidyShare: '1' },
-  ...over,
 });
 
 describe('domain/schedule', () => {
