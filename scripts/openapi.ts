@@ -1,7 +1,7 @@
 /**
  * `npm run openapi [-- FILE]`: the API's OpenAPI document, as /openapi.json serves it, built from
  * the route specs without starting anything (the handlers are registered, never called). The
- * console's typed client is generated from it (web/scripts/gen-api.ts).
+ * console's typed client is generated from it (scripts/lib/web-client.ts).
  */
 import fs from 'node:fs';
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';

@@ -3,11 +3,11 @@
  * SHA-256 over every source file, kept in web/dist/.stamp. `npm start` and the browser tests call
  * it; a second call with nothing changed costs a hash of a few hundred kilobytes.
  */
-import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { sourceHash } from './source-hash';
 
 const ROOT = path.join(__dirname, '../..');
 const WEB = path.join(ROOT, 'web');
@@ -16,21 +16,18 @@ const STAMP = path.join(DIST, '.stamp');
 /** What the build reads: the console's sources and config, and the shared rule it bundles. */
 const INPUTS = ['web/src', 'web/index.html', 'web/package.json', 'web/vite.config.ts', 'web/tsconfig.json', 'domain/id-number.ts', 'domain/dates.ts', 'domain/business-day.ts'];
 
-function files(rel: string): string[] {
-  const abs = path.join(ROOT, rel);
-  if (!fs.existsSync(abs)) return [];
-  if (fs.statSync(abs).isFile()) return [rel];
-  return fs.readdirSync(abs).sort().flatMap((n) => files(path.join(rel, n)));
-}
+/** The generated client types are left out: the build erases type-only imports, so they change nothing in it. */
+const CLIENT_TYPES = 'web/src/api/schema.d.ts';
 
 export function webSourceHash(): string {
-  const h = createHash('sha256');
-  for (const f of INPUTS.flatMap(files)) h.update(f).update('\0').update(fs.readFileSync(path.join(ROOT, f))).update('\0');
-  return h.digest('hex');
+  return sourceHash(INPUTS, (f) => f === CLIENT_TYPES);
 }
 
 /** Builds when the stamp differs from the sources' hash; says whether it built. */
 export async function ensureWebBuilt(log: (m: string) => void = () => undefined): Promise<boolean> {
+  // Not read by the build, but by whoever opens web/ after `npm start`: written once when missing
+  // (loaded here only then, as it loads the whole API to build its OpenAPI document).
+  if (!fs.existsSync(path.join(ROOT, CLIENT_TYPES))) await (await import('./web-client.js')).writeClientTypes();
   const hash = webSourceHash();
   const built = fs.existsSync(path.join(DIST, 'index.html')) && fs.existsSync(STAMP) ? fs.readFileSync(STAMP, 'utf8').trim() : null;
   if (built === hash) return false;

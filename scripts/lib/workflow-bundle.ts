@@ -8,9 +8,9 @@
  * loan: bundledPackages() lists its npm packages, and test/workflows/bundle.test.ts bans the heavy
  * ones (docs/operations.md, "Worker memory").
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sourceHash } from './source-hash';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundle, type WorkflowBundlePath } from '@temporalio/worker';
 
 const ROOT = path.join(__dirname, '../..');
@@ -20,17 +20,8 @@ export const WORKFLOW_BUNDLE_STAMP = path.join(DIST, '.stamp');
 /** What the bundle is made from: the workflow code, the domain it imports, the packages' versions. */
 const INPUTS = ['workflows', 'domain', 'package-lock.json', 'scripts/lib/workflow-bundle.ts'];
 
-function files(rel: string): string[] {
-  const abs = path.join(ROOT, rel);
-  if (!fs.existsSync(abs)) return [];
-  if (fs.statSync(abs).isFile()) return [rel];
-  return fs.readdirSync(abs).sort().flatMap((n) => files(path.join(rel, n)));
-}
-
 export function workflowSourceHash(): string {
-  const h = createHash('sha256');
-  for (const f of INPUTS.flatMap(files)) h.update(f).update('\0').update(fs.readFileSync(path.join(ROOT, f))).update('\0');
-  return h.digest('hex');
+  return sourceHash(INPUTS);
 }
 
 /** Bundles workflows/ (webpack, through the SDK: a few seconds). */
