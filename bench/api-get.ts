@@ -38,17 +38,12 @@ import { seedDemoData, DEMO_CERTIFICATE_NO, DEMO_PASSWORD } from '../scripts/lib
 import { createApp } from '../api/app';
 import { applicationListQueries, type Viewer } from '../db/repositories/applications';
 import { printResult } from './result';
+import { intArg, runMain } from './cli';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : dflt;
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
-  return v;
-}
-const ROWS = arg('rows', 2811);
-const DURATION = arg('duration', 10);
-const REPEAT = arg('repeat', 3);
-const CONNECTIONS = arg('connections', 10);
+const ROWS = intArg('rows', 2811);
+const DURATION = intArg('duration', 10);
+const REPEAT = intArg('repeat', 3);
+const CONNECTIONS = intArg('connections', 10);
 const RATE = 200;
 const PATH = '/v1/applications?pageSize=10';
 const GOAL_RATIO = 0.5;
@@ -186,7 +181,4 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);

@@ -19,7 +19,8 @@ import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { startStack } from './stack/stack';
 import { applicationBody, seedApplicants, tokenFor } from './stack/people';
-import { fmt, intArg, medianPair } from './stack/measure';
+import { intArg, runMain } from './cli';
+import { fmt, medianPair } from './stack/measure';
 import { printResult } from './result';
 
 const N = intArg('requests', 400);
@@ -115,7 +116,4 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);

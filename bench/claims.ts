@@ -19,25 +19,17 @@
  *
  * Options: --loans N, --repeat N, --explain (print the filing's query plans first).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { startEmbeddedPostgres } from '../db/embedded';
+import { scratchPostgres } from './scratch-postgres';
 import { createDb, migrateLatest } from '../db/knex';
 import { accrueSubsidy } from '../db/ledger';
 import { seedDemoData } from '../scripts/lib/demo-seed';
 import { claimSteps } from '../usecases/claim-steps';
 import { fixedClock } from '../usecases/clock';
 import { printResult } from './result';
+import { intArg, runMain } from './cli';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : dflt;
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
-  return v;
-}
 
 const QUARTER = '2027Q1';
 const FILED_ON = '2027-04-02';
@@ -46,10 +38,9 @@ const ms = (x: number) => `${x.toFixed(0)} ms`;
 class Rollback extends Error {}
 
 async function main() {
-  const loans = arg('loans', 100_000);
-  const repeat = arg('repeat', 3);
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'loanflow-bench-claims-'));
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: 25000 + Math.floor(Math.random() * 20000), database: 'bench', persistent: false });
+  const loans = intArg('loans', 100_000);
+  const repeat = intArg('repeat', 3);
+  const pg = await scratchPostgres('claims');
   const db = createDb(pg.url, { max: 4 });
   try {
     await migrateLatest(db);
@@ -183,7 +174,6 @@ async function main() {
   } finally {
     await db.destroy();
     await pg.stop();
-    fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
@@ -220,7 +210,4 @@ async function explainFiling(db: Knex, bankId: string, officer: { id: string; us
     });
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);

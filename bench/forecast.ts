@@ -26,17 +26,8 @@ import { forecastQuarters } from '../domain/forecast';
 import { quarterBounds } from '../domain/dates';
 import { subsidyForecast, whatIfForecast } from '../usecases/forecasts';
 import { printResult } from './result';
+import { intArg, option } from './cli';
 
-function arg(name: string, dflt: number, min = 1): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : dflt;
-  if (!Number.isInteger(v) || v < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
-  return v;
-}
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
 const secs = (s: number) => `${s.toFixed(2)} s`;
 
@@ -142,11 +133,11 @@ async function child(url: string, quarters: number): Promise<void> {
 }
 
 async function main() {
-  if (process.argv.includes('--child')) return child(option('url')!, arg('quarters', 8));
-  const loans = arg('loans', 100_000);
-  const pipeline = arg('pipeline', 5_000, 0);
-  const quarters = arg('quarters', 8);
-  const repeat = arg('repeat', 3);
+  if (process.argv.includes('--child')) return child(option('url')!, intArg('quarters', 8));
+  const loans = intArg('loans', 100_000);
+  const pipeline = intArg('pipeline', 5_000, 0);
+  const quarters = intArg('quarters', 8);
+  const repeat = intArg('repeat', 3);
   const keep = option('data');
   const tmp = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'loanflow-bench-forecast-'));
   fs.mkdirSync(tmp, { recursive: true });

@@ -18,34 +18,16 @@
  * Options: --postings N (per measurement, default 12000), --repeat N (default 5), --clients N (single mode, default 16),
  * --batch N (default 50), --batch-clients N (default 8).
  */
-import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { startEmbeddedPostgres } from '../db/embedded';
+import { scratchPostgres } from './scratch-postgres';
 import { createDb, migrateLatest } from '../db/knex';
 import { printResult } from './result';
 import { accountCode, accrueSubsidy, allocateBudget, getFundStatus, insertFund, postEntries, postEntry, sealLedger, verifyLedger, type LineInput } from '../db/ledger';
+import { intArg, runMain } from './cli';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : dflt;
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
-  return v;
-}
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 interface Posting {
   key: string;
@@ -139,14 +121,13 @@ async function sealer(db: Knex, running: () => boolean): Promise<number> {
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 
 async function main() {
-  const total = arg('postings', 12_000);
-  const repeat = arg('repeat', 5);
-  const clients = arg('clients', 16);
-  const batch = arg('batch', 50);
-  const batchClients = arg('batch-clients', 8);
+  const total = intArg('postings', 12_000);
+  const repeat = intArg('repeat', 5);
+  const clients = intArg('clients', 16);
+  const batch = intArg('batch', 50);
+  const batchClients = intArg('batch-clients', 8);
   const maxClients = Math.max(clients, batchClients);
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'loanflow-bench-ledger-'));
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'bench', persistent: false });
+  const pg = await scratchPostgres('ledger');
   // One pool for the clients, one connection for the sealer.
   const db = createDb(pg.url, { min: maxClients, max: maxClients });
   const sealDb = createDb(pg.url, { max: 1 });
@@ -295,11 +276,7 @@ async function main() {
     await sealDb.destroy();
     await db.destroy();
     await pg.stop();
-    fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);

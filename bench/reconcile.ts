@@ -32,13 +32,8 @@ import { accountCode, allocateBudget, findFund, insertFund, postEntries, type Po
 import { importStatement, IMPORT_PHASES } from '../db/reconciliation';
 import { addDays } from '../domain/dates';
 import { printResult } from './result';
+import { intArg, runMain } from './cli';
 
-function arg(name: string, dflt: number, min = 10): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : dflt;
-  if (!Number.isInteger(v) || v < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
-  return v;
-}
 
 const fen = (i: number) => {
   const f = 1000 + ((i * 7919) % 9_000_000);
@@ -111,7 +106,7 @@ async function child(url: string, file: string, bank: string) {
 
 async function main() {
   if (process.argv.includes('--child')) return child(option('url')!, option('file')!, option('bank')!);
-  const lines = arg('lines', 1_000_000);
+  const lines = intArg('lines', 1_000_000, 10);
   const keep = option('data');
   const tmp = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'loanflow-bench-reconcile-'));
   fs.mkdirSync(tmp, { recursive: true });
@@ -255,7 +250,7 @@ async function measure(db: ReturnType<typeof createDb>, url: string, bank: strin
   // A single COPY of a million lines moves by a third from one run to the next on a shared 2-CPU
   // machine: baseline and import are measured --repeat times, in turn, and the median run (by
   // ratio) is reported with all the ratios.
-  const repeat = arg('repeat', 3, 1);
+  const repeat = intArg('repeat', 3, 1);
   const runs: Run[] = [];
   for (let r = 0; r < repeat; r++) {
     const run = await measureOnce(db, url, bank, file);
@@ -301,7 +296,4 @@ machine                   ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, 
   ]);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);

@@ -22,11 +22,8 @@ import { openApiSuite, type ApiHarness } from '../test/support/api';
 import { stopTestEnv } from '../test/support/env';
 import { fundFor, openLoan, serverToday, skipTo, amountDue } from '../test/loans/helpers';
 import { claimsOpen } from '../test/subsidy/helpers';
+import { intArg, option, runMain } from './cli';
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : dflt;
-}
 
 type Sizes = Map<string, { rows: number; bytes: number }>;
 
@@ -83,9 +80,9 @@ async function histories(on: TestWorkflowEnvironment, ids: string[]): Promise<Hi
 const per = (x: number, n: number) => (n ? Math.round((x / n) * 10) / 10 : 0);
 
 async function main() {
-  const loans = Number(arg('loans', '200'));
-  const concurrency = Number(arg('concurrency', '10'));
-  const outFile = path.resolve(arg('out', 'test-artifacts/scale-year.json'));
+  const loans = intArg('loans', 200);
+  const concurrency = intArg('concurrency', 10);
+  const outFile = path.resolve(option('out') ?? 'test-artifacts/scale-year.json');
   const started = Date.now();
   const { env, skipping, h, orgs } = await openApiSuite({ timeSkipping: true });
   const db = env.db;
@@ -201,7 +198,4 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);

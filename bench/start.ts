@@ -16,6 +16,7 @@ import net from 'node:net';
 import getPort from 'get-port';
 import { WORKFLOW_BUNDLE_STAMP } from '../scripts/lib/workflow-bundle';
 import { printResult } from './result';
+import { runMain } from './cli';
 
 const ROOT = path.join(__dirname, '..');
 const ROUNDS = (() => {
@@ -134,7 +135,4 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);

@@ -14,7 +14,6 @@
  * serving the built console; Temporal is not needed to read (a lazy client that never connects).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import pino from 'pino';
@@ -22,20 +21,15 @@ import { chromium } from 'playwright-core';
 import { Client, Connection } from '@temporalio/client';
 import { ensureWebBuilt } from '../scripts/lib/web-build';
 import { WEB_DIST } from '../api/web';
-import { startEmbeddedPostgres } from '../db/embedded';
+import { scratchPostgres } from './scratch-postgres';
 import { createDb, migrateLatest } from '../db/knex';
 import { seedDemoData, DEMO_PASSWORD } from '../scripts/lib/demo-seed';
 import { listen } from '../scripts/lib/api-server';
 import { printResult, type BenchRow } from './result';
+import { intArg, runMain } from './cli';
 
 const CHROMIUM = '/usr/bin/chromium';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : dflt;
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
-  return v;
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number) => `${x.toFixed(0)} ms`;
@@ -81,10 +75,9 @@ async function main() {
   await ensureWebBuilt((m) => console.log(m));
   const rows = [sizes()];
 
-  const applications = arg('applications', 10_000);
-  const repeat = arg('repeat', 7);
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'loanflow-bench-web-'));
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: 25000 + Math.floor(Math.random() * 20000), database: 'bench', persistent: false });
+  const applications = intArg('applications', 10_000);
+  const repeat = intArg('repeat', 7);
+  const pg = await scratchPostgres('web');
   const db = createDb(pg.url, { max: 8 });
   const api = await listen(
     { db, temporal: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }), taskQueue: 'none', logger: pino({ level: 'silent' }), jwtSecret: 'bench-secret-bench-secret-bench-secret', tokenTtlSeconds: 3600 },
@@ -163,11 +156,7 @@ async function main() {
     await api.close();
     await db.destroy();
     await pg.stop();
-    fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);

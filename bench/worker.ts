@@ -21,7 +21,6 @@
  * unset, config's, from WORKER_MEMORY_MB as in production: docs/operations.md).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
@@ -32,39 +31,25 @@ import { loanStateQuery, loanWorkflowId, type LoanInput } from '../workflows/def
 import { noopStateQuery } from './noop-workflow';
 import type { ChildMeasure } from './worker-child';
 import { printResult } from './result';
+import { intArg, runMain } from './cli';
+import getPort from 'get-port';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : dflt;
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
-  return v;
-}
 
-const WORKFLOWS = arg('workflows', 20_000);
-const QUERIES = arg('queries', 1000);
-const ROUNDS = arg('rounds', 3);
-const CONCURRENCY = arg('concurrency', 16);
+const WORKFLOWS = intArg('workflows', 20_000);
+const QUERIES = intArg('queries', 1000);
+const ROUNDS = intArg('rounds', 3);
+const CONCURRENCY = intArg('concurrency', 16);
 /**
  * --money adds a third worker: the no-op workflow importing domain/money.ts, so that what decimal.js
  * costs per cached workflow shows apart from the loan's own code and state.
  */
 const KINDS: Array<'noop' | 'loan' | 'money'> = process.argv.includes('--money') ? ['noop', 'money', 'loan'] : ['noop', 'loan'];
 /** The workers' cache size; unset, config's (docs/operations.md, "Worker memory"). */
-const CACHE = process.argv.includes('--cache') ? arg('cache', 0) : undefined;
+const CACHE = process.argv.includes('--cache') ? intArg('cache', 0) : undefined;
 const GOAL_RSS = 1024 ** 3;
 const GOAL_RATIO = 0.7;
 const MiB = 1024 * 1024;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Runs `total` jobs, `concurrency` at a time; resolves with the seconds it took. */
 async function pool(total: number, concurrency: number, job: (i: number) => Promise<unknown>): Promise<number> {
@@ -91,7 +76,7 @@ interface Child {
 
 async function startChild(kind: Child['kind'], address: string): Promise<Child> {
   const taskQueue = `bench-${kind}-${randomUUID().slice(0, 8)}`;
-  const child = fork(path.join(__dirname, 'worker-child.ts'), [kind, address, taskQueue, String(await freePort())], {
+  const child = fork(path.join(__dirname, 'worker-child.ts'), [kind, address, taskQueue, String(await getPort())], {
     execArgv: ['--expose-gc', '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: CACHE === undefined ? process.env : { ...process.env, WORKER_MAX_CACHED_WORKFLOWS: String(CACHE) },
@@ -116,7 +101,7 @@ async function startChild(kind: Child['kind'], address: string): Promise<Child> 
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
 
 async function main() {
-  const server = await startTemporalDevServer({ port: await freePort(), namespace: 'default' });
+  const server = await startTemporalDevServer({ port: await getPort(), namespace: 'default' });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: 'default' });
   const children: Child[] = [];
@@ -224,7 +209,4 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);

@@ -20,20 +20,13 @@ import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { approveGuarantee, decideCounterGuarantee, disburseLoan, reviewGuarantee, submitApplication } from '../usecases/applications';
 import type { WorkflowDeps } from '../usecases/deps';
 import { businessDateOf } from '../domain/business-day';
-import {
-  applicationWorkflowId,
-  counterGuaranteeUpdate,
-  disbursalUpdate,
-  guaranteeApprovalUpdate,
-  guaranteeReviewUpdate,
-  intakeUpdate,
-  type DecisionMeta,
-} from '../workflows/definitions';
+import { applicationWorkflowId, counterGuaranteeUpdate, disbursalUpdate, guaranteeApprovalUpdate, guaranteeReviewUpdate, intakeUpdate, type DecisionMeta } from '../workflows/definitions';
 import { actorOf } from '../usecases/deps';
 import { startStack } from './stack/stack';
 import { applicationBody, officers, seedApplicants, type BenchApplicant } from './stack/people';
 import { countHistory, describeHistory } from './stack/history';
-import { fmt, intArg, medianPair, runConcurrent } from './stack/measure';
+import { intArg, runMain } from './cli';
+import { fmt, medianPair, runConcurrent } from './stack/measure';
 import { printResult } from './result';
 
 const N = intArg('applications', 200);
@@ -127,7 +120,4 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);

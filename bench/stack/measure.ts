@@ -1,11 +1,4 @@
-/** What bench:workflow and bench:api-post share: their options, and how a pair is chosen. */
-
-export function intArg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : dflt;
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
-  return v;
-}
+/** What bench:workflow and bench:api-post share: how they run their jobs and how a pair is chosen. */
 
 /** Runs jobs 0..total-1, `concurrency` at a time; resolves with jobs per second. */
 export async function runConcurrent(total: number, concurrency: number, job: (i: number) => Promise<unknown>): Promise<number> {

@@ -8,7 +8,6 @@
  * --cpu-prof; open it in Chrome's DevTools): where the worker and the API spend their time.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -22,18 +21,7 @@ import { seedDemoData } from '../../scripts/lib/demo-seed';
 import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server';
 import { startServiceProcess } from '../../scripts/lib/service-process';
 import { READY } from './ready';
-
-/** A port free on this machine now (the kernel picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
+import getPort from 'get-port';
 
 export interface Stack {
   /** As the application (loanflow_app). */
@@ -56,7 +44,7 @@ export async function startStack(say: (m: string) => void = console.log): Promis
     while (stops.length) await stops.pop()!().catch(() => undefined);
   };
   try {
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'loanflow_bench', persistent: false });
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await getPort(), database: 'loanflow_bench', persistent: false });
     stops.push(() => pg.stop());
     const owner = createDb(pg.url, { max: 4 });
     stops.push(() => owner.destroy());
@@ -69,7 +57,7 @@ export async function startStack(say: (m: string) => void = console.log): Promis
     stops.push(() => db.destroy());
     say('PostgreSQL: migrated, demo data seeded');
 
-    const dev = await startTemporalDevServer({ port: await freePort(), namespace: 'default', dbFile: path.join(tmp, 'temporal.sqlite') });
+    const dev = await startTemporalDevServer({ port: await getPort(), namespace: 'default', dbFile: path.join(tmp, 'temporal.sqlite') });
     stops.push(() => dev.stop());
     say(`Temporal dev server on ${dev.address} (SQLite file, as npm start runs it)`);
 
