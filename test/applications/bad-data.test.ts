@@ -4,7 +4,7 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { TestEnv } from '../support/env';
 import { openApiSuite, newApplicant, type ApiHarness } from '../support/api';
-import { applicationBody, submit, today, type DemoOrgs } from './helpers';
+import { submitNew, applicationBody, submit, today, type DemoOrgs } from './helpers';
 import {
   applicationStateQuery,
   applicationWorkflowId,
@@ -32,8 +32,7 @@ describe('bad data never wedges an application', () => {
   };
 
   it('a decision whose reason the database refuses fails at once (422); the next decision is recorded', async () => {
-    const a = await newApplicant(h);
-    const id = await submit(h, a, orgs);
+    const { a, id } = await submitNew(h, orgs);
     const handle = h.temporal.client.workflow.getHandle(applicationWorkflowId(id));
     const err = await handle
       .executeUpdate(counterGuaranteeUpdate, { args: [{ decision: 'approve', type: 'credit_community', reason: 'ok\u0000' }, await actor('community-a')] })

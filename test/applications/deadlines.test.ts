@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TestEnv } from '../support/env';
-import { openApiSuite, newApplicant, type ApiHarness } from '../support/api';
-import { submit, advance, type DemoOrgs } from './helpers';
+import { openApiSuite, type ApiHarness } from '../support/api';
+import { submitNew, advance, type DemoOrgs } from './helpers';
 import { applicationWorkflowId } from '../../workflows/definitions';
 
 const DAY = 24 * 3600 * 1000;
@@ -21,8 +21,7 @@ describe('application deadlines (time-skipping server)', () => {
 
   for (const c of cases) {
     it(`reminds at half of the ${c.days}-day ${c.step} deadline and ends EXPIRED at the deadline`, async () => {
-      const a = await newApplicant(h);
-      const id = await submit(h, a, orgs);
+      const { a, id } = await submitNew(h, orgs);
       if (c.before) await advance(h, id, c.before);
       // Waiting on the result lets the test server skip time through the timers.
       const final = await skipping.client.workflow.getHandle(applicationWorkflowId(id)).result();
@@ -46,8 +45,7 @@ describe('application deadlines (time-skipping server)', () => {
   }
 
   it('does not expire a step decided just before its deadline', async () => {
-    const a = await newApplicant(h);
-    const id = await submit(h, a, orgs);
+    const { a, id } = await submitNew(h, orgs);
     await skipping.sleep(9 * DAY);
     const r = await h.call('POST', `/v1/applications/${id}/counter-guarantee`, {
       token: await h.login('community-a'),

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { TestEnv } from '../support/env';
 import { openApiSuite, newApplicant, type ApiHarness } from '../support/api';
-import { applicationBody, submit, advance, today, type DemoOrgs } from './helpers';
+import { submitNew, applicationBody, submit, advance, today, type DemoOrgs } from './helpers';
 
 describe('applications over HTTP: certificate → counter-guarantee → guarantee → disbursal', () => {
   let env: TestEnv, h: ApiHarness, orgs: DemoOrgs;
@@ -75,8 +75,7 @@ describe('applications over HTTP: certificate → counter-guarantee → guarante
   });
 
   it('lists applications per organisation; other organisations get 403, strangers 404', async () => {
-    const a = await newApplicant(h);
-    const id = await submit(h, a, orgs);
+    const { a, id } = await submitNew(h, orgs);
     const listA = await h.call('GET', '/v1/applications?status=AWAITING_COUNTER_GUARANTEE&pageSize=200', { token: await h.login('community-a') });
     expect(listA.status).to.equal(200);
     expect(listA.body.items.map((x: any) => x.id)).to.include(id);
@@ -91,8 +90,7 @@ describe('applications over HTTP: certificate → counter-guarantee → guarante
   });
 
   it('refuses a decision from the wrong role or another organisation with 403, writing nothing', async () => {
-    const a = await newApplicant(h);
-    const id = await submit(h, a, orgs);
+    const { a, id } = await submitNew(h, orgs);
     const body = { decision: 'approve', type: 'credit_community', reason: 'ok' };
     const wrongRole = await h.call('POST', `/v1/applications/${id}/counter-guarantee`, { token: await h.login('g-reviewer'), body });
     expect(wrongRole.status).to.equal(403);
@@ -105,8 +103,7 @@ describe('applications over HTTP: certificate → counter-guarantee → guarante
   });
 
   it('answers a decision for the wrong step with 409 INVALID_STATE', async () => {
-    const a = await newApplicant(h);
-    const id = await submit(h, a, orgs);
+    const { a, id } = await submitNew(h, orgs);
     const early = await h.call('POST', `/v1/applications/${id}/guarantee-review`, {
       token: await h.login('g-reviewer'),
       body: { recommendation: 'approve', amount: '80000.00', reason: 'too early' },
@@ -129,8 +126,7 @@ describe('applications over HTTP: certificate → counter-guarantee → guarante
     ['guarantee-approval', 'g-approver', { decision: 'reject', reason: 'exposure too high' }, 'guarantee approval rejected: exposure too high'],
   ] as const) {
     it(`ends REJECTED with the reason when the ${step} is refused; later decisions get 409`, async () => {
-      const a = await newApplicant(h);
-      const id = await submit(h, a, orgs);
+      const { a, id } = await submitNew(h, orgs);
       const before = { 'guarantee-review': 'counter-guarantee', 'guarantee-approval': 'guarantee-review' } as Record<string, 'counter-guarantee' | 'guarantee-review'>;
       if (before[step]) await advance(h, id, before[step]!);
       const r = await h.call('POST', `/v1/applications/${id}/${step}`, { token: await h.login(user), body });
@@ -184,8 +180,7 @@ describe('applications over HTTP: certificate → counter-guarantee → guarante
   }
 
   it('lets the applicant withdraw before disbursal, not after', async () => {
-    const a = await newApplicant(h);
-    const id = await submit(h, a, orgs);
+    const { a, id } = await submitNew(h, orgs);
     await advance(h, id, 'guarantee-review');
     const other = await newApplicant(h);
     expect((await h.call('POST', `/v1/applications/${id}/withdrawal`, { token: other.token, body: {} })).status).to.equal(403);
@@ -207,8 +202,7 @@ describe('applications over HTTP: certificate → counter-guarantee → guarante
     const username = `maker-${Date.now().toString(36)}`;
     const made = await h.call('POST', '/v1/users', { token: admin, body: { username, password: 'password-1', role: 'guarantee_reviewer', orgId: orgs.guarantee } });
     expect(made.status).to.equal(201);
-    const a = await newApplicant(h);
-    const id = await submit(h, a, orgs);
+    const { a, id } = await submitNew(h, orgs);
     await advance(h, id, 'counter-guarantee');
     const maker = await h.login(username, 'password-1');
     const review = await h.call('POST', `/v1/applications/${id}/guarantee-review`, { token: maker, body: { recommendation: 'approve', amount: '60000.00', reason: 'ok' } });
@@ -241,8 +235,7 @@ describe('applications over HTTP: certificate → counter-guarantee → guarante
   });
 
   it('checks the disbursal against the approval, the rate cap and the back-dating window', async () => {
-    const a = await newApplicant(h);
-    const id = await submit(h, a, orgs);
+    const { a, id } = await submitNew(h, orgs);
     await advance(h, id, 'guarantee-approval');
     const bank = await h.login('bank-a');
     const base = { contractNo: `X-${id.slice(0, 6)}`, amount: '80000.00', annualRate: '0.0435', disbursedOn: today(), bankReference: 'R1' };

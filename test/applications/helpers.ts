@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { ApiHarness, Applicant } from '../support/api';
 import type { TestEnv } from '../support/env';
 
-import { demoOrgs, type DemoOrgs } from '../support/api';
+import { demoOrgs, newApplicant, type DemoOrgs } from '../support/api';
 
 export { demoOrgs, type DemoOrgs };
 
@@ -32,6 +32,12 @@ export async function submit(h: ApiHarness, a: Applicant, orgs: DemoOrgs, over: 
   expect(r.status, JSON.stringify(r.body)).to.equal(201);
   expect(r.body.status, JSON.stringify(r.body)).to.equal('AWAITING_COUNTER_GUARANTEE');
   return r.body.id;
+}
+
+/** A new applicant (holding a certificate) and the application they submitted. */
+export async function submitNew(h: ApiHarness, orgs: DemoOrgs, over: Record<string, unknown> = {}): Promise<{ a: Applicant; id: string }> {
+  const a = await newApplicant(h);
+  return { a, id: await submit(h, a, orgs, over) };
 }
 
 /** Moves an application forward through the officers' steps, up to and including `until`. */

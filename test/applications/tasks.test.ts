@@ -1,22 +1,15 @@
 import { expect } from 'chai';
-import { openApiSuite, newApplicant, startApi, type ApiSuite } from '../support/api';
-import { submit, advance } from './helpers';
+import { useApiSuite, newApplicant, startApi } from '../support/api';
+import { submitNew, submit, advance } from './helpers';
 
 const DAY = 86_400_000;
 
 describe('My tasks (GET /v1/tasks) and application search', () => {
-  let s: ApiSuite;
-  before(async () => {
-    s = await openApiSuite();
-  });
-  after(async () => {
-    await s?.h.close();
-  });
+  const s = useApiSuite();
 
   it('lists the applications waiting for my step, with the deadline and half-time reminder of their policy', async () => {
     const { h, orgs } = s;
-    const a = await newApplicant(h);
-    const id = await submit(h, a, orgs);
+    const { a, id } = await submitNew(h, orgs);
     const mine = await h.call('GET', '/v1/tasks?pageSize=200', { token: await h.login('community-a') });
     expect(mine.status).to.equal(200);
     const task = mine.body.items.find((t: { applicationId: string }) => t.applicationId === id);
@@ -35,8 +28,7 @@ describe('My tasks (GET /v1/tasks) and application search', () => {
 
   it('puts overdue ones first and marks the reminder due at half time', async () => {
     const { h, orgs, env } = s;
-    const a = await newApplicant(h);
-    const id = await submit(h, a, orgs);
+    const { a, id } = await submitNew(h, orgs);
     const b = await newApplicant(h);
     const later = await submit(h, b, orgs);
     // The first one is due first; look at the list at times around its deadline.
@@ -65,8 +57,7 @@ describe('My tasks (GET /v1/tasks) and application search', () => {
 
   it("shows the approver who reviewed (maker-checker)", async () => {
     const { h, orgs } = s;
-    const a = await newApplicant(h);
-    const id = await submit(h, a, orgs);
+    const { a, id } = await submitNew(h, orgs);
     await advance(h, id, 'guarantee-review');
     const r = await h.call('GET', '/v1/tasks?pageSize=200', { token: await h.login('g-approver') });
     expect(r.body.items.find((t: { applicationId: string }) => t.applicationId === id)).to.include({ reviewedBy: 'g-reviewer', recommendedAmount: '80000.00' });
@@ -74,8 +65,7 @@ describe('My tasks (GET /v1/tasks) and application search', () => {
 
   it('searches applications by id, its first 8 characters, ID number or part of the name, as visible', async () => {
     const { h, orgs } = s;
-    const a = await newApplicant(h);
-    const id = await submit(h, a, orgs);
+    const { a, id } = await submitNew(h, orgs);
     const officer = await h.login('community-a');
     const find = async (q: string, token = officer) => {
       const r = await h.call('GET', `/v1/applications?q=${encodeURIComponent(q)}`, { token });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { testEnv, type TestEnv } from '../support/env';
 import { startApi, newApplicant, type ApiHarness } from '../support/api';
 import { randomUUID } from 'node:crypto';
-import { demoOrgs, submit, advance, applicationBody, today, type DemoOrgs } from './helpers';
+import { submitNew, demoOrgs, submit, advance, applicationBody, today, type DemoOrgs } from './helpers';
 import { createActivities } from '../../activities';
 import { systemClock } from '../../activities/clock';
 
@@ -17,8 +17,7 @@ describe('a worker stopped in the middle of an application', () => {
 
   it('resumes from history on a new worker: the pending decision lands once, nothing is lost', async () => {
     const h: ApiHarness = await startApi(env);
-    const a = await newApplicant(h);
-    const id = await submit(h, a, orgs);
+    const { a, id } = await submitNew(h, orgs);
     await advance(h, id, 'counter-guarantee');
 
     // Stop the worker; the reviewer's decision is sent while no worker runs.
@@ -53,8 +52,7 @@ describe('a worker stopped in the middle of an application', () => {
 
   it('an activity retried after it committed writes nothing twice', async () => {
     const h = await startApi(env);
-    const a = await newApplicant(h);
-    const id = await submit(h, a, orgs);
+    const { a, id } = await submitNew(h, orgs);
     await h.close();
     const acts = createActivities({ db: env.db, clock: systemClock });
     const step = {

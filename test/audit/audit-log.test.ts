@@ -1,21 +1,14 @@
 import { expect } from 'chai';
-import { openApiSuite, newApplicant, type ApiSuite } from '../support/api';
-import { submit, advance, today } from '../applications/helpers';
+import { useApiSuite } from '../support/api';
+import { submitNew, submit, advance, today } from '../applications/helpers';
 import { addDays } from '../../domain/dates';
 
 describe('The audit trail (GET /v1/audit-log)', () => {
-  let s: ApiSuite;
-  before(async () => {
-    s = await openApiSuite();
-  });
-  after(async () => {
-    await s?.h.close();
-  });
+  const s = useApiSuite();
 
   it("lists one application's decisions with who, role, when and why, filtered by record, person, action and date", async () => {
     const { h, orgs } = s;
-    const a = await newApplicant(h);
-    const id = await submit(h, a, orgs);
+    const { a, id } = await submitNew(h, orgs);
     await advance(h, id, 'guarantee-review');
     const auditor = await h.login('auditor');
     const list = async (query: string) => {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { TestEnv } from '../support/env';
-import { openApiSuite, newApplicant, type ApiHarness } from '../support/api';
-import { submit, type DemoOrgs } from '../applications/helpers';
+import { openApiSuite, type ApiHarness } from '../support/api';
+import { submitNew, type DemoOrgs } from '../applications/helpers';
 import { applicationStateQuery, applicationWorkflowId, counterGuaranteeUpdate } from '../../workflows/definitions';
 
 /**
@@ -17,8 +17,7 @@ describe('a decision sent around the API, naming an actor that is not real', () 
   after(async () => h?.close());
 
   it('is refused with the change it would explain; the real officer then decides', async () => {
-    const a = await newApplicant(h);
-    const id = await submit(h, a, orgs);
+    const { a, id } = await submitNew(h, orgs);
     const handle = h.temporal.client.workflow.getHandle(applicationWorkflowId(id));
     const forged = { userId: a.userId, username: a.username, role: 'community_officer' as const, orgId: orgs.communityA };
     const err = await handle

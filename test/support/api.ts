@@ -183,3 +183,18 @@ export async function openApiSuite(opts: { timeSkipping?: boolean; now?: () => D
   const h = await startApi(env, { on: opts.timeSkipping ? skipping : undefined, now: opts.now });
   return { env, skipping, h, orgs: await demoOrgs(env) };
 }
+
+/**
+ * openApiSuite() for a describe block: opened in its before(), closed in its after(). The object
+ * returned is filled in by before(), so read its fields inside the tests.
+ */
+export function useApiSuite(opts: { timeSkipping?: boolean; now?: () => Date } = {}): ApiSuite {
+  const s = {} as ApiSuite;
+  before(async () => {
+    Object.assign(s, await openApiSuite(opts));
+  });
+  after(async () => {
+    await s.h?.close();
+  });
+  return s;
+}
