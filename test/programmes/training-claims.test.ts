@@ -2,8 +2,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { testEnv } from '../support/env';
-import { demoOrgs, newApplicant, newIdNumber, startApi, type ApiHarness, type Applicant } from '../support/api';
+import { openPrivateSuite, newApplicant, newIdNumber, type ApiHarness, type Applicant } from '../support/api';
 import type { DemoOrgs } from '../applications/helpers';
 import { openLoan, serverToday, skipTo, type OpenedLoan } from '../loans/helpers';
 import { login, newOrg, type NewOrg } from '../subsidy/helpers';
@@ -31,7 +30,7 @@ describe('training subsidy claims (time-skipping server)', function () {
   let h: ApiHarness;
   let skipping: TestWorkflowEnvironment;
   let orgs: DemoOrgs;
-  let serverNow: number | undefined;
+  let syncClock: () => Promise<void>;
   let bureau: NewOrg;
   let trainer: string, checker: string, finOfficer: string, officer: string, approver: string;
   let started: OpenedLoan, idle: Applicant, stranger: Applicant;
@@ -44,7 +43,7 @@ describe('training subsidy claims (time-skipping server)', function () {
 
   const skip = async (date: string) => {
     await skipTo(skipping, date);
-    serverNow = await skipping.currentTimeMs();
+    await syncClock();
   };
   const fundOf = async (programme: string, year: number) =>
     (await h.call('GET', `/v1/funds?year=${year}&programme=${programme}`, { token: officer })).body[0] as { id: string; budget: string; paid: string; available: string; reserved: string };
@@ -65,12 +64,7 @@ describe('training subsidy claims (time-skipping server)', function () {
 
   before(async function () {
     this.timeout(300_000);
-    const env = await testEnv();
-    db = (await env.newDatabase('programmes_training', { seed: true })).db;
-    skipping = await env.timeSkipping();
-    serverNow = await skipping.currentTimeMs();
-    h = await startApi({ ...env, db }, { on: skipping, deps: { db }, now: () => new Date(serverNow ?? Date.now()) });
-    orgs = await demoOrgs({ ...env, db });
+    ({ db, skipping, h, orgs, syncClock } = await openPrivateSuite('programmes_training', { timeSkipping: true }));
     bureau = await newOrg(h, db, 'finance_bureau', ['finance_officer', 'finance_approver']);
     officer = await login(h, bureau.users.finance_officer!);
     approver = await login(h, bureau.users.finance_approver!);

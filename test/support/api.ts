@@ -4,6 +4,7 @@
  */
 import pino from 'pino';
 import { randomInt } from 'node:crypto';
+import type { Knex } from 'knex';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { listen } from '../../scripts/lib/api-server';
@@ -197,4 +198,33 @@ export function useApiSuite(opts: { timeSkipping?: boolean; now?: () => Date } =
     await s.h?.close();
   });
   return s;
+}
+
+export interface PrivateSuite extends ApiSuite {
+  /** The suite's own database (seeded with the demo data). */
+  db: Knex;
+  /** With timeSkipping: sets the API's "today" to the time-skipping server's now; call it after moving that server's time. */
+  syncClock(): Promise<void>;
+}
+
+/**
+ * For a file that writes what other files would see: a seeded database of its own (`name`) and the
+ * API on it; with `timeSkipping`, the worker on the time-skipping server and the API's clock
+ * following that server's when `syncClock()` is called. Call it in before(); close `h` in after().
+ */
+export async function openPrivateSuite(name: string, opts: { timeSkipping?: boolean } = {}): Promise<PrivateSuite> {
+  const env = await testEnv();
+  const db = (await env.newDatabase(name, { seed: true })).db;
+  const orgs = await demoOrgs({ ...env, db });
+  if (!opts.timeSkipping) {
+    const h = await startApi({ ...env, db }, { deps: { db } });
+    return { env, db, skipping: undefined as unknown as TestWorkflowEnvironment, h, orgs, syncClock: async () => undefined };
+  }
+  const skipping = await env.timeSkipping();
+  let serverNow = await skipping.currentTimeMs();
+  const h = await startApi({ ...env, db }, { on: skipping, deps: { db }, now: () => new Date(serverNow) });
+  const syncClock = async () => {
+    serverNow = await skipping.currentTimeMs();
+  };
+  return { env, db, skipping, h, orgs, syncClock };
 }

@@ -7,11 +7,9 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import type { Page } from 'playwright-core';
-import { testEnv } from '../support/env';
-import { demoOrgs, newApplicant, newIdNumber, startApi, type ApiHarness, type DemoOrgs } from '../support/api';
+import { openPrivateSuite, newApplicant, newIdNumber, type ApiHarness, type DemoOrgs } from '../support/api';
 import { submit } from '../applications/helpers';
-import { ensureWebBuilt } from '../../scripts/lib/web-build';
-import { as, button, choose, openBrowser, screen, signIn, type Browser } from './browser';
+import { openConsole, closeConsole, as, button, choose, openBrowser, screen, signIn, type Browser } from './browser';
 
 const overflow = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
 
@@ -21,17 +19,9 @@ describe('Web console (zh-CN): registration, phone, keyboard, admin', function (
 
   before(async function () {
     this.timeout(180_000);
-    await ensureWebBuilt();
-    const env = await testEnv();
-    db = (await env.newDatabase('web_access', { seed: true })).db;
-    h = await startApi({ ...env, db }, { deps: { db } });
-    orgs = await demoOrgs({ ...env, db });
-    b = await openBrowser(h.url);
+    ({ db, h, orgs, b } = await openConsole(() => openPrivateSuite('web_access')));
   });
-  after(async () => {
-    await b?.close();
-    await h?.close();
-  });
+  after(() => closeConsole({ b, h }));
 
   it('a person registers, the ID number checked as typed, and signs in as an applicant', async () => {
     const page = await b.person();

@@ -10,6 +10,8 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import { atTestEnvStop } from '../support/env';
+import type { ApiHarness } from '../support/api';
+import { ensureWebBuilt } from '../../scripts/lib/web-build';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots of every screen a journey visits (git-ignored); a few are copied to docs/screenshots. */
@@ -129,4 +131,17 @@ export async function expectReadOnly(page: Page, where: string): Promise<void> {
     .evaluateAll((els) => els.map((e) => (e.getAttribute('aria-label') || e.textContent?.trim() || e.querySelector('[aria-label]')?.getAttribute('aria-label') || e.getAttribute('title') || '').trim()));
   const deciding = names.filter((n) => !READING.test(n));
   expect(deciding, `${where}: buttons an auditor should not have`).to.deep.equal([]);
+}
+
+/** A browser test file's world: the console built, the API suite `open` starts, a browser on that API. */
+export async function openConsole<S extends { h: ApiHarness }>(open: () => Promise<S>): Promise<S & { b: Browser }> {
+  await ensureWebBuilt();
+  const s = await open();
+  return Object.assign(s, { b: await openBrowser(s.h.url) });
+}
+
+/** Closes what openConsole opened (in after(): what before() got to open). */
+export async function closeConsole(c: { b?: Browser; h?: ApiHarness }): Promise<void> {
+  await c.b?.close();
+  await c.h?.close();
 }

@@ -15,15 +15,13 @@ import fs from 'node:fs';
 import type { Knex } from 'knex';
 import type { Page } from 'playwright-core';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { testEnv } from '../support/env';
-import { demoOrgs, startApi, type ApiHarness, type DemoOrgs } from '../support/api';
+import { openPrivateSuite, type ApiHarness, type DemoOrgs } from '../support/api';
 import { openLoan, pay, serverToday, skipTo, type OpenedLoan } from '../loans/helpers';
 import { claimsOpen, newOrg, type NewOrg } from '../subsidy/helpers';
-import { ensureWebBuilt } from '../../scripts/lib/web-build';
 import { openFund } from '../support/funds';
 import { addDays, daysBetween, previousQuarter, quarterBounds, quarterOf } from '../../domain/dates';
 import { businessDateOf } from '../../domain/business-day';
-import { as, button, choose, expectReadOnly, openBrowser, screen, type Browser } from './browser';
+import { openConsole, closeConsole, as, button, choose, expectReadOnly, openBrowser, screen, type Browser } from './browser';
 
 const short = (id: string) => id.slice(0, 8).toUpperCase();
 const bucketOf = (days: number) => (days <= 0 ? '正常' : days <= 30 ? '逾期 1–30 天' : days <= 90 ? '逾期 31–90 天' : '逾期 90 天以上');
@@ -32,14 +30,13 @@ describe('Web console journey (zh-CN) after the quarter: claims, funds, statemen
   this.timeout(600_000);
   let db: Knex, skipping: TestWorkflowEnvironment, h: ApiHarness, orgs: DemoOrgs, b: Browser;
   let bureau: NewOrg, officer: string, approver: string;
-  // The API's "today" is the time-skipping server's, read when the test moves it.
-  let serverNow: number | undefined;
+  let syncClock: () => Promise<void>;
   let repaid: OpenedLoan, defaulting: OpenedLoan, early: OpenedLoan;
   let quarter: string, claimId: string, paidQuarter: string, closedQuarter: string;
 
   async function moveTo(date: string): Promise<void> {
     await skipTo(skipping, date);
-    serverNow = await skipping.currentTimeMs();
+    await syncClock();
   }
   const today = () => serverToday(skipping);
   const signedIn = (user: string, at?: string) => as(b, user, user === officer || user === approver ? 'demo-password' : 'demo', at);
@@ -48,14 +45,7 @@ describe('Web console journey (zh-CN) after the quarter: claims, funds, statemen
 
   before(async function () {
     this.timeout(300_000);
-    await ensureWebBuilt();
-    const env = await testEnv();
-    db = (await env.newDatabase('web_finance', { seed: true })).db;
-    skipping = await env.timeSkipping();
-    serverNow = await skipping.currentTimeMs();
-    h = await startApi({ ...env, db }, { on: skipping, deps: { db }, now: () => new Date(serverNow ?? Date.now()) });
-    orgs = await demoOrgs({ ...env, db });
-    b = await openBrowser(h.url);
+    ({ db, skipping, h, orgs, syncClock, b } = await openConsole(() => openPrivateSuite('web_finance', { timeSkipping: true })));
     // A bureau of its own whose fund starts empty, so the claim waits for a top-up whatever the date.
     bureau = await newOrg(h, db, 'finance_bureau', ['finance_officer', 'finance_approver']);
     officer = bureau.users.finance_officer!;
@@ -73,10 +63,7 @@ describe('Web console journey (zh-CN) after the quarter: claims, funds, statemen
     const year = Number(claimsOpen(quarter).slice(0, 4));
     await openFund(db, { bureauId: bureau.orgId, year, name: `中小企业发展专项资金 ${year}` });
   });
-  after(async () => {
-    await b?.close();
-    await h?.close();
-  });
+  after(() => closeConsole({ b, h }));
 
   it('the bank repays a loan early from the quoted amount, and extends another once', async () => {
     await moveTo(addDays(early.disbursedOn, 10));
@@ -104,7 +91,7 @@ describe('Web console journey (zh-CN) after the quarter: claims, funds, statemen
 
   it('the borrower reads the loan on a phone: the schedule, on time or not, the subsidy earned', async () => {
     for (const p of repaid.loan.schedule.filter((x: any) => x.quarter === quarter)) await pay(h, skipping, repaid.loanId, p);
-    serverNow = await skipping.currentTimeMs();
+    await syncClock();
     const phone = await openBrowser(h.url, { viewport: { width: 390, height: 844 }, isMobile: true });
     try {
       const page = await as(phone, repaid.applicant.username, 'password-1', '/loans');

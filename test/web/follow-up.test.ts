@@ -8,42 +8,30 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import type { Page } from 'playwright-core';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { testEnv } from '../support/env';
-import { demoOrgs, startApi, type ApiHarness, type DemoOrgs } from '../support/api';
+import { openPrivateSuite, type ApiHarness, type DemoOrgs } from '../support/api';
 import { openLoan, serverToday, skipTo, type OpenedLoan } from '../loans/helpers';
-import { ensureWebBuilt } from '../../scripts/lib/web-build';
 import { addDays, addMonthsClamped } from '../../domain/dates';
-import { as, button, openBrowser, screen, type Browser } from './browser';
+import { openConsole, closeConsole, as, button, screen, type Browser } from './browser';
 
 describe('Web console (zh-CN): a follow-up visit from my tasks, and the report against its targets', function () {
   this.timeout(600_000);
   let db: Knex, skipping: TestWorkflowEnvironment, h: ApiHarness, orgs: DemoOrgs, b: Browser;
-  let serverNow: number | undefined;
+  let syncClock: () => Promise<void>;
   let loan: OpenedLoan;
   const card = (page: Page, title: string) => page.locator('.ant-card').filter({ has: page.getByRole('heading', { name: title, exact: true }) });
 
   before(async function () {
     this.timeout(300_000);
-    await ensureWebBuilt();
-    const env = await testEnv();
-    db = (await env.newDatabase('web_follow_up', { seed: true })).db;
-    skipping = await env.timeSkipping();
-    serverNow = await skipping.currentTimeMs();
-    h = await startApi({ ...env, db }, { on: skipping, deps: { db }, now: () => new Date(serverNow ?? Date.now()) });
-    orgs = await demoOrgs({ ...env, db });
-    b = await openBrowser(h.url);
+    ({ db, skipping, h, orgs, syncClock, b } = await openConsole(() => openPrivateSuite('web_follow_up', { timeSkipping: true })));
     const issuedOn = await serverToday(skipping);
     loan = await openLoan(h, skipping, orgs, { termMonths: 12, issuedOn, birth: `${Number(issuedOn.slice(0, 4)) - 30}0101` });
   });
-  after(async () => {
-    await b?.close();
-    await h?.close();
-  });
+  after(() => closeConsole({ b, h }));
 
   it('the community officer records the overdue visit from my tasks; the loan shows it; the report judges jobs against 1:5', async () => {
     const due = addMonthsClamped(loan.disbursedOn, 3);
     await skipTo(skipping, addDays(due, 31));
-    serverNow = await skipping.currentTimeMs();
+    await syncClock();
     const today = await serverToday(skipping);
 
     const page = await as(b, 'community-a', 'demo', '/tasks');

@@ -7,8 +7,7 @@
 import { expect } from 'chai';
 import { openApiSuite, newApplicant, type ApiSuite } from '../support/api';
 import { advance, submit } from '../applications/helpers';
-import { ensureWebBuilt } from '../../scripts/lib/web-build';
-import { as, openBrowser, screen, type Browser } from './browser';
+import { openConsole, closeConsole, as, screen, type Browser } from './browser';
 
 describe('Web console (zh-CN): the budget forecast and the policy what-if', function () {
   this.timeout(300_000);
@@ -16,15 +15,10 @@ describe('Web console (zh-CN): the budget forecast and the policy what-if', func
   let b: Browser;
 
   before(async () => {
-    await ensureWebBuilt();
-    s = await openApiSuite();
-    b = await openBrowser(s.h.url);
+    ({ b, ...s } = await openConsole(() => openApiSuite()));
     await advance(s.h, await submit(s.h, await newApplicant(s.h), s.orgs), 'disbursal', '80000.00');
   });
-  after(async () => {
-    await b?.close();
-    await s?.h.close();
-  });
+  after(() => closeConsole({ b, h: s?.h }));
 
   it('a finance officer reads the forecast with its band, runs a what-if beside today’s rules and saves it', async () => {
     const page = await as(b, 'fin-officer', 'demo', '/forecast');

@@ -5,8 +5,7 @@
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { openApiSuite, newApplicant, type ApiSuite, type Applicant } from '../support/api';
-import { ensureWebBuilt } from '../../scripts/lib/web-build';
-import { choose, expectReadOnly, openBrowser, screen, signIn, type Browser } from './browser';
+import { openConsole, closeConsole, choose, expectReadOnly, screen, signIn, type Browser } from './browser';
 
 const submitButton = (page: Page) => page.getByRole('button', { name: /^提\s?交$/ });
 
@@ -19,9 +18,7 @@ describe('Web console journey (zh-CN): apply to repayment, every role on screen'
   let reviewer: { id: string; username: string };
 
   before(async () => {
-    await ensureWebBuilt();
-    s = await openApiSuite();
-    b = await openBrowser(s.h.url);
+    ({ b, ...s } = await openConsole(() => openApiSuite()));
     applicant = await newApplicant(s.h);
     // A reviewer of the guarantee company of its own, so changing its role touches no demo user.
     const admin = await s.h.login('admin');
@@ -30,10 +27,7 @@ describe('Web console journey (zh-CN): apply to repayment, every role on screen'
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
     reviewer = { id: r.body.id, username };
   });
-  after(async () => {
-    await b?.close();
-    await s?.h.close();
-  });
+  after(() => closeConsole({ b, h: s?.h }));
 
   it('the applicant signs in, sees the policy in force and applies; the ID number is checked as typed', async () => {
     const page = await b.person();

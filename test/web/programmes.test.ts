@@ -7,10 +7,8 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { testEnv } from '../support/env';
-import { newApplicant, newIdNumber, startApi, type ApiHarness } from '../support/api';
-import { ensureWebBuilt } from '../../scripts/lib/web-build';
-import { as, button, choose, openBrowser, screen, type Browser } from './browser';
+import { openPrivateSuite, newApplicant, newIdNumber, type ApiHarness } from '../support/api';
+import { openConsole, closeConsole, as, button, choose, screen, type Browser } from './browser';
 
 describe('Web console (zh-CN): funds by programme, training claims, incubator rewards', function () {
   this.timeout(300_000);
@@ -18,16 +16,9 @@ describe('Web console (zh-CN): funds by programme, training claims, incubator re
 
   before(async function () {
     this.timeout(180_000);
-    await ensureWebBuilt();
-    const env = await testEnv();
-    db = (await env.newDatabase('web_programmes', { seed: true })).db;
-    h = await startApi({ ...env, db }, { deps: { db } });
-    b = await openBrowser(h.url);
+    ({ db, h, b } = await openConsole(() => openPrivateSuite('web_programmes')));
   });
-  after(async () => {
-    await b?.close();
-    await h?.close();
-  });
+  after(() => closeConsole({ b, h }));
 
   it('the funds show their programme and the year-end view', async () => {
     const page = await as(b, 'fin-approver', 'demo', '/funds');
