@@ -145,3 +145,13 @@ export async function closeConsole(c: { b?: Browser; h?: ApiHarness }): Promise<
   await c.b?.close();
   await c.h?.close();
 }
+
+/**
+ * An officer's decision on screen: the reason typed into `form`'s 理由 field, the screen kept as
+ * `shot` (screen()), then `form`'s button named `action` pressed.
+ */
+export async function decideWithReason(page: Page, form: Page | Locator, reason: string, shot: string, action: string | RegExp): Promise<void> {
+  await form.getByLabel('理由').fill(reason);
+  await screen(page, shot);
+  await form.getByRole('button', { name: action }).click();
+}

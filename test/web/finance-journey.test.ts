@@ -21,7 +21,7 @@ import { claimsOpen, newOrg, type NewOrg } from '../subsidy/helpers';
 import { openFund } from '../support/funds';
 import { addDays, daysBetween, previousQuarter, quarterBounds, quarterOf } from '../../domain/dates';
 import { businessDateOf } from '../../domain/business-day';
-import { openConsole, closeConsole, as, button, choose, expectReadOnly, openBrowser, screen, type Browser } from './browser';
+import { openConsole, closeConsole, decideWithReason, as, button, choose, expectReadOnly, openBrowser, screen, type Browser } from './browser';
 
 const short = (id: string) => id.slice(0, 8).toUpperCase();
 const bucketOf = (days: number) => (days <= 0 ? '正常' : days <= 30 ? '逾期 1–30 天' : days <= 90 ? '逾期 31–90 天' : '逾期 90 天以上');
@@ -82,9 +82,7 @@ describe('Web console journey (zh-CN) after the quarter: claims, funds, statemen
     await page.goto(`/loans/${defaulting.loanId}`);
     const extension = card(page, '展期');
     await extension.getByLabel('展期月数').fill('3');
-    await extension.getByLabel('理由').fill('经营受季节影响，展期三个月');
-    await screen(page, 'loan-extension');
-    await extension.getByRole('button', { name: '申请展期' }).click();
+    await decideWithReason(page, extension, '经营受季节影响，展期三个月', 'loan-extension', '申请展期');
     await page.getByText('已展期 3 个月').waitFor();
     await page.close();
   });
@@ -170,18 +168,14 @@ describe('Web console journey (zh-CN) after the quarter: claims, funds, statemen
     await task.waitFor();
     await screen(page, 'tasks-finance');
     await task.getByRole('link', { name: /办理/ }).click();
-    await page.getByLabel('理由').fill('与还款记录核对一致');
-    await screen(page, 'claim-review');
-    await button(page, '提交').click();
+    await decideWithReason(page, page, '与还款记录核对一致', 'claim-review', /^提\s?交$/);
     await page.getByText('待审批').first().waitFor();
     await page.close();
 
     const checker = await signedIn(approver, '/tasks');
     await row(checker, short(claimId)).getByRole('link', { name: /办理/ }).click();
     await checker.getByText(`审核人为 ${officer}`).waitFor();
-    await checker.getByLabel('理由').fill('同意拨付');
-    await screen(checker, 'claim-approval');
-    await button(checker, '提交').click();
+    await decideWithReason(checker, checker, '同意拨付', 'claim-approval', /^提\s?交$/);
     await checker.getByText('待预算').first().waitFor();
     await checker.close();
   });
@@ -202,9 +196,7 @@ describe('Web console journey (zh-CN) after the quarter: claims, funds, statemen
     expect(await task.textContent()).to.contain(officer);
     await task.getByRole('link', { name: /办理/ }).click();
     const decision = checker.locator('.ant-table-expanded-row').filter({ has: checker.getByRole('button', { name: /审\s?批/ }) });
-    await decision.getByLabel('理由').fill('同意追加');
-    await screen(checker, 'top-up-decision');
-    await decision.getByRole('button', { name: /审\s?批/ }).click();
+    await decideWithReason(checker, decision, '同意追加', 'top-up-decision', /审\s?批/);
     await checker.getByRole('cell', { name: /同意追加/ }).waitFor();
     await checker.goto(`/claims/${claimId}`);
     await checker.getByText('已拨付').first().waitFor();
@@ -226,9 +218,7 @@ describe('Web console journey (zh-CN) after the quarter: claims, funds, statemen
     await mismatches.getByText('账上无此拨付').waitFor();
     await screen(page, 'reconciliation-upload');
     const resolve = mismatches.locator('.ant-table-expanded-row');
-    await resolve.getByLabel('理由').fill('银行误记的他项来款，已与银行核实');
-    await screen(page, 'mismatch-resolution');
-    await resolve.getByRole('button', { name: '处理差异' }).click();
+    await decideWithReason(page, resolve, '银行误记的他项来款，已与银行核实', 'mismatch-resolution', '处理差异');
     await mismatches.getByText('已说明').waitFor();
     await page.close();
   });
@@ -248,9 +238,7 @@ describe('Web console journey (zh-CN) after the quarter: claims, funds, statemen
 
     const asker = await signedIn(officer, `/periods?quarter=${closedQuarter}`);
     const reopen = card(asker, '申请反结账');
-    await reopen.getByLabel('理由').fill('银行更正了三月份对账单');
-    await screen(asker, 'reopen-request');
-    await reopen.getByRole('button', { name: /申请反结账/ }).click();
+    await decideWithReason(asker, reopen, '银行更正了三月份对账单', 'reopen-request', /申请反结账/);
     await asker.getByRole('cell', { name: '银行更正了三月份对账单' }).waitFor();
     await asker.close();
 
@@ -259,9 +247,7 @@ describe('Web console journey (zh-CN) after the quarter: claims, funds, statemen
     await task.waitFor();
     await task.getByRole('link', { name: /办理/ }).click();
     const decision = checker.locator('.ant-table-expanded-row');
-    await decision.getByLabel('理由').fill('核实无误，同意反结账');
-    await screen(checker, 'reopen-decision');
-    await decision.getByRole('button', { name: /审\s?批/ }).click();
+    await decideWithReason(checker, decision, '核实无误，同意反结账', 'reopen-decision', /审\s?批/);
     await checker.getByText('未结账').first().waitFor();
     await checker.getByText(/反结账 · /).waitFor();
     await checker.close();

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { openApiSuite, newApplicant, type ApiSuite, type Applicant } from '../support/api';
-import { openConsole, closeConsole, choose, expectReadOnly, screen, signIn, type Browser } from './browser';
+import { openConsole, closeConsole, decideWithReason, as, choose, expectReadOnly, screen, signIn, type Browser } from './browser';
 
 const submitButton = (page: Page) => page.getByRole('button', { name: /^提\s?交$/ });
 
@@ -16,6 +16,15 @@ describe('Web console journey (zh-CN): apply to repayment, every role on screen'
   let applicant: Applicant;
   let applicationId: string;
   let reviewer: { id: string; username: string };
+  /** The application's row in my tasks (its id's first eight characters, as the console shows them). */
+  const taskRow = (page: Page) => page.getByRole('row', { name: new RegExp(applicationId.slice(0, 8).toUpperCase()) });
+  /** `user`'s tasks on a new page, and the application's row once it shows. */
+  const myTask = async (user: string) => {
+    const page = await as(b, user, 'demo', '/tasks');
+    const row = taskRow(page);
+    await row.waitFor();
+    return { page, row };
+  };
 
   before(async () => {
     ({ b, ...s } = await openConsole(() => openApiSuite()));
@@ -57,29 +66,20 @@ describe('Web console journey (zh-CN): apply to repayment, every role on screen'
   });
 
   it('the community officer finds it in my tasks with its deadline and approves the counter-guarantee', async () => {
-    const page = await b.person();
-    await signIn(page, 'community-a');
-    await page.goto('/tasks');
-    const row = page.getByRole('row', { name: new RegExp(applicationId.slice(0, 8).toUpperCase()) });
-    await row.waitFor();
+    const { page, row } = await myTask('community-a');
     expect(await row.textContent()).to.match(/剩余|天/);
     await screen(page, 'tasks');
     await row.getByRole('link', { name: /办理/ }).click();
-    await page.getByLabel('理由').fill('社区信用良好，同意反担保');
-    await screen(page, 'counter-guarantee');
-    await submitButton(page).click();
+    await decideWithReason(page, page, '社区信用良好，同意反担保', 'counter-guarantee', /^提\s?交$/);
     await page.getByText('待担保初审').first().waitFor();
     await page.close();
   });
 
   it('the reviewer recommends an amount; promoted to approver, the same person is refused on screen', async () => {
-    const page = await b.person();
-    await signIn(page, reviewer.username, 'demo-password');
+    const page = await as(b, reviewer.username, 'demo-password');
     await page.goto(`/applications/${applicationId}`);
     await page.getByLabel('建议担保金额').fill('80000.00');
-    await page.getByLabel('理由').fill('创业计划可行');
-    await screen(page, 'guarantee-review');
-    await submitButton(page).click();
+    await decideWithReason(page, page, '创业计划可行', 'guarantee-review', /^提\s?交$/);
     await page.getByText('待担保审批').first().waitFor();
 
     const admin = await s.h.login('admin');
@@ -97,25 +97,17 @@ describe('Web console journey (zh-CN): apply to repayment, every role on screen'
   });
 
   it('the approver sees who reviewed, and approves', async () => {
-    const page = await b.person();
-    await signIn(page, 'g-approver');
-    await page.goto('/tasks');
-    const row = page.getByRole('row', { name: new RegExp(applicationId.slice(0, 8).toUpperCase()) });
-    await row.waitFor();
+    const { page, row } = await myTask('g-approver');
     expect(await row.textContent()).to.contain(reviewer.username);
     await row.getByRole('link', { name: /办理/ }).click();
-    await page.getByLabel('理由').fill('同意担保');
-    await screen(page, 'guarantee-approval');
-    await submitButton(page).click();
+    await decideWithReason(page, page, '同意担保', 'guarantee-approval', /^提\s?交$/);
     await page.getByText('待银行放款').first().waitFor();
     await page.close();
   });
 
   it('the bank disburses within the rate cap and records a repayment with the amount due prefilled', async () => {
-    const page = await b.person();
-    await signIn(page, 'bank-a');
-    await page.goto('/tasks');
-    const row = page.getByRole('row', { name: new RegExp(applicationId.slice(0, 8).toUpperCase()) });
+    const page = await as(b, 'bank-a', 'demo', '/tasks');
+    const row = taskRow(page);
     await row.getByRole('link', { name: /办理/ }).click();
     await page.getByLabel('借款合同编号').fill(`JK-${applicationId.slice(0, 8)}`);
     await page.getByLabel(/年利率/).fill('0.0435');
@@ -135,8 +127,7 @@ describe('Web console journey (zh-CN): apply to repayment, every role on screen'
   });
 
   it('the applicant sees every step with who, when and why; the auditor sees it all and has no action', async () => {
-    const page = await b.person();
-    await signIn(page, applicant.username, 'password-1');
+    const page = await as(b, applicant.username, 'password-1');
     await page.goto(`/applications/${applicationId}`);
     for (const step of ['提交申请', '资格审查', '社区反担保', '担保初审', '担保审批', '银行放款']) await page.getByText(step, { exact: true }).first().waitFor();
     await page.getByText('社区信用良好，同意反担保').waitFor();
