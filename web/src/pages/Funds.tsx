@@ -1,15 +1,14 @@
-import { Alert, Descriptions, Form, Input, InputNumber, Radio, Select, Space, Table, Tag } from 'antd';
+import { Descriptions, Form, Input, InputNumber, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, idempotent, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { DecisionForm } from '../components/DecisionForm';
+import { ProposalTable } from '../components/ProposalTable';
 import { PageCard } from '../components/PageCard';
 import { QueryView } from '../components/States';
 import { formatMoney } from '../lib/money';
-import { formatDateTime } from '../lib/dates';
-import { PROPOSAL_COLOUR } from '../lib/colours';
 import { useUrlState } from '../lib/url-state';
 import { useSession } from '../session';
 
@@ -127,29 +126,10 @@ function FundCard({ f }: { f: Fund }) {
       <PageCard level={2} title={t('funds.proposals')}>
         <QueryView q={proposals} empty={(d) => d.length === 0}>
           {(list) => (
-            <Table<Proposal> rowKey="id" size="small" dataSource={list} pagination={false} scroll={{ x: 800 }}
-              expandable={me?.role === 'finance_approver' ? {
-                rowExpandable: decides,
-                defaultExpandedRowKeys: values.proposal ? [values.proposal] : list.filter(decides).map((p) => p.id),
-                expandedRowRender: (r) =>
-                  r.proposedBy === me?.username ? (
-                    <Alert type="info" showIcon title={t('funds.ownProposal')} />
-                  ) : (
-                    <DecisionForm<components['schemas']['TopUpDecision']> submitLabel={t('funds.decide')} initialValues={{ decision: 'approve' }}
-                      send={(body, key) => ok(api.POST('/v1/funds/{id}/top-ups/{proposalId}/decision', { params: { path: { id: f.id, proposalId: r.id } }, body, ...idempotent(key) }))}>
-                      <Form.Item name="decision" label={t('forms.decision')}><Radio.Group><Radio value="approve">{t('decision.approve')}</Radio><Radio value="reject">{t('decision.reject')}</Radio></Radio.Group></Form.Item>
-                      <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input /></Form.Item>
-                    </DecisionForm>
-                  ),
-              } : undefined}
-              columns={[
-                { title: t('common.amount'), dataIndex: 'amount', align: 'right', render: money },
-                { title: t('common.reason'), dataIndex: 'reason' },
-                { title: t('funds.proposedBy'), dataIndex: 'proposedBy' },
-                { title: t('common.date'), dataIndex: 'proposedAt', render: formatDateTime },
-                { title: t('common.status'), dataIndex: 'status', render: (s: string) => <Tag color={PROPOSAL_COLOUR[s]}>{t(`funds.status.${s}`)}</Tag> },
-                { title: t('funds.decidedBy'), dataIndex: 'decidedBy', render: (v: string | null, r) => (v ? `${v}${r.decisionReason ? `：${r.decisionReason}` : ''}` : '—') },
-              ]} />
+            <ProposalTable proposals={list} submitLabel={t('funds.decide')}
+              expanded={values.proposal ? [values.proposal] : list.filter(decides).map((p) => p.id)}
+              leading={[{ title: t('common.amount'), dataIndex: 'amount', align: 'right', render: money }]}
+              decide={(r, body, key) => ok(api.POST('/v1/funds/{id}/top-ups/{proposalId}/decision', { params: { path: { id: f.id, proposalId: r.id } }, body, ...idempotent(key) }))} />
           )}
         </QueryView>
       </PageCard>

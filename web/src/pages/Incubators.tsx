@@ -1,9 +1,10 @@
-import { Form, Input, Radio, Select, Space, Table, Tag } from 'antd';
+import { Form, Input, Select, Space, Table, Tag } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, idempotent, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { DecisionForm } from '../components/DecisionForm';
+import { APPROVE_REJECT, ChoiceForm } from '../components/ChoiceForm';
 import { PageCard } from '../components/PageCard';
 import { QueryView } from '../components/States';
 import { formatMoney } from '../lib/money';
@@ -114,22 +115,12 @@ function RewardDecision({ r }: { r: Reward }) {
   const path = { params: { path: { id: r.id } } };
   if (me?.role === 'finance_officer') {
     return (
-      <DecisionForm<components['schemas']['ProgrammeClaimCheck']> submitLabel={t('programmes.check')} initialValues={{ decision: 'accept' }}
-        send={(body, key) => ok(api.POST('/v1/incubator-rewards/{id}/check', { ...path, body, ...idempotent(key) }))}>
-        <Form.Item name="decision" label={t('forms.decision')}>
-          <Radio.Group>{(['accept', 'refuse'] as const).map((d) => <Radio key={d} value={d}>{t(`programmes.checkDecision.${d}`)}</Radio>)}</Radio.Group>
-        </Form.Item>
-        <Form.Item name="reason" label={t('common.reason')}><Input /></Form.Item>
-      </DecisionForm>
+      <ChoiceForm submitLabel={t('programmes.check')} choices={['accept', 'refuse'] as const} label={(d) => t(`programmes.checkDecision.${d}`)} initial="accept"
+        send={(body, key) => ok(api.POST('/v1/incubator-rewards/{id}/check', { ...path, body, ...idempotent(key) }))} />
     );
   }
   return (
-    <DecisionForm<components['schemas']['ProgrammeClaimApproval']> submitLabel={t('programmes.approve')} initialValues={{ decision: 'approve' }}
-      send={(body, key) => ok(api.POST('/v1/incubator-rewards/{id}/approval', { ...path, body, ...idempotent(key) }))}>
-      <Form.Item name="decision" label={t('forms.decision')}>
-        <Radio.Group>{(['approve', 'reject'] as const).map((d) => <Radio key={d} value={d}>{t(`programmes.approveDecision.${d}`)}</Radio>)}</Radio.Group>
-      </Form.Item>
-      <Form.Item name="reason" label={t('common.reason')}><Input /></Form.Item>
-    </DecisionForm>
+    <ChoiceForm submitLabel={t('programmes.approve')} choices={APPROVE_REJECT} label={(d) => t(`programmes.approveDecision.${d}`)} initial="approve"
+      send={(body, key) => ok(api.POST('/v1/incubator-rewards/{id}/approval', { ...path, body, ...idempotent(key) }))} />
   );
 }

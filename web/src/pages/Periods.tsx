@@ -1,18 +1,17 @@
-import { Alert, Descriptions, Form, Input, List, Radio, Space, Table, Tag } from 'antd';
+import { Alert, Descriptions, Form, Input, List, Space, Tag } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { api, idempotent, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { DecisionForm } from '../components/DecisionForm';
+import { ProposalTable } from '../components/ProposalTable';
 import { PageCard } from '../components/PageCard';
 import { QueryView } from '../components/States';
 import { formatDateTime, quarterBefore, todayInChina } from '../lib/dates';
-import { PROPOSAL_COLOUR } from '../lib/colours';
 import { useUrlState } from '../lib/url-state';
 import { useSession } from '../session';
 
-type Proposal = components['schemas']['FinanceProposal'];
 
 /** Quarter close (季度结账): what blocks it, the close, and reopening by maker–checker (反结账). */
 export default function PeriodsPage() {
@@ -72,28 +71,8 @@ export default function PeriodsPage() {
                 </PageCard>
               )}
               <PageCard level={2} title={t('periods.requests')}>
-                <Table<Proposal> rowKey="id" size="small" pagination={false} dataSource={p.reopenRequests} scroll={{ x: 700 }} locale={{ emptyText: t('common.empty') }}
-                  expandable={me?.role === 'finance_approver' ? {
-                    rowExpandable: (r) => r.status === 'pending',
-                    defaultExpandedRowKeys: pending ? [pending.id] : [],
-                    expandedRowRender: (r) =>
-                      r.proposedBy === me?.username ? (
-                        <Alert type="info" showIcon title={t('funds.ownProposal')} />
-                      ) : (
-                        <DecisionForm<{ decision: 'approve' | 'reject'; reason: string }> submitLabel={t('periods.decide')} initialValues={{ decision: 'approve' }}
-                          send={(body, key) => ok(api.POST('/v1/periods/{quarter}/reopen-requests/{requestId}/decision', { params: { path: { quarter, requestId: r.id } }, body, ...idempotent(key) }))}>
-                          <Form.Item name="decision" label={t('forms.decision')}><Radio.Group><Radio value="approve">{t('decision.approve')}</Radio><Radio value="reject">{t('decision.reject')}</Radio></Radio.Group></Form.Item>
-                          <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input /></Form.Item>
-                        </DecisionForm>
-                      ),
-                  } : undefined}
-                  columns={[
-                    { title: t('funds.proposedBy'), dataIndex: 'proposedBy' },
-                    { title: t('common.reason'), dataIndex: 'reason' },
-                    { title: t('common.date'), dataIndex: 'proposedAt', render: formatDateTime },
-                    { title: t('common.status'), dataIndex: 'status', render: (s: string) => <Tag color={PROPOSAL_COLOUR[s]}>{t(`funds.status.${s}`)}</Tag> },
-                    { title: t('funds.decidedBy'), dataIndex: 'decidedBy', render: (v: string | null, r) => (v ? `${v}${r.decisionReason ? `：${r.decisionReason}` : ''}` : '—') },
-                  ]} />
+                <ProposalTable proposals={p.reopenRequests} submitLabel={t('periods.decide')} expanded={pending ? [pending.id] : []}
+                  decide={(r, body, key) => ok(api.POST('/v1/periods/{quarter}/reopen-requests/{requestId}/decision', { params: { path: { quarter, requestId: r.id } }, body, ...idempotent(key) }))} />
               </PageCard>
               {p.history.length > 0 && (
                 <PageCard level={2} title={t('periods.history')}>
