@@ -70,3 +70,18 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve(v: T): void
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
 }
+
+/** The rows an activity would write, in memory: by id, updated as `UPDATE … RETURNING` would. */
+export class MemoryTable<Row> extends Map<string, Row> {
+  /** Merges `change` into the row `id` and returns the row as it is now. */
+  update(id: string, change: Partial<Row>): Row {
+    const row = { ...this.get(id)!, ...change };
+    this.set(id, row);
+    return row;
+  }
+}
+
+/** The finance bureau the claim workflows' tests decide in, and its two people. */
+export const BUREAU = 'org-bureau';
+export const bureauOfficer = actor('finance_officer', BUREAU, 'officer');
+export const bureauApprover = actor('finance_approver', BUREAU, 'approver');

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
-import { workflowWorld, actor, meta, refusal, type WorkflowWorld } from './harness';
+import { MemoryTable, workflowWorld, actor, meta, refusal, BUREAU, bureauOfficer as officer, bureauApprover as approver, type WorkflowWorld } from './harness';
 import { programmeClaim } from '../../workflows/programme-claim';
 import {
   programmeApprovalUpdate,
@@ -14,12 +14,9 @@ import {
   type ProgrammeClaimState,
 } from '../../workflows/definitions';
 
-const BUREAU = 'org-bureau';
 const trainer = actor('training_officer', 'org-training', 'trainer');
 const labour = actor('labour_officer', 'org-labour', 'labour');
 const otherLabour = actor('labour_officer', 'org-labour', 'labour-2');
-const officer = actor('finance_officer', BUREAU, 'officer');
-const approver = actor('finance_approver', BUREAU, 'approver');
 
 /**
  * The programme claim's workflow (training subsidy, incubator rewards; docs/programmes.md) with
@@ -28,18 +25,13 @@ const approver = actor('finance_approver', BUREAU, 'approver');
  */
 describe('workflow unit: programmeClaim (time-skipping, activities in memory)', function () {
   let world: WorkflowWorld;
-  const claims = new Map<string, ProgrammeClaimState>();
+  const claims = new MemoryTable<ProgrammeClaimState>();
   let budget = 'enough' as 'enough' | 'short';
   let filing: 'ok' | 'conflict' | 'bad data' = 'ok';
   let mismatches = 0;
   const checkerRoles = new Map<string, string | undefined>();
 
   before(async () => {
-    const set = (id: string, change: Partial<ProgrammeClaimState>) => {
-      const c = { ...claims.get(id)!, ...change };
-      claims.set(id, c);
-      return c;
-    };
     world = await workflowWorld({
       fileProgrammeClaim: async (r: { input: ProgrammeClaimInput; checkerRole?: string }) => {
         checkerRoles.set(r.input.claimId, r.checkerRole);
@@ -50,9 +42,9 @@ describe('workflow unit: programmeClaim (time-skipping, activities in memory)', 
         return { ok: true, claim };
       },
       checkProgrammeClaim: async (r: { claimId: string; decision: string; actor: { userId: string } }) =>
-        set(r.claimId, r.decision === 'refuse' ? { status: 'REFUSED' } : { status: 'CHECKED', checkedBy: r.actor.userId, mismatches: 0, amount: r.decision === 'adjust' ? '1200.00' : '1800.00' }),
+        claims.update(r.claimId, r.decision === 'refuse' ? { status: 'REFUSED' } : { status: 'CHECKED', checkedBy: r.actor.userId, mismatches: 0, amount: r.decision === 'adjust' ? '1200.00' : '1800.00' }),
       approveProgrammeClaim: async (r: { claimId: string; decision: string }) =>
-        set(r.claimId, r.decision === 'reject' ? { status: 'REJECTED' } : { status: budget === 'enough' ? 'PAID' : 'PENDING_BUDGET' }),
+        claims.update(r.claimId, r.decision === 'reject' ? { status: 'REJECTED' } : { status: budget === 'enough' ? 'PAID' : 'PENDING_BUDGET' }),
     } as never);
   });
   after(async () => world?.close());

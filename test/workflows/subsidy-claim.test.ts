@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
-import { workflowWorld, actor, meta, refusal, type WorkflowWorld } from './harness';
+import { MemoryTable, workflowWorld, actor, meta, refusal, bureauOfficer as officer, bureauApprover as approver, type WorkflowWorld } from './harness';
 import { subsidyClaim } from '../../workflows/subsidy-claim';
 import {
   claimApprovalUpdate,
@@ -17,24 +17,16 @@ import { businessDateOf } from '../../domain/business-day';
 import { quarterOf, addDays } from '../../domain/dates';
 
 const BANK = 'org-bank';
-const BUREAU = 'org-bureau';
 const bank = actor('bank_officer', BANK, 'bank');
-const officer = actor('finance_officer', BUREAU, 'officer');
-const approver = actor('finance_approver', BUREAU, 'approver');
 
 describe('workflow unit: subsidyClaim (time-skipping, activities in memory)', function () {
   let world: WorkflowWorld;
   /** What the database says after each activity, per claim. */
-  const claims = new Map<string, ClaimState>();
+  const claims = new MemoryTable<ClaimState>();
   let budget = 'enough' as 'enough' | 'short';
   let fileRefusedForGood = false;
 
   before(async () => {
-    const set = (id: string, change: Partial<ClaimState>) => {
-      const c = { ...claims.get(id)!, ...change };
-      claims.set(id, c);
-      return c;
-    };
     world = await workflowWorld({
       fileClaim: async (r: { claimId: string; bankId: string; quarter: string; late: boolean }) => {
         if (fileRefusedForGood) throw ApplicationFailure.create({ type: 'UNPROCESSABLE', message: 'refused by the database', nonRetryable: true });
@@ -45,10 +37,10 @@ describe('workflow unit: subsidyClaim (time-skipping, activities in memory)', fu
         return { ok: true, claim };
       },
       checkClaim: async (r: { claimId: string; decision: string; actor: { userId: string } }) =>
-        set(r.claimId, r.decision === 'approve' ? { status: 'CHECKED', checkedBy: r.actor.userId } : { status: 'REJECTED' }),
+        claims.update(r.claimId, r.decision === 'approve' ? { status: 'CHECKED', checkedBy: r.actor.userId } : { status: 'REJECTED' }),
       approveClaim: async (r: { claimId: string; decision: string }) =>
-        set(r.claimId, r.decision === 'reject' ? { status: 'REJECTED' } : { status: budget === 'enough' ? 'PAID' : 'PENDING_BUDGET' }),
-      retryClaimPayment: async (r: { claimId: string }) => set(r.claimId, { status: budget === 'enough' ? 'PAID' : 'PENDING_BUDGET' }),
+        claims.update(r.claimId, r.decision === 'reject' ? { status: 'REJECTED' } : { status: budget === 'enough' ? 'PAID' : 'PENDING_BUDGET' }),
+      retryClaimPayment: async (r: { claimId: string }) => claims.update(r.claimId, { status: budget === 'enough' ? 'PAID' : 'PENDING_BUDGET' }),
     } as never);
   });
   after(async () => world?.close());
