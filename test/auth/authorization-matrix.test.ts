@@ -41,57 +41,67 @@ const claimOwners = new Set(['bank-a', 'fin-officer', 'fin-approver', 'auditor']
 /** Every officer and the holder, not another applicant: the demo certificate (masked unless entitled). */
 const officersAndHolder = new Set(demoUsers.map((u) => u.username).filter((u) => u !== 'admin'));
 
+/** The rules most routes share: the fixture's application, its loan and claim, a fund, a period, an id that names nothing. */
+const theApplication: OwnerRule = { params: (f) => ({ id: f.applicationId }), owners: applicationOwners };
+const itsLoan: OwnerRule = { params: (f) => ({ id: f.loanId }), owners: applicationOwners };
+const theClaim: OwnerRule = { params: (f) => ({ id: f.claimId }), owners: claimOwners };
+const aFund: OwnerRule = { params: (f) => ({ id: f.fundId }), owners: 'all-allowed' };
+const aPeriod: OwnerRule = { params: () => ({ quarter: '2020Q1' }), owners: 'all-allowed' };
+// None exists: every allowed caller gets 404.
+const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
+const noSuchId: OwnerRule = { params: () => ({ id: NO_SUCH_ID }), owners: 'all-allowed' };
+
 const OWNER_RULES: Record<string, OwnerRule> = {
-  '/v1/applications/:id': { params: (f) => ({ id: f.applicationId }), owners: applicationOwners },
-  '/v1/applications/:id/withdrawal': { params: (f) => ({ id: f.applicationId }), owners: applicationOwners },
-  '/v1/applications/:id/counter-guarantee': { params: (f) => ({ id: f.applicationId }), owners: applicationOwners },
-  '/v1/applications/:id/guarantee-review': { params: (f) => ({ id: f.applicationId }), owners: applicationOwners },
-  '/v1/applications/:id/guarantee-approval': { params: (f) => ({ id: f.applicationId }), owners: applicationOwners },
-  '/v1/applications/:id/disbursal': { params: (f) => ({ id: f.applicationId }), owners: applicationOwners },
-  '/v1/loans/:id': { params: (f) => ({ id: f.loanId }), owners: applicationOwners },
-  '/v1/loans/:id/payoff': { params: (f) => ({ id: f.loanId }), owners: applicationOwners },
-  '/v1/loans/:id/repayments': { params: (f) => ({ id: f.loanId }), owners: applicationOwners },
-  '/v1/loans/:id/extension': { params: (f) => ({ id: f.loanId }), owners: applicationOwners },
-  '/v1/loans/:id/recoveries': { params: (f) => ({ id: f.loanId }), owners: applicationOwners },
-  '/v1/loans/:id/follow-up': { params: (f) => ({ id: f.loanId }), owners: applicationOwners },
-  '/v1/loans/:id/follow-up-visits': { params: (f) => ({ id: f.loanId }), owners: applicationOwners },
+  '/v1/applications/:id': theApplication,
+  '/v1/applications/:id/withdrawal': theApplication,
+  '/v1/applications/:id/counter-guarantee': theApplication,
+  '/v1/applications/:id/guarantee-review': theApplication,
+  '/v1/applications/:id/guarantee-approval': theApplication,
+  '/v1/applications/:id/disbursal': theApplication,
+  '/v1/loans/:id': itsLoan,
+  '/v1/loans/:id/payoff': itsLoan,
+  '/v1/loans/:id/repayments': itsLoan,
+  '/v1/loans/:id/extension': itsLoan,
+  '/v1/loans/:id/recoveries': itsLoan,
+  '/v1/loans/:id/follow-up': itsLoan,
+  '/v1/loans/:id/follow-up-visits': itsLoan,
   '/v1/certificates/:no': { params: (f) => ({ no: f.certificateNo }), owners: officersAndHolder },
   '/v1/certificates/:no/revocation': { params: (f) => ({ no: f.certificateNo }), owners: new Set(['trainer']) },
   // The borrower's integrity record: the person, and those who handle an application of theirs.
   '/v1/integrity-records/:idNumber': { params: (f) => ({ idNumber: f.idNumber }), owners: applicationOwners },
-  '/v1/subsidy-claims/:id': { params: (f) => ({ id: f.claimId }), owners: claimOwners },
-  '/v1/subsidy-claims/:id/check': { params: (f) => ({ id: f.claimId }), owners: claimOwners },
-  '/v1/subsidy-claims/:id/approval': { params: (f) => ({ id: f.claimId }), owners: claimOwners },
-  '/v1/subsidy-claims/:id/payment': { params: (f) => ({ id: f.claimId }), owners: claimOwners },
-  '/v1/subsidy-claims/:id/payout': { params: (f) => ({ id: f.claimId }), owners: claimOwners },
+  '/v1/subsidy-claims/:id': theClaim,
+  '/v1/subsidy-claims/:id/check': theClaim,
+  '/v1/subsidy-claims/:id/approval': theClaim,
+  '/v1/subsidy-claims/:id/payment': theClaim,
+  '/v1/subsidy-claims/:id/payout': theClaim,
   // One finance bureau in the demo: its funds, periods, ledger and reconciliations are every allowed reader's.
-  '/v1/funds/:id': { params: (f) => ({ id: f.fundId }), owners: 'all-allowed' },
-  '/v1/funds/:id/top-ups': { params: (f) => ({ id: f.fundId }), owners: 'all-allowed' },
-  '/v1/funds/:id/lapse': { params: (f) => ({ id: f.fundId }), owners: 'all-allowed' },
+  '/v1/funds/:id': aFund,
+  '/v1/funds/:id/top-ups': aFund,
+  '/v1/funds/:id/lapse': aFund,
   // Programme claims and incubators: none exists in the matrix's data; every allowed caller gets 404.
-  '/v1/training-claims/:id': { params: () => ({ id: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },
-  '/v1/training-claims/:id/check': { params: () => ({ id: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },
-  '/v1/training-claims/:id/approval': { params: () => ({ id: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },
-  '/v1/incubator-rewards/:id': { params: () => ({ id: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },
-  '/v1/incubator-rewards/:id/check': { params: () => ({ id: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },
-  '/v1/incubator-rewards/:id/approval': { params: () => ({ id: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },
-  '/v1/incubators/:id/enterprises': { params: () => ({ id: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },
-  '/v1/incubators/:id/enterprises/:enterpriseId/graduation': { params: () => ({ id: '00000000-0000-4000-8000-000000000000', enterpriseId: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },
-  '/v1/periods/:quarter': { params: () => ({ quarter: '2020Q1' }), owners: 'all-allowed' },
-  '/v1/periods/:quarter/close': { params: () => ({ quarter: '2020Q1' }), owners: 'all-allowed' },
-  '/v1/periods/:quarter/reopen': { params: () => ({ quarter: '2020Q1' }), owners: 'all-allowed' },
+  '/v1/training-claims/:id': noSuchId,
+  '/v1/training-claims/:id/check': noSuchId,
+  '/v1/training-claims/:id/approval': noSuchId,
+  '/v1/incubator-rewards/:id': noSuchId,
+  '/v1/incubator-rewards/:id/check': noSuchId,
+  '/v1/incubator-rewards/:id/approval': noSuchId,
+  '/v1/incubators/:id/enterprises': noSuchId,
+  '/v1/incubators/:id/enterprises/:enterpriseId/graduation': { params: () => ({ id: NO_SUCH_ID, enterpriseId: NO_SUCH_ID }), owners: 'all-allowed' },
+  '/v1/periods/:quarter': aPeriod,
+  '/v1/periods/:quarter/close': aPeriod,
+  '/v1/periods/:quarter/reopen': aPeriod,
   '/v1/periods/:quarter/reopen-requests/:requestId/decision': {
-    params: () => ({ quarter: '2020Q1', requestId: '00000000-0000-4000-8000-000000000000' }),
+    params: () => ({ quarter: '2020Q1', requestId: NO_SUCH_ID }),
     owners: 'all-allowed',
   },
-  '/v1/funds/:id/top-ups/:proposalId/decision': { params: (f) => ({ id: f.fundId, proposalId: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },
+  '/v1/funds/:id/top-ups/:proposalId/decision': { params: (f) => ({ id: f.fundId, proposalId: NO_SUCH_ID }), owners: 'all-allowed' },
   '/v1/ledger/accounts/:code/balance': { params: () => ({ code: 'no-such-account' }), owners: 'all-allowed' },
-  '/v1/reconciliations/:id': { params: () => ({ id: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },
-  '/v1/reconciliations/:id/mismatches': { params: () => ({ id: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },
-  '/v1/reconciliations/:id/lines': { params: () => ({ id: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },
-  '/v1/reconciliations/:id/mismatches/:itemNo/resolution': { params: () => ({ id: '00000000-0000-4000-8000-000000000000', itemNo: '1' }), owners: 'all-allowed' },
+  '/v1/reconciliations/:id': noSuchId,
+  '/v1/reconciliations/:id/mismatches': noSuchId,
+  '/v1/reconciliations/:id/lines': noSuchId,
+  '/v1/reconciliations/:id/mismatches/:itemNo/resolution': { params: () => ({ id: NO_SUCH_ID, itemNo: '1' }), owners: 'all-allowed' },
   // Saved forecast scenarios are the bureau's shared planning records: every allowed reader's.
-  '/v1/forecasts/scenarios/:id': { params: () => ({ id: '00000000-0000-4000-8000-000000000000' }), owners: 'all-allowed' },
+  '/v1/forecasts/scenarios/:id': noSuchId,
   // Admin only; the admin is everyone's owner here.
   '/v1/users/:id': { params: (f) => ({ id: f.userId }), owners: 'all-allowed' },
 };

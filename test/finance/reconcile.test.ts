@@ -8,6 +8,7 @@ import { financeSuite, paidClaim, paidClaims, csv, bytes, type People, type Paid
 import { importStatement, StatementFileError, type ImportResult } from '../../db/reconciliation';
 import { businessDateOf } from '../../domain/business-day';
 import { addDays } from '../../domain/dates';
+import { refusalOf } from '../support/refusal';
 
 const HEADER = 'date,reference,amount,description';
 const today = businessDateOf(new Date());
@@ -128,33 +129,25 @@ describe('finance: statement reconciliation', function () {
   it('refuses to change a reconciliation, its lines or its mismatches afterwards', async function () {
     const c = await paidClaim(db, p, { bankId: p.bankB, amount: '10.00', paidOn: '2026-04-01' });
     const r = await run(p.bankB, '2026Q2', [`2026-04-01,${c.claimId},10.01,`]);
-    const refused = async (q: Promise<unknown>) => {
-      try {
-        await q;
-      } catch (e) {
-        return (e as Error).message;
-      }
-      return 'allowed';
-    };
     // The application's role lacks the privilege; the owner is stopped by the tables' triggers.
-    expect(await refused(db('statement_lines').where({ reconciliation_id: r.id }).update({ amount: '10.00' }))).to.match(/permission denied for table statement_lines/);
-    expect(await refused(db('reconciliation_items').where({ reconciliation_id: r.id }).delete())).to.match(/permission denied for table reconciliation_items/);
+    expect(await refusalOf(db('statement_lines').where({ reconciliation_id: r.id }).update({ amount: '10.00' }))).to.match(/permission denied for table statement_lines/);
+    expect(await refusalOf(db('reconciliation_items').where({ reconciliation_id: r.id }).delete())).to.match(/permission denied for table reconciliation_items/);
     const owner = adminOf(db);
-    expect(await refused(owner('statement_lines').where({ reconciliation_id: r.id }).update({ amount: '10.00' }))).to.match(/append-only/);
-    expect(await refused(owner('reconciliation_items').where({ reconciliation_id: r.id }).delete())).to.match(/append-only/);
-    expect(await refused(db('reconciliations').where({ id: r.id }).update({ matched: 1 }))).to.match(/final once imported/);
-    expect(await refused(db('statement_lines').insert({ reconciliation_id: r.id, line_no: 99, value_date: '2026-04-02', reference: 'x', amount: '1.00', outcome: 'missing_in_ledger' }))).to.match(
+    expect(await refusalOf(owner('statement_lines').where({ reconciliation_id: r.id }).update({ amount: '10.00' }))).to.match(/append-only/);
+    expect(await refusalOf(owner('reconciliation_items').where({ reconciliation_id: r.id }).delete())).to.match(/append-only/);
+    expect(await refusalOf(db('reconciliations').where({ id: r.id }).update({ matched: 1 }))).to.match(/final once imported/);
+    expect(await refusalOf(db('statement_lines').insert({ reconciliation_id: r.id, line_no: 99, value_date: '2026-04-02', reference: 'x', amount: '1.00', outcome: 'missing_in_ledger' }))).to.match(
       /only while their reconciliation is importing/,
     );
     // The lines live in the reconciliation's own partition: closed to the application, and to the
     // owner too once the import has ended; no new one for a reconciliation that is not importing.
     const partition = `statement_lines_${r.id.replace(/-/g, '')}`;
     const line = { reconciliation_id: r.id, line_no: 99, value_date: '2026-04-02', reference: 'x', amount: '1.00', outcome: 'missing_in_ledger' };
-    expect(await refused(db(partition).insert(line))).to.match(new RegExp(`permission denied for table ${partition}`));
-    expect(await refused(owner(partition).insert(line))).to.match(/only while their reconciliation is importing/);
-    expect(await refused(owner(partition).truncate())).to.match(/append-only/);
-    expect(await refused(db.raw('select statement_lines_begin(?::uuid)', [r.id]))).to.match(/is not importing/);
-    expect(await refused(db.raw('select statement_lines_new_partition(gen_random_uuid())'))).to.match(/permission denied for schema public/);
+    expect(await refusalOf(db(partition).insert(line))).to.match(new RegExp(`permission denied for table ${partition}`));
+    expect(await refusalOf(owner(partition).insert(line))).to.match(/only while their reconciliation is importing/);
+    expect(await refusalOf(owner(partition).truncate())).to.match(/append-only/);
+    expect(await refusalOf(db.raw('select statement_lines_begin(?::uuid)', [r.id]))).to.match(/is not importing/);
+    expect(await refusalOf(db.raw('select statement_lines_new_partition(gen_random_uuid())'))).to.match(/permission denied for schema public/);
     expect((await db('statement_lines').where({ reconciliation_id: r.id }).count<{ count: number }[]>())[0]!.count).to.equal(1);
   });
 

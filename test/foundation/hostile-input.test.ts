@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
-import { testEnv, type AppDatabase } from '../support/env';
-import { startApi, newApplicant, demoOrgs, type ApiHarness, type DemoOrgs } from '../support/api';
+import type { Knex } from 'knex';
+import { adminOf } from '../support/env';
+import { openPrivateSuite, newApplicant, type ApiHarness, type DemoOrgs } from '../support/api';
 import { rawRequest, type RawReply } from '../support/raw-http';
 import { fingerprinter, changedTables, type Fingerprinter } from '../support/fingerprint';
 import { applicationBody } from '../applications/helpers';
@@ -13,19 +14,16 @@ import { defaultPolicyParams } from '../../domain/policy';
  * wrong, and write nothing.
  */
 describe('hostile input: a 4xx naming the field, nothing written, never a 5xx', () => {
-  let dbs: AppDatabase;
+  let db: Knex;
   let h: ApiHarness;
   let orgs: DemoOrgs;
   let fp: Fingerprinter;
   const tokens: Record<string, string> = {};
 
   before(async () => {
-    const env = await testEnv();
     // A database of its own: these tests top up a fund and add officers' decisions.
-    dbs = await env.newDatabase('hostile', { seed: true });
-    h = await startApi({ ...env, db: dbs.db }, { deps: { db: dbs.db } });
-    orgs = await demoOrgs({ ...env, db: dbs.db });
-    fp = await fingerprinter(dbs.admin);
+    ({ db, h, orgs } = await openPrivateSuite('hostile'));
+    fp = await fingerprinter(adminOf(db));
     for (const u of ['admin', 'trainer', 'community-a', 'bank-a', 'fin-officer', 'fin-approver', 'auditor']) tokens[u] = await h.login(u);
   });
   after(async () => h?.close());
@@ -192,7 +190,7 @@ describe('hostile input: a 4xx naming the field, nothing written, never a 5xx', 
     });
 
     it("refuses a fund top-up beyond what a budget can be, naming amount, and leaves the fund's figures alone", async () => {
-      const fund = (await dbs.db('funds').first()) as { id: string };
+      const fund = (await db('funds').first()) as { id: string };
       for (const amount of ['9999999999999999.99', '1000000000000.01']) {
         await refused({ path: `/v1/funds/${fund.id}/top-ups`, as: 'fin-officer', body: { amount, reason: 'overflow' } }, 400, 'amount');
       }

@@ -10,6 +10,7 @@ import { addDays, addMonthsClamped } from '../../domain/dates';
 import { defaultPolicyParams, type PolicyParams } from '../../domain/policy';
 import { usccCheckChar } from '../../domain/follow-up';
 import { followUpVisitUpdate, followUpWorkflowId } from '../../workflows/definitions';
+import { refusalOf } from '../support/refusal';
 
 /**
  * Follow-up visits end to end on the time-skipping server: the schedule a disbursal starts, the
@@ -144,17 +145,9 @@ describe('follow-up visits: due, overdue, recorded; the indicators from them (ti
     expect(await tasksOf(community.token, loanId)).to.deep.equal([]);
 
     // The application's role cannot change or remove a visit, nor move a due date.
-    const refused = async (p: PromiseLike<unknown>) => {
-      try {
-        await p;
-      } catch (e) {
-        return (e as Error).message;
-      }
-      return 'accepted';
-    };
-    expect(await refused(env.db('follow_up_visits').where({ loan_id: loanId }).update({ employees: 30 }))).to.match(/permission denied|not allowed/);
-    expect(await refused(env.db('follow_up_visits').where({ loan_id: loanId }).delete())).to.match(/permission denied|not allowed/);
-    expect(await refused(env.db('follow_up_schedule').where({ loan_id: loanId, months: 6 }).update({ due_on: addDays(due3, 300) }))).to.match(/keeps its dates/);
+    expect(await refusalOf(env.db('follow_up_visits').where({ loan_id: loanId }).update({ employees: 30 }))).to.match(/permission denied|not allowed/);
+    expect(await refusalOf(env.db('follow_up_visits').where({ loan_id: loanId }).delete())).to.match(/permission denied|not allowed/);
+    expect(await refusalOf(env.db('follow_up_schedule').where({ loan_id: loanId, months: 6 }).update({ due_on: addDays(due3, 300) }))).to.match(/keeps its dates/);
   });
 
   it('takes the months of the policy version the application was submitted under', async () => {
