@@ -105,13 +105,8 @@ function FundCard({ f }: { f: Fund }) {
   const decides = (p: Proposal) => me?.role === 'finance_approver' && p.status === 'pending';
   return (
     <PageCard title={`${t(`funds.programme.${f.programme}`)} · ${f.name} · ${f.year}`}>
-      <Descriptions size="small" column={{ xs: 1, md: 5 }}>
-        <Descriptions.Item label={t('funds.budget')}>{money(f.budget)}</Descriptions.Item>
-        <Descriptions.Item label={t('funds.reserved')}>{money(f.reserved)}</Descriptions.Item>
-        <Descriptions.Item label={t('funds.paid')}>{money(f.paid)}</Descriptions.Item>
-        <Descriptions.Item label={t('funds.available')}>{money(f.available)}</Descriptions.Item>
-        <Descriptions.Item label={t('funds.lapsed')}>{money(f.lapsed)}</Descriptions.Item>
-      </Descriptions>
+      <Descriptions size="small" column={{ xs: 1, md: 5 }}
+        items={(['budget', 'reserved', 'paid', 'available', 'lapsed'] as const).map((k) => ({ key: k, label: t(`funds.${k}`), children: money(f[k]) }))} />
       {finance && (
         <PageCard level={2} title={t('funds.topUp')}>
           <p className="lf-muted">{t('funds.topUpNote')}</p>
