@@ -1,12 +1,12 @@
 import { Card, Input, Select, Space, Table, Tag, Typography } from 'antd';
-import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { api, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { QueryView } from '../components/States';
 import { formatMoney } from '../lib/money';
-import { short, useUrlState } from '../lib/url-state';
+import { short } from '../lib/url-state';
+import { usePagedList } from '../lib/paged-list';
 import { useSession } from '../session';
 
 type Summary = components['schemas']['ApplicationSummary'];
@@ -19,12 +19,9 @@ type Status = (typeof STATUSES)[number];
 export default function ApplicationsPage() {
   const { t, i18n } = useTranslation();
   const { me } = useSession();
-  const { values, page, pageSize, set } = useUrlState(['q', 'status'] as const);
-  const q = useQuery({
-    queryKey: ['applications', values.q, values.status, page, pageSize],
-    queryFn: () =>
-      ok(api.GET('/v1/applications', { params: { query: { q: values.q, status: values.status as Status | undefined, page, pageSize } } })),
-  });
+  const { values, page, pageSize, set, q } = usePagedList('applications', ['q', 'status'] as const, (v, p) =>
+    ok(api.GET('/v1/applications', { params: { query: { q: v.q, status: v.status as Status | undefined, ...p } } })),
+  );
   const title = me?.role === 'applicant' ? t('nav.myApplication') : me?.role === 'community_officer' ? t('nav.community') : t('apps.title');
   return (
     <Card title={<Typography.Title level={1} style={{ fontSize: 20, margin: 0 }}>{title}</Typography.Title>}>

@@ -1,5 +1,4 @@
 import { Button, Form, Input, Select, Space, Table, Typography } from 'antd';
-import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { api, ok } from '../api/client';
@@ -7,7 +6,8 @@ import type { components, paths } from '../api/schema';
 import { PageCard } from '../components/PageCard';
 import { QueryView } from '../components/States';
 import { formatDateTime } from '../lib/dates';
-import { short, useUrlState } from '../lib/url-state';
+import { short } from '../lib/url-state';
+import { usePagedList } from '../lib/paged-list';
 
 type Entry = components['schemas']['AuditEntry'];
 type EntityType = NonNullable<paths['/v1/audit-log']['get']['parameters']['query']>['entityType'];
@@ -31,13 +31,10 @@ function linkOf(e: Entry): string | null {
 /** The audit trail (审计日志): who did what to which record, when and why; read-only, filtered, paged. */
 export default function AuditPage() {
   const { t } = useTranslation();
-  const { values, page, pageSize, set } = useUrlState(FILTERS);
+  const { values, page, pageSize, set, q } = usePagedList('audit', FILTERS, (v, p) =>
+    ok(api.GET('/v1/audit-log', { params: { query: { ...v, entityType: v.entityType as EntityType, ...p } } })),
+  );
   const [form] = Form.useForm<Record<(typeof FILTERS)[number], string | undefined>>();
-  const q = useQuery({
-    queryKey: ['audit', values, page, pageSize],
-    queryFn: () =>
-      ok(api.GET('/v1/audit-log', { params: { query: { ...values, entityType: values.entityType as EntityType, page, pageSize } } })),
-  });
   const apply = (v: Record<string, string | undefined>) =>
     set(Object.fromEntries(FILTERS.map((k) => [k, v[k]?.trim() || undefined])) as Record<(typeof FILTERS)[number], string | undefined>);
   const dateRule = { pattern: DATE, message: 'YYYY-MM-DD' };

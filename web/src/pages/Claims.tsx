@@ -1,5 +1,4 @@
 import { Form, Input, Select, Space, Table, Tag } from 'antd';
-import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, idempotent, ok } from '../api/client';
@@ -8,7 +7,8 @@ import { DecisionForm } from '../components/DecisionForm';
 import { PageCard } from '../components/PageCard';
 import { QueryView } from '../components/States';
 import { formatMoney } from '../lib/money';
-import { short, useUrlState } from '../lib/url-state';
+import { short } from '../lib/url-state';
+import { usePagedList } from '../lib/paged-list';
 import { useSession } from '../session';
 import { useOrganisations } from '../lib/organisations';
 import { CLAIM_COLOUR } from '../lib/colours';
@@ -20,11 +20,9 @@ export default function ClaimsPage() {
   const { me } = useSession();
   const navigate = useNavigate();
   const orgs = useOrganisations();
-  const { values, page, pageSize, set } = useUrlState(['status', 'quarter'] as const);
-  const q = useQuery({
-    queryKey: ['claims', values.status, values.quarter, page, pageSize],
-    queryFn: () => ok(api.GET('/v1/subsidy-claims', { params: { query: { status: values.status as (typeof STATUSES)[number] | undefined, quarter: values.quarter, page, pageSize } } })),
-  });
+  const { values, page, pageSize, set, q } = usePagedList('claims', ['status', 'quarter'] as const, (v, p) =>
+    ok(api.GET('/v1/subsidy-claims', { params: { query: { status: v.status as (typeof STATUSES)[number] | undefined, quarter: v.quarter, ...p } } })),
+  );
   return (
     <>
       {me?.role === 'bank_officer' && (

@@ -1,5 +1,4 @@
 import { Select, Space, Table, Tag } from 'antd';
-import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { api, ok } from '../api/client';
@@ -7,7 +6,8 @@ import type { components } from '../api/schema';
 import { PageCard } from '../components/PageCard';
 import { QueryView } from '../components/States';
 import { formatMoney, formatRate } from '../lib/money';
-import { short, useUrlState } from '../lib/url-state';
+import { short } from '../lib/url-state';
+import { usePagedList } from '../lib/paged-list';
 import { useSession } from '../session';
 
 type Loan = components['schemas']['LoanSummary'];
@@ -19,12 +19,9 @@ const BUCKET_COLOUR: Record<Bucket, string | undefined> = { current: 'green', d1
 export default function LoansPage() {
   const { t, i18n } = useTranslation();
   const { me } = useSession();
-  const { values, page, pageSize, set } = useUrlState(['status', 'bucket'] as const);
-  const q = useQuery({
-    queryKey: ['loans', values.status, values.bucket, page, pageSize],
-    queryFn: () =>
-      ok(api.GET('/v1/loans', { params: { query: { status: values.status as Loan['status'] | undefined, bucket: values.bucket as Bucket | undefined, page, pageSize } } })),
-  });
+  const { values, page, pageSize, set, q } = usePagedList('loans', ['status', 'bucket'] as const, (v, p) =>
+    ok(api.GET('/v1/loans', { params: { query: { status: v.status as Loan['status'] | undefined, bucket: v.bucket as Bucket | undefined, ...p } } })),
+  );
   const applicant = me?.role === 'applicant';
   const money = (v: string | null) => formatMoney(v, i18n.language);
   return (
