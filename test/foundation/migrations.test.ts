@@ -33,6 +33,15 @@ describe('migrations: the baseline, then db/sql (real PostgreSQL)', () => {
     await env.pg.createDatabase(name);
     return createDb(env.pg.urlFor(name));
   }
+  /** Runs `test` on an empty database of its own, closed after. */
+  async function inEmptyDatabase(prefix: string, test: (db: Knex) => Promise<void>): Promise<void> {
+    const db = await emptyDatabase(prefix);
+    try {
+      await test(db);
+    } finally {
+      await db.destroy();
+    }
+  }
 
   // Ours only: knex's bookkeeping tables, and the functions of extensions (kept on the way down,
   // since other objects may use them), are not the migrations' to make or remove.
@@ -53,8 +62,7 @@ describe('migrations: the baseline, then db/sql (real PostgreSQL)', () => {
     (await db.raw(`select pg_get_functiondef(p.oid) as d from pg_proc p where p.proname = ? and p.pronamespace = 'public'::regnamespace`, [name])).rows[0]?.d as string | undefined;
 
   it('the baseline goes up, all the way down to an empty schema, and up again to the same schema', async () => {
-    const db = await emptyDatabase('migrations');
-    try {
+    await inEmptyDatabase('migrations', async (db) => {
       const applied = await migrateLatest(db);
       expect(applied).to.deep.equal([...migrationFiles.sort(), ...sqlFiles.map((f) => `db/sql/${f.path}`)]);
       const afterUp = await schema(db);
@@ -66,14 +74,11 @@ describe('migrations: the baseline, then db/sql (real PostgreSQL)', () => {
 
       expect(await migrateLatest(db)).to.have.length(migrationFiles.length + sqlFiles.length);
       expect(await schema(db)).to.deep.equal(afterUp);
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 
   it('applies nothing again while no file changed; a changed file alone is applied, its checksum recorded', async () => {
-    const db = await emptyDatabase('migrations_repeat');
-    try {
+    await inEmptyDatabase('migrations_repeat', async (db) => {
       await migrateLatest(db);
       const first = await records(db);
       expect(first.map((r) => r.path)).to.deep.equal(sqlFiles.map((f) => f.path));
@@ -103,14 +108,11 @@ describe('migrations: the baseline, then db/sql (real PostgreSQL)', () => {
         else expect(r, r.path).to.deep.equal(second[i]);
       }
       expect(await functionDef(db, 'finance_quarter_open')).to.include('(reopen it first)');
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 
   it('drops what no file makes any more: a removed file’s function and triggers, a renamed function’s old name', async () => {
-    const db = await emptyDatabase('migrations_drop');
-    try {
+    await inEmptyDatabase('migrations_drop', async (db) => {
       await migrateLatest(db);
       const removed = 'api/idempotency_keys_guard.sql';
       // The file's trigger (the table has another, of the direct-write guard's file).
@@ -134,14 +136,11 @@ describe('migrations: the baseline, then db/sql (real PostgreSQL)', () => {
       expect((await records(db)).find((r) => r.path === 'zz_test/probe.sql')!.objects).to.deep.equal(['function test_probe_b()']);
       await applySqlFiles(db, sqlFiles);
       expect(await functionDef(db, 'test_probe_b')).to.equal(undefined);
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 
   it('refuses a function made by two files, a file PostgreSQL refuses, and a body that does not parse, naming the file; nothing of the run stays', async () => {
-    const db = await emptyDatabase('migrations_refuse');
-    try {
+    await inEmptyDatabase('migrations_refuse', async (db) => {
       await migrateLatest(db);
       const before = await records(db);
       const run = (extra: SqlFile[]) => applySqlFiles(db, [...sqlFiles, ...extra]).then(() => 'applied', (e: Error) => e);
@@ -160,9 +159,7 @@ describe('migrations: the baseline, then db/sql (real PostgreSQL)', () => {
 
       expect(await records(db), 'the record as it was').to.deep.equal(before);
       for (const name of ['test_twice', 'test_fine', 'test_broken', 'test_body']) expect(await functionDef(db, name), name).to.equal(undefined);
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 
   it('every function and trigger of a migrated schema is made by exactly one file of db/sql; the application only reads the record', async () => {
@@ -187,8 +184,7 @@ describe('migrations: the baseline, then db/sql (real PostgreSQL)', () => {
   });
 
   it('a database made by the pre-baseline migrations fails with one line saying what to do', async () => {
-    const db = await emptyDatabase('migrations_old');
-    try {
+    await inEmptyDatabase('migrations_old', async (db) => {
       // What knex recorded in such a database (its tables are beside the point).
       await db.schema.createTable('knex_migrations', (t) => {
         t.increments('id');
@@ -212,9 +208,7 @@ describe('migrations: the baseline, then db/sql (real PostgreSQL)', () => {
       });
       expect(out.status).to.equal(1);
       expect(out.stderr.trim()).to.equal((e as Error).message);
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 
   it('runs as a schema owner that is no superuser (as on a managed PostgreSQL), and the ledger works', async () => {
