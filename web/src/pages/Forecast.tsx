@@ -10,7 +10,7 @@ import { ApiFailure, api, currentToken, idempotent, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { PageCard } from '../components/PageCard';
 import { DecisionForm } from '../components/DecisionForm';
-import { QueryView } from '../components/States';
+import { QueryView, QueryCard } from '../components/States';
 import { formatMoney, formatRate } from '../lib/money';
 import { plotValue } from '../lib/chart-values';
 import { useUrlState } from '../lib/url-state';
@@ -239,17 +239,15 @@ function WhatIfCard({ quarters }: { quarters: number }) {
           )}
         </>
       )}
-      <PageCard level={2} title={t('forecast.saved')}>
-        <QueryView q={scenarios} empty={(d) => d.length === 0}>
-          {(list) => (
-            <Table rowKey="id" size="small" pagination={false} scroll={{ x: 'max-content' }} dataSource={list} columns={[
-              { title: t('common.name'), dataIndex: 'name' },
-              { title: t('forecast.changes'), render: (_: unknown, r) => `${JSON.stringify(r.params)} · ${r.scope === 'new_loans_only' ? t('forecast.newLoansOnly') : t('forecast.reprice')}` },
-              { title: t('forecast.savedBy'), render: (_: unknown, r) => `${r.savedBy.username} · ${r.savedAt.slice(0, 10)}` },
-            ]} />
-          )}
-        </QueryView>
-      </PageCard>
+      <QueryCard level={2} title={t('forecast.saved')} q={scenarios} empty={(d) => d.length === 0}>
+        {(list) => (
+          <Table rowKey="id" size="small" pagination={false} scroll={{ x: 'max-content' }} dataSource={list} columns={[
+            { title: t('common.name'), dataIndex: 'name' },
+            { title: t('forecast.changes'), render: (_: unknown, r) => `${JSON.stringify(r.params)} · ${r.scope === 'new_loans_only' ? t('forecast.newLoansOnly') : t('forecast.reprice')}` },
+            { title: t('forecast.savedBy'), render: (_: unknown, r) => `${r.savedBy.username} · ${r.savedAt.slice(0, 10)}` },
+          ]} />
+        )}
+      </QueryCard>
     </PageCard>
   );
 }

@@ -7,7 +7,7 @@ import type { components } from '../api/schema';
 import { DecisionForm } from '../components/DecisionForm';
 import { ProposalTable } from '../components/ProposalTable';
 import { PageCard } from '../components/PageCard';
-import { QueryView } from '../components/States';
+import { QueryView, QueryCard } from '../components/States';
 import { formatMoney } from '../lib/money';
 import { useUrlState } from '../lib/url-state';
 import { useSession } from '../session';
@@ -118,16 +118,14 @@ function FundCard({ f }: { f: Fund }) {
           </DecisionForm>
         </PageCard>
       )}
-      <PageCard level={2} title={t('funds.proposals')}>
-        <QueryView q={proposals} empty={(d) => d.length === 0}>
-          {(list) => (
-            <ProposalTable proposals={list} submitLabel={t('funds.decide')}
-              expanded={values.proposal ? [values.proposal] : list.filter(decides).map((p) => p.id)}
-              leading={[{ title: t('common.amount'), dataIndex: 'amount', align: 'right', render: money }]}
-              decide={(r, body, key) => ok(api.POST('/v1/funds/{id}/top-ups/{proposalId}/decision', { params: { path: { id: f.id, proposalId: r.id } }, body, ...idempotent(key) }))} />
-          )}
-        </QueryView>
-      </PageCard>
+      <QueryCard level={2} title={t('funds.proposals')} q={proposals} empty={(d) => d.length === 0}>
+        {(list) => (
+          <ProposalTable proposals={list} submitLabel={t('funds.decide')}
+            expanded={values.proposal ? [values.proposal] : list.filter(decides).map((p) => p.id)}
+            leading={[{ title: t('common.amount'), dataIndex: 'amount', align: 'right', render: money }]}
+            decide={(r, body, key) => ok(api.POST('/v1/funds/{id}/top-ups/{proposalId}/decision', { params: { path: { id: f.id, proposalId: r.id } }, body, ...idempotent(key) }))} />
+        )}
+      </QueryCard>
     </PageCard>
   );
 }

@@ -6,7 +6,7 @@ import type { components } from '../api/schema';
 import { DecisionForm } from '../components/DecisionForm';
 import { APPROVE_REJECT, ChoiceForm } from '../components/ChoiceForm';
 import { PageCard } from '../components/PageCard';
-import { QueryView } from '../components/States';
+import { QueryView, QueryCard } from '../components/States';
 import { formatMoney } from '../lib/money';
 import { CLAIM_COLOUR } from '../lib/colours';
 import { useSession } from '../session';
@@ -27,21 +27,17 @@ export default function IncubatorsPage() {
   const officer = me?.role === 'finance_officer';
   return (
     <>
-      <PageCard title={t('programmes.incubators')}>
-        <QueryView q={incubators} empty={(d) => d.length === 0}>
-          {(list) => <IncubatorTable list={list} />}
-        </QueryView>
-      </PageCard>
+      <QueryCard title={t('programmes.incubators')} q={incubators} empty={(d) => d.length === 0}>
+        {(list) => <IncubatorTable list={list} />}
+      </QueryCard>
       {officer && (
         <QueryView q={incubators} empty={() => false}>
           {(list) => <FileReward list={list} />}
         </QueryView>
       )}
-      <PageCard title={t('programmes.rewards')}>
-        <QueryView q={rewards} empty={(d) => d.items.length === 0}>
-          {(page) => <RewardTable rewards={page.items} />}
-        </QueryView>
-      </PageCard>
+      <QueryCard title={t('programmes.rewards')} q={rewards} empty={(d) => d.items.length === 0}>
+        {(page) => <RewardTable rewards={page.items} />}
+      </QueryCard>
     </>
   );
 }

@@ -7,7 +7,7 @@ import { ApiFailure, api, idempotent, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { DecisionForm } from '../components/DecisionForm';
 import { PageCard } from '../components/PageCard';
-import { Failed, QueryView } from '../components/States';
+import { Failed, QueryView, QueryCard } from '../components/States';
 import { formatMoney, formatRate } from '../lib/money';
 import { todayInChina } from '../lib/dates';
 import { useSession } from '../session';
@@ -223,28 +223,26 @@ function FollowUp({ loan, canRecord }: { loan: Loan; canRecord: boolean }) {
   const asked = Number(search.get('visit'));
   const chosen = open.find((v) => v.months === asked) ?? open[0];
   return (
-    <PageCard level={2} title={t('followUp.title')}>
-      <QueryView q={q} empty={(d) => d.visits.length === 0} emptyText={t('followUp.none')}>
-        {(f) => (
-          <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-            <Table<VisitRow> rowKey="months" size="small" pagination={false} dataSource={f.visits} scroll={{ x: 900 }}
-              columns={[
-                { title: t('followUp.months'), dataIndex: 'months', render: (m: number) => t('followUp.monthsOf', { count: m }) },
-                { title: t('followUp.dueOn'), dataIndex: 'dueOn' },
-                { title: t('followUp.overdueOn'), dataIndex: 'overdueOn' },
-                { title: t('followUp.state'), dataIndex: 'state', render: (s: string, r) => <Tag color={STATE_COLOUR[s]}>{t(`followUp.states.${s}`)}{r.visit?.late ? ` · ${t('followUp.late')}` : ''}</Tag> },
-                { title: t('followUp.visitedOn'), key: 'visitedOn', render: (_: unknown, r) => r.visit?.visitedOn ?? '—' },
-                { title: t('followUp.operatingStatus'), key: 'status', render: (_: unknown, r) => (r.visit ? t(`followUp.statuses.${r.visit.operatingStatus}`) : '—') },
-                { title: t('followUp.employees'), key: 'employees', align: 'right', render: (_: unknown, r) => r.visit?.employees ?? '—' },
-                { title: t('followUp.registrationNo'), key: 'reg', render: (_: unknown, r) => r.visit?.businessRegistrationNo ?? '—' },
-                { title: t('followUp.note'), key: 'note', render: (_: unknown, r) => r.visit?.note || '—' },
-                { title: t('followUp.recordedBy'), key: 'by', render: (_: unknown, r) => r.visit?.recordedBy ?? '—' },
-              ]} />
-            {canRecord && chosen && <VisitForm loanId={loan.id} open={open} chosen={chosen} />}
-          </Space>
-        )}
-      </QueryView>
-    </PageCard>
+    <QueryCard level={2} title={t('followUp.title')} q={q} empty={(d) => d.visits.length === 0} emptyText={t('followUp.none')}>
+      {(f) => (
+        <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+          <Table<VisitRow> rowKey="months" size="small" pagination={false} dataSource={f.visits} scroll={{ x: 900 }}
+            columns={[
+              { title: t('followUp.months'), dataIndex: 'months', render: (m: number) => t('followUp.monthsOf', { count: m }) },
+              { title: t('followUp.dueOn'), dataIndex: 'dueOn' },
+              { title: t('followUp.overdueOn'), dataIndex: 'overdueOn' },
+              { title: t('followUp.state'), dataIndex: 'state', render: (s: string, r) => <Tag color={STATE_COLOUR[s]}>{t(`followUp.states.${s}`)}{r.visit?.late ? ` · ${t('followUp.late')}` : ''}</Tag> },
+              { title: t('followUp.visitedOn'), key: 'visitedOn', render: (_: unknown, r) => r.visit?.visitedOn ?? '—' },
+              { title: t('followUp.operatingStatus'), key: 'status', render: (_: unknown, r) => (r.visit ? t(`followUp.statuses.${r.visit.operatingStatus}`) : '—') },
+              { title: t('followUp.employees'), key: 'employees', align: 'right', render: (_: unknown, r) => r.visit?.employees ?? '—' },
+              { title: t('followUp.registrationNo'), key: 'reg', render: (_: unknown, r) => r.visit?.businessRegistrationNo ?? '—' },
+              { title: t('followUp.note'), key: 'note', render: (_: unknown, r) => r.visit?.note || '—' },
+              { title: t('followUp.recordedBy'), key: 'by', render: (_: unknown, r) => r.visit?.recordedBy ?? '—' },
+            ]} />
+          {canRecord && chosen && <VisitForm loanId={loan.id} open={open} chosen={chosen} />}
+        </Space>
+      )}
+    </QueryCard>
   );
 }
 

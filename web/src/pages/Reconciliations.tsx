@@ -6,7 +6,7 @@ import { api, currentToken, idempotent, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { DecisionForm } from '../components/DecisionForm';
 import { PageCard } from '../components/PageCard';
-import { QueryView } from '../components/States';
+import { QueryView, QueryCard } from '../components/States';
 import { formatMoney } from '../lib/money';
 import { formatDateTime } from '../lib/dates';
 import { useSubmissionKey } from '../lib/idempotency';
@@ -125,40 +125,38 @@ function Mismatches({ id }: { id: string }) {
   const money = (v: string | null) => formatMoney(v, i18n.language);
   const finance = me?.role === 'finance_officer' || me?.role === 'finance_approver';
   return (
-    <PageCard level={2} title={t('recon.mismatches')}>
-      <QueryView q={q} empty={(d) => d.total === 0}>
-        {(d) => (
-          <Table<Mismatch> rowKey="itemNo" size="small" dataSource={d.items} pagination={false} scroll={{ x: 900 }}
-            expandable={finance ? {
-              rowExpandable: (r) => !r.resolution,
-              // The unresolved ones are the work: open, each with its form.
-              defaultExpandedRowKeys: d.items.filter((r) => !r.resolution).map((r) => r.itemNo),
-              expandedRowRender: (r) => (
-                <DecisionForm<components['schemas']['MismatchResolution']> submitLabel={t('recon.resolve')} initialValues={{ resolution: 'explanation' }}
-                  send={(body, key) => ok(api.POST('/v1/reconciliations/{id}/mismatches/{itemNo}/resolution', { params: { path: { id, itemNo: r.itemNo } }, body, ...idempotent(key) }))}>
-                  <Form.Item name="resolution" label={t('recon.how')}>
-                    <Radio.Group><Radio value="explanation">{t('recon.explanation')}</Radio>{me?.role === 'finance_approver' && <Radio value="reversal">{t('recon.reversal')}</Radio>}</Radio.Group>
-                  </Form.Item>
-                  <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input /></Form.Item>
-                </DecisionForm>
-              ),
-            } : undefined}
-            columns={[
-              { title: '#', dataIndex: 'itemNo' },
-              { title: t('recon.kindTitle'), dataIndex: 'kind', render: (k: string) => <Tag color="orange">{t(`recon.kind.${k}`)}</Tag> },
-              { title: t('recon.reference'), dataIndex: 'reference' },
-              { title: t('recon.statementDate'), dataIndex: 'statementDate', render: (v: string | null) => v ?? '—' },
-              { title: t('recon.statementAmount'), dataIndex: 'statementAmount', align: 'right', render: money },
-              { title: t('recon.ledgerDate'), dataIndex: 'ledgerDate', render: (v: string | null) => v ?? '—' },
-              { title: t('recon.ledgerAmount'), dataIndex: 'ledgerAmount', align: 'right', render: money },
-              { title: t('loan.note'), dataIndex: 'note', render: (v: string | null) => v ?? '' },
-              {
-                title: t('recon.resolved'), dataIndex: 'resolution',
-                render: (r: Mismatch['resolution']) => (r ? <><Tag color="green">{t(`recon.resolution.${r.kind}`)}</Tag>{`${r.by}：${r.reason}`}</> : <Tag color="red">{t('recon.unresolved')}</Tag>),
-              },
-            ]} />
-        )}
-      </QueryView>
-    </PageCard>
+    <QueryCard level={2} title={t('recon.mismatches')} q={q} empty={(d) => d.total === 0}>
+      {(d) => (
+        <Table<Mismatch> rowKey="itemNo" size="small" dataSource={d.items} pagination={false} scroll={{ x: 900 }}
+          expandable={finance ? {
+            rowExpandable: (r) => !r.resolution,
+            // The unresolved ones are the work: open, each with its form.
+            defaultExpandedRowKeys: d.items.filter((r) => !r.resolution).map((r) => r.itemNo),
+            expandedRowRender: (r) => (
+              <DecisionForm<components['schemas']['MismatchResolution']> submitLabel={t('recon.resolve')} initialValues={{ resolution: 'explanation' }}
+                send={(body, key) => ok(api.POST('/v1/reconciliations/{id}/mismatches/{itemNo}/resolution', { params: { path: { id, itemNo: r.itemNo } }, body, ...idempotent(key) }))}>
+                <Form.Item name="resolution" label={t('recon.how')}>
+                  <Radio.Group><Radio value="explanation">{t('recon.explanation')}</Radio>{me?.role === 'finance_approver' && <Radio value="reversal">{t('recon.reversal')}</Radio>}</Radio.Group>
+                </Form.Item>
+                <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('forms.required') }]}><Input /></Form.Item>
+              </DecisionForm>
+            ),
+          } : undefined}
+          columns={[
+            { title: '#', dataIndex: 'itemNo' },
+            { title: t('recon.kindTitle'), dataIndex: 'kind', render: (k: string) => <Tag color="orange">{t(`recon.kind.${k}`)}</Tag> },
+            { title: t('recon.reference'), dataIndex: 'reference' },
+            { title: t('recon.statementDate'), dataIndex: 'statementDate', render: (v: string | null) => v ?? '—' },
+            { title: t('recon.statementAmount'), dataIndex: 'statementAmount', align: 'right', render: money },
+            { title: t('recon.ledgerDate'), dataIndex: 'ledgerDate', render: (v: string | null) => v ?? '—' },
+            { title: t('recon.ledgerAmount'), dataIndex: 'ledgerAmount', align: 'right', render: money },
+            { title: t('loan.note'), dataIndex: 'note', render: (v: string | null) => v ?? '' },
+            {
+              title: t('recon.resolved'), dataIndex: 'resolution',
+              render: (r: Mismatch['resolution']) => (r ? <><Tag color="green">{t(`recon.resolution.${r.kind}`)}</Tag>{`${r.by}：${r.reason}`}</> : <Tag color="red">{t('recon.unresolved')}</Tag>),
+            },
+          ]} />
+      )}
+    </QueryCard>
   );
 }

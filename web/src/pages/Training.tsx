@@ -6,7 +6,7 @@ import type { components } from '../api/schema';
 import { DecisionForm } from '../components/DecisionForm';
 import { APPROVE_REJECT, ChoiceForm } from '../components/ChoiceForm';
 import { PageCard } from '../components/PageCard';
-import { QueryView } from '../components/States';
+import { QueryCard } from '../components/States';
 import { formatMoney } from '../lib/money';
 import { CLAIM_COLOUR } from '../lib/colours';
 import { useSession } from '../session';
@@ -59,11 +59,9 @@ export default function TrainingPage() {
           </DecisionForm>
         </PageCard>
       )}
-      <PageCard title={t('programmes.claims')}>
-        <QueryView q={q} empty={(d) => d.items.length === 0}>
-          {(page) => <ClaimTable claims={page.items} />}
-        </QueryView>
-      </PageCard>
+      <QueryCard title={t('programmes.claims')} q={q} empty={(d) => d.items.length === 0}>
+        {(page) => <ClaimTable claims={page.items} />}
+      </QueryCard>
     </>
   );
 }

@@ -4,7 +4,7 @@ import { api, idempotent, ok } from '../../api/client';
 import type { components } from '../../api/schema';
 import { DecisionForm } from '../../components/DecisionForm';
 import { PageCard } from '../../components/PageCard';
-import { QueryView } from '../../components/States';
+import { QueryCard } from '../../components/States';
 import { useOrganisations } from '../../lib/organisations';
 import { ORG_TYPES } from '../../lib/roles-orgs';
 
@@ -28,18 +28,16 @@ export default function OrganisationsPage() {
           </Space>
         </DecisionForm>
       </PageCard>
-      <PageCard title={t('admin.organisations')} level={2}>
-        <QueryView q={orgs.q} empty={(d) => d.length === 0}>
-          {(rows) => (
-            <Table rowKey="id" size="small" dataSource={[...rows].sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name))} scroll={{ x: 600 }} pagination={{ pageSize: 50, hideOnSinglePage: true }}
-              columns={[
-                { title: t('common.name'), dataIndex: 'name' },
-                { title: t('admin.orgType'), dataIndex: 'type', render: (v: string) => t(`admin.orgTypes.${v}`) },
-                { title: t('reports.group.region'), dataIndex: 'region' },
-              ]} />
-          )}
-        </QueryView>
-      </PageCard>
+      <QueryCard title={t('admin.organisations')} level={2} q={orgs.q} empty={(d) => d.length === 0}>
+        {(rows) => (
+          <Table rowKey="id" size="small" dataSource={[...rows].sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name))} scroll={{ x: 600 }} pagination={{ pageSize: 50, hideOnSinglePage: true }}
+            columns={[
+              { title: t('common.name'), dataIndex: 'name' },
+              { title: t('admin.orgType'), dataIndex: 'type', render: (v: string) => t(`admin.orgTypes.${v}`) },
+              { title: t('reports.group.region'), dataIndex: 'region' },
+            ]} />
+        )}
+      </QueryCard>
     </>
   );
 }

@@ -5,7 +5,7 @@ import { api, idempotent, ok } from '../../api/client';
 import type { components } from '../../api/schema';
 import { DecisionForm } from '../../components/DecisionForm';
 import { PageCard } from '../../components/PageCard';
-import { QueryView } from '../../components/States';
+import { QueryCard } from '../../components/States';
 import { useOrganisations } from '../../lib/organisations';
 import { OFFICER_ROLES, ORG_TYPE_OF_ROLE } from '../../lib/roles-orgs';
 
@@ -51,24 +51,22 @@ export default function UsersPage() {
           </Space>
         </DecisionForm>
       </PageCard>
-      <PageCard title={t('admin.users')} level={2}>
-        <QueryView q={q}>
-          {(users) => (
-            <Table<User> rowKey="id" size="small" dataSource={users} scroll={{ x: 800 }} pagination={{ pageSize: 50, hideOnSinglePage: true }}
-              expandable={{
-                rowExpandable: (u) => u.role !== 'applicant',
-                expandedRowRender: (u) => <EditUser u={u} orgOptions={orgOptions} roleOptions={roleOptions} />,
-              }}
-              columns={[
-                { title: t('login.username'), dataIndex: 'username' },
-                { title: t('common.name'), dataIndex: 'name' },
-                { title: t('admin.role'), dataIndex: 'role', render: (r: string) => t(`role.${r}`) },
-                { title: t('admin.organisation'), dataIndex: 'orgId', render: (o: string | null) => (o ? orgs.name(o) : '—') },
-                { title: t('admin.active'), dataIndex: 'active', render: (a: boolean) => <Tag color={a ? 'green' : 'default'}>{a ? t('common.yes') : t('common.no')}</Tag> },
-              ]} />
-          )}
-        </QueryView>
-      </PageCard>
+      <QueryCard title={t('admin.users')} level={2} q={q}>
+        {(users) => (
+          <Table<User> rowKey="id" size="small" dataSource={users} scroll={{ x: 800 }} pagination={{ pageSize: 50, hideOnSinglePage: true }}
+            expandable={{
+              rowExpandable: (u) => u.role !== 'applicant',
+              expandedRowRender: (u) => <EditUser u={u} orgOptions={orgOptions} roleOptions={roleOptions} />,
+            }}
+            columns={[
+              { title: t('login.username'), dataIndex: 'username' },
+              { title: t('common.name'), dataIndex: 'name' },
+              { title: t('admin.role'), dataIndex: 'role', render: (r: string) => t(`role.${r}`) },
+              { title: t('admin.organisation'), dataIndex: 'orgId', render: (o: string | null) => (o ? orgs.name(o) : '—') },
+              { title: t('admin.active'), dataIndex: 'active', render: (a: boolean) => <Tag color={a ? 'green' : 'default'}>{a ? t('common.yes') : t('common.no')}</Tag> },
+            ]} />
+        )}
+      </QueryCard>
     </>
   );
 }
