@@ -1,14 +1,13 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { adminOf, testEnv, type TestEnv } from '../support/env';
-import { startApi, type ApiHarness } from '../support/api';
+import { adminOf } from '../support/env';
+import { openPrivateSuite, type ApiHarness } from '../support/api';
 import { accountCode, allocateBudget, reserveBudget, sealLedger } from '../../db/ledger';
 import { openFund } from '../support/funds';
 import { createOrg, uniqueKey } from './helpers';
 
 describe('ledger and fund API: roles, filters, errors (private demo database)', function () {
   this.timeout(60_000);
-  let env: TestEnv;
   let db: Knex;
   let h: ApiHarness;
   let fundId: string;
@@ -16,11 +15,9 @@ describe('ledger and fund API: roles, filters, errors (private demo database)', 
   const tokens: Record<string, string> = {};
 
   before(async () => {
-    env = await testEnv();
     // The demo users (fin-officer, auditor, bank-a...) in a database of our own, so verify sees
     // only entries this test made.
-    db = (await env.newDatabase('ledger_api', { seed: true, pool: 10 })).db;
-    h = await startApi({ ...env, db }, { runWorker: false });
+    ({ db, h } = await openPrivateSuite('ledger_api', { pool: 10, runWorker: false }));
     for (const u of ['fin-officer', 'fin-approver', 'auditor', 'bank-a', 'admin']) tokens[u] = await h.login(u);
     const bureau = (await db('users').where({ username: 'fin-officer' }).first()).org_id as string;
     const fund = await openFund(db, { bureauId: bureau, year: 2031 });

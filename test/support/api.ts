@@ -208,16 +208,16 @@ export interface PrivateSuite extends ApiSuite {
 }
 
 /**
- * For a file that writes what other files would see: a seeded database of its own (`name`) and the
- * API on it; with `timeSkipping`, the worker on the time-skipping server and the API's clock
+ * For a file that writes what other files would see: a seeded database of its own (`name`, `pool`
+ * connections) and the API on it (and a worker unless `runWorker: false`); with `timeSkipping`, the worker on the time-skipping server and the API's clock
  * following that server's when `syncClock()` is called. Call it in before(); close `h` in after().
  */
-export async function openPrivateSuite(name: string, opts: { timeSkipping?: boolean } = {}): Promise<PrivateSuite> {
+export async function openPrivateSuite(name: string, opts: { timeSkipping?: boolean; runWorker?: boolean; pool?: number } = {}): Promise<PrivateSuite> {
   const env = await testEnv();
-  const db = (await env.newDatabase(name, { seed: true })).db;
+  const db = (await env.newDatabase(name, { seed: true, pool: opts.pool })).db;
   const orgs = await demoOrgs({ ...env, db });
   if (!opts.timeSkipping) {
-    const h = await startApi({ ...env, db }, { deps: { db } });
+    const h = await startApi({ ...env, db }, { deps: { db }, runWorker: opts.runWorker });
     return { env, db, skipping: undefined as unknown as TestWorkflowEnvironment, h, orgs, syncClock: async () => undefined };
   }
   const skipping = await env.timeSkipping();
