@@ -9,8 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { buildOpenApiDocument } from '../openapi';
+import { CLIENT_TYPES } from './web-build';
 
-export const SCHEMA_FILE = path.join(__dirname, '../../web/src/api/schema.d.ts');
+export const SCHEMA_FILE = path.join(__dirname, '../..', CLIENT_TYPES);
 
 // openapi-typescript prints with the TypeScript 5 compiler API, so it lives in web/ (which has its
 // own TypeScript 5) rather than beside the project's TypeScript 7; it is loaded from there.
