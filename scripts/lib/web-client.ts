@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { buildOpenApiDocument } from '../openapi';
-import { CLIENT_TYPES } from './web-build';
+import { CLIENT_TYPES } from './client-types-file';
 
 export const SCHEMA_FILE = path.join(__dirname, '../..', CLIENT_TYPES);
 
