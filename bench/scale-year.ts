@@ -170,7 +170,7 @@ async function main() {
       loans: opened.length,
       payments,
       claims: claimIds.length,
-      claimLines: Number((await db('subsidy_claim_lines').whereIn('claim_id', claimIds).count<{ n: string }[]>('* as n'))[0]!.n),
+      claimLines: Number((await db('subsidy_claims').whereIn('id', claimIds).sum<{ n: string }[]>('line_count as n'))[0]!.n ?? 0),
       wallSeconds: Math.round((Date.now() - started) / 1000),
       histories: { application: appH, loanYear: loanH, claim: claimH },
       tables: { intake: grown(s0, s1), year: grown(s1, s2) },

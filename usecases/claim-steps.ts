@@ -20,8 +20,8 @@ export interface ClaimDecisionRecord {
 
 export type PaymentOutcome = { status: Extract<ClaimStatus, 'PAID' | 'PENDING_BUDGET'>; note: string | null; fundId: string | null };
 
-async function claimState(db: Knex | Trx, row: ClaimRow, note: string | null = null): Promise<ClaimState> {
-  const basics = await claimBasics(db, row);
+function claimState(row: ClaimRow, note: string | null = null): ClaimState {
+  const basics = claimBasics(row);
   return { ...basics, status: basics.status as ClaimStatus, note };
 }
 
@@ -59,7 +59,6 @@ export function claimSteps({ db, clock }: StepDeps) {
       await trx('subsidy_claims')
         .where({ id: claim.id })
         .update({ status: 'PAID', fund_id: fund.id, paid_on: today, payout_entry_id: payout.id, updated_at: clock.now() });
-      await trx('subsidy_claim_lines').where({ claim_id: claim.id }).update({ paid: true });
       return { status: 'PAID', note: null, fundId: fund.id };
     } catch (e) {
       if (!(e instanceof InsufficientBudgetError)) throw e;
@@ -76,15 +75,14 @@ export function claimSteps({ db, clock }: StepDeps) {
     async fileClaim(r: { claimId: string; bankId: string; quarter: string; workflowId: string; filedOn: string; late: boolean; actor: Actor; requestId: string; clientRequestId?: string | null }): Promise<FilingOutcome> {
       return db.transaction(async (trx) => {
         const existing: ClaimRow | undefined = await trx('subsidy_claims').where({ id: r.claimId }).first();
-        if (existing) return { ok: true, claim: await claimState(trx, existing) };
+        if (existing) return { ok: true, claim: claimState(existing) };
         const at = clock.now();
         const filed = await fileClaimRows(trx, {
           id: r.claimId, bankId: r.bankId, quarter: r.quarter, workflowId: r.workflowId, late: r.late, filedOn: r.filedOn, filedBy: r.actor.userId, at,
         });
-        if (!filed) {
-          const claimed = await trx('subsidy_claims').where({ bank_id: r.bankId, quarter: r.quarter }).whereNot({ status: 'REJECTED' }).first('id');
-          return claimed
-            ? { ok: false, type: 'CONFLICT', message: `Every on-time period of ${r.quarter} has been claimed already (claim ${claimed.id}); nothing is left to claim` }
+        if ('heldBy' in filed) {
+          return filed.heldBy
+            ? { ok: false, type: 'CONFLICT', message: `Every on-time period of ${r.quarter} has been claimed already (claim ${filed.heldBy}); nothing is left to claim` }
             : { ok: false, type: 'UNPROCESSABLE', message: `No on-time period of this bank's loans was due in ${r.quarter}; there is nothing to claim` };
         }
         const { total } = filed;
@@ -93,11 +91,11 @@ export function claimSteps({ db, clock }: StepDeps) {
           requestId: r.requestId, clientRequestId: r.clientRequestId ?? null, payload: { quarter: r.quarter, total, lines: filed.lineCount, late: r.late },
         });
         const row: ClaimRow = await trx('subsidy_claims').where({ id: r.claimId }).first();
-        return { ok: true, claim: await claimState(trx, row) };
+        return { ok: true, claim: claimState(row) };
       });
     },
 
-    /** The finance officer's check (maker): CHECKED, or REJECTED with its lines freed for a refiled claim. */
+    /** The finance officer's check (maker): CHECKED, or REJECTED, which frees what it covered for a refiled claim (its status does). */
     async checkClaim(r: ClaimDecisionRecord & { decision: 'approve' | 'reject' }): Promise<ClaimState> {
       return db.transaction(async (trx) => {
         const at = clock.now();
@@ -111,13 +109,12 @@ export function claimSteps({ db, clock }: StepDeps) {
             : { status: 'REJECTED', checked_by: r.actor.userId, checked_at: at, rejected_by: r.actor.userId, rejected_at: at, rejection_reason: r.reason },
         );
         if (moved) {
-          if (!approve) await trx('subsidy_claim_lines').where({ claim_id: r.claimId }).update({ voided: true });
           await audit(trx, {
             key: `subsidy-claim:${r.claimId}:check`, at, actor: r.actor, action: `subsidy_claim.check.${r.decision}`, entityType: 'subsidy_claim',
             entityId: r.claimId, reason: r.reason || null, requestId: r.requestId, clientRequestId: r.clientRequestId ?? null,
           });
         }
-        return claimState(trx, await trx('subsidy_claims').where({ id: r.claimId }).first());
+        return claimState(await trx('subsidy_claims').where({ id: r.claimId }).first());
       });
     },
 
@@ -134,13 +131,12 @@ export function claimSteps({ db, clock }: StepDeps) {
             status: 'REJECTED', rejected_by: r.actor.userId, rejected_at: at, rejection_reason: r.reason,
           });
           if (moved) {
-            await trx('subsidy_claim_lines').where({ claim_id: r.claimId }).update({ voided: true });
             await audit(trx, {
               key: `subsidy-claim:${r.claimId}:approval`, at, actor: r.actor, action: 'subsidy_claim.approval.reject', entityType: 'subsidy_claim',
               entityId: r.claimId, reason: r.reason, requestId: r.requestId, clientRequestId: r.clientRequestId ?? null,
             });
           }
-          return claimState(trx, await trx('subsidy_claims').where({ id: r.claimId }).first());
+          return claimState(await trx('subsidy_claims').where({ id: r.claimId }).first());
         }
         const moved = await transition(trx, r.claimId, ['CHECKED'], { approved_by: r.actor.userId, approved_at: at, approval_reason: r.reason || null });
         let outcome: PaymentOutcome | undefined;
@@ -152,7 +148,7 @@ export function claimSteps({ db, clock }: StepDeps) {
             entityId: r.claimId, reason: r.reason || null, requestId: r.requestId, clientRequestId: r.clientRequestId ?? null, payload: outcome,
           });
         }
-        return claimState(trx, await trx('subsidy_claims').where({ id: r.claimId }).first(), outcome?.note ?? null);
+        return claimState(await trx('subsidy_claims').where({ id: r.claimId }).first(), outcome?.note ?? null);
       });
     },
 
@@ -160,7 +156,7 @@ export function claimSteps({ db, clock }: StepDeps) {
     async retryClaimPayment(r: { claimId: string; key: string; today: string; actor: Actor | null; requestId: string | null; clientRequestId?: string | null }): Promise<ClaimState> {
       return db.transaction(async (trx) => {
         const claim: ClaimRow = await trx('subsidy_claims').where({ id: r.claimId }).forUpdate().first();
-        if (claim.status !== 'PENDING_BUDGET') return claimState(trx, claim);
+        if (claim.status !== 'PENDING_BUDGET') return claimState(claim);
         const approver = await trx('users').where({ id: claim.approved_by }).first('org_id');
         const outcome = await tryPayment(trx, claim, approver.org_id, r.today);
         if (outcome.status === 'PAID') {
@@ -169,7 +165,7 @@ export function claimSteps({ db, clock }: StepDeps) {
             entityId: r.claimId, requestId: r.requestId, clientRequestId: r.clientRequestId ?? null, payload: outcome,
           });
         }
-        return claimState(trx, await trx('subsidy_claims').where({ id: r.claimId }).first(), outcome.note);
+        return claimState(await trx('subsidy_claims').where({ id: r.claimId }).first(), outcome.note);
       });
     },
   };

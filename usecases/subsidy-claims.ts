@@ -5,7 +5,7 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { DomainError, isErrorCode } from '../domain/errors';
 import type { ClaimDecision } from '../domain/loan-schemas';
-import { claimBasics, claimLines, scopeClaims, type ClaimRow } from '../db/repositories/subsidy';
+import { claimBasics, claimLines, scopeClaims, type ClaimRow, type LinesPage } from '../db/repositories/subsidy';
 import { usernamesOf } from '../db/repositories/users';
 import {
   claimApprovalUpdate,
@@ -25,15 +25,25 @@ import { WorkflowClosedError, WorkflowRefusal, asking } from './workflow-client'
 import { payClaimAgain } from './mismatches';
 import type { DecisionRequest } from './applications';
 
-/** A claim as the API shows it, with its lines. */
-export async function claimView(db: Knex, c: ClaimRow) {
-  const { lineCount: _count, ...basics } = await claimBasics(db, c);
+/**
+ * How many of a claim's lines one answer carries unless asked otherwise: a bank's quarter can hold
+ * hundreds of thousands (docs/ledger.md, "Subsidy claims").
+ */
+export const CLAIM_LINES_PAGE_SIZE = 500;
+export const CLAIM_LINES_MAX_PAGE_SIZE = 2000;
+const FIRST_LINES: LinesPage = { page: 1, pageSize: CLAIM_LINES_PAGE_SIZE };
+
+/** A claim as the API shows it, with one page of its lines (the first unless asked) and their count. */
+export async function claimView(db: Knex, c: ClaimRow, linesPage: LinesPage = FIRST_LINES) {
+  const basics = claimBasics(c);
   const names = await usernamesOf(db, [c.filed_by, c.checked_by, c.approved_by, c.rejected_by]);
   const name = (id: string | null) => (id ? (names.get(id) ?? null) : null);
   return {
     ...basics,
     status: basics.status as ClaimStatus,
-    lines: await claimLines(db, c.id),
+    lines: await claimLines(db, c, linesPage),
+    linesPage: linesPage.page,
+    linesPageSize: linesPage.pageSize,
     filedOn: c.filed_on,
     checkReason: c.check_reason,
     approvedBy: c.approved_by,
@@ -56,8 +66,8 @@ async function visibleClaim(db: Knex, id: string, caller: Caller): Promise<Claim
   return visibleOr403(db, 'subsidy_claims', id, row, 'subsidy claim', 'belongs to another bank');
 }
 
-export async function getClaim(deps: RecordsDeps, caller: Caller, id: string): Promise<ClaimView> {
-  return claimView(deps.db, await visibleClaim(deps.db, id, caller));
+export async function getClaim(deps: RecordsDeps, caller: Caller, id: string, linesPage: LinesPage = FIRST_LINES): Promise<ClaimView> {
+  return claimView(deps.db, await visibleClaim(deps.db, id, caller), linesPage);
 }
 
 /** Claims the caller may see (banks: their own), newest first. */

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
 import { money } from '../reply-schemas';
-import { idParam, routeKinds } from '../route-kinds';
+import { idParam, pageQuery, routeKinds } from '../route-kinds';
 import { claimDecisionSchema, newSubsidyClaimSchema } from '../../domain/loan-schemas';
 import { MAX_BUDGET_AMOUNT } from '../../domain/money';
 import { positiveMoneyAtMost } from '../../domain/money-schemas';
 import { quarterSchema } from '../../domain/date-schemas';
 import { proposalSchema } from './proposals';
 import {
+  CLAIM_LINES_MAX_PAGE_SIZE,
+  CLAIM_LINES_PAGE_SIZE,
   approveSubsidyClaim,
   checkSubsidyClaim,
   fileSubsidyClaim,
@@ -29,6 +31,9 @@ export const claimViewSchema = z
     status: statusSchema,
     late: z.boolean().meta({ description: 'filed after the first month of the next quarter' }),
     filedOn: z.string(),
+    lineCount: z.number().meta({ description: 'how many lines the claim has; `lines` holds one page of them' }),
+    linesPage: z.number().meta({ description: 'the page of lines in `lines` (1 unless asked with `page`)' }),
+    linesPageSize: z.number(),
     lines: z.array(
       z.object({
         loanId: z.string(),
@@ -77,10 +82,13 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
     list: ({ query, user, deps }) => listClaims(deps, user, query),
   });
 
-  route.byId('/v1/subsidy-claims/:id', {
-    summary: 'One subsidy claim with its lines',
+  route.read('/v1/subsidy-claims/:id', {
+    summary: 'One subsidy claim with a page of its lines',
+    description: `A claim can have hundreds of thousands of lines: \`lines\` holds the page asked for (by due date, loan and period; ${CLAIM_LINES_PAGE_SIZE} a page unless asked), \`lineCount\` how many there are.`,
+    params: idParam,
+    query: pageQuery({}, CLAIM_LINES_MAX_PAGE_SIZE, CLAIM_LINES_PAGE_SIZE),
     reply: { description: 'The claim', schema: claimViewSchema },
-    load: ({ params, user, deps }) => getClaim(deps, user, params.id),
+    load: ({ params, query, user, deps }) => getClaim(deps, user, params.id, query),
   });
 
   const decision = (o: { path: string; summary: string; description: string; role: 'finance_officer' | 'finance_approver'; decide: typeof checkSubsidyClaim }) =>

@@ -184,9 +184,9 @@ async function collect(db: Knex, expr: string, from: string, to: string, today: 
   for (const r of await q(
     `select g.g,
             coalesce(sum(cl.amount) filter (where c.filed_on between ? and ?), 0)::numeric(20,2)::text as claimed,
-            coalesce(sum(cl.amount) filter (where c.filed_on between ? and ? and c.approved_by is not null and not cl.voided), 0)::numeric(20,2)::text as approved,
+            coalesce(sum(cl.amount) filter (where c.filed_on between ? and ? and c.approved_by is not null and c.status <> 'REJECTED'), 0)::numeric(20,2)::text as approved,
             coalesce(sum(cl.amount) filter (where c.status = 'PAID' and c.paid_on between ? and ?), 0)::numeric(20,2)::text as paid
-       from subsidy_claim_lines cl join subsidy_claims c on c.id = cl.claim_id
+       from subsidy_claims c join subsidy_accruals cl on cl.bank_id = c.bank_id and cl.quarter = c.quarter and cl.seq <@ c.seqs
        join loans l on l.id = cl.loan_id join app_groups g on g.application_id = l.application_id
       where c.filed_on between ? and ? or c.paid_on between ? and ?
       group by 1`,

@@ -142,8 +142,9 @@ export async function accruedUnpaid(db: Db, asOf: IsoDate): Promise<ForecastSnap
     `select a.quarter, a.bank_id::text as bank_id, sum(a.amount)::text as amount
        from public.subsidy_accruals a
       where a.accrued_on <= ?::date
-        and not exists (select 1 from public.subsidy_claim_lines cl join public.subsidy_claims c on c.id = cl.claim_id
-                         where cl.loan_id = a.loan_id and cl.period = a.period and cl.paid and c.paid_on <= ?::date)
+        and not exists (select 1 from public.subsidy_claims c
+                         where c.bank_id = a.bank_id and c.quarter = a.quarter and c.seqs @> a.seq
+                           and c.status in ('PAID', 'PAYOUT_REVERSED') and c.paid_on <= ?::date)
       group by a.quarter, a.bank_id
       order by a.quarter, a.bank_id`,
     [asOf, asOf],

@@ -27,6 +27,9 @@ export interface ClaimRow {
   fund_id: string | null;
   paid_on: string | null;
   payout_entry_id: number | null;
+  /** The accruals of its bank and quarter it covers, by their number (`subsidy_accruals.seq`). */
+  seqs: string;
+  line_count: number;
   created_at: Date;
 }
 
@@ -43,57 +46,71 @@ export interface NewClaim {
   at: Date;
 }
 
-/**
- * Files a claim in one statement: its lines are the bank's on-time periods due in the quarter that
- * no live claim holds yet, each with its loan's principal outstanding at the quarter's start and end
- * (by the repayments' dates), and its total their sum (exact: NUMERIC). The lines never leave the
- * database: a large bank's quarter holds hundreds of thousands, more than one statement's
- * parameters allow or a workflow's payload may carry. Nothing is stored when there is no line
- * (null). See docs/scaling.md.
- */
-export async function fileClaimRows(db: Db, c: NewClaim): Promise<{ lineCount: number; total: string } | null> {
-  const { start, end } = quarterBounds(c.quarter);
-  const { rows } = await db.raw(
-    `with repaid as (
-       select r.loan_id,
-              coalesce(sum(r.principal_part) filter (where r.paid_on < ?::date), 0) as before_start,
-              sum(r.principal_part) as by_end
-         from public.loan_repayments r join public.loans l on l.id = r.loan_id
-        where l.bank_id = ? and r.paid_on <= ?::date
-        group by r.loan_id),
-     lines as (
-       select a.loan_id, a.period, a.amount,
-              (l.principal - coalesce(p.before_start, 0))::numeric(18,2) as balance_at_start,
-              (l.principal - coalesce(p.by_end, 0))::numeric(18,2) as balance_at_end
-         from public.subsidy_accruals a
-         join public.loans l on l.id = a.loan_id
-         left join repaid p on p.loan_id = a.loan_id
-        where a.bank_id = ? and a.quarter = ?
-          and not exists (select 1 from public.subsidy_claim_lines c where c.loan_id = a.loan_id and c.period = a.period and not c.voided)),
-     claim as (
-       insert into public.subsidy_claims (id, bank_id, quarter, workflow_id, status, late, total, filed_on, filed_by, created_at, updated_at)
-       select ?, ?, ?, ?, 'SUBMITTED', ?, sum(amount), ?::date, ?, ?, ? from lines having count(*) > 0
-       returning id, total),
-     stored as (
-       insert into public.subsidy_claim_lines (claim_id, loan_id, period, amount, balance_at_start, balance_at_end)
-       select claim.id, lines.loan_id, lines.period, lines.amount, lines.balance_at_start, lines.balance_at_end from lines cross join claim
-       returning 1)
-     select (select count(*) from stored)::integer as line_count, (select total::text from claim) as total`,
-    [start, c.bankId, end, c.bankId, c.quarter, c.id, c.bankId, c.quarter, c.workflowId, c.late, c.filedOn, c.filedBy, c.at, c.at],
-  );
-  const r = rows[0] as { line_count: number; total: string | null };
-  return r.total === null ? null : { lineCount: r.line_count, total: r.total };
+/** A claim could not be filed: nothing of the bank's quarter is left to claim. */
+export interface NothingToClaim {
+  /** The claim that holds the quarter's periods, when one does (a claim still standing). */
+  heldBy: string | null;
 }
 
-export async function claimLines(db: Db, claimId: string): Promise<ClaimLine[]> {
-  const rows = await db('subsidy_claim_lines as c')
-    .join('subsidy_accruals as a', function join() {
-      this.on('a.loan_id', 'c.loan_id').andOn('a.period', 'c.period');
-    })
-    .where('c.claim_id', claimId)
-    .orderBy([{ column: 'a.due_on' }, { column: 'c.loan_id' }, { column: 'c.period' }])
-    .select('c.loan_id', 'c.period', 'c.amount', 'a.due_on', 'c.balance_at_start', 'c.balance_at_end');
-  return rows.map((r) => ({
+/**
+ * Files a claim: one row. What it covers (the bank's on-time periods of the quarter that no claim
+ * still standing covers), their count and their total are the database's to decide, in the same
+ * statement (db/sql/subsidy/subsidy_claims_cover.sql): the lines are not copied; they are read from
+ * the accruals when asked for (claimLines). A quarter with nothing left to claim stores nothing.
+ * See docs/ledger.md, "Subsidy claims".
+ */
+export async function fileClaimRows(db: Knex.Transaction, c: NewClaim): Promise<{ lineCount: number; total: string } | NothingToClaim> {
+  try {
+    // In a savepoint: the refusal leaves the caller's transaction usable.
+    const [row] = await db.transaction((sp) =>
+      sp('subsidy_claims')
+        .insert({
+          id: c.id, bank_id: c.bankId, quarter: c.quarter, workflow_id: c.workflowId, status: 'SUBMITTED', late: c.late,
+          filed_on: c.filedOn, filed_by: c.filedBy, created_at: c.at, updated_at: c.at,
+        })
+        .returning(['line_count', 'total']),
+    );
+    return { lineCount: row.line_count, total: row.total };
+  } catch (e) {
+    const err = e as { code?: string; detail?: string };
+    if (err.code !== 'P0002') throw e;
+    return { heldBy: err.detail ? err.detail : null };
+  }
+}
+
+/** A page of lines, and how many there are. */
+export interface LinesPage {
+  page: number;
+  pageSize: number;
+}
+
+/**
+ * A page of a claim's lines, read from what it covers: each accrual of its bank and quarter in its
+ * range, with its loan's principal outstanding at the quarter's start and end (by the repayments'
+ * dates; fixed once the quarter is closed, when no repayment can be dated in it any more), in the
+ * order of due date, loan and period.
+ */
+export async function claimLines(db: Db, c: ClaimRow, p: LinesPage): Promise<ClaimLine[]> {
+  if (c.line_count === 0) return [];
+  const { start, end } = quarterBounds(c.quarter);
+  const { rows } = await db.raw(
+    `select a.loan_id, a.period, a.amount, a.due_on,
+            (l.principal - coalesce(r.before_start, 0))::numeric(18,2)::text as balance_at_start,
+            (l.principal - coalesce(r.by_end, 0))::numeric(18,2)::text as balance_at_end
+       from (select a.loan_id, a.period, a.amount, a.due_on
+               from public.subsidy_accruals a
+              where a.bank_id = ? and a.quarter = ? and a.seq <@ ?::int8range
+              order by a.due_on, a.loan_id, a.period
+              limit ? offset ?) a
+       join public.loans l on l.id = a.loan_id
+       left join lateral (
+         select sum(r.principal_part) filter (where r.paid_on < ?::date) as before_start, sum(r.principal_part) as by_end
+           from public.loan_repayments r
+          where r.loan_id = a.loan_id and r.paid_on <= ?::date) r on true
+      order by a.due_on, a.loan_id, a.period`,
+    [c.bank_id, c.quarter, c.seqs, p.pageSize, (p.page - 1) * p.pageSize, start, end],
+  );
+  return rows.map((r: { loan_id: string; period: number; amount: string; due_on: string; balance_at_start: string; balance_at_end: string }) => ({
     loanId: r.loan_id,
     period: r.period,
     amount: r.amount,
@@ -110,7 +127,6 @@ export function scopeClaims(q: Knex.QueryBuilder, v: { role: string; orgId: stri
 }
 
 /** What the workflow and the API alike say of a claim: who, which quarter, where it stands, how many lines. */
-export async function claimBasics(db: Knex, c: ClaimRow) {
-  const [n] = await db('subsidy_claim_lines').where({ claim_id: c.id }).count<{ n: string }[]>('* as n');
-  return { id: c.id, bankId: c.bank_id, quarter: c.quarter, status: c.status, late: c.late, lineCount: Number(n!.n), total: c.total, checkedBy: c.checked_by };
+export function claimBasics(c: ClaimRow) {
+  return { id: c.id, bankId: c.bank_id, quarter: c.quarter, status: c.status, late: c.late, lineCount: c.line_count, total: c.total, checkedBy: c.checked_by };
 }

@@ -118,21 +118,36 @@ describe('subsidy claims (time-skipping server)', () => {
     expect(audits).to.deep.equal(['subsidy_claim.file', 'subsidy_claim.check.approve', 'subsidy_claim.approval.approve']);
     await expectTrialBalance(env.db);
 
-    // Nothing is left to claim for that quarter; and the database itself refuses a second claim of a paid period.
+    // Nothing is left to claim for that quarter; and the database itself refuses, to the
+    // application's own role, a second claim of a paid period, a change of what a filed claim
+    // covers, and a paid claim rejected (which would free its periods).
     const again = await h.call('POST', '/v1/subsidy-claims', { token: bankToken, body: { quarter } });
     expect(again.status).to.equal(409);
-    const line = claim.lines[0];
-    const sneaky = await env.db.transaction(async (trx) => {
-      const id = randomUUID();
-      await trx('subsidy_claims').insert({
-        id, bank_id: bank.orgId, quarter, workflow_id: 'x', status: 'REJECTED', rejection_reason: 'x', late: false, total: line.amount,
-        filed_on: end, filed_by: (await trx('users').where({ username: bank.users.bank_officer }).first()).id,
-      });
-      await trx('subsidy_claim_lines').insert({ claim_id: id, loan_id: line.loanId, period: line.period, amount: line.amount, balance_at_start: '0', balance_at_end: '0' });
-    }).catch((e) => e);
-    expect(sneaky.code).to.equal('23505');
-    const unpay = await env.db('subsidy_claim_lines').where({ claim_id: claim.id }).update({ voided: true }).catch((e) => e);
-    expect(unpay).to.be.instanceOf(Error);
+    const paidRow = await env.db('subsidy_claims').where({ id: claim.id }).first();
+    expect(paidRow.line_count).to.equal(expectedLines.length);
+    const filedBy = (await env.db('users').where({ username: bank.users.bank_officer }).first()).id;
+    const sneak = (row: Record<string, unknown>) =>
+      env.db('subsidy_claims')
+        .insert({ id: randomUUID(), bank_id: bank.orgId, quarter, workflow_id: 'x', late: false, filed_on: end, filed_by: filedBy, ...row })
+        .catch((e) => e);
+    expect((await sneak({ status: 'SUBMITTED' })).code, 'nothing left to claim').to.equal('P0002');
+    expect((await sneak({ status: 'SUBMITTED', seqs: paidRow.seqs, total: claim.total, line_count: paidRow.line_count })).code).to.equal('P0002');
+    expect((await sneak({ status: 'CHECKED', seqs: paidRow.seqs, total: claim.total, line_count: paidRow.line_count })).code, 'covers only when filed').to.equal('23514');
+    const cover = await env.db
+      .transaction(async (trx) => {
+        const id = randomUUID();
+        await trx('subsidy_claims').insert({ id, bank_id: bank.orgId, quarter, workflow_id: 'x', status: 'CHECKED', late: false, total: claim.total, filed_on: end, filed_by: filedBy });
+        await trx('subsidy_claims').where({ id }).update({ seqs: paidRow.seqs });
+      })
+      .catch((e) => e);
+    expect(cover.code, 'a claim standing beside the paid one cannot take over its periods').to.equal('42501');
+    for (const change of [{ seqs: '[1000000,1000001]' }, { total: '0.01' }, { line_count: 1 }, { status: 'REJECTED', rejection_reason: 'x' }]) {
+      const refused = await env.db('subsidy_claims').where({ id: claim.id }).update(change).catch((e) => e);
+      expect(refused.code, `${JSON.stringify(change)}: ${refused}`).to.equal('42501');
+    }
+    expect((await env.db('subsidy_claims').where({ id: claim.id }).del().catch((e) => e)).code).to.equal('42501');
+    const forged = await env.db('subsidy_accruals').where({ bank_id: bank.orgId }).update({ seq: 1 }).catch((e) => e);
+    expect(forged).to.be.instanceOf(Error);
     await settle(h, skipping, [{ loanId: opened.loanId, token: bankToken }]);
   });
 
