@@ -8,7 +8,7 @@ import { DecisionForm } from '../components/DecisionForm';
 import { PageCard } from '../components/PageCard';
 import { QueryView } from '../components/States';
 import { formatMoney } from '../lib/money';
-import { short } from '../lib/url-state';
+import { short, useUrlState } from '../lib/url-state';
 import { useSession } from '../session';
 import { useOrganisations } from '../lib/organisations';
 import { CLAIM_COLOUR } from '../lib/colours';
@@ -20,7 +20,12 @@ type Claim = components['schemas']['SubsidyClaim'];
 export default function ClaimPage() {
   const { id = '' } = useParams();
   const { t, i18n } = useTranslation();
-  const q = useQuery({ queryKey: ['claim', id], queryFn: () => ok(api.GET('/v1/subsidy-claims/{id}', { params: { path: { id } } })) });
+  // A claim can have hundreds of thousands of lines: the server pages them.
+  const { page, pageSize, set } = useUrlState([] as const);
+  const q = useQuery({
+    queryKey: ['claim', id, page, pageSize],
+    queryFn: () => ok(api.GET('/v1/subsidy-claims/{id}', { params: { path: { id }, query: { page, pageSize } } })),
+  });
   const orgs = useOrganisations();
   const money = (v: string | null | undefined) => formatMoney(v, i18n.language);
   const who = (name: string | null, reason: string | null) => (name ? `${name}${reason ? `：${reason}` : ''}` : '—');
@@ -44,7 +49,8 @@ export default function ClaimPage() {
           </PageCard>
           <Step c={c} />
           <PageCard level={2} title={t('claims.lines')}>
-            <Table rowKey={(r) => `${r.loanId}-${r.period}`} size="small" dataSource={c.lines} pagination={{ pageSize: 50, hideOnSinglePage: true }} scroll={{ x: 800 }}
+            <Table rowKey={(r) => `${r.loanId}-${r.period}`} size="small" dataSource={c.lines}
+              pagination={{ current: c.linesPage, pageSize: c.linesPageSize, total: c.lineCount, hideOnSinglePage: true, showTotal: (n) => t('common.total', { count: n }), onChange: (p, s) => set({ page: p, pageSize: s }) }} scroll={{ x: 800 }}
               columns={[
                 { title: t('nav.loans'), dataIndex: 'loanId', render: (v: string) => <Link to={`/loans/${v}`}>{short(v)}</Link> },
                 { title: t('loan.period'), dataIndex: 'period' },
