@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { StepDeps } from './deps';
 import type { Actor, ClaimState, ClaimStatus } from '../workflows/definitions';
 import { audit } from '../db/repositories/audit';
-import { claimBasics, fileClaimRows, type ClaimRow } from '../db/repositories/subsidy';
+import { NothingToClaim, claimBasics, fileClaimRow, type ClaimRow } from '../db/repositories/subsidy';
 import { InsufficientBudgetError, findFund, payOut, reserveBudget } from '../db/ledger';
 
 type Trx = Knex.Transaction;
@@ -69,30 +69,30 @@ export function claimSteps({ db, clock }: StepDeps) {
 
   return {
     /**
-     * Files the bank's claim for a quarter: its lines are the on-time periods due in the quarter that
-     * no live claim holds, computed from the records in the same transaction that stores them.
+     * Files the bank's claim for a quarter: it covers the on-time periods due in the quarter that no
+     * claim still standing holds, which the database decides as it stores the claim's one row.
      */
     async fileClaim(r: { claimId: string; bankId: string; quarter: string; workflowId: string; filedOn: string; late: boolean; actor: Actor; requestId: string; clientRequestId?: string | null }): Promise<FilingOutcome> {
-      return db.transaction(async (trx) => {
-        const existing: ClaimRow | undefined = await trx('subsidy_claims').where({ id: r.claimId }).first();
-        if (existing) return { ok: true, claim: claimState(existing) };
-        const at = clock.now();
-        const filed = await fileClaimRows(trx, {
-          id: r.claimId, bankId: r.bankId, quarter: r.quarter, workflowId: r.workflowId, late: r.late, filedOn: r.filedOn, filedBy: r.actor.userId, at,
+      try {
+        return await db.transaction(async (trx) => {
+          const existing: ClaimRow | undefined = await trx('subsidy_claims').where({ id: r.claimId }).first();
+          if (existing) return { ok: true, claim: claimState(existing) };
+          const at = clock.now();
+          const row = await fileClaimRow(trx, {
+            id: r.claimId, bankId: r.bankId, quarter: r.quarter, workflowId: r.workflowId, late: r.late, filedOn: r.filedOn, filedBy: r.actor.userId, at,
+          });
+          await audit(trx, {
+            key: `subsidy-claim:${r.claimId}:file`, at, actor: r.actor, action: 'subsidy_claim.file', entityType: 'subsidy_claim', entityId: r.claimId,
+            requestId: r.requestId, clientRequestId: r.clientRequestId ?? null, payload: { quarter: r.quarter, total: row.total, lines: row.line_count, late: r.late },
+          });
+          return { ok: true, claim: claimState(row) };
         });
-        if ('heldBy' in filed) {
-          return filed.heldBy
-            ? { ok: false, type: 'CONFLICT', message: `Every on-time period of ${r.quarter} has been claimed already (claim ${filed.heldBy}); nothing is left to claim` }
-            : { ok: false, type: 'UNPROCESSABLE', message: `No on-time period of this bank's loans was due in ${r.quarter}; there is nothing to claim` };
-        }
-        const { total } = filed;
-        await audit(trx, {
-          key: `subsidy-claim:${r.claimId}:file`, at, actor: r.actor, action: 'subsidy_claim.file', entityType: 'subsidy_claim', entityId: r.claimId,
-          requestId: r.requestId, clientRequestId: r.clientRequestId ?? null, payload: { quarter: r.quarter, total, lines: filed.lineCount, late: r.late },
-        });
-        const row: ClaimRow = await trx('subsidy_claims').where({ id: r.claimId }).first();
-        return { ok: true, claim: claimState(row) };
-      });
+      } catch (e) {
+        if (!(e instanceof NothingToClaim)) throw e;
+        return e.heldBy
+          ? { ok: false, type: 'CONFLICT', message: `Every on-time period of ${r.quarter} has been claimed already (claim ${e.heldBy}); nothing is left to claim` }
+          : { ok: false, type: 'UNPROCESSABLE', message: `No on-time period of this bank's loans was due in ${r.quarter}; there is nothing to claim` };
+      }
     },
 
     /** The finance officer's check (maker): CHECKED, or REJECTED, which frees what it covered for a refiled claim (its status does). */

@@ -47,34 +47,33 @@ export interface NewClaim {
 }
 
 /** A claim could not be filed: nothing of the bank's quarter is left to claim. */
-export interface NothingToClaim {
-  /** The claim that holds the quarter's periods, when one does (a claim still standing). */
-  heldBy: string | null;
+export class NothingToClaim extends Error {
+  /** The claim that holds the quarter, when one still stands. */
+  constructor(readonly heldBy: string | null, message: string) {
+    super(message);
+  }
 }
 
 /**
  * Files a claim: one row. What it covers (the bank's on-time periods of the quarter that no claim
  * still standing covers), their count and their total are the database's to decide, in the same
  * statement (db/sql/subsidy/subsidy_claims_cover.sql): the lines are not copied; they are read from
- * the accruals when asked for (claimLines). A quarter with nothing left to claim stores nothing.
- * See docs/ledger.md, "Subsidy claims".
+ * the accruals when asked for (claimLines). A quarter with nothing left to claim is refused
+ * (NothingToClaim), and the caller's transaction with it. See docs/ledger.md, "Subsidy claims".
  */
-export async function fileClaimRows(db: Knex.Transaction, c: NewClaim): Promise<{ lineCount: number; total: string } | NothingToClaim> {
+export async function fileClaimRow(db: Knex.Transaction, c: NewClaim): Promise<ClaimRow> {
   try {
-    // In a savepoint: the refusal leaves the caller's transaction usable.
-    const [row] = await db.transaction((sp) =>
-      sp('subsidy_claims')
-        .insert({
-          id: c.id, bank_id: c.bankId, quarter: c.quarter, workflow_id: c.workflowId, status: 'SUBMITTED', late: c.late,
-          filed_on: c.filedOn, filed_by: c.filedBy, created_at: c.at, updated_at: c.at,
-        })
-        .returning(['line_count', 'total']),
-    );
-    return { lineCount: row.line_count, total: row.total };
+    const [row] = await db('subsidy_claims')
+      .insert({
+        id: c.id, bank_id: c.bankId, quarter: c.quarter, workflow_id: c.workflowId, status: 'SUBMITTED', late: c.late,
+        filed_on: c.filedOn, filed_by: c.filedBy, created_at: c.at, updated_at: c.at,
+      })
+      .returning('*');
+    return row as ClaimRow;
   } catch (e) {
-    const err = e as { code?: string; detail?: string };
+    const err = e as { code?: string; detail?: string; message?: string };
     if (err.code !== 'P0002') throw e;
-    return { heldBy: err.detail ? err.detail : null };
+    throw new NothingToClaim(err.detail ? err.detail : null, err.message ?? 'nothing to claim');
   }
 }
 
@@ -86,9 +85,10 @@ export interface LinesPage {
 
 /**
  * A page of a claim's lines, read from what it covers: each accrual of its bank and quarter in its
- * range, with its loan's principal outstanding at the quarter's start and end (by the repayments'
- * dates; fixed once the quarter is closed, when no repayment can be dated in it any more), in the
- * order of due date, loan and period.
+ * range, with its loan's principal outstanding at the quarter's start and end by the repayments'
+ * dates, counting the repayments the ledger dates in or before the quarter: once the quarter is
+ * closed no posting is dated in it (a repayment reported later is posted the day it is recorded),
+ * so the balances are fixed from then on. In the order of due date, loan and period.
  */
 export async function claimLines(db: Db, c: ClaimRow, p: LinesPage): Promise<ClaimLine[]> {
   if (c.line_count === 0) return [];
@@ -105,10 +105,10 @@ export async function claimLines(db: Db, c: ClaimRow, p: LinesPage): Promise<Cla
        join public.loans l on l.id = a.loan_id
        left join lateral (
          select sum(r.principal_part) filter (where r.paid_on < ?::date) as before_start, sum(r.principal_part) as by_end
-           from public.loan_repayments r
-          where r.loan_id = a.loan_id and r.paid_on <= ?::date) r on true
+           from public.loan_repayments r join public.ledger_entries e on e.id = r.ledger_entry_id
+          where r.loan_id = a.loan_id and r.paid_on <= ?::date and e.posted_on <= ?::date) r on true
       order by a.due_on, a.loan_id, a.period`,
-    [c.bank_id, c.quarter, c.seqs, p.pageSize, (p.page - 1) * p.pageSize, start, end],
+    [c.bank_id, c.quarter, c.seqs, p.pageSize, (p.page - 1) * p.pageSize, start, end, end],
   );
   return rows.map((r: { loan_id: string; period: number; amount: string; due_on: string; balance_at_start: string; balance_at_end: string }) => ({
     loanId: r.loan_id,

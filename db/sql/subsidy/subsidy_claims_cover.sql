@@ -1,10 +1,11 @@
--- What a filed claim covers, decided here and nowhere else: its bank's accruals of the quarter that
--- no claim still standing (not rejected) covers, numbered up to the last one visible now; with
--- their count and total (NUMERIC). The bank's accruals wait meanwhile (the lock that
--- subsidy_accruals_sequence shares), so none can join the range later. A claim is filed SUBMITTED;
--- one written in another state (a payout recorded from elsewhere) covers no accrual. Whatever
--- coverage, count or total the writer gave must agree with it. Nothing to cover refuses the claim
--- (P0002; its detail names the claim holding the quarter, if any). docs/ledger.md, "Subsidy claims".
+-- What a filed claim covers, decided here and nowhere else. A claim filed SUBMITTED without a total
+-- covers its bank's accruals of the quarter that no claim still standing (not rejected) covers,
+-- numbered up to the last one visible now, and gets their count and total (NUMERIC); the bank's
+-- accruals wait meanwhile (the lock subsidy_accruals_sequence shares), so none can join the range
+-- later, and nothing to cover refuses the claim (P0002; its detail names the claim holding the
+-- quarter, if any). A claim written with its total, or in another state (a payout recorded from
+-- elsewhere), covers no accrual; a writer that names a coverage or a count is refused.
+-- docs/ledger.md, "Subsidy claims".
 
 create or replace function public.subsidy_claims_cover() returns trigger
 language plpgsql set search_path = pg_catalog, public, pg_temp as $$
@@ -15,10 +16,11 @@ declare
   last_seq bigint;
   holder uuid;
 begin
-  if new.status <> 'SUBMITTED' then
-    if (new.seqs is not null and not isempty(new.seqs)) or coalesce(new.line_count, 0) <> 0 then
-      raise exception 'subsidy_claims: a claim covers accruals only when it is filed (SUBMITTED)' using errcode = 'check_violation';
-    end if;
+  if (new.seqs is not null and not isempty(new.seqs)) or coalesce(new.line_count, 0) <> 0 then
+    raise exception 'subsidy_claims: what a claim covers is the database''s to decide, as it is filed'
+      using errcode = 'check_violation';
+  end if;
+  if new.status <> 'SUBMITTED' or new.total is not null then
     new.seqs := 'empty';
     new.line_count := 0;
     return new;
@@ -32,17 +34,12 @@ begin
    where a.bank_id = new.bank_id and a.quarter = new.quarter and a.seq >= from_seq;
   if n = 0 then
     select c.id into holder from public.subsidy_claims c
-     where c.bank_id = new.bank_id and c.quarter = new.quarter and c.status <> 'REJECTED' and not isempty(c.seqs)
+     where c.bank_id = new.bank_id and c.quarter = new.quarter and c.status <> 'REJECTED'
      order by c.created_at desc limit 1;
     raise exception using errcode = 'no_data_found',
       message = case when holder is null then 'subsidy_claims: no on-time period of this bank was due in ' || new.quarter
                      else 'subsidy_claims: every on-time period of ' || new.quarter || ' is claimed already' end,
       detail = coalesce(holder::text, '');
-  end if;
-  if (new.seqs is not null and new.seqs <> int8range(from_seq, last_seq, '[]'))
-     or (new.line_count is not null and new.line_count <> n) or (new.total is not null and new.total <> s) then
-    raise exception 'subsidy_claims: a claim covers its bank''s unclaimed accruals of the quarter, nothing else'
-      using errcode = 'check_violation';
   end if;
   new.seqs := int8range(from_seq, last_seq, '[]');
   new.line_count := n;
