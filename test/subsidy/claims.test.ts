@@ -82,6 +82,22 @@ describe('subsidy claims (time-skipping server)', () => {
     }
     expect(claim.total).to.equal(formatMoney(sumMoney(expectedLines.map((p) => p.subsidy))));
 
+    // The lines come a page at a time (a bank's quarter can hold hundreds of thousands).
+    expect(claim).to.include({ lineCount: expectedLines.length, linesPage: 1 });
+    const lineAt = async (page: number) => h.call('GET', `/v1/subsidy-claims/${claim.id}?page=${page}&pageSize=1`, { token: bankToken });
+    for (const [i, line] of claim.lines.entries()) {
+      const one = await lineAt(i + 1);
+      expect(one.status, JSON.stringify(one.body)).to.equal(200);
+      expect(one.body).to.include({ lineCount: expectedLines.length, linesPage: i + 1, linesPageSize: 1 });
+      expect(one.body.lines).to.deep.equal([line]);
+    }
+    expect((await lineAt(expectedLines.length + 1)).body.lines).to.deep.equal([]);
+    for (const [query, path] of [['pageSize=0', 'pageSize'], ['pageSize=2001', 'pageSize'], ['page=0', 'page'], ['lines=all', 'lines']]) {
+      const bad = await h.call('GET', `/v1/subsidy-claims/${claim.id}?${query}`, { token: bankToken });
+      expect(bad.status, query).to.equal(400);
+      expect(bad.body.error.details.map((d: { path: string }) => d.path), query).to.include(path);
+    }
+
     // Double filing while one is in progress is refused.
     const twice = await h.call('POST', '/v1/subsidy-claims', { token: bankToken, body: { quarter } });
     expect(twice.status).to.equal(409);
