@@ -159,7 +159,7 @@ describe('subsidy claims (time-skipping server)', () => {
       })
       .catch((e) => e);
     expect(cover.code, 'a claim standing beside the paid one cannot take over its periods').to.equal('42501');
-    for (const change of [{ seqs: '[1000000,1000001]' }, { total: '0.01' }, { line_count: 1 }, { status: 'REJECTED', rejection_reason: 'x' }]) {
+    for (const change of [{ seqs: '[1000000,1000001]' }, { total: formatMoney(new Money(claim.total).plus('0.01')) }, { line_count: paidRow.line_count + 1 }, { status: 'REJECTED', rejection_reason: 'x' }]) {
       const refused = await env.db('subsidy_claims').where({ id: claim.id }).update(change).catch((e) => e);
       expect(refused.code, `${JSON.stringify(change)}: ${refused}`).to.equal('42501');
     }
