@@ -77,7 +77,7 @@ export async function fileClaimRow(db: Knex.Transaction, c: NewClaim): Promise<C
   }
 }
 
-/** A page of lines, and how many there are. */
+/** Which page of a claim's lines to read, and how many lines a page holds. */
 export interface LinesPage {
   page: number;
   pageSize: number;
