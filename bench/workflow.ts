@@ -28,6 +28,7 @@ import { countHistory, describeHistory } from './stack/history';
 import { intArg, runMain } from './cli';
 import { fmt, medianPair, runConcurrent } from './stack/measure';
 import { printResult } from './result';
+import { cpuByKind, cpuPerItem } from './stack/cpu';
 
 const N = intArg('applications', 200);
 const CONCURRENCY = intArg('concurrency', 20);
@@ -93,10 +94,15 @@ async function main() {
 
     const pairs: Array<{ baseline: number; subject: number; ratio: number }> = [];
     for (let r = 0; r < REPEAT; r++) {
+      const c0 = cpuByKind();
       const b = await runBaseline(N);
+      const c1 = cpuByKind();
       const s = await runSubject(N);
+      const c2 = cpuByKind();
       pairs.push({ baseline: b, subject: s, ratio: s / b });
       console.log(`pair ${r + 1}/${REPEAT}: no-op ${fmt(b)} workflows/s, applications ${fmt(s)}/s to disbursal, ratio ${fmt(s / b, 2)}`);
+      console.log(`  CPU per no-op workflow: ${cpuPerItem(c0, c1, N)}`);
+      console.log(`  CPU per application:    ${cpuPerItem(c1, c2, N)}`);
     }
     const m = medianPair(pairs);
     const history = await countHistory(stack.temporal, applicationWorkflowId(lastApplication));
