@@ -9,8 +9,10 @@
  * activity. Both run on the same worker and Temporal dev server (bench/stack/).
  *
  * Each baseline/subject pair is measured --repeat times (default 3), alternating, after a warm-up
- * of both; the median pair by ratio is reported. It ends with the history of one application:
- * its events, workflow tasks and activities.
+ * of both; the median pair by ratio is reported, with the CPU each process spent per item
+ * (bench/stack/cpu.ts). Then, once, an informative baseline: the no-op whose disbursal starts two
+ * children, as the real disbursal starts the loan's and the follow-up visits' workflows (the cost
+ * of the path's shape). It ends with the history of one application, its loan and its follow-up.
  *
  * Options: --applications N (per measurement, default 200), --concurrency N (default 20), --repeat N.
  */
@@ -20,7 +22,7 @@ import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { approveGuarantee, decideCounterGuarantee, disburseLoan, reviewGuarantee, submitApplication } from '../usecases/applications';
 import type { WorkflowDeps } from '../usecases/deps';
 import { businessDateOf } from '../domain/business-day';
-import { applicationWorkflowId, counterGuaranteeUpdate, disbursalUpdate, guaranteeApprovalUpdate, guaranteeReviewUpdate, intakeUpdate, type DecisionMeta } from '../workflows/definitions';
+import { applicationWorkflowId, followUpWorkflowId, loanWorkflowId, counterGuaranteeUpdate, disbursalUpdate, guaranteeApprovalUpdate, guaranteeReviewUpdate, intakeUpdate, type DecisionMeta } from '../workflows/definitions';
 import { actorOf } from '../usecases/deps';
 import { startStack } from './stack/stack';
 import { applicationBody, officers, seedApplicants, type BenchApplicant } from './stack/people';
@@ -54,6 +56,7 @@ async function main() {
     const request = () => ({ requestId: randomUUID(), clientRequestId: null });
     let lastApplication = '';
     let lastNoop = '';
+    let lastLoan = '';
 
     /** One application, submitted and decided through to its disbursal. */
     const subject = async (a: BenchApplicant) => {
@@ -66,14 +69,15 @@ async function main() {
       const disbursed = await disburseLoan(deps, who.bank, id, decisions.disbursal(id), request());
       if (disbursed.status !== 'REPAYING') throw new Error(`disbursal: ${disbursed.status}`);
       lastApplication = id;
+      lastLoan = disbursed.loanId!;
     };
 
     /** The baseline: the same five updates, with the same arguments, to a workflow that does nothing. */
     const meta = (c: typeof who.community): DecisionMeta => ({ actor: actorOf(c), ...request() });
-    const baseline = async () => {
+    const baselineOf = (workflowType: string) => async () => {
       const id = randomUUID();
       const workflowId = `bench-noop-application-${id}`;
-      const start = new WithStartWorkflowOperation('noopApplication', {
+      const start = new WithStartWorkflowOperation(workflowType, {
         taskQueue: stack.taskQueue, workflowId, args: [id], workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
       });
       await stack.temporal.workflow.executeUpdateWithStart(intakeUpdate, { startWorkflowOperation: start });
@@ -84,6 +88,8 @@ async function main() {
       await h.executeUpdate(disbursalUpdate, { args: [decisions.disbursal(id), meta(who.bank)] });
       lastNoop = workflowId;
     };
+    const baseline = baselineOf('noopApplication');
+    const withChildren = baselineOf('noopApplicationWithChildren');
 
     const runSubject = (n: number) => runConcurrent(n, CONCURRENCY, () => subject(people[nextPerson++]!));
     const runBaseline = (n: number) => runConcurrent(n, CONCURRENCY, baseline);
@@ -105,10 +111,16 @@ async function main() {
       console.log(`  CPU per application:    ${cpuPerItem(c1, c2, N)}`);
     }
     const m = medianPair(pairs);
-    const history = await countHistory(stack.temporal, applicationWorkflowId(lastApplication));
     const noop = await countHistory(stack.temporal, lastNoop);
+    // The shape alone: the no-op whose disbursal starts two children, as the real one does.
+    const c3 = cpuByKind();
+    const wc = await runConcurrent(N, CONCURRENCY, withChildren);
+    console.log(`no-op with two children at its disbursal: ${fmt(wc)} wf/s; CPU each: ${cpuPerItem(c3, cpuByKind(), N)}`);
+    const history = await countHistory(stack.temporal, applicationWorkflowId(lastApplication));
     console.log(`one application to disbursal: ${describeHistory(history)}`);
     console.log(`  ${Object.entries(history.byKind).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    console.log(`its loan's workflow so far: ${describeHistory(await countHistory(stack.temporal, loanWorkflowId(lastLoan)))}`);
+    console.log(`its follow-up visits' workflow so far: ${describeHistory(await countHistory(stack.temporal, followUpWorkflowId(lastLoan)))}`);
     console.log(`one no-op workflow: ${describeHistory(noop)}`);
     console.log(`median pair: ratio ${fmt(m.ratio, 2)} (goal ≥ 0.6)`);
     printResult([

@@ -1,7 +1,7 @@
 // The benchmarks' workflow bundle: every loanflow workflow, and the baselines they are measured
 // against, on the same worker. Bundled and sandboxed like workflows/index.ts: import only
 // @temporalio/workflow and types.
-import { condition, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { ParentClosePolicy, condition, proxyLocalActivities, setHandler, sleep, startChild } from '@temporalio/workflow';
 import {
   counterGuaranteeUpdate,
   disbursalUpdate,
@@ -37,6 +37,36 @@ export async function noopApplication(id: string): Promise<void> {
   setHandler(guaranteeReviewUpdate, answer);
   setHandler(guaranteeApprovalUpdate, answer);
   setHandler(disbursalUpdate, answer);
+  await condition(() => done === 5);
+}
+
+/** A child that waits, as a loan or its follow-up visits wait between their dates. */
+export async function noopChild(): Promise<void> {
+  await sleep('30 days');
+}
+
+/**
+ * bench:workflow's second, informative baseline: noopApplication whose disbursal starts two
+ * children (as the real one starts the loan's and the follow-up visits' workflows) and answers
+ * once the first has started. What the path costs by its shape (three workflows), not its steps.
+ */
+export async function noopApplicationWithChildren(id: string): Promise<void> {
+  let done = 0;
+  const s = state(id);
+  const answer = () => {
+    done += 1;
+    return s;
+  };
+  setHandler(intakeUpdate, (): IntakeResult => ({ outcome: 'accepted', state: answer(), violations: [] }));
+  setHandler(counterGuaranteeUpdate, answer);
+  setHandler(guaranteeReviewUpdate, answer);
+  setHandler(guaranteeApprovalUpdate, answer);
+  setHandler(disbursalUpdate, async () => {
+    const loan = startChild(noopChild, { workflowId: `bench-noop-loan-${id}`, parentClosePolicy: ParentClosePolicy.ABANDON });
+    void startChild(noopChild, { workflowId: `bench-noop-follow-up-${id}`, parentClosePolicy: ParentClosePolicy.ABANDON });
+    await loan;
+    return answer();
+  });
   await condition(() => done === 5);
 }
 
