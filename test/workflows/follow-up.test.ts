@@ -53,6 +53,18 @@ describe('workflow unit: follow-up visits (time-skipping, activities in memory)'
   });
   const visit = (h: Awaited<ReturnType<typeof open>>['h'], b: FollowUpVisitBody, who: Actor = community) => h.executeUpdate(followUpVisitUpdate, { args: [b, meta(who)] });
 
+  it('writes its schedule within its first workflow task (a local activity, no activity task)', async () => {
+    const { h, input } = await open();
+    let events = (await h.fetchHistory()).events ?? [];
+    while (!events.some((e) => e.timerStartedEventAttributes)) {
+      await new Promise((r) => setTimeout(r, 100));
+      events = (await h.fetchHistory()).events ?? [];
+    }
+    expect(callsOf(input.loanId).map((c) => c.activity)).to.deep.equal(['scheduleFollowUp']);
+    expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).to.have.length(0);
+    expect(events.filter((e) => e.workflowTaskCompletedEventAttributes)).to.have.length(1);
+  });
+
   it('schedules the policy months, reminds at each due date, marks overdue after the days, and ends once all are recorded', async () => {
     const { h, input } = await open();
     const due = (m: number) => addMonthsClamped(input.disbursedOn, m);

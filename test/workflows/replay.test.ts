@@ -48,3 +48,22 @@ describe('workflow replay: a training claim begun before the labour officer', fu
     await Worker.runReplayHistory({ workflowBundle: await t.workflowBundle() }, history, 'training-claim-before-labour-officer');
   });
 });
+
+/**
+ * The follow-up visits' schedule became a local activity behind patched('follow-up-schedule-local').
+ * A history recorded before (kept as a fixture: the schedule as an activity, then the first visit's
+ * timer) must replay on today's code: without the marker the schedule is the same activity.
+ */
+describe('workflow replay: a follow-up scheduled by an activity', function () {
+  this.timeout(120_000);
+
+  it('replays with the schedule as an activity', async () => {
+    const file = path.join(__dirname, '../fixtures/history-follow-up-scheduled-by-activity.json');
+    const history = temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(file, 'utf8')));
+    const types = history.events.map((e) => e.eventType);
+    expect(types).to.include(temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+    expect(types).to.not.include(temporal.api.enums.v1.EventType.EVENT_TYPE_MARKER_RECORDED);
+    const t = await testEnv();
+    await Worker.runReplayHistory({ workflowBundle: await t.workflowBundle() }, history, 'follow-up-before-local-schedule');
+  });
+});

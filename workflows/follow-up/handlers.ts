@@ -1,5 +1,5 @@
-import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import { ACTIVITY_OPTIONS, Turns } from '../common';
+import { proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ACTIVITY_OPTIONS, LOCAL_ACTIVITY_OPTIONS, Turns } from '../common';
 import type { FollowUpActivities } from '../../activities/follow-up';
 import { businessDateOf } from '../../domain/business-day';
 import { followUpStateQuery, followUpVisitUpdate } from '../definitions';
@@ -7,6 +7,8 @@ import type { FollowUpMachine } from './state';
 
 // Every activity is idempotent by its key, so retrying a fault that heals is safe.
 export const acts = proxyActivities<FollowUpActivities>(ACTIVITY_OPTIONS);
+/** The schedule's one short write, run within the first workflow task (workflows/common.ts). */
+export const localActs = proxyLocalActivities<FollowUpActivities>(LOCAL_ACTIVITY_OPTIONS);
 
 export const today = () => businessDateOf(Date.now());
 

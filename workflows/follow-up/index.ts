@@ -1,8 +1,8 @@
-import { allHandlersFinished, condition } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
 import { businessDayStartMs } from '../../domain/loan-calendar';
 import type { FollowUpInput, FollowUpState } from '../definitions';
 import { FollowUpMachine } from './state';
-import { FollowUpRun, acts, setFollowUpHandlers } from './handlers';
+import { FollowUpRun, acts, localActs, setFollowUpHandlers } from './handlers';
 
 /**
  * The follow-up of one disbursed loan's business (docs/programmes.md "Follow-up of businesses"):
@@ -16,7 +16,10 @@ export async function followUp(input: FollowUpInput): Promise<FollowUpState> {
   const run = new FollowUpRun(m);
   setFollowUpHandlers(run);
 
-  await acts.scheduleFollowUp({ key: run.key('scheduled'), loanId: input.loanId, visits: m.state.visits.map(({ months, dueOn, overdueOn }) => ({ months, dueOn, overdueOn })) });
+  // The schedule is written as a local activity: no activity task and no second workflow task
+  // before the first timer. A history from before this ran it as an activity and replays so.
+  const schedule = patched('follow-up-schedule-local') ? localActs.scheduleFollowUp : acts.scheduleFollowUp;
+  await schedule({ key: run.key('scheduled'), loanId: input.loanId, visits: m.state.visits.map(({ months, dueOn, overdueOn }) => ({ months, dueOn, overdueOn })) });
 
   while (!m.done) {
     const next = m.next();
