@@ -70,6 +70,14 @@ function listenOn(handler: http.RequestListener): Promise<{ url: string; server:
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server })));
 }
 
+/** Why the GET list misses its goals (docs/benchmarks.md, bench:api-get). */
+const GET_RATIO_CAUSE =
+  'per request loanflow verifies the token, reads the user\'s row, validates the query and writes the access log beside the same two statements; ' +
+  'met at the median on this machine, but runs move from 0.3 to 1.0 under load (docs/benchmarks.md, bench:api-get)';
+const GET_P99_CAUSE =
+  'p50 is well under 50 ms; the tail is the machine\'s: 200 req/s on two shared cores queue behind other work (the bench prints the load average); ' +
+  'it would take a quiet machine or the API on cores of its own (docs/benchmarks.md, bench:api-get)';
+
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loanflow-bench-api-'));
   fs.chmodSync(dir, 0o755);
@@ -170,8 +178,8 @@ async function main() {
     console.log(`loanflow at ${RATE} req/s: p50 ${fixed.latency.p50} ms, p99 ${fixed.latency.p99} ms, max ${fixed.latency.max} ms (${fixed.requests.total} requests)`);
     console.log(`access log: ${(fs.statSync(logFile).size / 1024).toFixed(0)} KiB written`);
     printResult([
-      { name: `api: GET ${PATH} (${ROWS} rows visible)`, baseline: `${median.bare.toFixed(0)} req/s bare`, subject: `${median.loanflow.toFixed(0)} req/s`, ratio: median.ratio.toFixed(2), goal: `≥ ${GOAL_RATIO}`, met: median.ratio >= GOAL_RATIO },
-      { name: `api: GET list p99 at ${RATE} req/s`, baseline: '—', subject: `${fixed.latency.p99} ms`, ratio: '—', goal: `< ${GOAL_P99_MS} ms`, met: fixed.latency.p99 < GOAL_P99_MS },
+      { name: `api: GET ${PATH} (${ROWS} rows visible)`, baseline: `${median.bare.toFixed(0)} req/s bare`, subject: `${median.loanflow.toFixed(0)} req/s`, ratio: median.ratio.toFixed(2), goal: `≥ ${GOAL_RATIO}`, met: median.ratio >= GOAL_RATIO, cause: GET_RATIO_CAUSE },
+      { name: `api: GET list p99 at ${RATE} req/s`, baseline: '—', subject: `${fixed.latency.p99} ms`, ratio: '—', goal: `< ${GOAL_P99_MS} ms`, met: fixed.latency.p99 < GOAL_P99_MS, cause: GET_P99_CAUSE },
     ]);
   } finally {
     for (const s of servers) s.closeAllConnections(), s.close();

@@ -101,6 +101,7 @@ async function main() {
         ratio: fmt(m.ratio, 2),
         goal: '≥ 0.5',
         met: m.ratio >= 0.5,
+        cause: 'the intake is one local-activity transaction plus the use case\'s reads (community, policy, the answer read back) beside the baseline\'s no-op; on a loaded machine runs move across 0.5 (docs/benchmarks.md, bench:api-post)',
       },
       {
         name: `api-post: p99 at ${RATE} req/s`,
@@ -109,6 +110,7 @@ async function main() {
         ratio: '—',
         goal: '< 300 ms',
         met: sFixed.p99 < 300,
+        cause: `the baseline's own p99 here was ${bFixed.p99} ms: on two shared cores the queue, not the request, sets the tail; it would take a quiet machine or a worker and API on cores of their own (docs/benchmarks.md, bench:api-post)`,
       },
     ]);
   } finally {

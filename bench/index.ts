@@ -50,6 +50,7 @@ function table(rows: string[][]): string {
 
 async function main() {
   const rows: string[][] = [['name', 'baseline', 'subject', 'ratio', 'goal', 'met']];
+  const causes: string[] = [];
   let failed = false;
   for (const b of BENCHES) {
     const r = await run(b);
@@ -57,11 +58,15 @@ async function main() {
       failed = true;
       rows.push([b.name, '—', '—', '—', '—', `FAILED: ${r.message}`]);
     } else {
-      for (const x of r) rows.push([x.name, x.baseline, x.subject, x.ratio, x.goal, x.met ? 'yes' : 'NO']);
+      for (const x of r) {
+        rows.push([x.name, x.baseline, x.subject, x.ratio, x.goal, x.met ? 'yes' : 'NO']);
+        if (!x.met) causes.push(`- ${x.name}: ${x.cause ?? 'no cause given'}`);
+      }
     }
   }
   console.log(`\n==== all benchmarks${QUICK ? ' (quick: small sizes, one run; not measurements)' : ''}\n`);
   console.log(table(rows));
+  if (causes.length) console.log(`\nnot met, why and what it would take (docs/benchmarks.md):\n${causes.join('\n')}`);
   // A goal not met is a finding, not a failure; a benchmark that did not run is.
   if (failed) process.exitCode = 1;
 }

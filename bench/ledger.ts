@@ -269,8 +269,9 @@ async function main() {
         ratio: (u.ledger / u.raw).toFixed(2),
         goal: '≥ 0.50',
         met: u.ledger / u.raw >= 0.5,
+        cause: 'met in the median of five pairs on this machine (0.52–0.55), narrowly: a posting writes 7 index entries against the raw rows\' 3 and is sealed alongside; single pairs move 0.44–0.70 (docs/benchmarks.md, bench:ledger)',
       },
-      { name: `ledger: postings per second (batches of ${batch})`, baseline: '—', subject: `${fmt(u.ledger)}/s`, ratio: '—', goal: '≥ 5,000/s', met: u.ledger >= 5000 },
+      { name: `ledger: postings per second (batches of ${batch})`, baseline: '—', subject: `${fmt(u.ledger)}/s`, ratio: '—', goal: '≥ 5,000/s', met: u.ledger >= 5000, cause: 'met three times over on this machine (15,307/s); below it the machine was busy with other work (docs/benchmarks.md, bench:ledger)' },
     ]);
   } finally {
     await sealDb.destroy();

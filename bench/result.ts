@@ -10,6 +10,11 @@ export interface BenchRow {
   ratio: string;
   goal: string;
   met: boolean;
+  /**
+   * Why the goal is not met and what it would take, in one line, naming the section of
+   * docs/benchmarks.md that has the figures; printed under the table for a row not met.
+   */
+  cause?: string;
 }
 
 export const RESULT_PREFIX = 'bench-result ';

@@ -49,7 +49,7 @@ function sizes(): BenchRow {
   const total = all.reduce((n, f) => n + gzipSync(fs.readFileSync(path.join(WEB_DIST, 'assets', f))).length, 0);
   console.log(`login + my tasks: ${(js / 1024).toFixed(1)} KB of JavaScript gzipped (goal ≤ 250 KB), ${(css / 1024).toFixed(1)} KB CSS`);
   console.log(`all screens: ${(total / 1024).toFixed(1)} KB of JavaScript gzipped in ${all.length} chunks`);
-  return { name: 'web: JavaScript of login + my tasks (gzipped)', baseline: '—', subject: `${(js / 1024).toFixed(1)} KB`, ratio: '—', goal: '≤ 250 KB', met: js <= 250 * 1024 };
+  return { name: 'web: JavaScript of login + my tasks (gzipped)', baseline: '—', subject: `${(js / 1024).toFixed(1)} KB`, ratio: '—', goal: '≤ 250 KB', met: js <= 250 * 1024, cause: 'the first screens pull a component library or more of React than they render; see what the entry chunk holds (docs/console.md, "Speed")' };
 }
 
 /** `n` applications waiting for community-a's counter-guarantee, deadlines spread over the next days. */
@@ -149,6 +149,7 @@ async function main() {
       ratio: `${ratio.toFixed(2)}×`,
       goal: '≤ 1.5×',
       met: ratio <= 1.5,
+      cause: 'evaluating the first load\'s JavaScript (React and React DOM, most of the bundle) takes about 110 ms before anything renders, more than 1.5 × the list call alone; it would take rendering the first screen on the server or a smaller runtime than React DOM (docs/console.md, "Speed")',
     });
     printResult(rows);
   } finally {
