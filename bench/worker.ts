@@ -18,7 +18,8 @@
  *
  * Options: --workflows N (default 20000), --queries N (per round, default 1000), --rounds N
  * (default 3), --concurrency N (default 16), --cache N (the workers' WORKER_MAX_CACHED_WORKFLOWS;
- * unset, config's, from WORKER_MEMORY_MB as in production: docs/operations.md).
+ * unset, config's, from WORKER_MEMORY_MB as in production: docs/operations.md), --progress N (a line
+ * with the RSS every N started, default 10,000), --loans-only (loans alone: RSS, no cold activations).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -43,7 +44,13 @@ const CONCURRENCY = intArg('concurrency', 16);
  * --money adds a third worker: the no-op workflow importing domain/money.ts, so that what decimal.js
  * costs per cached workflow shows apart from the loan's own code and state.
  */
-const KINDS: Array<'noop' | 'loan' | 'money'> = process.argv.includes('--money') ? ['noop', 'money', 'loan'] : ['noop', 'loan'];
+const KINDS: Array<'noop' | 'loan' | 'money'> = process.argv.includes('--loans-only')
+  ? ['loan']
+  : process.argv.includes('--money') ? ['noop', 'money', 'loan'] : ['noop', 'loan'];
+/** --loans-only: the loans' RSS alone (no no-op worker, no cold activations), for a count as large as 100,000. */
+const LOANS_ONLY = process.argv.includes('--loans-only');
+/** A line with the RSS every --progress workflows started (default 10,000), so a long run stopped midway still tells. */
+const PROGRESS = arg('progress', 10_000);
 /** The workers' cache size; unset, config's (docs/operations.md, "Worker memory"). */
 const CACHE = process.argv.includes('--cache') ? intArg('cache', 0) : undefined;
 const GOAL_RSS = 1024 ** 3;
@@ -152,10 +159,22 @@ async function main() {
         }
       };
       const t0 = Date.now();
-      await pool(Math.floor(WORKFLOWS / 2), 32, startOne);
-      half = await waitForTasks(Math.floor(WORKFLOWS / 2));
-      await pool(WORKFLOWS - Math.floor(WORKFLOWS / 2), 32, (i) => startOne(i + WORKFLOWS));
-      const full = await waitForTasks(WORKFLOWS);
+      // Stops at every --progress and at N/2 (the extrapolation's first point), then N.
+      const stops = [...new Set([...Array.from({ length: Math.floor(WORKFLOWS / PROGRESS) }, (_, k) => (k + 1) * PROGRESS), Math.floor(WORKFLOWS / 2), WORKFLOWS])]
+        .filter((n) => n > 0 && n <= WORKFLOWS)
+        .sort((a, b) => a - b);
+      let started = 0;
+      let full: ChildMeasure | undefined;
+      for (const stop of stops) {
+        await pool(stop - started, 32, (i) => startOne(started + i));
+        started = stop;
+        const m = await waitForTasks(stop);
+        if (stop === Math.floor(WORKFLOWS / 2)) half = m;
+        if (stop === WORKFLOWS) full = m;
+        const s = (Date.now() - t0) / 1000;
+        console.log(`${kind.padEnd(5)} ${stop} started and run in ${s.toFixed(0)} s (${(stop / s).toFixed(0)}/s): RSS ${mib(m.rss)}, cached ${m.cached}`);
+      }
+      if (!full || !half) throw new Error('no measure at N/2 or N');
       const startSeconds = (Date.now() - t0) / 1000;
       rows[kind] = { idle, half, full, startSeconds };
       console.log(
@@ -163,6 +182,22 @@ async function main() {
           `RSS idle ${mib(idle.rss)}, at ${Math.floor(WORKFLOWS / 2)} ${mib(half.rss)}, at ${WORKFLOWS} ${mib(full.rss)} (heap ${mib(full.heapUsed)}); ` +
           `per cached workflow ${((full.rss - idle.rss) / Math.max(full.cached, 1) / MiB).toFixed(3)} MiB RSS, ${((full.heapUsed - idle.heapUsed) / Math.max(full.cached, 1) / MiB).toFixed(3)} MiB heap`,
       );
+    }
+
+    const loan = rows.loan;
+    const half = Math.floor(WORKFLOWS / 2);
+    const beyond = Math.max(0, (loan.full.rss - loan.half.rss) / (WORKFLOWS - half));
+    const at100k = loan.full.rss + beyond * Math.max(0, 100_000 - WORKFLOWS);
+    const rssRows = [
+      { name: `worker: RSS, ${WORKFLOWS} open loans (cache ${loan.full.cached})`, baseline: '—', subject: mib(loan.full.rss), ratio: '—', goal: '< 1024 MiB', met: loan.full.rss < GOAL_RSS, cause: WORKER_RSS_CAUSE },
+      ...(WORKFLOWS >= 100_000
+        ? []
+        : [{ name: 'worker: RSS, 100,000 open loans (extrapolated)', baseline: '—', subject: mib(at100k), ratio: '—', goal: '< 1024 MiB', met: at100k < GOAL_RSS, cause: WORKER_RSS_CAUSE }]),
+    ];
+    if (LOANS_ONLY) {
+      console.log(`RSS with ${WORKFLOWS} open loans: ${mib(loan.full.rss)} (${loan.full.cached} cached); no cold activations (--loans-only)`);
+      printResult(rssRows);
+      return;
     }
 
     // Cold activations: the first workflows started are the ones the cache evicted longest ago.
@@ -187,14 +222,10 @@ async function main() {
     const loanRate = median(rates.loan);
     const noopRate = median(rates.noop);
     const ratio = loanRate / noopRate;
-    const loan = rows.loan;
     const perWorkflow = (loan.full.rss - loan.idle.rss) / Math.max(loan.full.cached, 1);
     console.log(`\ncold activations: loan ${loanRate.toFixed(0)}/s, no-op ${noopRate.toFixed(0)}/s, ratio ${ratio.toFixed(2)} (goal ≥ ${GOAL_RATIO})`);
     // Past the cache, more open loans should cost nothing: the growth from half to all of them,
     // per loan, carried on to 100,000 is the extrapolation (never below what was measured).
-    const half = Math.floor(WORKFLOWS / 2);
-    const beyond = Math.max(0, (loan.full.rss - loan.half.rss) / (WORKFLOWS - half));
-    const at100k = loan.full.rss + beyond * Math.max(0, 100_000 - WORKFLOWS);
     console.log(
       `RSS with ${WORKFLOWS} open loans: ${mib(loan.full.rss)} (${loan.full.cached} cached, ${(perWorkflow / MiB).toFixed(3)} MiB each); ` +
         `from ${half} to ${WORKFLOWS} open loans it grew ${((beyond * (WORKFLOWS - half)) / MiB).toFixed(0)} MiB, ${(beyond / 1024).toFixed(1)} KiB per loan beyond the cache; ` +
@@ -205,8 +236,7 @@ async function main() {
       console.log(`decimal.js and domain/money.ts per cached workflow: ${((per('money') - per('noop')) / MiB).toFixed(3)} MiB (no-op ${(per('noop') / MiB).toFixed(3)}, with money ${(per('money') / MiB).toFixed(3)})`);
     }
     printResult([
-      { name: `worker: RSS, ${WORKFLOWS} open loans (cache ${loan.full.cached})`, baseline: '—', subject: mib(loan.full.rss), ratio: '—', goal: '< 1024 MiB', met: loan.full.rss < GOAL_RSS, cause: WORKER_RSS_CAUSE },
-      { name: 'worker: RSS, 100,000 open loans (extrapolated)', baseline: '—', subject: mib(at100k), ratio: '—', goal: '< 1024 MiB', met: at100k < GOAL_RSS, cause: WORKER_RSS_CAUSE },
+      ...rssRows,
       { name: 'worker: cold activations (replay)', baseline: `${noopRate.toFixed(0)}/s no-op`, subject: `${loanRate.toFixed(0)}/s loan`, ratio: ratio.toFixed(2), goal: `≥ ${GOAL_RATIO}`, met: ratio >= GOAL_RATIO, cause: COLD_CAUSE },
     ]);
   } finally {
