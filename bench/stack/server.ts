@@ -19,6 +19,7 @@ import { connectTemporalClient } from '../../api/temporal';
 import { listen } from '../../scripts/lib/api-server';
 import { newApplicationSchema } from '../../domain/application-schemas';
 import { intakeUpdate } from '../../workflows/definitions';
+import { PRELOADED_WORKFLOW_MODULES } from '../../scripts/lib/workflow-bundle';
 import { benchActivities } from './activities';
 
 import { READY } from './ready';
@@ -34,7 +35,7 @@ async function main() {
     connection,
     namespace: 'default',
     taskQueue,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: new DefaultLogger('WARN') }),
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), preloadModules: PRELOADED_WORKFLOW_MODULES, logger: new DefaultLogger('WARN') }),
     activities: { ...createActivities({ db, clock: systemClock }), ...benchActivities },
   });
   const running = worker.run();

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { createActivities } from '../../activities';
 import { systemClock } from '../../activities/clock';
 import { workerCacheSize, workflowHeapMb, type Config } from '../../config';
+import { PRELOADED_WORKFLOW_MODULES } from './workflow-bundle';
 
 /**
  * Bounds the V8 heap of the thread the workflows will run in (the SDK starts it in Worker.create):
@@ -37,7 +38,9 @@ export async function createLoanflowWorker(opts: {
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
+    ...(opts.workflowBundle
+      ? { workflowBundle: opts.workflowBundle }
+      : { workflowsPath: require.resolve('../../workflows'), bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES } }),
     activities: createActivities({ db: opts.db, clock: systemClock }),
     maxCachedWorkflows: workerCacheSize(opts.config),
   });

@@ -24,9 +24,21 @@ export function workflowSourceHash(): string {
   return sourceHash(INPUTS);
 }
 
+/**
+ * Modules evaluated once per worker thread and shared by every workflow, instead of once per
+ * workflow (the SDK deep-freezes their exports). decimal.js keeps no per-workflow state (its
+ * settings live on Money, the clone domain/money.ts makes); a loan's cold activation evaluated it
+ * every time (docs/benchmarks.md, bench:worker).
+ */
+export const PRELOADED_WORKFLOW_MODULES = ['decimal.js'];
+
 /** Bundles workflows/ (webpack, through the SDK: a few seconds). */
 export async function bundleWorkflows(): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    preloadModules: PRELOADED_WORKFLOW_MODULES,
+    logger: new DefaultLogger('WARN'),
+  });
   return code;
 }
 

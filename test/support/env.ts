@@ -14,6 +14,7 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ConnectionPlugin } from '@temporalio/client';
+import { PRELOADED_WORKFLOW_MODULES } from '../../scripts/lib/workflow-bundle';
 import { bundleWorkflowCode, Worker, Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import fs from 'node:fs';
@@ -172,6 +173,7 @@ async function start(): Promise<TestEnv> {
   const workflowBundle = () => {
     bundle ??= bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows'),
+      preloadModules: PRELOADED_WORKFLOW_MODULES,
       logger: new DefaultLogger('WARN'),
     });
     return bundle;
