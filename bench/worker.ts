@@ -109,8 +109,8 @@ const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
 
 /** Why the worker misses a goal (docs/benchmarks.md, bench:worker). */
 const WORKER_RSS_CAUSE =
-  'the cached workflows (about 0.5 MiB a loan) and the workflow thread\'s heap make the RSS; past the cache it grows a few KiB a loan; ' +
-  'it would take a smaller WORKER_MEMORY_MB (fewer cached loans) (docs/benchmarks.md, bench:worker)';
+  'the cached loans (0.4–0.5 MiB each) and the workflow thread\'s heap make the RSS, and past the cache it still grows, 1.7–7.4 KiB a loan in two runs; ' +
+  'it would take finding what grows (a heap snapshot at 5,000 and 10,000 loans) or a smaller WORKER_MEMORY_MB (docs/benchmarks.md, bench:worker)';
 const COLD_CAUSE =
   'a cold loan replays its first task (its schedule built with decimal.js, its handlers set) where a no-op sets one timer; the SDK\'s own per-workflow cost ' +
   'is most of both and the ratio moves 0.56–0.91 between runs (docs/benchmarks.md, bench:worker)';
