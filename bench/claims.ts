@@ -152,7 +152,7 @@ async function main() {
         ratio: `${mid.ratio.toFixed(2)}×`,
         goal: '≤ 2×',
         met: mid.ratio <= 2,
-        cause: 'the filing stores a row per line (300,000), each checked by two foreign keys; a bare INSERT … SELECT of the lines alone is 7–40 × the aggregate; it would take a claim recording its accruals as a range instead of copying them (docs/benchmarks.md, bench:claims)',
+        cause: 'the filing runs the same aggregate inside its INSERT, where PostgreSQL never parallelises it; it would take a running count and total per bank and quarter kept by the accrual trigger, so a filing reads no accruals (docs/benchmarks.md, bench:claims)',
       },
     ]);
   } finally {

@@ -50,7 +50,7 @@ const KINDS: Array<'noop' | 'loan' | 'money'> = process.argv.includes('--loans-o
 /** --loans-only: the loans' RSS alone (no no-op worker, no cold activations), for a count as large as 100,000. */
 const LOANS_ONLY = process.argv.includes('--loans-only');
 /** A line with the RSS every --progress workflows started (default 10,000), so a long run stopped midway still tells. */
-const PROGRESS = arg('progress', 10_000);
+const PROGRESS = intArg('progress', 10_000);
 /** The workers' cache size; unset, config's (docs/operations.md, "Worker memory"). */
 const CACHE = process.argv.includes('--cache') ? intArg('cache', 0) : undefined;
 const GOAL_RSS = 1024 ** 3;
