@@ -1,0 +1,40 @@
+import { expect } from 'chai';
+import type { Knex } from 'knex';
+import { testEnv } from '../support/env';
+import { startApi, type ApiHarness } from '../support/api';
+
+/**
+ * GET /v1/audit-log as the auditor (demo-seeded: a paid training class, its certificates).
+ */
+describe('attack: the audit trail as the auditor', function () {
+  let db: Knex;
+  let h: ApiHarness;
+  let auditor: string;
+
+  before(async function () {
+    this.timeout(120_000);
+    const env = await testEnv();
+    db = (await env.newDatabase('attack_audit', { seed: true })).db;
+    h = await startApi({ ...env, db }, { runWorker: false });
+    auditor = await h.login('auditor');
+  });
+  after(async () => {
+    await h?.close();
+    await db?.destroy();
+  });
+
+  it('does not hand out in full the ID numbers that the training claim and the certificate show the auditor masked', async () => {
+    const claim = (await h.call('GET', '/v1/training-claims', { token: auditor })).body.items[0];
+    expect(claim, 'the demo’s training claim').to.not.equal(undefined);
+    const masked = claim.trainees.map((t: { idNumber: string }) => t.idNumber);
+    // As the claim shows them to the auditor: masked (docs/security.md, ID numbers).
+    const full = (await db('training_claim_lines').where({ claim_id: claim.id }).pluck('holder_id_number')) as string[];
+    expect(masked).to.not.include.members(full);
+
+    const trail = await h.call('GET', '/v1/audit-log?action=certificate&pageSize=200', { token: auditor });
+    expect(trail.status).to.equal(200);
+    const text = JSON.stringify(trail.body.items);
+    const inFull = full.filter((n) => text.includes(n));
+    expect(inFull, 'trainees’ ID numbers in full in the audit trail’s payloads').to.deep.equal([]);
+  });
+});
