@@ -37,4 +37,12 @@ describe('attack: the audit trail as the auditor', function () {
     const inFull = full.filter((n) => text.includes(n));
     expect(inFull, 'trainees’ ID numbers in full in the audit trail’s payloads').to.deep.equal([]);
   });
+
+  it('filters by the new records’ entity types (training claims, incubator rewards)', async () => {
+    const statuses: Record<string, number> = {};
+    for (const t of ['training_claim', 'incubator_reward', 'incubator', 'incubated_enterprise']) {
+      statuses[t] = (await h.call('GET', `/v1/audit-log?entityType=${t}`, { token: auditor })).status;
+    }
+    expect(statuses).to.deep.equal({ training_claim: 200, incubator_reward: 200, incubator: 200, incubated_enterprise: 200 });
+  });
 });
