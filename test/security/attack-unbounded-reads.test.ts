@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { testEnv } from '../support/env';
 import { startApi, type ApiHarness } from '../support/api';
@@ -43,5 +44,30 @@ describe('attack: lists with no page', function () {
     expect(r.status).to.equal(200);
     const items = Array.isArray(r.body) ? r.body : r.body.items;
     expect(items.length, `${items.length} scenarios in one answer`).to.be.at.most(MAX_PAGE);
+  });
+
+  it('GET /v1/training-claims: a page of 200 claims of 1000 trainees each is not one answer of tens of megabytes', async function () {
+    this.timeout(300_000);
+    // What one training institution can file through the API: 200 base claims of 1000 trainees each
+    // (the body's maximum), trainees that match no certificate being filed as mismatches. Written
+    // here straight as the application role, as the filing step writes them, to be quick.
+    const demo = await db('training_claims').first();
+    for (let c = 0; c < 200; c++) {
+      const id = randomUUID();
+      await db('training_claims').insert({
+        ...demo, id, workflow_id: `training-claim-${id}`, class_ref: `ATTACK-${c}`, status: 'FILED', enrolled: 1000, amount: '600000.00',
+        checked_by: null, check_decision: null, check_reason: null, decided_by: null, decision_reason: null, fund_id: null, paid_on: null, payout_entry_id: null,
+      });
+      await db('training_claim_lines').insert(
+        Array.from({ length: 1000 }, (_, i) => ({
+          claim_id: id, certificate_no: `ATT-${c}-${i}`, holder_id_number: `${c}-${i}-${id}`, holder_name: '某某某', course: 'SYB', part: 'base',
+          mismatch: 'no such certificate in the registry', amount: '600.00',
+        })),
+      );
+    }
+    const res = await fetch(`${h.url}/v1/training-claims?pageSize=200`, { headers: { authorization: `Bearer ${await h.login('fin-officer')}` } });
+    expect(res.status).to.equal(200);
+    const bytes = (await res.text()).length;
+    expect(bytes, `one page of the list: ${(bytes / 1e6).toFixed(1)} MB`).to.be.at.most(2_000_000);
   });
 });
