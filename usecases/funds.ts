@@ -171,7 +171,7 @@ export interface TopUpDecision {
   today: string;
 }
 
-const APPROVAL_CODES = { not_found: 'NOT_FOUND', not_in_state: 'INVALID_STATE', not_permitted: 'FORBIDDEN', budget_bound: 'UNPROCESSABLE' } as const;
+const APPROVAL_CODES = { not_found: 'NOT_FOUND', not_in_state: 'INVALID_STATE', not_permitted: 'FORBIDDEN', budget_bound: 'UNPROCESSABLE', year_ended: 'INVALID_STATE' } as const;
 
 /** The database's refusal of an approval, as the API reports it. */
 function approvalRefusal(e: TopUpApprovalRefused): FinanceError {
@@ -198,7 +198,8 @@ export async function decideTopUpProposal({ db }: RecordsDeps, d: TopUpDecision)
       await audit(trx, { actor: d.actor, action: 'fund.top_up_rejected', entityType: 'fund', entityId: fund.id, reason, requestId: d.requestId, payload: { proposalId: p.id, amount: p.amount } });
       return;
     }
-    // The database checks the proposal, the decider and the budget's bound again, and allocates.
+    if (yearHasEnded(fund.year, d.today)) throw new FinanceError('INVALID_STATE', `the fund's year ${fund.year} has ended; its budget no longer grows (reject the top-up)`);
+    // The database checks the proposal, the decider, the year and the budget's bound again, and allocates.
     await approveTopUp(trx, {
       proposalId: p.id, deciderId: d.actor.userId, postedOn: d.today, reason, requestId: d.requestId, clientRequestId: d.clientRequestId ?? null,
     });

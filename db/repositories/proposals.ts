@@ -113,7 +113,7 @@ export function proposalView(r: ProposalRow & { proposer?: string; decider?: str
 /** Why the database's `fund_top_up_approve` refused, by its SQLSTATE. */
 export class TopUpApprovalRefused extends Error {
   constructor(
-    readonly reason: 'not_found' | 'not_in_state' | 'not_permitted' | 'budget_bound',
+    readonly reason: 'not_found' | 'not_in_state' | 'not_permitted' | 'budget_bound' | 'year_ended',
     message: string,
     /** For budget_bound: the fund's budget now and the most it may be. */
     readonly bound?: { budget: string; max: string },
@@ -122,7 +122,7 @@ export class TopUpApprovalRefused extends Error {
   }
 }
 
-const APPROVAL_REFUSALS: Record<string, TopUpApprovalRefused['reason']> = { P0002: 'not_found', '55000': 'not_in_state', '42501': 'not_permitted', FN003: 'budget_bound' };
+const APPROVAL_REFUSALS: Record<string, TopUpApprovalRefused['reason']> = { P0002: 'not_found', '55000': 'not_in_state', '42501': 'not_permitted', FN003: 'budget_bound', FN004: 'year_ended' };
 
 /**
  * Approves a top-up through the database's `fund_top_up_approve`: the checks, the allocation keyed

@@ -5,8 +5,11 @@
 -- decision and writes the audit row. The application's role cannot post a fund's budget any other
 -- way (ledger_post_batch refuses it) nor approve a top-up any other way (finance_proposals_guard).
 -- Who decides is the caller's word: the API passes the signed-in user (docs/security.md).
+-- A fund's year, once ended, is closed: its budget grows no more (docs/programmes.md "Funds and
+-- their years"), judged by the later of the posting date and today's business date (China
+-- Standard Time, as period_close), so a caller's date cannot reopen it.
 -- SQLSTATEs: P0002 no such top-up, 55000 decided already, 42501 not this decider, FN003 the budget
--- would pass its bound (detail: budget, max).
+-- would pass its bound (detail: budget, max), FN004 the fund's year has ended.
 
 create or replace function public.fund_top_up_approve(p_proposal uuid, p_decider uuid, p_posted_on date, p_reason text, p_request_id text, p_client_request_id text) returns bigint
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
@@ -17,15 +20,19 @@ declare
   p public.finance_proposals;
   u public.users;
   v_bureau uuid;
+  v_year integer;
   v_budget numeric;
   v_entry bigint;
 begin
   p := public.finance_proposal_to_decide(p_proposal, 'fund_top_up', 'top-up', p_decider);
   u := public.finance_approver(p_decider, 'approving a top-up');
   -- The fund's row, locked: approvals of one fund take turns, so the bound holds exactly.
-  select f.finance_bureau_org_id into v_bureau from public.funds f where f.id = p.fund_id for update;
+  select f.finance_bureau_org_id, f.year into v_bureau, v_year from public.funds f where f.id = p.fund_id for update;
   if v_bureau is distinct from u.org_id then
     raise exception 'a top-up is approved by the fund''s own bureau' using errcode = 'insufficient_privilege';
+  end if;
+  if greatest(p_posted_on, (now() at time zone 'UTC' + interval '8 hours')::date) > make_date(v_year, 12, 31) then
+    raise exception using errcode = 'FN004', message = format('the fund''s year %s has ended; its budget no longer grows', v_year);
   end if;
   select s.budget into v_budget from public.ledger_fund_status(p.fund_id) s;
   if v_budget + p.amount > c_max then
