@@ -1,0 +1,35 @@
+-- A programme claim's status only moves forward (docs/programmes.md): FILED to CHECKED or REFUSED,
+-- CHECKED to PENDING_BUDGET, PAID or REJECTED, PENDING_BUDGET to PAID or REJECTED. PAID, REFUSED
+-- and REJECTED are final: such a row changes no more. The unique keys that hold a trainee and an
+-- event to one payment read the status (and a line's live flag, training_claim_lines_guard), so a
+-- paid claim made REFUSED or REJECTED would free them to be paid again. A training claim's amount
+-- changes only while it is FILED (the officer's adjustment). Claims are never deleted.
+
+create or replace function public.programme_claim_status_guard() returns trigger
+language plpgsql set search_path = pg_catalog, public, pg_temp as $$
+begin
+  if old.status in ('PAID', 'REFUSED', 'REJECTED')
+     and (pg_catalog.to_jsonb(new) - 'updated_at') is distinct from (pg_catalog.to_jsonb(old) - 'updated_at') then
+    raise exception '% %: a % claim does not change', tg_table_name, old.id, old.status using errcode = 'insufficient_privilege';
+  end if;
+  if new.status is distinct from old.status and not (
+       (old.status = 'FILED' and new.status in ('CHECKED', 'REFUSED'))
+    or (old.status = 'CHECKED' and new.status in ('PENDING_BUDGET', 'PAID', 'REJECTED'))
+    or (old.status = 'PENDING_BUDGET' and new.status in ('PAID', 'REJECTED'))) then
+    raise exception '% %: a claim does not move from % to %', tg_table_name, old.id, old.status, new.status using errcode = 'insufficient_privilege';
+  end if;
+  if tg_table_name = 'training_claims' and old.status <> 'FILED'
+     and (pg_catalog.to_jsonb(new) -> 'amount') is distinct from (pg_catalog.to_jsonb(old) -> 'amount') then
+    raise exception '% %: a training claim''s amount changes only while it is filed', tg_table_name, old.id using errcode = 'insufficient_privilege';
+  end if;
+  return new;
+end $$;
+
+create or replace trigger training_claims_status_guard before update on public.training_claims
+  for each row execute function public.programme_claim_status_guard();
+create or replace trigger incubator_reward_claims_status_guard before update on public.incubator_reward_claims
+  for each row execute function public.programme_claim_status_guard();
+create or replace trigger training_claims_no_delete before delete on public.training_claims
+  for each row execute function public.loanflow_refuse_change();
+create or replace trigger incubator_reward_claims_no_delete before delete on public.incubator_reward_claims
+  for each row execute function public.loanflow_refuse_change();
