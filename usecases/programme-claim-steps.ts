@@ -56,6 +56,9 @@ function isUniqueViolation(e: unknown, constraint: string): boolean {
   return err?.code === '23505' && err.constraint === constraint;
 }
 
+/** A line matching its certificate whose trainee a matching line of another claim holds already. */
+const ALREADY_CLAIMED = 'claimed already in another claim for this course';
+
 /** What the certificate registry says of a listed trainee: null when it matches, else why not. */
 async function certificateMismatch(db: Knex | Trx, institutionId: string, course: string, t: { certificateNo: string; idNumber: string }): Promise<{ mismatch: string | null; issuedOn: string | null }> {
   const c = await db('certificates').where({ certificate_no: t.certificateNo }).first();
@@ -233,6 +236,26 @@ export function programmeClaimSteps({ db, clock }: StepDeps) {
     }
   }
 
+  /**
+   * Writes the registry's verdict on a line at the check. A line that comes to match enters the
+   * unique key of matched live lines (training_claim_lines_once): when the trainee is claimed by a
+   * matching line already, it stays a mismatch, for adjust to drop (a savepoint keeps the check's
+   * transaction usable; the key waits for a concurrent check, so two never both match).
+   */
+  async function setMismatch(trx: Trx, claimId: string, certificateNo: string, mismatch: string | null): Promise<void> {
+    const line = () => trx('training_claim_lines').where({ claim_id: claimId, certificate_no: certificateNo });
+    if (mismatch !== null) {
+      await line().update({ mismatch });
+      return;
+    }
+    try {
+      await trx.transaction(async (sp) => sp('training_claim_lines').where({ claim_id: claimId, certificate_no: certificateNo }).update({ mismatch: null }));
+    } catch (e) {
+      if (!isUniqueViolation(e, 'training_claim_lines_once')) throw e;
+      await line().update({ mismatch: ALREADY_CLAIMED });
+    }
+  }
+
   /** A claim refused or rejected frees its trainees for a claim filed again. */
   async function release(trx: Trx, programme: ProgrammeClaimProgramme, id: string): Promise<void> {
     if (programme === 'training_subsidy') await trx('training_claim_lines').where({ claim_id: id }).update({ live: false });
@@ -290,7 +313,7 @@ export function programmeClaimSteps({ db, clock }: StepDeps) {
             const lines = await trx('training_claim_lines').where({ claim_id: r.claimId, live: true });
             for (const l of lines) {
               const { mismatch } = await certificateMismatch(trx, row.institution_id, row.course, { certificateNo: l.certificate_no, idNumber: l.holder_id_number });
-              if (mismatch !== l.mismatch) await trx('training_claim_lines').where({ claim_id: r.claimId, certificate_no: l.certificate_no }).update({ mismatch });
+              if (mismatch !== l.mismatch) await setMismatch(trx, r.claimId, l.certificate_no, mismatch);
             }
             const bad = await trx('training_claim_lines').where({ claim_id: r.claimId, live: true }).whereNotNull('mismatch').count<{ n: number }[]>('* as n');
             if (Number(bad[0]?.n ?? 0) > 0) {
