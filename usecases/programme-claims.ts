@@ -19,7 +19,7 @@ import {
   type TrainingFiling,
 } from '../workflows/definitions';
 import { programmeClaim } from '../workflows/programme-claim';
-import { actorOf, metaOf, visibleOr403, type Caller, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
+import { actorOf, metaOf, todayOf, visibleOr403, type Caller, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
 import { WorkflowClosedError, asking, type DecisionRequest } from './workflow-client';
 
 /**
@@ -249,6 +249,15 @@ export async function registerIncubator(deps: RecordsDeps, caller: Caller, b: { 
   }
 }
 
+/**
+ * An entry or graduation date is a day that has come: the reward windows count from it, and a
+ * graduation is recorded once (the table's guard refuses a later date too).
+ */
+function notAfterToday(deps: RecordsDeps, field: 'enteredOn' | 'graduatedOn', date: string): void {
+  const today = todayOf(deps);
+  if (date > today) throw new DomainError('VALIDATION_FAILED', `${field} is after today`, [{ path: field, message: `must not be after today (${today})` }]);
+}
+
 /** A finance officer registers an enterprise incubated there, with its entry (and graduation) date. */
 export async function registerEnterprise(
   deps: RecordsDeps,
@@ -260,6 +269,8 @@ export async function registerEnterprise(
   const incubator = await deps.db('incubators').where({ id: incubatorId }).first('id');
   if (!incubator) throw new DomainError('NOT_FOUND', `incubator ${incubatorId} not found`);
   if (b.graduatedOn && b.graduatedOn < b.enteredOn) throw new DomainError('VALIDATION_FAILED', 'graduation before entry', [{ path: 'graduatedOn', message: 'must not be before enteredOn' }]);
+  notAfterToday(deps, 'enteredOn', b.enteredOn);
+  if (b.graduatedOn) notAfterToday(deps, 'graduatedOn', b.graduatedOn);
   try {
     const row = await deps.db.transaction(async (trx) => {
       const [r] = await trx('incubated_enterprises')
@@ -282,6 +293,7 @@ export async function recordGraduation(deps: RecordsDeps, caller: Caller, incuba
     if (!e) throw new DomainError('NOT_FOUND', `enterprise ${enterpriseId} of incubator ${incubatorId} not found`);
     if (e.graduated_on) throw new DomainError('INVALID_STATE', `the enterprise graduated on ${e.graduated_on} already`);
     if (graduatedOn < e.entered_on) throw new DomainError('VALIDATION_FAILED', 'graduation before entry', [{ path: 'graduatedOn', message: `must not be before ${e.entered_on}` }]);
+    notAfterToday(deps, 'graduatedOn', graduatedOn);
     const [r] = await trx('incubated_enterprises').where({ id: enterpriseId }).update({ graduated_on: graduatedOn }).returning('*');
     await audit(trx, { actor: actorOf(caller), action: 'incubator.enterprise_graduate', entityType: 'incubated_enterprise', entityId: enterpriseId, requestId: request.requestId, payload: { graduatedOn } });
     return enterpriseView(r);
