@@ -24,3 +24,24 @@ export function maskName(name: string): string {
   const first = Array.from(trimmed)[0];
   return first === undefined ? '*' : `${first}*`;
 }
+
+/** Fields of a recorded payload that hold a person's ID number (`holderIdNumber`, `idNumber`). */
+const ID_NUMBER_FIELD = /idnumber$/i;
+/** Fields of a recorded payload that hold a person's name (organisations' and funds' names are not). */
+const PERSON_NAME_FIELDS = new Set(['holderName', 'applicantName', 'traineeName']);
+
+/**
+ * A recorded JSON payload (the audit trail's) with every ID number and person's name in it masked,
+ * at any depth: what a reader who sees them masked elsewhere may see of it.
+ */
+export function maskPersonalFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskPersonalFields);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => {
+      if (typeof v === 'string' && ID_NUMBER_FIELD.test(k)) return [k, maskIdNumber(v)];
+      if (typeof v === 'string' && PERSON_NAME_FIELDS.has(k)) return [k, maskName(v)];
+      return [k, maskPersonalFields(v)];
+    }),
+  );
+}

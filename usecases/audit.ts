@@ -1,7 +1,11 @@
 import type { RecordsDeps } from './deps';
 import { listAudit } from '../db/repositories/audit';
+
+/** The kinds of record the trail names, kept with its writers; the API's filter offers these. */
+export { AUDIT_ENTITY_TYPES } from '../db/repositories/audit';
 import { addDays } from '../domain/dates';
 import { businessDayStartMs } from '../domain/loan-calendar';
+import { maskPersonalFields } from '../domain/masking';
 
 /** What the auditor filters the trail by; dates are business dates (China time), both inclusive. */
 export interface AuditQuery {
@@ -15,7 +19,11 @@ export interface AuditQuery {
   pageSize: number;
 }
 
-/** The audit trail as the auditor reads it: who did what to which record, when and why. */
+/**
+ * The audit trail as the auditor reads it: who did what to which record, when and why. ID numbers
+ * and people's names in payloads are masked, as the auditor sees them in claims and certificates
+ * (rows written before payloads were masked at the source hold them in full).
+ */
 export async function auditTrail(deps: RecordsDeps, q: AuditQuery) {
   const { rows, total } = await listAudit(deps.db, {
     ...q,
@@ -34,7 +42,7 @@ export async function auditTrail(deps: RecordsDeps, q: AuditQuery) {
       reason: r.reason,
       requestId: r.request_id,
       clientRequestId: r.client_request_id,
-      payload: r.payload ?? null,
+      payload: maskPersonalFields(r.payload ?? null),
     })),
   };
 }

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { DomainError } from '../domain/errors';
 import type { NewCertificate } from '../domain/application-schemas';
 import type { PolicyParams } from '../domain/policy';
-import { maskIdNumber, maskName } from '../domain/masking';
+import { maskIdNumber, maskName, maskPersonalFields } from '../domain/masking';
 import { audit } from '../db/repositories/audit';
 import { scopeApplications } from '../db/repositories/applications';
 import { actorOf, todayOf, type Caller, type RecordsDeps, type RequestIds } from './deps';
@@ -61,7 +61,8 @@ export async function registerCertificate(deps: RecordsDeps, caller: Caller, bod
           holder_name: body.holderName, course: body.course, issued_on: body.issuedOn, registered_by: caller.id,
         })
         .returning('*');
-      await audit(trx, { actor: actorOf(caller), action: 'certificate.register', entityType: 'certificate', entityId: c.certificate_no, requestId: request.requestId, payload: body });
+      // The trail keeps the certificate number; the registry holds whose it is (docs/security.md).
+      await audit(trx, { actor: actorOf(caller), action: 'certificate.register', entityType: 'certificate', entityId: c.certificate_no, requestId: request.requestId, payload: maskPersonalFields(body) });
       return c;
     });
     return certificateView(row);
