@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ApiRouter } from '../route';
 import { pageOf, pageQuery, routeKinds } from '../route-kinds';
 import { isoDateSchema } from '../../domain/date-schemas';
-import { auditTrail } from '../../usecases/audit';
+import { AUDIT_ENTITY_TYPES, auditTrail } from '../../usecases/audit';
 
 const text = (max: number, description: string) => z.string().trim().min(1).max(max).optional().meta({ description });
 
@@ -35,9 +35,7 @@ export function auditRoutes(api: ApiRouter): void {
     // The auditor's alone: the admin keeps accounts and registries, and reads its own work here no more than any other officer.
     auth: ['auditor'],
     query: pageQuery({
-      entityType: z
-        .enum(['accounting_period', 'application', 'certificate', 'fund', 'loan', 'organisation', 'policy', 'reconciliation', 'subsidy_claim', 'user'])
-        .optional(),
+      entityType: z.enum(AUDIT_ENTITY_TYPES).optional(),
       entityId: text(100, 'the record: an application, loan or claim id, a quarter such as 2027Q1, a certificate number'),
       actor: text(100, 'a username, exactly ("system" for the system itself)'),
       action: text(100, 'an action, or its first parts up to a dot'),

@@ -29,11 +29,22 @@ export function stepActorColumns(actor: { userId: string; username: string; role
   return { by_user_id: actor?.userId ?? null, by_username: actor?.username ?? 'system', role: actor?.role ?? 'system' };
 }
 
+/**
+ * Every kind of record an audit row names: the writers here are typed by it, and the audit
+ * trail's filter (api/routes/audit.ts) offers exactly these. The schema's own functions write
+ * 'accounting_period', 'fund' and 'user' (period_close, fund_top_up_approve, loanflow_create_user).
+ */
+export const AUDIT_ENTITY_TYPES = [
+  'accounting_period', 'application', 'certificate', 'fund', 'incubated_enterprise', 'incubator', 'incubator_reward', 'integrity_record', 'loan',
+  'organisation', 'policy', 'reconciliation', 'subsidy_claim', 'training_claim', 'user',
+] as const;
+export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
+
 export interface AuditEntry {
   /** null: the system itself (a deadline, an automatic check). */
   actor: AuditActor | null;
   action: string;
-  entityType: string;
+  entityType: AuditEntityType;
   entityId: string;
   reason?: string | null;
   /** Ours (api/request-id.ts): a UUID. */

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { testEnv } from '../support/env';
 import { startApi, type ApiHarness } from '../support/api';
+import { AUDIT_ENTITY_TYPES } from '../../usecases/audit';
 
 /**
  * GET /v1/audit-log as the auditor (demo-seeded: a paid training class, its certificates).
@@ -44,5 +45,11 @@ describe('attack: the audit trail as the auditor', function () {
       statuses[t] = (await h.call('GET', `/v1/audit-log?entityType=${t}`, { token: auditor })).status;
     }
     expect(statuses).to.deep.equal({ training_claim: 200, incubator_reward: 200, incubator: 200, incubated_enterprise: 200 });
+  });
+
+  it('offers every entity type the demo’s writers recorded (the filter’s list is the writers’ own)', async () => {
+    const written = (await db('audit_log').distinct('entity_type').pluck('entity_type')) as string[];
+    expect(written.length, 'the demo wrote audit rows').to.be.greaterThan(5);
+    expect([...AUDIT_ENTITY_TYPES]).to.include.members(written);
   });
 });
