@@ -163,8 +163,9 @@ export async function saveScenario(deps: RecordsDeps, caller: { id: string; role
   return saved;
 }
 
-export function savedScenarios(deps: RecordsDeps): Promise<SavedScenario[]> {
-  return listScenarios(deps.db);
+/** A page of the saved scenarios, newest first (the list grows by every save). */
+export function savedScenarios(deps: RecordsDeps, p: { page: number; pageSize: number }): Promise<{ items: SavedScenario[]; total: number }> {
+  return listScenarios(deps.db, p);
 }
 
 export async function savedScenario(deps: RecordsDeps, id: string): Promise<SavedScenario> {

@@ -44,12 +44,8 @@ function scopeTraining(q: Knex.QueryBuilder, caller: Caller): Knex.QueryBuilder 
   return q.whereRaw('false');
 }
 
-async function trainingView(db: Knex, row: Record<string, any>, caller: Caller) {
-  // The institution filed these numbers, the labour officer checks them and finance pays them; everyone else sees them masked.
-  const id = (n: string) => (TRAINING_HANDLERS.includes(caller.role) ? n : maskIdNumber(n));
-  const lines = await db('training_claim_lines').where({ claim_id: row.id }).orderBy('certificate_no');
-  const names = await usernamesOf(db, [row.filed_by, row.checked_by, row.decided_by]);
-  const name = (id: string | null) => (id ? (names.get(id) ?? null) : null);
+/** A training claim without its trainees: what the list shows of each. */
+function trainingHead(row: Record<string, any>, name: (id: string | null) => string | null) {
   return {
     id: row.id as string,
     institutionId: row.institution_id as string,
@@ -60,6 +56,28 @@ async function trainingView(db: Knex, row: Record<string, any>, caller: Caller) 
     baseClaimId: row.base_claim_id as string | null,
     status: row.status as string,
     amount: row.amount as string,
+    filedOn: row.filed_on as string,
+    filedBy: name(row.filed_by),
+    checkerRole: row.checker_role as 'labour_officer' | 'finance_officer',
+    checkedBy: name(row.checked_by),
+    checkDecision: row.check_decision as string | null,
+    checkReason: row.check_reason as string | null,
+    decidedBy: name(row.decided_by),
+    decisionReason: row.decision_reason as string | null,
+    fundId: row.fund_id as string | null,
+    paidOn: row.paid_on as string | null,
+  };
+}
+
+const nameFrom = (names: Map<string, string>) => (id: string | null) => (id ? (names.get(id) ?? null) : null);
+
+async function trainingView(db: Knex, row: Record<string, any>, caller: Caller) {
+  // The institution filed these numbers, the labour officer checks them and finance pays them; everyone else sees them masked.
+  const id = (n: string) => (TRAINING_HANDLERS.includes(caller.role) ? n : maskIdNumber(n));
+  const lines = await db('training_claim_lines').where({ claim_id: row.id }).orderBy('certificate_no');
+  const names = await usernamesOf(db, [row.filed_by, row.checked_by, row.decided_by]);
+  return {
+    ...trainingHead(row, nameFrom(names)),
     trainees: lines.map((l) => ({
       certificateNo: l.certificate_no as string,
       idNumber: id(l.holder_id_number as string),
@@ -72,16 +90,6 @@ async function trainingView(db: Knex, row: Record<string, any>, caller: Caller) 
       paid: row.status === 'PAID' && l.live,
       dropped: !l.live && !['REFUSED', 'REJECTED'].includes(row.status),
     })),
-    filedOn: row.filed_on as string,
-    filedBy: name(row.filed_by),
-    checkerRole: row.checker_role as 'labour_officer' | 'finance_officer',
-    checkedBy: name(row.checked_by),
-    checkDecision: row.check_decision as string | null,
-    checkReason: row.check_reason as string | null,
-    decidedBy: name(row.decided_by),
-    decisionReason: row.decision_reason as string | null,
-    fundId: row.fund_id as string | null,
-    paidOn: row.paid_on as string | null,
   };
 }
 
@@ -138,12 +146,33 @@ export async function getRewardClaim(deps: RecordsDeps, caller: Caller, id: stri
   return rewardView(deps.db, await visibleReward(deps.db, caller, id));
 }
 
+/**
+ * A page of training claims, each without its trainees (a claim may list a thousand): how many it
+ * lists and how many of its live ones do not match the registry. The trainees come with the claim
+ * itself (getTrainingClaim). Three queries a page: the claims, their counts, the usernames.
+ */
 export async function listTrainingClaims(deps: RecordsDeps, caller: Caller, f: { status?: string; page: number; pageSize: number }) {
   const base = scopeTraining(deps.db('training_claims'), caller);
   if (f.status) base.where({ status: f.status });
   const counted = await base.clone().count<{ count: number }[]>('* as count');
   const rows = await base.clone().orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]).limit(f.pageSize).offset((f.page - 1) * f.pageSize);
-  return { items: await Promise.all(rows.map((r: Record<string, any>) => trainingView(deps.db, r, caller))), total: Number(counted[0]?.count ?? 0) };
+  const counts: Array<{ claim_id: string; trainees: string; mismatches: string }> =
+    rows.length === 0
+      ? []
+      : await deps.db('training_claim_lines')
+          .whereIn('claim_id', rows.map((r: Record<string, any>) => r.id))
+          .groupBy('claim_id')
+          .select('claim_id', deps.db.raw('count(*) as trainees'), deps.db.raw('count(*) filter (where live and mismatch is not null) as mismatches'));
+  const byClaim = new Map(counts.map((c) => [c.claim_id, c]));
+  const names = nameFrom(await usernamesOf(deps.db, rows.flatMap((r: Record<string, any>) => [r.filed_by, r.checked_by, r.decided_by])));
+  return {
+    items: rows.map((r: Record<string, any>) => ({
+      ...trainingHead(r, names),
+      traineeCount: Number(byClaim.get(r.id)?.trainees ?? 0),
+      mismatchCount: Number(byClaim.get(r.id)?.mismatches ?? 0),
+    })),
+    total: Number(counted[0]?.count ?? 0),
+  };
 }
 
 export async function listRewardClaims(deps: RecordsDeps, _caller: Caller, f: { status?: string; enterpriseId?: string; page: number; pageSize: number }) {
@@ -223,13 +252,17 @@ const enterpriseView = (r: Record<string, any>) => ({
 });
 const incubatorView = (r: Record<string, any>, enterprises: Array<Record<string, any>>) => ({
   id: r.id as string, name: r.name as string, operatorName: r.operator_name as string, operatorCreditCode: r.operator_credit_code as string, region: r.region as string,
-  enterprises: enterprises.filter((e) => e.incubator_id === r.id).map(enterpriseView),
+  enterprises: enterprises.map(enterpriseView),
 });
 
-export async function listIncubators(deps: RecordsDeps) {
-  const rows = await deps.db('incubators').orderBy('name');
-  const enterprises = await deps.db('incubated_enterprises').orderBy(['name', 'id']);
-  return rows.map((r) => incubatorView(r, enterprises));
+/** A page of the incubators by name, each with its enterprises (one query for the page's). */
+export async function listIncubators(deps: RecordsDeps, p: { page: number; pageSize: number }) {
+  const counted = await deps.db('incubators').count<{ count: number }[]>('* as count');
+  const rows = await deps.db('incubators').orderBy(['name', 'id']).limit(p.pageSize).offset((p.page - 1) * p.pageSize);
+  const enterprises = rows.length === 0 ? [] : await deps.db('incubated_enterprises').whereIn('incubator_id', rows.map((r) => r.id)).orderBy(['name', 'id']);
+  const byIncubator = new Map<string, Array<Record<string, any>>>();
+  for (const e of enterprises) byIncubator.set(e.incubator_id, [...(byIncubator.get(e.incubator_id) ?? []), e]);
+  return { items: rows.map((r) => incubatorView(r, byIncubator.get(r.id) ?? [])), total: Number(counted[0]?.count ?? 0) };
 }
 
 /** A finance officer registers an incubator (创业基地/孵化器) and its operator. */

@@ -200,10 +200,12 @@ export function forecastRoutes(api: ApiRouter): void {
   fileDoc(api, 'post', '/v1/forecasts/what-if');
 
   const route = routeKinds(api, 'forecasts', { auth: SCENARIO_READERS });
-  route.read('/v1/forecasts/scenarios', {
+  route.page('/v1/forecasts/scenarios', {
     summary: 'Saved what-if scenarios, newest first',
-    reply: { description: 'Scenarios', schema: z.array(scenarioSchema) },
-    load: ({ deps }) => savedScenarios(deps),
+    filters: {},
+    item: scenarioSchema,
+    itemsDescription: 'A page of scenarios',
+    list: ({ query, deps }) => savedScenarios(deps, query),
   });
 
   route.read('/v1/forecasts/scenarios/:id', {

@@ -38,17 +38,35 @@ const decided = {
   paidOn: z.string().nullable(),
 };
 
+/** A training claim's own fields, in its list and in its own GET alike. */
+const trainingClaimHead = {
+  id: z.string(),
+  institutionId: z.string(),
+  part: z.enum(['base', 'outcome']),
+  course: courseSchema,
+  classRef: z.string(),
+  enrolled: z.number().nullable(),
+  baseClaimId: z.string().nullable(),
+  status: statusSchema,
+  amount: money,
+  ...filed,
+  checkerRole: z.enum(['labour_officer', 'finance_officer']).meta({ description: "who checks it: the labour bureau's officer (the finance officer for claims filed before that role existed)" }),
+  checkDecision: z.string().nullable(),
+  ...decided,
+};
+
+/** What the list shows of a claim: its trainees are counted; GET /v1/training-claims/{id} lists them. */
+const trainingClaimSummarySchema = z
+  .object({
+    ...trainingClaimHead,
+    traineeCount: z.number().int().meta({ description: 'trainees the claim lists' }),
+    mismatchCount: z.number().int().meta({ description: 'live trainees who do not match the certificate registry' }),
+  })
+  .meta({ id: 'TrainingClaimSummary' });
+
 const trainingClaimSchema = z
   .object({
-    id: z.string(),
-    institutionId: z.string(),
-    part: z.enum(['base', 'outcome']),
-    course: courseSchema,
-    classRef: z.string(),
-    enrolled: z.number().nullable(),
-    baseClaimId: z.string().nullable(),
-    status: statusSchema,
-    amount: money,
+    ...trainingClaimHead,
     trainees: z.array(
       z.object({
         certificateNo: z.string(),
@@ -63,10 +81,6 @@ const trainingClaimSchema = z
         dropped: z.boolean().meta({ description: 'left out by the officer’s adjustment' }),
       }),
     ),
-    ...filed,
-    checkerRole: z.enum(['labour_officer', 'finance_officer']).meta({ description: "who checks it: the labour bureau's officer (the finance officer for claims filed before that role existed)" }),
-    checkDecision: z.string().nullable(),
-    ...decided,
   })
   .meta({ id: 'TrainingClaim' });
 
@@ -174,9 +188,10 @@ export function programmeRoutes(api: ApiRouter): void {
   const TRAINING_READERS = ['training_officer', 'labour_officer', ...READERS] as const;
   route.page('/v1/training-claims', {
     summary: 'Training claims you may see (an institution: its own), newest first',
+    description: 'Each claim with its trainees counted, not listed: GET /v1/training-claims/{id} gives them (a claim may list a thousand).',
     auth: TRAINING_READERS,
     filters: { status: statusSchema.optional() },
-    item: trainingClaimSchema,
+    item: trainingClaimSummarySchema,
     list: ({ query, user, deps }) => listTrainingClaims(deps, user, query),
   });
 
@@ -208,10 +223,12 @@ export function programmeRoutes(api: ApiRouter): void {
   });
 
   // ---- incubators and their rewards -------------------------------------------------------------
-  route.read('/v1/incubators', {
+  route.page('/v1/incubators', {
     summary: 'Registered incubators (创业基地/孵化器), their operators and the enterprises incubated',
-    reply: { description: 'Incubators', schema: z.array(incubatorSchema) },
-    load: ({ deps }) => listIncubators(deps),
+    filters: {},
+    item: incubatorSchema,
+    itemsDescription: 'A page of incubators, by name',
+    list: ({ query, deps }) => listIncubators(deps, query),
   });
 
   route.create('/v1/incubators', {

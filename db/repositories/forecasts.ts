@@ -313,7 +313,14 @@ export async function getScenario(db: Db, id: string): Promise<SavedScenario | u
   return row ? toScenario(row) : undefined;
 }
 
-export async function listScenarios(db: Db): Promise<SavedScenario[]> {
-  const rows = await db('forecast_scenarios as s').join('users as u', 'u.id', 's.saved_by').orderBy([{ column: 's.at', order: 'desc' }, { column: 's.id' }]).select('s.id', 's.name', 's.params', 's.scope', 's.saved_by', 'u.username', 's.at');
-  return rows.map(toScenario);
+/** A page of the saved scenarios, newest first, and how many there are. */
+export async function listScenarios(db: Db, p: { page: number; pageSize: number }): Promise<{ items: SavedScenario[]; total: number }> {
+  const counted = await db('forecast_scenarios').count<{ count: number }[]>('* as count');
+  const rows = await db('forecast_scenarios as s')
+    .join('users as u', 'u.id', 's.saved_by')
+    .orderBy([{ column: 's.at', order: 'desc' }, { column: 's.id' }])
+    .limit(p.pageSize)
+    .offset((p.page - 1) * p.pageSize)
+    .select('s.id', 's.name', 's.params', 's.scope', 's.saved_by', 'u.username', 's.at');
+  return { items: rows.map(toScenario), total: Number(counted[0]?.count ?? 0) };
 }

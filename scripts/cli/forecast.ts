@@ -169,7 +169,12 @@ export function forecastCommand(run: Run): Command {
     .description('the saved scenarios, newest first')
     .action(() =>
       run(async (ctx) => {
-        for (const s of await savedScenarios(ctx)) console.log(`${s.savedAt}  ${s.name}  (${s.scope}) ${JSON.stringify(s.params)}  by ${s.savedBy.username}  ${s.id}`);
+        // Page by page: the operator's terminal takes them all, the process holds one page at a time.
+        for (let page = 1; ; page++) {
+          const { items } = await savedScenarios(ctx, { page, pageSize: 200 });
+          for (const s of items) console.log(`${s.savedAt}  ${s.name}  (${s.scope}) ${JSON.stringify(s.params)}  by ${s.savedBy.username}  ${s.id}`);
+          if (items.length < 200) break;
+        }
       }),
     );
   return cmd;

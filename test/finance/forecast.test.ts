@@ -158,7 +158,8 @@ describe('finance: subsidy forecast, what-if and saved scenarios', function () {
     expect((await h.call('POST', '/v1/forecasts/scenarios', { token: auditor, body: { ...body, name: 'auditor' } })).status).to.equal(403);
     expect((await h.call('POST', '/v1/forecasts/scenarios', { token: officer, body: { ...body, name: ' ' } })).status).to.equal(400);
     const list = await h.call('GET', '/v1/forecasts/scenarios', { token: auditor });
-    expect(list.body.map((s: any) => s.name)).to.include.members([body.name, 'Admin’s']);
+    expect(list.body.items.map((s: any) => s.name)).to.include.members([body.name, 'Admin’s']);
+    expect(list.body).to.include({ page: 1, pageSize: 50, total: list.body.items.length });
     const one = await h.call('GET', `/v1/forecasts/scenarios/${saved.body.id}`, { token: auditor });
     expect(one.body).to.deep.equal(saved.body);
     expect((await h.call('GET', '/v1/forecasts/scenarios', { token: await h.login('bank-a') })).status).to.equal(403);

@@ -164,7 +164,7 @@ function WhatIfCard({ quarters }: { quarters: number }) {
   const [busy, setBusy] = useState(false);
   const money = (v: string) => formatMoney(v, i18n.language);
   const saves = me?.role === 'finance_officer' || me?.role === 'finance_approver';
-  const scenarios = useQuery({ queryKey: ['forecast-scenarios'], queryFn: () => ok(api.GET('/v1/forecasts/scenarios')) });
+  const scenarios = useQuery({ queryKey: ['forecast-scenarios'], queryFn: () => ok(api.GET('/v1/forecasts/scenarios', { params: { query: { pageSize: 200 } } })) });
 
   const run = async (v: WhatIfForm) => {
     setBusy(true);
@@ -239,8 +239,8 @@ function WhatIfCard({ quarters }: { quarters: number }) {
           )}
         </>
       )}
-      <QueryCard level={2} title={t('forecast.saved')} q={scenarios} empty={(d) => d.length === 0}>
-        {(list) => (
+      <QueryCard level={2} title={t('forecast.saved')} q={scenarios} empty={(d) => d.items.length === 0}>
+        {({ items: list }) => (
           <Table rowKey="id" size="small" pagination={false} scroll={{ x: 'max-content' }} dataSource={list} columns={[
             { title: t('common.name'), dataIndex: 'name' },
             { title: t('forecast.changes'), render: (_: unknown, r) => `${JSON.stringify(r.params)} · ${r.scope === 'new_loans_only' ? t('forecast.newLoansOnly') : t('forecast.reprice')}` },

@@ -22,17 +22,17 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export default function IncubatorsPage() {
   const { t } = useTranslation();
   const { me } = useSession();
-  const incubators = useQuery({ queryKey: ['incubators'], queryFn: () => ok(api.GET('/v1/incubators')) });
+  const incubators = useQuery({ queryKey: ['incubators'], queryFn: () => ok(api.GET('/v1/incubators', { params: { query: { pageSize: 200 } } })) });
   const rewards = useQuery({ queryKey: ['incubator-rewards'], queryFn: () => ok(api.GET('/v1/incubator-rewards', { params: { query: {} } })) });
   const officer = me?.role === 'finance_officer';
   return (
     <>
-      <QueryCard title={t('programmes.incubators')} q={incubators} empty={(d) => d.length === 0}>
-        {(list) => <IncubatorTable list={list} />}
+      <QueryCard title={t('programmes.incubators')} q={incubators} empty={(d) => d.items.length === 0}>
+        {(page) => <IncubatorTable list={page.items} />}
       </QueryCard>
       {officer && (
         <QueryView q={incubators} empty={() => false}>
-          {(list) => <FileReward list={list} />}
+          {(page) => <FileReward list={page.items} />}
         </QueryView>
       )}
       <QueryCard title={t('programmes.rewards')} q={rewards} empty={(d) => d.items.length === 0}>

@@ -6,12 +6,13 @@ import type { components } from '../api/schema';
 import { DecisionForm } from '../components/DecisionForm';
 import { APPROVE_REJECT, ChoiceForm } from '../components/ChoiceForm';
 import { PageCard } from '../components/PageCard';
-import { QueryCard } from '../components/States';
+import { QueryCard, QueryView } from '../components/States';
 import { formatMoney } from '../lib/money';
 import { CLAIM_COLOUR } from '../lib/colours';
 import { useSession } from '../session';
 
-type Claim = components['schemas']['TrainingClaim'];
+type Claim = components['schemas']['TrainingClaimSummary'];
+type ClaimWithTrainees = components['schemas']['TrainingClaim'];
 
 /** "certificate no., ID number, name" a line, as the institution's class list has them. */
 function parseTrainees(text: string): Array<{ certificateNo: string; idNumber: string; name: string }> {
@@ -88,11 +89,13 @@ function ClaimTable({ claims }: { claims: Claim[] }) {
   );
 }
 
+/** An expanded claim: its trainees come from the claim's own GET (the list only counts them). */
 function ClaimDetail({ c, acts }: { c: Claim; acts: boolean }) {
   const { t, i18n } = useTranslation();
   const { me } = useSession();
   const path = { params: { path: { id: c.id } } };
-  type Trainee = Claim['trainees'][number];
+  const full = useQuery({ queryKey: ['training-claim', c.id], queryFn: () => ok(api.GET('/v1/training-claims/{id}', path)) });
+  type Trainee = ClaimWithTrainees['trainees'][number];
   return (
     <>
       <Descriptions size="small" column={{ xs: 1, md: 3 }}>
@@ -100,21 +103,25 @@ function ClaimDetail({ c, acts }: { c: Claim; acts: boolean }) {
         <Descriptions.Item label={t('programmes.checkedBy')}>{c.checkedBy ?? '—'}</Descriptions.Item>
         <Descriptions.Item label={t('programmes.decidedBy')}>{c.decidedBy ?? '—'}</Descriptions.Item>
       </Descriptions>
-      <Table<Trainee> rowKey="certificateNo" size="small" dataSource={c.trainees} pagination={false} scroll={{ x: 800 }}
-        columns={[
-          { title: t('apply.certificateNo'), dataIndex: 'certificateNo' },
-          { title: t('register.idNumber'), dataIndex: 'idNumber' },
-          { title: t('common.name'), dataIndex: 'name' },
-          { title: t('programmes.startedOn'), dataIndex: 'startedOn', render: (v: string | null) => v ?? '—' },
-          { title: t('programmes.amount'), dataIndex: 'amount', align: 'right', render: (v: string) => formatMoney(v, i18n.language) },
-          {
-            title: t('common.status'), dataIndex: 'mismatch',
-            render: (m: string | null, r) => (r.dropped ? <Tag>{t('programmes.dropped')}</Tag> : m ? <Tag color="red">{t('programmes.mismatch')}：{m}</Tag> : '—'),
-          },
-        ]} />
+      <QueryView q={full}>
+        {(claim) => (
+          <Table<Trainee> rowKey="certificateNo" size="small" dataSource={claim.trainees} pagination={false} scroll={{ x: 800 }}
+            columns={[
+              { title: t('apply.certificateNo'), dataIndex: 'certificateNo' },
+              { title: t('register.idNumber'), dataIndex: 'idNumber' },
+              { title: t('common.name'), dataIndex: 'name' },
+              { title: t('programmes.startedOn'), dataIndex: 'startedOn', render: (v: string | null) => v ?? '—' },
+              { title: t('programmes.amount'), dataIndex: 'amount', align: 'right', render: (v: string) => formatMoney(v, i18n.language) },
+              {
+                title: t('common.status'), dataIndex: 'mismatch',
+                render: (m: string | null, r) => (r.dropped ? <Tag>{t('programmes.dropped')}</Tag> : m ? <Tag color="red">{t('programmes.mismatch')}：{m}</Tag> : '—'),
+              },
+            ]} />
+        )}
+      </QueryView>
       {acts && me?.role === c.checkerRole && (
         <ChoiceForm submitLabel={t('programmes.check')} choices={['accept', 'adjust', 'refuse'] as const} label={(d) => t(`programmes.checkDecision.${d}`)}
-          initial={c.trainees.some((x) => x.mismatch) ? 'adjust' : 'accept'}
+          initial={c.mismatchCount > 0 ? 'adjust' : 'accept'}
           send={(body, key) => ok(api.POST('/v1/training-claims/{id}/check', { ...path, body, ...idempotent(key) }))} />
       )}
       {acts && me?.role === 'finance_approver' && (
