@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { maskIdNumber, maskName } from '../../domain/masking';
+import { maskIdNumber, maskName, maskPersonalFields } from '../../domain/masking';
 import { checkCharFor } from '../../domain/id-number';
 
 const idNumber = fc
@@ -49,6 +49,25 @@ describe('masking personal data', () => {
         expect(name.startsWith(kept)).to.equal(true);
         if (words.length > 1) expect(kept).to.equal(words[0]);
         else expect(Array.from(kept)).to.have.length(1);
+      }),
+    );
+  });
+
+  it('masks every ID number and person’s name in a recorded payload, at any depth, and nothing else', () => {
+    expect(maskPersonalFields({ certificateNo: 'C-1', holderIdNumber: '110105199003071234', holderName: '张伟', name: 'Fund 2026', amount: '1.00' })).to.deep.equal({
+      certificateNo: 'C-1', holderIdNumber: '110105********1234', holderName: '张*', name: 'Fund 2026', amount: '1.00',
+    });
+    const payload = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, fc.string(), fc.integer(), fc.constant(null), tie('object'), tie('array')),
+      array: fc.array(tie('value'), { maxLength: 4 }),
+      object: fc.record({ idNumber: idNumber, nested: fc.dictionary(fc.constantFrom('holderIdNumber', 'applicantName', 'note'), tie('value'), { maxKeys: 3 }) }),
+    })).object;
+    fc.assert(
+      fc.property(payload, (p) => {
+        const masked = maskPersonalFields(p) as typeof p;
+        expect(JSON.stringify(masked)).to.not.include(p.idNumber);
+        expect(masked.idNumber).to.equal(maskIdNumber(p.idNumber));
+        expect(Object.keys(masked.nested)).to.deep.equal(Object.keys(p.nested));
       }),
     );
   });
