@@ -34,16 +34,14 @@ export const CLAIM_LINES_MAX_PAGE_SIZE = 2000;
 const FIRST_LINES: LinesPage = { page: 1, pageSize: CLAIM_LINES_PAGE_SIZE };
 
 /** A claim as the API shows it, with one page of its lines (the first unless asked) and their count. */
-export async function claimView(db: Knex, c: ClaimRow, linesPage: LinesPage = FIRST_LINES) {
+/** A claim without its lines (a list's item: a claim may have 300,000 lines; its own GET pages them). */
+export async function claimSummary(db: Knex, c: ClaimRow) {
   const basics = claimBasics(c);
   const names = await usernamesOf(db, [c.filed_by, c.checked_by, c.approved_by, c.rejected_by]);
   const name = (id: string | null) => (id ? (names.get(id) ?? null) : null);
   return {
     ...basics,
     status: basics.status as ClaimStatus,
-    lines: await claimLines(db, c, linesPage),
-    linesPage: linesPage.page,
-    linesPageSize: linesPage.pageSize,
     filedOn: c.filed_on,
     checkReason: c.check_reason,
     approvedBy: c.approved_by,
@@ -54,6 +52,11 @@ export async function claimView(db: Knex, c: ClaimRow, linesPage: LinesPage = FI
     paidOn: c.paid_on,
     usernames: { filedBy: name(c.filed_by), checkedBy: name(c.checked_by), approvedBy: name(c.approved_by), rejectedBy: name(c.rejected_by) },
   };
+}
+
+/** A claim with one page of its lines. */
+export async function claimView(db: Knex, c: ClaimRow, linesPage: LinesPage = FIRST_LINES) {
+  return { ...(await claimSummary(db, c)), lines: await claimLines(db, c, linesPage), linesPage: linesPage.page, linesPageSize: linesPage.pageSize };
 }
 
 export type ClaimView = Awaited<ReturnType<typeof claimView>>;
@@ -82,7 +85,7 @@ export async function listClaims(deps: RecordsDeps, caller: Caller, f: { quarter
     .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }])
     .limit(f.pageSize)
     .offset((f.page - 1) * f.pageSize);
-  const items = await Promise.all(rows.map((r) => claimView(deps.db, r)));
+  const items = await Promise.all(rows.map((r) => claimSummary(deps.db, r)));
   return { items, total: Number(counted[0]?.count ?? 0) };
 }
 

@@ -59,6 +59,9 @@ export const claimViewSchema = z
   })
   .meta({ id: 'SubsidyClaim' });
 
+/** A list's item: the claim without its lines (GET /v1/subsidy-claims/{id} pages them). */
+const claimSummarySchema = claimViewSchema.omit({ lines: true, linesPage: true, linesPageSize: true }).meta({ id: 'SubsidyClaimSummary' });
+
 const READERS = ['bank_officer', 'finance_officer', 'finance_approver', 'auditor'] as const;
 
 export function subsidyClaimRoutes(api: ApiRouter): void {
@@ -78,7 +81,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
   route.page('/v1/subsidy-claims', {
     summary: 'Subsidy claims you may see (banks: their own), newest first',
     filters: { quarter: quarterSchema.optional(), status: statusSchema.optional(), bankId: z.uuid({ message: 'must be a UUID' }).optional() },
-    item: claimViewSchema,
+    item: claimSummarySchema,
     list: ({ query, user, deps }) => listClaims(deps, user, query),
   });
 

@@ -216,6 +216,11 @@ describe('subsidy claims (time-skipping server)', () => {
     expect(paid.body.status, JSON.stringify(paid.body)).to.equal('PAID');
     const list = await h.call('GET', `/v1/subsidy-claims?quarter=${quarter}&bankId=${bank.orgId}`, { token: await h.login('auditor') });
     expect(list.body.items.map((c: any) => c.status)).to.deep.equal(['PAID', 'REJECTED']);
+    // A list carries each claim's line count, not its lines (a claim may have 300,000; its own GET pages them).
+    for (const c of list.body.items) {
+      expect(c).to.not.have.property('lines');
+      expect(c.lineCount).to.be.a('number').greaterThan(0);
+    }
     await settle(h, skipping, [{ loanId: opened.loanId, token: bankToken }]);
   });
 
