@@ -1,7 +1,6 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiFailure } from '../api/client';
-import { PageCard } from './PageCard';
 
 /**
  * The three states every screen has besides its content: loading, failed, and nothing to show.
@@ -52,25 +51,4 @@ export function QueryView<T>({
   if (q.isError) return <Failed error={q.error} retry={() => void q.refetch()} />;
   if (empty?.(q.data as T)) return <Nothing text={emptyText} />;
   return <>{children(q.data as T)}</>;
-}
-
-/** A card whose whole body is a query's result, as QueryView shows it. */
-export function QueryCard<T>({
-  title,
-  level,
-  children,
-  ...view
-}: {
-  title: ReactNode;
-  level?: 1 | 2;
-  q: { isPending: boolean; isError: boolean; error: unknown; data: T | undefined; refetch: () => unknown };
-  empty?: (d: T) => boolean;
-  emptyText?: string;
-  children: (d: T) => ReactNode;
-}) {
-  return (
-    <PageCard title={title} level={level}>
-      <QueryView<T> {...view}>{children}</QueryView>
-    </PageCard>
-  );
 }

@@ -5,7 +5,7 @@ import { useNavigate } from 'react-router-dom';
 import { api, idempotent, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { DecisionForm } from '../components/DecisionForm';
-import { QueryCard } from '../components/States';
+import { QueryCard } from '../components/QueryCard';
 import { formatMoney } from '../lib/money';
 import { todayInChina } from '../lib/dates';
 import { idNumberProblemKey } from '../lib/id-number';

@@ -5,7 +5,7 @@ import { api, idempotent, ok } from '../../api/client';
 import type { components } from '../../api/schema';
 import { DecisionForm } from '../../components/DecisionForm';
 import { PageCard } from '../../components/PageCard';
-import { QueryCard } from '../../components/States';
+import { QueryCard } from '../../components/QueryCard';
 import { useOrganisations } from '../../lib/organisations';
 import { OFFICER_ROLES, ORG_TYPE_OF_ROLE } from '../../lib/roles-orgs';
 
