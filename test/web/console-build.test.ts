@@ -49,6 +49,10 @@ describe('Web console: generated client and static serving', () => {
     expect((await fetch(h.url + '/tasks')).headers.get('content-encoding')).to.equal('gzip');
     expect((await fetch(h.url + '/openapi.json')).headers.get('content-encoding'), "the API's answers are not").to.equal(null);
     expect((await fetch(h.url + '/assets/nope.js')).status).to.equal(404);
+    // The first screens (frame, login, my tasks) load no component library (docs/console.md,
+    // "Speed"): Ant Design's components all take a prefixCls, and none is in what index.html loads.
+    const first = [...page.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+    for (const js of first) expect(await (await fetch(h.url + js)).text(), js).to.not.contain('prefixCls');
 
     const missing = await h.call('GET', '/v1/no-such-route');
     expect(missing.status).to.equal(404);
