@@ -27,6 +27,9 @@ export interface CliContext {
 
 export { CliError };
 
+/** How a command runs its action: with a context opened for it and closed after (scripts/cli.ts). */
+export type CliRun = (fn: (ctx: CliContext) => Promise<void>, opts?: { migrate?: boolean }) => Promise<void>;
+
 /**
  * The database of DATABASE_URL, or else the embedded one of `npm start`: the running server when
  * it is up, otherwise the CLI starts the same cluster (same data folder) for the length of the

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { DEMO_PASSWORD, demoUsers, isEmpty, seedDemoData } from '../lib/demo-seed';
-import type { CliContext } from './context';
+import type { CliRun } from './context';
 import { createDb } from '../../db/knex';
 
-export function demoCommand(run: (fn: (ctx: CliContext) => Promise<void>, opts?: { migrate?: boolean }) => Promise<void>): Command {
+export function demoCommand(run: CliRun): Command {
   const cmd = new Command('demo').description('demo data');
   cmd
     .command('seed')

@@ -7,9 +7,8 @@ import { DomainError } from '../../domain/errors';
 import type { Role } from '../../domain/enums';
 import { MAX_QUARTERS, forecastFile, saveScenario, savedScenarios, subsidyForecast, whatIfFile, whatIfForecast, type ForecastAnswer } from '../../usecases/forecasts';
 import type { WhatIfResult } from '../../domain/forecast';
-import { CliError, type CliContext } from './context';
+import { CliError, type CliRun } from './context';
 
-type Run = (fn: (ctx: CliContext) => Promise<void>) => Promise<void>;
 const FORMATS = ['table', 'json', 'csv', 'xlsx'] as const;
 
 function table(rows: string[][]): string {
@@ -115,7 +114,7 @@ async function write(format: (typeof FORMATS)[number], out: string | undefined, 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** `loanflow forecast`: the forecast (or, with --as-of, its backtest), what-ifs and saved scenarios. */
-export function forecastCommand(run: Run): Command {
+export function forecastCommand(run: CliRun): Command {
   // Positional options: --quarters, --format and --out after `what-if` are the what-if's own.
   const cmd = new Command('forecast')
     .enablePositionalOptions()

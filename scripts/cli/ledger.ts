@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { verifyLedger } from '../../db/ledger';
-import type { CliContext } from './context';
+import type { CliRun } from './context';
 
-export function ledgerCommand(run: (fn: (ctx: CliContext) => Promise<void>) => Promise<void>): Command {
+export function ledgerCommand(run: CliRun): Command {
   const cmd = new Command('ledger').description('the double-entry ledger');
   cmd
     .command('verify')

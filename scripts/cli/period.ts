@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { periodView, type PeriodView } from '../../db/reconciliation';
 import { closeQuarter, decideReopen, requestReopen } from '../../usecases/periods';
-import type { CliContext } from './context';
+import type { CliRun } from './context';
 
 function print(v: PeriodView): void {
   console.log(`${v.quarter}: ${v.status}${v.closedAt ? ` (closed ${v.closedAt} by ${v.closedBy})` : ''}`);
@@ -15,7 +15,7 @@ function print(v: PeriodView): void {
   }
 }
 
-export function periodCommand(run: (fn: (ctx: CliContext) => Promise<void>) => Promise<void>): Command {
+export function periodCommand(run: CliRun): Command {
   const cmd = new Command('period').description('accounting quarters: status, close (finance approver), reopen (asked by finance, approved by another finance approver)');
   cmd
     .command('status <quarter>')

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { getReconciliation, importStatement, listMismatches, listReconciliations } from '../../db/reconciliation';
-import { CliError, findBank, type CliContext } from './context';
+import { CliError, findBank, type CliRun } from './context';
 
-export function reconcileCommand(run: (fn: (ctx: CliContext) => Promise<void>) => Promise<void>): Command {
+export function reconcileCommand(run: CliRun): Command {
   const cmd = new Command('reconcile').description("bank statements of subsidy receipts against the ledger's payouts");
 
   cmd

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import { Command } from 'commander';
 import { GROUP_BY, kpiCsv, kpiReport, kpiXlsx, type GroupBy } from '../../db/reports';
 import { isIsoDate } from '../../domain/dates';
-import { CliError, type CliContext } from './context';
+import { CliError, type CliRun } from './context';
 
-export function reportCommand(run: (fn: (ctx: CliContext) => Promise<void>) => Promise<void>): Command {
+export function reportCommand(run: CliRun): Command {
   const cmd = new Command('report').description('indicator reports (docs/domain.md §5)');
   cmd
     .command('kpi')
