@@ -15,7 +15,7 @@ import { OUTCOMES, type LineOutcome, type MismatchKind } from '../../domain/reco
 import { FinanceError, StatementFileError, requireFinance } from './errors';
 import { readCsvStatement, type StatementEncoding } from './read-csv';
 import { readXlsxStatement } from './read-xlsx';
-import { CopyRows, MoneyTotal, PayoutIndex } from './fastpath';
+import { CopyRows, Field, MoneyTotal, PayoutIndex } from './fastpath';
 import { storeMismatches } from './mismatches';
 
 /** reconciliations.statement_total is NUMERIC(20,2). */
@@ -190,10 +190,11 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
             const outcome = payouts.classify(batch, k);
             const payout = payouts.lastPayout;
             count[outcome] += 1;
-            statementTotal.addAscii(b, batch.amount(k), batch.amountEnd(k));
+            statementTotal.addAscii(b, batch.start(k, Field.amount), batch.end(k, Field.amount));
             if (outcome !== 'matched') await item(batch.lineNo[k]!, outcome, payout, batch.reference(k));
-            out.row(7).int4(batch.lineNo[k]!).date(b, batch.date(k)).text(b, batch.ref(k), batch.refEnd(k)).numeric(b, batch.amount(k), batch.amountEnd(k));
-            out.text(b, batch.desc(k), batch.descEnd(k)).text(outcomeText[outcome]);
+            out.row(7).int4(batch.lineNo[k]!).date(b, batch.start(k, Field.date)).text(b, batch.start(k, Field.ref), batch.end(k, Field.ref));
+            out.numeric(b, batch.start(k, Field.amount), batch.end(k, Field.amount));
+            out.text(b, batch.start(k, Field.desc), batch.end(k, Field.desc)).text(outcomeText[outcome]);
             if (payout >= 0) out.int8(payouts.entryId(payout));
             else out.nul();
             if (out.full()) await out.flush();

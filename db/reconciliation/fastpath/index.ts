@@ -11,6 +11,6 @@
  */
 export { PayoutIndex } from './payout-index';
 export { CopyRows } from './copy-rows';
-export { LineBatch } from './line-batch';
+export { Field, LineBatch } from './line-batch';
 export { LineBytesCheck } from './line-bytes-check';
 export { MoneyTotal } from './money-total';

@@ -1,14 +1,12 @@
 import { daysBetween } from '../../../domain/dates';
 import type { StatementLine } from '../statement-line';
 
-/** Offsets kept per line in LineBatch.at. */
-const DATE = 0;
-const REF = 1;
-const REF_END = 2;
-const AMOUNT = 3;
-const AMOUNT_END = 4;
-const DESC = 5;
-const DESC_END = 6;
+/**
+ * A line's fields, as offsets kept per line in LineBatch.at: where the field starts, and for the
+ * ranges their end in the slot after (the date is its 10 bytes).
+ */
+export const Field = { date: 0, ref: 1, amount: 3, desc: 5 } as const;
+export type Field = (typeof Field)[keyof typeof Field];
 const STRIDE = 7;
 
 /**
@@ -56,49 +54,33 @@ export class LineBatch {
     this.lineNo[k] = lineNo;
     const a = this.at;
     const o = k * STRIDE;
-    a[o + DATE] = date;
-    a[o + REF] = ref;
-    a[o + REF_END] = refEnd;
-    a[o + AMOUNT] = amount;
-    a[o + AMOUNT_END] = amountEnd;
-    a[o + DESC] = desc;
-    a[o + DESC_END] = descEnd;
+    a[o + Field.date] = date;
+    a[o + Field.ref] = ref;
+    a[o + Field.ref + 1] = refEnd;
+    a[o + Field.amount] = amount;
+    a[o + Field.amount + 1] = amountEnd;
+    a[o + Field.desc] = desc;
+    a[o + Field.desc + 1] = descEnd;
   }
 
   private grow(): void {
-    const lineNo = new Int32Array(this.lineNo.length * 2);
-    lineNo.set(this.lineNo);
-    const at = new Int32Array(this.at.length * 2);
-    at.set(this.at);
-    this.lineNo = lineNo;
-    this.at = at;
+    this.lineNo = doubled(this.lineNo);
+    this.at = doubled(this.at);
   }
 
-  date(k: number): number {
-    return this.at[k * STRIDE + DATE]!;
+  /** Where field `f` of line k starts in `buf`. */
+  start(k: number, f: Field): number {
+    return this.at[k * STRIDE + f]!;
   }
-  ref(k: number): number {
-    return this.at[k * STRIDE + REF]!;
-  }
-  refEnd(k: number): number {
-    return this.at[k * STRIDE + REF_END]!;
-  }
-  amount(k: number): number {
-    return this.at[k * STRIDE + AMOUNT]!;
-  }
-  amountEnd(k: number): number {
-    return this.at[k * STRIDE + AMOUNT_END]!;
-  }
-  desc(k: number): number {
-    return this.at[k * STRIDE + DESC]!;
-  }
-  descEnd(k: number): number {
-    return this.at[k * STRIDE + DESC_END]!;
+
+  /** Where range field `f` (not the date) of line k ends in `buf`. */
+  end(k: number, f: Field): number {
+    return this.at[k * STRIDE + f + 1]!;
   }
 
   /** The line's reference as text (for the few lines that become mismatches). */
   reference(k: number): string {
-    return this.buf.toString('utf8', this.ref(k), this.refEnd(k));
+    return this.buf.toString('utf8', this.start(k, Field.ref), this.end(k, Field.ref));
   }
 
   /** The line as a StatementLine (tests, and anything that is not the hot path). */
@@ -106,12 +88,18 @@ export class LineBatch {
     const b = this.buf;
     return {
       lineNo: this.lineNo[k]!,
-      valueDate: b.toString('latin1', this.date(k), this.date(k) + 10),
+      valueDate: b.toString('latin1', this.start(k, Field.date), this.start(k, Field.date) + 10),
       reference: this.reference(k),
-      amount: b.toString('latin1', this.amount(k), this.amountEnd(k)),
-      description: b.toString('utf8', this.desc(k), this.descEnd(k)),
+      amount: b.toString('latin1', this.start(k, Field.amount), this.end(k, Field.amount)),
+      description: b.toString('utf8', this.start(k, Field.desc), this.end(k, Field.desc)),
     };
   }
+}
+
+function doubled(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 /**

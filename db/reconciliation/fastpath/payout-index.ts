@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { RECEIPT_WINDOW_DAYS, type LineOutcome } from '../../../domain/reconciliation';
 import { payoutsSql } from '../payouts';
-import { DaysSince, type LineBatch } from './line-batch';
+import { DaysSince, Field, type LineBatch } from './line-batch';
 import { MoneyTotal } from './money-total';
 
 /** Hex digit values by character code; -1 for anything else. */
@@ -292,14 +292,14 @@ export class PayoutIndex {
    */
   classify(batch: LineBatch, k: number): LineOutcome {
     const buf = batch.buf;
-    const i = this.n ? this.find(buf, batch.ref(k), batch.refEnd(k)) : -1;
+    const i = this.n ? this.find(buf, batch.start(k, Field.ref), batch.end(k, Field.ref)) : -1;
     this.lastPayout = i;
     if (i < 0) return 'missing_in_ledger';
     const seen = i * REC + SEEN;
     if (this.rec[seen]) return 'duplicated';
     this.rec[seen] = 1;
-    if (!this.amountIs(i, buf, batch.amount(k), batch.amountEnd(k))) return 'amount_differs';
-    const late = this.dayOf.at(buf, batch.date(k)) - this.i16[(i * REC + DAY) >> 1]!;
+    if (!this.amountIs(i, buf, batch.start(k, Field.amount), batch.end(k, Field.amount))) return 'amount_differs';
+    const late = this.dayOf.at(buf, batch.start(k, Field.date)) - this.i16[(i * REC + DAY) >> 1]!;
     if (late < 0 || late > WINDOW) return 'date_differs';
     return 'matched';
   }
