@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { testEnv } from '../support/env';
-import { startApi, type ApiHarness } from '../support/api';
+import { closeSuite, startApi, type ApiHarness } from '../support/api';
 import { financeDb, people, type People } from './helpers';
 import { payProgrammeExpense, reserveBudget } from '../../db/ledger';
 import { uniqueKey } from '../ledger/helpers';
@@ -25,10 +25,7 @@ describe('funds: programmes, years and the year-end view', function () {
     p = await people(db);
     for (const u of ['fin-officer', 'fin-approver', 'auditor', 'bank-a']) tokens[u] = await h.login(u);
   });
-  after(async () => {
-    await h?.close();
-    await db?.destroy();
-  });
+  after(() => closeSuite({ h, db }));
 
   const open = (token: string, body: object) => h.call('POST', '/v1/funds', { token, body });
 

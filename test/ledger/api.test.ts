@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { adminOf } from '../support/env';
-import { openPrivateSuite, type ApiHarness } from '../support/api';
+import { closeSuite, openPrivateSuite, type ApiHarness } from '../support/api';
 import { accountCode, allocateBudget, reserveBudget, sealLedger } from '../../db/ledger';
 import { openFund } from '../support/funds';
 import { createOrg, uniqueKey } from './helpers';
@@ -27,10 +27,7 @@ describe('ledger and fund API: roles, filters, errors (private demo database)', 
     const otherBureau = await createOrg(db, 'finance_bureau');
     otherFundId = (await openFund(db, { bureauId: otherBureau, year: 2031, name: 'Another bureau' })).id;
   });
-  after(async () => {
-    await h?.close();
-    await db?.destroy();
-  });
+  after(() => closeSuite({ h, db }));
 
   it('GET /v1/funds/:id shows budget, reserved, paid, available to finance and the auditor only', async () => {
     for (const who of ['fin-officer', 'fin-approver', 'auditor']) {

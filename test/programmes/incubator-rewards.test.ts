@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { testEnv } from '../support/env';
-import { startApi, type ApiHarness } from '../support/api';
+import { closeSuite, openPrivateSuite, type ApiHarness } from '../support/api';
 import { login, newOrg } from '../subsidy/helpers';
 import { Money, formatMoney } from '../../domain/money';
 import { accountBalance, accountCode } from '../../db/ledger';
@@ -33,18 +32,13 @@ describe('incubator rewards', function () {
 
   before(async function () {
     this.timeout(120_000);
-    const env = await testEnv();
-    db = (await env.newDatabase('programmes_incubator', { seed: true })).db;
-    h = await startApi({ ...env, db }, { deps: { db } });
+    ({ db, h } = await openPrivateSuite('programmes_incubator'));
     officer = await h.login('fin-officer');
     const bureau = await newOrg(h, db, 'finance_bureau', ['finance_officer', 'finance_approver']);
     approver = await login(h, bureau.users.finance_approver!);
     fundOfficer = await login(h, bureau.users.finance_officer!);
   });
-  after(async () => {
-    await h?.close();
-    await db?.destroy();
-  });
+  after(() => closeSuite({ h, db }));
 
   const file = (body: object) => h.call('POST', '/v1/incubator-rewards', { token: officer, body });
   const check = (id: string, body: object) => h.call('POST', `/v1/incubator-rewards/${id}/check`, { token: officer, body });

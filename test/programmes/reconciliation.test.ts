@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { adminOf, testEnv } from '../support/env';
-import { newApplicant, startApi, type ApiHarness } from '../support/api';
+import { adminOf } from '../support/env';
+import { closeSuite, newApplicant, openPrivateSuite, type ApiHarness } from '../support/api';
 
 const creditCode = () => `91220101${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
 /** The quarter of a date, worked out here rather than with the domain's code. */
@@ -39,14 +39,9 @@ describe('programme payouts reconciled against the bureau’s statement (API onl
   }
 
   before(async function () {
-    const env = await testEnv();
-    db = (await env.newDatabase('programmes_reconcile', { seed: true })).db;
-    h = await startApi({ ...env, db }, { deps: { db } });
+    ({ db, h } = await openPrivateSuite('programmes_reconcile'));
   });
-  after(async () => {
-    await h?.close();
-    await db?.destroy();
-  });
+  after(() => closeSuite({ h, db }));
 
   it('runs both programmes from a new bureau’s funds to paid claims', async () => {
     const admin = await h.login('admin');

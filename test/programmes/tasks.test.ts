@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { testEnv } from '../support/env';
-import { newApplicant, startApi, type ApiHarness } from '../support/api';
+import { closeSuite, newApplicant, openPrivateSuite, type ApiHarness } from '../support/api';
 
 const creditCode = () => `91220101${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
 
@@ -17,14 +16,9 @@ describe('my tasks: training claims and incubator rewards', function () {
   let db: Knex;
   let h: ApiHarness;
   before(async function () {
-    const env = await testEnv();
-    db = (await env.newDatabase('programmes_tasks', { seed: true })).db;
-    h = await startApi({ ...env, db }, { deps: { db } });
+    ({ db, h } = await openPrivateSuite('programmes_tasks'));
   });
-  after(async () => {
-    await h?.close();
-    await db?.destroy();
-  });
+  after(() => closeSuite({ h, db }));
 
   const tasksOf = async (username: string, kind: string) => {
     const r = await h.call('GET', '/v1/tasks?pageSize=200', { token: await h.login(username) });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { openPrivateSuite, newApplicant, newIdNumber, type ApiHarness, type Applicant } from '../support/api';
+import { closeSuite, openPrivateSuite, newApplicant, newIdNumber, type ApiHarness, type Applicant } from '../support/api';
 import type { DemoOrgs } from '../applications/helpers';
 import { openLoan, serverToday, skipTo, type OpenedLoan } from '../loans/helpers';
 import { login, newOrg, type NewOrg } from '../subsidy/helpers';
@@ -79,10 +79,7 @@ describe('training subsidy claims (time-skipping server)', function () {
     stranger = await newApplicant(h, { issuedOn, birth });
     paidBefore = await expense();
   });
-  after(async () => {
-    await h?.close();
-    await db?.destroy();
-  });
+  after(() => closeSuite({ h, db }));
 
   const trainee = (a: Applicant, idNumber = a.idNumber) => ({ certificateNo: a.certificateNo, idNumber, name: a.name });
 

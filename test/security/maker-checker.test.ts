@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { adminOf, testEnv } from '../support/env';
-import { startApi, type ApiHarness } from '../support/api';
+import { closeSuite, startApi, type ApiHarness } from '../support/api';
 import { financeDb, people, rejection, type People } from '../finance/helpers';
 import { accountCode, accrueSubsidy, getFundStatus, payOut, reverseEntry } from '../../db/ledger';
 import { openFund } from '../support/funds';
@@ -30,10 +30,7 @@ describe('maker–checker: fund top-ups', function () {
     approver = await h.login('fin-approver');
     fundId = (await openFund(db, { bureauId: p.bureau, year: 2033, name: 'Special fund 2033' })).id;
   });
-  after(async () => {
-    await h?.close();
-    await db?.destroy();
-  });
+  after(() => closeSuite({ h, db }));
 
   const propose = (token: string, amount: string, headers: Record<string, string> = {}) =>
     h.call('POST', `/v1/funds/${fundId}/top-ups`, { token, body: { amount, reason: 'supplementary budget for Q4' }, headers });

@@ -200,6 +200,12 @@ export function useApiSuite(opts: { timeSkipping?: boolean; now?: () => Date } =
   return s;
 }
 
+/** Closes what a test file opened (in after(): what before() got to open): the API, then its database's pool. */
+export async function closeSuite(s: { h?: ApiHarness; db?: Knex }): Promise<void> {
+  await s.h?.close();
+  await s.db?.destroy();
+}
+
 export interface PrivateSuite extends ApiSuite {
   /** The suite's own database (seeded with the demo data). */
   db: Knex;
