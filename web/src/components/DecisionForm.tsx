@@ -19,7 +19,8 @@ export function DecisionForm<V extends object>({
   danger,
   form: given,
 }: {
-  submitLabel: string;
+  /** The button's text; Submit unless told. */
+  submitLabel?: string;
   send: (values: V, idempotencyKey: string) => Promise<unknown>;
   children: ReactNode;
   initialValues?: Partial<V>;
@@ -66,7 +67,7 @@ export function DecisionForm<V extends object>({
       {children}
       {refusal && <Alert type="error" showIcon role="alert" title={t('common.refused', { message: refusal })} style={{ marginBottom: 16 }} />}
       <Button type="primary" danger={danger} htmlType="submit" loading={busy}>
-        {submitLabel}
+        {submitLabel ?? t('common.submit')}
       </Button>
     </Form>
   );

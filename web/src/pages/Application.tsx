@@ -110,6 +110,7 @@ function Decide({ a }: { a: App }) {
       <Radio value="reject">{t('decision.reject')}</Radio>
     </Radio.Group>
   );
+  const reasonField = <Form.Item label={t('common.reason')} name="reason" rules={reasonRule(t)}><Input.TextArea rows={2} /></Form.Item>;
   const role = me?.role;
 
   if (role === 'community_officer' && a.status === 'AWAITING_COUNTER_GUARANTEE') {
@@ -117,7 +118,6 @@ function Decide({ a }: { a: App }) {
     return card(
       t('forms.counterGuarantee'),
       <DecisionForm<V>
-        submitLabel={t('common.submit')}
         initialValues={{ decision: 'approve', type: 'credit_community' }}
         send={(body, key) => ok(api.POST('/v1/applications/{id}/counter-guarantee', { ...path, body, ...idempotent(key) }))}
       >
@@ -125,7 +125,7 @@ function Decide({ a }: { a: App }) {
         <Form.Item label={t('forms.type')} name="type" rules={[{ required: true }]}>
           <Select options={(['credit_community', 'guarantor', 'collateral'] as const).map((v) => ({ value: v, label: t(`counterType.${v}`) }))} />
         </Form.Item>
-        <Form.Item label={t('common.reason')} name="reason" rules={reasonRule(t)}><Input.TextArea rows={2} /></Form.Item>
+        {reasonField}
       </DecisionForm>,
     );
   }
@@ -134,13 +134,12 @@ function Decide({ a }: { a: App }) {
     return card(
       t('forms.review'),
       <DecisionForm<V>
-        submitLabel={t('common.submit')}
         initialValues={{ recommendation: 'approve', amount: a.requestedAmount }}
         send={(v, key) => ok(api.POST('/v1/applications/{id}/guarantee-review', { ...path, body: v.recommendation === 'approve' ? v : { recommendation: v.recommendation, reason: v.reason }, ...idempotent(key) }))}
       >
         <Form.Item label={t('forms.recommendation')} name="recommendation" rules={[{ required: true }]}>{decisionRadio}</Form.Item>
         <Form.Item label={t('forms.recommendedAmount')} name="amount" rules={moneyRules}><Input inputMode="decimal" /></Form.Item>
-        <Form.Item label={t('common.reason')} name="reason" rules={reasonRule(t)}><Input.TextArea rows={2} /></Form.Item>
+        {reasonField}
       </DecisionForm>,
     );
   }
@@ -152,13 +151,12 @@ function Decide({ a }: { a: App }) {
       <>
         <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t('forms.reviewerNote', { name: reviewer })} />
         <DecisionForm<V>
-          submitLabel={t('common.submit')}
-          initialValues={{ decision: 'approve', amount: a.recommendedAmount ?? a.requestedAmount }}
+            initialValues={{ decision: 'approve', amount: a.recommendedAmount ?? a.requestedAmount }}
           send={(v, key) => ok(api.POST('/v1/applications/{id}/guarantee-approval', { ...path, body: v.decision === 'approve' ? v : { decision: v.decision, reason: v.reason }, ...idempotent(key) }))}
         >
           <Form.Item label={t('common.status')} name="decision" rules={[{ required: true }]}>{decisionRadio}</Form.Item>
           <Form.Item label={t('apps.approved')} name="amount" rules={moneyRules}><Input inputMode="decimal" /></Form.Item>
-          <Form.Item label={t('common.reason')} name="reason" rules={reasonRule(t)}><Input.TextArea rows={2} /></Form.Item>
+          {reasonField}
         </DecisionForm>
       </>,
     );
@@ -169,7 +167,6 @@ function Decide({ a }: { a: App }) {
     return card(
       t('forms.disbursal'),
       <DecisionForm<V>
-        submitLabel={t('common.submit')}
         initialValues={{ amount: a.approvedAmount ?? '', disbursedOn: todayInChina() }}
         send={(body, key) => ok(api.POST('/v1/applications/{id}/disbursal', { ...path, body, ...idempotent(key) }))}
       >
