@@ -8,6 +8,7 @@ import { idNumberSchema } from './id-number-schema';
 import { isoDateSchema } from './date-schemas';
 import { MAX_LOAN_AMOUNT } from './money';
 import { positiveMoneyAtMost, positiveRateString } from './money-schemas';
+import { bankReference } from './loan-schemas';
 import { counterGuaranteeTypeSchema, courseSchema, repaymentMethodSchema, targetGroupSchema } from './enums';
 
 const uuid = z.uuid({ message: 'must be a UUID' });
@@ -77,7 +78,7 @@ export const disbursalSchema = z
     amount: loanAmount,
     annualRate: positiveRateString,
     disbursedOn: isoDateSchema,
-    bankReference: z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters'),
+    bankReference,
   })
   .strict()
   .meta({ id: 'Disbursal' });

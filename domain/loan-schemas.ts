@@ -8,7 +8,8 @@ import { isoDateSchema, quarterSchema } from './date-schemas';
 import { MAX_PAYMENT_AMOUNT } from './money';
 import { positiveMoneyAtMost } from './money-schemas';
 
-const reference = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+/** A bank's own reference for a money movement (a disbursal, a repayment, a recovery). */
+export const bankReference = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
 const wholeNumber = (what: string) => z.number({ error: `must be a whole number of ${what}` }).int(`must be a whole number of ${what}`);
 const payment = positiveMoneyAtMost(MAX_PAYMENT_AMOUNT, 'a loan and its interest, with room to spare');
 
@@ -17,7 +18,7 @@ export const repaymentSchema = z
     period: wholeNumber('periods').min(1, 'must be 1 or more').max(1200, 'must be at most 1200').meta({ description: 'the period number, 1 to 1200' }),
     amount: payment,
     paidOn: isoDateSchema,
-    bankReference: reference,
+    bankReference,
   })
   .strict()
   .meta({ id: 'Repayment' });
@@ -36,7 +37,7 @@ export const recoverySchema = z
   .object({
     amount: payment,
     receivedOn: isoDateSchema,
-    reference,
+    reference: bankReference,
     note: optionalReason,
   })
   .strict()
