@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import type { Page } from 'playwright-core';
 import { openPrivateSuite, newApplicant, newIdNumber, type ApiHarness, type DemoOrgs } from '../support/api';
 import { submit } from '../applications/helpers';
-import { openConsole, closeConsole, as, button, choose, openBrowser, screen, signIn, type Browser } from './browser';
+import { openConsole, closeConsole, as, button, choose, publishPolicy, openBrowser, screen, signIn, type Browser } from './browser';
 
 const overflow = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
 
@@ -171,18 +171,13 @@ describe('Web console (zh-CN): registration, phone, keyboard, admin', function (
   });
 
   it('the admin publishes a policy version effective from a date, seeing what it changes before publishing', async () => {
-    const page = await as(b, 'admin', 'demo', '/admin/policies');
-    const changes = page.getByRole('status').filter({ hasText: '变化' });
-    await changes.waitFor();
-    expect(await changes.textContent()).to.contain('变化 0 项');
-    await page.getByLabel('施行日期').fill('2099-01-01');
-    await page.getByLabel('担保金额上限（元）').fill('150000.00');
-    await page.getByLabel('逾期多少天视为违约').fill('60');
-    await changes.filter({ hasText: '变化 2 项' }).waitFor();
-    expect(await changes.textContent()).to.contain('担保金额上限（元）：100000.00 → 150000.00');
-    await screen(page, 'admin-policy');
-    await button(page, '发布').click();
-    await page.getByRole('cell', { name: '2099-01-01' }).waitFor();
+    const page = await publishPolicy(b, {
+      from: '2099-01-01',
+      fields: { '担保金额上限（元）': '150000.00', '逾期多少天视为违约': '60' },
+      changes: 2,
+      shot: 'admin-policy',
+      check: async (preview) => expect(await preview.textContent()).to.contain('担保金额上限（元）：100000.00 → 150000.00'),
+    });
     const published = page.getByRole('row').filter({ hasText: '2099-01-01' });
     expect(await published.textContent()).to.contain('逾期多少天视为违约：90 → 60');
     const stored = await db('policies').where({ effective_from: '2099-01-01' }).first();

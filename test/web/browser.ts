@@ -155,3 +155,26 @@ export async function decideWithReason(page: Page, form: Page | Locator, reason:
   await screen(page, shot);
   await form.getByRole('button', { name: action }).click();
 }
+
+/**
+ * The admin publishes a policy version on its page: effective `from`, the `fields` (label → value;
+ * '' leaves a value out) typed in. The preview starts with no change and must count `changes`;
+ * `check` reads it, the screen is kept as `shot`, then 发布 and the version's row shows.
+ */
+export async function publishPolicy(
+  b: Browser,
+  o: { from: string; fields: Record<string, string>; changes: number; shot: string; check: (preview: Locator) => Promise<unknown> },
+): Promise<Page> {
+  const page = await as(b, 'admin', 'demo', '/admin/policies');
+  const preview = page.getByRole('status').filter({ hasText: '变化' });
+  await preview.waitFor();
+  expect(await preview.textContent()).to.contain('变化 0 项');
+  await page.getByLabel('施行日期').fill(o.from);
+  for (const [label, value] of Object.entries(o.fields)) await page.getByLabel(label).fill(value);
+  await preview.filter({ hasText: `变化 ${o.changes} 项` }).waitFor();
+  await o.check(preview);
+  await screen(page, o.shot);
+  await button(page, '发布').click();
+  await page.getByRole('cell', { name: o.from }).waitFor();
+  return page;
+}

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { openPrivateSuite, newApplicant, newIdNumber, type ApiHarness } from '../support/api';
-import { openConsole, closeConsole, as, button, choose, screen, type Browser } from './browser';
+import { openConsole, closeConsole, as, button, choose, publishPolicy, screen, type Browser } from './browser';
 
 describe('Web console (zh-CN): funds by programme, training claims, incubator rewards', function () {
   this.timeout(300_000);
@@ -79,19 +79,18 @@ describe('Web console (zh-CN): funds by programme, training claims, incubator re
     await approver.close();
   });
   it('the admin sets the programmes’ parameters in a new policy version: amounts, windows, a reward left out', async () => {
-    const page = await as(b, 'admin', 'demo', '/admin/policies');
-    const changes = page.getByRole('status').filter({ hasText: '变化' });
-    await changes.waitFor();
-    await page.getByLabel('施行日期').fill('2098-01-01');
-    await page.getByLabel('创业培训补贴：每名合格学员（元）').fill('650.00');
-    await page.getByLabel('创业培训补贴：创业成效观察期（月）').fill('9');
-    await page.getByLabel('孵化奖励·股权挂牌：毕业后期限（月）').fill('36');
-    await page.getByLabel('孵化奖励·转板新三板：运营主体及企业各（元）').fill('');
-    await changes.filter({ hasText: '变化 4 项' }).waitFor();
-    expect(await changes.textContent()).to.contain('创业培训补贴：每名合格学员（元）：600.00 → 650.00');
-    await screen(page, 'admin-policy-programmes');
-    await button(page, '发布').click();
-    await page.getByRole('cell', { name: '2098-01-01' }).waitFor();
+    const page = await publishPolicy(b, {
+      from: '2098-01-01',
+      fields: {
+        '创业培训补贴：每名合格学员（元）': '650.00',
+        '创业培训补贴：创业成效观察期（月）': '9',
+        '孵化奖励·股权挂牌：毕业后期限（月）': '36',
+        '孵化奖励·转板新三板：运营主体及企业各（元）': '',
+      },
+      changes: 4,
+      shot: 'admin-policy-programmes',
+      check: async (preview) => expect(await preview.textContent()).to.contain('创业培训补贴：每名合格学员（元）：600.00 → 650.00'),
+    });
     const stored = await db('policies').where({ effective_from: '2098-01-01' }).first();
     expect(stored.params.trainingSubsidy).to.deep.equal({ basePerPassed: '650.00', outcomePerStarted: '400.00', outcomeMonths: 9 });
     expect(stored.params.incubatorRewards).to.deep.equal({
