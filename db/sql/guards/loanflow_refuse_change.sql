@@ -17,7 +17,9 @@ begin
   foreach t in array array['accounting_period_events', 'application_history', 'audit_log', 'finance_proposals', 'follow_up_visits', 'forecast_scenarios', 'policies', 'reconciliation_items', 'reconciliation_resolutions', 'reconciliations', 'statement_lines', 'users'] loop
     execute format('create or replace trigger %I before truncate on public.%I for each statement execute function public.loanflow_refuse_change()', t || '_no_truncate', t);
   end loop;
+  -- Rows never deleted, though their own guards let some columns change: users (deactivate
+  -- instead), claims and their lines, scheduled visits, incubated enterprises.
+  foreach t in array array['follow_up_schedule', 'incubated_enterprises', 'incubator_reward_claims', 'subsidy_claims', 'training_claim_lines', 'training_claims', 'users'] loop
+    execute format('create or replace trigger %I before delete on public.%I for each row execute function public.loanflow_refuse_change()', t || '_no_delete', t);
+  end loop;
 end $$;
-
--- Users are never deleted (deactivate instead).
-create or replace trigger users_no_delete before delete on public.users for each row execute function public.loanflow_refuse_change();

@@ -15,5 +15,3 @@ end $$;
 
 create or replace trigger follow_up_schedule_guard before update on public.follow_up_schedule
   for each row execute function public.follow_up_schedule_guard();
-create or replace trigger follow_up_schedule_no_delete before delete on public.follow_up_schedule
-  for each row execute function public.loanflow_refuse_change();

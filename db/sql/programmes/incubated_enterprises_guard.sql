@@ -31,5 +31,3 @@ end $$;
 
 create or replace trigger incubated_enterprises_guard before insert or update on public.incubated_enterprises
   for each row execute function public.incubated_enterprises_guard();
-create or replace trigger incubated_enterprises_no_delete before delete on public.incubated_enterprises
-  for each row execute function public.loanflow_refuse_change();

@@ -29,7 +29,3 @@ create or replace trigger training_claims_status_guard before update on public.t
   for each row execute function public.programme_claim_status_guard();
 create or replace trigger incubator_reward_claims_status_guard before update on public.incubator_reward_claims
   for each row execute function public.programme_claim_status_guard();
-create or replace trigger training_claims_no_delete before delete on public.training_claims
-  for each row execute function public.loanflow_refuse_change();
-create or replace trigger incubator_reward_claims_no_delete before delete on public.incubator_reward_claims
-  for each row execute function public.loanflow_refuse_change();

@@ -32,5 +32,3 @@ end $$;
 
 create or replace trigger training_claim_lines_guard before update on public.training_claim_lines
   for each row execute function public.training_claim_lines_guard();
-create or replace trigger training_claim_lines_no_delete before delete on public.training_claim_lines
-  for each row execute function public.loanflow_refuse_change();

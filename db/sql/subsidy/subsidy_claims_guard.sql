@@ -21,4 +21,3 @@ begin
 end $$;
 
 create or replace trigger subsidy_claims_guard before update on public.subsidy_claims for each row execute function public.subsidy_claims_guard();
-create or replace trigger subsidy_claims_no_delete before delete on public.subsidy_claims for each row execute function public.loanflow_refuse_change();
