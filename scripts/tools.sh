@@ -84,7 +84,7 @@ fi
 # --- Chromium and CJK fonts for the console's browser tests (Debian packages) -------------
 # Playwright drives Debian's Chromium (/usr/bin/chromium) and never downloads a browser of its
 # own; fonts-noto-cjk renders the Chinese screens (screenshots would show boxes without it).
-if [[ -x /usr/bin/chromium && -d /usr/share/fonts/opentype/noto ]] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+if [[ -x /usr/bin/chromium && -d /usr/share/fonts/opentype/noto ]] && fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null; then
   :
 elif [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null 2>&1; then
   echo "loanflow tools: installing chromium and fonts-noto-cjk with apt-get (once)..."
