@@ -22,10 +22,10 @@ const state = (id: string): ApplicationState => ({
 });
 
 /**
- * bench:workflow's baseline: the application's five updates (intake, counter-guarantee, review,
- * approval, disbursal), each answered at once; no activity, no timer. Ends after the disbursal.
+ * The application's five updates (intake, counter-guarantee, review, approval, disbursal), each
+ * answered at once; ends after the disbursal. `disburse`, when given, runs before the disbursal's answer.
  */
-export async function noopApplication(id: string): Promise<void> {
+async function fiveUpdates(id: string, disburse?: () => Promise<void>): Promise<void> {
   let done = 0;
   const s = state(id);
   const answer = () => {
@@ -36,8 +36,21 @@ export async function noopApplication(id: string): Promise<void> {
   setHandler(counterGuaranteeUpdate, answer);
   setHandler(guaranteeReviewUpdate, answer);
   setHandler(guaranteeApprovalUpdate, answer);
-  setHandler(disbursalUpdate, answer);
+  setHandler(
+    disbursalUpdate,
+    disburse
+      ? async () => {
+          await disburse();
+          return answer();
+        }
+      : answer,
+  );
   await condition(() => done === 5);
+}
+
+/** bench:workflow's baseline: the five updates; no activity, no timer. */
+export async function noopApplication(id: string): Promise<void> {
+  await fiveUpdates(id);
 }
 
 /** A child that waits, as a loan or its follow-up visits wait between their dates. */
@@ -51,23 +64,11 @@ export async function noopChild(): Promise<void> {
  * once the first has started. What the path costs by its shape (three workflows), not its steps.
  */
 export async function noopApplicationWithChildren(id: string): Promise<void> {
-  let done = 0;
-  const s = state(id);
-  const answer = () => {
-    done += 1;
-    return s;
-  };
-  setHandler(intakeUpdate, (): IntakeResult => ({ outcome: 'accepted', state: answer(), violations: [] }));
-  setHandler(counterGuaranteeUpdate, answer);
-  setHandler(guaranteeReviewUpdate, answer);
-  setHandler(guaranteeApprovalUpdate, answer);
-  setHandler(disbursalUpdate, async () => {
+  await fiveUpdates(id, async () => {
     const loan = startChild(noopChild, { workflowId: `bench-noop-loan-${id}`, parentClosePolicy: ParentClosePolicy.ABANDON });
     void startChild(noopChild, { workflowId: `bench-noop-follow-up-${id}`, parentClosePolicy: ParentClosePolicy.ABANDON });
     await loan;
-    return answer();
   });
-  await condition(() => done === 5);
 }
 
 const local = proxyLocalActivities<BenchActivities>({ startToCloseTimeout: '30 seconds' });
