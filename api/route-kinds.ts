@@ -165,7 +165,7 @@ export function routeKinds(api: ApiRouter, tag: string, defaults: { auth?: Auth 
         responses: { [status]: reply },
         handler: async (ctx) => ({
           status,
-          body: await run(ctx, { requestId: ctx.requestId, clientRequestId: ctx.clientRequestId, updateId: updateIdOf(ctx.req) }),
+          body: await run(ctx, { requestId: ctx.requestId, clientRequestId: ctx.clientRequestId, updateId: updateIdOf(ctx) }),
         }),
       });
     },

@@ -122,12 +122,10 @@ export class ApiRouter {
         idempotency: null,
       };
       // A refusal becomes the API's error here, before the Idempotency-Key stores it as the reply.
-      const handle = (idempotency: IdempotencyKeyUse | null) => {
-        req.idempotencyKeyUse = idempotency;
-        return inRequest({ clientRequestId: ctx.clientRequestId }, () => spec.handler({ ...ctx, idempotency })).catch((e: unknown) => {
+      const handle = (idempotency: IdempotencyKeyUse | null) =>
+        inRequest({ clientRequestId: ctx.clientRequestId }, () => spec.handler({ ...ctx, idempotency })).catch((e: unknown) => {
           throw toApiError(e);
         });
-      };
       if (spec.idempotent) return withIdempotency(deps.db, req, handle);
       return handle(null);
     };
