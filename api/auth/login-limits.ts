@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Knex } from 'knex';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { ApiError } from '../errors';
+import type { LimitCounters } from '../../db/repositories/limit-counters';
 
 /**
- * Sign-in limits, kept in PostgreSQL (table login_limits, made by a migration) so they hold across
- * API processes and restarts. rate-limiter-flexible does the counting: each step is one atomic
- * upsert, so parallel attempts cannot slip past a limit.
+ * Sign-in limits, counted by rate-limiter-flexible in the limit counters of the records
+ * (db/repositories/limit-counters.ts), so they hold across API processes and restarts: each step
+ * is one atomic upsert, so parallel attempts cannot slip past a limit.
  *
  * - Per username and address (whether or not such an account exists, so a lock reveals nothing):
  *   the first `freeFailures` failed attempts are free; each further attempt from that address may
@@ -52,8 +52,6 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimitSettings = {
   ipLockSeconds: 15 * 60,
 };
 
-export const LOGIN_LIMITS_TABLE = 'login_limits';
-
 /** The lock after the n-th counted attempt of a username from one address (n > the free ones). */
 export function lockSecondsFor(n: number, s: LoginLimitSettings): number {
   const extra = n - s.freeFailures - 1;
@@ -74,23 +72,19 @@ const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex
 
 export class LoginLimiter {
   readonly settings: LoginLimitSettings;
-  private readonly pairFails: RateLimiterPostgres;
-  private readonly pairLock: RateLimiterPostgres;
-  private readonly userFails: RateLimiterPostgres;
-  private readonly known: RateLimiterPostgres;
-  private readonly ipFails: RateLimiterPostgres;
+  private readonly pairFails: ReturnType<LimitCounters>;
+  private readonly pairLock: ReturnType<LimitCounters>;
+  private readonly userFails: ReturnType<LimitCounters>;
+  private readonly known: ReturnType<LimitCounters>;
+  private readonly ipFails: ReturnType<LimitCounters>;
 
-  constructor(db: Knex, settings: Partial<LoginLimitSettings> = {}) {
+  constructor(counter: LimitCounters, settings: Partial<LoginLimitSettings> = {}) {
     const s = (this.settings = { ...DEFAULT_LOGIN_LIMITS, ...settings });
-    // tableCreated: the application's role may not create tables; the migration made it.
-    const store = { storeClient: db, storeType: 'knex', tableName: LOGIN_LIMITS_TABLE, schemaName: 'public', tableCreated: true };
-    const limiter = (keyPrefix: string, points: number, duration: number, more: object = {}) =>
-      new RateLimiterPostgres({ ...store, keyPrefix, points, duration, ...more } as never);
-    this.pairFails = limiter('login_pair', 2 ** 30, s.pairWindowSeconds);
-    this.pairLock = limiter('login_pair_lock', 1, s.firstLockSeconds);
-    this.userFails = limiter('login_user', s.failuresPerUser, s.userLimitWindowSeconds);
-    this.known = limiter('login_known', 1, s.knownAddressDays * 86400);
-    this.ipFails = limiter('login_ip', s.failuresPerIp, s.ipWindowSeconds, { blockDuration: s.ipLockSeconds });
+    this.pairFails = counter({ keyPrefix: 'login_pair', points: 2 ** 30, duration: s.pairWindowSeconds });
+    this.pairLock = counter({ keyPrefix: 'login_pair_lock', points: 1, duration: s.firstLockSeconds });
+    this.userFails = counter({ keyPrefix: 'login_user', points: s.failuresPerUser, duration: s.userLimitWindowSeconds });
+    this.known = counter({ keyPrefix: 'login_known', points: 1, duration: s.knownAddressDays * 86400 });
+    this.ipFails = counter({ keyPrefix: 'login_ip', points: s.failuresPerIp, duration: s.ipWindowSeconds, blockDuration: s.ipLockSeconds });
   }
 
   /**

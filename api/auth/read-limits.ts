@@ -1,12 +1,11 @@
-import type { Knex } from 'knex';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { ApiError } from '../errors';
-import { LOGIN_LIMITS_TABLE } from './login-limits';
+import type { LimitCounters } from '../../db/repositories/limit-counters';
 
 /**
  * A limit on how often one user reads records of other people (integrity records): `perUser`
- * reads in `windowSeconds`, then 429 with Retry-After until the window ends. Counted in PostgreSQL
- * beside the sign-in counters (same table, its own key prefix), so it holds across API processes.
+ * reads in `windowSeconds`, then 429 with Retry-After until the window ends. Counted beside the
+ * sign-in counters (db/repositories/limit-counters.ts, its own key prefix), so it holds across API processes.
  * Whom a user may read at all is the use case's rule; this only keeps anyone from trying many.
  */
 export interface ReadLimitSettings {
@@ -18,19 +17,16 @@ export const DEFAULT_INTEGRITY_READ_LIMITS: ReadLimitSettings = { perUser: 120, 
 
 export class ReadLimiter {
   readonly settings: ReadLimitSettings;
-  private readonly reads: RateLimiterPostgres;
+  private readonly reads: ReturnType<LimitCounters>;
 
   constructor(
-    db: Knex,
+    counter: LimitCounters,
     /** What is read, for the key prefix and the message: `integrity record`. */
     private readonly what: string,
     settings: Partial<ReadLimitSettings> = {},
   ) {
     const s = (this.settings = { ...DEFAULT_INTEGRITY_READ_LIMITS, ...settings });
-    this.reads = new RateLimiterPostgres({
-      storeClient: db, storeType: 'knex', tableName: LOGIN_LIMITS_TABLE, schemaName: 'public', tableCreated: true,
-      keyPrefix: `read_${what.replace(/\W+/g, '_')}`, points: s.perUser, duration: s.windowSeconds,
-    } as never);
+    this.reads = counter({ keyPrefix: `read_${what.replace(/\W+/g, '_')}`, points: s.perUser, duration: s.windowSeconds });
   }
 
   /** Counts one read by `userId`; a 429 ApiError when their reads are used up for now. */

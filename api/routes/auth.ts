@@ -6,6 +6,7 @@ import { issueToken } from '../auth/tokens';
 import { currentUser, findSignInUser, publicUser, registerApplicant, signOutEverywhere } from '../../usecases/accounts';
 import { idNumberSchema } from '../../domain/id-number-schema';
 import { LoginLimiter } from '../auth/login-limits';
+import { limitCountersOf } from '../../usecases/limits';
 
 const username = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, 'must be 3–40 lowercase letters, digits, dots, dashes or underscores');
 const password = z.string().min(8, 'must be at least 8 characters').max(200, 'must be at most 200 characters');
@@ -44,7 +45,7 @@ const REGISTRATION_RECEIVED =
   'or the ID number already has an account: choose another username, or ask the service desk about the account of your ID number.';
 
 export function authRoutes(api: ApiRouter): void {
-  const limiter = new LoginLimiter(api.deps.db, api.deps.loginLimits);
+  const limiter = new LoginLimiter(limitCountersOf(api.deps), api.deps.loginLimits);
 
   api.add({
     method: 'post',

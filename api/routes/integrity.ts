@@ -3,6 +3,7 @@ import type { ApiRouter } from '../route';
 import { idNumberSchema } from '../../domain/id-number-schema';
 import { integrityRecord } from '../../usecases/loans';
 import { DEFAULT_INTEGRITY_READ_LIMITS, ReadLimiter } from '../auth/read-limits';
+import { limitCountersOf } from '../../usecases/limits';
 
 export const integrityRecordSchema = z
   .object({
@@ -30,7 +31,7 @@ const OFFICERS = ['community_officer', 'guarantee_reviewer', 'guarantee_approver
 
 /** The borrower's integrity record (诚信档案): on-time history, defaults and recoveries (docs/domain.md §4.3). */
 export function integrityRoutes(api: ApiRouter): void {
-  const reads = new ReadLimiter(api.deps.db, 'integrity record', api.deps.integrityReadLimits);
+  const reads = new ReadLimiter(limitCountersOf(api.deps), 'integrity record', api.deps.integrityReadLimits);
   api.add({
     method: 'get',
     path: '/v1/integrity-records/:idNumber',
