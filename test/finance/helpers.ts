@@ -22,21 +22,26 @@ export interface FinanceSuite {
   p: People;
   /** The API on that database, when asked for (`api`); else undefined. */
   h: ApiHarness;
+  /** The tokens of the demo users of `logins`, by username. */
+  tokens: Record<string, string>;
 }
 
 /**
  * The setup every finance test file shares, as before/after hooks of the calling describe(): a
  * demo-seeded database of its own (quarters are global, and these tests close them), its people,
- * and, with `api`, the API on it — without a worker unless `api: 'with worker'`. The hooks fill the
- * returned object; read it inside tests or later hooks.
+ * and, with `api`, the API on it — without a worker unless `api: 'with worker'`, on the clock `now`
+ * when given, with the demo users of `logins` signed in. The hooks fill the returned object; read
+ * it inside tests or later hooks.
  */
-export function financeSuite(prefix: string, opts: { api?: true | 'with worker' } = {}): FinanceSuite {
-  const s = {} as FinanceSuite;
+export function financeSuite(prefix: string, opts: { api?: true | 'with worker'; now?: () => Date; logins?: string[] } = {}): FinanceSuite {
+  const s = { tokens: {} } as FinanceSuite;
   before(async function () {
     s.env = await testEnv();
     s.db = await financeDb(s.env, prefix);
     s.p = await people(s.db);
-    if (opts.api) s.h = await startApi({ ...s.env, db: s.db }, opts.api === 'with worker' ? { deps: { db: s.db } } : { runWorker: false });
+    if (!opts.api) return;
+    s.h = await startApi({ ...s.env, db: s.db }, { ...(opts.api === 'with worker' ? { deps: { db: s.db } } : { runWorker: false }), now: opts.now });
+    for (const u of opts.logins ?? []) s.tokens[u] = await s.h.login(u);
   });
   after(async () => {
     await s.h?.close();

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import { gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import { adminOf } from '../support/env';
-import { openPrivateSuite, newApplicant, type ApiHarness, type DemoOrgs } from '../support/api';
+import { newApplicant, usePrivateSuite } from '../support/api';
 import { rawRequest, type RawReply } from '../support/raw-http';
 import { fingerprinter, changedTables, type Fingerprinter } from '../support/fingerprint';
 import { applicationBody } from '../applications/helpers';
@@ -14,19 +13,12 @@ import { defaultPolicyParams } from '../../domain/policy';
  * wrong, and write nothing.
  */
 describe('hostile input: a 4xx naming the field, nothing written, never a 5xx', () => {
-  let db: Knex;
-  let h: ApiHarness;
-  let orgs: DemoOrgs;
+  // A database of its own: these tests top up a fund and add officers' decisions.
+  const s = usePrivateSuite('hostile', { logins: ['admin', 'trainer', 'community-a', 'bank-a', 'fin-officer', 'fin-approver', 'auditor'] });
   let fp: Fingerprinter;
-  const tokens: Record<string, string> = {};
-
   before(async () => {
-    // A database of its own: these tests top up a fund and add officers' decisions.
-    ({ db, h, orgs } = await openPrivateSuite('hostile'));
-    fp = await fingerprinter(adminOf(db));
-    for (const u of ['admin', 'trainer', 'community-a', 'bank-a', 'fin-officer', 'fin-approver', 'auditor']) tokens[u] = await h.login(u);
+    fp = await fingerprinter(adminOf(s.db));
   });
-  after(async () => h?.close());
 
   interface Send {
     method?: string;
@@ -37,12 +29,12 @@ describe('hostile input: a 4xx naming the field, nothing written, never a 5xx', 
     headers?: Record<string, string>;
   }
   const send = (o: Send): Promise<RawReply> => {
-    const headers: Record<string, string> = { ...(o.as ? { authorization: `Bearer ${tokens[o.as]}` } : {}) };
+    const headers: Record<string, string> = { ...(o.as ? { authorization: `Bearer ${s.tokens[o.as]}` } : {}) };
     let body: string | Buffer | undefined;
     if (typeof o.body === 'string' || Buffer.isBuffer(o.body)) body = o.body;
     else if (o.body !== undefined) body = JSON.stringify(o.body);
     if (body !== undefined) headers['content-type'] = 'application/json';
-    return rawRequest(h.url, { method: o.method ?? 'POST', path: o.path, headers: { ...headers, ...o.headers }, body, timeoutMs: 20_000 });
+    return rawRequest(s.h.url, { method: o.method ?? 'POST', path: o.path, headers: { ...headers, ...o.headers }, body, timeoutMs: 20_000 });
   };
 
   /** Sends, and expects `status` with `path` among the details, and no table changed. */
@@ -137,8 +129,8 @@ describe('hostile input: a 4xx naming the field, nothing written, never a 5xx', 
     });
 
     it("refuses NUL in a decision's reason at the door, so the application's workflow is never handed it", async () => {
-      const a = await newApplicant(h);
-      const submitted = await h.call('POST', '/v1/applications', { token: a.token, body: applicationBody(a, orgs) });
+      const a = await newApplicant(s.h);
+      const submitted = await s.h.call('POST', '/v1/applications', { token: a.token, body: applicationBody(a, s.orgs) });
       expect(submitted.status, JSON.stringify(submitted.body)).to.equal(201);
       const id = submitted.body.id;
       await refused({ path: `/v1/applications/${id}/counter-guarantee`, as: 'community-a', body: { decision: 'approve', type: 'credit_community', reason: 'ok\u0000' } }, 400, 'reason');
@@ -157,12 +149,12 @@ describe('hostile input: a 4xx naming the field, nothing written, never a 5xx', 
         return { body: parts.join(''), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
       };
       const csv = 'date,reference,amount,description\n2026-04-15,abc,10.00,x\n';
-      const fields = { quarter: '2026Q2', bankId: orgs.bankA };
+      const fields = { quarter: '2026Q2', bankId: s.orgs.bankA };
       await refused({ path: '/v1/reconciliations', as: 'fin-officer', ...multipart(fields, 'state\u0000ment.csv', csv) }, 400, 'fileName');
       await refused({ path: '/v1/reconciliations', as: 'fin-officer', ...multipart({ ...fields, quarter: '2026Q2\u0000' }, 's.csv', csv) }, 400, 'quarter');
       await refused({ path: '/v1/reconciliations', as: 'fin-officer', ...multipart(fields, 's.csv', csv.replace('x\n', 'x\u0000y\n')) }, 400);
       await refused(
-        { path: `/v1/reconciliations?quarter=2026Q2&bankId=${orgs.bankA}`, as: 'fin-officer', body: csv.replace('abc', 'a\u0000c'), headers: { 'content-type': 'text/csv' } },
+        { path: `/v1/reconciliations?quarter=2026Q2&bankId=${s.orgs.bankA}`, as: 'fin-officer', body: csv.replace('abc', 'a\u0000c'), headers: { 'content-type': 'text/csv' } },
         400,
       );
     });
@@ -190,7 +182,7 @@ describe('hostile input: a 4xx naming the field, nothing written, never a 5xx', 
     });
 
     it("refuses a fund top-up beyond what a budget can be, naming amount, and leaves the fund's figures alone", async () => {
-      const fund = (await db('funds').first()) as { id: string };
+      const fund = (await s.db('funds').first()) as { id: string };
       for (const amount of ['9999999999999999.99', '1000000000000.01']) {
         await refused({ path: `/v1/funds/${fund.id}/top-ups`, as: 'fin-officer', body: { amount, reason: 'overflow' } }, 400, 'amount');
       }
@@ -206,7 +198,7 @@ describe('hostile input: a 4xx naming the field, nothing written, never a 5xx', 
       const id = randomUUID();
       const huge = '9999999999999999.99';
       await refused({ path: `/v1/applications/${id}/guarantee-review`, as: 'admin', body: { recommendation: 'approve', amount: huge, reason: 'x' } }, [400, 403]);
-      tokens['g-reviewer'] ??= await h.login('g-reviewer');
+      s.tokens['g-reviewer'] ??= await s.h.login('g-reviewer');
       await refused({ path: `/v1/applications/${id}/guarantee-review`, as: 'g-reviewer', body: { recommendation: 'approve', amount: huge, reason: 'x' } }, 400, 'amount');
       await refused({ path: `/v1/applications/${id}/disbursal`, as: 'bank-a', body: { contractNo: 'C', amount: huge, annualRate: '0.04', disbursedOn: '2026-01-05', bankReference: 'R' } }, 400, 'amount');
       await refused({ path: `/v1/loans/${id}/repayments`, as: 'bank-a', body: { period: 1, amount: huge, paidOn: '2026-01-05', bankReference: 'R' } }, 400, 'amount');
@@ -215,7 +207,7 @@ describe('hostile input: a 4xx naming the field, nothing written, never a 5xx', 
 
   describe('found by the fuzzer', () => {
     it('answers a claim for a quarter that has not ended with 400, not 500 (the workflow refused it before the filing arrived)', async () => {
-      tokens['bank-a'] ??= await h.login('bank-a');
+      s.tokens['bank-a'] ??= await s.h.login('bank-a');
       const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
       const quarter = `${today.slice(0, 4)}Q${Math.floor((Number(today.slice(5, 7)) - 1) / 3) + 1}`;
       for (const q of [quarter, '2999Q4']) {
@@ -236,7 +228,7 @@ describe('hostile input: a 4xx naming the field, nothing written, never a 5xx', 
       const lines = Array.from({ length: 150 }, (_, i) => `${lastQuarterEnd},REF-${i},9999999999999999.99,huge`);
       const csv = ['date,reference,amount,description', ...lines].join('\n') + '\n';
       await refused(
-        { path: `/v1/reconciliations?quarter=${quarter}&bankId=${orgs.bankB}`, as: 'fin-officer', body: csv, headers: { 'content-type': 'text/csv' } },
+        { path: `/v1/reconciliations?quarter=${quarter}&bankId=${s.orgs.bankB}`, as: 'fin-officer', body: csv, headers: { 'content-type': 'text/csv' } },
         400,
         'amount',
       );
@@ -258,8 +250,8 @@ describe('hostile input: a 4xx naming the field, nothing written, never a 5xx', 
       const p = await send({ path: '/v1/policies', as: 'admin', body: { effectiveFrom: today, params: atTheBounds } });
       expect(p.status, p.text).to.equal(201);
       try {
-        const a = await newApplicant(h);
-        const r = await send({ path: '/v1/applications', body: applicationBody(a, orgs, { requestedAmount: '100000000.00', termMonths: 600 }), headers: { authorization: `Bearer ${a.token}` } });
+        const a = await newApplicant(s.h);
+        const r = await send({ path: '/v1/applications', body: applicationBody(a, s.orgs, { requestedAmount: '100000000.00', termMonths: 600 }), headers: { authorization: `Bearer ${a.token}` } });
         expect(r.status, r.text).to.equal(201);
         expect(r.json.status, r.text).to.equal('AWAITING_COUNTER_GUARANTEE');
         // Ten years to decide: a real date, not an invalid one.

@@ -1,8 +1,6 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
-import { testEnv } from '../support/env';
-import { newApplicant, startApi, type ApiHarness } from '../support/api';
+import { newApplicant, usePrivateSuite } from '../support/api';
 import { login, newOrg } from '../subsidy/helpers';
 
 /**
@@ -11,36 +9,24 @@ import { login, newOrg } from '../subsidy/helpers';
  * institution may claim.
  */
 describe('attack: a training institution and another institution’s trainees', function () {
-  let db: Knex;
-  let h: ApiHarness;
-
-  before(async function () {
-    this.timeout(120_000);
-    const env = await testEnv();
-    db = (await env.newDatabase('attack_training', { seed: true })).db;
-    h = await startApi({ ...env, db }, { deps: { db } });
-  });
-  after(async () => {
-    await h?.close();
-    await db?.destroy();
-  });
+  const s = usePrivateSuite('attack_training');
 
   it('another institution listing our trainee (a mismatch it cannot be paid for) does not block our own claim for them', async () => {
     // Our trainee: certificate issued today by the demo institution (the `trainer`).
-    const trainee = await newApplicant(h);
-    const trainer = await h.login('trainer');
+    const trainee = await newApplicant(s.h);
+    const trainer = await s.h.login('trainer');
     // A rival institution with an officer of its own.
-    const rival = await newOrg(h, db, 'training_institution' as 'bank', ['training_officer']);
-    const rivalToken = await login(h, rival.users.training_officer!);
+    const rival = await newOrg(s.h, s.db, 'training_institution' as 'bank', ['training_officer']);
+    const rivalToken = await login(s.h, rival.users.training_officer!);
 
-    const squat = await h.call('POST', '/v1/training-claims', {
+    const squat = await s.h.call('POST', '/v1/training-claims', {
       token: rivalToken,
       body: { part: 'base', course: 'SYB', classRef: `RIVAL-${randomUUID().slice(0, 8)}`, enrolled: 1, trainees: [{ certificateNo: trainee.certificateNo, idNumber: trainee.idNumber, name: trainee.name }] },
     });
     expect(squat.status, JSON.stringify(squat.body)).to.equal(201);
     expect(squat.body.trainees[0].mismatch).to.equal('issued by another institution');
 
-    const ours = await h.call('POST', '/v1/training-claims', {
+    const ours = await s.h.call('POST', '/v1/training-claims', {
       token: trainer,
       body: { part: 'base', course: 'SYB', classRef: `OURS-${randomUUID().slice(0, 8)}`, enrolled: 1, trainees: [{ certificateNo: trainee.certificateNo, idNumber: trainee.idNumber, name: trainee.name }] },
     });

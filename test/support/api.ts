@@ -234,3 +234,24 @@ export async function openPrivateSuite(name: string, opts: { timeSkipping?: bool
   };
   return { env, db, skipping, h, orgs, syncClock };
 }
+
+/** A private suite with the demo users a file signs in as, their tokens by username. */
+export interface PrivateSuiteSignedIn extends PrivateSuite {
+  tokens: Record<string, string>;
+}
+
+/**
+ * openPrivateSuite() for a describe block, with the demo users of `logins` signed in: opened in its
+ * before() (before the block's own hooks), closed in its after() (the API, then the database's
+ * pool). The object returned is filled in by before(), so read its fields inside the tests.
+ */
+export function usePrivateSuite(name: string, opts: Parameters<typeof openPrivateSuite>[1] & { logins?: string[] } = {}): PrivateSuiteSignedIn {
+  const { logins = [], ...open } = opts;
+  const s = { tokens: {} } as PrivateSuiteSignedIn;
+  before(async () => {
+    Object.assign(s, await openPrivateSuite(name, open));
+    for (const u of logins) s.tokens[u] = await s.h.login(u);
+  });
+  after(() => closeSuite(s));
+  return s;
+}
