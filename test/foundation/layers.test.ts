@@ -46,9 +46,11 @@ describe('layers (docs/adr/0002-use-cases.md)', function () {
     expect(result.out).to.contain('no dependency violations found');
   });
 
-  it('routes and activities import no knex and run no query', () => {
+  it('routes and activities import no knex, hand none on and run no query', () => {
     const files = sources('api/routes', 'activities');
     expect(grep(files, /from '(knex|pg|pg-copy-streams)'|require\('knex'\)/), 'imports of knex or pg').to.deep.equal([]);
+    // The deps' knex taken out to give to something else (a limiter, a repository): `deps.db`.
+    expect(grep(files, /\bdeps\.db\b/), 'knex handed on').to.deep.equal([]);
     // A query builder or a transaction started here: `db(`, `trx(`, `.raw(`, `.transaction(`.
     expect(grep(files, /\b(db|trx)\(\s*'|\.raw\(|\.transaction\(/), 'queries or transactions').to.deep.equal([]);
   });
