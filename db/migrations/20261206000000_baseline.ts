@@ -1,15 +1,13 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Knex } from 'knex';
+import { baselineSql } from '../baseline';
 
 /**
  * The baseline: every table as of the squash (the SQL beside this file). The functions and
  * triggers come after the migrations, from db/sql (docs/adr/0001-sql-as-sql.md).
  */
 export async function up(knex: Knex): Promise<void> {
-  const sql = fs.readFileSync(path.join(__dirname, '20261206000000_baseline.sql'), 'utf8');
   // Knex would read each `?` as a bind parameter; `\?` stays a question mark.
-  await knex.raw(sql.replace(/\?/g, '\\?'));
+  await knex.raw(baselineSql().replace(/\?/g, '\\?'));
 }
 
 /**

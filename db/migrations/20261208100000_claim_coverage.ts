@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { baselineTable } from '../baseline';
 
 /**
  * A subsidy claim no longer copies its lines (docs/ledger.md "Subsidy claims"): accruals are numbered
@@ -54,6 +55,7 @@ export async function up(knex: Knex): Promise<void> {
   `);
 }
 
+/** Brings back the claims' copied lines: the table as the baseline made it, filled from the ranges. */
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(`
     drop trigger if exists subsidy_accruals_sequence on public.subsidy_accruals;
@@ -72,20 +74,7 @@ export async function down(knex: Knex): Promise<void> {
     drop index public.subsidy_accruals_bank_id_quarter_index;
     create index subsidy_accruals_bank_id_quarter_index on public.subsidy_accruals (bank_id, quarter);
 
-    create table public.subsidy_claim_lines (
-      claim_id uuid not null,
-      loan_id uuid not null,
-      period integer not null,
-      amount numeric(18,2) not null,
-      balance_at_start numeric(18,2) not null,
-      balance_at_end numeric(18,2) not null,
-      voided boolean not null default false,
-      paid boolean not null default false,
-      constraint subsidy_claim_lines_pkey primary key (claim_id, loan_id, period),
-      constraint subsidy_claim_lines_claim_id_foreign foreign key (claim_id) references public.subsidy_claims (id),
-      constraint subsidy_claim_lines_loan_id_period_amount_foreign foreign key (loan_id, period, amount) references public.subsidy_accruals (loan_id, period, amount),
-      constraint subsidy_claim_lines_check check ((amount > 0) and (balance_at_start >= 0) and (balance_at_end >= 0) and (not (voided and paid)))
-    );
+    ${baselineTable('subsidy_claim_lines')}
     insert into public.subsidy_claim_lines (claim_id, loan_id, period, amount, balance_at_start, balance_at_end, voided, paid)
     select c.id, a.loan_id, a.period, a.amount,
            l.principal - coalesce((select sum(r.principal_part) from public.loan_repayments r
@@ -96,7 +85,6 @@ export async function down(knex: Knex): Promise<void> {
       from public.subsidy_claims c
       join public.subsidy_accruals a on a.bank_id = c.bank_id and a.quarter = c.quarter and c.seqs @> a.seq
       join public.loans l on l.id = a.loan_id;
-    create unique index subsidy_claim_lines_claimed_once on public.subsidy_claim_lines (loan_id, period) where (not voided);
 
     alter table public.subsidy_claims drop constraint subsidy_claims_claimed_once, drop constraint subsidy_claims_coverage_check;
     alter table public.subsidy_claims drop column seqs, drop column line_count;

@@ -77,6 +77,20 @@ describe('migrations: the baseline, then db/sql (real PostgreSQL)', () => {
     });
   });
 
+  it("each migration's down() leaves the schema as it was before its up() (a baseline table brought back as the baseline made it)", async () => {
+    await inEmptyDatabase('migration_downs', async (db) => {
+      for (const file of [...migrationFiles].sort()) {
+        const before = await schema(db);
+        await db.migrate.up(migrationConfig);
+        const after = await schema(db);
+        await db.migrate.down(migrationConfig);
+        expect(await schema(db), `${file} down`).to.deep.equal(before);
+        await db.migrate.up(migrationConfig);
+        expect(await schema(db), `${file} up again`).to.deep.equal(after);
+      }
+    });
+  });
+
   it('applies nothing again while no file changed; a changed file alone is applied, its checksum recorded', async () => {
     await inEmptyDatabase('migrations_repeat', async (db) => {
       await migrateLatest(db);
