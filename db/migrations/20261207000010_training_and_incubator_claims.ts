@@ -18,10 +18,18 @@ const decisionColumns = `      filed_by uuid not null,
       fund_id uuid,
       paid_on date,
 `;
-const decisionKeys = (t: string) => `      constraint ${t}_filed_by_fkey foreign key (filed_by) references public.users (id),
+/**
+ * The rules both claim tables hold alike: their key, the policy version, who filed, checked and
+ * decided, the fund, the statuses, and that the approver is never the checker.
+ */
+const claimRules = (t: string) => `      constraint ${t}_pkey primary key (id),
+      constraint ${t}_policy_fkey foreign key (policy_id) references public.policies (id),
+      constraint ${t}_filed_by_fkey foreign key (filed_by) references public.users (id),
       constraint ${t}_checked_by_fkey foreign key (checked_by) references public.users (id),
       constraint ${t}_decided_by_fkey foreign key (decided_by) references public.users (id),
       constraint ${t}_fund_fkey foreign key (fund_id) references public.funds (id),
+      constraint ${t}_status_check check (status in ('FILED', 'CHECKED', 'PENDING_BUDGET', 'PAID', 'REFUSED', 'REJECTED')),
+      constraint ${t}_four_eyes check (decided_by is null or decided_by is distinct from checked_by),
 `;
 
 export async function up(knex: Knex): Promise<void> {
@@ -41,19 +49,15 @@ export async function up(knex: Knex): Promise<void> {
 ${decisionColumns}      payout_entry_id bigint,
       created_at timestamptz not null default now(),
       updated_at timestamptz not null default now(),
-      constraint training_claims_pkey primary key (id),
-      constraint training_claims_institution_fkey foreign key (institution_id) references public.organisations (id),
+${claimRules('training_claims')}      constraint training_claims_institution_fkey foreign key (institution_id) references public.organisations (id),
       constraint training_claims_base_fkey foreign key (base_claim_id) references public.training_claims (id),
-      constraint training_claims_policy_fkey foreign key (policy_id) references public.policies (id),
-${decisionKeys('training_claims')}      constraint training_claims_payout_fkey foreign key (payout_entry_id) references public.ledger_entries (id),
+      constraint training_claims_payout_fkey foreign key (payout_entry_id) references public.ledger_entries (id),
       constraint training_claims_part_check check (part in ('base', 'outcome')),
       constraint training_claims_course_check check (course in ('SYB', 'GYB', 'IYB')),
       constraint training_claims_class_ref_check check (length(btrim(class_ref)) between 1 and 100),
       constraint training_claims_parts check ((part = 'base' and enrolled is not null and enrolled >= 0 and base_claim_id is null)
                                            or (part = 'outcome' and enrolled is null and base_claim_id is not null)),
-      constraint training_claims_status_check check (status in ('FILED', 'CHECKED', 'PENDING_BUDGET', 'PAID', 'REFUSED', 'REJECTED')),
       constraint training_claims_amount_check check (amount >= 0),
-      constraint training_claims_four_eyes check (decided_by is null or decided_by is distinct from checked_by),
       constraint training_claims_paid check ((status = 'PAID') = (payout_entry_id is not null))
     );
     -- One live claim per class and part: a refused or rejected one may be filed again.
@@ -135,18 +139,14 @@ ${decisionColumns}      operator_entry_id bigint,
       enterprise_entry_id bigint,
       created_at timestamptz not null default now(),
       updated_at timestamptz not null default now(),
-      constraint incubator_reward_claims_pkey primary key (id),
-      constraint incubator_reward_claims_enterprise_fkey foreign key (enterprise_id) references public.incubated_enterprises (id),
+${claimRules('incubator_reward_claims')}      constraint incubator_reward_claims_enterprise_fkey foreign key (enterprise_id) references public.incubated_enterprises (id),
       constraint incubator_reward_claims_incubator_fkey foreign key (incubator_id) references public.incubators (id),
-      constraint incubator_reward_claims_policy_fkey foreign key (policy_id) references public.policies (id),
-${decisionKeys('incubator_reward_claims')}      constraint incubator_reward_claims_operator_entry_fkey foreign key (operator_entry_id) references public.ledger_entries (id),
+      constraint incubator_reward_claims_operator_entry_fkey foreign key (operator_entry_id) references public.ledger_entries (id),
       constraint incubator_reward_claims_enterprise_entry_fkey foreign key (enterprise_entry_id) references public.ledger_entries (id),
       constraint incubator_reward_claims_kind_check check (kind in ('high_tech', 'listing', 'neeq_transfer')),
       constraint incubator_reward_claims_exchange_check check ((kind = 'listing' and exchange in ('regional', 'neeq')) or (kind = 'neeq_transfer' and exchange = 'neeq') or (kind = 'high_tech' and exchange is null)),
       constraint incubator_reward_claims_document_check check (length(btrim(document_no)) between 1 and 100),
-      constraint incubator_reward_claims_status_check check (status in ('FILED', 'CHECKED', 'PENDING_BUDGET', 'PAID', 'REFUSED', 'REJECTED')),
       constraint incubator_reward_claims_amount_check check (amount_each > 0),
-      constraint incubator_reward_claims_four_eyes check (decided_by is null or decided_by is distinct from checked_by),
       constraint incubator_reward_claims_paid check ((status = 'PAID') = (operator_entry_id is not null and enterprise_entry_id is not null))
     );
     -- One reward per enterprise and kind of event: a second claim for the same event is refused
