@@ -1,15 +1,14 @@
-import { Form, Input, Select, Space, Table, Tag } from 'antd';
+import { Form, Input, Select, Space, Table } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, idempotent, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { DecisionForm } from '../components/DecisionForm';
-import { APPROVE_REJECT, ChoiceForm } from '../components/ChoiceForm';
+import { ClaimDecision, ClaimStatusTag, claimStep, ProgrammeClaimsCard } from '../components/ProgrammeClaims';
 import { PageCard } from '../components/PageCard';
 import { QueryView } from '../components/States';
 import { QueryCard } from '../components/QueryCard';
 import { formatMoney } from '../lib/money';
-import { CLAIM_COLOUR } from '../lib/colours';
 import { useSession } from '../session';
 
 type Incubator = components['schemas']['Incubator'];
@@ -21,7 +20,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  * qualifying event with its evidence and checks it; a finance approver who did not check it approves.
  */
 export default function IncubatorsPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { me } = useSession();
   const incubators = useQuery({ queryKey: ['incubators'], queryFn: () => ok(api.GET('/v1/incubators', { params: { query: { pageSize: 200 } } })) });
   const rewards = useQuery({ queryKey: ['incubator-rewards'], queryFn: () => ok(api.GET('/v1/incubator-rewards', { params: { query: {} } })) });
@@ -36,9 +35,19 @@ export default function IncubatorsPage() {
           {(page) => <FileReward list={page.items} />}
         </QueryView>
       )}
-      <QueryCard title={t('programmes.rewards')} q={rewards} empty={(d) => d.items.length === 0}>
-        {(page) => <RewardTable rewards={page.items} />}
-      </QueryCard>
+      <ProgrammeClaimsCard<Reward> title={t('programmes.rewards')} q={rewards} width={1000} openOnlyActed
+        acts={(r) => claimStep(me?.role, r, 'finance_officer') !== undefined}
+        detail={(r) => <RewardDecision r={r} />}
+        columns={[
+          { title: t('programmes.enterprise'), dataIndex: 'enterpriseName' },
+          { title: t('programmes.operator'), dataIndex: 'operatorName' },
+          { title: t('programmes.kind'), dataIndex: 'kind', render: (k: string, r) => `${t(`programmes.kinds.${k}`)}${r.exchange ? `（${t(`programmes.exchanges.${r.exchange}`)}）` : ''}` },
+          { title: t('programmes.documentNo'), dataIndex: 'documentNo' },
+          { title: t('programmes.eventOn'), dataIndex: 'eventOn' },
+          { title: t('programmes.amountEach'), dataIndex: 'amountEach', align: 'right', render: (v: string) => formatMoney(v, i18n.language) },
+          { title: t('common.status'), dataIndex: 'status', render: (s: string) => <ClaimStatusTag status={s} /> },
+          { title: t('programmes.checkedBy'), dataIndex: 'checkedBy', render: (v: string | null) => v ?? '—' },
+        ]} />
     </>
   );
 }
@@ -86,38 +95,12 @@ function FileReward({ list }: { list: Incubator[] }) {
   );
 }
 
-function RewardTable({ rewards }: { rewards: Reward[] }) {
-  const { t, i18n } = useTranslation();
-  const { me } = useSession();
-  const acts = (r: Reward) => (me?.role === 'finance_officer' && r.status === 'FILED') || (me?.role === 'finance_approver' && (r.status === 'CHECKED' || r.status === 'PENDING_BUDGET'));
-  return (
-    <Table<Reward> rowKey="id" size="small" dataSource={rewards} pagination={false} scroll={{ x: 1000 }}
-      expandable={{ rowExpandable: acts, expandedRowRender: (r) => <RewardDecision r={r} />, defaultExpandedRowKeys: rewards.filter(acts).map((r) => r.id) }}
-      columns={[
-        { title: t('programmes.enterprise'), dataIndex: 'enterpriseName' },
-        { title: t('programmes.operator'), dataIndex: 'operatorName' },
-        { title: t('programmes.kind'), dataIndex: 'kind', render: (k: string, r) => `${t(`programmes.kinds.${k}`)}${r.exchange ? `（${t(`programmes.exchanges.${r.exchange}`)}）` : ''}` },
-        { title: t('programmes.documentNo'), dataIndex: 'documentNo' },
-        { title: t('programmes.eventOn'), dataIndex: 'eventOn' },
-        { title: t('programmes.amountEach'), dataIndex: 'amountEach', align: 'right', render: (v: string) => formatMoney(v, i18n.language) },
-        { title: t('common.status'), dataIndex: 'status', render: (s: string) => <Tag color={CLAIM_COLOUR[s]}>{t(`programmes.claimStatus.${s}`)}</Tag> },
-        { title: t('programmes.checkedBy'), dataIndex: 'checkedBy', render: (v: string | null) => v ?? '—' },
-      ]} />
-  );
-}
-
 function RewardDecision({ r }: { r: Reward }) {
-  const { t } = useTranslation();
   const { me } = useSession();
   const path = { params: { path: { id: r.id } } };
-  if (me?.role === 'finance_officer') {
-    return (
-      <ChoiceForm submitLabel={t('programmes.check')} choices={['accept', 'refuse'] as const} label={(d) => t(`programmes.checkDecision.${d}`)} initial="accept"
-        send={(body, key) => ok(api.POST('/v1/incubator-rewards/{id}/check', { ...path, body, ...idempotent(key) }))} />
-    );
-  }
   return (
-    <ChoiceForm submitLabel={t('programmes.approve')} choices={APPROVE_REJECT} label={(d) => t(`programmes.approveDecision.${d}`)} initial="approve"
-      send={(body, key) => ok(api.POST('/v1/incubator-rewards/{id}/approval', { ...path, body, ...idempotent(key) }))} />
+    <ClaimDecision step={claimStep(me?.role, r, 'finance_officer')} checkChoices={['accept', 'refuse'] as const} initialCheck="accept"
+      check={(body, key) => ok(api.POST('/v1/incubator-rewards/{id}/check', { ...path, body, ...idempotent(key) }))}
+      approve={(body, key) => ok(api.POST('/v1/incubator-rewards/{id}/approval', { ...path, body, ...idempotent(key) }))} />
   );
 }

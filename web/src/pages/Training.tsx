@@ -4,12 +4,10 @@ import { useTranslation } from 'react-i18next';
 import { api, idempotent, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { DecisionForm } from '../components/DecisionForm';
-import { APPROVE_REJECT, ChoiceForm } from '../components/ChoiceForm';
+import { ClaimDecision, ClaimStatusTag, claimStep, ProgrammeClaimsCard } from '../components/ProgrammeClaims';
 import { PageCard } from '../components/PageCard';
 import { QueryView } from '../components/States';
-import { QueryCard } from '../components/QueryCard';
 import { formatMoney } from '../lib/money';
-import { CLAIM_COLOUR } from '../lib/colours';
 import { useSession } from '../session';
 
 type Claim = components['schemas']['TrainingClaimSummary'];
@@ -33,7 +31,7 @@ function parseTrainees(text: string): Array<{ certificateNo: string; idNumber: s
  * finance approver who did not check it approves.
  */
 export default function TrainingPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { me } = useSession();
   const q = useQuery({ queryKey: ['training-claims'], queryFn: () => ok(api.GET('/v1/training-claims', { params: { query: {} } })) });
   const institution = me?.role === 'training_officer';
@@ -61,32 +59,20 @@ export default function TrainingPage() {
           </DecisionForm>
         </PageCard>
       )}
-      <QueryCard title={t('programmes.claims')} q={q} empty={(d) => d.items.length === 0}>
-        {(page) => <ClaimTable claims={page.items} />}
-      </QueryCard>
+      <ProgrammeClaimsCard<Claim> title={t('programmes.claims')} q={q} width={900}
+        acts={(c, claims) =>
+          claimStep(me?.role, c, c.checkerRole) !== undefined ||
+          (me?.role === 'training_officer' && c.part === 'base' && c.status === 'PAID' && !claims.some((o) => o.baseClaimId === c.id && o.status !== 'REFUSED' && o.status !== 'REJECTED'))}
+        detail={(c, acts) => <ClaimDetail c={c} acts={acts} />}
+        columns={[
+          { title: t('programmes.classRef'), dataIndex: 'classRef' },
+          { title: t('programmes.course'), dataIndex: 'course' },
+          { title: t('common.kind'), dataIndex: 'part', render: (p: string) => t(`programmes.part.${p}`) },
+          { title: t('programmes.amount'), dataIndex: 'amount', align: 'right', render: (v: string) => formatMoney(v, i18n.language) },
+          { title: t('programmes.filedOn'), dataIndex: 'filedOn' },
+          { title: t('common.status'), dataIndex: 'status', render: (s: string) => <ClaimStatusTag status={s} /> },
+        ]} />
     </>
-  );
-}
-
-function ClaimTable({ claims }: { claims: Claim[] }) {
-  const { t, i18n } = useTranslation();
-  const { me } = useSession();
-  const money = (v: string | null | undefined) => formatMoney(v, i18n.language);
-  const acts = (c: Claim) =>
-    (me?.role === c.checkerRole && c.status === 'FILED') ||
-    (me?.role === 'finance_approver' && (c.status === 'CHECKED' || c.status === 'PENDING_BUDGET')) ||
-    (me?.role === 'training_officer' && c.part === 'base' && c.status === 'PAID' && !claims.some((o) => o.baseClaimId === c.id && o.status !== 'REFUSED' && o.status !== 'REJECTED'));
-  return (
-    <Table<Claim> rowKey="id" size="small" dataSource={claims} pagination={false} scroll={{ x: 900 }}
-      expandable={{ expandedRowRender: (c) => <ClaimDetail c={c} acts={acts(c)} />, defaultExpandedRowKeys: claims.filter(acts).map((c) => c.id) }}
-      columns={[
-        { title: t('programmes.classRef'), dataIndex: 'classRef' },
-        { title: t('programmes.course'), dataIndex: 'course' },
-        { title: t('common.kind'), dataIndex: 'part', render: (p: string) => t(`programmes.part.${p}`) },
-        { title: t('programmes.amount'), dataIndex: 'amount', align: 'right', render: money },
-        { title: t('programmes.filedOn'), dataIndex: 'filedOn' },
-        { title: t('common.status'), dataIndex: 'status', render: (s: string) => <Tag color={CLAIM_COLOUR[s]}>{t(`programmes.claimStatus.${s}`)}</Tag> },
-      ]} />
   );
 }
 
@@ -120,15 +106,9 @@ function ClaimDetail({ c, acts }: { c: Claim; acts: boolean }) {
             ]} />
         )}
       </QueryView>
-      {acts && me?.role === c.checkerRole && (
-        <ChoiceForm submitLabel={t('programmes.check')} choices={['accept', 'adjust', 'refuse'] as const} label={(d) => t(`programmes.checkDecision.${d}`)}
-          initial={c.mismatchCount > 0 ? 'adjust' : 'accept'}
-          send={(body, key) => ok(api.POST('/v1/training-claims/{id}/check', { ...path, body, ...idempotent(key) }))} />
-      )}
-      {acts && me?.role === 'finance_approver' && (
-        <ChoiceForm submitLabel={t('programmes.approve')} choices={APPROVE_REJECT} label={(d) => t(`programmes.approveDecision.${d}`)} initial="approve"
-          send={(body, key) => ok(api.POST('/v1/training-claims/{id}/approval', { ...path, body, ...idempotent(key) }))} />
-      )}
+      <ClaimDecision step={claimStep(me?.role, c, c.checkerRole)} checkChoices={['accept', 'adjust', 'refuse'] as const} initialCheck={c.mismatchCount > 0 ? 'adjust' : 'accept'}
+        check={(body, key) => ok(api.POST('/v1/training-claims/{id}/check', { ...path, body, ...idempotent(key) }))}
+        approve={(body, key) => ok(api.POST('/v1/training-claims/{id}/approval', { ...path, body, ...idempotent(key) }))} />
       {acts && me?.role === 'training_officer' && (
         <DecisionForm<Record<string, never>> submitLabel={t('programmes.fileOutcome')}
           send={(_v, key) => ok(api.POST('/v1/training-claims', { body: { part: 'outcome', baseClaimId: c.id }, ...idempotent(key) }))}>
