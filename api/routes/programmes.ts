@@ -195,31 +195,23 @@ export function programmeRoutes(api: ApiRouter): void {
     list: ({ query, user, deps }) => listTrainingClaims(deps, user, query),
   });
 
-  route.byId('/v1/training-claims/:id', {
-    summary: 'One training claim with its trainees',
-    auth: TRAINING_READERS,
-    reply: { description: 'The claim', schema: trainingClaimSchema },
-    load: ({ params, user, deps }) => getTrainingClaim(deps, user, params.id),
-  });
-
-  route.decide('/v1/training-claims/:id/check', {
-    summary: "The labour bureau officer's check of a training claim against the certificate registry (maker)",
-    description:
-      'accept (every trainee matches) or adjust (the trainees who do not match are dropped) → CHECKED; refuse (with a reason) → REFUSED. ' +
-      "Only the claim's checkerRole may check it: the labour officer; the finance officer for a claim filed before that role existed (403 otherwise).",
-    auth: ['labour_officer', 'finance_officer'],
-    body: checkSchema,
-    reply: asNowStands(trainingClaimSchema),
-    run: ({ params, body, user, deps }, r) => checkProgrammeClaim(deps, user, 'training_subsidy', params.id, body, r),
-  });
-
-  route.decide('/v1/training-claims/:id/approval', {
-    summary: "The finance approver's decision on a training claim (checker, not the person who checked)",
-    description: 'approve → paid from the training-subsidy fund of the year (PAID), or PENDING_BUDGET until approved again after a top-up; reject (with a reason) → REJECTED.',
-    auth: ['finance_approver'],
-    body: approvalSchema,
-    reply: asNowStands(trainingClaimSchema),
-    run: ({ params, body, user, deps }, r) => approveProgrammeClaim(deps, user, 'training_subsidy', params.id, body, r),
+  claimRoutes(route, '/v1/training-claims', 'training_subsidy', trainingClaimSchema, {
+    one: {
+      summary: 'One training claim with its trainees',
+      auth: TRAINING_READERS,
+      load: ({ params, user, deps }) => getTrainingClaim(deps, user, params.id),
+    },
+    check: {
+      summary: "The labour bureau officer's check of a training claim against the certificate registry (maker)",
+      description:
+        'accept (every trainee matches) or adjust (the trainees who do not match are dropped) → CHECKED; refuse (with a reason) → REFUSED. ' +
+        "Only the claim's checkerRole may check it: the labour officer; the finance officer for a claim filed before that role existed (403 otherwise).",
+      auth: ['labour_officer', 'finance_officer'],
+    },
+    approval: {
+      summary: "The finance approver's decision on a training claim (checker, not the person who checked)",
+      description: 'approve → paid from the training-subsidy fund of the year (PAID), or PENDING_BUDGET until approved again after a top-up; reject (with a reason) → REJECTED.',
+    },
   });
 
   // ---- incubators and their rewards -------------------------------------------------------------
@@ -277,26 +269,53 @@ export function programmeRoutes(api: ApiRouter): void {
     list: ({ query, user, deps }) => listRewardClaims(deps, user, query),
   });
 
-  route.byId('/v1/incubator-rewards/:id', {
-    summary: 'One incubator reward claim',
-    reply: { description: 'The claim', schema: rewardClaimSchema },
-    load: ({ params, user, deps }) => getRewardClaim(deps, user, params.id),
+  claimRoutes(route, '/v1/incubator-rewards', 'incubator_rewards', rewardClaimSchema, {
+    one: {
+      summary: 'One incubator reward claim',
+      load: ({ params, user, deps }) => getRewardClaim(deps, user, params.id),
+    },
+    check: {
+      summary: "The officer's check of a reward's evidence (maker): accept → CHECKED; refuse (with a reason) → REFUSED",
+      auth: ['finance_officer'],
+    },
+    approval: {
+      summary: "The finance approver's decision on a reward (checker, not the person who checked)",
+      description: 'approve → the amount is paid to the operator and to the enterprise from the incubator-rewards fund of the year (PAID), or PENDING_BUDGET; reject (with a reason) → REJECTED.',
+    },
   });
+}
 
-  route.decide('/v1/incubator-rewards/:id/check', {
-    summary: "The officer's check of a reward's evidence (maker): accept → CHECKED; refuse (with a reason) → REFUSED",
-    auth: ['finance_officer'],
+type Routes = ReturnType<typeof routeKinds>;
+type ByIdSpec = Parameters<Routes['byId']>[1];
+
+/**
+ * The routes a claim of either programme has alike: the claim itself, its check by its checker
+ * (maker) and the approval by a finance approver who did not check it (checker), both answering
+ * with the claim as it now stands. Each programme names its own words and whom it admits.
+ */
+function claimRoutes(
+  route: Routes,
+  path: string,
+  programme: Parameters<typeof checkProgrammeClaim>[2],
+  schema: z.ZodType,
+  o: {
+    one: Omit<ByIdSpec, 'reply'>;
+    check: { summary: string; description?: string; auth: ByIdSpec['auth'] };
+    approval: { summary: string; description: string };
+  },
+): void {
+  route.byId(`${path}/:id`, { ...o.one, reply: { description: 'The claim', schema } });
+  route.decide(`${path}/:id/check`, {
+    ...o.check,
     body: checkSchema,
-    reply: asNowStands(rewardClaimSchema),
-    run: ({ params, body, user, deps }, r) => checkProgrammeClaim(deps, user, 'incubator_rewards', params.id, body, r),
+    reply: asNowStands(schema),
+    run: ({ params, body, user, deps }, r) => checkProgrammeClaim(deps, user, programme, params.id, body, r),
   });
-
-  route.decide('/v1/incubator-rewards/:id/approval', {
-    summary: "The finance approver's decision on a reward (checker, not the person who checked)",
-    description: 'approve → the amount is paid to the operator and to the enterprise from the incubator-rewards fund of the year (PAID), or PENDING_BUDGET; reject (with a reason) → REJECTED.',
+  route.decide(`${path}/:id/approval`, {
+    ...o.approval,
     auth: ['finance_approver'],
     body: approvalSchema,
-    reply: asNowStands(rewardClaimSchema),
-    run: ({ params, body, user, deps }, r) => approveProgrammeClaim(deps, user, 'incubator_rewards', params.id, body, r),
+    reply: asNowStands(schema),
+    run: ({ params, body, user, deps }, r) => approveProgrammeClaim(deps, user, programme, params.id, body, r),
   });
 }
