@@ -32,6 +32,16 @@ const claimRules = (t: string) => `      constraint ${t}_pkey primary key (id),
       constraint ${t}_four_eyes check (decided_by is null or decided_by is distinct from checked_by),
 `;
 
+/** Who registered a row of either registry (incubators, the enterprises they incubate), and when. */
+const registrationColumns = `      registered_by uuid not null,
+      created_at timestamptz not null default now(),
+`;
+/** The rules both registries hold alike: their key, who registered the row, and a name of 1 to 200 characters. */
+const registryRules = (t: string) => `      constraint ${t}_pkey primary key (id),
+      constraint ${t}_registered_by_fkey foreign key (registered_by) references public.users (id),
+      constraint ${t}_name_check check (length(btrim(name)) between 1 and 200),
+`;
+
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     create table public.training_claims (
@@ -94,12 +104,7 @@ ${claimRules('training_claims')}      constraint training_claims_institution_fke
       operator_name text not null,
       operator_credit_code text not null,
       region text not null,
-      registered_by uuid not null,
-      created_at timestamptz not null default now(),
-      constraint incubators_pkey primary key (id),
-      constraint incubators_name_key unique (name),
-      constraint incubators_registered_by_fkey foreign key (registered_by) references public.users (id),
-      constraint incubators_name_check check (length(btrim(name)) between 1 and 200),
+${registrationColumns}${registryRules('incubators')}      constraint incubators_name_key unique (name),
       constraint incubators_operator_name_check check (length(btrim(operator_name)) between 1 and 200),
       constraint incubators_credit_code_check check (operator_credit_code ~ '^[0-9A-Z]{18}$'),
       constraint incubators_region_check check (length(btrim(region)) between 1 and 100)
@@ -112,13 +117,8 @@ ${claimRules('training_claims')}      constraint training_claims_institution_fke
       credit_code text not null,
       entered_on date not null,
       graduated_on date,
-      registered_by uuid not null,
-      created_at timestamptz not null default now(),
-      constraint incubated_enterprises_pkey primary key (id),
-      constraint incubated_enterprises_credit_code_key unique (credit_code),
+${registrationColumns}${registryRules('incubated_enterprises')}      constraint incubated_enterprises_credit_code_key unique (credit_code),
       constraint incubated_enterprises_incubator_fkey foreign key (incubator_id) references public.incubators (id),
-      constraint incubated_enterprises_registered_by_fkey foreign key (registered_by) references public.users (id),
-      constraint incubated_enterprises_name_check check (length(btrim(name)) between 1 and 200),
       constraint incubated_enterprises_credit_code_check check (credit_code ~ '^[0-9A-Z]{18}$'),
       constraint incubated_enterprises_dates check (graduated_on is null or graduated_on >= entered_on)
     );
