@@ -28,19 +28,16 @@ export const roles = [
 ] as const;
 export type Role = (typeof roles)[number];
 
-export const applicationStatuses = [
+/** An application's statuses before its loan is disbursed, in the order it passes them. */
+export const pendingApplicationStatuses = [
   'SUBMITTED',
   'AWAITING_COUNTER_GUARANTEE',
   'AWAITING_GUARANTEE_REVIEW',
   'AWAITING_GUARANTEE_APPROVAL',
   'AWAITING_DISBURSAL',
-  'REPAYING',
-  'REPAID',
-  'REJECTED',
-  'WITHDRAWN',
-  'EXPIRED',
-  'DEFAULTED',
 ] as const;
+
+export const applicationStatuses = [...pendingApplicationStatuses, 'REPAYING', 'REPAID', 'REJECTED', 'WITHDRAWN', 'EXPIRED', 'DEFAULTED'] as const;
 export type ApplicationStatus = (typeof applicationStatuses)[number];
 
 /** Statuses no decision can leave; a workflow in one of them has finished. */

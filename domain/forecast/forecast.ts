@@ -2,6 +2,7 @@ import { type MoneyLike, Money, formatMoney, roundFen, toMoney } from '../money'
 import { type IsoDate, type Quarter, addDays, compareDates, nextQuarter, previousQuarter, quarterBounds, quarterOf } from '../dates';
 import type { PolicyParams } from '../policy';
 import type { RepaymentMethod } from '../enums';
+import { pendingApplicationStatuses } from '../vocabularies';
 import { buildSchedule } from '../schedule';
 import { subsidyFor } from '../subsidy';
 import { type AgeBucket, type Counts, PRIORS, ageBucketOf, betaMean, cellPosteriors } from './rates';
@@ -30,7 +31,8 @@ export const RATE_PLACES = 12;
 /** Utilisation of the leverage cap from which the forecast warns. */
 export const EXPOSURE_WARNING = new Money('0.8');
 
-export const PIPELINE_STEPS = ['SUBMITTED', 'AWAITING_COUNTER_GUARANTEE', 'AWAITING_GUARANTEE_REVIEW', 'AWAITING_GUARANTEE_APPROVAL', 'AWAITING_DISBURSAL'] as const;
+/** The pipeline's steps are the statuses an application passes before disbursal. */
+export const PIPELINE_STEPS = pendingApplicationStatuses;
 export type PipelineStep = (typeof PIPELINE_STEPS)[number];
 
 /** Scheduled periods of open loans, summed per quarter, bank, guarantor, loan age and policy version. */
