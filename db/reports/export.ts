@@ -1,11 +1,10 @@
 import ExcelJS from 'exceljs';
 import { KPI_COLUMNS, NOT_COMPUTABLE, TARGETS, type ColumnKind } from './columns';
 import type { KpiReport, KpiRow } from './kpi';
+import { csvFile } from './csv';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-/** RFC 4180 quoting; the whole generator is this one rule, so no CSV writer package is pulled in for it. */
-export const quote = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** A flag as the words an officer reads; everything else as its exact string. */
 function shown(kind: ColumnKind, v: string | number | boolean | null): string {
@@ -15,14 +14,13 @@ function shown(kind: ColumnKind, v: string | number | boolean | null): string {
 }
 
 /**
- * The report as CSV (UTF-8 with a BOM, so spreadsheet programs read the Chinese labels right):
- * one line per group, then the total. Amounts, rates and days are the exact decimal strings.
+ * The report as CSV (csvFile: UTF-8 with a BOM, text that could start a formula quoted): one
+ * line per group, then the total. Amounts, rates and days are the exact decimal strings.
  */
 export function kpiCsv(r: KpiReport): Buffer {
   const head = ['Group', 'Group id', ...KPI_COLUMNS.map((c) => c.label)];
   const line = (row: KpiRow) => [row.name, row.key, ...KPI_COLUMNS.map((c) => shown(c.kind, row.values[c.key] ?? null))];
-  const text = [head, ...r.rows.map(line), line(r.total)].map((cells) => cells.map(quote).join(',')).join('\r\n') + '\r\n';
-  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
+  return csvFile([head, ...r.rows.map(line), line(r.total)]);
 }
 
 export const NUMBER_FORMATS: Record<Exclude<ColumnKind, 'text' | 'flag'>, string> = {

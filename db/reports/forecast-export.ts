@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { Backtest, ForecastResult, WhatIfResult } from '../../domain/forecast';
-import { NUMBER_FORMATS, quote } from './export';
+import { NUMBER_FORMATS } from './export';
+import { csvFile as csv } from './csv';
 
 /**
  * The forecast and the what-if as CSV and XLSX (docs/forecast.md), with the same library and the
@@ -9,11 +10,6 @@ import { NUMBER_FORMATS, quote } from './export';
  */
 
 type Forecast = ForecastResult & { backtest?: Backtest | null };
-
-function csv(lines: string[][]): Buffer {
-  const text = lines.map((cells) => cells.map(quote).join(',')).join('\r\n') + '\r\n';
-  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
-}
 
 const BAND_HEAD = ['scheduled', 'expected', 'p10', 'p90', 'pipeline scheduled', 'pipeline expected', 'total expected', 'total p10', 'total p90'];
 const bandCells = (b: ForecastResult['byQuarter'][number] | ForecastResult['rows'][number] | ForecastResult['byBudgetYear'][number]) => [
