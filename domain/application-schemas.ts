@@ -10,10 +10,11 @@ import { MAX_LOAN_AMOUNT } from './money';
 import { positiveMoneyAtMost, positiveRateString } from './money-schemas';
 import { bankReference } from './loan-schemas';
 import { counterGuaranteeTypeSchema, courseSchema, repaymentMethodSchema, targetGroupSchema } from './enums';
+import { visibleText } from './text-schemas';
 
 const uuid = z.uuid({ message: 'must be a UUID' });
 const phone = z.string().regex(/^1\d{10}$/, 'must be an 11-digit mainland mobile number starting with 1');
-const personName = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+const personName = visibleText(z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'));
 /** A loan's amount: never above the largest cap a policy may set (the policy in force bounds it further). */
 const loanAmount = positiveMoneyAtMost(MAX_LOAN_AMOUNT, "the most any policy's guaranteeMax can be");
 
@@ -23,7 +24,7 @@ export const newApplicationSchema = z
     name: personName,
     phone,
     targetGroup: targetGroupSchema,
-    certificateNo: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
+    certificateNo: visibleText(z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters')),
     communityId: uuid,
     /** Optional: the partner bank the applicant prefers; without it any partner bank may disburse. */
     bankId: uuid.optional(),
@@ -35,7 +36,7 @@ export const newApplicationSchema = z
       .max(600, 'must be at most 600')
       .meta({ description: 'whole months, 1 to 600 (the policy in force bounds it further)' }),
     repaymentMethod: repaymentMethodSchema,
-    businessPlan: z.string().trim().min(20, 'must describe the business in at least 20 characters').max(20000, 'must be at most 20000 characters'),
+    businessPlan: visibleText(z.string().trim().min(20, 'must describe the business in at least 20 characters').max(20000, 'must be at most 20000 characters'), { lines: true }),
   })
   .strict()
   .meta({ id: 'NewApplication' });
@@ -74,7 +75,7 @@ export type GuaranteeApproval = z.output<typeof guaranteeApprovalSchema>;
 
 export const disbursalSchema = z
   .object({
-    contractNo: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
+    contractNo: visibleText(z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters')),
     amount: loanAmount,
     annualRate: positiveRateString,
     disbursedOn: isoDateSchema,

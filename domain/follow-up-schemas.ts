@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { isoDateSchema } from './date-schemas';
 import { MAX_EMPLOYEES, OPERATING_STATUSES, isUscc, type FollowUpVisitBody } from './follow-up';
+import { visibleText } from './text-schemas';
 
 /*
  * The follow-up visit's body as the API validates it. Apart from domain/follow-up.ts, which the
  * follow-up workflow imports: the workflow bundle carries no zod (test/workflows/bundle.test.ts).
  */
 
-const note = z.string().trim().max(2000, 'must be at most 2000 characters').default('');
+const note = visibleText(z.string().trim().max(2000, 'must be at most 2000 characters'), { lines: true }).default('');
 
 /** What an officer records of a visit. */
 export const followUpVisitSchema = z

@@ -7,9 +7,10 @@ import { optionalReason, reason } from './reason-schemas';
 import { isoDateSchema, quarterSchema } from './date-schemas';
 import { MAX_PAYMENT_AMOUNT } from './money';
 import { positiveMoneyAtMost } from './money-schemas';
+import { visibleText } from './text-schemas';
 
 /** A bank's own reference for a money movement (a disbursal, a repayment, a recovery). */
-export const bankReference = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+export const bankReference = visibleText(z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters'));
 const wholeNumber = (what: string) => z.number({ error: `must be a whole number of ${what}` }).int(`must be a whole number of ${what}`);
 const payment = positiveMoneyAtMost(MAX_PAYMENT_AMOUNT, 'a loan and its interest, with room to spare');
 

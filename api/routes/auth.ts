@@ -7,6 +7,7 @@ import { currentUser, findSignInUser, publicUser, registerApplicant, signOutEver
 import { idNumberSchema } from '../../domain/id-number-schema';
 import { LoginLimiter } from '../auth/login-limits';
 import { limitCountersOf } from '../../usecases/limits';
+import { visibleText } from '../../domain/text-schemas';
 
 const username = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, 'must be 3–40 lowercase letters, digits, dots, dashes or underscores');
 const password = z.string().min(8, 'must be at least 8 characters').max(200, 'must be at most 200 characters');
@@ -17,7 +18,7 @@ export const registerSchema = z
     username,
     password,
     idNumber: idNumberSchema,
-    name: z.string().trim().min(1, 'must not be empty').max(100),
+    name: visibleText(z.string().trim().min(1, 'must not be empty').max(100)),
     phone: z.string().regex(/^1\d{10}$/, 'must be an 11-digit mainland mobile number starting with 1'),
   })
   .strict()

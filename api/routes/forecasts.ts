@@ -6,7 +6,7 @@ import { validationError } from '../errors';
 import { authenticate, requireRole } from '../auth/middleware';
 import { amendRouteDoc } from '../openapi';
 import { isoDateSchema } from '../../domain/date-schemas';
-import { AGE_BUCKETS, PIPELINE_STEPS, SCENARIO_SCOPES, scenarioParamsSchema } from '../../domain/forecast';
+import { AGE_BUCKETS, PIPELINE_STEPS, SCENARIO_SCOPES, scenarioNameSchema, scenarioParamsSchema } from '../../domain/forecast';
 import { MAX_QUARTERS, SCENARIO_SAVERS, forecastFile, saveScenario, savedScenario, savedScenarios, subsidyForecast, whatIfFile, whatIfForecast } from '../../usecases/forecasts';
 import { XLSX_TYPE } from '../../usecases/reports';
 
@@ -39,7 +39,7 @@ export const whatIfBody = z
 
 const scenarioBody = z
   .object({
-    name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
+    name: scenarioNameSchema,
     params: scenarioParamsSchema,
     scope: z.enum(SCENARIO_SCOPES).default('new_loans_only'),
   })

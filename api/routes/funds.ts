@@ -4,6 +4,7 @@ import { routeKinds } from '../route-kinds';
 import { createFund, getFundView, lapseFundAtYearEnd, listFunds, yearEndView } from '../../usecases/funds';
 import { actorOf } from '../../usecases/deps';
 import { programmeSchema } from '../../domain/programmes';
+import { visibleText } from '../../domain/text-schemas';
 
 const money = z.string().meta({ description: 'decimal string, two decimals', example: '500000.00' });
 
@@ -46,7 +47,7 @@ export function fundRoutes(api: ApiRouter): void {
       .object({
         programme: programmeSchema,
         year: z.number({ error: 'must be a year' }).int('must be a year').min(2000, 'must be 2000 or later').max(2200, 'must be 2200 or earlier'),
-        name: z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters'),
+        name: visibleText(z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters')),
       })
       .strict()
       .meta({ id: 'FundCreate' }),

@@ -3,6 +3,7 @@ import type { ApiRouter } from '../route';
 import { routeKinds } from '../route-kinds';
 import { organisationTypeSchema } from '../../domain/enums';
 import { createOrganisation, listOrganisations } from '../../usecases/registry';
+import { visibleText } from '../../domain/text-schemas';
 
 export const organisationSchema = z
   .object({ id: z.string(), type: organisationTypeSchema, name: z.string(), region: z.string() })
@@ -11,8 +12,8 @@ export const organisationSchema = z
 const newOrganisationSchema = z
   .object({
     type: organisationTypeSchema,
-    name: z.string().trim().min(1, 'must not be empty').max(200),
-    region: z.string().trim().min(1, 'must not be empty').max(100),
+    name: visibleText(z.string().trim().min(1, 'must not be empty').max(200)),
+    region: visibleText(z.string().trim().min(1, 'must not be empty').max(100)),
   })
   .strict()
   .meta({ id: 'NewOrganisation' });

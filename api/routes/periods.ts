@@ -7,6 +7,7 @@ import { quarterSchema } from '../../domain/date-schemas';
 import { closeQuarter, decideReopen, getPeriodView, requestReopen } from '../../usecases/periods';
 import { actorOf, todayOf } from '../../usecases/deps';
 import { proposalSchema } from './proposals';
+import { visibleText } from '../../domain/text-schemas';
 
 const periodSchema = z
   .object({
@@ -31,7 +32,7 @@ const periodSchema = z
   .meta({ id: 'AccountingPeriod' });
 
 const quarterParam = z.object({ quarter: quarterSchema });
-const reason = z.string().trim().min(3, 'at least 3 characters').max(2000);
+const reason = visibleText(z.string().trim().min(3, 'at least 3 characters').max(2000), { lines: true });
 
 export function periodRoutes(api: ApiRouter): void {
   const route = routeKinds(api, 'finance');
@@ -59,7 +60,7 @@ export function periodRoutes(api: ApiRouter): void {
       'reconciliations is unresolved; otherwise 409 INVALID_STATE with each blocker in `details`. A closed quarter is 409 as well.',
     auth: ['finance_approver'],
     params: quarterParam,
-    body: z.object({ reason: z.string().trim().max(2000).optional() }).strict(),
+    body: z.object({ reason: visibleText(z.string().trim().max(2000), { lines: true }).optional() }).strict(),
     reply: { description: 'Closed', schema: periodSchema },
     run: (ctx) => closeQuarter(ctx.deps, step(ctx)),
   });

@@ -6,6 +6,7 @@ import { courseSchema } from '../../domain/enums';
 import { isoDateSchema } from '../../domain/date-schemas';
 import { idNumberSchema } from '../../domain/id-number-schema';
 import { exchangeSchema, incubatorEventKindSchema } from '../../domain/programmes';
+import { visibleText } from '../../domain/text-schemas';
 import {
   approveProgrammeClaim,
   checkProgrammeClaim,
@@ -24,9 +25,9 @@ import {
 /** The training subsidy's claims and the incubator rewards (docs/programmes.md). */
 
 const statusSchema = z.enum(['FILED', 'CHECKED', 'PENDING_BUDGET', 'PAID', 'REFUSED', 'REJECTED']);
-const reason = z.string().trim().min(3, 'at least 3 characters').max(2000, 'at most 2000 characters');
+const reason = visibleText(z.string().trim().min(3, 'at least 3 characters').max(2000, 'at most 2000 characters'), { lines: true });
 const creditCode = z.string().trim().regex(/^[0-9A-Z]{18}$/, 'must be an 18-character unified social credit code (digits and capital letters)');
-const name = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters');
+const name = visibleText(z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters'));
 
 /** How a claim went, maker to checker to payment: the same fields for both programmes. */
 const filed = { filedOn: z.string(), filedBy: z.string().nullable(), checkedBy: z.string().nullable() };
@@ -127,7 +128,7 @@ const newTrainingClaimSchema = z
       .object({
         part: z.literal('base'),
         course: courseSchema,
-        classRef: z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters'),
+        classRef: visibleText(z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters')),
         enrolled: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'at least 1').max(10_000, 'at most 10000'),
         trainees: z
           .array(
@@ -135,7 +136,7 @@ const newTrainingClaimSchema = z
               .object({
                 certificateNo: z.string().trim().regex(/^[A-Za-z0-9\-]{4,64}$/, 'must be 4–64 letters, digits or dashes'),
                 idNumber: idNumberSchema,
-                name: z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters'),
+                name: visibleText(z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters')),
               })
               .strict(),
           )
@@ -153,7 +154,7 @@ const newRewardClaimSchema = z
     enterpriseId: z.uuid({ message: 'must be a UUID' }),
     kind: incubatorEventKindSchema,
     exchange: exchangeSchema.optional().meta({ description: 'listing: regional or neeq; a move to the NEEQ: neeq (implied)' }),
-    documentNo: z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters').meta({ description: 'the evidence: the recognition’s or listing’s document number' }),
+    documentNo: visibleText(z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters')).meta({ description: 'the evidence: the recognition’s or listing’s document number' }),
     eventOn: isoDateSchema.meta({ description: 'the date of the recognition, listing or move, as the document says' }),
   })
   .strict()
@@ -226,7 +227,7 @@ export function programmeRoutes(api: ApiRouter): void {
   route.create('/v1/incubators', {
     summary: 'Register an incubator and its operator (finance)',
     auth: FINANCE,
-    body: z.object({ name, operatorName: name, operatorCreditCode: creditCode, region: z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters') }).strict().meta({ id: 'NewIncubator' }),
+    body: z.object({ name, operatorName: name, operatorCreditCode: creditCode, region: visibleText(z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters')) }).strict().meta({ id: 'NewIncubator' }),
     reply: { description: 'Registered', schema: incubatorSchema },
     make: ({ body, user, deps }, r) => registerIncubator(deps, user, body, r),
     location: (i) => `/v1/incubators/${i.id}`,

@@ -17,6 +17,7 @@ import { actorOf, todayOf } from '../../usecases/deps';
 import { amendRouteDoc } from '../openapi';
 import { statementUpload } from './finance-upload';
 import { MAX_INT4 } from '../paging';
+import { visibleText } from '../../domain/text-schemas';
 
 const FINANCE = ['finance_officer', 'finance_approver'] as const;
 const READERS = ['finance_officer', 'finance_approver', 'auditor'] as const;
@@ -175,7 +176,7 @@ export function reconciliationRoutes(api: ApiRouter): void {
       'One resolution per mismatch; only on the newest reconciliation of an open quarter. Reversal applies to missing_in_statement, amount_differs and date_differs.',
     auth: FINANCE,
     params: z.object({ id: z.uuid({ message: 'must be a UUID' }), itemNo: z.coerce.number().int().min(1).max(MAX_INT4) }),
-    body: z.object({ resolution: z.enum(['explanation', 'reversal']), reason: z.string().trim().min(3).max(2000) }).strict().meta({ id: 'MismatchResolution' }),
+    body: z.object({ resolution: z.enum(['explanation', 'reversal']), reason: visibleText(z.string().trim().min(3).max(2000), { lines: true }) }).strict().meta({ id: 'MismatchResolution' }),
     reply: { description: 'The mismatch, resolved', schema: mismatchSchema },
     run: ({ params, body, deps, user }, { requestId }) =>
       resolveMismatch(deps, { reconciliationId: params.id, itemNo: params.itemNo, resolution: body.resolution, reason: body.reason, actor: actorOf(user), requestId, today: todayOf(deps) }),

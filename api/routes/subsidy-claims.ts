@@ -20,6 +20,7 @@ import {
 } from '../../usecases/subsidy-claims';
 import { decideTopUp, listTopUps, proposeTopUp } from '../../usecases/funds';
 import { actorOf } from '../../usecases/deps';
+import { visibleText } from '../../domain/text-schemas';
 
 const statusSchema = z.enum(['SUBMITTED', 'CHECKED', 'PENDING_BUDGET', 'PAID', 'PAYOUT_REVERSED', 'REJECTED']);
 
@@ -134,7 +135,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
       'A reconciliation that reverses a payout (POST /v1/reconciliations/{id}/mismatches/{itemNo}/resolution) leaves its claim PAYOUT_REVERSED, ' +
       "the amount back in the fund's reserved budget. Once the cause is corrected, this posts a new payout dated today and the claim is PAID again.",
     auth: ['finance_approver'],
-    body: z.object({ reason: z.string().trim().min(3, 'at least 3 characters').max(2000) }).strict().meta({ id: 'ClaimPayAgain' }),
+    body: z.object({ reason: visibleText(z.string().trim().min(3, 'at least 3 characters').max(2000), { lines: true }) }).strict().meta({ id: 'ClaimPayAgain' }),
     reply: { description: 'The claim, paid again', schema: claimViewSchema },
     run: ({ params, body, user, deps }, { requestId, clientRequestId }) => payReversedClaimAgain(deps, user, params.id, body.reason, { requestId, clientRequestId }),
   });
@@ -147,7 +148,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
     description: `Nothing is allocated until a finance approver other than the proposer approves it (POST /v1/funds/{id}/top-ups/{proposalId}/decision). The amount is at most ${MAX_BUDGET_AMOUNT}, and so is the fund's budget after it (422 at approval otherwise).`,
     auth: ['finance_officer', 'finance_approver'],
     params: idParam,
-    body: z.object({ amount: positiveMoneyAtMost(MAX_BUDGET_AMOUNT, "the most a fund's budget can be"), reason: z.string().trim().min(3, 'at least 3 characters').max(2000) }).strict().meta({ id: 'FundTopUp' }),
+    body: z.object({ amount: positiveMoneyAtMost(MAX_BUDGET_AMOUNT, "the most a fund's budget can be"), reason: visibleText(z.string().trim().min(3, 'at least 3 characters').max(2000), { lines: true }) }).strict().meta({ id: 'FundTopUp' }),
     reply: { description: 'Proposed; waiting for a finance approver', schema: proposalSchema },
     make: ({ params, body, user, deps }, { requestId }) => proposeTopUp(deps, { fundId: params.id, amount: body.amount, reason: body.reason, actor: actorOf(user), requestId }),
     location: (proposal, { params }) => `/v1/funds/${params.id}/top-ups/${proposal.id}`,
@@ -167,7 +168,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
     auth: ['finance_approver'],
     params: idParam.extend({ proposalId: z.uuid({ message: 'must be a UUID' }) }),
     body: z
-      .object({ decision: z.enum(['approve', 'reject']), reason: z.string().trim().min(3, 'at least 3 characters').max(2000).optional() })
+      .object({ decision: z.enum(['approve', 'reject']), reason: visibleText(z.string().trim().min(3, 'at least 3 characters').max(2000), { lines: true }).optional() })
       .strict()
       .meta({ id: 'TopUpDecision' }),
     reply: {

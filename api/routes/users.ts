@@ -5,6 +5,7 @@ import { hashPassword } from '../auth/passwords';
 import { changeUser, createOfficer, listUsers } from '../../usecases/accounts';
 import { roleSchema } from '../../domain/enums';
 import { userSchema } from './auth';
+import { visibleText } from '../../domain/text-schemas';
 
 const newUserSchema = z
   .object({
@@ -12,7 +13,7 @@ const newUserSchema = z
     password: z.string().min(8, 'must be at least 8 characters').max(200),
     role: roleSchema.refine((r) => r !== 'applicant', { message: 'applicants register themselves at POST /v1/auth/register' }),
     orgId: z.uuid({ message: 'must be a UUID' }).optional(),
-    name: z.string().trim().min(1).max(100).optional(),
+    name: visibleText(z.string().trim().min(1).max(100)).optional(),
   })
   .strict()
   .meta({ id: 'NewUser' });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type PolicyParams, policyParamsSchema } from '../policy';
 import { Money } from '../money';
+import { visibleText } from '../text-schemas';
 
 /**
  * A what-if: some policy parameters changed (docs/domain.md §3.5), and to which loans the change
@@ -23,6 +24,9 @@ export type ScenarioParams = Partial<Pick<PolicyParams, ScenarioKey>>;
 
 const shape = policyParamsSchema.shape;
 /** Each field as the policy itself checks it; cross-field rules run on the merged policy (scenarioPolicy). */
+/** A saved scenario's name, as the API and the CLI take it. */
+export const scenarioNameSchema = visibleText(z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'));
+
 export const scenarioParamsSchema = z
   .object({
     guaranteeMin: shape.guaranteeMin.optional(),

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Command } from 'commander';
 import { z } from 'zod';
-import { SCENARIO_SCOPES, scenarioParamsSchema, type ScenarioParams, type ScenarioScope } from '../../domain/forecast';
+import { SCENARIO_SCOPES, scenarioNameSchema, scenarioParamsSchema, type ScenarioParams, type ScenarioScope } from '../../domain/forecast';
 import { isIsoDate } from '../../domain/dates';
 import { DomainError } from '../../domain/errors';
 import type { Role } from '../../domain/enums';
@@ -159,7 +159,9 @@ export function forecastCommand(run: CliRun): Command {
     .action((name: string, o: { as?: string; set: string[]; params?: string; reprice?: boolean }) =>
       run(async (ctx) => {
         const actor = await ctx.actor(o.as);
-        const s = await saveScenario(ctx, { id: actor.userId, role: actor.role as Role }, { name, params: scenarioParams(o.set, o.params), scope: scopeOf(Boolean(o.reprice)) });
+        const n = scenarioNameSchema.safeParse(name);
+        if (!n.success) throw new DomainError('VALIDATION_FAILED', 'the name is not valid', n.error.issues.map((i) => ({ path: 'name', message: i.message })));
+        const s = await saveScenario(ctx, { id: actor.userId, role: actor.role as Role }, { name: n.data, params: scenarioParams(o.set, o.params), scope: scopeOf(Boolean(o.reprice)) });
         console.log(`saved ${s.name} (${s.id}) by ${s.savedBy.username} at ${s.savedAt}`);
       }),
     );

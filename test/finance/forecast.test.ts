@@ -249,6 +249,9 @@ describe('loanflow forecast (the CLI)', function () {
     const bank = await cli(['forecast', 'save', 'Bank’s', '--set', 'subsidyShare=0.5', '--as', 'bank-a']);
     expect(bank.code).to.equal(1);
     expect(bank.err).to.match(/refused \(FORBIDDEN\)/);
+    const hidden = await cli(['forecast', 'save', 'Share one half\u202E', '--set', 'subsidyShare=0.5', '--as', 'fin-officer']);
+    expect(hidden.code).to.equal(1);
+    expect(hidden.err).to.match(/name: must not contain U\+202E/);
     const bad = await cli(['forecast', 'what-if', '--set', 'subsidyShare=2']);
     expect(bad.code).to.equal(1);
     expect(bad.err).to.match(/params\.subsidyShare: must be a fraction/);
