@@ -1,4 +1,3 @@
-import { createHash, randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Knex } from 'knex';
@@ -26,7 +25,7 @@ import {
   type IntakeResult,
 } from '../workflows/definitions';
 import { loanApplication } from '../workflows/application';
-import { metaOf, todayOf, visibleOr403, type Caller, type RequestIds, type WorkflowDeps, type RecordsDeps } from './deps';
+import { idOfRequest, metaOf, todayOf, visibleOr403, type Caller, type KeyUse, type RequestIds, type WorkflowDeps, type RecordsDeps } from './deps';
 import { WorkflowClosedError, asking, decisionsVia } from './workflow-client';
 
 function summary(a: ApplicationRow) {
@@ -125,19 +124,6 @@ async function startApplication(
   }
 }
 
-/**
- * The application id of a submission: derived from the Idempotency-Key and when this use of the
- * key began (its row's creation), when there is one. A retry under the key (after a server fault,
- * which keeps the row) finds its first attempt's workflow; the key reused after it expired is a new
- * submission, not its old refusal again.
- */
-function applicationIdOf(userId: string, key: { key: string; since: string } | null | undefined): string {
-  if (!key) return randomUUID();
-  const h = createHash('sha256').update(`application:${userId}:${key.key}:${key.since}`).digest('hex');
-  // Formatted as a version-4-style UUID (the variant and version bits set).
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
 const IN_PROGRESS = 'This person already has an application in progress; withdraw it or wait for its outcome';
 
 /**
@@ -149,7 +135,7 @@ export async function submitApplication(
   deps: WorkflowDeps,
   caller: Caller,
   body: NewApplication,
-  request: RequestIds & { idempotency?: { key: string; since: string } | null },
+  request: RequestIds & { idempotency?: KeyUse | null },
 ): Promise<ApplicationView> {
   if (body.idNumber !== caller.idNumber) {
     throw new DomainError('FORBIDDEN', "idNumber must be your own account's ID number", [{ path: 'idNumber', message: 'is not the ID number of your account' }]);
@@ -169,7 +155,8 @@ export async function submitApplication(
   if (limits.length) {
     throw new DomainError('VALIDATION_FAILED', `Invalid body: ${limits[0]!.path} ${limits[0]!.message}`, limits.map(({ path, message }) => ({ path, message })));
   }
-  const applicationId = applicationIdOf(caller.id, request.idempotency);
+  // A retry under the key finds its first attempt's workflow; a reused, expired key is a new submission.
+  const applicationId = idOfRequest('application', caller.id, request.idempotency);
   const result = await startApplication(deps.temporal, deps.taskQueue, {
     ...body,
     bankId: body.bankId ?? null,

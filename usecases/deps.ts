@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
@@ -48,6 +49,25 @@ export interface Caller {
 export interface RequestIds {
   requestId: string;
   clientRequestId: string | null;
+}
+
+/** The Idempotency-Key a request runs under, and when this use of the key began (api/idempotency.ts). */
+export interface KeyUse {
+  key: string;
+  since: string;
+}
+
+/**
+ * The id of what a request creates (an application, a claim): derived from the caller, the
+ * Idempotency-Key and when this use of the key began, when there is a key; else random. A retry
+ * under the key (after a server fault, which keeps the key's row) finds its first attempt; the key
+ * reused after it expired is a new request (docs/architecture.md, "Idempotency").
+ */
+export function idOfRequest(kind: string, userId: string, key: KeyUse | null | undefined): string {
+  if (!key) return randomUUID();
+  const h = createHash('sha256').update(`${kind}:${userId}:${key.key}:${key.since}`).digest('hex');
+  // Formatted as a version-4-style UUID (the variant and version bits set).
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** The workflows' (and the audit trail's) view of the caller. */

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { WithStartWorkflowOperation } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { DomainError, isErrorCode } from '../domain/errors';
 import { maskIdNumber } from '../domain/masking';
@@ -9,17 +8,19 @@ import { audit } from '../db/repositories/audit';
 import {
   programmeApprovalUpdate,
   programmeCheckUpdate,
+  programmeClaimStateQuery,
   programmeClaimWorkflowId,
   programmeFilingUpdate,
   type ProgrammeApproval,
   type ProgrammeCheck,
   type ProgrammeClaimInput,
   type ProgrammeClaimProgramme,
+  type ProgrammeFilingResult,
   type RewardFiling,
   type TrainingFiling,
 } from '../workflows/definitions';
 import { programmeClaim } from '../workflows/programme-claim';
-import { actorOf, metaOf, todayOf, visibleOr403, type Caller, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
+import { actorOf, idOfRequest, metaOf, todayOf, visibleOr403, type Caller, type KeyUse, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
 import { WorkflowClosedError, asking, type DecisionRequest } from './workflow-client';
 
 /**
@@ -184,9 +185,14 @@ export async function listRewardClaims(deps: RecordsDeps, _caller: Caller, f: { 
   return { items: await Promise.all(rows.map((r) => rewardView(deps.db, r))), total: Number(counted[0]?.count ?? 0) };
 }
 
-/** Starts the claim's workflow with its filing update, and answers with the filed claim or the refusal. */
-async function file(deps: WorkflowDeps, caller: Caller, filing: ProgrammeClaimInput['filing'], request: RequestIds): Promise<string> {
-  const claimId = randomUUID();
+/**
+ * Starts the claim's workflow with its filing update, and answers with the filed claim or the
+ * refusal. The claim's id comes from the Idempotency-Key (idOfRequest): a filing retried after a
+ * server fault answers with the claim its first attempt filed, not a second claim's 409.
+ */
+async function file(deps: WorkflowDeps, caller: Caller, filing: ProgrammeClaimInput['filing'], request: RequestIds & { idempotency?: KeyUse | null }): Promise<string> {
+  const claimId = idOfRequest(`${filing.programme}-claim`, caller.id, request.idempotency);
+  if (request.idempotency && (await deps.db(TABLE[filing.programme]).where({ id: claimId }).first('id'))) return claimId;
   const input: ProgrammeClaimInput = { programme: filing.programme, claimId, filing, meta: metaOf(caller, request) };
   const start = new WithStartWorkflowOperation(programmeClaim, {
     taskQueue: deps.taskQueue,
@@ -195,19 +201,38 @@ async function file(deps: WorkflowDeps, caller: Caller, filing: ProgrammeClaimIn
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
   });
-  const result = await deps.temporal.workflow.executeUpdateWithStart(programmeFilingUpdate, { startWorkflowOperation: start });
+  let result: ProgrammeFilingResult;
+  try {
+    result = await deps.temporal.workflow.executeUpdateWithStart(programmeFilingUpdate, { startWorkflowOperation: start });
+  } catch (e) {
+    // The workflow id is the claim's: this request's first attempt started it.
+    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+    result = await firstAttemptsFiling(deps, programmeClaimWorkflowId(filing.programme, claimId));
+  }
   if (result.outcome === 'refused') throw new DomainError(isErrorCode(result.type) ? result.type : 'UNPROCESSABLE', result.message, result.details);
   return claimId;
 }
 
+/** The first attempt's filing: its answer while the workflow runs; once it has finished without a claim, its refusal. */
+async function firstAttemptsFiling(deps: WorkflowDeps, workflowId: string): Promise<ProgrammeFilingResult> {
+  const handle = deps.temporal.workflow.getHandle(workflowId);
+  try {
+    return await asking(() => handle.executeUpdate(programmeFilingUpdate));
+  } catch (e) {
+    if (!(e instanceof WorkflowClosedError)) throw e;
+    const state = await handle.query(programmeClaimStateQuery);
+    return { outcome: 'refused', type: 'UNPROCESSABLE', message: state.note ?? 'the filing was refused', details: [] };
+  }
+}
+
 /** A training institution files a class's claim: the base part (trainees who passed) or, later, the outcome part. */
-export async function fileTrainingClaim(deps: WorkflowDeps, caller: Caller, training: TrainingFiling, request: RequestIds) {
+export async function fileTrainingClaim(deps: WorkflowDeps, caller: Caller, training: TrainingFiling, request: RequestIds & { idempotency?: KeyUse | null }) {
   const id = await file(deps, caller, { programme: 'training_subsidy', training }, request);
   return trainingView(deps.db, await deps.db('training_claims').where({ id }).first(), caller);
 }
 
 /** A finance officer files an incubator reward for an enterprise's qualifying event, with its evidence. */
-export async function fileRewardClaim(deps: WorkflowDeps, caller: Caller, reward: RewardFiling, request: RequestIds) {
+export async function fileRewardClaim(deps: WorkflowDeps, caller: Caller, reward: RewardFiling, request: RequestIds & { idempotency?: KeyUse | null }) {
   const id = await file(deps, caller, { programme: 'incubator_rewards', reward }, request);
   return rewardView(deps.db, await deps.db('incubator_reward_claims').where({ id }).first());
 }

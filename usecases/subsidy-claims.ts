@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { WorkflowHandle } from '@temporalio/client';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
@@ -11,6 +10,7 @@ import {
   claimApprovalUpdate,
   claimCheckUpdate,
   claimPaymentRetryUpdate,
+  claimStateQuery,
   failureTypes,
   filingUpdate,
   subsidyClaimWorkflowId,
@@ -20,7 +20,7 @@ import {
   type FilingResult,
 } from '../workflows/definitions';
 import { subsidyClaim } from '../workflows/subsidy-claim';
-import { metaOf, todayOf, visibleOr403, type Caller, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
+import { idOfRequest, metaOf, todayOf, visibleOr403, type Caller, type KeyUse, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
 import { WorkflowClosedError, WorkflowRefusal, asking } from './workflow-client';
 import { payClaimAgain } from './mismatches';
 import type { DecisionRequest } from './applications';
@@ -91,17 +91,24 @@ export async function listClaims(deps: RecordsDeps, caller: Caller, f: { quarter
 
 /**
  * The bank files its interest-subsidy claim for an ended quarter: one workflow run per filing,
- * started with its filing update (update-with-start), so a refusal answers at once.
+ * started with its filing update (update-with-start), so a refusal answers at once. The claim's id
+ * comes from the Idempotency-Key (idOfRequest): a filing retried after a server fault answers with
+ * the claim its first attempt filed, or waits for that attempt's filing, instead of a 409.
  */
-export async function fileSubsidyClaim(deps: WorkflowDeps, caller: Caller, quarter: string, request: RequestIds): Promise<ClaimView> {
+export async function fileSubsidyClaim(deps: WorkflowDeps, caller: Caller, quarter: string, request: RequestIds & { idempotency?: KeyUse | null }): Promise<ClaimView> {
   const bankId = caller.orgId!;
-  const claimId = randomUUID();
+  const claimId = idOfRequest('subsidy-claim', caller.id, request.idempotency);
+  if (request.idempotency) {
+    const first = await claimRow(deps.db, claimId);
+    if (first) return claimView(deps.db, first);
+  }
+  const workflowId = subsidyClaimWorkflowId(bankId, quarter);
   // Update-with-start: the filing update reaches the workflow with its first task. Started
   // and then updated, a filing the workflow refuses at once (a quarter not yet ended) closed
   // the workflow before the update arrived, and the caller got a 500.
   const start = new WithStartWorkflowOperation(subsidyClaim, {
     taskQueue: deps.taskQueue,
-    workflowId: subsidyClaimWorkflowId(bankId, quarter),
+    workflowId,
     args: [{ claimId, bankId, quarter, meta: metaOf(caller, request) }],
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
@@ -111,13 +118,25 @@ export async function fileSubsidyClaim(deps: WorkflowDeps, caller: Caller, quart
     result = await deps.temporal.workflow.executeUpdateWithStart(filingUpdate, { startWorkflowOperation: start });
   } catch (e) {
     if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-    const live = await deps.db('subsidy_claims').where({ bank_id: bankId, quarter }).orderBy('created_at', 'desc').first('id', 'status');
-    throw new DomainError('CONFLICT', `A claim for ${quarter} is already in progress${live ? ` (claim ${live.id}, ${live.status})` : ''}`, [
-      { path: 'quarter', message: 'already claimed; wait for the decision on the claim in progress' },
-    ]);
+    result = (await firstAttemptsFiling(deps, workflowId, claimId)) ?? (await inProgress(deps, bankId, quarter));
   }
   if (result.outcome === 'refused') throw new DomainError(isErrorCode(result.type) ? result.type : 'UNPROCESSABLE', result.message, result.details);
   return claimView(deps.db, await claimRow(deps.db, claimId));
+}
+
+/** The filing of the running workflow when it runs this request's claim (its first attempt's), else undefined. */
+async function firstAttemptsFiling(deps: WorkflowDeps, workflowId: string, claimId: string): Promise<FilingResult | undefined> {
+  const handle = deps.temporal.workflow.getHandle(workflowId);
+  const running = await handle.query(claimStateQuery).catch(() => undefined);
+  return running?.id === claimId ? asking(() => handle.executeUpdate(filingUpdate)) : undefined;
+}
+
+/** Another filing of the bank's quarter is in progress: 409 naming it. */
+async function inProgress(deps: WorkflowDeps, bankId: string, quarter: string): Promise<never> {
+  const live = await deps.db('subsidy_claims').where({ bank_id: bankId, quarter }).orderBy('created_at', 'desc').first('id', 'status');
+  throw new DomainError('CONFLICT', `A claim for ${quarter} is already in progress${live ? ` (claim ${live.id}, ${live.status})` : ''}`, [
+    { path: 'quarter', message: 'already claimed; wait for the decision on the claim in progress' },
+  ]);
 }
 
 /** A decision for the claim's workflow; answers with the claim once it is recorded. */

@@ -182,7 +182,7 @@ export function programmeRoutes(api: ApiRouter): void {
     auth: ['training_officer'],
     body: newTrainingClaimSchema,
     reply: { description: 'Filed', schema: trainingClaimSchema },
-    make: ({ body, user, deps }, r) => fileTrainingClaim(deps, user, body, r),
+    make: ({ body, user, deps, idempotency }, r) => fileTrainingClaim(deps, user, body, { ...r, idempotency }),
     location: (claim) => `/v1/training-claims/${claim.id}`,
   });
 
@@ -259,7 +259,7 @@ export function programmeRoutes(api: ApiRouter): void {
     auth: ['finance_officer'],
     body: newRewardClaimSchema,
     reply: { description: 'Filed', schema: rewardClaimSchema },
-    make: ({ body, user, deps }, r) => fileRewardClaim(deps, user, { ...body, exchange: body.kind === 'neeq_transfer' ? 'neeq' : (body.exchange ?? null) }, r),
+    make: ({ body, user, deps, idempotency }, r) => fileRewardClaim(deps, user, { ...body, exchange: body.kind === 'neeq_transfer' ? 'neeq' : (body.exchange ?? null) }, { ...r, idempotency }),
     location: (claim) => `/v1/incubator-rewards/${claim.id}`,
   });
 

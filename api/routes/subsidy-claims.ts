@@ -75,7 +75,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
     auth: ['bank_officer'],
     body: newSubsidyClaimSchema,
     reply: { description: 'Filed', schema: claimViewSchema },
-    make: ({ body, user, deps }, r) => fileSubsidyClaim(deps, user, body.quarter, r),
+    make: ({ body, user, deps, idempotency }, r) => fileSubsidyClaim(deps, user, body.quarter, { ...r, idempotency }),
     location: (claim) => `/v1/subsidy-claims/${claim.id}`,
   });
 
