@@ -275,19 +275,32 @@ const enterpriseView = (r: Record<string, any>) => ({
   id: r.id as string, incubatorId: r.incubator_id as string, name: r.name as string, creditCode: r.credit_code as string,
   enteredOn: r.entered_on as string, graduatedOn: r.graduated_on as string | null,
 });
-const incubatorView = (r: Record<string, any>, enterprises: Array<Record<string, any>>) => ({
+const incubatorView = (r: Record<string, any>) => ({
   id: r.id as string, name: r.name as string, operatorName: r.operator_name as string, operatorCreditCode: r.operator_credit_code as string, region: r.region as string,
-  enterprises: enterprises.map(enterpriseView),
+  enterpriseCount: Number(r.enterprise_count ?? 0), incubatingCount: Number(r.incubating_count ?? 0),
 });
 
-/** A page of the incubators by name, each with its enterprises (one query for the page's). */
+/** Incubators with how many enterprises each holds and how many are still incubated (not graduated). */
+const incubatorsWithCounts = (db: Knex) =>
+  db('incubators as i').select(
+    'i.*',
+    db.raw('(select count(*) from public.incubated_enterprises e where e.incubator_id = i.id)::int as enterprise_count'),
+    db.raw('(select count(*) from public.incubated_enterprises e where e.incubator_id = i.id and e.graduated_on is null)::int as incubating_count'),
+  );
+
+/** A page of the incubators by name, each with its counts: its enterprises are the incubator's own GET's. */
 export async function listIncubators(deps: RecordsDeps, p: { page: number; pageSize: number }) {
   const counted = await deps.db('incubators').count<{ count: number }[]>('* as count');
-  const rows = await deps.db('incubators').orderBy(['name', 'id']).limit(p.pageSize).offset((p.page - 1) * p.pageSize);
-  const enterprises = rows.length === 0 ? [] : await deps.db('incubated_enterprises').whereIn('incubator_id', rows.map((r) => r.id)).orderBy(['name', 'id']);
-  const byIncubator = new Map<string, Array<Record<string, any>>>();
-  for (const e of enterprises) byIncubator.set(e.incubator_id, [...(byIncubator.get(e.incubator_id) ?? []), e]);
-  return { items: rows.map((r) => incubatorView(r, byIncubator.get(r.id) ?? [])), total: Number(counted[0]?.count ?? 0) };
+  const rows = await incubatorsWithCounts(deps.db).orderBy(['i.name', 'i.id']).limit(p.pageSize).offset((p.page - 1) * p.pageSize);
+  return { items: rows.map(incubatorView), total: Number(counted[0]?.count ?? 0) };
+}
+
+/** One incubator with a page of its enterprises, by name (an incubator can hold many). */
+export async function getIncubator(deps: RecordsDeps, id: string, p: { page: number; pageSize: number }) {
+  const row = await incubatorsWithCounts(deps.db).where('i.id', id).first();
+  if (!row) throw new DomainError('NOT_FOUND', 'no such incubator');
+  const enterprises = await deps.db('incubated_enterprises').where({ incubator_id: id }).orderBy(['name', 'id']).limit(p.pageSize).offset((p.page - 1) * p.pageSize);
+  return { ...incubatorView(row), enterprises: enterprises.map(enterpriseView), enterprisesPage: p.page, enterprisesPageSize: p.pageSize };
 }
 
 /** A finance officer registers an incubator (创业基地/孵化器) and its operator. */
@@ -300,7 +313,7 @@ export async function registerIncubator(deps: RecordsDeps, caller: Caller, b: { 
       await audit(trx, { actor: actorOf(caller), action: 'incubator.register', entityType: 'incubator', entityId: r.id, requestId: request.requestId, payload: b });
       return r;
     });
-    return incubatorView(row, []);
+    return incubatorView(row);
   } catch (e) {
     if (uniqueViolation(e, 'incubators_name_key')) throw new DomainError('CONFLICT', 'an incubator of this name is registered', [{ path: 'name', message: 'registered already' }]);
     throw e;

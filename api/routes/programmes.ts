@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
 import { money } from '../reply-schemas';
-import { idParam, routeKinds } from '../route-kinds';
+import { idParam, pageQuery, routeKinds } from '../route-kinds';
 import { courseSchema } from '../../domain/enums';
 import { isoDateSchema } from '../../domain/date-schemas';
 import { idNumberSchema } from '../../domain/id-number-schema';
@@ -13,6 +13,7 @@ import {
   fileRewardClaim,
   fileTrainingClaim,
   getRewardClaim,
+  getIncubator,
   getTrainingClaim,
   listIncubators,
   listRewardClaims,
@@ -110,8 +111,23 @@ const enterpriseSchema = z
   .object({ id: z.string(), incubatorId: z.string(), name: z.string(), creditCode: z.string(), enteredOn: z.string(), graduatedOn: z.string().nullable() })
   .meta({ id: 'IncubatedEnterprise' });
 const incubatorSchema = z
-  .object({ id: z.string(), name: z.string(), operatorName: z.string(), operatorCreditCode: z.string(), region: z.string(), enterprises: z.array(enterpriseSchema) })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    operatorName: z.string(),
+    operatorCreditCode: z.string(),
+    region: z.string(),
+    enterpriseCount: z.number().int().meta({ description: 'enterprises registered there, graduated or not' }),
+    incubatingCount: z.number().int().meta({ description: 'of those, the ones not graduated' }),
+  })
   .meta({ id: 'Incubator' });
+const incubatorWithEnterprisesSchema = incubatorSchema
+  .extend({
+    enterprises: z.array(enterpriseSchema).meta({ description: 'the page of enterprises asked for, by name' }),
+    enterprisesPage: z.number().int(),
+    enterprisesPageSize: z.number().int(),
+  })
+  .meta({ id: 'IncubatorWithEnterprises' });
 
 const checkSchema = z
   .object({ decision: z.enum(['accept', 'adjust', 'refuse']), reason: reason.optional() })
@@ -217,11 +233,20 @@ export function programmeRoutes(api: ApiRouter): void {
 
   // ---- incubators and their rewards -------------------------------------------------------------
   route.page('/v1/incubators', {
-    summary: 'Registered incubators (创业基地/孵化器), their operators and the enterprises incubated',
+    summary: 'Registered incubators (创业基地/孵化器) and their operators, with how many enterprises each holds',
+    description: 'The enterprises themselves come a page at a time from GET /v1/incubators/{id}.',
     filters: {},
     item: incubatorSchema,
     itemsDescription: 'A page of incubators, by name',
     list: ({ query, deps }) => listIncubators(deps, query),
+  });
+
+  route.read('/v1/incubators/:id', {
+    summary: 'One incubator with a page of its enterprises, by name',
+    params: idParam,
+    query: pageQuery({}),
+    reply: { description: 'The incubator', schema: incubatorWithEnterprisesSchema },
+    load: ({ params, query, deps }) => getIncubator(deps, params.id, query),
   });
 
   route.create('/v1/incubators', {

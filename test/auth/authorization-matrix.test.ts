@@ -85,6 +85,7 @@ const OWNER_RULES: Record<string, OwnerRule> = {
   '/v1/incubator-rewards/:id': noSuchId,
   '/v1/incubator-rewards/:id/check': noSuchId,
   '/v1/incubator-rewards/:id/approval': noSuchId,
+  '/v1/incubators/:id': noSuchId,
   '/v1/incubators/:id/enterprises': noSuchId,
   '/v1/incubators/:id/enterprises/:enterpriseId/graduation': { params: () => ({ id: NO_SUCH_ID, enterpriseId: NO_SUCH_ID }), owners: 'all-allowed' },
   '/v1/periods/:quarter': aPeriod,

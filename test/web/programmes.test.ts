@@ -59,6 +59,11 @@ describe('Web console (zh-CN): funds by programme, training claims, incubator re
   it('the officer files an incubator reward with its evidence; the approver sees it to approve', async () => {
     const officer = await as(b, 'fin-officer', 'demo', '/incubators');
     await officer.getByText('吉林智造科技有限公司').first().waitFor();
+    // The list carries counts; a row opens the incubator's enterprises, a page at a time.
+    const incubator = officer.getByRole('row').filter({ hasText: '长春市小企业创业基地' });
+    await incubator.getByRole('button', { name: '展开行' }).click();
+    await officer.getByRole('cell', { name: '长春云帆软件有限公司', exact: true }).waitFor();
+    await choose(officer, '孵化基地', '长春市小企业创业基地');
     await choose(officer, '在孵企业', '长春云帆软件有限公司');
     await officer.getByLabel('证明文件编号').fill('GR-2026-0099');
     await officer.getByLabel('认定/挂牌日期').fill(new Date(Date.now() + 8 * 3600e3 - 86_400_000).toISOString().slice(0, 10));

@@ -432,6 +432,8 @@ export const strings = {
   'programmes.creditCode': { zh: '统一社会信用代码', en: 'Unified social credit code' },
   'programmes.region': { zh: '地区', en: 'Region' },
   'programmes.enterprise': { zh: '在孵企业', en: 'Enterprise' },
+  'programmes.enterpriseCount': { zh: '在孵企业数（含已毕业）', en: 'Enterprises (graduated included)' },
+  'programmes.incubatingCount': { zh: '在孵未毕业', en: 'Still incubated' },
   'programmes.enteredOn': { zh: '入孵日期', en: 'Entered' },
   'programmes.graduatedOn': { zh: '毕业日期', en: 'Graduated' },
   'programmes.registerIncubator': { zh: '登记孵化基地', en: 'Register an incubator' },

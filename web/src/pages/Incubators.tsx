@@ -1,4 +1,5 @@
-import { Form, Input, Select, Space, Table } from 'antd';
+import { useState } from 'react';
+import { Form, Input, Select, Space, Table, Tag } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, idempotent, ok } from '../api/client';
@@ -12,6 +13,7 @@ import { formatMoney } from '../lib/money';
 import { useSession } from '../session';
 
 type Incubator = components['schemas']['Incubator'];
+type Enterprise = components['schemas']['IncubatedEnterprise'];
 type Reward = components['schemas']['IncubatorRewardClaim'];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -52,33 +54,73 @@ export default function IncubatorsPage() {
   );
 }
 
+/** The incubators with their counts; a row opens its enterprises, a page at a time. */
 function IncubatorTable({ list }: { list: Incubator[] }) {
   const { t } = useTranslation();
-  const rows = list.flatMap((i) => i.enterprises.map((e) => ({ ...e, incubator: i.name, operator: i.operatorName })));
   return (
-    <Table rowKey="id" size="small" dataSource={rows} pagination={false} scroll={{ x: 800 }}
+    <Table<Incubator> rowKey="id" size="small" dataSource={list} pagination={false} scroll={{ x: 800 }}
+      expandable={{ rowExpandable: (i) => i.enterpriseCount > 0, expandedRowRender: (i) => <EnterpriseTable incubator={i} /> }}
       columns={[
-        { title: t('programmes.incubator'), dataIndex: 'incubator' },
-        { title: t('programmes.operator'), dataIndex: 'operator' },
-        { title: t('programmes.enterprise'), dataIndex: 'name' },
-        { title: t('programmes.creditCode'), dataIndex: 'creditCode' },
-        { title: t('programmes.enteredOn'), dataIndex: 'enteredOn' },
-        { title: t('programmes.graduatedOn'), dataIndex: 'graduatedOn', render: (v: string | null) => v ?? '—' },
+        { title: t('programmes.incubator'), dataIndex: 'name' },
+        { title: t('programmes.operator'), dataIndex: 'operatorName' },
+        { title: t('programmes.region'), dataIndex: 'region' },
+        { title: t('programmes.enterpriseCount'), dataIndex: 'enterpriseCount', align: 'right' },
+        { title: t('programmes.incubatingCount'), dataIndex: 'incubatingCount', align: 'right' },
       ]} />
   );
+}
+
+function EnterpriseTable({ incubator }: { incubator: Incubator }) {
+  const { t } = useTranslation();
+  const [paging, setPaging] = useState({ page: 1, pageSize: 20 });
+  const q = useQuery({
+    queryKey: ['incubator', incubator.id, paging],
+    queryFn: () => ok(api.GET('/v1/incubators/{id}', { params: { path: { id: incubator.id }, query: paging } })),
+  });
+  return (
+    <QueryView q={q} empty={(d) => d.enterprises.length === 0}>
+      {(d) => (
+        <Table<Enterprise> rowKey="id" size="small" dataSource={d.enterprises} scroll={{ x: 700 }}
+          pagination={{ current: d.enterprisesPage, pageSize: d.enterprisesPageSize, total: d.enterpriseCount, hideOnSinglePage: true, showTotal: (n) => t('common.total', { count: n }), onChange: (page, pageSize) => setPaging({ page, pageSize }) }}
+          columns={[
+            { title: t('programmes.enterprise'), dataIndex: 'name' },
+            { title: t('programmes.creditCode'), dataIndex: 'creditCode' },
+            { title: t('programmes.enteredOn'), dataIndex: 'enteredOn' },
+            { title: t('programmes.graduatedOn'), dataIndex: 'graduatedOn', render: (v: string | null) => v ?? '—' },
+          ]} />
+      )}
+    </QueryView>
+  );
+}
+
+/** The enterprises of one incubator to choose from: the largest page the API gives. */
+function useEnterprises(incubatorId: string | undefined) {
+  return useQuery({
+    queryKey: ['incubator', incubatorId, 'choices'],
+    enabled: Boolean(incubatorId),
+    queryFn: () => ok(api.GET('/v1/incubators/{id}', { params: { path: { id: incubatorId! }, query: { pageSize: 200 } } })),
+  });
 }
 
 function FileReward({ list }: { list: Incubator[] }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<components['schemas']['NewIncubatorRewardClaim']>();
   const kind = Form.useWatch('kind', form);
-  const enterprises = list.flatMap((i) => i.enterprises.map((e) => ({ value: e.id, label: `${e.name}（${i.name}）` })));
+  const [incubatorId, setIncubatorId] = useState<string>();
+  const enterprises = useEnterprises(incubatorId);
   return (
     <PageCard title={t('programmes.fileReward')}>
       <DecisionForm<components['schemas']['NewIncubatorRewardClaim']> form={form} submitLabel={t('common.submit')} initialValues={{ kind: 'high_tech' }}
         send={(body, key) => ok(api.POST('/v1/incubator-rewards', { body: { ...body, exchange: body.kind === 'listing' ? body.exchange : undefined }, ...idempotent(key) }))}>
         <Space wrap align="start">
-          <Form.Item label={t('programmes.enterprise')} name="enterpriseId" rules={[{ required: true, message: t('forms.required') }]}><Select style={{ width: 320 }} options={enterprises} /></Form.Item>
+          <Form.Item label={t('programmes.incubator')} htmlFor="reward-incubator" required>
+            <Select id="reward-incubator" style={{ width: 280 }} value={incubatorId} options={list.map((i) => ({ value: i.id, label: i.name }))}
+              onChange={(id: string) => { setIncubatorId(id); form.setFieldValue('enterpriseId', undefined); }} />
+          </Form.Item>
+          <Form.Item label={t('programmes.enterprise')} name="enterpriseId" rules={[{ required: true, message: t('forms.required') }]}>
+            <Select style={{ width: 320 }} disabled={!incubatorId} loading={enterprises.isFetching}
+              options={(enterprises.data?.enterprises ?? []).map((e) => ({ value: e.id, label: e.name }))} />
+          </Form.Item>
           <Form.Item label={t('programmes.kind')} name="kind" rules={[{ required: true, message: t('forms.required') }]}>
             <Select style={{ width: 220 }} options={(['high_tech', 'listing', 'neeq_transfer'] as const).map((k) => ({ value: k, label: t(`programmes.kinds.${k}`) }))} />
           </Form.Item>
