@@ -81,6 +81,15 @@ describe('Web console (zh-CN): funds by programme, training claims, incubator re
     await screen(approver, 'incubator-reward-approve');
     await button(approver, '审批').first().click();
     await approver.getByRole('row').filter({ hasText: 'GR-2026-0099' }).filter({ hasText: '已拨付' }).waitFor();
+    // The two transfers' references, as the bureau's statement must name them (docs/reconciliation.md).
+    const rewards = await h.call('GET', '/v1/incubator-rewards?pageSize=200', { token: await h.login('fin-approver') });
+    const reward = rewards.body.items.find((r: { documentNo: string }) => r.documentNo === 'GR-2026-0099');
+    const row = approver.getByRole('row').filter({ hasText: 'GR-2026-0099' });
+    await row.getByText(reward.operatorPaymentRef).waitFor();
+    await row.getByText(reward.enterprisePaymentRef).waitFor();
+    await approver.getByRole('columnheader', { name: '付款参考号（运营主体）' }).waitFor();
+    await approver.getByRole('columnheader', { name: '付款参考号（在孵企业）' }).waitFor();
+    await screen(approver, 'incubator-reward-paid');
     await approver.close();
   });
   it('the admin sets the programmes’ parameters in a new policy version: amounts, windows, a reward left out', async () => {

@@ -450,6 +450,8 @@ export const strings = {
   'programmes.documentNo': { zh: '证明文件编号', en: 'Evidence (document no.)' },
   'programmes.eventOn': { zh: '认定/挂牌日期', en: 'Date of the event' },
   'programmes.amountEach': { zh: '运营主体及企业各奖励', en: 'Each to operator and enterprise' },
+  'programmes.operatorPaymentRef': { zh: '付款参考号（运营主体）', en: 'Payment reference (operator)' },
+  'programmes.enterprisePaymentRef': { zh: '付款参考号（在孵企业）', en: 'Payment reference (enterprise)' },
 
   'funds.programme.interest_subsidy': { zh: '创业担保贷款贴息', en: 'Loan interest subsidy' },
   'funds.programme.training_subsidy': { zh: '创业培训补贴', en: 'Training subsidy' },

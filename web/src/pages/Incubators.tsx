@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Form, Input, Select, Space, Table, Tag } from 'antd';
+import { Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, idempotent, ok } from '../api/client';
@@ -37,7 +37,7 @@ export default function IncubatorsPage() {
           {(page) => <FileReward list={page.items} />}
         </QueryView>
       )}
-      <ProgrammeClaimsCard<Reward> title={t('programmes.rewards')} q={rewards} width={1000} openOnlyActed
+      <ProgrammeClaimsCard<Reward> title={t('programmes.rewards')} q={rewards} width={1600} openOnlyActed
         acts={(r) => claimStep(me?.role, r, 'finance_officer') !== undefined}
         detail={(r) => <RewardDecision r={r} />}
         columns={[
@@ -49,6 +49,9 @@ export default function IncubatorsPage() {
           { title: t('programmes.amountEach'), dataIndex: 'amountEach', align: 'right', render: (v: string) => formatMoney(v, i18n.language) },
           { title: t('common.status'), dataIndex: 'status', render: (s: string) => <ClaimStatusTag status={s} /> },
           { title: t('programmes.checkedBy'), dataIndex: 'checkedBy', render: (v: string | null) => v ?? '—' },
+          // What the bureau's transfers must carry, so its statement matches them (docs/reconciliation.md).
+          { title: t('programmes.operatorPaymentRef'), dataIndex: 'operatorPaymentRef', render: (v: string) => <Typography.Text code copyable>{v}</Typography.Text> },
+          { title: t('programmes.enterprisePaymentRef'), dataIndex: 'enterprisePaymentRef', render: (v: string) => <Typography.Text code copyable>{v}</Typography.Text> },
         ]} />
     </>
   );
