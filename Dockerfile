@@ -33,6 +33,11 @@ COPY package.json package-lock.json ./
 COPY web/package.json ./web/
 RUN npm ci --omit=dev --workspaces=false
 COPY --from=build /app/dist ./dist
+# DATA_DIR outside the code, a volume the node user owns (docs/operations.md, "Deploying with Compose"): the
+# compiled default would be /app/.data, in the image's read-only code folder.
+ENV DATA_DIR=/var/lib/loanflow
+RUN mkdir -p /var/lib/loanflow && chown node:node /var/lib/loanflow
+VOLUME ["/var/lib/loanflow"]
 USER node
 EXPOSE 3000
 # The API's check (GET /healthz: PostgreSQL and Temporal answer); docker-compose.yml gives the

@@ -1,8 +1,20 @@
 import { z } from 'zod';
+import fs from 'node:fs';
 import path from 'node:path';
 
-/** Project root: every relative default (data, tools) hangs off it. */
-export const projectRoot = path.resolve(__dirname, '..');
+/**
+ * Project root: every relative default (data, tools) hangs off it. The folder holding
+ * package.json above this module: the repository when run from the sources, and the same folder
+ * when run compiled (dist/ has no package.json), so DATA_DIR never lands inside the compiled code.
+ */
+export const projectRoot = packageRoot(path.resolve(__dirname, '..'));
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return from;
+  }
+}
 
 /**
  * The worker's own resident memory with an empty workflow cache, and what one cached workflow

@@ -49,6 +49,15 @@ describe('the compiled build (npm run build), run with plain node', function () 
     expect(fs.readdirSync(path.join(out, 'db', 'sql'))).to.include('ledger');
   });
 
+  it('keeps its data outside the compiled code: DATA_DIR defaults to the project’s .data, not the build folder', async () => {
+    const read = async (env: Record<string, string>) =>
+      (await run(process.execPath, ['-e', `process.stdout.write(require(${JSON.stringify(path.join(out, 'config'))}).loadConfig(process.env).DATA_DIR)`], { env: { PATH: process.env.PATH ?? '', ...env } })).stdout;
+    const dataDir = await read({});
+    expect(path.relative(out, dataDir).startsWith('..'), `${dataDir} lies inside the build ${out}`).to.equal(true);
+    expect(dataDir).to.equal(path.join(projectRoot, '.data'));
+    expect(await read({ DATA_DIR: '/var/lib/loanflow' })).to.equal('/var/lib/loanflow');
+  });
+
   it('migrates a database that the sources migrated, finding it up to date', async () => {
     const r = await run(process.execPath, [path.join(out, 'scripts', 'migrate.js')], { env: envFor({ MIGRATION_DATABASE_URL: database.adminUrl }) });
     expect(r.stdout).to.contain('already up to date');

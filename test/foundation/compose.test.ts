@@ -19,6 +19,16 @@ describe('docker-compose.yml', () => {
     expect(out).to.match(/host_ip: 127\.0\.0\.1\s+target: 8080/);
   });
 
+  it('gives the worker, the API and the migration the data volume at the image’s DATA_DIR', () => {
+    const checker = requireTool(path.join(projectRoot, '.tools', 'bin', 'compose-config'));
+    const out = execFileSync(checker, [path.join(projectRoot, 'docker-compose.yml')], { encoding: 'utf8', env: { JWT_SECRET: 'x'.repeat(40) } });
+    for (const svc of ['migrate', 'worker', 'api']) {
+      const block = out.slice(out.search(new RegExp(`^  ${svc}:`, 'm'))).split(/\n  (?=\S)/)[0]!;
+      expect(block, svc).to.match(/source: loanflow-data\s+target: \/var\/lib\/loanflow/);
+    }
+    expect(out).to.match(/^volumes:[\s\S]*^  loanflow-data:/m);
+  });
+
   it('refuses to start without a JWT secret of its own (a default written in the file would be public)', () => {
     const checker = requireTool(path.join(projectRoot, '.tools', 'bin', 'compose-config'));
     let message = '';
@@ -74,5 +84,12 @@ describe('Dockerfile', () => {
     expect(last).to.match(/^USER node$/m);
     expect(last).to.match(/^HEALTHCHECK .*\n?.*\/healthz/m);
     expect(last).to.match(/^CMD \["node", "dist\/scripts\/api\.js"\]$/m);
+  });
+
+  it('keeps DATA_DIR outside the code, in a volume the node user owns', () => {
+    const last = finalStage(dockerfile());
+    expect(last).to.match(/^ENV DATA_DIR=\/var\/lib\/loanflow$/m);
+    expect(last).to.match(/^RUN mkdir -p \/var\/lib\/loanflow && chown node:node \/var\/lib\/loanflow$/m);
+    expect(last).to.match(/^VOLUME \["\/var\/lib\/loanflow"\]$/m);
   });
 });
