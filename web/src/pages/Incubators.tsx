@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { Form, Input, Select, Space, Table, Typography } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, idempotent, ok } from '../api/client';
