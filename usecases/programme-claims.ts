@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WithStartWorkflowOperation } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { DomainError, isErrorCode } from '../domain/errors';
+import { DomainError } from '../domain/errors';
 import { maskIdNumber } from '../domain/masking';
 import { usernamesOf } from '../db/repositories/users';
 import { audit } from '../db/repositories/audit';
@@ -21,7 +21,7 @@ import {
 } from '../workflows/definitions';
 import { programmeClaim } from '../workflows/programme-claim';
 import { actorOf, idOfRequest, metaOf, todayOf, visibleOr403, type Caller, type KeyUse, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
-import { WorkflowClosedError, asking, type DecisionRequest } from './workflow-client';
+import { WorkflowClosedError, asking, fileWithStart, type DecisionRequest } from './workflow-client';
 
 /**
  * The training subsidy's claims and the incubator rewards as the API serves them
@@ -201,15 +201,8 @@ async function file(deps: WorkflowDeps, caller: Caller, filing: ProgrammeClaimIn
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
   });
-  let result: ProgrammeFilingResult;
-  try {
-    result = await deps.temporal.workflow.executeUpdateWithStart(programmeFilingUpdate, { startWorkflowOperation: start });
-  } catch (e) {
-    // The workflow id is the claim's: this request's first attempt started it.
-    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-    result = await firstAttemptsFiling(deps, programmeClaimWorkflowId(filing.programme, claimId));
-  }
-  if (result.outcome === 'refused') throw new DomainError(isErrorCode(result.type) ? result.type : 'UNPROCESSABLE', result.message, result.details);
+  // The workflow id is the claim's: when it is taken, this request's first attempt started it.
+  await fileWithStart(deps, programmeFilingUpdate, start, () => firstAttemptsFiling(deps, programmeClaimWorkflowId(filing.programme, claimId)));
   return claimId;
 }
 

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { WorkflowHandle } from '@temporalio/client';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WithStartWorkflowOperation } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { DomainError, isErrorCode } from '../domain/errors';
+import { DomainError } from '../domain/errors';
 import type { ClaimDecision } from '../domain/loan-schemas';
 import { claimBasics, claimLines, scopeClaims, type ClaimRow, type LinesPage } from '../db/repositories/subsidy';
 import { usernamesOf } from '../db/repositories/users';
@@ -21,7 +21,7 @@ import {
 } from '../workflows/definitions';
 import { subsidyClaim } from '../workflows/subsidy-claim';
 import { idOfRequest, metaOf, todayOf, visibleOr403, type Caller, type KeyUse, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
-import { WorkflowClosedError, WorkflowRefusal, asking } from './workflow-client';
+import { WorkflowClosedError, WorkflowRefusal, asking, fileWithStart } from './workflow-client';
 import { payClaimAgain } from './mismatches';
 import type { DecisionRequest } from './applications';
 
@@ -103,9 +103,6 @@ export async function fileSubsidyClaim(deps: WorkflowDeps, caller: Caller, quart
     if (first) return claimView(deps.db, first);
   }
   const workflowId = subsidyClaimWorkflowId(bankId, quarter);
-  // Update-with-start: the filing update reaches the workflow with its first task. Started
-  // and then updated, a filing the workflow refuses at once (a quarter not yet ended) closed
-  // the workflow before the update arrived, and the caller got a 500.
   const start = new WithStartWorkflowOperation(subsidyClaim, {
     taskQueue: deps.taskQueue,
     workflowId,
@@ -113,14 +110,7 @@ export async function fileSubsidyClaim(deps: WorkflowDeps, caller: Caller, quart
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
   });
-  let result: FilingResult;
-  try {
-    result = await deps.temporal.workflow.executeUpdateWithStart(filingUpdate, { startWorkflowOperation: start });
-  } catch (e) {
-    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-    result = (await firstAttemptsFiling(deps, workflowId, claimId)) ?? (await inProgress(deps, bankId, quarter));
-  }
-  if (result.outcome === 'refused') throw new DomainError(isErrorCode(result.type) ? result.type : 'UNPROCESSABLE', result.message, result.details);
+  await fileWithStart(deps, filingUpdate, start, async () => (await firstAttemptsFiling(deps, workflowId, claimId)) ?? (await inProgress(deps, bankId, quarter)));
   return claimView(deps.db, await claimRow(deps.db, claimId));
 }
 

@@ -1,7 +1,7 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError, type WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition, type Workflow } from '@temporalio/common';
 import { DomainError, isErrorCode, type DomainErrorCode, type ErrorDetail } from '../domain/errors';
-import { failureTypes, type DecisionMeta } from '../workflows/definitions';
+import { failureTypes, type DecisionMeta, type FilingOutcome } from '../workflows/definitions';
 import type { Caller, RequestIds, WorkflowDeps } from './deps';
 
 /** gRPC's NOT_FOUND: what the server answers for an update to a workflow that has finished. */
@@ -80,4 +80,27 @@ export function decisionsVia<V>(decide: Decide<V>) {
   return <B>(update: UpdateDefinition<unknown, [B, DecisionMeta]>) =>
     (deps: WorkflowDeps, caller: Caller, id: string, body: B, r: DecisionRequest): Promise<V> =>
       decide(deps, caller, id, r, (h, meta) => h.executeUpdate(update, { args: [body, meta], updateId: r.updateId }));
+}
+
+/**
+ * Files by update-with-start: the filing update reaches the workflow with its first task (started
+ * and then updated, a filing the workflow refuses at once would close it before the update
+ * arrived). When the workflow id is already taken, `started` answers: this request's first attempt,
+ * or another filing in progress. A refusal throws the error its code names.
+ */
+export async function fileWithStart<W extends Workflow, C>(
+  deps: WorkflowDeps,
+  update: UpdateDefinition<FilingOutcome<C>, []>,
+  start: WithStartWorkflowOperation<W>,
+  started: () => Promise<FilingOutcome<C>>,
+): Promise<C> {
+  let result: FilingOutcome<C>;
+  try {
+    result = await deps.temporal.workflow.executeUpdateWithStart(update, { startWorkflowOperation: start });
+  } catch (e) {
+    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+    result = await started();
+  }
+  if (result.outcome === 'refused') throw new DomainError(isErrorCode(result.type) ? result.type : 'UNPROCESSABLE', result.message, result.details);
+  return result.claim;
 }

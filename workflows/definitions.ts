@@ -193,7 +193,7 @@ export interface ClaimState {
 export type FilingResult = FilingOutcome<ClaimState>;
 
 /** A claim filed, or the refusal (its code, message and fields) the API answers with. */
-type FilingOutcome<C> =
+export type FilingOutcome<C> =
   | { outcome: 'filed'; claim: C }
   | { outcome: 'refused'; type: string; message: string; details: Array<{ path: string; message: string }> };
 
