@@ -1,0 +1,60 @@
+import { expect } from 'chai';
+import type { Knex } from 'knex';
+import { testEnv } from '../support/env';
+import { paidClaim, people, type People } from '../finance/helpers';
+import { accrueSubsidy, reserveBudget } from '../../db/ledger';
+import { payClaimAgain } from '../../usecases/mismatches';
+
+/**
+ * A paid interest-subsidy claim as the hostile application role (docs/security.md, "What must not
+ * change"): the bank statement and the ledger are checked against its payout entry, date and fund,
+ * and "PAYOUT_REVERSED" is the state only a reconciliation's reversal of that payout may leave it
+ * in — the finance approver then pays it again. One UPDATE must not stand in for the reversal.
+ */
+describe('attack: a paid subsidy claim, as the application role', function () {
+  let db: Knex;
+  let p: People;
+  const refused = (q: Promise<unknown>) => q.then(() => 'allowed', () => 'refused');
+  const today = '2026-12-05';
+
+  before(async function () {
+    this.timeout(120_000);
+    db = (await (await testEnv()).newDatabase('attack_subsidy_claims', { seed: true })).db;
+    p = await people(db);
+  });
+  after(async () => db?.destroy());
+
+  it('marked PAYOUT_REVERSED by one UPDATE, with no reversal in the ledger, is not paid to the bank a second time', async () => {
+    const claim = await paidClaim(db, p, { bankId: p.bankA, amount: '7300.00', paidOn: '2026-10-15' });
+    const { fund_id: fundId } = await db('subsidy_claims').where({ id: claim.claimId }).first('fund_id');
+    // What is owed elsewhere, as any working day leaves it: the bank's on-time periods of this quarter
+    // accrued and not yet claimed, and another claim's approval holding money in the fund's reserve.
+    await accrueSubsidy(db, { bankOrgId: p.bankA, amount: '50000.00', postedOn: today, idempotencyKey: `attack-accrual:${claim.claimId}` });
+    await reserveBudget(db, { fundId, amount: '50000.00', postedOn: today, idempotencyKey: `attack-reserve:${claim.claimId}` });
+
+    const flip = await refused(db('subsidy_claims').where({ id: claim.claimId }).update({ status: 'PAYOUT_REVERSED' }));
+    const again = await refused(
+      payClaimAgain({ db, now: () => new Date(`${today}T04:00:00Z`) }, { claimId: claim.claimId, reason: 'bank account corrected', actor: p.approver, requestId: null, today }),
+    );
+    const payouts = await db('ledger_entries').where({ kind: 'fund.payout' }).whereRaw("metadata->>'claimId' = ?", [claim.claimId]).count<{ n: string }[]>('* as n');
+
+    expect({ flip, again, payouts: Number(payouts[0]!.n) }).to.deep.equal({ flip: 'refused', again: 'refused', payouts: 1 });
+  });
+
+  it('keeps the payout entry, date, fund, checker and approver it was paid with', async () => {
+    const claim = await paidClaim(db, p, { bankId: p.bankA, amount: '410.00', paidOn: '2026-10-16' });
+    const other = await paidClaim(db, p, { bankId: p.bankA, amount: '410.00', paidOn: '2026-10-17' });
+    const anotherApprover = (await db('users').where({ role: 'finance_approver' }).whereNot({ id: p.approver.userId }).first('id'))?.id ?? null;
+    const changes: Record<string, Record<string, unknown>> = {
+      payout_entry_id: { payout_entry_id: other.entryId },
+      paid_on: { paid_on: '2026-11-30' },
+      fund_id: { fund_id: null },
+      approved_by: { approved_by: anotherApprover },
+      checked_by: { checked_by: null },
+      approval_reason: { approval_reason: 'rewritten' },
+    };
+    const outcome: Record<string, string> = {};
+    for (const [column, change] of Object.entries(changes)) outcome[column] = await refused(db('subsidy_claims').where({ id: claim.claimId }).update(change));
+    expect(outcome).to.deep.equal(Object.fromEntries(Object.keys(changes).map((c) => [c, 'refused'])));
+  });
+});
