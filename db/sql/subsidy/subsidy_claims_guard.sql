@@ -2,6 +2,13 @@
 -- a rejection frees its accruals for a claim filed again (subsidy_claims_claimed_once ignores it),
 -- so a claim that was paid is never rejected, and a rejected one never comes back. Claims are
 -- never deleted. docs/ledger.md, "Subsidy claims".
+--
+-- Once paid, the payment stands as recorded: who checked and approved it, why, and its fund never
+-- change, and its payout entry and date change only as a reconciliation's reversal leaves them and
+-- the approver's new payout replaces them. PAID becomes PAYOUT_REVERSED only once the ledger holds
+-- the reversal of its payout; PAYOUT_REVERSED becomes PAID only with another payout of the fund,
+-- one no other claim names and nothing reverses. Else one UPDATE would mark a payout reversed that
+-- is not, and the approver's "pay again" would pay the bank twice. docs/security.md.
 
 create or replace function public.subsidy_claims_guard() returns trigger
 language plpgsql set search_path = pg_catalog, public, pg_temp as $$
@@ -16,6 +23,32 @@ begin
        ('PENDING_BUDGET', 'PAID'), ('PENDING_BUDGET', 'REJECTED'),
        ('PAID', 'PAYOUT_REVERSED'), ('PAYOUT_REVERSED', 'PAID')) then
     raise exception 'subsidy_claims: a claim does not move from % to %', old.status, new.status using errcode = 'insufficient_privilege';
+  end if;
+  if old.status not in ('PAID', 'PAYOUT_REVERSED') then
+    return new;
+  end if;
+
+  if (new.checked_by, new.checked_at, new.check_reason, new.approved_by, new.approved_at, new.approval_reason,
+      new.rejected_by, new.rejected_at, new.rejection_reason, new.fund_id)
+     is distinct from (old.checked_by, old.checked_at, old.check_reason, old.approved_by, old.approved_at, old.approval_reason,
+      old.rejected_by, old.rejected_at, old.rejection_reason, old.fund_id) then
+    raise exception 'subsidy_claims: claim % was paid; who decided it and its fund never change', old.id using errcode = 'insufficient_privilege';
+  end if;
+  if old.status = 'PAYOUT_REVERSED' and new.status = 'PAID' then
+    if new.payout_entry_id is not distinct from old.payout_entry_id
+       or not exists (select 1 from public.ledger_entries e where e.id = new.payout_entry_id and e.kind = 'fund.payout')
+       or exists (select 1 from public.ledger_entries r where r.reverses_entry_id = new.payout_entry_id)
+       or exists (select 1 from public.subsidy_claims c where c.payout_entry_id = new.payout_entry_id and c.id <> old.id) then
+      raise exception 'subsidy_claims: claim % is paid again only by a payout of its own that stands', old.id using errcode = 'insufficient_privilege';
+    end if;
+    return new;
+  end if;
+  if (new.payout_entry_id, new.paid_on) is distinct from (old.payout_entry_id, old.paid_on) then
+    raise exception 'subsidy_claims: the payout of claim % never changes (a reversal, then a new payout, replace it)', old.id using errcode = 'insufficient_privilege';
+  end if;
+  if old.status = 'PAID' and new.status = 'PAYOUT_REVERSED'
+     and not exists (select 1 from public.ledger_entries r where r.reverses_entry_id = old.payout_entry_id) then
+    raise exception 'subsidy_claims: the payout of claim % is not reversed in the ledger', old.id using errcode = 'insufficient_privilege';
   end if;
   return new;
 end $$;
