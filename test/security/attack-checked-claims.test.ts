@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { testEnv } from '../support/env';
+import { accountBalance, accountCode } from '../../db/ledger';
+import { Money } from '../../domain/money';
+import { fixedClock } from '../../usecases/clock';
+import { programmeClaimSteps } from '../../usecases/programme-claim-steps';
+import { programmeClaimWorkflowId, type Actor, type ProgrammeClaimInput } from '../../workflows/definitions';
+
+/**
+ * A programme claim between its check and its payment, as the hostile application role: the
+ * checker vouched for one class of one institution, or one event of one enterprise at the policy's
+ * amount; the approver then pays what the row says. "A training claim's amount changes only while
+ * it is FILED" (programme_claim_status_guard) — but a reward's amount, and either claim's payee,
+ * event and payment references, still change after the check. Demo-seeded: a paid high-tech reward
+ * of a demo enterprise, and a paid training class.
+ */
+describe('attack: a checked programme claim rewritten before it is paid, as the application role', function () {
+  let db: Knex;
+  const actor = async (username: string): Promise<Actor> => {
+    const u = await db('users').where({ username }).first();
+    return { userId: u.id, username, role: u.role, orgId: u.org_id };
+  };
+  const refused = (p: Promise<unknown>) => p.then(() => 'allowed', () => 'refused');
+  const steps = (today: string) => programmeClaimSteps({ db, clock: fixedClock(`${today}T04:00:00Z`) });
+
+  before(async function () {
+    this.timeout(120_000);
+    db = (await (await testEnv()).newDatabase('attack_checked_claims', { seed: true })).db;
+  });
+  after(async () => db?.destroy());
+
+  it('a checked reward raised from the policy’s amount by one UPDATE is not paid at the raised amount', async () => {
+    const paid = await db('incubator_reward_claims').where({ status: 'PAID', kind: 'high_tech' }).first();
+    const today = paid.paid_on as string;
+    const s = steps(today);
+    const input: ProgrammeClaimInput = {
+      programme: 'incubator_rewards',
+      claimId: randomUUID(),
+      filing: { programme: 'incubator_rewards', reward: { enterpriseId: paid.enterprise_id, kind: 'listing', exchange: 'regional', documentNo: 'EX-2026-17', eventOn: today } },
+      meta: { actor: await actor('fin-officer'), requestId: 'attack' },
+    };
+    const filed = await s.fileProgrammeClaim({ input, workflowId: programmeClaimWorkflowId('incubator_rewards', input.claimId), filedOn: today });
+    expect(filed.ok, JSON.stringify(filed)).to.equal(true);
+    const decision = async (username: string) => ({ programme: input.programme, claimId: input.claimId, actor: await actor(username), requestId: 'attack', clientRequestId: null, today });
+    await s.checkProgrammeClaim({ ...(await decision('fin-officer')), decision: 'accept' });
+    const checked = await db('incubator_reward_claims').where({ id: input.claimId }).first('status', 'amount_each');
+    expect(checked.status).to.equal('CHECKED');
+
+    const expense = async () => new Money((await accountBalance(db, accountCode.program('incubator_reward_expense'))).balance);
+    const before = await expense();
+    const raise = await refused(db('incubator_reward_claims').where({ id: input.claimId }).update({ amount_each: new Money(checked.amount_each).plus(50000).toFixed(2) }));
+    await s.approveProgrammeClaim({ ...(await decision('fin-approver')), decision: 'approve', attempt: 1 });
+    const paidNow = (await expense()).minus(before).toFixed(2);
+
+    expect({ raise, paidNow }).to.deep.equal({ raise: 'refused', paidNow: new Money(checked.amount_each).times(2).toFixed(2) });
+  });
+
+  it('a checked claim keeps the institution, class, enterprise, event and payment references it was checked with', async () => {
+    const training = await db('training_claims').where({ status: 'PAID', part: 'base' }).first();
+    const reward = await db('incubator_reward_claims').where({ status: 'PAID' }).first();
+    const other = await db('organisations').where({ type: 'training_institution' }).whereNot({ id: training.institution_id }).first('id');
+    const labour = await actor('labour');
+    const officer = await actor('fin-officer');
+    // A checked claim of each, as the application writes them: filed, then checked.
+    const t = randomUUID();
+    await db('training_claims').insert({
+      ...training, id: t, workflow_id: `training-claim-${t}`, class_ref: `ATTACK-${t.slice(0, 8)}`, status: 'FILED', checker_role: 'labour_officer',
+      checked_by: null, check_decision: null, check_reason: null, decided_by: null, decision_reason: null, fund_id: null, paid_on: null, payout_entry_id: null,
+    });
+    await db('training_claims').where({ id: t }).update({ status: 'CHECKED', checked_by: labour.userId, check_decision: 'accept' });
+    const r = randomUUID();
+    const { operator_payment_ref: _o, enterprise_payment_ref: _e, ...rewardRow } = reward;
+    await db('incubator_reward_claims').insert({
+      ...rewardRow, id: r, workflow_id: `incubator-reward-${r}`, kind: 'neeq_transfer', exchange: 'neeq', status: 'FILED',
+      checked_by: null, check_reason: null, decided_by: null, decision_reason: null, fund_id: null, paid_on: null, operator_entry_id: null, enterprise_entry_id: null,
+    });
+    await db('incubator_reward_claims').where({ id: r }).update({ status: 'CHECKED', checked_by: officer.userId });
+    const otherEnterprise = await db('incubated_enterprises').whereNot({ id: reward.enterprise_id }).first('id', 'incubator_id');
+
+    const changes: Array<[string, string, Record<string, unknown>]> = [
+      ['training_claims', t, { institution_id: other?.id ?? training.institution_id }],
+      ['training_claims', t, { class_ref: 'ANOTHER-CLASS' }],
+      ['training_claims', t, { enrolled: 9999 }],
+      ['incubator_reward_claims', r, { enterprise_id: otherEnterprise?.id ?? reward.enterprise_id, incubator_id: otherEnterprise?.incubator_id ?? reward.incubator_id }],
+      ['incubator_reward_claims', r, { event_on: '2020-01-01' }],
+      ['incubator_reward_claims', r, { operator_payment_ref: randomUUID() }],
+    ];
+    const outcome: Record<string, string> = {};
+    for (const [table, id, change] of changes) outcome[`${table}.${Object.keys(change)[0]}`] = await refused(db(table).where({ id }).update(change));
+    expect(outcome).to.deep.equal(Object.fromEntries(Object.keys(outcome).map((k) => [k, 'refused'])));
+  });
+});
