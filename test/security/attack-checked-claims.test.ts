@@ -60,7 +60,7 @@ describe('attack: a checked programme claim rewritten before it is paid, as the 
   it('a checked claim keeps the institution, class, enterprise, event and payment references it was checked with', async () => {
     const training = await db('training_claims').where({ status: 'PAID', part: 'base' }).first();
     const reward = await db('incubator_reward_claims').where({ status: 'PAID' }).first();
-    const other = await db('organisations').where({ type: 'training_institution' }).whereNot({ id: training.institution_id }).first('id');
+    const [other] = await db('organisations').insert({ type: 'training_institution', name: `Attack institution ${randomUUID().slice(0, 8)}`, region: 'Changchun' }).returning('id');
     const labour = await actor('labour');
     const officer = await actor('fin-officer');
     // A checked claim of each, as the application writes them: filed, then checked.
@@ -80,7 +80,7 @@ describe('attack: a checked programme claim rewritten before it is paid, as the 
     const otherEnterprise = await db('incubated_enterprises').whereNot({ id: reward.enterprise_id }).first('id', 'incubator_id');
 
     const changes: Array<[string, string, Record<string, unknown>]> = [
-      ['training_claims', t, { institution_id: other?.id ?? training.institution_id }],
+      ['training_claims', t, { institution_id: other.id }],
       ['training_claims', t, { class_ref: 'ANOTHER-CLASS' }],
       ['training_claims', t, { enrolled: 9999 }],
       ['incubator_reward_claims', r, { enterprise_id: otherEnterprise?.id ?? reward.enterprise_id, incubator_id: otherEnterprise?.incubator_id ?? reward.incubator_id }],

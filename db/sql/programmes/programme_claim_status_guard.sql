@@ -3,11 +3,21 @@
 -- and REJECTED are final: such a row changes no more. The unique keys that hold a trainee and an
 -- event to one payment read the status (and a line's live flag, training_claim_lines_guard), so a
 -- paid claim made REFUSED or REJECTED would free them to be paid again. A training claim's amount
--- changes only while it is FILED (the officer's adjustment). Claims are never deleted.
+-- changes only while it is FILED (the officer's adjustment). What was filed (the institution, class
+-- and enrolment; the enterprise, incubator, event, evidence and amount of a reward; the policy, the
+-- filer, the payment references) never changes: the checker vouched for it and the approver pays it.
+-- Claims are never deleted.
 
 create or replace function public.programme_claim_status_guard() returns trigger
 language plpgsql set search_path = pg_catalog, public, pg_temp as $$
+declare
+  -- The columns the decisions write; every other column is the filing's.
+  c_decided constant text[] := array['status', 'amount', 'checked_by', 'check_decision', 'check_reason', 'decided_by', 'decision_reason',
+                                     'fund_id', 'paid_on', 'payout_entry_id', 'operator_entry_id', 'enterprise_entry_id', 'updated_at'];
 begin
+  if (pg_catalog.to_jsonb(new) - c_decided) is distinct from (pg_catalog.to_jsonb(old) - c_decided) then
+    raise exception '% %: what was filed does not change', tg_table_name, old.id using errcode = 'insufficient_privilege';
+  end if;
   if old.status in ('PAID', 'REFUSED', 'REJECTED')
      and (pg_catalog.to_jsonb(new) - 'updated_at') is distinct from (pg_catalog.to_jsonb(old) - 'updated_at') then
     raise exception '% %: a % claim does not change', tg_table_name, old.id, old.status using errcode = 'insufficient_privilege';
