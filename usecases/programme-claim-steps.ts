@@ -75,15 +75,22 @@ export async function programmeClaimState(db: Knex | Trx, programme: ProgrammeCl
   const row = await db(TABLE[programme]).where({ id }).first();
   let amount: string;
   let mismatches = 0;
+  let trainees: number | undefined;
   if (programme === 'training_subsidy') {
     amount = row.amount;
-    const n = await db('training_claim_lines').where({ claim_id: id, live: true }).whereNotNull('mismatch').count<{ n: number }[]>('* as n');
-    mismatches = Number(n[0]?.n ?? 0);
+    const [n] = await db('training_claim_lines')
+      .where({ claim_id: id, live: true })
+      .select(db.raw('count(*) as trainees'), db.raw('count(*) filter (where mismatch is not null) as mismatches'));
+    mismatches = Number(n?.mismatches ?? 0);
+    trainees = Number(n?.trainees ?? 0);
   } else {
     amount = formatMoney(new Money(row.amount_each).times(2));
   }
   const refusedOrRejected = row.status === 'REFUSED' ? row.check_reason : row.status === 'REJECTED' ? row.decision_reason : null;
-  return { id, programme, status: row.status as ProgrammeClaimStatus, amount, mismatches, checkedBy: row.checked_by, note: note ?? refusedOrRejected ?? null };
+  return {
+    id, programme, status: row.status as ProgrammeClaimStatus, amount, mismatches, ...(trainees === undefined ? {} : { trainees }),
+    checkedBy: row.checked_by, note: note ?? refusedOrRejected ?? null,
+  };
 }
 
 /**
@@ -318,6 +325,8 @@ export function programmeClaimSteps({ db, clock }: StepDeps) {
             const bad = await trx('training_claim_lines').where({ claim_id: r.claimId, live: true }).whereNotNull('mismatch').count<{ n: number }[]>('* as n');
             if (Number(bad[0]?.n ?? 0) > 0) {
               if (r.decision === 'accept') return programmeClaimState(trx, r.programme, r.claimId, 'trainees no longer match their certificates: adjust or refuse');
+              // Adjusted to nobody, the claim would be CHECKED at 0.00, which no payout can pay.
+              if (Number(bad[0]?.n ?? 0) === lines.length) return programmeClaimState(trx, r.programme, r.claimId, 'no trainee matches their certificate any more: refuse the claim');
               await trx('training_claim_lines').where({ claim_id: r.claimId, live: true }).whereNotNull('mismatch').update({ live: false });
               const policy = await loadPolicy(trx, row.policy_id);
               const left = await trx('training_claim_lines').where({ claim_id: r.claimId, live: true }).count<{ n: number }[]>('* as n');

@@ -282,6 +282,8 @@ export interface ProgrammeClaimState {
   amount: string;
   /** Trainees whose certificate does not match the registry (training base claims); else 0. */
   mismatches: number;
+  /** Trainees still on the claim (training claims; absent from states recorded before it was kept). */
+  trainees?: number;
   checkedBy: string | null;
   /** Why the claim waits, or was refused or rejected. */
   note: string | null;

@@ -221,7 +221,7 @@ export function programmeRoutes(api: ApiRouter): void {
     check: {
       summary: "The labour bureau officer's check of a training claim against the certificate registry (maker)",
       description:
-        'accept (every trainee matches) or adjust (the trainees who do not match are dropped) → CHECKED; refuse (with a reason) → REFUSED. ' +
+        'accept (every trainee matches) or adjust (the trainees who do not match are dropped; 400 when none would be left) → CHECKED; refuse (with a reason) → REFUSED. ' +
         "Only the claim's checkerRole may check it: the labour officer; the finance officer for a claim filed before that role existed (403 otherwise).",
       auth: ['labour_officer', 'finance_officer'],
     },

@@ -40,6 +40,12 @@ export class ProgrammeClaimMachine {
         { path: 'decision', message: 'adjust or refuse while trainees do not match' },
       ]);
     }
+    if (d.decision === 'adjust' && this.state.trainees !== undefined && this.state.trainees > 0 && this.state.mismatches >= this.state.trainees) {
+      // Adjusted to nobody, the claim would be CHECKED at 0.00, which no payout can pay.
+      fail(failureTypes.validation, 'no trainee matches their certificate: adjusting would drop them all; refuse the claim instead', [
+        { path: 'decision', message: 'refuse: every trainee would be dropped' },
+      ]);
+    }
     if (d.decision === 'adjust' && this.input.programme !== 'training_subsidy') {
       fail(failureTypes.validation, 'only a training claim is adjusted', [{ path: 'decision', message: 'accept or refuse' }]);
     }
