@@ -6,6 +6,7 @@ import {
   approveTopUp,
   decideProposal,
   insertProposal,
+  countProposals,
   listProposals,
   lockProposal,
   proposalView,
@@ -52,18 +53,20 @@ export async function proposeTopUp(
   return proposalView({ ...row, proposer: p.actor.username });
 }
 
-async function topUpsOf(db: Knex, fundId: string): Promise<ProposalView[]> {
-  return listProposals(db, { kind: 'fund_top_up', fund_id: fundId });
+async function topUpOf(db: Knex, fundId: string, proposalId: string): Promise<ProposalView | undefined> {
+  return (await listProposals(db, { kind: 'fund_top_up', fund_id: fundId, id: proposalId }))[0];
 }
 
 /** Finance staff see their own bureau's funds; the auditor sees every fund. */
 const sees = (caller: Caller, bureauId: string) => caller.role === 'auditor' || caller.orgId === bureauId;
 
-/** A fund's top-up proposals, newest first (its bureau's finance staff; the auditor). */
-export async function listTopUps({ db }: RecordsDeps, caller: Caller, fundId: string): Promise<ProposalView[]> {
+/** A page of a fund's top-up proposals, newest first (its bureau's finance staff; the auditor): every proposal is kept. */
+export async function listTopUps({ db }: RecordsDeps, caller: Caller, fundId: string, p: { page: number; pageSize: number }): Promise<{ items: ProposalView[]; total: number }> {
   const fund = await getFund(db, fundId);
   if (!fund || !sees(caller, fund.financeBureauOrgId)) throw new DomainError('NOT_FOUND', `fund ${fundId} not found`);
-  return topUpsOf(db, fund.id);
+  const where = { kind: 'fund_top_up' as const, fund_id: fund.id };
+  const [items, total] = await Promise.all([listProposals(db, where, { limit: p.pageSize, offset: (p.page - 1) * p.pageSize }), countProposals(db, where)]);
+  return { items, total };
 }
 
 /** A special fund with its budget figures, when the caller may see it. */
@@ -206,7 +209,7 @@ export async function decideTopUpProposal({ db }: RecordsDeps, d: TopUpDecision)
   }).catch((e: unknown) => {
     throw e instanceof TopUpApprovalRefused ? approvalRefusal(e) : e;
   });
-  return (await topUpsOf(db, fund.id)).find((x) => x.id === d.proposalId)!;
+  return (await topUpOf(db, fund.id, d.proposalId))!;
 }
 
 /**

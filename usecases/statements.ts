@@ -4,6 +4,7 @@ import {
   getReconciliation,
   importStatement as importAndMatch,
   listMismatches,
+  countReconciliations,
   listReconciliations as listReconciliationRows,
   listStatementLines,
   type MismatchFilter,
@@ -44,8 +45,14 @@ export async function importStatement(
 
 export { FIRST_MISMATCHES };
 
-export async function listReconciliations(deps: RecordsDeps, f: { quarter?: string; bankId?: string }) {
-  return listReconciliationRows(deps.db, f);
+/** A page of the reconciliations, newest quarter and import first: every import is kept, so the list only grows. */
+export async function listReconciliations(deps: RecordsDeps, f: { quarter?: string; bankId?: string; page: number; pageSize: number }) {
+  const filter = { quarter: f.quarter, bankId: f.bankId };
+  const [items, total] = await Promise.all([
+    listReconciliationRows(deps.db, { ...filter, limit: f.pageSize, offset: (f.page - 1) * f.pageSize }),
+    countReconciliations(deps.db, filter),
+  ]);
+  return { items, total };
 }
 
 /** One reconciliation with its counts (404 when there is none). */

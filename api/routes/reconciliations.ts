@@ -125,11 +125,13 @@ export function reconciliationRoutes(api: ApiRouter): void {
   });
 
   const route = routeKinds(api, 'finance', { auth: READERS });
-  route.read('/v1/reconciliations', {
+  route.page('/v1/reconciliations', {
     summary: 'Reconciliations, newest first',
-    query: z.object({ quarter: quarterSchema.optional(), bankId: z.uuid().optional() }).strict(),
-    reply: { description: 'Reconciliations', schema: z.array(reconciliationSchema) },
-    load: ({ query, deps }) => listReconciliations(deps, query),
+    description: 'Every import of a statement is kept (a newer one supersedes it), so the list is paged.',
+    filters: { quarter: quarterSchema.optional(), bankId: z.uuid().optional() },
+    item: reconciliationSchema,
+    itemsDescription: 'A page of reconciliations',
+    list: ({ query, deps }) => listReconciliations(deps, query),
   });
 
   route.byId('/v1/reconciliations/:id', {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
 import { money } from '../reply-schemas';
-import { idParam, pageQuery, routeKinds } from '../route-kinds';
+import { idParam, pageOf, pageQuery, routeKinds } from '../route-kinds';
 import { claimDecisionSchema, newSubsidyClaimSchema } from '../../domain/loan-schemas';
 import { MAX_BUDGET_AMOUNT } from '../../domain/money';
 import { positiveMoneyAtMost } from '../../domain/money-schemas';
@@ -156,10 +156,12 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
 
   funds.read('/v1/funds/:id/top-ups', {
     summary: "A fund's top-up proposals, newest first (its bureau's finance staff; the auditor)",
+    description: 'Every proposal is kept, decided or not, so the list is paged.',
     auth: ['finance_officer', 'finance_approver', 'auditor'],
     params: idParam,
-    reply: { description: 'Proposals', schema: z.array(proposalSchema) },
-    load: ({ params, user, deps }) => listTopUps(deps, user, params.id),
+    query: pageQuery({}),
+    reply: { description: 'A page of proposals', schema: pageOf(proposalSchema) },
+    load: async ({ params, query, user, deps }) => ({ ...(await listTopUps(deps, user, params.id, query)), page: query.page, pageSize: query.pageSize }),
   });
 
   funds.decide('/v1/funds/:id/top-ups/:proposalId/decision', {

@@ -102,13 +102,27 @@ export async function getReconciliation(db: Db, id: string): Promise<Reconciliat
   return toView(rows[0]);
 }
 
-export async function listReconciliations(db: Db, f: { quarter?: string; bankId?: string }): Promise<ReconciliationView[]> {
+/** Reconciliations, newest quarter and import first: all of them, or one page (`limit`, `offset`). */
+export async function listReconciliations(db: Db, f: { quarter?: string; bankId?: string; limit?: number; offset?: number }): Promise<ReconciliationView[]> {
+  const { where, b } = reconFilter(f);
+  const page = f.limit === undefined ? '' : ` limit ${Number(f.limit)} offset ${Number(f.offset ?? 0)}`;
+  const { rows } = await db.raw(`${reconSelect} where ${where} order by r.quarter desc, r.seq desc${page}`, b);
+  return rows.map(toView);
+}
+
+/** How many reconciliations listReconciliations would list without a page. */
+export async function countReconciliations(db: Db, f: { quarter?: string; bankId?: string }): Promise<number> {
+  const { where, b } = reconFilter(f);
+  const { rows } = await db.raw(`select count(*)::integer as n from reconciliations r where ${where}`, b);
+  return rows[0].n;
+}
+
+function reconFilter(f: { quarter?: string; bankId?: string }): { where: string; b: Knex.RawBinding[] } {
   const where = [`r.status = 'imported'`];
   const b: Knex.RawBinding[] = [];
   if (f.quarter) where.push('r.quarter = ?'), b.push(f.quarter);
   if (f.bankId) where.push('r.bank_id = ?::uuid'), b.push(f.bankId);
-  const { rows } = await db.raw(`${reconSelect} where ${where.join(' and ')} order by r.quarter desc, r.seq desc`, b);
-  return rows.map(toView);
+  return { where: where.join(' and '), b };
 }
 
 export interface MismatchFilter {

@@ -82,14 +82,25 @@ export async function decideProposal(
 }
 
 /** Rows with usernames in place of user ids, newest first. */
-export async function listProposals(db: Knex, where: { kind: ProposalKind; fund_id?: string; quarter?: string; status?: ProposalStatus }): Promise<ProposalView[]> {
-  const rows = await db('finance_proposals as p')
+type ProposalWhere = { kind: ProposalKind; id?: string; fund_id?: string; quarter?: string; status?: ProposalStatus };
+const proposalWhere = (where: ProposalWhere) => Object.fromEntries(Object.entries(where).map(([k, v]) => [`p.${k}`, v]));
+
+/** Proposals, newest first: all of them, or one page (`limit`, `offset`). */
+export async function listProposals(db: Knex, where: ProposalWhere, page?: { limit: number; offset: number }): Promise<ProposalView[]> {
+  const q = db('finance_proposals as p')
     .join('users as m', 'm.id', 'p.proposed_by')
     .leftJoin('users as c', 'c.id', 'p.decided_by')
-    .where(Object.fromEntries(Object.entries(where).map(([k, v]) => [`p.${k}`, v])))
+    .where(proposalWhere(where))
     .orderBy([{ column: 'p.proposed_at', order: 'desc' }, { column: 'p.id' }])
     .select('p.*', 'm.username as proposer', 'c.username as decider');
-  return rows.map(proposalView);
+  if (page) q.limit(page.limit).offset(page.offset);
+  return (await q).map(proposalView);
+}
+
+/** How many proposals listProposals would list without a page. */
+export async function countProposals(db: Knex, where: ProposalWhere): Promise<number> {
+  const [r] = await db('finance_proposals as p').where(proposalWhere(where)).count<{ n: string }[]>('* as n');
+  return Number(r?.n ?? 0);
 }
 
 export function proposalView(r: ProposalRow & { proposer?: string; decider?: string | null }): ProposalView {

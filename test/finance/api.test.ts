@@ -74,8 +74,8 @@ describe('finance API: statement upload, mismatches and their resolution', funct
     expect(raw).to.include({ fileName: 'bare.csv', matched: 1, lineCount: 2 });
     // The newest import is the one that counts; the older ones say which superseded them.
     const list = await h.call('GET', `/v1/reconciliations?quarter=2026Q2&bankId=${p.bankA}`, { token: await h.login('auditor') });
-    expect(list.body.map((r: any) => r.current)).to.deep.equal([true, false, false]);
-    expect(list.body[1].supersededBy).to.equal(raw.id);
+    expect(list.body.items.map((r: any) => r.current)).to.deep.equal([true, false, false]);
+    expect(list.body.items[1].supersededBy).to.equal(raw.id);
   });
 
   it('refuses a bad file with its line and column, importing nothing', async function () {
@@ -143,7 +143,7 @@ describe('finance API: statement upload, mismatches and their resolution', funct
     expect(audits).to.deep.equal(['reconciliation.import', 'reconciliation.mismatch.explanation', 'reconciliation.mismatch.reversal']);
 
     // An older import of the same bank and quarter is superseded: its mismatches are not resolved any more.
-    const older = (await h.call('GET', `/v1/reconciliations?quarter=2026Q2&bankId=${p.bankA}`, { token: officer })).body[1];
+    const older = (await h.call('GET', `/v1/reconciliations?quarter=2026Q2&bankId=${p.bankA}`, { token: officer })).body.items[1];
     const stale = await h.call('POST', `/v1/reconciliations/${older.id}/mismatches/1/resolution`, { token: officer, body: { resolution: 'explanation', reason: 'late' } });
     expect(stale.status).to.equal(409);
     expect(stale.body.error.message).to.match(/superseded/);
@@ -151,7 +151,7 @@ describe('finance API: statement upload, mismatches and their resolution', funct
 
   it('lists the statement lines with their outcome, in keyset pages', async function () {
     const list = await h.call('GET', `/v1/reconciliations?quarter=2026Q2&bankId=${p.bankA}`, { token: officer });
-    const id = list.body[0].id;
+    const id = list.body.items[0].id;
     const page1 = await h.call('GET', `/v1/reconciliations/${id}/lines?limit=1`, { token: officer });
     expect(page1.body).to.deep.equal([{ lineNo: 2, date: '2026-04-15', reference: paid[0]!.claimId, amount: '1200.50', description: 'Q1 subsidy', outcome: 'matched', payoutEntryId: paid[0]!.entryId }]);
     const page2 = await h.call('GET', `/v1/reconciliations/${id}/lines?limit=1&after=2`, { token: officer });

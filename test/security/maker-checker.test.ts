@@ -62,7 +62,7 @@ describe('maker–checker: fund top-ups', function () {
     expect(entries).to.have.length(1);
 
     const list = await h.call('GET', `/v1/funds/${fundId}/top-ups`, { token: await h.login('auditor') });
-    expect(list.body.map((x: any) => [x.amount, x.status])).to.deep.equal([
+    expect(list.body.items.map((x: any) => [x.amount, x.status])).to.deep.equal([
       ['700.00', 'approved'],
       ['5000.00', 'pending'],
     ]);

@@ -101,7 +101,11 @@ function FundCard({ f }: { f: Fund }) {
   const { values } = useUrlState(['proposal'] as const);
   const money = (v: string | null | undefined) => formatMoney(v, i18n.language);
   const path = { params: { path: { id: f.id } } };
-  const proposals = useQuery({ queryKey: ['top-ups', f.id], queryFn: () => ok(api.GET('/v1/funds/{id}/top-ups', path)) });
+  // The newest 200 proposals (the API's largest page).
+  const proposals = useQuery({
+    queryKey: ['top-ups', f.id],
+    queryFn: async () => (await ok(api.GET('/v1/funds/{id}/top-ups', { params: { path: { id: f.id }, query: { pageSize: 200 } } }))).items,
+  });
   const finance = me?.role === 'finance_officer' || me?.role === 'finance_approver';
   const decides = (p: Proposal) => me?.role === 'finance_approver' && p.status === 'pending';
   return (

@@ -34,7 +34,11 @@ export default function ReconciliationsPage() {
   const { t, i18n } = useTranslation();
   const { me } = useSession();
   const { values, set } = useUrlState(['id', 'quarter'] as const);
-  const list = useQuery({ queryKey: ['reconciliations', values.quarter], queryFn: () => ok(api.GET('/v1/reconciliations', { params: { query: { quarter: values.quarter } } })) });
+  // The newest 200 (the API's largest page); a quarter narrows the list to its own.
+  const list = useQuery({
+    queryKey: ['reconciliations', values.quarter],
+    queryFn: async () => (await ok(api.GET('/v1/reconciliations', { params: { query: { quarter: values.quarter, pageSize: 200 } } }))).items,
+  });
   const finance = me?.role === 'finance_officer' || me?.role === 'finance_approver';
   return (
     <>
