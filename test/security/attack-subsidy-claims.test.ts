@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { testEnv } from '../support/env';
 import { paidClaim, people, type People } from '../finance/helpers';
@@ -57,4 +58,15 @@ describe('attack: a paid subsidy claim, as the application role', function () {
     for (const [column, change] of Object.entries(changes)) outcome[column] = await refused(db('subsidy_claims').where({ id: claim.claimId }).update(change));
     expect(outcome).to.deep.equal(Object.fromEntries(Object.keys(changes).map((c) => [c, 'refused'])));
   });
+
+  it('a second claim naming a paid claim’s payout entry is refused: a reversal of that payout would free both to be paid again', async () => {
+    const claim = await paidClaim(db, p, { bankId: p.bankA, amount: '900.00', paidOn: '2026-10-20' });
+    const row = await db('subsidy_claims').where({ id: claim.claimId }).first();
+    const twin = randomUUID();
+    const insert = await refused(
+      db('subsidy_claims').insert({ ...row, id: twin, workflow_id: `subsidy-claim-twin-${twin}`, quarter: '2026Q3', total: '90000.00', seqs: undefined, line_count: undefined, created_at: undefined, updated_at: undefined }),
+    );
+    expect(insert).to.equal('refused');
+  });
 });
+
