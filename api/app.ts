@@ -31,6 +31,9 @@ export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Sign-in limits count per client address (docs/security.md): behind a proxy it is the one the
+  // trusted proxy reports, not the proxy's own, which every client would share.
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   app.use(requestLogger(deps.logger));
   app.use(utf8JsonOnly);
   app.use(express.json({ limit: '1mb', verify: utf8Only }));

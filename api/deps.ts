@@ -18,4 +18,9 @@ export interface ApiDeps {
   loginLimits?: Partial<LoginLimitSettings>;
   /** Reads of other people's integrity records per user; api/auth/read-limits.ts's defaults unless a test tightens them. */
   integrityReadLimits?: Partial<ReadLimitSettings>;
+  /**
+   * Which proxies in front of the API to believe about the client's address (X-Forwarded-For), as
+   * Express's `trust proxy` takes it (config TRUST_PROXY); unset, the address is the connection's.
+   */
+  trustProxy?: string | number;
 }

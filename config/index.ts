@@ -72,6 +72,19 @@ export const configSchema = z.object({
     .optional(),
   /** The worker renews this file while it is healthy (scripts/lib/health-file.ts); unset, no file. */
   WORKER_HEALTH_FILE: z.string().min(1).optional(),
+  /**
+   * The reverse proxy in front of the API whose X-Forwarded-For gives the client's address (sign-in
+   * limits count per address): a number of hops, or Express's names and addresses (`loopback`,
+   * `uniquelocal`, `10.0.0.0/8`, comma-separated). Unset, the address is the connection's. Never
+   * `true`: any client could then name any address.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(/^(\d{1,2}|[A-Za-z0-9:.\/]+(\s*,\s*[A-Za-z0-9:.\/]+)*)$/, 'must be a number of hops, or addresses and subnets (loopback, uniquelocal, 10.0.0.0/8), comma-separated')
+    .refine((v) => !/^(true|false)$/i.test(v), { message: 'must name the proxy (or a number of hops): true would believe any client' })
+    .transform((v) => (/^\d+$/.test(v) ? Number(v) : v))
+    .optional(),
   /** Token lifetime in seconds. */
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(8 * 3600),
   /**

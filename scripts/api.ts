@@ -16,7 +16,7 @@ async function main() {
   await logRole(db, logger);
   const temporal = await connectTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   const api = await listen(
-    { db, temporal, taskQueue: config.TASK_QUEUE, logger, jwtSecret: config.JWT_SECRET, tokenTtlSeconds: config.TOKEN_TTL_SECONDS },
+    { db, temporal, taskQueue: config.TASK_QUEUE, logger, jwtSecret: config.JWT_SECRET, tokenTtlSeconds: config.TOKEN_TTL_SECONDS, trustProxy: config.TRUST_PROXY },
     config.PORT,
   );
   logger.info({ url: api.url }, 'API listening');

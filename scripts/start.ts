@@ -148,6 +148,7 @@ async function main() {
         logger,
         jwtSecret: localJwtSecret(config.DATA_DIR, config.JWT_SECRET),
         tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
+        trustProxy: config.TRUST_PROXY,
       },
       config.PORT,
     ));

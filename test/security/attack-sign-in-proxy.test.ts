@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { testEnv, type AppDatabase } from '../support/env';
 import { startPlainApi, type Api } from '../auth/helpers';
-import type { ApiDeps } from '../../api/deps';
 
 /**
  * docs/operations.md puts TLS in front of the API: a reverse proxy, through which every client
@@ -22,7 +21,7 @@ describe('attack: sign-in behind the reverse proxy the operations guide asks for
     const env = await testEnv();
     d = await env.newDatabase('attack_sign_in_proxy', { seed: true });
     // The proxy runs on the API's own host (loopback), as a TLS terminator usually does.
-    api = await startPlainApi(env, { db: d.db, deps: { trustProxy: 'loopback' } as unknown as Partial<ApiDeps> });
+    api = await startPlainApi(env, { db: d.db, deps: { trustProxy: 'loopback' } });
   });
   after(async () => {
     await api?.close();
