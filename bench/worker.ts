@@ -22,6 +22,7 @@
  * with the RSS every N started, default 10,000), --loans-only (loans alone: RSS, no cold activations).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
@@ -32,7 +33,7 @@ import { loanStateQuery, loanWorkflowId, type LoanInput } from '../workflows/def
 import { noopStateQuery } from './noop-workflow';
 import type { ChildMeasure } from './worker-child';
 import { printResult } from './result';
-import { intArg, runMain } from './cli';
+import { intArg, option, runMain } from './cli';
 import getPort from 'get-port';
 
 
@@ -53,6 +54,11 @@ const LOANS_ONLY = process.argv.includes('--loans-only');
 const PROGRESS = intArg('progress', 10_000);
 /** The workers' cache size; unset, config's (docs/operations.md, "Worker memory"). */
 const CACHE = process.argv.includes('--cache') ? intArg('cache', 0) : undefined;
+/**
+ * --heap-snapshots DIR: at every stop (each --progress, N/2 and N), V8 heap snapshots of the worker's
+ * main thread and of each workflow thread, written to DIR (compare two with bench/heap-diff.ts).
+ */
+const SNAPSHOT_DIR = option('heap-snapshots');
 const GOAL_RSS = 1024 ** 3;
 const GOAL_RATIO = 0.7;
 const MiB = 1024 * 1024;
@@ -79,6 +85,7 @@ interface Child {
   taskQueue: string;
   process: ChildProcess;
   measure(): Promise<ChildMeasure>;
+  snapshot(prefix: string): Promise<string[]>;
 }
 
 async function startChild(kind: Child['kind'], address: string): Promise<Child> {
@@ -102,7 +109,17 @@ async function startChild(kind: Child['kind'], address: string): Promise<Child> 
       child.on('message', on);
       child.send({ measure: true });
     });
-  return { kind, taskQueue, process: child, measure };
+  const snapshot = (prefix: string) =>
+    new Promise<string[]>((resolve) => {
+      const on = (m: { snapshotFiles?: string[] }) => {
+        if (!m.snapshotFiles) return;
+        child.off('message', on);
+        resolve(m.snapshotFiles);
+      };
+      child.on('message', on);
+      child.send({ snapshot: prefix });
+    });
+  return { kind, taskQueue, process: child, measure, snapshot };
 }
 
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
@@ -172,7 +189,12 @@ async function main() {
         if (stop === Math.floor(WORKFLOWS / 2)) half = m;
         if (stop === WORKFLOWS) full = m;
         const s = (Date.now() - t0) / 1000;
-        console.log(`${kind.padEnd(5)} ${stop} started and run in ${s.toFixed(0)} s (${(stop / s).toFixed(0)}/s): RSS ${mib(m.rss)}, cached ${m.cached}`);
+        console.log(
+          `${kind.padEnd(5)} ${stop} started and run in ${s.toFixed(0)} s (${(stop / s).toFixed(0)}/s): RSS ${mib(m.rss)} ` +
+            `(anonymous ${mib(m.anonymous)}: malloc brk ${mib(m.anonBy.brk)}, arenas ${mib(m.anonBy.arenas)}, other ${mib(m.anonBy.other)}; file-backed ${mib(m.fileBacked)}; main thread: heap ${mib(m.heapUsed)}, external ${mib(m.external)}, ` +
+            `array buffers ${mib(m.arrayBuffers)}), cached ${m.cached}, load ${os.loadavg()[0]!.toFixed(1)}`,
+        );
+        if (SNAPSHOT_DIR) console.log(`  heap snapshots: ${(await child.snapshot(path.join(SNAPSHOT_DIR, `${kind}-${stop}`))).join(', ')}`);
       }
       if (!full || !half) throw new Error('no measure at N/2 or N');
       const startSeconds = (Date.now() - t0) / 1000;
