@@ -26,6 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { startTemporalDevServer } from '../scripts/lib/temporal-dev-server';
 import { defaultPolicyParams, type PolicyParams } from '../domain/policy';
 import { businessDateOf } from '../domain/business-day';
@@ -239,6 +240,13 @@ async function main() {
         rates[child.kind].push(batch.length / seconds);
         console.log(`round ${r + 1}: ${child.kind.padEnd(5)} ${batch.length} cold queries in ${seconds.toFixed(2)} s: ${(batch.length / seconds).toFixed(0)}/s (cache ${before.cached} → ${after.cached})`);
       }
+    }
+    // What a cold activation replays: one workflow's history, events and bytes, per kind.
+    for (const kind of KINDS) {
+      const history = await client.workflow.getHandle(ids[kind][0]!).fetchHistory();
+      const events = history.events ?? [];
+      const bytes = events.reduce((n, e) => n + temporal.api.history.v1.HistoryEvent.encode(e).finish().length, 0);
+      console.log(`history replayed by a cold ${kind}: ${events.length} events, ${bytes} bytes (protobuf)`);
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const loanRate = median(rates.loan);
