@@ -127,11 +127,12 @@ const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
 
 /** Why the worker misses a goal (docs/benchmarks.md, bench:worker). */
 const WORKER_RSS_CAUSE =
-  'the cached loans (0.4–0.5 MiB each) and the workflow thread\'s heap make the RSS, and past the cache it still grows, 1.7–7.4 KiB a loan in two runs; ' +
-  'it would take finding what grows (a heap snapshot at 5,000 and 10,000 loans) or a smaller WORKER_MEMORY_MB (docs/benchmarks.md, bench:worker)';
+  'the cache makes the RSS (0.6 MiB a cached loan); past it the growth is native memory glibc\'s malloc keeps (the SDK\'s Rust core and V8\'s own), not JS: ' +
+  'heap snapshots of the workflow thread stay at 71 MiB from 1,000 to 4,000 loans (cache 200), a no-op worker grows alike, and the slope falls (2.9 KiB a loan from 5,000 to 10,000, 0.6 from 10,000 to 20,000); ' +
+  'a smaller WORKER_MEMORY_MB or MALLOC_ARENA_MAX=2 (63 MiB less at 10,000) would bound it (docs/benchmarks.md, bench:worker)';
 const COLD_CAUSE =
-  'a cold loan replays its first task (its schedule built with decimal.js, its handlers set) where a no-op sets one timer; the SDK\'s own per-workflow cost ' +
-  'is most of both and the ratio moves 0.56–0.91 between runs (docs/benchmarks.md, bench:worker)';
+  'a cold loan replays a longer first task than a no-op (its schedule built with decimal.js, its handlers set, a larger input) on top of the SDK\'s own per-workflow cost, ' +
+  'which is most of both; the ratio moves 0.56–0.99 between runs with the machine\'s load (docs/benchmarks.md, bench:worker)';
 
 async function main() {
   const server = await startTemporalDevServer({ port: await getPort(), namespace: 'default' });
