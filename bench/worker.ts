@@ -129,7 +129,7 @@ const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
 const WORKER_RSS_CAUSE =
   'the cache makes the RSS (0.6 MiB a cached loan); past it the growth is native memory glibc\'s malloc keeps (the SDK\'s Rust core and V8\'s own), not JS: ' +
   'heap snapshots of the workflow thread stay at 71 MiB from 1,000 to 4,000 loans (cache 200), a no-op worker grows alike, and the slope falls (2.9 KiB a loan from 5,000 to 10,000, 0.6 from 10,000 to 20,000); ' +
-  'a smaller WORKER_MEMORY_MB or MALLOC_ARENA_MAX=2 (63 MiB less at 10,000) would bound it (docs/benchmarks.md, bench:worker)';
+  'a smaller WORKER_MEMORY_MB or MALLOC_ARENA_MAX=2 (21–63 MiB less, same slope) would bound it (docs/benchmarks.md, bench:worker)';
 const COLD_CAUSE =
   'a cold loan replays a longer first task than a no-op (its schedule built with decimal.js, its handlers set, a larger input) on top of the SDK\'s own per-workflow cost, ' +
   'which is most of both; the ratio moves 0.56–0.99 between runs with the machine\'s load (docs/benchmarks.md, bench:worker)';
