@@ -293,8 +293,13 @@ describe('ledger postings (real PostgreSQL)', () => {
     });
 
     it('a seal continues the chain: right after the seal before it, with entries that exist, in chain order, none chained before', async () => {
-      const old = await postEntry(db, disbursal(uniqueKey('chain-old'), '4.00'));
+      await postEntry(db, disbursal(uniqueKey('chain-old'), '4.00'));
       await sealLedger(db);
+      // An entry the chain already holds. Not necessarily the one just posted: a seal takes only
+      // entries below every open transaction, and other suites' workers may hold one open.
+      const { rows: sealed } = await adminOf(db).raw('select entry_ids[1] as id from ledger_seals order by last_seq desc limit 1');
+      expect(sealed, 'a seal exists').to.have.length(1);
+      const old = { id: Number(sealed[0].id) };
       const fresh = await postEntry(db, disbursal(uniqueKey('chain-new'), '4.00'));
       const zeros = '0'.repeat(64);
       // As the owner playing ledger_seal's part (the application's role may not insert a seal at all).
