@@ -78,7 +78,9 @@ describe('sign-in and registration', () => {
   });
 
   it('costs an unknown username the same Argon2 work as a wrong password', async () => {
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    // The fastest of each: the least disturbed by whatever else the machine runs. Without the
+    // dummy hash an unknown user answers in about a quarter of the time.
+    const fastest = (xs: number[]) => Math.min(...xs);
     const time = async (username: string, password: string) => {
       const t0 = performance.now();
       expect((await login(username, password)).status).to.equal(401);
@@ -93,8 +95,8 @@ describe('sign-in and registration', () => {
         wrong.push(await time('fin-officer', 'wrong-password'));
       }
     }
-    const [u, w] = [median(unknown), median(wrong)];
-    console.log(`      (median: unknown user ${u.toFixed(1)} ms, wrong password ${w.toFixed(1)} ms)`);
+    const [u, w] = [fastest(unknown), fastest(wrong)];
+    console.log(`      (fastest: unknown user ${u.toFixed(1)} ms, wrong password ${w.toFixed(1)} ms)`);
     expect(u / w).to.be.within(0.6, 1.6);
   });
 
