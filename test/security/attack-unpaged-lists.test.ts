@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
-import { testEnv } from '../support/env';
-import { startApi, type ApiHarness } from '../support/api';
+import { usePrivateSuite } from '../support/api';
+import { expectAtMostAPage } from './pages';
 
 /**
  * Finance lists that grow with every write and are answered whole (the house rule: a page with a
@@ -11,53 +10,34 @@ import { startApi, type ApiHarness } from '../support/api';
  * reconciliations' list also works out, for each row, which later import superseded it.
  */
 describe('attack: finance lists with no page', function () {
-  let db: Knex;
-  let h: ApiHarness;
-  const MAX_PAGE = 200;
-
-  before(async function () {
-    this.timeout(120_000);
-    const env = await testEnv();
-    db = (await env.newDatabase('attack_unpaged', { seed: true })).db;
-    h = await startApi({ ...env, db }, { runWorker: false });
-  });
-  after(async () => {
-    await h?.close();
-    await db?.destroy();
-  });
+  const s = usePrivateSuite('attack_unpaged', { runWorker: false });
 
   it('GET /v1/reconciliations answers at most a page, however often statements were imported', async () => {
-    const officer = await db('users').where({ username: 'fin-officer' }).first();
-    const bank = await db('organisations').where({ type: 'bank' }).orderBy('name').first();
-    const quarter = (await db('accounting_periods').where({ status: 'open' }).orderBy('quarter', 'desc').first('quarter'))?.quarter ?? '2026Q4';
+    const officer = await s.db('users').where({ username: 'fin-officer' }).first();
+    const bank = await s.db('organisations').where({ type: 'bank' }).orderBy('name').first();
+    const quarter = (await s.db('accounting_periods').where({ status: 'open' }).orderBy('quarter', 'desc').first('quarter'))?.quarter ?? '2026Q4';
     // Written straight as the application role, as an import writes them, to be quick: 250 imports.
     const ids = Array.from({ length: 250 }, () => randomUUID());
-    await db('reconciliations').insert(
+    await s.db('reconciliations').insert(
       ids.map((id, i) => ({ id, bank_id: bank.id, quarter, source_format: 'csv', file_name: `again-${i}.csv`, file_sha256: '0'.repeat(64), status: 'importing', imported_by: officer.id })),
     );
-    await db('reconciliations').whereIn('id', ids).update({
+    await s.db('reconciliations').whereIn('id', ids).update({
       status: 'imported', line_count: 0, statement_total: '0.00', payout_count: 0, payout_total: '0.00', matched: 0,
       missing_in_ledger: 0, missing_in_statement: 0, amount_differs: 0, date_differs: 0, duplicated: 0,
     });
-    const r = await h.call('GET', '/v1/reconciliations', { token: await h.login('auditor') });
-    expect(r.status).to.equal(200);
-    const items = Array.isArray(r.body) ? r.body : r.body.items;
-    expect(items.length, `${items.length} reconciliations in one answer`).to.be.at.most(MAX_PAGE);
+    await expectAtMostAPage(s.h, '/v1/reconciliations', 'reconciliations');
   });
 
   it('GET /v1/funds/:id/top-ups answers at most a page, however many top-ups were proposed', async function () {
     this.timeout(120_000);
-    const token = await h.login('fin-officer');
-    const funds = await h.call('GET', '/v1/funds', { token });
+    const token = await s.h.login('fin-officer');
+    const funds = await s.h.call('GET', '/v1/funds', { token });
     expect(funds.status).to.equal(200);
     const fundId = (Array.isArray(funds.body) ? funds.body : funds.body.items)[0].id;
     for (let i = 0; i < 210; i++) {
-      const made = await h.call('POST', `/v1/funds/${fundId}/top-ups`, { token, body: { amount: '1.00', reason: `proposal ${i}` } });
+      const made = await s.h.call('POST', `/v1/funds/${fundId}/top-ups`, { token, body: { amount: '1.00', reason: `proposal ${i}` } });
       expect(made.status, JSON.stringify(made.body)).to.equal(201);
     }
-    const r = await h.call('GET', `/v1/funds/${fundId}/top-ups`, { token: await h.login('auditor') });
-    expect(r.status).to.equal(200);
-    const items = Array.isArray(r.body) ? r.body : r.body.items;
-    expect(items.length, `${items.length} proposals in one answer`).to.be.at.most(MAX_PAGE);
+    await expectAtMostAPage(s.h, `/v1/funds/${fundId}/top-ups`, 'proposals');
   });
 });
