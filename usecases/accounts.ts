@@ -35,9 +35,10 @@ export async function currentUser(deps: RecordsDeps, caller: Caller): Promise<Pu
   return publicUser(await deps.db('users').where({ id: caller.id }).first());
 }
 
-export async function listUsers(deps: RecordsDeps): Promise<PublicUser[]> {
-  const rows: UserRow[] = await deps.db('users').orderBy('username');
-  return rows.map(publicUser);
+export async function listUsers(deps: RecordsDeps, p: { page: number; pageSize: number }): Promise<{ items: PublicUser[]; total: number }> {
+  const [counted] = await deps.db('users').count<{ count: string }[]>('* as count');
+  const rows: UserRow[] = await deps.db('users').orderBy('username').limit(p.pageSize).offset((p.page - 1) * p.pageSize);
+  return { items: rows.map(publicUser), total: Number(counted?.count ?? 0) };
 }
 
 /** Signs the caller out everywhere: every token issued so far stops working. Audited. */

@@ -7,6 +7,8 @@ import { audit } from '../db/repositories/audit';
 import { scopeApplications } from '../db/repositories/applications';
 import { actorOf, todayOf, type Caller, type RecordsDeps, type RequestIds } from './deps';
 
+type Page = { page: number; pageSize: number };
+
 /**
  * The registries: organisations, policy versions and training certificates. They have no process
  * to run: each change is one transaction with its audit row.
@@ -104,10 +106,11 @@ export async function getCertificate(deps: RecordsDeps, caller: Caller, no: stri
 
 const organisationView = (r: { id: string; type: string; name: string; region: string }) => ({ id: r.id, type: r.type, name: r.name, region: r.region });
 
-export async function listOrganisations(deps: RecordsDeps, f: { type?: string }) {
-  const q = deps.db('organisations').orderBy(['type', 'name']);
-  if (f.type) q.where({ type: f.type });
-  return (await q).map(organisationView);
+export async function listOrganisations(deps: RecordsDeps, f: { type?: string } & Page) {
+  const of = () => (f.type ? deps.db('organisations').where({ type: f.type }) : deps.db('organisations'));
+  const [counted] = await of().count<{ count: string }[]>('* as count');
+  const rows = await of().orderBy(['type', 'name', 'id']).limit(f.pageSize).offset((f.page - 1) * f.pageSize);
+  return { items: rows.map(organisationView), total: Number(counted?.count ?? 0) };
 }
 
 /** An admin registers an organisation. */
@@ -135,9 +138,13 @@ const policyView = (r: { id: string; effective_from: string; params: unknown; cr
 });
 
 /** Policy versions, newest first (the newest among equal effective dates first). */
-export async function listPolicies(deps: RecordsDeps) {
-  const rows = await deps.db('policies').orderBy([{ column: 'effective_from', order: 'desc' }, { column: 'seq', order: 'desc' }]);
-  return rows.map(policyView);
+export async function listPolicies(deps: RecordsDeps, p: Page) {
+  const [counted] = await deps.db('policies').count<{ count: string }[]>('* as count');
+  const rows = await deps.db('policies')
+    .orderBy([{ column: 'effective_from', order: 'desc' }, { column: 'seq', order: 'desc' }])
+    .limit(p.pageSize)
+    .offset((p.page - 1) * p.pageSize);
+  return { items: rows.map(policyView), total: Number(counted?.count ?? 0) };
 }
 
 /** An admin adds a policy version; applications keep the version they were submitted under. */

@@ -19,12 +19,13 @@ const newOrganisationSchema = z
   .meta({ id: 'NewOrganisation' });
 
 export function organisationRoutes(api: ApiRouter): void {
-  routeKinds(api, 'organisations').read('/v1/organisations', {
-    summary: 'Organisations, optionally of one type',
+  routeKinds(api, 'organisations').page('/v1/organisations', {
+    summary: 'Organisations, optionally of one type, by type then name',
     auth: 'signed-in',
-    query: z.object({ type: organisationTypeSchema.optional() }).strict(),
-    reply: { description: 'Organisations', schema: z.array(organisationSchema) },
-    load: ({ query, deps }) => listOrganisations(deps, query),
+    filters: { type: organisationTypeSchema.optional() },
+    item: organisationSchema,
+    itemsDescription: 'A page of organisations',
+    list: ({ query, deps }) => listOrganisations(deps, query),
   });
 
   routeKinds(api, 'admin').create('/v1/organisations', {

@@ -13,12 +13,14 @@ const newPolicySchema = z.object({ effectiveFrom: isoDateSchema, params: policyP
 
 export function policyRoutes(api: ApiRouter): void {
   const route = routeKinds(api, 'policies');
-  route.read('/v1/policies', {
+  route.page('/v1/policies', {
     summary: 'Policy versions, newest first',
     description: 'The version in force on a day is the one with the latest effectiveFrom on or before it (the newest among equals).',
     auth: 'signed-in',
-    reply: { description: 'Versions', schema: z.array(policyVersionSchema) },
-    load: ({ deps }) => listPolicies(deps),
+    filters: {},
+    item: policyVersionSchema,
+    itemsDescription: 'A page of versions',
+    list: ({ query, deps }) => listPolicies(deps, query),
   });
 
   route.create('/v1/policies', {

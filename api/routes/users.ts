@@ -48,10 +48,12 @@ export function userRoutes(api: ApiRouter): void {
     run: ({ params, body, deps, user }, { requestId, clientRequestId }) => changeUser(deps, user, params.id, body, { requestId, clientRequestId }),
   });
 
-  route.read('/v1/users', {
-    summary: 'List accounts',
+  route.page('/v1/users', {
+    summary: 'Accounts, by username',
     auth: ['admin', 'auditor'],
-    reply: { description: 'Users', schema: z.array(userSchema) },
-    load: ({ deps }) => listUsers(deps),
+    filters: {},
+    item: userSchema,
+    itemsDescription: 'A page of accounts',
+    list: ({ query, deps }) => listUsers(deps, query),
   });
 }

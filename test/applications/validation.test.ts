@@ -79,7 +79,7 @@ describe('input validation: 400 with the field path, and nothing written', () =>
   it('refuses bad policy parameters with the path of each', async () => {
     const admin = await h.login('admin');
     const policies = await h.call('GET', '/v1/policies', { token: admin });
-    const params = { ...policies.body.at(-1).params, guaranteeMin: '120000.00', lossSharing: { guaranteeFund: '0.8', bank: '0.3', guaranteeCompany: '0' }, bogus: 1 };
+    const params = { ...policies.body.items.at(-1).params, guaranteeMin: '120000.00', lossSharing: { guaranteeFund: '0.8', bank: '0.3', guaranteeCompany: '0' }, bogus: 1 };
     const before = await env.db('policies').count<{ c: number }[]>('* as c');
     const r = await h.call('POST', '/v1/policies', { token: admin, body: { effectiveFrom: '2030-01-01', params } });
     expect(r.status).to.equal(400);

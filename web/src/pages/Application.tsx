@@ -11,6 +11,7 @@ import { formatMoney, formatRate } from '../lib/money';
 import { formatDateTime, todayInChina } from '../lib/dates';
 import { short } from '../lib/url-state';
 import { useSession } from '../session';
+import { everyPage } from '../lib/every-page';
 
 type App = components['schemas']['Application'];
 const MONEY = /^\d{1,12}(\.\d{1,2})?$/;
@@ -18,14 +19,14 @@ const MONEY = /^\d{1,12}(\.\d{1,2})?$/;
 function usePolicy(id: string | undefined) {
   return useQuery({
     queryKey: ['policies'],
-    queryFn: () => ok(api.GET('/v1/policies')),
+    queryFn: () => everyPage((p) => ok(api.GET('/v1/policies', { params: { query: p } }))),
     enabled: Boolean(id),
     select: (all) => (Array.isArray(all) ? all : []).find((p) => p.id === id),
   });
 }
 
 function useOrgNames() {
-  return useQuery({ queryKey: ['organisations'], queryFn: () => ok(api.GET('/v1/organisations', { params: { query: {} } })), staleTime: 300_000 });
+  return useQuery({ queryKey: ['organisations'], queryFn: () => everyPage((p) => ok(api.GET('/v1/organisations', { params: { query: p } }))), staleTime: 300_000 });
 }
 
 export default function ApplicationPage() {

@@ -10,6 +10,7 @@ import { formatMoney } from '../lib/money';
 import { todayInChina } from '../lib/dates';
 import { idNumberProblemKey } from '../lib/id-number';
 import { useSession } from '../session';
+import { everyPage } from '../lib/every-page';
 
 type V = components['schemas']['NewApplication'];
 const TARGETS = ['unemployed', 'college_graduate', 'returning_migrant_worker', 'veteran', 'disabled', 'other'] as const;
@@ -31,8 +32,8 @@ export default function ApplyPage() {
   const { t, i18n } = useTranslation();
   const { me } = useSession();
   const navigate = useNavigate();
-  const policies = useQuery({ queryKey: ['policies'], queryFn: () => ok(api.GET('/v1/policies')) });
-  const orgs = useQuery({ queryKey: ['organisations'], queryFn: () => ok(api.GET('/v1/organisations', { params: { query: {} } })) });
+  const policies = useQuery({ queryKey: ['policies'], queryFn: () => everyPage((p) => ok(api.GET('/v1/policies', { params: { query: p } }))) });
+  const orgs = useQuery({ queryKey: ['organisations'], queryFn: () => everyPage((p) => ok(api.GET('/v1/organisations', { params: { query: p } }))) });
   const today = todayInChina();
   return (
     <QueryCard title={t('apply.title')} q={policies}>

@@ -13,6 +13,7 @@ import { formatDateTime } from '../lib/dates';
 import { useSubmissionKey } from '../lib/idempotency';
 import { useUrlState } from '../lib/url-state';
 import { useSession } from '../session';
+import { everyPage } from '../lib/every-page';
 
 type Mismatch = components['schemas']['ReconciliationMismatch'];
 
@@ -72,7 +73,7 @@ function UploadCard({ onDone }: { onDone: (id: string) => void }) {
   const { me } = useSession();
   const queries = useQueryClient();
   const key = useSubmissionKey();
-  const banks = useQuery({ queryKey: ['organisations'], queryFn: () => ok(api.GET('/v1/organisations', { params: { query: {} } })) });
+  const banks = useQuery({ queryKey: ['organisations'], queryFn: () => everyPage((p) => ok(api.GET('/v1/organisations', { params: { query: p } }))) });
   const [file, setFile] = useState<File | null>(null);
   const [pct, setPct] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);

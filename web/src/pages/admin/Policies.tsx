@@ -7,6 +7,7 @@ import { DecisionForm } from '../../components/DecisionForm';
 import { PageCard } from '../../components/PageCard';
 import { QueryView } from '../../components/States';
 import { todayInChina } from '../../lib/dates';
+import { everyPage } from '../../lib/every-page';
 
 type Version = components['schemas']['PolicyVersion'];
 type Params = Version['params'];
@@ -72,7 +73,7 @@ function diff(before: Flat | undefined, after: Flat): Array<{ key: string; befor
 /** Policy versions (政策版本): each effective from a date; a new one shows what it changes from the version it follows. */
 export default function PoliciesPage() {
   const { t } = useTranslation();
-  const q = useQuery({ queryKey: ['policies'], queryFn: () => ok(api.GET('/v1/policies')) });
+  const q = useQuery({ queryKey: ['policies'], queryFn: () => everyPage((p) => ok(api.GET('/v1/policies', { params: { query: p } }))) });
   return (
     <QueryView q={q} empty={(d) => d.length === 0}>
       {(all) => {

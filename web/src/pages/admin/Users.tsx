@@ -1,5 +1,4 @@
 import { Form, Input, Select, Space, Switch, Table, Tag } from 'antd';
-import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, idempotent, ok } from '../../api/client';
 import type { components } from '../../api/schema';
@@ -8,6 +7,7 @@ import { PageCard } from '../../components/PageCard';
 import { QueryCard } from '../../components/QueryCard';
 import { useOrganisations } from '../../lib/organisations';
 import { OFFICER_ROLES, ORG_TYPE_OF_ROLE } from '../../lib/roles-orgs';
+import { usePagedList } from '../../lib/paged-list';
 
 type User = components['schemas']['User'];
 type NewUser = components['schemas']['NewUser'];
@@ -16,7 +16,7 @@ type Change = components['schemas']['UserChange'];
 /** Accounts (用户): officers' accounts are made here; a role, an organisation or the active flag is changed here. */
 export default function UsersPage() {
   const { t } = useTranslation();
-  const q = useQuery({ queryKey: ['users'], queryFn: () => ok(api.GET('/v1/users')) });
+  const { page, pageSize, set, q } = usePagedList('users', [], (_, p) => ok(api.GET('/v1/users', { params: { query: p } })));
   const orgs = useOrganisations();
   const roleOptions = OFFICER_ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }));
   const orgOptions = (role: string | undefined) => {
@@ -53,7 +53,8 @@ export default function UsersPage() {
       </PageCard>
       <QueryCard title={t('admin.users')} level={2} q={q}>
         {(users) => (
-          <Table<User> rowKey="id" size="small" dataSource={users} scroll={{ x: 800 }} pagination={{ pageSize: 50, hideOnSinglePage: true }}
+          <Table<User> rowKey="id" size="small" dataSource={users.items} scroll={{ x: 800 }}
+            pagination={{ current: page, pageSize, total: users.total, hideOnSinglePage: true, showTotal: (n) => t('common.total', { count: n }), onChange: (p, s) => set({ page: p, pageSize: s }) }}
             expandable={{
               rowExpandable: (u) => u.role !== 'applicant',
               expandedRowRender: (u) => <EditUser u={u} orgOptions={orgOptions} roleOptions={roleOptions} />,
