@@ -214,7 +214,7 @@ async function firstAttemptsFiling(deps: WorkflowDeps, workflowId: string): Prom
   } catch (e) {
     if (!(e instanceof WorkflowClosedError)) throw e;
     const state = await handle.query(programmeClaimStateQuery);
-    return { outcome: 'refused', type: 'UNPROCESSABLE', message: state.note ?? 'the filing was refused', details: [] };
+    return { outcome: 'refused', ...(state.refusal ?? { type: 'UNPROCESSABLE', message: state.note ?? 'the filing was refused', details: [] }) };
   }
 }
 

@@ -287,6 +287,11 @@ export interface ProgrammeClaimState {
   checkedBy: string | null;
   /** Why the claim waits, or was refused or rejected. */
   note: string | null;
+  /**
+   * A refused filing's refusal as its first attempt answered it (code, message, fields): a retry
+   * of that filing finds the workflow ended and answers the same. Absent unless refused.
+   */
+  refusal?: { type: string; message: string; details: Array<{ path: string; message: string }> };
 }
 
 export type ProgrammeFilingResult = FilingOutcome<ProgrammeClaimState>;

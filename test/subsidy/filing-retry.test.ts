@@ -6,6 +6,8 @@ import { adminOf, type TestEnv } from '../support/env';
 import { closeSuite, openApiSuite, openPrivateSuite, type ApiHarness, type DemoOrgs } from '../support/api';
 import { businessDateOf } from '../../domain/business-day';
 import { addDays } from '../../domain/dates';
+import { idOfRequest } from '../../usecases/deps';
+import { programmeClaimWorkflowId } from '../../workflows/definitions';
 import { loanPaidThrough, login, newOrg, skipPastQuarter } from './helpers';
 
 /** What a server fault after the workflow started leaves: the key without its reply, its lease given up. */
@@ -75,6 +77,26 @@ describe('claim filings retried after a server fault', function () {
       expect(retried.status, JSON.stringify(retried.body)).to.equal(201);
       expect(retried.body).to.include({ id: first.body.id, status: 'FILED' });
       expect(await db('incubator_reward_claims').where({ enterprise_id: ent.body.id }).pluck('id')).to.deep.equal([first.body.id]);
+    });
+
+    it('answers a retry of a refused filing with the refusal the first attempt gave: its status, code and fields', async function () {
+      const officer = await h.login('fin-officer');
+      const key = `reward-refused-${randomUUID()}`;
+      // No such enterprise: the workflow's filing refuses it (404 naming enterpriseId), and the workflow ends.
+      const body = { enterpriseId: randomUUID(), kind: 'high_tech', documentNo: 'GR-2026-2', eventOn: addDays(businessDateOf(new Date()), -30) };
+      const file = () => h.call('POST', '/v1/incubator-rewards', { token: officer, body, headers: { 'Idempotency-Key': key } });
+      const first = await file();
+      expect(first.status, JSON.stringify(first.body)).to.equal(404);
+      expect(first.body.error.code).to.equal('NOT_FOUND');
+      expect(first.body.error.details.map((d: { path: string }) => d.path)).to.deep.equal(['enterpriseId']);
+      // The retry finds the workflow ended, not still answering its filing update.
+      const use = await db('idempotency_keys').where({ key }).first('user_id', db.raw(`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as since`));
+      const claimId = idOfRequest('incubator_rewards-claim', use.user_id, { key, since: use.since });
+      expect((await h.temporal.client.workflow.getHandle(programmeClaimWorkflowId('incubator_rewards', claimId)).result()).status).to.equal('REFUSED');
+      await faultAfterStart(db, key);
+      const retried = await file();
+      expect(retried.status, JSON.stringify(retried.body)).to.equal(first.status);
+      expect(retried.body.error).to.deep.include({ code: first.body.error.code, message: first.body.error.message, details: first.body.error.details });
     });
   });
 });

@@ -62,6 +62,7 @@ export class ProgrammeClaimMachine {
     this.filing = { outcome: 'refused', type, message, details };
     this.state.status = 'REFUSED';
     this.state.note = message;
+    this.state.refusal = { type, message, details };
   }
 
   filed(claim: ProgrammeClaimState): void {
