@@ -2,9 +2,11 @@ import { z } from 'zod';
 import type { ApiRouter } from '../route';
 import { pageOf, pageQuery, routeKinds } from '../route-kinds';
 import { isoDateSchema } from '../../domain/date-schemas';
+import { visibleText } from '../../domain/text-schemas';
 import { AUDIT_ENTITY_TYPES, auditTrail } from '../../usecases/audit';
 
-const text = (max: number, description: string) => z.string().trim().min(1).max(max).optional().meta({ description });
+// Search terms come back in the console's filter fields and the address: shown as typed.
+const text = (max: number, description: string) => visibleText(z.string().trim().min(1).max(max)).optional().meta({ description });
 
 const auditEntrySchema = z
   .object({

@@ -82,7 +82,8 @@ const uploadFields = z
       description: 'the bank whose statement of interest subsidies this is, or your own finance bureau for its account’s statement of training subsidies and incubator rewards',
     }),
     encoding: z.enum(['utf-8', 'gb18030']).default('utf-8'),
-    fileName: z.string().max(255, 'must be at most 255 characters'),
+    // Listed with each reconciliation: shown as sent, so nothing invisible or reordering.
+    fileName: visibleText(z.string().max(255, 'must be at most 255 characters')),
     fileSha256: z.string(),
     fileBytes: z.number(),
   })

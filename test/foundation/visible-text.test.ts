@@ -58,6 +58,31 @@ describe('input: names and reasons with invisible or direction-changing characte
     });
   }
 
+  it('refuses a statement whose file name holds U+202E (file names are listed), naming fileName, and writes nothing', async function () {
+    const before = await fp.take();
+    const form = new FormData();
+    form.append('quarter', '2026Q2');
+    form.append('bankId', orgs.bankA);
+    form.append('file', new Blob(['date,reference,amount,description\n'], { type: 'text/csv' }), 'statement\u202Ecsv.exe');
+    const res = await fetch(`${h.url}/v1/reconciliations`, { method: 'POST', headers: { authorization: `Bearer ${tokens['fin-officer']}` }, body: form });
+    const body = (await res.json()) as any;
+    expect(res.status, JSON.stringify(body)).to.equal(400);
+    const detail = body.error.details.find((d: { path: string }) => d.path === 'fileName');
+    expect(detail, JSON.stringify(body)).to.not.equal(undefined);
+    expect(detail.message).to.contain('U+202E');
+    expect(changedTables(before, await fp.take()), 'tables written by a refused request').to.deep.equal([]);
+  });
+
+  for (const [field, value, char] of [['actor', 'fin\u200Bofficer', 'U+200B'], ['action', 'subsidy_claim\u202E', 'U+202E'], ['entityId', '2027Q1\u0007', 'U+0007']] as const) {
+    it(`refuses an audit-log search whose ${field} holds ${char}, naming it`, async function () {
+      const r = await h.call('GET', `/v1/audit-log?${new URLSearchParams({ [field]: value })}`, { token: await h.login('auditor') });
+      expect(r.status, JSON.stringify(r.body)).to.equal(400);
+      const detail = r.body.error.details.find((d: { path: string }) => d.path === field);
+      expect(detail, JSON.stringify(r.body)).to.not.equal(undefined);
+      expect(detail.message).to.contain(char);
+    });
+  }
+
   it('still takes a reason over two lines, and names in Chinese', async function () {
     const r = await h.call('POST', `/v1/applications/${applicationId}/counter-guarantee`, { token: tokens['community-a'], body: { decision: 'reject', type: 'credit_community', reason: '社区不了解申请人。\n请先登记住址。' } });
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
