@@ -1,13 +1,24 @@
 -- Who decides a training claim (docs/programmes.md), held by the database whatever the application
 -- writes: the check is by a user of the role the claim names (the labour bureau's officer; the
 -- finance officer for claims filed before that role existed), the approval or rejection by a
--- finance approver. The table's training_claims_four_eyes keeps them two people.
+-- finance approver. The table's training_claims_four_eyes keeps them two people. A new claim names
+-- the labour officer and arrives unchecked and undecided; the claims stored with the finance
+-- officer keep it (the check applies to inserts only).
 
 create or replace function public.training_claims_deciders() returns trigger
 language plpgsql set search_path = pg_catalog, public, pg_temp as $$
 declare
   v_role text;
 begin
+  if tg_op = 'INSERT' then
+    if new.checker_role is distinct from 'labour_officer' then
+      raise exception 'training claim %: a new claim is checked by a labour_officer, not a %', new.id, new.checker_role using errcode = 'check_violation';
+    end if;
+    if new.checked_by is not null or new.decided_by is not null then
+      raise exception 'training claim %: a new claim is neither checked nor decided', new.id using errcode = 'check_violation';
+    end if;
+    return new;
+  end if;
   if new.checker_role is distinct from old.checker_role then
     raise exception 'the role that checks a training claim does not change' using errcode = 'check_violation';
   end if;
@@ -26,5 +37,5 @@ begin
   return new;
 end $$;
 
-create or replace trigger training_claims_deciders before update on public.training_claims
+create or replace trigger training_claims_deciders before insert or update on public.training_claims
   for each row execute function public.training_claims_deciders();
