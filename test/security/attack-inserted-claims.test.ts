@@ -1,0 +1,52 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { testEnv } from '../support/env';
+
+/**
+ * A programme claim inserted past its filing, as the hostile application role: the status guard
+ * holds a claim's moves from FILED onwards, but a row inserted already CHECKED (or PAID) never
+ * passed the check it claims. Demo-seeded: a paid high-tech reward of a demo enterprise, and a paid
+ * training class.
+ */
+describe('attack: a programme claim inserted already checked or paid, as the application role', function () {
+  let db: Knex;
+  const refusal = (p: Promise<unknown>) => p.then(() => null, (e: { code?: string; message: string }) => e);
+
+  before(async function () {
+    this.timeout(120_000);
+    db = (await (await testEnv()).newDatabase('attack_inserted_claims', { seed: true })).db;
+  });
+  after(async () => db?.destroy());
+
+  it('refuses an incubator reward inserted CHECKED, or PAID, and writes nothing', async () => {
+    const paid = await db('incubator_reward_claims').where({ status: 'PAID' }).first();
+    const officer = await db('users').where({ username: 'fin-officer' }).first('id');
+    // Another enterprise, so the once-per-event key does not refuse it first; payment references of its own.
+    const other = await db('incubated_enterprises').whereNot({ id: paid.enterprise_id }).first();
+    const copy = () => {
+      const id = randomUUID();
+      return {
+        ...paid, id, workflow_id: `incubator-reward-${id}`, enterprise_id: other.id, incubator_id: other.incubator_id, document_no: `INSERTED-${id.slice(0, 8)}`,
+        operator_payment_ref: randomUUID(), enterprise_payment_ref: randomUUID(),
+      };
+    };
+    const checked = { ...copy(), status: 'CHECKED', checked_by: officer.id, check_decision: 'accept', decided_by: null, fund_id: null, paid_on: null, operator_entry_id: null, enterprise_entry_id: null };
+    const alreadyPaid = copy();
+    for (const row of [checked, alreadyPaid]) {
+      const e = await refusal(db('incubator_reward_claims').insert(row));
+      expect(e, `inserted ${row.status}`).to.not.equal(null);
+      expect(e!.code, e!.message).to.equal('42501');
+      expect(await db('incubator_reward_claims').where({ id: row.id }).first()).to.equal(undefined);
+    }
+  });
+
+  it('refuses a training claim inserted PAID, and writes nothing', async () => {
+    const paid = await db('training_claims').where({ status: 'PAID' }).first();
+    const id = randomUUID();
+    const row = { ...paid, id, workflow_id: `training-claim-${id}`, class_ref: `INSERTED-${id.slice(0, 8)}`, checker_role: 'labour_officer', checked_by: null, decided_by: null };
+    const e = await refusal(db('training_claims').insert(row));
+    expect(e, 'inserted PAID').to.not.equal(null);
+    expect(await db('training_claims').where({ id }).first()).to.equal(undefined);
+  });
+});
