@@ -74,7 +74,7 @@ describe('attack: a checked programme claim rewritten before it is paid, as the 
     const { operator_payment_ref: _o, enterprise_payment_ref: _e, ...rewardRow } = reward;
     await db('incubator_reward_claims').insert({
       ...rewardRow, id: r, workflow_id: `incubator-reward-${r}`, kind: 'neeq_transfer', exchange: 'neeq', status: 'FILED',
-      checked_by: null, check_reason: null, decided_by: null, decision_reason: null, fund_id: null, paid_on: null, operator_entry_id: null, enterprise_entry_id: null,
+      checked_by: null, check_decision: null, check_reason: null, decided_by: null, decision_reason: null, fund_id: null, paid_on: null, operator_entry_id: null, enterprise_entry_id: null,
     });
     await db('incubator_reward_claims').where({ id: r }).update({ status: 'CHECKED', checked_by: officer.userId });
     const otherEnterprise = await db('incubated_enterprises').whereNot({ id: reward.enterprise_id }).first('id', 'incubator_id');

@@ -6,7 +6,8 @@
 -- changes only while it is FILED (the officer's adjustment). What was filed (the institution, class
 -- and enrolment; the enterprise, incubator, event, evidence and amount of a reward; the policy, the
 -- filer, the payment references) never changes: the checker vouched for it and the approver pays it.
--- Claims are never deleted.
+-- A claim is inserted as filed: FILED, with none of what the decisions write, so no row skips the
+-- check and the approval by being inserted past them. Claims are never deleted.
 
 create or replace function public.programme_claim_status_guard() returns trigger
 language plpgsql set search_path = pg_catalog, public, pg_temp as $$
@@ -15,6 +16,14 @@ declare
   c_decided constant text[] := array['status', 'amount', 'checked_by', 'check_decision', 'check_reason', 'decided_by', 'decision_reason',
                                      'fund_id', 'paid_on', 'payout_entry_id', 'operator_entry_id', 'enterprise_entry_id', 'updated_at'];
 begin
+  if tg_op = 'INSERT' then
+    if new.status is distinct from 'FILED' or exists (
+         select 1 from pg_catalog.jsonb_each(pg_catalog.to_jsonb(new)) j
+          where j.key = any (c_decided) and j.key not in ('status', 'amount', 'updated_at') and j.value <> 'null'::jsonb) then
+      raise exception '% %: a claim is inserted as filed, neither checked, decided nor paid', tg_table_name, new.id using errcode = 'insufficient_privilege';
+    end if;
+    return new;
+  end if;
   if (pg_catalog.to_jsonb(new) - c_decided) is distinct from (pg_catalog.to_jsonb(old) - c_decided) then
     raise exception '% %: what was filed does not change', tg_table_name, old.id using errcode = 'insufficient_privilege';
   end if;
@@ -35,7 +44,7 @@ begin
   return new;
 end $$;
 
-create or replace trigger training_claims_status_guard before update on public.training_claims
+create or replace trigger training_claims_status_guard before insert or update on public.training_claims
   for each row execute function public.programme_claim_status_guard();
-create or replace trigger incubator_reward_claims_status_guard before update on public.incubator_reward_claims
+create or replace trigger incubator_reward_claims_status_guard before insert or update on public.incubator_reward_claims
   for each row execute function public.programme_claim_status_guard();
