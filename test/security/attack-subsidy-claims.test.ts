@@ -68,5 +68,17 @@ describe('attack: a paid subsidy claim, as the application role', function () {
     );
     expect(insert).to.equal('refused');
   });
-});
 
+  it('a claim inserted past its filing (CHECKED, with a total of its own) is refused: the approver would pay what no one checked', async () => {
+    const id = randomUUID();
+    const insert = await db('subsidy_claims')
+      .insert({
+        id, bank_id: p.bankA, quarter: '2026Q3', workflow_id: `subsidy-claim-inserted-${id}`, status: 'CHECKED', late: false, total: '90000.00',
+        filed_on: today, filed_by: p.bankOfficer.id, checked_by: p.officer.userId,
+      })
+      .then(() => null, (e: { code?: string; message: string }) => e);
+    expect(insert, 'inserted').to.not.equal(null);
+    expect(insert!.code, insert!.message).to.equal('42501');
+    expect(await db('subsidy_claims').where({ id }).first()).to.equal(undefined);
+  });
+});
