@@ -7,6 +7,7 @@ import { testEnv, type AppDatabase, type TestEnv } from '../support/env';
 import { newIdNumber, type ApiHarness } from '../support/api';
 import { advance } from '../applications/helpers';
 import { JWT_SECRET, startPlainApi, type Api } from './helpers';
+import { storedClaim } from '../finance/helpers';
 import { ApiRouter } from '../../api/route';
 import { registerRoutes } from '../../api/app';
 import { demoUsers, DEMO_CERTIFICATE_NO, DEMO_PASSWORD } from '../../scripts/lib/demo-seed';
@@ -157,9 +158,8 @@ describe('authorisation matrix: every route × every caller', () => {
     const harness = { call: api.call, login: async (u: string) => tokens.get(u)! } as unknown as ApiHarness;
     const disbursed = await advance(harness, submitted.body.id, 'disbursal', '50000.00');
     const bankAUser = (await d.db('users').where({ username: 'bank-a' }).first()).id;
-    const [claim] = await d.db('subsidy_claims')
-      .insert({ id: '11111111-1111-4111-8111-111111111111', bank_id: bankA, quarter: '2020Q1', workflow_id: 'no-such-workflow', status: 'SUBMITTED', late: false, total: '1.00', filed_on: '2020-04-02', filed_by: bankAUser })
-      .returning('id');
+    const claim = { id: '11111111-1111-4111-8111-111111111111' };
+    await storedClaim(d.db, { ...claim, bank_id: bankA, quarter: '2020Q1', workflow_id: 'no-such-workflow', status: 'SUBMITTED', late: false, total: '1.00', filed_on: '2020-04-02', filed_by: bankAUser });
     fixture = {
       applicationId: submitted.body.id,
       loanId: disbursed.loanId,

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { testEnv } from '../support/env';
 import { startApi, demoOrgs, newApplicant, type ApiHarness, type DemoOrgs } from '../support/api';
 import { submit, advance } from '../applications/helpers';
+import { storedClaim } from './helpers';
 
 /**
  * My tasks beyond applications: claims to check, approve or file again, top-ups and reopen
@@ -31,7 +32,7 @@ describe('My tasks for the finance bureau and the banks (GET /v1/tasks)', () => 
   async function claim(bankId: string, quarter: string, status: string, o: { checkedBy?: string; createdAt?: string } = {}) {
     const id = randomUUID();
     const rejected = status === 'REJECTED';
-    await db('subsidy_claims').insert({
+    await storedClaim(db, {
       id, bank_id: bankId, quarter, workflow_id: `no-workflow-${id}`, status, late: false, total: '123.45', filed_on: '2020-07-02',
       filed_by: await userId(bankId === orgs.bankA ? 'bank-a' : 'bank-b'), checked_by: o.checkedBy ?? null,
       rejected_by: rejected ? await userId('fin-officer') : null, rejection_reason: rejected ? 'line 2 was paid late' : null,

@@ -5,6 +5,7 @@ import { openApiSuite, newApplicant, type ApiHarness } from '../support/api';
 import type { DemoOrgs } from '../applications/helpers';
 import { expectTrialBalance, fundFor, pay, serverToday, skipTo } from '../loans/helpers';
 import { claimsOpen, loanPaidThrough, login, newOrg, skipPastQuarter } from './helpers';
+import { storedClaim } from '../finance/helpers';
 import { randomUUID } from 'node:crypto';
 import { accountBalance, accountCode, allocateBudget, getFundStatus } from '../../db/ledger';
 import { addDays, compareDates, quarterBounds } from '../../domain/dates';
@@ -151,13 +152,9 @@ describe('subsidy claims (time-skipping server)', () => {
       expect((await sneak({ status, seqs: paidRow.seqs, total: claim.total })).code, `${status}: a coverage of its own`).to.equal('23514');
       expect((await sneak({ status, total: claim.total, line_count: paidRow.line_count })).code, `${status}: a count of its own`).to.equal('23514');
     }
-    const cover = await env.db
-      .transaction(async (trx) => {
-        const id = randomUUID();
-        await trx('subsidy_claims').insert({ id, bank_id: bank.orgId, quarter, workflow_id: 'x', status: 'CHECKED', late: false, total: claim.total, filed_on: end, filed_by: filedBy });
-        await trx('subsidy_claims').where({ id }).update({ seqs: paidRow.seqs });
-      })
-      .catch((e) => e);
+    const beside = randomUUID();
+    await storedClaim(env.db, { id: beside, bank_id: bank.orgId, quarter, workflow_id: 'x', status: 'CHECKED', late: false, total: claim.total, filed_on: end, filed_by: filedBy });
+    const cover = await env.db('subsidy_claims').where({ id: beside }).update({ seqs: paidRow.seqs }).catch((e) => e);
     expect(cover.code, 'a claim standing beside the paid one cannot take over its periods').to.equal('42501');
     for (const change of [{ seqs: '[1000000,1000001]' }, { total: formatMoney(new Money(claim.total).plus('0.01')) }, { line_count: paidRow.line_count + 1 }, { status: 'REJECTED', rejection_reason: 'x' }]) {
       const refused = await env.db('subsidy_claims').where({ id: claim.id }).update(change).catch((e) => e);

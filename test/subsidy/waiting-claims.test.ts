@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { ApiHarness } from '../support/api';
-import { financeSuite, type People } from '../finance/helpers';
+import { financeSuite, storedClaim, type People } from '../finance/helpers';
 import { openFund } from '../support/funds';
 import { businessDateOf } from '../../domain/business-day';
 
@@ -19,7 +19,7 @@ describe('a top-up retries the claims waiting for budget, and says which it coul
     // A claim approved while the fund was short, whose workflow is gone (it finished, or was
     // terminated by an operator): its payout cannot be tried again through it.
     const claimId = randomUUID();
-    await db('subsidy_claims').insert({
+    await storedClaim(db, {
       id: claimId, bank_id: p.bankA, quarter: '2026Q1', workflow_id: `subsidy-claim-gone-${claimId}`, status: 'PENDING_BUDGET', late: false,
       total: '10.00', filed_on: '2026-04-02', filed_by: p.bankOfficer.id, checked_by: p.officer.userId, approved_by: p.approver.userId, approved_at: new Date(),
     });

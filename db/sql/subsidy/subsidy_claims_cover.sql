@@ -3,8 +3,9 @@
 -- numbered up to the last one visible now, and gets their count and total (NUMERIC); the bank's
 -- accruals wait meanwhile (the lock subsidy_accruals_sequence shares), so none can join the range
 -- later, and nothing to cover refuses the claim (P0002; its detail names the claim holding the
--- quarter, if any). A claim written with its total, or in another state (a payout recorded from
--- elsewhere), covers no accrual; a writer that names a coverage or a count is refused.
+-- quarter, if any). A claim is inserted only so, as filed: one written in another state, with its
+-- total, or with any decision's column set would reach the approver without a check of what it
+-- covers, and is refused; so is a writer that names a coverage or a count.
 -- docs/ledger.md, "Subsidy claims".
 
 create or replace function public.subsidy_claims_cover() returns trigger
@@ -20,10 +21,11 @@ begin
     raise exception 'subsidy_claims: what a claim covers is the database''s to decide, as it is filed'
       using errcode = 'check_violation';
   end if;
-  if new.status <> 'SUBMITTED' or new.total is not null then
-    new.seqs := 'empty';
-    new.line_count := 0;
-    return new;
+  if new.status is distinct from 'SUBMITTED' or new.total is not null
+     or pg_catalog.num_nonnulls(new.checked_by, new.checked_at, new.check_reason, new.approved_by, new.approved_at, new.approval_reason,
+                                new.rejected_by, new.rejected_at, new.rejection_reason, new.fund_id, new.paid_on, new.payout_entry_id) > 0 then
+    raise exception 'subsidy_claims: a claim is inserted as filed (SUBMITTED, its total the database''s to decide, nothing decided)'
+      using errcode = 'insufficient_privilege';
   end if;
   perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('loanflow.subsidy_claim_filing'), pg_catalog.hashtext(new.bank_id::text));
   select coalesce(max(upper(c.seqs)), 1) into from_seq
