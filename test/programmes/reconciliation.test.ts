@@ -167,8 +167,8 @@ describe('programme payouts reconciled against the bureau’s statement (API onl
     expect(await blockers(), 'rows and entries agree').to.deep.equal([]);
     // The application's role cannot rewrite a paid claim, nor delete one.
     const refused = (q: Promise<unknown>) => q.then(() => null, (e: { code?: string }) => e.code);
-    expect(await refused(db('training_claims').where({ id: training.id }).update({ amount: '1300.00' }))).to.equal('23514');
-    expect(await refused(db('incubator_reward_claims').where({ id: reward.id }).update({ paid_on: '2000-01-01' }))).to.equal('23514');
+    expect(await refused(db('training_claims').where({ id: training.id }).update({ amount: '1300.00' }))).to.equal('42501');
+    expect(await refused(db('incubator_reward_claims').where({ id: reward.id }).update({ paid_on: '2000-01-01' }))).to.equal('42501');
     // Deleting is not even granted to it (42501): the table's rows are never deleted.
     expect(await refused(db('training_claims').where({ id: training.id }).delete())).to.equal('42501');
     // Its owner, switching triggers off, can: then the records no longer agree, and the close says so.
