@@ -8,6 +8,7 @@ import { openLoan, serverToday, skipTo, type OpenedLoan } from '../loans/helpers
 import { login, newOrg, type NewOrg } from '../subsidy/helpers';
 import { accountBalance, accountCode } from '../../db/ledger';
 import { Money, formatMoney } from '../../domain/money';
+import { adminOf } from '../support/env';
 
 /** n months after a date, the day clamped to the month's end: computed here with Date, not the domain's code. */
 function monthsLater(date: string, n: number): string {
@@ -121,8 +122,15 @@ describe('training subsidy claims (time-skipping server)', function () {
     });
     expect(twice.status, JSON.stringify(twice.body)).to.equal(409);
     expect(twice.body.error.details[0].path).to.equal('trainees');
-    const direct = await db('training_claim_lines')
-      .insert({ claim_id: baseId, certificate_no: 'SYB-DIRECT-1', holder_id_number: idle.idNumber, holder_name: idle.name, course: 'SYB', part: 'base', amount: '600.00' })
+    // Straight into the checked claim, the line guard refuses it; with the triggers off (as the
+    // owner), the unique key still does.
+    const line = { claim_id: baseId, certificate_no: 'SYB-DIRECT-1', holder_id_number: idle.idNumber, holder_name: idle.name, course: 'SYB', part: 'base', amount: '600.00' };
+    expect(await db('training_claim_lines').insert(line).catch((e: unknown) => e)).to.include({ code: '42501' });
+    const direct = await adminOf(db)
+      .transaction(async (trx) => {
+        await trx.raw('set local session_replication_role = replica');
+        await trx('training_claim_lines').insert(line);
+      })
       .catch((e: unknown) => e);
     expect(direct).to.include({ code: '23505', constraint: 'training_claim_lines_once' });
     // Another institution's user sees nothing of it; a bank is refused.
