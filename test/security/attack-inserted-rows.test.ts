@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { testEnv } from '../support/env';
+import { adminOf, testEnv } from '../support/env';
 
 /**
  * Rows inserted past their first state, as the hostile application role: a guard that holds a
@@ -30,4 +30,35 @@ describe('attack: rows inserted already past their first state, as the applicati
     expect(e!.code, e!.message).to.equal('42501');
     expect(await db('training_claim_lines').where({ claim_id: paid.id, certificate_no: row.certificate_no }).first()).to.equal(undefined);
   });
+
+  it('refuses a scheduled follow-up visit inserted already reminded or marked overdue, and writes nothing', async () => {
+    // The schedule step inserts on conflict do nothing, and the reminder and the overdue mark are
+    // written only where none is yet: a row inserted first with either keeps both from happening.
+    const loanId = await storedLoan(db);
+    const at = new Date().toISOString();
+    for (const [months, set] of [[3, { reminded_at: at }], [6, { overdue_marked_at: at }]] as const) {
+      const e = await refusal(db('follow_up_schedule').insert({ loan_id: loanId, months, due_on: '2030-01-01', overdue_on: '2030-01-31', ...set }));
+      expect(e, `inserted with ${Object.keys(set)[0]}`).to.not.equal(null);
+      expect(e!.code, e!.message).to.equal('42501');
+      expect(await db('follow_up_schedule').where({ loan_id: loanId, months }).first()).to.equal(undefined);
+    }
+    // As the schedule step writes it: accepted.
+    await db('follow_up_schedule').insert({ loan_id: loanId, months: 3, due_on: '2030-01-01', overdue_on: '2030-01-31' });
+  });
 });
+
+/** A loan row alone (no application behind it), written as the owner with the triggers off. */
+async function storedLoan(db: Knex): Promise<string> {
+  const id = randomUUID();
+  const bank = await db('organisations').where({ type: 'bank' }).first('id');
+  const policy = await db('policies').first('id');
+  await adminOf(db).transaction(async (trx) => {
+    await trx.raw('set local session_replication_role = replica');
+    await trx('loans').insert({
+      id, application_id: randomUUID(), bank_id: bank.id, borrower_id_number: `LOAN-${id.slice(0, 8)}`, contract_no: `C-${id.slice(0, 8)}`,
+      principal: '60000.00', annual_rate: '0.0435', disbursed_on: '2029-10-01', term_months: 12, repayment_method: 'equal_installment',
+      bank_reference: `B-${id.slice(0, 8)}`, policy_id: policy.id,
+    });
+  });
+  return id;
+}
