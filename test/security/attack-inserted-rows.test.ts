@@ -45,6 +45,34 @@ describe('attack: rows inserted already past their first state, as the applicati
     // As the schedule step writes it: accepted.
     await db('follow_up_schedule').insert({ loan_id: loanId, months: 3, due_on: '2030-01-01', overdue_on: '2030-01-31' });
   });
+
+  it('refuses a top-up or a reopening request inserted already decided, in whole or in part, and writes nothing', async () => {
+    // A pending proposal carries no decision: one inserted with a decider, a reason or a time of
+    // decision shows the approver a decision nobody made; approved, it would skip the maker-checker.
+    const officer = await db('users').where({ username: 'fin-officer' }).first('id', 'org_id');
+    const approver = await db('users').where({ username: 'fin-approver' }).first('id');
+    const fund = await db('funds').where({ finance_bureau_org_id: officer.org_id }).first('id');
+    const proposal = (kind: string) => ({
+      id: randomUUID(), kind, fund_id: kind === 'fund_top_up' ? fund.id : null, amount: kind === 'fund_top_up' ? '1000000.00' : null,
+      quarter: kind === 'period_reopen' ? '2026Q1' : null, reason: 'inserted', status: 'pending', proposed_by: officer.id, proposed_role: 'finance_officer',
+    });
+    const decided = { decided_by: approver.id, decided_role: 'finance_approver', decided_at: new Date().toISOString(), decision_reason: 'approved by the director' };
+    for (const kind of ['fund_top_up', 'period_reopen']) {
+      for (const set of [
+        { decided_role: 'finance_approver' },
+        { decided_at: decided.decided_at },
+        { decision_reason: decided.decision_reason },
+        { status: 'approved', ...decided },
+        { status: 'rejected', ...decided },
+      ]) {
+        const row = { ...proposal(kind), ...set };
+        const e = await refusal(db('finance_proposals').insert(row));
+        expect(e, `${kind} inserted with ${Object.keys(set).join(', ')}`).to.not.equal(null);
+        expect(e!.code, e!.message).to.equal('42501');
+        expect(await db('finance_proposals').where({ id: row.id }).first()).to.equal(undefined);
+      }
+    }
+  });
 });
 
 /** A loan row alone (no application behind it), written as the owner with the triggers off. */
