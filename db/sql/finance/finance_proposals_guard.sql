@@ -15,8 +15,10 @@ begin
     raise exception 'finance_proposals: a proposal is never deleted (reject it)' using errcode = 'insufficient_privilege';
   end if;
   if tg_op = 'INSERT' then
-    if new.status <> 'pending' or new.decided_by is not null or new.ledger_entry_id is not null then
-      raise exception 'finance_proposals: a proposal starts pending' using errcode = 'check_violation';
+    -- Inserted pending with none of the decision's columns: a decision is the approver's, later.
+    if new.status <> 'pending'
+       or pg_catalog.num_nonnulls(new.decided_by, new.decided_role, new.decided_at, new.decision_reason, new.ledger_entry_id) > 0 then
+      raise exception 'finance_proposals: a proposal starts pending, nothing decided' using errcode = 'insufficient_privilege';
     end if;
     select x.role, x.org_id into u from public.users x where x.id = new.proposed_by and x.active;
     if not found or u.role not in ('finance_officer', 'finance_approver') or u.role <> new.proposed_role then
