@@ -34,10 +34,14 @@ describe('attack: paying a trainee or an incubator reward twice, as the applicat
   /** File, check and approve through the application's own steps, on the demo's business date. */
   async function fileCheckApprove(input: ProgrammeClaimInput) {
     const steps = programmeClaimSteps({ db, clock: fixedClock(`${today}T04:00:00Z`) });
-    const filed = await steps.fileProgrammeClaim({ input, workflowId: programmeClaimWorkflowId(input.programme, input.claimId), filedOn: today });
+    // Filed as today's workflow files them: a training claim is the labour officer's to check.
+    const training = input.programme === 'training_subsidy';
+    const filed = await steps.fileProgrammeClaim({
+      input, workflowId: programmeClaimWorkflowId(input.programme, input.claimId), filedOn: today, checkerRole: training ? 'labour_officer' : undefined,
+    });
     if (!filed.ok) return { filed: filed.type, status: null };
     const decision = async (username: string) => ({ programme: input.programme, claimId: input.claimId, actor: await actor(username), requestId: 'attack', clientRequestId: null, today });
-    await steps.checkProgrammeClaim({ ...(await decision('fin-officer')), decision: 'accept' });
+    await steps.checkProgrammeClaim({ ...(await decision(training ? 'labour' : 'fin-officer')), decision: 'accept' });
     const paid = await steps.approveProgrammeClaim({ ...(await decision('fin-approver')), decision: 'approve', attempt: 1 });
     return { filed: 'FILED', status: paid.status };
   }
