@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { testEnv } from '../support/env';
 import { accountBalance, accountCode } from '../../db/ledger';
 import { Money } from '../../domain/money';
 import { fixedClock } from '../../usecases/clock';
 import { programmeClaimSteps } from '../../usecases/programme-claim-steps';
 import { programmeClaimWorkflowId, type Actor, type ProgrammeClaimInput } from '../../workflows/definitions';
+import { useOwnDatabase } from './own-database';
 
 /**
  * A programme claim between its check and its payment, as the hostile application role: the
@@ -25,11 +25,7 @@ describe('attack: a checked programme claim rewritten before it is paid, as the 
   const refused = (p: Promise<unknown>) => p.then(() => 'allowed', () => 'refused');
   const steps = (today: string) => programmeClaimSteps({ db, clock: fixedClock(`${today}T04:00:00Z`) });
 
-  before(async function () {
-    this.timeout(120_000);
-    db = (await (await testEnv()).newDatabase('attack_checked_claims', { seed: true })).db;
-  });
-  after(async () => db?.destroy());
+  useOwnDatabase('attack_checked_claims', (d) => (db = d));
 
   it('a checked reward raised from the policy’s amount by one UPDATE is not paid at the raised amount', async () => {
     const paid = await db('incubator_reward_claims').where({ status: 'PAID', kind: 'high_tech' }).first();

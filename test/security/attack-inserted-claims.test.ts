@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { testEnv } from '../support/env';
+import { useOwnDatabase, refusal } from './own-database';
 
 /**
  * A programme claim inserted past its filing, as the hostile application role: the status guard
@@ -11,13 +11,8 @@ import { testEnv } from '../support/env';
  */
 describe('attack: a programme claim inserted already checked or paid, as the application role', function () {
   let db: Knex;
-  const refusal = (p: Promise<unknown>) => p.then(() => null, (e: { code?: string; message: string }) => e);
 
-  before(async function () {
-    this.timeout(120_000);
-    db = (await (await testEnv()).newDatabase('attack_inserted_claims', { seed: true })).db;
-  });
-  after(async () => db?.destroy());
+  useOwnDatabase('attack_inserted_claims', (d) => (db = d));
 
   it('refuses an incubator reward inserted CHECKED, or PAID, and writes nothing', async () => {
     const paid = await db('incubator_reward_claims').where({ status: 'PAID' }).first();

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { adminOf, testEnv } from '../support/env';
+import { adminOf } from '../support/env';
+import { useOwnDatabase, refusal } from './own-database';
 
 /**
  * Rows inserted past their first state, as the hostile application role: a guard that holds a
@@ -10,13 +11,8 @@ import { adminOf, testEnv } from '../support/env';
  */
 describe('attack: rows inserted already past their first state, as the application role', function () {
   let db: Knex;
-  const refusal = (p: Promise<unknown>) => p.then(() => null, (e: { code?: string; message: string }) => e);
 
-  before(async function () {
-    this.timeout(120_000);
-    db = (await (await testEnv()).newDatabase('attack_inserted_rows', { seed: true })).db;
-  });
-  after(async () => db?.destroy());
+  useOwnDatabase('attack_inserted_rows', (d) => (db = d));
 
   it('refuses a trainee line added to a paid training claim, and writes nothing', async () => {
     // The outcome part pays for the live lines of a paid base claim: a line added after the check

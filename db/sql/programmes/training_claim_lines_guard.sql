@@ -4,25 +4,14 @@
 -- (the claim's status is guarded by programme_claim_status_guard: a paid claim never becomes
 -- either), or its claim is still FILED and the line does not match the registry (the officer's
 -- adjustment drops it). The registry's verdict (mismatch) is written only while the claim is FILED.
--- So the lines of a checked, waiting or paid claim never change, and no line is deleted. A line is
--- inserted live, while its claim is FILED (its filing, or an officer's check still to come): a line
--- added to a checked or paid claim was never checked, and a paid base claim's live lines are what
--- its outcome part pays for.
+-- So the lines of a checked, waiting or paid claim never change, and no line is deleted (how a line
+-- is inserted: training_claim_lines_inserted.sql).
 
 create or replace function public.training_claim_lines_guard() returns trigger
 language plpgsql set search_path = pg_catalog, public, pg_temp as $$
 declare
   v_status text;
 begin
-  if tg_op = 'INSERT' then
-    -- Shared lock: a check under way (which locks the claim) is waited for, then its status read.
-    select c.status into v_status from public.training_claims c where c.id = new.claim_id for share;
-    if v_status is distinct from 'FILED' or new.live is distinct from true then
-      raise exception 'training_claim_lines: a line is inserted live into a filed claim (claim %)', coalesce(v_status, 'missing')
-        using errcode = 'insufficient_privilege';
-    end if;
-    return new;
-  end if;
   if (pg_catalog.to_jsonb(new) - 'live' - 'mismatch') is distinct from (pg_catalog.to_jsonb(old) - 'live' - 'mismatch') then
     raise exception 'training_claim_lines: a line keeps its trainee, certificate and amount' using errcode = 'insufficient_privilege';
   end if;
@@ -42,5 +31,5 @@ begin
   return new;
 end $$;
 
-create or replace trigger training_claim_lines_guard before insert or update on public.training_claim_lines
+create or replace trigger training_claim_lines_guard before update on public.training_claim_lines
   for each row execute function public.training_claim_lines_guard();
