@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { testEnv } from '../support/env';
 import { startApi } from '../support/api';
+import { useOwnDatabase } from './own-database';
 
 /**
  * docs/programmes.md ("Incubator rewards"): an enterprise's graduation date is "recorded once", and
@@ -12,11 +13,7 @@ import { startApi } from '../support/api';
 describe('attack: an incubated enterprise’s dates, as the application role', function () {
   let db: Knex;
 
-  before(async function () {
-    this.timeout(120_000);
-    db = (await (await testEnv()).newDatabase('attack_incubators', { seed: true })).db;
-  });
-  after(async () => db?.destroy());
+  useOwnDatabase('attack_incubators', (d) => (db = d));
 
   it('a recorded graduation date and the entry date do not move (the reward windows count from them)', async () => {
     const e = await db('incubated_enterprises').whereNotNull('graduated_on').first();

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { testEnv } from '../support/env';
 import { accountBalance, accountCode } from '../../db/ledger';
 import { fixedClock } from '../../usecases/clock';
 import { programmeClaimSteps } from '../../usecases/programme-claim-steps';
 import { programmeClaimWorkflowId, type Actor, type ProgrammeClaimInput } from '../../workflows/definitions';
 import { DEMO_CLASS_REF } from '../../scripts/lib/demo-programmes';
+import { useOwnDatabase } from './own-database';
 
 /**
  * docs/security.md ("Limits") promises: "The database's unique keys hold a trainee to one payment per
@@ -25,11 +25,7 @@ describe('attack: paying a trainee or an incubator reward twice, as the applicat
   };
   const refused = (p: Promise<unknown>) => p.then(() => 'allowed', () => 'refused');
 
-  before(async function () {
-    this.timeout(120_000);
-    db = (await (await testEnv()).newDatabase('attack_programmes', { seed: true })).db;
-  });
-  after(async () => db?.destroy());
+  useOwnDatabase('attack_programmes', (d) => (db = d));
 
   /** File, check and approve through the application's own steps, on the demo's business date. */
   async function fileCheckApprove(input: ProgrammeClaimInput) {
