@@ -103,6 +103,6 @@ describe('Web console (zh-CN): an incubator reward in my tasks, and the bureau�
     await mismatches.getByText('已说明').waitFor();
     await page.close();
     const listed = ok(await h.call('GET', `/v1/reconciliations?quarter=${quarterOf(reward.paidOn)}`, { token: await h.login(officer, 'demo-password') }), 200);
-    expect(listed.find((r: { bankName: string }) => r.bankName === bureauName)).to.include({ lineCount: 2, mismatchCount: 1, unresolved: 0, current: true });
+    expect(listed.items.find((r: { bankName: string }) => r.bankName === bureauName)).to.include({ lineCount: 2, mismatchCount: 1, unresolved: 0, current: true });
   });
 });
