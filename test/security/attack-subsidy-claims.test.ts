@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { testEnv } from '../support/env';
-import { paidClaim, people, type People } from '../finance/helpers';
-import { accrueSubsidy, reserveBudget } from '../../db/ledger';
+import { paidClaim, people, storedClaim, type People } from '../finance/helpers';
+import { accrueSubsidy, payOut, reserveBudget } from '../../db/ledger';
 import { payClaimAgain } from '../../usecases/mismatches';
 
 /**
@@ -80,5 +80,31 @@ describe('attack: a paid subsidy claim, as the application role', function () {
     expect(insert, 'inserted').to.not.equal(null);
     expect(insert!.code, insert!.message).to.equal('42501');
     expect(await db('subsidy_claims').where({ id }).first()).to.equal(undefined);
+  });
+
+  it('a claim moves on only as someone decides it: CHECKED with no checker, PAID with no approver, are refused', async () => {
+    const id = randomUUID();
+    await storedClaim(db, { id, bank_id: p.bankA, quarter: '2026Q2', workflow_id: `subsidy-claim-undecided-${id}`, status: 'SUBMITTED', late: false, total: '50.00', filed_on: today, filed_by: p.bankOfficer.id });
+    expect(await refused(db('subsidy_claims').where({ id }).update({ status: 'CHECKED' })), 'CHECKED, no checker').to.equal('refused');
+    await db('subsidy_claims').where({ id }).update({ status: 'CHECKED', checked_by: p.officer.userId });
+    expect(await refused(db('subsidy_claims').where({ id }).update({ status: 'PENDING_BUDGET' })), 'PENDING_BUDGET, no approver').to.equal('refused');
+    expect(await refused(db('subsidy_claims').where({ id }).update({ status: 'REJECTED' })), 'REJECTED, by no one').to.equal('refused');
+  });
+
+  it('a checked claim is paid only by a payout made for it: a payout made for another claim is refused', async () => {
+    const { fund_id: fundId } = await db('subsidy_claims').where({ id: (await paidClaim(db, p, { bankId: p.bankA, amount: '1.00', paidOn: '2026-10-21' })).claimId }).first('fund_id');
+    // A payout of the fund to the bank made for another claim, which no claim names (as a reversed payout is, once its claim was paid again).
+    const elsewhere = randomUUID();
+    await accrueSubsidy(db, { bankOrgId: p.bankA, amount: '77.00', postedOn: '2026-10-21', idempotencyKey: `attack-accrual:${elsewhere}` });
+    const payout = await payOut(db, {
+      fundId, bankOrgId: p.bankA, amount: '77.00', postedOn: '2026-10-21', idempotencyKey: `subsidy-claim:${elsewhere}:payout`, fromReservation: false, metadata: { claimId: elsewhere },
+    });
+    const id = randomUUID();
+    await storedClaim(db, {
+      id, bank_id: p.bankA, quarter: '2025Q4', workflow_id: `subsidy-claim-borrowed-${id}`, status: 'CHECKED', late: false, total: '77.00',
+      filed_on: today, filed_by: p.bankOfficer.id, checked_by: p.officer.userId, approved_by: p.approver.userId,
+    });
+    const borrowed = await refused(db('subsidy_claims').where({ id }).update({ status: 'PAID', fund_id: fundId, paid_on: today, payout_entry_id: payout.id }));
+    expect(borrowed, 'paid with a payout made for another claim').to.equal('refused');
   });
 });

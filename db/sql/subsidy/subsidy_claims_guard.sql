@@ -9,6 +9,11 @@
 -- the reversal of its payout; PAYOUT_REVERSED becomes PAID only with another payout of the fund,
 -- one no other claim names and nothing reverses. Else one UPDATE would mark a payout reversed that
 -- is not, and the approver's "pay again" would pay the bank twice. docs/security.md.
+--
+-- Every move is someone's decision: CHECKED names its checker, PENDING_BUDGET and PAID its checker
+-- and approver, REJECTED who rejected it. A claim becomes PAID, the first time or again, only with
+-- a payout of its own: a fund payout made for this claim, of its total, that no other claim names
+-- and nothing reverses (a reversed payout freed by a claim paid again pays no other claim).
 
 create or replace function public.subsidy_claims_guard() returns trigger
 language plpgsql set search_path = pg_catalog, public, pg_temp as $$
@@ -24,6 +29,21 @@ begin
        ('PAID', 'PAYOUT_REVERSED'), ('PAYOUT_REVERSED', 'PAID')) then
     raise exception 'subsidy_claims: a claim does not move from % to %', old.status, new.status using errcode = 'insufficient_privilege';
   end if;
+  if new.status is distinct from old.status and (
+       (new.status = 'CHECKED' and new.checked_by is null)
+    or (new.status in ('PENDING_BUDGET', 'PAID') and (new.checked_by is null or new.approved_by is null))
+    or (new.status = 'REJECTED' and new.rejected_by is null)) then
+    raise exception 'subsidy_claims: claim % becomes % only as someone decides it', old.id, new.status using errcode = 'insufficient_privilege';
+  end if;
+  if new.status = 'PAID' and old.status is distinct from 'PAID' and (
+       new.payout_entry_id is not distinct from old.payout_entry_id
+    or not exists (select 1 from public.ledger_entries e
+                    where e.id = new.payout_entry_id and e.kind = 'fund.payout' and e.metadata ->> 'claimId' = new.id::text
+                      and exists (select 1 from public.ledger_lines l where l.entry_id = e.id and l.side = 'debit' and l.amount = new.total))
+    or exists (select 1 from public.ledger_entries r where r.reverses_entry_id = new.payout_entry_id)
+    or exists (select 1 from public.subsidy_claims c where c.payout_entry_id = new.payout_entry_id and c.id <> old.id)) then
+    raise exception 'subsidy_claims: claim % is paid only by a payout of its own that stands', old.id using errcode = 'insufficient_privilege';
+  end if;
   if old.status not in ('PAID', 'PAYOUT_REVERSED') then
     return new;
   end if;
@@ -35,12 +55,6 @@ begin
     raise exception 'subsidy_claims: claim % was paid; who decided it and its fund never change', old.id using errcode = 'insufficient_privilege';
   end if;
   if old.status = 'PAYOUT_REVERSED' and new.status = 'PAID' then
-    if new.payout_entry_id is not distinct from old.payout_entry_id
-       or not exists (select 1 from public.ledger_entries e where e.id = new.payout_entry_id and e.kind = 'fund.payout')
-       or exists (select 1 from public.ledger_entries r where r.reverses_entry_id = new.payout_entry_id)
-       or exists (select 1 from public.subsidy_claims c where c.payout_entry_id = new.payout_entry_id and c.id <> old.id) then
-      raise exception 'subsidy_claims: claim % is paid again only by a payout of its own that stands', old.id using errcode = 'insufficient_privilege';
-    end if;
     return new;
   end if;
   if (new.payout_entry_id, new.paid_on) is distinct from (old.payout_entry_id, old.paid_on) then
