@@ -7,7 +7,9 @@
 -- and enrolment; the enterprise, incubator, event, evidence and amount of a reward; the policy, the
 -- filer, the payment references) never changes: the checker vouched for it and the approver pays it.
 -- A claim is inserted as filed: FILED, with none of what the decisions write, so no row skips the
--- check and the approval by being inserted past them. Claims are never deleted.
+-- check and the approval by being inserted past them. Every move is someone's decision: CHECKED and
+-- REFUSED name the checker, PENDING_BUDGET and PAID the checker and the approver, REJECTED the
+-- approver; PAID only with payouts made for this claim (their claimId). Claims are never deleted.
 
 create or replace function public.programme_claim_status_guard() returns trigger
 language plpgsql set search_path = pg_catalog, public, pg_temp as $$
@@ -15,6 +17,7 @@ declare
   -- The columns the decisions write; every other column is the filing's.
   c_decided constant text[] := array['status', 'amount', 'checked_by', 'check_decision', 'check_reason', 'decided_by', 'decision_reason',
                                      'fund_id', 'paid_on', 'payout_entry_id', 'operator_entry_id', 'enterprise_entry_id', 'updated_at'];
+  j jsonb := pg_catalog.to_jsonb(new);
 begin
   if tg_op = 'INSERT' then
     if new.status is distinct from 'FILED' or exists (
@@ -36,6 +39,18 @@ begin
     or (old.status = 'CHECKED' and new.status in ('PENDING_BUDGET', 'PAID', 'REJECTED'))
     or (old.status = 'PENDING_BUDGET' and new.status in ('PAID', 'REJECTED'))) then
     raise exception '% %: a claim does not move from % to %', tg_table_name, old.id, old.status, new.status using errcode = 'insufficient_privilege';
+  end if;
+  if new.status is distinct from old.status and (
+       (new.status in ('CHECKED', 'REFUSED', 'PENDING_BUDGET', 'PAID') and j ->> 'checked_by' is null)
+    or (new.status in ('PENDING_BUDGET', 'PAID', 'REJECTED') and j ->> 'decided_by' is null)) then
+    raise exception '% %: a claim becomes % only as someone decides it', tg_table_name, old.id, new.status using errcode = 'insufficient_privilege';
+  end if;
+  if new.status = 'PAID' and old.status is distinct from 'PAID' and exists (
+       select 1 from (values (j ->> 'payout_entry_id'), (j ->> 'operator_entry_id'), (j ->> 'enterprise_entry_id')) v(entry)
+        where v.entry is not null and not exists (
+          select 1 from public.ledger_entries e
+           where e.id = v.entry::bigint and e.kind in ('training.payout', 'incubator.reward') and e.metadata ->> 'claimId' = new.id::text)) then
+    raise exception '% %: a claim is paid only by payouts made for it', tg_table_name, old.id using errcode = 'insufficient_privilege';
   end if;
   if tg_table_name = 'training_claims' and old.status <> 'FILED'
      and (pg_catalog.to_jsonb(new) -> 'amount') is distinct from (pg_catalog.to_jsonb(old) -> 'amount') then
