@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import fs from 'node:fs';
 import path from 'node:path';
+import { isIP } from 'node:net';
+
+/** What Express's `trust proxy` takes for an address: its names for ranges, or an IP with an optional prefix length. */
+function isProxyAddress(entry: string): boolean {
+  const [addr = '', bits, ...rest] = entry.trim().split('/');
+  if (rest.length > 0) return false;
+  if (bits === undefined && ['loopback', 'linklocal', 'uniquelocal'].includes(addr)) return true;
+  const family = isIP(addr);
+  return family !== 0 && (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)));
+}
 
 /**
  * Project root: every relative default (data, tools) hangs off it. The folder holding
@@ -83,6 +93,9 @@ export const configSchema = z.object({
     .trim()
     .regex(/^(\d{1,2}|[A-Za-z0-9:.\/]+(\s*,\s*[A-Za-z0-9:.\/]+)*)$/, 'must be a number of hops, or addresses and subnets (loopback, uniquelocal, 10.0.0.0/8), comma-separated')
     .refine((v) => !/^(true|false)$/i.test(v), { message: 'must name the proxy (or a number of hops): true would believe any client' })
+    .refine((v) => /^\d+$/.test(v) || v.split(',').every(isProxyAddress), {
+      message: 'each entry must be loopback, linklocal, uniquelocal, or an IP address with an optional /prefix (no host names)',
+    })
     .transform((v) => (/^\d+$/.test(v) ? Number(v) : v))
     .optional(),
   /** Token lifetime in seconds. */

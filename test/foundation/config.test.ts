@@ -27,6 +27,14 @@ describe('config', () => {
     }
   });
 
+  it('takes TRUST_PROXY as hops, Express range names or IP subnets; a host name stops it, naming the variable', () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).to.equal(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::/8' }).TRUST_PROXY).to.equal('loopback, 10.0.0.0/8, fd00::/8');
+    for (const bad of ['nginx', 'true', '10.0.0.0/33', '1,2']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad }), bad).to.throw(ConfigError, /TRUST_PROXY/);
+    }
+  });
+
   it('bounds the worker: its workflow cache fits WORKER_MEMORY_MB, and a cache that cannot fit is refused', () => {
     // Without a bound the SDK sizes the cache from the heap limit (2,310 here), and at about 1 MiB
     // per cached loan the worker outgrew a gigabyte (docs/operations.md, "Worker memory").
