@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { WorkflowHandle } from '@temporalio/client';
-import { WithStartWorkflowOperation } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { DomainError } from '../domain/errors';
 import type { ClaimDecision } from '../domain/loan-schemas';
@@ -117,7 +117,13 @@ export async function fileSubsidyClaim(deps: WorkflowDeps, caller: Caller, quart
 /** The filing of the running workflow when it runs this request's claim (its first attempt's), else undefined. */
 async function firstAttemptsFiling(deps: WorkflowDeps, workflowId: string, claimId: string): Promise<FilingResult | undefined> {
   const handle = deps.temporal.workflow.getHandle(workflowId);
-  const running = await handle.query(claimStateQuery).catch(() => undefined);
+  // Only a workflow that is gone says "not this request's": any other failure (no worker to answer,
+  // a deadline) is a fault, answered 5xx, which frees the key for the client's retry rather than
+  // storing a 409 for good.
+  const running = await handle.query(claimStateQuery).catch((e: unknown) => {
+    if (e instanceof WorkflowNotFoundError) return undefined;
+    throw e;
+  });
   return running?.id === claimId ? asking(() => handle.executeUpdate(filingUpdate)) : undefined;
 }
 
