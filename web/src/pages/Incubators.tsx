@@ -9,6 +9,7 @@ import { ClaimDecision, ClaimStatusTag, claimStep, ProgrammeClaimsCard } from '.
 import { PageCard } from '../components/PageCard';
 import { QueryView } from '../components/States';
 import { QueryCard } from '../components/QueryCard';
+import { everyPage } from '../lib/every-page';
 import { formatMoney } from '../lib/money';
 import { useSession } from '../session';
 
@@ -24,7 +25,8 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export default function IncubatorsPage() {
   const { t, i18n } = useTranslation();
   const { me } = useSession();
-  const incubators = useQuery({ queryKey: ['incubators'], queryFn: () => ok(api.GET('/v1/incubators', { params: { query: { pageSize: 200 } } })) });
+  // Every incubator: the reward form chooses among them all, not the first page.
+  const incubators = useQuery({ queryKey: ['incubators'], queryFn: async () => ({ items: await everyPage((p) => ok(api.GET('/v1/incubators', { params: { query: p } }))) }) });
   const rewards = useQuery({ queryKey: ['incubator-rewards'], queryFn: () => ok(api.GET('/v1/incubator-rewards', { params: { query: {} } })) });
   const officer = me?.role === 'finance_officer';
   return (
@@ -96,12 +98,16 @@ function EnterpriseTable({ incubator }: { incubator: Incubator }) {
   );
 }
 
-/** The enterprises of one incubator to choose from: the largest page the API gives. */
+/** The enterprises of one incubator to choose from, all of them (the incubator counts them). */
 function useEnterprises(incubatorId: string | undefined) {
   return useQuery({
     queryKey: ['incubator', incubatorId, 'choices'],
     enabled: Boolean(incubatorId),
-    queryFn: () => ok(api.GET('/v1/incubators/{id}', { params: { path: { id: incubatorId! }, query: { pageSize: 200 } } })),
+    queryFn: () =>
+      everyPage(async (p) => {
+        const r = await ok(api.GET('/v1/incubators/{id}', { params: { path: { id: incubatorId! }, query: p } }));
+        return { items: r.enterprises, total: r.enterpriseCount };
+      }),
   });
 }
 
@@ -122,7 +128,7 @@ function FileReward({ list }: { list: Incubator[] }) {
           </Form.Item>
           <Form.Item label={t('programmes.enterprise')} name="enterpriseId" rules={[{ required: true, message: t('forms.required') }]}>
             <Select style={{ width: 320 }} disabled={!incubatorId} loading={enterprises.isFetching}
-              options={(enterprises.data?.enterprises ?? []).map((e) => ({ value: e.id, label: e.name }))} />
+              options={(enterprises.data ?? []).map((e) => ({ value: e.id, label: e.name }))} />
           </Form.Item>
           <Form.Item label={t('programmes.kind')} name="kind" rules={[{ required: true, message: t('forms.required') }]}>
             <Select style={{ width: 220 }} options={(['high_tech', 'listing', 'neeq_transfer'] as const).map((k) => ({ value: k, label: t(`programmes.kinds.${k}`) }))} />
