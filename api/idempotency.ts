@@ -63,6 +63,12 @@ export interface IdempotencyKeyUse {
   key: string;
   /** The key row's created_at, to the microsecond, as PostgreSQL writes it. */
   since: string;
+  /**
+   * This request took the key over from an attempt that died without storing its reply (a lapsed
+   * lease, or a server fault). That attempt may have committed, so a create that finds its record
+   * taken looks whether the record is its own first attempt's (usecases/deps.ts, isOwnRetry).
+   */
+  retried: boolean;
 }
 
 /** created_at as text: microseconds, where a JavaScript Date keeps milliseconds. */
@@ -92,6 +98,7 @@ export async function withIdempotency(db: Knex, req: Request, run: (key: Idempot
   const mine = () => db('idempotency_keys').where({ user_id: userId, key }).whereNull('status_code');
 
   let owned = false;
+  let retried = false;
   let since = '';
   for (let attempt = 0; attempt < ATTEMPTS && !owned; attempt++) {
     const inserted = await db('idempotency_keys')
@@ -132,7 +139,10 @@ export async function withIdempotency(db: Knex, req: Request, run: (key: Idempot
       .update({ lease_until: db.raw(`now() + make_interval(secs => ?)`, [LEASE_SECONDS]) })
       .returning(db.raw(SINCE) as never);
     owned = taken.length > 0;
-    if (owned) since = (taken[0] as unknown as { since: string }).since;
+    if (owned) {
+      since = (taken[0] as unknown as { since: string }).since;
+      retried = true;
+    }
   }
   if (!owned) throw inProgress();
 
@@ -145,7 +155,7 @@ export async function withIdempotency(db: Knex, req: Request, run: (key: Idempot
   // Only while still pending: a reply is final (the table refuses a second one).
   const store = (status: number, body: unknown) => mine().update({ status_code: status, response: JSON.stringify(body), completed_at: db.fn.now() });
   try {
-    const result = await run({ key, since });
+    const result = await run({ key, since, retried });
     clearInterval(renew);
     await store(result.status, result.body);
     return result;

@@ -55,6 +55,18 @@ export interface RequestIds {
 export interface KeyUse {
   key: string;
   since: string;
+  /** Taken over from an attempt that died without its reply, which may have committed. */
+  retried?: boolean;
+}
+
+/**
+ * Whether a create that found its record taken (a unique key) is the retry of its own first attempt:
+ * the request runs under a key taken over from an attempt that died without storing its reply, and
+ * the record is the caller's, exactly as this request would have made it. Then the retry answers
+ * with the record, as the first attempt would have (docs/architecture.md, "Idempotency").
+ */
+export function isOwnRetry(request: { idempotency?: KeyUse | null }, sameAsThisRequest: boolean): boolean {
+  return request.idempotency?.retried === true && sameAsThisRequest;
 }
 
 /**

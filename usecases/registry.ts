@@ -5,7 +5,7 @@ import type { PolicyParams } from '../domain/policy';
 import { maskIdNumber, maskName, maskPersonalFields } from '../domain/masking';
 import { audit } from '../db/repositories/audit';
 import { scopeApplications } from '../db/repositories/applications';
-import { actorOf, todayOf, type Caller, type RecordsDeps, type RequestIds } from './deps';
+import { actorOf, isOwnRetry, todayOf, type Caller, type KeyUse, type RecordsDeps, type RequestIds } from './deps';
 
 type Page = { page: number; pageSize: number };
 
@@ -50,7 +50,7 @@ const certificateView = (r: CertRow, masked = false) => ({
 
 
 /** A training institution registers a certificate of its own. */
-export async function registerCertificate(deps: RecordsDeps, caller: Caller, body: NewCertificate, request: RequestIds) {
+export async function registerCertificate(deps: RecordsDeps, caller: Caller, body: NewCertificate, request: RequestIds & { idempotency?: KeyUse | null }) {
   const today = todayOf(deps);
   if (body.issuedOn > today) {
     throw new DomainError('VALIDATION_FAILED', 'issuedOn is in the future', [{ path: 'issuedOn', message: `must not be after today (${today})` }]);
@@ -70,6 +70,11 @@ export async function registerCertificate(deps: RecordsDeps, caller: Caller, bod
     return certificateView(row);
   } catch (e) {
     if (isUniqueViolation(e)) {
+      const held = await deps.db('certificates').where({ certificate_no: body.certificateNo }).first();
+      const same =
+        !!held && held.registered_by === caller.id && held.institution_id === caller.orgId && held.holder_id_number === body.holderIdNumber &&
+        held.holder_name === body.holderName && held.course === body.course && held.issued_on === body.issuedOn && !held.revoked_at;
+      if (isOwnRetry(request, same)) return certificateView(held);
       throw new DomainError('CONFLICT', `certificate ${body.certificateNo} is already registered`, [{ path: 'certificateNo', message: 'already registered' }]);
     }
     throw e;

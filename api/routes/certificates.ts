@@ -28,7 +28,7 @@ export function certificateRoutes(api: ApiRouter): void {
     auth: ['training_officer'],
     body: newCertificateSchema,
     reply: { description: 'Registered', schema: certificateSchema },
-    make: ({ body, deps, user }, r) => registerCertificate(deps, user, body, r),
+    make: ({ body, deps, user, idempotency }, r) => registerCertificate(deps, user, body, { ...r, idempotency }),
   });
 
   route.decide('/v1/certificates/:no/revocation', {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { adminOf } from '../support/env';
 import { requestHash } from '../../api/idempotency';
 import { purgeExpiredIdempotencyKeys } from '../../db/repositories/idempotency-keys';
-import { useApiSuite, newApplicant } from '../support/api';
+import { useApiSuite, newApplicant, newIdNumber } from '../support/api';
 import { submitNew, applicationBody, submit } from './helpers';
 
 describe('Idempotency-Key on creating and deciding POSTs', () => {
@@ -175,6 +175,26 @@ describe('Idempotency-Key: races, leases and expiry', () => {
     expect(retried.status, JSON.stringify(retried.body)).to.equal(201);
     expect(retried.body).to.include({ id: first.body.id, status: 'REJECTED' });
     expect(retried.body.history.map((x: { step: string }) => x.step)).to.deep.equal(['submission', 'intake_check']);
+  });
+
+  it('a certificate registered by an attempt that died before storing its reply: the retry answers 201 with it, once; another key gets 409', async () => {
+    const trainer = await s.h.login('trainer');
+    const body = { certificateNo: `RETRY-${Date.now()}`, holderIdNumber: newIdNumber(), holderName: '王芳', course: 'SYB', issuedOn: '2026-01-05' };
+    const key = `cert-${body.certificateNo}`;
+    const first = await s.h.call('POST', '/v1/certificates', { token: trainer, body, headers: { 'Idempotency-Key': key } });
+    expect(first.status, JSON.stringify(first.body)).to.equal(201);
+    // What the database restarting between the commit and the stored reply leaves.
+    await adminOf(s.env.db).transaction(async (trx) => {
+      await trx.raw('set local session_replication_role = replica');
+      await trx('idempotency_keys').where({ key }).update({ status_code: null, response: null, completed_at: null, lease_until: trx.raw(`now() - interval '1 second'`) });
+    });
+    const retried = await s.h.call('POST', '/v1/certificates', { token: trainer, body, headers: { 'Idempotency-Key': key } });
+    expect(retried.status, JSON.stringify(retried.body)).to.equal(201);
+    expect(retried.body).to.deep.equal(first.body);
+    expect(await s.env.db('audit_log').where({ action: 'certificate.register', entity_id: body.certificateNo })).to.have.length(1);
+    const again = await s.h.call('POST', '/v1/certificates', { token: trainer, body, headers: { 'Idempotency-Key': `${key}-new` } });
+    expect(again.status).to.equal(409);
+    expect(again.body.error.details).to.deep.equal([{ path: 'certificateNo', message: 'already registered' }]);
   });
 
   it('a stored reply is final: the application role cannot rewrite it', async () => {
