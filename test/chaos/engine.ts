@@ -270,16 +270,24 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       }
     };
     let next = 0;
-    await Promise.all(
+    let failed = false;
+    // Every driver settles before the servers stop: one still calling the API after the Temporal
+    // client closed would throw from a gRPC retry timer, outside any test.
+    const drivers = await Promise.allSettled(
       Array.from({ length: o.concurrency }, async () => {
-        while (next < people.length) {
+        while (next < people.length && !failed) {
           const p = people[next++]!;
-          await drive(p);
+          await drive(p).catch((e: unknown) => {
+            failed = true;
+            throw e;
+          });
           if ((p.i + 1) % 50 === 0) log(`chaos: ${p.i + 1} of ${people.length} driven (${done.apiCalls} calls, ${done.apiRetries} retried)`);
         }
       }),
     );
     await chaos;
+    const firstFailure = drivers.find((d): d is PromiseRejectedResult => d.status === 'rejected');
+    if (firstFailure) throw firstFailure.reason;
 
     // ---- what a user would check ---------------------------------------------------------------
     const statusOf: Record<Path, string> = { rejected: 'REJECTED', withdrawn: 'WITHDRAWN', disbursed: 'REPAYING', repaid_in_part: 'REPAYING' };
