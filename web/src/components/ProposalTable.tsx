@@ -1,5 +1,5 @@
 import { Alert, Table, Tag } from 'antd';
-import type { ColumnsType } from 'antd/es/table';
+import type { ColumnsType, TablePaginationConfig } from 'antd/es/table';
 import { useTranslation } from 'react-i18next';
 import type { components } from '../api/schema';
 import { formatDateTime } from '../lib/dates';
@@ -20,6 +20,7 @@ export function ProposalTable({
   expanded,
   submitLabel,
   decide,
+  pagination = false,
 }: {
   proposals: Proposal[];
   /** Columns before the common ones (a top-up's amount). */
@@ -28,11 +29,13 @@ export function ProposalTable({
   expanded: string[];
   submitLabel: string;
   decide: (p: Proposal, body: { decision: 'approve' | 'reject'; reason: string }, idempotencyKey: string) => Promise<unknown>;
+  /** The table's pages, when the list is paged by the API (a fund's top-ups). */
+  pagination?: TablePaginationConfig | false;
 }) {
   const { t } = useTranslation();
   const { me } = useSession();
   return (
-    <Table<Proposal> rowKey="id" size="small" dataSource={proposals} pagination={false} scroll={{ x: 800 }} locale={{ emptyText: t('common.empty') }}
+    <Table<Proposal> rowKey="id" size="small" dataSource={proposals} pagination={pagination} scroll={{ x: 800 }} locale={{ emptyText: t('common.empty') }}
       expandable={me?.role === 'finance_approver' ? {
         rowExpandable: (r) => r.status === 'pending',
         defaultExpandedRowKeys: expanded,

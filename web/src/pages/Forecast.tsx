@@ -15,6 +15,7 @@ import { QueryCard } from '../components/QueryCard';
 import { formatMoney, formatRate } from '../lib/money';
 import { plotValue } from '../lib/chart-values';
 import { useUrlState } from '../lib/url-state';
+import { useLocalPage } from '../lib/paged-list';
 import { useSession } from '../session';
 
 echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, LegendComponent, AriaComponent, SVGRenderer]);
@@ -165,7 +166,11 @@ function WhatIfCard({ quarters }: { quarters: number }) {
   const [busy, setBusy] = useState(false);
   const money = (v: string) => formatMoney(v, i18n.language);
   const saves = me?.role === 'finance_officer' || me?.role === 'finance_approver';
-  const scenarios = useQuery({ queryKey: ['forecast-scenarios'], queryFn: () => ok(api.GET('/v1/forecasts/scenarios', { params: { query: { pageSize: 200 } } })) });
+  const paging = useLocalPage((n) => t('common.total', { count: n }));
+  const scenarios = useQuery({
+    queryKey: ['forecast-scenarios', paging.page, paging.pageSize],
+    queryFn: () => ok(api.GET('/v1/forecasts/scenarios', { params: { query: { page: paging.page, pageSize: paging.pageSize } } })),
+  });
 
   const run = async (v: WhatIfForm) => {
     setBusy(true);
@@ -240,9 +245,9 @@ function WhatIfCard({ quarters }: { quarters: number }) {
           )}
         </>
       )}
-      <QueryCard level={2} title={t('forecast.saved')} q={scenarios} empty={(d) => d.items.length === 0}>
-        {({ items: list }) => (
-          <Table rowKey="id" size="small" pagination={false} scroll={{ x: 'max-content' }} dataSource={list} columns={[
+      <QueryCard level={2} title={t('forecast.saved')} q={scenarios} empty={(d) => d.total === 0}>
+        {({ items: list, total }) => (
+          <Table rowKey="id" size="small" pagination={paging.pagination(total)} scroll={{ x: 'max-content' }} dataSource={list} columns={[
             { title: t('common.name'), dataIndex: 'name' },
             { title: t('forecast.changes'), render: (_: unknown, r) => `${JSON.stringify(r.params)} · ${r.scope === 'new_loans_only' ? t('forecast.newLoansOnly') : t('forecast.reprice')}` },
             { title: t('forecast.savedBy'), render: (_: unknown, r) => `${r.savedBy.username} · ${r.savedAt.slice(0, 10)}` },

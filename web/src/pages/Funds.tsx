@@ -11,6 +11,7 @@ import { QueryView } from '../components/States';
 import { QueryCard } from '../components/QueryCard';
 import { formatMoney } from '../lib/money';
 import { useUrlState } from '../lib/url-state';
+import { useLocalPage } from '../lib/paged-list';
 import { useSession } from '../session';
 
 type Fund = components['schemas']['Fund'];
@@ -101,10 +102,10 @@ function FundCard({ f }: { f: Fund }) {
   const { values } = useUrlState(['proposal'] as const);
   const money = (v: string | null | undefined) => formatMoney(v, i18n.language);
   const path = { params: { path: { id: f.id } } };
-  // The newest 200 proposals (the API's largest page).
+  const paging = useLocalPage((n) => t('common.total', { count: n }));
   const proposals = useQuery({
-    queryKey: ['top-ups', f.id],
-    queryFn: async () => (await ok(api.GET('/v1/funds/{id}/top-ups', { params: { path: { id: f.id }, query: { pageSize: 200 } } }))).items,
+    queryKey: ['top-ups', f.id, paging.page, paging.pageSize],
+    queryFn: () => ok(api.GET('/v1/funds/{id}/top-ups', { params: { path: { id: f.id }, query: { page: paging.page, pageSize: paging.pageSize } } })),
   });
   const finance = me?.role === 'finance_officer' || me?.role === 'finance_approver';
   const decides = (p: Proposal) => me?.role === 'finance_approver' && p.status === 'pending';
@@ -123,9 +124,9 @@ function FundCard({ f }: { f: Fund }) {
           </DecisionForm>
         </PageCard>
       )}
-      <QueryCard level={2} title={t('funds.proposals')} q={proposals} empty={(d) => d.length === 0}>
-        {(list) => (
-          <ProposalTable proposals={list} submitLabel={t('funds.decide')}
+      <QueryCard level={2} title={t('funds.proposals')} q={proposals} empty={(d) => d.total === 0}>
+        {({ items: list, total }) => (
+          <ProposalTable proposals={list} submitLabel={t('funds.decide')} pagination={paging.pagination(total)}
             expanded={values.proposal ? [values.proposal] : list.filter(decides).map((p) => p.id)}
             leading={[{ title: t('common.amount'), dataIndex: 'amount', align: 'right', render: money }]}
             decide={(r, body, key) => ok(api.POST('/v1/funds/{id}/top-ups/{proposalId}/decision', { params: { path: { id: f.id, proposalId: r.id } }, body, ...idempotent(key) }))} />

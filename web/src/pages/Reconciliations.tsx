@@ -11,7 +11,7 @@ import { QueryCard } from '../components/QueryCard';
 import { formatMoney } from '../lib/money';
 import { formatDateTime } from '../lib/dates';
 import { useSubmissionKey } from '../lib/idempotency';
-import { useUrlState } from '../lib/url-state';
+import { useLocalPage, usePagedList } from '../lib/paged-list';
 import { useSession } from '../session';
 import { everyPage } from '../lib/every-page';
 
@@ -34,21 +34,20 @@ function upload(form: FormData, key: string, onProgress: (pct: number) => void):
 export default function ReconciliationsPage() {
   const { t, i18n } = useTranslation();
   const { me } = useSession();
-  const { values, set } = useUrlState(['id', 'quarter'] as const);
-  // The newest 200 (the API's largest page); a quarter narrows the list to its own.
-  const list = useQuery({
-    queryKey: ['reconciliations', values.quarter],
-    queryFn: async () => (await ok(api.GET('/v1/reconciliations', { params: { query: { quarter: values.quarter, pageSize: 200 } } }))).items,
-  });
+  // Newest first, a page at a time; a quarter narrows the list to its own.
+  const { values, page, pageSize, set, q: list } = usePagedList('reconciliations', ['id', 'quarter'] as const, (v, p) =>
+    ok(api.GET('/v1/reconciliations', { params: { query: { quarter: v.quarter, ...p } } })),
+  );
   const finance = me?.role === 'finance_officer' || me?.role === 'finance_approver';
   return (
     <>
       {finance && <UploadCard onDone={(id) => set({ id })} />}
       <PageCard title={t('recon.title')} level={finance ? 2 : 1}>
         <Input.Search key={values.quarter ?? ''} aria-label={t('claims.quarter')} placeholder="2027Q1" defaultValue={values.quarter} allowClear style={{ width: 220, marginBottom: 16 }} onSearch={(v) => set({ quarter: v.trim().toUpperCase() || undefined })} />
-        <QueryView q={list} empty={(d) => d.length === 0}>
-          {(rows) => (
-            <Table rowKey="id" size="small" dataSource={rows} pagination={{ pageSize: 20 }} scroll={{ x: 900 }}
+        <QueryView q={list} empty={(d) => d.total === 0}>
+          {(d) => (
+            <Table rowKey="id" size="small" dataSource={d.items} scroll={{ x: 900 }}
+              pagination={{ current: page, pageSize, total: d.total, hideOnSinglePage: true, showTotal: (n) => t('common.total', { count: n }), onChange: (p, s) => set({ page: p, pageSize: s }) }}
               columns={[
                 { title: t('claims.quarter'), dataIndex: 'quarter' },
                 { title: t('claims.bank'), dataIndex: 'bankName' },
@@ -58,7 +57,7 @@ export default function ReconciliationsPage() {
                 { title: t('recon.unresolved'), dataIndex: 'unresolved', render: (n: number) => (n > 0 ? <Tag color="red">{n}</Tag> : <Tag color="green">0</Tag>) },
                 { title: t('funds.paid'), dataIndex: 'payoutTotal', align: 'right', render: (v: string) => formatMoney(v, i18n.language) },
                 { title: t('common.date'), dataIndex: 'importedAt', render: formatDateTime },
-                { title: t('common.actions'), render: (_: unknown, r) => <Button type="link" onClick={() => set({ id: r.id })}>{t('recon.viewMismatches')}</Button> },
+                { title: t('common.actions'), render: (_: unknown, r) => <Button type="link" onClick={() => set({ id: r.id, page, pageSize })}>{t('recon.viewMismatches')}</Button> },
               ]} />
           )}
         </QueryView>
@@ -127,13 +126,17 @@ function UploadCard({ onDone }: { onDone: (id: string) => void }) {
 function Mismatches({ id }: { id: string }) {
   const { t, i18n } = useTranslation();
   const { me } = useSession();
-  const q = useQuery({ queryKey: ['mismatches', id], queryFn: () => ok(api.GET('/v1/reconciliations/{id}/mismatches', { params: { path: { id }, query: { pageSize: 1000 } } })) });
+  const paging = useLocalPage((n) => t('common.total', { count: n }));
+  const q = useQuery({
+    queryKey: ['mismatches', id, paging.page, paging.pageSize],
+    queryFn: () => ok(api.GET('/v1/reconciliations/{id}/mismatches', { params: { path: { id }, query: { page: paging.page, pageSize: paging.pageSize } } })),
+  });
   const money = (v: string | null) => formatMoney(v, i18n.language);
   const finance = me?.role === 'finance_officer' || me?.role === 'finance_approver';
   return (
     <QueryCard level={2} title={t('recon.mismatches')} q={q} empty={(d) => d.total === 0}>
       {(d) => (
-        <Table<Mismatch> rowKey="itemNo" size="small" dataSource={d.items} pagination={false} scroll={{ x: 900 }}
+        <Table<Mismatch> rowKey="itemNo" size="small" dataSource={d.items} pagination={paging.pagination(d.total)} scroll={{ x: 900 }}
           expandable={finance ? {
             rowExpandable: (r) => !r.resolution,
             // The unresolved ones are the work: open, each with its form.
