@@ -2,6 +2,7 @@ import { z, type ZodType } from 'zod';
 import type { ApiRouter, HandlerContext, RouteSpec } from './route';
 import { pageNumber } from './paging';
 import { updateIdOf } from './updates';
+import type { IdempotencyKeyUse } from './idempotency';
 
 /**
  * The shapes most routes take, so a route states only what is its own: a read answering 200, a
@@ -40,10 +41,15 @@ export function pageOf(item: Schema) {
   return z.object({ items: z.array(item), page: z.number(), pageSize: z.number(), total: z.number() });
 }
 
-/** What a write passes to its use case: the request's ids and, for a decision, the update's id. */
+/**
+ * What a write passes to its use case: the request's ids, the Idempotency-Key it runs under (a
+ * retry of a first attempt that died may meet that attempt's record: usecases/deps.ts,
+ * answeringOwnRetry) and, for a decision, the update's id.
+ */
 export interface WriteRequest {
   requestId: string;
   clientRequestId: string | null;
+  idempotency: IdempotencyKeyUse | null;
 }
 
 type Ctx<P, Q, B> = HandlerContext<Out<P>, Out<Q>, Out<B>>;
@@ -131,7 +137,7 @@ export function routeKinds(api: ApiRouter, tag: string, defaults: { auth?: Auth 
         idempotent: true,
         responses: { 201: reply },
         handler: async (ctx) => {
-          const made = await make(ctx, { requestId: ctx.requestId, clientRequestId: ctx.clientRequestId });
+          const made = await make(ctx, { requestId: ctx.requestId, clientRequestId: ctx.clientRequestId, idempotency: ctx.idempotency });
           return { status: 201, body: made, ...(location ? { headers: { Location: location(made, ctx) } } : {}) };
         },
       });
@@ -165,7 +171,7 @@ export function routeKinds(api: ApiRouter, tag: string, defaults: { auth?: Auth 
         responses: { [status]: reply },
         handler: async (ctx) => ({
           status,
-          body: await run(ctx, { requestId: ctx.requestId, clientRequestId: ctx.clientRequestId, updateId: updateIdOf(ctx) }),
+          body: await run(ctx, { requestId: ctx.requestId, clientRequestId: ctx.clientRequestId, idempotency: ctx.idempotency, updateId: updateIdOf(ctx) }),
         }),
       });
     },

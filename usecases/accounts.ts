@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { DomainError } from '../domain/errors';
 import { orgTypeOfRole } from '../domain/roles';
 import type { Role } from '../domain/enums';
-import { audit } from '../db/repositories/audit';
+import { audit, auditedSince } from '../db/repositories/audit';
 import {
   DuplicateError,
   UserChangeRefused,
@@ -14,7 +14,7 @@ import {
   revokeTokens,
   type UserRow,
 } from '../db/repositories/users';
-import type { Caller, RecordsDeps, RequestIds } from './deps';
+import { answeringOwnRetry, refusedAs, type Caller, type KeyedRequest, type RecordsDeps, type RequestIds } from './deps';
 
 /**
  * Accounts: applicants register themselves, admins make and change officers' accounts (through the
@@ -104,25 +104,40 @@ export async function createOfficer(
   deps: RecordsDeps,
   caller: Caller,
   u: { username: string; role: Role; orgId?: string; name?: string },
-  /** Hashes the new password: called once the input is known good. */
-  passwordHash: () => Promise<string>,
-  request: RequestIds,
+  password: {
+    /** Hashes the new password: called once the input is known good. */
+    hash: () => Promise<string>;
+    /** Whether a stored hash is of this password (a retry that meets its own first attempt's account). */
+    matches: (stored: string) => Promise<boolean>;
+  },
+  request: KeyedRequest,
 ): Promise<PublicUser> {
   await checkOrgForRole(deps.db, u.role, u.orgId);
-  const hash = await passwordHash();
-  try {
-    const created = await createOfficerRow(
-      deps.db,
-      caller.id,
-      { username: u.username, password_hash: hash, role: u.role, org_id: u.orgId ?? null, name: u.name ?? null },
-      request,
-    );
-    return publicUser(created);
-  } catch (e) {
-    if (e instanceof DuplicateError) throw new DomainError('CONFLICT', e.message, [{ path: e.field, message: e.message }]);
-    if (e instanceof UserChangeRefused) throw new DomainError(e.reason === 'not_admin' ? 'FORBIDDEN' : 'UNPROCESSABLE', e.message);
-    throw e;
-  }
+  const hash = await password.hash();
+  const create = async () => {
+    try {
+      const created = await createOfficerRow(
+        deps.db,
+        caller.id,
+        { username: u.username, password_hash: hash, role: u.role, org_id: u.orgId ?? null, name: u.name ?? null },
+        request,
+      );
+      return publicUser(created);
+    } catch (e) {
+      if (e instanceof DuplicateError) throw new DomainError('CONFLICT', e.message, [{ path: e.field, message: e.message }]);
+      if (e instanceof UserChangeRefused) throw new DomainError(e.reason === 'not_admin' ? 'FORBIDDEN' : 'UNPROCESSABLE', e.message);
+      throw e;
+    }
+  };
+  // The account keeps no maker of its own: the admin path's audit row says who made it.
+  return answeringOwnRetry(request, create, refusedAs('CONFLICT'), async (since) => {
+    const held: UserRow | undefined = await deps.db('users')
+      .where({ username: u.username, role: u.role, org_id: u.orgId ?? null, name: u.name ?? null, active: true, token_version: 0 })
+      .andWhere('created_at', '>=', since)
+      .first();
+    if (!held || !(await auditedSince(deps.db, { action: 'user.create', entityType: 'user', entityId: held.id, userId: caller.id, since }))) return undefined;
+    return (await password.matches(held.password_hash)) ? publicUser(held) : undefined;
+  });
 }
 
 /** An admin changes a user's role or organisation, or (de)activates the account. */

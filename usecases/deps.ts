@@ -59,6 +59,11 @@ export interface KeyUse {
   retried?: boolean;
 }
 
+/** The HTTP request of a create or a decision, with the Idempotency-Key it runs under, if any. */
+export interface KeyedRequest extends RequestIds {
+  idempotency?: KeyUse | null;
+}
+
 /**
  * Whether a create that found its record taken (a unique key) is the retry of its own first attempt:
  * the request runs under a key taken over from an attempt that died without storing its reply, and
@@ -68,6 +73,38 @@ export interface KeyUse {
 export function isOwnRetry(request: { idempotency?: KeyUse | null }, sameAsThisRequest: boolean): boolean {
   return request.idempotency?.retried === true && sameAsThisRequest;
 }
+
+/**
+ * Runs a create or a decision whose first attempt may have committed and died before its reply
+ * was stored. When `run` is refused because the record exists or the decision was made (`taken`)
+ * and the request retries its key (isOwnRetry), `own` looks for the record as this request would
+ * have made it: the caller's, since `since` (when the key was first used, a timestamptz as text),
+ * with this request's values. Found, it is the answer; otherwise the refusal stands. A fresh key
+ * or another caller always meets the refusal.
+ */
+export async function answeringOwnRetry<T>(
+  request: { idempotency?: KeyUse | null },
+  run: () => Promise<T>,
+  taken: (e: unknown) => boolean,
+  own: (since: string) => Promise<T | undefined>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    const key = request.idempotency;
+    if (key?.retried === true && taken(e)) {
+      const mine = await own(key.since);
+      if (isOwnRetry(request, mine !== undefined)) return mine as T;
+    }
+    throw e;
+  }
+}
+
+/** Whether an error is the refusal of a use case by its code (DomainError, FinanceError). */
+export const refusedAs =
+  (...codes: string[]) =>
+  (e: unknown): boolean =>
+    codes.includes((e as { code?: string })?.code ?? '');
 
 /**
  * The id of what a request creates (an application, a claim): derived from the caller, the

@@ -23,7 +23,7 @@ import {
 import { type IsoDate, compareDates, previousQuarter, quarterBounds, quarterOf } from '../domain/dates';
 import { DomainError } from '../domain/errors';
 import type { Role } from '../domain/enums';
-import { todayOf, type Caller, type RecordsDeps } from './deps';
+import { answeringOwnRetry, refusedAs, todayOf, type Caller, type KeyUse, type RecordsDeps } from './deps';
 
 /**
  * The budget forecast and its what-if (docs/forecast.md). Every read of one answer happens in one
@@ -153,14 +153,29 @@ export async function whatIfFile(answer: WhatIfResult, format: FileFormat): Prom
 export const SCENARIO_SAVERS: readonly Role[] = ['finance_officer', 'finance_approver', 'admin'];
 
 /** Saves a scenario by name: checked as a what-if checks it; a name already used is 409. */
-export async function saveScenario(deps: RecordsDeps, caller: { id: string; role: Role }, s: { name: string; params: ScenarioParams; scope: ScenarioScope }): Promise<SavedScenario> {
+export async function saveScenario(
+  deps: RecordsDeps,
+  caller: { id: string; role: Role },
+  s: { name: string; params: ScenarioParams; scope: ScenarioScope },
+  request: { idempotency?: KeyUse | null } = {},
+): Promise<SavedScenario> {
   if (!SCENARIO_SAVERS.includes(caller.role)) throw new DomainError('FORBIDDEN', 'only finance staff and the admin save forecast scenarios');
   const policies = (await deps.db('policies').pluck('params')) as ForecastSnapshot['policies'][string][];
   const problems = scenarioProblems(policies, s.params);
   if (problems.length) throw new DomainError('VALIDATION_FAILED', 'the changed parameters would make a policy that is not valid', problems.map((p) => ({ path: `params.${p.path}`, message: p.message })));
-  const saved = await insertScenario(deps.db, { ...s, savedBy: caller.id });
-  if (!saved) throw new DomainError('CONFLICT', `a scenario named ${JSON.stringify(s.name)} exists already`, [{ path: 'name', message: 'is taken' }]);
-  return saved;
+  const save = async () => {
+    const saved = await insertScenario(deps.db, { ...s, savedBy: caller.id });
+    if (!saved) throw new DomainError('CONFLICT', `a scenario named ${JSON.stringify(s.name)} exists already`, [{ path: 'name', message: 'is taken' }]);
+    return saved;
+  };
+  return answeringOwnRetry(request, save, refusedAs('CONFLICT'), async (since) => {
+    const mine = await deps.db('forecast_scenarios')
+      .where({ name: s.name, scope: s.scope, saved_by: caller.id })
+      .whereRaw('params = ?::jsonb', [JSON.stringify(s.params)])
+      .andWhere('at', '>=', since)
+      .first('id');
+    return mine && getScenario(deps.db, mine.id);
+  });
 }
 
 /** A page of the saved scenarios, newest first (the list grows by every save). */

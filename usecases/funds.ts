@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { DuplicateFundError, getFund, getFundStatus, insertFund, lapseFund, type Fund, type Programme } from '../db/ledger';
 import { Money, formatMoney } from '../domain/money';
-import { audit, type AuditActor } from '../db/repositories/audit';
+import { audit, auditedSince, type AuditActor } from '../db/repositories/audit';
 import {
   approveTopUp,
   decideProposal,
@@ -9,6 +9,7 @@ import {
   countProposals,
   listProposals,
   lockProposal,
+  decidedSince,
   proposalView,
   TopUpApprovalRefused,
   type ProposalView,
@@ -16,7 +17,7 @@ import {
 import { FinanceError, requireFinance } from '../db/reconciliation/errors';
 import { DomainError } from '../domain/errors';
 import { payWaitingClaims, type WaitingClaimsOutcome } from './subsidy-claims';
-import { todayOf, type Caller, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
+import { answeringOwnRetry, idOfRequest, refusedAs, todayOf, type Caller, type KeyUse, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
 import { dayAfterYearEnd, yearHasEnded } from '../domain/programmes';
 
 /**
@@ -39,18 +40,25 @@ async function fundOfBureau(db: Knex, fundId: string, actor: AuditActor) {
 
 export async function proposeTopUp(
   deps: RecordsDeps,
-  p: { fundId: string; amount: string; reason: string; actor: AuditActor; requestId: string | null },
+  p: { fundId: string; amount: string; reason: string; actor: AuditActor; requestId: string | null; idempotency?: KeyUse | null },
 ): Promise<ProposalView> {
   const { db } = deps;
   requireFinance(p.actor, 'proposing a top-up');
   const fund = await fundOfBureau(db, p.fundId, p.actor);
   if (yearHasEnded(fund.year, todayOf(deps))) throw new FinanceError('INVALID_STATE', `the fund's year ${fund.year} has ended; its budget no longer grows`);
-  const row = await db.transaction(async (trx) => {
-    const r = await insertProposal(trx, { kind: 'fund_top_up', fundId: fund.id, amount: p.amount, reason: p.reason, proposedBy: p.actor.userId, proposedRole: p.actor.role, requestId: p.requestId });
-    await audit(trx, { actor: p.actor, action: 'fund.top_up_proposed', entityType: 'fund', entityId: fund.id, reason: p.reason, requestId: p.requestId, payload: { proposalId: r.id, amount: p.amount } });
-    return r;
+  // Nothing else makes a proposal unique, so its id comes from the Idempotency-Key: a retry after a
+  // first attempt that committed finds that proposal instead of making a second one.
+  const id = idOfRequest('fund-top-up', p.actor.userId, p.idempotency);
+  const propose = () =>
+    db.transaction(async (trx) => {
+      const r = await insertProposal(trx, { id, kind: 'fund_top_up', fundId: fund.id, amount: p.amount, reason: p.reason, proposedBy: p.actor.userId, proposedRole: p.actor.role, requestId: p.requestId });
+      await audit(trx, { actor: p.actor, action: 'fund.top_up_proposed', entityType: 'fund', entityId: fund.id, reason: p.reason, requestId: p.requestId, payload: { proposalId: r.id, amount: p.amount } });
+      return proposalView({ ...r, proposer: p.actor.username });
+    });
+  return answeringOwnRetry(p, propose, refusedAs('23505'), async () => {
+    const mine = await db('finance_proposals').where({ id, kind: 'fund_top_up', fund_id: fund.id, proposed_by: p.actor.userId, reason: p.reason }).whereRaw('amount = ?::numeric', [p.amount]).first('id');
+    return mine && topUpOf(db, fund.id, id);
   });
-  return proposalView({ ...row, proposer: p.actor.username });
 }
 
 async function topUpOf(db: Knex, fundId: string, proposalId: string): Promise<ProposalView | undefined> {
@@ -102,22 +110,32 @@ export async function listFunds({ db }: RecordsDeps, caller: Caller, f: { year?:
  */
 export async function createFund(
   { db }: RecordsDeps,
-  p: { programme: Programme; year: number; name: string; actor: AuditActor; requestId: string | null },
+  p: { programme: Programme; year: number; name: string; actor: AuditActor; requestId: string | null; idempotency?: KeyUse | null },
 ) {
   requireFinance(p.actor, 'opening a fund');
   if (!p.actor.orgId) throw new FinanceError('FORBIDDEN', 'opening a fund needs a finance bureau');
-  const fund = await db
-    .transaction(async (trx) => {
-      const f = await insertFund(trx, { programme: p.programme, year: p.year, financeBureauOrgId: p.actor.orgId!, name: p.name.trim() });
-      await audit(trx, {
-        actor: p.actor, action: 'fund.created', entityType: 'fund', entityId: f.id, requestId: p.requestId,
-        payload: { programme: f.programme, year: f.year, name: f.name },
+  const open = () =>
+    db
+      .transaction(async (trx) => {
+        const f = await insertFund(trx, { programme: p.programme, year: p.year, financeBureauOrgId: p.actor.orgId!, name: p.name.trim() });
+        await audit(trx, {
+          actor: p.actor, action: 'fund.created', entityType: 'fund', entityId: f.id, requestId: p.requestId,
+          payload: { programme: f.programme, year: f.year, name: f.name },
+        });
+        return f;
+      })
+      .catch((e: unknown) => {
+        throw e instanceof DuplicateFundError ? new FinanceError('CONFLICT', e.message, e.details) : e;
       });
-      return f;
-    })
-    .catch((e: unknown) => {
-      throw e instanceof DuplicateFundError ? new FinanceError('CONFLICT', e.message, e.details) : e;
-    });
+  // A fund keeps no maker of its own: the trail, written with it, says who opened it.
+  const fund = await answeringOwnRetry(p, open, refusedAs('CONFLICT'), async (since) => {
+    const row = await db('funds')
+      .where({ programme: p.programme, year: p.year, finance_bureau_org_id: p.actor.orgId, name: p.name.trim() })
+      .andWhere('created_at', '>=', since)
+      .first('id');
+    const made = row && (await auditedSince(db, { action: 'fund.created', entityType: 'fund', entityId: row.id, userId: p.actor.userId, since }));
+    return made ? getFund(db, row.id) : undefined;
+  });
   return fundView(db, fund);
 }
 
@@ -170,6 +188,7 @@ export interface TopUpDecision {
   actor: AuditActor;
   requestId: string | null;
   clientRequestId?: string | null;
+  idempotency?: KeyUse | null;
   /** The allocation's posting date. */
   today: string;
 }
@@ -190,25 +209,27 @@ export async function decideTopUpProposal({ db }: RecordsDeps, d: TopUpDecision)
   if (d.actor.role !== 'finance_approver') throw new FinanceError('FORBIDDEN', `deciding on a top-up needs the finance approver (role ${d.actor.role})`);
   const fund = await fundOfBureau(db, d.fundId, d.actor);
   const reason = d.reason?.trim() || null;
-  await db.transaction(async (trx) => {
-    const p = await lockProposal(trx, d.proposalId, 'fund_top_up');
-    if (!p || p.fund_id !== fund.id) throw new FinanceError('NOT_FOUND', `no top-up ${d.proposalId} of fund ${fund.id}`);
-    if (p.status !== 'pending') throw new FinanceError('INVALID_STATE', `this top-up was ${p.status} already`);
-    if (p.proposed_by === d.actor.userId) throw new FinanceError('FORBIDDEN', 'The approver must be another person than the one who proposed the top-up (maker–checker)');
-    if (d.decision === 'reject') {
-      if (!reason || reason.length < 3) throw new FinanceError('VALIDATION_FAILED', 'rejecting a top-up needs a reason', [{ path: 'reason', message: 'at least 3 characters' }]);
-      await decideProposal(trx, p.id, { status: 'rejected', decidedBy: d.actor.userId, decidedRole: d.actor.role, reason });
-      await audit(trx, { actor: d.actor, action: 'fund.top_up_rejected', entityType: 'fund', entityId: fund.id, reason, requestId: d.requestId, payload: { proposalId: p.id, amount: p.amount } });
-      return;
-    }
-    if (yearHasEnded(fund.year, d.today)) throw new FinanceError('INVALID_STATE', `the fund's year ${fund.year} has ended; its budget no longer grows (reject the top-up)`);
-    // The database checks the proposal, the decider, the year and the budget's bound again, and allocates.
-    await approveTopUp(trx, {
-      proposalId: p.id, deciderId: d.actor.userId, postedOn: d.today, reason, requestId: d.requestId, clientRequestId: d.clientRequestId ?? null,
+  const decide = () =>
+    db.transaction(async (trx) => {
+      const p = await lockProposal(trx, d.proposalId, 'fund_top_up');
+      if (!p || p.fund_id !== fund.id) throw new FinanceError('NOT_FOUND', `no top-up ${d.proposalId} of fund ${fund.id}`);
+      if (p.status !== 'pending') throw new FinanceError('INVALID_STATE', `this top-up was ${p.status} already`);
+      if (p.proposed_by === d.actor.userId) throw new FinanceError('FORBIDDEN', 'The approver must be another person than the one who proposed the top-up (maker–checker)');
+      if (d.decision === 'reject') {
+        if (!reason || reason.length < 3) throw new FinanceError('VALIDATION_FAILED', 'rejecting a top-up needs a reason', [{ path: 'reason', message: 'at least 3 characters' }]);
+        await decideProposal(trx, p.id, { status: 'rejected', decidedBy: d.actor.userId, decidedRole: d.actor.role, reason });
+        await audit(trx, { actor: d.actor, action: 'fund.top_up_rejected', entityType: 'fund', entityId: fund.id, reason, requestId: d.requestId, payload: { proposalId: p.id, amount: p.amount } });
+        return;
+      }
+      if (yearHasEnded(fund.year, d.today)) throw new FinanceError('INVALID_STATE', `the fund's year ${fund.year} has ended; its budget no longer grows (reject the top-up)`);
+      // The database checks the proposal, the decider, the year and the budget's bound again, and allocates.
+      await approveTopUp(trx, {
+        proposalId: p.id, deciderId: d.actor.userId, postedOn: d.today, reason, requestId: d.requestId, clientRequestId: d.clientRequestId ?? null,
+      });
+    }).catch((e: unknown) => {
+      throw e instanceof TopUpApprovalRefused ? approvalRefusal(e) : e;
     });
-  }).catch((e: unknown) => {
-    throw e instanceof TopUpApprovalRefused ? approvalRefusal(e) : e;
-  });
+  await answeringOwnRetry<unknown>(d, decide, refusedAs('INVALID_STATE'), (since) => decidedSince(db, { id: d.proposalId, by: d.actor.userId, decision: d.decision, reason, since }));
   return (await topUpOf(db, fund.id, d.proposalId))!;
 }
 
@@ -220,11 +241,11 @@ export async function decideTopUp(
   deps: WorkflowDeps,
   caller: Caller,
   d: { fundId: string; proposalId: string; decision: 'approve' | 'reject'; reason?: string },
-  request: RequestIds,
+  request: RequestIds & { idempotency?: KeyUse | null },
 ): Promise<{ proposal: ProposalView; fund: Awaited<ReturnType<typeof getFundStatus>> } & WaitingClaimsOutcome> {
   const actor = { userId: caller.id, username: caller.username, role: caller.role, orgId: caller.orgId };
-  const proposal = await decideTopUpProposal(deps, { ...d, actor, requestId: request.requestId, clientRequestId: request.clientRequestId, today: todayOf(deps) });
+  const proposal = await decideTopUpProposal(deps, { ...d, actor, requestId: request.requestId, clientRequestId: request.clientRequestId, idempotency: request.idempotency, today: todayOf(deps) });
   const waiting: WaitingClaimsOutcome =
-    proposal.status === 'approved' && (await getFund(deps.db, d.fundId))?.programme === 'interest_subsidy' ? await payWaitingClaims(deps, caller.orgId!, { actor, ...request }) : { paid: [], waiting: [], notRetried: [] };
+    proposal.status === 'approved' && (await getFund(deps.db, d.fundId))?.programme === 'interest_subsidy' ? await payWaitingClaims(deps, caller.orgId!, { actor, requestId: request.requestId, clientRequestId: request.clientRequestId }) : { paid: [], waiting: [], notRetried: [] };
   return { proposal, fund: await getFundStatus(deps.db, d.fundId), ...waiting };
 }

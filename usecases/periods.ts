@@ -1,8 +1,8 @@
 import { PeriodChangeRefusedError, closePeriod, getPeriod, reopenPeriod } from '../db/ledger';
 import { audit, type AuditActor } from '../db/repositories/audit';
-import { decideProposal, insertProposal, lockProposal, type ProposalView } from '../db/repositories/proposals';
+import { decidedSince, decideProposal, insertProposal, lockProposal, type ProposalView } from '../db/repositories/proposals';
 import { FinanceError, checkQuarter, closeBlockers, periodView, requireFinance, type PeriodView } from '../db/reconciliation';
-import type { RecordsDeps } from './deps';
+import { answeringOwnRetry, idOfRequest, refusedAs, type KeyUse, type RecordsDeps } from './deps';
 
 /**
  * Closing a quarter (docs/domain.md §1.8): the finance approver closes a quarter that has ended
@@ -28,6 +28,8 @@ export interface PeriodDecision {
   actor: AuditActor;
   reason?: string;
   requestId?: string | null;
+  /** The Idempotency-Key the request runs under: a retry may meet its first attempt's change. */
+  idempotency?: KeyUse | null;
   today: string;
 }
 
@@ -54,15 +56,23 @@ async function periodCall<T>(fn: () => Promise<T>): Promise<T> {
 export async function closeQuarter({ db }: RecordsDeps, d: PeriodDecision): Promise<PeriodView> {
   checkQuarter(d.quarter);
   requireApprover(d.actor, 'closing a quarter');
-  await periodCall(() =>
-    db.transaction(async (trx) => {
-      const before = await getPeriod(trx, d.quarter);
-      if (before.status === 'closed') throw new FinanceError('INVALID_STATE', `${d.quarter} is closed already`);
-      await closePeriod(trx, d.quarter, { actorId: d.actor.userId, reason: d.reason?.trim() || null, requestId: d.requestId ?? null });
-      const blockers = await closeBlockers(trx, d.quarter, d.today);
-      if (blockers.length) throw new FinanceError('INVALID_STATE', `${d.quarter} cannot close: ${blockers[0]!.message}${blockers.length > 1 ? ` (and ${blockers.length - 1} more)` : ''}`, blockers);
-    }),
-  );
+  const close = () =>
+    periodCall(() =>
+      db.transaction(async (trx) => {
+        const before = await getPeriod(trx, d.quarter);
+        if (before.status === 'closed') throw new FinanceError('INVALID_STATE', `${d.quarter} is closed already`);
+        await closePeriod(trx, d.quarter, { actorId: d.actor.userId, reason: d.reason?.trim() || null, requestId: d.requestId ?? null });
+        const blockers = await closeBlockers(trx, d.quarter, d.today);
+        if (blockers.length) throw new FinanceError('INVALID_STATE', `${d.quarter} cannot close: ${blockers[0]!.message}${blockers.length > 1 ? ` (and ${blockers.length - 1} more)` : ''}`, blockers);
+      }),
+    );
+  await answeringOwnRetry<unknown>(d, close, refusedAs('INVALID_STATE'), async (since) => {
+    // Closed by this approver since the key's first use, and its last event is that close, with this reason.
+    const closed = await db('accounting_periods').where({ quarter: d.quarter, status: 'closed', closed_by: d.actor.userId }).andWhere('closed_at', '>=', since).first('quarter');
+    const last = await db('accounting_period_events').where({ quarter: d.quarter }).orderBy('id', 'desc').first();
+    const same = closed && last?.action === 'close' && last.by_user_id === d.actor.userId && last.reason === (d.reason?.trim() || null);
+    return same ? true : undefined;
+  });
   return periodView(db, d.quarter, d.today);
 }
 
@@ -80,20 +90,28 @@ export async function requestReopen({ db }: RecordsDeps, d: PeriodDecision): Pro
   checkQuarter(d.quarter);
   requireFinance(d.actor, 'asking to reopen a quarter');
   const reason = reopenReason(d.reason);
-  const id = await db.transaction(async (trx) => {
-    // (Two requests racing: the partial unique index lets one through; the other is the 409 below.)
-    const row = await trx('accounting_periods').where({ quarter: d.quarter }).first('status');
-    if (row?.status !== 'closed') throw new FinanceError('INVALID_STATE', `${d.quarter} is not closed`);
-    const pending = await trx('finance_proposals').where({ kind: 'period_reopen', quarter: d.quarter, status: 'pending' }).first('id');
-    if (pending) throw new FinanceError('CONFLICT', `a request to reopen ${d.quarter} is waiting for approval already (${pending.id})`, [{ path: 'quarter', message: 'a request is pending' }]);
-    const p = await insertProposal(trx, { kind: 'period_reopen', quarter: d.quarter, reason, proposedBy: d.actor.userId, proposedRole: d.actor.role, requestId: d.requestId ?? null });
-    await audit(trx, { actor: d.actor, action: 'period.reopen_request', entityType: 'accounting_period', entityId: d.quarter, reason, requestId: d.requestId ?? null, payload: { proposalId: p.id } });
-    return p.id;
-  }).catch((e: { code?: string; constraint?: string }) => {
-    if (e.code === '23505' && e.constraint === 'finance_proposals_one_reopen') {
-      throw new FinanceError('CONFLICT', `a request to reopen ${d.quarter} is waiting for approval already`, [{ path: 'quarter', message: 'a request is pending' }]);
-    }
-    throw e;
+  // The request's id comes from the Idempotency-Key: a retry after a first attempt that committed
+  // finds its own request (pending, or decided since) instead of a 409 or a second request.
+  const proposalId = idOfRequest('period-reopen', d.actor.userId, d.idempotency);
+  const ask = () =>
+    db.transaction(async (trx) => {
+      // (Two requests racing: the partial unique index lets one through; the other is the 409 below.)
+      const row = await trx('accounting_periods').where({ quarter: d.quarter }).first('status');
+      if (row?.status !== 'closed') throw new FinanceError('INVALID_STATE', `${d.quarter} is not closed`);
+      const pending = await trx('finance_proposals').where({ kind: 'period_reopen', quarter: d.quarter, status: 'pending' }).first('id');
+      if (pending) throw new FinanceError('CONFLICT', `a request to reopen ${d.quarter} is waiting for approval already (${pending.id})`, [{ path: 'quarter', message: 'a request is pending' }]);
+      const p = await insertProposal(trx, { id: proposalId, kind: 'period_reopen', quarter: d.quarter, reason, proposedBy: d.actor.userId, proposedRole: d.actor.role, requestId: d.requestId ?? null });
+      await audit(trx, { actor: d.actor, action: 'period.reopen_request', entityType: 'accounting_period', entityId: d.quarter, reason, requestId: d.requestId ?? null, payload: { proposalId: p.id } });
+      return p.id;
+    }).catch((e: { code?: string; constraint?: string }) => {
+      if (e.code === '23505' && e.constraint === 'finance_proposals_one_reopen') {
+        throw new FinanceError('CONFLICT', `a request to reopen ${d.quarter} is waiting for approval already`, [{ path: 'quarter', message: 'a request is pending' }]);
+      }
+      throw e;
+    });
+  const id = await answeringOwnRetry(d, ask, refusedAs('CONFLICT', 'INVALID_STATE'), async () => {
+    const mine = await db('finance_proposals').where({ id: proposalId, kind: 'period_reopen', quarter: d.quarter, proposed_by: d.actor.userId, reason }).first('id');
+    return mine?.id as string | undefined;
   });
   const period = await periodView(db, d.quarter, d.today);
   return { request: period.reopenRequests.find((r) => r.id === id)!, period };
@@ -112,23 +130,25 @@ export interface ReopenDecision extends PeriodDecision {
 export async function decideReopen({ db }: RecordsDeps, d: ReopenDecision): Promise<PeriodView> {
   checkQuarter(d.quarter);
   requireApprover(d.actor, 'deciding on reopening a quarter');
-  await periodCall(() =>
-    db.transaction(async (trx) => {
-      const p = await lockProposal(trx, d.proposalId, 'period_reopen');
-      if (!p || p.quarter !== d.quarter) throw new FinanceError('NOT_FOUND', `no request to reopen ${d.quarter} with id ${d.proposalId}`);
-      if (p.status !== 'pending') throw new FinanceError('INVALID_STATE', `this request was ${p.status} already`);
-      if (p.proposed_by === d.actor.userId) {
-        throw new FinanceError('FORBIDDEN', 'The approver must be another person than the one who asked to reopen (maker–checker)');
-      }
-      const reason = d.reason?.trim() || null;
-      if (d.decision === 'approve') {
-        await reopenPeriod(trx, p.id, { actorId: d.actor.userId, reason, requestId: d.requestId ?? null });
-      } else {
-        if (!reason || reason.length < 3) throw new FinanceError('VALIDATION_FAILED', 'rejecting a request needs a reason', [{ path: 'reason', message: 'at least 3 characters' }]);
-        await decideProposal(trx, p.id, { status: 'rejected', decidedBy: d.actor.userId, decidedRole: d.actor.role, reason });
-        await audit(trx, { actor: d.actor, action: 'period.reopen_reject', entityType: 'accounting_period', entityId: d.quarter, reason, requestId: d.requestId ?? null, payload: { proposalId: p.id } });
-      }
-    }),
-  );
+  const reason = d.reason?.trim() || null;
+  const decide = () =>
+    periodCall(() =>
+      db.transaction(async (trx) => {
+        const p = await lockProposal(trx, d.proposalId, 'period_reopen');
+        if (!p || p.quarter !== d.quarter) throw new FinanceError('NOT_FOUND', `no request to reopen ${d.quarter} with id ${d.proposalId}`);
+        if (p.status !== 'pending') throw new FinanceError('INVALID_STATE', `this request was ${p.status} already`);
+        if (p.proposed_by === d.actor.userId) {
+          throw new FinanceError('FORBIDDEN', 'The approver must be another person than the one who asked to reopen (maker–checker)');
+        }
+        if (d.decision === 'approve') {
+          await reopenPeriod(trx, p.id, { actorId: d.actor.userId, reason, requestId: d.requestId ?? null });
+        } else {
+          if (!reason || reason.length < 3) throw new FinanceError('VALIDATION_FAILED', 'rejecting a request needs a reason', [{ path: 'reason', message: 'at least 3 characters' }]);
+          await decideProposal(trx, p.id, { status: 'rejected', decidedBy: d.actor.userId, decidedRole: d.actor.role, reason });
+          await audit(trx, { actor: d.actor, action: 'period.reopen_reject', entityType: 'accounting_period', entityId: d.quarter, reason, requestId: d.requestId ?? null, payload: { proposalId: p.id } });
+        }
+      }),
+    );
+  await answeringOwnRetry<unknown>(d, decide, refusedAs('INVALID_STATE'), (since) => decidedSince(db, { id: d.proposalId, by: d.actor.userId, decision: d.decision, reason, since }));
   return periodView(db, d.quarter, d.today);
 }

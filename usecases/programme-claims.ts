@@ -4,7 +4,7 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/com
 import { DomainError } from '../domain/errors';
 import { maskIdNumber } from '../domain/masking';
 import { usernamesOf } from '../db/repositories/users';
-import { audit } from '../db/repositories/audit';
+import { audit, auditedSince } from '../db/repositories/audit';
 import {
   programmeApprovalUpdate,
   programmeCheckUpdate,
@@ -20,7 +20,7 @@ import {
   type TrainingFiling,
 } from '../workflows/definitions';
 import { programmeClaim } from '../workflows/programme-claim';
-import { actorOf, idOfRequest, metaOf, todayOf, visibleOr403, type Caller, type KeyUse, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
+import { actorOf, answeringOwnRetry, idOfRequest, metaOf, refusedAs, todayOf, visibleOr403, type Caller, type KeyedRequest, type KeyUse, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
 import { WorkflowClosedError, asking, fileWithStart, type DecisionRequest } from './workflow-client';
 
 /**
@@ -297,20 +297,25 @@ export async function getIncubator(deps: RecordsDeps, id: string, p: { page: num
 }
 
 /** A finance officer registers an incubator (创业基地/孵化器) and its operator. */
-export async function registerIncubator(deps: RecordsDeps, caller: Caller, b: { name: string; operatorName: string; operatorCreditCode: string; region: string }, request: RequestIds) {
-  try {
-    const row = await deps.db.transaction(async (trx) => {
-      const [r] = await trx('incubators')
-        .insert({ name: b.name.trim(), operator_name: b.operatorName.trim(), operator_credit_code: b.operatorCreditCode, region: b.region.trim(), registered_by: caller.id })
-        .returning('*');
-      await audit(trx, { actor: actorOf(caller), action: 'incubator.register', entityType: 'incubator', entityId: r.id, requestId: request.requestId, payload: b });
-      return r;
-    });
-    return incubatorView(row);
-  } catch (e) {
-    if (uniqueViolation(e, 'incubators_name_key')) throw new DomainError('CONFLICT', 'an incubator of this name is registered', [{ path: 'name', message: 'registered already' }]);
-    throw e;
-  }
+export async function registerIncubator(deps: RecordsDeps, caller: Caller, b: { name: string; operatorName: string; operatorCreditCode: string; region: string }, request: KeyedRequest) {
+  const values = { name: b.name.trim(), operator_name: b.operatorName.trim(), operator_credit_code: b.operatorCreditCode, region: b.region.trim(), registered_by: caller.id };
+  const register = async () => {
+    try {
+      const row = await deps.db.transaction(async (trx) => {
+        const [r] = await trx('incubators').insert(values).returning('*');
+        await audit(trx, { actor: actorOf(caller), action: 'incubator.register', entityType: 'incubator', entityId: r.id, requestId: request.requestId, payload: b });
+        return r;
+      });
+      return incubatorView(row);
+    } catch (e) {
+      if (uniqueViolation(e, 'incubators_name_key')) throw new DomainError('CONFLICT', 'an incubator of this name is registered', [{ path: 'name', message: 'registered already' }]);
+      throw e;
+    }
+  };
+  return answeringOwnRetry(request, register, refusedAs('CONFLICT'), async (since) => {
+    const held = await incubatorsWithCounts(deps.db).where(Object.fromEntries(Object.entries(values).map(([k, v]) => [`i.${k}`, v]))).andWhere('i.created_at', '>=', since).first();
+    return held && incubatorView(held);
+  });
 }
 
 /**
@@ -328,38 +333,50 @@ export async function registerEnterprise(
   caller: Caller,
   incubatorId: string,
   b: { name: string; creditCode: string; enteredOn: string; graduatedOn?: string | null },
-  request: RequestIds,
+  request: KeyedRequest,
 ) {
   const incubator = await deps.db('incubators').where({ id: incubatorId }).first('id');
   if (!incubator) throw new DomainError('NOT_FOUND', `incubator ${incubatorId} not found`);
   if (b.graduatedOn && b.graduatedOn < b.enteredOn) throw new DomainError('VALIDATION_FAILED', 'graduation before entry', [{ path: 'graduatedOn', message: 'must not be before enteredOn' }]);
   notAfterToday(deps, 'enteredOn', b.enteredOn);
   if (b.graduatedOn) notAfterToday(deps, 'graduatedOn', b.graduatedOn);
-  try {
-    const row = await deps.db.transaction(async (trx) => {
-      const [r] = await trx('incubated_enterprises')
-        .insert({ incubator_id: incubatorId, name: b.name.trim(), credit_code: b.creditCode, entered_on: b.enteredOn, graduated_on: b.graduatedOn ?? null, registered_by: caller.id })
-        .returning('*');
-      await audit(trx, { actor: actorOf(caller), action: 'incubator.enterprise_register', entityType: 'incubated_enterprise', entityId: r.id, requestId: request.requestId, payload: { incubatorId, ...b } });
-      return r;
-    });
-    return enterpriseView(row);
-  } catch (e) {
-    if (uniqueViolation(e, 'incubated_enterprises_credit_code_key')) throw new DomainError('CONFLICT', 'an enterprise with this credit code is registered', [{ path: 'creditCode', message: 'registered already' }]);
-    throw e;
-  }
+  const values = { incubator_id: incubatorId, name: b.name.trim(), credit_code: b.creditCode, entered_on: b.enteredOn, graduated_on: b.graduatedOn ?? null, registered_by: caller.id };
+  const register = async () => {
+    try {
+      const row = await deps.db.transaction(async (trx) => {
+        const [r] = await trx('incubated_enterprises').insert(values).returning('*');
+        await audit(trx, { actor: actorOf(caller), action: 'incubator.enterprise_register', entityType: 'incubated_enterprise', entityId: r.id, requestId: request.requestId, payload: { incubatorId, ...b } });
+        return r;
+      });
+      return enterpriseView(row);
+    } catch (e) {
+      if (uniqueViolation(e, 'incubated_enterprises_credit_code_key')) throw new DomainError('CONFLICT', 'an enterprise with this credit code is registered', [{ path: 'creditCode', message: 'registered already' }]);
+      throw e;
+    }
+  };
+  return answeringOwnRetry(request, register, refusedAs('CONFLICT'), async (since) => {
+    const held = await deps.db('incubated_enterprises').where(values).andWhere('created_at', '>=', since).first();
+    return held && enterpriseView(held);
+  });
 }
 
 /** The enterprise graduated: once recorded, its date no longer changes (the windows count from it). */
-export async function recordGraduation(deps: RecordsDeps, caller: Caller, incubatorId: string, enterpriseId: string, graduatedOn: string, request: RequestIds) {
-  return deps.db.transaction(async (trx) => {
-    const e = await trx('incubated_enterprises').where({ id: enterpriseId, incubator_id: incubatorId }).forUpdate().first();
-    if (!e) throw new DomainError('NOT_FOUND', `enterprise ${enterpriseId} of incubator ${incubatorId} not found`);
-    if (e.graduated_on) throw new DomainError('INVALID_STATE', `the enterprise graduated on ${e.graduated_on} already`);
-    if (graduatedOn < e.entered_on) throw new DomainError('VALIDATION_FAILED', 'graduation before entry', [{ path: 'graduatedOn', message: `must not be before ${e.entered_on}` }]);
-    notAfterToday(deps, 'graduatedOn', graduatedOn);
-    const [r] = await trx('incubated_enterprises').where({ id: enterpriseId }).update({ graduated_on: graduatedOn }).returning('*');
-    await audit(trx, { actor: actorOf(caller), action: 'incubator.enterprise_graduate', entityType: 'incubated_enterprise', entityId: enterpriseId, requestId: request.requestId, payload: { graduatedOn } });
-    return enterpriseView(r);
+export async function recordGraduation(deps: RecordsDeps, caller: Caller, incubatorId: string, enterpriseId: string, graduatedOn: string, request: KeyedRequest) {
+  const graduate = () =>
+    deps.db.transaction(async (trx) => {
+      const e = await trx('incubated_enterprises').where({ id: enterpriseId, incubator_id: incubatorId }).forUpdate().first();
+      if (!e) throw new DomainError('NOT_FOUND', `enterprise ${enterpriseId} of incubator ${incubatorId} not found`);
+      if (e.graduated_on) throw new DomainError('INVALID_STATE', `the enterprise graduated on ${e.graduated_on} already`);
+      if (graduatedOn < e.entered_on) throw new DomainError('VALIDATION_FAILED', 'graduation before entry', [{ path: 'graduatedOn', message: `must not be before ${e.entered_on}` }]);
+      notAfterToday(deps, 'graduatedOn', graduatedOn);
+      const [r] = await trx('incubated_enterprises').where({ id: enterpriseId }).update({ graduated_on: graduatedOn }).returning('*');
+      await audit(trx, { actor: actorOf(caller), action: 'incubator.enterprise_graduate', entityType: 'incubated_enterprise', entityId: enterpriseId, requestId: request.requestId, payload: { graduatedOn } });
+      return enterpriseView(r);
+    });
+  // The enterprise keeps no graduation's maker: the trail, written with it, says who recorded it.
+  return answeringOwnRetry(request, graduate, refusedAs('INVALID_STATE'), async (since) => {
+    const e = await deps.db('incubated_enterprises').where({ id: enterpriseId, incubator_id: incubatorId, graduated_on: graduatedOn }).first();
+    const mine = e && (await auditedSince(deps.db, { action: 'incubator.enterprise_graduate', entityType: 'incubated_enterprise', entityId: enterpriseId, userId: caller.id, since }));
+    return mine ? enterpriseView(e) : undefined;
   });
 }

@@ -3,9 +3,9 @@ import { DomainError } from '../domain/errors';
 import type { NewCertificate } from '../domain/application-schemas';
 import type { PolicyParams } from '../domain/policy';
 import { maskIdNumber, maskName, maskPersonalFields } from '../domain/masking';
-import { audit } from '../db/repositories/audit';
+import { audit, auditedSince } from '../db/repositories/audit';
 import { scopeApplications } from '../db/repositories/applications';
-import { actorOf, isOwnRetry, todayOf, type Caller, type KeyUse, type RecordsDeps, type RequestIds } from './deps';
+import { actorOf, answeringOwnRetry, idOfRequest, refusedAs, todayOf, type Caller, type KeyedRequest, type RecordsDeps } from './deps';
 
 type Page = { page: number; pageSize: number };
 
@@ -50,50 +50,64 @@ const certificateView = (r: CertRow, masked = false) => ({
 
 
 /** A training institution registers a certificate of its own. */
-export async function registerCertificate(deps: RecordsDeps, caller: Caller, body: NewCertificate, request: RequestIds & { idempotency?: KeyUse | null }) {
+export async function registerCertificate(deps: RecordsDeps, caller: Caller, body: NewCertificate, request: KeyedRequest) {
   const today = todayOf(deps);
   if (body.issuedOn > today) {
     throw new DomainError('VALIDATION_FAILED', 'issuedOn is in the future', [{ path: 'issuedOn', message: `must not be after today (${today})` }]);
   }
-  try {
-    const row = await deps.db.transaction(async (trx) => {
-      const [c] = await trx('certificates')
-        .insert({
-          certificate_no: body.certificateNo, institution_id: caller.orgId, holder_id_number: body.holderIdNumber,
-          holder_name: body.holderName, course: body.course, issued_on: body.issuedOn, registered_by: caller.id,
-        })
-        .returning('*');
-      // The trail keeps the certificate number; the registry holds whose it is (docs/security.md).
-      await audit(trx, { actor: actorOf(caller), action: 'certificate.register', entityType: 'certificate', entityId: c.certificate_no, requestId: request.requestId, payload: maskPersonalFields(body) });
-      return c;
-    });
-    return certificateView(row);
-  } catch (e) {
-    if (isUniqueViolation(e)) {
-      const held = await deps.db('certificates').where({ certificate_no: body.certificateNo }).first();
-      const same =
-        !!held && held.registered_by === caller.id && held.institution_id === caller.orgId && held.holder_id_number === body.holderIdNumber &&
-        held.holder_name === body.holderName && held.course === body.course && held.issued_on === body.issuedOn && !held.revoked_at;
-      if (isOwnRetry(request, same)) return certificateView(held);
-      throw new DomainError('CONFLICT', `certificate ${body.certificateNo} is already registered`, [{ path: 'certificateNo', message: 'already registered' }]);
+  const register = async () => {
+    try {
+      const row = await deps.db.transaction(async (trx) => {
+        const [c] = await trx('certificates')
+          .insert({
+            certificate_no: body.certificateNo, institution_id: caller.orgId, holder_id_number: body.holderIdNumber,
+            holder_name: body.holderName, course: body.course, issued_on: body.issuedOn, registered_by: caller.id,
+          })
+          .returning('*');
+        // The trail keeps the certificate number; the registry holds whose it is (docs/security.md).
+        await audit(trx, { actor: actorOf(caller), action: 'certificate.register', entityType: 'certificate', entityId: c.certificate_no, requestId: request.requestId, payload: maskPersonalFields(body) });
+        return c;
+      });
+      return certificateView(row);
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        throw new DomainError('CONFLICT', `certificate ${body.certificateNo} is already registered`, [{ path: 'certificateNo', message: 'already registered' }]);
+      }
+      throw e;
     }
-    throw e;
-  }
+  };
+  return answeringOwnRetry(request, register, refusedAs('CONFLICT'), async (since) => {
+    const held = await deps.db('certificates')
+      .where({
+        certificate_no: body.certificateNo, registered_by: caller.id, institution_id: caller.orgId, holder_id_number: body.holderIdNumber,
+        holder_name: body.holderName, course: body.course, issued_on: body.issuedOn, revoked_at: null,
+      })
+      .andWhere('registered_at', '>=', since)
+      .first();
+    return held && certificateView(held);
+  });
 }
 
 /** A training institution revokes a certificate of its own. */
-export async function revokeCertificate(deps: RecordsDeps, caller: Caller, no: string, reason: string, request: RequestIds) {
-  const row = await deps.db.transaction(async (trx) => {
-    const c = await trx('certificates').where({ certificate_no: no }).forUpdate().first();
-    if (!c || c.institution_id !== caller.orgId) throw new DomainError('NOT_FOUND', `certificate ${no} not found at your institution`);
-    if (c.revoked_at) throw new DomainError('INVALID_STATE', `certificate ${no} was already revoked`);
-    const [u] = await trx('certificates')
-      .where({ certificate_no: no })
-      .update({ revoked_at: trx.fn.now(), revoked_by: caller.id, revocation_reason: reason })
-      .returning('*');
-    await audit(trx, { actor: actorOf(caller), action: 'certificate.revoke', entityType: 'certificate', entityId: no, reason, requestId: request.requestId });
-    return u;
-  });
+export async function revokeCertificate(deps: RecordsDeps, caller: Caller, no: string, reason: string, request: KeyedRequest) {
+  const revoke = () =>
+    deps.db.transaction(async (trx) => {
+      const c = await trx('certificates').where({ certificate_no: no }).forUpdate().first();
+      if (!c || c.institution_id !== caller.orgId) throw new DomainError('NOT_FOUND', `certificate ${no} not found at your institution`);
+      if (c.revoked_at) throw new DomainError('INVALID_STATE', `certificate ${no} was already revoked`);
+      const [u] = await trx('certificates')
+        .where({ certificate_no: no })
+        .update({ revoked_at: trx.fn.now(), revoked_by: caller.id, revocation_reason: reason })
+        .returning('*');
+      await audit(trx, { actor: actorOf(caller), action: 'certificate.revoke', entityType: 'certificate', entityId: no, reason, requestId: request.requestId });
+      return u;
+    });
+  const row = await answeringOwnRetry(request, revoke, refusedAs('INVALID_STATE'), (since) =>
+    deps.db('certificates')
+      .where({ certificate_no: no, institution_id: caller.orgId, revoked_by: caller.id, revocation_reason: reason })
+      .andWhere('revoked_at', '>=', since)
+      .first(),
+  );
   return certificateView(row);
 }
 
@@ -119,18 +133,26 @@ export async function listOrganisations(deps: RecordsDeps, f: { type?: string } 
 }
 
 /** An admin registers an organisation. */
-export async function createOrganisation(deps: RecordsDeps, caller: Caller, body: { type: string; name: string; region: string }, request: RequestIds) {
-  try {
-    const row = await deps.db.transaction(async (trx) => {
-      const [o] = await trx('organisations').insert(body).returning('*');
-      await audit(trx, { actor: actorOf(caller), action: 'organisation.create', entityType: 'organisation', entityId: o.id, requestId: request.requestId, payload: body });
-      return o;
-    });
-    return organisationView(row);
-  } catch (e) {
-    if (isUniqueViolation(e)) throw new DomainError('CONFLICT', 'an organisation with this name exists', [{ path: 'name', message: 'already used' }]);
-    throw e;
-  }
+export async function createOrganisation(deps: RecordsDeps, caller: Caller, body: { type: string; name: string; region: string }, request: KeyedRequest) {
+  const create = async () => {
+    try {
+      const row = await deps.db.transaction(async (trx) => {
+        const [o] = await trx('organisations').insert(body).returning('*');
+        await audit(trx, { actor: actorOf(caller), action: 'organisation.create', entityType: 'organisation', entityId: o.id, requestId: request.requestId, payload: body });
+        return o;
+      });
+      return organisationView(row);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new DomainError('CONFLICT', 'an organisation with this name exists', [{ path: 'name', message: 'already used' }]);
+      throw e;
+    }
+  };
+  // An organisation keeps no maker of its own: the trail, written with it, says who made it.
+  return answeringOwnRetry(request, create, refusedAs('CONFLICT'), async (since) => {
+    const o = await deps.db('organisations').where(body).andWhere('created_at', '>=', since).first();
+    const made = o && (await auditedSince(deps.db, { action: 'organisation.create', entityType: 'organisation', entityId: o.id, userId: caller.id, since }));
+    return made ? organisationView(o) : undefined;
+  });
 }
 
 // ---- policy versions -----------------------------------------------------------------------------
@@ -152,14 +174,25 @@ export async function listPolicies(deps: RecordsDeps, p: Page) {
   return { items: rows.map(policyView), total: Number(counted?.count ?? 0) };
 }
 
-/** An admin adds a policy version; applications keep the version they were submitted under. */
-export async function addPolicy(deps: RecordsDeps, caller: Caller, body: { effectiveFrom: string; params: PolicyParams }, request: RequestIds) {
-  const row = await deps.db.transaction(async (trx) => {
-    const [p] = await trx('policies')
-      .insert({ effective_from: body.effectiveFrom, params: JSON.stringify(body.params), created_by: caller.id })
-      .returning('*');
-    await audit(trx, { actor: actorOf(caller), action: 'policy.create', entityType: 'policy', entityId: p.id, requestId: request.requestId, payload: body });
-    return p;
+/**
+ * An admin adds a policy version; applications keep the version they were submitted under. Nothing
+ * else makes a version unique, so its id comes from the Idempotency-Key (idOfRequest): a retry
+ * after a first attempt that committed finds that version instead of adding a second one.
+ */
+export async function addPolicy(deps: RecordsDeps, caller: Caller, body: { effectiveFrom: string; params: PolicyParams }, request: KeyedRequest) {
+  const id = idOfRequest('policy', caller.id, request.idempotency);
+  const add = async () => {
+    const row = await deps.db.transaction(async (trx) => {
+      const [p] = await trx('policies')
+        .insert({ id, effective_from: body.effectiveFrom, params: JSON.stringify(body.params), created_by: caller.id })
+        .returning('*');
+      await audit(trx, { actor: actorOf(caller), action: 'policy.create', entityType: 'policy', entityId: p.id, requestId: request.requestId, payload: body });
+      return p;
+    });
+    return policyView(row);
+  };
+  return answeringOwnRetry(request, add, isUniqueViolation, async () => {
+    const p = await deps.db('policies').where({ id, created_by: caller.id, effective_from: body.effectiveFrom }).whereRaw('params = ?::jsonb', [JSON.stringify(body.params)]).first();
+    return p && policyView(p);
   });
-  return policyView(row);
 }

@@ -20,7 +20,8 @@ import {
   type FilingResult,
 } from '../workflows/definitions';
 import { subsidyClaim } from '../workflows/subsidy-claim';
-import { idOfRequest, metaOf, todayOf, visibleOr403, type Caller, type KeyUse, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
+import { auditedSince } from '../db/repositories/audit';
+import { answeringOwnRetry, idOfRequest, metaOf, refusedAs, todayOf, visibleOr403, type Caller, type KeyedRequest, type KeyUse, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
 import { WorkflowClosedError, WorkflowRefusal, asking, fileWithStart } from './workflow-client';
 import { payClaimAgain } from './mismatches';
 import type { DecisionRequest } from './applications';
@@ -162,10 +163,15 @@ export const retrySubsidyClaimPayment = (deps: WorkflowDeps, caller: Caller, id:
   decide(deps, caller, id, r, (h, meta) => h.executeUpdate(claimPaymentRetryUpdate, { args: [meta], updateId: r.updateId }));
 
 /** The finance approver pays again a claim whose payout a reconciliation reversed. */
-export async function payReversedClaimAgain(deps: RecordsDeps, caller: Caller, id: string, reason: string, request: RequestIds): Promise<ClaimView> {
+export async function payReversedClaimAgain(deps: RecordsDeps, caller: Caller, id: string, reason: string, request: KeyedRequest): Promise<ClaimView> {
   await visibleClaim(deps.db, id, caller);
   const actor = { userId: caller.id, username: caller.username, role: caller.role, orgId: caller.orgId };
-  await payClaimAgain(deps, { claimId: id, reason, actor, requestId: request.requestId, today: todayOf(deps) });
+  const pay = () => payClaimAgain(deps, { claimId: id, reason, actor, requestId: request.requestId, today: todayOf(deps) });
+  await answeringOwnRetry<unknown>(request, pay, refusedAs('INVALID_STATE'), async (since) => {
+    const paid = await deps.db('subsidy_claims').where({ id, status: 'PAID' }).first('id');
+    const mine = paid && (await auditedSince(deps.db, { action: 'subsidy_claim.paid_again', entityType: 'subsidy_claim', entityId: id, userId: caller.id, since, reason: reason.trim() }));
+    return mine ? true : undefined;
+  });
   return claimView(deps.db, await claimRow(deps.db, id));
 }
 

@@ -28,7 +28,7 @@ export function certificateRoutes(api: ApiRouter): void {
     auth: ['training_officer'],
     body: newCertificateSchema,
     reply: { description: 'Registered', schema: certificateSchema },
-    make: ({ body, deps, user, idempotency }, r) => registerCertificate(deps, user, body, { ...r, idempotency }),
+    make: ({ body, deps, user }, r) => registerCertificate(deps, user, body, r),
   });
 
   route.decide('/v1/certificates/:no/revocation', {
@@ -37,7 +37,7 @@ export function certificateRoutes(api: ApiRouter): void {
     params: noParam,
     body: revocationSchema,
     reply: { description: 'Revoked', schema: certificateSchema },
-    run: ({ params, body, deps, user }, { requestId, clientRequestId }) => revokeCertificate(deps, user, params.no, body.reason, { requestId, clientRequestId }),
+    run: ({ params, body, deps, user }, r) => revokeCertificate(deps, user, params.no, body.reason, r),
   });
 
   route.read('/v1/certificates/:no', {

@@ -220,6 +220,6 @@ export function forecastRoutes(api: ApiRouter): void {
     auth: SCENARIO_SAVERS,
     body: scenarioBody,
     reply: { description: 'Saved', schema: scenarioSchema },
-    make: ({ body, deps, user }) => saveScenario(deps, user, body),
+    make: ({ body, deps, user }, r) => saveScenario(deps, user, body, r),
   });
 }

@@ -52,7 +52,7 @@ export function fundRoutes(api: ApiRouter): void {
       .strict()
       .meta({ id: 'FundCreate' }),
     reply: { description: 'Opened, with no budget yet', schema: fundSchema },
-    make: ({ body, deps, user }, { requestId }) => createFund(deps, { ...body, actor: actorOf(user), requestId }),
+    make: ({ body, deps, user }, { requestId, idempotency }) => createFund(deps, { ...body, actor: actorOf(user), requestId, idempotency }),
     location: (fund) => `/v1/funds/${fund.id}`,
   });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ApiRouter } from '../route';
 import type { ApiDeps } from '../deps';
 import type { AuthUser } from '../auth/middleware';
+import type { IdempotencyKeyUse } from '../idempotency';
 import { routeKinds } from '../route-kinds';
 import { quarterSchema } from '../../domain/date-schemas';
 import { closeQuarter, decideReopen, getPeriodView, requestReopen } from '../../usecases/periods';
@@ -44,12 +45,13 @@ export function periodRoutes(api: ApiRouter): void {
     load: ({ params, deps }) => getPeriodView(deps, params.quarter, todayOf(deps)),
   });
 
-  // Each step names the quarter, who acts, why, and the business date.
-  const step = ({ params, body, deps, user, requestId }: { params: { quarter: string }; body: { reason?: string }; deps: ApiDeps; user: AuthUser; requestId: string }) => ({
+  // Each step names the quarter, who acts, why, the business date and the Idempotency-Key it runs under.
+  const step = ({ params, body, deps, user, requestId, idempotency }: { params: { quarter: string }; body: { reason?: string }; deps: ApiDeps; user: AuthUser; requestId: string; idempotency: IdempotencyKeyUse | null }) => ({
     quarter: params.quarter,
     actor: actorOf(user),
     reason: body.reason,
     requestId,
+    idempotency,
     today: todayOf(deps),
   });
 

@@ -273,7 +273,7 @@ export function programmeRoutes(api: ApiRouter): void {
     params: idParam.extend({ enterpriseId: z.uuid({ message: 'must be a UUID' }) }),
     body: z.object({ graduatedOn: isoDateSchema }).strict().meta({ id: 'Graduation' }),
     reply: { description: 'Recorded', schema: enterpriseSchema },
-    run: ({ params, body, user, deps }, { requestId, clientRequestId }) => recordGraduation(deps, user, params.id, params.enterpriseId, body.graduatedOn, { requestId, clientRequestId }),
+    run: ({ params, body, user, deps }, r) => recordGraduation(deps, user, params.id, params.enterpriseId, body.graduatedOn, r),
   });
 
   route.create('/v1/incubator-rewards', {

@@ -181,7 +181,7 @@ export function reconciliationRoutes(api: ApiRouter): void {
     params: z.object({ id: z.uuid({ message: 'must be a UUID' }), itemNo: z.coerce.number().int().min(1).max(MAX_INT4) }),
     body: z.object({ resolution: z.enum(['explanation', 'reversal']), reason: visibleText(z.string().trim().min(3).max(2000), { lines: true }) }).strict().meta({ id: 'MismatchResolution' }),
     reply: { description: 'The mismatch, resolved', schema: mismatchSchema },
-    run: ({ params, body, deps, user }, { requestId }) =>
-      resolveMismatch(deps, { reconciliationId: params.id, itemNo: params.itemNo, resolution: body.resolution, reason: body.reason, actor: actorOf(user), requestId, today: todayOf(deps) }),
+    run: ({ params, body, deps, user }, { requestId, idempotency }) =>
+      resolveMismatch(deps, { reconciliationId: params.id, itemNo: params.itemNo, resolution: body.resolution, reason: body.reason, actor: actorOf(user), requestId, idempotency, today: todayOf(deps) }),
   });
 }

@@ -137,7 +137,7 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
     auth: ['finance_approver'],
     body: z.object({ reason: visibleText(z.string().trim().min(3, 'at least 3 characters').max(2000), { lines: true }) }).strict().meta({ id: 'ClaimPayAgain' }),
     reply: { description: 'The claim, paid again', schema: claimViewSchema },
-    run: ({ params, body, user, deps }, { requestId, clientRequestId }) => payReversedClaimAgain(deps, user, params.id, body.reason, { requestId, clientRequestId }),
+    run: ({ params, body, user, deps }, r) => payReversedClaimAgain(deps, user, params.id, body.reason, r),
   });
 
   // The top-up lives here rather than with the fund reads because what matters about it is the
@@ -150,7 +150,8 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
     params: idParam,
     body: z.object({ amount: positiveMoneyAtMost(MAX_BUDGET_AMOUNT, "the most a fund's budget can be"), reason: visibleText(z.string().trim().min(3, 'at least 3 characters').max(2000), { lines: true }) }).strict().meta({ id: 'FundTopUp' }),
     reply: { description: 'Proposed; waiting for a finance approver', schema: proposalSchema },
-    make: ({ params, body, user, deps }, { requestId }) => proposeTopUp(deps, { fundId: params.id, amount: body.amount, reason: body.reason, actor: actorOf(user), requestId }),
+    make: ({ params, body, user, deps }, { requestId, idempotency }) =>
+      proposeTopUp(deps, { fundId: params.id, amount: body.amount, reason: body.reason, actor: actorOf(user), requestId, idempotency }),
     location: (proposal, { params }) => `/v1/funds/${params.id}/top-ups/${proposal.id}`,
   });
 
@@ -185,8 +186,8 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
           .meta({ description: 'claims among claimsWaiting whose payout could not be tried again, and why (a claim the fund still cannot cover is not listed here)' }),
       }),
     },
-    run: async ({ params, body, user, deps }, { requestId, clientRequestId }) => {
-      const r = await decideTopUp(deps, user, { fundId: params.id, proposalId: params.proposalId, decision: body.decision, reason: body.reason }, { requestId, clientRequestId });
+    run: async ({ params, body, user, deps }, { requestId, clientRequestId, idempotency }) => {
+      const r = await decideTopUp(deps, user, { fundId: params.id, proposalId: params.proposalId, decision: body.decision, reason: body.reason }, { requestId, clientRequestId, idempotency });
       return { proposal: r.proposal, fund: r.fund, claimsPaid: r.paid, claimsWaiting: r.waiting, claimsNotRetried: r.notRetried };
     },
   });

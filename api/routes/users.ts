@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../route';
 import { routeKinds } from '../route-kinds';
-import { hashPassword } from '../auth/passwords';
+import { hashPassword, verifyPassword } from '../auth/passwords';
 import { changeUser, createOfficer, listUsers } from '../../usecases/accounts';
 import { roleSchema } from '../../domain/enums';
 import { userSchema } from './auth';
@@ -25,7 +25,8 @@ export function userRoutes(api: ApiRouter): void {
     auth: ['admin'],
     body: newUserSchema,
     reply: { description: 'Created', schema: userSchema },
-    make: ({ body: { password, ...account }, deps, user }, r) => createOfficer(deps, user, account, () => hashPassword(password), r),
+    make: ({ body: { password, ...account }, deps, user }, r) =>
+      createOfficer(deps, user, account, { hash: () => hashPassword(password), matches: (stored) => verifyPassword(stored, password) }, r),
   });
 
   route.decide('/v1/users/:id', {

@@ -88,6 +88,19 @@ export async function audit(trx: Knex | Knex.Transaction, a: AuditEntry): Promis
   await (a.key ? insert.onConflict('idempotency_key').ignore() : insert);
 }
 
+/**
+ * Whether the trail holds `action` on the entity by this user since a moment (timestamptz as
+ * text), with this reason when one is named: who made a record that keeps no maker of its own (an
+ * organisation, a fund, a user), or who made a change.
+ */
+export async function auditedSince(db: Knex, a: { action: string; entityType: AuditEntityType; entityId: string; userId: string; since: string; reason?: string }): Promise<boolean> {
+  const row = await db('audit_log')
+    .where({ action: a.action, entity_type: a.entityType, entity_id: a.entityId, actor_user_id: a.userId, ...(a.reason !== undefined ? { reason: a.reason } : {}) })
+    .andWhere('at', '>=', a.since)
+    .first('id');
+  return row !== undefined;
+}
+
 export interface AuditRow {
   id: string;
   at: Date;

@@ -48,10 +48,11 @@ export interface ProposalView {
 
 export async function insertProposal(
   db: Knex | Knex.Transaction,
-  p: { kind: ProposalKind; fundId?: string; amount?: string; quarter?: string; reason: string; proposedBy: string; proposedRole: string; requestId: string | null },
+  p: { id?: string; kind: ProposalKind; fundId?: string; amount?: string; quarter?: string; reason: string; proposedBy: string; proposedRole: string; requestId: string | null },
 ): Promise<ProposalRow> {
   const [row] = await db('finance_proposals')
     .insert({
+      ...(p.id ? { id: p.id } : {}),
       kind: p.kind,
       fund_id: p.fundId ?? null,
       amount: p.amount ?? null,
@@ -67,6 +68,21 @@ export async function insertProposal(
 
 export function lockProposal(trx: Knex.Transaction, id: string, kind: ProposalKind): Promise<ProposalRow | undefined> {
   return trx('finance_proposals').where({ id, kind }).forUpdate().first();
+}
+
+/**
+ * Whether a proposal stands decided as a decision would have left it (by this person, with this
+ * outcome and reason) since a moment (timestamptz as text): a retried decision meeting its own.
+ */
+export async function decidedSince(
+  db: Knex,
+  d: { id: string; by: string; decision: 'approve' | 'reject'; reason: string | null; since: string },
+): Promise<true | undefined> {
+  const row = await db('finance_proposals')
+    .where({ id: d.id, decided_by: d.by, status: d.decision === 'approve' ? 'approved' : 'rejected', decision_reason: d.reason })
+    .andWhere('decided_at', '>=', d.since)
+    .first('id');
+  return row ? true : undefined;
 }
 
 export async function decideProposal(
