@@ -11,7 +11,7 @@ import {
   type StatementEncoding,
 } from '../db/reconciliation';
 import { resolveMismatch } from './mismatches';
-import { todayOf, type Caller, type RecordsDeps, type RequestIds } from './deps';
+import { idOfRequest, todayOf, type Caller, type KeyedRequest, type RecordsDeps } from './deps';
 
 export { OUTCOMES, resolveMismatch };
 
@@ -20,26 +20,35 @@ const FIRST_MISMATCHES = 100;
 /**
  * A finance officer or approver imports a bank's statement for a quarter and it is reconciled at
  * once (db/reconciliation/import.ts: one transaction; on any problem nothing is written). Answers
- * with the reconciliation and its first mismatches.
+ * with the reconciliation and its first mismatches. Its id comes from the Idempotency-Key
+ * (idOfRequest): a retry whose first attempt committed answers with that import instead of
+ * importing the statement a second time.
  */
 export async function importStatement(
   deps: RecordsDeps,
   caller: Caller,
   input: { bankId: string; quarter: string; fileName: string; encoding: StatementEncoding; filePath: string },
-  request: RequestIds,
+  request: KeyedRequest,
 ) {
-  const result = await importAndMatch(deps.db, {
-    bankId: input.bankId,
-    quarter: input.quarter,
-    fileName: input.fileName,
-    encoding: input.encoding,
-    open: () => fs.createReadStream(input.filePath, { highWaterMark: 256 * 1024 }),
-    actor: { userId: caller.id, username: caller.username, role: caller.role, orgId: caller.orgId },
-    requestId: request.requestId,
-    today: todayOf(deps),
-  });
-  const view = await getReconciliation(deps.db, result.id);
-  const first = await listMismatches(deps.db, result.id, { limit: FIRST_MISMATCHES });
+  const id = idOfRequest('reconciliation', caller.id, request.idempotency);
+  const own =
+    request.idempotency?.retried === true &&
+    (await deps.db('reconciliations').where({ id, imported_by: caller.id, bank_id: input.bankId, quarter: input.quarter, status: 'imported' }).first('id'));
+  if (!own) {
+    await importAndMatch(deps.db, {
+      id,
+      bankId: input.bankId,
+      quarter: input.quarter,
+      fileName: input.fileName,
+      encoding: input.encoding,
+      open: () => fs.createReadStream(input.filePath, { highWaterMark: 256 * 1024 }),
+      actor: { userId: caller.id, username: caller.username, role: caller.role, orgId: caller.orgId },
+      requestId: request.requestId,
+      today: todayOf(deps),
+    });
+  }
+  const view = await getReconciliation(deps.db, id);
+  const first = await listMismatches(deps.db, id, { limit: FIRST_MISMATCHES });
   return { ...view, mismatches: first.items, mismatchesTruncated: first.total > first.items.length };
 }
 

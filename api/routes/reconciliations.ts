@@ -107,9 +107,9 @@ export function reconciliationRoutes(api: ApiRouter): void {
     rawBody: statementUpload,
     body: uploadFields,
     responses: { 201: { description: 'Imported and matched', schema: importResultSchema } },
-    async handler({ req, body, deps, user, requestId, clientRequestId }) {
+    async handler({ req, body, deps, user, requestId, clientRequestId, idempotency }) {
       const input = { bankId: body.bankId, quarter: body.quarter, fileName: body.fileName, encoding: body.encoding, filePath: req.upload!.path };
-      return { status: 201, body: await importStatement(deps, user, input, { requestId, clientRequestId }) };
+      return { status: 201, body: await importStatement(deps, user, input, { requestId, clientRequestId, idempotency }) };
     },
   });
 

@@ -46,6 +46,8 @@ export interface MatchCounts {
 }
 
 export interface ImportInput {
+  /** The reconciliation's id: random unless given (the API derives it from the Idempotency-Key). */
+  id?: string;
   bankId: string;
   quarter: string;
   fileName: string;
@@ -125,7 +127,7 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
   }
 
   const sourceFormat = await sniffFormat(input.open);
-  const id = randomUUID();
+  const id = input.id ?? randomUUID();
   const tap = new Tap();
   const raw = input.open();
   const source = raw.pipe(tap);

@@ -177,6 +177,26 @@ describe('a retry after a lost reply answers as its first attempt did: finance',
     expect(await f.db('policies').where({ effective_from: '2199-01-01' }).pluck('id')).to.deep.equal([retried.body.id]);
   });
 
+  it('POST /v1/reconciliations: 201 with the import, imported once and not twice', async () => {
+    const claim = await paidClaim(f.db, f.p, { bankId: f.p.bankB, amount: '120.00', paidOn: '2025-05-12' });
+    const key = tagged('lost-reply');
+    const upload = async () => {
+      const res = await fetch(`${f.h.url}/v1/reconciliations?quarter=2025Q2&bankId=${f.p.bankB}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${f.tokens['fin-officer']}`, 'content-type': 'text/csv', 'Idempotency-Key': key },
+        body: `${HEADER}\n2025-05-12,${claim.claimId},120.00,\n`,
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const first = await upload();
+    expect(first.status, JSON.stringify(first.body)).to.equal(201);
+    await loseReply(f.db, key);
+    const retried = await upload();
+    expect(retried.status, JSON.stringify(retried.body)).to.equal(201);
+    expect(retried.body).to.deep.equal(first.body);
+    expect(await f.db('reconciliations').where({ bank_id: f.p.bankB, quarter: '2025Q2' }).pluck('id')).to.deep.equal([first.body.id]);
+  });
+
   it('POST /v1/funds: 201 with the fund, opened once', async () => {
     const { retried } = await retriedAfterLostReply(f.h, f.db, { path: '/v1/funds', token: f.tokens['fin-officer']!, body: { programme: 'incubator_rewards', year: 2031, name: '孵化奖励资金 2031' }, status: 201 });
     expect(await audits(f.db, 'fund.created', retried.body.id)).to.have.length(1);
