@@ -35,15 +35,9 @@ begin
   end if;
 
   o := pg_catalog.to_jsonb(old);
-  changed := public.loanflow_changed_columns(n, o, c_steps);
-  if changed is not null then
-    raise exception 'applications %: % never changes: it is what was applied for', old.id, changed using errcode = 'insufficient_privilege';
-  end if;
+  perform public.loanflow_refuse_changed(n, o, c_steps, pg_catalog.format('applications %s: {columns} never changes: it is what was applied for', old.id));
   if old.status = any (c_final) then
-    changed := public.loanflow_changed_columns(n, o, array['updated_at']);
-    if changed is not null then
-      raise exception 'applications %: %: a % application changes no more', old.id, changed, old.status using errcode = 'insufficient_privilege';
-    end if;
+    perform public.loanflow_refuse_changed(n, o, array['updated_at'], pg_catalog.format('applications %s: {columns}: a %s application changes no more', old.id, old.status));
     return new;
   end if;
 

@@ -57,11 +57,7 @@ begin
   n := pg_catalog.to_jsonb(new);
   o := pg_catalog.to_jsonb(old);
   if old.status in ('paid_on_time', 'paid_late', 'defaulted') then
-    changed := public.loanflow_changed_columns(n, o, array['updated_at']);
-    if changed is not null then
-      raise exception 'loan_periods %/%: %: a % period changes no more', old.loan_id, old.period, changed, old.status
-        using errcode = 'insufficient_privilege';
-    end if;
+    perform public.loanflow_refuse_changed(n, o, array['updated_at'], pg_catalog.format('loan_periods %s/%s: {columns}: a %s period changes no more', old.loan_id, old.period, old.status));
     return new;
   end if;
   changed := concat_ws(', ',

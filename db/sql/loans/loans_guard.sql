@@ -52,16 +52,10 @@ begin
   end if;
 
   o := pg_catalog.to_jsonb(old);
-  changed := public.loanflow_changed_columns(n, o, c_servicing);
-  if changed is not null then
-    raise exception 'loans %: % never changes: it is the loan''s contract', old.id, changed using errcode = 'insufficient_privilege';
-  end if;
+  perform public.loanflow_refuse_changed(n, o, c_servicing, pg_catalog.format('loans %s: {columns} never changes: it is the loan''s contract', old.id));
   if old.status <> 'REPAYING' then
-    changed := public.loanflow_changed_columns(n, o, case when old.status = 'DEFAULTED' then array['recovered', 'updated_at'] else array['updated_at'] end);
-    if changed is not null then
-      raise exception 'loans %: %: a % loan changes no more%', old.id, changed, old.status,
-        case when old.status = 'DEFAULTED' then ' (but for what is recovered)' else '' end using errcode = 'insufficient_privilege';
-    end if;
+    perform public.loanflow_refuse_changed(n, o, case when old.status = 'DEFAULTED' then array['recovered', 'updated_at'] else array['updated_at'] end,
+      pg_catalog.format('loans %s: {columns}: a %s loan changes no more%s', old.id, old.status, case when old.status = 'DEFAULTED' then ' (but for what is recovered)' else '' end));
     if new.recovered < old.recovered then
       raise exception 'loans %: recovered: what was recovered only grows', old.id using errcode = 'insufficient_privilege';
     end if;

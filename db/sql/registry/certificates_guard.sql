@@ -18,11 +18,8 @@ begin
     end if;
     return new;
   end if;
-  changed := public.loanflow_changed_columns(pg_catalog.to_jsonb(new), pg_catalog.to_jsonb(old), c_revocation);
-  if changed is not null then
-    raise exception 'certificates %: % never changes: it is what the institution registered', old.certificate_no, changed
-      using errcode = 'insufficient_privilege';
-  end if;
+  perform public.loanflow_refuse_changed(pg_catalog.to_jsonb(new), pg_catalog.to_jsonb(old), c_revocation,
+    pg_catalog.format('certificates %s: {columns} never changes: it is what the institution registered', old.certificate_no));
   if (new.revoked_at, new.revoked_by, new.revocation_reason) is distinct from (old.revoked_at, old.revoked_by, old.revocation_reason)
      and (old.revoked_at is not null or old.revoked_by is not null or new.revoked_at is null or new.revoked_by is null) then
     raise exception 'certificates %: revoked_at, revoked_by, revocation_reason: a certificate is revoked once, by someone, and for good', old.certificate_no

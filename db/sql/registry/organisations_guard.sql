@@ -4,12 +4,8 @@
 
 create or replace function public.organisations_guard() returns trigger
 language plpgsql set search_path = pg_catalog, public, pg_temp as $$
-declare
-  changed text := public.loanflow_changed_columns(pg_catalog.to_jsonb(new), pg_catalog.to_jsonb(old), array['name', 'region']);
 begin
-  if changed is not null then
-    raise exception 'organisations %: % never changes', old.id, changed using errcode = 'insufficient_privilege';
-  end if;
+  perform public.loanflow_refuse_changed(pg_catalog.to_jsonb(new), pg_catalog.to_jsonb(old), array['name', 'region'], pg_catalog.format('organisations %s: {columns} never changes', old.id));
   return new;
 end $$;
 
