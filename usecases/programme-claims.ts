@@ -21,6 +21,7 @@ import {
 } from '../workflows/definitions';
 import { programmeClaim } from '../workflows/programme-claim';
 import { actorOf, answeringOwnRetry, idOfRequest, metaOf, refusedAs, todayOf, visibleOr403, type Caller, type KeyedRequest, type KeyUse, type RecordsDeps, type RequestIds, type WorkflowDeps } from './deps';
+import { createOnce } from './create-once';
 import { WorkflowClosedError, asking, fileWithStart, type DecisionRequest } from './workflow-client';
 
 /**
@@ -259,10 +260,6 @@ export async function approveProgrammeClaim(deps: WorkflowDeps, caller: Caller, 
 
 // ---- the incubator registry -----------------------------------------------------------------------
 
-function uniqueViolation(e: unknown, constraint: string): boolean {
-  const err = e as { code?: string; constraint?: string };
-  return err?.code === '23505' && err.constraint === constraint;
-}
 
 const enterpriseView = (r: Record<string, any>) => ({
   id: r.id as string, incubatorId: r.incubator_id as string, name: r.name as string, creditCode: r.credit_code as string,
@@ -299,22 +296,16 @@ export async function getIncubator(deps: RecordsDeps, id: string, p: { page: num
 /** A finance officer registers an incubator (创业基地/孵化器) and its operator. */
 export async function registerIncubator(deps: RecordsDeps, caller: Caller, b: { name: string; operatorName: string; operatorCreditCode: string; region: string }, request: KeyedRequest) {
   const values = { name: b.name.trim(), operator_name: b.operatorName.trim(), operator_credit_code: b.operatorCreditCode, region: b.region.trim(), registered_by: caller.id };
-  const register = async () => {
-    try {
-      const row = await deps.db.transaction(async (trx) => {
-        const [r] = await trx('incubators').insert(values).returning('*');
-        await audit(trx, { actor: actorOf(caller), action: 'incubator.register', entityType: 'incubator', entityId: r.id, requestId: request.requestId, payload: b });
-        return r;
-      });
-      return incubatorView(row);
-    } catch (e) {
-      if (uniqueViolation(e, 'incubators_name_key')) throw new DomainError('CONFLICT', 'an incubator of this name is registered', [{ path: 'name', message: 'registered already' }]);
-      throw e;
-    }
-  };
-  return answeringOwnRetry(request, register, refusedAs('CONFLICT'), async (since) => {
-    const held = await incubatorsWithCounts(deps.db).where(Object.fromEntries(Object.entries(values).map(([k, v]) => [`i.${k}`, v]))).andWhere('i.created_at', '>=', since).first();
-    return held && incubatorView(held);
+  return createOnce(deps, request, {
+    table: 'incubators',
+    values,
+    audited: (r) => ({ actor: actorOf(caller), action: 'incubator.register', entityType: 'incubator', entityId: r.id, requestId: request.requestId, payload: b }),
+    taken: { constraint: 'incubators_name_key', message: 'an incubator of this name is registered', path: 'name', detail: 'registered already' },
+    view: (r) => incubatorView(r as Parameters<typeof incubatorView>[0]),
+    own: async (since) => {
+      const held = await incubatorsWithCounts(deps.db).where(Object.fromEntries(Object.entries(values).map(([k, v]) => [`i.${k}`, v]))).andWhere('i.created_at', '>=', since).first();
+      return held && incubatorView(held);
+    },
   });
 }
 
@@ -341,22 +332,16 @@ export async function registerEnterprise(
   notAfterToday(deps, 'enteredOn', b.enteredOn);
   if (b.graduatedOn) notAfterToday(deps, 'graduatedOn', b.graduatedOn);
   const values = { incubator_id: incubatorId, name: b.name.trim(), credit_code: b.creditCode, entered_on: b.enteredOn, graduated_on: b.graduatedOn ?? null, registered_by: caller.id };
-  const register = async () => {
-    try {
-      const row = await deps.db.transaction(async (trx) => {
-        const [r] = await trx('incubated_enterprises').insert(values).returning('*');
-        await audit(trx, { actor: actorOf(caller), action: 'incubator.enterprise_register', entityType: 'incubated_enterprise', entityId: r.id, requestId: request.requestId, payload: { incubatorId, ...b } });
-        return r;
-      });
-      return enterpriseView(row);
-    } catch (e) {
-      if (uniqueViolation(e, 'incubated_enterprises_credit_code_key')) throw new DomainError('CONFLICT', 'an enterprise with this credit code is registered', [{ path: 'creditCode', message: 'registered already' }]);
-      throw e;
-    }
-  };
-  return answeringOwnRetry(request, register, refusedAs('CONFLICT'), async (since) => {
-    const held = await deps.db('incubated_enterprises').where(values).andWhere('created_at', '>=', since).first();
-    return held && enterpriseView(held);
+  return createOnce(deps, request, {
+    table: 'incubated_enterprises',
+    values,
+    audited: (r) => ({ actor: actorOf(caller), action: 'incubator.enterprise_register', entityType: 'incubated_enterprise', entityId: r.id, requestId: request.requestId, payload: { incubatorId, ...b } }),
+    taken: { constraint: 'incubated_enterprises_credit_code_key', message: 'an enterprise with this credit code is registered', path: 'creditCode', detail: 'registered already' },
+    view: (r) => enterpriseView(r as Parameters<typeof enterpriseView>[0]),
+    own: async (since) => {
+      const held = await deps.db('incubated_enterprises').where(values).andWhere('created_at', '>=', since).first();
+      return held && enterpriseView(held);
+    },
   });
 }
 

@@ -6,6 +6,7 @@ import { maskIdNumber, maskName, maskPersonalFields } from '../domain/masking';
 import { audit, auditedSince } from '../db/repositories/audit';
 import { scopeApplications } from '../db/repositories/applications';
 import { actorOf, answeringOwnRetry, idOfRequest, refusedAs, todayOf, type Caller, type KeyedRequest, type RecordsDeps } from './deps';
+import { createOnce } from './create-once';
 
 type Page = { page: number; pageSize: number };
 
@@ -55,36 +56,21 @@ export async function registerCertificate(deps: RecordsDeps, caller: Caller, bod
   if (body.issuedOn > today) {
     throw new DomainError('VALIDATION_FAILED', 'issuedOn is in the future', [{ path: 'issuedOn', message: `must not be after today (${today})` }]);
   }
-  const register = async () => {
-    try {
-      const row = await deps.db.transaction(async (trx) => {
-        const [c] = await trx('certificates')
-          .insert({
-            certificate_no: body.certificateNo, institution_id: caller.orgId, holder_id_number: body.holderIdNumber,
-            holder_name: body.holderName, course: body.course, issued_on: body.issuedOn, registered_by: caller.id,
-          })
-          .returning('*');
-        // The trail keeps the certificate number; the registry holds whose it is (docs/security.md).
-        await audit(trx, { actor: actorOf(caller), action: 'certificate.register', entityType: 'certificate', entityId: c.certificate_no, requestId: request.requestId, payload: maskPersonalFields(body) });
-        return c;
-      });
-      return certificateView(row);
-    } catch (e) {
-      if (isUniqueViolation(e)) {
-        throw new DomainError('CONFLICT', `certificate ${body.certificateNo} is already registered`, [{ path: 'certificateNo', message: 'already registered' }]);
-      }
-      throw e;
-    }
+  const values = {
+    certificate_no: body.certificateNo, institution_id: caller.orgId, holder_id_number: body.holderIdNumber,
+    holder_name: body.holderName, course: body.course, issued_on: body.issuedOn, registered_by: caller.id,
   };
-  return answeringOwnRetry(request, register, refusedAs('CONFLICT'), async (since) => {
-    const held = await deps.db('certificates')
-      .where({
-        certificate_no: body.certificateNo, registered_by: caller.id, institution_id: caller.orgId, holder_id_number: body.holderIdNumber,
-        holder_name: body.holderName, course: body.course, issued_on: body.issuedOn, revoked_at: null,
-      })
-      .andWhere('registered_at', '>=', since)
-      .first();
-    return held && certificateView(held);
+  return createOnce(deps, request, {
+    table: 'certificates',
+    values,
+    // The trail keeps the certificate number; the registry holds whose it is (docs/security.md).
+    audited: (c) => ({ actor: actorOf(caller), action: 'certificate.register', entityType: 'certificate', entityId: c.certificate_no, requestId: request.requestId, payload: maskPersonalFields(body) }),
+    taken: { message: `certificate ${body.certificateNo} is already registered`, path: 'certificateNo', detail: 'already registered' },
+    view: (c) => certificateView(c as CertRow),
+    own: async (since) => {
+      const held = await deps.db('certificates').where({ ...values, revoked_at: null }).andWhere('registered_at', '>=', since).first();
+      return held && certificateView(held);
+    },
   });
 }
 
@@ -134,24 +120,18 @@ export async function listOrganisations(deps: RecordsDeps, f: { type?: string } 
 
 /** An admin registers an organisation. */
 export async function createOrganisation(deps: RecordsDeps, caller: Caller, body: { type: string; name: string; region: string }, request: KeyedRequest) {
-  const create = async () => {
-    try {
-      const row = await deps.db.transaction(async (trx) => {
-        const [o] = await trx('organisations').insert(body).returning('*');
-        await audit(trx, { actor: actorOf(caller), action: 'organisation.create', entityType: 'organisation', entityId: o.id, requestId: request.requestId, payload: body });
-        return o;
-      });
-      return organisationView(row);
-    } catch (e) {
-      if (isUniqueViolation(e)) throw new DomainError('CONFLICT', 'an organisation with this name exists', [{ path: 'name', message: 'already used' }]);
-      throw e;
-    }
-  };
-  // An organisation keeps no maker of its own: the trail, written with it, says who made it.
-  return answeringOwnRetry(request, create, refusedAs('CONFLICT'), async (since) => {
-    const o = await deps.db('organisations').where(body).andWhere('created_at', '>=', since).first();
-    const made = o && (await auditedSince(deps.db, { action: 'organisation.create', entityType: 'organisation', entityId: o.id, userId: caller.id, since }));
-    return made ? organisationView(o) : undefined;
+  return createOnce(deps, request, {
+    table: 'organisations',
+    values: body,
+    audited: (o) => ({ actor: actorOf(caller), action: 'organisation.create', entityType: 'organisation', entityId: o.id, requestId: request.requestId, payload: body }),
+    taken: { message: 'an organisation with this name exists', path: 'name', detail: 'already used' },
+    view: (o) => organisationView(o as Parameters<typeof organisationView>[0]),
+    // An organisation keeps no maker of its own: the trail, written with it, says who made it.
+    own: async (since) => {
+      const o = await deps.db('organisations').where(body).andWhere('created_at', '>=', since).first();
+      const made = o && (await auditedSince(deps.db, { action: 'organisation.create', entityType: 'organisation', entityId: o.id, userId: caller.id, since }));
+      return made ? organisationView(o) : undefined;
+    },
   });
 }
 
