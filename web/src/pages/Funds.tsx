@@ -126,7 +126,7 @@ function FundCard({ f }: { f: Fund }) {
       )}
       <QueryCard level={2} title={t('funds.proposals')} q={proposals} empty={(d) => d.total === 0}>
         {({ items: list, total }) => (
-          <ProposalTable proposals={list} submitLabel={t('funds.decide')} pagination={paging.pagination(total)}
+          <ProposalTable key={paging.page} proposals={list} submitLabel={t('funds.decide')} pagination={paging.pagination(total)}
             expanded={values.proposal ? [values.proposal] : list.filter(decides).map((p) => p.id)}
             leading={[{ title: t('common.amount'), dataIndex: 'amount', align: 'right', render: money }]}
             decide={(r, body, key) => ok(api.POST('/v1/funds/{id}/top-ups/{proposalId}/decision', { params: { path: { id: f.id, proposalId: r.id } }, body, ...idempotent(key) }))} />

@@ -12,6 +12,7 @@ import { formatMoney } from '../lib/money';
 import { formatDateTime } from '../lib/dates';
 import { useSubmissionKey } from '../lib/idempotency';
 import { useLocalPage, usePagedList } from '../lib/paged-list';
+import { useUrlState } from '../lib/url-state';
 import { useSession } from '../session';
 import { everyPage } from '../lib/every-page';
 
@@ -35,13 +36,15 @@ export default function ReconciliationsPage() {
   const { t, i18n } = useTranslation();
   const { me } = useSession();
   // Newest first, a page at a time; a quarter narrows the list to its own.
-  const { values, page, pageSize, set, q: list } = usePagedList('reconciliations', ['id', 'quarter'] as const, (v, p) =>
+  const { values, page, pageSize, set, q: list } = usePagedList('reconciliations', ['quarter'] as const, (v, p) =>
     ok(api.GET('/v1/reconciliations', { params: { query: { quarter: v.quarter, ...p } } })),
   );
+  // The reconciliation whose mismatches show: in the address too, but not a filter of the list.
+  const shown = useUrlState(['id'] as const);
   const finance = me?.role === 'finance_officer' || me?.role === 'finance_approver';
   return (
     <>
-      {finance && <UploadCard onDone={(id) => set({ id })} />}
+      {finance && <UploadCard onDone={(id) => shown.set({ id })} />}
       <PageCard title={t('recon.title')} level={finance ? 2 : 1}>
         <Input.Search key={values.quarter ?? ''} aria-label={t('claims.quarter')} placeholder="2027Q1" defaultValue={values.quarter} allowClear style={{ width: 220, marginBottom: 16 }} onSearch={(v) => set({ quarter: v.trim().toUpperCase() || undefined })} />
         <QueryView q={list} empty={(d) => d.total === 0}>
@@ -57,12 +60,12 @@ export default function ReconciliationsPage() {
                 { title: t('recon.unresolved'), dataIndex: 'unresolved', render: (n: number) => (n > 0 ? <Tag color="red">{n}</Tag> : <Tag color="green">0</Tag>) },
                 { title: t('funds.paid'), dataIndex: 'payoutTotal', align: 'right', render: (v: string) => formatMoney(v, i18n.language) },
                 { title: t('common.date'), dataIndex: 'importedAt', render: formatDateTime },
-                { title: t('common.actions'), render: (_: unknown, r) => <Button type="link" onClick={() => set({ id: r.id, page, pageSize })}>{t('recon.viewMismatches')}</Button> },
+                { title: t('common.actions'), render: (_: unknown, r) => <Button type="link" onClick={() => shown.set({ id: r.id, page, pageSize })}>{t('recon.viewMismatches')}</Button> },
               ]} />
           )}
         </QueryView>
       </PageCard>
-      {values.id && <Mismatches id={values.id} />}
+      {shown.values.id && <Mismatches key={shown.values.id} id={shown.values.id} />}
     </>
   );
 }
