@@ -76,11 +76,12 @@ export function isOwnRetry(request: { idempotency?: KeyUse | null }, sameAsThisR
 
 /**
  * Runs a create or a decision whose first attempt may have committed and died before its reply
- * was stored. When `run` is refused because the record exists or the decision was made (`taken`)
- * and the request retries its key (isOwnRetry), `own` looks for the record as this request would
- * have made it: the caller's, since `since` (when the key was first used, a timestamptz as text),
- * with this request's values. Found, it is the answer; otherwise the refusal stands. A fresh key
- * or another caller always meets the refusal.
+ * was stored. When the request retries its key (isOwnRetry), `own` first looks for the record as
+ * this request would have made it: the caller's, since `since` (when the key was first used, a
+ * timestamptz as text), with this request's values. Found, it is the answer, whatever `run`'s
+ * checks would say now (the year may have ended since); else `run` runs, and when it is refused
+ * because the record exists or the decision was made (`taken`, a racing first attempt), `own`
+ * looks once more. A fresh key or another caller always meets `run` and its refusals.
  */
 export async function answeringOwnRetry<T>(
   request: { idempotency?: KeyUse | null },
@@ -88,10 +89,14 @@ export async function answeringOwnRetry<T>(
   taken: (e: unknown) => boolean,
   own: (since: string) => Promise<T | undefined>,
 ): Promise<T> {
+  const key = request.idempotency;
+  if (key?.retried === true) {
+    const first = await own(key.since);
+    if (first !== undefined) return first;
+  }
   try {
     return await run();
   } catch (e) {
-    const key = request.idempotency;
     if (key?.retried === true && taken(e)) {
       const mine = await own(key.since);
       if (isOwnRetry(request, mine !== undefined)) return mine as T;

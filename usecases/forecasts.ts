@@ -160,10 +160,10 @@ export async function saveScenario(
   request: { idempotency?: KeyUse | null } = {},
 ): Promise<SavedScenario> {
   if (!SCENARIO_SAVERS.includes(caller.role)) throw new DomainError('FORBIDDEN', 'only finance staff and the admin save forecast scenarios');
-  const policies = (await deps.db('policies').pluck('params')) as ForecastSnapshot['policies'][string][];
-  const problems = scenarioProblems(policies, s.params);
-  if (problems.length) throw new DomainError('VALIDATION_FAILED', 'the changed parameters would make a policy that is not valid', problems.map((p) => ({ path: `params.${p.path}`, message: p.message })));
   const save = async () => {
+    const policies = (await deps.db('policies').pluck('params')) as ForecastSnapshot['policies'][string][];
+    const problems = scenarioProblems(policies, s.params);
+    if (problems.length) throw new DomainError('VALIDATION_FAILED', 'the changed parameters would make a policy that is not valid', problems.map((p) => ({ path: `params.${p.path}`, message: p.message })));
     const saved = await insertScenario(deps.db, { ...s, savedBy: caller.id });
     if (!saved) throw new DomainError('CONFLICT', `a scenario named ${JSON.stringify(s.name)} exists already`, [{ path: 'name', message: 'is taken' }]);
     return saved;

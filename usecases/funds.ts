@@ -45,16 +45,17 @@ export async function proposeTopUp(
   const { db } = deps;
   requireFinance(p.actor, 'proposing a top-up');
   const fund = await fundOfBureau(db, p.fundId, p.actor);
-  if (yearHasEnded(fund.year, todayOf(deps))) throw new FinanceError('INVALID_STATE', `the fund's year ${fund.year} has ended; its budget no longer grows`);
   // Nothing else makes a proposal unique, so its id comes from the Idempotency-Key: a retry after a
   // first attempt that committed finds that proposal instead of making a second one.
   const id = idOfRequest('fund-top-up', p.actor.userId, p.idempotency);
-  const propose = () =>
-    db.transaction(async (trx) => {
+  const propose = () => {
+    if (yearHasEnded(fund.year, todayOf(deps))) throw new FinanceError('INVALID_STATE', `the fund's year ${fund.year} has ended; its budget no longer grows`);
+    return db.transaction(async (trx) => {
       const r = await insertProposal(trx, { id, kind: 'fund_top_up', fundId: fund.id, amount: p.amount, reason: p.reason, proposedBy: p.actor.userId, proposedRole: p.actor.role, requestId: p.requestId });
       await audit(trx, { actor: p.actor, action: 'fund.top_up_proposed', entityType: 'fund', entityId: fund.id, reason: p.reason, requestId: p.requestId, payload: { proposalId: r.id, amount: p.amount } });
       return proposalView({ ...r, proposer: p.actor.username });
     });
+  };
   return answeringOwnRetry(p, propose, refusedAs('23505'), async () => {
     const mine = await db('finance_proposals').where({ id, kind: 'fund_top_up', fund_id: fund.id, proposed_by: p.actor.userId, reason: p.reason }).whereRaw('amount = ?::numeric', [p.amount]).first('id');
     return mine && topUpOf(db, fund.id, id);

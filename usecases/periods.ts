@@ -104,7 +104,8 @@ export async function requestReopen({ db }: RecordsDeps, d: PeriodDecision): Pro
       await audit(trx, { actor: d.actor, action: 'period.reopen_request', entityType: 'accounting_period', entityId: d.quarter, reason, requestId: d.requestId ?? null, payload: { proposalId: p.id } });
       return p.id;
     }).catch((e: { code?: string; constraint?: string }) => {
-      if (e.code === '23505' && e.constraint === 'finance_proposals_one_reopen') {
+      // finance_proposals_pkey: this request's own id, made by a first attempt (answeringOwnRetry).
+      if (e.code === '23505' && (e.constraint === 'finance_proposals_one_reopen' || e.constraint === 'finance_proposals_pkey')) {
         throw new FinanceError('CONFLICT', `a request to reopen ${d.quarter} is waiting for approval already`, [{ path: 'quarter', message: 'a request is pending' }]);
       }
       throw e;

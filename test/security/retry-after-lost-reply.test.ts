@@ -230,6 +230,21 @@ describe('a retry after a lost reply answers as its first attempt did: finance',
     expect(await f.db('finance_proposals').where({ kind: 'period_reopen', quarter: '2024Q2' }).pluck('id')).to.deep.equal([retried.body.reopenRequests[0].id]);
   });
 
+  it('POST /v1/periods/:quarter/reopen retried after the request was decided: 201 with it, not a 5xx', async () => {
+    await close('2025Q1');
+    const key = tagged('reopen-decided');
+    const ask = () => f.h.call('POST', '/v1/periods/2025Q1/reopen', { token: f.tokens['fin-officer']!, body: { reason: 'the bank corrected its statement' }, headers: { 'Idempotency-Key': key } });
+    const first = await ask();
+    expect(first.status, JSON.stringify(first.body)).to.equal(201);
+    const id = first.body.reopenRequests[0].id as string;
+    await loseReply(f.db, key);
+    await made(f.h, { path: `/v1/periods/2025Q1/reopen-requests/${id}/decision`, token: f.tokens['fin-approver']!, body: { decision: 'reject', reason: 'the statement stands' }, status: 200 });
+    const retried = await ask();
+    expect(retried.status, JSON.stringify(retried.body)).to.equal(201);
+    expect(retried.body.reopenRequests.map((r: { id: string; status: string }) => [r.id, r.status])).to.deep.include([id, 'rejected']);
+    expect(await f.db('finance_proposals').where({ kind: 'period_reopen', quarter: '2025Q1' })).to.have.length(1);
+  });
+
   it('POST /v1/periods/:quarter/reopen-requests/:requestId/decision: 200 with the quarter reopened once', async () => {
     await close('2024Q3');
     const asked = await made(f.h, { path: '/v1/periods/2024Q3/reopen', token: f.tokens['fin-officer']!, body: { reason: 'the bank corrected its statement' } });
