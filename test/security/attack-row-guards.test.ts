@@ -8,11 +8,13 @@ import { applicationSteps } from '../../usecases/application-steps';
 import { fixedClock } from '../../usecases/clock';
 import { applicationWorkflowId, type Actor } from '../../workflows/definitions';
 import { buildSchedule } from '../../domain/schedule';
-import { openPeriods } from '../../domain/repayment';
+import { isSettled, openPeriods } from '../../domain/repayment';
 import { defaultPolicyParams } from '../../domain/policy';
 import { addDays } from '../../domain/dates';
 import { Money, formatMoney } from '../../domain/money';
 import { businessDateOf } from '../../domain/business-day';
+import { loanSteps } from '../../usecases/loan-steps';
+import { LoanMachine } from '../../workflows/loan/state';
 
 /**
  * The hostile application role against the rows of the intake and the loans: applications, loans,
@@ -42,10 +44,15 @@ describe('attack: applications, loans, periods, certificates and organisations r
   });
 
   type Stop = 'AWAITING_COUNTER_GUARANTEE' | 'AWAITING_GUARANTEE_REVIEW' | 'AWAITING_DISBURSAL' | 'REPAYING' | 'REJECTED';
-  const AMOUNT = '60000.00';
+  const DEFAULT_AMOUNT = '60000.00';
 
   /** A trainee, their certificate and application, taken by the workflow's own steps up to `stop`. */
-  async function applicationAt(stop: Stop): Promise<{ applicationId: string; loanId: string | null; certificateNo: string }> {
+  async function applicationAt(
+    stop: Stop,
+    o: { amount?: string; annualRate?: string } = {},
+  ): Promise<{ applicationId: string; loanId: string | null; certificateNo: string }> {
+    const AMOUNT = o.amount ?? DEFAULT_AMOUNT;
+    const annualRate = o.annualRate ?? '0.0435';
     const today = businessDateOf(Date.now());
     const steps = applicationSteps({ db, clock: fixedClock(new Date()) });
     const tag = randomUUID().slice(0, 8);
@@ -94,7 +101,7 @@ describe('attack: applications, loans, periods, certificates and organisations r
     });
     if (stop === 'AWAITING_DISBURSAL') return { applicationId, loanId: null, certificateNo };
     const loanId = randomUUID();
-    const terms = { repaymentMethod: 'monthly_interest_bullet' as const, amount: AMOUNT, annualRate: '0.0435', disbursedOn: today, termMonths: 12, policy: defaultPolicyParams };
+    const terms = { repaymentMethod: 'monthly_interest_bullet' as const, amount: AMOUNT, annualRate, disbursedOn: today, termMonths: 12, policy: defaultPolicyParams };
     await steps.recordDisbursal({
       key: `${wf}:5:disbursal`, applicationId, loanId, bankId: orgs.bank, at,
       disbursal: { contractNo: `C-${tag}`, amount: AMOUNT, annualRate: terms.annualRate, disbursedOn: today, bankReference: `D-${tag}` },
@@ -230,6 +237,35 @@ describe('attack: applications, loans, periods, certificates and organisations r
   });
 
   // ---- loan periods ----------------------------------------------------------------------------
+
+  it('records the extension and the repayments of a loan whose periods total 0.00, as its workflow plans them', async () => {
+    // At the lowest rate a bank may write, a bullet loan's interest-only periods come to 0.00: the
+    // schedule counts them settled, the rows stay `scheduled`, and every later step must still pass.
+    const annualRate = '0.000001';
+    const { applicationId, loanId } = await applicationAt('REPAYING', { amount: '50000.00', annualRate });
+    const loan = await db('loans').where({ id: loanId! }).first();
+    expect(await db('loan_periods').where({ loan_id: loanId!, period: 1 }).first()).to.include({ principal: '0.00', interest: '0.00', status: 'scheduled' });
+    const today = businessDateOf(Date.now());
+    const policy = { ...defaultPolicyParams };
+    const m = new LoanMachine({
+      loanId: loanId!, applicationId, bankId: orgs.bank, guaranteeCompanyId: loan.guarantee_company_id, borrowerIdNumber: loan.borrower_id_number, policy,
+      terms: { repaymentMethod: 'monthly_interest_bullet', principal: '50000.00', annualRate, disbursedOn: today, termMonths: 12, policy },
+    });
+    const steps = loanSteps({ db, clock: fixedClock(new Date()) });
+    const meta = { actor: staff.bank, requestId: randomUUID(), loan: m.ref, today };
+    const ext = m.checkExtension(6, today);
+    await steps.recordExtension({ ...meta, key: `zero-${loanId}:extension`, months: 6, reason: 'harvest late', periods: ext.periods });
+    m.extended(ext.periods, 6);
+    const open = ext.periods.find((p) => !isSettled(p))!;
+    const payoff = { period: open.period, amount: formatMoney(new Money(open.principal).plus(open.interest)), paidOn: today, bankReference: `R-${loanId!.slice(0, 8)}` };
+    const { plan, applied, target, outstanding } = m.planRepayment(payoff, today);
+    await steps.recordRepayment({
+      ...meta, key: `zero-${loanId}:repayment`, repayment: payoff, plan: { kind: plan.kind, interestPart: plan.interestPart, principalPart: plan.principalPart },
+      periods: [target], dropAfter: plan.kind === 'payoff' ? plan.period : null, settled: applied.settled, repaidInFull: applied.repaidInFull, outstanding,
+    });
+    expect(await db('loans').where({ id: loanId! }).first()).to.include({ status: 'REPAID', extended_months: 6, outstanding_principal: '0.00' });
+    expect(await db('applications').where({ id: applicationId }).first()).to.include({ status: 'REPAID' });
+  });
 
   it("refuses raising a period's interest or subsidy, or moving its due date", async () => {
     const { loanId } = await applicationAt('REPAYING');

@@ -9,7 +9,7 @@
 --    periods nothing was paid towards keep their due dates and are re-planned; periods past the
 --    contract's term are added as an extension's.
 -- What was paid towards a period never decreases, nor moves back its last payment day; a period is
--- settled (paid_on_time, paid_late) exactly when paid in full, and a settled or defaulted period
+-- settled (paid_on_time, paid_late) exactly when a payment pays it in full, and a settled or defaulted period
 -- changes no more. A period is inserted as planned, for a loan being repaid: due its number of
 -- months after the disbursal (in that quarter), nothing paid, an extension's exactly when past the
 -- contract's term. The steps write periods as an upsert: a row already there is checked as its
@@ -65,7 +65,10 @@ begin
     case when new.paid < old.paid then 'paid' end,
     case when new.last_paid_on is distinct from old.last_paid_on
           and (new.paid = old.paid or new.last_paid_on is null or new.last_paid_on < old.last_paid_on) then 'last_paid_on' end,
-    case when (new.status in ('paid_on_time', 'paid_late')) is distinct from (new.paid = new.principal + new.interest) then 'status' end);
+    -- Asked of a payment only: a period that comes to 0.00 stays `scheduled` (the schedule counts it
+    -- settled, domain/repayment.ts isSettled), and re-writing it unchanged must pass.
+    case when (new.paid, new.status) is distinct from (old.paid, old.status)
+          and (new.status in ('paid_on_time', 'paid_late')) is distinct from (new.paid = new.principal + new.interest) then 'status' end);
   if changed <> '' then
     raise exception 'loan_periods %/%: %: what was paid never decreases, and a period is settled exactly when paid in full',
       old.loan_id, old.period, changed using errcode = 'insufficient_privilege';
