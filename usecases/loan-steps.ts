@@ -200,7 +200,6 @@ export function loanSteps({ db, clock }: StepDeps) {
         if (r.repaidInFull) {
           const early = r.plan.kind === 'payoff';
           Object.assign(loanUpdate, { status: 'REPAID', ended_on: b.paidOn, end_reason: early ? `repaid early in full on ${b.paidOn}` : `repaid in full on ${b.paidOn}` });
-          await trx('applications').where({ id: loan.applicationId }).update({ status: 'REPAID', updated_at: at });
           await releaseCommitment(trx, r.key, { id: loan.loanId, guaranteeCompanyId: loan.guaranteeCompanyId, principal: loan.principal }, on);
           await insertIntegrityEvent(trx, {
             idNumber: loan.idNumber, loanId: loan.loanId, kind: early ? 'early_repaid' : 'repaid', on: b.paidOn,
@@ -208,6 +207,8 @@ export function loanSteps({ db, clock }: StepDeps) {
           });
         }
         await trx('loans').where({ id: loan.loanId }).update(loanUpdate);
+        // The application ends after its loan: the database lets it end only as its loan has.
+        if (r.repaidInFull) await trx('applications').where({ id: loan.applicationId }).update({ status: 'REPAID', updated_at: at });
         await audit(trx, {
           key: r.key, at, actor: r.actor, action: r.plan.kind === 'payoff' ? 'loan.early_repayment' : 'loan.repayment',
           entityType: 'loan', entityId: loan.loanId, requestId: r.requestId, clientRequestId: r.clientRequestId ?? null,

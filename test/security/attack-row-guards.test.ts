@@ -174,6 +174,17 @@ describe('attack: applications, loans, periods, certificates and organisations r
     await eachRefused('applications', { id: repaying.applicationId }, [{ loan_id: loanId }]);
   });
 
+  it('refuses ending an application, or its loan, before the loan has ended so', async () => {
+    // An application marked REPAID early frees its applicant for a second loan at intake, and
+    // wedges the default that follows (docs/security.md).
+    const { applicationId, loanId } = await applicationAt('REPAYING');
+    await eachRefused('applications', { id: applicationId }, [
+      { status: 'REPAID', end_reason: 'repaid' }, { status: 'DEFAULTED', end_reason: 'in default' },
+    ]);
+    await eachRefused('loans', { id: loanId! }, [{ status: 'REPAID', ended_on: '2030-01-01', end_reason: 'repaid' }]);
+    expect((await db('loans').where({ id: loanId! }).first()).outstanding_principal).to.equal(DEFAULT_AMOUNT);
+  });
+
   it('refuses an application inserted past its submission, and writes nothing', async () => {
     const { applicationId } = await applicationAt('AWAITING_DISBURSAL');
     const row = await db('applications').where({ id: applicationId }).first();

@@ -7,7 +7,8 @@
 -- counter-guarantee type as the counter-guarantee step is left, the recommendation and its reviewer
 -- as the review is left, the approved amount as the approval is left, the loan and its bank as the
 -- disbursal hands the application over (to its own loan, of the bank it was assigned to), the end
--- reason as it ends. An application is inserted SUBMITTED, with nothing a later step writes.
+-- reason as it ends; a repaying application ends REPAID or DEFAULTED only once its loan has. An
+-- application is inserted SUBMITTED, with nothing a later step writes.
 -- Applications are never deleted (loanflow_refuse_change). docs/security.md.
 
 create or replace function public.applications_guard() returns trigger
@@ -53,6 +54,13 @@ begin
        ('AWAITING_DISBURSAL', 'REPAYING'), ('AWAITING_DISBURSAL', 'WITHDRAWN'), ('AWAITING_DISBURSAL', 'EXPIRED'),
        ('REPAYING', 'REPAID'), ('REPAYING', 'DEFAULTED')) then
     raise exception 'applications %: status: an application does not move from % to %', old.id, old.status, new.status
+      using errcode = 'insufficient_privilege';
+  end if;
+  -- A repaying application ends as its loan did, after it: intake counts a person's active loans
+  -- from REPAYING applications.
+  if moved and old.status = 'REPAYING'
+     and not exists (select 1 from public.loans l where l.id = old.loan_id and l.application_id = old.id and l.status = new.status) then
+    raise exception 'applications %: status: a repaying application becomes % only once its loan has', old.id, new.status
       using errcode = 'insufficient_privilege';
   end if;
 

@@ -4,9 +4,9 @@
 -- that step does (usecases/loan-steps.ts): the disbursal's guarantee company, workflow, maturity
 -- and outstanding principal (the principal) are written once, right after the insert; the
 -- outstanding principal then only falls; one extension sets extended_months from 0, and the
--- maturity with it; REPAYING ends once, REPAID or DEFAULTED, with its end (and a default's loss
--- and compensation) written as it ends, and then nothing changes but the recoveries of a
--- defaulted loan, which only grow. A loan is inserted by its application's disbursal: REPAYING,
+-- maturity with it; REPAYING ends once, REPAID (nothing outstanding) or DEFAULTED, with its end
+-- (and a default's loss and compensation) written as it ends, and then nothing changes but the
+-- recoveries of a defaulted loan, which only grow. A loan is inserted by its application's disbursal: REPAYING,
 -- nothing of its servicing yet, for an application AWAITING_DISBURSAL, with that application's
 -- borrower, policy, term and method, at most its approved amount and under its policy's rate cap.
 -- Loans are never deleted (loanflow_refuse_change). docs/security.md.
@@ -65,6 +65,10 @@ begin
   moved := new.status is distinct from old.status;
   if moved and new.status not in ('REPAID', 'DEFAULTED') then
     raise exception 'loans %: status: a loan does not move from % to %', old.id, old.status, new.status using errcode = 'insufficient_privilege';
+  end if;
+  if new.status = 'REPAID' and new.outstanding_principal is distinct from 0 then
+    raise exception 'loans %: status, outstanding_principal: a loan is repaid only with no principal outstanding', old.id
+      using errcode = 'insufficient_privilege';
   end if;
   changed := concat_ws(', ',
     case when moved then null else public.loanflow_changed_columns(n, o, array(select c from unnest(c_servicing) c where c <> all (c_end))) end,
