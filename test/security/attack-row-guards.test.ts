@@ -321,7 +321,7 @@ describe('attack: applications, loans, periods, certificates and organisations r
       { institution_id: orgs.community }, { registered_by: staff.bank.userId },
       { revoked_at: new Date().toISOString(), revocation_reason: 'nobody' }, // revoked by no one
     ]);
-    await db('certificates').where({ certificate_no: certificateNo }).update({ revoked_at: new Date().toISOString(), revoked_by: staff.trainer.userId, revocation_reason: 'forged' });
+    await db('certificates').where({ certificate_no: certificateNo }).update({ revoked_at: db.fn.now(), revoked_by: staff.trainer.userId, revocation_reason: 'forged' });
     await eachRefused('certificates', { certificate_no: certificateNo }, [
       { revoked_at: null, revoked_by: null, revocation_reason: null }, { revocation_reason: 'rewritten' }, { revoked_by: staff.bank.userId },
     ]);
@@ -338,6 +338,40 @@ describe('attack: applications, loans, periods, certificates and organisations r
       /revoked_at/,
     );
     expect(await db('certificates').where({ certificate_no: no }).first()).to.equal(undefined);
+  });
+
+  it('refuses a certificate registered by anyone but a training officer of a training institution, and writes nothing', async () => {
+    // The intake trusts the registry: a certificate of the applicant's own making would pass anyone
+    // without training.
+    const valid = () => ({
+      certificate_no: `SYB-FORGED-${randomUUID().slice(0, 8)}`.toUpperCase(), institution_id: orgs.training, holder_id_number: newIdNumber(),
+      holder_name: 'Forged', course: 'SYB', issued_on: '2026-01-01', registered_by: staff.trainer.userId,
+    });
+    for (const [set, names] of [
+      [{ institution_id: orgs.community }, /institution_id|registered_by/],
+      [{ institution_id: orgs.community, registered_by: staff.community.userId }, /institution_id/],
+      [{ registered_by: staff.applicant.userId }, /registered_by/],
+      [{ registered_by: staff.bank.userId }, /registered_by/],
+    ] as const) {
+      const row = { ...valid(), ...set };
+      await refused(db('certificates').insert(row), 'certificates', names);
+      expect(await db('certificates').where({ certificate_no: row.certificate_no }).first()).to.equal(undefined);
+    }
+    // Backdated: recorded at the database's time all the same.
+    const row = { ...valid(), registered_at: '2020-01-01T00:00:00Z' };
+    const [{ now }] = (await db.raw('select now() as now')).rows;
+    await db('certificates').insert(row);
+    const stored = await db('certificates').where({ certificate_no: row.certificate_no }).first();
+    expect(stored.registered_at.getTime()).to.be.at.least(new Date(now).getTime());
+  });
+
+  it('refuses a revocation backdated, or by anyone but a training officer of its institution', async () => {
+    const { certificateNo } = await applicationAt('AWAITING_COUNTER_GUARANTEE');
+    await eachRefused('certificates', { certificate_no: certificateNo }, [
+      { revoked_at: '2020-01-01T00:00:00Z', revoked_by: staff.trainer.userId, revocation_reason: 'backdated' },
+      { revoked_at: db.fn.now(), revoked_by: staff.bank.userId, revocation_reason: 'by a bank' },
+      { revoked_at: db.fn.now(), revoked_by: staff.applicant.userId, revocation_reason: 'by the applicant' },
+    ]);
   });
 
   it("refuses changing an organisation's type", async () => {
