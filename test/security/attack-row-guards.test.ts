@@ -120,6 +120,32 @@ describe('attack: applications, loans, periods, certificates and organisations r
     expect(e!.message).to.match(names);
   }
 
+  /** A repaying loan's workflow state and its repayment step, as the loan workflow runs them. */
+  async function servicing(applicationId: string, loanId: string) {
+    const loan = await db('loans').where({ id: loanId }).first();
+    const policy = { ...defaultPolicyParams };
+    const today = businessDateOf(Date.now());
+    const m = new LoanMachine({
+      loanId, applicationId, bankId: loan.bank_id, guaranteeCompanyId: loan.guarantee_company_id, borrowerIdNumber: loan.borrower_id_number, policy,
+      terms: { repaymentMethod: loan.repayment_method, principal: loan.principal, annualRate: loan.annual_rate, disbursedOn: today, termMonths: loan.term_months, policy },
+    });
+    const steps = loanSteps({ db, clock: fixedClock(new Date()) });
+    const meta = { actor: staff.bank, requestId: randomUUID(), loan: m.ref, today };
+    return {
+      m, steps, meta,
+      /** The bank reports `amount` paid towards `period` today. */
+      async pay(period: number, amount: string) {
+        const b = { period, amount, paidOn: today, bankReference: `R-${randomUUID().slice(0, 8)}` };
+        const { plan, applied, target, outstanding } = m.planRepayment(b, today);
+        await steps.recordRepayment({
+          ...meta, key: `pay-${randomUUID()}`, repayment: b, plan: { kind: plan.kind, interestPart: plan.interestPart, principalPart: plan.principalPart },
+          periods: [target], dropAfter: plan.kind === 'payoff' ? plan.period : null, settled: applied.settled, repaidInFull: applied.repaidInFull, outstanding,
+        });
+        m.repaid(b, applied);
+      },
+    };
+  }
+
   /** Each change in turn, refused, and the row as it was. */
   async function eachRefused(table: string, where: Record<string, unknown>, changes: Array<Record<string, unknown>>): Promise<void> {
     const before = await db(table).where(where).first();
@@ -287,13 +313,64 @@ describe('attack: applications, loans, periods, certificates and organisations r
   });
 
   it("refuses lowering what was paid towards a period, or changing a settled one", async () => {
-    const { loanId } = await applicationAt('REPAYING');
+    const { applicationId, loanId } = await applicationAt('REPAYING');
     const p1 = await db('loan_periods').where({ loan_id: loanId, period: 1 }).first();
-    await db('loan_periods').where({ loan_id: loanId, period: 1 }).update({ paid: '10.00', last_paid_on: p1.due_on, status: 'partially_paid' });
+    const loan = await servicing(applicationId, loanId!);
+    await loan.pay(1, '10.00');
+    expect(await db('loan_periods').where({ loan_id: loanId, period: 1 }).first()).to.include({ paid: '10.00', status: 'partially_paid' });
     await eachRefused('loan_periods', { loan_id: loanId, period: 1 }, [{ paid: '0.00' }, { last_paid_on: null }]);
-    const due = formatMoney(new Money(p1.principal).plus(p1.interest));
-    await db('loan_periods').where({ loan_id: loanId, period: 1 }).update({ paid: due, last_paid_on: p1.due_on, status: 'paid_on_time' });
+    await loan.pay(1, formatMoney(new Money(p1.principal).plus(p1.interest).minus('10.00')));
+    expect(await db('loan_periods').where({ loan_id: loanId, period: 1 }).first()).to.include({ status: 'paid_on_time' });
     await eachRefused('loan_periods', { loan_id: loanId, period: 1 }, [{ status: 'paid_late' }, { status: 'scheduled' }, { last_paid_on: addDays(p1.due_on, 30) }]);
+  });
+
+  it('refuses a period marked paid with no repayment recorded, or a repayment with no ledger entry of its own, and writes nothing', async () => {
+    const { applicationId, loanId } = await applicationAt('REPAYING');
+    const p1 = await db('loan_periods').where({ loan_id: loanId, period: 1 }).first();
+    const due = formatMoney(new Money(p1.principal).plus(p1.interest));
+    await eachRefused('loan_periods', { loan_id: loanId, period: 1 }, [
+      { paid: due, status: 'paid_on_time', last_paid_on: p1.due_on }, { paid: '10.00', status: 'partially_paid', last_paid_on: p1.due_on },
+    ]);
+    // A payoff row naming an entry that is not this loan's repayment: the disbursal's, or one another repayment names.
+    const loan = await servicing(applicationId, loanId!);
+    await loan.pay(1, '10.00');
+    const disbursal = await db('ledger_entries').where({ kind: 'loan.disbursal' }).whereRaw(`metadata ->> 'loanId' = ?`, [loanId]).first('id');
+    const paid = await db('loan_repayments').where({ loan_id: loanId }).first();
+    const before = await db('loan_repayments').where({ loan_id: loanId }).orderBy('id');
+    for (const ledger_entry_id of [disbursal.id, paid.ledger_entry_id]) {
+      await refused(
+        db('loan_repayments').insert({
+          loan_id: loanId, period: 2, kind: 'payoff', amount: '60000.00', interest_part: '0.00', principal_part: '60000.00', paid_on: p1.due_on,
+          bank_reference: `F-${randomUUID().slice(0, 8)}`, recorded_by: staff.bank.userId, ledger_entry_id, idempotency_key: randomUUID(),
+        }),
+        'loan_repayments',
+        /ledger_entry_id/,
+      );
+    }
+    expect(await db('loan_repayments').where({ loan_id: loanId }).orderBy('id')).to.deep.equal(before);
+  });
+
+  it('refuses re-planning periods on an extension that never extends the loan, or a second extension, and writes nothing', async () => {
+    const { loanId } = await applicationAt('REPAYING');
+    const before = await db('loan_periods').where({ loan_id: loanId }).orderBy('period');
+    // An extension event alone opens the re-plan only until the transaction ends: the loan must be extended in it.
+    await db('loan_events').insert({ loan_id: loanId, step: 'extension', on: before[0].due_on, idempotency_key: `forged-${randomUUID()}` });
+    const last = before[before.length - 1];
+    await refused(db('loan_periods').where({ loan_id: loanId, period: 3 }).update({ interest: '9999.00', subsidy: '9999.00' }), 'loan_periods', /extended/);
+    // Period 13 as an extension plans it, but with no extension.
+    const { rows: [at13] } = await db.raw(
+      `select to_char(d, 'YYYY-MM-DD') as due_on, to_char(d, 'YYYY"Q"Q') as quarter from (select (disbursed_on + interval '13 months')::date as d from public.loans where id = ?) x`,
+      [loanId],
+    );
+    await refused(db('loan_periods').insert({ ...last, period: 13, ...at13, extended: true, subsidy: '0.00', updated_at: undefined }), 'loan_periods', /extended/);
+    expect(await db('loan_periods').where({ loan_id: loanId }).orderBy('period')).to.deep.equal(before);
+    // A second extension event, or one for an extended loan, is refused outright.
+    await refused(db('loan_events').insert({ loan_id: loanId, step: 'extension', on: before[0].due_on, idempotency_key: `forged-${randomUUID()}` }), 'loan_events', /extension/);
+    const other = await applicationAt('REPAYING');
+    const loan = await servicing(other.applicationId, other.loanId!);
+    const ext = loan.m.checkExtension(6, loan.meta.today);
+    await loan.steps.recordExtension({ ...loan.meta, key: `ext-${randomUUID()}`, months: 6, reason: 'flood', periods: ext.periods });
+    await refused(db('loan_events').insert({ loan_id: other.loanId, step: 'extension', on: before[0].due_on, idempotency_key: `forged-${randomUUID()}` }), 'loan_events', /extension/);
   });
 
   it('refuses deleting periods, or inserting one already paid or due elsewhere, and writes nothing', async () => {

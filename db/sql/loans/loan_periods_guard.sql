@@ -5,10 +5,13 @@
 --  - an early repayment in full: the loan's payoff, recorded (loan_repayments) for this period,
 --    settles it on its day, on exactly the principal and interest it paid; the later periods,
 --    nothing paid towards them, are then deleted (the only deletion);
---  - an extension: the loan's extension recorded (loan_events) and the loan not extended yet,
---    periods nothing was paid towards keep their due dates and are re-planned; periods past the
---    contract's term are added as an extension's.
--- What was paid towards a period never decreases, nor moves back its last payment day; a period is
+--  - an extension: the loan's extension recorded (loan_events, once, loan_events_guard) and the
+--    loan not extended yet, periods nothing was paid towards keep their due dates and are
+--    re-planned; periods past the contract's term are added as an extension's; the loan is
+--    extended in the same transaction (checked at commit, loan_periods_replanned).
+-- What was paid towards a period is what its recorded repayments paid (loan_repayments, whose own
+-- guard ties each to its ledger entry), on the last day one paid; it never decreases, nor moves
+-- back its last payment day; a period is
 -- settled (paid_on_time, paid_late) exactly when a payment pays it in full, and a settled or defaulted period
 -- changes no more. A period is inserted as planned, for a loan being repaid: due its number of
 -- months after the disbursal (in that quarter), nothing paid, an extension's exactly when past the
@@ -24,6 +27,8 @@ declare
   o jsonb;
   changed text;
   l public.loans%rowtype;
+  paid_total numeric;
+  paid_last date;
 begin
   if tg_op = 'DELETE' then
     if old.paid <> 0 or not exists (
@@ -72,6 +77,17 @@ begin
   if changed <> '' then
     raise exception 'loan_periods %/%: %: what was paid never decreases, and a period is settled exactly when paid in full',
       old.loan_id, old.period, changed using errcode = 'insufficient_privilege';
+  end if;
+  -- A payment is a recorded repayment (loan_repayments, inserted first by the same step): what was
+  -- paid is what they paid towards the period, on the last day one of them paid.
+  if (new.paid, new.last_paid_on) is distinct from (old.paid, old.last_paid_on) then
+    select coalesce(sum(r.amount), 0), max(r.paid_on) into paid_total, paid_last
+      from public.loan_repayments r where r.loan_id = new.loan_id and r.period = new.period;
+  end if;
+  if (new.paid, new.last_paid_on) is distinct from (old.paid, old.last_paid_on)
+     and (new.paid, new.last_paid_on) is distinct from (paid_total, paid_last) then
+    raise exception 'loan_periods %/%: paid, last_paid_on: what was paid towards a period is what its recorded repayments paid', old.loan_id, old.period
+      using errcode = 'insufficient_privilege';
   end if;
 
   changed := public.loanflow_changed_columns(n, o, c_payment);
