@@ -43,7 +43,7 @@ describe('attack: applications, loans, periods, certificates and organisations r
     orgs = { community: staff.community.orgId!, bank: staff.bank.orgId!, otherBank: otherBank.orgId!, training: staff.trainer.orgId! };
   });
 
-  type Stop = 'AWAITING_COUNTER_GUARANTEE' | 'AWAITING_GUARANTEE_REVIEW' | 'AWAITING_DISBURSAL' | 'REPAYING' | 'REJECTED';
+  type Stop = 'AWAITING_COUNTER_GUARANTEE' | 'AWAITING_GUARANTEE_REVIEW' | 'AWAITING_GUARANTEE_APPROVAL' | 'AWAITING_DISBURSAL' | 'REPAYING' | 'REJECTED';
   const DEFAULT_AMOUNT = '60000.00';
 
   /** A trainee, their certificate and application, taken by the workflow's own steps up to `stop`. */
@@ -95,6 +95,7 @@ describe('attack: applications, loans, periods, certificates and organisations r
       step: 'guarantee_review', decision: 'recommended', actor: staff.reviewer, reason: 'sound', amount: AMOUNT, status: 'AWAITING_GUARANTEE_APPROVAL',
       set: { recommendedAmount: AMOUNT, reviewedBy: staff.reviewer.userId, stepDeadline: addDays(today, 10) },
     });
+    if (stop === 'AWAITING_GUARANTEE_APPROVAL') return { applicationId, loanId: null, certificateNo };
     await decide(4, {
       step: 'guarantee_approval', decision: 'approved', actor: staff.approver, reason: 'approved', amount: AMOUNT, status: 'AWAITING_DISBURSAL',
       set: { approvedAmount: AMOUNT, stepDeadline: addDays(today, 10) },
@@ -190,6 +191,27 @@ describe('attack: applications, loans, periods, certificates and organisations r
       { counter_guarantee_type: 'collateral' }, { step_deadline_at: '2099-01-01T00:00:00Z' }, { end_reason: 'rewritten' },
       { bank_id: orgs.otherBank },
     ]);
+  });
+
+  it('refuses a guarantee recommended or approved past what was applied for or the policy allows, or reviewed by anyone but a reviewer of its company', async () => {
+    // Approved for 9 999 999.00, a loan of that principal would then pass the loans guard.
+    const review = await applicationAt('AWAITING_GUARANTEE_REVIEW');
+    const approval = await applicationAt('AWAITING_GUARANTEE_APPROVAL');
+    const before = await db('applications').whereIn('id', [review.applicationId, approval.applicationId]).orderBy('id');
+    const reviewed = (amount: string, by: string) => ({ status: 'AWAITING_GUARANTEE_APPROVAL', recommended_amount: amount, reviewed_by: by });
+    for (const [id, set, names] of [
+      [review.applicationId, reviewed('9999999.00', staff.reviewer.userId), /: recommended_amount: /],
+      [review.applicationId, reviewed('70000.00', staff.reviewer.userId), /: recommended_amount: /], // above the 60 000.00 applied for
+      [review.applicationId, reviewed('40000.00', staff.reviewer.userId), /: recommended_amount: /], // below the policy's 50 000.00
+      [review.applicationId, reviewed('60000.00', staff.bank.userId), /: reviewed_by: /],
+      [review.applicationId, reviewed('60000.00', staff.approver.userId), /: reviewed_by: /],
+      [approval.applicationId, { status: 'AWAITING_DISBURSAL', approved_amount: '9999999.00' }, /: approved_amount: /],
+      [approval.applicationId, { status: 'AWAITING_DISBURSAL', approved_amount: '70000.00' }, /: approved_amount: /],
+      [approval.applicationId, { status: 'AWAITING_DISBURSAL', approved_amount: '40000.00' }, /: approved_amount: /],
+    ] as const) {
+      await refused(db('applications').where({ id }).update(set), 'applications', names);
+    }
+    expect(await db('applications').whereIn('id', [review.applicationId, approval.applicationId]).orderBy('id')).to.deep.equal(before);
   });
 
   it("refuses handing an application another loan than its own disbursal's", async () => {

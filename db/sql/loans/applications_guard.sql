@@ -5,10 +5,12 @@
 -- WITHDRAWN, EXPIRED, DEFAULTED) changes no more; nor does anything else of a final application.
 -- What a step decides is written as that step moves the status on, and then stands: the
 -- counter-guarantee type as the counter-guarantee step is left, the recommendation and its reviewer
--- as the review is left, the approved amount as the approval is left, the loan and its bank as the
--- disbursal hands the application over (to its own loan, of the bank it was assigned to), the end
--- reason as it ends; a repaying application ends REPAID or DEFAULTED only once its loan has. An
--- application is inserted SUBMITTED, with nothing a later step writes.
+-- as the review is left (an amount within what was applied for and the policy's guarantee band, a
+-- guarantee reviewer of the application's company), the approved amount as the approval is left
+-- (within the same bounds), the loan and its bank as the disbursal hands the application over (to
+-- its own loan, of the bank it was assigned to), the end reason as it ends; a repaying application
+-- ends REPAID or DEFAULTED only once its loan has. An application is inserted SUBMITTED, with
+-- nothing a later step writes.
 -- Applications are never deleted (loanflow_refuse_change). docs/security.md.
 
 create or replace function public.applications_guard() returns trigger
@@ -78,6 +80,23 @@ begin
   if changed <> '' then
     raise exception 'applications %: % is written only by the step that decides it, as it moves the application on', old.id, changed
       using errcode = 'insufficient_privilege';
+  end if;
+
+  -- What the guarantee steps decide, as their validators allow it (workflows/application/state.ts):
+  -- an amount within what was applied for and the policy's guarantee band, a review by a guarantee
+  -- reviewer of the application's company. The approver may approve another amount than the one
+  -- recommended, so the approval is not bound by the recommendation.
+  changed := concat_ws(', ',
+    case when new.recommended_amount is distinct from old.recommended_amount and new.recommended_amount is not null
+          and not public.applications_amount_fits(new.recommended_amount, new.requested_amount, new.policy_id) then 'recommended_amount' end,
+    case when new.approved_amount is distinct from old.approved_amount and new.approved_amount is not null
+          and not public.applications_amount_fits(new.approved_amount, new.requested_amount, new.policy_id) then 'approved_amount' end,
+    case when new.reviewed_by is distinct from old.reviewed_by and new.reviewed_by is not null
+          and not exists (select 1 from public.users u where u.id = new.reviewed_by and u.role = 'guarantee_reviewer' and u.org_id = new.guarantee_company_id)
+         then 'reviewed_by' end);
+  if changed <> '' then
+    raise exception 'applications %: %: a guarantee is recommended and approved within the amount applied for and the policy''s band, reviewed by a guarantee reviewer of its company',
+      old.id, changed using errcode = 'insufficient_privilege';
   end if;
 
   if (new.loan_id, new.bank_id) is distinct from (old.loan_id, old.bank_id) and not (
