@@ -39,6 +39,7 @@ import { createApp } from '../api/app';
 import { applicationListQueries, type Viewer } from '../db/repositories/applications';
 import { printResult } from './result';
 import { intArg, runMain } from './cli';
+import { withoutRowGuards } from './scratch-postgres';
 
 const ROWS = intArg('rows', 2811);
 const DURATION = intArg('duration', 10);
@@ -96,8 +97,9 @@ async function main() {
              (select id from public.organisations where type = 'guarantee_company' order by name limit 1) as guarantor,
              (select id from public.policies order by effective_from desc limit 1) as policy`);
     const r0 = ref.rows[0];
-    // Closed applications (the one-active-per-person rule leaves them free), one a minute back in time.
-    await owner.raw(
+    // Closed applications (the one-active-per-person rule leaves them free), one a minute back in time,
+    // as their steps would have left them (bench/scratch-postgres.ts, withoutRowGuards).
+    await withoutRowGuards(owner, (trx) => trx.raw(
       `insert into public.applications (id, workflow_id, applicant_user_id, id_number, name, phone, target_group, certificate_no,
          community_id, guarantee_company_id, requested_amount, term_months, repayment_method, business_plan, policy_id,
          submitted_on, status, end_reason, created_at, updated_at)
@@ -106,7 +108,7 @@ async function main() {
          (array['REJECTED', 'WITHDRAWN', 'EXPIRED'])[1 + i % 3], 'bench', now() - i * interval '1 minute', now() - i * interval '1 minute'
        from generate_series(1, ?) as i`,
       [r0.applicant, DEMO_CERTIFICATE_NO, r0.community, r0.guarantor, r0.policy, ROWS],
-    );
+    ));
     await owner.raw('analyze public.applications');
 
     // loanflow's API, as npm start builds it (Temporal is not reached by a list).

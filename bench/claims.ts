@@ -22,7 +22,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { scratchPostgres } from './scratch-postgres';
+import { scratchPostgres, withoutRowGuards } from './scratch-postgres';
 import { createDb, migrateLatest } from '../db/knex';
 import { accrueSubsidy } from '../db/ledger';
 import { seedDemoData } from '../scripts/lib/demo-seed';
@@ -56,40 +56,44 @@ async function main() {
     const entry = await accrueSubsidy(db, { bankOrgId: bankId, amount: '1.00', postedOn: '2026-10-01', idempotencyKey: 'bench:claims' });
 
     let t = Date.now();
-    await db.raw(
-      `insert into applications (id, workflow_id, applicant_user_id, id_number, name, phone, target_group, certificate_no, community_id,
-                                 guarantee_company_id, bank_id, requested_amount, term_months, repayment_method, business_plan, policy_id,
-                                 submitted_on, status)
-       select md5('app' || i)::uuid, 'bench-app-' || i, u.id, 'BENCH' || lpad(i::text, 13, '0'), 'Borrower ' || i, '13900000000',
-              'college_graduate', 'SYB-BENCH-' || i, c.id, g.id, ?, 60000.00, 12, 'equal_instalment', 'bench', p.id, '2026-10-01', 'REPAYING'
-         from generate_series(1, ?) i,
-              (select id from users where username = 'applicant') u,
-              (select id from organisations where type = 'community' order by name limit 1) c,
-              (select id from organisations where type = 'guarantee_company' order by name limit 1) g,
-              (select id from policies order by effective_from desc limit 1) p`,
-      [bankId, loans],
-    );
-    await db.raw(
-      `insert into loans (id, application_id, bank_id, borrower_id_number, contract_no, principal, annual_rate, disbursed_on, term_months,
-                          repayment_method, bank_reference, policy_id, status)
-       select md5('loan' || i)::uuid, md5('app' || i)::uuid, ?, 'BENCH' || lpad(i::text, 13, '0'), 'C-' || i, 60000.00, 0.0435, '2026-10-15', 12,
-              'equal_instalment', 'B-' || i, p.id, 'REPAYING'
-         from generate_series(1, ?) i, (select id from policies order by effective_from desc limit 1) p`,
-      [bankId, loans],
-    );
-    // Six on-time periods accrued (due the 15th of November 2026 to April 2027) and five repaid.
+    // Loans repaying since October, five repayments each (as years of steps would have left them).
+    await withoutRowGuards(db, async (trx) => {
+      await trx.raw(
+        `insert into applications (id, workflow_id, applicant_user_id, id_number, name, phone, target_group, certificate_no, community_id,
+                                   guarantee_company_id, bank_id, requested_amount, term_months, repayment_method, business_plan, policy_id,
+                                   submitted_on, status)
+         select md5('app' || i)::uuid, 'bench-app-' || i, u.id, 'BENCH' || lpad(i::text, 13, '0'), 'Borrower ' || i, '13900000000',
+                'college_graduate', 'SYB-BENCH-' || i, c.id, g.id, ?, 60000.00, 12, 'equal_instalment', 'bench', p.id, '2026-10-01', 'REPAYING'
+           from generate_series(1, ?) i,
+                (select id from users where username = 'applicant') u,
+                (select id from organisations where type = 'community' order by name limit 1) c,
+                (select id from organisations where type = 'guarantee_company' order by name limit 1) g,
+                (select id from policies order by effective_from desc limit 1) p`,
+        [bankId, loans],
+      );
+      await trx.raw(
+        `insert into loans (id, application_id, bank_id, borrower_id_number, contract_no, principal, annual_rate, disbursed_on, term_months,
+                            repayment_method, bank_reference, policy_id, status)
+         select md5('loan' || i)::uuid, md5('app' || i)::uuid, ?, 'BENCH' || lpad(i::text, 13, '0'), 'C-' || i, 60000.00, 0.0435, '2026-10-15', 12,
+                'equal_instalment', 'B-' || i, p.id, 'REPAYING'
+           from generate_series(1, ?) i, (select id from policies order by effective_from desc limit 1) p`,
+        [bankId, loans],
+      );
+      await trx.raw(
+        `insert into loan_repayments (loan_id, period, kind, amount, interest_part, principal_part, paid_on, bank_reference, recorded_by, ledger_entry_id, idempotency_key)
+         select md5('loan' || i)::uuid, k, 'scheduled', 5217.50, 217.50, 5000.00, ('2026-10-15'::date + make_interval(months => k))::date,
+                'R-' || i || '-' || k, ?, ?, 'bench:repayment:' || i || ':' || k
+           from generate_series(1, ?) i, generate_series(1, 5) k`,
+        [officer.id, entry.id, loans],
+      );
+    });
+    // Six on-time periods accrued (due the 15th of November 2026 to April 2027), outside: their own
+    // trigger numbers them, which the claim's coverage reads.
     await db.raw(
       `insert into subsidy_accruals (loan_id, period, bank_id, quarter, due_on, amount, accrued_on, ledger_entry_id, idempotency_key)
        select md5('loan' || i)::uuid, k, ?, to_char(d, 'YYYY"Q"Q'), d, (100 + (i % 50) + k)::numeric(18,2) / 2, d, ?, 'bench:accrual:' || i || ':' || k
          from generate_series(1, ?) i, generate_series(1, 6) k, lateral (select ('2026-10-15'::date + make_interval(months => k))::date as d) dd`,
       [bankId, entry.id, loans],
-    );
-    await db.raw(
-      `insert into loan_repayments (loan_id, period, kind, amount, interest_part, principal_part, paid_on, bank_reference, recorded_by, ledger_entry_id, idempotency_key)
-       select md5('loan' || i)::uuid, k, 'scheduled', 5217.50, 217.50, 5000.00, ('2026-10-15'::date + make_interval(months => k))::date,
-              'R-' || i || '-' || k, ?, ?, 'bench:repayment:' || i || ':' || k
-         from generate_series(1, ?) i, generate_series(1, 5) k`,
-      [officer.id, entry.id, loans],
     );
     await db.raw('vacuum analyze');
     console.log(`${loans.toLocaleString('en-US')} loans, ${(loans * 6).toLocaleString('en-US')} accrual rows, ${(loans * 5).toLocaleString('en-US')} repayments generated in ${((Date.now() - t) / 1000).toFixed(1)} s`);

@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startEmbeddedPostgres } from '../db/embedded';
+import { withoutRowGuards } from './scratch-postgres';
 import { createDb, migrateLatest } from '../db/knex';
 import { seedDemoData } from '../scripts/lib/demo-seed';
 import { businessDateOf } from '../domain/business-day';
@@ -40,47 +41,50 @@ async function generate(db: ReturnType<typeof createDb>, loans: number, pipeline
   const applicant = (await db('users').where({ username: 'applicant' }).first()).id;
   const policy = (await db('policies').first('id')).id;
   const t0 = Date.now();
-  await db.raw(
-    `insert into public.applications (id, workflow_id, applicant_user_id, id_number, name, phone, target_group, certificate_no, community_id,
-                                      guarantee_company_id, bank_id, requested_amount, term_months, repayment_method, business_plan, policy_id,
-                                      submitted_on, status, counter_guarantee_type, recommended_amount, approved_amount)
-     select gen_random_uuid(), 'bench-' || i, ?, lpad(i::text, 18, '0'), 'Bench', '13900000000', 'other', 'SYB-2026-0001', ?,
-            ?, (?::uuid[])[1 + i % ?], 50000 + (i % 11) * 5000, case when i <= ? then 36 else 12 + (i % 3) * 6 end,
-            case when i % 2 = 0 then 'monthly_interest_bullet' else 'equal_instalment' end, 'bench', ?,
-            case when i <= ? then ?::date - (30 + i % 900) else ?::date - (i % 20) end,
-            case when i <= ? then 'REPAYING'
-                 else (array['AWAITING_COUNTER_GUARANTEE','AWAITING_GUARANTEE_REVIEW','AWAITING_GUARANTEE_APPROVAL','AWAITING_DISBURSAL'])[1 + i % 4] end,
-            case when i <= ? or i % 4 >= 1 then 'credit_community' end,
-            case when i <= ? or i % 4 >= 2 then 50000 + (i % 11) * 5000 end,
-            case when i <= ? or i % 4 >= 3 then 50000 + (i % 11) * 5000 end
-       from generate_series(1, ?) as g(i)`,
-    [applicant, community, company, banks, banks.length, loans, policy, loans, today, today, loans, loans, loans, loans, loans + pipeline],
-  );
-  await db.raw(
-    `insert into public.loans (id, application_id, bank_id, borrower_id_number, contract_no, principal, annual_rate, disbursed_on, term_months,
-                               repayment_method, bank_reference, policy_id, status, guarantee_company_id, outstanding_principal)
-     select gen_random_uuid(), a.id, a.bank_id, a.id_number, 'C-' || a.workflow_id, a.requested_amount, 0.0435 + (a.requested_amount % 3) / 1000,
-            a.submitted_on + 20, 36, 'monthly_interest_bullet', 'R-' || a.workflow_id, a.policy_id, 'REPAYING', a.guarantee_company_id, a.requested_amount
-       from public.applications a where a.status = 'REPAYING'`,
-  );
-  await db.raw(`update public.applications a set loan_id = l.id from public.loans l where l.application_id = a.id`);
-  // 36 monthly periods per loan, due on the disbursal's day of the month (clamped at month end);
-  // bullet interest by actual days / 360, subsidy = interest (share 1); the past mostly paid on time.
-  await db.raw(
-    `insert into public.loan_periods (loan_id, period, due_on, quarter, principal, interest, subsidy, outstanding_after, paid, last_paid_on, status)
-     select l.id, k, d.due_on, to_char(d.due_on, 'YYYY"Q"Q'),
-            case when k = 36 then l.principal else 0 end, i.interest, i.interest,
-            case when k = 36 then 0 else l.principal end,
-            case when d.due_on < ?::date then case when k = 36 then l.principal else 0 end + i.interest else 0 end,
-            case when d.due_on < ?::date then d.due_on end,
-            case when d.due_on >= ?::date then 'scheduled' when hashtext(l.id::text || k) % 17 = 0 then 'paid_late' else 'paid_on_time' end
-       from public.loans l
-      cross join generate_series(1, 36) as k
-      cross join lateral (select (l.disbursed_on + make_interval(months => k))::date as due_on,
-                                 (l.disbursed_on + make_interval(months => k - 1))::date as from_on) d
-      cross join lateral (select round(l.principal * l.annual_rate * (d.due_on - d.from_on) / 360, 2) as interest) i`,
-    [today, today, today],
-  );
+  // As years of workflow steps would have left it, all at once (bench/scratch-postgres.ts).
+  await withoutRowGuards(db, async (trx) => {
+    await trx.raw(
+      `insert into public.applications (id, workflow_id, applicant_user_id, id_number, name, phone, target_group, certificate_no, community_id,
+                                        guarantee_company_id, bank_id, requested_amount, term_months, repayment_method, business_plan, policy_id,
+                                        submitted_on, status, counter_guarantee_type, recommended_amount, approved_amount)
+       select gen_random_uuid(), 'bench-' || i, ?, lpad(i::text, 18, '0'), 'Bench', '13900000000', 'other', 'SYB-2026-0001', ?,
+              ?, (?::uuid[])[1 + i % ?], 50000 + (i % 11) * 5000, case when i <= ? then 36 else 12 + (i % 3) * 6 end,
+              case when i % 2 = 0 then 'monthly_interest_bullet' else 'equal_instalment' end, 'bench', ?,
+              case when i <= ? then ?::date - (30 + i % 900) else ?::date - (i % 20) end,
+              case when i <= ? then 'REPAYING'
+                   else (array['AWAITING_COUNTER_GUARANTEE','AWAITING_GUARANTEE_REVIEW','AWAITING_GUARANTEE_APPROVAL','AWAITING_DISBURSAL'])[1 + i % 4] end,
+              case when i <= ? or i % 4 >= 1 then 'credit_community' end,
+              case when i <= ? or i % 4 >= 2 then 50000 + (i % 11) * 5000 end,
+              case when i <= ? or i % 4 >= 3 then 50000 + (i % 11) * 5000 end
+         from generate_series(1, ?) as g(i)`,
+      [applicant, community, company, banks, banks.length, loans, policy, loans, today, today, loans, loans, loans, loans, loans + pipeline],
+    );
+    await trx.raw(
+      `insert into public.loans (id, application_id, bank_id, borrower_id_number, contract_no, principal, annual_rate, disbursed_on, term_months,
+                                 repayment_method, bank_reference, policy_id, status, guarantee_company_id, outstanding_principal)
+       select gen_random_uuid(), a.id, a.bank_id, a.id_number, 'C-' || a.workflow_id, a.requested_amount, 0.0435 + (a.requested_amount % 3) / 1000,
+              a.submitted_on + 20, 36, 'monthly_interest_bullet', 'R-' || a.workflow_id, a.policy_id, 'REPAYING', a.guarantee_company_id, a.requested_amount
+         from public.applications a where a.status = 'REPAYING'`,
+    );
+    await trx.raw(`update public.applications a set loan_id = l.id from public.loans l where l.application_id = a.id`);
+    // 36 monthly periods per loan, due on the disbursal's day of the month (clamped at month end);
+    // bullet interest by actual days / 360, subsidy = interest (share 1); the past mostly paid on time.
+    await trx.raw(
+      `insert into public.loan_periods (loan_id, period, due_on, quarter, principal, interest, subsidy, outstanding_after, paid, last_paid_on, status)
+       select l.id, k, d.due_on, to_char(d.due_on, 'YYYY"Q"Q'),
+              case when k = 36 then l.principal else 0 end, i.interest, i.interest,
+              case when k = 36 then 0 else l.principal end,
+              case when d.due_on < ?::date then case when k = 36 then l.principal else 0 end + i.interest else 0 end,
+              case when d.due_on < ?::date then d.due_on end,
+              case when d.due_on >= ?::date then 'scheduled' when hashtext(l.id::text || k) % 17 = 0 then 'paid_late' else 'paid_on_time' end
+         from public.loans l
+        cross join generate_series(1, 36) as k
+        cross join lateral (select (l.disbursed_on + make_interval(months => k))::date as due_on,
+                                   (l.disbursed_on + make_interval(months => k - 1))::date as from_on) d
+        cross join lateral (select round(l.principal * l.annual_rate * (d.due_on - d.from_on) / 360, 2) as interest) i`,
+      [today, today, today],
+    );
+  });
   await db.raw('analyze');
   const { rows } = await db.raw(`select count(*)::integer as n from public.loan_periods`);
   console.log(`portfolio: ${loans} loans, ${rows[0].n} periods, ${pipeline} pipeline applications, generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -21,7 +21,7 @@ import { chromium } from 'playwright-core';
 import { Client, Connection } from '@temporalio/client';
 import { ensureWebBuilt } from '../scripts/lib/web-build';
 import { WEB_DIST } from '../api/web';
-import { scratchPostgres } from './scratch-postgres';
+import { scratchPostgres, withoutRowGuards } from './scratch-postgres';
 import { createDb, migrateLatest } from '../db/knex';
 import { seedDemoData, DEMO_PASSWORD } from '../scripts/lib/demo-seed';
 import { listen } from '../scripts/lib/api-server';
@@ -54,7 +54,8 @@ function sizes(): BenchRow {
 
 /** `n` applications waiting for community-a's counter-guarantee, deadlines spread over the next days. */
 async function waitingApplications(db: ReturnType<typeof createDb>, n: number): Promise<void> {
-  await db.raw(
+  // As their intake would have left them (bench/scratch-postgres.ts, withoutRowGuards).
+  await withoutRowGuards(db, (trx) => trx.raw(
     `insert into applications (id, workflow_id, applicant_user_id, id_number, name, phone, target_group, certificate_no, community_id,
                                guarantee_company_id, requested_amount, term_months, repayment_method, business_plan, policy_id, submitted_on,
                                status, step_deadline_at)
@@ -67,7 +68,7 @@ async function waitingApplications(db: ReturnType<typeof createDb>, n: number): 
             (select id from organisations where type = 'guarantee_company' order by name limit 1) g,
             (select id from policies order by effective_from desc limit 1) p`,
     [n],
-  );
+  ));
   await db.raw('analyze applications');
 }
 
