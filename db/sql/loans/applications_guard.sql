@@ -9,9 +9,9 @@
 -- guarantee reviewer of the application's company), the approved amount as the approval is left
 -- (within the same bounds), the loan and its bank as the disbursal hands the application over (to
 -- its own loan, of the bank it was assigned to), the end reason as it ends; a repaying application
--- ends REPAID or DEFAULTED only once its loan has. An application is inserted SUBMITTED, with
--- nothing a later step writes.
--- Applications are never deleted (loanflow_refuse_change). docs/security.md.
+-- ends REPAID or DEFAULTED only once its loan has. How an application is inserted:
+-- applications_inserted.sql. Applications are never deleted (loanflow_refuse_change).
+-- docs/security.md.
 
 create or replace function public.applications_guard() returns trigger
 language plpgsql set search_path = pg_catalog, public, pg_temp as $$
@@ -19,25 +19,12 @@ declare
   -- What the steps write; every other column is the application as submitted.
   c_steps constant text[] := array['status', 'counter_guarantee_type', 'recommended_amount', 'reviewed_by', 'approved_amount',
                                    'bank_id', 'loan_id', 'end_reason', 'step_deadline_at', 'updated_at'];
-  -- What only a later step writes: an application inserted with it skipped that step.
-  c_later constant text[] := array['counter_guarantee_type', 'recommended_amount', 'reviewed_by', 'approved_amount', 'loan_id',
-                                   'end_reason', 'step_deadline_at'];
   c_final constant text[] := array['REPAID', 'REJECTED', 'WITHDRAWN', 'EXPIRED', 'DEFAULTED'];
   n jsonb := pg_catalog.to_jsonb(new);
-  o jsonb;
+  o jsonb := pg_catalog.to_jsonb(old);
   changed text;
   moved boolean;
 begin
-  if tg_op = 'INSERT' then
-    changed := public.loanflow_set_columns(n, c_later);
-    if new.status is distinct from 'SUBMITTED' or changed is not null then
-      raise exception 'applications %: %: an application is inserted SUBMITTED, with nothing a later step writes',
-        new.id, coalesce(changed, 'status') using errcode = 'insufficient_privilege';
-    end if;
-    return new;
-  end if;
-
-  o := pg_catalog.to_jsonb(old);
   perform public.loanflow_refuse_changed(n, o, c_steps, pg_catalog.format('applications %s: {columns} never changes: it is what was applied for', old.id));
   if old.status = any (c_final) then
     perform public.loanflow_refuse_changed(n, o, array['updated_at'], pg_catalog.format('applications %s: {columns}: a %s application changes no more', old.id, old.status));
@@ -109,5 +96,5 @@ begin
   return new;
 end $$;
 
-create or replace trigger applications_guard before insert or update on public.applications
+create or replace trigger applications_guard before update on public.applications
   for each row execute function public.applications_guard();
