@@ -11,7 +11,8 @@
 -- privileges to write. The ledger's tables refuse a direct write from anyone, the owner included,
 -- unless this function is running (it sets loanflow.ledger_writer to 'post'; an error rolls the
 -- setting back with everything else).
--- Refusals: LF002 period closed, LF003 unbalanced / too few lines / malformed, LF004 reversal,
+-- Refusals: LF002 period closed, LF003 unbalanced / too few lines / malformed (an amount with more
+-- than 2 decimals among them), LF004 reversal,
 -- LF005 account, LF006 numbering or direct write, LF007 key with other content, LF010 insufficient
 -- balance (db/ledger/errors.ts maps them).
 --
@@ -53,6 +54,16 @@ begin
      or coalesce(cardinality(p_line_no), 0) <> m or coalesce(cardinality(p_accounts), 0) <> m
      or coalesce(cardinality(p_sides), 0) <> m or coalesce(cardinality(p_amounts), 0) <> m then
     perform ledger_fail('LF003', 'malformed batch: array lengths differ', '{}');
+  end if;
+  -- Amounts are checked as they will be stored: NUMERIC(18,2) would round 0.005 to 0.01 after
+  -- the balance checks below, leaving an unbalanced entry for good. NaN passes no comparison.
+  select l.e, l.line_no, l.amount into bad
+    from unnest(p_line_entry, p_line_no, p_amounts) as l(e, line_no, amount)
+   where l.amount is null or l.amount = 'NaN'::numeric or l.amount <> round(l.amount, 2)
+   limit 1;
+  if found then
+    perform ledger_fail('LF003', format('entry %s of the batch, line %s: amount %s is not a sum of money with at most 2 decimals', bad.e, bad.line_no, coalesce(bad.amount::text, 'null')),
+      jsonb_build_object('entry', bad.e, 'lineNo', bad.line_no));
   end if;
 
   -- Each line's account, by position; accounts come into being on first use, in code order
