@@ -15,6 +15,13 @@ language plpgsql security definer set search_path = pg_catalog, public, pg_temp 
 declare
   bad record;
 begin
+  -- Read by position below and by subscript in ledger_post_entries: the two must agree.
+  if not (ledger_plain_array(p_keys) and ledger_plain_array(p_posted_on) and ledger_plain_array(p_kinds)
+          and ledger_plain_array(p_descriptions) and ledger_plain_array(p_metadata) and ledger_plain_array(p_reverses)
+          and ledger_plain_array(p_line_entry) and ledger_plain_array(p_line_no) and ledger_plain_array(p_accounts)
+          and ledger_plain_array(p_sides) and ledger_plain_array(p_amounts)) then
+    perform ledger_fail('LF003', 'malformed batch: every array must be one-dimensional and start at 1', '{}');
+  end if;
   select l.e, l.code into bad
     from unnest(p_line_entry, p_accounts) as l(e, code)
    where l.code like 'fund:%:budget'
@@ -29,7 +36,8 @@ begin
             from unnest(p_line_entry, p_accounts, p_sides, p_amounts) as l(e, code, side, amount)
            where l.code like 'fund:%'
            group by l.e, split_part(l.code, ':', 2)) x
-   where x.net > 0 and p_reverses[x.e] is null
+   where x.net > 0
+     and not exists (select 1 from unnest(p_reverses) with ordinality as r(reverses, e) where r.e = x.e and r.reverses is not null)
    order by x.e
    limit 1;
   if found then
