@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { adminOf, testEnv } from '../support/env';
-import { accountCode } from '../../db/ledger';
+import { accountCode, sealLedger, verifyLedger } from '../../db/ledger';
 import { openFund } from '../support/funds';
 import { createOrg, rawPost, uniqueKey } from '../ledger/helpers';
 
@@ -152,5 +152,28 @@ describe('attack: the ledger posting function’s inputs', () => {
     const key = uniqueKey('dims-ok');
     await call(args(key));
     expect(await entryCount(key)).to.equal(1);
+  });
+
+  it('a posting date that is not a finite day from 2000 on is refused, and the hash chain still verifies', async () => {
+    const bank = await createOrg(db, 'bank');
+    for (const postedOn of ['-infinity', 'infinity', '1999-12-31', '10000-01-01']) {
+      const prefix = uniqueKey('dates');
+      const err = await refusal(
+        rawPost(db, [
+          {
+            key: `${prefix}:1`,
+            postedOn,
+            lines: [
+              { account: accountCode.bank(bank, 'cash'), side: 'debit', amount: '1.00' },
+              { account: accountCode.bank(bank, 'interest_income'), side: 'credit', amount: '1.00' },
+            ],
+          },
+        ]),
+      );
+      expect({ code: err?.code, stored: await entryCount(prefix) }, `${postedOn}: ${err?.message}`).to.deep.equal({ code: 'LF003', stored: 0 });
+    }
+    await sealLedger(db);
+    const report = await verifyLedger(db);
+    expect({ ok: report.ok, chainIntact: report.chainIntact }).to.deep.equal({ ok: true, chainIntact: true });
   });
 });

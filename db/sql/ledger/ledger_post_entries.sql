@@ -72,6 +72,18 @@ begin
     perform ledger_fail('LF003', format('entry %s of the batch, line %s: amount %s is not a sum of money with at most 2 decimals', bad.e, bad.line_no, coalesce(bad.amount::text, 'null')),
       jsonb_build_object('entry', bad.e, 'lineNo', bad.line_no));
   end if;
+  -- Dates are days the canonical text can write ('YYYY-MM-DD', docs/ledger.md): to_char of
+  -- 'infinity' is null, and a fixed window rather than one around today, since postings carry
+  -- the business date (a workflow's may be years ahead of the database's clock).
+  select u.ord, u.posted_on into bad
+    from unnest(p_posted_on) with ordinality as u(posted_on, ord)
+   where u.posted_on is null or not isfinite(u.posted_on) or u.posted_on not between date '2000-01-01' and date '9999-12-31'
+   order by u.ord
+   limit 1;
+  if found then
+    perform ledger_fail('LF003', format('entry %s of the batch: posting date %s is not a day from 2000-01-01 to 9999-12-31', bad.ord, coalesce(bad.posted_on::text, 'null')),
+      jsonb_build_object('entry', bad.ord));
+  end if;
 
   -- Each line's account, by position; accounts come into being on first use, in code order
   -- (two postings creating the same new accounts must not deadlock).
