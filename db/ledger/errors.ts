@@ -118,6 +118,16 @@ export class FundMoneyRefusedError extends LedgerError {
   }
 }
 
+/**
+ * A posting inside a REPEATABLE READ or SERIALIZABLE transaction: its snapshot could predate a
+ * quarter's close, so the ledger is written only in READ COMMITTED (docs/ledger.md).
+ */
+export class PostingIsolationError extends LedgerError {
+  constructor(message: string) {
+    super('POSTING_ISOLATION', message);
+  }
+}
+
 /** UPDATE / DELETE / TRUNCATE on an append-only ledger table. */
 export class AppendOnlyError extends LedgerError {
   constructor(message: string) {
@@ -171,6 +181,8 @@ export function toLedgerError(err: unknown): unknown {
     }
     case 'LF011':
       return new FundMoneyRefusedError(str(d.account), message);
+    case 'LF012':
+      return new PostingIsolationError(message);
     case '23505':
       if (e.constraint === 'ledger_entries_reverses_once') return new ReversalError(undefined, 'this entry has been reversed already (an entry is reversed at most once)');
       return err;

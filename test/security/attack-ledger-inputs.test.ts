@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { adminOf, testEnv } from '../support/env';
-import { accountCode, sealLedger, verifyLedger } from '../../db/ledger';
+import { accountCode, closePeriod, sealLedger, verifyLedger } from '../../db/ledger';
 import { openFund } from '../support/funds';
-import { createOrg, rawPost, uniqueKey } from '../ledger/helpers';
+import { createOrg, financeStaff, rawPost, uniqueKey } from '../ledger/helpers';
 
 /**
  * What the application's role can hand the ledger's posting function as input that is well typed
@@ -175,5 +175,42 @@ describe('attack: the ledger posting function’s inputs', () => {
     await sealLedger(db);
     const report = await verifyLedger(db);
     expect({ ok: report.ok, chainIntact: report.chainIntact }).to.deep.equal({ ok: true, chainIntact: true });
+  });
+
+  it('cannot post into a quarter closed after its transaction’s snapshot was taken (REPEATABLE READ, SERIALIZABLE)', async () => {
+    const bank = await createOrg(db, 'bank');
+    const staff = await financeStaff(db);
+    const cases: Array<[Knex.IsolationLevels, string, string]> = [
+      ['repeatable read', '2024Q2', '2024-06-30'],
+      ['serializable', '2024Q3', '2024-09-30'],
+    ];
+    for (const [isolationLevel, quarter, postedOn] of cases) {
+      const key = uniqueKey('snapshot');
+      const err = await refusal(
+        db.transaction(
+          async (trx) => {
+            await trx.raw('select 1'); // the snapshot is taken here, while the quarter is open
+            await closePeriod(db, quarter, { actorId: staff.approver.userId }); // another connection; commits
+            await rawPost(trx, [
+              {
+                key,
+                postedOn,
+                lines: [
+                  { account: accountCode.bank(bank, 'cash'), side: 'debit', amount: '1.00' },
+                  { account: accountCode.bank(bank, 'interest_income'), side: 'credit', amount: '1.00' },
+                ],
+              },
+            ]);
+          },
+          { isolationLevel },
+        ),
+      );
+      const status = (await adminOf(db).raw('select status from accounting_periods where quarter = ?', [quarter])).rows[0]?.status;
+      expect({ code: err?.code, stored: await entryCount(key), status }, `${isolationLevel}: ${err?.message}`).to.deep.equal({
+        code: 'LF012',
+        stored: 0,
+        status: 'closed',
+      });
+    }
   });
 });

@@ -11,10 +11,10 @@
 -- privileges to write. The ledger's tables refuse a direct write from anyone, the owner included,
 -- unless this function is running (it sets loanflow.ledger_writer to 'post'; an error rolls the
 -- setting back with everything else).
--- Refusals: LF002 period closed, LF003 unbalanced / too few lines / malformed (an amount with more
--- than 2 decimals among them), LF004 reversal,
--- LF005 account, LF006 numbering or direct write, LF007 key with other content, LF010 insufficient
--- balance (db/ledger/errors.ts maps them).
+-- Refusals: LF002 period closed, LF003 unbalanced / too few lines / malformed (an array not
+-- from 1, an amount with more than 2 decimals, a date not a day from 2000), LF004 reversal, LF005
+-- account, LF006 numbering or direct write, LF007 key with other content, LF010 insufficient
+-- balance, LF012 not READ COMMITTED (db/ledger/errors.ts maps them).
 --
 -- Speed (npm run bench:ledger): its statements are planned once per session (generic plans: the
 -- arrays' sizes change nothing in them); a batch of new keys is inserted plainly, without ON
@@ -40,6 +40,14 @@ declare
   v_txid bigint := pg_current_xact_id()::text::bigint;
   bad record;
 begin
+  -- The quarter check below reads accounting_periods after the insert has waited out any close in
+  -- flight; in a snapshot taken earlier (REPEATABLE READ, SERIALIZABLE) a quarter closed since
+  -- still looks open. The application writes in READ COMMITTED (PostgreSQL runs READ UNCOMMITTED
+  -- as that); its repeatable-read transactions only read.
+  if current_setting('transaction_isolation') not in ('read committed', 'read uncommitted') then
+    perform ledger_fail('LF012', format('the ledger is posted to only in READ COMMITTED transactions, not %s', current_setting('transaction_isolation')),
+      jsonb_build_object('isolation', current_setting('transaction_isolation')));
+  end if;
   if n = 0 then
     return;
   end if;
