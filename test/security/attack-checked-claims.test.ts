@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { accountBalance, accountCode } from '../../db/ledger';
+import { accountBalance, accountCode, allocateBudget } from '../../db/ledger';
+import { adminOf } from '../support/env';
 import { Money } from '../../domain/money';
 import { fixedClock } from '../../usecases/clock';
 import { programmeClaimSteps } from '../../usecases/programme-claim-steps';
@@ -86,5 +87,81 @@ describe('attack: a checked programme claim rewritten before it is paid, as the 
     const outcome: Record<string, string> = {};
     for (const [table, id, change] of changes) outcome[`${table}.${Object.keys(change)[0]}`] = await refused(db(table).where({ id }).update(change));
     expect(outcome).to.deep.equal(Object.fromEntries(Object.keys(outcome).map((k) => [k, 'refused'])));
+  });
+
+  it('a checked reward is not marked PAID by one payout for both payees, by pennies, or by money from outside its fund', async () => {
+    const paid = await db('incubator_reward_claims').where({ status: 'PAID', kind: 'high_tech' }).first();
+    const today = paid.paid_on as string;
+    const s = steps(today);
+    const decision = async (claimId: string, username: string) => ({ programme: 'incubator_rewards' as const, claimId, actor: await actor(username), requestId: 'attack', clientRequestId: null, today });
+    /** A reward filed and checked as the application does it: the claim the attacker then marks PAID. */
+    // Events not claimed yet: each enterprise's listing, NEEQ transfer or high-tech recognition is paid once.
+    const events = (await db('incubated_enterprises').select('id')).flatMap((e) => [
+      { enterpriseId: e.id as string, kind: 'listing' as const, exchange: 'regional' as const },
+      { enterpriseId: e.id as string, kind: 'neeq_transfer' as const, exchange: 'neeq' as const },
+      { enterpriseId: e.id as string, kind: 'high_tech' as const, exchange: null },
+    ]);
+    const checkedReward = async (documentNo: string) => {
+      for (;;) {
+        const event = events.shift();
+        expect(event, 'an event of a demo enterprise not claimed yet').to.not.equal(undefined);
+        const input: ProgrammeClaimInput = {
+          programme: 'incubator_rewards',
+          claimId: randomUUID(),
+          filing: { programme: 'incubator_rewards', reward: { ...event!, documentNo, eventOn: today } },
+          meta: { actor: await actor('fin-officer'), requestId: 'attack' },
+        };
+        const filed = await s.fileProgrammeClaim({ input, workflowId: programmeClaimWorkflowId('incubator_rewards', input.claimId), filedOn: today });
+        if (!filed.ok) continue;
+        await s.checkProgrammeClaim({ ...(await decision(input.claimId, 'fin-officer')), decision: 'accept' });
+        const claim = await db('incubator_reward_claims').where({ id: input.claimId }).first();
+        expect(claim.status).to.equal('CHECKED');
+        return { id: input.claimId, each: new Money(claim.amount_each).toFixed(2) };
+      }
+    };
+    const fundId = paid.fund_id as string;
+    const bureau = (await db('funds').where({ id: fundId }).first('finance_bureau_org_id')).finance_bureau_org_id as string;
+    const expense = accountCode.program('incubator_reward_expense');
+    const reserved = accountCode.fund(fundId, 'reserved');
+    const available = accountCode.fund(fundId, 'available');
+
+    /** One entry of the attacker's for the claim, posted as the application posts a reward: Dr expense / Cr `from` (after a reservation when from the fund). */
+    const payout = async (claimId: string, payee: string, amount: string, from: string): Promise<number> => {
+      const key = `attack:${randomUUID()}`;
+      const meta = JSON.stringify({ claimId, programme: 'incubator_rewards', payee, fundId });
+      const reserve = from === reserved;
+      const { rows } = await db.raw(
+        `select posted_id from ledger_post_batch(?::text[], ?::date[], ?::text[], ?::text[], ?::jsonb[], ?::bigint[], ?::integer[], ?::integer[], ?::text[], ?::text[], ?::numeric[]) order by ord`,
+        (reserve
+          ? [[`${key}:r`, key], [today, today], ['fund.reserve', 'incubator.reward'], ['', ''], ['{}', meta], [null, null], [1, 1, 2, 2], [1, 2, 1, 2],
+             [reserved, available, expense, reserved], ['debit', 'credit', 'debit', 'credit'], [amount, amount, amount, amount]]
+          : [[key], [today], ['incubator.reward'], [''], [meta], [null], [1, 1], [1, 2], [expense, from], ['debit', 'credit'], [amount, amount]]) as unknown as string[],
+      );
+      return Number(rows[rows.length - 1].posted_id);
+    };
+    const approver = await actor('fin-approver');
+    const markPaid = (claimId: string, operator: number, enterprise: number) =>
+      refused(
+        db('incubator_reward_claims')
+          .where({ id: claimId })
+          .update({ status: 'PAID', decided_by: approver.userId, fund_id: fundId, paid_on: today, operator_entry_id: operator, enterprise_entry_id: enterprise }),
+      );
+
+    // One claim for every attack: a refused one leaves it CHECKED; one let through would make it PAID,
+    // final, and the attacks after it (and the payment below) would not go as expected.
+    const c = await checkedReward('EX-2026-18');
+    const one = await payout(c.id, 'operator', c.each, reserved);
+    const outcome = {
+      oneForBoth: await markPaid(c.id, one, one),
+      pennies: await markPaid(c.id, await payout(c.id, 'operator', '0.01', reserved), await payout(c.id, 'enterprise', '0.01', reserved)),
+      notFromTheFund: await markPaid(c.id, await payout(c.id, 'operator', c.each, accountCode.treasury(bureau)), await payout(c.id, 'enterprise', c.each, accountCode.treasury(bureau))),
+    };
+    expect(outcome).to.deep.equal({ oneForBoth: 'refused', pennies: 'refused', notFromTheFund: 'refused' });
+
+    // The approver's payment, two entries of the claim's amount each from its fund, still marks it PAID
+    // (once the owner has topped the fund up by what the attacker's entries spent).
+    await allocateBudget(adminOf(db), { fundId, amount: new Money(c.each).times(4).toFixed(2), postedOn: today, idempotencyKey: `attack:topup:${c.id}` });
+    await s.approveProgrammeClaim({ ...(await decision(c.id, 'fin-approver')), decision: 'approve', attempt: 1 });
+    expect((await db('incubator_reward_claims').where({ id: c.id }).first('status')).status).to.equal('PAID');
   });
 });

@@ -9,7 +9,9 @@
 -- A claim is inserted as filed: FILED, with none of what the decisions write, so no row skips the
 -- check and the approval by being inserted past them. Every move is someone's decision: CHECKED and
 -- REFUSED name the checker, PENDING_BUDGET and PAID the checker and the approver, REJECTED the
--- approver; PAID only with payouts made for this claim (their claimId). Claims are never deleted.
+-- approver; PAID only with payouts made for this claim (their claimId and kind), each of its amount
+-- from its fund's reserve to the programme's expense, a reward's two payees by two entries. Claims
+-- are never deleted.
 
 create or replace function public.programme_claim_status_guard() returns trigger
 language plpgsql set search_path = pg_catalog, public, pg_temp as $$
@@ -47,12 +49,30 @@ begin
     or (new.status in ('PENDING_BUDGET', 'PAID', 'REJECTED') and n ->> 'decided_by' is null)) then
     raise exception '% %: a claim becomes % only as someone decides it', tg_table_name, old.id, new.status using errcode = 'insufficient_privilege';
   end if;
-  if new.status = 'PAID' and old.status is distinct from 'PAID' and exists (
-       select 1 from (values (n ->> 'payout_entry_id'), (n ->> 'operator_entry_id'), (n ->> 'enterprise_entry_id')) v(entry)
-        where v.entry is not null and not exists (
-          select 1 from public.ledger_entries e
-           where e.id = v.entry::bigint and e.kind in ('training.payout', 'incubator.reward') and e.metadata ->> 'claimId' = new.id::text)) then
-    raise exception '% %: a claim is paid only by payouts made for it', tg_table_name, old.id using errcode = 'insufficient_privilege';
+  if new.status = 'PAID' and old.status is distinct from 'PAID' then
+    if (n ->> 'operator_entry_id') = (n ->> 'enterprise_entry_id') then
+      raise exception '% %: the operator and the enterprise are each paid by a payout of their own', tg_table_name, old.id using errcode = 'insufficient_privilege';
+    end if;
+    -- Each payout is one the approval posts (programme-claim-steps): of the programme's kind, for
+    -- this claim and payee, moving the claim's amount from the claim's fund's reserve to the
+    -- programme's expense.
+    if exists (
+         select 1
+           from (values (n ->> 'payout_entry_id', null, 'training.payout', 'program:training_subsidy_expense', n ->> 'amount'),
+                        (n ->> 'operator_entry_id', 'operator', 'incubator.reward', 'program:incubator_reward_expense', n ->> 'amount_each'),
+                        (n ->> 'enterprise_entry_id', 'enterprise', 'incubator.reward', 'program:incubator_reward_expense', n ->> 'amount_each'))
+                as v(entry, payee, kind, expense, amount)
+          where v.entry is not null and not exists (
+            select 1 from public.ledger_entries e
+             where e.id = v.entry::bigint and e.kind = v.kind and e.metadata ->> 'claimId' = new.id::text
+               and (v.payee is null or e.metadata ->> 'payee' = v.payee)
+               and exists (select 1 from public.ledger_lines l join public.ledger_accounts a on a.id = l.account_id
+                            where l.entry_id = e.id and l.side = 'debit' and a.code = v.expense and l.amount = v.amount::numeric)
+               and exists (select 1 from public.ledger_lines l join public.ledger_accounts a on a.id = l.account_id
+                            where l.entry_id = e.id and l.side = 'credit' and a.code = 'fund:' || (n ->> 'fund_id') || ':reserved'
+                              and l.amount = v.amount::numeric))) then
+      raise exception '% %: a claim is paid only by payouts made for it: its amount, from its fund, to each payee', tg_table_name, old.id using errcode = 'insufficient_privilege';
+    end if;
   end if;
   if tg_table_name = 'training_claims' and old.status <> 'FILED'
      and (n -> 'amount') is distinct from (o -> 'amount') then
