@@ -70,16 +70,6 @@ begin
      or coalesce(cardinality(p_sides), 0) <> m or coalesce(cardinality(p_amounts), 0) <> m then
     perform ledger_fail('LF003', 'malformed batch: array lengths differ', '{}');
   end if;
-  -- Amounts are checked as they will be stored: NUMERIC(18,2) would round 0.005 to 0.01 after
-  -- the balance checks below, leaving an unbalanced entry for good. NaN passes no comparison.
-  select l.e, l.line_no, l.amount into bad
-    from unnest(p_line_entry, p_line_no, p_amounts) as l(e, line_no, amount)
-   where l.amount is null or l.amount = 'NaN'::numeric or l.amount <> round(l.amount, 2)
-   limit 1;
-  if found then
-    perform ledger_fail('LF003', format('entry %s of the batch, line %s: amount %s is not a sum of money with at most 2 decimals', bad.e, bad.line_no, coalesce(bad.amount::text, 'null')),
-      jsonb_build_object('entry', bad.e, 'lineNo', bad.line_no));
-  end if;
   -- Dates are days the canonical text can write ('YYYY-MM-DD', docs/ledger.md): to_char of
   -- 'infinity' is null, and a fixed window rather than one around today, since postings carry
   -- the business date (a workflow's may be years ahead of the database's clock).
@@ -127,17 +117,23 @@ begin
     select s.e into bad from generate_series(1, n) as s(e) where not (s.e = any(p_line_entry)) order by s.e limit 1;
     perform ledger_fail('LF003', format('entry %s of the batch has no lines; an entry needs at least 2', bad.e), jsonb_build_object('entry', bad.e));
   end if;
-  select g.e, g.n, g.numbered, g.bal, g.memo into bad
+  -- Amounts are checked as they will be stored: NUMERIC(18,2) would round 0.005 to 0.01 after
+  -- these balance checks, leaving an unbalanced entry for good (NaN passes no comparison).
+  select g.e, g.n, g.numbered, g.bal, g.memo, g.bad_amount into bad
     from (select l.e, count(*) as n, min(l.line_no) = 1 and max(l.line_no) = count(*) as numbered,
+                 min(l.line_no) filter (where l.amount is null or l.amount = 'NaN'::numeric or l.amount <> round(l.amount, 2)) as bad_amount,
                  coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where not l.memo), 0) as bal,
                  coalesce(sum(case when l.side = 'debit' then l.amount else -l.amount end) filter (where l.memo), 0) as memo
             from unnest(p_line_entry, p_line_no, p_sides, p_amounts, v_memo) as l(e, line_no, side, amount, memo)
            group by l.e) g
-   where g.n < 2 or not g.numbered or g.bal <> 0 or g.memo <> 0
+   where g.n < 2 or not g.numbered or g.bal <> 0 or g.memo <> 0 or g.bad_amount is not null
    order by g.e
    limit 1;
   if found then
-    if bad.n < 2 then
+    if bad.bad_amount is not null then
+      perform ledger_fail('LF003', format('entry %s of the batch, line %s: its amount is not a sum of money with at most 2 decimals', bad.e, bad.bad_amount),
+        jsonb_build_object('entry', bad.e, 'lineNo', bad.bad_amount));
+    elsif bad.n < 2 then
       perform ledger_fail('LF003', format('entry %s of the batch has 1 line; an entry needs at least 2', bad.e), jsonb_build_object('entry', bad.e));
     elsif not bad.numbered then
       perform ledger_fail('LF006', format('entry %s of the batch: its lines must be numbered 1..n', bad.e), jsonb_build_object('entry', bad.e));

@@ -45,11 +45,15 @@ begin
     return;
   end if;
   -- Their canonical texts, in the same order: the bytes of ledger_entry_canonical (fields
-  -- length-prefixed by ledger_field, '~' for a null one, then the lines in order), each field
-  -- converted once; each entry by its
-  -- primary key, the lines of the whole batch in one scan of their primary key.
-  select array_agg(concat('E', ledger_field(c.i), ledger_field(c.k), ledger_field(c.p), ledger_field(c.kd), ledger_field(c.d),
-                          ledger_field(c.r), ledger_field(c.m), ledger_field(c.ca), ln.canon) order by c.ord)
+  -- length-prefixed, then the lines in order), each field converted once; each entry by its
+  -- primary key, the lines of the whole batch in one scan of their primary key. A null field is
+  -- written '~' as ledger_field does; only the date (to_char of an infinite one, which posting
+  -- now refuses) and the reversal can be null, every other column is NOT NULL.
+  select array_agg(concat('E', octet_length(c.i), ':', c.i, octet_length(c.k), ':', c.k,
+                          case when c.p is null then '~' else octet_length(c.p)::text || ':' || c.p end,
+                          octet_length(c.kd), ':', c.kd, octet_length(c.d), ':', c.d,
+                          case when c.r is null then '~' else octet_length(c.r)::text || ':' || c.r end,
+                          octet_length(c.m), ':', c.m, octet_length(c.ca), ':', c.ca, ln.canon) order by c.ord)
     into canons
     from (select b.ord, e.id, e.id::text as i, e.idempotency_key as k, to_char(e.posted_on, 'YYYY-MM-DD') as p,
                  e.kind as kd, e.description as d, e.reverses_entry_id::text as r, e.metadata::text as m,
@@ -57,7 +61,8 @@ begin
             from unnest(ids) with ordinality as b(id, ord)
             join lateral (select e.* from public.ledger_entries e where e.id = b.id offset 0) e on true) c
     left join (select l.entry_id,
-                      string_agg(concat('L', ledger_field(l.n), ledger_field(l.code), ledger_field(l.side), ledger_field(l.amt)), '' order by l.line_no) as canon
+                      string_agg(concat('L', octet_length(l.n), ':', l.n, octet_length(l.code), ':', l.code,
+                                        octet_length(l.side), ':', l.side, octet_length(l.amt), ':', l.amt), '' order by l.line_no) as canon
                  from (select l.entry_id, l.line_no, l.line_no::text as n, a.code, l.side, l.amount::text as amt
                          from public.ledger_lines l join public.ledger_accounts a on a.id = l.account_id
                         where l.entry_id = any(ids)) l
