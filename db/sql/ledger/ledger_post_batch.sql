@@ -16,12 +16,7 @@ declare
   bad record;
 begin
   -- Read by position below and by subscript in ledger_post_entries: the two must agree.
-  if not (ledger_plain_array(p_keys) and ledger_plain_array(p_posted_on) and ledger_plain_array(p_kinds)
-          and ledger_plain_array(p_descriptions) and ledger_plain_array(p_metadata) and ledger_plain_array(p_reverses)
-          and ledger_plain_array(p_line_entry) and ledger_plain_array(p_line_no) and ledger_plain_array(p_accounts)
-          and ledger_plain_array(p_sides) and ledger_plain_array(p_amounts)) then
-    perform ledger_fail('LF003', 'malformed batch: every array must be one-dimensional and start at 1', '{}');
-  end if;
+  perform ledger_require_plain_batch(p_keys, p_posted_on, p_kinds, p_descriptions, p_metadata, p_reverses, p_line_entry, p_line_no, p_accounts, p_sides, p_amounts);
   select l.e, l.code into bad
     from unnest(p_line_entry, p_accounts) as l(e, code)
    where l.code like 'fund:%:budget'

@@ -57,12 +57,7 @@ begin
   -- need not be one.
   perform set_config('loanflow.ledger_writer', 'post', true);
   -- Arrays are read both by position (unnest) and by subscript (v_ids[l.e], p_keys[k]).
-  if not (ledger_plain_array(p_keys) and ledger_plain_array(p_posted_on) and ledger_plain_array(p_kinds)
-          and ledger_plain_array(p_descriptions) and ledger_plain_array(p_metadata) and ledger_plain_array(p_reverses)
-          and ledger_plain_array(p_line_entry) and ledger_plain_array(p_line_no) and ledger_plain_array(p_accounts)
-          and ledger_plain_array(p_sides) and ledger_plain_array(p_amounts)) then
-    perform ledger_fail('LF003', 'malformed batch: every array must be one-dimensional and start at 1', '{}');
-  end if;
+  perform ledger_require_plain_batch(p_keys, p_posted_on, p_kinds, p_descriptions, p_metadata, p_reverses, p_line_entry, p_line_no, p_accounts, p_sides, p_amounts);
   if coalesce(cardinality(p_posted_on), 0) <> n or coalesce(cardinality(p_kinds), 0) <> n
      or coalesce(cardinality(p_descriptions), 0) <> n or coalesce(cardinality(p_metadata), 0) <> n
      or coalesce(cardinality(p_reverses), 0) <> n
