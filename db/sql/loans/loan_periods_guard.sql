@@ -11,9 +11,8 @@
 --    extended in the same transaction (checked at commit, loan_periods_replanned).
 -- What was paid towards a period is what its recorded repayments paid (loan_repayments, whose own
 -- guard ties each to its ledger entry), on the last day one paid; it never decreases, nor moves
--- back its last payment day; a period is
--- settled (paid_on_time, paid_late) exactly when a payment pays it in full, and a settled or defaulted period
--- changes no more. A period is inserted as planned, for a loan being repaid: due its number of
+-- back its last payment day; a period is settled (paid_on_time, paid_late) exactly when a payment
+-- pays it in full, and a settled or defaulted period changes no more. A period is inserted as planned, for a loan being repaid: due its number of
 -- months after the disbursal (in that quarter), nothing paid, an extension's exactly when past the
 -- contract's term. The steps write periods as an upsert: a row already there is checked as its
 -- update. TRUNCATE is refused by loanflow_refuse_change. docs/security.md.
@@ -83,11 +82,10 @@ begin
   if (new.paid, new.last_paid_on) is distinct from (old.paid, old.last_paid_on) then
     select coalesce(sum(r.amount), 0), max(r.paid_on) into paid_total, paid_last
       from public.loan_repayments r where r.loan_id = new.loan_id and r.period = new.period;
-  end if;
-  if (new.paid, new.last_paid_on) is distinct from (old.paid, old.last_paid_on)
-     and (new.paid, new.last_paid_on) is distinct from (paid_total, paid_last) then
-    raise exception 'loan_periods %/%: paid, last_paid_on: what was paid towards a period is what its recorded repayments paid', old.loan_id, old.period
-      using errcode = 'insufficient_privilege';
+    if (new.paid, new.last_paid_on) is distinct from (paid_total, paid_last) then
+      raise exception 'loan_periods %/%: paid, last_paid_on: what was paid towards a period is what its recorded repayments paid', old.loan_id, old.period
+        using errcode = 'insufficient_privilege';
+    end if;
   end if;
 
   changed := public.loanflow_changed_columns(n, o, c_payment);

@@ -18,5 +18,7 @@ end $$;
 
 -- A constraint trigger cannot be replaced in place.
 drop trigger if exists loan_periods_replanned on public.loan_periods;
+-- Queued only for rows it may refuse (an extension's period, or one nothing was paid towards), not
+-- for every payment a repayment writes.
 create constraint trigger loan_periods_replanned after insert or update on public.loan_periods
-  deferrable initially deferred for each row execute function public.loan_periods_replanned();
+  deferrable initially deferred for each row when (new.extended or new.paid = 0) execute function public.loan_periods_replanned();
