@@ -66,7 +66,7 @@ export interface IdempotencyKeyUse {
   /**
    * This request took the key over from an attempt that died without storing its reply (a lapsed
    * lease, or a server fault). That attempt may have committed, so a create that finds its record
-   * taken looks whether the record is its own first attempt's (usecases/deps.ts, isOwnRetry).
+   * taken looks whether the record is its own first attempt's (usecases/deps.ts, answeringOwnRetry).
    */
   retried: boolean;
 }

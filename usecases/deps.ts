@@ -65,18 +65,9 @@ export interface KeyedRequest extends RequestIds {
 }
 
 /**
- * Whether a create that found its record taken (a unique key) is the retry of its own first attempt:
- * the request runs under a key taken over from an attempt that died without storing its reply, and
- * the record is the caller's, exactly as this request would have made it. Then the retry answers
- * with the record, as the first attempt would have (docs/architecture.md, "Idempotency").
- */
-export function isOwnRetry(request: { idempotency?: KeyUse | null }, sameAsThisRequest: boolean): boolean {
-  return request.idempotency?.retried === true && sameAsThisRequest;
-}
-
-/**
  * Runs a create or a decision whose first attempt may have committed and died before its reply
- * was stored. When the request retries its key (isOwnRetry), `own` first looks for the record as
+ * was stored (docs/architecture.md, "Idempotency"). When the request retries its key (one taken
+ * over from an attempt that died without storing its reply), `own` first looks for the record as
  * this request would have made it: the caller's, since `since` (when the key was first used, a
  * timestamptz as text), with this request's values. Found, it is the answer, whatever `run`'s
  * checks would say now (the year may have ended since); else `run` runs, and when it is refused
@@ -99,7 +90,7 @@ export async function answeringOwnRetry<T>(
   } catch (e) {
     if (key?.retried === true && taken(e)) {
       const mine = await own(key.since);
-      if (isOwnRetry(request, mine !== undefined)) return mine as T;
+      if (mine !== undefined) return mine;
     }
     throw e;
   }

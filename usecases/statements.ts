@@ -11,7 +11,7 @@ import {
   type StatementEncoding,
 } from '../db/reconciliation';
 import { resolveMismatch } from './mismatches';
-import { idOfRequest, todayOf, type Caller, type KeyedRequest, type RecordsDeps } from './deps';
+import { answeringOwnRetry, idOfRequest, refusedAs, todayOf, type Caller, type KeyedRequest, type RecordsDeps } from './deps';
 
 export { OUTCOMES, resolveMismatch };
 
@@ -31,11 +31,8 @@ export async function importStatement(
   request: KeyedRequest,
 ) {
   const id = idOfRequest('reconciliation', caller.id, request.idempotency);
-  const own =
-    request.idempotency?.retried === true &&
-    (await deps.db('reconciliations').where({ id, imported_by: caller.id, bank_id: input.bankId, quarter: input.quarter, status: 'imported' }).first('id'));
-  if (!own) {
-    await importAndMatch(deps.db, {
+  const load = () =>
+    importAndMatch(deps.db, {
       id,
       bankId: input.bankId,
       quarter: input.quarter,
@@ -46,7 +43,10 @@ export async function importStatement(
       requestId: request.requestId,
       today: todayOf(deps),
     });
-  }
+  await answeringOwnRetry<unknown>(request, load, refusedAs('23505'), async () => {
+    const mine = await deps.db('reconciliations').where({ id, imported_by: caller.id, bank_id: input.bankId, quarter: input.quarter, status: 'imported' }).first('id');
+    return mine ? true : undefined;
+  });
   const view = await getReconciliation(deps.db, id);
   const first = await listMismatches(deps.db, id, { limit: FIRST_MISMATCHES });
   return { ...view, mismatches: first.items, mismatchesTruncated: first.total > first.items.length };
