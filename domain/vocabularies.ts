@@ -29,13 +29,7 @@ export const roles = [
 export type Role = (typeof roles)[number];
 
 /** An application's statuses before its loan is disbursed, in the order it passes them. */
-export const pendingApplicationStatuses = [
-  'SUBMITTED',
-  'AWAITING_COUNTER_GUARANTEE',
-  'AWAITING_GUARANTEE_REVIEW',
-  'AWAITING_GUARANTEE_APPROVAL',
-  'AWAITING_DISBURSAL',
-] as const;
+export const pendingApplicationStatuses = ['SUBMITTED', 'AWAITING_COUNTER_GUARANTEE', 'AWAITING_GUARANTEE_REVIEW', 'AWAITING_GUARANTEE_APPROVAL', 'AWAITING_DISBURSAL'] as const;
 
 export const applicationStatuses = [...pendingApplicationStatuses, 'REPAYING', 'REPAID', 'REJECTED', 'WITHDRAWN', 'EXPIRED', 'DEFAULTED'] as const;
 export type ApplicationStatus = (typeof applicationStatuses)[number];

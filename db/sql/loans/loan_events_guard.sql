@@ -6,8 +6,7 @@
 create or replace function public.loan_events_guard() returns trigger
 language plpgsql set search_path = pg_catalog, public, pg_temp as $$
 begin
-  if new.step = 'extension'
-     and not exists (select 1 from public.loan_events e where e.idempotency_key = new.idempotency_key)
+  if not exists (select 1 from public.loan_events e where e.idempotency_key = new.idempotency_key)
      and (not exists (select 1 from public.loans l where l.id = new.loan_id and l.status = 'REPAYING' and l.extended_months = 0)
           or exists (select 1 from public.loan_events e where e.loan_id = new.loan_id and e.step = 'extension')) then
     raise exception 'loan_events %: step: an extension is recorded once, for a loan being repaid and not extended yet', new.loan_id
@@ -17,4 +16,4 @@ begin
 end $$;
 
 create or replace trigger loan_events_guard before insert on public.loan_events
-  for each row execute function public.loan_events_guard();
+  for each row when (new.step = 'extension') execute function public.loan_events_guard();

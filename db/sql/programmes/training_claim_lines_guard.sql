@@ -22,13 +22,13 @@ begin
   if new.mismatch is distinct from old.mismatch and (v_status is distinct from 'FILED' or not old.live) then
     raise exception 'training_claim_lines: a line''s match with the registry is written while its live claim is filed' using errcode = 'insufficient_privilege';
   end if;
-  if new.live is distinct from old.live and not (
-       old.live and not new.live
-       and (v_status in ('REFUSED', 'REJECTED') or (v_status = 'FILED' and new.mismatch is not null))) then
-    raise exception 'training_claim_lines: a line is dropped only from a filed claim it does not match, or as its claim is refused or rejected (claim %)', v_status
-      using errcode = 'insufficient_privilege';
+  if new.live is not distinct from old.live
+     or (old.live and not new.live
+         and (v_status in ('REFUSED', 'REJECTED') or (v_status = 'FILED' and new.mismatch is not null))) then
+    return new;
   end if;
-  return new;
+  raise exception 'training_claim_lines: a line is dropped only from a filed claim it does not match, or as its claim is refused or rejected (claim %)', v_status
+    using errcode = 'insufficient_privilege';
 end $$;
 
 create or replace trigger training_claim_lines_guard before update on public.training_claim_lines
