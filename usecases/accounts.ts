@@ -146,6 +146,26 @@ export async function changeUser(
   caller: Caller,
   userId: string,
   change: { role?: Role; orgId?: string | null; active?: boolean },
+  request: KeyedRequest,
+): Promise<PublicUser> {
+  // A retry whose first attempt committed answers with the account as it is, and writes no second audit row.
+  return answeringOwnRetry(request, () => applyUserChange(deps, caller, userId, change, request), () => false, async (since) => {
+    const held: UserRow | undefined = await deps.db('users').where({ id: userId }).first();
+    const asAsked =
+      held !== undefined &&
+      (change.role === undefined || held.role === change.role) &&
+      (change.orgId === undefined || held.org_id === change.orgId) &&
+      (change.active === undefined || held.active === change.active);
+    if (!asAsked || !(await auditedSince(deps.db, { action: 'user.change', entityType: 'user', entityId: userId, userId: caller.id, since }))) return undefined;
+    return publicUser(held);
+  });
+}
+
+async function applyUserChange(
+  deps: RecordsDeps,
+  caller: Caller,
+  userId: string,
+  change: { role?: Role; orgId?: string | null; active?: boolean },
   request: RequestIds,
 ): Promise<PublicUser> {
   const current: UserRow | undefined = await deps.db('users').where({ id: userId }).first();

@@ -46,7 +46,7 @@ export function userRoutes(api: ApiRouter): void {
       .strict()
       .meta({ id: 'UserChange' }),
     reply: { description: 'Changed', schema: userSchema },
-    run: ({ params, body, deps, user }, { requestId, clientRequestId }) => changeUser(deps, user, params.id, body, { requestId, clientRequestId }),
+    run: ({ params, body, deps, user }, r) => changeUser(deps, user, params.id, body, r),
   });
 
   route.page('/v1/users', {

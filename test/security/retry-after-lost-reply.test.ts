@@ -87,6 +87,17 @@ describe('a retry after a lost reply answers as its first attempt did: registrie
     expect(await s.h.login(username, 'demo-password')).to.be.a('string');
   });
 
+  it('PATCH /v1/users/:id: 200 with the account changed, one audit row and not two', async () => {
+    const admin = await s.h.login('admin');
+    const made = await s.h.call('POST', '/v1/users', {
+      token: admin, body: { username: tagged('retry-patch'), password: 'demo-password', role: 'training_officer', orgId: s.orgs.training }, headers: { 'Idempotency-Key': tagged('made') },
+    });
+    expect(made.status, JSON.stringify(made.body)).to.equal(201);
+    const { retried } = await retriedAfterLostReply(s.h, s.env.db, { method: 'PATCH', path: `/v1/users/${made.body.id}`, token: admin, body: { active: false }, status: 200 });
+    expect(retried.body).to.include({ id: made.body.id, active: false });
+    expect(await audits(s.env.db, 'user.change', made.body.id)).to.have.length(1);
+  });
+
   it('POST /v1/organisations: 201 with it, made once', async () => {
     const admin = await s.h.login('admin');
     const { retried } = await retriedAfterLostReply(s.h, s.env.db, { path: '/v1/organisations', token: admin, body: { type: 'community', name: tagged('Retry Community'), region: 'Nanguan' }, status: 201 });
