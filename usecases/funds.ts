@@ -69,6 +69,15 @@ async function topUpOf(db: Knex, fundId: string, proposalId: string): Promise<Pr
 /** Finance staff see their own bureau's funds; the auditor sees every fund. */
 const sees = (caller: Caller, bureauId: string) => caller.role === 'auditor' || caller.orgId === bureauId;
 
+/** One top-up proposal of a fund (its bureau's finance staff; the auditor): what a task's link opens. */
+export async function getTopUp({ db }: RecordsDeps, caller: Caller, fundId: string, proposalId: string): Promise<ProposalView> {
+  const fund = await getFund(db, fundId);
+  if (!fund || !sees(caller, fund.financeBureauOrgId)) throw new DomainError('NOT_FOUND', `fund ${fundId} not found`);
+  const proposal = await topUpOf(db, fund.id, proposalId);
+  if (!proposal) throw new DomainError('NOT_FOUND', `top-up ${proposalId} of fund ${fundId} not found`);
+  return proposal;
+}
+
 /** A page of a fund's top-up proposals, newest first (its bureau's finance staff; the auditor): every proposal is kept. */
 export async function listTopUps({ db }: RecordsDeps, caller: Caller, fundId: string, p: { page: number; pageSize: number }): Promise<{ items: ProposalView[]; total: number }> {
   const fund = await getFund(db, fundId);

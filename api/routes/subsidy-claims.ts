@@ -18,7 +18,7 @@ import {
   payReversedClaimAgain,
   retrySubsidyClaimPayment,
 } from '../../usecases/subsidy-claims';
-import { decideTopUp, listTopUps, proposeTopUp } from '../../usecases/funds';
+import { decideTopUp, getTopUp, listTopUps, proposeTopUp } from '../../usecases/funds';
 import { actorOf } from '../../usecases/deps';
 import { visibleText } from '../../domain/text-schemas';
 
@@ -163,6 +163,14 @@ export function subsidyClaimRoutes(api: ApiRouter): void {
     query: pageQuery({}),
     reply: { description: 'A page of proposals', schema: pageOf(proposalSchema) },
     load: async ({ params, query, user, deps }) => ({ ...(await listTopUps(deps, user, params.id, query)), page: query.page, pageSize: query.pageSize }),
+  });
+
+  funds.read('/v1/funds/:id/top-ups/:proposalId', {
+    summary: 'One top-up proposal of a fund, decided or not (its bureau\'s finance staff; the auditor)',
+    auth: ['finance_officer', 'finance_approver', 'auditor'],
+    params: idParam.extend({ proposalId: z.uuid({ message: 'must be a UUID' }) }),
+    reply: { description: 'The proposal', schema: proposalSchema },
+    load: ({ params, user, deps }) => getTopUp(deps, user, params.id, params.proposalId),
   });
 
   funds.decide('/v1/funds/:id/top-ups/:proposalId/decision', {

@@ -96,6 +96,7 @@ const OWNER_RULES: Record<string, OwnerRule> = {
     params: () => ({ quarter: '2020Q1', requestId: NO_SUCH_ID }),
     owners: 'all-allowed',
   },
+  '/v1/funds/:id/top-ups/:proposalId': { params: (f) => ({ id: f.fundId, proposalId: NO_SUCH_ID }), owners: 'all-allowed' },
   '/v1/funds/:id/top-ups/:proposalId/decision': { params: (f) => ({ id: f.fundId, proposalId: NO_SUCH_ID }), owners: 'all-allowed' },
   '/v1/ledger/accounts/:code/balance': { params: () => ({ code: 'no-such-account' }), owners: 'all-allowed' },
   '/v1/reconciliations/:id': noSuchId,

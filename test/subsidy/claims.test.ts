@@ -278,6 +278,11 @@ describe('subsidy claims (time-skipping server)', () => {
     expect(topUp.status, JSON.stringify(topUp.body)).to.equal(200);
     expect(topUp.body.proposal).to.include({ status: 'approved', decidedBy: bureau.users.finance_approver });
     expect(topUp.body.claimsPaid).to.include(waiting.id);
+    // The proposal's Location opens it, decided, for the bureau's staff.
+    const location = proposed.headers.get('location')!;
+    const proposal = await h.call('GET', location, { token: officer });
+    expect(proposal.status, location).to.equal(200);
+    expect(proposal.body).to.include({ id: proposed.body.id, status: 'approved', amount: waiting.total });
     expect((await h.call('GET', `/v1/subsidy-claims/${waiting.id}`, { token: approver })).body.status).to.equal('PAID');
     status = await getFundStatus(env.db, fundId);
     expect(status.paid).to.equal(formatMoney(totals[0]!.plus(totals[1]!)));
