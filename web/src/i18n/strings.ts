@@ -482,6 +482,7 @@ export const strings = {
   'funds.year': { zh: '年度', en: 'Year' },
   'funds.topUp': { zh: '追加预算（提议）', en: 'Propose a top-up' },
   'funds.proposals': { zh: '追加预算提议', en: 'Top-up proposals' },
+  'funds.linkedProposal': { zh: '待办事项所指的提议', en: 'The proposal your task opens' },
   'funds.proposedBy': { zh: '提议人', en: 'Proposed by' },
   'funds.decide': { zh: '审批', en: 'Decide' },
   'funds.proposal': { zh: '提议', en: 'Proposal' },

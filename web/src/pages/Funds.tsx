@@ -1,4 +1,5 @@
 import { Descriptions, Form, Input, InputNumber, Select, Space, Table, Tag } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -99,8 +100,9 @@ function YearEnd() {
 function FundCard({ f }: { f: Fund }) {
   const { t, i18n } = useTranslation();
   const { me } = useSession();
-  const { values } = useUrlState(['proposal'] as const);
+  const { values } = useUrlState(['fund', 'proposal'] as const);
   const money = (v: string | null | undefined) => formatMoney(v, i18n.language);
+  const amountColumn: ColumnsType<Proposal> = [{ title: t('common.amount'), dataIndex: 'amount', align: 'right', render: money }];
   const path = { params: { path: { id: f.id } } };
   const paging = useLocalPage((n) => t('common.total', { count: n }));
   const proposals = useQuery({
@@ -109,6 +111,16 @@ function FundCard({ f }: { f: Fund }) {
   });
   const finance = me?.role === 'finance_officer' || me?.role === 'finance_approver';
   const decides = (p: Proposal) => me?.role === 'finance_approver' && p.status === 'pending';
+  // A task's link names its fund and proposal; a proposal not on this page is fetched and shown above the list.
+  const linkedId = values.fund === f.id ? values.proposal : undefined;
+  const linkedOnPage = proposals.data?.items.some((p) => p.id === linkedId) ?? false;
+  const linked = useQuery({
+    queryKey: ['top-up', f.id, linkedId],
+    enabled: linkedId !== undefined && proposals.isSuccess && !linkedOnPage,
+    queryFn: () => ok(api.GET('/v1/funds/{id}/top-ups/{proposalId}', { params: { path: { id: f.id, proposalId: linkedId! } } })),
+  });
+  const decide = (r: Proposal, body: { decision: 'approve' | 'reject'; reason: string }, key: string) =>
+    ok(api.POST('/v1/funds/{id}/top-ups/{proposalId}/decision', { params: { path: { id: f.id, proposalId: r.id } }, body, ...idempotent(key) }));
   return (
     <PageCard title={`${t(`funds.programme.${f.programme}`)} · ${f.name} · ${f.year}`}>
       <Descriptions size="small" column={{ xs: 1, md: 5 }}
@@ -124,12 +136,16 @@ function FundCard({ f }: { f: Fund }) {
           </DecisionForm>
         </PageCard>
       )}
+      {linked.data && !linkedOnPage && (
+        <PageCard level={2} title={t('funds.linkedProposal')}>
+          <ProposalTable proposals={[linked.data]} submitLabel={t('funds.decide')} expanded={[linked.data.id]} leading={amountColumn} decide={decide} />
+        </PageCard>
+      )}
       <QueryCard level={2} title={t('funds.proposals')} q={proposals} empty={(d) => d.total === 0}>
         {({ items: list, total }) => (
           <ProposalTable key={paging.page} proposals={list} submitLabel={t('funds.decide')} pagination={paging.pagination(total)}
             expanded={values.proposal ? [values.proposal] : list.filter(decides).map((p) => p.id)}
-            leading={[{ title: t('common.amount'), dataIndex: 'amount', align: 'right', render: money }]}
-            decide={(r, body, key) => ok(api.POST('/v1/funds/{id}/top-ups/{proposalId}/decision', { params: { path: { id: f.id, proposalId: r.id } }, body, ...idempotent(key) }))} />
+            leading={amountColumn} decide={decide} />
         )}
       </QueryCard>
     </PageCard>

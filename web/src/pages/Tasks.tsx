@@ -22,7 +22,7 @@ function target(t: Task): { to: string; ref: string } {
     case 'subsidy_claim':
       return { to: `/claims/${t.claimId}`, ref: short(t.claimId) };
     case 'fund_top_up':
-      return { to: `/funds?proposal=${t.proposalId}`, ref: short(t.proposalId) };
+      return { to: `/funds?fund=${t.fundId}&proposal=${t.proposalId}`, ref: short(t.proposalId) };
     case 'period_reopen':
       return { to: `/periods?quarter=${t.quarter}`, ref: t.quarter };
     case 'loan_recovery':
