@@ -7,6 +7,7 @@ import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import type { Knex } from 'knex';
 import { newApplicant, type ApiHarness } from '../support/api';
+import { adminOf } from '../support/env';
 import { advance, demoOrgs, submit, today, type DemoOrgs } from '../applications/helpers';
 import { financeSuite } from './helpers';
 import { Money, formatMoney, sumMoney } from '../../domain/money';
@@ -176,10 +177,18 @@ describe('finance: subsidy forecast, what-if and saved scenarios', function () {
     const later = () => new Date(`${addDays(asOf, 226)}T04:00:00Z`);
     const loan = await db('loans').where({ principal: '80000.00', status: 'REPAYING' }).first('id', 'bank_id');
     const periods = await db('loan_periods').where({ loan_id: loan.id }).orderBy('period').limit(3).select('period', db.raw(`to_char(due_on, 'YYYY-MM-DD') as due_on`), 'quarter', db.raw('subsidy::text as subsidy'));
-    for (const p of periods) {
-      const entry = await accrueSubsidy(db, { bankOrgId: loan.bank_id, amount: p.subsidy, postedOn: p.due_on, idempotencyKey: `forecast-test-accrual:${loan.id}:${p.period}` });
-      await db('subsidy_accruals').insert({ loan_id: loan.id, period: p.period, bank_id: loan.bank_id, quarter: p.quarter, due_on: p.due_on, amount: p.subsidy, accrued_on: p.due_on, ledger_entry_id: entry.id, idempotency_key: `forecast-test:${loan.id}:${p.period}` });
-    }
+    // What those periods would have earned seven months on. No repayment is recorded here, so the
+    // owner writes the accruals past their guard (which wants each period paid on time).
+    await adminOf(db).transaction(async (trx) => {
+      await trx.raw('set local session_replication_role = replica');
+      for (const p of periods) {
+        const entry = await accrueSubsidy(db, { bankOrgId: loan.bank_id, amount: p.subsidy, postedOn: p.due_on, idempotencyKey: `forecast-test-accrual:${loan.id}:${p.period}` });
+        await trx('subsidy_accruals').insert({
+          loan_id: loan.id, period: p.period, bank_id: loan.bank_id, quarter: p.quarter, due_on: p.due_on, amount: p.subsidy, accrued_on: p.due_on,
+          ledger_entry_id: entry.id, idempotency_key: `forecast-test:${loan.id}:${p.period}`, seq: trx.raw(`nextval('public.subsidy_accruals_seq')`),
+        });
+      }
+    });
     const f = await subsidyForecast({ db, now: later }, null, { quarters: 4, asOf });
     const rows = f.backtest!.rows;
     expect(rows.map((r) => r.quarter)).to.deep.equal(f.quarters.filter((q) => compareDates(quarterBounds(q).end, addDays(asOf, 226)) < 0));

@@ -15,6 +15,7 @@ import { Money, formatMoney } from '../../domain/money';
 import { businessDateOf } from '../../domain/business-day';
 import { loanSteps } from '../../usecases/loan-steps';
 import { LoanMachine } from '../../workflows/loan/state';
+import { accrueSubsidy } from '../../db/ledger';
 
 /**
  * The hostile application role against the rows of the intake and the loans: applications, loans,
@@ -134,13 +135,14 @@ describe('attack: applications, loans, periods, certificates and organisations r
     const meta = { actor: staff.bank, requestId: randomUUID(), loan: m.ref, today };
     return {
       m, steps, meta,
-      /** The bank reports `amount` paid towards `period` today. */
-      async pay(period: number, amount: string) {
+      /** The bank reports `amount` paid towards `period` today; `accrue: false` records it with no subsidy accrued. */
+      async pay(period: number, amount: string, o: { accrue?: boolean } = {}) {
         const b = { period, amount, paidOn: today, bankReference: `R-${randomUUID().slice(0, 8)}` };
         const { plan, applied, target, outstanding } = m.planRepayment(b, today);
+        const settled = o.accrue === false && applied.settled ? { ...applied.settled, subsidy: '0.00' } : applied.settled;
         await steps.recordRepayment({
           ...meta, key: `pay-${randomUUID()}`, repayment: b, plan: { kind: plan.kind, interestPart: plan.interestPart, principalPart: plan.principalPart },
-          periods: [target], dropAfter: plan.kind === 'payoff' ? plan.period : null, settled: applied.settled, repaidInFull: applied.repaidInFull, outstanding,
+          periods: [target], dropAfter: plan.kind === 'payoff' ? plan.period : null, settled, repaidInFull: applied.repaidInFull, outstanding,
         });
         m.repaid(b, applied);
       },
@@ -471,6 +473,41 @@ describe('attack: applications, loans, periods, certificates and organisations r
       { revoked_at: db.fn.now(), revoked_by: staff.bank.userId, revocation_reason: 'by a bank' },
       { revoked_at: db.fn.now(), revoked_by: staff.applicant.userId, revocation_reason: 'by the applicant' },
     ]);
+  });
+
+  it('refuses a subsidy accrual for a period not paid on time, to another bank, of another amount or on an entry not its own', async () => {
+    const { applicationId, loanId } = await applicationAt('REPAYING');
+    const s = await servicing(applicationId, loanId!);
+    const [first, second] = await db('loan_periods').where({ loan_id: loanId }).orderBy('period').limit(2);
+    // Period 1 paid in full and on time, recorded with no accrual yet: what a forged accrual would ride on.
+    await s.pay(1, formatMoney(new Money(first.principal).plus(first.interest)), { accrue: false });
+    expect(await db('loan_periods').where({ loan_id: loanId, period: 1 }).first()).to.include({ status: 'paid_on_time' });
+    expect(new Money(first.subsidy).greaterThan(0), 'period 1 earns a subsidy').to.equal(true);
+    const today = businessDateOf(Date.now());
+    const entryFor = (period: number, amount: string, bank = orgs.bank) =>
+      accrueSubsidy(db, { bankOrgId: bank, amount, postedOn: today, idempotencyKey: `forged-accrual:${randomUUID()}`, metadata: { loanId, period } });
+    const accrual = (p: { period: number; quarter: string; due_on: unknown; subsidy: string }, entryId: number, o: Record<string, unknown> = {}) => ({
+      loan_id: loanId, period: p.period, bank_id: orgs.bank, quarter: p.quarter, due_on: p.due_on, amount: p.subsidy, accrued_on: today,
+      ledger_entry_id: entryId, idempotency_key: `forged-accrual:${randomUUID()}`, ...o,
+    });
+    const own = await entryFor(1, first.subsidy);
+    const raised = formatMoney(new Money(first.subsidy).plus(100));
+    const attacks = [
+      accrual(second, (await entryFor(2, second.subsidy)).id), // a period not paid
+      accrual(first, (await entryFor(1, first.subsidy, orgs.otherBank)).id, { bank_id: orgs.otherBank }), // another bank
+      accrual(first, (await entryFor(1, raised)).id, { amount: raised }), // more than the period's subsidy
+      accrual(first, (await entryFor(2, first.subsidy)).id), // an entry written for another period
+      accrual(first, (await db('ledger_entries').where({ kind: 'loan.repayment' }).whereRaw(`metadata->>'loanId' = ?`, [loanId]).first('id')).id), // not an accrual
+    ];
+    for (const row of attacks) await refused(db('subsidy_accruals').insert(row), 'subsidy_accruals', /paid on time|accrual entry/);
+    expect(await db('subsidy_accruals').where({ loan_id: loanId })).to.have.length(0);
+    // What the repayment step would have written is accepted, once; its entry backs no second accrual.
+    await db('subsidy_accruals').insert(accrual(first, own.id));
+    const other = await applicationAt('REPAYING');
+    const t = await servicing(other.applicationId, other.loanId!);
+    const [otherFirst] = await db('loan_periods').where({ loan_id: other.loanId }).orderBy('period').limit(1);
+    await t.pay(1, formatMoney(new Money(otherFirst.principal).plus(otherFirst.interest)), { accrue: false });
+    await refused(db('subsidy_accruals').insert(accrual(otherFirst, own.id, { loan_id: other.loanId })), 'subsidy_accruals', /accrual entry/);
   });
 
   it("refuses changing an organisation's type", async () => {
