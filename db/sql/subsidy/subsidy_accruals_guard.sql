@@ -32,5 +32,4 @@ begin
   return new;
 end $$;
 
-create or replace trigger subsidy_accruals_guard before insert on public.subsidy_accruals
-  for each row execute function public.subsidy_accruals_guard();
+create or replace trigger subsidy_accruals_guard before insert on public.subsidy_accruals for each row execute function public.subsidy_accruals_guard();
