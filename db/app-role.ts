@@ -43,7 +43,7 @@ export const READ_ONLY_TABLES = ['knex_migrations', 'knex_migrations_lock', SQL_
  * The application reaches them only through the owner's SECURITY DEFINER functions that check
  * what they do (ledger_post_batch, fund_top_up_approve); docs/security.md.
  */
-export const OWNER_ONLY_EXECUTE = ['ledger_post_entries', 'fund_allocate', 'finance_approver', 'finance_proposal_to_decide'];
+export const OWNER_ONLY_EXECUTE = ['ledger_post_entries', 'ledger_fund_outflows', 'fund_allocate', 'finance_approver', 'finance_proposal_to_decide'];
 
 /** Server-side large objects: the application stores none, and each is disk it could fill. */
 const LARGE_OBJECT_FUNCTIONS = ['lo_create(oid)', 'lo_creat(integer)', 'lo_from_bytea(oid, bytea)', 'lo_import(text)', 'lo_import(text, oid)'];

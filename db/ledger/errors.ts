@@ -119,6 +119,20 @@ export class FundMoneyRefusedError extends LedgerError {
 }
 
 /**
+ * A posting that would take money out of a special fund other than as docs/ledger.md maps it: a
+ * kind that is no fund outflow, or a payout with no approved, unpaid claim of its amount behind it,
+ * or a second one of a claim while the first stands.
+ */
+export class FundOutflowRefusedError extends LedgerError {
+  constructor(
+    readonly account: string | undefined,
+    message: string,
+  ) {
+    super('FUND_OUTFLOW_REFUSED', message);
+  }
+}
+
+/**
  * A posting inside a REPEATABLE READ or SERIALIZABLE transaction: its snapshot could predate a
  * quarter's close, so the ledger is written only in READ COMMITTED (docs/ledger.md).
  */
@@ -181,6 +195,8 @@ export function toLedgerError(err: unknown): unknown {
     }
     case 'LF011':
       return new FundMoneyRefusedError(str(d.account), message);
+    case 'LF013':
+      return new FundOutflowRefusedError(str(d.account), message);
     case 'LF012':
       return new PostingIsolationError(message);
     case '23505':

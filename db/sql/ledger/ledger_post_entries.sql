@@ -14,7 +14,8 @@
 -- Refusals: LF002 period closed, LF003 unbalanced / too few lines / malformed (an array not
 -- from 1, an amount with more than 2 decimals, a date not a day from 2000), LF004 reversal, LF005
 -- account, LF006 numbering or direct write, LF007 key with other content, LF010 insufficient
--- balance, LF012 not READ COMMITTED (db/ledger/errors.ts maps them).
+-- balance, LF012 not READ COMMITTED, LF013 money out of a fund that docs/ledger.md does not map
+-- (ledger_fund_outflows; db/ledger/errors.ts maps them).
 --
 -- Speed (npm run bench:ledger): its statements are planned once per session (generic plans: the
 -- arrays' sizes change nothing in them); a batch of new keys is inserted plainly, without ON
@@ -38,6 +39,8 @@ declare
   v_id bigint;
   v_created timestamptz;
   v_txid bigint := pg_current_xact_id()::text::bigint;
+  v_out_ids bigint[];
+  v_out_ords integer[];
   bad record;
 begin
   -- The quarter check below reads accounting_periods after the insert has waited out any close in
@@ -218,6 +221,16 @@ begin
       end if;
     end if;
 
+    -- Money out of a special fund (docs/ledger.md): only the entries written now that credit a
+    -- fund's available or reserved account are looked at again; a batch without such a line (most:
+    -- repayments, disbursals, accruals) costs this one scan of its arrays.
+    select array_agg(v_ids[c.e] order by c.e), array_agg(c.e order by c.e) into v_out_ids, v_out_ords
+      from (select distinct l.e from unnest(p_line_entry, p_accounts, p_sides) as l(e, code, side)
+             where l.side = 'credit' and (l.code like 'fund:%:available' or l.code like 'fund:%:reserved') and not v_replayed[l.e]) c;
+    if v_out_ids is not null then
+      perform ledger_fund_outflows(v_out_ids, v_out_ords);
+    end if;
+
     -- Balances: locked by ascending account id (postings over overlapping accounts wait for
     -- each other instead of deadlocking), then updated where no account that may not go
     -- negative would. Fewer rows updated than accounts touched means one would: say which.
@@ -276,6 +289,21 @@ begin
       end if;
       perform ledger_fail('LF010', format('insufficient balance on %s: balance %s, this posting takes %s', bad.code, bad.balance, bad.decrease),
         jsonb_build_object('account', bad.code, 'kind', bad.kind, 'balance', bad.balance::text, 'required', bad.decrease::text));
+    end if;
+  end if;
+
+  -- A lapse takes all that is available: read under the balance's lock, now that it is updated.
+  if v_out_ids is not null then
+    select le.id, a.code into bad
+      from public.ledger_entries le
+      join public.ledger_lines l on l.entry_id = le.id and l.side = 'credit'
+      join public.ledger_accounts a on a.id = l.account_id and a.kind = 'fund_available'
+      join public.ledger_balances b on b.account_id = a.id
+     where le.id = any(v_out_ids) and le.kind = 'fund.lapse' and b.debit_total <> b.credit_total
+     limit 1;
+    if found then
+      perform ledger_fail('LF013', format('a lapse of %s leaves money in it: it takes all that is available', bad.code),
+        jsonb_build_object('entryId', bad.id, 'kind', 'fund.lapse', 'account', bad.code));
     end if;
   end if;
 
