@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { approvedSubsidyClaim } from '../support/funds';
 import type { Knex } from 'knex';
 import { testEnv, withOwner } from '../support/env';
 import { createDb } from '../../db/knex';
@@ -40,14 +41,19 @@ describe('ledger: the fund budget under concurrency (real PostgreSQL)', function
   }
 
   it('50 concurrent payouts against a budget that holds exactly 10: 10 succeed, 40 get InsufficientBudgetError, sums match', async () => {
-    const { fund, bankId } = await createFundFixture(db);
+    const { fund, bankId, bureauId } = await createFundFixture(db);
     await allocateBudget(owner, { fundId: fund.id, amount: '1000.00', postedOn: '2027-01-02', idempotencyKey: uniqueKey('alloc') });
     await accrueSubsidy(db, { bankOrgId: bankId, amount: '5000.00', postedOn: '2027-01-02', idempotencyKey: uniqueKey('accrue') });
+    // Fifty approved claims of 100.00: a fund pays only a claim (docs/ledger.md).
+    const claims = await Promise.all(Array.from({ length: 50 }, () => approvedSubsidyClaim(db, { bankId, bureauId, total: '100.00' })));
 
     const { ok, errors } = await settle(
       Array.from({ length: 50 }, (_, i) =>
         db.transaction((trx) =>
-          payOut(trx, { fundId: fund.id, bankOrgId: bankId, amount: '100.00', fromReservation: false, postedOn: '2027-04-10', idempotencyKey: uniqueKey(`payout-${i}`) }),
+          payOut(trx, {
+            fundId: fund.id, bankOrgId: bankId, amount: '100.00', fromReservation: false, postedOn: '2027-04-10', idempotencyKey: uniqueKey(`payout-${i}`),
+            metadata: { claimId: claims[i] },
+          }),
         ),
       ),
     );
@@ -73,7 +79,7 @@ describe('ledger: the fund budget under concurrency (real PostgreSQL)', function
   });
 
   it('reservations race the same way, and a payout never exceeds what was reserved', async () => {
-    const { fund, bankId } = await createFundFixture(db);
+    const { fund, bankId, bureauId } = await createFundFixture(db);
     await allocateBudget(owner, { fundId: fund.id, amount: '999.99', postedOn: '2027-01-02', idempotencyKey: uniqueKey('alloc') });
     await accrueSubsidy(db, { bankOrgId: bankId, amount: '5000.00', postedOn: '2027-01-02', idempotencyKey: uniqueKey('accrue') });
     const reserved = await settle(
@@ -82,7 +88,9 @@ describe('ledger: the fund budget under concurrency (real PostgreSQL)', function
     expect(reserved.ok).to.have.length(9); // 999.99 holds nine 100.00
     expect(reserved.errors.every((e) => e instanceof InsufficientBudgetError)).to.equal(true);
     const paid = await settle(
-      Array.from({ length: 20 }, () => payOut(db, { fundId: fund.id, bankOrgId: bankId, amount: '50.00', postedOn: '2027-04-20', idempotencyKey: uniqueKey('pay') })),
+      (await Promise.all(Array.from({ length: 20 }, () => approvedSubsidyClaim(db, { bankId, bureauId, total: '50.00' })))).map((claimId) =>
+        payOut(db, { fundId: fund.id, bankOrgId: bankId, amount: '50.00', postedOn: '2027-04-20', idempotencyKey: uniqueKey('pay'), metadata: { claimId } }),
+      ),
     );
     expect(paid.ok).to.have.length(18);
     expect(await getFundStatus(db, fund.id)).to.include({ budget: '999.99', reserved: '0.00', paid: '900.00', available: '99.99' });

@@ -18,7 +18,7 @@ import {
   LedgerValidationError,
 } from '../../db/ledger';
 import { createFundFixture, uniqueKey } from './helpers';
-import { financeOfficerOf } from '../support/funds';
+import { approvedSubsidyClaim, financeOfficerOf } from '../support/funds';
 import { createFund } from '../../usecases/funds';
 import { DomainError } from '../../domain/errors';
 
@@ -52,14 +52,15 @@ describe('ledger: special fund and reads (real PostgreSQL)', () => {
   });
 
   it('allocation, reservation, release and payout move budget → available → reserved → paid', async () => {
-    const { fund, bankId } = await createFundFixture(db);
+    const { fund, bankId, bureauId } = await createFundFixture(db);
     const on = '2027-01-10';
     await allocateBudget(adminOf(db), { fundId: fund.id, amount: '500000.00', postedOn: on, idempotencyKey: uniqueKey('a') });
     await allocateBudget(adminOf(db), { fundId: fund.id, amount: '250000.50', postedOn: on, idempotencyKey: uniqueKey('a') });
     await accrueSubsidy(db, { bankOrgId: bankId, amount: '30000.00', postedOn: '2027-03-31', idempotencyKey: uniqueKey('s') });
     await reserveBudget(db, { fundId: fund.id, amount: '30000.00', postedOn: '2027-04-08', idempotencyKey: uniqueKey('r') });
     await releaseReservation(db, { fundId: fund.id, amount: '1000.00', postedOn: '2027-04-09', idempotencyKey: uniqueKey('rel') });
-    await payOut(db, { fundId: fund.id, bankOrgId: bankId, amount: '29000.00', postedOn: '2027-04-20', idempotencyKey: uniqueKey('p') });
+    const claimId = await approvedSubsidyClaim(db, { bankId, bureauId, total: '29000.00' });
+    await payOut(db, { fundId: fund.id, bankOrgId: bankId, amount: '29000.00', postedOn: '2027-04-20', idempotencyKey: uniqueKey('p'), metadata: { claimId } });
     expect(await getFundStatus(db, fund.id)).to.deep.equal({
       id: fund.id,
       year: 2027,
@@ -70,7 +71,8 @@ describe('ledger: special fund and reads (real PostgreSQL)', () => {
       lapsed: '0.00',
     });
     // Paying more than reserved is refused as an overspend of the fund.
-    const over = await payOut(db, { fundId: fund.id, bankOrgId: bankId, amount: '0.01', postedOn: '2027-04-21', idempotencyKey: uniqueKey('p') }).catch((e) => e);
+    const cent = await approvedSubsidyClaim(db, { bankId, bureauId, total: '0.01' });
+    const over = await payOut(db, { fundId: fund.id, bankOrgId: bankId, amount: '0.01', postedOn: '2027-04-21', idempotencyKey: uniqueKey('p'), metadata: { claimId: cent } }).catch((e) => e);
     expect(over).to.be.instanceOf(InsufficientBudgetError);
     expect(over.message).to.contain('reserved budget 0.00');
     expect((await accountBalance(db, accountCode.bank(bankId, 'subsidy_payable'))).balance).to.equal('1000.00');

@@ -7,6 +7,7 @@ import {
   accountCode,
   allocateBudget,
   FundMoneyRefusedError,
+  FundOutflowRefusedError,
   InsufficientBalanceError,
   postEntry,
   reverseEntry,
@@ -65,7 +66,7 @@ describe('ledger properties (fast-check, real PostgreSQL)', function () {
     db = (await testEnv()).db;
   });
 
-  it('any sequence of balanced postings and reversals keeps every balance equal to a simple model, refusing exactly the overdrafts and money into the fund', async () => {
+  it('any sequence of balanced postings and reversals keeps every balance equal to a simple model, refusing exactly the overdrafts and money into or out of the fund', async () => {
     const opArb = fc.oneof(
       { weight: 3, arbitrary: pairsArb.map((pairs) => ({ op: 'post' as const, pairs })) },
       { weight: 1, arbitrary: fc.nat(20).map((k) => ({ op: 'reverse' as const, k })) },
@@ -96,6 +97,9 @@ describe('ledger properties (fast-check, real PostgreSQL)', function () {
             const r = await postEntry(db, { idempotencyKey: uniqueKey('prop'), postedOn: '2027-06-01', kind: 'test.prop', lines }).catch((e) => e);
             if (intoFund > 0n) {
               expect(r).to.be.instanceOf(FundMoneyRefusedError);
+            } else if (lines.some((l) => l.account === fund && l.side === 'credit')) {
+              // Money leaves a fund only as a payout of a claim, a reservation, a lapse (docs/ledger.md): never as test.prop.
+              expect(r).to.be.instanceOf(FundOutflowRefusedError);
             } else if (overdrawn) {
               expect(r).to.be.instanceOf(InsufficientBalanceError);
             } else {

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { adminOf, testEnv } from '../support/env';
 import { accountCode, allocateBudget, accrueSubsidy, payOut, postEntry, reserveBudget, sealLedger, verifyLedger, type PostedEntry } from '../../db/ledger';
 import { createFundFixture, privateDb, uniqueKey } from './helpers';
+import { approvedSubsidyClaim } from '../support/funds';
 
 describe('ledger: hash chain and tamper evidence (private database)', function () {
   this.timeout(60_000);
@@ -23,11 +24,12 @@ describe('ledger: hash chain and tamper evidence (private database)', function (
   before(async () => {
     // verify reads the whole ledger: give it one whose every entry this test knows.
     db = await privateDb(await testEnv(), 'ledger_tamper');
-    const { fund, bankId } = await createFundFixture(db);
+    const { fund, bankId, bureauId } = await createFundFixture(db);
     entries.push(await allocateBudget(adminOf(db), { fundId: fund.id, amount: '100000.00', postedOn: '2027-01-05', idempotencyKey: uniqueKey('alloc') }));
     for (let i = 0; i < 8; i++) {
       entries.push(await accrueSubsidy(db, { bankOrgId: bankId, amount: `${100 + i}.50`, postedOn: '2027-03-31', idempotencyKey: uniqueKey('accrue') }));
       entries.push(await reserveBudget(db, { fundId: fund.id, amount: `${100 + i}.50`, postedOn: '2027-04-10', idempotencyKey: uniqueKey('reserve') }));
+      const claimId = await approvedSubsidyClaim(db, { bankId, bureauId, total: `${100 + i}.50` });
       entries.push(
         await payOut(db, {
           fundId: fund.id,
@@ -36,7 +38,7 @@ describe('ledger: hash chain and tamper evidence (private database)', function (
           postedOn: '2027-04-20',
           idempotencyKey: uniqueKey('payout'),
           description: `payout ${i} — 贴息 with "quotes" | pipes:colons`,
-          metadata: { claim: `C-${i}`, nested: { a: [1, 2, { b: null }] } },
+          metadata: { claimId, claim: `C-${i}`, nested: { a: [1, 2, { b: null }] } },
         }),
       );
     }
