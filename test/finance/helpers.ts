@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { adminOf, testEnv, type TestEnv } from '../support/env';
 import { startApi, type ApiHarness } from '../support/api';
 import { accrueSubsidy, allocateBudget, payOut } from '../../db/ledger';
-import { openFund } from '../support/funds';
+import { freshQuarter, openFund } from '../support/funds';
 import type { AuditActor } from '../../db/repositories/audit';
 
 /**
@@ -124,6 +124,21 @@ export async function paidClaim(db: Knex, p: People, o: { bankId: string; amount
   const fundId = await fundFor(db, p, year, o.paidOn);
   const claimId = o.claimId ?? randomUUID();
   const quarterOfClaim = `${year}Q${Math.floor((Number(o.paidOn.slice(5, 7)) - 1) / 3) + 1}`;
+  // Approved first, in a quarter of its own (a bank has one live claim a quarter, and these are
+  // made many at a time): the ledger pays a fund's money only to an approved, unpaid claim.
+  await storedClaim(db, {
+    id: claimId,
+    bank_id: o.bankId,
+    quarter: freshQuarter(),
+    workflow_id: `subsidy-claim-${o.bankId}-${quarterOfClaim}-${claimId}`,
+    status: 'CHECKED',
+    late: false,
+    total: o.amount,
+    filed_on: o.paidOn,
+    filed_by: p.bankOfficer.id,
+    checked_by: p.officer.userId,
+    approved_by: p.approver.userId,
+  });
   const entry = await db.transaction(async (trx) => {
     // What the bank's on-time periods earned, which the payout then settles.
     await accrueSubsidy(trx, { bankOrgId: o.bankId, amount: o.amount, postedOn: o.paidOn, idempotencyKey: `test-accrual:${claimId}`, metadata: { claimId } });
@@ -137,21 +152,12 @@ export async function paidClaim(db: Knex, p: People, o: { bankId: string; amount
       metadata: { claimId },
     });
   });
-  await storedClaim(db, {
-    id: claimId,
-    bank_id: o.bankId,
-    quarter: quarterOfClaim,
-    workflow_id: `subsidy-claim-${o.bankId}-${quarterOfClaim}-${claimId}`,
-    status: 'PAID',
-    late: false,
-    total: o.amount,
-    filed_on: o.paidOn,
-    filed_by: p.bankOfficer.id,
-    checked_by: p.officer.userId,
-    approved_by: p.approver.userId,
-    fund_id: fundId,
-    paid_on: o.paidOn,
-    payout_entry_id: entry.id,
+  // Then paid, in the quarter it claims, as the workflow leaves it.
+  await adminOf(db).transaction(async (trx) => {
+    await trx.raw('set local session_replication_role = replica');
+    await trx('subsidy_claims')
+      .where({ id: claimId })
+      .update({ quarter: quarterOfClaim, status: 'PAID', fund_id: fundId, paid_on: o.paidOn, payout_entry_id: entry.id });
   });
   return { claimId, entryId: entry.id, amount: o.amount, paidOn: o.paidOn, bankId: o.bankId };
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { accountBalance, accountCode, allocateBudget } from '../../db/ledger';
+import { accountBalance, accountCode, allocateBudget, reverseEntry } from '../../db/ledger';
 import { adminOf } from '../support/env';
 import { Money } from '../../domain/money';
 import { fixedClock } from '../../usecases/clock';
@@ -125,22 +125,26 @@ describe('attack: a checked programme claim rewritten before it is paid, as the 
     const reserved = accountCode.fund(fundId, 'reserved');
     const available = accountCode.fund(fundId, 'available');
 
-    /** One entry of the attacker's for the claim, posted as the application posts a reward: Dr expense / Cr `from` (after a reservation when from the fund). */
-    const payout = async (claimId: string, payee: string, amount: string, from: string): Promise<number> => {
+    /**
+     * One entry of the attacker's for the claim, posted as the application posts a reward: Dr expense / Cr `from` (after a
+     * reservation when from the fund). Its id, or the refusal's SQLSTATE.
+     */
+    const payout = async (claimId: string, payee: string, amount: string, from: string): Promise<number | string> => {
       const key = `attack:${randomUUID()}`;
       const meta = JSON.stringify({ claimId, programme: 'incubator_rewards', payee, fundId });
       const reserve = from === reserved;
-      const { rows } = await db.raw(
-        `select posted_id from ledger_post_batch(?::text[], ?::date[], ?::text[], ?::text[], ?::jsonb[], ?::bigint[], ?::integer[], ?::integer[], ?::text[], ?::text[], ?::numeric[]) order by ord`,
-        (reserve
-          ? [[`${key}:r`, key], [today, today], ['fund.reserve', 'incubator.reward'], ['', ''], ['{}', meta], [null, null], [1, 1, 2, 2], [1, 2, 1, 2],
-             [reserved, available, expense, reserved], ['debit', 'credit', 'debit', 'credit'], [amount, amount, amount, amount]]
-          : [[key], [today], ['incubator.reward'], [''], [meta], [null], [1, 1], [1, 2], [expense, from], ['debit', 'credit'], [amount, amount]]) as unknown as string[],
-      );
-      return Number(rows[rows.length - 1].posted_id);
+      return db
+        .raw(
+          `select posted_id from ledger_post_batch(?::text[], ?::date[], ?::text[], ?::text[], ?::jsonb[], ?::bigint[], ?::integer[], ?::integer[], ?::text[], ?::text[], ?::numeric[]) order by ord`,
+          (reserve
+            ? [[`${key}:r`, key], [today, today], ['fund.reservation', 'incubator.reward'], ['', ''], ['{}', meta], [null, null], [1, 1, 2, 2], [1, 2, 1, 2],
+               [reserved, available, expense, reserved], ['debit', 'credit', 'debit', 'credit'], [amount, amount, amount, amount]]
+            : [[key], [today], ['incubator.reward'], [''], [meta], [null], [1, 1], [1, 2], [expense, from], ['debit', 'credit'], [amount, amount]]) as unknown as string[],
+        )
+        .then(({ rows }) => Number(rows[rows.length - 1].posted_id), (e: { code?: string }) => e.code ?? String(e));
     };
     const approver = await actor('fin-approver');
-    const markPaid = (claimId: string, operator: number, enterprise: number) =>
+    const markPaid = (claimId: string, operator: number | string, enterprise: number | string) =>
       refused(
         db('incubator_reward_claims')
           .where({ id: claimId })
@@ -148,18 +152,25 @@ describe('attack: a checked programme claim rewritten before it is paid, as the 
       );
 
     // One claim for every attack: a refused one leaves it CHECKED; one let through would make it PAID,
-    // final, and the attacks after it (and the payment below) would not go as expected.
+    // final, and the attacks after it (and the payment below) would not go as expected. The attacker
+    // names the approver first, as the approval does before it pays: the ledger then holds each payout
+    // to the claim's amount and payee (docs/ledger.md), and the claim's row to payouts made for it.
     const c = await checkedReward('EX-2026-18');
+    await db('incubator_reward_claims').where({ id: c.id }).update({ decided_by: approver.userId });
     const one = await payout(c.id, 'operator', c.each, reserved);
+    expect(one, 'the operator’s payout, as the approval posts it').to.be.a('number');
+    const pennies = [await payout(c.id, 'operator', '0.01', reserved), await payout(c.id, 'enterprise', '0.01', reserved)];
     const outcome = {
       oneForBoth: await markPaid(c.id, one, one),
-      pennies: await markPaid(c.id, await payout(c.id, 'operator', '0.01', reserved), await payout(c.id, 'enterprise', '0.01', reserved)),
+      pennies,
       notFromTheFund: await markPaid(c.id, await payout(c.id, 'operator', c.each, accountCode.treasury(bureau)), await payout(c.id, 'enterprise', c.each, accountCode.treasury(bureau))),
     };
-    expect(outcome).to.deep.equal({ oneForBoth: 'refused', pennies: 'refused', notFromTheFund: 'refused' });
+    expect(outcome).to.deep.equal({ oneForBoth: 'refused', pennies: ['LF013', 'LF013'], notFromTheFund: 'refused' });
 
     // The approver's payment, two entries of the claim's amount each from its fund, still marks it PAID
-    // (once the owner has topped the fund up by what the attacker's entries spent).
+    // once the attacker's payout to the operator is reversed (while it stands, the ledger refuses a
+    // second one) and the owner has topped the fund up by what the attacker's entries spent.
+    await reverseEntry(db, { entryId: one as number, idempotencyKey: `attack:undo:${c.id}`, postedOn: today });
     await allocateBudget(adminOf(db), { fundId, amount: new Money(c.each).times(4).toFixed(2), postedOn: today, idempotencyKey: `attack:topup:${c.id}` });
     await s.approveProgrammeClaim({ ...(await decision(c.id, 'fin-approver')), decision: 'approve', attempt: 1 });
     expect((await db('incubator_reward_claims').where({ id: c.id }).first('status')).status).to.equal('PAID');

@@ -5,6 +5,7 @@ import { testEnv } from '../support/env';
 import { paidClaim, people, storedClaim, type People } from '../finance/helpers';
 import { accrueSubsidy, payOut, reserveBudget } from '../../db/ledger';
 import { payClaimAgain } from '../../usecases/mismatches';
+import { freshQuarter } from '../support/funds';
 
 /**
  * A paid interest-subsidy claim as the hostile application role (docs/security.md, "What must not
@@ -93,9 +94,18 @@ describe('attack: a paid subsidy claim, as the application role', function () {
 
   it('a checked claim is paid only by a payout made for it: a payout made for another claim is refused', async () => {
     const { fund_id: fundId } = await db('subsidy_claims').where({ id: (await paidClaim(db, p, { bankId: p.bankA, amount: '1.00', paidOn: '2026-10-21' })).claimId }).first('fund_id');
-    // A payout of the fund to the bank made for another claim, which no claim names (as a reversed payout is, once its claim was paid again).
+    // A payout of the fund to the bank for a claim that does not exist: the ledger refuses it (docs/ledger.md).
+    await accrueSubsidy(db, { bankOrgId: p.bankA, amount: '154.00', postedOn: '2026-10-21', idempotencyKey: `attack-accrual:${randomUUID()}` });
+    const nowhere = await payOut(db, {
+      fundId, bankOrgId: p.bankA, amount: '77.00', postedOn: '2026-10-21', idempotencyKey: `subsidy-claim:${randomUUID()}:payout`, fromReservation: false, metadata: { claimId: randomUUID() },
+    }).then(() => 'allowed', (e: { code?: string }) => e.code);
+    expect(nowhere, 'a payout for no claim').to.equal('FUND_OUTFLOW_REFUSED');
+    // A payout made for another approved claim, which no claim names yet (as a reversed payout is, once its claim was paid again).
     const elsewhere = randomUUID();
-    await accrueSubsidy(db, { bankOrgId: p.bankA, amount: '77.00', postedOn: '2026-10-21', idempotencyKey: `attack-accrual:${elsewhere}` });
+    await storedClaim(db, {
+      id: elsewhere, bank_id: p.bankA, quarter: freshQuarter(), workflow_id: `subsidy-claim-elsewhere-${elsewhere}`, status: 'CHECKED', late: false, total: '77.00',
+      filed_on: today, filed_by: p.bankOfficer.id, checked_by: p.officer.userId, approved_by: p.approver.userId,
+    });
     const payout = await payOut(db, {
       fundId, bankOrgId: p.bankA, amount: '77.00', postedOn: '2026-10-21', idempotencyKey: `subsidy-claim:${elsewhere}:payout`, fromReservation: false, metadata: { claimId: elsewhere },
     });

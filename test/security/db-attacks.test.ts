@@ -77,6 +77,8 @@ describe('attacks on the database as the application role', () => {
           {
             key: uniqueKey('overdraw'),
             postedOn: '2028-02-01',
+            // A reservation: a move inside the fund, which the outflow check lets through to the balances.
+            kind: 'fund.reservation',
             lines: [
               { account: accountCode.fund(fund.id, 'reserved'), side: 'debit', amount: '1000.00' },
               { account: accountCode.fund(fund.id, 'available'), side: 'credit', amount: '1000.00' },

@@ -4,7 +4,7 @@ import { adminOf, testEnv } from '../support/env';
 import { closeSuite, startApi, type ApiHarness } from '../support/api';
 import { financeDb, people, rejection, type People } from '../finance/helpers';
 import { accountCode, accrueSubsidy, getFundStatus, payOut, reverseEntry } from '../../db/ledger';
-import { openFund } from '../support/funds';
+import { approvedSubsidyClaim, openFund } from '../support/funds';
 import { MAX_BUDGET_AMOUNT, Money, formatMoney } from '../../domain/money';
 import { uniqueKey } from '../ledger/helpers';
 
@@ -150,7 +150,8 @@ describe('maker–checker: fund top-ups', function () {
     expect((await decide(approver, proposed.body.id, { decision: 'approve' })).status).to.equal(200);
     const year = 2033;
     await accrueSubsidy(db, { bankOrgId: p.bankA, amount: '40.00', postedOn: `${year}-02-01`, idempotencyKey: uniqueKey('accrue') });
-    const paid = await payOut(db, { fundId, bankOrgId: p.bankA, amount: '40.00', postedOn: `${year}-02-02`, idempotencyKey: uniqueKey('pay'), fromReservation: false });
+    const claimId = await approvedSubsidyClaim(db, { bankId: p.bankA, bureauId: p.bureau, total: '40.00' });
+    const paid = await payOut(db, { fundId, bankOrgId: p.bankA, amount: '40.00', postedOn: `${year}-02-02`, idempotencyKey: uniqueKey('pay'), fromReservation: false, metadata: { claimId } });
     const status = await getFundStatus(db, fundId);
     const back = await reverseEntry(db, { entryId: paid.id, idempotencyKey: uniqueKey('back'), postedOn: `${year}-02-03` });
     expect(back.reversesEntryId).to.equal(paid.id);

@@ -31,6 +31,12 @@ export async function openFund(db: Knex, o: { bureauId: string; year: number; pr
 
 let claimQuarters = 0;
 
+/** A quarter no test claims (1000Q1, 1000Q2, ...): a claim row written for a test holds it while live. */
+export function freshQuarter(): string {
+  const n = claimQuarters++;
+  return `${1000 + (Math.floor(n / 4) % 8000)}Q${(n % 4) + 1}`;
+}
+
 /**
  * An interest-subsidy claim as its approval leaves it just before the payout: CHECKED, with a
  * checker and an approver of the bureau. The ledger pays a fund's money out only to such a claim,
@@ -45,11 +51,10 @@ export async function approvedSubsidyClaim(db: Knex, o: { bankId: string; bureau
     (await db('users').where({ org_id: o.bureauId, role: 'finance_approver', active: true }).orderBy('username').first('id')) ??
     (await admin('users').insert({ username: `fin-approver-${randomUUID()}`, password_hash: 'x', role: 'finance_approver', org_id: o.bureauId }).returning('id'))[0];
   const id = randomUUID();
-  const n = claimQuarters++;
   await admin.transaction(async (trx) => {
     await trx.raw('set local session_replication_role = replica');
     await trx('subsidy_claims').insert({
-      id, bank_id: o.bankId, quarter: o.quarter ?? `${1000 + Math.floor(n / 4) % 8000}Q${(n % 4) + 1}`, workflow_id: `subsidy-claim-approved-${id}`,
+      id, bank_id: o.bankId, quarter: o.quarter ?? freshQuarter(), workflow_id: `subsidy-claim-approved-${id}`,
       status: 'CHECKED', late: false, total: o.total, filed_on: '2026-01-01', filed_by: officer.userId, checked_by: officer.userId,
       approved_by: approver.id, seqs: 'empty', line_count: 0,
     });

@@ -7,7 +7,8 @@
 --   - a payout (fund.payout, training.payout, incubator.reward) not of two lines, from the fund
 --     to the claim's payee account, of the claim's amount, for a claim (metadata.claimId) that is
 --     approved and unpaid, of the fund's programme and its approver's bureau (and of the fund it
---     names, if any); or while another payout of that claim (of a reward: and payee) stands. The
+--     names, if any); or while another payout of that claim (of a reward: and payee) from a fund
+--     stands (one of its kind from elsewhere, which this check never sees, spends no fund). The
 --     claim's row is locked first, so two payouts of one claim take turns and the second sees the
 --     first;
 --   - a lapse (fund.lapse) not of two lines from the fund's available account to its bureau's
@@ -103,7 +104,9 @@ begin
       elsif exists (select 1 from public.ledger_entries o
                      where (o.metadata ->> 'claimId') = (e.metadata ->> 'claimId') and o.kind = e.kind and o.id <> e.id
                        and (e.kind <> 'incubator.reward' or (o.metadata ->> 'payee') = (e.metadata ->> 'payee'))
-                       and not exists (select 1 from public.ledger_entries r where r.reverses_entry_id = o.id)) then
+                       and not exists (select 1 from public.ledger_entries r where r.reverses_entry_id = o.id)
+                       and exists (select 1 from public.ledger_lines ol join public.ledger_accounts oa on oa.id = ol.account_id
+                                    where ol.entry_id = o.id and ol.side = 'credit' and oa.kind in ('fund_available', 'fund_reserved'))) then
         v_why := format('claim %s has a payout%s that stands (a payout is made again only after its reversal)', v_claim,
                         case when e.kind = 'incubator.reward' then ' to the ' || (e.metadata ->> 'payee') else '' end);
       end if;
