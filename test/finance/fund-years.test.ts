@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { financeSuite } from './helpers';
 import { payProgrammeExpense, reserveBudget } from '../../db/ledger';
 import { uniqueKey } from '../ledger/helpers';
+import { approvedTrainingClaim } from '../support/funds';
 
 /**
  * Funds and their years (docs/programmes.md): finance opens a fund per programme and year, its
@@ -49,7 +50,10 @@ describe('funds: programmes, years and the year-end view', function () {
 
     // A training subsidy of 250.25 paid out of it (the programme's own postings).
     await reserveBudget(s.db, { fundId: fund.id, amount: '250.25', postedOn: '2030-06-30', idempotencyKey: uniqueKey('r') });
-    await payProgrammeExpense(s.db, { fundId: fund.id, amount: '250.25', postedOn: '2030-06-30', idempotencyKey: uniqueKey('p'), expense: 'training_subsidy_expense', kind: 'training.payout' });
+    const claimId = await approvedTrainingClaim(s.db, { bureauId: s.p.bureau, amount: '250.25' });
+    await payProgrammeExpense(s.db, {
+      fundId: fund.id, amount: '250.25', postedOn: '2030-06-30', idempotencyKey: uniqueKey('p'), expense: 'training_subsidy_expense', kind: 'training.payout', metadata: { claimId },
+    });
 
     const lapse = () => s.h.call('POST', `/v1/funds/${fund.id}/lapse`, { token: s.tokens['fin-approver'] });
     // 2030-12-31 23:59 in UTC+8: the year has not ended.

@@ -61,3 +61,26 @@ export async function approvedSubsidyClaim(db: Knex, o: { bankId: string; bureau
   });
   return id;
 }
+
+/**
+ * A training claim (base part) as its approval leaves it just before the payout: CHECKED, with a
+ * checker and the bureau's approver as its decider. Written straight by the schema's owner with
+ * the triggers off (institution and policy need not exist), for tests of a fund's postings.
+ */
+export async function approvedTrainingClaim(db: Knex, o: { bureauId: string; amount: string }): Promise<string> {
+  const officer = await financeOfficerOf(db, o.bureauId);
+  const admin = adminOf(db);
+  const approver =
+    (await db('users').where({ org_id: o.bureauId, role: 'finance_approver', active: true }).orderBy('username').first('id')) ??
+    (await admin('users').insert({ username: `fin-approver-${randomUUID()}`, password_hash: 'x', role: 'finance_approver', org_id: o.bureauId }).returning('id'))[0];
+  const id = randomUUID();
+  await admin.transaction(async (trx) => {
+    await trx.raw('set local session_replication_role = replica');
+    await trx('training_claims').insert({
+      id, workflow_id: `training-claim-${id}`, institution_id: randomUUID(), part: 'base', course: 'SYB', class_ref: `TEST-${id}`, enrolled: 1,
+      policy_id: randomUUID(), status: 'CHECKED', amount: o.amount, filed_by: officer.userId, filed_on: '2026-01-01', checker_role: 'labour_officer',
+      checked_by: officer.userId, check_decision: 'accept', decided_by: approver.id,
+    });
+  });
+  return id;
+}
