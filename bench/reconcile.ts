@@ -164,16 +164,25 @@ async function setup(db: ReturnType<typeof createDb>, lines: number, tmp: string
         });
       }
       await db.transaction(async (trx) => {
-        const posted = await postEntries(trx, entries);
-        const rows = ids.map((id, k) => ({
-          id, bank_id: bank, quarter: '2026Q2', workflow_id: `bench-${id}`, status: 'PAID', late: false, total: fen(start + k), filed_on: dayOf(start + k),
-          filed_by: bankOfficer, checked_by: checker, approved_by: approver, fund_id: fund.id, paid_on: dayOf(start + k), payout_entry_id: posted[2 * k + 1]!.id,
-          seqs: 'empty', line_count: 0,
-        }));
         // Paid claims as their workflows leave them: the database refuses a claim inserted past its
-        // filing, so these go in as the superuser with the triggers off, and no further.
+        // filing, so these go in as the superuser with the triggers off, and no further. First as
+        // approved (CHECKED, a quarter each: a bank has one live claim a quarter), since the ledger
+        // pays a fund's money only to such a claim (docs/ledger.md); then PAID, in 2026Q2, with
+        // their payouts.
+        const rows = ids.map((id, k) => ({
+          id, bank_id: bank, quarter: `${1000 + Math.floor(k / 4)}Q${(k % 4) + 1}`, workflow_id: `bench-${id}`, status: 'CHECKED', late: false, total: fen(start + k),
+          filed_on: dayOf(start + k), filed_by: bankOfficer, checked_by: checker, approved_by: approver, seqs: 'empty', line_count: 0,
+        }));
         await trx.raw('set local session_replication_role = replica');
         await trx.batchInsert('subsidy_claims', rows, 1000);
+        await trx.raw('set local session_replication_role = origin');
+        const posted = await postEntries(trx, entries);
+        await trx.raw('set local session_replication_role = replica');
+        await trx.raw(
+          `update subsidy_claims c set status = 'PAID', quarter = '2026Q2', fund_id = ?::uuid, paid_on = u.paid_on, payout_entry_id = u.entry
+             from unnest(?::uuid[], ?::date[], ?::bigint[]) as u(id, paid_on, entry) where c.id = u.id`,
+          [fund.id, ids, ids.map((_, k) => dayOf(start + k)), ids.map((_, k) => posted[2 * k + 1]!.id)],
+        );
         await trx.raw('set local session_replication_role = origin');
       });
       claimIds.push(...ids);
