@@ -171,7 +171,8 @@ async function main() {
     const [checker, approver] = await db('users')
       .insert(['finance_officer', 'finance_approver'].map((role) => ({ username: `bench-${role}-${randomUUID()}`, password_hash: 'x', role, org_id: bureau })))
       .returning('id');
-    const hotBank = (i: number) => banks[i % banks.length]!;
+    // A batch's payouts go to one bank, as a client's went to its own before claims were needed.
+    const hotBank = (i: number) => banks[Math.floor(i / batch) % banks.length]!;
     const claimOf = new Map<string, string>();
     const quarters = new Map<string, number>();
     /** Approved claims (CHECKED, with an approver) for the hot payouts `tag:0` .. `tag:n-1`, a quarter each of its bank. */

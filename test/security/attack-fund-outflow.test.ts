@@ -113,7 +113,7 @@ describe('attack: money out of a special fund, as the application role', functio
   });
 
   describe('b. a payout with no approved claim of its amount behind it', () => {
-    it('a subsidy payout naming no claim, an unknown claim, a claim not approved, another fund’s, another bank’s, or another amount, is refused', async () => {
+    it('a subsidy payout naming no claim, an unknown claim, a claim not approved, another fund’s, another bank’s, or another amount, is refused; one waiting for budget is paid from the year it is paid in', async () => {
       const pay = (metadata: Record<string, unknown>, amount = '100.00', bank = p.bankA) =>
         attempt('fund.payout', out(accountCode.fund(fundId, 'available'), accountCode.bank(bank, 'subsidy_payable'), amount), metadata);
       expect(await pay({}), 'no claim').to.deep.equal(refusedCleanly);
@@ -123,13 +123,26 @@ describe('attack: money out of a special fund, as the application role', functio
       expect(await pay({ claimId: unapproved }), 'checked, not approved').to.deep.equal(refusedCleanly);
       const submitted = await approvedClaim('100.00', { status: 'SUBMITTED', checked_by: null, approved_by: null });
       expect(await pay({ claimId: submitted }), 'submitted').to.deep.equal(refusedCleanly);
-      const elsewhere = await approvedClaim('100.00', { status: 'PENDING_BUDGET', fund_id: otherFundId });
-      expect(await pay({ claimId: elsewhere }), 'a claim of another fund').to.deep.equal(refusedCleanly);
+      // Approved in another bureau: its money is that bureau's fund's.
+      const otherBureau = await createOrg(db, 'finance_bureau');
+      const [stranger] = await adminOf(db)('users').insert({ username: `fin-approver-${randomUUID()}`, password_hash: 'x', role: 'finance_approver', org_id: otherBureau }).returning('id');
+      const elsewhere = await approvedClaim('100.00', { approved_by: stranger.id });
+      expect(await pay({ claimId: elsewhere }), 'a claim of another bureau’s fund').to.deep.equal(refusedCleanly);
+      // Paid from another fund, then reversed: paid again from that fund only.
+      const paidElsewhere = await approvedClaim('100.00');
+      const first = await payoutOf(paidElsewhere, '100.00', { fund: otherFundId });
+      await db('subsidy_claims').where({ id: paidElsewhere }).update({ status: 'PAID', fund_id: otherFundId, paid_on: on, payout_entry_id: first.id });
+      await reverseEntry(db, { entryId: first.id, idempotencyKey: uniqueKey('back'), postedOn: on });
+      await db('subsidy_claims').where({ id: paidElsewhere }).update({ status: 'PAYOUT_REVERSED' });
+      expect(await pay({ claimId: paidElsewhere }), 'a reversed claim of another fund').to.deep.equal(refusedCleanly);
       const claim = await approvedClaim('100.00');
       expect(await pay({ claimId: claim }, '99.99'), 'another amount').to.deep.equal(refusedCleanly);
       expect(await pay({ claimId: claim }, '100.00', p.bankB), 'another bank').to.deep.equal(refusedCleanly);
       // The claim's own payout stands.
       expect(await pay({ claimId: claim })).to.deep.include({ result: 'allowed', stored: 1 });
+      // A claim that waited for budget in last year's fund is paid from this year's, as a retry after a top-up pays it.
+      const waited = await approvedClaim('100.00', { status: 'PENDING_BUDGET', fund_id: otherFundId });
+      expect(await pay({ claimId: waited })).to.deep.include({ result: 'allowed', stored: 1 });
     });
 
     it('a training payout or incubator reward naming no claim of its programme is refused', async () => {

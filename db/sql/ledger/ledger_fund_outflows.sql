@@ -6,8 +6,8 @@
 --     a payout's reversal would pay it again with nothing behind it);
 --   - a payout (fund.payout, training.payout, incubator.reward) not of two lines, from the fund
 --     to the claim's payee account, of the claim's amount, for a claim (metadata.claimId) that is
---     approved and unpaid, of the fund's programme and its approver's bureau (and of the fund it
---     names, if any); or while another payout of that claim (of a reward: and payee) from a fund
+--     approved and unpaid, of the fund's programme and its approver's bureau (a claim paid before and
+--     reversed: of the fund it was paid from); or while another payout of that claim (of a reward: and payee) from a fund
 --     stands (one of its kind from elsewhere, which this check never sees, spends no fund). The
 --     claim's row is locked first, so two payouts of one claim take turns and the second sees the
 --     first;
@@ -94,7 +94,9 @@ begin
       elsif not (v_status in ('CHECKED', 'PENDING_BUDGET') and v_decider is not null or v_status = 'PAYOUT_REVERSED' and e.kind = 'fund.payout') then
         v_why := format('claim %s is %s%s: only an approved, unpaid claim is paid', v_claim, v_status, case when v_decider is null then ' with no approver' else '' end);
       elsif f.programme <> (case e.kind when 'fund.payout' then 'interest_subsidy' when 'training.payout' then 'training_subsidy' else 'incubator_rewards' end)
-            or (v_fund is not null and v_fund <> f.id)
+            -- Until paid, a claim's fund is the one its payment finds (a claim waiting for budget may
+            -- be paid from the next year's fund); once paid, the one it was paid from.
+            or (v_status = 'PAYOUT_REVERSED' and v_fund is distinct from f.id)
             or (v_status <> 'PAYOUT_REVERSED' and f.finance_bureau_org_id is distinct from v_bureau) then
         v_why := format('claim %s is not paid from fund %s (its programme, its approver''s bureau and its fund decide)', v_claim, f.id);
       elsif e.n <> 2 or e.credit <> v_amount or e.debit <> v_amount or e.debit_account <> v_payee then
@@ -103,6 +105,8 @@ begin
         v_why := 'a reward is paid to its operator or its enterprise (metadata.payee)';
       elsif exists (select 1 from public.ledger_entries o
                      where (o.metadata ->> 'claimId') = (e.metadata ->> 'claimId') and o.kind = e.kind and o.id <> e.id
+                       -- Spelled out, so the plan (generic: ledger_post_entries forces it) can use the index ledger_entries_payout_claim.
+                       and o.kind in ('fund.payout', 'training.payout', 'incubator.reward')
                        and (e.kind <> 'incubator.reward' or (o.metadata ->> 'payee') = (e.metadata ->> 'payee'))
                        and not exists (select 1 from public.ledger_entries r where r.reverses_entry_id = o.id)
                        and exists (select 1 from public.ledger_lines ol join public.ledger_accounts oa on oa.id = ol.account_id

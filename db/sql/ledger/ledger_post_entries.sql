@@ -292,8 +292,9 @@ begin
     end if;
   end if;
 
-  -- A lapse takes all that is available: read under the balance's lock, now that it is updated.
-  if v_out_ids is not null then
+  -- A lapse takes all that is available: read under the balance's lock, now that it is updated
+  -- (only when the batch has one: this runs while the fund's balance is locked).
+  if v_out_ids is not null and 'fund.lapse' = any(p_kinds) then
     select le.id, a.code into bad
       from public.ledger_entries le
       join public.ledger_lines l on l.entry_id = le.id and l.side = 'credit'
