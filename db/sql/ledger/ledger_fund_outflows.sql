@@ -21,7 +21,6 @@ create or replace function public.ledger_fund_outflows(p_ids bigint[], p_ords in
 language plpgsql set search_path = pg_catalog, public, pg_temp as $$
 declare
   e record;
-  f public.funds;
   v_claim uuid;
   v_status text;
   v_fund uuid;
@@ -32,41 +31,43 @@ declare
   v_why text;
 begin
   for e in
-    select x.id, x.ord, le.kind, le.posted_on, le.metadata, le.reverses_entry_id,
-           count(*) as n,
-           count(distinct split_part(a.code, ':', 2)) filter (where a.code like 'fund:%') as funds,
-           count(*) filter (where a.code not like 'fund:%') as outside,
-           min(split_part(a.code, ':', 2)) filter (where l.side = 'credit' and a.kind in ('fund_available', 'fund_reserved')) as fund,
-           min(a.kind) filter (where l.side = 'credit' and a.kind in ('fund_available', 'fund_reserved')) as fund_account,
-           min(l.amount) filter (where l.side = 'credit') as credit,
-           min(a.code) filter (where l.side = 'debit') as debit_account,
-           min(l.amount) filter (where l.side = 'debit') as debit
-      from unnest(p_ids, p_ords) as x(id, ord)
-      join public.ledger_entries le on le.id = x.id
-      join public.ledger_lines l on l.entry_id = x.id
-      join public.ledger_accounts a on a.id = l.account_id
-     group by x.id, x.ord, le.kind, le.posted_on, le.metadata, le.reverses_entry_id
-     order by x.ord
+    select g.*, f.id as fund_id, f.programme, f.year, f.finance_bureau_org_id
+      from (select x.id, x.ord, le.kind, le.posted_on, le.metadata, le.reverses_entry_id,
+                   count(*) as n,
+                   count(distinct split_part(a.code, ':', 2)) filter (where a.code like 'fund:%') as funds,
+                   count(*) filter (where a.code not like 'fund:%') as outside,
+                   min(split_part(a.code, ':', 2)) filter (where l.side = 'credit' and a.kind in ('fund_available', 'fund_reserved')) as fund,
+                   min(a.kind) filter (where l.side = 'credit' and a.kind in ('fund_available', 'fund_reserved')) as fund_account,
+                   min(l.amount) filter (where l.side = 'credit') as credit,
+                   min(a.code) filter (where l.side = 'debit') as debit_account,
+                   min(l.amount) filter (where l.side = 'debit') as debit
+              from unnest(p_ids, p_ords) as x(id, ord)
+              join public.ledger_entries le on le.id = x.id
+              join public.ledger_lines l on l.entry_id = x.id
+              join public.ledger_accounts a on a.id = l.account_id
+             group by x.id, x.ord, le.kind, le.posted_on, le.metadata, le.reverses_entry_id) g
+      -- A fund account exists only for a fund that does (ledger_accounts_before_insert).
+      join public.funds f on f.id = g.fund::uuid
+     order by g.ord
   loop
     v_why := null;
-    select * into f from public.funds where id = e.fund::uuid;
     if e.reverses_entry_id is not null or e.kind in ('fund.reservation', 'fund.release') then
       if e.outside > 0 or e.funds <> 1 then
         v_why := 'a reservation, release or reversal moves money only between one fund''s own accounts';
       end if;
     elsif e.kind = 'fund.lapse' then
-      if e.n <> 2 or e.fund_account <> 'fund_available' or e.debit_account <> 'treasury:' || f.finance_bureau_org_id || ':cash' then
+      if e.n <> 2 or e.fund_account <> 'fund_available' or e.debit_account <> 'treasury:' || e.finance_bureau_org_id || ':cash' then
         v_why := 'a lapse moves the fund''s available budget to its own bureau''s treasury, in two lines';
-      elsif e.posted_on <= make_date(f.year, 12, 31) then
-        v_why := format('the fund''s year %s has not ended on %s', f.year, e.posted_on);
+      elsif e.posted_on <= make_date(e.year, 12, 31) then
+        v_why := format('the fund''s year %s has not ended on %s', e.year, e.posted_on);
       else
         -- The fund's row, as the lapse use case and a top-up approval lock it: they take turns.
-        perform 1 from public.funds where id = f.id for update;
+        perform 1 from public.funds where id = e.fund_id for update;
         if exists (select 1
                      from public.ledger_accounts a
                      join public.ledger_lines l on l.account_id = a.id and l.side = 'credit'
                      join public.ledger_entries o on o.id = l.entry_id and o.kind = 'fund.lapse' and o.id <> e.id
-                    where a.code = 'fund:' || f.id || ':available') then
+                    where a.code = 'fund:' || e.fund_id || ':available') then
           v_why := 'the fund has lapsed already';
         end if;
       end if;
@@ -76,29 +77,28 @@ begin
       v_payee := null;
       v_status := null;
       if e.kind = 'fund.payout' then
-        select c.status, c.fund_id, c.total, 'bank:' || c.bank_id || ':subsidy_payable', c.approved_by
-          into v_status, v_fund, v_amount, v_payee, v_decider
-          from public.subsidy_claims c where c.id = v_claim for update;
+        select c.status, c.fund_id, c.total, 'bank:' || c.bank_id || ':subsidy_payable', c.approved_by, u.org_id
+          into v_status, v_fund, v_amount, v_payee, v_decider, v_bureau
+          from public.subsidy_claims c left join public.users u on u.id = c.approved_by where c.id = v_claim for update of c;
       elsif e.kind = 'training.payout' then
-        select c.status, c.fund_id, c.amount, 'program:training_subsidy_expense', c.decided_by
-          into v_status, v_fund, v_amount, v_payee, v_decider
-          from public.training_claims c where c.id = v_claim for update;
+        select c.status, c.fund_id, c.amount, 'program:training_subsidy_expense', c.decided_by, u.org_id
+          into v_status, v_fund, v_amount, v_payee, v_decider, v_bureau
+          from public.training_claims c left join public.users u on u.id = c.decided_by where c.id = v_claim for update of c;
       else
-        select c.status, c.fund_id, c.amount_each, 'program:incubator_reward_expense', c.decided_by
-          into v_status, v_fund, v_amount, v_payee, v_decider
-          from public.incubator_reward_claims c where c.id = v_claim for update;
+        select c.status, c.fund_id, c.amount_each, 'program:incubator_reward_expense', c.decided_by, u.org_id
+          into v_status, v_fund, v_amount, v_payee, v_decider, v_bureau
+          from public.incubator_reward_claims c left join public.users u on u.id = c.decided_by where c.id = v_claim for update of c;
       end if;
-      select u.org_id into v_bureau from public.users u where u.id = v_decider;
       if v_status is null then
         v_why := format('metadata.claimId names no claim of this kind (%s)', coalesce(e.metadata ->> 'claimId', 'none'));
       elsif not (v_status in ('CHECKED', 'PENDING_BUDGET') and v_decider is not null or v_status = 'PAYOUT_REVERSED' and e.kind = 'fund.payout') then
         v_why := format('claim %s is %s%s: only an approved, unpaid claim is paid', v_claim, v_status, case when v_decider is null then ' with no approver' else '' end);
-      elsif f.programme <> (case e.kind when 'fund.payout' then 'interest_subsidy' when 'training.payout' then 'training_subsidy' else 'incubator_rewards' end)
+      elsif e.programme <> (case e.kind when 'fund.payout' then 'interest_subsidy' when 'training.payout' then 'training_subsidy' else 'incubator_rewards' end)
             -- Until paid, a claim's fund is the one its payment finds (a claim waiting for budget may
             -- be paid from the next year's fund); once paid, the one it was paid from.
-            or (v_status = 'PAYOUT_REVERSED' and v_fund is distinct from f.id)
-            or (v_status <> 'PAYOUT_REVERSED' and f.finance_bureau_org_id is distinct from v_bureau) then
-        v_why := format('claim %s is not paid from fund %s (its programme, its approver''s bureau and its fund decide)', v_claim, f.id);
+            or (v_status = 'PAYOUT_REVERSED' and v_fund is distinct from e.fund_id)
+            or (v_status <> 'PAYOUT_REVERSED' and e.finance_bureau_org_id is distinct from v_bureau) then
+        v_why := format('claim %s is not paid from fund %s (its programme, its approver''s bureau and its fund decide)', v_claim, e.fund_id);
       elsif e.n <> 2 or e.credit <> v_amount or e.debit <> v_amount or e.debit_account <> v_payee then
         v_why := format('claim %s is paid %s, in two lines, to %s', v_claim, v_amount, v_payee);
       elsif e.kind = 'incubator.reward' and (e.metadata ->> 'payee') is distinct from 'operator' and (e.metadata ->> 'payee') is distinct from 'enterprise' then
