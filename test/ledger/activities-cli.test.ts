@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { adminOf, testEnv, type TestEnv } from '../support/env';
 import { createLedgerActivities } from '../../activities/ledger';
 import { systemClock } from '../../activities/clock';
-import { accountCode, allocateBudget, postEntry } from '../../db/ledger';
+import { allocateBudget, reserveBudget } from '../../db/ledger';
 import { projectRoot } from '../../config';
 import { createFundFixture, privateDb, uniqueKey } from './helpers';
 
@@ -43,15 +43,7 @@ describe('the ledger-sealing activity and the verify CLI', function () {
       url = (db.client.config.connection as { connectionString: string }).connectionString;
       const { fund } = await createFundFixture(db);
       await allocateBudget(adminOf(db), { fundId: fund.id, amount: '10.00', postedOn: '2027-01-03', idempotencyKey: uniqueKey('a') });
-      await postEntry(db, {
-        idempotencyKey: uniqueKey('b'),
-        postedOn: '2027-01-04',
-        kind: 'fund.reservation',
-        lines: [
-          { account: accountCode.fund(fund.id, 'reserved'), side: 'debit', amount: '4.00' },
-          { account: accountCode.fund(fund.id, 'available'), side: 'credit', amount: '4.00' },
-        ],
-      });
+      await reserveBudget(db, { fundId: fund.id, amount: '4.00', postedOn: '2027-01-04', idempotencyKey: uniqueKey('b') });
     });
     after(async () => {
       await db?.destroy();

@@ -45,21 +45,31 @@ export function freshQuarter(): string {
  * quarter of its own (a bank has one live claim a quarter).
  */
 export async function approvedSubsidyClaim(db: Knex, o: { bankId: string; bureauId: string; total: string; quarter?: string }): Promise<string> {
-  const officer = await financeOfficerOf(db, o.bureauId);
-  const admin = adminOf(db);
-  const approver =
-    (await db('users').where({ org_id: o.bureauId, role: 'finance_approver', active: true }).orderBy('username').first('id')) ??
-    (await admin('users').insert({ username: `fin-approver-${randomUUID()}`, password_hash: 'x', role: 'finance_approver', org_id: o.bureauId }).returning('id'))[0];
+  const { officer, approver } = await deciders(db, o.bureauId);
   const id = randomUUID();
-  await admin.transaction(async (trx) => {
-    await trx.raw('set local session_replication_role = replica');
-    await trx('subsidy_claims').insert({
-      id, bank_id: o.bankId, quarter: o.quarter ?? freshQuarter(), workflow_id: `subsidy-claim-approved-${id}`,
-      status: 'CHECKED', late: false, total: o.total, filed_on: '2026-01-01', filed_by: officer.userId, checked_by: officer.userId,
-      approved_by: approver.id, seqs: 'empty', line_count: 0,
-    });
+  await insertAsOwner(db, 'subsidy_claims', {
+    id, bank_id: o.bankId, quarter: o.quarter ?? freshQuarter(), workflow_id: `subsidy-claim-approved-${id}`,
+    status: 'CHECKED', late: false, total: o.total, filed_on: '2026-01-01', filed_by: officer, checked_by: officer,
+    approved_by: approver, seqs: 'empty', line_count: 0,
   });
   return id;
+}
+
+/** A finance officer of the bureau and its approver (made when it has none): a claim's maker and checker. */
+async function deciders(db: Knex, bureauId: string): Promise<{ officer: string; approver: string }> {
+  const officer = (await financeOfficerOf(db, bureauId)).userId;
+  const approver =
+    (await db('users').where({ org_id: bureauId, role: 'finance_approver', active: true }).orderBy('username').first('id')) ??
+    (await adminOf(db)('users').insert({ username: `fin-approver-${randomUUID()}`, password_hash: 'x', role: 'finance_approver', org_id: bureauId }).returning('id'))[0];
+  return { officer, approver: approver.id };
+}
+
+/** A row written straight by the schema's owner with the triggers off: a state a workflow's later step leaves. */
+async function insertAsOwner(db: Knex, table: string, row: Record<string, unknown>): Promise<void> {
+  await adminOf(db).transaction(async (trx) => {
+    await trx.raw('set local session_replication_role = replica');
+    await trx(table).insert(row);
+  });
 }
 
 /**
@@ -68,19 +78,12 @@ export async function approvedSubsidyClaim(db: Knex, o: { bankId: string; bureau
  * the triggers off (institution and policy need not exist), for tests of a fund's postings.
  */
 export async function approvedTrainingClaim(db: Knex, o: { bureauId: string; amount: string }): Promise<string> {
-  const officer = await financeOfficerOf(db, o.bureauId);
-  const admin = adminOf(db);
-  const approver =
-    (await db('users').where({ org_id: o.bureauId, role: 'finance_approver', active: true }).orderBy('username').first('id')) ??
-    (await admin('users').insert({ username: `fin-approver-${randomUUID()}`, password_hash: 'x', role: 'finance_approver', org_id: o.bureauId }).returning('id'))[0];
+  const { officer, approver } = await deciders(db, o.bureauId);
   const id = randomUUID();
-  await admin.transaction(async (trx) => {
-    await trx.raw('set local session_replication_role = replica');
-    await trx('training_claims').insert({
-      id, workflow_id: `training-claim-${id}`, institution_id: randomUUID(), part: 'base', course: 'SYB', class_ref: `TEST-${id}`, enrolled: 1,
-      policy_id: randomUUID(), status: 'CHECKED', amount: o.amount, filed_by: officer.userId, filed_on: '2026-01-01', checker_role: 'labour_officer',
-      checked_by: officer.userId, check_decision: 'accept', decided_by: approver.id,
-    });
+  await insertAsOwner(db, 'training_claims', {
+    id, workflow_id: `training-claim-${id}`, institution_id: randomUUID(), part: 'base', course: 'SYB', class_ref: `TEST-${id}`, enrolled: 1,
+    policy_id: randomUUID(), status: 'CHECKED', amount: o.amount, filed_by: officer, filed_on: '2026-01-01', checker_role: 'labour_officer',
+    checked_by: officer, check_decision: 'accept', decided_by: approver,
   });
   return id;
 }
