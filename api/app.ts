@@ -35,6 +35,13 @@ export function createApp(deps: ApiDeps): express.Express {
   // trusted proxy reports, not the proxy's own, which every client would share.
   if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   app.use(requestLogger(deps.logger));
+  // Answers under /v1 hold personal data or a session's: none stays in a browser's or a proxy's
+  // cache after sign-out, errors and downloads included (docs/security.md, "The API"). Set before
+  // anything can answer, so every error of the body parsers carries it too.
+  app.use('/v1', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use(utf8JsonOnly);
   app.use(express.json({ limit: '1mb', verify: utf8Only }));
   app.use(storableInput);
