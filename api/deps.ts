@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { LoginLimitSettings } from './auth/login-limits';
 import type { ReadLimitSettings } from './auth/read-limits';
+import type { RegisterLimitSettings } from './auth/register-limits';
 
 /** What the HTTP layer needs; built by the entry point (or a test) and passed in. */
 export interface ApiDeps {
@@ -16,6 +17,8 @@ export interface ApiDeps {
   now?: () => Date;
   /** Sign-in limits; the defaults of api/auth/login-limits.ts unless a test tightens them. */
   loginLimits?: Partial<LoginLimitSettings>;
+  /** Registrations per address and overall; api/auth/register-limits.ts's defaults unless a test changes them. */
+  registerLimits?: Partial<RegisterLimitSettings>;
   /** Reads of other people's integrity records per user; api/auth/read-limits.ts's defaults unless a test tightens them. */
   integrityReadLimits?: Partial<ReadLimitSettings>;
   /**

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { ApiError } from '../errors';
+import type { ApiError } from '../errors';
+import { addressKey } from './client-address';
+import { tooMany } from './too-many';
 import type { LimitCounters } from '../../db/repositories/limit-counters';
 
 /**
@@ -61,11 +63,7 @@ export function lockSecondsFor(n: number, s: LoginLimitSettings): number {
 
 /** 429 with Retry-After, in words the web console can show as they are. */
 export function tooManySignIns(msBeforeNext: number): ApiError {
-  const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
-  const minutes = Math.max(1, Math.ceil(seconds / 60));
-  const err = new ApiError('TOO_MANY_REQUESTS', `too many failed sign-ins; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`);
-  err.headers = { 'Retry-After': String(seconds) };
-  return err;
+  return tooMany('failed sign-ins', msBeforeNext);
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
@@ -93,7 +91,7 @@ export class LoginLimiter {
    * the username and address, the username, and the address.
    */
   async attempt<T>(username: string, ip: string | undefined, check: () => Promise<T | null>): Promise<T | null> {
-    const ipKey = ip || 'unknown';
+    const ipKey = addressKey(ip);
     const userKey = sha256(username);
     const pairKey = sha256(`${username}\u0000${ipKey}`);
     const lock = await this.pairLock.get(pairKey);

@@ -1,5 +1,5 @@
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { ApiError } from '../errors';
+import { tooMany } from './too-many';
 import type { LimitCounters } from '../../db/repositories/limit-counters';
 
 /**
@@ -32,12 +32,7 @@ export class ReadLimiter {
   /** Counts one read by `userId`; a 429 ApiError when their reads are used up for now. */
   async take(userId: string): Promise<void> {
     await this.reads.consume(userId).catch((e: unknown) => {
-      if (!(e instanceof RateLimiterRes)) throw e;
-      const seconds = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
-      const minutes = Math.max(1, Math.ceil(seconds / 60));
-      const err = new ApiError('TOO_MANY_REQUESTS', `too many ${this.what} reads; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`);
-      err.headers = { 'Retry-After': String(seconds) };
-      throw err;
+      throw e instanceof RateLimiterRes ? tooMany(`${this.what} reads`, e.msBeforeNext) : e;
     });
   }
 }

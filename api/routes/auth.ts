@@ -6,6 +6,7 @@ import { issueToken } from '../auth/tokens';
 import { currentUser, findSignInUser, publicUser, registerApplicant, signOutEverywhere } from '../../usecases/accounts';
 import { idNumberSchema } from '../../domain/id-number-schema';
 import { LoginLimiter } from '../auth/login-limits';
+import { DEFAULT_REGISTER_LIMITS as REG, RegisterLimiter } from '../auth/register-limits';
 import { limitCountersOf } from '../../usecases/limits';
 import { visibleText } from '../../domain/text-schemas';
 
@@ -47,6 +48,7 @@ const REGISTRATION_RECEIVED =
 
 export function authRoutes(api: ApiRouter): void {
   const limiter = new LoginLimiter(limitCountersOf(api.deps), api.deps.loginLimits);
+  const registrations = new RegisterLimiter(limitCountersOf(api.deps), api.deps.registerLimits);
 
   api.add({
     method: 'post',
@@ -104,11 +106,18 @@ export function authRoutes(api: ApiRouter): void {
     description:
       'Always 202 with the same body, whether the account was made or the username or ID number already has one (then nothing ' +
       'is made and the audit trail records the refusal): the answer does not tell anyone which usernames or ID numbers are registered. ' +
-      'The applicant learns the outcome by signing in.',
+      'The applicant learns the outcome by signing in. Every attempt counts against its address ' +
+      `(${REG.perAddress} in ${REG.addressWindowSeconds / 60} minutes) and all addresses together (${REG.overall} in ` +
+      `${REG.overallWindowSeconds} seconds); past either, 429 with Retry-After (seconds) and a message naming the limit, and nothing is made.`,
     auth: 'public',
     body: registerSchema,
-    responses: { 202: { description: 'Received (made, or refused without saying so)', schema: registrationReceivedSchema } },
-    async handler({ body, deps, requestId }) {
+    responses: {
+      202: { description: 'Received (made, or refused without saying so)', schema: registrationReceivedSchema },
+      429: { description: 'Too many registrations from this address or overall: wait Retry-After seconds' },
+    },
+    async handler({ req, body, deps, requestId }) {
+      // Before the Argon2 hash: a refused attempt costs no hashing.
+      await registrations.take(req.ip);
       const { password, ...person } = body;
       await registerApplicant(deps, { ...person, passwordHash: await hashPassword(password) }, { requestId });
       return { status: 202, body: { status: 'received', username: body.username, message: REGISTRATION_RECEIVED } };

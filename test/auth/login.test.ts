@@ -180,6 +180,55 @@ describe('sign-in and registration', () => {
       expect(refused.map((r) => r.entity_id)).to.deep.equal([account, account]);
     });
 
+    /** A registration from another client address, on `url`. */
+    const registerFrom = async (url: string, address: string, username: string) => {
+      const r = await rawRequest(url, {
+        method: 'POST', path: '/v1/auth/register', localAddress: address, headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, idNumber: newIdNumber(), password: 'password-1', name: 'Li Na', phone: '13900000003' }),
+      });
+      return { status: r.status, body: r.json, retryAfter: Number(r.headers['retry-after']) };
+    };
+    const madeAccount = async (username: string) => (await d.db('users').where({ username }).first()) !== undefined;
+
+    it('limits registrations per address, and makes nothing past the limit', async () => {
+      const strict = await startPlainApi(env, { db: d.db, deps: { registerLimits: { perAddress: 3 } } });
+      try {
+        const names = Array.from({ length: 5 }, () => `reg-${tag()}`);
+        for (const n of names.slice(0, 3)) expect((await registerFrom(strict.url, '127.0.3.1', n)).status).to.equal(202);
+        const refused = await registerFrom(strict.url, '127.0.3.1', names[3]!);
+        expect(refused.status).to.equal(429);
+        expect(refused.body.error.message).to.match(/^too many registrations from this address \(3 an hour\); try again in \d+ minutes?$/);
+        expect(refused.retryAfter).to.be.within(1, 3600);
+        expect(await madeAccount(names[3]!), 'nothing made past the limit').to.equal(false);
+        // Another address registers at once.
+        expect((await registerFrom(strict.url, '127.0.3.2', names[4]!)).status).to.equal(202);
+        expect(await madeAccount(names[4]!)).to.equal(true);
+        await timePasses();
+        expect((await registerFrom(strict.url, '127.0.3.1', `reg-${tag()}`)).status, 'after the hour').to.equal(202);
+      } finally {
+        await strict.close();
+      }
+    });
+
+    it('limits registrations from all addresses together, sparing the addresses a flood leaves over', async () => {
+      const strict = await startPlainApi(env, { db: d.db, deps: { registerLimits: { overall: 4, perAddress: 2 } } });
+      try {
+        for (let i = 0; i < 4; i += 1) expect((await registerFrom(strict.url, `127.0.4.${i + 1}`, `reg-${tag()}`)).status).to.equal(202);
+        const late = `reg-${tag()}`;
+        const refused = await registerFrom(strict.url, '127.0.4.1', late);
+        expect(refused.status).to.equal(429);
+        expect(refused.body.error.message).to.match(/^too many registrations \(4 a minute from all addresses\); try again in 1 minute$/);
+        expect(refused.retryAfter).to.be.within(1, 60);
+        expect(await madeAccount(late)).to.equal(false);
+        // The minute of the overall limit passes (the addresses' hour does not): the refusal took
+        // nothing from 127.0.4.1's own allowance of 2, so its second goes through.
+        await d.admin.raw(`update login_limits set expire = 0 where key like 'register_all:%'`);
+        expect((await registerFrom(strict.url, '127.0.4.1', `reg-${tag()}`)).status).to.equal(202);
+      } finally {
+        await strict.close();
+      }
+    });
+
     it('still keeps one applicant account per ID number in the database itself', async () => {
       const idNumber = newIdNumber();
       await register({ username: `reg-${tag()}`, idNumber });

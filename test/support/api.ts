@@ -66,6 +66,8 @@ export async function startApi(
       logger: opts.logger ?? pino({ level: 'silent' }),
       jwtSecret: 'test-secret-test-secret-test-secret!',
       tokenTtlSeconds: 3600,
+      // The suite registers every applicant from this one address; test/auth/login.test.ts tries the limits.
+      registerLimits: { perAddress: 1_000_000, overall: 1_000_000 },
       ...(opts.now ? { now: opts.now } : {}),
     },
     0,
