@@ -4,6 +4,8 @@ import { testEnv, type AppDatabase, type TestEnv } from '../support/env';
 import { newIdNumber } from '../support/api';
 import { startPlainApi, type Api } from './helpers';
 import { DEFAULT_LOGIN_LIMITS, lockSecondsFor } from '../../api/auth/login-limits';
+import { addressKey } from '../../api/auth/client-address';
+import ipaddr from 'ipaddr.js';
 import { rawRequest } from '../support/raw-http';
 import fc from 'fast-check';
 
@@ -153,6 +155,47 @@ describe('sign-in and registration', () => {
     }
   });
 
+  it('keys an IPv6 address by its /64 however it is written, and tells different /64s apart (property)', () => {
+    const part = fc.integer({ min: 0, max: 0xffff });
+    const parts = fc.array(part, { minLength: 8, maxLength: 8 });
+    const spell = (p: number[], full: boolean) => (full ? p.map((x) => x.toString(16).padStart(4, '0').toUpperCase()).join(':') : ipaddr.fromByteArray(p.flatMap((x) => [x >> 8, x & 0xff])).toString());
+    fc.assert(fc.property(parts, parts, fc.boolean(), fc.boolean(), (a, b, fullA, fullB) => {
+      // A /64 of zeros holds the IPv4-mapped addresses, keyed as IPv4 (below).
+      fc.pre(a.slice(0, 4).some((x) => x !== 0) && b.slice(0, 4).some((x) => x !== 0));
+      const sameBlock = [...a.slice(0, 4), ...b.slice(4)];
+      expect(addressKey(spell(a, fullA))).to.equal(addressKey(spell(sameBlock, fullB)));
+      const otherBlock = [...b.slice(0, 4), ...a.slice(4)];
+      if (b.slice(0, 4).some((x, i) => x !== a[i])) expect(addressKey(spell(a, fullA))).to.not.equal(addressKey(spell(otherBlock, fullB)));
+    }));
+    expect(addressKey('2001:db8::1')).to.equal('2001:db8:0:0::/64');
+    expect(addressKey('::ffff:10.1.2.3')).to.equal('10.1.2.3');
+    expect(addressKey('10.1.2.3')).to.equal('10.1.2.3');
+    expect(addressKey(undefined)).to.equal('unknown');
+  });
+
+  it('counts an IPv6 client by its /64, the block one subscriber holds, and an IPv4-mapped one as the IPv4 address', async () => {
+    const behindProxy = await startPlainApi(env, { db: d.db, deps: { trustProxy: 'loopback', loginLimits: { failuresPerIp: 3 } } });
+    try {
+      const from = (client: string, username: string) =>
+        behindProxy.call('POST', '/v1/auth/login', { body: { username, password: 'password' }, headers: { 'x-forwarded-for': client } });
+      // Three addresses of one /64, written three ways: one client's allowance.
+      expect((await from('2001:db8:a:b::1', 'spray-1')).status).to.equal(401);
+      expect((await from('2001:DB8:A:B:0:0:0:2', 'spray-2')).status).to.equal(401);
+      expect((await from('2001:db8:a:b:ffff:ffff:ffff:ffff', 'spray-3')).status).to.equal(401);
+      const next = await from('2001:0db8:000a:000b:1234::', 'spray-4');
+      expect(next.status, 'a fresh address of the same /64').to.equal(429);
+      expect(next.body.error.message).to.match(tooMany);
+      // The neighbouring /64 is another subscriber.
+      expect((await from('2001:db8:a:c::1', 'spray-5')).status).to.equal(401);
+      // An IPv4 client, however the proxy writes it, is its own address.
+      for (const client of ['198.51.100.7', '::ffff:198.51.100.7', '198.51.100.7']) expect((await from(client, 'spray-6')).status).to.equal(401);
+      expect((await from('::ffff:c633:6407', 'spray-7')).status, 'the same IPv4 address in hex').to.equal(429);
+      expect((await from('198.51.100.8', 'spray-8')).status).to.equal(401);
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
   describe('registration', () => {
     const register = (o: { username: string; idNumber: string }) =>
       api.call('POST', '/v1/auth/register', { body: { ...o, password: 'password-1', name: 'Li Na', phone: '13900000003' } });
@@ -226,6 +269,24 @@ describe('sign-in and registration', () => {
         expect((await registerFrom(strict.url, '127.0.4.1', `reg-${tag()}`)).status).to.equal(202);
       } finally {
         await strict.close();
+      }
+    });
+
+    it('counts registrations from one IPv6 /64 together', async () => {
+      const behindProxy = await startPlainApi(env, { db: d.db, deps: { trustProxy: 'loopback', registerLimits: { perAddress: 2 } } });
+      try {
+        const from = (client: string) => behindProxy.call('POST', '/v1/auth/register', {
+          headers: { 'x-forwarded-for': client },
+          body: { username: `reg-${tag()}`, idNumber: newIdNumber(), password: 'password-1', name: 'Li Na', phone: '13900000003' },
+        });
+        expect((await from('2001:db8:1:2::10')).status).to.equal(202);
+        expect((await from('2001:db8:1:2:aaaa::20')).status).to.equal(202);
+        const refused = await from('2001:db8:1:2:bbbb::30');
+        expect(refused.status).to.equal(429);
+        expect(refused.body.error.message).to.match(/^too many registrations from this address/);
+        expect((await from('2001:db8:1:3::10')).status, 'another /64').to.equal(202);
+      } finally {
+        await behindProxy.close();
       }
     });
 
