@@ -600,6 +600,7 @@ export const strings = {
   'reports.groupBy': { zh: '分组', en: 'Group by' },
   'reports.csv': { zh: '下载 CSV', en: 'Download CSV' },
   'reports.xlsx': { zh: '下载 Excel', en: 'Download Excel' },
+  'reports.downloadFailed': { zh: '下载失败：{{message}}', en: 'Download failed: {{message}}' },
   'reports.group.region': { zh: '地区', en: 'Region' },
   'reports.group.community': { zh: '信用社区', en: 'Credit community' },
   'reports.group.bank': { zh: '经办银行', en: 'Bank' },

@@ -6,9 +6,11 @@ import * as echarts from 'echarts/core';
 import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent, LegendComponent, AriaComponent } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
-import { ApiFailure, api, currentToken, idempotent, ok } from '../api/client';
+import { ApiFailure, api, idempotent, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { PageCard } from '../components/PageCard';
+import { useDownload } from '../components/Download';
+import { saveFile } from '../lib/download';
 import { DecisionForm } from '../components/DecisionForm';
 import { QueryView } from '../components/States';
 import { QueryCard } from '../components/QueryCard';
@@ -66,22 +68,15 @@ function QuarterChart({ label, quarters, series }: { label: string; quarters: st
   );
 }
 
-async function download(path: string, init: RequestInit, name: string) {
-  const res = await fetch(path, { ...init, headers: { ...(init.headers ?? {}), authorization: `Bearer ${currentToken()}` } });
-  const blob = await res.blob();
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  a.click();
-  URL.revokeObjectURL(a.href);
-}
-
 /** The budget forecast (预算测算) and the policy what-if, side by side (docs/forecast.md). */
 export default function ForecastPage() {
   const { t, i18n } = useTranslation();
   const { values, set } = useUrlState(['quarters'] as const);
   const quarters = Number(values.quarters ?? '8');
   const money = (v: string | null | undefined) => formatMoney(v, i18n.language);
+  const { save, alert } = useDownload();
+  const download = (format: 'csv' | 'xlsx') =>
+    void save(api.GET('/v1/forecasts/subsidy', { params: { query: { quarters, format } }, parseAs: 'blob' }), `forecast-${quarters}q.${format}`);
   const q = useQuery({ queryKey: ['forecast', quarters], queryFn: () => ok(api.GET('/v1/forecasts/subsidy', { params: { query: { quarters } } })) as Promise<Forecast> });
   return (
     <>
@@ -89,9 +84,10 @@ export default function ForecastPage() {
         <Space wrap style={{ marginBottom: 16 }}>
           <Select aria-label={t('forecast.quarters')} value={quarters} style={{ width: 160 }} onChange={(v) => set({ quarters: String(v) })}
             options={[4, 8, 12].map((n) => ({ value: n, label: t('forecast.quartersN', { count: n }) }))} />
-          <Button onClick={() => void download(`/v1/forecasts/subsidy?quarters=${quarters}&format=csv`, {}, `forecast-${quarters}q.csv`)}>{t('reports.csv')}</Button>
-          <Button onClick={() => void download(`/v1/forecasts/subsidy?quarters=${quarters}&format=xlsx`, {}, `forecast-${quarters}q.xlsx`)}>{t('reports.xlsx')}</Button>
+          <Button onClick={() => download('csv')}>{t('reports.csv')}</Button>
+          <Button onClick={() => download('xlsx')}>{t('reports.xlsx')}</Button>
         </Space>
+        {alert}
         <p className="lf-muted">{t('forecast.note')}</p>
         <QueryView q={q}>
           {(f) => (
@@ -172,20 +168,29 @@ function WhatIfCard({ quarters }: { quarters: number }) {
     queryFn: () => ok(api.GET('/v1/forecasts/scenarios', { params: { query: { page: paging.page, pageSize: paging.pageSize } } })),
   });
 
+  /** A refusal of the scenario: its fields' messages beside them, anything else above the buttons. */
+  const refused = (e: unknown) => {
+    if (e instanceof ApiFailure) {
+      if (e.status === 401) return; // the session ended: the sign-in page takes over
+      const fields = e.details.filter((d) => d.path.startsWith('params.')).map((d) => ({ name: d.path.split('.')[1] as never, errors: [d.message] }));
+      form.setFields(fields);
+      if (!fields.length) setRefusal(e.status === 0 ? t('common.networkError') : e.message);
+    } else setRefusal(String(e));
+  };
   const run = async (v: WhatIfForm) => {
     setBusy(true);
     setRefusal(null);
     try {
       setResult((await ok(api.POST('/v1/forecasts/what-if', { params: { query: {} }, body: { params: paramsOf(v), scope: v.scope, quarters } }))) as WhatIf);
     } catch (e) {
-      if (e instanceof ApiFailure) {
-        const fields = e.details.filter((d) => d.path.startsWith('params.')).map((d) => ({ name: d.path.split('.')[1] as never, errors: [d.message] }));
-        form.setFields(fields);
-        if (!fields.length) setRefusal(e.message);
-      } else setRefusal(String(e));
+      refused(e);
     } finally {
       setBusy(false);
     }
+  };
+  const downloadFile = async (v: WhatIfForm) => {
+    setRefusal(null);
+    await saveFile(api.POST('/v1/forecasts/what-if', { params: { query: { format: 'xlsx' } }, body: { params: paramsOf(v), scope: v.scope, quarters }, parseAs: 'blob' }), `what-if-${quarters}q.xlsx`).catch(refused);
   };
   const rate = { pattern: /^\d(\.\d{1,6})?$/, message: t('forecast.rateFormat') };
   const amount = { pattern: /^\d{1,15}(\.\d{1,2})?$/, message: t('forms.amountFormat') };
@@ -211,7 +216,7 @@ function WhatIfCard({ quarters }: { quarters: number }) {
         {refusal && <Alert type="error" showIcon role="alert" title={t('common.refused', { message: refusal })} style={{ marginBottom: 16 }} />}
         <Space wrap>
           <Button type="primary" htmlType="submit" loading={busy}>{t('forecast.run')}</Button>
-          <Button onClick={() => void form.validateFields().then((v) => download('/v1/forecasts/what-if?format=xlsx', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ params: paramsOf(v), scope: v.scope, quarters }) }, `what-if-${quarters}q.xlsx`))}>{t('reports.xlsx')}</Button>
+          <Button onClick={() => void form.validateFields().then(downloadFile, () => undefined)}>{t('reports.xlsx')}</Button>
         </Space>
       </Form>
       {result && (

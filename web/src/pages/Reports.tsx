@@ -6,9 +6,10 @@ import * as echarts from 'echarts/core';
 import { BarChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent, LegendComponent, AriaComponent } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
-import { api, currentToken, ok } from '../api/client';
+import { api, ok } from '../api/client';
 import type { components } from '../api/schema';
 import { PageCard } from '../components/PageCard';
+import { useDownload } from '../components/Download';
 import { QueryView } from '../components/States';
 import { formatMoney, groupDecimal, formatRate } from '../lib/money';
 import { todayInChina } from '../lib/dates';
@@ -73,16 +74,6 @@ function Chart({ report }: { report: Report }) {
   );
 }
 
-async function download(query: Record<string, string>, format: 'csv' | 'xlsx') {
-  const res = await fetch(`/v1/reports/kpi?${new URLSearchParams({ ...query, format })}`, { headers: { authorization: `Bearer ${currentToken()}` } });
-  const blob = await res.blob();
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = `kpi-${query.from}-${query.to}-${query.groupBy}.${format}`;
-  a.click();
-  URL.revokeObjectURL(a.href);
-}
-
 export default function ReportsPage() {
   const { t, i18n } = useTranslation();
   const label = useColumnLabel();
@@ -91,6 +82,9 @@ export default function ReportsPage() {
   const from = values.from ?? `${today.slice(0, 4)}-01-01`;
   const to = values.to ?? today;
   const groupBy = (values.groupBy ?? 'bank') as GroupBy;
+  const { save, alert } = useDownload();
+  const download = (format: 'csv' | 'xlsx') =>
+    void save(api.GET('/v1/reports/kpi', { params: { query: { from, to, groupBy, format } }, parseAs: 'blob' }), `kpi-${from}-${to}-${groupBy}.${format}`);
   const q = useQuery({ queryKey: ['kpi', from, to, groupBy], queryFn: () => ok(api.GET('/v1/reports/kpi', { params: { query: { from, to, groupBy } } })) as Promise<Report> });
   const cell = (kind: string, v: number | string | boolean | null | undefined) =>
     v === null || v === undefined ? '—'
@@ -103,9 +97,10 @@ export default function ReportsPage() {
         <Input aria-label={t('reports.to')} addonBefore={t('reports.to')} defaultValue={to} style={{ width: 200 }} onBlur={(e) => set({ to: e.target.value })} />
         <Select aria-label={t('reports.groupBy')} value={groupBy} style={{ width: 160 }} onChange={(v) => set({ groupBy: v })}
           options={(['region', 'community', 'bank', 'training_institution'] as const).map((g) => ({ value: g, label: t(`reports.group.${g}`) }))} />
-        <Button onClick={() => void download({ from, to, groupBy }, 'csv')}>{t('reports.csv')}</Button>
-        <Button onClick={() => void download({ from, to, groupBy }, 'xlsx')}>{t('reports.xlsx')}</Button>
+        <Button onClick={() => download('csv')}>{t('reports.csv')}</Button>
+        <Button onClick={() => download('xlsx')}>{t('reports.xlsx')}</Button>
       </Space>
+      {alert}
       <QueryView q={q}>
         {(r) => (
           <>
