@@ -4,6 +4,7 @@ import { Link, Navigate, useNavigate, useSearchParams } from 'react-router-dom';
 import { useSession } from '../session';
 import { ApiFailure } from '../api/client';
 import { homeOf } from '../roles';
+import { pageOfThisSite } from '../lib/next-page';
 import { LangSelect } from '../components/LangSelect';
 
 /**
@@ -18,9 +19,8 @@ export function LoginPage() {
   const [error, setError] = useState<string | null>(null);
   const [missing, setMissing] = useState<{ username?: boolean; password?: boolean }>({});
   const [busy, setBusy] = useState(false);
-  // Only a path of this console: an address elsewhere is never followed.
-  const next = params.get('next');
-  const back = next && next.startsWith('/') && !next.startsWith('//') ? next : null;
+  // Only a page of this console: an address elsewhere is never followed.
+  const back = pageOfThisSite(params.get('next'), window.location.origin);
   if (me && !busy) return <Navigate to={back ?? homeOf(me.role)} replace />;
 
   const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
