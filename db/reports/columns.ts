@@ -20,6 +20,9 @@ export const APPLICATION_STATUSES = [
 
 export const STEPS = ['intake_check', 'counter_guarantee', 'guarantee_review', 'guarantee_approval', 'disbursal'] as const;
 
+/** The steps that can reject an application (the workflow's decisions; the rest end it otherwise). */
+export const REJECTING_STEPS = ['intake_check', 'counter_guarantee', 'guarantee_review', 'guarantee_approval'] as const;
+
 /**
  * The programme's targets (docs/reports.md): each indicator is met when it reaches its minimum.
  * One place for them; the report shows each beside its indicator with a met / not met flag.
@@ -53,7 +56,9 @@ export const KPI_COLUMNS: KpiColumn[] = [
   { key: 'rejected', label: 'Applications rejected', kind: 'count' },
   { key: 'approval_rate', label: 'Approval rate', kind: 'rate' },
   { key: 'rejection_rate', label: 'Rejection rate', kind: 'rate' },
-  { key: 'rejection_reasons', label: 'Rejection reasons (count)', kind: 'text' },
+  // Why each was rejected is the deciding officer's free text about the applicant, and the report
+  // goes to every officer: it stays on the application (docs/reports.md, docs/security.md).
+  ...REJECTING_STEPS.map((s) => ({ key: `rejected_${s}`, label: `Rejected at: ${s.replace(/_/g, ' ')}`, kind: 'count' as const })),
   { key: 'amount_guaranteed', label: 'Amount guaranteed', kind: 'money' },
   { key: 'loans_disbursed', label: 'Loans disbursed', kind: 'count' },
   { key: 'amount_disbursed', label: 'Amount disbursed', kind: 'money' },

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import Decimal from 'decimal.js';
 import { Money, formatMoney, sumMoney } from '../../domain/money';
 import { getFundStatus } from '../ledger';
-import { KPI_COLUMNS, NOT_COMPUTABLE, STEPS, TARGETS } from './columns';
+import { KPI_COLUMNS, NOT_COMPUTABLE, REJECTING_STEPS, STEPS, TARGETS } from './columns';
 
 /**
  * The indicators of docs/domain.md §5 for a date range, per region, credit community, bank or training
@@ -115,19 +115,16 @@ async function collect(db: Knex, expr: string, from: string, to: string, today: 
     put(r.g, 'approval_rate', rate(r.approved, r.approved + r.rejected));
     put(r.g, 'rejection_rate', rate(r.rejected, r.approved + r.rejected));
   }
-  const reasons = new Map<string, string[]>();
+  // Rejections counted per step, never their reasons (see REJECTING_STEPS' columns).
   for (const r of await q(
-    `select g.g, coalesce(h.reason, '(no reason)') as reason, count(*)::integer as n
+    `select g.g, h.step, count(*)::integer as n
        from application_history h join applications a on a.id = h.application_id join app_groups g on g.application_id = h.application_id
-      where h.decision = 'rejected' and a.submitted_on between ? and ?
-      group by 1, 2 order by 1, 3 desc, 2`,
-    [from, to],
+      where h.decision = 'rejected' and a.submitted_on between ? and ? and h.step = any(?)
+      group by 1, 2`,
+    [from, to, [...REJECTING_STEPS]],
   )) {
-    const list = reasons.get(r.g ?? '') ?? [];
-    if (list.length < 5) list.push(`${r.reason} (${r.n})`);
-    reasons.set(r.g ?? '', list);
+    put(r.g, `rejected_${r.step}`, r.n);
   }
-  for (const [g, list] of reasons) put(g, 'rejection_reasons', list.join('; '));
 
   for (const r of await q(
     `select g.g, coalesce(sum(a.approved_amount), 0)::numeric(20,2)::text as guaranteed from applications a join app_groups g on g.application_id = a.id

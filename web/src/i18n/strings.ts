@@ -713,7 +713,7 @@ export const strings = {
   'kpi.rejected': { zh: '拒绝笔数', en: 'Rejected' },
   'kpi.approval_rate': { zh: '同意率', en: 'Approval rate' },
   'kpi.rejection_rate': { zh: '拒绝率', en: 'Rejection rate' },
-  'kpi.rejection_reasons': { zh: '主要拒绝原因（笔数）', en: 'Rejection reasons (count)' },
+  'kpi.rejectedAt': { zh: '拒绝笔数：{{step}}', en: 'Rejected at: {{step}}' },
   'kpi.amount_guaranteed': { zh: '担保金额', en: 'Amount guaranteed' },
   'kpi.loans_disbursed': { zh: '放款笔数', en: 'Loans disbursed' },
   'kpi.amount_disbursed': { zh: '放款金额', en: 'Amount disbursed' },

@@ -28,6 +28,8 @@ export function useColumnLabel() {
     if (status) return t('kpi.nowStatus', { status: t(`status.${status.toUpperCase()}`) });
     const step = /^days_([a-z_]+)$/.exec(c.key)?.[1];
     if (step) return t('kpi.days', { step: t(`step.${step}`) });
+    const rejectedAt = /^rejected_([a-z_]+)$/.exec(c.key)?.[1];
+    if (rejectedAt) return t('kpi.rejectedAt', { step: t(`step.${rejectedAt}`) });
     // An indicator's target and whether it is met: named after the indicator, without its own "(target …)".
     const targeted = /^(.+)_(target|met)$/.exec(c.key);
     if (targeted) {
