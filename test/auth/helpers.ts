@@ -37,6 +37,8 @@ export async function startPlainApi(env: TestEnv, o: { db?: Knex; logger?: Logge
       logger: o.logger ?? pino({ level: 'silent' }),
       jwtSecret: JWT_SECRET,
       tokenTtlSeconds: 3600,
+      // The suite registers from this one address into shared counters; the limits' own tests set theirs.
+      registerLimits: { perAddress: 1_000_000, overall: 1_000_000 },
       ...o.deps,
     },
     0,
