@@ -192,6 +192,8 @@ function WhatIfCard({ quarters }: { quarters: number }) {
     setRefusal(null);
     await saveFile(api.POST('/v1/forecasts/what-if', { params: { query: { format: 'xlsx' } }, body: { params: paramsOf(v), scope: v.scope, quarters }, parseAs: 'blob' }), `what-if-${quarters}q.xlsx`).catch(refused);
   };
+  // A form that does not validate says why beside its fields: nothing more to do.
+  const shownBesideFields = () => undefined;
   const rate = { pattern: /^\d(\.\d{1,6})?$/, message: t('forecast.rateFormat') };
   const amount = { pattern: /^\d{1,15}(\.\d{1,2})?$/, message: t('forms.amountFormat') };
 
@@ -216,7 +218,7 @@ function WhatIfCard({ quarters }: { quarters: number }) {
         {refusal && <Alert type="error" showIcon role="alert" title={t('common.refused', { message: refusal })} style={{ marginBottom: 16 }} />}
         <Space wrap>
           <Button type="primary" htmlType="submit" loading={busy}>{t('forecast.run')}</Button>
-          <Button onClick={() => void form.validateFields().then(downloadFile, () => undefined)}>{t('reports.xlsx')}</Button>
+          <Button onClick={() => void form.validateFields().then(downloadFile, shownBesideFields)}>{t('reports.xlsx')}</Button>
         </Space>
       </Form>
       {result && (
