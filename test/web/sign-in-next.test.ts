@@ -14,7 +14,7 @@ const ORIGIN = 'http://127.0.0.1:8080';
 describe('Console sign-in: where it returns (pure rule)', () => {
   it('keeps a path of this site and refuses anything that leaves it', () => {
     expect(pageOfThisSite('/reports?from=2026-01-01#top', ORIGIN)).to.equal('/reports?from=2026-01-01#top');
-    for (const next of ['/\\evil.example', '\\\\evil.example', '/\\/evil.example', '//evil.example', 'https://evil.example/x', '/\t/evil.example', '/\n/evil.example', 'javascript:alert(1)', 'http://127.0.0.1:8081/', null, '']) {
+    for (const next of ['/\\evil.example', '\\\\evil.example', '/\\/evil.example', '//evil.example', 'https://evil.example/x', '/\t/evil.example', '/.//evil.example', '/x/..//evil.example', '/\n/evil.example', 'javascript:alert(1)', 'http://127.0.0.1:8081/', null, '']) {
       expect(pageOfThisSite(next, ORIGIN), JSON.stringify(next)).to.equal(null);
     }
     fc.assert(fc.property(fc.oneof(fc.string(), fc.webUrl(), fc.webPath(), fc.string().map((x) => `/${x}`)), (next) => {
@@ -48,7 +48,7 @@ describe('Web console (zh-CN): sign-in returns only to a page of the console', f
   it('goes to the home page instead of a next that is another site', async () => {
     const page = await b.person();
     const origin = new URL(s.h.url).origin;
-    for (const next of ['/\\evil.example', '/\\/evil.example', 'https://evil.example/']) {
+    for (const next of ['/\\evil.example', '/\\/evil.example', '/.//evil.example', 'https://evil.example/']) {
       await page.goto(`/login?next=${encodeURIComponent(next)}`);
       await signInHere(page, 'auditor');
       const at = new URL(page.url());

@@ -12,5 +12,8 @@ export function pageOfThisSite(next: string | null, origin: string): string | nu
   } catch {
     return null;
   }
-  return url.origin === origin ? url.pathname + url.search + url.hash : null;
+  // `/.//evil.example` stays on this origin as a URL, but its path `//evil.example` would leave it
+  // when navigated to; no page of the console starts with an empty segment.
+  if (url.origin !== origin || url.pathname.startsWith('//')) return null;
+  return url.pathname + url.search + url.hash;
 }
