@@ -23,8 +23,12 @@ export interface RegisterLimitSettings {
   overallWindowSeconds: number;
 }
 
+/**
+ * An address's share is sized for a training class registering together at its institution,
+ * behind one address (a class of up to 50, a few classes a day), not for one person.
+ */
 export const DEFAULT_REGISTER_LIMITS: RegisterLimitSettings = {
-  perAddress: 30,
+  perAddress: 200,
   addressWindowSeconds: 3600,
   overall: 60,
   overallWindowSeconds: 60,
