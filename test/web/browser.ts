@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import { atTestEnvStop } from '../support/env';
-import type { ApiHarness } from '../support/api';
+import { openApiSuite, type ApiHarness, type ApiSuite } from '../support/api';
 import { ensureWebBuilt } from '../../scripts/lib/web-build';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -138,6 +138,20 @@ export async function openConsole<S extends { h: ApiHarness }>(open: () => Promi
   await ensureWebBuilt();
   const s = await open();
   return Object.assign(s, { b: await openBrowser(s.h.url) });
+}
+
+/**
+ * A console suite's before() and after() on the shared API suite: the holder is filled in before(),
+ * then `prepare` runs with it (data the suite's tests read).
+ */
+export function useConsole(prepare?: (s: ApiSuite & { b: Browser }) => Promise<unknown>): ApiSuite & { b: Browser } {
+  const c = {} as ApiSuite & { b: Browser };
+  before(async () => {
+    Object.assign(c, await openConsole(() => openApiSuite()));
+    await prepare?.(c);
+  });
+  after(() => closeConsole(c));
+  return c;
 }
 
 /** Closes what openConsole opened (in after(): what before() got to open). */

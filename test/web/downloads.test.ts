@@ -5,18 +5,11 @@
  */
 import { expect } from 'chai';
 import type { Download, Page } from 'playwright-core';
-import { openApiSuite, type ApiSuite } from '../support/api';
-import { openConsole, closeConsole, as, type Browser } from './browser';
+import { useConsole, as } from './browser';
 
 describe('Web console (zh-CN): downloads the API refuses', function () {
   this.timeout(300_000);
-  let s: ApiSuite;
-  let b: Browser;
-
-  before(async () => {
-    ({ b, ...s } = await openConsole(() => openApiSuite()));
-  });
-  after(() => closeConsole({ b, h: s?.h }));
+  const s = useConsole();
 
   /** Every file the page saves from now on. */
   const saved = (page: Page) => {
@@ -30,7 +23,7 @@ describe('Web console (zh-CN): downloads the API refuses', function () {
 
   it('a report asked for after the session ended saves nothing, asks to sign in again and comes back to the report', async () => {
     const at = '/reports?from=2026-01-01&to=2026-06-30&groupBy=bank';
-    const page = await as(b, 'auditor', 'demo', at);
+    const page = await as(s.b, 'auditor', 'demo', at);
     await page.getByRole('button', { name: '下载 CSV' }).waitFor();
     const files = saved(page);
     expect(await signOutElsewhere(page)).to.equal(204);
@@ -49,7 +42,7 @@ describe('Web console (zh-CN): downloads the API refuses', function () {
   });
 
   it('a forecast file asked for after the session ended saves nothing and asks to sign in again', async () => {
-    const page = await as(b, 'auditor', 'demo', '/forecast');
+    const page = await as(s.b, 'auditor', 'demo', '/forecast');
     await page.getByRole('button', { name: '下载 CSV' }).waitFor();
     const files = saved(page);
     expect(await signOutElsewhere(page)).to.equal(204);
@@ -61,7 +54,7 @@ describe('Web console (zh-CN): downloads the API refuses', function () {
   });
 
   it('a report the API refuses shows its message and saves nothing', async () => {
-    const page = await as(b, 'auditor', 'demo', '/reports?from=2026-06-30&to=2026-01-01&groupBy=bank');
+    const page = await as(s.b, 'auditor', 'demo', '/reports?from=2026-06-30&to=2026-01-01&groupBy=bank');
     const files = saved(page);
     await page.getByRole('button', { name: '下载 Excel' }).click();
     await page.getByRole('alert').filter({ hasText: '下载失败' }).filter({ hasText: 'must be on or after from' }).waitFor();
@@ -71,7 +64,7 @@ describe('Web console (zh-CN): downloads the API refuses', function () {
   });
 
   it('a what-if file the rules refuse says why beside the field and saves nothing', async () => {
-    const page = await as(b, 'fin-approver', 'demo', '/forecast');
+    const page = await as(s.b, 'fin-approver', 'demo', '/forecast');
     const files = saved(page);
     await page.getByLabel('担保额度下限').fill('200000.00');
     await page.getByRole('button', { name: '下载 Excel' }).last().click();

@@ -5,23 +5,16 @@
  * violation).
  */
 import { expect } from 'chai';
-import { openApiSuite, newApplicant, type ApiSuite } from '../support/api';
+import { newApplicant } from '../support/api';
 import { advance, submit } from '../applications/helpers';
-import { openConsole, closeConsole, as, screen, type Browser } from './browser';
+import { useConsole, as, screen } from './browser';
 
 describe('Web console (zh-CN): the budget forecast and the policy what-if', function () {
   this.timeout(300_000);
-  let s: ApiSuite;
-  let b: Browser;
-
-  before(async () => {
-    ({ b, ...s } = await openConsole(() => openApiSuite()));
-    await advance(s.h, await submit(s.h, await newApplicant(s.h), s.orgs), 'disbursal', '80000.00');
-  });
-  after(() => closeConsole({ b, h: s?.h }));
+  const s = useConsole(async (s) => advance(s.h, await submit(s.h, await newApplicant(s.h), s.orgs), 'disbursal', '80000.00'));
 
   it('a finance officer reads the forecast with its band, runs a what-if beside today’s rules and saves it', async () => {
-    const page = await as(b, 'fin-officer', 'demo', '/forecast');
+    const page = await as(s.b, 'fin-officer', 'demo', '/forecast');
     await page.getByRole('heading', { name: '贴息预算测算' }).waitFor();
     await page.getByRole('figure', { name: '各季度贴息：计划、预期与 P10–P90 区间' }).waitFor();
     const api = await s.h.call('GET', '/v1/forecasts/subsidy?quarters=8', { token: await s.h.login('fin-officer') });
@@ -52,14 +45,14 @@ describe('Web console (zh-CN): the budget forecast and the policy what-if', func
   });
 
   it('a what-if the rules refuse says why beside the field', async () => {
-    const page = await as(b, 'fin-approver', 'demo', '/forecast');
+    const page = await as(s.b, 'fin-approver', 'demo', '/forecast');
     await page.getByLabel('担保额度下限').fill('200000.00');
     await page.getByRole('button', { name: /^测\s?算$/ }).click();
     await page.getByText('must not be greater than guaranteeMax').waitFor();
   });
 
   it('the auditor reads the forecast and the saved scenarios, and is offered no saving', async () => {
-    const page = await as(b, 'auditor', 'demo', '/forecast');
+    const page = await as(s.b, 'auditor', 'demo', '/forecast');
     await page.getByRole('heading', { name: '贴息预算测算' }).waitFor();
     await page.getByRole('heading', { name: '已保存的测算方案' }).waitFor();
     await page.getByRole('button', { name: /^测\s?算$/ }).click();

@@ -4,9 +4,8 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { openApiSuite, type ApiSuite } from '../support/api';
 import type { Page } from 'playwright-core';
-import { openConsole, closeConsole, type Browser } from './browser';
+import { useConsole } from './browser';
 import { pageOfThisSite } from '../../web/src/lib/next-page';
 
 const ORIGIN = 'http://127.0.0.1:8080';
@@ -29,13 +28,7 @@ describe('Console sign-in: where it returns (pure rule)', () => {
 
 describe('Web console (zh-CN): sign-in returns only to a page of the console', function () {
   this.timeout(300_000);
-  let s: ApiSuite;
-  let b: Browser;
-
-  before(async () => {
-    ({ b, ...s } = await openConsole(() => openApiSuite()));
-  });
-  after(() => closeConsole({ b, h: s?.h }));
+  const s = useConsole();
 
   /** Signs in on the login page as it stands (its `next` kept). */
   const signInHere = async (page: Page, username: string) => {
@@ -46,7 +39,7 @@ describe('Web console (zh-CN): sign-in returns only to a page of the console', f
   };
 
   it('goes to the home page instead of a next that is another site', async () => {
-    const page = await b.person();
+    const page = await s.b.person();
     const origin = new URL(s.h.url).origin;
     for (const next of ['/\\evil.example', '/\\/evil.example', '/.//evil.example', 'https://evil.example/']) {
       await page.goto(`/login?next=${encodeURIComponent(next)}`);
