@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { parse as parseSync, CsvError } from 'csv-parse/sync';
 import { StatementFileError } from './errors';
 import { LineBatch, LineBytesCheck } from './fastpath';
-import { StatementRows, type StatementContext, type StatementLine } from './statement-format';
+import { MAX_LINE_BYTES, StatementRows, type StatementContext, type StatementLine } from './statement-format';
 
 const EMPTY = Buffer.alloc(0);
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -18,6 +18,13 @@ function encodingProblem(encoding: StatementEncoding, line: number) {
   ]);
 }
 
+/** A line with no end in sight: refused before it is joined or decoded any further. */
+function tooLong(line: number) {
+  return new StatementFileError(`The statement cannot be imported: line ${line} is longer than ${MAX_LINE_BYTES} bytes; nothing was imported`, [
+    { path: `line ${line}`, message: `longer than ${MAX_LINE_BYTES} bytes: a statement line is a few hundred at most (save the file with LF or CRLF line breaks)` },
+  ]);
+}
+
 /** The problem for bytes that are not valid: its line is where a lenient decoding first gave U+FFFD. */
 function badBytes(encoding: StatementEncoding, bytes: Uint8Array, linesBefore: number) {
   const lenient = new TextDecoder(encoding).decode(bytes);
@@ -29,11 +36,15 @@ function badBytes(encoding: StatementEncoding, bytes: Uint8Array, linesBefore: n
  * Splits decoded text into CSV records with their first physical line. A line without a quote is
  * split on commas directly — RFC 4180 says that is all it is, and it is ~15× cheaper than a general
  * parser per record. A line with a quote (a quoted cell, maybe spanning lines) goes to csv-parse,
- * the maintained RFC 4180 parser, so quoting rules are never hand-written here.
+ * the maintained RFC 4180 parser, so quoting rules are never hand-written here. Whether a quoted
+ * record is complete is the parity of its quotes, counted once per line as it arrives; a record
+ * still open after MAX_LINE_BYTES characters is a stray quote, refused where it opened.
  */
 class Records {
   private rest = '';
   private open = '';
+  /** Quotes in `open` so far: the record is complete when they are even. */
+  private quotes = 0;
   private pendingLine = 0;
   private line = 0;
   private first = true;
@@ -51,6 +62,7 @@ class Records {
       start = nl + 1;
     }
     this.rest = s.slice(start);
+    if (this.rest.length > MAX_LINE_BYTES) throw tooLong(this.line + 1);
   }
 
   /** One physical line (without its line break) with its number, from a reader that splits lines itself. */
@@ -72,9 +84,20 @@ class Records {
 
   private take(l: string, out: Array<{ cells: string[]; line: number }>): void {
     this.line += 1;
+    if (l.length > MAX_LINE_BYTES) throw tooLong(this.line);
     if (this.open) {
+      if (this.open.length + 1 + l.length > MAX_LINE_BYTES) {
+        const at = this.pendingLine;
+        throw new StatementFileError(`The statement cannot be imported: line ${at} — a quote is not closed; nothing was imported`, [
+          {
+            path: `line ${at}`,
+            message: `a quote opened on this line is not closed within ${MAX_LINE_BYTES} characters: a cell with a " in it must be quoted whole, its quotes doubled ("27"" LED")`,
+          },
+        ]);
+      }
       this.open += '\n' + l;
-      if (balanced(this.open)) this.quoted(out, false);
+      this.quotes += quotesIn(l);
+      if (this.quotes % 2 === 0) this.quoted(out, false);
       return;
     }
     if (l.length === 0) return;
@@ -83,8 +106,9 @@ class Records {
       return;
     }
     this.open = l;
+    this.quotes = quotesIn(l);
     this.pendingLine = this.line;
-    if (balanced(l)) this.quoted(out, false);
+    if (this.quotes % 2 === 0) this.quoted(out, false);
   }
 
   private quoted(out: Array<{ cells: string[]; line: number }>, atEnd: boolean): void {
@@ -103,10 +127,10 @@ class Records {
   }
 }
 
-const balanced = (s: string) => {
+const quotesIn = (s: string) => {
   let n = 0;
   for (let i = s.indexOf('"'); i >= 0; i = s.indexOf('"', i + 1)) n++;
-  return n % 2 === 0;
+  return n;
 };
 
 /**
@@ -184,6 +208,7 @@ export async function* readCsvStatement(input: Readable, ctx: StatementContext, 
         if (nl < 0 || nl >= e0) nl = e0;
         const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
         lineNo += 1;
+        if (e - s > MAX_LINE_BYTES) throw tooLong(lineNo);
         const from = s;
         s = nl + 1;
         if (check && !records.pending) {
@@ -226,6 +251,8 @@ export async function* readCsvStatement(input: Readable, ctx: StatementContext, 
       }
       const last = buf.lastIndexOf(10);
       if (last < 0) {
+        // No line break yet: joined with the next chunk, but never without end (a CR-only file).
+        if (buf.length > MAX_LINE_BYTES) throw tooLong(lineNo + 1);
         carry = buf;
         continue;
       }

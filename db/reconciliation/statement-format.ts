@@ -23,6 +23,13 @@ export const MAX_REFERENCE = 100;
 export const MAX_DESCRIPTION = 500;
 /** A file with more problems than this stops being read: the first ones are enough to fix it. */
 export const MAX_REPORTED_PROBLEMS = 20;
+/**
+ * The longest physical line (bytes; characters for a decoded file) and the longest quoted record
+ * (characters) a statement may have. A real line is a few hundred bytes (the longest cells are
+ * 500 characters); the bound keeps one line from growing without end — a file whose line breaks
+ * are CR only, or a stray quote that swallows the rest of the file (docs/reconciliation.md "Limits").
+ */
+export const MAX_LINE_BYTES = 65_536;
 
 
 export interface StatementContext {

@@ -1,0 +1,84 @@
+import { expect } from 'chai';
+import type { Knex } from 'knex';
+import type { ApiHarness } from '../support/api';
+import { financeSuite, type People } from './helpers';
+
+const HEADER = 'date,reference,amount,description';
+
+/**
+ * Hostile statement files (docs/reconciliation.md "Limits"): each is refused with a 400 naming the
+ * line, row or part of the file, nothing is written, and the API keeps answering.
+ */
+describe('finance API: statement uploads within bounds', function () {
+  const suite = financeSuite('finbounds', { api: true });
+  let db: Knex, h: ApiHarness, p: People, officer: string;
+
+  before(async function () {
+    ({ db, h, p } = suite);
+    officer = await h.login('fin-officer');
+  });
+
+  const count = async () => Number((await db('reconciliations').count<{ n: string }[]>('* as n').first())!.n);
+
+  async function upload(body: Blob, fields: Record<string, string> = {}, fileName = 'statement.csv') {
+    const form = new FormData();
+    for (const [k, v] of Object.entries({ quarter: '2026Q2', bankId: p.bankA, ...fields })) form.append(k, v);
+    form.append('file', body, fileName);
+    const res = await fetch(`${h.url}/v1/reconciliations`, { method: 'POST', headers: { authorization: `Bearer ${officer}` }, body: form });
+    return { status: res.status, body: (await res.json()) as any };
+  }
+
+  /** A refusal: 400, the details asked for, nothing written, and the API still answering. */
+  async function refused(body: Blob, fields: Record<string, string> = {}, fileName?: string) {
+    const before = await count();
+    const r = await upload(body, fields, fileName);
+    expect(r.status, JSON.stringify(r.body).slice(0, 2000)).to.equal(400);
+    expect(r.body.error.code).to.equal('VALIDATION_FAILED');
+    expect(await count(), 'nothing imported').to.equal(before);
+    expect((await h.call('GET', '/v1/reconciliations?quarter=2026Q2', { token: officer })).status).to.equal(200);
+    return r.body.error as { message: string; details: Array<{ path: string; message: string }> };
+  }
+
+  const good = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `2026-04-15,R${from + i},1.00,`);
+
+  describe('CSV lines and quotes', function () {
+    it('refuses a stray quote followed by 50,000 lines, naming the line where the quote opened', async function () {
+      const text = [HEADER, '2026-04-15,R-1,100.00,Monitor 27" LED', ...good(50_000)].join('\n') + '\n';
+      const e = await refused(new Blob([text]));
+      expect(e.details).to.have.length(1);
+      expect(e.details[0]!.path).to.equal('line 2');
+      expect(e.details[0]!.message).to.match(/^a quote opened on this line is not closed within 65536 characters/);
+    });
+
+    it('still reads quoted cells, over several lines and with doubled quotes', async function () {
+      const text = [HEADER, '2026-04-15,R-1,100.00,"two', 'lines"', ...good(3), '2026-04-15,R-2,1.00,"a ""quoted"" word"'].join('\r\n') + '\r\n';
+      const r = await upload(new Blob([text]));
+      expect(r.status, JSON.stringify(r.body)).to.equal(201);
+      expect(r.body.lineCount).to.equal(5);
+      const lines = (await h.call('GET', `/v1/reconciliations/${r.body.id}/lines`, { token: officer })).body;
+      expect(lines.map((l: any) => [l.lineNo, l.description])).to.deep.equal([
+        [2, 'two\nlines'],
+        [4, ''],
+        [5, ''],
+        [6, ''],
+        [7, 'a "quoted" word'],
+      ]);
+    });
+
+    it('refuses a line longer than 65536 bytes with its number, in UTF-8 and in GB18030', async function () {
+      const text = [HEADER, ...good(3), `2026-04-15,R-long,1.00,${'x'.repeat(100_000)}`, ...good(3, 10)].join('\n') + '\n';
+      for (const encoding of ['utf-8', 'gb18030']) {
+        const e = await refused(new Blob([text]), { encoding });
+        expect(e.details, encoding).to.deep.equal([{ path: 'line 5', message: 'longer than 65536 bytes: a statement line is a few hundred at most (save the file with LF or CRLF line breaks)' }]);
+      }
+    });
+
+    it('refuses a file whose line breaks are CR only (one endless line) as a line too long', async function () {
+      const text = [HEADER, ...good(5_000)].join('\r') + '\r';
+      for (const encoding of ['utf-8', 'gb18030']) {
+        const e = await refused(new Blob([text]), { encoding });
+        expect(e.details, encoding).to.deep.equal([{ path: 'line 1', message: 'longer than 65536 bytes: a statement line is a few hundred at most (save the file with LF or CRLF line breaks)' }]);
+      }
+    });
+  });
+});
