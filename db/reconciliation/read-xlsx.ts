@@ -14,6 +14,9 @@ const columnLetter = (i: number): string => {
   }
   return s;
 };
+/** The last row a worksheet has (Excel's limit, and the largest row number OOXML allows). */
+export const MAX_XLSX_ROW = 1_048_576;
+
 const locate = (row: number, col: number, name: string) => `row ${row}, cell ${columnLetter(col)}${row} (${name})`;
 
 class CellError extends Error {}
@@ -57,12 +60,21 @@ export async function* readXlsxStatement(input: Readable, ctx: StatementContext)
   const rows = new StatementRows(ctx, locate);
   const { problems } = rows;
   let sheets = 0;
+  let previous = 0;
   let batch: StatementLine[] = [];
   try {
     outer: for await (const sheet of reader) {
       sheets += 1;
       for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
         if (sheets > 1) continue; // only the first worksheet is the statement; the rest is drained
+        // The row number is the file's own (<row r>): the line number the statement keeps, so it
+        // must go upwards within a worksheet's rows, or two lines would share one (or wrap).
+        const n = row.number;
+        if (!Number.isSafeInteger(n) || n <= previous || n > MAX_XLSX_ROW) {
+          problems.add({ path: `row ${n}`, message: `numbered ${n} after row ${previous}: the rows of a worksheet are numbered upwards, from 1 to ${MAX_XLSX_ROW}` });
+          break outer;
+        }
+        previous = n;
         const values = (row.values as ExcelJS.CellValue[]).slice(1); // exceljs rows are 1-based
         const cells: string[] = [];
         let bad = false;

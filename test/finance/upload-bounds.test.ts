@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import type { Knex } from 'knex';
 import type { ApiHarness } from '../support/api';
 import { financeSuite, type People } from './helpers';
@@ -79,6 +81,37 @@ describe('finance API: statement uploads within bounds', function () {
         const e = await refused(new Blob([text]), { encoding });
         expect(e.details, encoding).to.deep.equal([{ path: 'line 1', message: 'longer than 65536 bytes: a statement line is a few hundred at most (save the file with LF or CRLF line breaks)' }]);
       }
+    });
+  });
+
+  /** A workbook as exceljs writes it (header and `n` lines), with its first sheet's XML changed by `edit`. */
+  async function xlsx(n: number, edit: (sheet: string) => string = (x) => x): Promise<Blob> {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Statement');
+    ws.addRow(['date', 'reference', 'amount', 'description']);
+    for (let i = 0; i < n; i++) ws.addRow(['2026-04-15', `X${i}`, '1.00', `line ${i}`]);
+    const zip = await JSZip.loadAsync(Buffer.from(await wb.xlsx.writeBuffer()));
+    const sheet = await zip.file('xl/worksheets/sheet1.xml')!.async('string');
+    zip.file('xl/worksheets/sheet1.xml', edit(sheet));
+    return new Blob([await zip.generateAsync({ type: 'arraybuffer', compression: 'DEFLATE' })]);
+  }
+
+  describe('XLSX row numbers', function () {
+    it('refuses rows without r (which exceljs cannot place) as an unreadable workbook, not a 500', async function () {
+      const e = await refused(await xlsx(3, (x) => x.replace(/<row r="\d+"/g, '<row')), {}, 'statement.xlsx');
+      expect(e.details).to.have.length(1);
+      expect(e.details[0]!.path).to.equal('(file)');
+      expect(e.details[0]!.message).to.match(/^not readable as XLSX: /);
+    });
+
+    it('refuses a row number that repeats or goes back, naming it', async function () {
+      const e = await refused(await xlsx(3, (x) => x.replace('<row r="4"', '<row r="3"')), {}, 'statement.xlsx');
+      expect(e.details).to.deep.equal([{ path: 'row 3', message: 'numbered 3 after row 3: the rows of a worksheet are numbered upwards, from 1 to 1048576' }]);
+    });
+
+    it('refuses a row number beyond 1048576 (where a 32-bit line number would wrap around)', async function () {
+      const e = await refused(await xlsx(3, (x) => x.replace('<row r="4"', '<row r="4294967299"')), {}, 'statement.xlsx');
+      expect(e.details).to.deep.equal([{ path: 'row 4294967299', message: 'numbered 4294967299 after row 3: the rows of a worksheet are numbered upwards, from 1 to 1048576' }]);
     });
   });
 });
