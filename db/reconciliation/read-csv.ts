@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { parse as parseSync, CsvError } from 'csv-parse/sync';
 import { StatementFileError } from './errors';
 import { LineBatch, LineBytesCheck } from './fastpath';
-import { MAX_LINE_BYTES, StatementRows, type StatementContext, type StatementLine } from './statement-format';
+import { MAX_LINE_BYTES, QUOTED_CELL_CHARS, StatementRows, clip, type StatementContext, type StatementLine } from './statement-format';
 
 const EMPTY = Buffer.alloc(0);
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -119,7 +119,8 @@ class Records {
       const [cells] = parseSync(text, { relax_column_count: true }) as string[][];
       out.push({ cells: cells ?? [], line });
     } catch (e) {
-      const why = e instanceof CsvError ? e.message : String(e);
+      // csv-parse's message quotes the field: clipped like any cell.
+      const why = clip(e instanceof CsvError ? e.message : String(e), 4 * QUOTED_CELL_CHARS);
       throw new StatementFileError(`The statement cannot be imported: line ${line} — not readable as CSV; nothing was imported`, [
         { path: `line ${line}`, message: `not readable as CSV${atEnd ? ' (a quote is never closed)' : ''}: ${why}` },
       ]);

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { StatementFileError } from './errors';
 import { LineBatch } from './fastpath';
-import { StatementRows, type StatementContext, type StatementLine } from './statement-format';
+import { QUOTED_CELL_CHARS, StatementRows, clip, type StatementContext, type StatementLine } from './statement-format';
 
 const columnLetter = (i: number): string => {
   let n = i + 1;
@@ -38,7 +38,7 @@ function cellText(v: ExcelJS.CellValue): string {
     if ('richText' in v && Array.isArray(v.richText)) return v.richText.map((r) => r.text).join('');
     if ('formula' in v || 'sharedFormula' in v) return cellText((v as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
     if ('text' in v && typeof v.text === 'string') return v.text;
-    if ('error' in v) throw new CellError(`the cell holds the spreadsheet error ${String(v.error)}`);
+    if ('error' in v) throw new CellError(`the cell holds the spreadsheet error ${clip(String(v.error))}`);
   }
   throw new CellError('unsupported cell content (expected text, a number or a date)');
 }
@@ -106,7 +106,7 @@ export async function* readXlsxStatement(input: Readable, ctx: StatementContext)
     if (batch.length && !problems.any) yield LineBatch.of(batch);
   } catch (e) {
     if (e instanceof StatementFileError) throw e;
-    problems.add({ path: '(file)', message: `not readable as XLSX: ${(e as Error).message}` });
+    problems.add({ path: '(file)', message: `not readable as XLSX: ${clip((e as Error).message, 4 * QUOTED_CELL_CHARS)}` });
   } finally {
     input.destroy();
   }

@@ -32,6 +32,19 @@ export const MAX_REPORTED_PROBLEMS = 20;
 export const MAX_LINE_BYTES = 65_536;
 
 
+/** The most of a cell a problem quotes: enough to find it, never the whole of a hostile one. */
+export const QUOTED_CELL_CHARS = 60;
+
+/** A cell's text as a problem quotes it: its first `max` characters, then "…". */
+export function clip(s: string, max = QUOTED_CELL_CHARS): string {
+  if (s.length <= max) return s;
+  const cut = /[\ud800-\udbff]/.test(s[max - 1]!) ? max - 1 : max; // never half a pair
+  return `${s.slice(0, cut)}…`;
+}
+
+/** A cell in quotes, clipped. */
+export const quote = (s: string) => JSON.stringify(clip(s));
+
 export interface StatementContext {
   quarterStart: string;
   quarterEnd: string;
@@ -58,7 +71,7 @@ export function readHeader(cells: string[], lineNo: number, locate: Locate): Hea
     const name = raw.trim().toLowerCase();
     if (name === '' && cells.slice(i).every((c) => c.trim() === '')) return; // trailing empty cells
     if (!(STATEMENT_COLUMNS as readonly string[]).includes(name)) {
-      problems.push({ path: locate(lineNo, i, raw.trim() || '(empty)'), message: `unknown column ${JSON.stringify(raw.trim())}: ${expected}` });
+      problems.push({ path: locate(lineNo, i, clip(raw.trim()) || '(empty)'), message: `unknown column ${quote(raw.trim())}: ${expected}` });
     } else if (index[name as StatementColumn] !== undefined) {
       problems.push({ path: locate(lineNo, i, name), message: `column ${name} appears twice` });
     } else {
@@ -124,14 +137,14 @@ export function checkLine(
   const problems: FinanceErrorDetail[] = [];
   const fail = (c: StatementColumn, message: string) => problems.push({ path: locate(lineNo, index[c] ?? 0, c), message });
   if (extra >= 0) problems.push({ path: locate(lineNo, extra, '(no header)'), message: 'a value in a column the header does not name' });
-  if (!isIsoDate(valueDate)) fail('date', `must be a date YYYY-MM-DD, got ${JSON.stringify(valueDate)}`);
+  if (!isIsoDate(valueDate)) fail('date', `must be a date YYYY-MM-DD, got ${quote(valueDate)}`);
   else if (valueDate < ctx.quarterStart || valueDate > ctx.quarterEnd) fail('date', `${valueDate} is outside the quarter (${ctx.quarterStart} to ${ctx.quarterEnd})`);
   else if (valueDate > ctx.today) fail('date', `${valueDate} is in the future`);
   if (reference === '') fail('reference', 'must not be empty (the subsidy claim id the payment carried)');
   else if (reference.length > MAX_REFERENCE) fail('reference', `must be at most ${MAX_REFERENCE} characters`);
   else if (CONTROL.test(reference)) fail('reference', 'must not contain control characters');
-  if (!money.success) fail('amount', `${money.error.issues[0]!.message}, got ${JSON.stringify(amount)}`);
-  else if (!NON_ZERO.test(amount)) fail('amount', `must be greater than 0.00, got ${JSON.stringify(amount)}`);
+  if (!money.success) fail('amount', `${money.error.issues[0]!.message}, got ${quote(amount)}`);
+  else if (!NON_ZERO.test(amount)) fail('amount', `must be greater than 0.00, got ${quote(amount)}`);
   if (description.length > MAX_DESCRIPTION) fail('description', `must be at most ${MAX_DESCRIPTION} characters`);
   // PostgreSQL text cannot hold it: refused here, with its place, rather than by the database.
   else if (description.includes('\u0000')) fail('description', 'must not contain the NUL character (U+0000)');

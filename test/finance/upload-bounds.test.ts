@@ -114,4 +114,31 @@ describe('finance API: statement uploads within bounds', function () {
       expect(e.details).to.deep.equal([{ path: 'row 4294967299', message: 'numbered 4294967299 after row 3: the rows of a worksheet are numbered upwards, from 1 to 1048576' }]);
     });
   });
+
+  describe('problems quote cells clipped', function () {
+    const h60 = 'h'.repeat(60);
+    it('clips an unknown header cell to 60 characters in the path and the message', async function () {
+      const e = await refused(new Blob([`${HEADER},${'h'.repeat(20_000)}\n2026-04-15,R,1.00,\n`]));
+      expect(e.details).to.deep.equal([
+        { path: `line 1, column 5 (${h60}…)`, message: `unknown column "${h60}…": expected the columns date,reference,amount,description (description optional)` },
+      ]);
+      expect(e.message.length).to.be.below(400);
+    });
+
+    it('clips date and amount cells quoted in problems', async function () {
+      const e = await refused(new Blob([`${HEADER}\n${'9'.repeat(20_000)},R,${'1'.repeat(20_000)},\n`]));
+      expect(e.details.map((d) => d.path)).to.deep.equal(['line 2, column 1 (date)', 'line 2, column 3 (amount)']);
+      expect(e.details[0]!.message).to.equal(`must be a date YYYY-MM-DD, got "${'9'.repeat(60)}…"`);
+      expect(e.details[1]!.message).to.match(new RegExp(`, got "${'1'.repeat(60)}…"$`));
+    });
+
+    it('clips an XLSX header cell too', async function () {
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet('Statement').addRow(['date', 'reference', 'amount', 'h'.repeat(100_000)]);
+      const e = await refused(new Blob([await wb.xlsx.writeBuffer()]), {}, 'statement.xlsx');
+      expect(e.details).to.deep.equal([
+        { path: `row 1, cell D1 (${h60}…)`, message: `unknown column "${h60}…": expected the columns date,reference,amount,description (description optional)` },
+      ]);
+    });
+  });
 });

@@ -162,6 +162,8 @@ export class CopyRows {
 
   /** Abandons the COPY (the server gets CopyFail), so the transaction rolls back with nothing written. */
   abort(e: Error): void {
-    this.copy.destroy(e);
+    // The reason goes to PostgreSQL as the COPY's CopyFail message, which it takes only up to
+    // 10,000 bytes (a longer one ends the connection): the caller keeps the whole error.
+    this.copy.destroy(new Error(e.message.slice(0, 1000)));
   }
 }
