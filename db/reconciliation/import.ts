@@ -15,6 +15,7 @@ import { OUTCOMES, type LineOutcome, type MismatchKind } from '../../domain/reco
 import { FinanceError, StatementFileError, requireFinance } from './errors';
 import { readCsvStatement, type StatementEncoding } from './read-csv';
 import { readXlsxStatement } from './read-xlsx';
+import { checkXlsxBounds } from './xlsx-bounds';
 import { CopyRows, Field, MoneyTotal, PayoutIndex } from './fastpath';
 import { storeMismatches } from './mismatches';
 
@@ -127,6 +128,8 @@ export async function importStatement(db: Knex, input: ImportInput): Promise<Imp
   }
 
   const sourceFormat = await sniffFormat(input.open);
+  // Unpacked once, counting, before exceljs spools or holds any part of it (xlsx-bounds.ts).
+  if (sourceFormat === 'xlsx') await checkXlsxBounds(input.open());
   const id = input.id ?? randomUUID();
   const tap = new Tap();
   const raw = input.open();

@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
@@ -139,6 +143,140 @@ describe('finance API: statement uploads within bounds', function () {
       expect(e.details).to.deep.equal([
         { path: `row 1, cell D1 (${h60}…)`, message: `unknown column "${h60}…": expected the columns date,reference,amount,description (description optional)` },
       ]);
+    });
+  });
+
+  describe('XLSX zip bombs', function () {
+    interface Part {
+      name: string;
+      deflated: Buffer;
+      /** The uncompressed size the zip declares (true or not). */
+      declared: number;
+    }
+
+    /** Deflates the pieces as one part, streaming (a gigabyte of padding never sits in memory). */
+    async function deflated(pieces: Iterable<Buffer>): Promise<Buffer> {
+      const z = zlib.createDeflateRaw();
+      const out: Buffer[] = [];
+      z.on('data', (c: Buffer) => out.push(c));
+      const done = new Promise((resolve) => z.on('end', resolve));
+      for (const p of pieces) if (!z.write(p)) await new Promise((r) => z.once('drain', r));
+      z.end();
+      await done;
+      return Buffer.concat(out);
+    }
+
+    /** A zip written by hand (local headers, central directory, end record), so sizes can lie; CRCs are 0 (nothing here checks them). */
+    function zipOf(parts: Part[]): Uint8Array<ArrayBuffer> {
+      const locals: Buffer[] = [];
+      const central: Buffer[] = [];
+      let offset = 0;
+      for (const p of parts) {
+        const name = Buffer.from(p.name);
+        const h = Buffer.alloc(30);
+        h.writeUInt32LE(0x04034b50, 0);
+        h.writeUInt16LE(20, 4);
+        h.writeUInt16LE(8, 8); // deflate
+        h.writeUInt32LE(p.deflated.length, 18);
+        h.writeUInt32LE(p.declared, 22);
+        h.writeUInt16LE(name.length, 26);
+        const c = Buffer.alloc(46);
+        c.writeUInt32LE(0x02014b50, 0);
+        c.writeUInt16LE(20, 4);
+        c.writeUInt16LE(20, 6);
+        c.writeUInt16LE(8, 10);
+        c.writeUInt32LE(p.deflated.length, 20);
+        c.writeUInt32LE(p.declared, 24);
+        c.writeUInt16LE(name.length, 28);
+        c.writeUInt32LE(offset, 42);
+        locals.push(h, name, p.deflated);
+        central.push(c, name);
+        offset += 30 + name.length + p.deflated.length;
+      }
+      const cd = Buffer.concat(central);
+      const end = Buffer.alloc(22);
+      end.writeUInt32LE(0x06054b50, 0);
+      end.writeUInt16LE(parts.length, 8);
+      end.writeUInt16LE(parts.length, 10);
+      end.writeUInt32LE(cd.length, 12);
+      end.writeUInt32LE(offset, 16);
+      return new Uint8Array(Buffer.concat([...locals, cd, end]));
+    }
+
+    /** A good statement workbook's parts (as exceljs writes them), its worksheet first as Excel writes it, each changed by `edit`. */
+    async function parts(edit: (name: string, xml: Buffer) => Promise<Part | undefined> = async () => undefined): Promise<Part[]> {
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet('Statement');
+      ws.addRow(['date', 'reference', 'amount', 'description']);
+      ws.addRow(['2026-04-15', 'BOMB-1', '1.00', 'a line']);
+      const zip = await JSZip.loadAsync(Buffer.from(await wb.xlsx.writeBuffer()));
+      const names = Object.keys(zip.files).filter((n) => !zip.files[n]!.dir);
+      names.sort((a, b) => Number(b === 'xl/worksheets/sheet1.xml') - Number(a === 'xl/worksheets/sheet1.xml'));
+      const out: Part[] = [];
+      for (const name of names) {
+        const xml = Buffer.from(await zip.file(name)!.async('uint8array'));
+        out.push((await edit(name, xml)) ?? { name, deflated: zlib.deflateRawSync(xml), declared: xml.length });
+      }
+      return out;
+    }
+
+    const bigTmpFiles = () =>
+      fs.readdirSync(os.tmpdir()).filter((f) => {
+        try {
+          return fs.statSync(path.join(os.tmpdir(), f)).size > 100 * 1024 * 1024;
+        } catch {
+          return false;
+        }
+      });
+
+    it('imports the hand-made workbook when nothing in it lies (the zip writer of these tests is sound)', async function () {
+      const r = await upload(new Blob([zipOf(await parts())]), {}, 'statement.xlsx');
+      expect(r.status, JSON.stringify(r.body)).to.equal(201);
+      expect(r.body.lineCount).to.equal(1);
+    });
+
+    it('refuses a worksheet that unpacks past 1 GiB while declaring 1 KB, writing nothing to disk', async function () {
+      this.timeout(300_000);
+      const before = bigTmpFiles();
+      const padding = Buffer.alloc(1024 * 1024, ' ');
+      const zip = zipOf(
+        await parts(async (name, xml) => {
+          if (name !== 'xl/worksheets/sheet1.xml') return undefined;
+          return { name, declared: 1024, deflated: await deflated([xml, ...Array.from({ length: 1100 }, () => padding)]) };
+        }),
+      );
+      expect(zip.length).to.be.below(5 * 1024 * 1024);
+      const e = await refused(new Blob([zip]), {}, 'statement.xlsx');
+      expect(e.details).to.deep.equal([{ path: '(file)', message: 'the workbook part "xl/worksheets/sheet1.xml" unpacks to more than 1073741824 bytes, more than any statement needs' }]);
+      expect(bigTmpFiles().filter((f) => !before.includes(f)), 'no worksheet spooled to a temporary file').to.deep.equal([]);
+    });
+
+    it('refuses a part that declares more than it may unpack to, without unpacking it', async function () {
+      const zip = zipOf(await parts(async (name, xml) => (name === 'xl/worksheets/sheet1.xml' ? { name, declared: 0xfffffff0, deflated: zlib.deflateRawSync(xml) } : undefined)));
+      const e = await refused(new Blob([zip]), {}, 'statement.xlsx');
+      expect(e.details).to.deep.equal([{ path: '(file)', message: 'the workbook part "xl/worksheets/sheet1.xml" unpacks to more than 1073741824 bytes, more than any statement needs' }]);
+    });
+
+    it('refuses more than 5,000,000 shared strings (each held in memory)', async function () {
+      this.timeout(300_000);
+      const zip = zipOf(
+        await parts(async (name, xml) => {
+          if (name !== 'xl/sharedStrings.xml') return undefined;
+          const text = xml.toString();
+          const at = text.lastIndexOf('</sst>');
+          const filler = Buffer.from('<si><t>a</t></si>'.repeat(10_000));
+          const pieces = [Buffer.from(text.slice(0, at)), ...Array.from({ length: 501 }, () => filler), Buffer.from(text.slice(at))];
+          return { name, declared: pieces.reduce((n, b) => n + b.length, 0), deflated: await deflated(pieces) };
+        }),
+      );
+      const e = await refused(new Blob([zip]), {}, 'statement.xlsx');
+      expect(e.details).to.deep.equal([{ path: '(file)', message: 'the workbook has more than 5000000 shared strings, more than any statement needs' }]);
+    });
+
+    it('refuses a workbook of more than 1000 parts', async function () {
+      const extra = Array.from({ length: 1000 }, (_, i) => ({ name: `xl/media/image${i}.png`, deflated: zlib.deflateRawSync(Buffer.from('x')), declared: 1 }));
+      const e = await refused(new Blob([zipOf([...(await parts()), ...extra])]), {}, 'statement.xlsx');
+      expect(e.details).to.deep.equal([{ path: '(file)', message: 'the workbook has more than 1000 parts; a statement has a few dozen' }]);
     });
   });
 });
