@@ -47,10 +47,23 @@ class Limit extends Transform {
   }
 }
 
+/**
+ * Writes the source to `dir`. Over the limit, the rest of the source is read and dropped rather
+ * than the source destroyed: destroying a request (or busboy's file stream, which then never
+ * ends its form) would reset the connection, or leave it hanging, instead of answering 413.
+ */
 async function spool(source: NodeJS.ReadableStream, dir: string): Promise<{ path: string; sha256: string; bytes: number }> {
   const file = path.join(dir, 'statement');
   const limit = new Limit();
-  await pipeline(source, limit, fs.createWriteStream(file));
+  source.on('error', (e) => limit.destroy(e));
+  source.pipe(limit);
+  try {
+    await pipeline(limit, fs.createWriteStream(file));
+  } catch (e) {
+    source.unpipe(limit);
+    source.resume();
+    throw e;
+  }
   return { path: file, sha256: limit.hash.digest('hex'), bytes: limit.bytes };
 }
 
@@ -75,7 +88,8 @@ function multipart(req: Request, dir: string): Promise<{ fields: Record<string, 
         return;
       }
       file = spool(stream, dir).then((f) => ({ ...f, name: info.filename || 'statement' }));
-      file.catch(() => undefined);
+      // Refused at once (413): the rest of the form is read and dropped, never written.
+      file.catch(reject);
     });
     bb.on('error', (e) => reject(new ApiError('VALIDATION_FAILED', `Malformed multipart request: ${(e as Error).message}`, [{ path: '(body)', message: 'malformed multipart' }])));
     bb.on('close', () => {
@@ -120,7 +134,12 @@ export const statementUpload: RequestHandler = async (req, res, next) => {
       const file = await spool(req, dir);
       const name = typeof req.headers['x-file-name'] === 'string' ? req.headers['x-file-name'] : 'statement';
       req.upload = { path: file.path, name };
-      req.body = { ...query, fileName: name, fileSha256: file.sha256, fileBytes: file.bytes };
+      // The body's charset is the file's: it says the encoding, unless the query says it too and differently.
+      if (charset !== undefined && query.encoding !== undefined && query.encoding.toLowerCase() !== charset) {
+        const message = `charset "${charset}" and encoding "${query.encoding}" disagree: say the file's encoding once`;
+        throw new ApiError('VALIDATION_FAILED', message, [{ path: 'encoding', message }]);
+      }
+      req.body = { ...query, ...(charset !== undefined && query.encoding === undefined ? { encoding: charset } : {}), fileName: name, fileSha256: file.sha256, fileBytes: file.bytes };
     } else {
       throw new ApiError('VALIDATION_FAILED', 'Send the statement as multipart/form-data (part "file") or as the body with Content-Type text/csv or the XLSX type', [
         { path: 'file', message: 'required' },

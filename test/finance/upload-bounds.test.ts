@@ -279,4 +279,95 @@ describe('finance API: statement uploads within bounds', function () {
       expect(e.details).to.deep.equal([{ path: '(file)', message: 'the workbook has more than 1000 parts; a statement has a few dozen' }]);
     });
   });
+
+  describe('the upload itself', function () {
+    /** A body of `mib` MiB of statement-like lines, made as it is sent. */
+    function endless(mib: number): ReadableStream<Uint8Array> {
+      const chunk = new TextEncoder().encode(`2026-04-15,R,1.00,${'x'.repeat(1024 * 1024 - 19)}\n`);
+      let sent = 0;
+      return new ReadableStream({
+        pull(c) {
+          if (sent++ < mib) c.enqueue(chunk);
+          else c.close();
+        },
+      });
+    }
+
+    it('answers 413 to a body over 512 MiB, as a response and not a reset connection', async function () {
+      this.timeout(300_000);
+      const before = await count();
+      const res = await fetch(`${h.url}/v1/reconciliations?quarter=2026Q2&bankId=${p.bankA}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${officer}`, 'content-type': 'text/csv' },
+        body: endless(520),
+        duplex: 'half',
+      } as RequestInit);
+      expect(res.status).to.equal(413);
+      const body = (await res.json()) as any;
+      expect(body.error.details).to.deep.equal([{ path: 'file', message: 'at most 536870912 bytes' }]);
+      expect(await count()).to.equal(before);
+      expect((await h.call('GET', '/v1/reconciliations?quarter=2026Q2', { token: officer })).status).to.equal(200);
+    });
+
+    it('answers 413 to a form whose file is over 512 MiB', async function () {
+      this.timeout(300_000);
+      const before = await count();
+      const boundary = 'bounds-test-boundary';
+      const enc = new TextEncoder();
+      const head = enc.encode(
+        `--${boundary}\r\ncontent-disposition: form-data; name="quarter"\r\n\r\n2026Q2\r\n--${boundary}\r\ncontent-disposition: form-data; name="bankId"\r\n\r\n${p.bankA}\r\n` +
+          `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="big.csv"\r\ncontent-type: text/csv\r\n\r\n`,
+      );
+      const tail = enc.encode(`\r\n--${boundary}--\r\n`);
+      const file = endless(520).getReader();
+      let stage = 0;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(c) {
+          if (stage === 0) {
+            stage = 1;
+            return c.enqueue(head);
+          }
+          if (stage === 1) {
+            const r = await file.read();
+            if (!r.done) return c.enqueue(r.value);
+            stage = 2;
+            return c.enqueue(tail);
+          }
+          c.close();
+        },
+      });
+      const res = await fetch(`${h.url}/v1/reconciliations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${officer}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      expect(res.status).to.equal(413);
+      expect(((await res.json()) as any).error.details).to.deep.equal([{ path: 'file', message: 'at most 536870912 bytes' }]);
+      expect(await count()).to.equal(before);
+    });
+
+    it('reads a bare body in the charset its Content-Type names', async function () {
+      // 利息补贴 in GB18030 (two bytes each): not UTF-8.
+      const gb = Buffer.concat([Buffer.from(`${HEADER}\n2026-04-15,GB-1,1.00,`), Buffer.from([0xc0, 0xfb, 0xcf, 0xa2, 0xb2, 0xb9, 0xcc, 0xf9]), Buffer.from('\n')]);
+      const res = await fetch(`${h.url}/v1/reconciliations?quarter=2026Q2&bankId=${p.bankA}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${officer}`, 'content-type': 'text/csv; charset=gb18030' },
+        body: new Uint8Array(gb),
+      });
+      const body = (await res.json()) as any;
+      expect(res.status, JSON.stringify(body)).to.equal(201);
+      const lines = (await h.call('GET', `/v1/reconciliations/${body.id}/lines`, { token: officer })).body;
+      expect(lines.map((l: any) => l.description)).to.deep.equal(['利息补贴']);
+      const before = await count();
+      const both = await fetch(`${h.url}/v1/reconciliations?quarter=2026Q2&bankId=${p.bankA}&encoding=utf-8`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${officer}`, 'content-type': 'text/csv; charset=gb18030' },
+        body: new Uint8Array(gb),
+      });
+      expect(both.status).to.equal(400);
+      expect(((await both.json()) as any).error.details).to.deep.equal([{ path: 'encoding', message: 'charset "gb18030" and encoding "utf-8" disagree: say the file\'s encoding once' }]);
+      expect(await count()).to.equal(before);
+    });
+  });
 });
