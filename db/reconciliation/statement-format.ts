@@ -30,6 +30,11 @@ export const MAX_REPORTED_PROBLEMS = 20;
  * are CR only, or a stray quote that swallows the rest of the file (docs/reconciliation.md "Limits").
  */
 export const MAX_LINE_BYTES = 65_536;
+/**
+ * The most lines a statement may have: twice the largest bank statement the import is measured
+ * on (docs/benchmarks.md), and every line is kept for good.
+ */
+export const MAX_STATEMENT_LINES = 2_000_000;
 
 
 /** The most of a cell a problem quotes: enough to find it, never the whole of a hostile one. */
@@ -151,6 +156,12 @@ export function checkLine(
   return problems;
 }
 
+/** The line past MAX_STATEMENT_LINES: the file is refused there. */
+export function tooManyLines(lineNo: number): StatementFileError {
+  const message = `more than ${MAX_STATEMENT_LINES} lines: split the statement (e.g. by month) and import each part`;
+  return new StatementFileError(`The statement cannot be imported: line ${lineNo} — ${message}; nothing was imported`, [{ path: `line ${lineNo}`, message }]);
+}
+
 /** Collects problems up to the limit, then stops the read with a StatementFileError. */
 export class ProblemList {
   readonly items: FinanceErrorDetail[] = [];
@@ -190,6 +201,7 @@ export class StatementRows {
       return undefined;
     }
     this.lines += 1;
+    if (this.lines > MAX_STATEMENT_LINES) throw tooManyLines(lineNo);
     const line = checkLine(cells, lineNo, this.header, this.ctx, this.locate);
     if (Array.isArray(line)) this.problems.add(...line);
     return Array.isArray(line) || this.problems.any ? undefined : line;

@@ -140,4 +140,21 @@ describe('finance: statement lines read as bytes', () => {
     }
     expect((error as { details: unknown[] }).details).to.deep.equal([{ path: 'line 3, column 4 (description)', message: 'must not contain the NUL character (U+0000)' }]);
   });
+
+  it('refuses a statement of more than 2,000,000 lines at the line past them', async function () {
+    this.timeout(120_000);
+    const block = Buffer.from('2026-04-02,ref,1.00,\n'.repeat(10_000));
+    function* chunks() {
+      yield Buffer.from('date,reference,amount,description\n');
+      for (let i = 0; i < 200; i++) yield block;
+      yield Buffer.from('2026-04-02,one-more,1.00,\n');
+    }
+    let error: unknown;
+    try {
+      for await (const _ of readCsvStatement(Readable.from(chunks()), ctx)) void _;
+    } catch (e) {
+      error = e;
+    }
+    expect((error as { details: unknown[] }).details).to.deep.equal([{ path: 'line 2000002', message: 'more than 2000000 lines: split the statement (e.g. by month) and import each part' }]);
+  });
 });
