@@ -36,7 +36,6 @@ export const MAX_LINE_BYTES = 65_536;
  */
 export const MAX_STATEMENT_LINES = 2_000_000;
 
-
 /** The most of a cell a problem quotes: enough to find it, never the whole of a hostile one. */
 export const QUOTED_CELL_CHARS = 60;
 
