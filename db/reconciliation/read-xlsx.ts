@@ -61,18 +61,23 @@ export async function* readXlsxStatement(input: Readable, ctx: StatementContext)
   const { problems } = rows;
   let sheets = 0;
   let previous = 0;
+  // Once the file is refused, the rest is still read through, not abandoned: exceljs removes the
+  // temporary file it spooled a worksheet to (when the sheet comes before the shared strings, as
+  // Excel writes them) only after reading it to the end. xlsx-bounds.ts bounds that reading.
+  let stop = false;
   let batch: StatementLine[] = [];
   try {
-    outer: for await (const sheet of reader) {
+    for await (const sheet of reader) {
       sheets += 1;
       for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
-        if (sheets > 1) continue; // only the first worksheet is the statement; the rest is drained
+        if (sheets > 1 || stop) continue; // only the first worksheet is the statement; the rest is drained
         // The row number is the file's own (<row r>): the line number the statement keeps, so it
         // must go upwards within a worksheet's rows, or two lines would share one (or wrap).
         const n = row.number;
         if (!Number.isSafeInteger(n) || n <= previous || n > MAX_XLSX_ROW) {
           problems.add({ path: `row ${n}`, message: `numbered ${n} after row ${previous}: the rows of a worksheet are numbered upwards, from 1 to ${MAX_XLSX_ROW}` });
-          break outer;
+          stop = true;
+          continue;
         }
         previous = n;
         const values = (row.values as ExcelJS.CellValue[]).slice(1); // exceljs rows are 1-based
@@ -89,11 +94,14 @@ export async function* readXlsxStatement(input: Readable, ctx: StatementContext)
         for (let i = 0; i < cells.length; i++) cells[i] ??= '';
         if (cells.every((c) => c.trim() === '')) continue;
         if (bad) {
-          if (problems.full) break outer;
+          if (problems.full) stop = true;
           continue;
         }
         const line = rows.take(cells, row.number);
-        if (rows.stopped) break outer;
+        if (rows.stopped) {
+          stop = true;
+          continue;
+        }
         if (line) {
           batch.push(line);
           if (batch.length >= 2000) {

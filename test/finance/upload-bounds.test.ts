@@ -108,6 +108,25 @@ describe('finance API: statement uploads within bounds', function () {
       expect(e.details[0]!.message).to.match(/^not readable as XLSX: /);
     });
 
+    it('leaves no worksheet behind in a temporary file when a workbook is refused at its header', async function () {
+      // exceljs spools a worksheet that comes before the shared strings (Excel's order) to a file
+      // of the tmp package, named tmp-<pid>-…, and removes it once it has read it through.
+      const mine = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(`tmp-${process.pid}-`));
+      const before = mine();
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet('Statement');
+      ws.addRow(['date', 'ref', 'amount']);
+      for (let i = 0; i < 5_000; i++) ws.addRow(['2026-04-15', `X${i}`, '1.00']);
+      const src = await JSZip.loadAsync(Buffer.from(await wb.xlsx.writeBuffer()));
+      const out = new JSZip();
+      const names = Object.keys(src.files).filter((n) => !src.files[n]!.dir);
+      names.sort((a, b) => Number(b === 'xl/worksheets/sheet1.xml') - Number(a === 'xl/worksheets/sheet1.xml'));
+      for (const n of names) out.file(n, await src.file(n)!.async('uint8array'));
+      const e = await refused(new Blob([await out.generateAsync({ type: 'arraybuffer', compression: 'DEFLATE' })]), {}, 'statement.xlsx');
+      expect(e.details[0]!.path).to.equal('row 1, cell B1 (ref)');
+      expect(mine().filter((f) => !before.includes(f))).to.deep.equal([]);
+    });
+
     it('refuses a row number that repeats or goes back, naming it', async function () {
       const e = await refused(await xlsx(3, (x) => x.replace('<row r="4"', '<row r="3"')), {}, 'statement.xlsx');
       expect(e.details).to.deep.equal([{ path: 'row 3', message: 'numbered 3 after row 3: the rows of a worksheet are numbered upwards, from 1 to 1048576' }]);
