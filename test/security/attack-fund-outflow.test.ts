@@ -164,6 +164,10 @@ describe('attack: money out of a special fund, as the application role', functio
       const claim = await approvedClaim('250.00');
       const first = await payoutOf(claim, '250.00');
       expect(await code(payoutOf(claim, '250.00')), 'a second payout while the first stands').to.equal('FUND_OUTFLOW_REFUSED');
+      // The same claim spelled otherwise is the same claim: a second payout all the same.
+      for (const spelled of [claim.toUpperCase(), ` ${claim}`, `{${claim}}`, claim.replace(/-/g, '')]) {
+        expect(await code(payoutOf(spelled, '250.00')), `claimId ${spelled}`).to.equal('FUND_OUTFLOW_REFUSED');
+      }
       await db('subsidy_claims').where({ id: claim }).update({ status: 'PAID', fund_id: fundId, paid_on: on, payout_entry_id: first.id });
       expect(await code(payoutOf(claim, '250.00')), 'a payout of a paid claim').to.equal('FUND_OUTFLOW_REFUSED');
 
@@ -247,6 +251,18 @@ describe('attack: money out of a special fund, as the application role', functio
     it('the year-end lapse takes all that is available, once', async () => {
       await lapseFund(db, { fundId, financeBureauOrgId: p.bureau, amount: '1000000.00', postedOn: `${year + 1}-01-02` });
       expect((await getFundStatus(db, fundId)).lapsed).to.equal('1000000.00');
+    });
+
+    it('a lapse the role posted and reversed does not stand in the way of the year-end lapse', async () => {
+      const treasury = accountCode.treasury(p.bureau, 'cash');
+      const early = await postEntry(db, {
+        idempotencyKey: uniqueKey('early-lapse'), postedOn: `${year + 1}-01-01`, kind: 'fund.lapse',
+        lines: out(accountCode.fund(fundId, 'available'), treasury, '1000000.00'),
+      });
+      await reverseEntry(db, { entryId: early.id, idempotencyKey: uniqueKey('lapse-back'), postedOn: `${year + 1}-01-01` });
+      expect(await available()).to.equal('1000000.00');
+      await lapseFund(db, { fundId, financeBureauOrgId: p.bureau, amount: '1000000.00', postedOn: `${year + 1}-01-02` });
+      expect(await available()).to.equal('0.00');
     });
   });
 });

@@ -67,12 +67,16 @@ begin
                      from public.ledger_accounts a
                      join public.ledger_lines l on l.account_id = a.id and l.side = 'credit'
                      join public.ledger_entries o on o.id = l.entry_id and o.kind = 'fund.lapse' and o.id <> e.id
-                    where a.code = 'fund:' || e.fund_id || ':available') then
+                    where a.code = 'fund:' || e.fund_id || ':available'
+                      -- A lapse reversed gave the money back: it must not keep the year-end one out.
+                      and not exists (select 1 from public.ledger_entries r where r.reverses_entry_id = o.id)) then
           v_why := 'the fund has lapsed already';
         end if;
       end if;
     elsif e.kind in ('fund.payout', 'training.payout', 'incubator.reward') then
-      v_claim := case when e.metadata ->> 'claimId' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+      -- Only the id as PostgreSQL writes it (lower case, hyphenated): the check for a standing payout
+      -- below compares the text, so another spelling of the same claim would pass it.
+      v_claim := case when e.metadata ->> 'claimId' ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
                       then (e.metadata ->> 'claimId')::uuid end;
       v_payee := null;
       v_status := null;
