@@ -9,8 +9,8 @@ import ipaddr from 'ipaddr.js';
  * so every spelling of an address (zeros, case, hex for the IPv4 part) is one key.
  */
 export function addressKey(ip: string | undefined): string {
-  if (!ip) return 'unknown';
-  if (!ipaddr.isValid(ip)) return ip;
+  // Anything that is not an address (a forged forwarding header) shares one key, not one each.
+  if (!ip || !ipaddr.isValid(ip)) return 'unknown';
   const addr = ipaddr.process(ip); // an IPv4-mapped address becomes its IPv4 one
   if (addr.kind() === 'ipv4') return addr.toString();
   const parts = (addr as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16));

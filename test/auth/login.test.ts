@@ -171,6 +171,8 @@ describe('sign-in and registration', () => {
     expect(addressKey('::ffff:10.1.2.3')).to.equal('10.1.2.3');
     expect(addressKey('10.1.2.3')).to.equal('10.1.2.3');
     expect(addressKey(undefined)).to.equal('unknown');
+    // A forwarding header that names no address gets no allowance of its own.
+    expect(addressKey('not-an-address')).to.equal(addressKey('another forged name')).and.to.equal('unknown');
   });
 
   it('counts an IPv6 client by its /64, the block one subscriber holds, and an IPv4-mapped one as the IPv4 address', async () => {
