@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { testEnv } from '../support/env';
+import { adminOf, testEnv } from '../support/env';
 import { paidClaim, people, storedClaim, type People } from '../finance/helpers';
 import { accrueSubsidy, payOut, reserveBudget } from '../../db/ledger';
 import { payClaimAgain } from '../../usecases/mismatches';
-import { freshQuarter } from '../support/funds';
+import { freshQuarter, openFund } from '../support/funds';
 
 /**
  * A paid interest-subsidy claim as the hostile application role (docs/security.md, "What must not
@@ -116,5 +116,47 @@ describe('attack: a paid subsidy claim, as the application role', function () {
     });
     const borrowed = await refused(db('subsidy_claims').where({ id }).update({ status: 'PAID', fund_id: fundId, paid_on: today, payout_entry_id: payout.id }));
     expect(borrowed, 'paid with a payout made for another claim').to.equal('refused');
+  });
+
+  it('is checked by an active finance officer and approved by an active finance approver of the paying fund’s bureau, each at their step', async () => {
+    const submitted = async () => {
+      const id = randomUUID();
+      await storedClaim(db, { id, bank_id: p.bankA, quarter: freshQuarter(), workflow_id: `subsidy-claim-deciders-${id}`, status: 'SUBMITTED', late: false, total: '60.00', filed_on: today, filed_by: p.bankOfficer.id });
+      return id;
+    };
+    const code = (q: Promise<unknown>) => q.then(() => 'allowed', (e: { code?: string }) => e.code ?? 'error');
+    const owner = adminOf(db);
+    const [retired] = await owner('users').insert({ username: `retired-approver-${randomUUID()}`, password_hash: 'x', role: 'finance_approver', org_id: p.bureau, active: false }).returning('id');
+    const [elsewhere] = await owner('organisations').insert({ type: 'finance_bureau', name: `Attack bureau ${randomUUID().slice(0, 8)}`, region: 'Jilin' }).returning('id');
+    const [outsider] = await owner('users').insert({ username: `outside-approver-${randomUUID()}`, password_hash: 'x', role: 'finance_approver', org_id: elsewhere.id }).returning('id');
+    const otherFund = await openFund(db, { bureauId: elsewhere.id, year: 2026 });
+    const ourFund = await openFund(db, { bureauId: p.bureau, year: 2026 });
+
+    const a = await submitted();
+    const b = await submitted();
+    const c = await submitted();
+    const outcome = {
+      checkedByTheBank: await code(db('subsidy_claims').where({ id: a }).update({ status: 'CHECKED', checked_by: p.bankOfficer.id })),
+      checkedByAnApprover: await code(db('subsidy_claims').where({ id: a }).update({ status: 'CHECKED', checked_by: p.approver.userId })),
+      rejectedByTheBank: await code(db('subsidy_claims').where({ id: a }).update({ status: 'REJECTED', checked_by: p.bankOfficer.id, rejected_by: p.bankOfficer.id, rejection_reason: 'x' })),
+      // Checked as the workflow checks, then rewritten and approved by the wrong people.
+      checked: await code(db('subsidy_claims').where({ id: b }).update({ status: 'CHECKED', checked_by: p.officer.userId })),
+      checkerRewritten: await code(db('subsidy_claims').where({ id: b }).update({ checked_by: p.approver.userId })),
+      approvedByTheBank: await code(db('subsidy_claims').where({ id: b }).update({ approved_by: p.bankOfficer.id })),
+      approvedByARetiredApprover: await code(db('subsidy_claims').where({ id: b }).update({ approved_by: retired.id })),
+      approvedByTheChecker: await code(db('subsidy_claims').where({ id: b }).update({ approved_by: p.officer.userId })),
+      approvedByAnotherBureau: await code(db('subsidy_claims').where({ id: b }).update({ approved_by: outsider.id, status: 'PENDING_BUDGET', fund_id: ourFund.id })),
+      approvedBeforeTheCheck: await code(db('subsidy_claims').where({ id: c }).update({ approved_by: p.approver.userId })),
+      approved: await code(db('subsidy_claims').where({ id: b }).update({ approved_by: p.approver.userId })),
+      paidFromAnotherBureau: await code(db('subsidy_claims').where({ id: b }).update({ status: 'PENDING_BUDGET', fund_id: otherFund.id })),
+      approverRewritten: await code(db('subsidy_claims').where({ id: b }).update({ approved_by: retired.id })),
+      rejectedByTheBankLater: await code(db('subsidy_claims').where({ id: b }).update({ status: 'REJECTED', rejected_by: p.bankOfficer.id, rejection_reason: 'x' })),
+    };
+    expect(outcome).to.deep.equal({
+      checkedByTheBank: '42501', checkedByAnApprover: '42501', rejectedByTheBank: '42501',
+      checked: 'allowed', checkerRewritten: '42501', approvedByTheBank: '42501', approvedByARetiredApprover: '42501', approvedByTheChecker: '42501',
+      approvedByAnotherBureau: '42501', approvedBeforeTheCheck: '42501', approved: 'allowed', paidFromAnotherBureau: '42501', approverRewritten: '42501',
+      rejectedByTheBankLater: '42501',
+    });
   });
 });
