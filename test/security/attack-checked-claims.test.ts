@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { accountBalance, accountCode, allocateBudget, reverseEntry } from '../../db/ledger';
 import { adminOf } from '../support/env';
+import { openFund } from '../support/funds';
 import { Money } from '../../domain/money';
 import { fixedClock } from '../../usecases/clock';
 import { programmeClaimSteps } from '../../usecases/programme-claim-steps';
@@ -174,5 +175,59 @@ describe('attack: a checked programme claim rewritten before it is paid, as the 
     await allocateBudget(adminOf(db), { fundId, amount: new Money(c.each).times(4).toFixed(2), postedOn: today, idempotencyKey: `attack:topup:${c.id}` });
     await s.approveProgrammeClaim({ ...(await decision(c.id, 'fin-approver')), decision: 'approve', attempt: 1 });
     expect((await db('incubator_reward_claims').where({ id: c.id }).first('status')).status).to.equal('PAID');
+  });
+
+  it('a reward is checked by an active finance officer and decided by an active finance approver of the paying fund’s bureau, each at their step', async () => {
+    const paid = await db('incubator_reward_claims').where({ status: 'PAID', kind: 'high_tech' }).first();
+    const today = paid.paid_on as string;
+    const s = steps(today);
+    const officer = await actor('fin-officer');
+    const approver = await actor('fin-approver');
+    const bank = await actor('bank-a');
+    const owner = adminOf(db);
+    const [retired] = await owner('users').insert({ username: `retired-approver-${randomUUID()}`, password_hash: 'x', role: 'finance_approver', org_id: approver.orgId, active: false }).returning('id');
+    const [elsewhere] = await owner('organisations').insert({ type: 'finance_bureau', name: `Attack bureau ${randomUUID().slice(0, 8)}`, region: 'Jilin' }).returning('id');
+    const [outsider] = await owner('users').insert({ username: `outside-approver-${randomUUID()}`, password_hash: 'x', role: 'finance_approver', org_id: elsewhere.id }).returning('id');
+    const otherFund = await openFund(db, { bureauId: elsewhere.id, year: Number(today.slice(0, 4)), programme: 'incubator_rewards' });
+    const ourFund = paid.fund_id as string;
+    // Filed as the application files it, for an event of a demo enterprise not claimed yet.
+    const filed = async () => {
+      for (const e of await db('incubated_enterprises').select('id')) {
+        for (const event of [{ kind: 'high_tech' as const, exchange: null }, { kind: 'listing' as const, exchange: 'neeq' as const }, { kind: 'neeq_transfer' as const, exchange: 'neeq' as const }]) {
+          const input: ProgrammeClaimInput = {
+            programme: 'incubator_rewards',
+            claimId: randomUUID(),
+            filing: { programme: 'incubator_rewards', reward: { enterpriseId: e.id, ...event, documentNo: 'EX-2026-19', eventOn: today } },
+            meta: { actor: officer, requestId: 'attack' },
+          };
+          const out = await s.fileProgrammeClaim({ input, workflowId: programmeClaimWorkflowId('incubator_rewards', input.claimId), filedOn: today });
+          if (out.ok) return input.claimId;
+        }
+      }
+      throw new Error('no event of a demo enterprise is left to claim');
+    };
+    const code = (q: Promise<unknown>) => q.then(() => 'allowed', (e: { code?: string }) => e.code ?? 'error');
+    const claims = () => db('incubator_reward_claims');
+    const a = await filed();
+    const outcome = {
+      checkedByTheBank: await code(claims().where({ id: a }).update({ status: 'CHECKED', checked_by: bank.userId })),
+      checkedByAnApprover: await code(claims().where({ id: a }).update({ status: 'CHECKED', checked_by: approver.userId })),
+      refusedByTheBank: await code(claims().where({ id: a }).update({ status: 'REFUSED', checked_by: bank.userId })),
+      decidedBeforeTheCheck: await code(claims().where({ id: a }).update({ decided_by: approver.userId })),
+      checked: await code(claims().where({ id: a }).update({ status: 'CHECKED', checked_by: officer.userId })),
+      checkerRewritten: await code(claims().where({ id: a }).update({ checked_by: approver.userId })),
+      decidedByTheBank: await code(claims().where({ id: a }).update({ decided_by: bank.userId })),
+      decidedByARetiredApprover: await code(claims().where({ id: a }).update({ decided_by: retired.id })),
+      decidedByTheChecker: await code(claims().where({ id: a }).update({ decided_by: officer.userId })),
+      decidedByAnotherBureau: await code(claims().where({ id: a }).update({ decided_by: outsider.id, status: 'PENDING_BUDGET', fund_id: ourFund })),
+      decided: await code(claims().where({ id: a }).update({ decided_by: approver.userId })),
+      paidFromAnotherBureau: await code(claims().where({ id: a }).update({ status: 'PENDING_BUDGET', fund_id: otherFund.id })),
+      rejectedByTheBank: await code(claims().where({ id: a }).update({ status: 'REJECTED', decided_by: bank.userId })),
+    };
+    expect(outcome).to.deep.equal({
+      checkedByTheBank: '42501', checkedByAnApprover: '42501', refusedByTheBank: '42501', decidedBeforeTheCheck: '42501', checked: 'allowed',
+      checkerRewritten: '42501', decidedByTheBank: '42501', decidedByARetiredApprover: '42501', decidedByTheChecker: '42501', decidedByAnotherBureau: '42501',
+      decided: 'allowed', paidFromAnotherBureau: '42501', rejectedByTheBank: '42501',
+    });
   });
 });
