@@ -230,4 +230,29 @@ describe('attack: a checked programme claim rewritten before it is paid, as the 
       decided: 'allowed', paidFromAnotherBureau: '42501', rejectedByTheBank: '42501',
     });
   });
+
+  it('a reward is inserted at its policy’s amount for its kind of event: one raised by the application role is refused', async () => {
+    const paid = await db('incubator_reward_claims').where({ status: 'PAID', kind: 'high_tech' }).first();
+    const policy = await db('policies').where({ id: paid.policy_id }).first('params');
+    const amount = new Money(policy.params.incubatorRewards.high_tech.amountEach);
+    // An enterprise of the claim's incubator with no reward claimed yet, registered as the registry registers one.
+    const [free] = await adminOf(db)('incubated_enterprises')
+      .insert({ incubator_id: paid.incubator_id, name: `Attack enterprise ${randomUUID().slice(0, 8)}`, credit_code: `91${randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase()}`, entered_on: '2026-01-01', registered_by: paid.filed_by })
+      .returning(['id', 'incubator_id']);
+    const { operator_payment_ref: _o, enterprise_payment_ref: _e, ...rewardRow } = paid;
+    const row = (amountEach: string) => {
+      const id = randomUUID();
+      return {
+        ...rewardRow, id, workflow_id: `incubator-reward-${id}`, enterprise_id: free.id, incubator_id: free.incubator_id, status: 'FILED', amount_each: amountEach,
+        checked_by: null, check_decision: null, check_reason: null, decided_by: null, decision_reason: null, fund_id: null, paid_on: null, operator_entry_id: null, enterprise_entry_id: null,
+      };
+    };
+    const code = (q: Promise<unknown>) => q.then(() => 'allowed', (e: { code?: string }) => e.code ?? 'error');
+    const outcome = {
+      raised: await code(db('incubator_reward_claims').insert(row(amount.plus(50000).toFixed(2)))),
+      lowered: await code(db('incubator_reward_claims').insert(row(amount.minus('0.01').toFixed(2)))),
+      asThePolicySays: await code(db('incubator_reward_claims').insert(row(amount.toFixed(2)))),
+    };
+    expect(outcome).to.deep.equal({ raised: '42501', lowered: '42501', asThePolicySays: 'allowed' });
+  });
 });
