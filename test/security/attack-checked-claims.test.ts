@@ -64,7 +64,8 @@ describe('attack: a checked programme claim rewritten before it is paid, as the 
     // A checked claim of each, as the application writes them: filed, then checked.
     const t = randomUUID();
     await db('training_claims').insert({
-      ...training, id: t, workflow_id: `training-claim-${t}`, class_ref: `ATTACK-${t.slice(0, 8)}`, status: 'FILED', checker_role: 'labour_officer',
+      // No lines: checked at what they sum to (training_claims_amount).
+      ...training, id: t, workflow_id: `training-claim-${t}`, class_ref: `ATTACK-${t.slice(0, 8)}`, status: 'FILED', checker_role: 'labour_officer', amount: '0.00',
       checked_by: null, check_decision: null, check_reason: null, decided_by: null, decision_reason: null, fund_id: null, paid_on: null, payout_entry_id: null,
     });
     await db('training_claims').where({ id: t }).update({ status: 'CHECKED', checked_by: labour.userId, check_decision: 'accept' });
@@ -254,5 +255,28 @@ describe('attack: a checked programme claim rewritten before it is paid, as the 
       asThePolicySays: await code(db('incubator_reward_claims').insert(row(amount.toFixed(2)))),
     };
     expect(outcome).to.deep.equal({ raised: '42501', lowered: '42501', asThePolicySays: 'allowed' });
+  });
+
+  it('a training claim is checked only at the amount its live lines sum to: one raised while filed is refused at the check', async () => {
+    const training = await db('training_claims').where({ status: 'PAID', part: 'base' }).first();
+    const line = await db('training_claim_lines').where({ claim_id: training.id, live: true }).first();
+    const labour = await actor('labour');
+    const t = randomUUID();
+    await db('training_claims').insert({
+      ...training, id: t, workflow_id: `training-claim-${t}`, class_ref: `ATTACK-${t.slice(0, 8)}`, status: 'FILED', checker_role: 'labour_officer', amount: line.amount,
+      checked_by: null, check_decision: null, check_reason: null, decided_by: null, decision_reason: null, fund_id: null, paid_on: null, payout_entry_id: null,
+    });
+    await db('training_claim_lines').insert({ ...line, claim_id: t, certificate_no: `ATTACK-${t}`, holder_id_number: `ATTACK-${t}`, live: true });
+    const code = (q: Promise<unknown>) => q.then(() => 'allowed', (e: { code?: string }) => e.code ?? 'error');
+    const claim = () => db('training_claims').where({ id: t });
+    const outcome = {
+      raised: await code(claim().update({ amount: new Money(line.amount).times(100).toFixed(2) })),
+      checkedRaised: await code(claim().update({ status: 'CHECKED', checked_by: labour.userId, check_decision: 'accept' })),
+      lowered: await code(claim().update({ amount: '0.00' })),
+      checkedLowered: await code(claim().update({ status: 'CHECKED', checked_by: labour.userId, check_decision: 'accept' })),
+      asTheLinesSum: await code(claim().update({ amount: line.amount })),
+      checked: await code(claim().update({ status: 'CHECKED', checked_by: labour.userId, check_decision: 'accept' })),
+    };
+    expect(outcome).to.deep.equal({ raised: 'allowed', checkedRaised: '42501', lowered: 'allowed', checkedLowered: '42501', asTheLinesSum: 'allowed', checked: 'allowed' });
   });
 });
