@@ -279,4 +279,34 @@ describe('attack: a checked programme claim rewritten before it is paid, as the 
     };
     expect(outcome).to.deep.equal({ raised: 'allowed', checkedRaised: '42501', lowered: 'allowed', checkedLowered: '42501', asTheLinesSum: 'allowed', checked: 'allowed' });
   });
+
+  it('a training claim’s line is inserted at its policy’s rate for the claim’s part: a raised line, or a base line in an outcome claim, is refused', async () => {
+    const base = await db('training_claims').where({ status: 'PAID', part: 'base' }).first();
+    const line = await db('training_claim_lines').where({ claim_id: base.id, live: true }).first();
+    const { trainingSubsidy: rates } = (await db('policies').where({ id: base.policy_id }).first('params')).params;
+    const filed = async (part: 'base' | 'outcome') => {
+      const id = randomUUID();
+      await db('training_claims').insert({
+        ...base, id, workflow_id: `training-claim-${id}`, class_ref: `ATTACK-${id.slice(0, 8)}`, status: 'FILED', checker_role: 'labour_officer', amount: '0.00',
+        ...(part === 'outcome' ? { part, enrolled: null, base_claim_id: base.id } : {}),
+        checked_by: null, check_decision: null, check_reason: null, decided_by: null, decision_reason: null, fund_id: null, paid_on: null, payout_entry_id: null,
+      });
+      return id;
+    };
+    const lineOf = (claimId: string, o: Record<string, unknown>) => {
+      const n = randomUUID();
+      return { ...line, claim_id: claimId, certificate_no: `ATTACK-${n}`, holder_id_number: `ATTACK-${n}`, live: true, ...o };
+    };
+    const code = (q: Promise<unknown>) => q.then(() => 'allowed', (e: { code?: string }) => e.code ?? 'error');
+    const b = await filed('base');
+    const o = await filed('outcome');
+    const outcome = {
+      raised: await code(db('training_claim_lines').insert(lineOf(b, { amount: new Money(rates.basePerPassed).plus(1).toFixed(2) }))),
+      baseLineInAnOutcomeClaim: await code(db('training_claim_lines').insert(lineOf(o, { amount: rates.basePerPassed }))),
+      outcomeAtTheBaseRate: await code(db('training_claim_lines').insert(lineOf(o, { part: 'outcome', started_on: line.issued_on, amount: rates.basePerPassed }))),
+      atTheRate: await code(db('training_claim_lines').insert(lineOf(b, { amount: rates.basePerPassed }))),
+      outcomeAtItsRate: await code(db('training_claim_lines').insert(lineOf(o, { part: 'outcome', started_on: line.issued_on, amount: rates.outcomePerStarted }))),
+    };
+    expect(outcome).to.deep.equal({ raised: '42501', baseLineInAnOutcomeClaim: '42501', outcomeAtTheBaseRate: '42501', atTheRate: 'allowed', outcomeAtItsRate: 'allowed' });
+  });
 });
