@@ -16,7 +16,8 @@ describe('attack: a new training claim naming the finance officer as its checker
   const claim = (checkerRole: string) => {
     const id = randomUUID();
     return {
-      ...demo, id, workflow_id: `training-claim-${id}`, class_ref: `CHECKER-${id.slice(0, 8)}`, status: 'FILED', checker_role: checkerRole,
+      // No lines: it is checked at what they sum to (training_claims_amount).
+      ...demo, id, workflow_id: `training-claim-${id}`, class_ref: `CHECKER-${id.slice(0, 8)}`, status: 'FILED', checker_role: checkerRole, amount: '0.00',
       checked_by: null, check_decision: null, check_reason: null, decided_by: null, decision_reason: null, fund_id: null, paid_on: null, payout_entry_id: null,
     };
   };
