@@ -309,4 +309,35 @@ describe('attack: a checked programme claim rewritten before it is paid, as the 
     };
     expect(outcome).to.deep.equal({ raised: '42501', baseLineInAnOutcomeClaim: '42501', outcomeAtTheBaseRate: '42501', atTheRate: 'allowed', outcomeAtItsRate: 'allowed' });
   });
+
+  it('a training claim is decided, once checked, by an active finance approver, and paid from a fund of that approver’s bureau', async () => {
+    const base = await db('training_claims').where({ status: 'PAID', part: 'base' }).first();
+    const labour = await actor('labour');
+    const approver = await actor('fin-approver');
+    const owner = adminOf(db);
+    const [retired] = await owner('users').insert({ username: `retired-approver-${randomUUID()}`, password_hash: 'x', role: 'finance_approver', org_id: approver.orgId, active: false }).returning('id');
+    const [elsewhere] = await owner('organisations').insert({ type: 'finance_bureau', name: `Attack bureau ${randomUUID().slice(0, 8)}`, region: 'Jilin' }).returning('id');
+    const [outsider] = await owner('users').insert({ username: `outside-approver-${randomUUID()}`, password_hash: 'x', role: 'finance_approver', org_id: elsewhere.id }).returning('id');
+    const year = Number((base.paid_on as string).slice(0, 4));
+    const otherFund = await openFund(db, { bureauId: elsewhere.id, year, programme: 'training_subsidy' });
+    const t = randomUUID();
+    // No lines: checked at what they sum to (training_claims_amount).
+    await db('training_claims').insert({
+      ...base, id: t, workflow_id: `training-claim-${t}`, class_ref: `ATTACK-${t.slice(0, 8)}`, status: 'FILED', checker_role: 'labour_officer', amount: '0.00',
+      checked_by: null, check_decision: null, check_reason: null, decided_by: null, decision_reason: null, fund_id: null, paid_on: null, payout_entry_id: null,
+    });
+    const code = (q: Promise<unknown>) => q.then(() => 'allowed', (e: { code?: string }) => e.code ?? 'error');
+    const claim = () => db('training_claims').where({ id: t });
+    const outcome = {
+      decidedBeforeTheCheck: await code(claim().update({ decided_by: approver.userId })),
+      checked: await code(claim().update({ status: 'CHECKED', checked_by: labour.userId, check_decision: 'accept' })),
+      decidedByARetiredApprover: await code(claim().update({ decided_by: retired.id })),
+      decidedByAnotherBureau: await code(claim().update({ decided_by: outsider.id, status: 'PENDING_BUDGET', fund_id: base.fund_id })),
+      decided: await code(claim().update({ decided_by: approver.userId })),
+      paidFromAnotherBureau: await code(claim().update({ status: 'PENDING_BUDGET', fund_id: otherFund.id })),
+    };
+    expect(outcome).to.deep.equal({
+      decidedBeforeTheCheck: '42501', checked: 'allowed', decidedByARetiredApprover: '42501', decidedByAnotherBureau: '42501', decided: 'allowed', paidFromAnotherBureau: '42501',
+    });
+  });
 });

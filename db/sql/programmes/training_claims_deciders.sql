@@ -1,7 +1,8 @@
 -- Who decides a training claim (docs/programmes.md), held by the database whatever the application
 -- writes: the check is by a user of the role the claim names (the labour bureau's officer; the
 -- finance officer for claims filed before that role existed), the approval or rejection by a
--- finance approver. The table's training_claims_four_eyes keeps them two people. A new claim names
+-- finance approver (active, of a finance bureau, once the claim is checked, paying from a fund of
+-- their bureau). The table's training_claims_four_eyes keeps them two people. A new claim names
 -- the labour officer and arrives unchecked and undecided; the claims stored with the finance
 -- officer keep it (the check applies to inserts only).
 
@@ -33,6 +34,19 @@ begin
     if v_role is distinct from 'finance_approver' then
       raise exception 'training claim %: decided by a finance approver', new.id using errcode = 'check_violation';
     end if;
+  end if;
+  -- As for incubator rewards (incubator_reward_claims_deciders): the approver is active, of a
+  -- finance bureau, names themselves only once the claim is checked, and pays from a fund of their bureau.
+  if new.decided_by is distinct from old.decided_by and (
+       old.status not in ('CHECKED', 'PENDING_BUDGET') or not public.finance_decider(new.decided_by, 'finance_approver')) then
+    raise exception 'training_claims.decided_by: claim % is decided, once checked, by an active finance approver', new.id
+      using errcode = 'insufficient_privilege';
+  end if;
+  if new.fund_id is not null and (new.fund_id, new.decided_by) is distinct from (old.fund_id, old.decided_by)
+     and not exists (select 1 from public.funds f join public.users u on u.org_id = f.finance_bureau_org_id
+                      where f.id = new.fund_id and u.id = new.decided_by) then
+    raise exception 'training_claims.fund_id: claim % is paid from a fund of its approver''s bureau', new.id
+      using errcode = 'insufficient_privilege';
   end if;
   return new;
 end $$;
