@@ -178,6 +178,15 @@ describe('attack: a checked programme claim rewritten before it is paid, as the 
     expect((await db('incubator_reward_claims').where({ id: c.id }).first('status')).status).to.equal('PAID');
   });
 
+  /** Approvers an attack names: one retired from the bureau, one of another bureau (made here). */
+  async function otherApprovers(bureau: string | null) {
+    const owner = adminOf(db);
+    const [retired] = await owner('users').insert({ username: `retired-approver-${randomUUID()}`, password_hash: 'x', role: 'finance_approver', org_id: bureau, active: false }).returning('id');
+    const [elsewhere] = await owner('organisations').insert({ type: 'finance_bureau', name: `Attack bureau ${randomUUID().slice(0, 8)}`, region: 'Jilin' }).returning('id');
+    const [outsider] = await owner('users').insert({ username: `outside-approver-${randomUUID()}`, password_hash: 'x', role: 'finance_approver', org_id: elsewhere.id }).returning('id');
+    return { retired, elsewhere, outsider };
+  }
+
   it('a reward is checked by an active finance officer and decided by an active finance approver of the paying fund’s bureau, each at their step', async () => {
     const paid = await db('incubator_reward_claims').where({ status: 'PAID', kind: 'high_tech' }).first();
     const today = paid.paid_on as string;
@@ -186,9 +195,7 @@ describe('attack: a checked programme claim rewritten before it is paid, as the 
     const approver = await actor('fin-approver');
     const bank = await actor('bank-a');
     const owner = adminOf(db);
-    const [retired] = await owner('users').insert({ username: `retired-approver-${randomUUID()}`, password_hash: 'x', role: 'finance_approver', org_id: approver.orgId, active: false }).returning('id');
-    const [elsewhere] = await owner('organisations').insert({ type: 'finance_bureau', name: `Attack bureau ${randomUUID().slice(0, 8)}`, region: 'Jilin' }).returning('id');
-    const [outsider] = await owner('users').insert({ username: `outside-approver-${randomUUID()}`, password_hash: 'x', role: 'finance_approver', org_id: elsewhere.id }).returning('id');
+    const { retired, elsewhere, outsider } = await otherApprovers(approver.orgId);
     const otherFund = await openFund(db, { bureauId: elsewhere.id, year: Number(today.slice(0, 4)), programme: 'incubator_rewards' });
     const ourFund = paid.fund_id as string;
     // Filed as the application files it, for an event of a demo enterprise not claimed yet.
@@ -315,9 +322,7 @@ describe('attack: a checked programme claim rewritten before it is paid, as the 
     const labour = await actor('labour');
     const approver = await actor('fin-approver');
     const owner = adminOf(db);
-    const [retired] = await owner('users').insert({ username: `retired-approver-${randomUUID()}`, password_hash: 'x', role: 'finance_approver', org_id: approver.orgId, active: false }).returning('id');
-    const [elsewhere] = await owner('organisations').insert({ type: 'finance_bureau', name: `Attack bureau ${randomUUID().slice(0, 8)}`, region: 'Jilin' }).returning('id');
-    const [outsider] = await owner('users').insert({ username: `outside-approver-${randomUUID()}`, password_hash: 'x', role: 'finance_approver', org_id: elsewhere.id }).returning('id');
+    const { retired, elsewhere, outsider } = await otherApprovers(approver.orgId);
     const year = Number((base.paid_on as string).slice(0, 4));
     const otherFund = await openFund(db, { bureauId: elsewhere.id, year, programme: 'training_subsidy' });
     const t = randomUUID();

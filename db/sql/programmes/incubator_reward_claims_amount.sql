@@ -10,14 +10,13 @@ declare
   v_rewards jsonb;
 begin
   select p.params -> 'incubatorRewards' into v_rewards from public.policies p where p.id = new.policy_id;
-  if v_rewards is not null and (
-       pg_catalog.jsonb_typeof(v_rewards -> new.kind -> 'amountEach') is distinct from 'string'
-    or (v_rewards -> new.kind ->> 'amountEach')::numeric is distinct from new.amount_each) then
-    raise exception 'incubator_reward_claims.amount_each: claim % is filed at its policy''s amount for a % event', new.id, new.kind
-      using errcode = 'insufficient_privilege';
+  if v_rewards is null
+     or (pg_catalog.jsonb_typeof(v_rewards -> new.kind -> 'amountEach') = 'string'
+         and (v_rewards -> new.kind ->> 'amountEach')::numeric = new.amount_each) then
+    return new;
   end if;
-  return new;
+  raise exception 'incubator_reward_claims.amount_each: claim % is filed at its policy''s amount for a % event', new.id, new.kind
+    using errcode = 'insufficient_privilege';
 end $$;
 
-create or replace trigger incubator_reward_claims_amount before insert on public.incubator_reward_claims
-  for each row execute function public.incubator_reward_claims_amount();
+create or replace trigger incubator_reward_claims_amount before insert on public.incubator_reward_claims for each row execute function public.incubator_reward_claims_amount();

@@ -9,26 +9,11 @@
 create or replace function public.incubator_reward_claims_deciders() returns trigger
 language plpgsql set search_path = pg_catalog, public, pg_temp as $$
 begin
-  if new.checked_by is distinct from old.checked_by and (
-       old.checked_by is not null or old.status <> 'FILED' or new.status not in ('CHECKED', 'REFUSED')
-    or not public.finance_decider(new.checked_by, 'finance_officer')) then
-    raise exception 'incubator_reward_claims.checked_by: claim % is checked once, at its check, by an active finance officer', old.id
-      using errcode = 'insufficient_privilege';
-  end if;
-  if new.decided_by is distinct from old.decided_by and (
-       old.status not in ('CHECKED', 'PENDING_BUDGET') or new.status not in ('CHECKED', 'PENDING_BUDGET', 'PAID', 'REJECTED')
-    or not public.finance_decider(new.decided_by, 'finance_approver')) then
-    raise exception 'incubator_reward_claims.decided_by: claim % is decided, once checked, by an active finance approver', old.id
-      using errcode = 'insufficient_privilege';
-  end if;
-  if new.fund_id is not null and (new.fund_id, new.decided_by) is distinct from (old.fund_id, old.decided_by)
-     and not exists (select 1 from public.funds f join public.users u on u.org_id = f.finance_bureau_org_id
-                      where f.id = new.fund_id and u.id = new.decided_by) then
-    raise exception 'incubator_reward_claims.fund_id: claim % is paid from a fund of its approver''s bureau', old.id
-      using errcode = 'insufficient_privilege';
-  end if;
+  perform public.finance_claim_deciders('incubator_reward_claims', old.id,
+    old.checked_by is null and old.status = 'FILED' and new.status in ('CHECKED', 'REFUSED'), old.checked_by, new.checked_by,
+    'decided_by', old.status in ('CHECKED', 'PENDING_BUDGET') and new.status in ('CHECKED', 'PENDING_BUDGET', 'PAID', 'REJECTED'),
+    old.decided_by, new.decided_by, old.fund_id, new.fund_id);
   return new;
 end $$;
 
-create or replace trigger incubator_reward_claims_deciders before update on public.incubator_reward_claims
-  for each row execute function public.incubator_reward_claims_deciders();
+create or replace trigger incubator_reward_claims_deciders before update on public.incubator_reward_claims for each row execute function public.incubator_reward_claims_deciders();

@@ -32,5 +32,4 @@ begin
   return new;
 end $$;
 
-create or replace trigger training_claim_lines_inserted before insert on public.training_claim_lines
-  for each row execute function public.training_claim_lines_inserted();
+create or replace trigger training_claim_lines_inserted before insert on public.training_claim_lines for each row execute function public.training_claim_lines_inserted();

@@ -7,13 +7,12 @@
 create or replace function public.training_claims_amount() returns trigger
 language plpgsql set search_path = pg_catalog, public, pg_temp as $$
 begin
-  if old.status = 'FILED' and new.status = 'CHECKED'
-     and new.amount is distinct from (select coalesce(sum(l.amount), 0) from public.training_claim_lines l where l.claim_id = new.id and l.live) then
+  if new.amount is distinct from (select coalesce(sum(l.amount), 0) from public.training_claim_lines l where l.claim_id = new.id and l.live) then
     raise exception 'training_claims.amount: claim % is checked at what its live lines sum to', new.id
       using errcode = 'insufficient_privilege';
   end if;
   return new;
 end $$;
 
-create or replace trigger training_claims_amount before update on public.training_claims
-  for each row execute function public.training_claims_amount();
+-- Only the check pays for the sum.
+create or replace trigger training_claims_amount before update on public.training_claims for each row when (old.status = 'FILED' and new.status = 'CHECKED') execute function public.training_claims_amount();

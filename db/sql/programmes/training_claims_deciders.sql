@@ -35,21 +35,11 @@ begin
       raise exception 'training claim %: decided by a finance approver', new.id using errcode = 'check_violation';
     end if;
   end if;
-  -- As for incubator rewards (incubator_reward_claims_deciders): the approver is active, of a
-  -- finance bureau, names themselves only once the claim is checked, and pays from a fund of their bureau.
-  if new.decided_by is distinct from old.decided_by and (
-       old.status not in ('CHECKED', 'PENDING_BUDGET') or not public.finance_decider(new.decided_by, 'finance_approver')) then
-    raise exception 'training_claims.decided_by: claim % is decided, once checked, by an active finance approver', new.id
-      using errcode = 'insufficient_privilege';
-  end if;
-  if new.fund_id is not null and (new.fund_id, new.decided_by) is distinct from (old.fund_id, old.decided_by)
-     and not exists (select 1 from public.funds f join public.users u on u.org_id = f.finance_bureau_org_id
-                      where f.id = new.fund_id and u.id = new.decided_by) then
-    raise exception 'training_claims.fund_id: claim % is paid from a fund of its approver''s bureau', new.id
-      using errcode = 'insufficient_privilege';
-  end if;
+  -- Its check is the labour officer's or the finance officer's (above); the approval is as every
+  -- claim's: an active finance approver, once the claim is checked, paying from their bureau's fund.
+  perform public.finance_claim_deciders('training_claims', new.id, null, new.checked_by, new.checked_by,
+    'decided_by', old.status in ('CHECKED', 'PENDING_BUDGET'), old.decided_by, new.decided_by, old.fund_id, new.fund_id);
   return new;
 end $$;
 
-create or replace trigger training_claims_deciders before insert or update on public.training_claims
-  for each row execute function public.training_claims_deciders();
+create or replace trigger training_claims_deciders before insert or update on public.training_claims for each row execute function public.training_claims_deciders();

@@ -8,18 +8,6 @@
 create or replace function public.subsidy_claims_deciders() returns trigger
 language plpgsql set search_path = pg_catalog, public, pg_temp as $$
 begin
-  if new.checked_by is distinct from old.checked_by and (
-       old.checked_by is not null or old.status <> 'SUBMITTED' or new.status not in ('CHECKED', 'REJECTED')
-    or not public.finance_decider(new.checked_by, 'finance_officer')) then
-    raise exception 'subsidy_claims.checked_by: claim % is checked once, at its check, by an active finance officer', old.id
-      using errcode = 'insufficient_privilege';
-  end if;
-  if new.approved_by is distinct from old.approved_by and (
-       old.approved_by is not null or old.status <> 'CHECKED' or new.status not in ('CHECKED', 'PENDING_BUDGET', 'PAID')
-    or not public.finance_decider(new.approved_by, 'finance_approver')) then
-    raise exception 'subsidy_claims.approved_by: claim % is approved once, after its check, by an active finance approver', old.id
-      using errcode = 'insufficient_privilege';
-  end if;
   if new.rejected_by is distinct from old.rejected_by and (
        old.rejected_by is not null or new.status <> 'REJECTED'
     or (old.status = 'SUBMITTED' and new.rejected_by is distinct from new.checked_by)
@@ -27,14 +15,11 @@ begin
     raise exception 'subsidy_claims.rejected_by: claim % is rejected by its checker at the check, or by an active finance approver after it', old.id
       using errcode = 'insufficient_privilege';
   end if;
-  if new.fund_id is not null and (new.fund_id, new.approved_by) is distinct from (old.fund_id, old.approved_by)
-     and not exists (select 1 from public.funds f join public.users u on u.org_id = f.finance_bureau_org_id
-                      where f.id = new.fund_id and u.id = new.approved_by) then
-    raise exception 'subsidy_claims.fund_id: claim % is paid from a fund of its approver''s bureau', old.id
-      using errcode = 'insufficient_privilege';
-  end if;
+  perform public.finance_claim_deciders('subsidy_claims', old.id,
+    old.checked_by is null and old.status = 'SUBMITTED' and new.status in ('CHECKED', 'REJECTED'), old.checked_by, new.checked_by,
+    'approved_by', old.approved_by is null and old.status = 'CHECKED' and new.status in ('CHECKED', 'PENDING_BUDGET', 'PAID'),
+    old.approved_by, new.approved_by, old.fund_id, new.fund_id);
   return new;
 end $$;
 
-create or replace trigger subsidy_claims_deciders before update on public.subsidy_claims
-  for each row execute function public.subsidy_claims_deciders();
+create or replace trigger subsidy_claims_deciders before update on public.subsidy_claims for each row execute function public.subsidy_claims_deciders();
