@@ -510,6 +510,28 @@ describe('attack: applications, loans, periods, certificates and organisations r
     await refused(db('subsidy_accruals').insert(accrual(otherFirst, own.id, { loan_id: other.loanId })), 'subsidy_accruals', /accrual entry/);
   });
 
+  it('refuses a period marked paid on time when its last payment came past the grace days, or late when it came within them', async () => {
+    const { applicationId, loanId } = await applicationAt('REPAYING');
+    const s = await servicing(applicationId, loanId!);
+    const [first] = await db('loan_periods').where({ loan_id: loanId }).orderBy('period').limit(1);
+    const amount = formatMoney(new Money(first.principal).plus(first.interest));
+    /** Period 1 paid in full on `paidOn`, recorded by the repayment step with the period's status as `status`. */
+    const record = (paidOn: string, status: string) => {
+      const b = { period: 1, amount, paidOn, bankReference: `R-${randomUUID().slice(0, 8)}` };
+      const { plan, target, outstanding } = s.m.planRepayment(b, paidOn);
+      return s.steps.recordRepayment({
+        ...s.meta, today: paidOn, key: `grace-${randomUUID()}`, repayment: b, plan: { kind: plan.kind, interestPart: plan.interestPart, principalPart: plan.principalPart },
+        periods: [{ ...target, status: status as never }], dropAfter: null, settled: null, repaidInFull: false, outstanding,
+      });
+    };
+    const late = addDays(first.due_on, defaultPolicyParams.graceDays + 30);
+    await refused(record(late, 'paid_on_time'), 'loan_periods', /status: paid_on_time/);
+    await refused(record(first.due_on, 'paid_late'), 'loan_periods', /status: paid_late/);
+    expect(await db('loan_repayments').where({ loan_id: loanId })).to.have.length(0);
+    await record(late, 'paid_late');
+    expect(await db('loan_periods').where({ loan_id: loanId, period: 1 }).first()).to.include({ status: 'paid_late', last_paid_on: late });
+  });
+
   it("refuses changing an organisation's type", async () => {
     await eachRefused('organisations', { id: orgs.bank }, [{ type: 'guarantee_company' }, { id: randomUUID() }]);
   });

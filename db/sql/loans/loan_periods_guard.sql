@@ -87,6 +87,17 @@ begin
         using errcode = 'insufficient_privilege';
     end if;
   end if;
+  -- Settled on time exactly when its last payment came within its loan's policy's grace days of
+  -- the due date (domain/repayment.ts paidOnTime): only an on-time period earns the subsidy
+  -- (subsidy_accruals_guard).
+  if new.status is distinct from old.status and new.status in ('paid_on_time', 'paid_late')
+     and (new.status = 'paid_on_time') is distinct from (new.last_paid_on <= new.due_on + (
+           select coalesce((p.params ->> 'graceDays')::integer, 0)
+             from public.loans x join public.policies p on p.id = x.policy_id where x.id = new.loan_id)) then
+    raise exception 'loan_periods %/%: status: % is for a last payment % the policy''s grace days after the due date',
+      old.loan_id, old.period, new.status, case when new.status = 'paid_on_time' then 'within' else 'past' end
+      using errcode = 'insufficient_privilege';
+  end if;
 
   changed := public.loanflow_changed_columns(n, o, c_payment);
   if changed is null then
