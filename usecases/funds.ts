@@ -69,10 +69,16 @@ async function topUpOf(db: Knex, fundId: string, proposalId: string): Promise<Pr
 /** Finance staff see their own bureau's funds; the auditor sees every fund. */
 const sees = (caller: Caller, bureauId: string) => caller.role === 'auditor' || caller.orgId === bureauId;
 
-/** One top-up proposal of a fund (its bureau's finance staff; the auditor): what a task's link opens. */
-export async function getTopUp({ db }: RecordsDeps, caller: Caller, fundId: string, proposalId: string): Promise<ProposalView> {
+/** The fund, when the caller may see it; 404 alike for a fund that is not there and one that is not theirs. */
+async function fundSeenBy(db: Knex, caller: Caller, fundId: string): Promise<Fund> {
   const fund = await getFund(db, fundId);
   if (!fund || !sees(caller, fund.financeBureauOrgId)) throw new DomainError('NOT_FOUND', `fund ${fundId} not found`);
+  return fund;
+}
+
+/** One top-up proposal of a fund (its bureau's finance staff; the auditor): what a task's link opens. */
+export async function getTopUp({ db }: RecordsDeps, caller: Caller, fundId: string, proposalId: string): Promise<ProposalView> {
+  const fund = await fundSeenBy(db, caller, fundId);
   const proposal = await topUpOf(db, fund.id, proposalId);
   if (!proposal) throw new DomainError('NOT_FOUND', `top-up ${proposalId} of fund ${fundId} not found`);
   return proposal;
@@ -80,8 +86,7 @@ export async function getTopUp({ db }: RecordsDeps, caller: Caller, fundId: stri
 
 /** A page of a fund's top-up proposals, newest first (its bureau's finance staff; the auditor): every proposal is kept. */
 export async function listTopUps({ db }: RecordsDeps, caller: Caller, fundId: string, p: { page: number; pageSize: number }): Promise<{ items: ProposalView[]; total: number }> {
-  const fund = await getFund(db, fundId);
-  if (!fund || !sees(caller, fund.financeBureauOrgId)) throw new DomainError('NOT_FOUND', `fund ${fundId} not found`);
+  const fund = await fundSeenBy(db, caller, fundId);
   const where = { kind: 'fund_top_up' as const, fund_id: fund.id };
   const [items, total] = await Promise.all([listProposals(db, where, { limit: p.pageSize, offset: (p.page - 1) * p.pageSize }), countProposals(db, where)]);
   return { items, total };
@@ -89,8 +94,7 @@ export async function listTopUps({ db }: RecordsDeps, caller: Caller, fundId: st
 
 /** A special fund with its budget figures, when the caller may see it. */
 export async function getFundView({ db }: RecordsDeps, caller: Caller, fundId: string) {
-  const fund = await getFund(db, fundId);
-  if (!fund || !sees(caller, fund.financeBureauOrgId)) throw new DomainError('NOT_FOUND', `fund ${fundId} not found`);
+  const fund = await fundSeenBy(db, caller, fundId);
   return fundView(db, fund);
 }
 
