@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { parse as parseSync, CsvError } from 'csv-parse/sync';
 import { StatementFileError } from './errors';
 import { LineBatch, LineBytesCheck } from './fastpath';
-import { MAX_LINE_BYTES, MAX_STATEMENT_LINES, QUOTED_CELL_CHARS, StatementRows, clip, tooManyLines, type StatementContext, type StatementLine } from './statement-format';
+import { MAX_LINE_BYTES, QUOTED_CELL_CHARS, StatementRows, clip, type StatementContext, type StatementLine } from './statement-format';
 
 const EMPTY = Buffer.alloc(0);
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -220,7 +220,7 @@ export async function* readCsvStatement(input: Readable, ctx: StatementContext, 
           }
           const before = batch.count;
           if (check.accept(buf, from, e, lineNo, batch)) {
-            if (++rows.lines > MAX_STATEMENT_LINES) throw tooManyLines(lineNo);
+            rows.counted(lineNo);
             if (problems.any) batch.count = before; // checked, never kept: nothing is imported
             continue;
           }

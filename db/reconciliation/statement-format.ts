@@ -156,7 +156,7 @@ export function checkLine(
 }
 
 /** The line past MAX_STATEMENT_LINES: the file is refused there. */
-export function tooManyLines(lineNo: number): StatementFileError {
+function tooManyLines(lineNo: number): StatementFileError {
   const message = `more than ${MAX_STATEMENT_LINES} lines: split the statement (e.g. by month) and import each part`;
   return new StatementFileError(`The statement cannot be imported: line ${lineNo} — ${message}; nothing was imported`, [{ path: `line ${lineNo}`, message }]);
 }
@@ -199,11 +199,15 @@ export class StatementRows {
       else this.header = h;
       return undefined;
     }
-    this.lines += 1;
-    if (this.lines > MAX_STATEMENT_LINES) throw tooManyLines(lineNo);
+    this.counted(lineNo);
     const line = checkLine(cells, lineNo, this.header, this.ctx, this.locate);
     if (Array.isArray(line)) this.problems.add(...line);
     return Array.isArray(line) || this.problems.any ? undefined : line;
+  }
+
+  /** Counts a line after the header (here, or by a fast path that checked it itself); refuses the one past the limit. */
+  counted(lineNo: number): void {
+    if (++this.lines > MAX_STATEMENT_LINES) throw tooManyLines(lineNo);
   }
 
   /** No row should follow: the header was refused, or as many problems are known as are reported. */
